@@ -1,0 +1,20 @@
+package org.polydesk.protocol.rpc;
+
+/** The method names of the toolstack API served by polydeskd. */
+public final class Methods {
+    public static final String VM_LIST = "vm.list";
+    public static final String VM_SHOW = "vm.show";
+    public static final String VM_CREATE = "vm.create";
+    public static final String VM_EDIT = "vm.edit";
+    public static final String VM_DELETE = "vm.delete";
+    public static final String VM_START = "vm.start";
+    public static final String VM_STOP = "vm.stop";
+    public static final String VM_DESTROY = "vm.destroy";
+    public static final String HOST_INFO = "host.info";
+    public static final String EVENTS_SUBSCRIBE = "events.subscribe";
+    /** The notification method that carries a {@link org.polydesk.protocol.toolstack.LifecycleEvent}. */
+    public static final String EVENT = "event";
+
+    private Methods() {
+    }
+}

@@ -1,0 +1,122 @@
+package org.polydesk.protocol.vm;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * What a VM is, as polydeskd stores it and as it crosses the toolstack API.
+ * Fields a person may leave out get their defaults here, so every reader sees the same VM;
+ * whether the values make sense is the toolstack's validation, not this record's.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record VmDefinition(
+        UUID id,
+        String name,
+        Integer slot,
+        String colour,
+        Integer memoryMib,
+        Integer vcpus,
+        GuestType type,
+        Firmware firmware,
+        List<Disk> disks,
+        List<Nic> nics,
+        Display display,
+        List<String> pciDevices,
+        String gpu,
+        Boolean autostart,
+        String kernel,
+        String ramdisk,
+        String cmdline,
+        String bootloader) {
+
+    public static final int DEFAULT_MEMORY_MIB = 1024;
+    public static final String DEFAULT_COLOUR = "#3465a4";
+
+    public VmDefinition {
+        colour = colour == null ? DEFAULT_COLOUR : colour;
+        memoryMib = memoryMib == null ? DEFAULT_MEMORY_MIB : memoryMib;
+        vcpus = vcpus == null ? 1 : vcpus;
+        type = type == null ? GuestType.HVM : type;
+        firmware = firmware == null ? Firmware.BIOS : firmware;
+        disks = disks == null ? List.of() : List.copyOf(disks);
+        nics = nics == null ? List.of() : List.copyOf(nics);
+        display = display == null ? Display.DEFAULT : display;
+        pciDevices = pciDevices == null ? List.of() : List.copyOf(pciDevices);
+        autostart = autostart != null && autostart;
+    }
+
+    public VmDefinition withId(UUID newId) {
+        return new VmDefinition(newId, name, slot, colour, memoryMib, vcpus, type, firmware, disks, nics,
+                display, pciDevices, gpu, autostart, kernel, ramdisk, cmdline, bootloader);
+    }
+
+    public VmDefinition withSlot(Integer newSlot) {
+        return new VmDefinition(id, name, newSlot, colour, memoryMib, vcpus, type, firmware, disks, nics,
+                display, pciDevices, gpu, autostart, kernel, ramdisk, cmdline, bootloader);
+    }
+
+    public VmDefinition withGpu(String newGpu) {
+        return new VmDefinition(id, name, slot, colour, memoryMib, vcpus, type, firmware, disks, nics,
+                display, pciDevices, newGpu, autostart, kernel, ramdisk, cmdline, bootloader);
+    }
+
+    /** A builder for code that assembles a definition field by field (CLI, xl.cfg import). */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.id = id; b.name = name; b.slot = slot; b.colour = colour; b.memoryMib = memoryMib; b.vcpus = vcpus;
+        b.type = type; b.firmware = firmware; b.disks = disks; b.nics = nics; b.display = display;
+        b.pciDevices = pciDevices; b.gpu = gpu; b.autostart = autostart; b.kernel = kernel;
+        b.ramdisk = ramdisk; b.cmdline = cmdline; b.bootloader = bootloader;
+        return b;
+    }
+
+    public static final class Builder {
+        private UUID id;
+        private String name;
+        private Integer slot;
+        private String colour;
+        private Integer memoryMib;
+        private Integer vcpus;
+        private GuestType type;
+        private Firmware firmware;
+        private List<Disk> disks;
+        private List<Nic> nics;
+        private Display display;
+        private List<String> pciDevices;
+        private String gpu;
+        private Boolean autostart;
+        private String kernel;
+        private String ramdisk;
+        private String cmdline;
+        private String bootloader;
+
+        public Builder id(UUID v) { id = v; return this; }
+        public Builder name(String v) { name = v; return this; }
+        public Builder slot(Integer v) { slot = v; return this; }
+        public Builder colour(String v) { colour = v; return this; }
+        public Builder memoryMib(Integer v) { memoryMib = v; return this; }
+        public Builder vcpus(Integer v) { vcpus = v; return this; }
+        public Builder type(GuestType v) { type = v; return this; }
+        public Builder firmware(Firmware v) { firmware = v; return this; }
+        public Builder disks(List<Disk> v) { disks = v; return this; }
+        public Builder nics(List<Nic> v) { nics = v; return this; }
+        public Builder display(Display v) { display = v; return this; }
+        public Builder pciDevices(List<String> v) { pciDevices = v; return this; }
+        public Builder gpu(String v) { gpu = v; return this; }
+        public Builder autostart(Boolean v) { autostart = v; return this; }
+        public Builder kernel(String v) { kernel = v; return this; }
+        public Builder ramdisk(String v) { ramdisk = v; return this; }
+        public Builder cmdline(String v) { cmdline = v; return this; }
+        public Builder bootloader(String v) { bootloader = v; return this; }
+
+        public VmDefinition build() {
+            return new VmDefinition(id, name, slot, colour, memoryMib, vcpus, type, firmware, disks, nics,
+                    display, pciDevices, gpu, autostart, kernel, ramdisk, cmdline, bootloader);
+        }
+    }
+}

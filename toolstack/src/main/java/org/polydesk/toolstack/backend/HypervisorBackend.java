@@ -1,0 +1,53 @@
+package org.polydesk.toolstack.backend;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+import org.polydesk.protocol.vm.VmDefinition;
+
+/**
+ * What polydeskd needs from a hypervisor: start, stop and kill VMs, find those still running after
+ * the daemon restarts, and report every VM that ends, by whatever cause, to its {@link ExitListener}.
+ */
+public interface HypervisorBackend extends AutoCloseable {
+
+    /** "qemu" or "libxl". */
+    String name();
+
+    /** The version of the hypervisor or emulator, as it reports it. */
+    String version();
+
+    /** How guests are accelerated (kvm, tcg, xen). */
+    String accelerator();
+
+    /** Starts a VM and returns once its device model serves its sockets. On failure nothing is left running. */
+    RunningVm start(VmDefinition def) throws BackendException;
+
+    /** Asks the guest to power off (ACPI); after {@code timeout} stops it hard. Returns when it has ended. */
+    void stop(UUID id, Duration timeout) throws BackendException;
+
+    /** Ends the VM at once, like pulling the plug. Returns when it has ended. */
+    void destroy(UUID id) throws BackendException;
+
+    /** The VMs among {@code defs} still running from an earlier daemon; from now on they are watched again. */
+    List<RunningVm> recover(Collection<VmDefinition> defs);
+
+    /** Lets go of the VMs without stopping them, so a restarted daemon can take them back. */
+    @Override
+    void close();
+
+    /** Told once for every VM that ends. */
+    interface ExitListener {
+        void exited(UUID id, ExitReason reason, String detail);
+    }
+
+    enum ExitReason {
+        /** The guest powered off, or was stopped on request. */
+        SHUTDOWN,
+        /** Killed on request. */
+        DESTROYED,
+        /** Ended by nobody's request: the device model died or was killed from outside. */
+        CRASHED
+    }
+}

@@ -1,0 +1,49 @@
+package org.polydesk.toolstack.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.polydesk.protocol.rpc.Json;
+import org.polydesk.protocol.rpc.Methods;
+import org.polydesk.protocol.rpc.RpcClient;
+import org.polydesk.protocol.rpc.RpcMessage;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "events", description = "Follow VM lifecycle events until interrupted.")
+final class EventsCommand implements Callable<Integer> {
+    @ParentCommand
+    Polyctl root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--count", description = "Stop after this many events.")
+    Integer count;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        try (RpcClient c = root.connect()) {
+            c.call(Methods.EVENTS_SUBSCRIBE, null);
+            int seen = 0;
+            RpcMessage msg;
+            while ((count == null || seen < count) && (msg = c.nextNotification()) != null) {
+                JsonNode e = msg.params();
+                if (root.json) {
+                    out.println(Json.mapper().writeValueAsString(e));
+                } else {
+                    out.printf("%d %s %s (slot %s)%s%n", e.path("seq").asLong(), e.path("type").asText(),
+                            e.path("name").asText(), e.path("slot").asText("-"),
+                            e.hasNonNull("detail") ? ": " + e.get("detail").asText() : "");
+                }
+                out.flush();
+                seen++;
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,107 @@
+package org.polydesk.toolstack.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import org.polydesk.protocol.rpc.ErrorCode;
+import org.polydesk.protocol.rpc.Json;
+import org.polydesk.protocol.rpc.RpcClient;
+import org.polydesk.protocol.toolstack.Paths;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/** polyctl: the command line of the toolstack. It only talks to polydeskd. */
+@Command(name = "polyctl", mixinStandardHelpOptions = true, version = "polyctl 0.1",
+        description = "Manage Polydesk VMs through polydeskd.",
+        subcommands = {VmCommands.class, HostCommands.class, EventsCommand.class,
+                AutoComplete.GenerateCompletion.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                " 0:done",
+                " 1:polydeskd refused the request (the message says why)",
+                " 2:the command line is wrong",
+                " 3:polydeskd cannot be reached",
+                " 4:no such VM"})
+public final class Polyctl {
+    public static final int EXIT_REFUSED = 1;
+    public static final int EXIT_USAGE = 2;
+    public static final int EXIT_UNREACHABLE = 3;
+    public static final int EXIT_NOT_FOUND = 4;
+
+    @Option(names = "--socket", scope = ScopeType.INHERIT, description = "polydeskd's socket (default: ${DEFAULT-VALUE}).")
+    Path socket = Paths.DAEMON_SOCKET;
+
+    @Option(names = "--json", scope = ScopeType.INHERIT, description = "Print the answer as JSON, for scripts.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line; tests run it in-process. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Polyctl());
+        cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+        cl.setExecutionExceptionHandler(Polyctl::failed);
+        return cl;
+    }
+
+    private static int failed(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+        PrintWriter err = cl.getErr();
+        if (e instanceof RpcClient.CallException call) {
+            err.println("polyctl: " + call.getMessage());
+            err.flush();
+            return call.errorCode() == ErrorCode.NOT_FOUND ? EXIT_NOT_FOUND : EXIT_REFUSED;
+        }
+        if (e instanceof Unreachable) {
+            err.println("polyctl: " + e.getMessage());
+            err.flush();
+            return EXIT_UNREACHABLE;
+        }
+        if (e instanceof CommandLine.ParameterException || e instanceof IllegalArgumentException) {
+            err.println("polyctl: " + e.getMessage());
+            err.flush();
+            return EXIT_USAGE;
+        }
+        err.println("polyctl: " + e);
+        err.flush();
+        return EXIT_REFUSED;
+    }
+
+    /** polydeskd is not there to ask. */
+    static final class Unreachable extends IOException {
+        Unreachable(String message) {
+            super(message);
+        }
+    }
+
+    RpcClient connect() throws IOException {
+        try {
+            return RpcClient.connect(socket);
+        } catch (IOException e) {
+            throw new Unreachable("cannot reach polydeskd at " + socket + " (" + e.getMessage()
+                    + "); is it running? (systemctl status polydeskd)");
+        }
+    }
+
+    JsonNode call(String method, JsonNode params) throws IOException {
+        try (RpcClient c = connect()) {
+            return c.call(method, params);
+        }
+    }
+
+    void printJson(JsonNode node) throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(node));
+        out.flush();
+    }
+}

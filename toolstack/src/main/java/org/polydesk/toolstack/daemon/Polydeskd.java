@@ -1,0 +1,113 @@
+package org.polydesk.toolstack.daemon;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Logger;
+import org.polydesk.protocol.toolstack.Paths;
+import org.polydesk.toolstack.definition.VmStore;
+import org.polydesk.toolstack.qemu.QemuBackend;
+import org.polydesk.toolstack.qemu.QemuSettings;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** polydeskd: owns the VM definitions and the running VMs, and serves the toolstack API. */
+@Command(name = "polydeskd", mixinStandardHelpOptions = true, version = "polydeskd 0.1",
+        description = "The Polydesk toolstack daemon.")
+public final class Polydeskd implements Callable<Integer>, AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Polydeskd.class.getName());
+
+    @Option(names = "--state-dir", description = "Where VM definitions are kept (default: ${DEFAULT-VALUE}).")
+    Path stateDir = VmStore.DEFAULT_DIRECTORY;
+
+    @Option(names = "--run-dir", description = "Where sockets go (default: ${DEFAULT-VALUE}).")
+    Path runDir = Paths.RUN_DIR;
+
+    @Option(names = "--socket", description = "The API socket (default: <run-dir>/polydeskd.sock).")
+    Path socket;
+
+    @Option(names = "--backend", description = "auto, qemu or libxl (default: ${DEFAULT-VALUE}).")
+    String backend = "auto";
+
+    @Option(names = "--qemu", description = "The QEMU binary (default: ${DEFAULT-VALUE}).")
+    String qemu = QemuSettings.DEFAULT_BINARY;
+
+    @Option(names = "--accel", description = "QEMU accelerator: auto, kvm or tcg (default: ${DEFAULT-VALUE}).")
+    String accel = "auto";
+
+    @Option(names = "--no-autostart", description = "Do not start the VMs marked autostart.")
+    boolean noAutostart;
+
+    private VmManager manager;
+    private RpcServer server;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Polydeskd()).execute(args));
+    }
+
+    /** Loads the definitions, takes back running VMs, serves the socket, then autostarts. */
+    public void open() throws IOException {
+        Path api = socket != null ? socket : runDir.resolve(Paths.DAEMON_SOCKET.getFileName());
+        Files.createDirectories(runDir);
+        String chosen = chooseBackend();
+        if (!"qemu".equals(chosen)) {
+            throw new IOException("the " + chosen + " backend is not available in this build; run with --backend qemu");
+        }
+        if (!"auto".equals(accel) && !"kvm".equals(accel) && !"tcg".equals(accel)) {
+            throw new IOException("--accel must be auto, kvm or tcg, not '" + accel + "'");
+        }
+        QemuSettings settings = new QemuSettings(qemu, accel, runDir, QemuSettings.DEFAULT_OVMF, Duration.ofSeconds(20));
+        EventBus events = new EventBus();
+        manager = new VmManager(new VmStore(stateDir), events, listener -> new QemuBackend(settings, listener));
+        manager.load();
+        server = new RpcServer(api, new ToolstackApi(manager, events));
+        LOG.info("polydeskd serves " + api + " with the " + chosen + " backend (" + settings.resolvedAccel() + ")");
+        if (!noAutostart) {
+            manager.autostart();
+        }
+    }
+
+    /** Xen's control domain gets libxl, every other host QEMU; --backend overrides. */
+    private String chooseBackend() throws IOException {
+        if (!"auto".equals(backend)) {
+            if (!"qemu".equals(backend) && !"libxl".equals(backend)) {
+                throw new IOException("--backend must be auto, qemu or libxl, not '" + backend + "'");
+            }
+            return backend;
+        }
+        Path caps = Path.of("/proc/xen/capabilities");
+        return Files.isReadable(caps) && Files.readString(caps).contains("control_d") ? "libxl" : "qemu";
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        try {
+            open();
+        } catch (IOException e) {
+            System.err.println("polydeskd: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            close();
+            stop.countDown();
+        }));
+        stop.await();
+        return 0;
+    }
+
+    /** Stops serving; running VMs go on and are taken back by the next start. */
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close();
+        }
+        if (manager != null) {
+            manager.close();
+        }
+    }
+}

@@ -1,0 +1,301 @@
+package org.polydesk.toolstack.daemon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.logging.Logger;
+import org.polydesk.protocol.rpc.ErrorCode;
+import org.polydesk.protocol.rpc.Json;
+import org.polydesk.protocol.toolstack.HostInfo;
+import org.polydesk.protocol.toolstack.LifecycleEvent;
+import org.polydesk.protocol.vm.VmDefinition;
+import org.polydesk.protocol.vm.VmSockets;
+import org.polydesk.protocol.vm.VmState;
+import org.polydesk.protocol.vm.VmStatus;
+import org.polydesk.toolstack.backend.BackendException;
+import org.polydesk.toolstack.backend.HypervisorBackend;
+import org.polydesk.toolstack.backend.HypervisorBackend.ExitReason;
+import org.polydesk.toolstack.backend.RunningVm;
+import org.polydesk.toolstack.definition.DefinitionJson;
+import org.polydesk.toolstack.definition.DefinitionValidator;
+import org.polydesk.toolstack.definition.InvalidDefinitionException;
+import org.polydesk.toolstack.definition.VmStore;
+
+/**
+ * The authority on VM definitions and VM state. Definitions change only through here, are stored
+ * before they are acknowledged, and every change of state is published as a lifecycle event.
+ * Backend calls that take long (start, stop) run outside the lock, guarded by the VM's state.
+ */
+public final class VmManager {
+    private static final Logger LOG = Logger.getLogger(VmManager.class.getName());
+
+    private final VmStore store;
+    private final EventBus events;
+    private final HypervisorBackend backend;
+    private final Map<UUID, VmDefinition> definitions = new LinkedHashMap<>();
+    private final Map<UUID, Runtime> runtime = new HashMap<>();
+    private final List<VmStore.Problem> storeProblems = new ArrayList<>();
+
+    /** What the manager knows of a VM beyond its definition. */
+    private record Runtime(VmState state, Long pid, VmSockets sockets, String detail) {
+        static final Runtime STOPPED = new Runtime(VmState.STOPPED, null, null, null);
+    }
+
+    public VmManager(VmStore store, EventBus events, Function<HypervisorBackend.ExitListener, HypervisorBackend> backends) {
+        this.store = store;
+        this.events = events;
+        this.backend = backends.apply(this::onExit);
+    }
+
+    /** Reads the stored definitions and takes back the VMs that still run from an earlier daemon. */
+    public synchronized void load() throws IOException {
+        VmStore.Contents contents = store.load();
+        storeProblems.clear();
+        storeProblems.addAll(contents.problems());
+        for (VmStore.Problem p : contents.problems()) {
+            LOG.warning("definition store: " + p);
+        }
+        for (VmDefinition def : contents.definitions()) {
+            definitions.put(def.id(), def);
+        }
+        for (RunningVm vm : backend.recover(definitions.values())) {
+            runtime.put(vm.id(), new Runtime(VmState.RUNNING, vm.pid(), vm.sockets(), "taken back after a daemon restart"));
+            LOG.info("'" + definitions.get(vm.id()).name() + "' is still running (pid " + vm.pid() + ")");
+        }
+    }
+
+    /** Starts the VMs marked autostart that are not running; one that fails does not stop the others. */
+    public void autostart() {
+        List<VmDefinition> wanted;
+        synchronized (this) {
+            wanted = definitions.values().stream()
+                    .filter(VmDefinition::autostart)
+                    .filter(d -> !state(d.id()).state().isActive())
+                    .toList();
+        }
+        for (VmDefinition def : wanted) {
+            try {
+                start(def.id().toString());
+            } catch (RpcException e) {
+                LOG.warning("autostart of '" + def.name() + "' failed: " + e.getMessage());
+            }
+        }
+    }
+
+    public synchronized List<VmStatus> list() {
+        return definitions.values().stream().map(this::status).toList();
+    }
+
+    public synchronized List<VmStore.Problem> storeProblems() {
+        return List.copyOf(storeProblems);
+    }
+
+    public synchronized VmStatus show(String ref) throws RpcException {
+        return status(find(ref));
+    }
+
+    public synchronized VmStatus create(VmDefinition requested) throws RpcException {
+        VmDefinition def = requested.id() == null ? requested.withId(UUID.randomUUID()) : requested;
+        if (definitions.containsKey(def.id()) || Files.exists(store.fileOf(def.id()))) {
+            throw new RpcException(ErrorCode.INVALID_DEFINITION, "a VM with id " + def.id() + " already exists");
+        }
+        if (def.slot() == null) {
+            def = def.withSlot(freeSlots().stream().findFirst().orElseThrow(() -> new RpcException(
+                    ErrorCode.INVALID_DEFINITION, "all slots 1–9 are taken; delete a VM or give it a slot")));
+        }
+        validate(def);
+        save(def);
+        definitions.put(def.id(), def);
+        runtime.put(def.id(), Runtime.STOPPED);
+        events.publish(LifecycleEvent.Type.CREATED, def.id(), def.name(), def.slot(), null, null);
+        return status(def);
+    }
+
+    /** Applies the given fields over the stored definition (a JSON merge of the top-level fields). */
+    public synchronized VmStatus edit(String ref, JsonNode changes) throws RpcException {
+        VmDefinition old = find(ref);
+        if (changes == null || !changes.isObject()) {
+            throw new RpcException(ErrorCode.INVALID_PARAMS, "changes must be a JSON object of fields to set");
+        }
+        if (changes.has("id") && !changes.get("id").asText().equals(old.id().toString())) {
+            throw new RpcException(ErrorCode.INVALID_DEFINITION, "the id of a VM cannot be changed");
+        }
+        ObjectNode merged = Json.mapper().valueToTree(old);
+        merged.setAll((ObjectNode) changes);
+        VmDefinition def;
+        try {
+            def = DefinitionJson.read(merged);
+        } catch (InvalidDefinitionException e) {
+            throw new RpcException(ErrorCode.INVALID_DEFINITION, e.getMessage());
+        }
+        validate(def);
+        save(def);
+        definitions.put(def.id(), def);
+        Runtime rt = state(def.id());
+        String detail = rt.state().isActive() ? "changes take effect when the VM next starts" : null;
+        events.publish(LifecycleEvent.Type.CHANGED, def.id(), def.name(), def.slot(), null, detail);
+        return status(def);
+    }
+
+    public synchronized void delete(String ref) throws RpcException {
+        VmDefinition def = find(ref);
+        if (state(def.id()).state().isActive()) {
+            throw new RpcException(ErrorCode.WRONG_STATE, "'" + def.name() + "' is " + state(def.id()).state().wireName()
+                    + "; stop it before deleting it");
+        }
+        try {
+            store.delete(def.id());
+        } catch (IOException e) {
+            throw new RpcException(ErrorCode.STORE_FAILED, "cannot delete " + store.fileOf(def.id()) + ": " + e.getMessage());
+        }
+        definitions.remove(def.id());
+        runtime.remove(def.id());
+        events.publish(LifecycleEvent.Type.DELETED, def.id(), def.name(), def.slot(), null, null);
+    }
+
+    public VmStatus start(String ref) throws RpcException {
+        VmDefinition def;
+        synchronized (this) {
+            def = find(ref);
+            VmState now = state(def.id()).state();
+            if (now.isActive()) {
+                throw new RpcException(ErrorCode.WRONG_STATE, "'" + def.name() + "' is already " + now.wireName());
+            }
+            runtime.put(def.id(), new Runtime(VmState.STARTING, null, null, null));
+        }
+        RunningVm vm;
+        try {
+            vm = backend.start(def);
+        } catch (BackendException | RuntimeException e) {
+            synchronized (this) {
+                runtime.put(def.id(), new Runtime(VmState.STOPPED, null, null, "start failed: " + e.getMessage()));
+            }
+            throw new RpcException(ErrorCode.BACKEND_FAILED, e.getMessage());
+        }
+        synchronized (this) {
+            runtime.put(def.id(), new Runtime(VmState.RUNNING, vm.pid(), vm.sockets(), null));
+            events.publish(LifecycleEvent.Type.STARTED, def.id(), def.name(), def.slot(), vm.sockets(), null);
+            return status(definitions.getOrDefault(def.id(), def));
+        }
+    }
+
+    public VmStatus stop(String ref, Duration timeout) throws RpcException {
+        VmDefinition def = beginEnding(ref);
+        try {
+            backend.stop(def.id(), timeout);
+        } catch (BackendException e) {
+            throw new RpcException(ErrorCode.BACKEND_FAILED, e.getMessage());
+        }
+        return show(def.id().toString());
+    }
+
+    public VmStatus destroy(String ref) throws RpcException {
+        VmDefinition def = beginEnding(ref);
+        try {
+            backend.destroy(def.id());
+        } catch (BackendException e) {
+            throw new RpcException(ErrorCode.BACKEND_FAILED, e.getMessage());
+        }
+        return show(def.id().toString());
+    }
+
+    private synchronized VmDefinition beginEnding(String ref) throws RpcException {
+        VmDefinition def = find(ref);
+        Runtime rt = state(def.id());
+        if (rt.state() != VmState.RUNNING && rt.state() != VmState.STOPPING && rt.state() != VmState.PAUSED) {
+            throw new RpcException(ErrorCode.WRONG_STATE, "'" + def.name() + "' is " + rt.state().wireName() + ", not running");
+        }
+        runtime.put(def.id(), new Runtime(VmState.STOPPING, rt.pid(), rt.sockets(), null));
+        return def;
+    }
+
+    private synchronized void onExit(UUID id, ExitReason reason, String detail) {
+        VmDefinition def = definitions.get(id);
+        VmState state = reason == ExitReason.CRASHED ? VmState.CRASHED : VmState.STOPPED;
+        runtime.put(id, new Runtime(state, null, null, detail));
+        if (def != null) {
+            events.publish(state == VmState.CRASHED ? LifecycleEvent.Type.CRASHED : LifecycleEvent.Type.STOPPED,
+                    id, def.name(), def.slot(), null, detail);
+        }
+    }
+
+    public synchronized HostInfo hostInfo() {
+        long running = runtime.values().stream().filter(r -> r.state().isActive()).count();
+        String hostname;
+        try {
+            hostname = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            hostname = "unknown";
+        }
+        return new HostInfo(hostname, backend.name(), backend.version(),
+                java.lang.Runtime.getRuntime().availableProcessors(), HostMemory.totalMib(), backend.accelerator(),
+                definitions.size(), (int) running, freeSlots(), store.directory().toString());
+    }
+
+    /** Leaves the VMs running: a restarted daemon takes them back. */
+    public void close() {
+        backend.close();
+    }
+
+    private List<Integer> freeSlots() {
+        List<Integer> free = new ArrayList<>();
+        for (int s = DefinitionValidator.MIN_SLOT; s <= DefinitionValidator.MAX_SLOT; s++) {
+            int slot = s;
+            if (definitions.values().stream().noneMatch(d -> d.slot() != null && d.slot() == slot)) {
+                free.add(s);
+            }
+        }
+        return free;
+    }
+
+    private void validate(VmDefinition def) throws RpcException {
+        try {
+            DefinitionValidator.validate(def, definitions.values());
+        } catch (InvalidDefinitionException e) {
+            throw new RpcException(ErrorCode.INVALID_DEFINITION, e.getMessage());
+        }
+    }
+
+    private void save(VmDefinition def) throws RpcException {
+        try {
+            store.save(def);
+        } catch (IOException e) {
+            throw new RpcException(ErrorCode.STORE_FAILED, "cannot write " + store.fileOf(def.id()) + ": " + e.getMessage());
+        }
+    }
+
+    /** A VM by id or, failing that, by name (names are unique regardless of case). */
+    private VmDefinition find(String ref) throws RpcException {
+        if (ref == null || ref.isBlank()) {
+            throw new RpcException(ErrorCode.INVALID_PARAMS, "name the VM by id or name");
+        }
+        try {
+            VmDefinition byId = definitions.get(UUID.fromString(ref));
+            if (byId != null) {
+                return byId;
+            }
+        } catch (IllegalArgumentException notAUuid) {
+            // fall through to names
+        }
+        return definitions.values().stream().filter(d -> d.name().equalsIgnoreCase(ref)).findFirst()
+                .orElseThrow(() -> new RpcException(ErrorCode.NOT_FOUND, "no VM is called '" + ref + "'"));
+    }
+
+    private Runtime state(UUID id) {
+        return runtime.getOrDefault(id, Runtime.STOPPED);
+    }
+
+    private VmStatus status(VmDefinition def) {
+        Runtime rt = state(def.id());
+        return new VmStatus(def, rt.state(), rt.pid(), rt.sockets(), rt.detail());
+    }
+}

@@ -1,0 +1,220 @@
+package org.polydesk.toolstack.definition;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.polydesk.protocol.vm.Disk;
+import org.polydesk.protocol.vm.Display;
+import org.polydesk.protocol.vm.Firmware;
+import org.polydesk.protocol.vm.GuestType;
+import org.polydesk.protocol.vm.Nic;
+import org.polydesk.protocol.vm.VmDefinition;
+
+/**
+ * The rules a VM definition must keep, alone and beside the other VMs of the host.
+ * Every broken rule is reported, not only the first, so a person can fix them in one go.
+ */
+public final class DefinitionValidator {
+    public static final int MIN_MEMORY_MIB = 128;
+    public static final int MAX_MEMORY_MIB = 1024 * 1024;
+    public static final int MAX_VCPUS = 128;
+    public static final int MIN_SLOT = 1;
+    public static final int MAX_SLOT = 9;
+    public static final int MAX_NAME_LENGTH = 64;
+    private static final Set<String> DISK_FORMATS = Set.of("raw", "qcow2", "vhd");
+    private static final Pattern COLOUR = Pattern.compile("#[0-9a-fA-F]{6}");
+    private static final Pattern MAC = Pattern.compile("[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}");
+    private static final Pattern BRIDGE = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
+    private static final Pattern PCI_BDF = Pattern.compile("([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-1][0-9a-fA-F]\\.[0-7]");
+    private static final Pattern VDEV = Pattern.compile("(hd|sd|xvd|vd)[a-z]{1,2}");
+
+    private DefinitionValidator() {
+    }
+
+    /** Checks {@code def} against the rules and against {@code others}, the host's other VMs. */
+    public static void validate(VmDefinition def, Collection<VmDefinition> others) throws InvalidDefinitionException {
+        List<String> problems = new ArrayList<>();
+        checkAlone(def, problems);
+        checkAgainstOthers(def, others, problems);
+        if (!problems.isEmpty()) {
+            throw new InvalidDefinitionException(problems);
+        }
+    }
+
+    private static void checkAlone(VmDefinition def, List<String> problems) {
+        if (def.id() == null) {
+            problems.add("the VM has no id");
+        }
+        String name = def.name();
+        if (name == null || name.isBlank()) {
+            problems.add("the VM needs a name");
+        } else if (name.length() > MAX_NAME_LENGTH) {
+            problems.add("name is " + name.length() + " characters long; at most " + MAX_NAME_LENGTH + " are allowed");
+        } else if (name.chars().anyMatch(Character::isISOControl) || !name.equals(name.strip())) {
+            problems.add("name '" + name.strip() + "' must not contain control characters or start or end with spaces");
+        }
+        if (def.slot() == null) {
+            problems.add("the VM needs a slot from " + MIN_SLOT + " to " + MAX_SLOT);
+        } else if (def.slot() < MIN_SLOT || def.slot() > MAX_SLOT) {
+            problems.add("slot " + def.slot() + " is outside " + MIN_SLOT + "–" + MAX_SLOT
+                    + " (slot 0 belongs to the control UI)");
+        }
+        if (!COLOUR.matcher(def.colour()).matches()) {
+            problems.add("colour '" + def.colour() + "' is not of the form #rrggbb");
+        }
+        if (def.memoryMib() < MIN_MEMORY_MIB) {
+            problems.add("memory " + def.memoryMib() + " MiB is below the " + MIN_MEMORY_MIB + " MiB minimum");
+        } else if (def.memoryMib() > MAX_MEMORY_MIB) {
+            problems.add("memory " + def.memoryMib() + " MiB is above the " + MAX_MEMORY_MIB + " MiB maximum");
+        }
+        if (def.vcpus() < 1 || def.vcpus() > MAX_VCPUS) {
+            problems.add("vcpus " + def.vcpus() + " is outside 1–" + MAX_VCPUS);
+        }
+        checkBoot(def, problems);
+        checkDisks(def.disks(), problems);
+        checkNics(def.nics(), problems);
+        checkDisplay(def.display(), problems);
+        checkPci(def, problems);
+    }
+
+    private static void checkBoot(VmDefinition def, List<String> problems) {
+        if (def.firmware() == Firmware.UEFI && def.type() != GuestType.HVM) {
+            problems.add("firmware uefi needs type hvm, but the type is " + def.type().wireName());
+        }
+        if (def.type() == GuestType.PV && def.kernel() == null && def.bootloader() == null) {
+            problems.add("a pv guest needs a kernel or a bootloader");
+        }
+        if (def.kernel() != null && def.bootloader() != null) {
+            problems.add("give a kernel or a bootloader, not both");
+        }
+        if (def.ramdisk() != null && def.kernel() == null) {
+            problems.add("a ramdisk needs a kernel");
+        }
+        if (def.cmdline() != null && def.kernel() == null && def.bootloader() == null) {
+            problems.add("a kernel command line needs a kernel or a bootloader");
+        }
+        checkAbsolute("kernel", def.kernel(), problems);
+        checkAbsolute("ramdisk", def.ramdisk(), problems);
+    }
+
+    private static void checkDisks(List<Disk> disks, List<String> problems) {
+        Set<String> vdevs = new HashSet<>();
+        for (int i = 0; i < disks.size(); i++) {
+            Disk d = disks.get(i);
+            String which = "disk " + (i + 1);
+            if (d.path() == null || d.path().isBlank()) {
+                problems.add(which + " has no path");
+            } else {
+                checkAbsolute(which, d.path(), problems);
+            }
+            if (!DISK_FORMATS.contains(d.format())) {
+                problems.add(which + " has format '" + d.format() + "'; use one of " + String.join(", ", sorted(DISK_FORMATS)));
+            }
+            if (d.vdev() != null) {
+                if (!VDEV.matcher(d.vdev()).matches()) {
+                    problems.add(which + " has device name '" + d.vdev() + "'; expected a name like hda, xvda or sdb");
+                } else if (!vdevs.add(d.vdev())) {
+                    problems.add(which + " uses device name '" + d.vdev() + "' a second time");
+                }
+            }
+        }
+    }
+
+    private static void checkNics(List<Nic> nics, List<String> problems) {
+        Set<String> macs = new HashSet<>();
+        for (int i = 0; i < nics.size(); i++) {
+            Nic n = nics.get(i);
+            String which = "network interface " + (i + 1);
+            if (n.bridge() == null || !BRIDGE.matcher(n.bridge()).matches()) {
+                problems.add(which + " needs a bridge name of 1–15 letters, digits, '.', '_' or '-'");
+            }
+            if (n.mac() != null) {
+                if (!MAC.matcher(n.mac()).matches()) {
+                    problems.add(which + " has MAC '" + n.mac() + "'; expected six hex pairs like 00:16:3e:12:34:56");
+                } else if ((Integer.parseInt(n.mac().substring(0, 2), 16) & 1) != 0) {
+                    problems.add(which + " has multicast MAC '" + n.mac() + "'; a NIC needs a unicast address");
+                } else if (!macs.add(n.mac().toLowerCase())) {
+                    problems.add(which + " uses MAC '" + n.mac() + "' a second time");
+                }
+            }
+        }
+    }
+
+    private static void checkDisplay(Display d, List<String> problems) {
+        if (d.width() < 640 || d.width() > 7680 || d.height() < 480 || d.height() > 4320) {
+            problems.add("display " + d.width() + "x" + d.height() + " is outside 640x480–7680x4320");
+        }
+    }
+
+    private static void checkPci(VmDefinition def, List<String> problems) {
+        Set<String> seen = new HashSet<>();
+        for (String bdf : def.pciDevices()) {
+            if (bdf == null || !PCI_BDF.matcher(bdf).matches()) {
+                problems.add("PCI device '" + bdf + "' is not an address like 0000:01:00.0");
+            } else if (!seen.add(normalisePci(bdf))) {
+                problems.add("PCI device " + bdf + " is listed twice");
+            }
+        }
+        if (def.gpu() != null) {
+            if (!PCI_BDF.matcher(def.gpu()).matches()) {
+                problems.add("GPU '" + def.gpu() + "' is not a PCI address like 0000:01:00.0");
+            } else if (seen.contains(normalisePci(def.gpu()))) {
+                problems.add("GPU " + def.gpu() + " is also listed as a PCI device");
+            }
+        }
+    }
+
+    private static void checkAgainstOthers(VmDefinition def, Collection<VmDefinition> others, List<String> problems) {
+        Set<String> mine = pciOf(def);
+        for (VmDefinition other : others) {
+            if (other.id() != null && other.id().equals(def.id())) {
+                continue;
+            }
+            if (def.slot() != null && def.slot().equals(other.slot())) {
+                problems.add("slot " + def.slot() + " is already used by '" + other.name() + "'");
+            }
+            if (def.name() != null && def.name().equalsIgnoreCase(other.name())) {
+                problems.add("name '" + def.name() + "' is already used by another VM");
+            }
+            String otherGpu = other.gpu() == null ? null : normalisePci(other.gpu());
+            for (String bdf : pciOf(other)) {
+                if (mine.contains(bdf)) {
+                    problems.add((bdf.equals(otherGpu) ? "GPU " : "PCI device ") + bdf
+                            + " is already assigned to '" + other.name() + "'");
+                }
+            }
+        }
+    }
+
+    /** The PCI addresses a VM takes from the host, with the domain always written out. */
+    private static Set<String> pciOf(VmDefinition def) {
+        Set<String> out = new HashSet<>();
+        for (String bdf : def.pciDevices()) {
+            if (bdf != null && PCI_BDF.matcher(bdf).matches()) {
+                out.add(normalisePci(bdf));
+            }
+        }
+        if (def.gpu() != null && PCI_BDF.matcher(def.gpu()).matches()) {
+            out.add(normalisePci(def.gpu()));
+        }
+        return out;
+    }
+
+    public static String normalisePci(String bdf) {
+        String lower = bdf.toLowerCase();
+        return lower.length() == 7 ? "0000:" + lower : lower;
+    }
+
+    private static void checkAbsolute(String what, String path, List<String> problems) {
+        if (path != null && !path.startsWith("/")) {
+            problems.add(what + " path '" + path + "' must be absolute");
+        }
+    }
+
+    private static List<String> sorted(Set<String> s) {
+        return s.stream().sorted().toList();
+    }
+}

@@ -1,0 +1,448 @@
+package org.polydesk.toolstack.qemu;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.File;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Logger;
+import org.polydesk.protocol.vm.Disk;
+import org.polydesk.protocol.vm.Firmware;
+import org.polydesk.protocol.vm.Nic;
+import org.polydesk.protocol.vm.VmDefinition;
+import org.polydesk.toolstack.backend.BackendException;
+import org.polydesk.toolstack.backend.HypervisorBackend;
+import org.polydesk.toolstack.backend.RunningVm;
+
+/**
+ * Runs each VM as a qemu-system-x86_64 process. QEMU outlives polydeskd on purpose: the process
+ * id, sockets and logs stay in the VM's runtime directory, so a restarted daemon takes the VM back.
+ * How a VM ended is read from QMP's SHUTDOWN event: a guest power-off is a stop, an exit without it
+ * (a kill, a QEMU crash) is a crash.
+ */
+public final class QemuBackend implements HypervisorBackend {
+    private static final Logger LOG = Logger.getLogger(QemuBackend.class.getName());
+    private static final Duration QMP_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration QUIT_GRACE = Duration.ofSeconds(5);
+
+    private final QemuSettings settings;
+    private final ExitListener listener;
+    private final Map<UUID, Instance> running = new ConcurrentHashMap<>();
+    private final String accel;
+
+    /** One QEMU process and what polydeskd knows about how it is ending. */
+    private static final class Instance {
+        final UUID id;
+        final ProcessHandle process;
+        final Process child; // null when taken back after a daemon restart
+        final VmRuntimeDir dir;
+        final boolean viewer;
+        volatile QmpClient monitor;
+        volatile String shutdownReason;
+        volatile boolean stopRequested;
+        volatile boolean destroyRequested;
+
+        Instance(UUID id, ProcessHandle process, Process child, VmRuntimeDir dir, boolean viewer) {
+            this.id = id;
+            this.process = process;
+            this.child = child;
+            this.dir = dir;
+            this.viewer = viewer;
+        }
+
+        RunningVm toRunningVm() {
+            return new RunningVm(id, process.pid(), dir.sockets(viewer));
+        }
+    }
+
+    public QemuBackend(QemuSettings settings, ExitListener listener) {
+        this.settings = settings;
+        this.listener = listener;
+        this.accel = settings.resolvedAccel();
+    }
+
+    @Override
+    public String name() {
+        return "qemu";
+    }
+
+    @Override
+    public String version() {
+        Optional<Path> bin = findBinary();
+        if (bin.isEmpty()) {
+            return "not installed";
+        }
+        try {
+            Process p = new ProcessBuilder(bin.get().toString(), "--version").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor(5, TimeUnit.SECONDS);
+            return out.lines().findFirst().orElse("unknown");
+        } catch (IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+
+    @Override
+    public String accelerator() {
+        return accel;
+    }
+
+    @Override
+    public RunningVm start(VmDefinition def) throws BackendException {
+        if (running.containsKey(def.id())) {
+            throw new BackendException("'" + def.name() + "' is already running");
+        }
+        Path binary = findBinary().orElseThrow(() -> new BackendException(
+                "QEMU is not installed: '" + settings.binary() + "' was not found (apt-get install qemu-system-x86)"));
+        checkHostResources(def);
+        VmRuntimeDir dir = VmRuntimeDir.of(settings.runDir(), def.id());
+        prepareDirectory(dir, def);
+        List<String> cmd = QemuCommandLine.build(binary.toString(), accel, settings.uefiFirmware(), def, dir);
+        Process process;
+        try {
+            process = new ProcessBuilder(cmd)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.qemuLog().toFile())
+                    .start();
+        } catch (IOException e) {
+            throw new BackendException("cannot run " + binary + ": " + e.getMessage(), e);
+        }
+        Instance vm = new Instance(def.id(), process.toHandle(), process, dir, def.gpu() != null);
+        try {
+            vm.monitor = waitForMonitor(vm, def);
+        } catch (BackendException e) {
+            process.destroyForcibly();
+            waitQuietly(process.toHandle(), Duration.ofSeconds(5));
+            removeSockets(dir);
+            throw e;
+        }
+        running.put(def.id(), vm);
+        watch(vm);
+        return vm.toRunningVm();
+    }
+
+    private Optional<Path> findBinary() {
+        String b = settings.binary();
+        if (b.contains("/")) {
+            Path p = Path.of(b);
+            return Files.isExecutable(p) ? Optional.of(p) : Optional.empty();
+        }
+        String pathEnv = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
+        for (String d : pathEnv.split(":")) {
+            Path p = Path.of(d.isEmpty() ? "." : d, b);
+            if (Files.isExecutable(p)) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** What must exist on the host before QEMU is worth starting; each missing thing is named. */
+    private void checkHostResources(VmDefinition def) throws BackendException {
+        List<String> missing = new ArrayList<>();
+        if (def.bootloader() != null) {
+            missing.add("bootloader '" + def.bootloader() + "' runs only on the Xen backend; give a kernel instead");
+        }
+        for (Disk d : def.disks()) {
+            Path p = Path.of(d.path());
+            if (!Files.exists(p)) {
+                missing.add("disk " + p + " does not exist");
+            } else if (!Files.isReadable(p)) {
+                missing.add("disk " + p + " cannot be read");
+            }
+        }
+        for (String file : new String[] {def.kernel(), def.ramdisk()}) {
+            if (file != null && !Files.isReadable(Path.of(file))) {
+                missing.add("boot file " + file + " does not exist or cannot be read");
+            }
+        }
+        for (Nic n : def.nics()) {
+            if (!Files.exists(Path.of("/sys/class/net", n.bridge(), "bridge"))) {
+                missing.add("network bridge '" + n.bridge() + "' does not exist on this host");
+            }
+        }
+        List<String> pci = new ArrayList<>(def.pciDevices());
+        if (def.gpu() != null) {
+            pci.add(0, def.gpu());
+        }
+        for (String bdf : pci) {
+            String full = bdf.length() == 7 ? "0000:" + bdf : bdf;
+            if (!Files.exists(Path.of("/sys/bus/pci/devices", full.toLowerCase()))) {
+                missing.add("PCI device " + bdf + " is not present on this host");
+            }
+        }
+        if (def.firmware() == Firmware.UEFI && !Files.isReadable(settings.uefiFirmware())) {
+            missing.add("UEFI firmware " + settings.uefiFirmware() + " is missing (apt-get install ovmf)");
+        }
+        if (!missing.isEmpty()) {
+            throw new BackendException("cannot start '" + def.name() + "': " + String.join("; ", missing));
+        }
+    }
+
+    private void prepareDirectory(VmRuntimeDir dir, VmDefinition def) throws BackendException {
+        try {
+            Files.createDirectories(dir.path());
+            Files.setPosixFilePermissions(dir.path(), PosixFilePermissions.fromString("rwxr-x---"));
+            List<Path> sockets = new ArrayList<>(List.of(dir.vncSocket(), dir.qmpSocket(), dir.monitorSocket()));
+            if (def.gpu() != null) {
+                sockets.add(dir.viewerSocket());
+            }
+            for (Path s : sockets) {
+                if (Files.exists(s)) {
+                    if (someoneListens(s)) {
+                        throw new BackendException("cannot start '" + def.name() + "': socket " + s
+                                + " is in use by another process");
+                    }
+                    Files.delete(s); // left over from a VM that is gone
+                }
+            }
+            Files.deleteIfExists(dir.pidFile());
+            Files.deleteIfExists(dir.consoleLog());
+        } catch (IOException e) {
+            throw new BackendException("cannot prepare " + dir.path() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean someoneListens(Path socket) {
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private QmpClient waitForMonitor(Instance vm, VmDefinition def) throws BackendException {
+        long deadline = System.nanoTime() + settings.startTimeout().toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!vm.process.isAlive()) {
+                throw new BackendException("QEMU for '" + def.name() + "' exited at once: " + logTail(vm.dir));
+            }
+            if (Files.exists(vm.dir.monitorSocket())) {
+                try {
+                    return QmpClient.connect(vm.dir.monitorSocket(), event -> onEvent(vm, event), QMP_TIMEOUT);
+                } catch (IOException e) {
+                    // The socket file appears a moment before QEMU listens on it; try again.
+                }
+            }
+            sleep(50);
+        }
+        throw new BackendException("QEMU for '" + def.name() + "' did not open its monitor within "
+                + settings.startTimeout().toSeconds() + " s: " + logTail(vm.dir));
+    }
+
+    private void onEvent(Instance vm, JsonNode event) {
+        if ("SHUTDOWN".equals(event.path("event").asText())) {
+            vm.shutdownReason = event.path("data").path("reason").asText("unknown");
+        }
+    }
+
+    /** Reports the VM's end once, when its process is gone and its monitor has said its last word. */
+    private void watch(Instance vm) {
+        vm.process.onExit().thenRun(() -> {
+            QmpClient monitor = vm.monitor;
+            if (monitor != null) {
+                try {
+                    monitor.closed().get(2, TimeUnit.SECONDS);
+                } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+                    monitor.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (running.remove(vm.id, vm)) {
+                removeSockets(vm.dir);
+                report(vm);
+            }
+        });
+    }
+
+    private void report(Instance vm) {
+        ExitReason reason;
+        String detail;
+        String exit = vm.child == null ? "" : " (exit status " + vm.child.exitValue() + ")";
+        if (vm.destroyRequested) {
+            reason = ExitReason.DESTROYED;
+            detail = "destroyed on request";
+        } else if ("guest-shutdown".equals(vm.shutdownReason)) {
+            reason = ExitReason.SHUTDOWN;
+            detail = "the guest powered off";
+        } else if (vm.stopRequested) {
+            reason = ExitReason.SHUTDOWN;
+            detail = "stopped hard after the guest ignored the power-down request";
+        } else {
+            reason = ExitReason.CRASHED;
+            detail = "QEMU ended unexpectedly" + exit
+                    + (vm.shutdownReason == null ? "" : " (shutdown reason " + vm.shutdownReason + ")")
+                    + ": " + logTail(vm.dir);
+        }
+        try {
+            listener.exited(vm.id, reason, detail);
+        } catch (RuntimeException e) {
+            LOG.warning("exit listener failed for " + vm.id + ": " + e);
+        }
+    }
+
+    @Override
+    public void stop(UUID id, Duration timeout) throws BackendException {
+        Instance vm = instance(id);
+        vm.stopRequested = true;
+        try {
+            vm.monitor.execute("system_powerdown", null, QMP_TIMEOUT);
+        } catch (IOException e) {
+            LOG.info("power-down request to " + id + " failed (" + e.getMessage() + "); stopping hard");
+        }
+        if (waitQuietly(vm.process, timeout)) {
+            awaitReported(vm);
+            return;
+        }
+        try {
+            vm.monitor.execute("quit", null, QMP_TIMEOUT);
+        } catch (IOException e) {
+            // QEMU may close the monitor before answering quit; its exit is what counts.
+        }
+        if (!waitQuietly(vm.process, QUIT_GRACE)) {
+            vm.process.destroyForcibly();
+            waitQuietly(vm.process, QUIT_GRACE);
+        }
+        awaitReported(vm);
+    }
+
+    @Override
+    public void destroy(UUID id) throws BackendException {
+        Instance vm = instance(id);
+        vm.destroyRequested = true;
+        vm.process.destroyForcibly();
+        if (!waitQuietly(vm.process, Duration.ofSeconds(10))) {
+            throw new BackendException("QEMU process " + vm.process.pid() + " did not die after SIGKILL");
+        }
+        awaitReported(vm);
+    }
+
+    /** Waits until the exit watcher has reported the VM, so callers see the final state. */
+    private void awaitReported(Instance vm) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (running.get(vm.id) == vm && System.nanoTime() < deadline) {
+            sleep(10);
+        }
+    }
+
+    private Instance instance(UUID id) throws BackendException {
+        Instance vm = running.get(id);
+        if (vm == null) {
+            throw new BackendException("VM " + id + " is not running");
+        }
+        return vm;
+    }
+
+    @Override
+    public List<RunningVm> recover(Collection<VmDefinition> defs) {
+        List<RunningVm> found = new ArrayList<>();
+        for (VmDefinition def : defs) {
+            VmRuntimeDir dir = VmRuntimeDir.of(settings.runDir(), def.id());
+            Optional<ProcessHandle> process = runningQemu(dir, def.id());
+            if (process.isEmpty()) {
+                if (Files.isDirectory(dir.path())) {
+                    removeSockets(dir);
+                }
+                continue;
+            }
+            Instance vm = new Instance(def.id(), process.get(), null, dir, Files.exists(dir.viewerSocket()));
+            try {
+                vm.monitor = QmpClient.connect(dir.monitorSocket(), event -> onEvent(vm, event), QMP_TIMEOUT);
+            } catch (IOException e) {
+                LOG.warning("'" + def.name() + "' runs as pid " + vm.process.pid()
+                        + " but its monitor does not answer (" + e.getMessage() + "); watching its process only");
+            }
+            running.put(def.id(), vm);
+            watch(vm);
+            found.add(vm.toRunningVm());
+        }
+        return found;
+    }
+
+    /** The QEMU named by the VM's pid file, if that process still lives and is really this VM's QEMU. */
+    private static Optional<ProcessHandle> runningQemu(VmRuntimeDir dir, UUID id) {
+        try {
+            long pid = Long.parseLong(Files.readString(dir.pidFile()).trim());
+            Optional<ProcessHandle> handle = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+            if (handle.isEmpty()) {
+                return Optional.empty();
+            }
+            // The pid may have been reused since: only our QEMU carries this VM's uuid.
+            String cmdline = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"));
+            return cmdline.contains("-uuid\0" + id + "\0") ? handle : Optional.empty();
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static void removeSockets(VmRuntimeDir dir) {
+        for (Path p : List.of(dir.vncSocket(), dir.qmpSocket(), dir.monitorSocket(), dir.viewerSocket(), dir.pidFile())) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                LOG.warning("cannot remove " + p + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private static String logTail(VmRuntimeDir dir) {
+        try {
+            List<String> lines = Files.readAllLines(dir.qemuLog(), StandardCharsets.UTF_8);
+            List<String> tail = lines.subList(Math.max(0, lines.size() - 5), lines.size());
+            return tail.isEmpty() ? "QEMU printed nothing" : String.join(" | ", tail).strip();
+        } catch (IOException e) {
+            return "no QEMU log";
+        }
+    }
+
+    private static boolean waitQuietly(ProcessHandle p, Duration timeout) {
+        try {
+            p.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+            return !p.isAlive();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !p.isAlive();
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Instance vm : running.values()) {
+            if (vm.monitor != null) {
+                vm.monitor.close();
+            }
+        }
+        running.clear();
+    }
+}

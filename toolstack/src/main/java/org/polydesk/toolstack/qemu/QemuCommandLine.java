@@ -1,0 +1,94 @@
+package org.polydesk.toolstack.qemu;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.polydesk.protocol.vm.Disk;
+import org.polydesk.protocol.vm.Firmware;
+import org.polydesk.protocol.vm.GuestType;
+import org.polydesk.protocol.vm.Nic;
+import org.polydesk.protocol.vm.VmDefinition;
+
+/**
+ * The qemu-system-x86_64 arguments for a VM definition. QEMU serves the VM's screen on a VNC UNIX
+ * socket and two QMP monitors: {@code qmp.sock} for the other Polydesk services (input, display)
+ * and {@code monitor.sock}, private to polydeskd, because a QMP socket takes one client at a time.
+ */
+public final class QemuCommandLine {
+    private QemuCommandLine() {
+    }
+
+    public static List<String> build(String binary, String accel, Path uefiFirmware, VmDefinition def, VmRuntimeDir dir) {
+        List<String> a = new ArrayList<>();
+        a.add(binary);
+        a.addAll(List.of("-name", "guest=" + def.name().replace(",", ",,") + ",process=polydesk-vm" + def.slot()));
+        a.addAll(List.of("-uuid", def.id().toString()));
+        a.addAll(List.of("-machine", "q35", "-accel", accel));
+        a.addAll(List.of("-m", def.memoryMib() + "M", "-smp", String.valueOf(def.vcpus())));
+        a.addAll(List.of("-nodefaults", "-no-user-config"));
+        if (def.firmware() == Firmware.UEFI) {
+            a.addAll(List.of("-bios", uefiFirmware.toString()));
+        }
+        a.addAll(List.of("-device", "VGA,xres=" + def.display().width() + ",yres=" + def.display().height()));
+        a.addAll(List.of("-display", "none", "-vnc", "unix:" + dir.vncSocket()));
+        a.addAll(List.of("-qmp", "unix:" + dir.qmpSocket() + ",server=on,wait=off"));
+        a.addAll(List.of("-qmp", "unix:" + dir.monitorSocket() + ",server=on,wait=off"));
+        // ttyS0 is the guest console, kept in a log for post-mortems; ttyS1 the viewer channel.
+        a.addAll(List.of("-chardev", "file,id=console,path=" + dir.consoleLog(), "-serial", "chardev:console"));
+        if (def.gpu() != null) {
+            a.addAll(List.of("-chardev", "socket,id=viewer,path=" + dir.viewerSocket() + ",server=on,wait=off",
+                    "-serial", "chardev:viewer"));
+        }
+        addDisks(a, def);
+        addNics(a, def);
+        for (String bdf : def.gpu() == null ? def.pciDevices() : concat(def.gpu(), def.pciDevices())) {
+            a.addAll(List.of("-device", "vfio-pci,host=" + bdf));
+        }
+        if (def.kernel() != null) {
+            a.addAll(List.of("-kernel", def.kernel()));
+            if (def.ramdisk() != null) {
+                a.addAll(List.of("-initrd", def.ramdisk()));
+            }
+            if (def.cmdline() != null) {
+                a.addAll(List.of("-append", def.cmdline()));
+            }
+        }
+        a.addAll(List.of("-pidfile", dir.pidFile().toString()));
+        return a;
+    }
+
+    private static void addDisks(List<String> a, VmDefinition def) {
+        // Windows has no virtio driver out of the box; paravirtual Linux guests want virtio.
+        String bus = def.type() == GuestType.HVM ? "ide" : "virtio";
+        for (Disk d : def.disks()) {
+            StringBuilder drive = new StringBuilder("file=").append(d.path().replace(",", ",,"));
+            if (d.cdrom()) {
+                drive.append(",media=cdrom,if=ide");
+            } else {
+                drive.append(",if=").append(bus);
+            }
+            drive.append(",format=").append("vhd".equals(d.format()) ? "vpc" : d.format());
+            if (d.readOnly()) {
+                drive.append(",readonly=on");
+            }
+            a.addAll(List.of("-drive", drive.toString()));
+        }
+    }
+
+    private static void addNics(List<String> a, VmDefinition def) {
+        String model = def.type() == GuestType.HVM ? "e1000" : "virtio-net-pci";
+        List<Nic> nics = def.nics();
+        for (int i = 0; i < nics.size(); i++) {
+            Nic n = nics.get(i);
+            a.addAll(List.of("-netdev", "bridge,id=net" + i + ",br=" + n.bridge()));
+            a.addAll(List.of("-device", model + ",netdev=net" + i + (n.mac() == null ? "" : ",mac=" + n.mac())));
+        }
+    }
+
+    private static List<String> concat(String first, List<String> rest) {
+        List<String> all = new ArrayList<>();
+        all.add(first);
+        all.addAll(rest);
+        return all;
+    }
+}

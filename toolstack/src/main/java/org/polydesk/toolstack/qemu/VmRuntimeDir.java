@@ -1,0 +1,47 @@
+package org.polydesk.toolstack.qemu;
+
+import java.nio.file.Path;
+import java.util.UUID;
+import org.polydesk.protocol.toolstack.Paths;
+import org.polydesk.protocol.vm.VmSockets;
+
+/** The files of one running VM under {@code <runDir>/vm/<id>/}. */
+public record VmRuntimeDir(Path path) {
+    public static VmRuntimeDir of(Path runDir, UUID id) {
+        return new VmRuntimeDir(Paths.vmDir(runDir, id));
+    }
+
+    public Path vncSocket() {
+        return path.resolve(Paths.VNC_SOCKET);
+    }
+
+    public Path qmpSocket() {
+        return path.resolve(Paths.QMP_SOCKET);
+    }
+
+    public Path viewerSocket() {
+        return path.resolve(Paths.VIEWER_SOCKET);
+    }
+
+    /** polydeskd's own QMP monitor. */
+    public Path monitorSocket() {
+        return path.resolve("monitor.sock");
+    }
+
+    public Path pidFile() {
+        return path.resolve("qemu.pid");
+    }
+
+    public Path consoleLog() {
+        return path.resolve("console.log");
+    }
+
+    public Path qemuLog() {
+        return path.resolve("qemu.log");
+    }
+
+    public VmSockets sockets(boolean withViewer) {
+        return new VmSockets(vncSocket().toString(), qmpSocket().toString(),
+                withViewer ? viewerSocket().toString() : null);
+    }
+}
