@@ -39,6 +39,8 @@ import org.polydesk.protocol.rpc.RpcMessage;
 public final class RpcServer implements Closeable {
     private static final Logger LOG = Logger.getLogger(RpcServer.class.getName());
     private static final int OUTGOING_LIMIT = 4096;
+    private static final long DISCARD_LIMIT = 64L << 20;
+    private static final long WRITER_GRACE_MS = 5000;
     /** Compared by identity: tells the writer thread to stop. */
     private static final String POISON = new String("end of connection");
 
@@ -58,10 +60,12 @@ public final class RpcServer implements Closeable {
         private final SocketChannel channel;
         private final BlockingQueue<String> outgoing = new ArrayBlockingQueue<>(OUTGOING_LIMIT);
         private final CopyOnWriteArrayList<Runnable> onClose = new CopyOnWriteArrayList<>();
+        private final Thread writer = new Thread(this::writeLoop, "rpc-write");
         private volatile boolean open = true;
 
         Connection(SocketChannel channel) {
             this.channel = channel;
+            writer.setDaemon(true);
         }
 
         public void send(RpcMessage message) {
@@ -104,20 +108,29 @@ public final class RpcServer implements Closeable {
         void readLoop() {
             try (InputStream in = Channels.newInputStream(channel)) {
                 LineFraming.Reader lines = new LineFraming.Reader(in);
-                String line;
-                while (open && (line = lines.readLine()) != null) {
-                    if (!line.isBlank()) {
-                        serve(line);
+                try {
+                    String line;
+                    while (open && (line = lines.readLine()) != null) {
+                        if (!line.isBlank()) {
+                            serve(line);
+                        }
+                    }
+                } catch (LineFraming.LineTooLongException e) {
+                    send(RpcMessage.error(null, new RpcError(ErrorCode.LINE_TOO_LONG, e.getMessage() + "; closing")));
+                    finishWriting();
+                    // Closing with unread input would reset the connection and lose the error reply.
+                    long discarded = 0;
+                    byte[] sink = new byte[65536];
+                    int n;
+                    while (discarded < DISCARD_LIMIT && (n = in.read(sink)) > 0) {
+                        discarded += n;
                     }
                 }
-            } catch (LineFraming.LineTooLongException e) {
-                send(RpcMessage.error(null, new RpcError(ErrorCode.LINE_TOO_LONG, e.getMessage() + "; closing")));
-                drainThenClose();
-                return;
             } catch (IOException e) {
                 // The client went away mid-request: nothing to answer.
             }
-            drainThenClose();
+            finishWriting();
+            close();
         }
 
         private void serve(String line) {
@@ -153,9 +166,14 @@ public final class RpcServer implements Closeable {
             }
         }
 
-        /** Lets the writer finish what is queued (an error reply), then closes. */
-        private void drainThenClose() {
+        /** Lets the writer send what is queued (an error reply), then half-closes the connection. */
+        private void finishWriting() {
             outgoing.offer(POISON);
+            try {
+                writer.join(WRITER_GRACE_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         void writeLoop() {
@@ -163,7 +181,8 @@ public final class RpcServer implements Closeable {
                 while (true) {
                     String line = outgoing.take();
                     if (line == POISON) {
-                        break;
+                        channel.shutdownOutput();
+                        return;
                     }
                     ByteBuffer buf = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
                     while (buf.hasRemaining()) {
@@ -224,11 +243,9 @@ public final class RpcServer implements Closeable {
                 Connection c = new Connection(ch);
                 connections.add(c);
                 Thread reader = new Thread(c::readLoop, "rpc-read");
-                Thread writer = new Thread(c::writeLoop, "rpc-write");
                 reader.setDaemon(true);
-                writer.setDaemon(true);
+                c.writer.start();
                 reader.start();
-                writer.start();
             } catch (IOException e) {
                 if (!closed) {
                     LOG.log(Level.WARNING, "accept failed", e);

@@ -1,0 +1,118 @@
+#!/bin/bash
+# Builds the Polydesk test guest: Debian's kernel (vmlinuz) and a busybox initramfs
+# (initrd.img) whose /init is tests/guest/init. Prints, as the last line of stdout, the
+# absolute path of the directory holding both; everything else goes to stderr.
+#
+# Boot it with:
+#   qemu-system-x86_64 -accel tcg -m 256 -vga std -nodefaults -no-reboot -serial ... \
+#     -kernel DIR/vmlinuz -initrd DIR/initrd.img \
+#     -append "console=ttyS0 quiet panic=-1 polydesk.colour=RRGGBB"
+#
+# Output: $POLYDESK_GUEST_CACHE/<hash>/ (default tests/guest/cache/<hash>/), where the
+# hash covers this script, the init, the kernel package version and the busybox
+# version; an existing directory is reused without touching the network.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cache=${POLYDESK_GUEST_CACHE:-$here/cache}
+# Kernel modules the guest loads (init does "modprobe -a"), dependencies added below.
+modules=(bochs evdev button)
+
+log() { echo "build-guest: $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# need_packages PACKAGE...: apt-get install what is missing, refreshing the lists if needed.
+need_packages() {
+    local missing=() p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return
+    [ "$(id -u)" = 0 ] || die "missing packages ${missing[*]}; install them as root"
+    log "installing ${missing[*]}"
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" >&2; then
+        apt-get update >&2
+        DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" >&2 \
+            || die "apt-get install ${missing[*]} failed"
+    fi
+}
+
+# field PACKAGE FIELD: a field of the candidate version from the local apt lists.
+field() {
+    { apt-cache show --no-all-versions "$1" 2>/dev/null || true; } | sed -n "s/^$2: //p" | head -n1
+}
+
+need_packages busybox-static cpio gzip
+
+# linux-image-amd64 is a metapackage; the kernel is its linux-image-<abi>-amd64 dependency.
+kernel_pkg=$(field linux-image-amd64 Depends | grep -o 'linux-image-[0-9][^ ,]*-amd64' | head -n1 || true)
+if [ -z "$kernel_pkg" ]; then
+    log "linux-image-amd64 unknown to apt, running apt-get update"
+    apt-get update >&2
+    kernel_pkg=$(field linux-image-amd64 Depends | grep -o 'linux-image-[0-9][^ ,]*-amd64' | head -n1 || true)
+    [ -n "$kernel_pkg" ] || die "cannot resolve linux-image-amd64 to a kernel package"
+fi
+kernel_version=$(field "$kernel_pkg" Version)
+[ -n "$kernel_version" ] || die "no version for $kernel_pkg in apt lists"
+busybox_version=$(dpkg-query -W -f='${Version}' busybox-static)
+
+hash=$( { sha256sum "$here/build-guest.sh" "$here/init" | cut -d' ' -f1
+          echo "$kernel_pkg=$kernel_version busybox-static=$busybox_version"; } \
+        | sha256sum | cut -c1-16)
+out=$cache/$hash
+if [ -f "$out/vmlinuz" ] && [ -f "$out/initrd.img" ]; then
+    echo "$out"
+    exit 0
+fi
+
+log "building $out ($kernel_pkg $kernel_version, busybox $busybox_version)"
+mkdir -p "$cache/debs"
+work=$(mktemp -d "$cache/.build.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# The kernel is extracted, never installed on the host.
+deb=$cache/debs/${kernel_pkg}_${kernel_version//:/%3a}_amd64.deb
+if [ ! -f "$deb" ]; then
+    log "downloading $kernel_pkg=$kernel_version"
+    # Sandbox user root: the cache is usually not writable by apt's _apt user.
+    (cd "$work" && apt-get download -o APT::Sandbox::User=root "$kernel_pkg=$kernel_version" >&2) \
+        || die "apt-get download $kernel_pkg=$kernel_version failed"
+    mv "$work"/"${kernel_pkg}"_*.deb "$deb"
+fi
+dpkg-deb -x "$deb" "$work/kernel"
+abi=${kernel_pkg#linux-image-}
+moddir=lib/modules/$abi
+[ -f "$work/kernel/boot/vmlinuz-$abi" ] || die "$deb has no boot/vmlinuz-$abi"
+
+# Debian generates modules.dep at install time (postinst), so generate it here.
+busybox depmod -b "$work/kernel" "$abi"
+
+root=$work/root
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,etc,"$moddir"}
+cp "$(dpkg -L busybox-static | grep -m1 '/bin/busybox$')" "$root/bin/busybox"
+for applet in $("$root/bin/busybox" --list-full); do
+    [ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
+done
+install -m 755 "$here/init" "$root/init"
+
+# Each wanted module with its modules.dep line (which lists all its dependencies);
+# the guest's modules.dep holds just the lines of the modules copied.
+declare -A wanted=()
+for m in "${modules[@]}"; do
+    line=$(grep -E "(^|/)$m\.ko:" "$work/kernel/$moddir/modules.dep") \
+        || die "module $m not in modules.dep of $abi"
+    for f in ${line//:/}; do wanted[$f]=1; done
+done
+for f in $(printf "%s\n" "${!wanted[@]}" | sort); do
+    mkdir -p "$root/$moddir/$(dirname "$f")"
+    cp "$work/kernel/$moddir/$f" "$root/$moddir/$f"
+    grep -E "^$f:" "$work/kernel/$moddir/modules.dep" >> "$root/$moddir/modules.dep"
+done
+
+mkdir "$work/out"
+cp "$work/kernel/boot/vmlinuz-$abi" "$work/out/vmlinuz"
+(cd "$root" && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 | gzip -9) > "$work/out/initrd.img"
+# Publish atomically; a concurrent build that got there first wins.
+mv -T "$work/out" "$out" 2>/dev/null || [ -f "$out/initrd.img" ] || die "cannot create $out"
+log "done: $(du -sh "$out" | cut -f1) in $out"
+echo "$out"
