@@ -1,0 +1,63 @@
+package org.polydesk.toolstack.qemu;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The small Linux guest of tests/guest (Debian's kernel, a busybox initramfs that fills its screen
+ * with one colour and echoes its keyboard to ttyS0), built once and cached by build-guest.sh.
+ */
+public final class TestGuest {
+    public static final String READY = "POLYDESK-GUEST READY";
+    private static Path dir;
+
+    private TestGuest() {
+    }
+
+    /** The directory holding vmlinuz and initrd.img, building them on first use. */
+    public static synchronized Path directory() throws IOException, InterruptedException {
+        if (dir == null) {
+            Path repo = Path.of(System.getProperty("polydesk.repo", "..")).toAbsolutePath().normalize();
+            Process p = new ProcessBuilder("bash", repo.resolve("tests/guest/build-guest.sh").toString())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(20, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                throw new IOException("tests/guest/build-guest.sh failed (exit " + p.exitValue() + ")");
+            }
+            List<String> lines = out.lines().toList();
+            dir = Path.of(lines.get(lines.size() - 1).strip());
+        }
+        return dir;
+    }
+
+    public static Path kernel() throws IOException, InterruptedException {
+        return directory().resolve("vmlinuz");
+    }
+
+    public static Path initrd() throws IOException, InterruptedException {
+        return directory().resolve("initrd.img");
+    }
+
+    /** The kernel command line that makes the guest fill its screen with {@code rrggbb}. */
+    public static String cmdline(String rrggbb) {
+        return "console=ttyS0 quiet panic=-1 polydesk.colour=" + rrggbb;
+    }
+
+    /** Waits until the guest's serial console (a file) contains {@code text}. */
+    public static void awaitConsole(Path console, String text, long seconds) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(console) && Files.readString(console, StandardCharsets.ISO_8859_1).contains(text)) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        String seen = Files.exists(console) ? Files.readString(console, StandardCharsets.ISO_8859_1) : "(no console file)";
+        throw new AssertionError("'" + text + "' did not appear on the guest console within " + seconds
+                + " s; it shows:\n" + seen.substring(Math.max(0, seen.length() - 2000)));
+    }
+}
