@@ -1,0 +1,9 @@
+#!/bin/bash
+# Sets up a fresh Debian 12 machine and runs Polydesk's tests: unit tests, the RPC and CLI tests
+# against a real polydeskd, and the QEMU tests that boot the small test guest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/setup.sh
+# The guest is built (and cached) before Maven so its progress shows here, not inside a test.
+bash tests/guest/build-guest.sh >/dev/null
+exec mvn -B -ntp verify "$@"
