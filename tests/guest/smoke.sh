@@ -106,7 +106,11 @@ for machine in "${machines[@]}"; do
     start=$(now)
 
     if ! wait_serial "POLYDESK-GUEST READY" 0 $ready_timeout; then
-        fail "$machine: no READY within ${ready_timeout}s (or QEMU died); serial log tail:"
+        if kill -0 "$qemu_pid" 2>/dev/null; then
+            fail "$machine: no READY within ${ready_timeout}s; serial log tail:"
+        else
+            fail "$machine: QEMU exited before READY; serial log tail:"
+        fi
         touch "$tmp/serial.log"
         tail -n 20 "$tmp/serial.log" | sed 's/^/    /'
         sed 's/^/    qemu: /' "$tmp/qemu.err"
