@@ -119,6 +119,13 @@ class QemuVmLifecycleTest {
             assertEquals(768, screen.height());
             assertEquals(0xC03030, screen.rgbAt(512, 384), "the guest's colour fills the centre of its screen");
             assertTrue(screen.distinctColours() >= 3, "a drawn screen, not a blank one");
+
+            // qmp.sock is free for the other services: keys sent there reach the guest's keyboard.
+            for (String key : new String[] {"h", "i"}) {
+                qmp.execute("send-key", (com.fasterxml.jackson.databind.node.ObjectNode) Json.mapper().readTree(
+                        "{\"keys\":[{\"type\":\"qcode\",\"data\":\"" + key + "\"}]}"), Duration.ofSeconds(10));
+            }
+            TestGuest.awaitTyped(vmDir.resolve("console.log"), "hi", 30);
         }
 
         long pid = polyctl.json("vm", "show", "Guest").path("pid").asLong();

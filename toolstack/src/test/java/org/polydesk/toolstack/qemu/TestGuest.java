@@ -49,9 +49,24 @@ public final class TestGuest {
 
     /** Waits until the guest's serial console (a file) contains {@code text}. */
     public static void awaitConsole(Path console, String text, long seconds) throws IOException, InterruptedException {
+        awaitConsole(console, text, seconds, false);
+    }
+
+    /** Waits until the keys typed into the guest since it became ready include {@code text}. */
+    public static void awaitTyped(Path console, String text, long seconds) throws IOException, InterruptedException {
+        awaitConsole(console, text, seconds, true);
+    }
+
+    private static void awaitConsole(Path console, String text, long seconds, boolean typedOnly)
+            throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {
-            if (Files.exists(console) && Files.readString(console, StandardCharsets.ISO_8859_1).contains(text)) {
+            String seen = Files.exists(console) ? Files.readString(console, StandardCharsets.ISO_8859_1) : "";
+            if (typedOnly) {
+                int ready = seen.indexOf(READY);
+                seen = ready < 0 ? "" : seen.substring(ready + READY.length()).stripLeading();
+            }
+            if (seen.contains(text)) {
                 return;
             }
             Thread.sleep(250);
