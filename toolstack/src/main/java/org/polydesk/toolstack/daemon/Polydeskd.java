@@ -46,6 +46,9 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
     private RpcServer server;
 
     public static void main(String[] args) {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "polydeskd %4$s: %5$s%6$s%n");
+        }
         System.exit(new CommandLine(new Polydeskd()).execute(args));
     }
 

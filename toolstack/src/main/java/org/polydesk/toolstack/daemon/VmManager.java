@@ -189,33 +189,42 @@ public final class VmManager {
     }
 
     public VmStatus stop(String ref, Duration timeout) throws RpcException {
-        VmDefinition def = beginEnding(ref);
-        try {
-            backend.stop(def.id(), timeout);
-        } catch (BackendException e) {
-            throw new RpcException(ErrorCode.BACKEND_FAILED, e.getMessage());
-        }
-        return show(def.id().toString());
+        return end(ref, id -> backend.stop(id, timeout));
     }
 
     public VmStatus destroy(String ref) throws RpcException {
-        VmDefinition def = beginEnding(ref);
+        return end(ref, backend::destroy);
+    }
+
+    private interface Ending {
+        void apply(UUID id) throws BackendException;
+    }
+
+    /** Marks the VM stopping, asks the backend to end it and returns the state the exit left it in. */
+    private VmStatus end(String ref, Ending ending) throws RpcException {
+        VmDefinition def;
+        Runtime before;
+        synchronized (this) {
+            def = find(ref);
+            before = state(def.id());
+            if (before.state() != VmState.RUNNING && before.state() != VmState.STOPPING && before.state() != VmState.PAUSED) {
+                throw new RpcException(ErrorCode.WRONG_STATE, "'" + def.name() + "' is " + before.state().wireName()
+                        + ", not running");
+            }
+            runtime.put(def.id(), new Runtime(VmState.STOPPING, before.pid(), before.sockets(), null));
+        }
         try {
-            backend.destroy(def.id());
+            ending.apply(def.id());
         } catch (BackendException e) {
+            synchronized (this) {
+                // The VM did not end (or ended on its own meanwhile, which the exit listener recorded).
+                if (state(def.id()).state() == VmState.STOPPING) {
+                    runtime.put(def.id(), before);
+                }
+            }
             throw new RpcException(ErrorCode.BACKEND_FAILED, e.getMessage());
         }
         return show(def.id().toString());
-    }
-
-    private synchronized VmDefinition beginEnding(String ref) throws RpcException {
-        VmDefinition def = find(ref);
-        Runtime rt = state(def.id());
-        if (rt.state() != VmState.RUNNING && rt.state() != VmState.STOPPING && rt.state() != VmState.PAUSED) {
-            throw new RpcException(ErrorCode.WRONG_STATE, "'" + def.name() + "' is " + rt.state().wireName() + ", not running");
-        }
-        runtime.put(def.id(), new Runtime(VmState.STOPPING, rt.pid(), rt.sockets(), null));
-        return def;
     }
 
     private synchronized void onExit(UUID id, ExitReason reason, String detail) {

@@ -39,6 +39,7 @@ public final class QemuBackend implements HypervisorBackend {
     private static final Logger LOG = Logger.getLogger(QemuBackend.class.getName());
     private static final Duration QMP_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration QUIT_GRACE = Duration.ofSeconds(5);
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
 
     private final QemuSettings settings;
     private final ExitListener listener;
@@ -115,7 +116,11 @@ public final class QemuBackend implements HypervisorBackend {
         checkHostResources(def);
         VmRuntimeDir dir = VmRuntimeDir.of(settings.runDir(), def.id());
         prepareDirectory(dir, def);
-        List<String> cmd = QemuCommandLine.build(binary.toString(), accel, settings.uefiFirmware(), def, dir);
+        List<String> cmd = new ArrayList<>(QemuCommandLine.build(binary.toString(), accel, settings.uefiFirmware(), def, dir));
+        if (Files.isExecutable(SETSID)) {
+            // Its own session: a Ctrl+C or hang-up meant for polydeskd's terminal must not end the VMs.
+            cmd.add(0, SETSID.toString());
+        }
         Process process;
         try {
             process = new ProcessBuilder(cmd)

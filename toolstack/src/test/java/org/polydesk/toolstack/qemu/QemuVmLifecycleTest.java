@@ -171,6 +171,22 @@ class QemuVmLifecycleTest {
     }
 
     @Test
+    void vmsMarkedAutostartStartWithTheDaemon() throws Exception {
+        startDaemon();
+        PolyctlRunner polyctl = new PolyctlRunner(fixture.socket());
+        createGuest(polyctl, "Manual");
+        createGuest(polyctl, "Automatic");
+        assertEquals(0, polyctl.run("vm", "edit", "Automatic", "--autostart").exit());
+        events.close();
+        fixture.close();
+
+        startDaemon();
+        assertEquals("running", polyctl.json("vm", "show", "Automatic").path("state").asText());
+        assertEquals("stopped", polyctl.json("vm", "show", "Manual").path("state").asText());
+        assertEquals(0, polyctl.run("vm", "destroy", "Automatic").exit());
+    }
+
+    @Test
     void aSocketPathInUseIsAClearErrorAndTheVmStaysStopped() throws Exception {
         startDaemon();
         PolyctlRunner polyctl = new PolyctlRunner(fixture.socket());
