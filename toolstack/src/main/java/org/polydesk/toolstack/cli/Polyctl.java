@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 " 0:done",
-                " 1:polydeskd refused the request (the message says why)",
+                " 1:the request was refused (the message says why)",
                 " 2:the command line is wrong",
                 " 3:polydeskd cannot be reached",
                 " 4:no such VM"})
@@ -62,6 +62,11 @@ public final class Polyctl {
             err.flush();
             return call.errorCode() == ErrorCode.NOT_FOUND ? EXIT_NOT_FOUND : EXIT_REFUSED;
         }
+        if (e instanceof Refused) {
+            err.println("polyctl: " + e.getMessage());
+            err.flush();
+            return EXIT_REFUSED;
+        }
         if (e instanceof Unreachable) {
             err.println("polyctl: " + e.getMessage());
             err.flush();
@@ -75,6 +80,13 @@ public final class Polyctl {
         err.println("polyctl: " + e);
         err.flush();
         return EXIT_REFUSED;
+    }
+
+    /** polyctl itself refuses to go on (as polydeskd would), saying why. */
+    static final class Refused extends IOException {
+        Refused(String message) {
+            super(message);
+        }
     }
 
     /** polydeskd is not there to ask. */

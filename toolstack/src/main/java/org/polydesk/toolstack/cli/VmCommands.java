@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "vm", description = "Define, run and remove VMs.",
         subcommands = {VmCommands.ListVms.class, VmCommands.Show.class, VmCommands.Create.class, VmCommands.Edit.class,
-                VmCommands.Delete.class, VmCommands.Start.class, VmCommands.Stop.class, VmCommands.Destroy.class})
+                VmCommands.Delete.class, VmCommands.Start.class, VmCommands.Stop.class, VmCommands.Destroy.class,
+                XlCommands.Import.class, XlCommands.Export.class})
 final class VmCommands {
     @ParentCommand
     Polyctl root;
@@ -88,7 +89,7 @@ final class VmCommands {
 
     @Command(name = "show", description = "One VM's definition and state.")
     static final class Show extends Sub {
-        @Parameters(paramLabel = "VM", description = "Id or name.")
+        @Parameters(paramLabel = "VM", description = "Id, name or slot.")
         String ref;
 
         @Override
@@ -145,7 +146,7 @@ final class VmCommands {
 
     @Command(name = "edit", description = "Change fields of a VM's definition; a running VM sees them at its next start.")
     static final class Edit extends Sub {
-        @Parameters(paramLabel = "VM", description = "Id or name.")
+        @Parameters(paramLabel = "VM", description = "Id, name or slot.")
         String ref;
 
         @Mixin
@@ -166,7 +167,7 @@ final class VmCommands {
 
     @Command(name = "delete", description = "Remove a stopped VM's definition (its disks are kept).")
     static final class Delete extends Sub {
-        @Parameters(paramLabel = "VM", description = "Id or name.")
+        @Parameters(paramLabel = "VM", description = "Id, name or slot.")
         String ref;
 
         @Override
@@ -182,7 +183,7 @@ final class VmCommands {
 
     @Command(name = "start", description = "Start a VM.")
     static final class Start extends Sub {
-        @Parameters(paramLabel = "VM", description = "Id or name.")
+        @Parameters(paramLabel = "VM", description = "Id, name or slot.")
         String ref;
 
         @Override
@@ -193,7 +194,7 @@ final class VmCommands {
 
     @Command(name = "stop", description = "Ask the guest to power off (ACPI); stop it hard after the timeout.")
     static final class Stop extends Sub {
-        @Parameters(paramLabel = "VM", description = "Id or name.")
+        @Parameters(paramLabel = "VM", description = "Id, name or slot.")
         String ref;
 
         @Option(names = "--timeout", paramLabel = "SECONDS", description = "How long the guest may take (default 60).")
@@ -211,7 +212,7 @@ final class VmCommands {
 
     @Command(name = "destroy", description = "End a VM at once, like pulling its plug.")
     static final class Destroy extends Sub {
-        @Parameters(paramLabel = "VM", description = "Id or name.")
+        @Parameters(paramLabel = "VM", description = "Id, name or slot.")
         String ref;
 
         @Override

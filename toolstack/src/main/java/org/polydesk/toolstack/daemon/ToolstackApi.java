@@ -54,7 +54,7 @@ public final class ToolstackApi implements RpcServer.Handler {
     private static String vmRef(JsonNode params) throws RpcException {
         JsonNode vm = params == null ? null : params.get("vm");
         if (vm == null || !vm.isTextual()) {
-            throw new RpcException(ErrorCode.INVALID_PARAMS, "params.vm must name the VM by id or name");
+            throw new RpcException(ErrorCode.INVALID_PARAMS, "params.vm must name the VM by id, name or slot");
         }
         return vm.asText();
     }

@@ -282,10 +282,10 @@ public final class VmManager {
         }
     }
 
-    /** A VM by id or, failing that, by name (names are unique regardless of case). */
+    /** A VM by id, else by name (unique regardless of case), else by slot number. */
     private VmDefinition find(String ref) throws RpcException {
         if (ref == null || ref.isBlank()) {
-            throw new RpcException(ErrorCode.INVALID_PARAMS, "name the VM by id or name");
+            throw new RpcException(ErrorCode.INVALID_PARAMS, "name the VM by id, name or slot");
         }
         try {
             VmDefinition byId = definitions.get(UUID.fromString(ref));
@@ -293,9 +293,10 @@ public final class VmManager {
                 return byId;
             }
         } catch (IllegalArgumentException notAUuid) {
-            // fall through to names
+            // fall through to names and slots
         }
         return definitions.values().stream().filter(d -> d.name().equalsIgnoreCase(ref)).findFirst()
+                .or(() -> definitions.values().stream().filter(d -> ref.equals(String.valueOf(d.slot()))).findFirst())
                 .orElseThrow(() -> new RpcException(ErrorCode.NOT_FOUND, "no VM is called '" + ref + "'"));
     }
 

@@ -120,6 +120,53 @@ class PolyctlTest {
         assertTrue(completion.out().contains("destroy"));
     }
 
+    private Path resource(String name) throws Exception {
+        Path file = tmp.resolve(name);
+        try (var in = getClass().getResourceAsStream("/org/polydesk/toolstack/xlcfg/" + name)) {
+            java.nio.file.Files.copy(in, file);
+        }
+        return file;
+    }
+
+    @Test
+    void importNamesUnsupportedKeysAndRefusesUntilToldToDropThem() throws Exception {
+        Path cfg = resource("windows-hvm.cfg");
+        PolyctlRunner.Run refused = polyctl("vm", "import", cfg.toString());
+        assertEquals(Polyctl.EXIT_REFUSED, refused.exit());
+        assertTrue(refused.err().startsWith("polyctl: " + cfg + " has settings Polydesk cannot represent:\n"), refused.err());
+        assertTrue(refused.err().contains("\n  line 20: disk[1].backendtype: "), refused.err());
+        assertTrue(refused.err().contains("\n  line 41: on_crash: "), refused.err());
+        assertEquals("[ ]", polyctl("vm", "list", "--json").out().strip(), "nothing was imported");
+
+        PolyctlRunner.Run imported = polyctl("vm", "import", cfg.toString(), "--drop-unsupported", "--slot", "5");
+        assertEquals(0, imported.exit(), imported.err());
+        assertTrue(imported.err().contains("polyctl: left out line 41: on_crash: "), imported.err());
+        assertTrue(imported.err().contains("polyctl: note line "), imported.err());
+        JsonNode def = json("vm", "show", "5").path("definition");
+        assertEquals(5, def.path("slot").asInt());
+        assertTrue(def.hasNonNull("gpu"), "gfx_passthru made the first pci device the GPU");
+    }
+
+    @Test
+    void exportWritesWhatImportReadsBack() throws Exception {
+        Path cfg = resource("pvh-linux.cfg");
+        assertEquals(0, polyctl("vm", "import", cfg.toString()).exit());
+        JsonNode original = json("vm", "show", "debian-pvh").path("definition");
+        Path out = tmp.resolve("exported.cfg");
+        PolyctlRunner.Run export = polyctl("vm", "export", "debian-pvh", "-o", out.toString());
+        assertEquals(0, export.exit(), export.err());
+        String text = java.nio.file.Files.readString(out);
+        assertTrue(text.contains("type = \"pvh\""), text);
+        assertTrue(text.contains("memory = 2048"), text);
+        assertEquals(text, polyctl("vm", "export", "debian-pvh").out(), "stdout and -o write the same");
+
+        assertEquals(0, polyctl("vm", "delete", "debian-pvh").exit());
+        PolyctlRunner.Run again = polyctl("vm", "import", out.toString());
+        assertEquals(0, again.exit(), again.err());
+        JsonNode reimported = json("vm", "show", "debian-pvh").path("definition");
+        assertEquals(original, reimported, "an exported VM imports back to the same definition, id included");
+    }
+
     @Test
     void hostInfoNamesTheBackend() throws Exception {
         JsonNode info = json("host", "info");

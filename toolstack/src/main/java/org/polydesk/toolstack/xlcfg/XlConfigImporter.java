@@ -1,0 +1,400 @@
+package org.polydesk.toolstack.xlcfg;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.polydesk.protocol.vm.Disk;
+import org.polydesk.protocol.vm.Firmware;
+import org.polydesk.protocol.vm.GuestType;
+import org.polydesk.protocol.vm.Nic;
+import org.polydesk.protocol.vm.VmDefinition;
+
+/**
+ * Turns an xl.cfg file into a {@link VmDefinition}, reading each key as xl's parse_config_data does.
+ * Every key the definition does not fully hold is named in the result, with the reason; values xl
+ * itself would refuse stop the import with an {@link XlConfigException}.
+ */
+public final class XlConfigImporter {
+    private static final Pattern UUID_TEXT = Pattern.compile(
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    /** The bridge xl gives a vif that names none (xl.conf(5), vif.default.bridge). */
+    private static final String XL_DEFAULT_BRIDGE = "xenbr0";
+
+    private final XlConfig config;
+    private final VmDefinition.Builder definition = VmDefinition.builder();
+    private final List<ImportRemark> unsupported = new ArrayList<>();
+    private final List<ImportRemark> notes = new ArrayList<>();
+    private final Set<String> handled = new HashSet<>();
+
+    private XlConfigImporter(XlConfig config) {
+        this.config = config;
+    }
+
+    public static XlImportResult importText(String text) throws XlConfigException {
+        return importConfig(XlConfigParser.parse(text));
+    }
+
+    public static XlImportResult importConfig(XlConfig config) throws XlConfigException {
+        return new XlConfigImporter(config).run();
+    }
+
+    private XlImportResult run() throws XlConfigException {
+        noteOverriddenSettings();
+        GuestType type = readType();
+        definition.type(type);
+        readIdentity();
+        readMemory();
+        readVcpus();
+        readFirmware(type);
+        readBoot(type);
+        readDisks();
+        readNics();
+        readPciAndGpu(type);
+        reportUnhandledKeys();
+        Comparator<ImportRemark> byLine = Comparator.comparingInt(ImportRemark::line);
+        unsupported.sort(byLine);
+        notes.sort(byLine);
+        return new XlImportResult(definition.build(), unsupported, notes);
+    }
+
+    /** The setting of {@code key}, marking the key as read so it is not reported as unknown. */
+    private Optional<XlSetting> take(String key) {
+        handled.add(key);
+        return config.get(key);
+    }
+
+    private void noteOverriddenSettings() {
+        List<XlSetting> all = config.settings();
+        for (int i = 0; i < all.size(); i++) {
+            XlSetting earlier = all.get(i);
+            all.subList(i + 1, all.size()).stream()
+                    .filter(later -> later.key().equals(earlier.key()))
+                    .findFirst()
+                    .filter(later -> !later.appended())
+                    .ifPresent(later -> note(earlier.key(), earlier.line(),
+                            "set again on line " + later.line() + "; xl uses the later value"));
+        }
+    }
+
+    private GuestType readType() throws XlConfigException {
+        Optional<XlSetting> typeSetting = take("type");
+        Optional<XlSetting> builder = take("builder");
+        GuestType type = null;
+        if (typeSetting.isPresent()) {
+            String value = typeSetting.get().string();
+            if (isXlAbbreviation(value, "hvm")) {
+                type = GuestType.HVM;
+            } else if (isXlAbbreviation(value, "pv")) {
+                type = GuestType.PV;
+            } else if (isXlAbbreviation(value, "pvh")) {
+                type = GuestType.PVH;
+            } else {
+                throw new XlConfigException(typeSetting.get().line(),
+                        "type = \"" + value + "\" is not a guest type; expected hvm, pvh or pv");
+            }
+        }
+        if (builder.isPresent()) {
+            // The pre-4.10 spelling: builder = "hvm" or "generic" (pv).
+            String value = builder.get().string();
+            GuestType built;
+            if (isXlAbbreviation(value, "hvm")) {
+                built = GuestType.HVM;
+            } else if (isXlAbbreviation(value, "generic")) {
+                built = GuestType.PV;
+            } else {
+                throw new XlConfigException(builder.get().line(),
+                        "builder = \"" + value + "\" is not a builder; expected hvm or generic");
+            }
+            if (type != null && type != built) {
+                throw new XlConfigException(builder.get().line(), "builder = \"" + value
+                        + "\" contradicts type = \"" + type.wireName() + "\"");
+            }
+            type = built;
+        }
+        if (type == null) {
+            note("type", 0, "no type or builder is given; xl's default, pv, is used");
+            type = GuestType.PV;
+        }
+        return type;
+    }
+
+    private void readIdentity() throws XlConfigException {
+        Optional<XlSetting> name = take("name");
+        if (name.isPresent()) {
+            definition.name(name.get().string());
+        } else {
+            note("name", 0, "no name is given (xl requires one); the VM needs a name");
+        }
+        Optional<XlSetting> uuid = take("uuid");
+        if (uuid.isPresent()) {
+            String text = uuid.get().string();
+            if (!UUID_TEXT.matcher(text).matches()) {
+                throw new XlConfigException(uuid.get().line(), "uuid = \"" + text + "\" is not a UUID");
+            }
+            definition.id(UUID.fromString(text));
+        }
+    }
+
+    private void readMemory() throws XlConfigException {
+        Optional<XlSetting> memory = take("memory");
+        Optional<XlSetting> maxmem = take("maxmem");
+        Integer mib = memory.isPresent() ? memory.get().number(1, Integer.MAX_VALUE) : null;
+        if (maxmem.isPresent()) {
+            int max = maxmem.get().number(1, Integer.MAX_VALUE);
+            if (mib == null) {
+                // xl starts a guest with maxmem when memory is not given.
+                mib = max;
+            } else if (max != mib) {
+                unsupported("maxmem", maxmem.get().line(), "maxmem = " + max + " differs from memory = " + mib
+                        + "; " + UnimportedKeys.reason("maxmem") + " (memory = " + mib + " is imported)");
+            }
+        }
+        if (mib == null) {
+            note("memory", 0, "no memory is given; Polydesk's default of "
+                    + VmDefinition.DEFAULT_MEMORY_MIB + " MiB applies");
+        }
+        definition.memoryMib(mib);
+    }
+
+    private void readVcpus() throws XlConfigException {
+        Optional<XlSetting> vcpus = take("vcpus");
+        int count = 1;
+        if (vcpus.isPresent() && vcpus.get().number() < 1) {
+            note("vcpus", vcpus.get().line(), "vcpus = " + vcpus.get().number() + " is read as 1, as xl does");
+        } else if (vcpus.isPresent()) {
+            count = vcpus.get().number(1, Integer.MAX_VALUE);
+        }
+        definition.vcpus(count);
+        Optional<XlSetting> maxvcpus = take("maxvcpus");
+        if (maxvcpus.isPresent()) {
+            long max = maxvcpus.get().number();
+            if (max != count) {
+                unsupported("maxvcpus", maxvcpus.get().line(), "maxvcpus = " + max + " differs from vcpus = "
+                        + count + "; " + UnimportedKeys.reason("maxvcpus"));
+            }
+        }
+    }
+
+    private void readFirmware(GuestType type) throws XlConfigException {
+        Optional<XlSetting> bios = take("bios");
+        Optional<XlSetting> firmware = take("firmware");
+        if (type != GuestType.HVM) {
+            bios.ifPresent(s -> unsupported("bios", s.line(),
+                    "only HVM guests have a BIOS; xl ignores bios for " + type.wireName() + " guests"));
+            if (firmware.isPresent()) {
+                unsupported("firmware", firmware.get().line(), "firmware for " + type.wireName()
+                        + " guests is a pvgrub image, which Polydesk does not support;"
+                        + " use bootloader = \"pygrub\" or a kernel");
+            }
+            return;
+        }
+        Firmware chosen = Firmware.BIOS;
+        if (bios.isPresent()) {
+            String value = bios.get().string();
+            chosen = biosType(value, bios.get());
+            if (chosen == null) {
+                throw new XlConfigException(bios.get().line(),
+                        "bios = \"" + value + "\" is not a BIOS; expected seabios, ovmf or rombios");
+            }
+        }
+        if (firmware.isPresent()) {
+            // xl reads firmware after bios: a BIOS name or uefi overrides it, "bios" keeps it, anything else is a file.
+            String value = firmware.get().string();
+            Firmware named = biosType(value, firmware.get());
+            if (named != null) {
+                chosen = named;
+            } else if (isXlAbbreviation(value, "uefi")) {
+                chosen = Firmware.UEFI;
+            } else if (!isXlAbbreviation(value, "bios")) {
+                unsupported("firmware", firmware.get().line(), "a custom firmware image ('" + value
+                        + "') is not supported; Polydesk boots HVM guests with SeaBIOS or OVMF (UEFI)");
+            }
+        }
+        definition.firmware(chosen);
+    }
+
+    /** A libxl BIOS name as a Polydesk firmware, or null if {@code value} is none. */
+    private Firmware biosType(String value, XlSetting setting) {
+        switch (value.toLowerCase(Locale.ROOT)) {
+            case "seabios":
+                return Firmware.BIOS;
+            case "ovmf":
+                return Firmware.UEFI;
+            case "rombios":
+                unsupported(setting.key(), setting.line(), "ROMBIOS needs qemu-traditional, which Polydesk does not"
+                        + " use; the VM gets SeaBIOS instead");
+                return Firmware.BIOS;
+            default:
+                return null;
+        }
+    }
+
+    private void readBoot(GuestType type) throws XlConfigException {
+        Optional<XlSetting> kernel = take("kernel");
+        if (kernel.isPresent()) {
+            String path = kernel.get().string();
+            if (type == GuestType.HVM && path.substring(path.lastIndexOf('/') + 1).equals("hvmloader")) {
+                note("kernel", kernel.get().line(), "xl ignores hvmloader as an HVM kernel, and so does the import");
+            } else {
+                definition.kernel(path);
+            }
+        }
+        Optional<XlSetting> ramdisk = take("ramdisk");
+        if (ramdisk.isPresent()) {
+            definition.ramdisk(ramdisk.get().string());
+        }
+        Optional<XlSetting> bootloader = take("bootloader");
+        if (bootloader.isPresent()) {
+            definition.bootloader(bootloader.get().string());
+        }
+        readCmdline();
+    }
+
+    /** cmdline wins over root and extra; otherwise the line is "root=ROOT EXTRA", as xl builds it. */
+    private void readCmdline() throws XlConfigException {
+        Optional<XlSetting> cmdline = take("cmdline");
+        Optional<XlSetting> root = take("root");
+        Optional<XlSetting> extra = take("extra");
+        if (cmdline.isPresent()) {
+            definition.cmdline(cmdline.get().string());
+            for (Optional<XlSetting> ignored : List.of(root, extra)) {
+                ignored.ifPresent(s -> note(s.key(), s.line(),
+                        "xl ignores " + s.key() + " when cmdline is set, and so does the import"));
+            }
+            return;
+        }
+        String rootPart = root.isPresent() ? "root=" + root.get().string() : null;
+        String extraPart = extra.isPresent() ? extra.get().string() : null;
+        if (rootPart != null && extraPart != null) {
+            definition.cmdline(rootPart + " " + extraPart);
+        } else if (rootPart != null || extraPart != null) {
+            definition.cmdline(rootPart != null ? rootPart : extraPart);
+        }
+    }
+
+    private void readDisks() throws XlConfigException {
+        Optional<XlSetting> setting = take("disk");
+        if (setting.isEmpty()) {
+            return;
+        }
+        List<Disk> disks = new ArrayList<>();
+        List<XlValue.Atom> entries = setting.get().strings();
+        for (int i = 0; i < entries.size(); i++) {
+            XlValue.Atom entry = entries.get(i);
+            String key = "disk[" + i + "]";
+            XlDiskSpec spec = XlDiskSpec.parse(entry.text(), entry.line());
+            spec.ignored().forEach(o -> unsupported(key + "." + o.name(), entry.line(), o.reason()));
+            if (spec.target().isEmpty() || "empty".equals(spec.format())) {
+                unsupported(key, entry.line(), "a drive without media is not imported;"
+                        + " a Polydesk disk needs an image or device");
+                continue;
+            }
+            if (spec.vdev() == null) {
+                note(key, entry.line(), "names no vdev (xl requires one); Polydesk will choose one");
+            }
+            disks.add(new Disk(spec.target(), spec.format(), spec.cdrom(), spec.readOnly(), spec.vdev()));
+        }
+        definition.disks(disks);
+    }
+
+    private void readNics() throws XlConfigException {
+        Optional<XlSetting> setting = take("vif");
+        if (setting.isEmpty()) {
+            return;
+        }
+        List<Nic> nics = new ArrayList<>();
+        List<XlValue.Atom> entries = setting.get().strings();
+        for (int i = 0; i < entries.size(); i++) {
+            XlValue.Atom entry = entries.get(i);
+            String key = "vif[" + i + "]";
+            XlVifSpec spec = XlVifSpec.parse(entry.text());
+            spec.ignored().forEach(o -> unsupported(key + "." + o.name(), entry.line(), o.reason()));
+            String bridge = spec.bridge();
+            if (bridge == null) {
+                note(key, entry.line(), "names no bridge; xl's default bridge " + XL_DEFAULT_BRIDGE + " is used");
+                bridge = XL_DEFAULT_BRIDGE;
+            }
+            nics.add(new Nic(bridge, spec.mac()));
+        }
+        definition.nics(nics);
+    }
+
+    private void readPciAndGpu(GuestType type) throws XlConfigException {
+        List<String> devices = new ArrayList<>();
+        Optional<XlSetting> pci = take("pci");
+        if (pci.isPresent()) {
+            List<XlValue.Atom> entries = pci.get().strings();
+            for (int i = 0; i < entries.size(); i++) {
+                XlValue.Atom entry = entries.get(i);
+                String key = "pci[" + i + "]";
+                XlPciSpec spec = XlPciSpec.parse(entry.text(), entry.line());
+                spec.ignored().forEach(o -> unsupported(key + "." + o.name(), entry.line(), o.reason()));
+                if (spec.bdf() != null) {
+                    devices.add(spec.bdf());
+                }
+            }
+        }
+        Optional<XlSetting> passthru = take("gfx_passthru");
+        if (passthru.isPresent() && passthrough(passthru.get(), type)) {
+            if (devices.isEmpty()) {
+                unsupported("gfx_passthru", passthru.get().line(), "there is no pci device to pass through as the GPU");
+            } else {
+                String gpu = devices.remove(0);
+                definition.gpu(gpu);
+                note("gfx_passthru", passthru.get().line(), gpu
+                        + ", the first pci device, is taken as the VM's GPU; the other pci devices stay passed through");
+            }
+        }
+        definition.pciDevices(devices);
+    }
+
+    /** Whether gfx_passthru asks for a GPU; a number is a switch, a string names the kind, as in xl. */
+    private boolean passthrough(XlSetting setting, GuestType type) throws XlConfigException {
+        if (type != GuestType.HVM) {
+            unsupported(setting.key(), setting.line(),
+                    "only HVM guests get graphics passthrough; xl ignores it for " + type.wireName() + " guests");
+            return false;
+        }
+        try {
+            return setting.flag();
+        } catch (XlConfigException notANumber) {
+            String kind = setting.string().toLowerCase(Locale.ROOT);
+            if (kind.equals("igd")) {
+                unsupported(setting.key(), setting.line(), "the passthrough kind igd (Intel integrated graphics)"
+                        + " is not kept; Polydesk passes the GPU through with xl's default kind");
+            } else if (!kind.equals("default")) {
+                throw new XlConfigException(setting.line(),
+                        "gfx_passthru = \"" + setting.string() + "\" is not valid; expected 0, 1, default or igd");
+            }
+            return true;
+        }
+    }
+
+    private void reportUnhandledKeys() {
+        for (String key : config.keys()) {
+            XlSetting setting = config.get(key).orElseThrow();
+            if (!handled.contains(key) && !UnimportedKeys.isDefault(setting)) {
+                unsupported(key, setting.line(), UnimportedKeys.reason(key));
+            }
+        }
+    }
+
+    /** xl compares with strncmp(value, name, strlen(value)), so any leading part of a name is taken for it. */
+    private static boolean isXlAbbreviation(String value, String name) {
+        return name.startsWith(value);
+    }
+
+    private void unsupported(String key, int line, String reason) {
+        unsupported.add(new ImportRemark(key, line, reason));
+    }
+
+    private void note(String key, int line, String reason) {
+        notes.add(new ImportRemark(key, line, reason));
+    }
+}

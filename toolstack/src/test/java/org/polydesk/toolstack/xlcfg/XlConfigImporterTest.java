@@ -1,0 +1,242 @@
+package org.polydesk.toolstack.xlcfg;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.polydesk.protocol.vm.Disk;
+import org.polydesk.protocol.vm.Display;
+import org.polydesk.protocol.vm.Firmware;
+import org.polydesk.protocol.vm.GuestType;
+import org.polydesk.protocol.vm.Nic;
+import org.polydesk.protocol.vm.VmDefinition;
+
+class XlConfigImporterTest {
+
+    static String resource(String name) throws IOException {
+        try (InputStream in = XlConfigImporterTest.class.getResourceAsStream(name)) {
+            assertNotNull(in, "test resource " + name);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static XlImportResult importResource(String name) throws Exception {
+        return XlConfigImporter.importText(resource(name));
+    }
+
+    private static List<String> keys(List<ImportRemark> remarks) {
+        return remarks.stream().map(ImportRemark::key).toList();
+    }
+
+    private static ImportRemark remark(List<ImportRemark> remarks, String key) {
+        return remarks.stream().filter(r -> r.key().equals(key)).findFirst()
+                .orElseThrow(() -> new AssertionError("no remark on " + key + " in " + remarks));
+    }
+
+    @Test
+    void windowsGuestKeepsItsDisksNicAndGpu() throws Exception {
+        VmDefinition expected = VmDefinition.builder()
+                .id(UUID.fromString("5f0e8a5e-2b1c-4a0e-9d6b-3c2f1e0a7b91"))
+                .name("win10")
+                .memoryMib(8192)
+                .vcpus(4)
+                .type(GuestType.HVM)
+                .firmware(Firmware.UEFI)
+                .disks(List.of(
+                        new Disk("/dev/vg0/win10", "raw", false, false, "hda"),
+                        new Disk("/srv/vm/win10-data.qcow2", "qcow2", false, false, "hdb"),
+                        new Disk("/srv/iso/Win10_22H2_English_x64.iso", "raw", true, true, "hdc")))
+                .nics(List.of(new Nic("xenbr0", "00:16:3e:5a:01:02")))
+                .gpu("0000:01:00.0")
+                .pciDevices(List.of("0000:01:00.1"))
+                .build();
+        XlImportResult result = importResource("windows-hvm.cfg");
+        assertEquals(expected, result.definition());
+        // Polydesk's own fields are the caller's to assign.
+        assertNull(result.definition().slot());
+        assertEquals(VmDefinition.DEFAULT_COLOUR, result.definition().colour());
+        assertEquals(Display.DEFAULT, result.definition().display());
+        assertEquals(false, result.definition().autostart());
+    }
+
+    @Test
+    void windowsGuestNamesEveryKeyItDoesNotKeep() throws Exception {
+        XlImportResult result = importResource("windows-hvm.cfg");
+        assertEquals(List.of("viridian", "localtime", "boot", "disk[1].backendtype", "vif[0].type", "vif[0].model",
+                "pci[1].permissive", "vga", "videoram", "vnc", "vnclisten", "sdl", "serial", "usb", "usbdevice",
+                "on_crash"), keys(result.unsupported()));
+        assertEquals(20, remark(result.unsupported(), "disk[1].backendtype").line());
+        assertEquals(27, remark(result.unsupported(), "pci[1].permissive").line());
+        assertEquals(41, remark(result.unsupported(), "on_crash").line());
+        assertTrue(remark(result.unsupported(), "vga").reason().contains("Polydesk sets up the VM's display"));
+        assertTrue(remark(result.unsupported(), "serial").reason().contains("viewer channel"));
+        assertTrue(remark(result.unsupported(), "usbdevice").reason().startsWith("USB controllers and devices"));
+        assertEquals("line 12: viridian: a Polydesk VM definition has no equivalent, so it is not imported",
+                remark(result.unsupported(), "viridian").toString());
+    }
+
+    @Test
+    void windowsGuestNotesWhichDeviceBecameTheGpu() throws Exception {
+        XlImportResult result = importResource("windows-hvm.cfg");
+        assertEquals(List.of("gfx_passthru"), keys(result.notes()));
+        assertEquals("line 28: gfx_passthru: 0000:01:00.0, the first pci device, is taken as the VM's GPU;"
+                + " the other pci devices stay passed through", result.notes().get(0).toString());
+    }
+
+    @Test
+    void pvhGuestBuildsItsCommandLineFromRootAndExtra() throws Exception {
+        VmDefinition expected = VmDefinition.builder()
+                .name("debian-pvh")
+                .memoryMib(2048)
+                .vcpus(2)
+                .type(GuestType.PVH)
+                .kernel("/var/lib/polydesk/boot/vmlinuz-6.1.0-18-amd64")
+                .ramdisk("/var/lib/polydesk/boot/initrd.img-6.1.0-18-amd64")
+                .cmdline("root=/dev/xvda1 ro console=hvc0 quiet")
+                .disks(List.of(new Disk("/srv/vm/debian-pvh.img", "raw", false, false, "xvda")))
+                .nics(List.of(new Nic("xenbr0", null)))
+                .build();
+        XlImportResult result = importResource("pvh-linux.cfg");
+        assertEquals(expected, result.definition());
+        assertNull(result.definition().id());
+        assertEquals(List.of(), result.unsupported());
+        assertEquals(List.of(), result.notes());
+    }
+
+    @Test
+    void pvGuestWithPygrub() throws Exception {
+        VmDefinition expected = VmDefinition.builder()
+                .id(UUID.fromString("0c4a0f63-94a5-4e4e-8d64-7f4a9d5b1e20"))
+                .name("legacy-pv")
+                .memoryMib(1024)
+                .vcpus(2)
+                .type(GuestType.PV)
+                .bootloader("pygrub")
+                .cmdline("console=hvc0 xencons=tty")
+                .disks(List.of(
+                        new Disk("/dev/vg0/legacy-root", "raw", false, false, "xvda"),
+                        new Disk("/dev/vg0/legacy-swap", "raw", false, false, "xvdb")))
+                .nics(List.of(new Nic("br-lan", "00:16:3e:00:00:01")))
+                .build();
+        XlImportResult result = importResource("pv-pygrub.cfg");
+        assertEquals(expected, result.definition());
+        assertEquals(List.of("maxmem", "maxvcpus", "vif[0].vifname", "vif[0].rate", "on_crash", "cpus"),
+                keys(result.unsupported()));
+        assertEquals("line 7: maxmem: maxmem = 2048 differs from memory = 1024; Polydesk gives each VM a fixed"
+                + " amount of memory (memory = 1024 is imported)", remark(result.unsupported(), "maxmem").toString());
+        assertEquals(List.of("type"), keys(result.notes()));
+        assertEquals("no type or builder is given; xl's default, pv, is used", result.notes().get(0).reason());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"windows-hvm.cfg", "pvh-linux.cfg", "pv-pygrub.cfg"})
+    void importExportImportGivesTheSameDefinition(String name) throws Exception {
+        XlImportResult first = importResource(name);
+        String exported = XlConfigExporter.export(first.definition());
+        XlImportResult second = XlConfigImporter.importText(exported);
+        assertEquals(first.definition(), second.definition(), exported);
+        assertEquals(List.of(), second.unsupported(), exported);
+    }
+
+    @Test
+    void cmdlineWinsOverRootAndExtraAsInXl() throws Exception {
+        XlImportResult result = XlConfigImporter.importText(
+                "name = 'a'\ntype = 'pvh'\nmemory = 512\nkernel = '/k'\ncmdline = 'console=hvc0'\nroot = '/dev/xvda1'\nextra = 'quiet'\n");
+        assertEquals("console=hvc0", result.definition().cmdline());
+        assertEquals(List.of("root", "extra"), keys(result.notes()));
+        assertEquals(List.of(), result.unsupported());
+    }
+
+    @Test
+    void maxmemAloneIsTheMemory() throws Exception {
+        XlImportResult result = XlConfigImporter.importText("name = 'a'\ntype = 'hvm'\nmaxmem = 3072\n");
+        assertEquals(3072, result.definition().memoryMib());
+        assertEquals(List.of(), result.unsupported());
+    }
+
+    @Test
+    void firmwareNamesUefiOrACustomImage() throws Exception {
+        assertEquals(Firmware.UEFI,
+                XlConfigImporter.importText("name='a'\ntype='hvm'\nfirmware='uefi'\n").definition().firmware());
+        assertEquals(Firmware.UEFI, XlConfigImporter.importText("name='a'\ntype='hvm'\nbios='seabios'\nfirmware='OVMF'\n")
+                .definition().firmware());
+        XlImportResult custom = XlConfigImporter.importText("name='a'\ntype='hvm'\nfirmware='/opt/fw.bin'\n");
+        assertEquals(Firmware.BIOS, custom.definition().firmware());
+        assertEquals(List.of("firmware"), keys(custom.unsupported()));
+    }
+
+    @Test
+    void aKeySetTwiceIsNotedAndTheLastCounts() throws Exception {
+        XlImportResult result = XlConfigImporter.importText("name = 'a'\ntype = 'hvm'\nvcpus = 2\nvcpus = 6\nmemory = 512\n");
+        assertEquals(6, result.definition().vcpus());
+        assertEquals("line 3: vcpus: set again on line 4; xl uses the later value", result.notes().get(0).toString());
+    }
+
+    @Test
+    void gfxPassthruNeedsAPciDeviceAndAnHvmGuest() throws Exception {
+        XlImportResult noDevice = XlConfigImporter.importText("name = 'a'\ntype = 'hvm'\ngfx_passthru = 1\n");
+        assertNull(noDevice.definition().gpu());
+        assertEquals(List.of("gfx_passthru"), keys(noDevice.unsupported()));
+        XlImportResult pvh = XlConfigImporter.importText(
+                "name = 'a'\ntype = 'pvh'\nkernel = '/k'\npci = ['01:00.0']\ngfx_passthru = 1\n");
+        assertNull(pvh.definition().gpu());
+        assertEquals(List.of("0000:01:00.0"), pvh.definition().pciDevices());
+        assertEquals(List.of("gfx_passthru"), keys(pvh.unsupported()));
+        XlImportResult igd = XlConfigImporter.importText(
+                "name = 'a'\ntype = 'hvm'\npci = ['00:02.0']\ngfx_passthru = 'igd'\n");
+        assertEquals("0000:00:02.0", igd.definition().gpu());
+        assertEquals(List.of("gfx_passthru"), keys(igd.unsupported()));
+    }
+
+    @Test
+    void entriesPolydeskCannotHoldAreNamedAndLeftOut() throws Exception {
+        XlImportResult result = XlConfigImporter.importText("""
+                name = "a"
+                type = "hvm"
+                memory = 4096
+                disk = [ "/srv/a.img,raw,hda,w", ",,hdc:cdrom,r" ]
+                pci = [ "name=gpu0", "01:00.1" ]
+                vif = [ "mac=00:16:3e:00:00:09" ]
+                spice = 1
+                """);
+        assertEquals(List.of(new Disk("/srv/a.img", "raw", false, false, "hda")), result.definition().disks());
+        assertEquals(List.of("0000:01:00.1"), result.definition().pciDevices());
+        assertEquals(List.of(new Nic("xenbr0", "00:16:3e:00:00:09")), result.definition().nics());
+        assertEquals(List.of("disk[1]", "pci[0].name", "spice"), keys(result.unsupported()));
+        assertEquals(List.of("vif[0]"), keys(result.notes()));
+    }
+
+    @Test
+    void valuesXlWouldRefuseStopTheImportWithTheLine() {
+        XlConfigException e = assertThrows(XlConfigException.class,
+                () -> XlConfigImporter.importText("name = 'a'\nuuid = 'not-a-uuid'\n"));
+        assertEquals("line 2: uuid = \"not-a-uuid\" is not a UUID", e.getMessage());
+        e = assertThrows(XlConfigException.class,
+                () -> XlConfigImporter.importText("type = 'pv'\nbuilder = 'hvm'\n"));
+        assertEquals("line 2: builder = \"hvm\" contradicts type = \"pv\"", e.getMessage());
+        e = assertThrows(XlConfigException.class,
+                () -> XlConfigImporter.importText("name = 'a'\nmemory = [ 1024 ]\n"));
+        assertEquals("line 2: memory must be a single value, not a list", e.getMessage());
+        e = assertThrows(XlConfigException.class,
+                () -> XlConfigImporter.importText("name = 'a'\n\ndisk = 'phy:/dev/sda,xvda,w'\n"));
+        assertEquals("line 3: disk must be a list [ ... ], not a single value", e.getMessage());
+    }
+
+    @Test
+    void syntaxErrorsReachTheCallerWithLineAndColumn() {
+        XlSyntaxException e = assertThrows(XlSyntaxException.class,
+                () -> XlConfigImporter.importText("name = 'a'\nvcpus = 2\nmemory == 4\n"));
+        assertEquals(3, e.line());
+        assertEquals(9, e.column());
+    }
+}
