@@ -57,6 +57,8 @@ public final class QemuBackend implements HypervisorBackend {
         volatile String shutdownReason;
         volatile boolean stopRequested;
         volatile boolean destroyRequested;
+        /** Completes once the exit listener has been told of this VM's end. */
+        final java.util.concurrent.CompletableFuture<Void> reported = new java.util.concurrent.CompletableFuture<>();
 
         Instance(UUID id, ProcessHandle process, Process child, VmRuntimeDir dir, boolean viewer) {
             this.id = id;
@@ -278,6 +280,7 @@ public final class QemuBackend implements HypervisorBackend {
                 removeSockets(vm.dir);
                 report(vm);
             }
+            vm.reported.complete(null);
         });
     }
 
@@ -344,10 +347,13 @@ public final class QemuBackend implements HypervisorBackend {
     }
 
     /** Waits until the exit watcher has reported the VM, so callers see the final state. */
-    private void awaitReported(Instance vm) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (running.get(vm.id) == vm && System.nanoTime() < deadline) {
-            sleep(10);
+    private static void awaitReported(Instance vm) {
+        try {
+            vm.reported.get(5, TimeUnit.SECONDS);
+        } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+            LOG.warning("the end of " + vm.id + " was not reported within 5 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

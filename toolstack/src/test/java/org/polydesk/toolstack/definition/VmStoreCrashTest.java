@@ -76,6 +76,8 @@ class VmStoreCrashTest {
                         + " is at generation " + onDisk + " but " + reported + " was committed and " + inFlight + " in flight");
                 if (onDisk != reported) {
                     caughtMidWrite++;
+                    // The write was whole though unreported: it is what the next writer builds on.
+                    committed.put(def.id(), onDisk);
                 }
                 highest = Math.max(highest, onDisk);
             }

@@ -171,6 +171,22 @@ class QemuVmLifecycleTest {
     }
 
     @Test
+    void aGuestThatIgnoresThePowerButtonIsStoppedHardAfterTheTimeout() throws Exception {
+        startDaemon();
+        PolyctlRunner polyctl = new PolyctlRunner(fixture.socket());
+        // No kernel and no disk: the firmware waits for a boot device and nothing answers ACPI.
+        assertEquals(0, polyctl.run("vm", "create", "--name", "Deaf", "--memory", "128").exit());
+        assertEquals(0, polyctl.run("vm", "start", "Deaf").exit());
+        long pid = polyctl.json("vm", "show", "Deaf").path("pid").asLong();
+        PolyctlRunner.Run stop = polyctl.run("vm", "stop", "Deaf", "--timeout", "2");
+        assertEquals(0, stop.exit(), stop.err());
+        assertEquals("stopped 'Deaf' (slot 1): stopped — stopped hard after the guest ignored the power-down request\n",
+                stop.out());
+        assertEquals("stopped", awaitEvent("stopped").path("type").asText());
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+    }
+
+    @Test
     void vmsMarkedAutostartStartWithTheDaemon() throws Exception {
         startDaemon();
         PolyctlRunner polyctl = new PolyctlRunner(fixture.socket());
