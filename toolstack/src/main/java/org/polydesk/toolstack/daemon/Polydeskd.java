@@ -68,7 +68,7 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
         manager = new VmManager(new VmStore(stateDir), events, listener -> new QemuBackend(settings, listener));
         manager.load();
         server = new RpcServer(api, new ToolstackApi(manager, events));
-        LOG.info("polydeskd serves " + api + " with the " + chosen + " backend (" + settings.resolvedAccel() + ")");
+        LOG.info("polydeskd serves " + api + " with the " + chosen + " backend (" + manager.accelerator() + ")");
         if (!noAutostart) {
             manager.autostart();
         }

@@ -250,6 +250,10 @@ public final class VmManager {
                 definitions.size(), (int) running, freeSlots(), store.directory().toString());
     }
 
+    public String accelerator() {
+        return backend.accelerator();
+    }
+
     /** Leaves the VMs running: a restarted daemon takes them back. */
     public void close() {
         backend.close();

@@ -76,7 +76,17 @@ public final class QemuBackend implements HypervisorBackend {
     public QemuBackend(QemuSettings settings, ExitListener listener) {
         this.settings = settings;
         this.listener = listener;
-        this.accel = settings.resolvedAccel();
+        this.accel = "auto".equals(settings.accel()) ? probeAccel() : settings.accel();
+    }
+
+    private String probeAccel() {
+        Optional<Path> bin = findBinary();
+        if (bin.isEmpty()) {
+            return "tcg";
+        }
+        KvmProbe.Result kvm = KvmProbe.probe(bin.get());
+        LOG.info(kvm.usable() ? "using KVM" : "using TCG (software emulation): " + kvm.reason());
+        return kvm.usable() ? "kvm" : "tcg";
     }
 
     @Override

@@ -1,6 +1,5 @@
 package org.polydesk.toolstack.qemu;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -8,7 +7,7 @@ import java.time.Duration;
  * How the QEMU backend runs its VMs.
  *
  * @param binary      the qemu-system-x86_64 to run; a bare name is looked up on PATH
- * @param accel       "kvm", "tcg" or "auto" (KVM when /dev/kvm can be opened, else TCG)
+ * @param accel       "kvm", "tcg" or "auto" (KVM when {@link KvmProbe} finds it works, else TCG)
  * @param runDir      where the per-VM socket directories go ({@code <runDir>/vm/<id>/})
  * @param uefiFirmware the OVMF image used for firmware=uefi
  * @param startTimeout how long a starting QEMU may take to open its monitor
@@ -21,12 +20,4 @@ public record QemuSettings(String binary, String accel, Path runDir, Path uefiFi
         return new QemuSettings(DEFAULT_BINARY, "auto", runDir, DEFAULT_OVMF, Duration.ofSeconds(20));
     }
 
-    /** The accelerator to use now: "auto" is settled by whether KVM's device can be opened. */
-    public String resolvedAccel() {
-        if (!"auto".equals(accel)) {
-            return accel;
-        }
-        Path kvm = Path.of("/dev/kvm");
-        return Files.isReadable(kvm) && Files.isWritable(kvm) ? "kvm" : "tcg";
-    }
 }
