@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 . scripts/setup.sh
 # The guest is built (and cached) before Maven so its progress shows here, not inside a test.
 bash tests/guest/build-guest.sh >/dev/null
-exec mvn -B -ntp verify "$@"
+mvn -B -ntp verify "$@"
+bash scripts/check-debs.sh
