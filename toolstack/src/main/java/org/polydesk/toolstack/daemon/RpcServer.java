@@ -26,6 +26,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.polydesk.protocol.rpc.ErrorCode;
+import org.polydesk.toolstack.io.UnixSockets;
 import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.rpc.LineFraming;
 import org.polydesk.protocol.rpc.RpcError;
@@ -203,7 +204,7 @@ public final class RpcServer implements Closeable {
         this.handler = handler;
         Files.createDirectories(socket.getParent());
         if (Files.exists(socket)) {
-            if (someoneListens(socket)) {
+            if (UnixSockets.someoneListens(socket)) {
                 throw new IOException("another polydeskd already serves " + socket);
             }
             Files.delete(socket);
@@ -224,15 +225,6 @@ public final class RpcServer implements Closeable {
             Files.getFileAttributeView(socket, PosixFileAttributeView.class).setGroup(group);
         } catch (UserPrincipalNotFoundException e) {
             // No polydesk group on this host: root's group keeps it.
-        }
-    }
-
-    private static boolean someoneListens(Path socket) {
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 

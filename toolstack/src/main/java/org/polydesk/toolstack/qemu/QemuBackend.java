@@ -3,9 +3,6 @@ package org.polydesk.toolstack.qemu;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.File;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +25,7 @@ import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.toolstack.backend.BackendException;
 import org.polydesk.toolstack.backend.HypervisorBackend;
 import org.polydesk.toolstack.backend.RunningVm;
+import org.polydesk.toolstack.io.UnixSockets;
 
 /**
  * Runs each VM as a qemu-system-x86_64 process. QEMU outlives polydeskd on purpose: the process
@@ -225,7 +223,7 @@ public final class QemuBackend implements HypervisorBackend {
             }
             for (Path s : sockets) {
                 if (Files.exists(s)) {
-                    if (someoneListens(s)) {
+                    if (UnixSockets.someoneListens(s)) {
                         throw new BackendException("cannot start '" + def.name() + "': socket " + s
                                 + " is in use by another process");
                     }
@@ -236,15 +234,6 @@ public final class QemuBackend implements HypervisorBackend {
             Files.deleteIfExists(dir.consoleLog());
         } catch (IOException e) {
             throw new BackendException("cannot prepare " + dir.path() + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static boolean someoneListens(Path socket) {
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 
