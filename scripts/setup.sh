@@ -14,5 +14,6 @@ polydesk_need() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}" >&2
 }
 
-# Java 17 and Maven build everything; QEMU runs the VMs; busybox, cpio build the test guest.
-polydesk_need openjdk-17-jdk-headless maven qemu-system-x86 qemu-utils busybox-static cpio
+# Java 17 and Maven build everything; QEMU runs the VMs; busybox, cpio build the test guest;
+# libxen-dev and gcc check the libxl binding against the Xen 4.17 headers.
+polydesk_need openjdk-17-jdk-headless maven qemu-system-x86 qemu-utils busybox-static cpio libxen-dev gcc

@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
 import org.polydesk.protocol.toolstack.Paths;
 import org.polydesk.toolstack.definition.VmStore;
+import org.polydesk.toolstack.libxl.LibxlBackend;
 import org.polydesk.toolstack.qemu.QemuBackend;
 import org.polydesk.toolstack.qemu.QemuSettings;
 import picocli.CommandLine;
@@ -17,9 +18,14 @@ import picocli.CommandLine.Option;
 
 /** polydeskd: owns the VM definitions and the running VMs, and serves the toolstack API. */
 @Command(name = "polydeskd", mixinStandardHelpOptions = true, version = "polydeskd 0.1",
-        description = "The Polydesk toolstack daemon.")
+        description = {"The Polydesk toolstack daemon.",
+                "Options may also be set in /etc/polydesk/polydeskd.conf, one 'name = value' a line (e.g. backend = libxl)."},
+        defaultValueProvider = CommandLine.PropertiesDefaultProvider.class)
 public final class Polydeskd implements Callable<Integer>, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Polydeskd.class.getName());
+    private static final Path XEN_CAPABILITIES = Path.of("/proc/xen/capabilities");
+    /** Options may also be set here, one "name = value" a line, e.g. "backend = libxl". */
+    public static final Path CONFIG_FILE = Path.of("/etc/polydesk/polydeskd.conf");
 
     @Option(names = "--state-dir", description = "Where VM definitions are kept (default: ${DEFAULT-VALUE}).")
     Path stateDir = VmStore.DEFAULT_DIRECTORY;
@@ -42,10 +48,16 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
     @Option(names = "--no-autostart", description = "Do not start the VMs marked autostart.")
     boolean noAutostart;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     private VmManager manager;
     private RpcServer server;
 
     public static void main(String[] args) {
+        if (Files.isReadable(CONFIG_FILE)) {
+            System.setProperty("picocli.defaults.polydeskd.path", CONFIG_FILE.toString());
+        }
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "polydeskd %4$s: %5$s%6$s%n");
         }
@@ -57,15 +69,21 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
         Path api = socket != null ? socket : runDir.resolve(Paths.DAEMON_SOCKET.getFileName());
         Files.createDirectories(runDir);
         String chosen = chooseBackend();
-        if (!"qemu".equals(chosen)) {
-            throw new IOException("the " + chosen + " backend is not available in this build; run with --backend qemu");
-        }
         if (!"auto".equals(accel) && !"kvm".equals(accel) && !"tcg".equals(accel)) {
             throw new IOException("--accel must be auto, kvm or tcg, not '" + accel + "'");
         }
-        QemuSettings settings = new QemuSettings(qemu, accel, runDir, QemuSettings.DEFAULT_OVMF, Duration.ofSeconds(20));
         EventBus events = new EventBus();
-        manager = new VmManager(new VmStore(stateDir), events, listener -> new QemuBackend(settings, listener));
+        VmManager.BackendFactory backends = "libxl".equals(chosen)
+                ? listener -> new LibxlBackend(runDir, listener)
+                : listener -> new QemuBackend(
+                        new QemuSettings(qemu, accel, runDir, QemuSettings.DEFAULT_OVMF, Duration.ofSeconds(20)), listener);
+        try {
+            manager = new VmManager(new VmStore(stateDir), events, backends);
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("the " + chosen + " backend cannot start: " + e.getMessage(), e);
+        }
         manager.load();
         server = new RpcServer(api, new ToolstackApi(manager, events));
         LOG.info("polydeskd serves " + api + " with the " + chosen + " backend (" + manager.accelerator() + ")");
@@ -74,16 +92,27 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
         }
     }
 
-    /** Xen's control domain gets libxl, every other host QEMU; --backend overrides. */
+    /** Xen's control domain gets libxl, every other host QEMU; --backend (or the config file) overrides. */
     private String chooseBackend() throws IOException {
-        if (!"auto".equals(backend)) {
-            if (!"qemu".equals(backend) && !"libxl".equals(backend)) {
+        boolean dom0 = isXenControlDomain();
+        switch (backend) {
+            case "auto":
+                return dom0 ? "libxl" : "qemu";
+            case "qemu":
+                return "qemu";
+            case "libxl":
+                if (!dom0) {
+                    throw new IOException("the libxl backend needs a Xen dom0, and this host is not one ("
+                            + XEN_CAPABILITIES + " does not say control_d); use --backend qemu");
+                }
+                return "libxl";
+            default:
                 throw new IOException("--backend must be auto, qemu or libxl, not '" + backend + "'");
-            }
-            return backend;
         }
-        Path caps = Path.of("/proc/xen/capabilities");
-        return Files.isReadable(caps) && Files.readString(caps).contains("control_d") ? "libxl" : "qemu";
+    }
+
+    private static boolean isXenControlDomain() throws IOException {
+        return Files.isReadable(XEN_CAPABILITIES) && Files.readString(XEN_CAPABILITIES).contains("control_d");
     }
 
     @Override
@@ -91,7 +120,9 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
         try {
             open();
         } catch (IOException e) {
-            System.err.println("polydeskd: " + e.getMessage());
+            spec.commandLine().getErr().println("polydeskd: " + e.getMessage());
+            spec.commandLine().getErr().flush();
+            close();
             return 1;
         }
         CountDownLatch stop = new CountDownLatch(1);

@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Function;
 import java.util.logging.Logger;
 import org.polydesk.protocol.rpc.ErrorCode;
 import org.polydesk.protocol.rpc.Json;
@@ -46,14 +45,27 @@ public final class VmManager {
     private final List<VmStore.Problem> storeProblems = new ArrayList<>();
 
     /** What the manager knows of a VM beyond its definition. */
-    private record Runtime(VmState state, Long pid, VmSockets sockets, String detail) {
-        static final Runtime STOPPED = new Runtime(VmState.STOPPED, null, null, null);
+    private record Runtime(VmState state, Long pid, Integer domid, VmSockets sockets, String detail) {
+        static final Runtime STOPPED = new Runtime(VmState.STOPPED, null, null, null, null);
+
+        static Runtime of(VmState state, String detail) {
+            return new Runtime(state, null, null, null, detail);
+        }
+
+        static Runtime running(RunningVm vm, String detail) {
+            return new Runtime(VmState.RUNNING, vm.pid(), vm.domid(), vm.sockets(), detail);
+        }
     }
 
-    public VmManager(VmStore store, EventBus events, Function<HypervisorBackend.ExitListener, HypervisorBackend> backends) {
+    /** Makes the backend, given the listener it must tell of every VM that ends. */
+    public interface BackendFactory {
+        HypervisorBackend create(HypervisorBackend.ExitListener listener) throws Exception;
+    }
+
+    public VmManager(VmStore store, EventBus events, BackendFactory backends) throws Exception {
         this.store = store;
         this.events = events;
-        this.backend = backends.apply(this::onExit);
+        this.backend = backends.create(this::onExit);
     }
 
     /** Reads the stored definitions and takes back the VMs that still run from an earlier daemon. */
@@ -68,8 +80,8 @@ public final class VmManager {
             definitions.put(def.id(), def);
         }
         for (RunningVm vm : backend.recover(definitions.values())) {
-            runtime.put(vm.id(), new Runtime(VmState.RUNNING, vm.pid(), vm.sockets(), "taken back after a daemon restart"));
-            LOG.info("'" + definitions.get(vm.id()).name() + "' is still running (pid " + vm.pid() + ")");
+            runtime.put(vm.id(), Runtime.running(vm, "taken back after a daemon restart"));
+            LOG.info("'" + definitions.get(vm.id()).name() + "' is still running");
         }
     }
 
@@ -170,19 +182,19 @@ public final class VmManager {
             if (now.isActive()) {
                 throw new RpcException(ErrorCode.WRONG_STATE, "'" + def.name() + "' is already " + now.wireName());
             }
-            runtime.put(def.id(), new Runtime(VmState.STARTING, null, null, null));
+            runtime.put(def.id(), Runtime.of(VmState.STARTING, null));
         }
         RunningVm vm;
         try {
             vm = backend.start(def);
         } catch (BackendException | RuntimeException e) {
             synchronized (this) {
-                runtime.put(def.id(), new Runtime(VmState.STOPPED, null, null, "start failed: " + e.getMessage()));
+                runtime.put(def.id(), Runtime.of(VmState.STOPPED, "start failed: " + e.getMessage()));
             }
             throw new RpcException(ErrorCode.BACKEND_FAILED, e.getMessage());
         }
         synchronized (this) {
-            runtime.put(def.id(), new Runtime(VmState.RUNNING, vm.pid(), vm.sockets(), null));
+            runtime.put(def.id(), Runtime.running(vm, null));
             events.publish(LifecycleEvent.Type.STARTED, def.id(), def.name(), def.slot(), vm.sockets(), null);
             return status(definitions.getOrDefault(def.id(), def));
         }
@@ -211,7 +223,7 @@ public final class VmManager {
                 throw new RpcException(ErrorCode.WRONG_STATE, "'" + def.name() + "' is " + before.state().wireName()
                         + ", not running");
             }
-            runtime.put(def.id(), new Runtime(VmState.STOPPING, before.pid(), before.sockets(), null));
+            runtime.put(def.id(), new Runtime(VmState.STOPPING, before.pid(), before.domid(), before.sockets(), null));
         }
         try {
             ending.apply(def.id());
@@ -230,7 +242,7 @@ public final class VmManager {
     private synchronized void onExit(UUID id, ExitReason reason, String detail) {
         VmDefinition def = definitions.get(id);
         VmState state = reason == ExitReason.CRASHED ? VmState.CRASHED : VmState.STOPPED;
-        runtime.put(id, new Runtime(state, null, null, detail));
+        runtime.put(id, Runtime.of(state, detail));
         if (def != null) {
             events.publish(state == VmState.CRASHED ? LifecycleEvent.Type.CRASHED : LifecycleEvent.Type.STOPPED,
                     id, def.name(), def.slot(), null, detail);
@@ -310,6 +322,6 @@ public final class VmManager {
 
     private VmStatus status(VmDefinition def) {
         Runtime rt = state(def.id());
-        return new VmStatus(def, rt.state(), rt.pid(), rt.sockets(), rt.detail());
+        return new VmStatus(def, rt.state(), rt.pid(), rt.domid(), rt.sockets(), rt.detail());
     }
 }

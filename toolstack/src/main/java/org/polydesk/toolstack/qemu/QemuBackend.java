@@ -22,6 +22,7 @@ import org.polydesk.protocol.vm.Disk;
 import org.polydesk.protocol.vm.Firmware;
 import org.polydesk.protocol.vm.Nic;
 import org.polydesk.protocol.vm.VmDefinition;
+import org.polydesk.toolstack.backend.VmRuntimeDir;
 import org.polydesk.toolstack.backend.BackendException;
 import org.polydesk.toolstack.backend.HypervisorBackend;
 import org.polydesk.toolstack.backend.RunningVm;
@@ -67,7 +68,7 @@ public final class QemuBackend implements HypervisorBackend {
         }
 
         RunningVm toRunningVm() {
-            return new RunningVm(id, process.pid(), dir.sockets(viewer));
+            return new RunningVm(id, process.pid(), null, dir.sockets(viewer));
         }
     }
 

@@ -14,6 +14,7 @@ import org.polydesk.protocol.vm.Display;
 import org.polydesk.protocol.vm.Firmware;
 import org.polydesk.protocol.vm.Nic;
 import org.polydesk.protocol.vm.VmDefinition;
+import org.polydesk.toolstack.backend.VmRuntimeDir;
 
 class QemuCommandLineTest {
     private static final UUID ID = UUID.fromString("6f1b8c44-2f7e-4a55-9d40-0b8e2d9f0a11");

@@ -1,11 +1,11 @@
-package org.polydesk.toolstack.qemu;
+package org.polydesk.toolstack.backend;
 
 import java.nio.file.Path;
 import java.util.UUID;
 import org.polydesk.protocol.toolstack.Paths;
 import org.polydesk.protocol.vm.VmSockets;
 
-/** The files of one running VM under {@code <runDir>/vm/<id>/}. */
+/** The files of one running VM under {@code <runDir>/vm/<id>/}, the same for every backend. */
 public record VmRuntimeDir(Path path) {
     public static VmRuntimeDir of(Path runDir, UUID id) {
         return new VmRuntimeDir(Paths.vmDir(runDir, id));
@@ -23,7 +23,7 @@ public record VmRuntimeDir(Path path) {
         return path.resolve(Paths.VIEWER_SOCKET);
     }
 
-    /** polydeskd's own QMP monitor. */
+    /** polydeskd's own QMP monitor of a QEMU-backend VM (on Xen, libxl keeps its own). */
     public Path monitorSocket() {
         return path.resolve("monitor.sock");
     }

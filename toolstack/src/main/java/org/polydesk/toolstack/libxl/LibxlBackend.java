@@ -1,0 +1,351 @@
+package org.polydesk.toolstack.libxl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.polydesk.protocol.vm.GuestType;
+import org.polydesk.protocol.vm.VmDefinition;
+import org.polydesk.toolstack.backend.BackendException;
+import org.polydesk.toolstack.backend.HypervisorBackend;
+import org.polydesk.toolstack.backend.RunningVm;
+import org.polydesk.toolstack.backend.VmRuntimeDir;
+import org.polydesk.toolstack.io.UnixSockets;
+
+/**
+ * Runs each VM as a Xen domain through libxl. libxl leaves the acting on a guest's shutdown to
+ * the toolstack: a thread of its own waits for libxl's events, destroys a domain that powered
+ * off or crashed (reporting why), and re-creates one that asked to reboot.
+ */
+public final class LibxlBackend implements HypervisorBackend {
+    private static final Logger LOG = Logger.getLogger(LibxlBackend.class.getName());
+    private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(60);
+
+    private final LibxlContext xl;
+    private final Path runDir;
+    private final ExitListener listener;
+    private final Map<UUID, Domain> byId = new ConcurrentHashMap<>();
+    private final Map<Integer, Domain> byDomid = new ConcurrentHashMap<>();
+    private final String version;
+
+    /** A running domain and what polydeskd knows about how it is ending. */
+    private static final class Domain {
+        final VmDefinition def;
+        final VmRuntimeDir dir;
+        volatile int domid;
+        volatile boolean stopRequested;
+        volatile boolean destroyRequested;
+        volatile boolean rebooting;
+        /** Set when the domain shut down; reported when it is dead. */
+        volatile ExitReason reason;
+        volatile String detail;
+        final CompletableFuture<Void> reported = new CompletableFuture<>();
+
+        Domain(VmDefinition def, VmRuntimeDir dir, int domid) {
+            this.def = def;
+            this.dir = dir;
+            this.domid = domid;
+        }
+
+        RunningVm toRunningVm() {
+            return new RunningVm(def.id(), null, domid, dir.sockets(def.gpu() != null && def.type() == GuestType.HVM));
+        }
+    }
+
+    public LibxlBackend(Path runDir, ExitListener listener) throws LibxlException {
+        this.xl = LibxlContext.open();
+        this.runDir = runDir;
+        this.listener = listener;
+        JsonNode v = xl.versionInfo();
+        this.version = "Xen " + v.path("xen_version_major").asInt() + "." + v.path("xen_version_minor").asInt()
+                + v.path("xen_version_extra").asText("");
+        Thread events = new Thread(this::eventLoop, "libxl-events");
+        events.setDaemon(true);
+        events.start();
+    }
+
+    @Override
+    public String name() {
+        return "libxl";
+    }
+
+    @Override
+    public String version() {
+        return version;
+    }
+
+    @Override
+    public String accelerator() {
+        return "xen";
+    }
+
+    @Override
+    public RunningVm start(VmDefinition def) throws BackendException {
+        if (byId.containsKey(def.id())) {
+            throw new BackendException("'" + def.name() + "' is already running");
+        }
+        VmRuntimeDir dir = VmRuntimeDir.of(runDir, def.id());
+        prepareDirectory(def, dir);
+        Domain domain = new Domain(def, dir, create(def, dir));
+        byId.put(def.id(), domain);
+        byDomid.put(domain.domid, domain);
+        return domain.toRunningVm();
+    }
+
+    /** Creates, watches and unpauses the domain; on failure nothing is left behind. */
+    private int create(VmDefinition def, VmRuntimeDir dir) throws BackendException {
+        int domid;
+        try {
+            domid = xl.createDomain(LibxlDomainConfig.of(def, dir).toString());
+        } catch (LibxlException e) {
+            throw new BackendException("cannot start '" + def.name() + "': " + e.getMessage(), e);
+        }
+        try {
+            xl.watchDeath(domid);
+            xl.unpause(domid);
+            if (def.type() == GuestType.HVM) {
+                awaitSocket(def, dir.qmpSocket());
+            }
+            return domid;
+        } catch (LibxlException | BackendException e) {
+            xl.unwatchDeath(domid);
+            try {
+                xl.destroy(domid);
+            } catch (LibxlException destroyFailed) {
+                LOG.warning("cannot clean up domain " + domid + ": " + destroyFailed.getMessage());
+            }
+            throw e instanceof BackendException b ? b
+                    : new BackendException("cannot start '" + def.name() + "': " + e.getMessage(), e);
+        }
+    }
+
+    private void prepareDirectory(VmDefinition def, VmRuntimeDir dir) throws BackendException {
+        try {
+            Files.createDirectories(dir.path());
+            Files.setPosixFilePermissions(dir.path(), PosixFilePermissions.fromString("rwxr-x---"));
+            for (Path s : List.of(dir.vncSocket(), dir.qmpSocket(), dir.viewerSocket())) {
+                if (Files.exists(s)) {
+                    if (UnixSockets.someoneListens(s)) {
+                        throw new BackendException("cannot start '" + def.name() + "': socket " + s
+                                + " is in use by another process");
+                    }
+                    Files.delete(s);
+                }
+            }
+        } catch (IOException e) {
+            throw new BackendException("cannot prepare " + dir.path() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The device model opens our sockets a little after libxl returns; the start is done when it has. */
+    private static void awaitSocket(VmDefinition def, Path socket) throws BackendException {
+        long deadline = System.nanoTime() + SOCKET_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (UnixSockets.someoneListens(socket)) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new BackendException("the device model of '" + def.name() + "' did not open " + socket
+                + " within " + SOCKET_TIMEOUT.toSeconds() + " s");
+    }
+
+    private void eventLoop() {
+        while (true) {
+            JsonNode event;
+            try {
+                event = xl.waitEvent();
+            } catch (LibxlException e) {
+                LOG.log(Level.SEVERE, "libxl event loop failed; VM ends will go unnoticed", e);
+                return;
+            }
+            try {
+                handle(event);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "cannot handle libxl event " + event, e);
+            }
+        }
+    }
+
+    private void handle(JsonNode event) {
+        Domain domain = byDomid.get(event.path("domid").asInt(-1));
+        if (domain == null) {
+            return;
+        }
+        String type = event.path("type").asText();
+        if ("domain_shutdown".equals(type)) {
+            onShutdown(domain, event.findValue("shutdown_reason"));
+        } else if ("domain_death".equals(type)) {
+            onDeath(domain);
+        }
+    }
+
+    /** A shut-down domain still holds its memory: classify why, then destroy it. */
+    private void onShutdown(Domain domain, JsonNode reasonNode) {
+        String reason = reasonNode == null ? "unknown" : reasonNode.asText();
+        switch (reason) {
+            case "poweroff", "0" -> end(domain, ExitReason.SHUTDOWN, "the guest powered off");
+            case "reboot", "1" -> domain.rebooting = true;
+            case "crash", "3" -> end(domain, ExitReason.CRASHED, "the guest crashed");
+            case "watchdog", "4" -> end(domain, ExitReason.CRASHED, "the guest's watchdog fired");
+            default -> end(domain, ExitReason.CRASHED, "the guest shut down for reason " + reason);
+        }
+        try {
+            xl.destroy(domain.domid);
+        } catch (LibxlException e) {
+            LOG.warning("cannot destroy shut-down domain " + domain.domid + ": " + e.getMessage());
+        }
+    }
+
+    private static void end(Domain domain, ExitReason reason, String detail) {
+        if (domain.reason == null) {
+            domain.reason = reason;
+            domain.detail = detail;
+        }
+    }
+
+    private void onDeath(Domain domain) {
+        xl.unwatchDeath(domain.domid);
+        byDomid.remove(domain.domid, domain);
+        if (domain.rebooting && !domain.destroyRequested && !domain.stopRequested) {
+            domain.rebooting = false;
+            try {
+                domain.domid = create(domain.def, domain.dir);
+                byDomid.put(domain.domid, domain);
+                return;
+            } catch (BackendException e) {
+                end(domain, ExitReason.CRASHED, "the guest asked to reboot but could not be started again: " + e.getMessage());
+            }
+        }
+        if (domain.destroyRequested) {
+            domain.reason = ExitReason.DESTROYED;
+            domain.detail = "destroyed on request";
+        } else if (domain.reason == null && domain.stopRequested) {
+            end(domain, ExitReason.SHUTDOWN, "stopped hard after the guest ignored the power-down request");
+        } else {
+            end(domain, ExitReason.CRASHED, "the domain was destroyed from outside polydeskd");
+        }
+        byId.remove(domain.def.id(), domain);
+        for (Path p : List.of(domain.dir.vncSocket(), domain.dir.qmpSocket(), domain.dir.viewerSocket())) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                LOG.warning("cannot remove " + p + ": " + e.getMessage());
+            }
+        }
+        try {
+            listener.exited(domain.def.id(), domain.reason, domain.detail);
+        } finally {
+            domain.reported.complete(null);
+        }
+    }
+
+    @Override
+    public void stop(UUID id, Duration timeout) throws BackendException {
+        Domain domain = domain(id);
+        domain.stopRequested = true;
+        try {
+            xl.shutdown(domain.domid);
+        } catch (LibxlException e) {
+            LOG.info("shutdown request to domain " + domain.domid + " failed (" + e.getMessage() + "); destroying it");
+        }
+        if (!awaitReported(domain, timeout)) {
+            destroyNow(domain);
+        }
+    }
+
+    @Override
+    public void destroy(UUID id) throws BackendException {
+        Domain domain = domain(id);
+        domain.destroyRequested = true;
+        destroyNow(domain);
+    }
+
+    private void destroyNow(Domain domain) throws BackendException {
+        try {
+            xl.destroy(domain.domid);
+        } catch (LibxlException e) {
+            throw new BackendException("cannot destroy '" + domain.def.name() + "': " + e.getMessage(), e);
+        }
+        if (!awaitReported(domain, Duration.ofSeconds(30))) {
+            throw new BackendException("domain " + domain.domid + " of '" + domain.def.name() + "' did not die");
+        }
+    }
+
+    private static boolean awaitReported(Domain domain, Duration timeout) {
+        try {
+            domain.reported.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private Domain domain(UUID id) throws BackendException {
+        Domain domain = byId.get(id);
+        if (domain == null) {
+            throw new BackendException("VM " + id + " is not running");
+        }
+        return domain;
+    }
+
+    @Override
+    public List<RunningVm> recover(Collection<VmDefinition> defs) {
+        List<RunningVm> found = new ArrayList<>();
+        List<JsonNode> domains;
+        try {
+            domains = xl.listDomains();
+        } catch (LibxlException e) {
+            LOG.warning("cannot list the running domains: " + e.getMessage());
+            return found;
+        }
+        for (VmDefinition def : defs) {
+            for (JsonNode info : domains) {
+                if (def.id().toString().equalsIgnoreCase(info.path("uuid").asText()) && !info.path("dying").asBoolean()) {
+                    Domain domain = new Domain(def, VmRuntimeDir.of(runDir, def.id()), info.path("domid").asInt());
+                    try {
+                        xl.watchDeath(domain.domid);
+                    } catch (LibxlException e) {
+                        LOG.warning("cannot watch domain " + domain.domid + ": " + e.getMessage());
+                        continue;
+                    }
+                    byId.put(def.id(), domain);
+                    byDomid.put(domain.domid, domain);
+                    found.add(domain.toRunningVm());
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Leaves the domains running. The context stays open: the event thread may be inside libxl,
+     * and this is only called as the daemon ends.
+     */
+    @Override
+    public void close() {
+        byId.clear();
+        byDomid.clear();
+    }
+}

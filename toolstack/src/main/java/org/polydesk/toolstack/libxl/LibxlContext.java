@@ -1,0 +1,261 @@
+package org.polydesk.toolstack.libxl;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.IntByReference;
+import com.sun.jna.ptr.PointerByReference;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.polydesk.protocol.rpc.Json;
+
+/**
+ * One libxl context: the only place in Polydesk that calls libxenlight. Configs and results cross
+ * as JSON strings; the caller never sees a native pointer. libxl contexts are thread-safe, so one
+ * thread may block in {@link #waitEvent()} while others create and destroy domains.
+ */
+public final class LibxlContext implements AutoCloseable {
+    private static final List<Path> LIBRARY_DIRS = List.of(Path.of("/usr/lib/x86_64-linux-gnu"), Path.of("/usr/lib"),
+            Path.of("/usr/local/lib"), Path.of("/lib/x86_64-linux-gnu"));
+
+    private final LibxlNative xl;
+    private final LibxlNative.ToolLog toolLog;
+    private final LibxlNative.LibC libc;
+    private final Pointer ctx;
+    private final Pointer logger;
+    /** Must outlive the context (libxl keeps the pointer), so it is a field. */
+    private final Memory childprocHooks;
+    private final Map<Integer, Pointer> deathWatches = new ConcurrentHashMap<>();
+
+    private LibxlContext(LibxlNative xl, LibxlNative.ToolLog toolLog, LibxlNative.LibC libc, Pointer ctx,
+                         Pointer logger, Memory hooks) {
+        this.xl = xl;
+        this.toolLog = toolLog;
+        this.libc = libc;
+        this.ctx = ctx;
+        this.logger = logger;
+        this.childprocHooks = hooks;
+    }
+
+    /** Opens a context, refusing any libxl but 4.17 with a message that names what is installed. */
+    public static LibxlContext open() throws LibxlException {
+        LibxlNative xl;
+        LibxlNative.ToolLog toolLog;
+        try {
+            xl = Native.load(LibxlNative.SONAME, LibxlNative.class);
+            toolLog = Native.load(LibxlNative.TOOLLOG_SONAME, LibxlNative.ToolLog.class);
+        } catch (UnsatisfiedLinkError e) {
+            throw new LibxlException("this polydeskd needs libxenlight 4.17 (" + LibxlNative.SONAME + "), "
+                    + installedLibxl() + "; install Xen 4.17's userland (xen-utils-4.17)", 0);
+        }
+        LibxlNative.LibC libc = Native.load("c", LibxlNative.LibC.class);
+        Pointer stderr = libc.fdopen(2, "w");
+        Pointer logger = toolLog.xtl_createlogger_stdiostream(stderr, LibxlNative.XTL_WARN, 0);
+        PointerByReference ctxRef = new PointerByReference();
+        int rc = xl.libxl_ctx_alloc(ctxRef, LibxlNative.LIBXL_VERSION, 0, logger);
+        if (rc != 0 || ctxRef.getValue() == null) {
+            toolLog.xtl_logger_destroy(logger);
+            throw new LibxlException("libxl cannot open a context: is this a Xen dom0 with xenstored running?", rc);
+        }
+        Pointer ctx = ctxRef.getValue();
+        // The JVM reaps its own children (QEMU of other backends, helper processes): libxl must not.
+        Memory hooks = new Memory(LibxlNative.SIZEOF_CHILDPROC_HOOKS);
+        hooks.clear();
+        hooks.setInt(0, LibxlNative.SIGCHLD_OWNER_LIBXL_ALWAYS_SELECTIVE_REAP);
+        xl.libxl_childproc_setmode(ctx, hooks, null);
+        LibxlContext context = new LibxlContext(xl, toolLog, libc, ctx, logger, hooks);
+        JsonNode version = context.versionInfo();
+        int major = version.path("xen_version_major").asInt();
+        int minor = version.path("xen_version_minor").asInt();
+        if (major != 4 || minor != 17) {
+            context.close();
+            throw new LibxlException("the hypervisor is Xen " + major + "." + minor
+                    + version.path("xen_version_extra").asText("") + "; this polydeskd supports Xen 4.17 only", 0);
+        }
+        return context;
+    }
+
+    private static String installedLibxl() {
+        List<String> found = new ArrayList<>();
+        for (Path dir : LIBRARY_DIRS) {
+            try (DirectoryStream<Path> libs = Files.newDirectoryStream(dir, "libxenlight.so.*")) {
+                libs.forEach(p -> found.add(p.toString()));
+            } catch (IOException e) {
+                // a library directory that does not exist here
+            }
+        }
+        return found.isEmpty() ? "but no libxenlight is installed" : "but only " + String.join(", ", found) + " is installed";
+    }
+
+    /** The hypervisor's version and capabilities (libxl_version_info as JSON). */
+    public JsonNode versionInfo() throws LibxlException {
+        return json(xl.libxl_version_info_to_json(ctx, xl.libxl_get_version_info(ctx)), "version info");
+    }
+
+    /** Creates a domain from a libxl_domain_config in JSON and returns its domid; it is left paused. */
+    public int createDomain(String configJson) throws LibxlException {
+        Memory config = new Memory(LibxlNative.SIZEOF_DOMAIN_CONFIG);
+        xl.libxl_domain_config_init(config);
+        try {
+            check(xl.libxl_domain_config_from_json(ctx, config, configJson), "libxl refused the domain configuration");
+            IntByReference domid = new IntByReference(-1);
+            check(xl.libxl_domain_create_new(ctx, config, domid, null, null), "libxl could not create the domain");
+            return domid.getValue();
+        } finally {
+            xl.libxl_domain_config_dispose(config);
+        }
+    }
+
+    public void unpause(int domid) throws LibxlException {
+        check(xl.libxl_domain_unpause(ctx, domid, null), "cannot unpause domain " + domid);
+    }
+
+    public void pause(int domid) throws LibxlException {
+        check(xl.libxl_domain_pause(ctx, domid, null), "cannot pause domain " + domid);
+    }
+
+    /** Asks the guest to power off: through its PV drivers, else (HVM) by the ACPI power button. */
+    public void shutdown(int domid) throws LibxlException {
+        int rc = xl.libxl_domain_shutdown(ctx, domid, null);
+        if (rc == LibxlNative.ERROR_NOPARAVIRT) {
+            rc = xl.libxl_send_trigger(ctx, domid, LibxlNative.TRIGGER_POWER, 0, null);
+        }
+        check(rc, "cannot shut down domain " + domid);
+    }
+
+    public void reboot(int domid) throws LibxlException {
+        check(xl.libxl_domain_reboot(ctx, domid, null), "cannot reboot domain " + domid);
+    }
+
+    public void destroy(int domid) throws LibxlException {
+        int rc = xl.libxl_domain_destroy(ctx, domid, null);
+        if (rc != LibxlNative.ERROR_DOMAIN_NOTFOUND) {
+            check(rc, "cannot destroy domain " + domid);
+        }
+    }
+
+    /** Every domain, as libxl_dominfo JSON (domid, uuid, running, shutdown, …). */
+    public List<JsonNode> listDomains() throws LibxlException {
+        IntByReference count = new IntByReference();
+        Pointer list = xl.libxl_list_domain(ctx, count);
+        if (list == null) {
+            throw new LibxlException("libxl cannot list the domains", 0);
+        }
+        try {
+            List<JsonNode> out = new ArrayList<>();
+            for (int i = 0; i < count.getValue(); i++) {
+                out.add(json(xl.libxl_dominfo_to_json(ctx, list.share((long) i * LibxlNative.SIZEOF_DOMINFO)), "dominfo"));
+            }
+            return out;
+        } finally {
+            xl.libxl_dominfo_list_free(list, count.getValue());
+        }
+    }
+
+    /** From now on, {@link #waitEvent()} returns this domain's shutdown and death events. */
+    public void watchDeath(int domid) throws LibxlException {
+        PointerByReference evgen = new PointerByReference();
+        check(xl.libxl_evenable_domain_death(ctx, domid, domid, evgen), "cannot watch domain " + domid);
+        Pointer old = deathWatches.put(domid, evgen.getValue());
+        if (old != null) {
+            xl.libxl_evdisable_domain_death(ctx, old);
+        }
+    }
+
+    public void unwatchDeath(int domid) {
+        Pointer evgen = deathWatches.remove(domid);
+        if (evgen != null) {
+            xl.libxl_evdisable_domain_death(ctx, evgen);
+        }
+    }
+
+    /** Blocks until libxl has an event, returned as libxl_event JSON. */
+    public JsonNode waitEvent() throws LibxlException {
+        PointerByReference event = new PointerByReference();
+        check(xl.libxl_event_wait(ctx, event, LibxlNative.EVENTMASK_ALL, null, null), "waiting for libxl events failed");
+        try {
+            return json(xl.libxl_event_to_json(ctx, event.getValue()), "event");
+        } finally {
+            xl.libxl_event_free(ctx, event.getValue());
+        }
+    }
+
+    /** Makes a host PCI device assignable to guests (binds it to pciback). */
+    public void pciAssignableAdd(String pciJson) throws LibxlException {
+        withPci(pciJson, pci -> check(xl.libxl_device_pci_assignable_add(ctx, pci, 1), "cannot make " + pciJson + " assignable"));
+    }
+
+    /** Gives a PCI device back to its host driver. */
+    public void pciAssignableRemove(String pciJson) throws LibxlException {
+        withPci(pciJson, pci -> check(xl.libxl_device_pci_assignable_remove(ctx, pci, 1),
+                "cannot return " + pciJson + " to the host"));
+    }
+
+    public List<JsonNode> pciAssignableList() throws LibxlException {
+        IntByReference count = new IntByReference();
+        Pointer list = xl.libxl_device_pci_assignable_list(ctx, count);
+        if (list == null) {
+            return List.of();
+        }
+        try {
+            List<JsonNode> out = new ArrayList<>();
+            for (int i = 0; i < count.getValue(); i++) {
+                out.add(json(xl.libxl_device_pci_to_json(ctx, list.share((long) i * LibxlNative.SIZEOF_DEVICE_PCI)), "pci"));
+            }
+            return out;
+        } finally {
+            xl.libxl_device_pci_assignable_list_free(list, count.getValue());
+        }
+    }
+
+    private interface PciAction {
+        void run(Memory pci) throws LibxlException;
+    }
+
+    private void withPci(String pciJson, PciAction action) throws LibxlException {
+        Memory pci = new Memory(LibxlNative.SIZEOF_DEVICE_PCI);
+        xl.libxl_device_pci_init(pci);
+        try {
+            check(xl.libxl_device_pci_from_json(ctx, pci, pciJson), "libxl refused the PCI device " + pciJson);
+            action.run(pci);
+        } finally {
+            xl.libxl_device_pci_dispose(pci);
+        }
+    }
+
+    /** Reads and frees a JSON string libxl allocated. */
+    private JsonNode json(Pointer s, String what) throws LibxlException {
+        if (s == null) {
+            throw new LibxlException("libxl returned no " + what, 0);
+        }
+        try {
+            return Json.mapper().readTree(s.getString(0, "UTF-8"));
+        } catch (JsonProcessingException e) {
+            throw new LibxlException("libxl returned unreadable " + what + ": " + e.getOriginalMessage(), 0);
+        } finally {
+            libc.free(s);
+        }
+    }
+
+    private static void check(int rc, String message) throws LibxlException {
+        if (rc != 0) {
+            throw new LibxlException(message, rc);
+        }
+    }
+
+    @Override
+    public void close() {
+        deathWatches.values().forEach(evgen -> xl.libxl_evdisable_domain_death(ctx, evgen));
+        deathWatches.clear();
+        xl.libxl_ctx_free(ctx);
+        toolLog.xtl_logger_destroy(logger);
+    }
+}

@@ -1,0 +1,144 @@
+package org.polydesk.toolstack.libxl;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import org.polydesk.protocol.rpc.Json;
+import org.polydesk.protocol.vm.Disk;
+import org.polydesk.protocol.vm.Firmware;
+import org.polydesk.protocol.vm.GuestType;
+import org.polydesk.protocol.vm.Nic;
+import org.polydesk.protocol.vm.VmDefinition;
+import org.polydesk.toolstack.backend.VmRuntimeDir;
+import org.polydesk.toolstack.definition.DefinitionValidator;
+
+/**
+ * A VM definition as libxl's libxl_domain_config JSON (the form libxl_domain_config_from_json
+ * reads). An HVM guest's device model gets, through {@code extra_hvm}, the same VNC socket, QMP
+ * socket and viewer serial port as a QEMU-backend VM, so the display and input servers reach
+ * both alike. libxl's own VNC server is off: ours is the one on the UNIX socket.
+ */
+public final class LibxlDomainConfig {
+    private LibxlDomainConfig() {
+    }
+
+    public static ObjectNode of(VmDefinition def, VmRuntimeDir dir) {
+        ObjectNode root = Json.mapper().createObjectNode();
+        ObjectNode cInfo = root.putObject("c_info");
+        cInfo.put("type", def.type().wireName());
+        cInfo.put("name", def.name());
+        cInfo.put("uuid", def.id().toString());
+
+        ObjectNode bInfo = root.putObject("b_info");
+        bInfo.put("max_vcpus", def.vcpus());
+        ArrayNode avail = bInfo.putArray("avail_vcpus");
+        for (int i = 0; i < def.vcpus(); i++) {
+            avail.add(i);
+        }
+        long kib = def.memoryMib() * 1024L;
+        bInfo.put("max_memkb", kib);
+        bInfo.put("target_memkb", kib);
+        putIfSet(bInfo, "kernel", def.kernel());
+        putIfSet(bInfo, "ramdisk", def.ramdisk());
+        putIfSet(bInfo, "cmdline", def.cmdline());
+        putIfSet(bInfo, "bootloader", def.bootloader());
+        switch (def.type()) {
+            case HVM -> hvm(def, dir, bInfo);
+            case PVH -> bInfo.putObject("type.pvh");
+            case PV -> bInfo.putObject("type.pv");
+        }
+
+        ArrayNode disks = root.putArray("disks");
+        List<String> vdevs = vdevs(def);
+        for (int i = 0; i < def.disks().size(); i++) {
+            Disk d = def.disks().get(i);
+            ObjectNode disk = disks.addObject();
+            disk.put("pdev_path", d.path());
+            disk.put("vdev", vdevs.get(i));
+            disk.put("format", d.format());
+            disk.put("readwrite", d.readOnly() ? 0 : 1);
+            disk.put("is_cdrom", d.cdrom() ? 1 : 0);
+            disk.put("removable", d.cdrom() ? 1 : 0);
+        }
+        ArrayNode nics = root.putArray("nics");
+        for (int i = 0; i < def.nics().size(); i++) {
+            Nic n = def.nics().get(i);
+            ObjectNode nic = nics.addObject();
+            nic.put("devid", i);
+            nic.put("bridge", n.bridge());
+            putIfSet(nic, "mac", n.mac());
+            nic.put("nictype", def.type() == GuestType.HVM ? "vif_ioemu" : "vif");
+        }
+        ArrayNode pcidevs = root.putArray("pcidevs");
+        if (def.gpu() != null) {
+            pcidevs.add(pci(def.gpu()));
+        }
+        def.pciDevices().forEach(bdf -> pcidevs.add(pci(bdf)));
+        // libxl only records these: LibxlBackend acts on a guest's power-off, reboot or crash itself.
+        root.put("on_poweroff", "destroy");
+        root.put("on_reboot", "restart");
+        root.put("on_crash", "destroy");
+        return root;
+    }
+
+    private static void hvm(VmDefinition def, VmRuntimeDir dir, ObjectNode bInfo) {
+        bInfo.put("device_model_version", "qemu_xen");
+        ObjectNode hvm = bInfo.putObject("type.hvm");
+        hvm.put("bios", def.firmware() == Firmware.UEFI ? "ovmf" : "seabios");
+        hvm.putObject("vga").put("kind", "std");
+        hvm.putObject("vnc").put("enable", "False");
+        hvm.putObject("sdl").put("enable", "False");
+        // ttyS0, so that the viewer channel below is ttyS1 in the guest as on the QEMU backend.
+        hvm.put("serial", "pty");
+        if (def.gpu() != null) {
+            hvm.put("gfx_passthru", "True");
+        }
+        ArrayNode extra = bInfo.putArray("extra_hvm");
+        extra.add("-vnc").add("unix:" + dir.vncSocket());
+        extra.add("-qmp").add("unix:" + dir.qmpSocket() + ",server=on,wait=off");
+        if (def.gpu() != null) {
+            extra.add("-chardev").add("socket,id=viewer,path=" + dir.viewerSocket() + ",server=on,wait=off");
+            extra.add("-device").add("isa-serial,chardev=viewer");
+        }
+    }
+
+    /** The guest device names: given ones are kept, the others take the next free hdX or xvdX. */
+    static List<String> vdevs(VmDefinition def) {
+        String prefix = def.type() == GuestType.HVM ? "hd" : "xvd";
+        List<String> taken = new ArrayList<>();
+        def.disks().stream().map(Disk::vdev).filter(v -> v != null).forEach(taken::add);
+        List<String> out = new ArrayList<>();
+        char next = 'a';
+        for (Disk d : def.disks()) {
+            if (d.vdev() != null) {
+                out.add(d.vdev());
+                continue;
+            }
+            while (taken.contains(prefix + next)) {
+                next++;
+            }
+            String v = prefix + next;
+            taken.add(v);
+            out.add(v);
+        }
+        return out;
+    }
+
+    /** A PCI address as libxl_device_pci JSON. */
+    static ObjectNode pci(String bdf) {
+        String full = DefinitionValidator.normalisePci(bdf);
+        ObjectNode pci = Json.mapper().createObjectNode();
+        pci.put("domain", Integer.parseInt(full.substring(0, 4), 16));
+        pci.put("bus", Integer.parseInt(full.substring(5, 7), 16));
+        pci.put("dev", Integer.parseInt(full.substring(8, 10), 16));
+        pci.put("func", Integer.parseInt(full.substring(11, 12), 16));
+        return pci;
+    }
+
+    private static void putIfSet(ObjectNode node, String field, String value) {
+        if (value != null) {
+            node.put(field, value);
+        }
+    }
+}

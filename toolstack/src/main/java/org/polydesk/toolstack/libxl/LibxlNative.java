@@ -1,0 +1,114 @@
+package org.polydesk.toolstack.libxl;
+
+import com.sun.jna.Library;
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.IntByReference;
+import com.sun.jna.ptr.PointerByReference;
+
+/**
+ * The libxenlight 4.17 and libxentoollog functions polydeskd calls, and the struct sizes it must
+ * know to allocate or walk libxl's arrays. Everything else crosses as JSON: configs go in through
+ * {@code *_from_json}, results come back through {@code *_to_json}, so no struct layout is mirrored.
+ * The sizes are checked against the installed headers by LibxlStructSizesTest.
+ */
+interface LibxlNative extends Library {
+    String SONAME = "libxenlight.so.4.17";
+    String TOOLLOG_SONAME = "libxentoollog.so.1";
+
+    /** sizeof(libxl_domain_config), Xen 4.17, x86_64. */
+    int SIZEOF_DOMAIN_CONFIG = 1288;
+    /** sizeof(libxl_dominfo): the stride of libxl_list_domain's array. */
+    int SIZEOF_DOMINFO = 120;
+    /** sizeof(libxl_event): libxl allocates events; the size is checked because the binding frees them. */
+    int SIZEOF_EVENT = 208;
+    /** sizeof(libxl_device_pci): allocated for assignable add/remove, the stride of the assignable list. */
+    int SIZEOF_DEVICE_PCI = 32;
+    /** sizeof(libxl_childproc_hooks): enum chldowner, then two function pointers. */
+    int SIZEOF_CHILDPROC_HOOKS = 24;
+
+    int LIBXL_VERSION = 0;
+    /** libxl only reaps its own children; the JVM reaps its own with waitpid. */
+    int SIGCHLD_OWNER_LIBXL_ALWAYS_SELECTIVE_REAP = 3;
+    int TRIGGER_POWER = 1;
+    int ERROR_NOPARAVIRT = -10;
+    int ERROR_DOMAIN_NOTFOUND = -21;
+    long EVENTMASK_ALL = -1L;
+    int XTL_WARN = 7;
+
+    int libxl_ctx_alloc(PointerByReference ctx, int version, int flags, Pointer logger);
+
+    int libxl_ctx_free(Pointer ctx);
+
+    void libxl_childproc_setmode(Pointer ctx, Memory hooks, Pointer user);
+
+    Pointer libxl_get_version_info(Pointer ctx);
+
+    Pointer libxl_version_info_to_json(Pointer ctx, Pointer info);
+
+    void libxl_domain_config_init(Memory config);
+
+    int libxl_domain_config_from_json(Pointer ctx, Memory config, String json);
+
+    void libxl_domain_config_dispose(Memory config);
+
+    int libxl_domain_create_new(Pointer ctx, Memory config, IntByReference domid, Pointer aoHow, Pointer consoleHow);
+
+    int libxl_domain_unpause(Pointer ctx, int domid, Pointer aoHow);
+
+    int libxl_domain_pause(Pointer ctx, int domid, Pointer aoHow);
+
+    int libxl_domain_shutdown(Pointer ctx, int domid, Pointer aoHow);
+
+    int libxl_domain_reboot(Pointer ctx, int domid, Pointer aoHow);
+
+    int libxl_domain_destroy(Pointer ctx, int domid, Pointer aoHow);
+
+    int libxl_send_trigger(Pointer ctx, int domid, int trigger, int vcpu, Pointer aoHow);
+
+    Pointer libxl_list_domain(Pointer ctx, IntByReference count);
+
+    Pointer libxl_dominfo_to_json(Pointer ctx, Pointer info);
+
+    void libxl_dominfo_list_free(Pointer list, int count);
+
+    int libxl_evenable_domain_death(Pointer ctx, int domid, long user, PointerByReference evgen);
+
+    void libxl_evdisable_domain_death(Pointer ctx, Pointer evgen);
+
+    int libxl_event_wait(Pointer ctx, PointerByReference event, long typemask, Pointer predicate, Pointer user);
+
+    Pointer libxl_event_to_json(Pointer ctx, Pointer event);
+
+    void libxl_event_free(Pointer ctx, Pointer event);
+
+    void libxl_device_pci_init(Memory pci);
+
+    int libxl_device_pci_from_json(Pointer ctx, Memory pci, String json);
+
+    void libxl_device_pci_dispose(Memory pci);
+
+    int libxl_device_pci_assignable_add(Pointer ctx, Memory pci, int rebind);
+
+    int libxl_device_pci_assignable_remove(Pointer ctx, Memory pci, int rebind);
+
+    Pointer libxl_device_pci_assignable_list(Pointer ctx, IntByReference count);
+
+    Pointer libxl_device_pci_to_json(Pointer ctx, Pointer pci);
+
+    void libxl_device_pci_assignable_list_free(Pointer list, int count);
+
+    /** libxentoollog: a logger writing to a stdio stream. */
+    interface ToolLog extends Library {
+        Pointer xtl_createlogger_stdiostream(Pointer file, int minLevel, int flags);
+
+        void xtl_logger_destroy(Pointer logger);
+    }
+
+    /** libc: the FILE* for stderr, and free() for the strings libxl hands back. */
+    interface LibC extends Library {
+        Pointer fdopen(int fd, String mode);
+
+        void free(Pointer p);
+    }
+}

@@ -1,0 +1,96 @@
+package org.polydesk.toolstack.libxl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.polydesk.protocol.rpc.Json;
+import org.polydesk.protocol.vm.Disk;
+import org.polydesk.protocol.vm.Firmware;
+import org.polydesk.protocol.vm.GuestType;
+import org.polydesk.protocol.vm.Nic;
+import org.polydesk.protocol.vm.VmDefinition;
+import org.polydesk.toolstack.backend.VmRuntimeDir;
+
+class LibxlDomainConfigTest {
+    private static final UUID ID = UUID.fromString("0b5f8a1e-7d1c-4c2e-9a77-5d8f3e2a1b40");
+    private static final VmRuntimeDir DIR = VmRuntimeDir.of(Path.of("/run/polydesk"), ID);
+    private static final String VM_DIR = "/run/polydesk/vm/" + ID;
+
+    private static JsonNode config(VmDefinition def) {
+        return LibxlDomainConfig.of(def, DIR);
+    }
+
+    @Test
+    void anHvmPassthroughGuestGetsOurSocketsThroughItsDeviceModel() throws Exception {
+        VmDefinition def = VmDefinition.builder().id(ID).name("Gaming").slot(1).memoryMib(8192).vcpus(4)
+                .firmware(Firmware.UEFI).gpu("01:00.0").pciDevices(List.of("0000:01:00.1"))
+                .disks(List.of(new Disk("/srv/win.qcow2", "qcow2", false, false, null),
+                        new Disk("/srv/win.iso", null, true, null, null)))
+                .nics(List.of(new Nic("xenbr0", "00:16:3e:00:00:01")))
+                .build();
+        JsonNode expected = Json.mapper().readTree("""
+                {
+                  "c_info": {"type": "hvm", "name": "Gaming", "uuid": "%s"},
+                  "b_info": {
+                    "max_vcpus": 4, "avail_vcpus": [0, 1, 2, 3],
+                    "max_memkb": 8388608, "target_memkb": 8388608,
+                    "device_model_version": "qemu_xen",
+                    "type.hvm": {
+                      "bios": "ovmf", "vga": {"kind": "std"}, "vnc": {"enable": "False"}, "sdl": {"enable": "False"},
+                      "serial": "pty", "gfx_passthru": "True"
+                    },
+                    "extra_hvm": ["-vnc", "unix:%s/vnc.sock",
+                                  "-qmp", "unix:%s/qmp.sock,server=on,wait=off",
+                                  "-chardev", "socket,id=viewer,path=%s/viewer.sock,server=on,wait=off",
+                                  "-device", "isa-serial,chardev=viewer"]
+                  },
+                  "disks": [
+                    {"pdev_path": "/srv/win.qcow2", "vdev": "hda", "format": "qcow2", "readwrite": 1, "is_cdrom": 0, "removable": 0},
+                    {"pdev_path": "/srv/win.iso", "vdev": "hdb", "format": "raw", "readwrite": 0, "is_cdrom": 1, "removable": 1}
+                  ],
+                  "nics": [{"devid": 0, "bridge": "xenbr0", "mac": "00:16:3e:00:00:01", "nictype": "vif_ioemu"}],
+                  "pcidevs": [{"domain": 0, "bus": 1, "dev": 0, "func": 0}, {"domain": 0, "bus": 1, "dev": 0, "func": 1}],
+                  "on_poweroff": "destroy", "on_reboot": "restart", "on_crash": "destroy"
+                }
+                """.formatted(ID, VM_DIR, VM_DIR, VM_DIR));
+        // Compared as parsed text: libxl reads the text, and number node types may differ.
+        assertEquals(expected, Json.mapper().readTree(config(def).toString()));
+    }
+
+    @Test
+    void aPvhGuestBootsItsKernelDirectlyAndHasNoDeviceModel() {
+        VmDefinition def = VmDefinition.builder().id(ID).name("Debian").slot(2).memoryMib(256).type(GuestType.PVH)
+                .kernel("/boot/vmlinuz").ramdisk("/boot/initrd.img").cmdline("console=hvc0")
+                .disks(List.of(new Disk("/srv/a.img", "raw", false, false, "xvdb"), new Disk("/srv/b.img", "raw", false, false, null)))
+                .nics(List.of(new Nic("xenbr0", null)))
+                .build();
+        JsonNode c = config(def);
+        assertEquals("pvh", c.at("/c_info/type").asText());
+        assertEquals("/boot/vmlinuz", c.at("/b_info/kernel").asText());
+        assertEquals("/boot/initrd.img", c.at("/b_info/ramdisk").asText());
+        assertEquals("console=hvc0", c.at("/b_info/cmdline").asText());
+        assertEquals(262144, c.at("/b_info/max_memkb").asLong());
+        assertEquals(Json.mapper().createObjectNode(), c.at("/b_info/type.pvh"));
+        assertFalse(c.get("b_info").has("extra_hvm"), "no device model, so no sockets of ours");
+        assertEquals("xvdb", c.at("/disks/0/vdev").asText(), "a given device name is kept");
+        assertEquals("xvda", c.at("/disks/1/vdev").asText(), "the others take the free ones");
+        assertEquals("vif", c.at("/nics/0/nictype").asText());
+        assertFalse(c.at("/nics/0").has("mac"), "libxl picks a MAC when none is given");
+    }
+
+    @Test
+    void aPvGuestWithPygrubKeepsItsBootloader() {
+        VmDefinition def = VmDefinition.builder().id(ID).name("Old").slot(3).type(GuestType.PV).bootloader("pygrub")
+                .disks(List.of(new Disk("/dev/vg0/old", "raw", false, false, "xvda"))).build();
+        JsonNode c = config(def);
+        assertEquals("pv", c.at("/c_info/type").asText());
+        assertEquals("pygrub", c.at("/b_info/bootloader").asText());
+        assertFalse(c.get("b_info").has("kernel"));
+        assertEquals(Json.mapper().createObjectNode(), c.at("/b_info/type.pv"));
+    }
+}

@@ -1,0 +1,65 @@
+package org.polydesk.toolstack.libxl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The struct sizes the binding relies on, against the installed Xen 4.17 headers (libxen-dev). */
+class LibxlStructSizesTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theBindingsSizesMatchTheInstalledHeaders() throws Exception {
+        assertTrue(Files.exists(Path.of("/usr/include/libxl.h")),
+                "the libxl headers are missing: apt-get install libxen-dev (scripts/setup.sh does)");
+        Path c = tmp.resolve("sizes.c");
+        Files.writeString(c, """
+                #include <stdio.h>
+                #include <libxl.h>
+                int main(void) {
+                    printf("domain_config %zu\\n", sizeof(libxl_domain_config));
+                    printf("dominfo %zu\\n", sizeof(libxl_dominfo));
+                    printf("event %zu\\n", sizeof(libxl_event));
+                    printf("device_pci %zu\\n", sizeof(libxl_device_pci));
+                    printf("childproc_hooks %zu\\n", sizeof(libxl_childproc_hooks));
+                    printf("sigchld_selective %d\\n", (int) libxl_sigchld_owner_libxl_always_selective_reap);
+                    printf("trigger_power %d\\n", (int) LIBXL_TRIGGER_POWER);
+                    printf("error_noparavirt %d\\n", ERROR_NOPARAVIRT);
+                    printf("error_domain_notfound %d\\n", ERROR_DOMAIN_NOTFOUND);
+                    printf("libxl_version %d\\n", LIBXL_VERSION);
+                    return 0;
+                }
+                """);
+        Path exe = tmp.resolve("sizes");
+        Process cc = new ProcessBuilder("gcc", "-o", exe.toString(), c.toString()).redirectErrorStream(true).start();
+        String ccOut = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(cc.waitFor(60, TimeUnit.SECONDS) && cc.exitValue() == 0, "gcc failed: " + ccOut);
+        Process run = new ProcessBuilder(exe.toString()).start();
+        Map<String, Integer> actual = new HashMap<>();
+        new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().forEach(l -> {
+            String[] kv = l.split(" ");
+            actual.put(kv[0], Integer.parseInt(kv[1]));
+        });
+        assertEquals(0, run.waitFor());
+
+        assertEquals(actual.get("domain_config"), LibxlNative.SIZEOF_DOMAIN_CONFIG, "sizeof(libxl_domain_config)");
+        assertEquals(actual.get("dominfo"), LibxlNative.SIZEOF_DOMINFO, "sizeof(libxl_dominfo)");
+        assertEquals(actual.get("event"), LibxlNative.SIZEOF_EVENT, "sizeof(libxl_event)");
+        assertEquals(actual.get("device_pci"), LibxlNative.SIZEOF_DEVICE_PCI, "sizeof(libxl_device_pci)");
+        assertEquals(actual.get("childproc_hooks"), LibxlNative.SIZEOF_CHILDPROC_HOOKS, "sizeof(libxl_childproc_hooks)");
+        assertEquals(actual.get("sigchld_selective"), LibxlNative.SIGCHLD_OWNER_LIBXL_ALWAYS_SELECTIVE_REAP);
+        assertEquals(actual.get("trigger_power"), LibxlNative.TRIGGER_POWER);
+        assertEquals(actual.get("error_noparavirt"), LibxlNative.ERROR_NOPARAVIRT);
+        assertEquals(actual.get("error_domain_notfound"), LibxlNative.ERROR_DOMAIN_NOTFOUND);
+        assertEquals(actual.get("libxl_version"), LibxlNative.LIBXL_VERSION);
+    }
+}
