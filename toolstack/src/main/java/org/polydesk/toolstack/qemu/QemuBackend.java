@@ -18,14 +18,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
+import org.polydesk.protocol.qmp.QmpClient;
 import org.polydesk.protocol.vm.Disk;
 import org.polydesk.protocol.vm.Firmware;
 import org.polydesk.protocol.vm.Nic;
 import org.polydesk.protocol.vm.VmDefinition;
-import org.polydesk.toolstack.backend.VmRuntimeDir;
 import org.polydesk.toolstack.backend.BackendException;
 import org.polydesk.toolstack.backend.HypervisorBackend;
 import org.polydesk.toolstack.backend.RunningVm;
+import org.polydesk.toolstack.backend.VmRuntimeDir;
 import org.polydesk.toolstack.io.UnixSockets;
 
 /**

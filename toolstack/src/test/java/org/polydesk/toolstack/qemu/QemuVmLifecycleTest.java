@@ -18,11 +18,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.polydesk.protocol.qmp.QmpClient;
 import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.rpc.Methods;
 import org.polydesk.protocol.rpc.RpcClient;
 import org.polydesk.protocol.rpc.RpcMessage;
 import org.polydesk.protocol.toolstack.Paths;
+import org.polydesk.testsupport.Ppm;
+import org.polydesk.testsupport.TestGuest;
 import org.polydesk.toolstack.cli.PolyctlRunner;
 import org.polydesk.toolstack.daemon.DaemonFixture;
 

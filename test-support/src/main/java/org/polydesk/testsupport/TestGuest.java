@@ -1,4 +1,4 @@
-package org.polydesk.toolstack.qemu;
+package org.polydesk.testsupport;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package org.polydesk.toolstack.qemu;
+package org.polydesk.protocol.qmp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -25,7 +25,8 @@ import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.rpc.LineFraming;
 
 /**
- * A client of QEMU's QMP monitor on a UNIX socket: negotiates capabilities, runs commands by id and
+ * A client of QEMU's QMP monitor (QEMU's own wire protocol, used by every Polydesk process that
+ * drives a VM's device model) on a UNIX socket: negotiates capabilities, runs commands by id and
  * hands asynchronous events (SHUTDOWN, STOP, …) to a listener. One reader thread per connection.
  */
 public final class QmpClient implements Closeable {

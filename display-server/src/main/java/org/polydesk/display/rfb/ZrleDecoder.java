@@ -1,0 +1,262 @@
+package org.polydesk.display.rfb;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+import org.polydesk.display.framebuffer.FrameBuffer;
+
+/**
+ * ZRLE (RFC 6143 §7.7.6) straight into a frame buffer. One zlib stream lives for the whole
+ * connection; each rectangle's compressed bytes are streamed from the socket through fixed buffers,
+ * so a declared length costs no memory. CPIXELs are 3 bytes (B, G, R): the client's pixel format is
+ * 32 bits, depth 24, little-endian, colours in the low three bytes.
+ */
+final class ZrleDecoder implements AutoCloseable {
+    private static final int TILE = 64;
+    private static final int OUT_SIZE = 64 * 1024;
+    private static final VarHandle LE_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private final Inflater inflater = new Inflater();
+    private final byte[] compressed = new byte[16 * 1024];
+    /** Decompressed bytes; 4 spare bytes at the end let a CPIXEL be read as one 32-bit load. */
+    private final byte[] out = new byte[OUT_SIZE + 4];
+    private int outPos;
+    private int outLim;
+    private long compressedLeft;
+    private int stalls;
+    private RfbInput in;
+    private final int[] palette = new int[128];
+
+    /** Worst case of any honest encoding of a w×h rectangle, with room for zlib's own overhead. */
+    static long maxCompressedLength(int w, int h) {
+        return 8L * w * h + 65536;
+    }
+
+    void decode(RfbInput input, FrameBuffer.Surface s, int x, int y, int w, int h) throws IOException {
+        long length = input.u32();
+        if (length > maxCompressedLength(w, h)) {
+            throw new RfbProtocolException("ZRLE rectangle " + w + "x" + h + " declares " + length
+                    + " bytes of data, more than any encoding of it needs");
+        }
+        in = input;
+        compressedLeft = length;
+        outPos = 0;
+        outLim = 0;
+        try {
+            for (int ty = 0; ty < h; ty += TILE) {
+                int th = Math.min(TILE, h - ty);
+                for (int tx = 0; tx < w; tx += TILE) {
+                    int tw = Math.min(TILE, w - tx);
+                    tile(s.pixels(), (y + ty) * s.stride() + x + tx, s.stride(), tw, th);
+                }
+            }
+            drainRest();
+        } finally {
+            in = null;
+        }
+    }
+
+    private void tile(int[] px, int base, int stride, int tw, int th) throws IOException {
+        int sub = u8();
+        if (sub == 0) {
+            for (int r = 0; r < th; r++) {
+                ensure(tw * 3);
+                int o = base + r * stride;
+                int q = outPos;
+                for (int c = 0; c < tw; c++, q += 3) {
+                    px[o + c] = (int) LE_INT.get(out, q) | 0xFF000000; // byte 4 is the next pixel's: overwritten
+                }
+                outPos = q;
+            }
+        } else if (sub == 1) {
+            int colour = cpixel();
+            for (int r = 0; r < th; r++) {
+                int o = base + r * stride;
+                Arrays.fill(px, o, o + tw, colour);
+            }
+        } else if (sub <= 16) {
+            packedPalette(px, base, stride, tw, th, sub);
+        } else if (sub == 128) {
+            runs(px, base, stride, tw, th, 0);
+        } else if (sub >= 130) {
+            runs(px, base, stride, tw, th, sub - 128);
+        } else {
+            throw new RfbProtocolException("ZRLE tile with unknown subencoding " + sub);
+        }
+    }
+
+    private void packedPalette(int[] px, int base, int stride, int tw, int th, int size) throws IOException {
+        for (int i = 0; i < size; i++) {
+            palette[i] = cpixel();
+        }
+        int bits = size == 2 ? 1 : size <= 4 ? 2 : 4;
+        int mask = (1 << bits) - 1;
+        int rowBytes = (tw * bits + 7) / 8;
+        int[] pal = palette;
+        for (int r = 0; r < th; r++) {
+            ensure(rowBytes);
+            int o = base + r * stride;
+            int c = 0;
+            while (c < tw) {
+                int b = out[outPos++] & 0xff;
+                for (int shift = 8 - bits; shift >= 0 && c < tw; shift -= bits, c++) {
+                    int index = (b >>> shift) & mask;
+                    if (index >= size) {
+                        throw new RfbProtocolException("ZRLE packed palette index " + index
+                                + " outside a palette of " + size);
+                    }
+                    px[o + c] = pal[index];
+                }
+            }
+        }
+    }
+
+    /** Plain RLE ({@code paletteSize} 0) or palette RLE: runs that may wrap rows within the tile. */
+    private void runs(int[] px, int base, int stride, int tw, int th, int paletteSize) throws IOException {
+        for (int i = 0; i < paletteSize; i++) {
+            palette[i] = cpixel();
+        }
+        int total = tw * th;
+        int done = 0;
+        while (done < total) {
+            int colour;
+            int length = 1;
+            if (paletteSize == 0) {
+                colour = cpixel();
+                length = runLength(total - done);
+            } else {
+                int b = u8();
+                int index = b & 0x7f;
+                if (index >= paletteSize) {
+                    throw new RfbProtocolException("ZRLE palette RLE index " + index + " outside a palette of "
+                            + paletteSize);
+                }
+                colour = palette[index];
+                if ((b & 0x80) != 0) {
+                    length = runLength(total - done);
+                }
+            }
+            int row = done / tw;
+            int col = done % tw;
+            done += length;
+            while (length > 0) {
+                int n = Math.min(length, tw - col);
+                int o = base + row * stride + col;
+                Arrays.fill(px, o, o + n, colour);
+                length -= n;
+                col = 0;
+                row++;
+            }
+        }
+    }
+
+    private int runLength(int left) throws IOException {
+        int length = 1;
+        int b;
+        do {
+            b = u8();
+            length += b;
+            if (length > left) {
+                throw new RfbProtocolException("ZRLE run of " + length + " pixels overruns its tile (" + left
+                        + " left)");
+            }
+        } while (b == 255);
+        return length;
+    }
+
+    private int u8() throws IOException {
+        if (outPos == outLim) {
+            ensure(1);
+        }
+        return out[outPos++] & 0xff;
+    }
+
+    private int cpixel() throws IOException {
+        ensure(3);
+        int p = (int) LE_INT.get(out, outPos) | 0xFF000000;
+        outPos += 3;
+        return p;
+    }
+
+    /** Inflates until {@code n} bytes are ready, from this rectangle's compressed bytes only. */
+    private void ensure(int n) throws IOException {
+        if (outLim - outPos >= n) {
+            return;
+        }
+        System.arraycopy(out, outPos, out, 0, outLim - outPos);
+        outLim -= outPos;
+        outPos = 0;
+        while (outLim < n) {
+            int got = inflate(out, outLim, OUT_SIZE - outLim);
+            if (got < 0) {
+                throw new RfbProtocolException("ZRLE data ends before the rectangle's last tile");
+            }
+            outLim += got;
+        }
+    }
+
+    /**
+     * One inflate step: feeds compressed bytes when zlib needs them. Returns the bytes produced (may
+     * be 0) or -1 once this rectangle's compressed bytes are all used and zlib has nothing more.
+     */
+    private int inflate(byte[] dst, int off, int len) throws IOException {
+        if (inflater.finished()) {
+            throw new RfbProtocolException("server ended the ZRLE zlib stream");
+        }
+        if (inflater.needsDictionary()) {
+            throw new RfbProtocolException("ZRLE zlib stream asks for a preset dictionary");
+        }
+        boolean fed = false;
+        if (inflater.needsInput()) {
+            if (compressedLeft == 0) {
+                return -1;
+            }
+            int n = in.readSome(compressed, 0, (int) Math.min(compressed.length, compressedLeft));
+            compressedLeft -= n;
+            inflater.setInput(compressed, 0, n);
+            fed = true;
+        }
+        int got;
+        try {
+            got = inflater.inflate(dst, off, len);
+        } catch (DataFormatException e) {
+            throw new RfbProtocolException("corrupt ZRLE zlib data: " + e.getMessage(), e);
+        }
+        // Each step must produce output or take input; anything else would spin forever.
+        if (got == 0 && !fed && !inflater.needsInput() && !inflater.finished() && !inflater.needsDictionary()) {
+            if (++stalls > 16) {
+                throw new RfbProtocolException("ZRLE zlib stream makes no progress");
+            }
+        } else {
+            stalls = 0;
+        }
+        return got;
+    }
+
+    /** After the last tile: the rest of the rectangle's bytes must decompress to nothing (a flush). */
+    private void drainRest() throws IOException {
+        if (outPos != outLim) {
+            throw new RfbProtocolException("ZRLE data continues after the rectangle's last tile");
+        }
+        outPos = 0;
+        outLim = 0;
+        int got;
+        while ((got = inflate(out, 0, OUT_SIZE)) >= 0) {
+            if (got > 0) {
+                throw new RfbProtocolException("ZRLE data continues after the rectangle's last tile");
+            }
+            if (inflater.needsInput() && compressedLeft == 0) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        inflater.end();
+    }
+}

@@ -1,0 +1,115 @@
+package org.polydesk.display.qemu;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.polydesk.protocol.qmp.QmpClient;
+import org.polydesk.protocol.rpc.Json;
+import org.polydesk.testsupport.Ppm;
+import org.polydesk.testsupport.TestGuest;
+
+/**
+ * One test guest under QEMU/TCG with its VNC server on a UNIX socket: the command line of the
+ * display-server tests (q35, std VGA, no defaults). {@link #close()} always kills QEMU.
+ */
+public final class QemuGuest implements AutoCloseable {
+    private final Path dir;
+    private final Path vncSocket;
+    private final Process process;
+    private QmpClient qmp;
+
+    private QemuGuest(Path dir, Path vncSocket, Process process) {
+        this.dir = dir;
+        this.vncSocket = vncSocket;
+        this.process = process;
+    }
+
+    /** Boots the guest filling its screen with {@code rrggbb}; state files go in {@code dir}. */
+    public static QemuGuest boot(Path dir, Path vncSocket, String rrggbb) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        Files.deleteIfExists(dir.resolve("console.log"));
+        List<String> cmd = List.of("qemu-system-x86_64", "-accel", "tcg", "-m", "256", "-machine", "q35",
+                "-nodefaults", "-device", "VGA,xres=1024,yres=768", "-display", "none",
+                "-vnc", "unix:" + vncSocket,
+                "-qmp", "unix:" + dir.resolve("qmp.sock") + ",server=on,wait=off",
+                "-serial", "file:" + dir.resolve("console.log"),
+                "-kernel", TestGuest.kernel().toString(), "-initrd", TestGuest.initrd().toString(),
+                "-append", TestGuest.cmdline(rrggbb));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("qemu.log").toFile()).start();
+        return new QemuGuest(dir, vncSocket, p);
+    }
+
+    /** Boots firmware only, no kernel: SeaBIOS's text screen ("No bootable device"). */
+    public static QemuGuest bootFirmwareOnly(Path dir, Path vncSocket) throws IOException {
+        Files.createDirectories(dir);
+        List<String> cmd = List.of("qemu-system-x86_64", "-accel", "tcg", "-m", "64", "-machine", "q35",
+                "-nodefaults", "-device", "VGA", "-display", "none", "-vnc", "unix:" + vncSocket,
+                "-qmp", "unix:" + dir.resolve("qmp.sock") + ",server=on,wait=off");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("qemu.log").toFile()).start();
+        return new QemuGuest(dir, vncSocket, p);
+    }
+
+    public Path vncSocket() {
+        return vncSocket;
+    }
+
+    public Path console() {
+        return dir.resolve("console.log");
+    }
+
+    public void awaitReady() throws IOException, InterruptedException {
+        TestGuest.awaitConsole(console(), TestGuest.READY, 180);
+    }
+
+    /** Waits for QEMU's VNC socket to exist. */
+    public void awaitSockets() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!(Files.exists(vncSocket) && Files.exists(dir.resolve("qmp.sock")))) {
+            if (!process.isAlive()) {
+                throw new IOException("QEMU exited: " + Files.readString(dir.resolve("qemu.log")));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("QEMU made no sockets within 30 s");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    public synchronized QmpClient qmp() throws IOException, InterruptedException {
+        if (qmp == null) {
+            awaitSockets();
+            qmp = QmpClient.connect(dir.resolve("qmp.sock"), null, Duration.ofSeconds(30));
+        }
+        return qmp;
+    }
+
+    /** QEMU's own picture of the screen, through QMP screendump. */
+    public Ppm screendump() throws IOException, InterruptedException {
+        Path file = dir.resolve("screen.ppm");
+        Files.deleteIfExists(file);
+        ObjectNode args = Json.mapper().createObjectNode().put("filename", file.toString());
+        qmp().execute("screendump", args, Duration.ofSeconds(30));
+        return Ppm.read(file);
+    }
+
+    /** SIGKILL, as a crashing VM would end; waits until the process is gone. */
+    public void kill() throws InterruptedException {
+        if (qmp != null) {
+            qmp.close();
+            qmp = null;
+        }
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        kill();
+    }
+}

@@ -1,0 +1,297 @@
+#!/bin/sh
+# The Xen system test's steps, run as root inside dom0 by dom0-init, from the payload
+# disk mounted at /payload:
+#   /payload/guest/vmlinuz, initrd.img   the test guest (tests/guest)
+#   /payload/debs/*.deb                  polydesk-toolstack (optional)
+#   /payload/out/                        logs written here (the host copies them out)
+# Each step prints "PASS <step> (<seconds> s)", "FAIL <step>: <why>" or
+# "SKIP <step>: <why>" at the start of a line; run-xen-system-test.sh reads them back.
+
+P=/payload
+G=$P/guest
+OUT=$P/out
+mkdir -p "$OUT"
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+passed=0 failed=0 skipped=0
+now() { cut -d' ' -f1 /proc/uptime; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+pass() { echo "PASS $1 ($2 s)"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+skip() { echo "SKIP $1: $2"; skipped=$((skipped + 1)); }
+info() { echo "  $*"; }
+# indent FILE [LINES]: the last lines of a file, indented, for a failure's context.
+indent() { [ -f "$1" ] && tail -n "${2:-20}" "$1" | sed 's/^/  | /'; }
+
+# in_xl_list NAME [UUID]: the domain is in xl list (by name, or by UUID when given).
+in_xl_list() {
+    xl list -v 2>/dev/null | awk -v n="$1" -v u="${2:-none}" 'NR > 1 && ($1 == n || $7 == u) { f = 1 } END { exit !f }'
+}
+# wait_gone NAME [UUID] SECONDS: wait until the domain has left xl list.
+wait_gone() {
+    n=0
+    while in_xl_list "$1" "$2"; do
+        n=$((n + 1))
+        [ $n -le $(($3 * 2)) ] || return 1
+        sleep 0.5
+    done
+}
+
+echo "run-in-dom0: starting at $(now) s of dom0 uptime"
+
+# --- a. infrastructure: xl talks to Xen and sees dom0 --------------------------------
+t=$(now)
+if xl info > "$OUT/xl-info.txt" 2>&1 && xl list > "$OUT/xl-list.txt" 2>&1 \
+        && grep -q '^Domain-0 ' "$OUT/xl-list.txt"; then
+    pass a-xl-info "$(since "$t")"
+    grep -E '^(xen_version|xen_caps|virt_caps|total_memory|free_memory|nr_cpus) ' "$OUT/xl-info.txt" | sed 's/^/  /'
+else
+    fail a-xl-info "xl info / xl list failed or no Domain-0"
+    indent "$OUT/xl-info.txt"; indent "$OUT/xl-list.txt"
+fi
+
+# --- b. xl baseline: a PVH guest by xl create ----------------------------------------
+cat > /tmp/xl-pvh.cfg <<EOF
+name = "xl-pvh"
+type = "pvh"
+kernel = "$G/vmlinuz"
+ramdisk = "$G/initrd.img"
+cmdline = "console=hvc0 quiet panic=-1 polydesk.colour=C03030"
+memory = 256
+vcpus = 1
+on_reboot = "destroy"
+EOF
+xl_create_time=
+t=$(now)
+if timeout 120 xl create /tmp/xl-pvh.cfg > "$OUT/xl-create.txt" 2>&1; then
+    xl_create_time=$(since "$t")
+    if in_xl_list xl-pvh; then
+        pass b-xl-create-pvh "$xl_create_time"
+        xl list | sed 's/^/  /'
+    else
+        fail b-xl-create-pvh "xl create returned 0 in $xl_create_time s but xl-pvh is not in xl list"
+    fi
+    t=$(now)
+    if ! in_xl_list xl-pvh; then
+        skip b-xl-destroy "xl-pvh already gone"
+    elif timeout 60 xl destroy xl-pvh >> "$OUT/xl-create.txt" 2>&1 && wait_gone xl-pvh "" 10; then
+        pass b-xl-destroy "$(since "$t")"
+    else
+        fail b-xl-destroy "xl destroy failed or xl-pvh still in xl list"
+        indent "$OUT/xl-create.txt"
+    fi
+else
+    fail b-xl-create-pvh "xl create failed (rc $?)"
+    indent "$OUT/xl-create.txt"
+    skip b-xl-destroy "nothing created"
+fi
+
+# --- c. polydeskd from our .deb, started as its systemd unit does ---------------------
+deb=$(ls -t "$P"/debs/polydesk-toolstack_*_all.deb 2>/dev/null | head -n1)
+daemon_up=
+if [ -z "$deb" ]; then
+    skip c-polydeskd "no polydesk-toolstack .deb in the payload (build it with mvn package)"
+else
+    info "installing $(basename "$deb")"
+    t=$(now)
+    if ! dpkg -i "$deb" > "$OUT/dpkg.txt" 2>&1; then
+        fail c-polydeskd "dpkg -i $(basename "$deb") failed"
+        indent "$OUT/dpkg.txt"
+    else
+        info "dpkg -i took $(since "$t") s"
+        t=$(now)
+        mkdir -p /run/polydesk
+        /usr/bin/polydeskd --backend qemu --accel tcg > "$OUT/polydeskd.log" 2>&1 &
+        daemon_pid=$!
+        n=0
+        while [ ! -S /run/polydesk/polydeskd.sock ] && kill -0 "$daemon_pid" 2>/dev/null && [ $n -lt 360 ]; do
+            n=$((n + 1)); sleep 0.5
+        done
+        if [ -S /run/polydesk/polydeskd.sock ] && kill -0 "$daemon_pid" 2>/dev/null; then
+            daemon_up=1
+            pass c-polydeskd "$(since "$t")"
+        elif kill -0 "$daemon_pid" 2>/dev/null; then
+            fail c-polydeskd "no /run/polydesk/polydeskd.sock after 180 s"
+            indent "$OUT/polydeskd.log" 30
+        else
+            wait "$daemon_pid"
+            fail c-polydeskd "polydeskd exited (rc $?) before its socket appeared"
+            indent "$OUT/polydeskd.log" 30
+        fi
+    fi
+fi
+
+if [ -z "$daemon_up" ]; then
+    why="polydeskd is not running (step c)"
+    for s in d-create-start-hvm d-create-start-pvh d-running e-hvm-sockets e-hvm-qmp \
+             f-stop-hvm f-destroy-pvh g-create-times; do
+        skip "$s" "$why"
+    done
+else
+    # polyctl with a bound on its time; output kept for failures.
+    pc() { timeout 300 polyctl "$@"; }
+    # state NAME: the VM's state in polyctl vm list --json.
+    state() { pc vm list --json 2>/dev/null | jq -r --arg n "$1" '.[] | select(.definition.name == $n) | .state'; }
+    # has_event TYPE NAME: the event file holds that event.
+    has_event() { jq -e --arg t "$1" --arg n "$2" 'select(.type == $t and .name == $n)' "$OUT/events.jsonl" > /dev/null 2>&1; }
+    # wait_event TYPE NAME SECONDS
+    wait_event() {
+        n=0
+        until has_event "$1" "$2"; do
+            n=$((n + 1)); [ $n -le $(($3 * 2)) ] || return 1; sleep 0.5
+        done
+    }
+
+    # Follows events for the whole run (no time bound; killed at the end).
+    polyctl events --count 1000 --json > "$OUT/events.jsonl" 2> "$OUT/events.err" &
+    events_pid=$!
+
+    # The cost of polyctl alone (a JVM start and one RPC), to read the times below by.
+    t=$(now)
+    pc vm list > /dev/null 2>&1
+    polyctl_time=$(since "$t")
+    info "one polyctl round trip (vm list): $polyctl_time s"
+
+    # --- d. create + start an HVM and a PVH guest through polyctl ---------------------
+    # The HVM guest is the test guest as it is (READY on ttyS0 after a few minutes, ACPI
+    # power button -> power-off). As PVH the test guest has no framebuffer, so its init
+    # gives up and powers off about 20 s after start; rdinit=/bin/sh instead gives a PVH
+    # guest that stays up (a shell on hvc0) and ignores shutdown requests: the guest
+    # that f destroys.
+    hvm_time=
+    t=$(now)
+    if pc vm create --name hvm-test --type hvm --memory 256 --kernel "$G/vmlinuz" --ramdisk "$G/initrd.img" \
+            --cmdline "console=ttyS0 quiet panic=-1 polydesk.colour=3030C0" > "$OUT/d-hvm.txt" 2>&1 \
+       && pc vm start hvm-test >> "$OUT/d-hvm.txt" 2>&1; then
+        hvm_time=$(since "$t")
+        pass d-create-start-hvm "$hvm_time"
+    else
+        fail d-create-start-hvm "polyctl vm create/start hvm-test failed"
+        indent "$OUT/d-hvm.txt"; indent "$OUT/polydeskd.log"
+    fi
+    pvh_time=
+    t=$(now)
+    if pc vm create --name pvh-test --type pvh --memory 256 --kernel "$G/vmlinuz" --ramdisk "$G/initrd.img" \
+            --cmdline "console=hvc0 quiet panic=-1 rdinit=/bin/sh polydesk.colour=30C030" > "$OUT/d-pvh.txt" 2>&1 \
+       && pc vm start pvh-test >> "$OUT/d-pvh.txt" 2>&1; then
+        pvh_time=$(since "$t")
+        pass d-create-start-pvh "$pvh_time"
+    else
+        fail d-create-start-pvh "polyctl vm create/start pvh-test failed"
+        indent "$OUT/d-pvh.txt"; indent "$OUT/polydeskd.log"
+    fi
+    t=$(now)
+    xl list -v > "$OUT/xl-list-d.txt" 2>&1
+    pc vm list --json > "$OUT/vm-list.json" 2>&1
+    id_of() { jq -r --arg n "$1" '.[] | select(.definition.name == $n) | .definition.id' "$OUT/vm-list.json" 2>/dev/null; }
+    hvm_id=$(id_of hvm-test); pvh_id=$(id_of pvh-test)
+    why=
+    for vm in hvm-test pvh-test; do
+        s=$(jq -r --arg n "$vm" '.[] | select(.definition.name == $n) | .state' "$OUT/vm-list.json" 2>/dev/null)
+        [ "$s" = running ] || why="$why $vm is '${s:-absent}' in polyctl vm list;"
+        awk -v n="$vm" -v u="$(id_of "$vm")" 'NR > 1 && ($1 == n || $7 == u) { f = 1 } END { exit !f }' \
+            "$OUT/xl-list-d.txt" || why="$why $vm not in xl list;"
+    done
+    if [ -z "$why" ]; then
+        pass d-running "$(since "$t")"
+    else
+        fail d-running "${why% ;}"
+    fi
+    sed 's/^/  /' "$OUT/xl-list-d.txt"
+
+    # --- e. the HVM guest's VNC and QMP sockets, and a QMP query-status ----------------
+    t=$(now)
+    pc vm show hvm-test --json > "$OUT/hvm-show.json" 2>&1
+    vnc=$(jq -r '.sockets.vnc // empty' "$OUT/hvm-show.json" 2>/dev/null)
+    qmp=$(jq -r '.sockets.qmp // empty' "$OUT/hvm-show.json" 2>/dev/null)
+    if [ -n "$vnc" ] && [ -S "$vnc" ] && [ -n "$qmp" ] && [ -S "$qmp" ]; then
+        pass e-hvm-sockets "$(since "$t")"
+        info "vnc: $vnc, qmp: $qmp"
+    else
+        fail e-hvm-sockets "vm show reports vnc='$vnc' qmp='$qmp' (sockets must exist)"
+        indent "$OUT/hvm-show.json"
+    fi
+    t=$(now)
+    if [ -n "$qmp" ] && [ -S "$qmp" ]; then
+        printf '{"execute":"qmp_capabilities"}\n{"execute":"query-status"}\n' \
+            | timeout 30 socat -t 10 - "UNIX-CONNECT:$qmp" > "$OUT/qmp.txt" 2>&1
+        if grep -q '"return": *{[^}]*"status"' "$OUT/qmp.txt"; then
+            pass e-hvm-qmp "$(since "$t")"
+            info "$(grep '"status"' "$OUT/qmp.txt" | head -n1)"
+        else
+            fail e-hvm-qmp "no query-status answer on $qmp"
+            indent "$OUT/qmp.txt"
+        fi
+    else
+        skip e-hvm-qmp "no QMP socket"
+    fi
+
+    # --- f. stop the HVM guest, destroy the PVH guest that ignores shutdown -----------
+    # The HVM test guest answers the ACPI power button once its init is up (READY on
+    # ttyS0); under emulation that takes minutes. Look for READY in the console logs.
+    t=$(now)
+    ready=
+    n=0
+    while [ $n -lt 300 ]; do
+        # xenconsoled logs the HVM guest's serial port; only the HVM test guest gets READY.
+        for f in /run/polydesk/vm/$hvm_id/console.log /var/log/xen/console/guest-*.log; do
+            [ -f "$f" ] && grep -q 'POLYDESK-GUEST READY' "$f" && ready=$f
+        done
+        [ -n "$ready" ] && break
+        in_xl_list hvm-test "$hvm_id" || break
+        n=$((n + 5)); sleep 5
+    done
+    if [ -n "$ready" ]; then
+        info "hvm-test READY ($ready) after $(since "$t") s more"
+    else
+        info "hvm-test: no READY in its console logs after $(since "$t") s (state: $(state hvm-test))"
+    fi
+
+    # stopped_check STEP NAME ID OUTPUT: a 'stopped' event and the domain gone from xl list.
+    stopped_check() {
+        why=
+        wait_event stopped "$2" 30 || why="no 'stopped' event for $2;"
+        wait_gone "$2" "$3" 30 || why="$why $2 still in xl list;"
+        [ -s "$4" ] && info "polyctl: $(head -n1 "$4")"
+        if [ -z "$why" ]; then
+            pass "$1" "$(since "$t")"
+        else
+            fail "$1" "${why% ;}"
+            indent "$4"
+        fi
+    }
+
+    t=$(now)
+    if [ "$(state hvm-test)" = running ]; then
+        pc vm stop hvm-test --timeout 120 > "$OUT/f-hvm.txt" 2>&1 || info "polyctl vm stop hvm-test: rc $?"
+    fi
+    stopped_check f-stop-hvm hvm-test "$hvm_id" "$OUT/f-hvm.txt"
+
+    # pvh-test (a shell as init) ignores shutdown requests: destroy it.
+    t=$(now)
+    pc vm destroy pvh-test > "$OUT/f-pvh.txt" 2>&1 || info "polyctl vm destroy pvh-test: rc $?"
+    stopped_check f-destroy-pvh pvh-test "$pvh_id" "$OUT/f-pvh.txt"
+
+    # --- g. create times side by side ---------------------------------------------------
+    info "create times: xl create (PVH) ${xl_create_time:-n/a} s;" \
+         "polyctl vm create + vm start: PVH ${pvh_time:-n/a} s, HVM ${hvm_time:-n/a} s" \
+         "(one polyctl round trip alone: $polyctl_time s)"
+    if [ -n "$xl_create_time" ] && [ -n "$pvh_time" ]; then
+        pass g-create-times "0"
+    else
+        fail g-create-times "a create time is missing"
+    fi
+
+    kill "$events_pid" 2>/dev/null
+    kill "$daemon_pid" 2>/dev/null
+    if [ "$failed" -gt 0 ]; then
+        echo "  polydeskd.log (last lines):"
+        indent "$OUT/polydeskd.log" 40
+    fi
+fi
+
+# Logs for the host (copied out of the payload image after the run).
+xl dmesg > "$OUT/xl-dmesg.txt" 2>&1
+cp -r /var/log/xen "$OUT/xen-logs" 2>/dev/null
+echo "SUMMARY $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
