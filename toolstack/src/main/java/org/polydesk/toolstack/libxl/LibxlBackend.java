@@ -40,6 +40,7 @@ public final class LibxlBackend implements HypervisorBackend {
     private final Map<UUID, Domain> byId = new ConcurrentHashMap<>();
     private final Map<Integer, Domain> byDomid = new ConcurrentHashMap<>();
     private final String version;
+    private Thread eventThread;
 
     /** A running domain and what polydeskd knows about how it is ending. */
     private static final class Domain {
@@ -60,8 +61,10 @@ public final class LibxlBackend implements HypervisorBackend {
             this.domid = domid;
         }
 
+        /** Only an HVM guest has a device model, and so our sockets. */
         RunningVm toRunningVm() {
-            return new RunningVm(def.id(), null, domid, dir.sockets(def.gpu() != null && def.type() == GuestType.HVM));
+            return new RunningVm(def.id(), null, domid,
+                    def.type() == GuestType.HVM ? dir.sockets(def.gpu() != null) : null);
         }
     }
 
@@ -72,9 +75,19 @@ public final class LibxlBackend implements HypervisorBackend {
         JsonNode v = xl.versionInfo();
         this.version = "Xen " + v.path("xen_version_major").asInt() + "." + v.path("xen_version_minor").asInt()
                 + v.path("xen_version_extra").asText("");
-        Thread events = new Thread(this::eventLoop, "libxl-events");
-        events.setDaemon(true);
-        events.start();
+    }
+
+    /**
+     * Starts the event thread once the first domain is watched. A thread already blocked in
+     * libxl_event_wait may poll a stale set of descriptors, so it must enter the wait after the
+     * xenstore connection the death watches share exists.
+     */
+    private synchronized void ensureEventThread() {
+        if (eventThread == null) {
+            eventThread = new Thread(this::eventLoop, "libxl-events");
+            eventThread.setDaemon(true);
+            eventThread.start();
+        }
     }
 
     @Override
@@ -115,6 +128,7 @@ public final class LibxlBackend implements HypervisorBackend {
         }
         try {
             xl.watchDeath(domid);
+            ensureEventThread();
             xl.unpause(domid);
             if (def.type() == GuestType.HVM) {
                 awaitSocket(def, dir.qmpSocket());
@@ -188,9 +202,12 @@ public final class LibxlBackend implements HypervisorBackend {
     private void handle(JsonNode event) {
         Domain domain = byDomid.get(event.path("domid").asInt(-1));
         if (domain == null) {
+            LOG.info("libxl event for a domain polydeskd does not run: " + event);
             return;
         }
         String type = event.path("type").asText();
+        LOG.info("domain " + domain.domid + " ('" + domain.def.name() + "'): " + type
+                + (event.findValue("shutdown_reason") == null ? "" : ", reason " + event.findValue("shutdown_reason")));
         if ("domain_shutdown".equals(type)) {
             onShutdown(domain, event.findValue("shutdown_reason"));
         } else if ("domain_death".equals(type)) {
@@ -333,6 +350,7 @@ public final class LibxlBackend implements HypervisorBackend {
                     byId.put(def.id(), domain);
                     byDomid.put(domain.domid, domain);
                     found.add(domain.toRunningVm());
+                    ensureEventThread();
                 }
             }
         }
