@@ -68,6 +68,7 @@ if timeout 120 xl create /tmp/xl-pvh.cfg > "$OUT/xl-create.txt" 2>&1; then
     if in_xl_list xl-pvh; then
         pass b-xl-create-pvh "$xl_create_time"
         xl list | sed 's/^/  /'
+        xl list -l xl-pvh > "$OUT/xl-config-xl-pvh.json" 2>&1
     else
         fail b-xl-create-pvh "xl create returned 0 in $xl_create_time s but xl-pvh is not in xl list"
     fi
@@ -101,7 +102,7 @@ else
         info "dpkg -i took $(since "$t") s"
         t=$(now)
         mkdir -p /run/polydesk
-        /usr/bin/polydeskd --backend qemu --accel tcg > "$OUT/polydeskd.log" 2>&1 &
+        /usr/bin/polydeskd --backend libxl > "$OUT/polydeskd.log" 2>&1 &
         daemon_pid=$!
         n=0
         while [ ! -S /run/polydesk/polydeskd.sock ] && kill -0 "$daemon_pid" 2>/dev/null && [ $n -lt 360 ]; do
@@ -124,7 +125,7 @@ fi
 if [ -z "$daemon_up" ]; then
     why="polydeskd is not running (step c)"
     for s in d-create-start-hvm d-create-start-pvh d-running e-hvm-sockets e-hvm-qmp \
-             f-stop-hvm f-destroy-pvh g-create-times; do
+             f-stop-hvm f-pvh-booted f-destroy-pvh g-create-times; do
         skip "$s" "$why"
     done
 else
@@ -169,6 +170,19 @@ else
         fail d-create-start-hvm "polyctl vm create/start hvm-test failed"
         indent "$OUT/d-hvm.txt"; indent "$OUT/polydeskd.log"
     fi
+    # The HVM guest's ttyS0 is QEMU's serial0 on a pty (path in xenstore); xenconsoled
+    # logs only PV consoles, so read the pty here to see the guest's READY.
+    serial_pid=
+    domid=$(xl domid hvm-test 2>/dev/null)
+    pty=$([ -n "$domid" ] && xenstore-read "/local/domain/$domid/serial/0/tty" 2>/dev/null)
+    if [ -n "$pty" ] && [ -c "$pty" ]; then
+        stty -F "$pty" raw -echo 2>/dev/null
+        cat "$pty" > "$OUT/hvm-serial.log" 2>/dev/null &
+        serial_pid=$!
+        info "hvm-test serial: $pty (domain $domid)"
+    else
+        info "hvm-test serial: no pty found (domain '${domid:-none}')"
+    fi
     pvh_time=
     t=$(now)
     if pc vm create --name pvh-test --type pvh --memory 256 --kernel "$G/vmlinuz" --ramdisk "$G/initrd.img" \
@@ -189,13 +203,18 @@ else
     for vm in hvm-test pvh-test; do
         s=$(jq -r --arg n "$vm" '.[] | select(.definition.name == $n) | .state' "$OUT/vm-list.json" 2>/dev/null)
         [ "$s" = running ] || why="$why $vm is '${s:-absent}' in polyctl vm list;"
-        awk -v n="$vm" -v u="$(id_of "$vm")" 'NR > 1 && ($1 == n || $7 == u) { f = 1 } END { exit !f }' \
-            "$OUT/xl-list-d.txt" || why="$why $vm not in xl list;"
+        # Present, and not shut down (s), crashed (c) or dying (d) in xl's state flags.
+        xs=$(awk -v n="$vm" -v u="$(id_of "$vm")" 'NR > 1 && ($1 == n || $7 == u) { print $5; exit }' "$OUT/xl-list-d.txt")
+        case "$xs" in
+            "") why="$why $vm not in xl list;" ;;
+            *[scd]*) why="$why $vm is '$xs' in xl list (shut down/crashed, see xl-dmesg.txt);" ;;
+        esac
+        xl list -l "$vm" > "$OUT/xl-config-$vm.json" 2>&1
     done
     if [ -z "$why" ]; then
         pass d-running "$(since "$t")"
     else
-        fail d-running "${why% ;}"
+        fail d-running "$(echo "$why" | sed "s/^ *//; s/;$//")"
     fi
     sed 's/^/  /' "$OUT/xl-list-d.txt"
 
@@ -231,20 +250,26 @@ else
     # ttyS0); under emulation that takes minutes. Look for READY in the console logs.
     t=$(now)
     ready=
-    n=0
-    while [ $n -lt 300 ]; do
-        # xenconsoled logs the HVM guest's serial port; only the HVM test guest gets READY.
-        for f in /run/polydesk/vm/$hvm_id/console.log /var/log/xen/console/guest-*.log; do
+    while [ "$(since "$t" | cut -d. -f1)" -lt 360 ]; do
+        for f in "$OUT/hvm-serial.log" "/run/polydesk/vm/$hvm_id/console.log"; do
             [ -f "$f" ] && grep -q 'POLYDESK-GUEST READY' "$f" && ready=$f
         done
         [ -n "$ready" ] && break
         in_xl_list hvm-test "$hvm_id" || break
-        n=$((n + 5)); sleep 5
+        sleep 5
     done
     if [ -n "$ready" ]; then
-        info "hvm-test READY ($ready) after $(since "$t") s more"
+        info "hvm-test READY ($ready) $(since "$t") s after e"
     else
-        info "hvm-test: no READY in its console logs after $(since "$t") s (state: $(state hvm-test))"
+        info "hvm-test: no READY on its serial after $(since "$t") s; state: $(state hvm-test);" \
+             "xl: $(xl list hvm-test 2>/dev/null | tail -n +2)"
+        indent "$OUT/hvm-serial.log" 5
+        # What the guest shows, for the post-mortem (PPM in out/).
+        if [ -n "$qmp" ] && [ -S "$qmp" ]; then
+            printf '{"execute":"qmp_capabilities"}\n{"execute":"screendump","arguments":{"filename":"%s"}}\n' \
+                "$OUT/hvm-screen.ppm" | timeout 30 socat -t 10 - "UNIX-CONNECT:$qmp" > /dev/null 2>&1
+            [ -s "$OUT/hvm-screen.ppm" ] && info "screendump: out/hvm-screen.ppm ($(head -c 20 "$OUT/hvm-screen.ppm" | sed -n 2p))"
+        fi
     fi
 
     # stopped_check STEP NAME ID OUTPUT: a 'stopped' event and the domain gone from xl list.
@@ -256,7 +281,7 @@ else
         if [ -z "$why" ]; then
             pass "$1" "$(since "$t")"
         else
-            fail "$1" "${why% ;}"
+            fail "$1" "$(echo "$why" | sed "s/^ *//; s/;$//")"
             indent "$4"
         fi
     }
@@ -266,6 +291,15 @@ else
         pc vm stop hvm-test --timeout 120 > "$OUT/f-hvm.txt" 2>&1 || info "polyctl vm stop hvm-test: rc $?"
     fi
     stopped_check f-stop-hvm hvm-test "$hvm_id" "$OUT/f-hvm.txt"
+
+    # pvh-test booted to its shell: the prompt is on hvc0, which xenconsoled logs.
+    t=$(now)
+    if grep -q 'built-in shell' /var/log/xen/console/guest-pvh-test.log 2>/dev/null; then
+        pass f-pvh-booted "$(since "$t")"
+    else
+        fail f-pvh-booted "no busybox shell banner in /var/log/xen/console/guest-pvh-test.log"
+        indent /var/log/xen/console/guest-pvh-test.log 5
+    fi
 
     # pvh-test (a shell as init) ignores shutdown requests: destroy it.
     t=$(now)
@@ -282,6 +316,7 @@ else
         fail g-create-times "a create time is missing"
     fi
 
+    [ -n "$serial_pid" ] && kill "$serial_pid" 2>/dev/null
     kill "$events_pid" 2>/dev/null
     kill "$daemon_pid" 2>/dev/null
     if [ "$failed" -gt 0 ]; then
