@@ -184,7 +184,7 @@ public final class LibxlBackend implements HypervisorBackend {
 
     private void eventLoop() {
         while (true) {
-            JsonNode event;
+            LibxlEvent event;
             try {
                 event = xl.waitEvent();
             } catch (LibxlException e) {
@@ -199,30 +199,27 @@ public final class LibxlBackend implements HypervisorBackend {
         }
     }
 
-    private void handle(JsonNode event) {
-        Domain domain = byDomid.get(event.path("domid").asInt(-1));
+    private void handle(LibxlEvent event) {
+        Domain domain = byDomid.get(event.domid());
         if (domain == null) {
-            LOG.info("libxl event for a domain polydeskd does not run: " + event);
+            LOG.info("libxl event for a domain polydeskd does not run: " + event.json());
             return;
         }
-        String type = event.path("type").asText();
-        LOG.info("domain " + domain.domid + " ('" + domain.def.name() + "'): " + type
-                + (event.findValue("shutdown_reason") == null ? "" : ", reason " + event.findValue("shutdown_reason")));
-        if ("domain_shutdown".equals(type)) {
-            onShutdown(domain, event.findValue("shutdown_reason"));
-        } else if ("domain_death".equals(type)) {
-            onDeath(domain);
+        LOG.info("domain " + domain.domid + " ('" + domain.def.name() + "'): " + event.json());
+        switch (event.type()) {
+            case SHUTDOWN -> onShutdown(domain, event.shutdownReason());
+            case DEATH -> onDeath(domain);
+            case OTHER -> { }
         }
     }
 
     /** A shut-down domain still holds its memory: classify why, then destroy it. */
-    private void onShutdown(Domain domain, JsonNode reasonNode) {
-        String reason = reasonNode == null ? "unknown" : reasonNode.asText();
+    private void onShutdown(Domain domain, int reason) {
         switch (reason) {
-            case "poweroff", "0" -> end(domain, ExitReason.SHUTDOWN, "the guest powered off");
-            case "reboot", "1" -> domain.rebooting = true;
-            case "crash", "3" -> end(domain, ExitReason.CRASHED, "the guest crashed");
-            case "watchdog", "4" -> end(domain, ExitReason.CRASHED, "the guest's watchdog fired");
+            case LibxlEvent.REASON_POWEROFF -> end(domain, ExitReason.SHUTDOWN, "the guest powered off");
+            case LibxlEvent.REASON_REBOOT -> domain.rebooting = true;
+            case LibxlEvent.REASON_CRASH -> end(domain, ExitReason.CRASHED, "the guest crashed");
+            case LibxlEvent.REASON_WATCHDOG -> end(domain, ExitReason.CRASHED, "the guest's watchdog fired");
             default -> end(domain, ExitReason.CRASHED, "the guest shut down for reason " + reason);
         }
         try {

@@ -177,14 +177,20 @@ public final class LibxlContext implements AutoCloseable {
         }
     }
 
-    /** Blocks until libxl has an event, returned as libxl_event JSON. */
-    public JsonNode waitEvent() throws LibxlException {
-        PointerByReference event = new PointerByReference();
-        check(xl.libxl_event_wait(ctx, event, LibxlNative.EVENTMASK_ALL, null, null), "waiting for libxl events failed");
+    /** Blocks until libxl has an event. */
+    public LibxlEvent waitEvent() throws LibxlException {
+        PointerByReference ref = new PointerByReference();
+        check(xl.libxl_event_wait(ctx, ref, LibxlNative.EVENTMASK_ALL, null, null), "waiting for libxl events failed");
+        Pointer event = ref.getValue();
         try {
-            return json(xl.libxl_event_to_json(ctx, event.getValue()), "event");
+            int type = event.getInt(LibxlNative.OFFSET_EVENT_TYPE);
+            return new LibxlEvent(event.getInt(LibxlNative.OFFSET_EVENT_DOMID),
+                    type == LibxlNative.EVENT_TYPE_DOMAIN_SHUTDOWN ? LibxlEvent.Type.SHUTDOWN
+                            : type == LibxlNative.EVENT_TYPE_DOMAIN_DEATH ? LibxlEvent.Type.DEATH : LibxlEvent.Type.OTHER,
+                    type == LibxlNative.EVENT_TYPE_DOMAIN_SHUTDOWN ? event.getByte(LibxlNative.OFFSET_EVENT_UNION) & 0xff : -1,
+                    json(xl.libxl_event_to_json(ctx, event), "event"));
         } finally {
-            xl.libxl_event_free(ctx, event.getValue());
+            xl.libxl_event_free(ctx, event);
         }
     }
 

@@ -10,7 +10,9 @@ import com.sun.jna.ptr.PointerByReference;
  * The libxenlight 4.17 and libxentoollog functions polydeskd calls, and the struct sizes it must
  * know to allocate or walk libxl's arrays. Everything else crosses as JSON: configs go in through
  * {@code *_from_json}, results come back through {@code *_to_json}, so no struct layout is mirrored.
- * The sizes are checked against the installed headers by LibxlStructSizesTest.
+ * The sizes, and the offsets of the three event fields read directly (libxl's event JSON keys its
+ * union by member name and carries no plain type), are checked against the installed headers by
+ * LibxlStructSizesTest.
  */
 interface LibxlNative extends Library {
     String SONAME = "libxenlight.so.4.17";
@@ -20,8 +22,16 @@ interface LibxlNative extends Library {
     int SIZEOF_DOMAIN_CONFIG = 1288;
     /** sizeof(libxl_dominfo): the stride of libxl_list_domain's array. */
     int SIZEOF_DOMINFO = 120;
-    /** sizeof(libxl_event): libxl allocates events; the size is checked because the binding frees them. */
+    /** sizeof(libxl_event): libxl allocates events; the binding reads three fields of them. */
     int SIZEOF_EVENT = 208;
+    /** offsetof(libxl_event, domid), a uint32. */
+    int OFFSET_EVENT_DOMID = 16;
+    /** offsetof(libxl_event, type), a libxl_event_type (int). */
+    int OFFSET_EVENT_TYPE = 48;
+    /** offsetof(libxl_event, u): for a shutdown, u.domain_shutdown.shutdown_reason is its first byte. */
+    int OFFSET_EVENT_UNION = 56;
+    int EVENT_TYPE_DOMAIN_SHUTDOWN = 1;
+    int EVENT_TYPE_DOMAIN_DEATH = 2;
     /** sizeof(libxl_device_pci): allocated for assignable add/remove, the stride of the assignable list. */
     int SIZEOF_DEVICE_PCI = 32;
     /** sizeof(libxl_childproc_hooks): enum chldowner, then two function pointers. */

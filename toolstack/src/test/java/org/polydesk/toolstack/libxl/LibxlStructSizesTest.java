@@ -24,6 +24,7 @@ class LibxlStructSizesTest {
         Path c = tmp.resolve("sizes.c");
         Files.writeString(c, """
                 #include <stdio.h>
+                #include <stddef.h>
                 #include <libxl.h>
                 int main(void) {
                     printf("domain_config %zu\\n", sizeof(libxl_domain_config));
@@ -36,6 +37,17 @@ class LibxlStructSizesTest {
                     printf("error_noparavirt %d\\n", ERROR_NOPARAVIRT);
                     printf("error_domain_notfound %d\\n", ERROR_DOMAIN_NOTFOUND);
                     printf("libxl_version %d\\n", LIBXL_VERSION);
+                    printf("event_domid %zu\\n", offsetof(libxl_event, domid));
+                    printf("event_type %zu\\n", offsetof(libxl_event, type));
+                    printf("event_union %zu\\n", offsetof(libxl_event, u));
+                    printf("shutdown_reason_at_union_start %d\\n",
+                           (int) (offsetof(libxl_event, u.domain_shutdown.shutdown_reason) - offsetof(libxl_event, u)));
+                    printf("event_shutdown %d\\n", (int) LIBXL_EVENT_TYPE_DOMAIN_SHUTDOWN);
+                    printf("event_death %d\\n", (int) LIBXL_EVENT_TYPE_DOMAIN_DEATH);
+                    printf("reason_poweroff %d\\n", (int) LIBXL_SHUTDOWN_REASON_POWEROFF);
+                    printf("reason_reboot %d\\n", (int) LIBXL_SHUTDOWN_REASON_REBOOT);
+                    printf("reason_crash %d\\n", (int) LIBXL_SHUTDOWN_REASON_CRASH);
+                    printf("reason_watchdog %d\\n", (int) LIBXL_SHUTDOWN_REASON_WATCHDOG);
                     return 0;
                 }
                 """);
@@ -61,5 +73,15 @@ class LibxlStructSizesTest {
         assertEquals(actual.get("error_noparavirt"), LibxlNative.ERROR_NOPARAVIRT);
         assertEquals(actual.get("error_domain_notfound"), LibxlNative.ERROR_DOMAIN_NOTFOUND);
         assertEquals(actual.get("libxl_version"), LibxlNative.LIBXL_VERSION);
+        assertEquals(actual.get("event_domid"), LibxlNative.OFFSET_EVENT_DOMID, "offsetof(libxl_event, domid)");
+        assertEquals(actual.get("event_type"), LibxlNative.OFFSET_EVENT_TYPE, "offsetof(libxl_event, type)");
+        assertEquals(actual.get("event_union"), LibxlNative.OFFSET_EVENT_UNION, "offsetof(libxl_event, u)");
+        assertEquals(0, actual.get("shutdown_reason_at_union_start"));
+        assertEquals(actual.get("event_shutdown"), LibxlNative.EVENT_TYPE_DOMAIN_SHUTDOWN);
+        assertEquals(actual.get("event_death"), LibxlNative.EVENT_TYPE_DOMAIN_DEATH);
+        assertEquals(actual.get("reason_poweroff"), LibxlEvent.REASON_POWEROFF);
+        assertEquals(actual.get("reason_reboot"), LibxlEvent.REASON_REBOOT);
+        assertEquals(actual.get("reason_crash"), LibxlEvent.REASON_CRASH);
+        assertEquals(actual.get("reason_watchdog"), LibxlEvent.REASON_WATCHDOG);
     }
 }
