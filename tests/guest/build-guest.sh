@@ -21,28 +21,14 @@ modules=(bochs evdev button)
 log() { echo "build-guest: $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-# need_packages PACKAGE...: apt-get install what is missing, refreshing the lists if needed.
-need_packages() {
-    local missing=() p
-    for p in "$@"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
-    done
-    [ ${#missing[@]} -eq 0 ] && return
-    [ "$(id -u)" = 0 ] || die "missing packages ${missing[*]}; install them as root"
-    log "installing ${missing[*]}"
-    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" >&2; then
-        apt-get update >&2
-        DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" >&2 \
-            || die "apt-get install ${missing[*]} failed"
-    fi
-}
+. "$here/../../scripts/need-packages.sh"
 
 # field PACKAGE FIELD: a field of the candidate version from the local apt lists.
 field() {
     { apt-cache show --no-all-versions "$1" 2>/dev/null || true; } | sed -n "s/^$2: //p" | head -n1
 }
 
-need_packages busybox-static cpio gzip
+need_packages busybox-static cpio gzip || die "cannot install busybox-static, cpio and gzip"
 
 # linux-image-amd64 is a metapackage; the kernel is its linux-image-<abi>-amd64 dependency.
 kernel_pkg=$(field linux-image-amd64 Depends | grep -o 'linux-image-[0-9][^ ,]*-amd64' | head -n1 || true)

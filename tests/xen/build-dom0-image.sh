@@ -42,27 +42,14 @@ die() { log "error: $*"; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "must run as root (debootstrap, chroot)"
 
-# need_packages PACKAGE...: apt-get install on the host what is missing.
-need_packages() {
-    local missing=() p
-    for p in "$@"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
-    done
-    [ ${#missing[@]} -eq 0 ] && return
-    log "installing on the host: ${missing[*]}"
-    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" >&2; then
-        apt-get update >&2
-        DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" >&2 \
-            || die "apt-get install ${missing[*]} failed"
-    fi
-}
+. "$here/../../scripts/need-packages.sh"
 
 # candidate PACKAGE: the version apt would install, from the host's lists.
 candidate() {
     LC_ALL=C apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: //p' | head -n1
 }
 
-need_packages debootstrap e2fsprogs gzip
+need_packages debootstrap e2fsprogs gzip || die "cannot install debootstrap, e2fsprogs and gzip"
 
 declare -A version=()
 resolve_versions() {
