@@ -34,9 +34,4 @@ public record RpcMessage(String jsonrpc, JsonNode id, String method, JsonNode pa
     public boolean isNotification() {
         return method != null && (id == null || id.isNull());
     }
-
-    @JsonIgnore
-    public boolean isResponse() {
-        return method == null && (result != null || error != null);
-    }
 }

@@ -56,11 +56,6 @@ public record VmDefinition(
                 display, pciDevices, gpu, autostart, kernel, ramdisk, cmdline, bootloader);
     }
 
-    public VmDefinition withGpu(String newGpu) {
-        return new VmDefinition(id, name, slot, colour, memoryMib, vcpus, type, firmware, disks, nics,
-                display, pciDevices, newGpu, autostart, kernel, ramdisk, cmdline, bootloader);
-    }
-
     /** A builder for code that assembles a definition field by field (CLI, xl.cfg import). */
     public static Builder builder() {
         return new Builder();

@@ -51,6 +51,13 @@ final class VmCommands {
             return p;
         }
 
+        /** Asks polydeskd to create a VM from definition fields and prints the answer. */
+        int create(ObjectNode definition, String verb) throws IOException {
+            ObjectNode params = Json.mapper().createObjectNode();
+            params.set("definition", definition);
+            return printStatus(call(Methods.VM_CREATE, params), verb);
+        }
+
         /** Prints one VM's status, as JSON or as a line a person reads. */
         int printStatus(JsonNode status, String verb) throws IOException {
             if (root().json) {
@@ -125,9 +132,7 @@ final class VmCommands {
         public Integer call() throws Exception {
             ObjectNode def = from == null ? Json.mapper().createObjectNode() : readJson(from);
             options.applyTo(def);
-            ObjectNode params = Json.mapper().createObjectNode();
-            params.set("definition", def);
-            return printStatus(call(Methods.VM_CREATE, params), "created");
+            return create(def, "created");
         }
 
         private static ObjectNode readJson(Path file) throws IOException {

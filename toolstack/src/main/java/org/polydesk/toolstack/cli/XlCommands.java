@@ -68,9 +68,7 @@ final class XlCommands {
             spec.commandLine().getErr().flush();
             ObjectNode def = Json.mapper().valueToTree(result.definition());
             options.applyTo(def);
-            ObjectNode params = Json.mapper().createObjectNode();
-            params.set("definition", def);
-            return printStatus(call(Methods.VM_CREATE, params), "imported");
+            return create(def, "imported");
         }
     }
 
