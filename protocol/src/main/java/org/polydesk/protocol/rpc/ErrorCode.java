@@ -21,7 +21,9 @@ public enum ErrorCode {
     /** The definition store could not read or write a file. */
     STORE_FAILED(1005),
     /** The request line was longer than the framing allows. */
-    LINE_TOO_LONG(1006);
+    LINE_TOO_LONG(1006),
+    /** Another Polydesk service this request needs (input-server for focus) is not running. */
+    SERVICE_UNAVAILABLE(1007);
 
     private final int code;
 

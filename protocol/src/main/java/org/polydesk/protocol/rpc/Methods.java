@@ -11,6 +11,8 @@ public final class Methods {
     public static final String VM_STOP = "vm.stop";
     public static final String VM_DESTROY = "vm.destroy";
     public static final String HOST_INFO = "host.info";
+    /** Moves the focus: {@code {"vm": id|name|slot}}; forwarded to input-server's focus bus. */
+    public static final String FOCUS_SET = "focus.set";
     public static final String EVENTS_SUBSCRIBE = "events.subscribe";
     /** The notification method that carries a {@link org.polydesk.protocol.toolstack.LifecycleEvent}. */
     public static final String EVENT = "event";

@@ -1,0 +1,31 @@
+package org.polydesk.protocol.focus;
+
+import java.nio.file.Path;
+import org.polydesk.protocol.toolstack.Paths;
+
+/**
+ * The focus bus, served by input-server: JSON-RPC 2.0, one object per line (the toolstack's
+ * framing) on {@link #SOCKET}. Requests: {@link #SET} {@code {"slot": n}} moves the focus and
+ * answers the resulting {@link FocusChanged}; {@link #GET} answers the current one;
+ * {@link #SUBSCRIBE} answers the current one and then sends every change as a {@link #CHANGED}
+ * notification on that connection. polydeskd's own {@code focus.set} forwards here.
+ */
+public final class FocusBus {
+    public static final Path SOCKET = Paths.RUN_DIR.resolve("input.sock");
+    public static final String SET = "focus.set";
+    public static final String GET = "focus.get";
+    public static final String SUBSCRIBE = "focus.subscribe";
+    /** The notification that carries a {@link FocusChanged}. */
+    public static final String CHANGED = "focus.changed";
+
+    /** Slot 0 is the control UI; VMs take slots 1 to 9. */
+    public static final int UI_SLOT = 0;
+    public static final int MAX_SLOT = 9;
+
+    private FocusBus() {
+    }
+
+    public static boolean isSlot(int slot) {
+        return slot >= UI_SLOT && slot <= MAX_SLOT;
+    }
+}
