@@ -75,6 +75,13 @@ public final class Scaling {
         if (target.isEmpty()) {
             return new Rect(0, 0, 0, 0);
         }
+        if (isIdentity()) {
+            int left = Math.max(0, r.x());
+            int top = Math.max(0, r.y());
+            int right = Math.min(srcWidth, r.x() + r.width());
+            int bottom = Math.min(srcHeight, r.y() + r.height());
+            return right <= left || bottom <= top ? new Rect(0, 0, 0, 0) : new Rect(left, top, right - left, bottom - top);
+        }
         long x0 = (long) r.x() * target.width() / srcWidth;
         long y0 = (long) r.y() * target.height() / srcHeight;
         long x1 = ceilDiv((long) (r.x() + r.width()) * target.width(), srcWidth) + 1;

@@ -85,16 +85,17 @@ public final class DisplayServer implements AutoCloseable {
         attach(label, vnc);
     }
 
-    /** The VM in {@code slot} stopped or crashed: its screen says so until it starts again. */
-    public synchronized void vmStopped(int slot, String reason) {
-        checkVmSlot(slot);
-        Screen s = screens[slot];
+    /** The VM of {@code label} is not running (stopped, crashed): its screen says why until it starts. */
+    public synchronized void vmStopped(VmLabel label, String reason) {
+        checkVmSlot(label.slot());
+        Screen s = screens[label.slot()];
         if (s == null) {
-            return;
+            s = screens[label.slot()] = new Screen(label);
         }
+        s.label = label;
         closeSource(s);
         s.unavailable = reason;
-        changed(slot);
+        changed(label.slot());
     }
 
     /** The VM in {@code slot} was deleted (or moved away): the slot is empty. */
