@@ -92,8 +92,8 @@ public final class InputRouter implements InputListener, FocusAuthority.SwitchHo
         this.hotkeys = Map.copyOf(config.hotkeys());
         this.screenWidth = config.screenWidth();
         this.screenHeight = config.screenHeight();
-        this.pointerX = screenWidth / 2.0;
-        this.pointerY = screenHeight / 2.0;
+        this.pointerX = (screenWidth - 1) / 2.0;
+        this.pointerY = (screenHeight - 1) / 2.0;
         focus.setHook(this);
     }
 
