@@ -88,7 +88,6 @@ public final class MainWindow {
         root.getStyleClass().add("polydesk");
         root.getStylesheets().add(MainWindow.class.getResource("polydesk.css").toExternalForm());
 
-        showLink(client.link());
         client.onLink(this::showLink);
         client.onEvent(vmList::onEvent);
         show(Page.VMS);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,6 +122,36 @@ class ConnectionAndPagesUiTest {
         ui.awaitText("#notice-text", "Importing xl.cfg files is not available yet: polydeskd has no method xlcfg.parse"
                 + " (proposed: xlcfg.parse {text}).", 10);
         assertFalse(ui.visible("#vm-form"));
+    }
+
+    @Test
+    void editShowsTheDefinitionAndSavesTheChange() throws Exception {
+        ui = new UiFixture(PolydeskdProcess.start(tmp)).open();
+        ObjectNode def = definition("Web", 3);
+        ((ObjectNode) def.get("definition")).putArray("disks").addObject().put("path", "/srv/web.qcow2").put("format", "qcow2");
+        ui.rpc(Methods.VM_CREATE, def);
+        ui.awaitCell("Web", "col-memory", "256 MiB", 15);
+
+        ui.selectRow("Web");
+        ui.robot.clickOn("#edit-vm");
+        ui.awaitText("#form-title", "Edit 'Web'", 5);
+        assertEquals("Web", ui.text("#name"));
+        assertEquals("256", ui.text("#memory"));
+        assertEquals("/srv/web.qcow2", ui.text("#disk-path"));
+        assertEquals("Save changes", ui.text("#submit"));
+
+        ui.type("#memory", "512");
+        ui.type("#vcpus", "2");
+        ui.type("#colour", "#123456");
+        ui.robot.clickOn("#submit");
+        ui.awaitCell("Web", "col-memory", "512 MiB", 10);
+        assertEquals("2", ui.cell("Web", "col-vcpus"));
+        assertEquals("#123456", ui.cell("Web", "col-colour"));
+        assertFalse(ui.visible("#vm-form"));
+        JsonNode stored = ui.rpc(Methods.VM_SHOW, Json.mapper().createObjectNode().put("vm", "Web")).get("definition");
+        assertEquals("/srv/web.qcow2", stored.path("disks").path(0).path("path").asText(), "the disk was kept");
+        assertEquals("qcow2", stored.path("disks").path(0).path("format").asText());
+        assertEquals(3, stored.path("slot").asInt());
     }
 
     static ObjectNode definition(String name, int slot) {
