@@ -1,0 +1,52 @@
+# Sourced by screenshots.sh and measure-memory.sh: an Xvfb display and a polydeskd (QEMU backend)
+# on a temporary directory, with example VMs, all ended by dev_env_stop (the scripts trap EXIT).
+# Needs the build: mvn -pl ui-vm -am package -DskipTests.
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$repo/scripts/need-packages.sh"
+dev_dir=$(mktemp -d /tmp/polydesk-ui-dev.XXXXXX)
+dev_pids=()
+toolstack_jar=$repo/toolstack/target/toolstack-0.1.0-SNAPSHOT.jar
+
+polyctl() {
+    java -XX:TieredStopAtLevel=1 -cp "$toolstack_jar" org.polydesk.toolstack.cli.Polyctl \
+        --socket "$dev_dir/run/polydeskd.sock" "$@"
+}
+
+# dev_env_start WIDTH HEIGHT: Xvfb on a free display number and polydeskd; sets DISPLAY and dev_socket.
+dev_env_start() {
+    need_packages xvfb libgtk-3-0 imagemagick fonts-dejavu-core
+    [ -f "$toolstack_jar" ] && [ -d "$repo/ui-vm/target/lib" ] || {
+        echo "no build; run: mvn -pl ui-vm -am package -DskipTests" >&2
+        return 1
+    }
+    local n=90
+    while [ -e "/tmp/.X$n-lock" ]; do n=$((n + 1)); done
+    Xvfb ":$n" -screen 0 "${1}x${2}x24" -nolisten tcp >"$dev_dir/xvfb.log" 2>&1 &
+    dev_pids+=($!)
+    export DISPLAY=":$n"
+    java -Xmx96m -cp "$toolstack_jar" org.polydesk.toolstack.daemon.Polydeskd --state-dir "$dev_dir/vms" \
+        --run-dir "$dev_dir/run" --accel tcg >"$dev_dir/polydeskd.log" 2>&1 &
+    dev_daemon=$!
+    dev_pids+=($dev_daemon)
+    dev_socket=$dev_dir/run/polydeskd.sock
+    for _ in $(seq 100); do [ -S "$dev_socket" ] && [ -e "/tmp/.X11-unix/X$n" ] && return 0; sleep 0.1; done
+    echo "Xvfb or polydeskd did not start; see $dev_dir" >&2
+    return 1
+}
+
+# Example VMs: a Debian and a Windows one (never started) and one that owns a GPU.
+dev_env_examples() {
+    polyctl vm create --name "Debian" --slot 1 --colour "#c03030" --memory 2048 --vcpus 2 >/dev/null
+    polyctl vm create --name "Windows 11" --slot 2 --colour "#3050c0" --memory 8192 --vcpus 4 \
+        --gpu 0000:01:00.0 >/dev/null
+    polyctl vm create --name "Build box" --slot 3 --colour "#30a050" --memory 4096 --vcpus 2 >/dev/null
+}
+
+dev_env_stop() {
+    local vm_pids
+    vm_pids=$(polyctl vm list --json 2>/dev/null | grep -o '"pid" : [0-9]*' | grep -o '[0-9]*$' || true)
+    for p in $vm_pids; do kill "$p" 2>/dev/null || true; done
+    for p in "${dev_pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$dev_dir"
+}

@@ -1,0 +1,21 @@
+#!/bin/bash
+# Runs the control UI from this repository's build (mvn -pl ui-vm -am package first), with the JVM
+# options the appliance uses. polydesk-ui.sh --help lists the options: --socket PATH, --window for
+# an ordinary window on a development machine, --page, --width/--height.
+# POLYDESK_UI_JAVA_OPTS adds JVM options (after ours, so they win).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+jar=$(ls "$here"/target/ui-vm-*.jar 2>/dev/null | grep -v -e sources -e tests | head -n 1 || true)
+[ -n "$jar" ] && [ -d "$here/target/lib" ] || {
+    echo "polydesk-ui.sh: no build in $here/target; run: mvn -pl ui-vm -am package -DskipTests" >&2
+    exit 1
+}
+# Memory: a small serial-collected heap, C1 only and a small code cache; the UI is mostly idle and
+# its goal is at most 160 MB resident. Software rendering: there is no GPU for dom0's Xvnc.
+# GDK would load Mesa (and LLVM, 40 MB) to look for GL visuals that software rendering never uses.
+export GDK_GL=${GDK_GL:-disable}
+# shellcheck disable=SC2086
+exec java -Xms16m -Xmx80m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m \
+    -XX:MaxMetaspaceSize=80m -Xss512k \
+    -Dprism.order=sw -Djdk.gtk.version=3 \
+    ${POLYDESK_UI_JAVA_OPTS:-} -jar "$jar" "$@"

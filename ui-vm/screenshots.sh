@@ -1,0 +1,20 @@
+#!/bin/bash
+# Takes the README's screenshots: the UI as the appliance shows it (covering a 1180x720 Xvfb
+# screen) against a real polydeskd with example VMs, one of them running the test guest in QEMU,
+# walked through its pages by org.polydesk.ui.dev.ScreenshotTour; the PNGs go to docs/.
+# Usage: ui-vm/screenshots.sh   (builds ui-vm first; holds the shared lock while QEMU runs)
+set -euo pipefail
+[ -n "${POLYDESK_HEAVY_LOCKED:-}" ] || POLYDESK_HEAVY_LOCKED=1 exec flock /tmp/polydesk-heavy.lock "$0" "$@"
+here=$(cd "$(dirname "$0")" && pwd)
+(cd "$here/.." && mvn -B -ntp -q -o package -pl ui-vm -am -DskipTests)
+guest=$(bash "$here/../tests/guest/build-guest.sh" | tail -n 1)
+. "$here/dev-env.sh"
+trap dev_env_stop EXIT
+dev_env_start 1180 720
+dev_env_examples
+polyctl vm edit Debian --kernel "$guest/vmlinuz" --ramdisk "$guest/initrd.img" \
+    --cmdline "console=ttyS0 quiet panic=-1 polydesk.colour=C03030" >/dev/null
+polyctl vm start Debian >/dev/null
+jar=$(ls "$here"/target/ui-vm-*.jar | head -n 1)
+GDK_GL=disable java -Xmx96m -Dprism.order=sw -cp "$jar:$here/target/lib/*" org.polydesk.ui.dev.ScreenshotTour \
+    "$dev_socket" "$repo/docs" "$dev_daemon"

@@ -1,0 +1,8 @@
+package org.polydesk.ui.form;
+
+/** The parts of the VM form a validation message can be shown beside. */
+public enum Field {
+    NAME, SLOT, COLOUR, MEMORY, VCPUS, FIRMWARE, DISK, CDROM, NETWORK, BOOT,
+    /** Problems that belong to no one field (display size, PCI devices, …): shown above the buttons. */
+    GENERAL
+}

@@ -1,0 +1,464 @@
+package org.polydesk.ui.form;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.File;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+import javafx.collections.FXCollections;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.RadioButton;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.TextField;
+import javafx.scene.control.ToggleGroup;
+import javafx.scene.layout.ColumnConstraints;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+import javafx.scene.paint.Color;
+import javafx.scene.shape.Rectangle;
+import javafx.stage.FileChooser;
+import org.polydesk.protocol.rpc.ErrorCode;
+import org.polydesk.protocol.rpc.Json;
+import org.polydesk.protocol.vm.Disk;
+import org.polydesk.protocol.vm.Firmware;
+import org.polydesk.protocol.vm.GuestType;
+import org.polydesk.protocol.vm.Nic;
+import org.polydesk.protocol.vm.VmDefinition;
+import org.polydesk.ui.client.ToolstackException;
+import org.polydesk.ui.client.XlImport;
+import org.polydesk.ui.common.UiContext;
+
+/**
+ * Create or edit a VM. What the form can check itself (a number that is not a number) it shows at
+ * once; everything else is polydeskd's validation, whose sentences are shown beside the fields they
+ * concern. A new disk image is made by polydeskd's {@code disk.create} before the VM is created.
+ */
+public final class VmForm {
+    public static final String DEFAULT_BRIDGE = "xenbr0";
+    static final String NEXT_FREE = "next free";
+    private static final String[] PALETTE = {"#c03030", "#3050c0", "#30a050", "#c08020", "#8040b0", "#20a0a0",
+            "#b03080", "#607080", "#a0a030"};
+
+    private final UiContext ui;
+    private final VmDefinition editing;
+    private final Consumer<String> done;
+    private final Runnable cancelled;
+    private final Map<Field, Label> errors = new EnumMap<>(Field.class);
+
+    final TextField name = field("name");
+    final ComboBox<String> slot = new ComboBox<>();
+    final TextField colour = field("colour");
+    final Rectangle swatch = new Rectangle(18, 18);
+    final TextField memory = field("memory");
+    final TextField vcpus = field("vcpus");
+    final ComboBox<String> type = new ComboBox<>(FXCollections.observableArrayList("hvm", "pvh", "pv"));
+    final ComboBox<String> firmware = new ComboBox<>(FXCollections.observableArrayList("bios", "uefi"));
+    final ToggleGroup diskChoice = new ToggleGroup();
+    final RadioButton diskNone = radio("No disk", "disk-none");
+    final RadioButton diskFile = radio("Image file", "disk-file");
+    final RadioButton diskNew = radio("New image", "disk-new");
+    final TextField diskPath = field("disk-path");
+    final ComboBox<String> diskFormat = new ComboBox<>(FXCollections.observableArrayList("raw", "qcow2", "vhd"));
+    final TextField diskSize = field("disk-size");
+    final TextField iso = field("iso");
+    final CheckBox network = new CheckBox("Connect to bridge");
+    final TextField bridge = field("bridge");
+    final TextField kernel = field("kernel");
+    final TextField ramdisk = field("ramdisk");
+    final TextField cmdline = field("cmdline");
+    final CheckBox autostart = new CheckBox("Start when the machine starts");
+    final Label remarks = new Label();
+    final Button submit = new Button();
+    final Button cancel = new Button("Cancel");
+    private final ScrollPane root;
+    /** Disks and NICs of an edited VM that the form does not show; they are kept as they are. */
+    private final List<Disk> keptDisks = new ArrayList<>();
+    private final List<Nic> keptNics = new ArrayList<>();
+    private String keptMac;
+    private int sentMainDisk;
+    private int sentCdrom;
+
+    /**
+     * @param editing the VM to edit, or null to create one
+     * @param usedSlots slots other VMs have (a new VM is offered the first free one)
+     * @param done called with a line for the log once polydeskd has accepted the VM
+     */
+    public VmForm(UiContext ui, VmDefinition editing, Set<Integer> usedSlots, Consumer<String> done, Runnable cancelled) {
+        this.ui = ui;
+        this.editing = editing;
+        this.done = done;
+        this.cancelled = cancelled;
+        slot.setId("slot");
+        type.setId("type");
+        firmware.setId("firmware");
+        diskFormat.setId("disk-format");
+        network.setId("network");
+        autostart.setId("autostart");
+        remarks.setId("import-remarks");
+        remarks.setWrapText(true);
+        remarks.getStyleClass().add("remarks");
+        submit.setId("submit");
+        cancel.setId("cancel");
+        submit.setDefaultButton(true);
+        for (Field f : Field.values()) {
+            Label l = new Label();
+            l.setId(f.name().toLowerCase().replace('_', '-') + "-error");
+            l.getStyleClass().add("field-error");
+            l.setWrapText(true);
+            l.setMaxWidth(360);
+            errors.put(f, l);
+        }
+        slot.getItems().add(NEXT_FREE);
+        for (int i = 1; i <= 9; i++) {
+            slot.getItems().add(String.valueOf(i));
+        }
+        diskNone.setToggleGroup(diskChoice);
+        diskFile.setToggleGroup(diskChoice);
+        diskNew.setToggleGroup(diskChoice);
+        diskChoice.selectedToggleProperty().addListener((o, a, b) -> updateDiskControls());
+        network.selectedProperty().addListener((o, a, b) -> bridge.setDisable(!b));
+        colour.textProperty().addListener((o, a, b) -> {
+            try {
+                swatch.setFill(Color.web(b));
+            } catch (IllegalArgumentException e) {
+                swatch.setFill(Color.TRANSPARENT);
+            }
+        });
+        swatch.setStroke(Color.GREY);
+        fill(editing, usedSlots);
+
+        GridPane grid = new GridPane();
+        grid.setHgap(10);
+        grid.setVgap(8);
+        grid.getColumnConstraints().addAll(new ColumnConstraints(150), new ColumnConstraints(360), new ColumnConstraints(370));
+        int row = 0;
+        row = row(grid, row, "Name", name, Field.NAME);
+        row = row(grid, row, "Slot", slot, Field.SLOT);
+        row = row(grid, row, "Colour", new HBox(8, colour, swatch), Field.COLOUR);
+        row = row(grid, row, "Memory (MiB)", memory, Field.MEMORY);
+        row = row(grid, row, "vCPUs", vcpus, Field.VCPUS);
+        row = row(grid, row, "Type and firmware", new HBox(8, type, firmware), Field.FIRMWARE);
+        Button browseDisk = new Button("Browse…");
+        browseDisk.setOnAction(e -> browse(diskPath, "Disk image", "*.img", "*.qcow2", "*.raw", "*.vhd"));
+        diskPath.setPromptText("/var/lib/polydesk/images/name.qcow2");
+        diskSize.setPromptText("GiB");
+        diskSize.setPrefColumnCount(5);
+        VBox disk = new VBox(6, new HBox(12, diskNone, diskFile, diskNew),
+                new HBox(8, diskPath, browseDisk), new HBox(8, new Label("Format"), diskFormat, new Label("Size (GiB)"), diskSize));
+        HBox.setHgrow(diskPath, Priority.ALWAYS);
+        row = row(grid, row, "Disk", disk, Field.DISK);
+        Button browseIso = new Button("Browse…");
+        browseIso.setOnAction(e -> browse(iso, "Install ISO", "*.iso"));
+        iso.setPromptText("an install .iso, attached as CD-ROM (optional)");
+        HBox.setHgrow(iso, Priority.ALWAYS);
+        row = row(grid, row, "Install ISO", new HBox(8, iso, browseIso), Field.CDROM);
+        row = row(grid, row, "Network", new HBox(8, network, bridge), Field.NETWORK);
+        kernel.setPromptText("direct kernel boot (optional): /path/vmlinuz");
+        ramdisk.setPromptText("/path/initrd.img");
+        cmdline.setPromptText("kernel command line");
+        row = row(grid, row, "Kernel", new VBox(6, kernel, ramdisk, cmdline), Field.BOOT);
+        row = row(grid, row, "", autostart, null);
+        grid.add(errors.get(Field.GENERAL), 1, row++, 2, 1);
+        cancel.setOnAction(e -> this.cancelled.run());
+        submit.setOnAction(e -> submit());
+        HBox buttons = new HBox(8, submit, cancel);
+        buttons.setAlignment(Pos.CENTER_LEFT);
+        grid.add(buttons, 1, row);
+
+        Label title = new Label(editing == null ? "New VM" : "Edit '" + editing.name() + "'");
+        title.getStyleClass().add("page-title");
+        title.setId("form-title");
+        VBox page = new VBox(12, title, remarks, grid);
+        page.setPadding(new Insets(16));
+        root = new ScrollPane(page);
+        root.setId("vm-form");
+        root.setFitToWidth(true);
+    }
+
+    public Node node() {
+        return root;
+    }
+
+    /** Fills the form from an imported xl.cfg and lists what the import left out or chose. */
+    public void showImport(XlImport imported, String source) {
+        fill(imported.definition(), Set.of());
+        if (imported.definition().slot() == null) {
+            slot.setValue(NEXT_FREE);
+        }
+        StringBuilder sb = new StringBuilder("Imported from " + source + ". Check the fields, then create the VM.");
+        for (XlImport.Remark r : imported.unsupported()) {
+            sb.append("\nLeft out ").append(r);
+        }
+        for (XlImport.Remark r : imported.notes()) {
+            sb.append("\nNote ").append(r);
+        }
+        remarks.setText(sb.toString());
+        remarks.setVisible(true);
+        remarks.setManaged(true);
+    }
+
+    public String errorText(Field f) {
+        return errors.get(f).getText();
+    }
+
+    private void fill(VmDefinition d, Set<Integer> usedSlots) {
+        remarks.setVisible(false);
+        remarks.setManaged(false);
+        keptDisks.clear();
+        keptNics.clear();
+        keptMac = null;
+        submit.setText(editing == null ? "Create VM" : "Save changes");
+        if (d == null) {
+            int free = 1;
+            while (usedSlots.contains(free) && free < 9) {
+                free++;
+            }
+            name.setText("");
+            slot.setValue(usedSlots.contains(free) ? NEXT_FREE : String.valueOf(free));
+            colour.setText(PALETTE[(free - 1) % PALETTE.length]);
+            memory.setText(String.valueOf(VmDefinition.DEFAULT_MEMORY_MIB));
+            vcpus.setText("1");
+            type.setValue("hvm");
+            firmware.setValue("bios");
+            diskChoice.selectToggle(diskNone);
+            diskFormat.setValue("qcow2");
+            diskSize.setText("20");
+            bridge.setText(DEFAULT_BRIDGE);
+            network.setSelected(false);
+            bridge.setDisable(true);
+            autostart.setSelected(false);
+            return;
+        }
+        name.setText(d.name() == null ? "" : d.name());
+        slot.setValue(d.slot() == null ? NEXT_FREE : String.valueOf(d.slot()));
+        colour.setText(d.colour());
+        memory.setText(String.valueOf(d.memoryMib()));
+        vcpus.setText(String.valueOf(d.vcpus()));
+        type.setValue(d.type().wireName());
+        firmware.setValue(d.firmware().wireName());
+        Disk main = null;
+        Disk cd = null;
+        for (Disk disk : d.disks()) {
+            if (!disk.cdrom() && main == null) {
+                main = disk;
+            } else if (disk.cdrom() && cd == null) {
+                cd = disk;
+            } else {
+                keptDisks.add(disk);
+            }
+        }
+        diskSize.setText("20");
+        if (main != null) {
+            diskChoice.selectToggle(diskFile);
+            diskPath.setText(main.path());
+            diskFormat.setValue(main.format());
+        } else {
+            diskChoice.selectToggle(diskNone);
+            diskFormat.setValue("qcow2");
+        }
+        iso.setText(cd == null ? "" : cd.path());
+        bridge.setText(DEFAULT_BRIDGE);
+        network.setSelected(!d.nics().isEmpty());
+        bridge.setDisable(d.nics().isEmpty());
+        if (!d.nics().isEmpty()) {
+            bridge.setText(d.nics().get(0).bridge());
+            keptMac = d.nics().get(0).mac();
+            keptNics.addAll(d.nics().subList(1, d.nics().size()));
+        }
+        kernel.setText(d.kernel() == null ? "" : d.kernel());
+        ramdisk.setText(d.ramdisk() == null ? "" : d.ramdisk());
+        cmdline.setText(d.cmdline() == null ? "" : d.cmdline());
+        autostart.setSelected(d.autostart());
+        this.mainDiskTemplate = main;
+        this.cdromTemplate = cd;
+    }
+
+    private Disk mainDiskTemplate;
+    private Disk cdromTemplate;
+
+    private void updateDiskControls() {
+        boolean none = diskChoice.getSelectedToggle() == diskNone;
+        boolean make = diskChoice.getSelectedToggle() == diskNew;
+        diskPath.setDisable(none || make);
+        diskFormat.setDisable(none);
+        diskSize.setDisable(!make);
+    }
+
+    private void clearErrors() {
+        errors.values().forEach(l -> l.setText(""));
+    }
+
+    private void submit() {
+        clearErrors();
+        Map<Field, String> local = new EnumMap<>(Field.class);
+        Integer mem = whole(memory.getText(), "memory", local, Field.MEMORY);
+        Integer cpus = whole(vcpus.getText(), "vCPUs", local, Field.VCPUS);
+        Integer size = null;
+        if (diskChoice.getSelectedToggle() == diskNew) {
+            size = whole(diskSize.getText(), "the image size", local, Field.DISK);
+            if (size != null && size < 1) {
+                local.put(Field.DISK, "the image size must be at least 1 GiB");
+            }
+        }
+        if (diskChoice.getSelectedToggle() == diskFile && diskPath.getText().isBlank()) {
+            local.put(Field.DISK, "choose an image file, or pick “No disk” or “New image”");
+        }
+        if (!local.isEmpty()) {
+            local.forEach((f, m) -> errors.get(f).setText(m));
+            return;
+        }
+        submit.setDisable(true);
+        if (diskChoice.getSelectedToggle() == diskNew) {
+            String format = diskFormat.getValue();
+            String imageName = imageName(name.getText());
+            ui.log().info("make a new " + size + " GiB " + format + " image for '" + name.getText().strip() + "'");
+            ui.request("make a disk image", ui.toolstack().createDisk(imageName, size, format),
+                    path -> send(mem, cpus, path), err -> {
+                        submit.setDisable(false);
+                        errors.get(Field.DISK).setText(err.isMethodMissing()
+                                ? "Making a new image is not available yet (polydeskd has no method " + err.method()
+                                + "); choose an existing image file."
+                                : "The image could not be made: " + err.describe());
+                    });
+        } else {
+            send(mem, cpus, diskChoice.getSelectedToggle() == diskFile ? diskPath.getText().strip() : null);
+        }
+    }
+
+    private void send(int mem, int cpus, String diskFilePath) {
+        List<Disk> disks = new ArrayList<>();
+        sentMainDisk = 0;
+        sentCdrom = 0;
+        if (diskFilePath != null) {
+            // An unchanged path keeps what the form does not show (device name, read-only).
+            Disk t = mainDiskTemplate;
+            boolean same = t != null && t.path().equals(diskFilePath);
+            disks.add(new Disk(diskFilePath, diskFormat.getValue(), false, same ? t.readOnly() : null, same ? t.vdev() : null));
+            sentMainDisk = disks.size();
+        }
+        if (!iso.getText().isBlank()) {
+            Disk t = cdromTemplate;
+            String path = iso.getText().strip();
+            disks.add(new Disk(path, "raw", true, true, t != null && t.path().equals(path) ? t.vdev() : null));
+            sentCdrom = disks.size();
+        }
+        disks.addAll(keptDisks);
+        List<Nic> nics = new ArrayList<>();
+        if (network.isSelected()) {
+            nics.add(new Nic(bridge.getText().strip(), keptMac));
+        }
+        nics.addAll(keptNics);
+        String slotText = slot.getValue();
+        VmDefinition.Builder b = (editing == null ? VmDefinition.builder() : editing.toBuilder())
+                .name(name.getText())
+                .slot(slotText == null || NEXT_FREE.equals(slotText) ? null : Integer.valueOf(slotText))
+                .colour(colour.getText().strip())
+                .memoryMib(mem)
+                .vcpus(cpus)
+                .type(GuestType.valueOf(type.getValue().toUpperCase()))
+                .firmware(Firmware.valueOf(firmware.getValue().toUpperCase()))
+                .disks(disks)
+                .nics(nics)
+                .kernel(blankToNull(kernel.getText()))
+                .ramdisk(blankToNull(ramdisk.getText()))
+                .cmdline(blankToNull(cmdline.getText()))
+                .autostart(autostart.isSelected());
+        VmDefinition def = b.build();
+        String vmName = def.name();
+        Consumer<ToolstackException> refused = err -> {
+            submit.setDisable(false);
+            showRefusal(err);
+        };
+        if (editing == null) {
+            ui.log().info("create '" + vmName + "'");
+            ui.request("create '" + vmName + "'", ui.toolstack().create(def),
+                    s -> done.accept("created '" + s.definition().name() + "' in slot " + s.definition().slot()), refused);
+        } else {
+            ObjectNode changes = Json.mapper().valueToTree(def);
+            changes.remove("id");
+            for (String cleared : List.of("kernel", "ramdisk", "cmdline", "slot")) {
+                if (!changes.has(cleared)) {
+                    changes.putNull(cleared);
+                }
+            }
+            ui.log().info("save changes to '" + editing.name() + "'");
+            ui.request("save '" + vmName + "'", ui.toolstack().edit(editing.id().toString(), changes),
+                    s -> done.accept("saved '" + s.definition().name() + "'" + (s.detail() == null ? "" : " (" + s.detail() + ")")),
+                    refused);
+        }
+    }
+
+    private void showRefusal(ToolstackException err) {
+        if (err.errorCode() != ErrorCode.INVALID_DEFINITION) {
+            errors.get(Field.GENERAL).setText((editing == null ? "The VM was not created: " : "The changes were not saved: ")
+                    + err.describe());
+            return;
+        }
+        ProblemFields.byField(err.getMessage(), sentMainDisk, sentCdrom)
+                .forEach((f, sentences) -> errors.get(f).setText(String.join("\n", sentences)));
+    }
+
+    private static Integer whole(String text, String what, Map<Field, String> local, Field f) {
+        try {
+            return Integer.valueOf(text.strip());
+        } catch (NumberFormatException e) {
+            local.put(f, what + " must be a whole number, not '" + text.strip() + "'");
+            return null;
+        }
+    }
+
+    /** A file name for a new image: the VM's name in lower case, letters, digits and '-'. */
+    static String imageName(String vmName) {
+        String s = vmName.strip().toLowerCase().replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
+        return s.isEmpty() ? "vm-" + UUID.randomUUID().toString().substring(0, 8) : s;
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+
+    private void browse(TextField target, String what, String... patterns) {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle(what);
+        chooser.getExtensionFilters().addAll(new FileChooser.ExtensionFilter(what, patterns),
+                new FileChooser.ExtensionFilter("All files", "*"));
+        File f = chooser.showOpenDialog(root.getScene().getWindow());
+        if (f != null) {
+            target.setText(f.getAbsolutePath());
+        }
+    }
+
+    private int row(GridPane grid, int row, String label, Node control, Field field) {
+        Label l = new Label(label);
+        grid.add(l, 0, row);
+        grid.add(control, 1, row);
+        if (field != null) {
+            grid.add(errors.get(field), 2, row);
+        }
+        return row + 1;
+    }
+
+    private static TextField field(String id) {
+        TextField t = new TextField();
+        t.setId(id);
+        return t;
+    }
+
+    private static RadioButton radio(String text, String id) {
+        RadioButton r = new RadioButton(text);
+        r.setId(id);
+        return r;
+    }
+}

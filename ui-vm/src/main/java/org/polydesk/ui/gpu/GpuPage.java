@@ -1,0 +1,87 @@
+package org.polydesk.ui.gpu;
+
+import java.util.List;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.collections.FXCollections;
+import javafx.geometry.Insets;
+import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.VBox;
+import org.polydesk.protocol.vm.VmStatus;
+import org.polydesk.ui.client.GpuDevice;
+import org.polydesk.ui.common.Pages;
+import org.polydesk.ui.common.UiContext;
+
+/**
+ * The host's display devices and which VM owns the GPU (one owner at most; polydeskd enforces it).
+ * Needs {@code gpu.list} and {@code gpu.assign} (issue 7); until polydeskd has them it says so.
+ */
+public final class GpuPage {
+    private final UiContext ui;
+    private final List<VmStatus> vms;
+    private final TableView<GpuDevice> table = new TableView<>();
+    private final ComboBox<String> owner = new ComboBox<>();
+    private final Button assign = new Button("Assign");
+    private final Label status = new Label();
+    private final VBox root;
+
+    public GpuPage(UiContext ui, List<VmStatus> vms) {
+        this.ui = ui;
+        this.vms = vms;
+        table.setId("gpu-table");
+        status.setId("gpu-status");
+        status.setWrapText(true);
+        owner.setId("gpu-owner");
+        assign.setId("gpu-assign");
+        table.getColumns().addAll(List.of(
+                col("PCI address", d -> d.address()), col("Vendor", d -> d.vendor()), col("Device", d -> d.device()),
+                col("IOMMU group", d -> d.iommuGroup() == null ? "" : String.valueOf(d.iommuGroup())),
+                col("Driver", d -> d.driver()), col("Owner", d -> d.ownerName() == null ? "dom0" : d.ownerName())));
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        assign.setOnAction(e -> assign());
+        root = new VBox(12, Pages.title("Graphics (GPU passthrough)"), status, table,
+                new HBox(8, new Label("Give the selected device to"), owner, assign));
+        root.setPadding(new Insets(16));
+    }
+
+    public VBox node() {
+        return root;
+    }
+
+    public void refresh() {
+        owner.setItems(FXCollections.observableArrayList(vms.stream().map(v -> v.definition().name()).toList()));
+        owner.getItems().add(0, "(nobody: dom0 keeps it)");
+        ui.request("list the display devices", ui.toolstack().gpuList(), list -> {
+            table.getItems().setAll(list);
+            status.setText(list.isEmpty() ? "This machine has no display device that can be passed through." : "");
+            table.setDisable(false);
+            assign.setDisable(false);
+        }, e -> {
+            table.getItems().clear();
+            table.setDisable(true);
+            assign.setDisable(true);
+            status.setText(Pages.unavailable("GPU assignment", e, "issue 7: gpu.list and gpu.assign"));
+        });
+    }
+
+    private void assign() {
+        GpuDevice d = table.getSelectionModel().getSelectedItem();
+        if (d == null || owner.getValue() == null) {
+            status.setText("Select a device and the VM to give it to.");
+            return;
+        }
+        String vm = owner.getSelectionModel().getSelectedIndex() == 0 ? null : owner.getValue();
+        ui.log().info("give GPU " + d.address() + " to " + (vm == null ? "dom0" : "'" + vm + "'"));
+        ui.request("assign the GPU", ui.toolstack().gpuAssign(d.address(), vm), r -> refresh(), null);
+    }
+
+    private static TableColumn<GpuDevice, String> col(String title, java.util.function.Function<GpuDevice, String> f) {
+        TableColumn<GpuDevice, String> c = new TableColumn<>(title);
+        c.setCellValueFactory(x -> new ReadOnlyStringWrapper(f.apply(x.getValue())));
+        return c;
+    }
+}

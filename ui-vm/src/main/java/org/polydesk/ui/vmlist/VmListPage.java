@@ -1,0 +1,337 @@
+package org.polydesk.ui.vmlist;
+
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.control.Alert;
+import javafx.scene.control.Button;
+import javafx.scene.control.ButtonBar;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableCell;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import javafx.scene.paint.Color;
+import javafx.scene.shape.Rectangle;
+import org.polydesk.protocol.rpc.ErrorCode;
+import org.polydesk.protocol.toolstack.LifecycleEvent;
+import org.polydesk.protocol.vm.VmDefinition;
+import org.polydesk.protocol.vm.VmState;
+import org.polydesk.protocol.vm.VmStatus;
+import org.polydesk.ui.client.ToolstackException;
+import org.polydesk.ui.common.UiContext;
+
+/**
+ * The VMs and what they are doing, kept live by polydeskd's events: a VM's row changes when an
+ * event about it arrives, never from the answer to the user's own request. Start, stop, force off,
+ * switch to, edit, delete (after a confirmation), new and import.
+ */
+public final class VmListPage {
+    /** How long an ACPI stop waits for the guest before polydeskd forces it off. */
+    public static final int STOP_TIMEOUT_SECONDS = 60;
+
+    private final UiContext ui;
+    private final ObservableList<VmStatus> vms = FXCollections.observableArrayList();
+    /** What the user asked that has not shown up in an event yet: "starting…", "stopping…". */
+    private final Map<UUID, String> pending = new HashMap<>();
+    private final TableView<VmStatus> table = new TableView<>(vms);
+    private final Button start = button("Start", "start");
+    private final Button stop = button("Stop", "stop");
+    private final Button forceOff = button("Force off", "force-off");
+    private final Button switchTo = button("Switch to", "switch-to");
+    private final Button edit = button("Edit…", "edit-vm");
+    private final Button delete = button("Delete…", "delete-vm");
+    private final Button create = button("New VM…", "new-vm");
+    private final Button importCfg = button("Import xl.cfg…", "import-xlcfg");
+    private final VBox root;
+    private Consumer<VmDefinition> onEdit = d -> { };
+    private Runnable onCreate = () -> { };
+    private Runnable onImport = () -> { };
+
+    public VmListPage(UiContext ui) {
+        this.ui = ui;
+        table.setId("vm-table");
+        table.setPlaceholder(new Label("No VMs yet. Make one with “New VM…” or import an xl.cfg file."));
+        table.getColumns().addAll(List.of(
+                text("Name", "col-name", 200, s -> s.definition().name()),
+                text("Slot", "col-slot", 50, s -> s.definition().slot() == null ? "" : String.valueOf(s.definition().slot())),
+                colourColumn(),
+                text("State", "col-state", 110, this::stateText),
+                text("Memory", "col-memory", 90, s -> s.definition().memoryMib() + " MiB"),
+                text("vCPUs", "col-vcpus", 60, s -> String.valueOf(s.definition().vcpus())),
+                text("GPU", "col-gpu", 140, s -> s.definition().gpu() == null ? "" : "GPU " + s.definition().gpu()),
+                text("Detail", "col-detail", 260, s -> s.detail() == null ? "" : s.detail())));
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        table.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> updateButtons());
+        VBox.setVgrow(table, Priority.ALWAYS);
+
+        start.setOnAction(e -> selected().ifPresent(this::start));
+        stop.setOnAction(e -> selected().ifPresent(this::stop));
+        forceOff.setOnAction(e -> selected().ifPresent(this::forceOff));
+        switchTo.setOnAction(e -> selected().ifPresent(this::switchTo));
+        edit.setOnAction(e -> selected().ifPresent(s -> onEdit.accept(s.definition())));
+        delete.setOnAction(e -> selected().ifPresent(this::confirmDelete));
+        create.setOnAction(e -> onCreate.run());
+        importCfg.setOnAction(e -> onImport.run());
+        Region gap = new Region();
+        HBox.setHgrow(gap, Priority.ALWAYS);
+        HBox actions = new HBox(8, start, stop, forceOff, switchTo, edit, delete, gap, create, importCfg);
+        actions.setAlignment(Pos.CENTER_LEFT);
+        Label title = new Label("Virtual machines");
+        title.getStyleClass().add("page-title");
+        root = new VBox(10, title, actions, table);
+        root.setPadding(new Insets(16));
+        updateButtons();
+    }
+
+    public VBox node() {
+        return root;
+    }
+
+    public ObservableList<VmStatus> vms() {
+        return vms;
+    }
+
+    public void onEdit(Consumer<VmDefinition> handler) {
+        onEdit = handler;
+    }
+
+    public void onCreate(Runnable handler) {
+        onCreate = handler;
+    }
+
+    public void onImport(Runnable handler) {
+        onImport = handler;
+    }
+
+    /** Reads the whole list again (at start and after every reconnect). */
+    public void refresh() {
+        ui.request("list the VMs", ui.toolstack().listVms(), list -> {
+            UUID keep = selected().map(s -> s.definition().id()).orElse(null);
+            vms.setAll(list.stream().sorted(BY_SLOT).toList());
+            pending.keySet().retainAll(list.stream().map(s -> s.definition().id()).toList());
+            reselect(keep);
+        }, null);
+    }
+
+    /** Brings the VM an event is about up to date. */
+    public void onEvent(LifecycleEvent e) {
+        ui.log().info("event: " + e.name() + " " + e.type().wireName() + (e.detail() == null ? "" : " (" + e.detail() + ")"));
+        if (e.type() == LifecycleEvent.Type.DELETED) {
+            pending.remove(e.vm());
+            vms.removeIf(s -> s.definition().id().equals(e.vm()));
+            updateButtons();
+            return;
+        }
+        boolean settles = e.type() != LifecycleEvent.Type.CREATED && e.type() != LifecycleEvent.Type.CHANGED;
+        ui.request("read '" + e.name() + "'", ui.toolstack().show(e.vm().toString()), s -> {
+            if (settles) {
+                // What the user asked for has happened (or the VM ended another way): the event says so.
+                pending.remove(e.vm());
+            }
+            upsert(s);
+        }, err -> {
+            if (settles) {
+                pending.remove(e.vm());
+            }
+            if (err.errorCode() == ErrorCode.NOT_FOUND) {
+                // Deleted meanwhile; its own deleted event removes the row.
+                return;
+            }
+            ui.notices().error("Could not read '" + e.name() + "': " + err.describe());
+        });
+    }
+
+    private void upsert(VmStatus s) {
+        UUID keep = selected().map(v -> v.definition().id()).orElse(null);
+        for (int i = 0; i < vms.size(); i++) {
+            if (vms.get(i).definition().id().equals(s.definition().id())) {
+                vms.set(i, s);
+                FXCollections.sort(vms, BY_SLOT);
+                reselect(keep);
+                return;
+            }
+        }
+        vms.add(s);
+        FXCollections.sort(vms, BY_SLOT);
+        reselect(keep);
+    }
+
+    private void reselect(UUID id) {
+        if (id != null) {
+            vms.stream().filter(v -> v.definition().id().equals(id)).findFirst()
+                    .ifPresent(v -> table.getSelectionModel().select(v));
+        }
+        table.refresh();
+        updateButtons();
+    }
+
+    private static final Comparator<VmStatus> BY_SLOT = Comparator
+            .comparing((VmStatus s) -> s.definition().slot() == null ? Integer.MAX_VALUE : s.definition().slot())
+            .thenComparing(s -> s.definition().name());
+
+    private String stateText(VmStatus s) {
+        String p = pending.get(s.definition().id());
+        return p != null ? p : s.state().wireName();
+    }
+
+    private Optional<VmStatus> selected() {
+        return Optional.ofNullable(table.getSelectionModel().getSelectedItem());
+    }
+
+    private void updateButtons() {
+        VmStatus s = table.getSelectionModel().getSelectedItem();
+        boolean none = s == null;
+        boolean busy = !none && pending.containsKey(s.definition().id());
+        VmState st = none ? null : s.state();
+        start.setDisable(none || busy || st.isActive());
+        stop.setDisable(none || busy || st != VmState.RUNNING);
+        forceOff.setDisable(none || !(st == VmState.RUNNING || st == VmState.STOPPING || st == VmState.PAUSED));
+        switchTo.setDisable(none || st != VmState.RUNNING);
+        edit.setDisable(none);
+        delete.setDisable(none || busy || st.isActive());
+    }
+
+    private void markPending(VmStatus s, String what) {
+        pending.put(s.definition().id(), what);
+        table.refresh();
+        updateButtons();
+    }
+
+    private void clearPending(VmStatus s) {
+        pending.remove(s.definition().id());
+        table.refresh();
+        updateButtons();
+    }
+
+    private void start(VmStatus s) {
+        String name = s.definition().name();
+        markPending(s, "starting…");
+        ui.log().info("start '" + name + "'");
+        ui.request("start '" + name + "'", ui.toolstack().start(id(s)), r -> { }, err -> {
+            clearPending(s);
+            ui.notices().error("Could not start '" + name + "': " + err.describe());
+        });
+    }
+
+    private void stop(VmStatus s) {
+        String name = s.definition().name();
+        markPending(s, "stopping…");
+        ui.log().info("stop '" + name + "' (forced off after " + STOP_TIMEOUT_SECONDS + " s)");
+        ui.request("stop '" + name + "'", ui.toolstack().stop(id(s), STOP_TIMEOUT_SECONDS), r -> { }, err -> {
+            clearPending(s);
+            ui.notices().error("Could not stop '" + name + "': " + err.describe());
+        });
+    }
+
+    private void forceOff(VmStatus s) {
+        String name = s.definition().name();
+        markPending(s, "forcing off…");
+        ui.log().info("force off '" + name + "'");
+        ui.request("force off '" + name + "'", ui.toolstack().destroy(id(s)), r -> { }, err -> {
+            clearPending(s);
+            ui.notices().error("Could not force off '" + name + "': " + err.describe());
+        });
+    }
+
+    private void switchTo(VmStatus s) {
+        String name = s.definition().name();
+        ui.log().info("switch to '" + name + "'");
+        ui.request("switch to '" + name + "'", ui.toolstack().focus(id(s)), r -> ui.log().info("switched to '" + name + "'"),
+                err -> ui.notices().error(switchError(name, err)));
+    }
+
+    static String switchError(String name, ToolstackException err) {
+        if (err.isMethodMissing()) {
+            return "Cannot switch to '" + name + "': switching from the UI is not available yet (polydeskd has no method "
+                    + err.method() + ").";
+        }
+        if (err.errorCode() == ErrorCode.SERVICE_UNAVAILABLE) {
+            return "Cannot switch to '" + name + "': input-server is not running. " + err.getMessage();
+        }
+        return "Cannot switch to '" + name + "': " + err.describe();
+    }
+
+    private void confirmDelete(VmStatus s) {
+        String name = s.definition().name();
+        ButtonType deleteIt = new ButtonType("Delete VM", ButtonBar.ButtonData.OK_DONE);
+        Alert confirm = new Alert(Alert.AlertType.CONFIRMATION,
+                "Delete '" + name + "' (slot " + s.definition().slot() + ")? Its definition is removed; its disk images are kept.",
+                deleteIt, ButtonType.CANCEL);
+        confirm.setTitle("Delete VM");
+        confirm.setHeaderText("Delete '" + name + "'?");
+        confirm.getDialogPane().setId("confirm-delete-dialog");
+        confirm.getDialogPane().lookupButton(deleteIt).setId("confirm-delete");
+        confirm.getDialogPane().lookupButton(ButtonType.CANCEL).setId("cancel-delete");
+        if (root.getScene() != null) {
+            confirm.initOwner(root.getScene().getWindow());
+        }
+        confirm.showAndWait().filter(b -> b == deleteIt).ifPresentOrElse(b -> {
+            ui.log().info("delete '" + name + "'");
+            ui.request("delete '" + name + "'", ui.toolstack().delete(id(s)), r -> { }, null);
+        }, () -> ui.log().info("kept '" + name + "' (delete cancelled)"));
+    }
+
+    private static String id(VmStatus s) {
+        return s.definition().id().toString();
+    }
+
+    private static Button button(String text, String id) {
+        Button b = new Button(text);
+        b.setId(id);
+        return b;
+    }
+
+    private static TableColumn<VmStatus, String> text(String title, String id, double width,
+                                                       java.util.function.Function<VmStatus, String> value) {
+        TableColumn<VmStatus, String> c = new TableColumn<>(title);
+        c.setId(id);
+        c.setPrefWidth(width);
+        c.setSortable(false);
+        c.setCellValueFactory(f -> new ReadOnlyStringWrapper(value.apply(f.getValue())));
+        return c;
+    }
+
+    private static TableColumn<VmStatus, String> colourColumn() {
+        TableColumn<VmStatus, String> c = new TableColumn<>("Colour");
+        c.setId("col-colour");
+        c.setPrefWidth(100);
+        c.setSortable(false);
+        c.setCellValueFactory(f -> new ReadOnlyObjectWrapper<>(f.getValue().definition().colour()));
+        c.setCellFactory(col -> new TableCell<>() {
+            private final Rectangle swatch = new Rectangle(14, 14);
+
+            @Override
+            protected void updateItem(String colour, boolean empty) {
+                super.updateItem(colour, empty);
+                if (empty || colour == null) {
+                    setText(null);
+                    setGraphic(null);
+                    return;
+                }
+                try {
+                    swatch.setFill(Color.web(colour));
+                    setGraphic(swatch);
+                } catch (IllegalArgumentException e) {
+                    setGraphic(null);
+                }
+                setText(colour);
+            }
+        });
+        return c;
+    }
+}

@@ -1,0 +1,165 @@
+package org.polydesk.ui.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.polydesk.protocol.rpc.Json;
+import org.polydesk.protocol.rpc.Methods;
+import org.polydesk.testsupport.PolydeskdProcess;
+
+/**
+ * What the UI shows when polydeskd is not there, goes away and comes back, and the pages whose
+ * polydeskd methods do not exist yet. No VM is started here, so no QEMU runs.
+ */
+class ConnectionAndPagesUiTest {
+    @TempDir
+    Path tmp;
+    UiFixture ui;
+
+    @AfterEach
+    void closeUi() throws Exception {
+        if (ui != null) {
+            ui.close();
+        }
+    }
+
+    @Test
+    void bannerWhilePolydeskdIsGoneAndReconnectWhenItReturns() throws Exception {
+        ui = new UiFixture(PolydeskdProcess.notStarted(tmp)).open();
+        ui.awaitTextContaining("#banner", "polydeskd is gone", 10);
+        assertTrue(ui.text("#banner").contains("polydeskd is not running"), ui.text("#banner"));
+
+        ui.daemon.restart();
+        ui.await("the banner going away", 15, () -> !ui.visible("#banner"), () -> ui.text("#banner"));
+        ui.rpc(Methods.VM_CREATE, definition("Made by polyctl", 4));
+        ui.awaitCell("Made by polyctl", "col-state", "stopped", 10);
+        assertEquals("4", ui.cell("Made by polyctl", "col-slot"));
+
+        // polydeskd dies: the banner says so, and a request made meanwhile shows why it failed.
+        ui.daemon.kill();
+        ui.awaitTextContaining("#banner", "polydeskd is gone", 10);
+        ui.selectRow("Made by polyctl");
+        ui.robot.clickOn("#start");
+        ui.awaitTextContaining("#notice-text", "Could not start 'Made by polyctl': polydeskd is not reachable", 10);
+        assertEquals("stopped", ui.cell("Made by polyctl", "col-state"), "the row did not pretend it started");
+
+        // It comes back with a VM created while the UI was not looking: the list is read again.
+        ui.daemon.restart();
+        ui.await("the banner going away", 15, () -> !ui.visible("#banner"), () -> ui.text("#banner"));
+        ui.rpc(Methods.VM_CREATE, definition("Second", 5));
+        ui.awaitCell("Second", "col-slot", "5", 10);
+        assertEquals("stopped", ui.cell("Made by polyctl", "col-state"));
+        assertTrue(ui.log().stream().anyMatch(l -> l.contains("! polydeskd is gone")), ui.log().toString());
+    }
+
+    @Test
+    void pagesSayWhatPolydeskdCannotDoYet() throws Exception {
+        ui = new UiFixture(PolydeskdProcess.start(tmp)).open();
+        ui.await("the connection", 15, () -> !ui.visible("#banner"), () -> ui.text("#banner"));
+
+        ui.robot.clickOn("#nav-host");
+        ui.awaitText("#host-hypervisor", "QEMU (no Xen on this machine)", 10);
+        assertEquals(String.valueOf(Runtime.getRuntime().availableProcessors()), ui.text("#host-cpus"));
+        assertTrue(ui.text("#host-memory").endsWith(" MiB"), ui.text("#host-memory"));
+        assertEquals("0 defined, 0 running", ui.text("#host-vms"));
+        assertEquals("1, 2, 3, 4, 5, 6, 7, 8, 9", ui.text("#host-free-slots"));
+        ui.robot.clickOn("#host-reboot");
+        ui.robot.clickOn("#confirm-power");
+        ui.awaitText("#host-power-status",
+                "Reboot from the UI is not available yet: polydeskd has no method host.reboot.", 10);
+
+        ui.robot.clickOn("#nav-gpu");
+        ui.awaitText("#gpu-status", "GPU assignment is not available yet: polydeskd has no method gpu.list"
+                + " (issue 7: gpu.list and gpu.assign).", 10);
+        assertTrue(ui.fx(() -> ui.robot.lookup("#gpu-assign").query().isDisabled()), "nothing to assign with");
+
+        ui.robot.clickOn("#nav-hotkeys");
+        ui.awaitText("#hotkeys-status", "Changing the hotkeys is not available yet: polydeskd has no method"
+                + " input.config.get (issue 5: input.config.get and input.config.set).", 10);
+
+        ui.robot.clickOn("#nav-log");
+        ui.awaitTextContaining("#daemon-log-status", "polydeskd has no method host.log", 10);
+
+        // A new image needs disk.create; the form says so beside the disk and creates nothing.
+        ui.robot.clickOn("#nav-vms");
+        ui.robot.clickOn("#new-vm");
+        ui.type("#name", "Windows 11");
+        ui.robot.clickOn("#disk-new");
+        ui.type("#disk-size", "40");
+        ui.robot.clickOn("#submit");
+        ui.awaitText("#disk-error", "Making a new image is not available yet (polydeskd has no method disk.create);"
+                + " choose an existing image file.", 10);
+        assertEquals(0, ui.rpc(Methods.VM_LIST, null).size());
+
+        // Two broken rules at once, each beside its own field: a taken slot, a relative image path.
+        ui.rpc(Methods.VM_CREATE, definition("First", 2));
+        ui.robot.clickOn("#disk-file");
+        ui.type("#disk-path", "images/win11.qcow2");
+        ui.robot.clickOn("#slot");
+        ui.robot.clickOn("2");
+        ui.robot.clickOn("#submit");
+        ui.awaitText("#slot-error", "slot 2 is already used by 'First'", 10);
+        assertEquals("disk 1 path 'images/win11.qcow2' must be absolute", ui.text("#disk-error"));
+        assertEquals("", ui.text("#general-error"));
+        ui.robot.clickOn("#cancel");
+        ui.awaitCell("First", "col-slot", "2", 10);
+
+        // Import needs xlcfg.parse.
+        Path cfg = tmp.resolve("debian.cfg");
+        Files.writeString(cfg, "name = \"debian\"\nmemory = 512\n");
+        ui.fx(() -> {
+            ui.window.importXlConfig(cfg);
+            return null;
+        });
+        ui.awaitText("#notice-text", "Importing xl.cfg files is not available yet: polydeskd has no method xlcfg.parse"
+                + " (proposed: xlcfg.parse {text}).", 10);
+        assertFalse(ui.visible("#vm-form"));
+    }
+
+    @Test
+    void editShowsTheDefinitionAndSavesTheChange() throws Exception {
+        ui = new UiFixture(PolydeskdProcess.start(tmp)).open();
+        ObjectNode def = definition("Web", 3);
+        ((ObjectNode) def.get("definition")).putArray("disks").addObject().put("path", "/srv/web.qcow2").put("format", "qcow2");
+        ui.rpc(Methods.VM_CREATE, def);
+        ui.awaitCell("Web", "col-memory", "256 MiB", 15);
+
+        ui.selectRow("Web");
+        ui.robot.clickOn("#edit-vm");
+        ui.awaitText("#form-title", "Edit 'Web'", 5);
+        assertEquals("Web", ui.text("#name"));
+        assertEquals("256", ui.text("#memory"));
+        assertEquals("/srv/web.qcow2", ui.text("#disk-path"));
+        assertEquals("Save changes", ui.text("#submit"));
+
+        ui.type("#memory", "512");
+        ui.type("#vcpus", "2");
+        ui.type("#colour", "#123456");
+        ui.robot.clickOn("#submit");
+        ui.awaitCell("Web", "col-memory", "512 MiB", 10);
+        assertEquals("2", ui.cell("Web", "col-vcpus"));
+        assertEquals("#123456", ui.cell("Web", "col-colour"));
+        assertFalse(ui.visible("#vm-form"));
+        JsonNode stored = ui.rpc(Methods.VM_SHOW, Json.mapper().createObjectNode().put("vm", "Web")).get("definition");
+        assertEquals("/srv/web.qcow2", stored.path("disks").path(0).path("path").asText(), "the disk was kept");
+        assertEquals("qcow2", stored.path("disks").path(0).path("format").asText());
+        assertEquals(3, stored.path("slot").asInt());
+    }
+
+    static ObjectNode definition(String name, int slot) {
+        ObjectNode p = Json.mapper().createObjectNode();
+        ObjectNode d = p.putObject("definition");
+        d.put("name", name);
+        d.put("slot", slot);
+        d.put("memoryMib", 256);
+        return p;
+    }
+}
