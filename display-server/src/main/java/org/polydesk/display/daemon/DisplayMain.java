@@ -16,6 +16,9 @@ import org.polydesk.display.sink.FramebufferSink;
 import org.polydesk.display.sink.PngSink;
 import org.polydesk.display.sink.Sink;
 import org.polydesk.display.source.Backoff;
+import org.polydesk.display.window.InputRecords;
+import org.polydesk.display.window.LazyFifo;
+import org.polydesk.display.window.WindowSink;
 import org.polydesk.protocol.focus.FocusBus;
 import org.polydesk.protocol.toolstack.Paths;
 import picocli.CommandLine;
@@ -33,7 +36,7 @@ public final class DisplayMain implements Callable<Integer> {
     public static final Path CONFIG_FILE = Path.of("/etc/polydesk/display.conf");
 
     @Option(names = "--sink", description = "framebuffer[:DEVICE] (default device /dev/fb0), png:FILE "
-            + "(a snapshot every --snapshot-interval), default: ${DEFAULT-VALUE}.")
+            + "(a snapshot every --snapshot-interval-ms) or window (a desktop window, for development), default: ${DEFAULT-VALUE}.")
     String sink = "framebuffer:/dev/fb0";
 
     @Option(names = "--size", description = "Screen size WxH for sinks without one of their own (png), default: ${DEFAULT-VALUE}.")
@@ -61,6 +64,10 @@ public final class DisplayMain implements Callable<Integer> {
             description = "A fixed VNC server shown in a slot besides polydeskd's VMs (repeatable; for development"
                     + " and tests); ENDPOINT is unix:PATH or tcp:HOST:PORT, e.g. 3=Test,#C03030,tcp:10.0.2.2:5901.")
     java.util.List<String> sources = new java.util.ArrayList<>();
+
+    @Option(names = "--window-events", paramLabel = "FIFO", description = "With --sink window: write the window's keys"
+            + " and mouse as evdev records to FIFO, for polydesk-input --events FIFO.")
+    Path windowEvents;
 
     @Option(names = "--initial-focus", description = "The slot shown until the focus bus says otherwise (default: ${DEFAULT-VALUE}).")
     int initialFocus = FocusBus.UI_SLOT;
@@ -118,17 +125,24 @@ public final class DisplayMain implements Callable<Integer> {
             String device = sink.contains(":") ? sink.substring(sink.indexOf(':') + 1) : "/dev/fb0";
             return FramebufferSink.open(device);
         }
+        String[] wh = size.split("x");
+        if (wh.length != 2 || !wh[0].matches("\\d{1,5}") || !wh[1].matches("\\d{1,5}")
+                || Integer.parseInt(wh[0]) < 64 || Integer.parseInt(wh[1]) < 64) {
+            throw new IllegalArgumentException("--size must be WIDTHxHEIGHT of at least 64x64, like 1280x800, not '" + size + "'");
+        }
+        int width = Integer.parseInt(wh[0]);
+        int height = Integer.parseInt(wh[1]);
         if (sink.startsWith("png:")) {
-            String[] wh = size.split("x");
-            if (wh.length != 2 || !wh[0].matches("\\d{1,5}") || !wh[1].matches("\\d{1,5}")) {
-                throw new IllegalArgumentException("--size must be WIDTHxHEIGHT, like 1280x800, not '" + size + "'");
-            }
             if (snapshotIntervalMs < 10) {
                 throw new IllegalArgumentException("--snapshot-interval-ms must be at least 10");
             }
-            return new PngSink(Path.of(sink.substring(4)), Integer.parseInt(wh[0]), Integer.parseInt(wh[1]),
-                    Duration.ofMillis(snapshotIntervalMs));
+            return new PngSink(Path.of(sink.substring(4)), width, height, Duration.ofMillis(snapshotIntervalMs));
         }
-        throw new IllegalArgumentException("--sink must be framebuffer[:DEVICE] or png:FILE, not '" + sink + "'");
+        if (sink.equals("window")) {
+            System.setProperty("java.awt.headless", "true");
+            InputRecords input = windowEvents == null ? null : new InputRecords(new LazyFifo(windowEvents));
+            return new WindowSink(width, height, "Polydesk", input);
+        }
+        throw new IllegalArgumentException("--sink must be framebuffer[:DEVICE], png:FILE or window, not '" + sink + "'");
     }
 }

@@ -53,7 +53,7 @@ class DisplayServerQemuTest {
 
     private DisplayServer server(Path png, int width, int height) throws Exception {
         PngSink sink = new PngSink(png, width, height, Duration.ofMillis(100));
-        return closeLater(new DisplayServer(sink, new IndicatorStyle(Duration.ofMillis(1500), 0),
+        return closeLater(new DisplayServer(sink, new IndicatorStyle(Duration.ofMillis(4000), 0),
                 RfbConfig.defaults(), FAST).start());
     }
 

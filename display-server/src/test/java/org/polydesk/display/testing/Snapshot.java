@@ -72,7 +72,7 @@ public record Snapshot(int width, int height, int[] rgb) {
                     return s;
                 }
             }
-            Thread.sleep(100);
+            Thread.sleep(20);
         }
         throw new AssertionError("the snapshot never became right within " + seconds + " s: " + why);
     }
