@@ -60,6 +60,7 @@ class DesktopTest {
     private UiFixture ui;
     private OutputStream keyboard;
     private Path screen;
+    private Process xserver;
 
     @AfterEach
     void tearDown() throws Exception {
@@ -176,6 +177,7 @@ class DesktopTest {
         for (Process p : services) {
             assertTrue(p.isAlive(), "every service is up");
         }
+        assertTrue(xserver.isAlive(), "the UI's Xvnc is up");
         assertEquals("running", rpc(Methods.VM_SHOW, ref("Red")).path("state").asText());
         chord(KEY_F1);
         awaitScreen("Red, still there", 60, s -> shows(s, 0xE0A000, 0xC03030));
@@ -187,10 +189,14 @@ class DesktopTest {
         String display = ":" + System.getProperty("polydesk.e2e.display", "57");
         Files.deleteIfExists(Path.of("/tmp/.X11-unix/X" + display.substring(1)));
         Files.deleteIfExists(Path.of("/tmp/.X" + display.substring(1) + "-lock"));
-        Process x = new ProcessBuilder("Xvnc", display, "-geometry", WIDTH + "x" + HEIGHT, "-depth", "24",
-                "-SecurityTypes", "None", "-rfbunixpath", socket.toString(), "-rfbport", "-1", "-nolisten", "tcp")
+        // GDK ends the JVM (exit 1) when its X server goes away, so Xvnc must outlive this JVM: a
+        // watchdog shell ends it a second after the JVM is gone.
+        String xvnc = String.join(" ", "Xvnc", display, "-geometry", WIDTH + "x" + HEIGHT, "-depth", "24",
+                "-SecurityTypes", "None", "-rfbunixpath", socket.toString(), "-rfbport", "-1", "-nolisten", "tcp");
+        Process x = new ProcessBuilder("sh", "-c", xvnc + " & x=$!; while kill -0 " + ProcessHandle.current().pid()
+                + " 2>/dev/null && kill -0 $x 2>/dev/null; do sleep 1; done; kill $x")
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("xvnc.log").toFile()).start();
-        services.add(x);
+        xserver = x;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!Files.exists(socket)) {
             if (!x.isAlive() || System.nanoTime() > deadline) {
