@@ -1,12 +1,25 @@
 #!/bin/bash
-# Decode benchmarks (JMH): 1080p full-frame Raw and ZRLE against a memcpy of the same frame.
-#   bash display-server/bench.sh                 all benchmarks (about a minute)
-#   bash display-server/bench.sh 'memcpy|rawFrame'   a regular expression of benchmark names
+# Display server benchmarks, each printing figures against a memcpy measured in the same run:
+#   bash display-server/bench.sh decode [regex]    JMH: 1080p Raw and ZRLE decode
+#   bash display-server/bench.sh pipeline [regex]  JMH: 1080p decode + compose + framebuffer sink
+#   bash display-server/bench.sh switch [count]    focus event -> new frame in the sink, p50/p99
+#   bash display-server/bench.sh                   all three
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -q install -DskipTests -pl protocol -am
+mvn -q -o install -DskipTests -pl protocol,test-support -am 2>/dev/null || mvn -q install -DskipTests -pl protocol,test-support -am
 mvn -q -Pbench -pl display-server test-compile dependency:build-classpath \
     -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
 cd display-server
-exec java -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
-    org.polydesk.display.rfb.DecodeBenchmark "$@"
+cp="target/test-classes:target/classes:$(cat target/bench.classpath)"
+which=${1:-all}
+[ $# -gt 0 ] && shift
+case "$which" in
+    decode) exec java -cp "$cp" org.polydesk.display.rfb.DecodeBenchmark "$@" ;;
+    pipeline) exec java -cp "$cp" org.polydesk.display.rfb.PipelineBenchmark "$@" ;;
+    switch) exec java -Xmx1g -cp "$cp" org.polydesk.display.server.SwitchLatencyBenchmark "$@" ;;
+    all)
+        java -cp "$cp" org.polydesk.display.rfb.DecodeBenchmark | tail -n 6
+        java -cp "$cp" org.polydesk.display.rfb.PipelineBenchmark | tail -n 5
+        java -Xmx1g -cp "$cp" org.polydesk.display.server.SwitchLatencyBenchmark ;;
+    *) echo "usage: bench.sh [decode|pipeline|switch|all] [args]" >&2; exit 2 ;;
+esac

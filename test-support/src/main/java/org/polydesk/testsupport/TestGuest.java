@@ -47,6 +47,29 @@ public final class TestGuest {
         return "console=ttyS0 quiet panic=-1 polydesk.colour=" + rrggbb;
     }
 
+    /**
+     * The kernel command line that makes the guest run the host's shell script {@code script}
+     * inside itself (see tests/guest/init) once its screen is drawn; QEMU also needs
+     * {@link #hostRootArgs()}. The script and everything it uses must be outside /tmp and /run,
+     * which the guest replaces with its own.
+     */
+    public static String cmdlineRunning(String rrggbb, Path script) {
+        Path abs = script.toAbsolutePath().normalize();
+        if (abs.startsWith("/tmp") || abs.startsWith("/run") || abs.toString().contains(" ")) {
+            throw new IllegalArgumentException(abs + ": the guest sees its own /tmp and /run, and the kernel"
+                    + " command line cannot hold spaces; put the script elsewhere");
+        }
+        return cmdline(rrggbb) + " polydesk.run=" + abs;
+    }
+
+    /** QEMU options that share the host's root read-only with the guest, for {@link #cmdlineRunning}. */
+    public static List<String> hostRootArgs() {
+        return List.of("-virtfs", "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap");
+    }
+
+    /** The line the guest prints when the script of {@link #cmdlineRunning} has ended. */
+    public static final String RUN_EXIT = "POLYDESK-GUEST RUN EXIT";
+
     /** Waits until the guest's serial console (a file) contains {@code text}. */
     public static void awaitConsole(Path console, String text, long seconds) throws IOException, InterruptedException {
         awaitConsole(console, text, seconds, false);

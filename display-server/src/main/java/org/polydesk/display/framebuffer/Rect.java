@@ -20,6 +20,11 @@ public record Rect(int x, int y, int width, int height) {
         return new Rect(left, top, right - left, bottom - top);
     }
 
+    public boolean intersects(Rect r) {
+        return !isEmpty() && !r.isEmpty() && r.x < x + width && x < r.x + r.width && r.y < y + height
+                && y < r.y + r.height;
+    }
+
     public long area() {
         return (long) width * height;
     }

@@ -30,15 +30,26 @@ public final class QemuGuest implements AutoCloseable {
 
     /** Boots the guest filling its screen with {@code rrggbb}; state files go in {@code dir}. */
     public static QemuGuest boot(Path dir, Path vncSocket, String rrggbb) throws IOException, InterruptedException {
+        return boot(dir, "unix:" + vncSocket, vncSocket, 256, TestGuest.cmdline(rrggbb), List.of());
+    }
+
+    /**
+     * Boots the guest with any VNC option ({@code unix:PATH}, {@code 127.0.0.1:N}), memory, kernel
+     * command line and extra QEMU options; {@code vncSocket} is the file to wait for, or null.
+     */
+    public static QemuGuest boot(Path dir, String vnc, Path vncSocket, int memoryMib, String cmdline,
+                                 List<String> extra) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         Files.deleteIfExists(dir.resolve("console.log"));
-        List<String> cmd = List.of("qemu-system-x86_64", "-accel", "tcg", "-m", "256", "-machine", "q35",
+        List<String> cmd = new java.util.ArrayList<>(List.of("qemu-system-x86_64", "-accel", "tcg",
+                "-m", String.valueOf(memoryMib), "-machine", "q35",
                 "-nodefaults", "-device", "VGA,xres=1024,yres=768", "-display", "none",
-                "-vnc", "unix:" + vncSocket,
+                "-vnc", vnc,
                 "-qmp", "unix:" + dir.resolve("qmp.sock") + ",server=on,wait=off",
                 "-serial", "file:" + dir.resolve("console.log"),
                 "-kernel", TestGuest.kernel().toString(), "-initrd", TestGuest.initrd().toString(),
-                "-append", TestGuest.cmdline(rrggbb));
+                "-append", cmdline));
+        cmd.addAll(extra);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("qemu.log").toFile()).start();
         return new QemuGuest(dir, vncSocket, p);
@@ -70,7 +81,7 @@ public final class QemuGuest implements AutoCloseable {
     /** Waits for QEMU's VNC socket to exist. */
     public void awaitSockets() throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!(Files.exists(vncSocket) && Files.exists(dir.resolve("qmp.sock")))) {
+        while (!((vncSocket == null || Files.exists(vncSocket)) && Files.exists(dir.resolve("qmp.sock")))) {
             if (!process.isAlive()) {
                 throw new IOException("QEMU exited: " + Files.readString(dir.resolve("qemu.log")));
             }

@@ -7,6 +7,8 @@ import java.util.UUID;
 public final class Paths {
     public static final Path RUN_DIR = Path.of("/run/polydesk");
     public static final Path DAEMON_SOCKET = RUN_DIR.resolve("polydeskd.sock");
+    /** The control UI's Xvnc (slot 0 of the display server). */
+    public static final Path UI_VNC_SOCKET = RUN_DIR.resolve("ui").resolve("vnc.sock");
     public static final String VNC_SOCKET = "vnc.sock";
     public static final String QMP_SOCKET = "qmp.sock";
     public static final String VIEWER_SOCKET = "viewer.sock";

@@ -36,6 +36,9 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
     @Option(names = "--socket", description = "The API socket (default: <run-dir>/polydeskd.sock).")
     Path socket;
 
+    @Option(names = "--focus-socket", description = "input-server's focus bus, where focus.set goes (default: <run-dir>/input.sock).")
+    Path focusSocket;
+
     @Option(names = "--backend", description = "auto, qemu or libxl (default: ${DEFAULT-VALUE}).")
     String backend = "auto";
 
@@ -85,7 +88,8 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
             throw new IOException("the " + chosen + " backend cannot start: " + e.getMessage(), e);
         }
         manager.load();
-        server = new RpcServer(api, new ToolstackApi(manager, events));
+        server = new RpcServer(api, new ToolstackApi(manager, events,
+                focusSocket != null ? focusSocket : runDir.resolve(org.polydesk.protocol.focus.FocusBus.SOCKET.getFileName())));
         LOG.info("polydeskd serves " + api + " with the " + chosen + " backend (" + manager.accelerator() + ")");
         if (!noAutostart) {
             manager.autostart();

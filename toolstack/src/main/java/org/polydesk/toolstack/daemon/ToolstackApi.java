@@ -17,10 +17,12 @@ public final class ToolstackApi implements RpcServer.Handler {
 
     private final VmManager vms;
     private final EventBus events;
+    private final FocusRelay focus;
 
-    public ToolstackApi(VmManager vms, EventBus events) {
+    public ToolstackApi(VmManager vms, EventBus events, java.nio.file.Path focusSocket) {
         this.vms = vms;
         this.events = events;
+        this.focus = new FocusRelay(vms, focusSocket);
     }
 
     @Override
@@ -38,6 +40,7 @@ public final class ToolstackApi implements RpcServer.Handler {
             case Methods.VM_STOP -> tree(vms.stop(vmRef(params), stopTimeout(params)));
             case Methods.VM_DESTROY -> tree(vms.destroy(vmRef(params)));
             case Methods.HOST_INFO -> tree(vms.hostInfo());
+            case Methods.FOCUS_SET -> focus.set(vmRef(params));
             case Methods.EVENTS_SUBSCRIBE -> subscribe(connection);
             default -> throw new RpcException(ErrorCode.METHOD_NOT_FOUND, "no method '" + method + "'");
         };
@@ -54,7 +57,7 @@ public final class ToolstackApi implements RpcServer.Handler {
     private static String vmRef(JsonNode params) throws RpcException {
         JsonNode vm = params == null ? null : params.get("vm");
         if (vm == null || !vm.isTextual()) {
-            throw new RpcException(ErrorCode.INVALID_PARAMS, "params.vm must name the VM by id, name or slot");
+            throw new RpcException(ErrorCode.INVALID_PARAMS, "params.vm must name the VM by id, name or slot (\"ui\" for the control UI in focus.set)");
         }
         return vm.asText();
     }

@@ -64,6 +64,45 @@ class PolyctlTest {
     }
 
     @Test
+    void focusIsAskedOfInputServersFocusBusAndItsAbsenceIsSaid() throws Exception {
+        PolyctlRunner.Run away = polyctl("focus", "ui");
+        assertEquals(Polyctl.EXIT_REFUSED, away.exit());
+        assertTrue(away.err().contains("input-server is not running"), away.err());
+
+        polyctl("vm", "create", "--name", "Debian", "--slot", "3", "--memory", "256");
+        // A stand-in for input-server's focus bus (input-server has its own tests): one request, one answer.
+        Path bus = fixture.root.resolve("run").resolve("input.sock");
+        java.util.concurrent.CompletableFuture<JsonNode> asked = new java.util.concurrent.CompletableFuture<>();
+        try (java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open(
+                java.net.StandardProtocolFamily.UNIX)) {
+            server.bind(java.net.UnixDomainSocketAddress.of(bus));
+            Thread t = new Thread(() -> {
+                try (java.nio.channels.SocketChannel c = server.accept()) {
+                    java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                            java.nio.channels.Channels.newInputStream(c), java.nio.charset.StandardCharsets.UTF_8));
+                    JsonNode request = org.polydesk.protocol.rpc.Json.mapper().readTree(in.readLine());
+                    asked.complete(request);
+                    String reply = "{\"jsonrpc\":\"2.0\",\"id\":" + request.get("id") + ",\"result\":{\"seq\":7,\"slot\":"
+                            + request.path("params").path("slot").asInt() + ",\"cause\":\"request\"}}\n";
+                    c.write(java.nio.ByteBuffer.wrap(reply.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                } catch (Exception e) {
+                    asked.completeExceptionally(e);
+                }
+            });
+            t.start();
+            PolyctlRunner.Run moved = polyctl("focus", "debian");
+            assertEquals(0, moved.exit(), moved.err());
+            assertEquals("focus: slot 3 (debian)\n", moved.out());
+            JsonNode request = asked.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals("focus.set", request.path("method").asText());
+            assertEquals(3, request.path("params").path("slot").asInt());
+            t.join(5000);
+        }
+        PolyctlRunner.Run unknown = polyctl("focus", "Nowhere");
+        assertEquals(Polyctl.EXIT_NOT_FOUND, unknown.exit());
+    }
+
+    @Test
     void definitionsSurviveADaemonRestart() throws Exception {
         polyctl("vm", "create", "--name", "Kept", "--memory", "512", "--slot", "6");
         fixture.close();

@@ -1,0 +1,116 @@
+package org.polydesk.display.bus;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.polydesk.display.compose.VmLabel;
+import org.polydesk.display.rfb.RfbEndpoint;
+import org.polydesk.display.server.DisplayServer;
+import org.polydesk.display.source.Backoff;
+import org.polydesk.protocol.rpc.Json;
+import org.polydesk.protocol.rpc.Methods;
+import org.polydesk.protocol.rpc.RpcClient;
+import org.polydesk.protocol.rpc.RpcMessage;
+import org.polydesk.protocol.toolstack.LifecycleEvent;
+import org.polydesk.protocol.vm.VmDefinition;
+import org.polydesk.protocol.vm.VmState;
+import org.polydesk.protocol.vm.VmStatus;
+
+/**
+ * Keeps the display server's slots in step with polydeskd: subscribes to lifecycle events, then
+ * reads the VM list, so every running VM has a live source on its {@code vnc.sock} and every
+ * stopped one says so. After polydeskd restarts the list is read again.
+ */
+public final class ToolstackFollower implements AutoCloseable {
+    private final Subscription subscription;
+    private final DisplayServer display;
+    /** The slot each VM was last shown in, to empty it when the VM moves or goes. */
+    private final Map<UUID, Integer> slots = new HashMap<>();
+
+    public ToolstackFollower(Path socket, Backoff backoff, DisplayServer display) {
+        this.display = display;
+        this.subscription = new Subscription("polydeskd", socket, backoff, this::session);
+    }
+
+    public ToolstackFollower start() {
+        subscription.start();
+        return this;
+    }
+
+    private void session(RpcClient client) throws IOException {
+        client.call(Methods.EVENTS_SUBSCRIBE, null);
+        Map<UUID, Integer> before = new HashMap<>(slots);
+        for (JsonNode n : client.call(Methods.VM_LIST, null)) {
+            VmStatus status = Json.mapper().treeToValue(n, VmStatus.class);
+            before.remove(status.definition().id());
+            apply(status, null);
+        }
+        before.forEach((id, slot) -> forget(id));
+        while (true) {
+            RpcMessage m = client.nextNotification();
+            if (m == null) {
+                throw new EOFException("polydeskd closed the connection");
+            }
+            if (!Methods.EVENT.equals(m.method())) {
+                continue;
+            }
+            LifecycleEvent e = Json.mapper().treeToValue(m.params(), LifecycleEvent.class);
+            if (e.vm() == null) {
+                continue;
+            }
+            switch (e.type()) {
+                case DELETED -> forget(e.vm());
+                case STOPPED -> show(client, e.vm(), "the VM is stopped");
+                case CRASHED -> show(client, e.vm(), "the VM crashed" + (e.detail() == null ? "" : ": " + e.detail()));
+                default -> show(client, e.vm(), null);
+            }
+        }
+    }
+
+    private void show(RpcClient client, UUID vm, String reason) throws IOException {
+        ObjectNode params = Json.mapper().createObjectNode().put("vm", vm.toString());
+        JsonNode status;
+        try {
+            status = client.call(Methods.VM_SHOW, params);
+        } catch (RpcClient.CallException e) {
+            forget(vm);
+            return;
+        }
+        apply(Json.mapper().treeToValue(status, VmStatus.class), reason);
+    }
+
+    private void apply(VmStatus status, String reason) {
+        VmDefinition def = status.definition();
+        if (def.slot() == null || def.slot() < 1 || def.slot() > org.polydesk.protocol.focus.FocusBus.MAX_SLOT) {
+            return;
+        }
+        Integer old = slots.put(def.id(), def.slot());
+        if (old != null && !old.equals(def.slot())) {
+            display.vmRemoved(old);
+        }
+        VmLabel label = new VmLabel(def.slot(), def.name(), VmLabel.parseColour(def.colour()));
+        boolean running = status.state() == VmState.RUNNING || status.state() == VmState.PAUSED;
+        if (running && status.sockets() != null && status.sockets().vnc() != null) {
+            display.vmStarted(label, RfbEndpoint.unix(Path.of(status.sockets().vnc())));
+        } else {
+            display.vmStopped(label, reason != null ? reason : "the VM is " + status.state().wireName());
+        }
+    }
+
+    private void forget(UUID vm) {
+        Integer slot = slots.remove(vm);
+        if (slot != null) {
+            display.vmRemoved(slot);
+        }
+    }
+
+    @Override
+    public void close() {
+        subscription.close();
+    }
+}

@@ -1,0 +1,148 @@
+package org.polydesk.display.daemon;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Logger;
+import org.polydesk.display.bus.FocusFollower;
+import org.polydesk.display.bus.ToolstackFollower;
+import org.polydesk.display.compose.IndicatorStyle;
+import org.polydesk.display.rfb.RfbConfig;
+import org.polydesk.display.rfb.RfbEndpoint;
+import org.polydesk.display.server.DisplayServer;
+import org.polydesk.display.sink.FramebufferSink;
+import org.polydesk.display.sink.PngSink;
+import org.polydesk.display.sink.Sink;
+import org.polydesk.display.source.Backoff;
+import org.polydesk.display.window.InputRecords;
+import org.polydesk.display.window.LazyFifo;
+import org.polydesk.display.window.WindowSink;
+import org.polydesk.protocol.focus.FocusBus;
+import org.polydesk.protocol.toolstack.Paths;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** polydesk-display: shows the focused VM (or the control UI) on the chosen sink. */
+@Command(name = "polydesk-display", mixinStandardHelpOptions = true, version = "polydesk-display 0.1",
+        description = {"The Polydesk display server: a live VNC connection to every running VM and to the",
+                "control UI, the focused one shown full-screen with the trusted indicator.",
+                "Options may also be set in /etc/polydesk/display.conf, one 'name = value' a line."},
+        defaultValueProvider = CommandLine.PropertiesDefaultProvider.class)
+public final class DisplayMain implements Callable<Integer> {
+    private static final Logger LOG = Logger.getLogger(DisplayMain.class.getName());
+    public static final Path CONFIG_FILE = Path.of("/etc/polydesk/display.conf");
+
+    @Option(names = "--sink", description = "framebuffer[:DEVICE] (default device /dev/fb0), png:FILE "
+            + "(a snapshot every --snapshot-interval-ms) or window (a desktop window, for development), default: ${DEFAULT-VALUE}.")
+    String sink = "framebuffer:/dev/fb0";
+
+    @Option(names = "--size", description = "Screen size WxH for sinks without one of their own (png), default: ${DEFAULT-VALUE}.")
+    String size = "1280x800";
+
+    @Option(names = "--snapshot-interval-ms", description = "Least time between two PNG snapshots (default: ${DEFAULT-VALUE}).")
+    int snapshotIntervalMs = 1000;
+
+    @Option(names = "--toolstack-socket", description = "polydeskd's socket (default: ${DEFAULT-VALUE}).")
+    Path toolstackSocket = Paths.DAEMON_SOCKET;
+
+    @Option(names = "--focus-socket", description = "input-server's focus bus (default: ${DEFAULT-VALUE}).")
+    Path focusSocket = FocusBus.SOCKET;
+
+    @Option(names = "--ui-vnc", description = "The control UI's Xvnc socket, shown in slot 0 (default: ${DEFAULT-VALUE}).")
+    Path uiVnc = Paths.UI_VNC_SOCKET;
+
+    @Option(names = "--banner-ms", description = "How long the VM's name banner shows after a switch (default: ${DEFAULT-VALUE}).")
+    int bannerMs = 1500;
+
+    @Option(names = "--border", description = "Width of the border in the VM's colour, 0 for none (default: ${DEFAULT-VALUE}).")
+    int border = 0;
+
+    @Option(names = "--source", paramLabel = "SLOT=NAME,#RRGGBB,ENDPOINT",
+            description = "A fixed VNC server shown in a slot besides polydeskd's VMs (repeatable; for development"
+                    + " and tests); ENDPOINT is unix:PATH or tcp:HOST:PORT, e.g. 3=Test,#C03030,tcp:10.0.2.2:5901.")
+    java.util.List<String> sources = new java.util.ArrayList<>();
+
+    @Option(names = "--window-events", paramLabel = "FIFO", description = "With --sink window: write the window's keys"
+            + " and mouse as evdev records to FIFO, for polydesk-input --events FIFO.")
+    Path windowEvents;
+
+    @Option(names = "--initial-focus", description = "The slot shown until the focus bus says otherwise (default: ${DEFAULT-VALUE}).")
+    int initialFocus = FocusBus.UI_SLOT;
+
+    public static void main(String[] args) {
+        if (Files.isReadable(CONFIG_FILE)) {
+            System.setProperty("picocli.defaults.polydesk-display.path", CONFIG_FILE.toString());
+        }
+        System.setProperty("java.awt.headless", "true");
+        System.exit(new CommandLine(new DisplayMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        IndicatorStyle style;
+        Sink out;
+        java.util.List<FixedSource> fixed = new java.util.ArrayList<>();
+        try {
+            style = new IndicatorStyle(Duration.ofMillis(bannerMs), border);
+            for (String s : sources) {
+                fixed.add(FixedSource.parse(s));
+            }
+            if (!FocusBus.isSlot(initialFocus)) {
+                throw new IllegalArgumentException("--initial-focus must be a slot from 0 to " + FocusBus.MAX_SLOT);
+            }
+            out = openSink();
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            System.err.println("polydesk-display: " + e.getMessage());
+            return 1;
+        }
+        Backoff backoff = Backoff.DEFAULT;
+        DisplayServer display = new DisplayServer(out, style, RfbConfig.defaults(), backoff).start();
+        display.showControlUi(RfbEndpoint.unix(uiVnc));
+        fixed.forEach(f -> display.vmStarted(f.label(), f.endpoint()));
+        display.focus(initialFocus);
+        ToolstackFollower toolstack = new ToolstackFollower(toolstackSocket, backoff, display).start();
+        FocusFollower focus = new FocusFollower(focusSocket, backoff, display).start();
+        LOG.info(() -> "polydesk-display on " + out.describe());
+        if (out instanceof PngSink png) {
+            System.out.println("snapshots: " + png.file());
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            focus.close();
+            toolstack.close();
+            display.close();
+            stop.countDown();
+        }));
+        stop.await();
+        return 0;
+    }
+
+    private Sink openSink() throws java.io.IOException {
+        if (sink.equals("framebuffer") || sink.startsWith("framebuffer:")) {
+            String device = sink.contains(":") ? sink.substring(sink.indexOf(':') + 1) : "/dev/fb0";
+            return FramebufferSink.open(device);
+        }
+        String[] wh = size.split("x");
+        if (wh.length != 2 || !wh[0].matches("\\d{1,5}") || !wh[1].matches("\\d{1,5}")
+                || Integer.parseInt(wh[0]) < 64 || Integer.parseInt(wh[1]) < 64) {
+            throw new IllegalArgumentException("--size must be WIDTHxHEIGHT of at least 64x64, like 1280x800, not '" + size + "'");
+        }
+        int width = Integer.parseInt(wh[0]);
+        int height = Integer.parseInt(wh[1]);
+        if (sink.startsWith("png:")) {
+            if (snapshotIntervalMs < 10) {
+                throw new IllegalArgumentException("--snapshot-interval-ms must be at least 10");
+            }
+            return new PngSink(Path.of(sink.substring(4)), width, height, Duration.ofMillis(snapshotIntervalMs));
+        }
+        if (sink.equals("window")) {
+            System.setProperty("java.awt.headless", "true");
+            InputRecords input = windowEvents == null ? null : new InputRecords(new LazyFifo(windowEvents));
+            return new WindowSink(width, height, "Polydesk", input);
+        }
+        throw new IllegalArgumentException("--sink must be framebuffer[:DEVICE], png:FILE or window, not '" + sink + "'");
+    }
+}

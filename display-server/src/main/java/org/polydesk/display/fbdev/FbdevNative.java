@@ -1,0 +1,31 @@
+package org.polydesk.display.fbdev;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+
+/** The libc calls the framebuffer needs. The only code of the display server that calls native code. */
+interface FbdevNative extends Library {
+    FbdevNative C = Native.load("c", FbdevNative.class);
+
+    int O_RDWR = 2;
+    int O_CLOEXEC = 0x80000;
+    int PROT_READ = 1;
+    int PROT_WRITE = 2;
+    int MAP_SHARED = 1;
+    long FBIOGET_VSCREENINFO = 0x4600;
+    long FBIOGET_FSCREENINFO = 0x4602;
+    /** sizeof(struct fb_var_screeninfo) and sizeof(struct fb_fix_screeninfo) on 64-bit Linux. */
+    int VAR_SIZE = 160;
+    int FIX_SIZE = 80;
+
+    int open(String path, int flags);
+
+    int ioctl(int fd, long request, byte[] arg);
+
+    Pointer mmap(Pointer addr, long length, int prot, int flags, int fd, long offset);
+
+    int munmap(Pointer addr, long length);
+
+    int close(int fd);
+}

@@ -1,0 +1,324 @@
+package org.polydesk.display.server;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.polydesk.display.compose.Compositor;
+import org.polydesk.display.compose.Content;
+import org.polydesk.display.compose.IndicatorStyle;
+import org.polydesk.display.compose.VmLabel;
+import org.polydesk.display.framebuffer.Rect;
+import org.polydesk.display.rfb.RfbConfig;
+import org.polydesk.display.rfb.RfbEndpoint;
+import org.polydesk.display.rfb.ServerInfo;
+import org.polydesk.display.sink.Sink;
+import org.polydesk.display.source.Backoff;
+import org.polydesk.display.source.RfbSource;
+import org.polydesk.display.source.SourceListener;
+import org.polydesk.protocol.focus.FocusBus;
+
+/**
+ * The display server's core: one live RFB source per slot (slot 0 the control UI's Xvnc, 1–9 the
+ * running VMs), the focused slot, and the thread that composes the focused source into the sink.
+ * Every source decodes all the time into its own frame buffer, so a switch costs one full compose.
+ * Frames are driven by damage: nothing moves while the focused screen is still.
+ *
+ * <p>Callers (the toolstack watcher, the focus bus client) may call from any thread; a failure of
+ * one source or of the sink is logged and never ends the server.
+ */
+public final class DisplayServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(DisplayServer.class.getName());
+
+    /** What a slot holds: who it is, its source while it should be connected, why not otherwise. */
+    private static final class Screen {
+        VmLabel label;
+        RfbSource source;
+        String unavailable;
+
+        Screen(VmLabel label) {
+            this.label = label;
+        }
+    }
+
+    private final Sink sink;
+    private final Compositor compositor;
+    private final RfbConfig rfb;
+    private final Backoff backoff;
+    private final Screen[] screens = new Screen[FocusBus.MAX_SLOT + 1];
+    private final Thread renderer;
+    private int focused = FocusBus.UI_SLOT;
+    /** Set when the focused slot's content must be recomposed whole; {@code switched} adds the banner. */
+    private boolean recompose = true;
+    private boolean switched = true;
+    private boolean frameDamaged;
+    private long bannerUntil;
+    private boolean closed;
+    private long presented;
+
+    public DisplayServer(Sink sink, IndicatorStyle style, RfbConfig rfb, Backoff backoff) {
+        this.sink = sink;
+        this.compositor = new Compositor(sink.width(), sink.height(), style);
+        this.rfb = rfb;
+        this.backoff = backoff;
+        screens[FocusBus.UI_SLOT] = new Screen(VmLabel.CONTROL_UI);
+        screens[FocusBus.UI_SLOT].unavailable = "the control UI is not running";
+        this.renderer = new Thread(this::renderLoop, "display-compositor");
+        renderer.setDaemon(true);
+    }
+
+    public DisplayServer start() {
+        renderer.start();
+        LOG.info(() -> "display server showing on " + sink.describe());
+        return this;
+    }
+
+    /** Connects slot 0 to the control UI's Xvnc. */
+    public void showControlUi(RfbEndpoint endpoint) {
+        attach(VmLabel.CONTROL_UI, endpoint);
+    }
+
+    /** A VM runs in {@code label.slot()} with its VNC server at {@code vnc}. */
+    public void vmStarted(VmLabel label, RfbEndpoint vnc) {
+        checkVmSlot(label.slot());
+        attach(label, vnc);
+    }
+
+    /** The VM of {@code label} is not running (stopped, crashed): its screen says why until it starts. */
+    public synchronized void vmStopped(VmLabel label, String reason) {
+        checkVmSlot(label.slot());
+        Screen s = screens[label.slot()];
+        if (s == null) {
+            s = screens[label.slot()] = new Screen(label);
+        }
+        s.label = label;
+        closeSource(s);
+        s.unavailable = reason;
+        changed(label.slot());
+    }
+
+    /** The VM in {@code slot} was deleted (or moved away): the slot is empty. */
+    public synchronized void vmRemoved(int slot) {
+        checkVmSlot(slot);
+        Screen s = screens[slot];
+        if (s != null) {
+            closeSource(s);
+            screens[slot] = null;
+            changed(slot);
+        }
+    }
+
+    /** A VM's name or colour changed. */
+    public synchronized void relabel(VmLabel label) {
+        Screen s = screens[label.slot()];
+        if (s != null && !s.label.equals(label)) {
+            s.label = label;
+            changed(label.slot());
+        }
+    }
+
+    /** The focus moved (from the focus bus): show {@code slot}, with the banner. */
+    public synchronized void focus(int slot) {
+        if (!FocusBus.isSlot(slot)) {
+            LOG.warning(() -> "ignoring focus on slot " + slot + ", outside 0–" + FocusBus.MAX_SLOT);
+            return;
+        }
+        focused = slot;
+        recompose = true;
+        switched = true;
+        notifyAll();
+    }
+
+    public synchronized int focusedSlot() {
+        return focused;
+    }
+
+    /** How many times the sink was given a frame; tests wait on it. */
+    public synchronized long presented() {
+        return presented;
+    }
+
+    /** The slots that hold a VM or the UI, with their labels. */
+    public synchronized List<VmLabel> labels() {
+        List<VmLabel> out = new ArrayList<>();
+        for (Screen s : screens) {
+            if (s != null) {
+                out.add(s.label);
+            }
+        }
+        return out;
+    }
+
+    private synchronized void attach(VmLabel label, RfbEndpoint endpoint) {
+        Screen s = screens[label.slot()];
+        if (s == null) {
+            s = screens[label.slot()] = new Screen(label);
+        }
+        s.label = label;
+        if (s.source != null && s.source.endpoint().equals(endpoint)) {
+            changed(label.slot());
+            return;
+        }
+        closeSource(s);
+        s.unavailable = "waiting for the display";
+        int slot = label.slot();
+        s.source = new RfbSource(label.name(), endpoint, rfb, backoff, new SourceListener() {
+            @Override
+            public void connected(RfbSource source, ServerInfo info) {
+                sourceChanged(slot, source, null);
+            }
+
+            @Override
+            public void disconnected(RfbSource source, IOException reason) {
+                sourceChanged(slot, source, "the display was lost; reconnecting");
+            }
+
+            @Override
+            public void frameUpdated(RfbSource source) {
+                damaged(slot, source);
+            }
+        }).start();
+        changed(slot);
+    }
+
+    private synchronized void sourceChanged(int slot, RfbSource source, String unavailable) {
+        Screen s = screens[slot];
+        if (s != null && s.source == source) {
+            s.unavailable = unavailable;
+            changed(slot);
+        }
+    }
+
+    private synchronized void damaged(int slot, RfbSource source) {
+        Screen s = screens[slot];
+        if (slot == focused && s != null && s.source == source) {
+            if (s.unavailable != null) {
+                s.unavailable = null;
+                recompose = true;
+            }
+            frameDamaged = true;
+            notifyAll();
+        }
+    }
+
+    private void changed(int slot) {
+        if (slot == focused) {
+            recompose = true;
+            notifyAll();
+        }
+    }
+
+    private static void closeSource(Screen s) {
+        if (s.source != null) {
+            RfbSource old = s.source;
+            s.source = null;
+            // Closing waits for the source's thread, which may be calling into us: not under our lock.
+            Thread closer = new Thread(old::close, "close-" + old.name());
+            closer.setDaemon(true);
+            closer.start();
+        }
+    }
+
+    private static void checkVmSlot(int slot) {
+        if (slot < 1 || slot > FocusBus.MAX_SLOT) {
+            throw new IllegalArgumentException("a VM's slot is 1–" + FocusBus.MAX_SLOT + ", not " + slot);
+        }
+    }
+
+    private Content contentOf(int slot) {
+        Screen s = screens[slot];
+        if (s == null) {
+            return new Content.Unavailable(new VmLabel(slot, "Slot " + slot, 0x606060), "no VM in this slot");
+        }
+        if (s.source != null && s.unavailable == null && s.source.frameBuffer().width() > 0) {
+            return new Content.Live(s.label, s.source.frameBuffer());
+        }
+        return new Content.Unavailable(s.label, "display not available: "
+                + (s.unavailable != null ? s.unavailable : "waiting for the display"));
+    }
+
+    private void renderLoop() {
+        while (true) {
+            Content content = null;
+            boolean full;
+            boolean banner;
+            boolean expire;
+            synchronized (this) {
+                while (!closed && !recompose && !frameDamaged && !bannerExpired()) {
+                    long wait = compositor.isBannerShown() ? Math.max(1, (bannerUntil - System.nanoTime()) / 1_000_000) : 0;
+                    try {
+                        wait(wait);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                if (closed) {
+                    return;
+                }
+                full = recompose;
+                banner = switched;
+                expire = bannerExpired();
+                if (full) {
+                    content = contentOf(focused);
+                    if (banner) {
+                        bannerUntil = System.nanoTime() + compositor.style().bannerTime().toNanos();
+                    }
+                }
+                recompose = false;
+                switched = false;
+                frameDamaged = false;
+            }
+            try {
+                List<Rect> damage;
+                if (full) {
+                    boolean keepBanner = banner || (compositor.isBannerShown() && !expire);
+                    damage = compositor.show(content, keepBanner && !compositor.style().bannerTime().isZero());
+                } else {
+                    damage = new ArrayList<>();
+                    if (compositor.content() instanceof Content.Live live) {
+                        damage.addAll(compositor.update(live.frameBuffer().drainDamage()));
+                    }
+                    if (expire) {
+                        damage.addAll(compositor.hideBanner());
+                    }
+                }
+                if (!damage.isEmpty()) {
+                    sink.present(compositor.frame(), damage);
+                    synchronized (this) {
+                        presented++;
+                        notifyAll();
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "cannot show a frame on " + sink.describe() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private boolean bannerExpired() {
+        return compositor.isBannerShown() && System.nanoTime() - bannerUntil >= 0;
+    }
+
+    @Override
+    public void close() {
+        List<RfbSource> sources = new ArrayList<>();
+        synchronized (this) {
+            closed = true;
+            notifyAll();
+            for (Screen s : screens) {
+                if (s != null && s.source != null) {
+                    sources.add(s.source);
+                    s.source = null;
+                }
+            }
+        }
+        sources.forEach(RfbSource::close);
+        try {
+            renderer.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        sink.close();
+    }
+}

@@ -1,0 +1,27 @@
+package org.polydesk.display.sink;
+
+import java.io.IOException;
+import java.util.List;
+import org.polydesk.display.compose.Frame;
+import org.polydesk.display.framebuffer.Rect;
+
+/**
+ * Where composed frames go: the Linux framebuffer, a desktop window, PNG snapshots (and, with the
+ * GPU issue, the viewer channel). The compositor composes at the sink's size.
+ */
+public interface Sink extends AutoCloseable {
+
+    int width();
+
+    int height();
+
+    /** Shows {@code damage} of {@code frame}; the frame is valid only during the call. */
+    void present(Frame frame, List<Rect> damage) throws IOException;
+
+    /** A short description for logs: "framebuffer /dev/fb0 1280x800, 32 bpp". */
+    String describe();
+
+    @Override
+    default void close() {
+    }
+}

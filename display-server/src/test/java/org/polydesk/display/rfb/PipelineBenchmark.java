@@ -1,0 +1,142 @@
+package org.polydesk.display.rfb;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.Deflater;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.polydesk.display.compose.Compositor;
+import org.polydesk.display.compose.Content;
+import org.polydesk.display.compose.IndicatorStyle;
+import org.polydesk.display.compose.VmLabel;
+import org.polydesk.display.fbdev.FbGeometry;
+import org.polydesk.display.framebuffer.FrameBuffer;
+import org.polydesk.display.sink.FramebufferSink;
+import org.polydesk.display.testing.LoopingTransport;
+import org.polydesk.display.testing.ServerStream;
+import org.polydesk.display.testing.ZrleEncoder;
+
+/**
+ * The whole display path for one 1080p full frame: RFB decode into the VM's frame buffer, compose
+ * (1:1, the banner drawn) and the framebuffer sink writing XRGB8888 into device-like direct memory;
+ * and compose + sink alone, against System.arraycopy of the same frame in the same run.
+ * Run with {@code bash display-server/bench.sh pipeline}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
+public class PipelineBenchmark {
+    static final int W = DecodeBenchmark.W;
+    static final int H = DecodeBenchmark.H;
+
+    private int[] source;
+    private int[] target;
+    private Path raw;
+    private Path zrle;
+    private Path still;
+
+    /** One source → compositor → sink chain. */
+    private static final class Path {
+        final RfbConnection connection;
+        final FrameBuffer frameBuffer = new FrameBuffer();
+        final Compositor compositor = new Compositor(W, H, IndicatorStyle.DEFAULT);
+        final FramebufferSink sink;
+
+        Path(byte[] prefix, byte[] cycle) throws IOException {
+            connection = RfbConnection.over(new LoopingTransport(prefix, cycle), RfbConfig.defaults(), frameBuffer, null);
+            FbGeometry g = FbGeometry.xrgb8888(W, H);
+            sink = new FramebufferSink(g, ByteBuffer.allocateDirect((int) g.mappedLength()));
+        }
+
+        void frame() throws IOException {
+            connection.step();
+            sink.present(compositor.frame(), compositor.update(frameBuffer.drainDamage()));
+        }
+    }
+
+    @Setup(Level.Trial)
+    public void setUp() throws IOException {
+        int[] desktop = DecodeBenchmark.desktop(new Random(1));
+        source = desktop.clone();
+        target = new int[W * H];
+        byte[] rawFrame = new ServerStream().update(1).rect(0, 0, W, H, Encodings.RAW).pixels(desktop).toByteArray();
+        raw = start(rawFrame, rawFrame);
+        ZrleEncoder enc = new ZrleEncoder();
+        byte[] tiles = ZrleEncoder.tiles(desktop, W, 0, 0, W, H, ZrleEncoder.Mode.AUTO);
+        byte[] first = enc.compress(tiles, Deflater.FULL_FLUSH);
+        byte[] again = enc.compress(tiles, Deflater.FULL_FLUSH);
+        zrle = start(new ServerStream().update(1).rect(0, 0, W, H, Encodings.ZRLE).u32(first.length).bytes(first)
+                .toByteArray(), new ServerStream().update(1).rect(0, 0, W, H, Encodings.ZRLE).u32(again.length)
+                .bytes(again).toByteArray());
+        still = start(rawFrame, rawFrame);
+    }
+
+    private static Path start(byte[] firstFrame, byte[] cycle) throws IOException {
+        Path p = new Path(ServerStream.handshake(W, H).bytes(firstFrame).toByteArray(), cycle);
+        p.connection.step();
+        p.sink.present(p.compositor.frame(),
+                p.compositor.show(new Content.Live(new VmLabel(1, "Bench", 0x3465A4), p.frameBuffer), true));
+        return p;
+    }
+
+    @Benchmark
+    public int[] memcpy() {
+        System.arraycopy(source, 0, target, 0, source.length);
+        return target;
+    }
+
+    @Benchmark
+    public void rawDecodeComposeSink() throws IOException {
+        raw.frame();
+    }
+
+    @Benchmark
+    public void zrleDecodeComposeSink() throws IOException {
+        zrle.frame();
+    }
+
+    /** Compose and sink alone: what a frame costs once it is decoded. */
+    @Benchmark
+    public void composeSink() {
+        still.frameBuffer.damage(still.frameBuffer.surface().bounds());
+        still.sink.present(still.compositor.frame(), still.compositor.update(still.frameBuffer.drainDamage()));
+    }
+
+    public static void main(String[] args) throws Exception {
+        OptionsBuilder opts = new OptionsBuilder();
+        opts.include(PipelineBenchmark.class.getName() + "\\.(" + (args.length > 0 ? args[0] : ".*") + ")$");
+        Collection<RunResult> results = new Runner(opts.build()).run();
+        Map<String, Double> fps = new LinkedHashMap<>();
+        for (RunResult r : results) {
+            String name = r.getParams().getBenchmark();
+            fps.put(name.substring(name.lastIndexOf('.') + 1), r.getPrimaryResult().getScore());
+        }
+        Double memcpy = fps.get("memcpy");
+        System.out.printf("%n1080p full frame, decode + compose + framebuffer sink (%dx%d, %.1f MB):%n", W, H,
+                W * H * 4 / 1e6);
+        for (Map.Entry<String, Double> e : fps.entrySet()) {
+            System.out.printf("  %-22s %9.1f frames/s  %7.2f ms/frame%s%n", e.getKey(), e.getValue(),
+                    1000 / e.getValue(), memcpy == null ? "" : String.format("  %5.2fx memcpy", memcpy / e.getValue()));
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package org.polydesk.display.sink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.polydesk.display.qemu.QemuGuest;
+import org.polydesk.testsupport.Ppm;
+import org.polydesk.testsupport.TestGuest;
+
+/**
+ * The display server on a real Linux framebuffer: polydesk-display runs inside a test guest (the
+ * host's JDK and our jars over virtio-9p, see tests/guest) with {@code --sink framebuffer:/dev/fb0},
+ * showing a second guest's VNC server over the guest network; the outer QEMU's screendump of the
+ * first guest must show the second guest's screen under the trusted banner and border.
+ */
+@Timeout(value = 420, unit = TimeUnit.SECONDS)
+class FramebufferInGuestTest {
+    private static final int SHOWN = 0x3060C0;
+    private static final int INDICATOR = 0xE0A000;
+    private static final int BORDER = 6;
+    @TempDir
+    Path tmp;
+    private final List<AutoCloseable> cleanup = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        for (int i = cleanup.size() - 1; i >= 0; i--) {
+            cleanup.get(i).close();
+        }
+    }
+
+    @Test
+    void displayServerInsideAGuestDrawsTheComposedFrameWithBannerOnDevFb0() throws Exception {
+        int display;
+        try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            display = probe.getLocalPort() - 5900;
+        }
+        if (display < 0) {
+            display = 77;
+        }
+        int port = 5900 + display;
+        QemuGuest shown = QemuGuest.boot(tmp.resolve("shown"), "127.0.0.1:" + display, null, 256,
+                TestGuest.cmdline(String.format("%06X", SHOWN)), List.of());
+        cleanup.add(shown);
+        shown.awaitReady();
+
+        // The guest sees its own /tmp, so the script lives under target/.
+        Path dir = Path.of("target", "guest-run", "framebuffer").toAbsolutePath();
+        Files.createDirectories(dir);
+        Path script = dir.resolve("run.sh");
+        Files.writeString(script, String.join(" ", "exec", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                "org.polydesk.display.daemon.DisplayMain",
+                "--sink", "framebuffer:/dev/fb0", "--source", "1=Shown,#E0A000,tcp:10.0.2.2:" + port,
+                "--initial-focus", "1", "--banner-ms", "3600000", "--border", String.valueOf(BORDER),
+                "--toolstack-socket", "/run/absent/polydeskd.sock", "--focus-socket", "/run/absent/input.sock",
+                "--ui-vnc", "/run/absent/vnc.sock") + "\n");
+
+        QemuGuest host = QemuGuest.boot(tmp.resolve("host"), "none", null, 1024,
+                TestGuest.cmdlineRunning("202020", script),
+                concat(TestGuest.hostRootArgs(), List.of("-netdev", "user,id=n", "-device", "virtio-net-pci,netdev=n")));
+        cleanup.add(host);
+        host.awaitReady();
+        TestGuest.awaitConsole(host.console(), "framebuffer /dev/fb0 1024x768, 32 bpp", 120);
+
+        Ppm shownScreen = shown.screendump();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+        String why = "";
+        while (System.nanoTime() < deadline) {
+            Ppm screen = host.screendump();
+            why = check(screen, shownScreen);
+            if (why == null) {
+                keep(screen, dir.resolve("screen.png"));
+                return;
+            }
+            Thread.sleep(1000);
+        }
+        throw new AssertionError("the guest's screen never showed the composed frame: " + why
+                + "\nguest console:\n" + Files.readString(host.console()));
+    }
+
+    /** Null when {@code screen} is {@code shown} inside the border, with the banner at the top. */
+    private static String check(Ppm screen, Ppm shown) {
+        if (screen.width() != shown.width() || screen.height() != shown.height()) {
+            return "size " + screen.width() + "x" + screen.height();
+        }
+        int w = screen.width();
+        int h = screen.height();
+        for (int[] p : new int[][] {{0, 0}, {w - 1, h - 1}, {BORDER - 1, h / 2}, {w / 2, h - BORDER}}) {
+            if (screen.rgbAt(p[0], p[1]) != INDICATOR) {
+                return String.format("border pixel (%d,%d) is %06X", p[0], p[1], screen.rgbAt(p[0], p[1]));
+            }
+        }
+        int bannerPixels = 0;
+        for (int x = 0; x < w; x++) {
+            for (int y = BORDER; y < h / 8; y++) {
+                if (screen.rgbAt(x, y) == INDICATOR) {
+                    bannerPixels++;
+                }
+            }
+        }
+        if (bannerPixels < 2000) {
+            return "only " + bannerPixels + " banner pixels at the top";
+        }
+        // Below the banner and inside the border, the shown guest exactly.
+        for (int y = h / 8; y < h - BORDER; y++) {
+            for (int x = BORDER; x < w - BORDER; x++) {
+                if (screen.rgbAt(x, y) != shown.rgbAt(x, y)) {
+                    return String.format("(%d,%d) is %06X, the shown guest has %06X", x, y, screen.rgbAt(x, y),
+                            shown.rgbAt(x, y));
+                }
+            }
+        }
+        assertEquals(SHOWN, screen.rgbAt(w / 2, h / 2));
+        return null;
+    }
+
+    /** Keeps the screen that passed, for a person to look at. */
+    private static void keep(Ppm screen, Path png) throws java.io.IOException {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(screen.width(), screen.height(),
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < screen.height(); y++) {
+            for (int x = 0; x < screen.width(); x++) {
+                img.setRGB(x, y, screen.rgbAt(x, y));
+            }
+        }
+        javax.imageio.ImageIO.write(img, "png", png.toFile());
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+}

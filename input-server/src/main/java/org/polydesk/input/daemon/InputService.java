@@ -1,0 +1,87 @@
+package org.polydesk.input.daemon;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+import org.polydesk.input.evdev.DeviceManager;
+import org.polydesk.input.focus.FocusAuthority;
+import org.polydesk.input.focus.FocusBusServer;
+import org.polydesk.input.focus.LifecycleFollower;
+import org.polydesk.input.hotkey.InputConfig;
+import org.polydesk.input.hotkey.InputRouter;
+import org.polydesk.input.sink.InputSink;
+import org.polydesk.input.sink.QmpSink;
+import org.polydesk.input.sink.RfbSink;
+
+/**
+ * The input server put together: the focus authority with the control UI's RFB sink in slot 0, the
+ * router, the focus bus, the lifecycle follower that fills slots 1–9 with QMP sinks, and the devices.
+ */
+public final class InputService implements Closeable {
+    private static final Logger LOG = Logger.getLogger(InputService.class.getName());
+
+    /** Where things are; every path can be moved for tests. */
+    public record Settings(InputConfig config, Path busSocket, Path daemonSocket, Path devices, boolean grab,
+                           boolean absolutePointer) {
+    }
+
+    private final FocusAuthority focus;
+    private final InputRouter router;
+    private final DeviceManager devices;
+    private final List<Closeable> parts = new ArrayList<>();
+
+    public InputService(Settings s) throws IOException {
+        InputSink ui = s.config().uiVncSocket() == null ? null : new RfbSink(s.config().uiVncSocket());
+        focus = new FocusAuthority(ui);
+        router = new InputRouter(focus, s.config());
+        parts.add(new FocusBusServer(s.busSocket(), focus));
+        if (s.daemonSocket() != null) {
+            LifecycleFollower follower = new LifecycleFollower(s.daemonSocket(), focus,
+                    qmp -> new QmpSink(qmp, s.absolutePointer()));
+            follower.start();
+            parts.add(follower);
+        }
+        devices = new DeviceManager(router, s.grab());
+        parts.add(devices);
+        if (s.devices() != null) {
+            try {
+                devices.watch(s.devices());
+            } catch (IOException | UnsatisfiedLinkError e) {
+                LOG.warning("no input devices from " + s.devices() + ": " + e.getMessage()
+                        + "; the focus bus and any event streams still work");
+            }
+        }
+    }
+
+    /** Reads a stream of evdev input_event records as one more device (a pipe, a recording, a test). */
+    public int addStream(String name, InputStream in) {
+        return devices.addStream(name, in);
+    }
+
+    public FocusAuthority focus() {
+        return focus;
+    }
+
+    public InputRouter router() {
+        return router;
+    }
+
+    @Override
+    public void close() {
+        for (int i = parts.size() - 1; i >= 0; i--) {
+            try {
+                parts.get(i).close();
+            } catch (IOException | RuntimeException e) {
+                LOG.fine("closing: " + e);
+            }
+        }
+        InputSink ui = focus.sink(0);
+        if (ui != null) {
+            ui.close();
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package org.polydesk.input.focus;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+import org.polydesk.input.hotkey.HotkeyAction;
+import org.polydesk.input.sink.InputSink;
+import org.polydesk.protocol.focus.FocusBus;
+import org.polydesk.protocol.focus.FocusChanged;
+
+/**
+ * The one authority on focus: which slot has the keyboard and pointer, which VM and sink each slot
+ * holds, and the numbered {@link FocusChanged} stream. Its monitor is also the input router's lock,
+ * so a switch (releasing held keys in the VM that loses focus, then publishing) is never interleaved
+ * with an input event.
+ */
+public final class FocusAuthority {
+    private static final Logger LOG = Logger.getLogger(FocusAuthority.class.getName());
+
+    /** The router's part in a switch; called with this authority's monitor held. */
+    public interface SwitchHook {
+        /** Before the focus moves: let go of everything held in {@code from}, set the LEDs for {@code to}. */
+        void focusMoving(int from, int to);
+
+        /** The slot's VM is gone: forget what was held there. */
+        void slotGone(int slot);
+    }
+
+    private record Occupant(UUID vm, String name, InputSink sink) {
+    }
+
+    private final Map<Integer, Occupant> slots = new TreeMap<>();
+    private final List<Consumer<FocusChanged>> listeners = new CopyOnWriteArrayList<>();
+    private SwitchHook hook = new SwitchHook() {
+        @Override
+        public void focusMoving(int from, int to) {
+        }
+
+        @Override
+        public void slotGone(int slot) {
+        }
+    };
+    private int current = FocusBus.UI_SLOT;
+    private long seq;
+
+    /** The control UI's sink (RFB to its Xvnc), or null while it has none. */
+    public FocusAuthority(InputSink uiSink) {
+        slots.put(FocusBus.UI_SLOT, new Occupant(null, "control UI", uiSink));
+    }
+
+    public synchronized void setHook(SwitchHook hook) {
+        this.hook = hook;
+    }
+
+    public synchronized int focusedSlot() {
+        return current;
+    }
+
+    public synchronized FocusChanged current() {
+        return new FocusChanged(seq, current, slots.get(current).vm(), FocusChanged.Cause.INITIAL);
+    }
+
+    /** The sink of a slot, or null when the slot is empty or its sink is not set. */
+    public synchronized InputSink sink(int slot) {
+        Occupant o = slots.get(slot);
+        return o == null ? null : o.sink();
+    }
+
+    public synchronized boolean occupied(int slot) {
+        return slots.containsKey(slot);
+    }
+
+    /** Registers a listener and returns the current focus, atomically: no change falls between. */
+    public synchronized FocusChanged subscribe(Consumer<FocusChanged> listener) {
+        listeners.add(listener);
+        return current();
+    }
+
+    public void unsubscribe(Consumer<FocusChanged> listener) {
+        listeners.remove(listener);
+    }
+
+    /** A VM of the toolstack is running in {@code slot} and takes input through {@code sink}. */
+    public synchronized void vmStarted(int slot, UUID vm, String name, InputSink sink) {
+        if (slot == FocusBus.UI_SLOT || !FocusBus.isSlot(slot)) {
+            LOG.warning("VM " + name + " reports slot " + slot + ", which is not a VM slot (1 to "
+                    + FocusBus.MAX_SLOT + "); its input is not served");
+            if (sink != null) {
+                sink.close();
+            }
+            return;
+        }
+        Occupant old = slots.get(slot);
+        if (old != null && old.vm().equals(vm) && old.sink() != null && sink != null
+                && old.sink().describe().equals(sink.describe())) {
+            sink.close(); // the same VM reported again (after a reconnect to polydeskd)
+            return;
+        }
+        if (old != null) {
+            hook.slotGone(slot);
+            if (old.sink() != null) {
+                old.sink().close();
+            }
+        }
+        slots.put(slot, new Occupant(vm, name, sink));
+        LOG.info("slot " + slot + ": " + name + " (" + vm + ")" + (sink == null ? "" : " via " + sink.describe()));
+    }
+
+    /** The VM stopped or crashed: its slot empties; if it had the focus, the control UI gets it. */
+    public synchronized void vmStopped(UUID vm) {
+        for (Map.Entry<Integer, Occupant> e : slots.entrySet()) {
+            int slot = e.getKey();
+            if (slot != FocusBus.UI_SLOT && vm.equals(e.getValue().vm())) {
+                Occupant o = e.getValue();
+                if (slot == current) {
+                    move(FocusBus.UI_SLOT, FocusChanged.Cause.VM_GONE);
+                }
+                hook.slotGone(slot);
+                slots.remove(slot);
+                if (o.sink() != null) {
+                    o.sink().close();
+                }
+                LOG.info("slot " + slot + " is free (" + o.name() + " is gone)");
+                return;
+            }
+        }
+    }
+
+    /** The VMs currently in slots, for resynchronising with polydeskd. */
+    public synchronized Map<UUID, Integer> vms() {
+        Map<UUID, Integer> m = new java.util.HashMap<>();
+        slots.forEach((slot, o) -> {
+            if (o.vm() != null) {
+                m.put(o.vm(), slot);
+            }
+        });
+        return m;
+    }
+
+    /** A focus.set request; refused when the slot is not a slot or holds no running VM. */
+    public synchronized FocusChanged set(int slot, FocusChanged.Cause cause) throws NoSuchSlotException {
+        if (!FocusBus.isSlot(slot)) {
+            throw new NoSuchSlotException("slot " + slot + " is not a slot (0 is the control UI, VMs take 1 to "
+                    + FocusBus.MAX_SLOT + ")", false);
+        }
+        if (!slots.containsKey(slot)) {
+            throw new NoSuchSlotException("slot " + slot + " holds no running VM", true);
+        }
+        return move(slot, cause);
+    }
+
+    /** A switching chord was pressed. A chord to an empty slot does nothing (but is still not passed on). */
+    public synchronized void hotkey(HotkeyAction action) {
+        int target = switch (action.kind()) {
+            case SLOT -> action.slot();
+            case NEXT -> cycle(+1);
+            case PREVIOUS -> cycle(-1);
+        };
+        if (slots.containsKey(target)) {
+            move(target, FocusChanged.Cause.HOTKEY);
+        } else {
+            LOG.info("hotkey for " + action + ": the slot holds no running VM");
+        }
+    }
+
+    private int cycle(int direction) {
+        List<Integer> order = new ArrayList<>(slots.keySet());
+        int i = order.indexOf(current);
+        return order.get(Math.floorMod(i + direction, order.size()));
+    }
+
+    private FocusChanged move(int slot, FocusChanged.Cause cause) {
+        if (slot == current) {
+            return new FocusChanged(seq, current, slots.get(current).vm(), cause);
+        }
+        hook.focusMoving(current, slot);
+        current = slot;
+        FocusChanged change = new FocusChanged(++seq, slot, slots.get(slot).vm(), cause);
+        LOG.info("focus " + change.seq() + ": slot " + slot + " (" + slots.get(slot).name() + "), " + cause.name().toLowerCase());
+        for (Consumer<FocusChanged> l : listeners) {
+            try {
+                l.accept(change);
+            } catch (RuntimeException e) {
+                LOG.warning("a focus listener failed: " + e);
+            }
+        }
+        return change;
+    }
+
+    /** focus.set named a slot that cannot take the focus. */
+    public static final class NoSuchSlotException extends Exception {
+        private final boolean empty;
+
+        public NoSuchSlotException(String message, boolean empty) {
+            super(message);
+            this.empty = empty;
+        }
+
+        /** True when the slot number is valid but holds no VM; false when it is not a slot at all. */
+        public boolean empty() {
+            return empty;
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package org.polydesk.input.sink;
+
+import java.io.IOException;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
+import java.util.logging.Logger;
+
+/**
+ * The part every sink shares: a bounded queue of finished messages and a writer thread that owns
+ * the connection, so the router never waits on a peer. The writer connects on first use and again
+ * after a failure (at most once a second); while there is no connection, messages are dropped and
+ * the log says so once per outage. A peer that stops reading fills the queue and loses the newest
+ * messages, never the router's time.
+ *
+ * @param <M> a message ready to write
+ */
+abstract class ConnectedSink<M> implements InputSink {
+    private static final Logger LOG = Logger.getLogger(ConnectedSink.class.getName());
+    private static final int QUEUE = 1024;
+    private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final Object STOP = new Object();
+
+    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE);
+    private final Thread writer;
+    private volatile boolean closed;
+    private volatile LongConsumer written = t -> { };
+    private volatile boolean connected;
+    private boolean outageLogged;
+    private long lastAttempt = Long.MIN_VALUE / 2;
+    private long dropped;
+
+    ConnectedSink(String threadName) {
+        writer = new Thread(this::writeLoop, threadName);
+        writer.setDaemon(true);
+    }
+
+    final void start() {
+        writer.start();
+    }
+
+    /** Opens the connection and does the protocol's handshake; called on the writer thread. */
+    abstract void connect() throws IOException;
+
+    /** Writes one message on the open connection; called on the writer thread. */
+    abstract void write(M message) throws IOException;
+
+    /** Closes the connection; called on the writer thread. */
+    abstract void disconnect();
+
+    /** Called with System.nanoTime() after each message is written (for the benchmark). */
+    public void onWritten(LongConsumer listener) {
+        written = listener;
+    }
+
+    /** Whether the connection is up now (for tests and diagnostics). */
+    public boolean connected() {
+        return connected;
+    }
+
+    final void enqueue(M message) {
+        if (closed) {
+            return;
+        }
+        if (!queue.offer(message)) {
+            if (dropped++ % 1000 == 0) {
+                LOG.warning(describe() + " does not keep up; input dropped (" + dropped + " messages so far)");
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void writeLoop() {
+        try {
+            while (!closed) {
+                Object item = queue.take();
+                if (item == STOP) {
+                    break;
+                }
+                if (!connected && !tryConnect()) {
+                    continue;
+                }
+                if (item == NUDGE) {
+                    continue;
+                }
+                try {
+                    write((M) item);
+                    written.accept(System.nanoTime());
+                } catch (IOException e) {
+                    LOG.warning(describe() + ": connection lost (" + e.getMessage() + "); input dropped until it is back");
+                    outageLogged = true;
+                    connected = false;
+                    disconnect();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            connected = false;
+            disconnect();
+        }
+    }
+
+    private boolean tryConnect() {
+        long now = System.nanoTime();
+        if (now - lastAttempt < RETRY_NANOS) {
+            return false;
+        }
+        lastAttempt = now;
+        try {
+            connect();
+            connected = true;
+            if (outageLogged) {
+                LOG.info(describe() + ": connected again");
+            }
+            outageLogged = false;
+            return true;
+        } catch (IOException | RuntimeException e) {
+            disconnect();
+            if (!outageLogged) {
+                LOG.warning(describe() + ": cannot connect (" + e.getMessage() + "); input dropped until it can");
+                outageLogged = true;
+            }
+            return false;
+        }
+    }
+
+    /** Starts connecting now rather than at the first input. */
+    public final void connectEarly() {
+        queue.offer(NUDGE);
+    }
+
+    static final Object NUDGE = new Object();
+
+    @Override
+    public void close() {
+        closed = true;
+        queue.clear();
+        queue.offer(STOP);
+        writer.interrupt();
+    }
+}

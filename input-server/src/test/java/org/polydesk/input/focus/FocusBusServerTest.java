@@ -1,0 +1,98 @@
+package org.polydesk.input.focus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.polydesk.input.hotkey.InputConfig;
+import org.polydesk.input.hotkey.InputRouter;
+import org.polydesk.input.testing.RecordingSink;
+import org.polydesk.protocol.focus.FocusBus;
+import org.polydesk.protocol.focus.FocusChanged;
+import org.polydesk.protocol.rpc.ErrorCode;
+import org.polydesk.protocol.rpc.Json;
+import org.polydesk.protocol.rpc.LineFraming;
+import org.polydesk.protocol.rpc.RpcClient;
+import org.polydesk.protocol.rpc.RpcMessage;
+
+/** The focus bus contract of protocol's FocusBus, spoken by the protocol's own RpcClient. */
+class FocusBusServerTest {
+    @TempDir
+    Path tmp;
+    FocusAuthority focus;
+    FocusBusServer server;
+    final UUID vm = UUID.randomUUID();
+
+    @BeforeEach
+    void start() throws Exception {
+        focus = new FocusAuthority(new RecordingSink("ui"));
+        new InputRouter(focus, InputConfig.defaults());
+        focus.vmStarted(3, vm, "three", new RecordingSink("vm"));
+        server = new FocusBusServer(tmp.resolve("input.sock"), focus);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    static FocusChanged read(JsonNode n) throws Exception {
+        return Json.mapper().treeToValue(n, FocusChanged.class);
+    }
+
+    @Test
+    void getSetAndSubscribe() throws Exception {
+        try (RpcClient a = RpcClient.connect(tmp.resolve("input.sock"));
+             RpcClient b = RpcClient.connect(tmp.resolve("input.sock"))) {
+            assertEquals(new FocusChanged(0, 0, null, FocusChanged.Cause.INITIAL), read(a.call(FocusBus.SUBSCRIBE, null)));
+            FocusChanged set = read(b.call(FocusBus.SET, Json.mapper().createObjectNode().put("slot", 3)));
+            assertEquals(new FocusChanged(1, 3, vm, FocusChanged.Cause.REQUEST), set);
+            RpcMessage n = a.nextNotification();
+            assertEquals(FocusBus.CHANGED, n.method());
+            assertEquals(set, read(n.params()));
+            assertEquals(3, read(b.call(FocusBus.GET, null)).slot());
+            // The VM stops: every subscriber learns the focus fell back to the control UI.
+            focus.vmStopped(vm);
+            assertEquals(new FocusChanged(2, 0, null, FocusChanged.Cause.VM_GONE), read(a.nextNotification().params()));
+        }
+    }
+
+    @Test
+    void badRequestsGetClearErrorsAndTheServerGoesOn() throws Exception {
+        try (RpcClient c = RpcClient.connect(tmp.resolve("input.sock"))) {
+            RpcClient.CallException empty = assertThrows(RpcClient.CallException.class,
+                    () -> c.call(FocusBus.SET, Json.mapper().createObjectNode().put("slot", 5)));
+            assertEquals(ErrorCode.NOT_FOUND, empty.errorCode());
+            assertEquals("slot 5 holds no running VM", empty.getMessage());
+            assertEquals(ErrorCode.INVALID_PARAMS, assertThrows(RpcClient.CallException.class,
+                    () -> c.call(FocusBus.SET, Json.mapper().createObjectNode().put("slot", 12))).errorCode());
+            assertEquals(ErrorCode.INVALID_PARAMS, assertThrows(RpcClient.CallException.class,
+                    () -> c.call(FocusBus.SET, Json.mapper().createObjectNode().put("slot", "three"))).errorCode());
+            assertEquals(ErrorCode.METHOD_NOT_FOUND, assertThrows(RpcClient.CallException.class,
+                    () -> c.call("vm.list", null)).errorCode());
+        }
+        try (SocketChannel raw = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            raw.connect(UnixDomainSocketAddress.of(tmp.resolve("input.sock")));
+            raw.write(ByteBuffer.wrap("{not json\n".getBytes(StandardCharsets.UTF_8)));
+            String reply = new LineFraming.Reader(Channels.newInputStream(raw)).readLine();
+            assertNotNull(reply);
+            assertEquals(ErrorCode.PARSE_ERROR.code(), Json.mapper().readTree(reply).get("error").get("code").asInt());
+        }
+        try (RpcClient c = RpcClient.connect(tmp.resolve("input.sock"))) {
+            assertEquals(0, read(c.call(FocusBus.GET, null)).slot(), "still serving after the bad input");
+        }
+    }
+}
