@@ -33,6 +33,7 @@ public final class GpuPage {
         this.ui = ui;
         this.vms = vms;
         table.setId("gpu-table");
+        table.setPlaceholder(new Label("No display devices listed."));
         status.setId("gpu-status");
         status.setWrapText(true);
         owner.setId("gpu-owner");
@@ -59,10 +60,12 @@ public final class GpuPage {
             table.getItems().setAll(list);
             status.setText(list.isEmpty() ? "This machine has no display device that can be passed through." : "");
             table.setDisable(false);
+            owner.setDisable(false);
             assign.setDisable(false);
         }, e -> {
             table.getItems().clear();
             table.setDisable(true);
+            owner.setDisable(true);
             assign.setDisable(true);
             status.setText(Pages.unavailable("GPU assignment", e, "issue 7: gpu.list and gpu.assign"));
         });

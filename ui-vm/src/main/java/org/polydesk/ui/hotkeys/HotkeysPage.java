@@ -29,6 +29,7 @@ public final class HotkeysPage {
     public HotkeysPage(UiContext ui) {
         this.ui = ui;
         table.setId("hotkeys-table");
+        table.setPlaceholder(new Label("No hotkeys listed."));
         status.setId("hotkeys-status");
         status.setWrapText(true);
         chord.setId("hotkey-chord");
@@ -53,11 +54,13 @@ public final class HotkeysPage {
         ui.request("read the hotkeys", ui.toolstack().hotkeys(), list -> {
             table.getItems().setAll(list);
             table.setDisable(false);
+            chord.setDisable(false);
             change.setDisable(false);
             status.setText("");
         }, e -> {
             table.getItems().clear();
             table.setDisable(true);
+            chord.setDisable(true);
             change.setDisable(true);
             status.setText(Pages.unavailable("Changing the hotkeys", e, "issue 5: input.config.get and input.config.set"));
         });

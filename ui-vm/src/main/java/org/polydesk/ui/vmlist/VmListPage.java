@@ -261,7 +261,8 @@ public final class VmListPage {
                     + err.method() + ").";
         }
         if (err.errorCode() == ErrorCode.SERVICE_UNAVAILABLE) {
-            return "Cannot switch to '" + name + "': input-server is not running. " + err.getMessage();
+            // polydeskd's message says which service (input-server) and where it looked for it.
+            return "Cannot switch to '" + name + "': " + err.getMessage();
         }
         return "Cannot switch to '" + name + "': " + err.describe();
     }

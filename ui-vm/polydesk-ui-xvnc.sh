@@ -1,0 +1,34 @@
+#!/bin/bash
+# The control UI as dom0 runs it: TigerVNC's Xvnc with no TCP port, serving RFB only on a UNIX
+# socket that the display server connects to (as slot 0), and the UI covering Xvnc's screen.
+# Ends when either ends. Options after -- go to the UI (e.g. -- --socket /tmp/x/polydeskd.sock).
+# Usage: polydesk-ui-xvnc.sh [--vnc-socket PATH] [--geometry WxH] [--display :N] [-- UI OPTIONS]
+set -euo pipefail
+vnc_socket=/run/polydesk/ui/vnc.sock
+geometry=1920x1080
+display=:20
+while [ $# -gt 0 ]; do
+    case $1 in
+        --vnc-socket) vnc_socket=$2; shift 2 ;;
+        --geometry) geometry=$2; shift 2 ;;
+        --display) display=$2; shift 2 ;;
+        --) shift; break ;;
+        *) echo "polydesk-ui-xvnc.sh: unknown option $1" >&2; exit 2 ;;
+    esac
+done
+here=$(cd "$(dirname "$0")" && pwd)
+ui=${POLYDESK_UI:-$here/polydesk-ui.sh}
+mkdir -p "$(dirname "$vnc_socket")"
+rm -f "$vnc_socket"
+# -SecurityTypes None: only processes that may open the socket (mode 0660, group polydesk) reach it.
+Xvnc "$display" -geometry "$geometry" -depth 24 -rfbport -1 -rfbunixpath "$vnc_socket" -rfbunixmode 0660 \
+    -SecurityTypes None -nolisten tcp -AlwaysShared -NeverShared=0 -DisconnectClients=0 &
+xvnc=$!
+app=
+trap 'kill $xvnc $app 2>/dev/null; wait 2>/dev/null' EXIT
+trap 'exit 143' TERM INT
+for _ in $(seq 100); do [ -S "$vnc_socket" ] && [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
+[ -S "$vnc_socket" ] || { echo "polydesk-ui-xvnc.sh: Xvnc did not open $vnc_socket" >&2; exit 1; }
+DISPLAY=$display "$ui" "$@" &
+app=$!
+wait -n $xvnc $app
