@@ -11,6 +11,10 @@ public final class Methods {
     public static final String VM_STOP = "vm.stop";
     public static final String VM_DESTROY = "vm.destroy";
     public static final String HOST_INFO = "host.info";
+    /** {@code {text}}: an xl.cfg file → {@code {definition, unsupported, notes}}; creates nothing. */
+    public static final String XLCFG_PARSE = "xlcfg.parse";
+    /** {@code {name, sizeGib, format}} → {@code {path}}: a new empty image in polydeskd's image directory. */
+    public static final String DISK_CREATE = "disk.create";
     /** Moves the focus: {@code {"vm": id|name|slot}}; forwarded to input-server's focus bus. */
     public static final String FOCUS_SET = "focus.set";
     public static final String EVENTS_SUBSCRIBE = "events.subscribe";

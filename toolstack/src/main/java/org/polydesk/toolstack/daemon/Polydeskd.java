@@ -36,6 +36,9 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
     @Option(names = "--socket", description = "The API socket (default: <run-dir>/polydeskd.sock).")
     Path socket;
 
+    @Option(names = "--image-dir", description = "Where disk.create puts new images (default: <state-dir>/../images).")
+    Path imageDir;
+
     @Option(names = "--focus-socket", description = "input-server's focus bus, where focus.set goes (default: <run-dir>/input.sock).")
     Path focusSocket;
 
@@ -89,7 +92,8 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
         }
         manager.load();
         server = new RpcServer(api, new ToolstackApi(manager, events,
-                focusSocket != null ? focusSocket : runDir.resolve(org.polydesk.protocol.focus.FocusBus.SOCKET.getFileName())));
+                focusSocket != null ? focusSocket : runDir.resolve(org.polydesk.protocol.focus.FocusBus.SOCKET.getFileName()),
+                imageDir != null ? imageDir : stateDir.toAbsolutePath().getParent().resolve("images"), "qemu-img"));
         LOG.info("polydeskd serves " + api + " with the " + chosen + " backend (" + manager.accelerator() + ")");
         if (!noAutostart) {
             manager.autostart();

@@ -19,10 +19,14 @@ public final class ToolstackApi implements RpcServer.Handler {
     private final EventBus events;
     private final FocusRelay focus;
 
-    public ToolstackApi(VmManager vms, EventBus events, java.nio.file.Path focusSocket) {
+    private final DiskImages images;
+
+    public ToolstackApi(VmManager vms, EventBus events, java.nio.file.Path focusSocket, java.nio.file.Path imageDir,
+                        String qemuImg) {
         this.vms = vms;
         this.events = events;
         this.focus = new FocusRelay(vms, focusSocket);
+        this.images = new DiskImages(imageDir, qemuImg);
     }
 
     @Override
@@ -41,6 +45,8 @@ public final class ToolstackApi implements RpcServer.Handler {
             case Methods.VM_DESTROY -> tree(vms.destroy(vmRef(params)));
             case Methods.HOST_INFO -> tree(vms.hostInfo());
             case Methods.FOCUS_SET -> focus.set(vmRef(params));
+            case Methods.XLCFG_PARSE -> xlParse(params);
+            case Methods.DISK_CREATE -> images.create(params);
             case Methods.EVENTS_SUBSCRIBE -> subscribe(connection);
             default -> throw new RpcException(ErrorCode.METHOD_NOT_FOUND, "no method '" + method + "'");
         };
@@ -52,6 +58,18 @@ public final class ToolstackApi implements RpcServer.Handler {
         ObjectNode ok = Json.mapper().createObjectNode();
         ok.put("subscribed", true);
         return ok;
+    }
+
+    private static JsonNode xlParse(JsonNode params) throws RpcException {
+        JsonNode text = params == null ? null : params.get("text");
+        if (text == null || !text.isTextual()) {
+            throw new RpcException(ErrorCode.INVALID_PARAMS, "params.text must be the xl.cfg file's text");
+        }
+        try {
+            return tree(org.polydesk.toolstack.xlcfg.XlConfigImporter.importText(text.asText()));
+        } catch (org.polydesk.toolstack.xlcfg.XlConfigException e) {
+            throw new RpcException(ErrorCode.INVALID_DEFINITION, e.getMessage());
+        }
     }
 
     private static String vmRef(JsonNode params) throws RpcException {

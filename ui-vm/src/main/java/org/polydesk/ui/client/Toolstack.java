@@ -26,9 +26,9 @@ public final class Toolstack {
     /** Changes one hotkey of the input server (hotkeys page; issue 5). */
     public static final String INPUT_CONFIG_SET = "input.config.set";
     /** Reads an xl.cfg file's text into a definition without creating anything (import). */
-    public static final String XLCFG_PARSE = "xlcfg.parse";
+    public static final String XLCFG_PARSE = org.polydesk.protocol.rpc.Methods.XLCFG_PARSE;
     /** Makes a new, empty disk image of a given size (create form). */
-    public static final String DISK_CREATE = "disk.create";
+    public static final String DISK_CREATE = org.polydesk.protocol.rpc.Methods.DISK_CREATE;
     /** Shuts the machine down (host page). */
     public static final String HOST_SHUTDOWN = "host.shutdown";
     /** Reboots the machine (host page). */

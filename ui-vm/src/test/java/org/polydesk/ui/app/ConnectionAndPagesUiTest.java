@@ -88,16 +88,20 @@ class ConnectionAndPagesUiTest {
         ui.robot.clickOn("#nav-log");
         ui.awaitTextContaining("#daemon-log-status", "polydeskd has no method host.log", 10);
 
-        // A new image needs disk.create; the form says so beside the disk and creates nothing.
+        // A new image: polydeskd's disk.create makes it, and the VM is created with it as its disk.
         ui.robot.clickOn("#nav-vms");
         ui.robot.clickOn("#new-vm");
         ui.type("#name", "Windows 11");
         ui.robot.clickOn("#disk-new");
         ui.type("#disk-size", "40");
         ui.robot.clickOn("#submit");
-        ui.awaitText("#disk-error", "Making a new image is not available yet (polydeskd has no method disk.create);"
-                + " choose an existing image file.", 10);
-        assertEquals(0, ui.rpc(Methods.VM_LIST, null).size());
+        ui.await("the form closing", 20, () -> !ui.visible("#vm-form"), () -> ui.text("#disk-error"));
+        JsonNode win = ui.rpc(Methods.VM_SHOW, Json.mapper().createObjectNode().put("vm", "Windows 11"));
+        String image = win.path("definition").path("disks").get(0).path("path").asText();
+        assertEquals(tmp.resolve("images").resolve("windows-11.qcow2").toString(), image);
+        assertTrue(Files.exists(Path.of(image)), "the image exists");
+        ui.robot.clickOn("#new-vm");
+        ui.type("#name", "Second");
 
         // Two broken rules at once, each beside its own field: a taken slot, a relative image path.
         ui.rpc(Methods.VM_CREATE, definition("First", 2));
@@ -112,16 +116,18 @@ class ConnectionAndPagesUiTest {
         ui.robot.clickOn("#cancel");
         ui.awaitCell("First", "col-slot", "2", 10);
 
-        // Import needs xlcfg.parse.
+        // Import: polydeskd's xlcfg.parse reads the file, the form opens filled in, nothing is created yet.
         Path cfg = tmp.resolve("debian.cfg");
         Files.writeString(cfg, "name = \"debian\"\nmemory = 512\n");
+        int before = ui.rpc(Methods.VM_LIST, null).size();
         ui.fx(() -> {
             ui.window.importXlConfig(cfg);
             return null;
         });
-        ui.awaitText("#notice-text", "Importing xl.cfg files is not available yet: polydeskd has no method xlcfg.parse"
-                + " (proposed: xlcfg.parse {text}).", 10);
-        assertFalse(ui.visible("#vm-form"));
+        ui.await("the imported form", 10, () -> ui.visible("#vm-form"), () -> ui.text("#notice-text"));
+        assertEquals("debian", ui.text("#name"));
+        assertEquals("512", ui.text("#memory"));
+        assertEquals(before, ui.rpc(Methods.VM_LIST, null).size(), "importing alone creates nothing");
     }
 
     @Test
