@@ -1,9 +1,6 @@
 package org.polydesk.display.rfb;
 
 import java.io.IOException;
-import java.util.Collection;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.Deflater;
@@ -18,9 +15,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.polydesk.display.framebuffer.FrameBuffer;
 import org.polydesk.display.testing.LoopingTransport;
 import org.polydesk.display.testing.ServerStream;
@@ -149,21 +143,8 @@ public class DecodeBenchmark {
         zrleNoise.step();
     }
 
-    /** Runs the benchmarks and prints frames per second and each one's cost in memcpys of a frame. */
+
     public static void main(String[] args) throws Exception {
-        OptionsBuilder opts = new OptionsBuilder();
-        opts.include(DecodeBenchmark.class.getName() + "\\.(" + (args.length > 0 ? args[0] : ".*") + ")$");
-        Collection<RunResult> results = new Runner(opts.build()).run();
-        Map<String, Double> fps = new LinkedHashMap<>();
-        for (RunResult r : results) {
-            String name = r.getParams().getBenchmark();
-            fps.put(name.substring(name.lastIndexOf('.') + 1), r.getPrimaryResult().getScore());
-        }
-        Double memcpy = fps.get("memcpy");
-        System.out.printf("%n1080p full frame (%dx%d, %.1f MB):%n", W, H, W * H * 4 / 1e6);
-        for (Map.Entry<String, Double> e : fps.entrySet()) {
-            System.out.printf("  %-18s %9.1f frames/s  %7.2f ms/frame%s%n", e.getKey(), e.getValue(),
-                    1000 / e.getValue(), memcpy == null ? "" : String.format("  %5.2fx memcpy", memcpy / e.getValue()));
-        }
+        BenchmarkReport.run(DecodeBenchmark.class, args.length > 0 ? args[0] : null, "1080p full frame");
     }
 }
