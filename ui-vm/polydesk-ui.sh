@@ -5,8 +5,9 @@
 # POLYDESK_UI_JAVA_OPTS adds JVM options (after ours, so they win).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-jar=$(ls "$here"/target/ui-vm-*.jar 2>/dev/null | grep -v -e sources -e tests | head -n 1 || true)
-[ -n "$jar" ] && [ -d "$here/target/lib" ] || {
+# Installed (the .deb puts the jar beside this script) or in the repository after mvn package.
+jar=$(ls "$here"/ui-vm.jar "$here"/target/ui-vm-*.jar 2>/dev/null | grep -v -e sources -e tests | head -n 1 || true)
+[ -n "$jar" ] && [ -d "$(dirname "$jar")/lib" ] || {
     echo "polydesk-ui.sh: no build in $here/target; run: mvn -pl ui-vm -am package -DskipTests" >&2
     exit 1
 }
