@@ -15,6 +15,10 @@ public final class Methods {
     public static final String XLCFG_PARSE = "xlcfg.parse";
     /** {@code {name, sizeGib, format}} → {@code {path}}: a new empty image in polydeskd's image directory. */
     public static final String DISK_CREATE = "disk.create";
+    /** The host's display devices: address, names, IOMMU group, driver, the other functions of the card, owner. */
+    public static final String GPU_LIST = "gpu.list";
+    /** {@code {gpu: address, vm: ref|null}}: gives a GPU to a stopped VM (one owner at most), or takes it back. */
+    public static final String GPU_ASSIGN = "gpu.assign";
     /** Moves the focus: {@code {"vm": id|name|slot}}; forwarded to input-server's focus bus. */
     public static final String FOCUS_SET = "focus.set";
     public static final String EVENTS_SUBSCRIBE = "events.subscribe";

@@ -39,6 +39,12 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
     @Option(names = "--image-dir", description = "Where disk.create puts new images (default: <state-dir>/../images).")
     Path imageDir;
 
+    @Option(names = "--sysfs-pci", description = "Where the host's PCI devices are listed (default: ${DEFAULT-VALUE}).")
+    Path sysfsPci = org.polydesk.toolstack.gpu.SysfsPci.DEFAULT_ROOT;
+
+    @Option(names = "--pci-ids", description = "Vendor and device names (default: ${DEFAULT-VALUE}, package pci.ids).")
+    Path pciIds = org.polydesk.toolstack.gpu.PciIds.DEFAULT_FILE;
+
     @Option(names = "--focus-socket", description = "input-server's focus bus, where focus.set goes (default: <run-dir>/input.sock).")
     Path focusSocket;
 
@@ -93,7 +99,8 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
         manager.load();
         server = new RpcServer(api, new ToolstackApi(manager, events,
                 focusSocket != null ? focusSocket : runDir.resolve(org.polydesk.protocol.focus.FocusBus.SOCKET.getFileName()),
-                imageDir != null ? imageDir : stateDir.toAbsolutePath().getParent().resolve("images"), "qemu-img"));
+                imageDir != null ? imageDir : stateDir.toAbsolutePath().getParent().resolve("images"),
+                new org.polydesk.toolstack.gpu.SysfsPci(sysfsPci, org.polydesk.toolstack.gpu.PciIds.load(pciIds))));
         LOG.info("polydeskd serves " + api + " with the " + chosen + " backend (" + manager.accelerator() + ")");
         if (!noAutostart) {
             manager.autostart();

@@ -20,13 +20,16 @@ public final class ToolstackApi implements RpcServer.Handler {
     private final FocusRelay focus;
 
     private final DiskImages images;
+    private final GpuApi gpus;
 
+    /** Requests go to {@code vms}; focus.set to input-server's bus; disk.create to {@code imageDir}; GPUs from sysfs. */
     public ToolstackApi(VmManager vms, EventBus events, java.nio.file.Path focusSocket, java.nio.file.Path imageDir,
-                        String qemuImg) {
+                        org.polydesk.toolstack.gpu.SysfsPci pci) {
         this.vms = vms;
         this.events = events;
         this.focus = new FocusRelay(vms, focusSocket);
-        this.images = new DiskImages(imageDir, qemuImg);
+        this.images = new DiskImages(imageDir, "qemu-img");
+        this.gpus = new GpuApi(vms, pci);
     }
 
     @Override
@@ -47,6 +50,8 @@ public final class ToolstackApi implements RpcServer.Handler {
             case Methods.FOCUS_SET -> focus.set(vmRef(params));
             case Methods.XLCFG_PARSE -> xlParse(params);
             case Methods.DISK_CREATE -> images.create(params);
+            case Methods.GPU_LIST -> gpus.list();
+            case Methods.GPU_ASSIGN -> gpus.assign(params);
             case Methods.EVENTS_SUBSCRIBE -> subscribe(connection);
             default -> throw new RpcException(ErrorCode.METHOD_NOT_FOUND, "no method '" + method + "'");
         };

@@ -59,9 +59,10 @@ public final class GpuPage {
         ui.request("list the display devices", ui.toolstack().gpuList(), list -> {
             table.getItems().setAll(list);
             status.setText(list.isEmpty() ? "This machine has no display device that can be passed through." : "");
-            table.setDisable(false);
-            owner.setDisable(false);
-            assign.setDisable(false);
+            // Nothing to pass through, nothing to assign.
+            table.setDisable(list.isEmpty());
+            owner.setDisable(list.isEmpty());
+            assign.setDisable(list.isEmpty());
         }, e -> {
             table.getItems().clear();
             table.setDisable(true);
