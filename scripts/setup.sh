@@ -4,4 +4,5 @@
 
 # Java 17 and Maven build everything; QEMU runs the VMs; busybox, cpio build the test guest;
 # libxen-dev and gcc check the libxl binding against the Xen 4.17 headers.
-need_packages openjdk-17-jdk-headless maven qemu-system-x86 qemu-utils busybox-static cpio libxen-dev gcc
+need_packages openjdk-17-jdk-headless maven qemu-system-x86 qemu-utils busybox-static cpio libxen-dev gcc \
+    quilt dpkg-dev
