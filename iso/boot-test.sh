@@ -144,6 +144,9 @@ wait_for() {
     return 1
 }
 log_size() { stat -c %s "$serial_log" 2>/dev/null || echo 0; }
+# The serial log without CRs and without the kernel's "[ time] unit[pid]: " prefix that
+# systemd puts on a service's console output.
+clean_log() { tr -d '\r' < "$serial_log" | sed -E 's/^.*\[ *[0-9]+\.[0-9]+\] [A-Za-z0-9_.-]+\[[0-9]+\]: //'; }
 since() { echo $((SECONDS - boot_t0)); }
 # send TEXT: types a line on the serial console.
 send() {
@@ -177,14 +180,14 @@ check_boot() {
         return 1
     fi
     t=$(since)
-    tr -d '\r' < "$serial_log" | grep -aE '^POLYDESK-(CHECK|INFO)' | sed 's/^/    /' >&2
-    tr -d '\r' < "$serial_log" | sed -n '/POLYDESK-BEGIN xl-list/,/POLYDESK-END xl-list/p;/POLYDESK-BEGIN polyctl-host-info/,/POLYDESK-END polyctl-host-info/p' \
+    clean_log | grep -aE '^POLYDESK-(CHECK|INFO)' | sed 's/^/    /' >&2
+    clean_log | sed -n '/POLYDESK-BEGIN xl-list/,/POLYDESK-END xl-list/p;/POLYDESK-BEGIN polyctl-host-info/,/POLYDESK-END polyctl-host-info/p' \
         | grep -avE 'POLYDESK-(BEGIN|END)' | sed 's/^/    | /' >&2
     local name state detail
     while read -r _ name state detail; do
         if [ "$state" = ok ]; then result PASS "$phase" "$name" "$t s: $detail"
         else result FAIL "$phase" "$name" "$t s: $detail"; fi
-    done < <(tr -d '\r' < "$serial_log" | grep -aE '^POLYDESK-CHECK ')
+    done < <(clean_log | grep -aE '^POLYDESK-CHECK ')
     if tr -d '\r' < "$serial_log" | grep -aq "POLYDESK-BOOT DONE mode=$mode"; then
         result PASS "$phase" "boot-mode" "$t s: $mode"
     else
@@ -196,8 +199,11 @@ check_boot() {
 
 screendump() {
     local png=$out/$phase.screen.png
-    echo "screendump -f png $png" | socat - "UNIX-CONNECT:$monitor_sock" > /dev/null 2>&1
-    sleep 2
+    { echo "screendump $png -f png"; sleep 3; } | socat - "UNIX-CONNECT:$monitor_sock" > "$out/$phase.screendump.out" 2>&1
+    if [ ! -s "$png" ]; then
+        { echo "screendump ${png%.png}.ppm"; sleep 3; } | socat - "UNIX-CONNECT:$monitor_sock" >> "$out/$phase.screendump.out" 2>&1
+        [ -s "${png%.png}.ppm" ] && png=${png%.png}.ppm
+    fi
     if [ -s "$png" ]; then
         result PASS "$phase" "screendump" "$(since) s: $png"
     else
