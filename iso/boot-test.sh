@@ -148,9 +148,18 @@ log_size() { stat -c %s "$serial_log" 2>/dev/null || echo 0; }
 # systemd puts on a service's console output.
 clean_log() { tr -d '\r' < "$serial_log" | sed -E 's/^.*\[ *[0-9]+\.[0-9]+\] [A-Za-z0-9_.-]+\[[0-9]+\]: //'; }
 since() { echo $((SECONDS - boot_t0)); }
-# send TEXT: types a line on the serial console.
+# send TEXT: types a line on the serial console, a few characters at a time (input that
+# arrives in one burst loses characters on its way through Xen's console to dom0).
 send() {
-    printf '%s\r' "$1" | socat -u - "UNIX-CONNECT:$serial_sock" 2>/dev/null
+    local text=$1 i
+    {
+        for ((i = 0; i < ${#text}; i += 4)); do
+            printf '%s' "${text:i:4}"
+            sleep 0.3
+        done
+        printf '\r'
+        sleep 0.5
+    } | socat -u - "UNIX-CONNECT:$serial_sock" 2>/dev/null
     sleep 1
 }
 
