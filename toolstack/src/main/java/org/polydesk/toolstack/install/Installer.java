@@ -307,6 +307,9 @@ public final class Installer {
             progress.detail("wrote /etc/fstab (root " + uuids.root() + ", ESP " + uuids.esp() + ", VM storage "
                     + uuids.vmStorage() + ")");
             Files.writeString(t.resolve("etc/hostname"), "polydesk\n");
+            // live-config fills /etc/hosts at each live boot; the live root's own is empty.
+            Files.writeString(t.resolve("etc/hosts"), "127.0.0.1\tlocalhost\n127.0.1.1\tpolydesk\n"
+                    + "::1\tlocalhost ip6-localhost ip6-loopback\n");
             Files.createDirectories(t.resolve("etc/polydesk"));
             Files.writeString(t.resolve("etc/polydesk/installed"), "installed: " + Instant.now() + "\ndisk: "
                     + plan.disk() + "\nroot: UUID=" + uuids.root() + "\n");

@@ -20,7 +20,8 @@ public record PartitionPlan(String disk, long diskMib, List<Partition> partition
 
     public static final String ROOT_LABEL = "polydesk-root";
     public static final String VMS_LABEL = "polydesk-vms";
-    public static final String ESP_LABEL = "POLYDESK-EFI";
+    /** FAT labels hold at most 11 characters. */
+    public static final String ESP_LABEL = "POLYDESK";
     public static final String VM_STORAGE_MOUNT = "/var/lib/polydesk/storage";
 
     public enum Filesystem { NONE, VFAT, EXT4 }

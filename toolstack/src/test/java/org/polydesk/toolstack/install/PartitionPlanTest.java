@@ -52,6 +52,12 @@ class PartitionPlanTest {
     }
 
     @Test
+    void labelsFitTheirFileSystems() {
+        assertTrue(PartitionPlan.ESP_LABEL.length() <= 11, "mkfs.vfat refuses labels over 11 characters");
+        assertTrue(PartitionPlan.ROOT_LABEL.length() <= 16 && PartitionPlan.VMS_LABEL.length() <= 16, "ext4: 16");
+    }
+
+    @Test
     void partitionDeviceNames() {
         assertEquals("/dev/sda3", PartitionPlan.partitionDevice("/dev/sda", 3));
         assertEquals("/dev/vdb1", PartitionPlan.partitionDevice("/dev/vdb", 1));
