@@ -113,10 +113,7 @@ public final class Installer {
             }
             exec("clearing the partition table", List.of("sgdisk", "--zap-all", plan.disk()), o);
             exec("writing the partition table", plan.sgdiskCommand(), o);
-            exec("re-reading the partition table", List.of("blockdev", "--rereadpt", plan.disk()), o);
-            if (o.dryRun() || Files.isExecutable(Path.of("/usr/bin/udevadm")) || Files.isExecutable(Path.of("/bin/udevadm"))) {
-                exec("waiting for udev", List.of("udevadm", "settle", "--timeout=30"), o);
-            }
+            rereadPartitions(plan, o);
             waitForPartitions(plan, o);
 
             what = "making file systems";
@@ -194,6 +191,42 @@ public final class Installer {
             return Long.parseLong(r.out().strip().split("\\s+")[0]);
         } catch (NumberFormatException e) {
             throw new InstallException("cannot measure " + o.source() + ": du printed '" + r.out().strip() + "'");
+        }
+    }
+
+    /**
+     * Makes the kernel take the new table. sgdisk asks for that itself, but udev probing the
+     * disk right after can make it (and a second BLKRRPART) fail with EBUSY: settle, retry,
+     * and in the end let partx add the partitions one by one.
+     */
+    private void rereadPartitions(PartitionPlan plan, Options o) throws InstallException {
+        List<String> reread = List.of("blockdev", "--rereadpt", plan.disk());
+        if (o.dryRun()) {
+            exec("waiting for udev", List.of("udevadm", "settle", "--timeout=30"), o);
+            exec("re-reading the partition table", reread, o);
+            return;
+        }
+        String why = "";
+        for (int attempt = 1; attempt <= 5; attempt++) {
+            settle();
+            progress.detail("$ " + String.join(" ", reread));
+            CommandRunner.Result r = runner.run(reread);
+            if (r.exit() == 0) {
+                settle();
+                return;
+            }
+            why = r.err().strip();
+            progress.detail("(busy, attempt " + attempt + " of 5: " + why + ")");
+            sleep(1000);
+        }
+        exec("updating the kernel's partitions with partx (blockdev --rereadpt kept failing: " + why + ")",
+                List.of("partx", "--update", plan.disk()), o);
+        settle();
+    }
+
+    private void settle() throws InstallException {
+        if (Files.isExecutable(Path.of("/usr/bin/udevadm")) || Files.isExecutable(Path.of("/bin/udevadm"))) {
+            runner.run(List.of("udevadm", "settle", "--timeout=30"));
         }
     }
 

@@ -75,7 +75,7 @@ class InstallerTest {
 
         List<String> programs = installer.dryRunCommands().stream()
                 .map(c -> c.get(0).equals("chroot") ? "chroot " + c.get(2) + " " + c.get(3) : c.get(0)).toList();
-        assertEquals(List.of("sgdisk", "sgdisk", "blockdev", "udevadm",
+        assertEquals(List.of("sgdisk", "sgdisk", "udevadm", "blockdev",
                 "mkfs.vfat", "mkfs.ext4", "mkfs.ext4", "blkid", "blkid", "blkid",
                 "mount", "cp", "mount", "mount",
                 "mount", "mount", "mount",
@@ -119,6 +119,26 @@ class InstallerTest {
         assertTrue(m.contains("`sgdisk --zap-all " + disk + "` exited 1"), m);
         assertTrue(m.contains("sgdisk: something broke"), m);
         assertTrue(m.contains("was partly written"), m);
+    }
+
+    @Test
+    void aBusyDiskGetsItsPartitionsThroughPartx() throws Exception {
+        // The disk had partitions (so --force); BLKRRPART stays busy, as it did under udev in the boot test.
+        FakeSys fake = new FakeSys(tmp).disk("vdb", 12 * GIB, "vdb1", "vdb2", "vdb3", "vdb4");
+        FakeRunner runner = new FakeRunner("gpt\n", "blockdev");
+        Installer installer = installer(runner, fake);
+        String disk = fake.dev.resolve("vdb").toString();
+        java.nio.file.Files.createDirectories(tmp.resolve("src/etc"));
+        java.nio.file.Files.createDirectories(tmp.resolve("src/boot"));
+        InstallException e = assertThrows(InstallException.class, () -> installer.install(
+                Installer.Options.of(disk).withForce(true).withSource(tmp.resolve("src"))));
+        assertEquals(5, runner.ran.stream().filter(c -> c.get(0).equals("blockdev")).count());
+        assertTrue(runner.ran.contains(List.of("partx", "--update", disk)), runner.ran.toString());
+        assertTrue(shown.stream().anyMatch(l -> l.contains("(busy, attempt 5 of 5: blockdev: something broke)")),
+                String.join("\n", shown));
+        // The fake blkid knows no UUIDs: the install stops at the next step, saying so.
+        assertTrue(e.getMessage().startsWith("install failed at step 3/8 (making file systems): blkid gives no UUID"),
+                e.getMessage());
     }
 
     @Test
