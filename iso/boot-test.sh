@@ -189,7 +189,7 @@ check_boot() {
         return 1
     fi
     t=$(since)
-    clean_log | grep -aE '^POLYDESK-(CHECK|INFO)' | sed 's/^/    /' >&2
+    clean_log | grep -aE '^POLYDESK-(CHECK|INFO|LOG)' | sed 's/^/    /' >&2
     clean_log | sed -n '/POLYDESK-BEGIN xl-list/,/POLYDESK-END xl-list/p;/POLYDESK-BEGIN polyctl-host-info/,/POLYDESK-END polyctl-host-info/p' \
         | grep -avE 'POLYDESK-(BEGIN|END)' | sed 's/^/    | /' >&2
     local name state detail
