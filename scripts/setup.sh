@@ -5,6 +5,8 @@
 # Java 17 and Maven build everything; QEMU runs the VMs; busybox, cpio build the test guest;
 # libxen-dev and gcc check the libxl binding against the Xen 4.17 headers; the control UI's headless
 # tests (JavaFX on Monocle) lay out text with pango, freetype and a font; the whole desktop (run.sh
-# and its end-to-end test) shows the UI on TigerVNC's Xvnc through GTK.
+# and its end-to-end test) shows the UI on TigerVNC's Xvnc through GTK; quilt and dpkg-dev check
+# the Xen patch series.
 need_packages openjdk-17-jdk-headless maven qemu-system-x86 qemu-utils busybox-static cpio libxen-dev gcc \
-    libpangoft2-1.0-0 libfreetype6 fontconfig fonts-dejavu-core tigervnc-standalone-server libgtk-3-0
+    libpangoft2-1.0-0 libfreetype6 fontconfig fonts-dejavu-core tigervnc-standalone-server libgtk-3-0 \
+    quilt dpkg-dev

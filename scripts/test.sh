@@ -8,3 +8,7 @@ cd "$(dirname "$0")/.."
 bash tests/guest/build-guest.sh >/dev/null
 mvn -B -ntp verify "$@"
 bash scripts/check-debs.sh
+# The ISO's configuration and the Xen patch series (fast; the ISO build, its boot test and
+# the Xen build are their own commands: iso/build.sh, iso/boot-test.sh, hypervisor-patches/build.sh).
+bash iso/check.sh
+bash hypervisor-patches/check.sh

@@ -1,0 +1,341 @@
+#!/bin/bash
+# Boot test of the Polydesk ISO in QEMU (TCG, -cpu qemu64,+svm,+npt), as a person would
+# use it: boot the medium, wait for Xen, dom0 and the Polydesk services, install to an
+# empty disk at the serial console, boot that disk without the ISO, and the same under
+# UEFI (OVMF). Prints a PASS/FAIL line per step with the time it took, then
+# "N passed, N failed"; exits non-zero on any FAIL.
+#
+#   sudo bash iso/boot-test.sh [--iso PATH] [--phases LIST]
+#
+#   --iso PATH     the ISO (default: the newest dist/polydesk-*-amd64.iso)
+#   --phases LIST  comma-separated, in this order by default:
+#                    bios-live   boot the ISO by BIOS (isolinux, mboot.c32), checks
+#                    install     in that same boot: refusals, then polyctl install --disk /dev/vda
+#                    bios-disk   boot the installed disk by BIOS, without the ISO, checks
+#                    uefi-live   boot the ISO by UEFI (OVMF, GRUB multiboot2), checks
+#                    uefi-disk   boot the installed disk by UEFI, checks
+#
+# The checks come from the image itself: polydesk-boot-report.service prints
+# POLYDESK-CHECK lines (Xen is dom0's hypervisor, `xl list` shows Domain-0, dom0's memory
+# is capped, polydeskd's socket, `polyctl host info` says backend libxl, the polydesk
+# group) on Xen's serial console, which QEMU logs here. Each QEMU run holds the shared
+# lock /tmp/polydesk-heavy.lock (POLYDESK_HEAVY_LOCK), one boot at a time.
+# Files: iso/work/boot-test/ (serial logs, screendumps, the installed disk image).
+# Bounds: POLYDESK_BOOT_TIMEOUT per boot (default 1500 s), POLYDESK_INSTALL_TIMEOUT (2400 s).
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/.." && pwd)
+out=${POLYDESK_BOOT_TEST_DIR:-$here/work/boot-test}
+lock=${POLYDESK_HEAVY_LOCK:-/tmp/polydesk-heavy.lock}
+boot_timeout=${POLYDESK_BOOT_TIMEOUT:-1500}
+install_timeout=${POLYDESK_INSTALL_TIMEOUT:-2400}
+iso=
+phases=bios-live,install,bios-disk,uefi-live,uefi-disk
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --iso) iso=$2; shift 2 ;;
+        --phases) phases=$2; shift 2 ;;
+        -h|--help) sed -n '2,28p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        *) echo "boot-test.sh: unknown option $1" >&2; exit 2 ;;
+    esac
+done
+start=$SECONDS
+log() { printf 'boot-test [%5d s]: %s\n' $((SECONDS - start)) "$*" >&2; }
+die() { log "ERROR: $*"; exit 2; }
+
+[ "$(id -u)" = 0 ] || die "must run as root"
+. "$repo/scripts/need-packages.sh"
+need_packages qemu-system-x86 qemu-utils ovmf socat || die "cannot install qemu, ovmf, socat"
+[ -n "$iso" ] || iso=$(ls -t "$repo"/dist/polydesk-*-amd64.iso 2>/dev/null | head -n1)
+[ -n "$iso" ] && [ -f "$iso" ] || die "no ISO (build one: sudo bash iso/build.sh)"
+mkdir -p "$out"
+exec 9> "$out/.lock"
+flock -n 9 || die "another boot-test.sh is running"
+exec 7>> "$lock"
+log "ISO: $iso ($(du -h "$iso" | cut -f1)); phases: $phases; files in $out"
+
+results=()
+n_pass=0 n_fail=0
+result() { # result PASS|FAIL PHASE STEP DETAIL
+    local line
+    line=$(printf '%s %-10s %-22s %s' "$1" "$2" "$3" "$4")
+    results+=("$line")
+    echo "$line"
+    if [ "$1" = PASS ]; then n_pass=$((n_pass + 1)); else n_fail=$((n_fail + 1)); fi
+}
+
+disk=$out/disk.qcow2
+qemu_pid=
+serial_log=
+serial_sock=
+monitor_sock=
+phase=
+boot_t0=0
+
+cleanup() {
+    stop_qemu
+    flock -u 7 2>/dev/null
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# start_qemu PHASE FIRMWARE(bios|uefi) MEDIA(iso|disk) [DISK]
+start_qemu() {
+    phase=$1
+    local firmware=$2 media=$3 hd=${4:-$disk}
+    serial_log=$out/$phase.serial.log
+    serial_sock=$out/$phase.serial.sock
+    monitor_sock=$out/$phase.monitor.sock
+    rm -f "$serial_log" "$serial_sock" "$monitor_sock"
+    local args=(qemu-system-x86_64 -accel tcg -cpu qemu64,+svm,+npt -smp 2 -m 4096
+        -nodefaults -no-reboot -display none -vga std
+        -chardev "socket,id=ser0,path=$serial_sock,server=on,wait=off,logfile=$serial_log"
+        -serial chardev:ser0
+        -monitor "unix:$monitor_sock,server=on,wait=off"
+        -drive "file=$hd,format=qcow2,if=virtio")
+    if [ "$firmware" = uefi ]; then
+        cp /usr/share/OVMF/OVMF_VARS_4M.fd "$out/$phase.vars.fd"
+        args+=(-machine q35
+            -drive "if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd"
+            -drive "if=pflash,format=raw,unit=1,file=$out/$phase.vars.fd")
+    else
+        args+=(-machine pc)
+    fi
+    if [ "$media" = iso ]; then
+        args+=(-drive "file=$iso,media=cdrom,if=ide,readonly=on" -boot order=dc)
+    else
+        args+=(-boot order=c)
+    fi
+    printf '%q ' "${args[@]}" > "$out/$phase.qemu-command.txt"
+    if ! flock -n 7 2>/dev/null; then
+        log "waiting for the shared lock $lock (another engineer's QEMU or Maven run)"
+        flock 7
+    fi
+    log "$phase: starting QEMU ($firmware, from the $media)"
+    "${args[@]}" > "$out/$phase.qemu.out" 2>&1 &
+    qemu_pid=$!
+    boot_t0=$SECONDS
+    local n=0
+    while [ ! -f "$serial_log" ] && [ $n -lt 50 ]; do sleep 0.2; n=$((n + 1)); done
+}
+
+stop_qemu() {
+    [ -n "$qemu_pid" ] || return 0
+    if kill -0 "$qemu_pid" 2>/dev/null; then
+        echo quit | socat - "UNIX-CONNECT:$monitor_sock" > /dev/null 2>&1
+        sleep 2
+        kill "$qemu_pid" 2>/dev/null && sleep 1
+        kill -9 "$qemu_pid" 2>/dev/null
+    fi
+    wait "$qemu_pid" 2>/dev/null
+    qemu_pid=
+    flock -u 7 2>/dev/null
+}
+
+# wait_for REGEX TIMEOUT [FROM_BYTE]: 0 when the serial log (from FROM_BYTE on) matches.
+wait_for() {
+    local re=$1 timeout=$2 from=${3:-0} t0=$SECONDS
+    while [ $((SECONDS - t0)) -lt "$timeout" ]; do
+        tail -c +$((from + 1)) "$serial_log" 2>/dev/null | tr -d '\r' | grep -aqE "$re" && return 0
+        kill -0 "$qemu_pid" 2>/dev/null || { tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -aqE "$re"; return; }
+        sleep 2
+    done
+    return 1
+}
+log_size() { stat -c %s "$serial_log" 2>/dev/null || echo 0; }
+# The serial log without CRs and without the kernel's "[ time] unit[pid]: " prefix that
+# systemd puts on a service's console output.
+clean_log() { tr -d '\r' < "$serial_log" | sed -E 's/^.*\[ *[0-9]+\.[0-9]+\] [A-Za-z0-9_.-]+\[[0-9]+\]: //'; }
+since() { echo $((SECONDS - boot_t0)); }
+# send TEXT: types a line on the serial console, a few characters at a time (input that
+# arrives in one burst loses characters on its way through Xen's console to dom0).
+send() {
+    local text=$1 i
+    {
+        for ((i = 0; i < ${#text}; i += 4)); do
+            printf '%s' "${text:i:4}"
+            sleep 0.3
+        done
+        printf '\r'
+        sleep 0.5
+    } | socat -u - "UNIX-CONNECT:$serial_sock" 2>/dev/null
+    sleep 1
+}
+
+# check_boot MODE: the steps every boot has, from power-on to the boot report.
+check_boot() {
+    local mode=$1 t
+    if wait_for '\(XEN\) Xen version 4\.17' 600; then
+        result PASS "$phase" "xen-started" "$(since) s: $(tr -d '\r' < "$serial_log" | grep -aom1 'Xen version 4\.17[^ ]*')"
+    else
+        result FAIL "$phase" "xen-started" "no Xen banner on the serial console after $(since) s"
+        return 1
+    fi
+    if wait_for '(Linux version [0-9]|Booting paravirtualized kernel on Xen)' 600; then
+        result PASS "$phase" "dom0-kernel" "$(since) s"
+    else
+        result FAIL "$phase" "dom0-kernel" "no dom0 kernel messages after $(since) s"
+        return 1
+    fi
+    if wait_for 'POLYDESK-BOOT START' "$boot_timeout"; then
+        result PASS "$phase" "dom0-userspace" "$(since) s: $(tr -d '\r' < "$serial_log" | grep -aom1 'POLYDESK-BOOT START.*')"
+    else
+        result FAIL "$phase" "dom0-userspace" "no boot report after $(since) s"
+        return 1
+    fi
+    if ! wait_for 'POLYDESK-BOOT DONE' 900; then
+        result FAIL "$phase" "boot-report" "report did not finish after $(since) s"
+        return 1
+    fi
+    t=$(since)
+    clean_log | grep -aE '^POLYDESK-(CHECK|INFO|LOG)' | sed 's/^/    /' >&2
+    clean_log | sed -n '/POLYDESK-BEGIN xl-list/,/POLYDESK-END xl-list/p;/POLYDESK-BEGIN polyctl-host-info/,/POLYDESK-END polyctl-host-info/p' \
+        | grep -avE 'POLYDESK-(BEGIN|END)' | sed 's/^/    | /' >&2
+    local name state detail
+    while read -r _ name state detail; do
+        if [ "$state" = ok ]; then result PASS "$phase" "$name" "$t s: $detail"
+        else result FAIL "$phase" "$name" "$t s: $detail"; fi
+    done < <(clean_log | grep -aE '^POLYDESK-CHECK ')
+    if tr -d '\r' < "$serial_log" | grep -aq "POLYDESK-BOOT DONE mode=$mode"; then
+        result PASS "$phase" "boot-mode" "$t s: $mode"
+    else
+        result FAIL "$phase" "boot-mode" "expected mode=$mode: $(tr -d '\r' < "$serial_log" | grep -aom1 'POLYDESK-BOOT DONE.*')"
+    fi
+    screendump
+    return 0
+}
+
+screendump() {
+    local png=$out/$phase.screen.png
+    { echo "screendump $png -f png"; sleep 3; } | socat - "UNIX-CONNECT:$monitor_sock" > "$out/$phase.screendump.out" 2>&1
+    if [ ! -s "$png" ]; then
+        { echo "screendump ${png%.png}.ppm"; sleep 3; } | socat - "UNIX-CONNECT:$monitor_sock" >> "$out/$phase.screendump.out" 2>&1
+        [ -s "${png%.png}.ppm" ] && png=${png%.png}.ppm
+    fi
+    if [ -s "$png" ]; then
+        result PASS "$phase" "screendump" "$(since) s: $png"
+    else
+        result FAIL "$phase" "screendump" "no $png"
+    fi
+}
+
+# login: as the live system's user (live-config: user / live, sudo without password).
+login() {
+    local from
+    from=$(log_size)
+    send ""
+    if ! wait_for 'login: *$|login:' 120 "$from"; then
+        result FAIL "$phase" "console-login" "no login prompt on the serial console"
+        return 1
+    fi
+    send "user"
+    wait_for 'Password:' 60 "$from" || true
+    send "live"
+    from=$(log_size)
+    send 'echo POLYDESK-SHELL-$((40+2))'
+    if wait_for 'POLYDESK-SHELL-42' 120 "$from"; then
+        result PASS "$phase" "console-login" "$(since) s: user on hvc0"
+        return 0
+    fi
+    result FAIL "$phase" "console-login" "no shell after logging in as user/live"
+    return 1
+}
+
+# run_cmd MARKER TIMEOUT COMMAND: runs COMMAND in the console shell; prints its exit code.
+run_cmd() {
+    local marker=$1 timeout=$2 cmd=$3 from rc
+    from=$(log_size)
+    send "$cmd; echo $marker-RC=\$?"
+    if wait_for "$marker-RC=[0-9]+" "$timeout" "$from"; then
+        rc=$(tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -aoE "$marker-RC=[0-9]+" | tail -n1 | cut -d= -f2)
+        echo "$rc"
+    else
+        echo timeout
+    fi
+}
+
+phase_bios_live() {
+    start_qemu bios-live bios iso
+    check_boot live
+}
+
+phase_install() {
+    # Runs in the bios-live boot (started by phase_bios_live when both are asked for).
+    [ -n "$qemu_pid" ] || { phase_bios_live || return 1; }
+    phase=install
+    login || return 1
+    local from rc t0
+    from=$(log_size)
+    rc=$(run_cmd POLYDESK-REFUSE 300 "sudo polyctl install --disk /dev/sr0")
+    if [ "$rc" = 1 ] && tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -aq 'is the disk Polydesk is running from'; then
+        result PASS install "refuses-boot-disk" "$(since) s: exit 1, 'is the disk Polydesk is running from'"
+    else
+        result FAIL install "refuses-boot-disk" "exit $rc"
+    fi
+    t0=$SECONDS
+    from=$(log_size)
+    rc=$(run_cmd POLYDESK-INSTALL "$install_timeout" "sudo polyctl install --disk /dev/vda")
+    tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -aE '^\[[0-9]/[0-9]|^        (copying|wrote|boot files|Polydesk is installed)' \
+        | sed 's/^/    /' >&2
+    if [ "$rc" = 0 ]; then
+        result PASS install "polyctl-install" "$((SECONDS - t0)) s: /dev/vda"
+    else
+        result FAIL install "polyctl-install" "exit $rc after $((SECONDS - t0)) s"
+        tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -a 'polyctl:' | head -n 10 | sed 's/^/    /' >&2
+    fi
+    from=$(log_size)
+    rc=$(run_cmd POLYDESK-FORCE 300 "sudo polyctl install --disk /dev/vda --dry-run")
+    if [ "$rc" = 1 ] && tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -aq 'add --force'; then
+        result PASS install "refuses-partitioned" "exit 1, 'add --force'"
+    else
+        result FAIL install "refuses-partitioned" "exit $rc"
+    fi
+    send "sudo poweroff"
+    local n=0
+    while kill -0 "$qemu_pid" 2>/dev/null && [ $n -lt 180 ]; do sleep 1; n=$((n + 1)); done
+    stop_qemu
+}
+
+phase_disk() { # phase_disk PHASE FIRMWARE
+    start_qemu "$1" "$2" disk
+    check_boot installed
+    stop_qemu
+}
+
+phase_uefi_live() {
+    # Its own empty disk: the installed one must not be what OVMF boots.
+    rm -f "$out/uefi-live.qcow2"
+    qemu-img create -q -f qcow2 "$out/uefi-live.qcow2" 12G
+    start_qemu uefi-live uefi iso "$out/uefi-live.qcow2"
+    check_boot live
+    stop_qemu
+}
+
+IFS=, read -ra wanted <<< "$phases"
+for p in "${wanted[@]}"; do
+    case "$p" in
+        bios-live)
+            # A fresh empty disk, which the install phase writes to in this same boot.
+            rm -f "$disk"
+            qemu-img create -q -f qcow2 "$disk" 12G
+            phase_bios_live
+            [[ ",$phases," == *,install,* ]] && continue ;;
+        uefi-live) phase_uefi_live ;;
+        install)
+            [ -f "$disk" ] || qemu-img create -q -f qcow2 "$disk" 12G
+            phase_install ;;
+        bios-disk) phase_disk bios-disk bios ;;
+        uefi-disk) phase_disk uefi-disk uefi ;;
+        *) die "unknown phase $p" ;;
+    esac
+    stop_qemu
+done
+
+echo
+echo "==== Polydesk ISO boot test: $(basename "$iso") ===="
+printf '%s\n' "${results[@]}"
+echo "serial logs and screendumps: $out"
+echo "total $((SECONDS - start)) s"
+echo "$n_pass passed, $n_fail failed"
+[ "$n_fail" -eq 0 ]

@@ -1,0 +1,85 @@
+package org.polydesk.toolstack.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.polydesk.toolstack.install.BlockDevices;
+import org.polydesk.toolstack.install.BootConfig;
+import org.polydesk.toolstack.install.CommandRunner;
+import org.polydesk.toolstack.install.InstallException;
+import org.polydesk.toolstack.install.Installer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** polyctl install: the running live system onto a disk. Local, as root; polydeskd is not involved. */
+@Command(name = "install", mixinStandardHelpOptions = true, description = {
+        "Install Polydesk from the running live system onto a disk: GPT with BIOS boot, EFI system,",
+        "root and VM storage partitions; a copy of the live system; GRUB for BIOS and UEFI with Xen",
+        "as the default entry. Refuses the disk Polydesk runs from, a mounted disk, and a disk that",
+        "has partitions or data unless --force. Runs as root."})
+final class InstallCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--disk", required = true, paramLabel = "DEVICE", description = "The whole disk, e.g. /dev/sda or /dev/nvme0n1.")
+    String disk;
+
+    @Option(names = "--force", description = "Erase a disk that has partitions or data.")
+    boolean force;
+
+    @Option(names = "--dry-run", description = "Check the disk and print what would be done; write nothing.")
+    boolean dryRun;
+
+    @Option(names = "--source", paramLabel = "DIR", description = "The system to copy (default: the live root, ${DEFAULT-VALUE}).")
+    Path source = Installer.LIVE_ROOT;
+
+    @Option(names = "--xen-cmdline", paramLabel = "ARGS", description = "Xen's command line in the installed GRUB menu (default: ${DEFAULT-VALUE}).")
+    String xenCmdline = BootConfig.DEFAULT_XEN_CMDLINE;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (!dryRun && !isRoot()) {
+            throw new Polyctl.Refused("install must run as root (sudo polyctl install --disk " + disk + ")");
+        }
+        long t0 = System.nanoTime();
+        Installer.Progress progress = new Installer.Progress() {
+            @Override
+            public void step(int n, int total, String what) {
+                out.printf("[%d/%d %4ds] %s%n", n, total, (System.nanoTime() - t0) / 1_000_000_000L, what);
+                out.flush();
+            }
+
+            @Override
+            public void detail(String text) {
+                out.println("        " + text.replace("\n", "\n        "));
+                out.flush();
+            }
+        };
+        Installer installer = new Installer(CommandRunner.system(), BlockDevices.system(), progress);
+        Installer.Options o = Installer.Options.of(disk).withForce(force).withSource(source).withDryRun(dryRun)
+                .withXenCmdline(xenCmdline);
+        try {
+            installer.install(o);
+        } catch (InstallException e) {
+            throw new Polyctl.Refused(e.getMessage());
+        }
+        if (dryRun) {
+            out.println("dry run: nothing was written to " + disk);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static boolean isRoot() {
+        try {
+            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
+        } catch (IOException | UnsupportedOperationException e) {
+            return "root".equals(System.getProperty("user.name"));
+        }
+    }
+}

@@ -1,0 +1,470 @@
+package org.polydesk.toolstack.install;
+
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Installs the running Polydesk live system to a disk: GPT (BIOS boot, ESP, root, VM
+ * storage), file systems, a copy of the live root, fstab, GRUB for BIOS and UEFI with Xen
+ * as the default entry. Every step is announced through {@link Progress}; a failure
+ * unmounts what the installer mounted and says which step failed and why.
+ */
+public final class Installer {
+    /** Where live-boot mounts the read-only live root (the squashfs), the system that is copied. */
+    public static final Path LIVE_ROOT = Path.of("/run/live/rootfs/filesystem.squashfs");
+    /** Where live-boot mounts the boot medium (the ISO or USB stick). */
+    public static final Path LIVE_MEDIUM = Path.of("/run/live/medium");
+    static final int STEPS = 8;
+
+    /** What to install where. */
+    public record Options(String disk, boolean force, Path source, Path medium, String xenCmdline, Path target,
+                          boolean dryRun) {
+        public static Options of(String disk) {
+            return new Options(disk, false, LIVE_ROOT, LIVE_MEDIUM, BootConfig.DEFAULT_XEN_CMDLINE,
+                    Path.of("/run/polydesk/install-target"), false);
+        }
+
+        public Options withForce(boolean f) {
+            return new Options(disk, f, source, medium, xenCmdline, target, dryRun);
+        }
+
+        public Options withSource(Path s) {
+            return new Options(disk, force, s, medium, xenCmdline, target, dryRun);
+        }
+
+        public Options withDryRun(boolean d) {
+            return new Options(disk, force, source, medium, xenCmdline, target, d);
+        }
+
+        public Options withXenCmdline(String x) {
+            return new Options(disk, force, source, medium, x, target, dryRun);
+        }
+    }
+
+    /** Where the installer reports what it does. */
+    public interface Progress {
+        /** Step {@code n} of {@code total} begins. */
+        void step(int n, int total, String what);
+
+        /** A detail inside the current step (a command, a percentage). */
+        void detail(String text);
+    }
+
+    private final CommandRunner runner;
+    private final BlockDevices devices;
+    private final Progress progress;
+    private final Deque<Path> mounted = new ArrayDeque<>();
+    private final List<List<String>> dryRunCommands = new ArrayList<>();
+
+    public Installer(CommandRunner runner, BlockDevices devices, Progress progress) {
+        this.runner = runner;
+        this.devices = devices;
+        this.progress = progress;
+    }
+
+    /** The commands a dry run would have run, in order. */
+    public List<List<String>> dryRunCommands() {
+        return List.copyOf(dryRunCommands);
+    }
+
+    /** Checks the disk and returns the plan, without writing anything. */
+    public PartitionPlan plan(Options o) throws InstallException {
+        BlockDevices.Disk disk = devices.disk(o.disk());
+        List<String> signatures = signatures(disk.path());
+        return DiskChecks.check(disk, devices.bootDisks(), devices.disksInUse(), signatures, o.force());
+    }
+
+    /** What wipefs finds on the whole disk: partition tables, file systems. */
+    List<String> signatures(String disk) throws InstallException {
+        CommandRunner.Result r = runner.run(List.of("wipefs", "--noheadings", "--output", "TYPE", disk));
+        if (r.exit() != 0) {
+            throw new InstallException("cannot read " + disk + " (wipefs exited " + r.exit() + "): " + r.err().strip());
+        }
+        return r.out().lines().map(String::strip).filter(s -> !s.isEmpty()).distinct().toList();
+    }
+
+    public void install(Options o) throws InstallException {
+        int step = 0;
+        String what = "";
+        try {
+            what = "checking " + o.disk();
+            progress.step(++step, STEPS, what);
+            PartitionPlan plan = plan(o);
+            for (String line : plan.describe().strip().lines().toList()) {
+                progress.detail(line);
+            }
+            long sourceBytes = checkSource(o, plan);
+
+            what = "partitioning " + plan.disk();
+            progress.step(++step, STEPS, what);
+            if (o.force()) {
+                exec("erasing old signatures", List.of("wipefs", "--all", "--force", plan.disk()), o);
+            }
+            exec("clearing the partition table", List.of("sgdisk", "--zap-all", plan.disk()), o);
+            exec("writing the partition table", plan.sgdiskCommand(), o);
+            rereadPartitions(plan, o);
+            waitForPartitions(plan, o);
+
+            what = "making file systems";
+            progress.step(++step, STEPS, what);
+            exec("mkfs of the ESP", List.of("mkfs.vfat", "-F", "32", "-n", PartitionPlan.ESP_LABEL, plan.device(2)), o);
+            exec("mkfs of the root", List.of("mkfs.ext4", "-F", "-q", "-L", PartitionPlan.ROOT_LABEL, plan.device(3)), o);
+            exec("mkfs of VM storage",
+                    List.of("mkfs.ext4", "-F", "-q", "-m", "0", "-L", PartitionPlan.VMS_LABEL, plan.device(4)), o);
+            BootConfig.Uuids uuids = new BootConfig.Uuids(uuid(plan.device(3), o), uuid(plan.device(2), o),
+                    uuid(plan.device(4), o));
+
+            what = "copying the live system to " + plan.device(3);
+            progress.step(++step, STEPS, what);
+            mount(plan.device(3), o.target(), o);
+            copy(o, sourceBytes);
+
+            what = "configuring the installed system";
+            progress.step(++step, STEPS, what);
+            mount(plan.device(2), o.target().resolve("boot/efi"), o);
+            mount(plan.device(4), o.target().resolve(PartitionPlan.VM_STORAGE_MOUNT.substring(1)), o);
+            BootConfig.BootFiles boot = configure(o, plan, uuids);
+
+            what = "installing GRUB for BIOS and UEFI";
+            progress.step(++step, STEPS, what);
+            installGrub(o, plan, uuids, boot);
+
+            what = "unmounting";
+            progress.step(++step, STEPS, what);
+            exec("sync", List.of("sync"), o);
+            unmountAll(o, true);
+
+            progress.step(++step, STEPS, "done");
+            progress.detail(o.dryRun() ? "dry run: every check passed; nothing was written"
+                    : "Polydesk is installed on " + plan.disk() + " (Xen is GRUB's default entry);"
+                    + " remove the installation medium and reboot.");
+        } catch (InstallException e) {
+            unmountAll(o, false);
+            throw new InstallException("install failed at step " + step + "/" + STEPS + " (" + what + "): "
+                    + e.getMessage() + (step >= 2 ? "\nThe disk " + o.disk() + " was partly written:"
+                    + " run the install again (with --force) once the cause is fixed." : ""), e);
+        }
+    }
+
+    /** The live root is there and fits on the root partition; returns its size in bytes. */
+    private long checkSource(Options o, PartitionPlan plan) throws InstallException {
+        if (o.dryRun()) {
+            return 0;
+        }
+        if (!Files.isDirectory(o.source().resolve("etc")) || !Files.isDirectory(o.source().resolve("boot"))) {
+            throw new InstallException("no live system at " + o.source() + ": polyctl install copies the running"
+                    + " Polydesk live system, so run it from the Polydesk ISO or USB stick (or give --source DIR)");
+        }
+        long bytes = sourceSize(o);
+        long rootBytes = plan.root().sizeMib() * 1024 * 1024;
+        if (bytes > rootBytes * 9 / 10) {
+            throw new InstallException(String.format("the live system (%d MiB) does not fit on the root partition"
+                    + " (%d MiB)", bytes >> 20, plan.root().sizeMib()));
+        }
+        progress.detail(String.format("live system: %s, %d MiB", o.source(), bytes >> 20));
+        return bytes;
+    }
+
+    /** live-build writes the root's size next to the squashfs; otherwise du says it. */
+    private long sourceSize(Options o) throws InstallException {
+        Path size = o.medium().resolve("live/filesystem.size");
+        if (o.source().equals(LIVE_ROOT) && Files.isReadable(size)) {
+            try {
+                return Long.parseLong(Files.readString(size).strip());
+            } catch (IOException | NumberFormatException e) {
+                // fall through to du
+            }
+        }
+        CommandRunner.Result r = runner.check("measuring the live system", List.of("du", "-sxb", o.source().toString()));
+        try {
+            return Long.parseLong(r.out().strip().split("\\s+")[0]);
+        } catch (NumberFormatException e) {
+            throw new InstallException("cannot measure " + o.source() + ": du printed '" + r.out().strip() + "'");
+        }
+    }
+
+    /**
+     * Makes the kernel take the new table. sgdisk asks for that itself, but udev probing the
+     * disk right after can make it (and a second BLKRRPART) fail with EBUSY: settle, retry,
+     * and in the end let partx add the partitions one by one.
+     */
+    private void rereadPartitions(PartitionPlan plan, Options o) throws InstallException {
+        List<String> reread = List.of("blockdev", "--rereadpt", plan.disk());
+        if (o.dryRun()) {
+            exec("waiting for udev", List.of("udevadm", "settle", "--timeout=30"), o);
+            exec("re-reading the partition table", reread, o);
+            return;
+        }
+        String why = "";
+        for (int attempt = 1; attempt <= 5; attempt++) {
+            settle();
+            progress.detail("$ " + String.join(" ", reread));
+            CommandRunner.Result r = runner.run(reread);
+            if (r.exit() == 0) {
+                settle();
+                return;
+            }
+            why = r.err().strip();
+            progress.detail("(busy, attempt " + attempt + " of 5: " + why + ")");
+            sleep(1000);
+        }
+        exec("updating the kernel's partitions with partx (blockdev --rereadpt kept failing: " + why + ")",
+                List.of("partx", "--update", plan.disk()), o);
+        settle();
+    }
+
+    private void settle() throws InstallException {
+        if (Files.isExecutable(Path.of("/usr/bin/udevadm")) || Files.isExecutable(Path.of("/bin/udevadm"))) {
+            runner.run(List.of("udevadm", "settle", "--timeout=30"));
+        }
+    }
+
+    private void waitForPartitions(PartitionPlan plan, Options o) throws InstallException {
+        if (o.dryRun()) {
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (PartitionPlan.Partition p : plan.partitions()) {
+            while (!Files.exists(Path.of(plan.device(p.number())))) {
+                if (System.nanoTime() > deadline) {
+                    throw new InstallException(plan.device(p.number()) + " did not appear within 30 s of partitioning");
+                }
+                sleep(200);
+            }
+        }
+    }
+
+    private String uuid(String device, Options o) throws InstallException {
+        CommandRunner.Result r = exec("reading the UUID of " + device,
+                List.of("blkid", "-s", "UUID", "-o", "value", device), o);
+        String uuid = o.dryRun() ? "<uuid-of-" + device + ">" : r.out().strip();
+        if (uuid.isEmpty()) {
+            throw new InstallException("blkid gives no UUID for " + device);
+        }
+        return uuid;
+    }
+
+    private void mount(String device, Path where, Options o) throws InstallException {
+        if (!o.dryRun()) {
+            try {
+                Files.createDirectories(where);
+            } catch (IOException e) {
+                throw new InstallException("cannot create " + where + ": " + e.getMessage(), e);
+            }
+        }
+        exec("mounting " + device, List.of("mount", device, where.toString()), o);
+        mounted.push(where);
+    }
+
+    private void bind(String what, Path target, Options o) throws InstallException {
+        Path where = target.resolve(what.substring(1));
+        exec("bind-mounting " + what, List.of("mount", "--bind", what, where.toString()), o);
+        mounted.push(where);
+    }
+
+    /** cp -a of the live root, with a percentage from the space used on the target. */
+    private void copy(Options o, long sourceBytes) throws InstallException {
+        List<String> cmd = List.of("cp", "-a", o.source() + "/.", o.target() + "/");
+        if (o.dryRun()) {
+            exec("copying", cmd, o);
+            return;
+        }
+        progress.detail("$ " + String.join(" ", cmd));
+        Process p = runner.start(cmd);
+        var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "";
+            }
+        });
+        long startUsed = used(o.target());
+        long started = System.nanoTime();
+        int lastReported = -1;
+        long lastReportAt = 0;
+        try {
+            while (!p.waitFor(2, TimeUnit.SECONDS)) {
+                long copied = Math.max(0, used(o.target()) - startUsed);
+                int pct = sourceBytes > 0 ? (int) Math.min(99, copied * 100 / sourceBytes) : 0;
+                long now = System.nanoTime();
+                if (pct / 5 != lastReported / 5 || now - lastReportAt > TimeUnit.SECONDS.toNanos(30)) {
+                    progress.detail(String.format("copying: %3d%% (%d of %d MiB, %d s)", pct, copied >> 20,
+                            sourceBytes >> 20, TimeUnit.NANOSECONDS.toSeconds(now - started)));
+                    lastReported = pct;
+                    lastReportAt = now;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroy();
+            throw new InstallException("interrupted while copying", e);
+        }
+        if (p.exitValue() != 0) {
+            throw new InstallException("copying the live system failed: cp exited " + p.exitValue() + ":\n    "
+                    + CommandRunner.lastLines(err.join(), 6).replace("\n", "\n    "));
+        }
+        progress.detail(String.format("copying: 100%% (%d MiB in %d s)", Math.max(0, used(o.target()) - startUsed) >> 20,
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)));
+    }
+
+    private static long used(Path p) {
+        try {
+            FileStore fs = Files.getFileStore(p);
+            return fs.getTotalSpace() - fs.getUnallocatedSpace();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** fstab, hostname, the install record; finds Xen, the kernel and the initrd in /boot. */
+    private BootConfig.BootFiles configure(Options o, PartitionPlan plan, BootConfig.Uuids uuids)
+            throws InstallException {
+        Path t = o.target();
+        if (o.dryRun()) {
+            progress.detail("would write /etc/fstab:\n" + BootConfig.fstab(uuids).strip());
+            return new BootConfig.BootFiles("xen-4.17-amd64.gz", "vmlinuz-VERSION", "initrd.img-VERSION");
+        }
+        try {
+            Files.writeString(t.resolve("etc/fstab"), BootConfig.fstab(uuids));
+            progress.detail("wrote /etc/fstab (root " + uuids.root() + ", ESP " + uuids.esp() + ", VM storage "
+                    + uuids.vmStorage() + ")");
+            Files.writeString(t.resolve("etc/hostname"), "polydesk\n");
+            // live-config fills /etc/hosts at each live boot; the live root's own is empty.
+            Files.writeString(t.resolve("etc/hosts"), "127.0.0.1\tlocalhost\n127.0.1.1\tpolydesk\n"
+                    + "::1\tlocalhost ip6-localhost ip6-loopback\n");
+            Files.createDirectories(t.resolve("etc/polydesk"));
+            Files.writeString(t.resolve("etc/polydesk/installed"), "installed: " + Instant.now() + "\ndisk: "
+                    + plan.disk() + "\nroot: UUID=" + uuids.root() + "\n");
+            BootConfig.BootFiles boot = bootFiles(o);
+            progress.detail("boot files: " + boot.xen() + ", " + boot.kernel() + ", " + boot.initrd());
+            return boot;
+        } catch (IOException e) {
+            throw new InstallException("cannot write the installed system's configuration: " + e.getMessage(), e);
+        }
+    }
+
+    /** The newest xen-*.gz, vmlinuz-* and its initrd.img-* in the target's /boot (copied from the medium if missing). */
+    BootConfig.BootFiles bootFiles(Options o) throws IOException, InstallException {
+        Path boot = o.target().resolve("boot");
+        Optional<String> kernel = newest(boot, "vmlinuz-");
+        if (kernel.isEmpty() || !Files.exists(boot.resolve("initrd.img-" + kernel.get().substring(8)))) {
+            String version = newest(o.target().resolve("lib/modules"), "").orElseThrow(
+                    () -> new InstallException("no kernel in the copied system (/boot and /lib/modules are empty)"));
+            Path liveDir = o.medium().resolve("live");
+            Files.copy(liveDir.resolve("vmlinuz"), boot.resolve("vmlinuz-" + version),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(liveDir.resolve("initrd.img"), boot.resolve("initrd.img-" + version),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            progress.detail("copied the kernel and initrd " + version + " from " + liveDir);
+            kernel = Optional.of("vmlinuz-" + version);
+        }
+        String version = kernel.get().substring("vmlinuz-".length());
+        Optional<String> xen = newestMatching(boot, "xen-", ".gz");
+        if (xen.isEmpty()) {
+            Path fromMedium = o.medium().resolve("live/xen.gz");
+            if (!Files.exists(fromMedium)) {
+                throw new InstallException("no Xen in the copied system's /boot nor on the medium (" + fromMedium + ")");
+            }
+            Files.copy(fromMedium, boot.resolve("xen-polydesk.gz"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            xen = Optional.of("xen-polydesk.gz");
+        }
+        return new BootConfig.BootFiles(xen.get(), kernel.get(), "initrd.img-" + version);
+    }
+
+    private static Optional<String> newest(Path dir, String prefix) throws IOException {
+        return newestMatching(dir, prefix, "");
+    }
+
+    private static Optional<String> newestMatching(Path dir, String prefix, String suffix) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith(prefix) && n.endsWith(suffix) && n.length() > prefix.length())
+                    .max(Comparator.comparing(Installer::versionKey));
+        }
+    }
+
+    /** Sorts names by their numbers (6.1.0-10 before 6.1.0-9 would be wrong as text). */
+    static String versionKey(String name) {
+        StringBuilder b = new StringBuilder();
+        for (String part : name.split("(?<=\\d)(?=\\D)|(?<=\\D)(?=\\d)")) {
+            b.append(part.chars().allMatch(Character::isDigit) ? String.format("%012d", Long.parseLong(
+                    part.length() > 12 ? part.substring(0, 12) : part)) : part);
+        }
+        return b.toString();
+    }
+
+    private void installGrub(Options o, PartitionPlan plan, BootConfig.Uuids uuids, BootConfig.BootFiles boot)
+            throws InstallException {
+        Path t = o.target();
+        for (String fs : List.of("/dev", "/proc", "/sys")) {
+            bind(fs, t, o);
+        }
+        exec("GRUB for BIOS", List.of("chroot", t.toString(), "grub-install", "--target=i386-pc",
+                "--boot-directory=/boot", plan.disk()), o);
+        exec("GRUB for UEFI", List.of("chroot", t.toString(), "grub-install", "--target=x86_64-efi",
+                "--efi-directory=/boot/efi", "--boot-directory=/boot", "--removable", "--no-nvram", plan.disk()), o);
+        String cfg = BootConfig.grubCfg(uuids.root(), boot, o.xenCmdline());
+        if (o.dryRun()) {
+            progress.detail("would write /boot/grub/grub.cfg:\n" + cfg.strip());
+            return;
+        }
+        try {
+            Files.createDirectories(t.resolve("boot/grub"));
+            Files.writeString(t.resolve("boot/grub/grub.cfg"), cfg);
+        } catch (IOException e) {
+            throw new InstallException("cannot write /boot/grub/grub.cfg: " + e.getMessage(), e);
+        }
+        progress.detail("wrote /boot/grub/grub.cfg: default entry Xen (" + boot.xen() + " " + o.xenCmdline() + ")");
+    }
+
+    private void unmountAll(Options o, boolean strict) throws InstallException {
+        while (!mounted.isEmpty()) {
+            Path where = mounted.pop();
+            CommandRunner.Result r = o.dryRun() ? record(List.of("umount", where.toString()))
+                    : runner.run(List.of("umount", where.toString()));
+            if (r.exit() != 0) {
+                r = runner.run(List.of("umount", "--lazy", where.toString()));
+                if (r.exit() != 0 && strict) {
+                    throw new InstallException("cannot unmount " + where + ": " + r.err().strip());
+                }
+            }
+        }
+    }
+
+    private CommandRunner.Result exec(String what, List<String> command, Options o) throws InstallException {
+        if (o.dryRun()) {
+            progress.detail("would run: " + String.join(" ", command));
+            return record(command);
+        }
+        progress.detail("$ " + String.join(" ", command));
+        return runner.check(what, command);
+    }
+
+    private CommandRunner.Result record(List<String> command) {
+        dryRunCommands.add(List.copyOf(command));
+        return new CommandRunner.Result(0, "", "");
+    }
+
+    private static void sleep(long ms) throws InstallException {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InstallException("interrupted", e);
+        }
+    }
+}

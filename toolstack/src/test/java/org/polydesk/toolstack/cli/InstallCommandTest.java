@@ -1,0 +1,37 @@
+package org.polydesk.toolstack.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** polyctl install from the command line: what a person sees when it will not go on. */
+class InstallCommandTest {
+    final PolyctlRunner polyctl = new PolyctlRunner(Path.of("/nonexistent/polydeskd.sock"));
+
+    @Test
+    void theDiskIsRequired() {
+        PolyctlRunner.Run r = polyctl.run("install");
+        assertEquals(Polyctl.EXIT_USAGE, r.exit());
+        assertTrue(r.err().contains("Missing required option: '--disk=DEVICE'"), r.err());
+    }
+
+    @Test
+    void aFileIsNotADisk() {
+        PolyctlRunner.Run r = polyctl.run("install", "--disk", "/tmp/some-disk.img", "--dry-run");
+        assertEquals(Polyctl.EXIT_REFUSED, r.exit(), r.out() + r.err());
+        assertTrue(r.out().startsWith("[1/8    0s] checking /tmp/some-disk.img"), r.out());
+        assertTrue(r.err().contains("polyctl: install failed at step 1/8 (checking /tmp/some-disk.img):"
+                + " /tmp/some-disk.img is not a device under /dev"), r.err());
+        assertTrue(!r.err().contains("partly written"), "nothing was written at step 1: " + r.err());
+    }
+
+    @Test
+    void helpSaysWhatItRefuses() {
+        PolyctlRunner.Run r = polyctl.run("install", "--help");
+        assertEquals(0, r.exit());
+        assertTrue(r.out().contains("Refuses the disk Polydesk runs from"), r.out());
+        assertTrue(r.out().contains("--force"), r.out());
+    }
+}

@@ -1,0 +1,45 @@
+package org.polydesk.toolstack.install;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BootConfigTest {
+    static final BootConfig.Uuids UUIDS = new BootConfig.Uuids("1111-root", "AAAA-BBBB", "2222-vms");
+    static final BootConfig.BootFiles BOOT = new BootConfig.BootFiles("xen-4.17-amd64.gz", "vmlinuz-6.1.0-40-amd64",
+            "initrd.img-6.1.0-40-amd64");
+
+    @Test
+    void fstabMountsRootEspAndVmStorageByUuid() {
+        List<String> lines = BootConfig.fstab(UUIDS).lines().filter(l -> !l.startsWith("#")).toList();
+        assertEquals(List.of(
+                "UUID=1111-root  /  ext4  errors=remount-ro  0  1",
+                "UUID=AAAA-BBBB  /boot/efi  vfat  umask=0077  0  2",
+                "UUID=2222-vms  /var/lib/polydesk/storage  ext4  defaults,nofail  0  2"), lines);
+    }
+
+    @Test
+    void grubStartsXenByDefaultWithDom0MemoryCapped() {
+        String cfg = BootConfig.grubCfg("1111-root", BOOT, BootConfig.DEFAULT_XEN_CMDLINE);
+        assertTrue(cfg.contains("set default=0"), cfg);
+        assertTrue(cfg.contains("search --no-floppy --fs-uuid --set=root 1111-root"), cfg);
+        int xen = cfg.indexOf("menuentry 'Polydesk (Xen)'");
+        int rescue = cfg.indexOf("menuentry 'Polydesk dom0 kernel without Xen (rescue)'");
+        assertTrue(xen >= 0 && rescue > xen, "Xen is the first (default) entry:\n" + cfg);
+        assertTrue(cfg.contains("\tmultiboot2 /boot/xen-4.17-amd64.gz placeholder dom0_mem=2048M,max:2048M "), cfg);
+        assertTrue(cfg.contains("\tmodule2 /boot/vmlinuz-6.1.0-40-amd64 placeholder root=UUID=1111-root ro console=tty0 console=hvc0\n"), cfg);
+        assertTrue(cfg.contains("\tmodule2 --nounzip /boot/initrd.img-6.1.0-40-amd64\n"), cfg);
+        assertTrue(cfg.contains("\tlinux /boot/vmlinuz-6.1.0-40-amd64 root=UUID=1111-root ro"), cfg);
+        assertTrue(cfg.contains("insmod multiboot2") && cfg.contains("insmod part_gpt") && cfg.contains("insmod ext2"), cfg);
+    }
+
+    @Test
+    void theIsoAndTheInstalledSystemGiveXenTheSameCommandLine() throws Exception {
+        String hook = java.nio.file.Files.readString(java.nio.file.Path.of(System.getProperty("polydesk.repo"),
+                "distro/config/hooks/normal/0900-polydesk-xen.hook.binary"));
+        assertTrue(hook.contains("XEN_CMDLINE=\"" + BootConfig.DEFAULT_XEN_CMDLINE + "\""),
+                "distro's binary hook and BootConfig.DEFAULT_XEN_CMDLINE differ");
+    }
+}

@@ -1,0 +1,157 @@
+package org.polydesk.toolstack.install;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The installer's order of work in a dry run, and its failures, without touching a disk. */
+class InstallerTest {
+    static final long GIB = 1024L * 1024 * 1024;
+
+    @TempDir
+    Path tmp;
+
+    /** Answers wipefs with {@code signatures}; everything else "succeeds" and is recorded. */
+    static final class FakeRunner implements CommandRunner {
+        final List<List<String>> ran = new ArrayList<>();
+        final String signatures;
+        final String failing;
+
+        FakeRunner(String signatures, String failing) {
+            this.signatures = signatures;
+            this.failing = failing;
+        }
+
+        @Override
+        public Result run(List<String> command) {
+            ran.add(command);
+            if (command.get(0).equals("wipefs") && command.contains("--noheadings")) {
+                return new Result(0, signatures, "");
+            }
+            if (command.get(0).equals("du")) {
+                return new Result(0, "1048576\t" + command.get(2) + "\n", "");
+            }
+            if (failing != null && command.get(0).equals(failing)) {
+                return new Result(1, "", failing + ": something broke\n");
+            }
+            return new Result(0, "", "");
+        }
+
+        @Override
+        public Process start(List<String> command) throws InstallException {
+            throw new InstallException("not in this test");
+        }
+    }
+
+    final List<String> shown = new ArrayList<>();
+    final Installer.Progress progress = new Installer.Progress() {
+        @Override
+        public void step(int n, int total, String what) {
+            shown.add("[" + n + "/" + total + "] " + what);
+        }
+
+        @Override
+        public void detail(String text) {
+            shown.add("  " + text);
+        }
+    };
+
+    Installer installer(FakeRunner runner, FakeSys fake) {
+        return new Installer(runner, fake.devices("/dev/sr0 /run/live/medium iso9660 ro 0 0\n"), progress);
+    }
+
+    @Test
+    void dryRunGoesThroughEveryStepInOrder() throws Exception {
+        FakeSys fake = new FakeSys(tmp).disk("sr0", 900L << 20).disk("vdb", 12 * GIB);
+        Installer installer = installer(new FakeRunner("", null), fake);
+        String disk = fake.dev.resolve("vdb").toString();
+        installer.install(Installer.Options.of(disk).withDryRun(true));
+
+        List<String> programs = installer.dryRunCommands().stream()
+                .map(c -> c.get(0).equals("chroot") ? "chroot " + c.get(2) + " " + c.get(3) : c.get(0)).toList();
+        assertEquals(List.of("sgdisk", "sgdisk", "udevadm", "blockdev",
+                "mkfs.vfat", "mkfs.ext4", "mkfs.ext4", "blkid", "blkid", "blkid",
+                "mount", "cp", "mount", "mount",
+                "mount", "mount", "mount",
+                "chroot grub-install --target=i386-pc", "chroot grub-install --target=x86_64-efi",
+                "sync", "umount", "umount", "umount", "umount", "umount", "umount"), programs);
+        List<String> steps = shown.stream().filter(s -> s.startsWith("[")).toList();
+        assertEquals(8, steps.size(), String.join("\n", shown));
+        assertEquals("[1/8] checking " + disk, steps.get(0));
+        assertEquals("[8/8] done", steps.get(7));
+        assertTrue(shown.stream().anyMatch(s -> s.contains("multiboot2 /boot/xen-4.17-amd64.gz")), String.join("\n", shown));
+        assertTrue(shown.stream().anyMatch(s -> s.contains("/var/lib/polydesk/storage")), String.join("\n", shown));
+    }
+
+    @Test
+    void forceErasesOldSignaturesFirst() throws Exception {
+        FakeSys fake = new FakeSys(tmp).disk("vdb", 12 * GIB, "vdb1");
+        Installer installer = installer(new FakeRunner("gpt\nPMBR\n", null), fake);
+        String disk = fake.dev.resolve("vdb").toString();
+        InstallException refused = assertThrows(InstallException.class,
+                () -> installer.install(Installer.Options.of(disk).withDryRun(true)));
+        assertTrue(refused.getMessage().startsWith("install failed at step 1/8 (checking " + disk + "): will not install"),
+                refused.getMessage());
+        assertTrue(refused.getMessage().contains("add --force"), refused.getMessage());
+
+        installer.install(Installer.Options.of(disk).withDryRun(true).withForce(true));
+        assertEquals(List.of("wipefs", "--all", "--force", disk), installer.dryRunCommands().get(0));
+    }
+
+    @Test
+    void aFailingCommandNamesTheStepTheCommandAndItsMessage() throws Exception {
+        FakeSys fake = new FakeSys(tmp).disk("vdb", 12 * GIB);
+        Installer installer = installer(new FakeRunner("", "sgdisk"), fake);
+        String disk = fake.dev.resolve("vdb").toString();
+        Path src = java.nio.file.Files.createDirectories(tmp.resolve("src/etc"));
+        java.nio.file.Files.createDirectories(tmp.resolve("src/boot"));
+        java.nio.file.Files.writeString(src.resolve("hostname"), "polydesk\n");
+        InstallException e = assertThrows(InstallException.class,
+                () -> installer.install(Installer.Options.of(disk).withSource(tmp.resolve("src"))));
+        String m = e.getMessage();
+        assertTrue(m.startsWith("install failed at step 2/8 (partitioning " + disk + "): clearing the partition table failed:"), m);
+        assertTrue(m.contains("`sgdisk --zap-all " + disk + "` exited 1"), m);
+        assertTrue(m.contains("sgdisk: something broke"), m);
+        assertTrue(m.contains("was partly written"), m);
+    }
+
+    @Test
+    void aBusyDiskGetsItsPartitionsThroughPartx() throws Exception {
+        // The disk had partitions (so --force); BLKRRPART stays busy, as it did under udev in the boot test.
+        FakeSys fake = new FakeSys(tmp).disk("vdb", 12 * GIB, "vdb1", "vdb2", "vdb3", "vdb4");
+        FakeRunner runner = new FakeRunner("gpt\n", "blockdev");
+        Installer installer = installer(runner, fake);
+        String disk = fake.dev.resolve("vdb").toString();
+        java.nio.file.Files.createDirectories(tmp.resolve("src/etc"));
+        java.nio.file.Files.createDirectories(tmp.resolve("src/boot"));
+        InstallException e = assertThrows(InstallException.class, () -> installer.install(
+                Installer.Options.of(disk).withForce(true).withSource(tmp.resolve("src"))));
+        assertEquals(5, runner.ran.stream().filter(c -> c.get(0).equals("blockdev")).count());
+        assertTrue(runner.ran.contains(List.of("partx", "--update", disk)), runner.ran.toString());
+        assertTrue(shown.stream().anyMatch(l -> l.contains("(busy, attempt 5 of 5: blockdev: something broke)")),
+                String.join("\n", shown));
+        // The fake blkid knows no UUIDs: the install stops at the next step, saying so.
+        assertTrue(e.getMessage().startsWith("install failed at step 3/8 (making file systems): blkid gives no UUID"),
+                e.getMessage());
+    }
+
+    @Test
+    void withoutALiveSystemItSaysWhereToRunIt() throws Exception {
+        FakeSys fake = new FakeSys(tmp).disk("vdb", 12 * GIB);
+        Installer installer = installer(new FakeRunner("", null), fake);
+        InstallException e = assertThrows(InstallException.class, () -> installer.install(
+                Installer.Options.of(fake.dev.resolve("vdb").toString()).withSource(tmp.resolve("nothing"))));
+        assertTrue(e.getMessage().contains("run it from the Polydesk ISO or USB stick"), e.getMessage());
+    }
+
+    @Test
+    void versionKeySortsKernelsByNumber() {
+        assertTrue(Installer.versionKey("vmlinuz-6.1.0-10-amd64").compareTo(Installer.versionKey("vmlinuz-6.1.0-9-amd64")) > 0);
+    }
+}
