@@ -53,7 +53,7 @@ class DisplayServerQemuTest {
 
     private DisplayServer server(Path png, int width, int height) throws Exception {
         PngSink sink = new PngSink(png, width, height, Duration.ofMillis(100));
-        return closeLater(new DisplayServer(sink, new IndicatorStyle(Duration.ofMillis(4000), 0),
+        return closeLater(new DisplayServer(sink, new IndicatorStyle(Duration.ofMillis(8000), 0),
                 RfbConfig.defaults(), FAST).start());
     }
 
@@ -119,9 +119,7 @@ class DisplayServerQemuTest {
     /** Focuses {@code slot}: first the banner in the VM's colour, then, once it is gone, the guest 1:1. */
     private static void showsGuest(DisplayServer ds, Path png, int slot, Ppm screen, VmLabel label) throws Exception {
         ds.focus(slot);
-        Snapshot withBanner = Snapshot.await(png, 30, s -> bannerColour(s, label.rgb())
-                ? s.differenceFrom(screen, xy -> xy, bannerArea(s)) : "no banner in " + hex(label.rgb()));
-        assertTrue(textPixels(withBanner) >= 0);
+        Snapshot.await(png, 30, s -> bannerColour(s, label.rgb()) ? null : "no banner in " + hex(label.rgb()));
         Snapshot.await(png, 30, s -> s.differenceFrom(screen, xy -> xy, null));
     }
 
