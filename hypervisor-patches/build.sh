@@ -2,8 +2,7 @@
 # Full build of the patched Xen .debs: Debian's xen source package (pinned in source.sh)
 # with patches/series added to its own quilt series, version +polydesk1, built with
 # dpkg-buildpackage. The .debs land in hypervisor-patches/out/debs/, where iso/build.sh
-# picks them up (and says so). Long: the hypervisor, the tools and qemu-less userland on
-# 2 cores take the better part of an hour; runs under nice/ionice.
+# picks them up (and says so). About 9 minutes here (2 cores); runs under nice/ionice.
 #
 #   sudo bash hypervisor-patches/build.sh
 set -euo pipefail

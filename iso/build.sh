@@ -73,7 +73,7 @@ xen_debs=()
 if compgen -G "$xen_debs_dir/*.deb" > /dev/null; then
     for d in "$xen_debs_dir"/*.deb; do
         pkg=$(dpkg-deb -f "$d" Package)
-        [[ $pkg =~ $xen_wanted ]] && [[ $pkg != *-dev ]] && xen_debs+=("$d")
+        [[ $pkg =~ $xen_wanted ]] && [[ $pkg != *-dev && $pkg != *-dbg && $pkg != *-dbgsym ]] && xen_debs+=("$d")
     done
 fi
 
