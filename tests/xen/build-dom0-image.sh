@@ -32,7 +32,8 @@ packages=(
     qemu-system-xen            # the HVM device model, /usr/libexec/xen-qemu-system-i386
     linux-image-amd64 initramfs-tools
     openjdk-17-jre-headless
-    qemu-system-x86            # a Depends of polydesk-toolstack, so dpkg -i of ours works
+    qemu-system-x86            # Depends of polydesk-toolstack (qemu-utils too: qemu-img for disk.create),
+    qemu-utils                 # so that dpkg -i of ours works
     iproute2 socat busybox procps kmod udev util-linux jq e2fsprogs
 )
 start_time=$SECONDS
