@@ -59,17 +59,23 @@ public class DecodeBenchmark {
     }
 
     private static RfbConnection connectZrle(int[] img) throws IOException {
-        // Full flushes make each frame's zlib data independent of the one before, so it can repeat.
+        byte[][] messages = zrleMessages(img);
+        return connect(messages[1], messages[0]);
+    }
+
+    /**
+     * One full-frame ZRLE update of {@code img} as two messages, the first and a repeatable one:
+     * full flushes make each frame's zlib data independent of the one before, so it can repeat.
+     */
+    static byte[][] zrleMessages(int[] img) {
         ZrleEncoder enc = new ZrleEncoder();
         byte[] tiles = ZrleEncoder.tiles(img, W, 0, 0, W, H, ZrleEncoder.Mode.AUTO);
         byte[] first = enc.compress(tiles, Deflater.FULL_FLUSH);
         byte[] again = enc.compress(tiles, Deflater.FULL_FLUSH);
-        byte[] firstMsg = new ServerStream().update(1).rect(0, 0, W, H, Encodings.ZRLE).u32(first.length).bytes(first)
-                .toByteArray();
-        byte[] cycle = new ServerStream().update(1).rect(0, 0, W, H, Encodings.ZRLE).u32(again.length).bytes(again)
-                .toByteArray();
         System.out.printf("%nZRLE frame: %d bytes of tiles, %d compressed%n", tiles.length, again.length);
-        return connect(cycle, firstMsg);
+        return new byte[][] {
+            new ServerStream().update(1).rect(0, 0, W, H, Encodings.ZRLE).u32(first.length).bytes(first).toByteArray(),
+            new ServerStream().update(1).rect(0, 0, W, H, Encodings.ZRLE).u32(again.length).bytes(again).toByteArray()};
     }
 
     private static RfbConnection connect(byte[] cycle, byte[] firstMessage) throws IOException {

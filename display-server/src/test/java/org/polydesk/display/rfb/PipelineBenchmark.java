@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.Deflater;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -25,7 +24,6 @@ import org.polydesk.display.framebuffer.FrameBuffer;
 import org.polydesk.display.sink.FramebufferSink;
 import org.polydesk.display.testing.LoopingTransport;
 import org.polydesk.display.testing.ServerStream;
-import org.polydesk.display.testing.ZrleEncoder;
 
 /**
  * The whole display path for one 1080p full frame: RFB decode into the VM's frame buffer, compose
@@ -75,13 +73,8 @@ public class PipelineBenchmark {
         target = new int[W * H];
         byte[] rawFrame = new ServerStream().update(1).rect(0, 0, W, H, Encodings.RAW).pixels(desktop).toByteArray();
         raw = start(rawFrame, rawFrame);
-        ZrleEncoder enc = new ZrleEncoder();
-        byte[] tiles = ZrleEncoder.tiles(desktop, W, 0, 0, W, H, ZrleEncoder.Mode.AUTO);
-        byte[] first = enc.compress(tiles, Deflater.FULL_FLUSH);
-        byte[] again = enc.compress(tiles, Deflater.FULL_FLUSH);
-        zrle = start(new ServerStream().update(1).rect(0, 0, W, H, Encodings.ZRLE).u32(first.length).bytes(first)
-                .toByteArray(), new ServerStream().update(1).rect(0, 0, W, H, Encodings.ZRLE).u32(again.length)
-                .bytes(again).toByteArray());
+        byte[][] zrleMessages = DecodeBenchmark.zrleMessages(desktop);
+        zrle = start(zrleMessages[0], zrleMessages[1]);
         still = start(rawFrame, rawFrame);
     }
 
