@@ -1,6 +1,11 @@
 package org.polydesk.input.sink;
 
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +35,8 @@ abstract class ConnectedSink<M> implements InputSink {
     private boolean outageLogged;
     private long lastAttempt = Long.MIN_VALUE / 2;
     private long dropped;
+    /** The connection to the peer's UNIX socket; only the writer thread touches it. */
+    private SocketChannel channel;
 
     ConnectedSink(String threadName) {
         writer = new Thread(this::writeLoop, threadName);
@@ -46,8 +53,33 @@ abstract class ConnectedSink<M> implements InputSink {
     /** Writes one message on the open connection; called on the writer thread. */
     abstract void write(M message) throws IOException;
 
-    /** Closes the connection; called on the writer thread. */
-    abstract void disconnect();
+    /** Opens the connection to {@code socket}, for {@link #connect()}; closed by the writer on failure. */
+    final SocketChannel open(Path socket) throws IOException {
+        channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        channel.connect(UnixDomainSocketAddress.of(socket));
+        return channel;
+    }
+
+    final void writeAll(ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            channel.write(b);
+        }
+    }
+
+    final void writeAll(byte[] bytes) throws IOException {
+        writeAll(ByteBuffer.wrap(bytes));
+    }
+
+    private void disconnect() {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // gone already
+            }
+            channel = null;
+        }
+    }
 
     /** Called with System.nanoTime() after each message is written (for the benchmark). */
     public void onWritten(LongConsumer listener) {
@@ -88,7 +120,7 @@ abstract class ConnectedSink<M> implements InputSink {
                     write((M) item);
                     written.accept(System.nanoTime());
                 } catch (IOException e) {
-                    LOG.warning(describe() + ": connection lost (" + e.getMessage() + "); input dropped until it is back");
+                    LOG.warning(describe() + ": connection lost (" + reason(e) + "); input dropped until it is back");
                     outageLogged = true;
                     connected = false;
                     disconnect();
@@ -119,11 +151,16 @@ abstract class ConnectedSink<M> implements InputSink {
         } catch (IOException | RuntimeException e) {
             disconnect();
             if (!outageLogged) {
-                LOG.warning(describe() + ": cannot connect (" + e.getMessage() + "); input dropped until it can");
+                LOG.warning(describe() + ": cannot connect (" + reason(e) + "); input dropped until it can");
                 outageLogged = true;
             }
             return false;
         }
+    }
+
+    /** Some socket exceptions (a peer's reset seen as EOF) carry no message; their type still tells. */
+    private static String reason(Exception e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     /** Starts connecting now rather than at the first input. */

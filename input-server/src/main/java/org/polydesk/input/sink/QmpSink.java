@@ -2,9 +2,6 @@ package org.polydesk.input.sink;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +27,6 @@ public final class QmpSink extends ConnectedSink<byte[]> {
     private final Path socket;
     private final boolean absolute;
     private final StringBuilder frame = new StringBuilder(256);
-    private SocketChannel channel;
     private long errors;
 
     /**
@@ -129,9 +125,8 @@ public final class QmpSink extends ConnectedSink<byte[]> {
 
     @Override
     void connect() throws IOException {
-        channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-        channel.connect(UnixDomainSocketAddress.of(socket));
-        LineFraming.Reader lines = new LineFraming.Reader(Channels.newInputStream(channel));
+        SocketChannel ch = open(socket);
+        LineFraming.Reader lines = new LineFraming.Reader(Channels.newInputStream(ch));
         String greeting = lines.readLine();
         if (greeting == null || !greeting.contains("\"QMP\"")) {
             throw new IOException("no QMP greeting on " + socket);
@@ -144,7 +139,6 @@ public final class QmpSink extends ConnectedSink<byte[]> {
         if (reply == null || !reply.contains("\"return\"")) {
             throw new IOException("QMP refused qmp_capabilities: " + reply);
         }
-        SocketChannel ch = channel;
         Thread answers = new Thread(() -> readAnswers(ch, lines), "qmp-answers-" + socket.getParent().getFileName());
         answers.setDaemon(true);
         answers.start();
@@ -175,24 +169,4 @@ public final class QmpSink extends ConnectedSink<byte[]> {
     void write(byte[] message) throws IOException {
         writeAll(message);
     }
-
-    private void writeAll(byte[] bytes) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        while (b.hasRemaining()) {
-            channel.write(b);
-        }
-    }
-
-    @Override
-    void disconnect() {
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // gone already
-            }
-            channel = null;
-        }
-    }
-
 }

@@ -3,8 +3,6 @@ package org.polydesk.input.sink;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
@@ -29,7 +27,6 @@ public final class RfbSink extends ConnectedSink<RfbSink.Message> {
     }
 
     private final Path socket;
-    private SocketChannel channel;
     private int width;
     private int height;
     private int buttons;
@@ -108,9 +105,8 @@ public final class RfbSink extends ConnectedSink<RfbSink.Message> {
 
     @Override
     void connect() throws IOException {
-        channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-        channel.connect(UnixDomainSocketAddress.of(socket));
-        DataInputStream in = new DataInputStream(Channels.newInputStream(channel));
+        SocketChannel ch = open(socket);
+        DataInputStream in = new DataInputStream(Channels.newInputStream(ch));
         byte[] version = new byte[12];
         in.readFully(version);
         String v = new String(version, StandardCharsets.US_ASCII);
@@ -151,7 +147,6 @@ public final class RfbSink extends ConnectedSink<RfbSink.Message> {
             throw new IOException("the RFB server sent a desktop name of " + nameLength + " bytes");
         }
         in.readFully(new byte[nameLength]);
-        SocketChannel ch = channel;
         Thread drain = new Thread(() -> drain(ch, in), "rfb-drain");
         drain.setDaemon(true);
         drain.start();
@@ -197,27 +192,6 @@ public final class RfbSink extends ConnectedSink<RfbSink.Message> {
             out.put((byte) 5).put((byte) m.keysymOrMask()).putShort((short) px).putShort((short) py);
         }
         out.flip();
-        while (out.hasRemaining()) {
-            channel.write(out);
-        }
-    }
-
-    private void writeAll(byte[] bytes) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        while (b.hasRemaining()) {
-            channel.write(b);
-        }
-    }
-
-    @Override
-    void disconnect() {
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // gone already
-            }
-            channel = null;
-        }
+        writeAll(out);
     }
 }
