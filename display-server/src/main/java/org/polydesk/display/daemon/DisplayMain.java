@@ -16,6 +16,7 @@ import org.polydesk.display.sink.FramebufferSink;
 import org.polydesk.display.sink.PngSink;
 import org.polydesk.display.sink.Sink;
 import org.polydesk.display.source.Backoff;
+import org.polydesk.display.viewer.ViewerSink;
 import org.polydesk.display.window.InputRecords;
 import org.polydesk.display.window.LazyFifo;
 import org.polydesk.display.window.WindowSink;
@@ -36,7 +37,9 @@ public final class DisplayMain implements Callable<Integer> {
     public static final Path CONFIG_FILE = Path.of("/etc/polydesk/display.conf");
 
     @Option(names = "--sink", description = "framebuffer[:DEVICE] (default device /dev/fb0), png:FILE "
-            + "(a snapshot every --snapshot-interval-ms) or window (a desktop window, for development), default: ${DEFAULT-VALUE}.")
+            + "(a snapshot every --snapshot-interval-ms), window (a desktop window, for development) or viewer:CHANNEL"
+            + " (the switcher viewer in the passthrough VM behind CHANNEL, its serial port's socket or a tty),"
+            + " default: ${DEFAULT-VALUE}.")
     String sink = "framebuffer:/dev/fb0";
 
     @Option(names = "--size", description = "Screen size WxH for sinks without one of their own (png), default: ${DEFAULT-VALUE}.")
@@ -68,6 +71,14 @@ public final class DisplayMain implements Callable<Integer> {
     @Option(names = "--window-events", paramLabel = "FIFO", description = "With --sink window: write the window's keys"
             + " and mouse as evdev records to FIFO, for polydesk-input --events FIFO.")
     Path windowEvents;
+
+    @Option(names = "--passthrough-slot", description = "With --sink viewer: the passthrough VM's slot; while it has"
+            + " focus the viewer hides (default: none).")
+    int passthroughSlot = -1;
+
+    @Option(names = "--viewer-shm-dir", description = "With --sink viewer: where the viewer's shared frame files are"
+            + " (default: ${DEFAULT-VALUE}).")
+    Path viewerShmDir = Path.of("/dev/shm");
 
     @Option(names = "--initial-focus", description = "The slot shown until the focus bus says otherwise (default: ${DEFAULT-VALUE}).")
     int initialFocus = FocusBus.UI_SLOT;
@@ -143,6 +154,13 @@ public final class DisplayMain implements Callable<Integer> {
             InputRecords input = windowEvents == null ? null : new InputRecords(new LazyFifo(windowEvents));
             return new WindowSink(width, height, "Polydesk", input);
         }
-        throw new IllegalArgumentException("--sink must be framebuffer[:DEVICE], png:FILE or window, not '" + sink + "'");
+        if (sink.startsWith("viewer:") && sink.length() > 7) {
+            if (passthroughSlot != -1 && (passthroughSlot < 1 || passthroughSlot > FocusBus.MAX_SLOT)) {
+                throw new IllegalArgumentException("--passthrough-slot must be a VM's slot, 1 to " + FocusBus.MAX_SLOT);
+            }
+            return ViewerSink.open(width, height, passthroughSlot, Path.of(sink.substring(7)), viewerShmDir, Backoff.DEFAULT);
+        }
+        throw new IllegalArgumentException("--sink must be framebuffer[:DEVICE], png:FILE, window or viewer:CHANNEL, not '"
+                + sink + "'");
     }
 }

@@ -66,6 +66,13 @@ public final class DisplayServer implements AutoCloseable {
         screens[FocusBus.UI_SLOT].unavailable = "the control UI is not running";
         this.renderer = new Thread(this::renderLoop, "display-compositor");
         renderer.setDaemon(true);
+        sink.onRepaintNeeded(this::repaint);
+        sink.focused(focused);
+    }
+
+    private synchronized void repaint() {
+        recompose = true;
+        notifyAll();
     }
 
     public DisplayServer start() {
@@ -127,6 +134,7 @@ public final class DisplayServer implements AutoCloseable {
         focused = slot;
         recompose = true;
         switched = true;
+        sink.focused(slot);
         notifyAll();
     }
 

@@ -6,8 +6,8 @@ import org.polydesk.display.compose.Frame;
 import org.polydesk.display.framebuffer.Rect;
 
 /**
- * Where composed frames go: the Linux framebuffer, a desktop window, PNG snapshots (and, with the
- * GPU issue, the viewer channel). The compositor composes at the sink's size.
+ * Where composed frames go: the Linux framebuffer, a desktop window, PNG snapshots, the switcher
+ * viewer in the passthrough VM. The compositor composes at the sink's size.
  */
 public interface Sink extends AutoCloseable {
 
@@ -17,6 +17,14 @@ public interface Sink extends AutoCloseable {
 
     /** Shows {@code damage} of {@code frame}; the frame is valid only during the call. */
     void present(Frame frame, List<Rect> damage) throws IOException;
+
+    /** The focus moved to {@code slot}; called on the caller's thread, must not block. */
+    default void focused(int slot) {
+    }
+
+    /** {@code repaint} asks the server for a whole frame, e.g. when a new viewer attached and has nothing. */
+    default void onRepaintNeeded(Runnable repaint) {
+    }
 
     /** A short description for logs: "framebuffer /dev/fb0 1280x800, 32 bpp". */
     String describe();

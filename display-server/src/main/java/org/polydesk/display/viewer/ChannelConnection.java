@@ -1,0 +1,112 @@
+package org.polydesk.display.viewer;
+
+import java.io.Closeable;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+
+/**
+ * One open viewer channel: the passthrough VM's serial port as QEMU serves it on a UNIX socket
+ * ({@code viewer.sock}), or a terminal device (a pty in tests, a real serial line). Reads and
+ * writes go on separate threads, so neither waits for the other.
+ */
+final class ChannelConnection implements Closeable {
+    final InputStream in;
+    final OutputStream out;
+    private final Closeable resource;
+
+    private ChannelConnection(InputStream in, OutputStream out, Closeable resource) {
+        this.in = in;
+        this.out = out;
+        this.resource = resource;
+    }
+
+    static ChannelConnection open(Path channel) throws IOException {
+        if (Files.isRegularFile(channel, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(channel + " is a regular file, not a socket or a terminal");
+        }
+        if (isSocket(channel)) {
+            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            try {
+                ch.connect(UnixDomainSocketAddress.of(channel));
+            } catch (IOException e) {
+                ch.close();
+                throw e;
+            }
+            return new ChannelConnection(new SocketIn(ch), new SocketOut(ch), ch);
+        }
+        FileInputStream in = new FileInputStream(channel.toFile());
+        FileOutputStream out;
+        try {
+            out = new FileOutputStream(channel.toFile());
+        } catch (IOException e) {
+            in.close();
+            throw e;
+        }
+        return new ChannelConnection(in, out, () -> {
+            try (in; out) {
+                // both closed
+            }
+        });
+    }
+
+    private static boolean isSocket(Path p) throws IOException {
+        Object mode = Files.getAttribute(p, "unix:mode");
+        return mode instanceof Integer m && (m & 0170000) == 0140000;
+    }
+
+    @Override
+    public void close() throws IOException {
+        resource.close();
+    }
+
+    /** Channels.newInputStream would hold the channel's blocking lock and stall the writer. */
+    private static final class SocketIn extends InputStream {
+        private final SocketChannel ch;
+
+        SocketIn(SocketChannel ch) {
+            this.ch = ch;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return len == 0 ? 0 : ch.read(ByteBuffer.wrap(b, off, len));
+        }
+    }
+
+    private static final class SocketOut extends OutputStream {
+        private final SocketChannel ch;
+
+        SocketOut(SocketChannel ch) {
+            this.ch = ch;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            ByteBuffer buf = ByteBuffer.wrap(b, off, len);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package org.polydesk.display.viewer;
+
+import java.nio.IntBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+import org.polydesk.display.compose.Frame;
+import org.polydesk.display.framebuffer.Rect;
+import org.polydesk.display.sink.Sink;
+import org.polydesk.display.source.Backoff;
+import org.polydesk.protocol.viewer.DamageRect;
+import org.polydesk.protocol.viewer.FrameRegion;
+import org.polydesk.protocol.viewer.ViewerChannel;
+import org.polydesk.protocol.viewer.ViewerMessage;
+
+/**
+ * The sink while a passthrough VM owns the monitor: composed frames go into the frame region of
+ * the switcher viewer inside that VM, announced over the viewer channel; the viewer is hidden
+ * while the passthrough VM itself has focus. Each buffer of the region remembers what changed
+ * since it was last written, so a frame rewrites only that. A viewer whose screen differs from
+ * ours gets the frame scaled (nearest pixel), whole.
+ */
+public final class ViewerSink implements Sink, ViewerLink.Listener {
+    private static final Logger LOG = Logger.getLogger(ViewerSink.class.getName());
+
+    private final int width;
+    private final int height;
+    private final int passthroughSlot;
+    private final ViewerLink link;
+    private Runnable repaint = () -> { };
+    /** Set by the link's thread, used by the compositor's. */
+    private volatile FrameRegion attached;
+    // the compositor's thread only
+    private FrameRegion region;
+    private List<Rect>[] stale;
+    private int current;
+    private long serial;
+
+    private ViewerSink(int width, int height, int passthroughSlot, Path channel, Path shmDir, Backoff backoff) {
+        this.width = width;
+        this.height = height;
+        this.passthroughSlot = passthroughSlot;
+        this.link = new ViewerLink(channel, shmDir, backoff, this);
+    }
+
+    /**
+     * Composes at {@code width}×{@code height} for the viewer on {@code channel}, whose shared
+     * files live in {@code shmDir}; focus on {@code passthroughSlot} (-1: none) hides the viewer.
+     */
+    public static ViewerSink open(int width, int height, int passthroughSlot, Path channel, Path shmDir,
+                                  Backoff backoff) {
+        ViewerSink sink = new ViewerSink(width, height, passthroughSlot, channel, shmDir, backoff);
+        sink.link.start();
+        return sink;
+    }
+
+    @Override
+    public int width() {
+        return width;
+    }
+
+    @Override
+    public int height() {
+        return height;
+    }
+
+    @Override
+    public void focused(int slot) {
+        link.setVisible(slot != passthroughSlot);
+    }
+
+    @Override
+    public void onRepaintNeeded(Runnable repaint) {
+        this.repaint = repaint;
+    }
+
+    @Override
+    public void attached(FrameRegion region, String description) {
+        attached = region;
+        repaint.run();
+    }
+
+    @Override
+    public void detached(String reason) {
+        attached = null;
+    }
+
+    @SuppressWarnings("unchecked")
+    @Override
+    public void present(Frame frame, List<Rect> damage) {
+        FrameRegion r = attached;
+        if (r != region) {
+            region = r;
+            if (r != null) {
+                stale = new List[r.buffers()];
+                for (int i = 0; i < stale.length; i++) {
+                    stale[i] = new ArrayList<>(List.of(new Rect(0, 0, r.width(), r.height())));
+                }
+                current = 0;
+            }
+        }
+        if (region == null) {
+            return;
+        }
+        boolean scaled = region.width() != frame.width() || region.height() != frame.height();
+        List<Rect> changed = scaled ? List.of(new Rect(0, 0, region.width(), region.height())) : damage;
+        for (List<Rect> s : stale) {
+            for (Rect c : changed) {
+                if (s.stream().noneMatch(old -> old.contains(c))) {
+                    s.removeIf(c::contains);
+                    s.add(c);
+                }
+            }
+            if (s.size() > ViewerChannel.MAX_DAMAGE) {
+                Rect all = s.get(0);
+                for (Rect x : s) {
+                    all = all.union(x);
+                }
+                s.clear();
+                s.add(all);
+            }
+        }
+        int target = region.nextBuffer(current);
+        IntBuffer pixels = region.pixels(target);
+        List<DamageRect> written = new ArrayList<>();
+        try {
+            for (Rect d : stale[target]) {
+                Rect c = clip(d, region.width(), region.height());
+                if (c.isEmpty()) {
+                    continue;
+                }
+                if (scaled) {
+                    copyScaled(frame, pixels, region.width(), region.height(), c);
+                } else {
+                    copy(frame, pixels, c);
+                }
+                written.add(new DamageRect(c.x(), c.y(), c.width(), c.height()));
+            }
+        } catch (InternalError e) {
+            // the guest shrank its shared file under us (SIGBUS): drop the region, keep serving
+            LOG.warning(() -> "the viewer's region vanished while writing (" + e.getMessage() + "); dropping it");
+            attached = null;
+            region = null;
+            return;
+        }
+        stale[target].clear();
+        if (written.isEmpty()) {
+            return;
+        }
+        current = target;
+        serial++;
+        region.publish(serial, target, written);
+        link.frameReady(new ViewerMessage.Frame(serial, target, written.size() > ViewerChannel.MAX_DAMAGE
+                ? List.of(DamageRect.bounds(written)) : written));
+    }
+
+    private static Rect clip(Rect r, int w, int h) {
+        int x0 = Math.max(0, r.x());
+        int y0 = Math.max(0, r.y());
+        int x1 = Math.min(w, r.x() + r.width());
+        int y1 = Math.min(h, r.y() + r.height());
+        return new Rect(x0, y0, Math.max(0, x1 - x0), Math.max(0, y1 - y0));
+    }
+
+    private static void copy(Frame frame, IntBuffer to, Rect r) {
+        int[] px = frame.pixels();
+        int w = frame.width();
+        for (int y = r.y(); y < r.y() + r.height(); y++) {
+            to.put(y * w + r.x(), px, y * w + r.x(), r.width());
+        }
+    }
+
+    private static void copyScaled(Frame frame, IntBuffer to, int toWidth, int toHeight, Rect r) {
+        int[] px = frame.pixels();
+        int[] row = new int[r.width()];
+        for (int y = r.y(); y < r.y() + r.height(); y++) {
+            int sy = (int) ((long) y * frame.height() / toHeight);
+            for (int x = 0; x < row.length; x++) {
+                row[x] = px[sy * frame.width() + (int) ((long) (r.x() + x) * frame.width() / toWidth)];
+            }
+            to.put(y * toWidth + r.x(), row, 0, row.length);
+        }
+    }
+
+    @Override
+    public String describe() {
+        FrameRegion r = attached;
+        return link.describe() + " " + width + "x" + height + (r == null ? ", no viewer yet"
+                : ", viewer " + r.width() + "x" + r.height() + " with " + r.buffers() + " buffers");
+    }
+
+    @Override
+    public void close() {
+        link.close();
+    }
+}

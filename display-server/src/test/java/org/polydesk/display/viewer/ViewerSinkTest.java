@@ -1,0 +1,283 @@
+package org.polydesk.display.viewer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.IntBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.polydesk.display.compose.Frame;
+import org.polydesk.display.framebuffer.Rect;
+import org.polydesk.display.source.Backoff;
+import org.polydesk.protocol.viewer.DamageRect;
+import org.polydesk.protocol.viewer.FrameRegion;
+import org.polydesk.protocol.viewer.ViewerCodec;
+import org.polydesk.protocol.viewer.ViewerMessage;
+
+/**
+ * The viewer sink against a viewer played by the test over a real UNIX socket (as QEMU serves the
+ * passthrough VM's serial port) and a real shared file: what reaches the region and the channel,
+ * and how a hostile viewer is dropped while the sink lives on. The real viewer is tested in
+ * switcher-viewer.
+ */
+class ViewerSinkTest {
+    private static final int W = 64;
+    private static final int H = 48;
+    private static final Backoff FAST = new Backoff(Duration.ofMillis(20), Duration.ofMillis(100));
+
+    @TempDir
+    Path dir;
+    private ServerSocketChannel server;
+    private ViewerSink sink;
+
+    @AfterEach
+    void tearDown() throws IOException {
+        if (sink != null) {
+            sink.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    /** The guest's end of one connection: what dom0 sent, in order. */
+    private static final class GuestEnd {
+        final SocketChannel ch;
+        final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
+
+        GuestEnd(SocketChannel ch) {
+            this.ch = ch;
+            Thread t = new Thread(() -> {
+                InputStream in = Channels.newInputStream(ch);
+                try {
+                    while (true) {
+                        received.add(ViewerCodec.read(in));
+                    }
+                } catch (IOException e) {
+                    received.add(e);
+                }
+            }, "test-guest-read");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        void send(ViewerMessage m) throws IOException {
+            ch.write(ByteBuffer.wrap(ViewerCodec.encode(m)));
+        }
+
+        void sendRaw(byte[] bytes) throws IOException {
+            ch.write(ByteBuffer.wrap(bytes));
+        }
+
+        <T> T next(Class<T> type) throws InterruptedException {
+            Object o = received.poll(10, TimeUnit.SECONDS);
+            assertNotNull(o, "nothing from dom0 within 10 s, expected " + type.getSimpleName());
+            assertInstanceOf(type, o, "from dom0");
+            return type.cast(o);
+        }
+
+        /** Skips heartbeats up to the next frame notice. */
+        ViewerMessage.Frame nextFrame() throws InterruptedException {
+            while (true) {
+                Object o = received.poll(10, TimeUnit.SECONDS);
+                assertNotNull(o, "no FRAME within 10 s");
+                if (o instanceof ViewerMessage.Frame f) {
+                    return f;
+                }
+                assertTrue(o instanceof ViewerMessage.Show || o instanceof ViewerMessage.Hide, "unexpected " + o);
+            }
+        }
+
+        /** dom0 closed this connection. */
+        void closedByDom0() throws InterruptedException {
+            while (true) {
+                Object o = received.poll(10, TimeUnit.SECONDS);
+                assertNotNull(o, "dom0 did not close the channel within 10 s");
+                if (o instanceof IOException e) {
+                    // EOF, or a reset when dom0 closed with our bytes unread
+                    assertTrue(e instanceof EOFException || e instanceof java.net.SocketException, "closed: " + e);
+                    return;
+                }
+            }
+        }
+    }
+
+    private Path shmDir() throws IOException {
+        return Files.createDirectories(dir.resolve("shm"));
+    }
+
+    private void startSink(int passthroughSlot, AtomicInteger repaints) throws IOException {
+        Path sock = dir.resolve("viewer.sock");
+        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(sock));
+        sink = ViewerSink.open(W, H, passthroughSlot, sock, shmDir(), FAST);
+        sink.onRepaintNeeded(repaints::incrementAndGet);
+    }
+
+    private GuestEnd accept() throws IOException {
+        return new GuestEnd(server.accept());
+    }
+
+    private FrameRegion createRegion(String name, int buffers) throws IOException {
+        long size = FrameRegion.bytesFor(W, H, buffers);
+        try (FileChannel f = FileChannel.open(shmDir().resolve(name), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            return FrameRegion.create(f.map(FileChannel.MapMode.READ_WRITE, 0, size), W, H, buffers);
+        }
+    }
+
+    private FrameRegion offerRegion(GuestEnd guest, String name, int buffers) throws IOException {
+        FrameRegion region = createRegion(name, buffers);
+        guest.send(new ViewerMessage.Hello(W, H, new ViewerMessage.SharedFile(name, FrameRegion.bytesFor(W, H, buffers))));
+        return region;
+    }
+
+    private static Frame pattern(int seed) {
+        Frame f = new Frame(W, H);
+        int[] px = f.pixels();
+        for (int i = 0; i < px.length; i++) {
+            px[i] = 0xFF000000 | (i * 2654435 + seed * 977) & 0xFFFFFF;
+        }
+        return f;
+    }
+
+    private static int[] buffer(FrameRegion region, int b) {
+        IntBuffer pixels = region.pixels(b);
+        int[] out = new int[W * H];
+        pixels.get(0, out);
+        return out;
+    }
+
+    private static void await(AtomicInteger counter, int atLeast) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (counter.get() < atLeast && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(counter.get() >= atLeast, "repaint requested " + counter.get() + " times, expected " + atLeast);
+    }
+
+    @Test
+    void framesReachTheRegionAndFocusShowsOrHidesTheViewer() throws Exception {
+        AtomicInteger repaints = new AtomicInteger();
+        startSink(2, repaints);
+        sink.focused(1);
+        sink.present(pattern(0), List.of(new Rect(0, 0, W, H))); // no viewer yet: nowhere to go, no harm
+        GuestEnd guest = accept();
+        FrameRegion region = offerRegion(guest, "polydesk-viewer-test", 3);
+        guest.next(ViewerMessage.Show.class);
+        await(repaints, 1);
+
+        Frame first = pattern(1);
+        sink.present(first, List.of(new Rect(0, 0, W, H)));
+        ViewerMessage.Frame f1 = guest.nextFrame();
+        assertEquals(1, f1.serial());
+        assertEquals(List.of(new DamageRect(0, 0, W, H)), f1.damage());
+        assertEquals(new FrameRegion.Published(1, f1.buffer(), f1.damage()), region.latest());
+        assertArrayEquals(first.pixels(), buffer(region, f1.buffer()), "the region holds the composed frame");
+
+        // each buffer is rewritten where it is stale: a small change, three frames later, still all there
+        Frame current = first;
+        Rect[] changes = {new Rect(1, 2, 3, 4), new Rect(10, 10, 5, 5), new Rect(60, 40, 4, 8)};
+        ViewerMessage.Frame last = f1;
+        for (int i = 0; i < changes.length; i++) {
+            Frame next = pattern(1);
+            System.arraycopy(current.pixels(), 0, next.pixels(), 0, W * H);
+            Rect c = changes[i];
+            for (int y = c.y(); y < c.y() + c.height(); y++) {
+                for (int x = c.x(); x < c.x() + c.width(); x++) {
+                    next.pixels()[y * W + x] = 0xFF00FF00 + i;
+                }
+            }
+            region.showing(last.buffer());
+            sink.present(next, List.of(c));
+            last = guest.nextFrame();
+            assertEquals(i + 2, last.serial());
+            assertTrue(last.buffer() != f1.buffer() || i >= 2, "a fresh buffer for each of the first frames");
+            assertArrayEquals(next.pixels(), buffer(region, last.buffer()), "frame " + last.serial());
+            current = next;
+        }
+        assertEquals(f1.buffer(), last.buffer(), "three buffers: frame 4 reuses frame 1's");
+        assertEquals(List.of(new DamageRect(1, 2, 3, 4), new DamageRect(10, 10, 5, 5), new DamageRect(60, 40, 4, 8)),
+                last.damage(), "so it rewrites just what frames 2, 3 and 4 changed");
+
+        sink.focused(2);
+        guest.next(ViewerMessage.Hide.class);
+        sink.focused(3);
+        guest.next(ViewerMessage.Show.class);
+    }
+
+    @Test
+    void aHostileViewerIsDroppedAndTheNextHelloWorks() throws Exception {
+        AtomicInteger repaints = new AtomicInteger();
+        startSink(-1, repaints);
+        Path outside = Files.writeString(dir.resolve("secret"), "x".repeat(100_000));
+
+        GuestEnd g = accept();
+        Files.createSymbolicLink(shmDir().resolve("link"), outside);
+        g.send(new ViewerMessage.Hello(W, H, new ViewerMessage.SharedFile("link", 90_000)));
+        g.closedByDom0();
+
+        g = accept();
+        Files.write(shmDir().resolve("small"), new byte[100]);
+        g.send(new ViewerMessage.Hello(W, H, new ViewerMessage.SharedFile("small", FrameRegion.bytesFor(W, H, 2))));
+        g.closedByDom0();
+
+        g = accept();
+        g.send(new ViewerMessage.Hello(W, H, new ViewerMessage.XenGrants(3, new int[] {1, 2, 3})));
+        g.closedByDom0();
+
+        g = accept();
+        g.send(new ViewerMessage.Show());
+        g.closedByDom0();
+
+        g = accept();
+        g.sendRaw("GET / HTTP/1.0\r\n\r\n".getBytes());
+        g.closedByDom0();
+
+        g = accept();
+        createRegion("garbled", 2);
+        // the header is checked, not trusted: spoil its stride
+        try (FileChannel f = FileChannel.open(shmDir().resolve("garbled"), StandardOpenOption.WRITE)) {
+            f.write(ByteBuffer.wrap(new byte[] {1, 0, 0, 0}), 20);
+        }
+        g.send(new ViewerMessage.Hello(W, H, new ViewerMessage.SharedFile("garbled", FrameRegion.bytesFor(W, H, 2))));
+        g.closedByDom0();
+        assertEquals(0, repaints.get(), "no hostile viewer got a region");
+
+        for (int i = 0; i < 3; i++) {
+            sink.present(pattern(i), List.of(new Rect(0, 0, W, H))); // the server keeps composing meanwhile
+        }
+
+        g = accept();
+        FrameRegion region = offerRegion(g, "good", 2);
+        g.next(ViewerMessage.Show.class);
+        await(repaints, 1);
+        Frame f = pattern(9);
+        sink.present(f, List.of(new Rect(0, 0, W, H)));
+        ViewerMessage.Frame notice = g.nextFrame();
+        assertArrayEquals(f.pixels(), buffer(region, notice.buffer()));
+    }
+}
