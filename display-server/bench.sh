@@ -3,7 +3,8 @@
 #   bash display-server/bench.sh decode [regex]    JMH: 1080p Raw and ZRLE decode
 #   bash display-server/bench.sh pipeline [regex]  JMH: 1080p decode + compose + framebuffer sink
 #   bash display-server/bench.sh switch [count]    focus event -> new frame in the sink, p50/p99
-#   bash display-server/bench.sh                   all three
+#   bash display-server/bench.sh viewer [regex]    JMH: 1080p frames through the viewer's shared region
+#   bash display-server/bench.sh                   all four
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -q -o install -DskipTests -pl protocol,test-support -am 2>/dev/null || mvn -q install -DskipTests -pl protocol,test-support -am
@@ -17,9 +18,11 @@ case "$which" in
     decode) exec java -cp "$cp" org.polydesk.display.rfb.DecodeBenchmark "$@" ;;
     pipeline) exec java -cp "$cp" org.polydesk.display.rfb.PipelineBenchmark "$@" ;;
     switch) exec java -Xmx1g -cp "$cp" org.polydesk.display.server.SwitchLatencyBenchmark "$@" ;;
+    viewer) exec java -cp "$cp" org.polydesk.display.viewer.RegionBenchmark "$@" ;;
     all)
         java -cp "$cp" org.polydesk.display.rfb.DecodeBenchmark | tail -n 6
         java -cp "$cp" org.polydesk.display.rfb.PipelineBenchmark | tail -n 5
-        java -Xmx1g -cp "$cp" org.polydesk.display.server.SwitchLatencyBenchmark ;;
-    *) echo "usage: bench.sh [decode|pipeline|switch|all] [args]" >&2; exit 2 ;;
+        java -Xmx1g -cp "$cp" org.polydesk.display.server.SwitchLatencyBenchmark
+        java -cp "$cp" org.polydesk.display.viewer.RegionBenchmark | tail -n 4 ;;
+    *) echo "usage: bench.sh [decode|pipeline|switch|viewer|all] [args]" >&2; exit 2 ;;
 esac

@@ -60,6 +60,8 @@ declare -A seen=()
 debs=()
 for d in "${all_debs[@]}"; do
     pkg=$(dpkg-deb -f "$d" Package)
+    # the switcher viewer runs inside the passthrough VM, not in dom0
+    [ "$pkg" = polydesk-viewer ] && continue
     [ -n "${seen[$pkg]:-}" ] && continue
     seen[$pkg]=1
     debs+=("$d")

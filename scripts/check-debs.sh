@@ -1,5 +1,5 @@
 #!/bin/bash
-# Checks the .deb files that `mvn package` made (toolstack, input, display, UI): each installs its service's jar, wrappers and
+# Checks the .deb files that `mvn package` made (toolstack, input, display, UI, the in-guest viewer): each installs its service's jar, wrappers and
 # systemd unit, is Architecture: all and depends on the Java 17 runtime.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,5 +37,7 @@ check_deb display-server polydesk-display ./usr/bin/polydesk-display ./lib/syste
     ./usr/share/polydesk/display/display-server.jar ./usr/share/polydesk/display/lib/jna-5.14.0.jar
 check_deb ui-vm polydesk-ui ./usr/bin/polydesk-ui ./lib/systemd/system/polydesk-ui.service \
     ./usr/share/polydesk/ui-vm/ui-vm.jar ./usr/share/polydesk/ui-vm/polydesk-ui-xvnc.sh
+check_deb switcher-viewer polydesk-viewer ./usr/bin/polydesk-viewer ./etc/xdg/autostart/polydesk-viewer.desktop \
+    ./usr/share/polydesk/viewer/switcher-viewer.jar ./usr/share/polydesk/viewer/lib/jSerialComm-2.11.0.jar
 echo "deb checks: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -44,9 +44,10 @@ final class ChannelConnection implements Closeable {
             }
             return new ChannelConnection(new SocketIn(ch), new SocketOut(ch), ch);
         }
-        FileInputStream in = new FileInputStream(channel.toFile());
+        TtyIn in = new TtyIn(new FileInputStream(channel.toFile()));
         FileOutputStream out;
         try {
+            in.skip(in.available()); // what an earlier reader left unread is stale
             out = new FileOutputStream(channel.toFile());
         } catch (IOException e) {
             in.close();
@@ -86,6 +87,57 @@ final class ChannelConnection implements Closeable {
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             return len == 0 ? 0 : ch.read(ByteBuffer.wrap(b, off, len));
+        }
+    }
+
+    /**
+     * A blocking read on a terminal does not end when another thread closes it, and a reader left
+     * behind would take bytes from the next one: so wait for bytes by polling, which a close ends.
+     */
+    private static final class TtyIn extends InputStream {
+        private static final long POLL_MILLIS = 20;
+        private final FileInputStream in;
+        private volatile boolean closed;
+
+        TtyIn(FileInputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            int ready;
+            while ((ready = in.available()) == 0) {
+                if (closed) {
+                    throw new IOException("closed");
+                }
+                try {
+                    Thread.sleep(POLL_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while waiting for the viewer");
+                }
+            }
+            return in.read(b, off, Math.min(len, ready));
+        }
+
+        @Override
+        public int available() throws IOException {
+            return in.available();
+        }
+
+        @Override
+        public void close() throws IOException {
+            closed = true;
+            in.close();
         }
     }
 

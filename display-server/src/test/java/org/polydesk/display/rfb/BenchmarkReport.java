@@ -8,12 +8,12 @@ import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /** Runs a JMH class's benchmarks and prints each one's frames per second and its cost in memcpys of a frame. */
-final class BenchmarkReport {
+public final class BenchmarkReport {
     private BenchmarkReport() {
     }
 
     /** {@code filter} is a regular expression of benchmark names (all when null). */
-    static void run(Class<?> benchmarks, String filter, String title) throws Exception {
+    public static void run(Class<?> benchmarks, String filter, String title) throws Exception {
         OptionsBuilder opts = new OptionsBuilder();
         opts.include(benchmarks.getName() + "\\.(" + (filter != null ? filter : ".*") + ")$");
         Collection<RunResult> results = new Runner(opts.build()).run();
