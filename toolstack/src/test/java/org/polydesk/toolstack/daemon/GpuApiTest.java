@@ -40,7 +40,7 @@ class GpuApiTest {
         Files.writeString(ids, "# pci.ids excerpt\n10de  NVIDIA Corporation\n\t2484  GA104 [GeForce RTX 3070]\n"
                 + "\t\t1043 87b8  a subsystem line\n8086  Intel Corporation\n\t3e92  CoffeeLake-S GT2 [UHD Graphics 630]\n"
                 + "C 03  Display controller\n");
-        fixture = new DaemonFixture(tmp, "--sysfs-pci", sysfs.toString(), "--pci-ids", ids.toString());
+        fixture = new DaemonFixture(tmp, "--sysfs", tmp.resolve("sys").toString(), "--pci-ids", ids.toString());
     }
 
     private static void device(Path sysfs, String address, String cls, String vendor, String device, String bootVga,
