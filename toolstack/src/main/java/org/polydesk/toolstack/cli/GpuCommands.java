@@ -3,6 +3,8 @@ package org.polydesk.toolstack.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.polydesk.protocol.rpc.Methods;
@@ -37,9 +39,12 @@ final class GpuCommands {
             }
             PrintWriter out = spec.commandLine().getOut();
             for (JsonNode g : list) {
-                out.printf("%s  %s %s  driver %s%s  functions %s%s%n", g.path("address").asText(), g.path("vendor").asText(),
+                List<String> others = new ArrayList<>();
+                g.path("otherFunctions").forEach(f -> others.add(f.asText()));
+                out.printf("%s  %s %s  driver %s%s%s%s%n", g.path("address").asText(), g.path("vendor").asText(),
                         g.path("device").asText(), g.path("driver").asText("none"),
-                        g.path("bootVga").asBoolean() ? " (dom0's console)" : "", g.path("otherFunctions"),
+                        g.path("bootVga").asBoolean() ? "  dom0's console" : "",
+                        others.isEmpty() ? "" : "  with " + String.join(", ", others),
                         g.has("ownerName") ? "  owner " + g.path("ownerName").asText() : "");
             }
             out.flush();
