@@ -81,8 +81,7 @@ public final class GpuPassthrough {
         if (target == Target.VFIO) {
             checkIommuGroups(card);
         }
-        List<Handover.Function> functions = card.stream()
-                .map(d -> new Handover.Function(d.address(), target.driver.equals(d.driver()) ? null : d.driver())).toList();
+        List<Handover.Function> functions = card.stream().map(d -> new Handover.Function(d.address(), d.driver())).toList();
         List<String> vtconsoles = new ArrayList<>();
         List<Handover.Framebuffer> framebuffers = new ArrayList<>();
         if (gpu.device().bootVga()) {
@@ -254,6 +253,10 @@ public final class GpuPassthrough {
         Path dev = sys.pciDevice(a);
         if (!Files.isDirectory(dev)) {
             throw new IOException(a + " has gone from " + sys.pciDevices());
+        }
+        if (from.driver.equals(f.originalDriver())) {
+            LOG.info(a + ": was " + from.driver + "'s before the VM took it, and stays so");
+            return;
         }
         if (from == Target.PCIBACK) {
             release.release(a);

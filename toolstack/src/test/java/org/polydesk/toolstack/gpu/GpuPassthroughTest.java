@@ -208,6 +208,25 @@ class GpuPassthroughTest {
     }
 
     @Test
+    void aFunctionPcibackHadBeforeStaysWithPciback() throws Exception {
+        tree.unbind(AUDIO);
+        tree.bind(AUDIO, "pciback"); // hidden from dom0 at boot (xen-pciback.hide)
+
+        xen().take(VM, GPU);
+        assertEquals(List.of(
+                "bus/pci/drivers/nouveau/unbind <- " + GPU,
+                "bus/pci/drivers/pciback/new_slot <- " + GPU,
+                "bus/pci/drivers/pciback/bind <- " + GPU), kernel.takeLog());
+        xen().giveBack(VM);
+        assertEquals(List.of(
+                "release " + GPU,
+                "bus/pci/drivers/pciback/unbind <- " + GPU,
+                "bus/pci/drivers/pciback/remove_slot <- " + GPU,
+                "bus/pci/drivers/nouveau/bind <- " + GPU), kernel.takeLog());
+        assertEquals("pciback", tree.driverOf(AUDIO));
+    }
+
+    @Test
     void vfioRefusesACardWithoutIommuOrSharingItsGroupWithADeviceDom0Uses() throws Exception {
         tree.pciDriver("vfio-pci");
         IOException none = assertThrows(IOException.class, () -> qemu().take(VM, GPU));
