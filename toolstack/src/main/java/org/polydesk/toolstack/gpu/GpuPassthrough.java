@@ -70,6 +70,13 @@ public final class GpuPassthrough {
 
     /** Takes the GPU at {@code address} and its other functions for {@code vm}; on failure gives back what it took. */
     public Handover take(UUID vm, String address) throws IOException {
+        for (Handover earlier : store.all()) {
+            if (earlier.vm().equals(vm) || earlier.gpu().equals(address)) {
+                // Its record holds the drivers dom0 had: finish that first, never write over it.
+                LOG.info("GPU " + earlier.gpu() + " is not yet back from an earlier run; giving it back first");
+                giveBack(earlier);
+            }
+        }
         PciDevice.Gpu gpu = pci.gpus().stream().filter(g -> g.device().address().equals(address)).findFirst()
                 .orElseThrow(() -> new IOException("there is no display device at " + address + " on this host"));
         if (!Files.isDirectory(sys.pciDriver(target.driver))) {

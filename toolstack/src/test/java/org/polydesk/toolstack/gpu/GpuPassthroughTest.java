@@ -167,6 +167,23 @@ class GpuPassthroughTest {
     }
 
     @Test
+    void aCardNotYetBackFromTheLastRunIsNotTakenAgainOverItsRecord() throws Exception {
+        xen().take(VM, GPU);
+        kernel.failOn.add("bus/pci/drivers/nouveau/bind <- " + GPU);
+        assertThrows(IOException.class, () -> xen().giveBack(VM));
+
+        IOException e = assertThrows(IOException.class, () -> xen().take(VM, GPU));
+        assertTrue(e.getMessage().contains("is not fully back with dom0"), e.getMessage());
+        assertEquals(new Handover.Function(GPU, "nouveau"), store.all().get(0).functions().get(0),
+                "the record still knows nouveau had it");
+
+        kernel.failOn.clear();
+        xen().take(VM, GPU);
+        assertEquals(new Handover.Function(GPU, "nouveau"), store.all().get(0).functions().get(0));
+        assertEquals("pciback", tree.driverOf(GPU));
+    }
+
+    @Test
     void aTakeThatFailsHalfWayGivesBackWhatItTook() throws Exception {
         kernel.failOn.add("bus/pci/drivers/pciback/bind <- " + AUDIO);
 
