@@ -22,9 +22,9 @@ import java.util.logging.Logger;
  */
 public final class GpuPassthrough {
     private static final Logger LOG = Logger.getLogger(GpuPassthrough.class.getName());
-    /** The firmware framebuffers' platform devices (sysfb): efifb, vesafb, simplefb/simpledrm. */
+    /** The firmware framebuffer's platform device, by the names the kernel's sysfb gives it (efifb, vesafb, simpledrm …). */
     private static final List<String> FIRMWARE_FRAMEBUFFERS = List.of("efi-framebuffer.0", "vesa-framebuffer.0",
-            "simple-framebuffer.0");
+            "vga-framebuffer.0", "ega-framebuffer.0", "platform-framebuffer.0", "simple-framebuffer.0");
 
     /** The driver that holds a function while a guest owns it. */
     public enum Target {
