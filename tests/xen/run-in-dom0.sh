@@ -360,13 +360,41 @@ else
       done ) > "$OUT/h-watch.txt" 2>&1 &
     watch_pid=$!
     iommu=$(grep -q hvm_directio "$OUT/xl-info.txt" && echo yes)
-    t=$(now)
+    # returned STEP: both functions on their dom0 drivers again, nothing of ours left.
+    returned() {
+        why=
+        [ "$(drv $card)" = "$card_drv" ] || why="$why $card is on '$(drv $card)', not '$card_drv';"
+        [ "$(drv $audio)" = "$audio_drv" ] || why="$why $audio is on '$(drv $audio)', not '$audio_drv';"
+        xl pci-assignable-list 2>/dev/null | grep -q "00:05" && why="$why xl pci-assignable-list still lists the card;"
+        [ -z "$(ls /run/polydesk/gpu 2>/dev/null)" ] || why="$why a hand-over record is left in /run/polydesk/gpu;"
+        if [ -z "$why" ]; then
+            pass "$1" "$(since "$t")"
+            info "back with dom0: $card on $(drv $card), $audio on $(drv $audio)"
+        else
+            fail "$1" "$(echo "$why" | sed "s/^ *//; s/;$//")"
+        fi
+    }
+    # libxl gives the device model a fixed 10 s per PCI hot-add (LIBXL_QMP_CMD_TIMEOUT); the
+    # device model of a guest in this TCG-emulated dom0 can take longer.
+    # qmp_timeout N: it happened at least N times.
+    qmp_timeout() { [ "$(grep -c "libxl__device_pci_add failed for PCI device .*(rc -9)" "$OUT/polydeskd.log")" -ge "$1" ]; }
     pc vm create --name gpu-test --type hvm --memory 256 --kernel "$G/vmlinuz" --ramdisk "$G/initrd.img" \
         --cmdline "console=ttyS0 quiet panic=-1" --gpu 00:05.0 > "$OUT/h-create.txt" 2>&1 \
         || info "polyctl vm create gpu-test: rc $?"
+    t=$(now)
     pc vm start gpu-test > "$OUT/h-start.txt" 2>&1
     start_rc=$?
     start_time=$(since "$t")
+    if [ -n "$iommu" ] && [ $start_rc -ne 0 ] && qmp_timeout 1; then
+        info "first start refused: libxl's 10 s timeout ran out while the device model hot-added the card;" \
+             "a failed start must give the card back, then the start is tried once more"
+        t=$(now)
+        returned h-gpu-returned-after-failed-start
+        t=$(now)
+        pc vm start gpu-test > "$OUT/h-start.txt" 2>&1
+        start_rc=$?
+        start_time=$(since "$t")
+    fi
     if [ -n "$iommu" ]; then
         listed=$(grep -m1 "0000:00:05.0.*0000:00:05.1\|0000:00:05.1.*0000:00:05.0" "$OUT/h-watch.txt")
         if [ -n "$listed" ]; then
@@ -380,14 +408,20 @@ else
                 && xl pci-list gpu-test 2>/dev/null | grep -q "0000:00:05.1"; then
             pass h-gpu-assigned "$start_time"
             xl pci-list gpu-test | sed 's/^/  /'
+            if jq -e 'select(.type == "started" and .name == "gpu-test" and .gpu.functions == ["0000:00:05.0", "0000:00:05.1"])' \
+                    "$OUT/events.jsonl" > /dev/null 2>&1; then
+                pass h-gpu-started-event 0
+            else
+                fail h-gpu-started-event "no 'started' event of gpu-test with its gpu"
+            fi
+            pc vm destroy gpu-test > "$OUT/h-destroy.txt" 2>&1 || info "polyctl vm destroy gpu-test: rc $?"
+            wait_event stopped gpu-test 60 || info "no 'stopped' event of gpu-test within 60 s"
+        elif [ $start_rc -ne 0 ] && qmp_timeout 2; then
+            skip h-gpu-assigned "twice libxl's fixed 10 s QMP timeout ran out while the device model (TCG) hot-added the card"
         else
             fail h-gpu-assigned "vm start rc $start_rc, drivers $(drv $card)/$(drv $audio), xl pci-list: $(xl pci-list gpu-test 2>&1 | tr '\n' ' ')"
             indent "$OUT/h-start.txt"
         fi
-        jq -e 'select(.type == "started" and .name == "gpu-test" and .gpu.functions == ["0000:00:05.0", "0000:00:05.1"])' \
-            "$OUT/events.jsonl" > /dev/null 2>&1 || fail h-gpu-started-event "no 'started' event of gpu-test with its gpu"
-        pc vm destroy gpu-test > "$OUT/h-destroy.txt" 2>&1 || info "polyctl vm destroy gpu-test: rc $?"
-        wait_event stopped gpu-test 60 || info "no 'stopped' event of gpu-test within 60 s"
     else
         # libxl's own words are in polydeskd's log (its logger writes to polydeskd's stderr).
         if [ $start_rc -ne 0 ] && grep -q "passthrough not supported" "$OUT/h-start.txt" "$OUT/polydeskd.log"; then
@@ -409,7 +443,7 @@ else
     grep -q "$card: unbind from $card_drv" "$OUT/polydeskd.log" || why="$why $card was not unbound from $card_drv;"
     if [ -z "$why" ]; then
         pass h-gpu-taken "$(since "$t")"
-        grep -E "0000:00:05\.[01]: |GPU 0000:00:05.0" "$OUT/polydeskd.log" | sed 's/^/  /'
+        grep -E "0000:00:05\.[01]: |GPU 0000:00:05.0|pci" "$OUT/polydeskd.log" | tail -n 30 | sed 's/^/  /'
     else
         fail h-gpu-taken "$(echo "$why" | sed "s/^ *//; s/;$//")"
         indent "$OUT/polydeskd.log" 30
@@ -417,20 +451,10 @@ else
     seen=$(awk '$2 == "pciback" && $3 == "pciback"' "$OUT/h-watch.txt" | head -n1)
     info "watched during the start: ${seen:-both functions never seen on pciback by the 0.1 s watch}"
     t=$(now)
-    why=
-    [ "$(drv $card)" = "$card_drv" ] || why="$why $card is on '$(drv $card)', not '$card_drv';"
-    [ "$(drv $audio)" = "$audio_drv" ] || why="$why $audio is on '$(drv $audio)', not '$audio_drv';"
-    xl pci-assignable-list 2>/dev/null | grep -q "00:05" && why="$why xl pci-assignable-list still lists the card;"
-    [ -z "$(ls /run/polydesk/gpu 2>/dev/null)" ] || why="$why a hand-over record is left in /run/polydesk/gpu;"
-    if [ -n "$iommu" ] && ! jq -e 'select(.type == "stopped" and .name == "gpu-test" and .gpu.functions == ["0000:00:05.0", "0000:00:05.1"])' \
+    returned h-gpu-returned
+    if [ $start_rc -eq 0 ] && ! jq -e 'select(.type == "stopped" and .name == "gpu-test" and .gpu.functions == ["0000:00:05.0", "0000:00:05.1"])' \
             "$OUT/events.jsonl" > /dev/null 2>&1; then
-        why="$why no 'stopped' event of gpu-test with its gpu;"
-    fi
-    if [ -z "$why" ]; then
-        pass h-gpu-returned "$(since "$t")"
-        info "back with dom0: $card on $(drv $card), $audio on $(drv $audio)"
-    else
-        fail h-gpu-returned "$(echo "$why" | sed "s/^ *//; s/;$//")"
+        fail h-gpu-stopped-event "no 'stopped' event of gpu-test with its gpu"
     fi
 
     [ -n "$serial_pid" ] && kill "$serial_pid" 2>/dev/null

@@ -120,6 +120,9 @@ while kill -0 "$qemu_pid" 2>/dev/null; do
     sleep 1
 done
 total=$((SECONDS - qemu_start))
+# dom0 may power off within the last second's sleep: look at the markers once more.
+[ -z "$done_at" ] && grep -q 'POLYDESK-DOM0 DONE' "$run/serial.log" && done_at=$total
+[ -z "$error_at" ] && grep -q 'POLYDESK-DOM0 ERROR' "$run/serial.log" && error_at=$total
 if kill -0 "$qemu_pid" 2>/dev/null; then
     kill "$qemu_pid" 2>/dev/null; sleep 1; kill -9 "$qemu_pid" 2>/dev/null || true
 fi
