@@ -69,7 +69,13 @@ mkfs.ext4 -q -F -L payload -d "$run/payload" "$run/payload.img" "${size_mb}M" ||
 # the first virtio disk (writes go to a QEMU snapshot, the cached image stays as built).
 xen_args="console=com1 com1=115200,8n1 dom0_mem=1536M,max:1536M dom0_max_vcpus=2"
 dom0_args="root=/dev/vda ro console=hvc0 earlyprintk=xen init=/usr/local/sbin/polydesk-dom0-init"
-qemu=(qemu-system-x86_64 -accel tcg -machine pc -cpu qemu64,+svm,+npt -smp 2 -m 4096
+# q35 with QEMU's VT-d (intel-iommu): Xen enables it (xl info: hvm_directio), so PCI
+# passthrough works; at 00:05 a card to pass through: a bochs-display (display class, bochs
+# DRM driver) with an intel-hda (snd_hda_intel) as its second function, like a GPU's HDMI audio.
+qemu=(qemu-system-x86_64 -accel tcg -machine q35 -cpu qemu64,+svm,+npt -smp 2 -m 4096
+      -device intel-iommu,intremap=on
+      -device bochs-display,addr=05.0,multifunction=on -device intel-hda,addr=05.1
+      -audiodev none,id=hda -device hda-output,audiodev=hda
       -nodefaults -no-reboot -display none -vga none
       -serial "file:$run/serial.log"
       -drive "file=$image/dom0.img,format=raw,if=virtio,snapshot=on"
@@ -114,6 +120,9 @@ while kill -0 "$qemu_pid" 2>/dev/null; do
     sleep 1
 done
 total=$((SECONDS - qemu_start))
+# dom0 may power off within the last second's sleep: look at the markers once more.
+[ -z "$done_at" ] && grep -q 'POLYDESK-DOM0 DONE' "$run/serial.log" && done_at=$total
+[ -z "$error_at" ] && grep -q 'POLYDESK-DOM0 ERROR' "$run/serial.log" && error_at=$total
 if kill -0 "$qemu_pid" 2>/dev/null; then
     kill "$qemu_pid" 2>/dev/null; sleep 1; kill -9 "$qemu_pid" 2>/dev/null || true
 fi

@@ -3,6 +3,7 @@ package org.polydesk.toolstack.backend;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.polydesk.protocol.vm.VmDefinition;
 
@@ -21,8 +22,11 @@ public interface HypervisorBackend extends AutoCloseable {
     /** How guests are accelerated (kvm, tcg, xen). */
     String accelerator();
 
-    /** Starts a VM and returns once its device model serves its sockets. On failure nothing is left running. */
-    RunningVm start(VmDefinition def) throws BackendException;
+    /**
+     * Starts a VM and returns once its device model serves its sockets. On failure nothing is left running.
+     * {@code gpuFunctions} are the functions of its GPU card, already bound to {@link #passthroughDriver()}.
+     */
+    RunningVm start(VmDefinition def, List<String> gpuFunctions) throws BackendException;
 
     /** Asks the guest to power off (ACPI); after {@code timeout} stops it hard. Returns when it has ended. */
     void stop(UUID id, Duration timeout) throws BackendException;
@@ -30,8 +34,17 @@ public interface HypervisorBackend extends AutoCloseable {
     /** Ends the VM at once, like pulling the plug. Returns when it has ended. */
     void destroy(UUID id) throws BackendException;
 
-    /** The VMs among {@code defs} still running from an earlier daemon; from now on they are watched again. */
-    List<RunningVm> recover(Collection<VmDefinition> defs);
+    /**
+     * The VMs among {@code defs} still running from an earlier daemon; from now on they are watched again.
+     * {@code gpuFunctions}: the GPU functions each of them was started with.
+     */
+    List<RunningVm> recover(Collection<VmDefinition> defs, Map<UUID, List<String>> gpuFunctions);
+
+    /** The host driver that holds a passed-through PCI function: pciback (Xen) or vfio-pci. */
+    String passthroughDriver();
+
+    /** Makes a function a guest had fit for dom0's driver again, before polydeskd rebinds it. */
+    void releasePci(String address);
 
     /** Lets go of the VMs without stopping them, so a restarted daemon can take them back. */
     @Override

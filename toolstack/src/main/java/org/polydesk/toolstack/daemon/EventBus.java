@@ -19,9 +19,13 @@ public final class EventBus {
     }
 
     /** Numbering and delivery happen under one lock so every subscriber sees events in seq order. */
+    public void publish(LifecycleEvent.Type type, UUID vm, String name, Integer slot, VmSockets sockets, String detail) {
+        publish(type, vm, name, slot, sockets, detail, null);
+    }
+
     public synchronized void publish(LifecycleEvent.Type type, UUID vm, String name, Integer slot,
-                                     VmSockets sockets, String detail) {
-        LifecycleEvent event = new LifecycleEvent(++seq, type, vm, name, slot, sockets, detail);
+                                     VmSockets sockets, String detail, LifecycleEvent.Gpu gpu) {
+        LifecycleEvent event = new LifecycleEvent(++seq, type, vm, name, slot, sockets, detail, gpu);
         for (Consumer<LifecycleEvent> s : subscribers) {
             try {
                 s.accept(event);

@@ -9,6 +9,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
 import org.polydesk.protocol.toolstack.Paths;
 import org.polydesk.toolstack.definition.VmStore;
+import org.polydesk.toolstack.gpu.HandoverStore;
+import org.polydesk.toolstack.gpu.PciIds;
+import org.polydesk.toolstack.gpu.Sysfs;
+import org.polydesk.toolstack.gpu.SysfsPci;
 import org.polydesk.toolstack.libxl.LibxlBackend;
 import org.polydesk.toolstack.qemu.QemuBackend;
 import org.polydesk.toolstack.qemu.QemuSettings;
@@ -39,11 +43,11 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
     @Option(names = "--image-dir", description = "Where disk.create puts new images (default: <state-dir>/../images).")
     Path imageDir;
 
-    @Option(names = "--sysfs-pci", description = "Where the host's PCI devices are listed (default: ${DEFAULT-VALUE}).")
-    Path sysfsPci = org.polydesk.toolstack.gpu.SysfsPci.DEFAULT_ROOT;
+    @Option(names = "--sysfs", description = "Where sysfs is, for the host's PCI devices and GPU passthrough (default: ${DEFAULT-VALUE}).")
+    Path sysfs = Sysfs.DEFAULT_ROOT;
 
     @Option(names = "--pci-ids", description = "Vendor and device names (default: ${DEFAULT-VALUE}, package pci.ids).")
-    Path pciIds = org.polydesk.toolstack.gpu.PciIds.DEFAULT_FILE;
+    Path pciIds = PciIds.DEFAULT_FILE;
 
     @Option(names = "--focus-socket", description = "input-server's focus bus, where focus.set goes (default: <run-dir>/input.sock).")
     Path focusSocket;
@@ -85,12 +89,14 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
             throw new IOException("--accel must be auto, kvm or tcg, not '" + accel + "'");
         }
         EventBus events = new EventBus();
+        Sysfs sys = new Sysfs(sysfs);
+        SysfsPci pci = new SysfsPci(sys.pciDevices(), PciIds.load(pciIds));
         VmManager.BackendFactory backends = "libxl".equals(chosen)
                 ? listener -> new LibxlBackend(runDir, listener)
                 : listener -> new QemuBackend(
                         new QemuSettings(qemu, accel, runDir, QemuSettings.DEFAULT_OVMF, Duration.ofSeconds(20)), listener);
         try {
-            manager = new VmManager(new VmStore(stateDir), events, backends);
+            manager = new VmManager(new VmStore(stateDir), events, backends, sys, pci, new HandoverStore(runDir.resolve("gpu")));
         } catch (IOException e) {
             throw e;
         } catch (Exception e) {
@@ -99,8 +105,7 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
         manager.load();
         server = new RpcServer(api, new ToolstackApi(manager, events,
                 focusSocket != null ? focusSocket : runDir.resolve(org.polydesk.protocol.focus.FocusBus.SOCKET.getFileName()),
-                imageDir != null ? imageDir : stateDir.toAbsolutePath().getParent().resolve("images"),
-                new org.polydesk.toolstack.gpu.SysfsPci(sysfsPci, org.polydesk.toolstack.gpu.PciIds.load(pciIds))));
+                imageDir != null ? imageDir : stateDir.toAbsolutePath().getParent().resolve("images"), pci));
         LOG.info("polydeskd serves " + api + " with the " + chosen + " backend (" + manager.accelerator() + ")");
         if (!noAutostart) {
             manager.autostart();

@@ -28,6 +28,11 @@ import org.polydesk.toolstack.definition.DefinitionJson;
 import org.polydesk.toolstack.definition.DefinitionValidator;
 import org.polydesk.toolstack.definition.InvalidDefinitionException;
 import org.polydesk.toolstack.definition.VmStore;
+import org.polydesk.toolstack.gpu.GpuPassthrough;
+import org.polydesk.toolstack.gpu.Handover;
+import org.polydesk.toolstack.gpu.HandoverStore;
+import org.polydesk.toolstack.gpu.Sysfs;
+import org.polydesk.toolstack.gpu.SysfsPci;
 
 /**
  * The authority on VM definitions and VM state. Definitions change only through here, are stored
@@ -40,6 +45,8 @@ public final class VmManager {
     private final VmStore store;
     private final EventBus events;
     private final HypervisorBackend backend;
+    private final HandoverStore handovers;
+    private final GpuPassthrough gpus;
     private final Map<UUID, VmDefinition> definitions = new LinkedHashMap<>();
     private final Map<UUID, Runtime> runtime = new HashMap<>();
     private final List<VmStore.Problem> storeProblems = new ArrayList<>();
@@ -62,10 +69,15 @@ public final class VmManager {
         HypervisorBackend create(HypervisorBackend.ExitListener listener) throws Exception;
     }
 
-    public VmManager(VmStore store, EventBus events, BackendFactory backends) throws Exception {
+    /** {@code sys}: where the host's devices are; {@code handovers}: the records of GPUs away from dom0. */
+    public VmManager(VmStore store, EventBus events, BackendFactory backends, Sysfs sys, SysfsPci pci,
+                     HandoverStore handovers) throws Exception {
         this.store = store;
         this.events = events;
         this.backend = backends.create(this::onExit);
+        this.handovers = handovers;
+        this.gpus = new GpuPassthrough(sys, pci, handovers, GpuPassthrough.Target.of(backend.passthroughDriver()),
+                backend::releasePci);
     }
 
     /** Reads the stored definitions and takes back the VMs that still run from an earlier daemon. */
@@ -79,10 +91,15 @@ public final class VmManager {
         for (VmDefinition def : contents.definitions()) {
             definitions.put(def.id(), def);
         }
-        for (RunningVm vm : backend.recover(definitions.values())) {
+        Map<UUID, List<String>> gpuFunctions = new HashMap<>();
+        for (Handover h : handovers.all()) {
+            gpuFunctions.put(h.vm(), h.addresses());
+        }
+        for (RunningVm vm : backend.recover(definitions.values(), gpuFunctions)) {
             runtime.put(vm.id(), Runtime.running(vm, "taken back after a daemon restart"));
             LOG.info("'" + definitions.get(vm.id()).name() + "' is still running");
         }
+        gpus.recover(runtime.keySet().stream().filter(id -> runtime.get(id).state().isActive()).toList());
     }
 
     /** Starts the VMs marked autostart that are not running; one that fails does not stop the others. */
@@ -184,18 +201,28 @@ public final class VmManager {
             }
             runtime.put(def.id(), Runtime.of(VmState.STARTING, null));
         }
+        Handover gpu = null;
         RunningVm vm;
         try {
-            vm = backend.start(def);
-        } catch (BackendException | RuntimeException e) {
-            synchronized (this) {
-                runtime.put(def.id(), Runtime.of(VmState.STOPPED, "start failed: " + e.getMessage()));
+            if (def.gpu() != null) {
+                gpu = gpus.take(def.id(), DefinitionValidator.normalisePci(def.gpu()));
             }
-            throw new RpcException(ErrorCode.BACKEND_FAILED, e.getMessage());
+            vm = backend.start(def, gpu == null ? List.of() : gpu.addresses());
+        } catch (IOException | BackendException | RuntimeException e) {
+            String why = e instanceof IOException ? "cannot take GPU " + def.gpu() + " from dom0: " + e.getMessage()
+                    : e.getMessage();
+            if (gpu != null) {
+                why += giveBack(def.id());
+            }
+            synchronized (this) {
+                runtime.put(def.id(), Runtime.of(VmState.STOPPED, "start failed: " + why));
+            }
+            throw new RpcException(ErrorCode.BACKEND_FAILED, why);
         }
         synchronized (this) {
             runtime.put(def.id(), Runtime.running(vm, null));
-            events.publish(LifecycleEvent.Type.STARTED, def.id(), def.name(), def.slot(), vm.sockets(), null);
+            events.publish(LifecycleEvent.Type.STARTED, def.id(), def.name(), def.slot(), vm.sockets(), null,
+                    gpu == null ? null : event(gpu));
             return status(definitions.getOrDefault(def.id(), def));
         }
     }
@@ -239,14 +266,45 @@ public final class VmManager {
         return show(def.id().toString());
     }
 
-    private synchronized void onExit(UUID id, ExitReason reason, String detail) {
-        VmDefinition def = definitions.get(id);
-        VmState state = reason == ExitReason.CRASHED ? VmState.CRASHED : VmState.STOPPED;
-        runtime.put(id, Runtime.of(state, detail));
-        if (def != null) {
-            events.publish(state == VmState.CRASHED ? LifecycleEvent.Type.CRASHED : LifecycleEvent.Type.STOPPED,
-                    id, def.name(), def.slot(), null, detail);
+    /** The VM's GPU goes back to dom0 before anyone hears the VM has ended, so a restart finds it free. */
+    private void onExit(UUID id, ExitReason reason, String detail) {
+        Handover gpu = handover(id);
+        String failure = gpu == null ? "" : giveBack(id);
+        synchronized (this) {
+            VmDefinition def = definitions.get(id);
+            VmState state = reason == ExitReason.CRASHED ? VmState.CRASHED : VmState.STOPPED;
+            String why = detail == null ? (failure.isEmpty() ? null : failure.substring(2)) : detail + failure;
+            runtime.put(id, Runtime.of(state, why));
+            if (def != null) {
+                events.publish(state == VmState.CRASHED ? LifecycleEvent.Type.CRASHED : LifecycleEvent.Type.STOPPED,
+                        id, def.name(), def.slot(), null, why,
+                        gpu == null || !failure.isEmpty() ? null : event(gpu));
+            }
         }
+    }
+
+    private Handover handover(UUID id) {
+        try {
+            return handovers.all().stream().filter(h -> h.vm().equals(id)).findFirst().orElse(null);
+        } catch (IOException e) {
+            LOG.severe("cannot read the GPU hand-over records: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** Gives the VM's GPU back; "" when done, else a sentence for the VM's detail (the record stays for the next try). */
+    private String giveBack(UUID id) {
+        try {
+            gpus.giveBack(id);
+            return "";
+        } catch (IOException e) {
+            LOG.severe(e.getMessage());
+            return "; " + e.getMessage();
+        }
+    }
+
+    private static LifecycleEvent.Gpu event(Handover h) {
+        return new LifecycleEvent.Gpu(h.gpu(), h.addresses(), h.console());
     }
 
     public synchronized HostInfo hostInfo() {

@@ -16,7 +16,6 @@ import java.util.stream.Stream;
  * A function whose files cannot be read is left out rather than failing the whole list.
  */
 public final class SysfsPci {
-    public static final Path DEFAULT_ROOT = Path.of("/sys/bus/pci/devices");
     private static final Pattern ADDRESS = Pattern.compile("[0-9a-f]{4}:[0-9a-f]{2}:[0-1][0-9a-f]\\.[0-7]");
 
     private final Path root;

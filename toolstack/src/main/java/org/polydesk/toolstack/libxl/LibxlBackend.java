@@ -46,6 +46,7 @@ public final class LibxlBackend implements HypervisorBackend {
     private static final class Domain {
         final VmDefinition def;
         final VmRuntimeDir dir;
+        final List<String> gpuFunctions;
         volatile int domid;
         volatile boolean stopRequested;
         volatile boolean destroyRequested;
@@ -55,9 +56,10 @@ public final class LibxlBackend implements HypervisorBackend {
         volatile String detail;
         final CompletableFuture<Void> reported = new CompletableFuture<>();
 
-        Domain(VmDefinition def, VmRuntimeDir dir, int domid) {
+        Domain(VmDefinition def, VmRuntimeDir dir, List<String> gpuFunctions, int domid) {
             this.def = def;
             this.dir = dir;
+            this.gpuFunctions = gpuFunctions;
             this.domid = domid;
         }
 
@@ -106,23 +108,23 @@ public final class LibxlBackend implements HypervisorBackend {
     }
 
     @Override
-    public RunningVm start(VmDefinition def) throws BackendException {
+    public RunningVm start(VmDefinition def, List<String> gpuFunctions) throws BackendException {
         if (byId.containsKey(def.id())) {
             throw new BackendException("'" + def.name() + "' is already running");
         }
         VmRuntimeDir dir = VmRuntimeDir.of(runDir, def.id());
         prepareDirectory(def, dir);
-        Domain domain = new Domain(def, dir, create(def, dir));
+        Domain domain = new Domain(def, dir, gpuFunctions, create(def, dir, gpuFunctions));
         byId.put(def.id(), domain);
         byDomid.put(domain.domid, domain);
         return domain.toRunningVm();
     }
 
     /** Creates, watches and unpauses the domain; on failure nothing is left behind. */
-    private int create(VmDefinition def, VmRuntimeDir dir) throws BackendException {
+    private int create(VmDefinition def, VmRuntimeDir dir, List<String> gpuFunctions) throws BackendException {
         int domid;
         try {
-            domid = xl.createDomain(LibxlDomainConfig.of(def, dir).toString());
+            domid = xl.createDomain(LibxlDomainConfig.of(def, dir, gpuFunctions).toString());
         } catch (LibxlException e) {
             throw new BackendException("cannot start '" + def.name() + "': " + e.getMessage(), e);
         }
@@ -242,7 +244,7 @@ public final class LibxlBackend implements HypervisorBackend {
         if (domain.rebooting && !domain.destroyRequested && !domain.stopRequested) {
             domain.rebooting = false;
             try {
-                domain.domid = create(domain.def, domain.dir);
+                domain.domid = create(domain.def, domain.dir, domain.gpuFunctions);
                 byDomid.put(domain.domid, domain);
                 return;
             } catch (BackendException e) {
@@ -325,7 +327,7 @@ public final class LibxlBackend implements HypervisorBackend {
     }
 
     @Override
-    public List<RunningVm> recover(Collection<VmDefinition> defs) {
+    public List<RunningVm> recover(Collection<VmDefinition> defs, Map<UUID, List<String>> gpuFunctions) {
         List<RunningVm> found = new ArrayList<>();
         List<JsonNode> domains;
         try {
@@ -337,7 +339,8 @@ public final class LibxlBackend implements HypervisorBackend {
         for (VmDefinition def : defs) {
             for (JsonNode info : domains) {
                 if (def.id().toString().equalsIgnoreCase(info.path("uuid").asText()) && !info.path("dying").asBoolean()) {
-                    Domain domain = new Domain(def, VmRuntimeDir.of(runDir, def.id()), info.path("domid").asInt());
+                    Domain domain = new Domain(def, VmRuntimeDir.of(runDir, def.id()),
+                            gpuFunctions.getOrDefault(def.id(), List.of()), info.path("domid").asInt());
                     try {
                         xl.watchDeath(domain.domid);
                     } catch (LibxlException e) {
@@ -352,6 +355,26 @@ public final class LibxlBackend implements HypervisorBackend {
             }
         }
         return found;
+    }
+
+    @Override
+    public String passthroughDriver() {
+        return "pciback";
+    }
+
+    /**
+     * Xen quarantines a device a guest had (it belongs to dom_io until de-assigned), and dom0's
+     * driver cannot use it before: libxl's assignable-remove ends the quarantine (and unbinds
+     * pciback). Without an IOMMU, or when quarantine is off, there is none to end, and libxl says so.
+     */
+    @Override
+    public void releasePci(String address) {
+        try {
+            xl.pciAssignableRemove(LibxlDomainConfig.pci(address).toString());
+            LOG.info(address + ": libxl ended its quarantine");
+        } catch (LibxlException e) {
+            LOG.info(address + ": not in quarantine (" + e.getMessage() + ")");
+        }
     }
 
     /**

@@ -199,9 +199,9 @@ public final class LibxlContext implements AutoCloseable {
         withPci(pciJson, pci -> check(xl.libxl_device_pci_assignable_add(ctx, pci, 1), "cannot make " + pciJson + " assignable"));
     }
 
-    /** Gives a PCI device back to its host driver. */
+    /** Ends a PCI device's quarantine and unbinds it from pciback; polydeskd binds dom0's driver itself. */
     public void pciAssignableRemove(String pciJson) throws LibxlException {
-        withPci(pciJson, pci -> check(xl.libxl_device_pci_assignable_remove(ctx, pci, 1),
+        withPci(pciJson, pci -> check(xl.libxl_device_pci_assignable_remove(ctx, pci, 0),
                 "cannot return " + pciJson + " to the host"));
     }
 

@@ -18,12 +18,20 @@ import org.polydesk.toolstack.definition.DefinitionValidator;
  * reads). An HVM guest's device model gets, through {@code extra_hvm}, the same VNC socket, QMP
  * socket and viewer serial port as a QEMU-backend VM, so the display and input servers reach
  * both alike. libxl's own VNC server is off: ours is the one on the UNIX socket.
+ *
+ * <p>A GPU goes in as every function of its card (polydeskd made them assignable first), as a
+ * secondary adapter: the emulated VGA stays the guest's boot display and our VNC source, and the
+ * guest's own driver takes the card. {@code gfx_passthru} is left off because with qemu-xen it only
+ * knows Intel's integrated graphics and turns the emulated VGA (and so our VNC) off. Each function
+ * has {@code rdm_policy=strict}: reserved device memory (RMRR) that the guest's memory layout
+ * cannot avoid refuses the start with libxl's message instead of crashing the guest's driver later.
  */
 public final class LibxlDomainConfig {
     private LibxlDomainConfig() {
     }
 
-    public static ObjectNode of(VmDefinition def, VmRuntimeDir dir) {
+    /** {@code gpuFunctions}: the functions of the VM's GPU card, made assignable; empty without a GPU. */
+    public static ObjectNode of(VmDefinition def, VmRuntimeDir dir, List<String> gpuFunctions) {
         ObjectNode root = Json.mapper().createObjectNode();
         ObjectNode cInfo = root.putObject("c_info");
         cInfo.put("type", def.type().wireName());
@@ -71,10 +79,13 @@ public final class LibxlDomainConfig {
             nic.put("nictype", def.type() == GuestType.HVM ? "vif_ioemu" : "vif");
         }
         ArrayNode pcidevs = root.putArray("pcidevs");
-        if (def.gpu() != null) {
-            pcidevs.add(pci(def.gpu()));
+        List<String> added = new ArrayList<>();
+        for (String bdf : gpuFunctions) {
+            pcidevs.add(pci(bdf).put("rdm_policy", "strict"));
+            added.add(DefinitionValidator.normalisePci(bdf));
         }
-        def.pciDevices().forEach(bdf -> pcidevs.add(pci(bdf)));
+        def.pciDevices().stream().filter(bdf -> !added.contains(DefinitionValidator.normalisePci(bdf)))
+                .forEach(bdf -> pcidevs.add(pci(bdf)));
         // libxl only records these: LibxlBackend acts on a guest's power-off, reboot or crash itself.
         root.put("on_poweroff", "destroy");
         root.put("on_reboot", "restart");
@@ -91,9 +102,6 @@ public final class LibxlDomainConfig {
         hvm.putObject("sdl").put("enable", "False");
         // ttyS0, so that the viewer channel below is ttyS1 in the guest as on the QEMU backend.
         hvm.put("serial", "pty");
-        if (def.gpu() != null) {
-            hvm.put("gfx_passthru", "True");
-        }
         ArrayNode extra = bInfo.putArray("extra_hvm");
         extra.add("-vnc").add("unix:" + dir.vncSocket());
         extra.add("-qmp").add("unix:" + dir.qmpSocket() + ",server=on,wait=off");

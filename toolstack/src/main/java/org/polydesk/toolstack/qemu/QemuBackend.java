@@ -118,8 +118,19 @@ public final class QemuBackend implements HypervisorBackend {
         return accel;
     }
 
+    /** QEMU takes host devices through VFIO. */
     @Override
-    public RunningVm start(VmDefinition def) throws BackendException {
+    public String passthroughDriver() {
+        return "vfio-pci";
+    }
+
+    /** vfio-pci resets a device when QEMU lets go of it; nothing more is needed before dom0's driver. */
+    @Override
+    public void releasePci(String address) {
+    }
+
+    @Override
+    public RunningVm start(VmDefinition def, List<String> gpuFunctions) throws BackendException {
         if (running.containsKey(def.id())) {
             throw new BackendException("'" + def.name() + "' is already running");
         }
@@ -128,7 +139,8 @@ public final class QemuBackend implements HypervisorBackend {
         checkHostResources(def);
         VmRuntimeDir dir = VmRuntimeDir.of(settings.runDir(), def.id());
         prepareDirectory(dir, def);
-        List<String> cmd = new ArrayList<>(QemuCommandLine.build(binary.toString(), accel, settings.uefiFirmware(), def, dir));
+        List<String> cmd = new ArrayList<>(QemuCommandLine.build(binary.toString(), accel, settings.uefiFirmware(), def,
+                gpuFunctions, dir));
         if (Files.isExecutable(SETSID)) {
             // Its own session: a Ctrl+C or hang-up meant for polydeskd's terminal must not end the VMs.
             cmd.add(0, SETSID.toString());
@@ -367,7 +379,7 @@ public final class QemuBackend implements HypervisorBackend {
     }
 
     @Override
-    public List<RunningVm> recover(Collection<VmDefinition> defs) {
+    public List<RunningVm> recover(Collection<VmDefinition> defs, Map<UUID, List<String>> gpuFunctions) {
         List<RunningVm> found = new ArrayList<>();
         for (VmDefinition def : defs) {
             VmRuntimeDir dir = VmRuntimeDir.of(settings.runDir(), def.id());

@@ -9,6 +9,7 @@ import org.polydesk.protocol.vm.GuestType;
 import org.polydesk.protocol.vm.Nic;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.toolstack.backend.VmRuntimeDir;
+import org.polydesk.toolstack.definition.DefinitionValidator;
 
 /**
  * The qemu-system-x86_64 arguments for a VM definition. QEMU serves the VM's screen on a VNC UNIX
@@ -19,7 +20,9 @@ public final class QemuCommandLine {
     private QemuCommandLine() {
     }
 
-    public static List<String> build(String binary, String accel, Path uefiFirmware, VmDefinition def, VmRuntimeDir dir) {
+    /** {@code gpuFunctions}: every function of the VM's GPU card, bound to vfio-pci; empty without a GPU. */
+    public static List<String> build(String binary, String accel, Path uefiFirmware, VmDefinition def,
+                                     List<String> gpuFunctions, VmRuntimeDir dir) {
         List<String> a = new ArrayList<>();
         a.add(binary);
         a.addAll(List.of("-name", "guest=" + def.name().replace(",", ",,") + ",process=polydesk-vm" + def.slot()));
@@ -42,8 +45,13 @@ public final class QemuCommandLine {
         }
         addDisks(a, def);
         addNics(a, def);
-        for (String bdf : def.gpu() == null ? def.pciDevices() : concat(def.gpu(), def.pciDevices())) {
-            a.addAll(List.of("-device", "vfio-pci,host=" + bdf));
+        List<String> added = new ArrayList<>();
+        for (String bdf : concat(gpuFunctions, def.pciDevices())) {
+            String full = DefinitionValidator.normalisePci(bdf);
+            if (!added.contains(full)) {
+                added.add(full);
+                a.addAll(List.of("-device", "vfio-pci,host=" + full));
+            }
         }
         if (def.kernel() != null) {
             a.addAll(List.of("-kernel", def.kernel()));
@@ -86,9 +94,8 @@ public final class QemuCommandLine {
         }
     }
 
-    private static List<String> concat(String first, List<String> rest) {
-        List<String> all = new ArrayList<>();
-        all.add(first);
+    private static List<String> concat(List<String> first, List<String> rest) {
+        List<String> all = new ArrayList<>(first);
         all.addAll(rest);
         return all;
     }

@@ -9,9 +9,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.polydesk.toolstack.cli.PolyctlRunner;
 import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.protocol.rpc.ErrorCode;
 import org.polydesk.protocol.rpc.Json;
@@ -40,7 +42,7 @@ class GpuApiTest {
         Files.writeString(ids, "# pci.ids excerpt\n10de  NVIDIA Corporation\n\t2484  GA104 [GeForce RTX 3070]\n"
                 + "\t\t1043 87b8  a subsystem line\n8086  Intel Corporation\n\t3e92  CoffeeLake-S GT2 [UHD Graphics 630]\n"
                 + "C 03  Display controller\n");
-        fixture = new DaemonFixture(tmp, "--sysfs-pci", sysfs.toString(), "--pci-ids", ids.toString());
+        fixture = new DaemonFixture(tmp, "--sysfs", tmp.resolve("sys").toString(), "--pci-ids", ids.toString());
     }
 
     private static void device(Path sysfs, String address, String cls, String vendor, String device, String bootVga,
@@ -100,6 +102,13 @@ class GpuApiTest {
         assertEquals("nouveau", nvidia.path("driver").asText());
         assertEquals("0000:01:00.1", nvidia.path("otherFunctions").get(0).asText());
         assertFalse(nvidia.has("owner"));
+
+        PolyctlRunner.Run polyctl = new PolyctlRunner(fixture.socket()).run("gpu", "list");
+        assertEquals(0, polyctl.exit(), polyctl.err());
+        assertEquals(List.of(
+                "0000:00:02.0  Intel Corporation CoffeeLake-S GT2 [UHD Graphics 630]  driver i915  dom0's console",
+                "0000:01:00.0  NVIDIA Corporation GA104 [GeForce RTX 3070]  driver nouveau  with 0000:01:00.1"),
+                polyctl.out().lines().toList());
     }
 
     @Test

@@ -22,13 +22,18 @@ class LibxlDomainConfigTest {
     private static final String VM_DIR = "/run/polydesk/vm/" + ID;
 
     private static JsonNode config(VmDefinition def) {
-        return LibxlDomainConfig.of(def, DIR);
+        return LibxlDomainConfig.of(def, DIR, List.of());
     }
 
+    /**
+     * The GPU's card goes in whole (the functions polydeskd made assignable), strict about reserved
+     * device memory, as a secondary adapter (no gfx_passthru); a listed function is not added twice,
+     * and other PCI devices follow as given.
+     */
     @Test
     void anHvmPassthroughGuestGetsOurSocketsThroughItsDeviceModel() throws Exception {
         VmDefinition def = VmDefinition.builder().id(ID).name("Gaming").slot(1).memoryMib(8192).vcpus(4)
-                .firmware(Firmware.UEFI).gpu("01:00.0").pciDevices(List.of("0000:01:00.1"))
+                .firmware(Firmware.UEFI).gpu("01:00.0").pciDevices(List.of("01:00.1", "0000:03:00.0"))
                 .disks(List.of(new Disk("/srv/win.qcow2", "qcow2", false, false, null),
                         new Disk("/srv/win.iso", null, true, null, null)))
                 .nics(List.of(new Nic("xenbr0", "00:16:3e:00:00:01")))
@@ -42,7 +47,7 @@ class LibxlDomainConfigTest {
                     "device_model_version": "qemu_xen",
                     "type.hvm": {
                       "bios": "ovmf", "vga": {"kind": "std"}, "vnc": {"enable": "False"}, "sdl": {"enable": "False"},
-                      "serial": "pty", "gfx_passthru": "True"
+                      "serial": "pty"
                     },
                     "extra_hvm": ["-vnc", "unix:%s/vnc.sock",
                                   "-qmp", "unix:%s/qmp.sock,server=on,wait=off",
@@ -54,12 +59,15 @@ class LibxlDomainConfigTest {
                     {"pdev_path": "/srv/win.iso", "vdev": "hdb", "format": "raw", "readwrite": 0, "is_cdrom": 1, "removable": 1}
                   ],
                   "nics": [{"devid": 0, "bridge": "xenbr0", "mac": "00:16:3e:00:00:01", "nictype": "vif_ioemu"}],
-                  "pcidevs": [{"domain": 0, "bus": 1, "dev": 0, "func": 0}, {"domain": 0, "bus": 1, "dev": 0, "func": 1}],
+                  "pcidevs": [{"domain": 0, "bus": 1, "dev": 0, "func": 0, "rdm_policy": "strict"},
+                              {"domain": 0, "bus": 1, "dev": 0, "func": 1, "rdm_policy": "strict"},
+                              {"domain": 0, "bus": 3, "dev": 0, "func": 0}],
                   "on_poweroff": "destroy", "on_reboot": "restart", "on_crash": "destroy"
                 }
                 """.formatted(ID, VM_DIR, VM_DIR, VM_DIR));
         // Compared as parsed text: libxl reads the text, and number node types may differ.
-        assertEquals(expected, Json.mapper().readTree(config(def).toString()));
+        assertEquals(expected, Json.mapper().readTree(
+                LibxlDomainConfig.of(def, DIR, List.of("0000:01:00.0", "0000:01:00.1")).toString()));
     }
 
     @Test

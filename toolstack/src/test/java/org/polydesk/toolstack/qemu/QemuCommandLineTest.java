@@ -21,7 +21,11 @@ class QemuCommandLineTest {
     private static final VmRuntimeDir DIR = VmRuntimeDir.of(Path.of("/run/polydesk"), ID);
 
     private static List<String> args(VmDefinition def) {
-        return QemuCommandLine.build("qemu-system-x86_64", "tcg", Path.of("/usr/share/ovmf/OVMF.fd"), def, DIR);
+        return args(def, List.of());
+    }
+
+    private static List<String> args(VmDefinition def, List<String> gpuFunctions) {
+        return QemuCommandLine.build("qemu-system-x86_64", "tcg", Path.of("/usr/share/ovmf/OVMF.fd"), def, gpuFunctions, DIR);
     }
 
     /** The value that follows {@code option}, or fails if the option appears other than once with it. */
@@ -56,13 +60,13 @@ class QemuCommandLineTest {
     @Test
     void aPassthroughVmGetsTheViewerPortAsSecondSerialAndItsDevices() {
         VmDefinition def = VmDefinition.builder().id(ID).name("Gaming").slot(1).firmware(Firmware.UEFI)
-                .gpu("0000:01:00.0").pciDevices(List.of("0000:01:00.1"))
+                .gpu("0000:01:00.0").pciDevices(List.of("01:00.1", "0000:03:00.0"))
                 .disks(List.of(new Disk("/srv/win.qcow2", "qcow2", false, false, null),
                         new Disk("/srv/a,b.iso", null, true, null, null),
                         new Disk("/srv/old.vhd", "vhd", false, true, null)))
                 .nics(List.of(new Nic("xenbr0", "00:16:3e:00:00:01")))
                 .build();
-        List<String> a = args(def);
+        List<String> a = args(def, List.of("0000:01:00.0", "0000:01:00.1"));
         assertEquals(List.of("chardev:console", "chardev:viewer"), values(a, "-serial"));
         assertTrue(values(a, "-chardev").contains("socket,id=viewer,path=/run/polydesk/vm/" + ID + "/viewer.sock,server=on,wait=off"));
         assertEquals(List.of("file=/srv/win.qcow2,if=ide,format=qcow2",
@@ -70,7 +74,8 @@ class QemuCommandLineTest {
                 "file=/srv/old.vhd,if=ide,format=vpc,readonly=on"), values(a, "-drive"));
         List<String> devices = values(a, "-device");
         assertEquals(List.of("VGA,xres=1024,yres=768", "e1000,netdev=net0,mac=00:16:3e:00:00:01",
-                "vfio-pci,host=0000:01:00.0", "vfio-pci,host=0000:01:00.1"), devices, "the GPU comes first");
+                "vfio-pci,host=0000:01:00.0", "vfio-pci,host=0000:01:00.1", "vfio-pci,host=0000:03:00.0"), devices,
+                "the GPU's card comes first, whole, and a function listed again is not added twice");
         assertEquals(List.of("bridge,id=net0,br=xenbr0"), values(a, "-netdev"));
         assertEquals(List.of("/usr/share/ovmf/OVMF.fd"), values(a, "-bios"));
     }

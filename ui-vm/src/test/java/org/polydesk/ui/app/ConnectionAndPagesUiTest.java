@@ -62,7 +62,7 @@ class ConnectionAndPagesUiTest {
 
     @Test
     void pagesSayWhatPolydeskdCannotDoYet() throws Exception {
-        ui = new UiFixture(PolydeskdProcess.start(tmp, "--sysfs-pci", tmp.resolve("no-pci").toString())).open();
+        ui = new UiFixture(PolydeskdProcess.start(tmp, "--sysfs", tmp.resolve("no-sys").toString())).open();
         ui.await("the connection", 15, () -> !ui.visible("#banner"), () -> ui.text("#banner"));
 
         ui.robot.clickOn("#nav-host");
@@ -77,7 +77,7 @@ class ConnectionAndPagesUiTest {
                 "Reboot from the UI is not available yet: polydeskd has no method host.reboot.", 10);
 
         ui.robot.clickOn("#nav-gpu");
-        // polydeskd reads an empty PCI tree here (the test's --sysfs-pci): nothing to pass through.
+        // polydeskd reads an empty PCI tree here (the test's --sysfs): nothing to pass through.
         ui.awaitText("#gpu-status", "This machine has no display device that can be passed through.", 10);
         assertTrue(ui.fx(() -> ui.robot.lookup("#gpu-assign").query().isDisabled()), "nothing to assign with");
 
