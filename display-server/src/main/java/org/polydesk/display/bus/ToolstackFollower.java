@@ -24,16 +24,26 @@ import org.polydesk.protocol.vm.VmStatus;
 /**
  * Keeps the display server's slots in step with polydeskd: subscribes to lifecycle events, then
  * reads the VM list, so every running VM has a live source on its {@code vnc.sock} and every
- * stopped one says so. After polydeskd restarts the list is read again.
+ * stopped one says so. After polydeskd restarts the list is read again. A running VM with a viewer
+ * channel owns a GPU: {@link Passthrough} hears of it.
  */
 public final class ToolstackFollower implements AutoCloseable {
     private final Subscription subscription;
     private final DisplayServer display;
     /** The slot each VM was last shown in, to empty it when the VM moves or goes. */
     private final Map<UUID, Integer> slots = new HashMap<>();
+    private final Passthrough passthrough;
+    /** The slot of each running passthrough VM passthrough was told of. */
+    private final Map<UUID, Integer> passthroughSlots = new HashMap<>();
 
     public ToolstackFollower(Path socket, Backoff backoff, DisplayServer display) {
+        this(socket, backoff, display, null);
+    }
+
+    /** {@code passthrough} (or null) follows the VMs that own a GPU. */
+    public ToolstackFollower(Path socket, Backoff backoff, DisplayServer display, Passthrough passthrough) {
         this.display = display;
+        this.passthrough = passthrough;
         this.subscription = new Subscription("polydeskd", socket, backoff, this::session);
     }
 
@@ -100,9 +110,26 @@ public final class ToolstackFollower implements AutoCloseable {
         } else {
             display.vmStopped(label, reason != null ? reason : "the VM is " + status.state().wireName());
         }
+        boolean ownsGpu = running && status.sockets() != null && status.sockets().viewer() != null;
+        Integer told = passthroughSlots.get(def.id());
+        if (told != null && (!ownsGpu || !told.equals(def.slot()))) {
+            passthroughGone(def.id());
+        }
+        if (ownsGpu && passthrough != null && !def.slot().equals(passthroughSlots.get(def.id()))) {
+            passthroughSlots.put(def.id(), def.slot());
+            passthrough.passthroughStarted(def.slot(), Path.of(status.sockets().viewer()));
+        }
+    }
+
+    private void passthroughGone(UUID vm) {
+        Integer slot = passthroughSlots.remove(vm);
+        if (slot != null) {
+            passthrough.passthroughStopped(slot);
+        }
     }
 
     private void forget(UUID vm) {
+        passthroughGone(vm);
         Integer slot = slots.remove(vm);
         if (slot != null) {
             display.vmRemoved(slot);

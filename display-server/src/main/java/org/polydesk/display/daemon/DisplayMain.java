@@ -16,6 +16,7 @@ import org.polydesk.display.sink.FramebufferSink;
 import org.polydesk.display.sink.PngSink;
 import org.polydesk.display.sink.Sink;
 import org.polydesk.display.source.Backoff;
+import org.polydesk.display.viewer.MonitorSink;
 import org.polydesk.display.viewer.ViewerSink;
 import org.polydesk.display.window.InputRecords;
 import org.polydesk.display.window.LazyFifo;
@@ -76,7 +77,7 @@ public final class DisplayMain implements Callable<Integer> {
             + " focus the viewer hides (default: none).")
     int passthroughSlot = -1;
 
-    @Option(names = "--viewer-shm-dir", description = "With --sink viewer: where the viewer's shared frame files are"
+    @Option(names = "--viewer-shm-dir", description = "Where a switcher viewer's shared frame files are"
             + " (default: ${DEFAULT-VALUE}).")
     Path viewerShmDir = Path.of("/dev/shm");
 
@@ -114,7 +115,8 @@ public final class DisplayMain implements Callable<Integer> {
         display.showControlUi(RfbEndpoint.unix(uiVnc));
         fixed.forEach(f -> display.vmStarted(f.label(), f.endpoint()));
         display.focus(initialFocus);
-        ToolstackFollower toolstack = new ToolstackFollower(toolstackSocket, backoff, display).start();
+        ToolstackFollower toolstack = new ToolstackFollower(toolstackSocket, backoff, display,
+                out instanceof MonitorSink monitor ? monitor : null).start();
         FocusFollower focus = new FocusFollower(focusSocket, backoff, display).start();
         LOG.info(() -> "polydesk-display on " + out.describe());
         if (out instanceof PngSink png) {
@@ -134,7 +136,8 @@ public final class DisplayMain implements Callable<Integer> {
     private Sink openSink() throws java.io.IOException {
         if (sink.equals("framebuffer") || sink.startsWith("framebuffer:")) {
             String device = sink.contains(":") ? sink.substring(sink.indexOf(':') + 1) : "/dev/fb0";
-            return FramebufferSink.open(device);
+            // a VM that owns the GPU takes the monitor, and dom0's framebuffer with it
+            return MonitorSink.open(() -> FramebufferSink.open(device), viewerShmDir, Backoff.DEFAULT);
         }
         String[] wh = size.split("x");
         if (wh.length != 2 || !wh[0].matches("\\d{1,5}") || !wh[1].matches("\\d{1,5}")

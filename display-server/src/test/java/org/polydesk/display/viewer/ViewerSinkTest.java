@@ -2,28 +2,20 @@ package org.polydesk.display.viewer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.IntBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -34,7 +26,6 @@ import org.polydesk.display.framebuffer.Rect;
 import org.polydesk.display.source.Backoff;
 import org.polydesk.protocol.viewer.DamageRect;
 import org.polydesk.protocol.viewer.FrameRegion;
-import org.polydesk.protocol.viewer.ViewerCodec;
 import org.polydesk.protocol.viewer.ViewerMessage;
 
 /**
@@ -63,68 +54,6 @@ class ViewerSinkTest {
         }
     }
 
-    /** The guest's end of one connection: what dom0 sent, in order. */
-    private static final class GuestEnd {
-        final SocketChannel ch;
-        final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
-
-        GuestEnd(SocketChannel ch) {
-            this.ch = ch;
-            Thread t = new Thread(() -> {
-                InputStream in = Channels.newInputStream(ch);
-                try {
-                    while (true) {
-                        received.add(ViewerCodec.read(in));
-                    }
-                } catch (IOException e) {
-                    received.add(e);
-                }
-            }, "test-guest-read");
-            t.setDaemon(true);
-            t.start();
-        }
-
-        void send(ViewerMessage m) throws IOException {
-            ch.write(ByteBuffer.wrap(ViewerCodec.encode(m)));
-        }
-
-        void sendRaw(byte[] bytes) throws IOException {
-            ch.write(ByteBuffer.wrap(bytes));
-        }
-
-        <T> T next(Class<T> type) throws InterruptedException {
-            Object o = received.poll(10, TimeUnit.SECONDS);
-            assertNotNull(o, "nothing from dom0 within 10 s, expected " + type.getSimpleName());
-            assertInstanceOf(type, o, "from dom0");
-            return type.cast(o);
-        }
-
-        /** Skips heartbeats up to the next frame notice. */
-        ViewerMessage.Frame nextFrame() throws InterruptedException {
-            while (true) {
-                Object o = received.poll(10, TimeUnit.SECONDS);
-                assertNotNull(o, "no FRAME within 10 s");
-                if (o instanceof ViewerMessage.Frame f) {
-                    return f;
-                }
-                assertTrue(o instanceof ViewerMessage.Show || o instanceof ViewerMessage.Hide, "unexpected " + o);
-            }
-        }
-
-        /** dom0 closed this connection. */
-        void closedByDom0() throws InterruptedException {
-            while (true) {
-                Object o = received.poll(10, TimeUnit.SECONDS);
-                assertNotNull(o, "dom0 did not close the channel within 10 s");
-                if (o instanceof IOException e) {
-                    // EOF, or a reset when dom0 closed with our bytes unread
-                    assertTrue(e instanceof EOFException || e instanceof java.net.SocketException, "closed: " + e);
-                    return;
-                }
-            }
-        }
-    }
-
     private Path shmDir() throws IOException {
         return Files.createDirectories(dir.resolve("shm"));
     }
@@ -137,8 +66,8 @@ class ViewerSinkTest {
         sink.onRepaintNeeded(repaints::incrementAndGet);
     }
 
-    private GuestEnd accept() throws IOException {
-        return new GuestEnd(server.accept());
+    private ViewerDouble accept() throws IOException {
+        return new ViewerDouble(server.accept());
     }
 
     private FrameRegion createRegion(String name, int buffers) throws IOException {
@@ -149,7 +78,7 @@ class ViewerSinkTest {
         }
     }
 
-    private FrameRegion offerRegion(GuestEnd guest, String name, int buffers) throws IOException {
+    private FrameRegion offerRegion(ViewerDouble guest, String name, int buffers) throws IOException {
         FrameRegion region = createRegion(name, buffers);
         guest.send(new ViewerMessage.Hello(W, H, new ViewerMessage.SharedFile(name, FrameRegion.bytesFor(W, H, buffers))));
         return region;
@@ -185,7 +114,7 @@ class ViewerSinkTest {
         startSink(2, repaints);
         sink.focused(1);
         sink.present(pattern(0), List.of(new Rect(0, 0, W, H))); // no viewer yet: nowhere to go, no harm
-        GuestEnd guest = accept();
+        ViewerDouble guest = accept();
         FrameRegion region = offerRegion(guest, "polydesk-viewer-test", 3);
         guest.next(ViewerMessage.Show.class);
         await(repaints, 1);
@@ -235,7 +164,7 @@ class ViewerSinkTest {
         startSink(-1, repaints);
         Path outside = Files.writeString(dir.resolve("secret"), "x".repeat(100_000));
 
-        GuestEnd g = accept();
+        ViewerDouble g = accept();
         Files.createSymbolicLink(shmDir().resolve("link"), outside);
         g.send(new ViewerMessage.Hello(W, H, new ViewerMessage.SharedFile("link", 90_000)));
         g.closedByDom0();

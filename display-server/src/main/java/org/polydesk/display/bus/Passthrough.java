@@ -1,0 +1,12 @@
+package org.polydesk.display.bus;
+
+import java.nio.file.Path;
+
+/** Told when a VM that owns a GPU by passthrough (it has a viewer channel) starts and stops. */
+public interface Passthrough {
+    /** The VM in {@code slot} runs and owns the monitor; its viewer listens on {@code viewerChannel}. */
+    void passthroughStarted(int slot, Path viewerChannel);
+
+    /** The VM in {@code slot} no longer runs: the monitor is dom0's again. */
+    void passthroughStopped(int slot);
+}
