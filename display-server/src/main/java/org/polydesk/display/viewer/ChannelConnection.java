@@ -70,18 +70,21 @@ final class ChannelConnection implements Closeable {
         resource.close();
     }
 
-    /** Channels.newInputStream would hold the channel's blocking lock and stall the writer. */
-    private static final class SocketIn extends InputStream {
-        private final SocketChannel ch;
-
-        SocketIn(SocketChannel ch) {
-            this.ch = ch;
-        }
-
+    /** A stream whose reads all go through {@code read(byte[], int, int)}. */
+    private abstract static class ChunkIn extends InputStream {
         @Override
         public int read() throws IOException {
             byte[] one = new byte[1];
             return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+        }
+    }
+
+    /** Channels.newInputStream would hold the channel's blocking lock and stall the writer. */
+    private static final class SocketIn extends ChunkIn {
+        private final SocketChannel ch;
+
+        SocketIn(SocketChannel ch) {
+            this.ch = ch;
         }
 
         @Override
@@ -94,19 +97,13 @@ final class ChannelConnection implements Closeable {
      * A blocking read on a terminal does not end when another thread closes it, and a reader left
      * behind would take bytes from the next one: so wait for bytes by polling, which a close ends.
      */
-    private static final class TtyIn extends InputStream {
+    private static final class TtyIn extends ChunkIn {
         private static final long POLL_MILLIS = 20;
         private final FileInputStream in;
         private volatile boolean closed;
 
         TtyIn(FileInputStream in) {
             this.in = in;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
         }
 
         @Override
