@@ -80,15 +80,22 @@ public final class TestGuest {
         awaitConsole(console, text, seconds, true);
     }
 
+    /**
+     * What the guest echoed of the keys typed into it since it became ready, exactly (escape
+     * sequences and control bytes included, so tests can look for leaks); "" before then.
+     */
+    public static String typed(Path console) throws IOException {
+        String all = Files.exists(console) ? Files.readString(console, StandardCharsets.ISO_8859_1) : "";
+        int ready = all.indexOf(READY);
+        return ready < 0 ? "" : all.substring(ready + READY.length()).replaceFirst("^\r?\n", "");
+    }
+
     private static void awaitConsole(Path console, String text, long seconds, boolean typedOnly)
             throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {
-            String seen = Files.exists(console) ? Files.readString(console, StandardCharsets.ISO_8859_1) : "";
-            if (typedOnly) {
-                int ready = seen.indexOf(READY);
-                seen = ready < 0 ? "" : seen.substring(ready + READY.length()).stripLeading();
-            }
+            String seen = typedOnly ? typed(console)
+                    : Files.exists(console) ? Files.readString(console, StandardCharsets.ISO_8859_1) : "";
             if (seen.contains(text)) {
                 return;
             }

@@ -1,7 +1,6 @@
 package org.polydesk.input.qemu;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,9 +55,7 @@ final class Guest implements AutoCloseable {
 
     /** What was typed into the guest since READY, exactly (escape sequences and control bytes included). */
     String typed() throws IOException {
-        String s = Files.readString(console(), StandardCharsets.ISO_8859_1);
-        int i = s.indexOf(TestGuest.READY);
-        return i < 0 ? "" : s.substring(i + TestGuest.READY.length()).replaceFirst("^\r?\n", "");
+        return TestGuest.typed(console());
     }
 
     void awaitTyped(String text) throws IOException, InterruptedException {

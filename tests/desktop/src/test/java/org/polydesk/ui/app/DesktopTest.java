@@ -243,9 +243,7 @@ class DesktopTest {
 
     /** What the guest echoed after READY: the keys it received. */
     private String typed(UUID vm) throws IOException {
-        String all = Files.readString(console(vm), StandardCharsets.ISO_8859_1);
-        int ready = all.indexOf(TestGuest.READY);
-        return ready < 0 ? "" : all.substring(ready + TestGuest.READY.length()).strip();
+        return TestGuest.typed(console(vm));
     }
 
     private void exec(String... cmd) throws Exception {
