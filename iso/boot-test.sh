@@ -30,6 +30,7 @@ out=${POLYDESK_BOOT_TEST_DIR:-$here/work/boot-test}
 lock=${POLYDESK_HEAVY_LOCK:-/tmp/polydesk-heavy.lock}
 boot_timeout=${POLYDESK_BOOT_TIMEOUT:-1500}
 install_timeout=${POLYDESK_INSTALL_TIMEOUT:-2400}
+screen_timeout=${POLYDESK_SCREEN_TIMEOUT:-180}
 iso=
 phases=bios-live,install,bios-disk,uefi-live,uefi-disk
 while [ $# -gt 0 ]; do
@@ -46,7 +47,7 @@ die() { log "ERROR: $*"; exit 2; }
 
 [ "$(id -u)" = 0 ] || die "must run as root"
 . "$repo/scripts/need-packages.sh"
-need_packages qemu-system-x86 qemu-utils ovmf socat || die "cannot install qemu, ovmf, socat"
+need_packages qemu-system-x86 qemu-utils ovmf socat python3 || die "cannot install qemu, ovmf, socat, python3"
 [ -n "$iso" ] || iso=$(ls -t "$repo"/dist/polydesk-*-amd64.iso 2>/dev/null | head -n1)
 [ -n "$iso" ] && [ -f "$iso" ] || die "no ISO (build one: sudo bash iso/build.sh)"
 mkdir -p "$out"
@@ -206,17 +207,29 @@ check_boot() {
     return 0
 }
 
+# screendump: QEMU's picture of the screen must be the display server's output with the control
+# UI in focus (iso/screen-check.py: the trusted frame in the UI's colour on every edge, the UI's
+# light surfaces and its navigation bar inside), not the text console. The UI's first paint can
+# come after the boot report under emulation: up to POLYDESK_SCREEN_TIMEOUT (180 s) of tries.
 screendump() {
-    local png=$out/$phase.screen.png
-    { echo "screendump $png -f png"; sleep 3; } | socat - "UNIX-CONNECT:$monitor_sock" > "$out/$phase.screendump.out" 2>&1
-    if [ ! -s "$png" ]; then
-        { echo "screendump ${png%.png}.ppm"; sleep 3; } | socat - "UNIX-CONNECT:$monitor_sock" >> "$out/$phase.screendump.out" 2>&1
-        [ -s "${png%.png}.ppm" ] && png=${png%.png}.ppm
-    fi
-    if [ -s "$png" ]; then
-        result PASS "$phase" "screendump" "$(since) s: $png"
+    local ppm=$out/$phase.screen.ppm png=$out/$phase.screen.png t0=$SECONDS verdict=""
+    while :; do
+        rm -f "$ppm"
+        { echo "screendump $ppm"; sleep 3; } | socat - "UNIX-CONNECT:$monitor_sock" > "$out/$phase.screendump.out" 2>&1
+        if [ -s "$ppm" ]; then
+            verdict=$(python3 "$here/screen-check.py" "$ppm" 2>&1) && break
+        else
+            verdict="no screendump ($(tr -d '\r' < "$out/$phase.screendump.out" | tail -n 1))"
+        fi
+        [ $((SECONDS - t0)) -ge "$screen_timeout" ] && break
+        sleep 10
+    done
+    { echo "screendump $png -f png"; sleep 3; } | socat - "UNIX-CONNECT:$monitor_sock" >> "$out/$phase.screendump.out" 2>&1
+    echo "$verdict" | sed 's/^/    screen: /' >&2
+    if [ -s "$ppm" ] && ! echo "$verdict" | grep -q '^fail\|no screendump'; then
+        result PASS "$phase" "screen-shows-ui" "$(since) s: $(echo "$verdict" | grep -c '^ok') checks ok, $png"
     else
-        result FAIL "$phase" "screendump" "no $png"
+        result FAIL "$phase" "screen-shows-ui" "$(since) s: $(echo "$verdict" | grep -v '^ok' | head -n 3 | tr '\n' ' ')($png)"
     fi
 }
 
