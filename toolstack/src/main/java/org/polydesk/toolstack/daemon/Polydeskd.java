@@ -65,6 +65,8 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
 
     private VmManager manager;
     private RpcServer server;
+    /** The installer behind install.*: the live system's, or a test's. */
+    InstallApi install = InstallApi.system();
 
     public static void main(String[] args) {
         if (Files.isReadable(CONFIG_FILE)) {
@@ -100,7 +102,8 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
         server = new RpcServer(api, new ToolstackApi(manager, events,
                 focusSocket != null ? focusSocket : runDir.resolve(org.polydesk.protocol.focus.FocusBus.SOCKET.getFileName()),
                 imageDir != null ? imageDir : stateDir.toAbsolutePath().getParent().resolve("images"),
-                new org.polydesk.toolstack.gpu.SysfsPci(sysfsPci, org.polydesk.toolstack.gpu.PciIds.load(pciIds))));
+                new org.polydesk.toolstack.gpu.SysfsPci(sysfsPci, org.polydesk.toolstack.gpu.PciIds.load(pciIds)),
+                install));
         LOG.info("polydeskd serves " + api + " with the " + chosen + " backend (" + manager.accelerator() + ")");
         if (!noAutostart) {
             manager.autostart();
