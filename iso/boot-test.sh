@@ -31,6 +31,9 @@ lock=${POLYDESK_HEAVY_LOCK:-/tmp/polydesk-heavy.lock}
 boot_timeout=${POLYDESK_BOOT_TIMEOUT:-1500}
 install_timeout=${POLYDESK_INSTALL_TIMEOUT:-2400}
 screen_timeout=${POLYDESK_SCREEN_TIMEOUT:-180}
+# The installed system's administrator, created by the install phase.
+admin_user=admin
+admin_password=polydesk-boot-test
 iso=
 phases=bios-live,install,bios-disk,uefi-live,uefi-disk
 while [ $# -gt 0 ]; do
@@ -233,25 +236,27 @@ screendump() {
     fi
 }
 
-# login: as the live system's user (live-config: user / live, sudo without password).
+# login USER PASSWORD: logs in on the serial console (Xen's console, hvc0 in dom0) and checks
+# that a shell answers. The live system's user is user/live (live-config, sudo without a
+# password); the installed system's is the administrator the install phase created.
 login() {
-    local from
+    local user=$1 password=$2 from
     from=$(log_size)
     send ""
     if ! wait_for 'login: *$|login:' 120 "$from"; then
         result FAIL "$phase" "console-login" "no login prompt on the serial console"
         return 1
     fi
-    send "user"
+    send "$user"
     wait_for 'Password:' 60 "$from" || true
-    send "live"
+    send "$password"
     from=$(log_size)
     send 'echo POLYDESK-SHELL-$((40+2))'
     if wait_for 'POLYDESK-SHELL-42' 120 "$from"; then
-        result PASS "$phase" "console-login" "$(since) s: user on hvc0"
+        result PASS "$phase" "console-login" "$(since) s: $user on hvc0"
         return 0
     fi
-    result FAIL "$phase" "console-login" "no shell after logging in as user/live"
+    result FAIL "$phase" "console-login" "no shell after logging in as $user"
     return 1
 }
 
@@ -277,7 +282,7 @@ phase_install() {
     # Runs in the bios-live boot (started by phase_bios_live when both are asked for).
     [ -n "$qemu_pid" ] || { phase_bios_live || return 1; }
     phase=install
-    login || return 1
+    login user live || return 1
     local from rc t0
     from=$(log_size)
     rc=$(run_cmd POLYDESK-REFUSE 300 "sudo polyctl install --disk /dev/sr0")
@@ -288,11 +293,14 @@ phase_install() {
     fi
     t0=$SECONDS
     from=$(log_size)
-    rc=$(run_cmd POLYDESK-INSTALL "$install_timeout" "sudo polyctl install --disk /dev/vda")
+    # The administrator's password goes in by a file, as a script would give it.
+    run_cmd POLYDESK-PW 60 "echo '$admin_password' > /tmp/admin.pw" > /dev/null
+    rc=$(run_cmd POLYDESK-INSTALL "$install_timeout" \
+        "sudo polyctl install --disk /dev/vda --admin $admin_user --password-file /tmp/admin.pw")
     tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -aE '^\[[0-9]/[0-9]|^        (copying|wrote|boot files|Polydesk is installed)' \
         | sed 's/^/    /' >&2
     if [ "$rc" = 0 ]; then
-        result PASS install "polyctl-install" "$((SECONDS - t0)) s: /dev/vda"
+        result PASS install "polyctl-install" "$((SECONDS - t0)) s: /dev/vda, administrator $admin_user"
     else
         result FAIL install "polyctl-install" "exit $rc after $((SECONDS - t0)) s"
         tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -a 'polyctl:' | head -n 10 | sed 's/^/    /' >&2
@@ -312,8 +320,30 @@ phase_install() {
 
 phase_disk() { # phase_disk PHASE FIRMWARE
     start_qemu "$1" "$2" disk
-    check_boot installed
+    check_boot installed && admin_checks
     stop_qemu
+}
+
+# On the installed system: the administrator the installer created logs in, is in the groups
+# polydesk and sudo, reaches polydeskd without sudo, and sudo takes the password.
+admin_checks() {
+    login "$admin_user" "$admin_password" || return 1
+    local from
+    from=$(log_size)
+    send 'echo POLYDESK-ID $(id -nG)'
+    if wait_for 'POLYDESK-ID .*polydesk' 60 "$from" && tail -c +$((from + 1)) "$serial_log" | tr -d '\r' \
+            | grep -a 'POLYDESK-ID ' | grep -aqw sudo; then
+        result PASS "$phase" "admin-groups" "$(since) s: $(tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -ao 'POLYDESK-ID [a-z0-9 _-]*' | tail -n 1)"
+    else
+        result FAIL "$phase" "admin-groups" "$admin_user is not in polydesk and sudo: $(tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -ao 'POLYDESK-ID .*' | tail -n 1)"
+    fi
+    local rc
+    rc=$(run_cmd POLYDESK-ADMIN-POLYCTL 180 "polyctl host info | grep -q 'backend: *libxl'")
+    if [ "$rc" = 0 ]; then result PASS "$phase" "admin-polyctl" "$(since) s: polyctl host info as $admin_user (backend libxl)"
+    else result FAIL "$phase" "admin-polyctl" "polyctl host info as $admin_user: exit $rc"; fi
+    rc=$(run_cmd POLYDESK-ADMIN-SUDO 120 "echo '$admin_password' | sudo -S -p '' id -u | grep -qx 0")
+    if [ "$rc" = 0 ]; then result PASS "$phase" "admin-sudo" "$(since) s: sudo with the administrator's password"
+    else result FAIL "$phase" "admin-sudo" "sudo as $admin_user: exit $rc"; fi
 }
 
 phase_uefi_live() {

@@ -10,7 +10,8 @@ What it asserts, each a line of the output; exit 0 when all hold:
     (display.conf's border, drawn by the display server, never by the UI);
   - ui-light: the UI's light surfaces (table, page) fill a large part of the inside; a text
     console is mostly black, the "not available" screen dark;
-  - ui-sidebar: the left strip is the UI's navigation bar: one dark colour that is not black.
+  - ui-sidebar: the left strip is the UI's navigation bar: one dark colour that is not black,
+    nor the colour of the rest of the screen.
 """
 import sys
 
@@ -77,6 +78,10 @@ def main(argv):
 
     # Inside the frame, every 3rd pixel of every 3rd line.
     inside = [rgb(x, y) for y in range(border, height - border, 3) for x in range(border, width - border, 3)]
+    inside_counts = {}
+    for p in inside:
+        inside_counts[p] = inside_counts.get(p, 0) + 1
+    background = max(inside_counts.items(), key=lambda kv: kv[1])[0]
     light = sum(min(p) >= 0xE0 for p in inside) / len(inside)
     black = sum(max(p) <= 0x10 for p in inside) / len(inside)
     results.append((light >= 0.25 and black <= 0.25, 'ui-light',
@@ -91,9 +96,9 @@ def main(argv):
     colour, n = max(counts.items(), key=lambda kv: kv[1])
     share = n / len(strip)
     dark = 40 <= sum(colour) <= 330
-    results.append((dark and share >= 0.6, 'ui-sidebar',
-                    'left strip %.0f%% #%02X%02X%02X (want one dark colour, not black, >= 60%%)'
-                    % (share * 100, *colour)))
+    results.append((dark and share >= 0.6 and colour != background, 'ui-sidebar',
+                    'left strip %.0f%% #%02X%02X%02X (want one dark colour, not black, >= 60%%, not the whole'
+                    ' screen\'s #%02X%02X%02X)' % (share * 100, *colour, *background)))
 
     for ok, name, detail in results:
         print(f'{"ok" if ok else "fail"} {name} {width}x{height}: {detail}')
