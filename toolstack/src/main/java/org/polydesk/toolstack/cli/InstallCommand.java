@@ -58,12 +58,11 @@ final class InstallCommand implements Callable<Integer> {
         if (!dryRun && !isRoot()) {
             throw new Polyctl.Refused("install must run as root (sudo polyctl install --disk " + disk + ")");
         }
-        Installer.Admin administrator = dryRun && passwordFile == null ? null : administrator();
-        long t0 = System.nanoTime();
+        long[] t0 = {System.nanoTime()};
         Installer.Progress progress = new Installer.Progress() {
             @Override
             public void step(int n, int total, String what) {
-                out.printf("[%d/%d %4ds] %s%n", n, total, (System.nanoTime() - t0) / 1_000_000_000L, what);
+                out.printf("[%d/%d %4ds] %s%n", n, total, (System.nanoTime() - t0[0]) / 1_000_000_000L, what);
                 out.flush();
             }
 
@@ -75,7 +74,18 @@ final class InstallCommand implements Callable<Integer> {
         };
         Installer installer = new Installer(CommandRunner.system(), BlockDevices.system(), progress);
         Installer.Options o = Installer.Options.of(disk).withForce(force).withSource(source).withDryRun(dryRun)
-                .withXenCmdline(xenCmdline).withAdmin(administrator);
+                .withXenCmdline(xenCmdline);
+        if (!dryRun) {
+            // A disk it will not write to is refused before anyone types a password for it.
+            try {
+                installer.plan(o);
+            } catch (InstallException e) {
+                throw new Polyctl.Refused(e.getMessage());
+            }
+        }
+        Installer.Admin administrator = dryRun && passwordFile == null ? null : administrator();
+        t0[0] = System.nanoTime();
+        o = o.withAdmin(administrator);
         try {
             installer.install(o);
         } catch (InstallException e) {
