@@ -30,6 +30,10 @@ out=${POLYDESK_BOOT_TEST_DIR:-$here/work/boot-test}
 lock=${POLYDESK_HEAVY_LOCK:-/tmp/polydesk-heavy.lock}
 boot_timeout=${POLYDESK_BOOT_TIMEOUT:-1500}
 install_timeout=${POLYDESK_INSTALL_TIMEOUT:-2400}
+screen_timeout=${POLYDESK_SCREEN_TIMEOUT:-180}
+# The installed system's administrator, created by the install phase.
+admin_user=admin
+admin_password=polydesk-boot-test
 iso=
 phases=bios-live,install,bios-disk,uefi-live,uefi-disk
 while [ $# -gt 0 ]; do
@@ -46,7 +50,7 @@ die() { log "ERROR: $*"; exit 2; }
 
 [ "$(id -u)" = 0 ] || die "must run as root"
 . "$repo/scripts/need-packages.sh"
-need_packages qemu-system-x86 qemu-utils ovmf socat || die "cannot install qemu, ovmf, socat"
+need_packages qemu-system-x86 qemu-utils ovmf socat python3 || die "cannot install qemu, ovmf, socat, python3"
 [ -n "$iso" ] || iso=$(ls -t "$repo"/dist/polydesk-*-amd64.iso 2>/dev/null | head -n1)
 [ -n "$iso" ] && [ -f "$iso" ] || die "no ISO (build one: sudo bash iso/build.sh)"
 mkdir -p "$out"
@@ -206,39 +210,60 @@ check_boot() {
     return 0
 }
 
+# screendump: QEMU's picture of the screen must be the display server's output with the control
+# UI in focus (iso/screen-check.py: the trusted frame in the UI's colour on every edge, the UI's
+# light surfaces and its navigation bar inside), not the text console. The UI's first paint can
+# come after the boot report under emulation: up to POLYDESK_SCREEN_TIMEOUT (180 s) of tries.
 screendump() {
-    local png=$out/$phase.screen.png
-    { echo "screendump $png -f png"; sleep 3; } | socat - "UNIX-CONNECT:$monitor_sock" > "$out/$phase.screendump.out" 2>&1
-    if [ ! -s "$png" ]; then
-        { echo "screendump ${png%.png}.ppm"; sleep 3; } | socat - "UNIX-CONNECT:$monitor_sock" >> "$out/$phase.screendump.out" 2>&1
-        [ -s "${png%.png}.ppm" ] && png=${png%.png}.ppm
-    fi
-    if [ -s "$png" ]; then
-        result PASS "$phase" "screendump" "$(since) s: $png"
+    local ppm=$out/$phase.screen.ppm png=$out/$phase.screen.png t0=$SECONDS verdict=""
+    while :; do
+        rm -f "$ppm"
+        { echo "screendump $ppm"; sleep 3; } | socat - "UNIX-CONNECT:$monitor_sock" > "$out/$phase.screendump.out" 2>&1
+        if [ -s "$ppm" ]; then
+            verdict=$(python3 "$here/screen-check.py" "$ppm" 2>&1) && break
+        else
+            verdict="no screendump ($(tr -d '\r' < "$out/$phase.screendump.out" | tail -n 1))"
+        fi
+        [ $((SECONDS - t0)) -ge "$screen_timeout" ] && break
+        sleep 10
+    done
+    { echo "screendump $png -f png"; sleep 3; } | socat - "UNIX-CONNECT:$monitor_sock" >> "$out/$phase.screendump.out" 2>&1
+    echo "$verdict" | sed 's/^/    screen: /' >&2
+    if [ -s "$ppm" ] && ! echo "$verdict" | grep -q '^fail\|no screendump'; then
+        result PASS "$phase" "screen-shows-ui" "$(since) s: $(echo "$verdict" | grep -c '^ok') checks ok, $png"
     else
-        result FAIL "$phase" "screendump" "no $png"
+        result FAIL "$phase" "screen-shows-ui" "$(since) s: $(echo "$verdict" | grep -v '^ok' | head -n 3 | tr '\n' ' ')($png)"
     fi
 }
 
-# login: as the live system's user (live-config: user / live, sudo without password).
+# login USER PASSWORD: logs in on the serial console (Xen's console, hvc0 in dom0) and checks
+# that a shell answers. The live system's user is user/live (live-config, sudo without a
+# password); the installed system's is the administrator the install phase created.
 login() {
-    local from
+    local user=$1 password=$2 from
     from=$(log_size)
     send ""
     if ! wait_for 'login: *$|login:' 120 "$from"; then
         result FAIL "$phase" "console-login" "no login prompt on the serial console"
         return 1
     fi
-    send "user"
+    send "$user"
     wait_for 'Password:' 60 "$from" || true
-    send "live"
     from=$(log_size)
-    send 'echo POLYDESK-SHELL-$((40+2))'
-    if wait_for 'POLYDESK-SHELL-42' 120 "$from"; then
-        result PASS "$phase" "console-login" "$(since) s: user on hvc0"
-        return 0
-    fi
-    result FAIL "$phase" "console-login" "no shell after logging in as user/live"
+    send "$password"
+    # Typing before the shell's prompt is up garbles characters (the tty echoes them while
+    # bash's line editor starts): wait for the prompt, and give the check a second try.
+    wait_for "$user@polydesk:~[\$#] *\$" 120 "$from" || true
+    local try
+    for try in 1 2; do
+        from=$(log_size)
+        send 'echo POLYDESK-SHELL-$((40+2))'
+        if wait_for 'POLYDESK-SHELL-42' 60 "$from"; then
+            result PASS "$phase" "console-login" "$(since) s: $user on hvc0$([ $try = 2 ] && echo ' (the check typed twice)')"
+            return 0
+        fi
+    done
+    result FAIL "$phase" "console-login" "no shell after logging in as $user"
     return 1
 }
 
@@ -264,7 +289,7 @@ phase_install() {
     # Runs in the bios-live boot (started by phase_bios_live when both are asked for).
     [ -n "$qemu_pid" ] || { phase_bios_live || return 1; }
     phase=install
-    login || return 1
+    login user live || return 1
     local from rc t0
     from=$(log_size)
     rc=$(run_cmd POLYDESK-REFUSE 300 "sudo polyctl install --disk /dev/sr0")
@@ -275,11 +300,14 @@ phase_install() {
     fi
     t0=$SECONDS
     from=$(log_size)
-    rc=$(run_cmd POLYDESK-INSTALL "$install_timeout" "sudo polyctl install --disk /dev/vda")
+    # The administrator's password goes in by a file, as a script would give it.
+    run_cmd POLYDESK-PW 60 "echo '$admin_password' > /tmp/admin.pw" > /dev/null
+    rc=$(run_cmd POLYDESK-INSTALL "$install_timeout" \
+        "sudo polyctl install --disk /dev/vda --admin $admin_user --password-file /tmp/admin.pw")
     tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -aE '^\[[0-9]/[0-9]|^        (copying|wrote|boot files|Polydesk is installed)' \
         | sed 's/^/    /' >&2
     if [ "$rc" = 0 ]; then
-        result PASS install "polyctl-install" "$((SECONDS - t0)) s: /dev/vda"
+        result PASS install "polyctl-install" "$((SECONDS - t0)) s: /dev/vda, administrator $admin_user"
     else
         result FAIL install "polyctl-install" "exit $rc after $((SECONDS - t0)) s"
         tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -a 'polyctl:' | head -n 10 | sed 's/^/    /' >&2
@@ -299,8 +327,30 @@ phase_install() {
 
 phase_disk() { # phase_disk PHASE FIRMWARE
     start_qemu "$1" "$2" disk
-    check_boot installed
+    check_boot installed && admin_checks
     stop_qemu
+}
+
+# On the installed system: the administrator the installer created logs in, is in the groups
+# polydesk and sudo, reaches polydeskd without sudo, and sudo takes the password.
+admin_checks() {
+    login "$admin_user" "$admin_password" || return 1
+    local from
+    from=$(log_size)
+    send 'echo POLYDESK-ID $(id -nG)'
+    if wait_for 'POLYDESK-ID .*polydesk' 60 "$from" && tail -c +$((from + 1)) "$serial_log" | tr -d '\r' \
+            | grep -a 'POLYDESK-ID ' | grep -aqw sudo; then
+        result PASS "$phase" "admin-groups" "$(since) s: $(tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -ao 'POLYDESK-ID [a-z0-9 _-]*' | tail -n 1)"
+    else
+        result FAIL "$phase" "admin-groups" "$admin_user is not in polydesk and sudo: $(tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -ao 'POLYDESK-ID .*' | tail -n 1)"
+    fi
+    local rc
+    rc=$(run_cmd POLYDESK-ADMIN-POLYCTL 180 "polyctl host info | grep -q 'backend: *libxl'")
+    if [ "$rc" = 0 ]; then result PASS "$phase" "admin-polyctl" "$(since) s: polyctl host info as $admin_user (backend libxl)"
+    else result FAIL "$phase" "admin-polyctl" "polyctl host info as $admin_user: exit $rc"; fi
+    rc=$(run_cmd POLYDESK-ADMIN-SUDO 120 "echo '$admin_password' | sudo -S -p '' id -u | grep -qx 0")
+    if [ "$rc" = 0 ]; then result PASS "$phase" "admin-sudo" "$(since) s: sudo with the administrator's password"
+    else result FAIL "$phase" "admin-sudo" "sudo as $admin_user: exit $rc"; fi
 }
 
 phase_uefi_live() {

@@ -11,10 +11,11 @@ no() { echo "FAIL iso-config: $*"; fail=1; }
 for s in "$repo"/iso/*.sh "$repo"/hypervisor-patches/*.sh "$repo/distro/auto/config"; do
     bash -n "$s" || no "$s does not parse"
 done
-for s in "$cfg"/hooks/normal/*.hook.* "$cfg/includes.chroot/usr/lib/polydesk/boot-report"; do
+for s in "$cfg"/hooks/normal/*.hook.* "$cfg"/includes.chroot/usr/lib/polydesk/*; do
     sh -n "$s" || no "$s does not parse"
     [ -x "$s" ] || no "$s is not executable"
 done
+python3 -c "import ast, sys; ast.parse(open(sys.argv[1]).read())" "$repo/iso/screen-check.py" 2>/dev/null || no "iso/screen-check.py does not compile"
 live=$cfg/bootloaders/isolinux/live.cfg.in
 grub=$cfg/bootloaders/grub-pc/grub.cfg
 # BIOS: the first label is the default and boots xen.gz through mboot.c32.

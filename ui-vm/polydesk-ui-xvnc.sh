@@ -3,9 +3,13 @@
 # socket that the display server connects to (as slot 0), and the UI covering Xvnc's screen.
 # Ends when either ends. Options after -- go to the UI (e.g. -- --socket /tmp/x/polydeskd.sock).
 # Usage: polydesk-ui-xvnc.sh [--vnc-socket PATH] [--geometry WxH] [--display :N] [-- UI OPTIONS]
+# The default geometry is the framebuffer's (/dev/fb0, which the display server shows the UI on,
+# then 1:1), or 1920x1080 on a machine without one.
 set -euo pipefail
 vnc_socket=/run/polydesk/ui/vnc.sock
-geometry=1920x1080
+fb=/sys/class/graphics/fb0
+geometry=$(grep -oEm1 '[0-9]+x[0-9]+' "$fb/modes" 2>/dev/null || tr , x < "$fb/virtual_size" 2>/dev/null || true)
+[[ $geometry =~ ^[0-9]+x[0-9]+$ ]] || geometry=1920x1080
 display=:20
 while [ $# -gt 0 ]; do
     case $1 in

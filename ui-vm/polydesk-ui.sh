@@ -15,8 +15,15 @@ jar=$(ls "$here"/ui-vm.jar "$here"/target/ui-vm-*.jar 2>/dev/null | grep -v -e s
 # its goal is at most 160 MB resident. Software rendering: there is no GPU for dom0's Xvnc.
 # GDK would load Mesa (and LLVM, 40 MB) to look for GL visuals that software rendering never uses.
 export GDK_GL=${GDK_GL:-disable}
+# JavaFX unpacks its native libraries into ~/.openjfx and fontconfig keeps its cache in ~/.cache; a
+# service user without a home (the .deb's polydesk-ui) uses systemd's CacheDirectory= instead.
+cache_opt=
+if [ -n "${CACHE_DIRECTORY:-}" ]; then
+    cache_opt="-Djavafx.cachedir=${CACHE_DIRECTORY%%:*}/openjfx"
+    export XDG_CACHE_HOME=${XDG_CACHE_HOME:-${CACHE_DIRECTORY%%:*}}
+fi
 # shellcheck disable=SC2086
 exec java -Xms16m -Xmx80m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m \
     -XX:MaxMetaspaceSize=80m -Xss512k \
-    -Dprism.order=sw -Djdk.gtk.version=3 \
+    -Dprism.order=sw -Djdk.gtk.version=3 $cache_opt \
     ${POLYDESK_UI_JAVA_OPTS:-} -jar "$jar" "$@"

@@ -18,11 +18,28 @@ public final class PolydeskdProcess implements AutoCloseable {
     public static final String MAIN_CLASS = "org.polydesk.toolstack.daemon.Polydeskd";
     private final Path root;
     private final List<String> extraArgs;
+    private final String mainClass;
     private Process process;
 
-    private PolydeskdProcess(Path root, List<String> extraArgs) {
+    private PolydeskdProcess(Path root, List<String> extraArgs, String mainClass) {
         this.root = root;
         this.extraArgs = List.copyOf(extraArgs);
+        this.mainClass = mainClass;
+    }
+
+    private PolydeskdProcess(Path root, List<String> extraArgs) {
+        this(root, extraArgs, MAIN_CLASS);
+    }
+
+    /**
+     * Starts polydeskd through another main class that takes polydeskd's options (a test's daemon
+     * with a simulated part, like the toolstack's SimulatedInstallDaemon) and waits for its socket.
+     */
+    public static PolydeskdProcess startMain(String mainClass, Path root, String... extraArgs)
+            throws IOException, InterruptedException {
+        PolydeskdProcess p = new PolydeskdProcess(root, List.of(extraArgs), mainClass);
+        p.restart();
+        return p;
     }
 
     /** Starts polydeskd and waits until its socket answers. */
@@ -61,7 +78,7 @@ public final class PolydeskdProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx96m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-cp", System.getProperty("java.class.path"), MAIN_CLASS,
+                "-cp", System.getProperty("java.class.path"), mainClass,
                 "--state-dir", root.resolve("vms").toString(), "--run-dir", runDir().toString(),
                 "--accel", "tcg"));
         cmd.addAll(extraArgs);

@@ -23,7 +23,9 @@ public enum ErrorCode {
     /** The request line was longer than the framing allows. */
     LINE_TOO_LONG(1006),
     /** Another Polydesk service this request needs (input-server for focus) is not running. */
-    SERVICE_UNAVAILABLE(1007);
+    SERVICE_UNAVAILABLE(1007),
+    /** The installer will not write to that disk (the message says why, one reason a line). */
+    INSTALL_REFUSED(1008);
 
     private final int code;
 

@@ -21,6 +21,16 @@ public final class Methods {
     public static final String GPU_ASSIGN = "gpu.assign";
     /** Moves the focus: {@code {"vm": id|name|slot}}; forwarded to input-server's focus bus. */
     public static final String FOCUS_SET = "focus.set";
+    /** The disks the installer could write to, each with why it is refused or what it would erase ({@code InstallDisk}s). */
+    public static final String INSTALL_DISKS = "install.disks";
+    /**
+     * {@code {disk, force, admin: {name, password}}}: checks, then installs the running live system
+     * in the background; answers {@code {disk, steps}} at once and sends the caller
+     * {@link #INSTALL_PROGRESS} notifications until done or failed. One install at a time.
+     */
+    public static final String INSTALL_START = "install.start";
+    /** The notification method that carries an {@code InstallProgress}. */
+    public static final String INSTALL_PROGRESS = "install.progress";
     public static final String EVENTS_SUBSCRIBE = "events.subscribe";
     /** The notification method that carries a {@link org.polydesk.protocol.toolstack.LifecycleEvent}. */
     public static final String EVENT = "event";

@@ -3,7 +3,9 @@ package org.polydesk.toolstack.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.polydesk.toolstack.install.BlockDevices;
 import org.polydesk.toolstack.install.BootConfig;
@@ -20,7 +22,9 @@ import picocli.CommandLine.Spec;
         "Install Polydesk from the running live system onto a disk: GPT with BIOS boot, EFI system,",
         "root and VM storage partitions; a copy of the live system; GRUB for BIOS and UEFI with Xen",
         "as the default entry. Refuses the disk Polydesk runs from, a mounted disk, and a disk that",
-        "has partitions or data unless --force. Runs as root."})
+        "has partitions or data unless --force. Creates the installed system's administrator",
+        "(--admin, in the groups polydesk and sudo) with the password from --password-file or,",
+        "without it, asked twice on the terminal. Runs as root."})
 final class InstallCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -34,6 +38,14 @@ final class InstallCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Check the disk and print what would be done; write nothing.")
     boolean dryRun;
 
+    @Option(names = "--admin", paramLabel = "NAME", description = "The installed system's administrator, who logs in"
+            + " and manages VMs (default: ${DEFAULT-VALUE}).")
+    String admin = "admin";
+
+    @Option(names = "--password-file", paramLabel = "FILE", description = "The administrator's password: the first"
+            + " line of FILE ('-' for standard input). Without it the password is asked on the terminal.")
+    Path passwordFile;
+
     @Option(names = "--source", paramLabel = "DIR", description = "The system to copy (default: the live root, ${DEFAULT-VALUE}).")
     Path source = Installer.LIVE_ROOT;
 
@@ -46,11 +58,11 @@ final class InstallCommand implements Callable<Integer> {
         if (!dryRun && !isRoot()) {
             throw new Polyctl.Refused("install must run as root (sudo polyctl install --disk " + disk + ")");
         }
-        long t0 = System.nanoTime();
+        long[] t0 = {System.nanoTime()};
         Installer.Progress progress = new Installer.Progress() {
             @Override
             public void step(int n, int total, String what) {
-                out.printf("[%d/%d %4ds] %s%n", n, total, (System.nanoTime() - t0) / 1_000_000_000L, what);
+                out.printf("[%d/%d %4ds] %s%n", n, total, (System.nanoTime() - t0[0]) / 1_000_000_000L, what);
                 out.flush();
             }
 
@@ -63,6 +75,17 @@ final class InstallCommand implements Callable<Integer> {
         Installer installer = new Installer(CommandRunner.system(), BlockDevices.system(), progress);
         Installer.Options o = Installer.Options.of(disk).withForce(force).withSource(source).withDryRun(dryRun)
                 .withXenCmdline(xenCmdline);
+        if (!dryRun) {
+            // A disk it will not write to is refused before anyone types a password for it.
+            try {
+                installer.plan(o);
+            } catch (InstallException e) {
+                throw new Polyctl.Refused(e.getMessage());
+            }
+        }
+        Installer.Admin administrator = dryRun && passwordFile == null ? null : administrator();
+        t0[0] = System.nanoTime();
+        o = o.withAdmin(administrator);
         try {
             installer.install(o);
         } catch (InstallException e) {
@@ -73,6 +96,39 @@ final class InstallCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** The name and the password (from --password-file, or asked twice on the terminal), checked. */
+    private Installer.Admin administrator() throws Polyctl.Refused {
+        String password;
+        if (passwordFile != null) {
+            try {
+                List<String> lines = passwordFile.toString().equals("-")
+                        ? new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8))
+                                .lines().limit(1).toList()
+                        : Files.readAllLines(passwordFile, StandardCharsets.UTF_8);
+                password = lines.isEmpty() ? "" : lines.get(0);
+            } catch (IOException | java.io.UncheckedIOException e) {
+                throw new Polyctl.Refused("cannot read the password file " + passwordFile + ": " + e.getMessage());
+            }
+        } else {
+            java.io.Console console = System.console();
+            if (console == null) {
+                throw new Polyctl.Refused("no terminal to ask the administrator's password on: give it with"
+                        + " --password-file FILE");
+            }
+            char[] first = console.readPassword("Password for the administrator %s of the installed system: ", admin);
+            char[] again = console.readPassword("The same password again: ");
+            if (first == null || again == null || !java.util.Arrays.equals(first, again)) {
+                throw new Polyctl.Refused("the two passwords differ; nothing was written");
+            }
+            password = new String(first);
+        }
+        try {
+            return Installer.Admin.of(admin, password);
+        } catch (InstallException e) {
+            throw new Polyctl.Refused(e.getMessage());
+        }
     }
 
     private static boolean isRoot() {

@@ -69,6 +69,8 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
 
     private VmManager manager;
     private RpcServer server;
+    /** The installer behind install.*: the live system's, or a test's. */
+    InstallApi install = InstallApi.system();
 
     public static void main(String[] args) {
         if (Files.isReadable(CONFIG_FILE)) {
@@ -105,7 +107,8 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
         manager.load();
         server = new RpcServer(api, new ToolstackApi(manager, events,
                 focusSocket != null ? focusSocket : runDir.resolve(org.polydesk.protocol.focus.FocusBus.SOCKET.getFileName()),
-                imageDir != null ? imageDir : stateDir.toAbsolutePath().getParent().resolve("images"), pci));
+                imageDir != null ? imageDir : stateDir.toAbsolutePath().getParent().resolve("images"), pci,
+                install));
         LOG.info("polydeskd serves " + api + " with the " + chosen + " backend (" + manager.accelerator() + ")");
         if (!noAutostart) {
             manager.autostart();

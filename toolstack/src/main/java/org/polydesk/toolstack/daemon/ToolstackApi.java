@@ -21,15 +21,20 @@ public final class ToolstackApi implements RpcServer.Handler {
 
     private final DiskImages images;
     private final GpuApi gpus;
+    private final InstallApi install;
 
-    /** Requests go to {@code vms}; focus.set to input-server's bus; disk.create to {@code imageDir}; GPUs from sysfs. */
-    public ToolstackApi(VmManager vms, EventBus events, java.nio.file.Path focusSocket, java.nio.file.Path imageDir,
-                        org.polydesk.toolstack.gpu.SysfsPci pci) {
+    /**
+     * Requests go to {@code vms}; focus.set to input-server's bus; disk.create to {@code imageDir}; GPUs from
+     * sysfs; install.* to {@code install}.
+     */
+    ToolstackApi(VmManager vms, EventBus events, java.nio.file.Path focusSocket, java.nio.file.Path imageDir,
+                 org.polydesk.toolstack.gpu.SysfsPci pci, InstallApi install) {
         this.vms = vms;
         this.events = events;
         this.focus = new FocusRelay(vms, focusSocket);
         this.images = new DiskImages(imageDir, "qemu-img");
         this.gpus = new GpuApi(vms, pci);
+        this.install = install;
     }
 
     @Override
@@ -52,6 +57,8 @@ public final class ToolstackApi implements RpcServer.Handler {
             case Methods.DISK_CREATE -> images.create(params);
             case Methods.GPU_LIST -> gpus.list();
             case Methods.GPU_ASSIGN -> gpus.assign(params);
+            case Methods.INSTALL_DISKS -> install.disks();
+            case Methods.INSTALL_START -> install.start(params, connection);
             case Methods.EVENTS_SUBSCRIBE -> subscribe(connection);
             default -> throw new RpcException(ErrorCode.METHOD_NOT_FOUND, "no method '" + method + "'");
         };

@@ -76,6 +76,28 @@ public final class BlockDevices {
         return new Disk(name, dev.resolve(name).toString(), sectors * 512, ro, model, List.copyOf(parts));
     }
 
+    /**
+     * Every whole disk the kernel lists (/sys/block), by name; not loop, RAM or compressed-RAM
+     * devices, nor empty drives (size 0, like a CD drive without a disc).
+     */
+    public List<Disk> disks() throws InstallException {
+        List<Disk> out = new ArrayList<>();
+        try (Stream<Path> s = Files.list(sys.resolve("block"))) {
+            for (String name : s.map(p -> p.getFileName().toString()).sorted().toList()) {
+                if (name.matches("(loop|ram|zram)\\d+")) {
+                    continue;
+                }
+                Disk d = disk(dev.resolve(name).toString());
+                if (d.sizeBytes() > 0) {
+                    out.add(d);
+                }
+            }
+        } catch (IOException e) {
+            throw new InstallException("cannot list the disks in " + sys.resolve("block") + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
     /** The kernel's name of the device at {@code path}, following /dev/disk/by-* links. */
     String kernelName(String path) throws InstallException {
         Path p = Path.of(path);

@@ -11,15 +11,28 @@ public interface CommandRunner {
     record Result(int exit, String out, String err) {
     }
 
-    /** Runs {@code command} to its end and returns what it did; does not throw on a non-zero exit. */
-    Result run(List<String> command) throws InstallException;
+    /**
+     * Runs {@code command} to its end with {@code input} (or nothing) on its standard input and
+     * returns what it did; does not throw on a non-zero exit.
+     */
+    Result run(List<String> command, String input) throws InstallException;
+
+    /** Runs {@code command} to its end with nothing on its standard input. */
+    default Result run(List<String> command) throws InstallException {
+        return run(command, null);
+    }
 
     /** Starts {@code command} without waiting (for the long copy, whose progress is polled). */
     Process start(List<String> command) throws InstallException;
 
     /** Runs {@code command}; a non-zero exit becomes an InstallException saying what {@code what} was. */
     default Result check(String what, List<String> command) throws InstallException {
-        Result r = run(command);
+        return check(what, command, null);
+    }
+
+    /** {@link #check(String, List)} with {@code input} on the command's standard input (a secret, never shown). */
+    default Result check(String what, List<String> command, String input) throws InstallException {
+        Result r = run(command, input);
         if (r.exit() != 0) {
             throw new InstallException(what + " failed: `" + String.join(" ", command) + "` exited " + r.exit()
                     + (r.err().isBlank() ? "" : ":\n    " + lastLines(r.err(), 6).replace("\n", "\n    ")));
@@ -36,10 +49,14 @@ public interface CommandRunner {
     static CommandRunner system() {
         return new CommandRunner() {
             @Override
-            public Result run(List<String> command) throws InstallException {
+            public Result run(List<String> command, String input) throws InstallException {
                 Process p = start(command);
                 try {
-                    p.getOutputStream().close();
+                    try (var stdin = p.getOutputStream()) {
+                        if (input != null) {
+                            stdin.write(input.getBytes(StandardCharsets.UTF_8));
+                        }
+                    }
                     var errFuture = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                         try {
                             return p.getErrorStream().readAllBytes();

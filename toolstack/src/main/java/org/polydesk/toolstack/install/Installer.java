@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -25,31 +26,78 @@ public final class Installer {
     public static final Path LIVE_ROOT = Path.of("/run/live/rootfs/filesystem.squashfs");
     /** Where live-boot mounts the boot medium (the ISO or USB stick). */
     public static final Path LIVE_MEDIUM = Path.of("/run/live/medium");
-    static final int STEPS = 8;
+    public static final int STEPS = 8;
 
-    /** What to install where. */
+    /** What to install where; {@code admin} is the installed system's login (null only in a dry run). */
     public record Options(String disk, boolean force, Path source, Path medium, String xenCmdline, Path target,
-                          boolean dryRun) {
+                          boolean dryRun, Admin admin) {
         public static Options of(String disk) {
             return new Options(disk, false, LIVE_ROOT, LIVE_MEDIUM, BootConfig.DEFAULT_XEN_CMDLINE,
-                    Path.of("/run/polydesk/install-target"), false);
+                    Path.of("/run/polydesk/install-target"), false, null);
         }
 
         public Options withForce(boolean f) {
-            return new Options(disk, f, source, medium, xenCmdline, target, dryRun);
+            return new Options(disk, f, source, medium, xenCmdline, target, dryRun, admin);
         }
 
         public Options withSource(Path s) {
-            return new Options(disk, force, s, medium, xenCmdline, target, dryRun);
+            return new Options(disk, force, s, medium, xenCmdline, target, dryRun, admin);
+        }
+
+        public Options withMedium(Path m) {
+            return new Options(disk, force, source, m, xenCmdline, target, dryRun, admin);
+        }
+
+        public Options withTarget(Path t) {
+            return new Options(disk, force, source, medium, xenCmdline, t, dryRun, admin);
         }
 
         public Options withDryRun(boolean d) {
-            return new Options(disk, force, source, medium, xenCmdline, target, d);
+            return new Options(disk, force, source, medium, xenCmdline, target, d, admin);
         }
 
         public Options withXenCmdline(String x) {
-            return new Options(disk, force, source, medium, x, target, dryRun);
+            return new Options(disk, force, source, medium, x, target, dryRun, admin);
         }
+
+        public Options withAdmin(Admin a) {
+            return new Options(disk, force, source, medium, xenCmdline, target, dryRun, a);
+        }
+
+        public Options withDisk(String d) {
+            return new Options(d, force, source, medium, xenCmdline, target, dryRun, admin);
+        }
+    }
+
+    /**
+     * The installed system's administrator: a user in the groups polydesk (manages VMs) and sudo.
+     * The live system's user exists only in the live system, and root has no password.
+     */
+    public record Admin(String name, String password) {
+        /** Checks the name (a Debian user name) and the password. */
+        public static Admin of(String name, String password) throws InstallException {
+            if (name == null || !name.matches("[a-z][a-z0-9_-]{0,31}")) {
+                throw new InstallException("the administrator's user name must be 1 to 32 lower-case letters, digits,"
+                        + " '-' or '_', starting with a letter (like 'admin'), not '" + name + "'");
+            }
+            if (password == null || password.isEmpty()) {
+                throw new InstallException("the administrator needs a password");
+            }
+            if (password.length() > 256 || password.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                throw new InstallException("the administrator's password must be at most 256 characters, without"
+                        + " line breaks or control characters");
+            }
+            return new Admin(name, password);
+        }
+
+        @Override
+        public String toString() {
+            return "Admin[" + name + "]";
+        }
+    }
+
+    /** A disk as the installer sees it, with every reason it would not write there. */
+    public record Candidate(BlockDevices.Disk disk, List<DiskChecks.Problem> problems) {
     }
 
     /** Where the installer reports what it does. */
@@ -85,6 +133,23 @@ public final class Installer {
         return DiskChecks.check(disk, devices.bootDisks(), devices.disksInUse(), signatures, o.force());
     }
 
+    /** Every whole disk (not loop or RAM disks) with the reasons the installer would refuse it or erase it. */
+    public List<Candidate> survey() throws InstallException {
+        Set<String> boot = devices.bootDisks();
+        var inUse = devices.disksInUse();
+        List<Candidate> out = new ArrayList<>();
+        for (BlockDevices.Disk d : devices.disks()) {
+            List<String> signatures;
+            try {
+                signatures = signatures(d.path());
+            } catch (InstallException e) {
+                signatures = List.of("unreadable: " + e.getMessage());
+            }
+            out.add(new Candidate(d, DiskChecks.problems(d, boot, inUse, signatures)));
+        }
+        return out;
+    }
+
     /** What wipefs finds on the whole disk: partition tables, file systems. */
     List<String> signatures(String disk) throws InstallException {
         CommandRunner.Result r = runner.run(List.of("wipefs", "--noheadings", "--output", "TYPE", disk));
@@ -103,6 +168,10 @@ public final class Installer {
             PartitionPlan plan = plan(o);
             for (String line : plan.describe().strip().lines().toList()) {
                 progress.detail(line);
+            }
+            if (o.admin() == null && !o.dryRun()) {
+                throw new InstallException("no administrator given: the installed system needs a user to log in as"
+                        + " (polyctl install --admin NAME --password-file FILE)");
             }
             long sourceBytes = checkSource(o, plan);
 
@@ -135,6 +204,10 @@ public final class Installer {
             mount(plan.device(2), o.target().resolve("boot/efi"), o);
             mount(plan.device(4), o.target().resolve(PartitionPlan.VM_STORAGE_MOUNT.substring(1)), o);
             BootConfig.BootFiles boot = configure(o, plan, uuids);
+            for (String fs : List.of("/dev", "/proc", "/sys")) {
+                bind(fs, o.target(), o);
+            }
+            createAdmin(o);
 
             what = "installing GRUB for BIOS and UEFI";
             progress.step(++step, STEPS, what);
@@ -166,6 +239,9 @@ public final class Installer {
             throw new InstallException("no live system at " + o.source() + ": polyctl install copies the running"
                     + " Polydesk live system, so run it from the Polydesk ISO or USB stick (or give --source DIR)");
         }
+        if (o.admin() != null) {
+            checkAdminName(o);
+        }
         long bytes = sourceSize(o);
         long rootBytes = plan.root().sizeMib() * 1024 * 1024;
         if (bytes > rootBytes * 9 / 10) {
@@ -174,6 +250,41 @@ public final class Installer {
         }
         progress.detail(String.format("live system: %s, %d MiB", o.source(), bytes >> 20));
         return bytes;
+    }
+
+    /** The administrator's name must not be one of the copied system's accounts (root, daemon, the UI's…). */
+    private static void checkAdminName(Options o) throws InstallException {
+        Path passwd = o.source().resolve("etc/passwd");
+        try {
+            if (Files.isReadable(passwd) && Files.readAllLines(passwd).stream()
+                    .anyMatch(l -> l.startsWith(o.admin().name() + ":"))) {
+                throw new InstallException("'" + o.admin().name() + "' is already an account of the system;"
+                        + " choose another name for the administrator");
+            }
+        } catch (IOException e) {
+            throw new InstallException("cannot read " + passwd + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The administrator: a home, bash, the groups polydesk and sudo, the password hashed by chpasswd. */
+    private void createAdmin(Options o) throws InstallException {
+        if (o.admin() == null) {
+            progress.detail("no administrator given (dry run)");
+            return;
+        }
+        String name = o.admin().name();
+        String t = o.target().toString();
+        exec("creating the administrator " + name, List.of("chroot", t, "useradd", "--create-home", "--shell",
+                "/bin/bash", "--comment", "Polydesk administrator", "--groups", "polydesk,sudo", name), o);
+        List<String> chpasswd = List.of("chroot", t, "chpasswd");
+        if (o.dryRun()) {
+            progress.detail("would set " + name + "'s password: " + String.join(" ", chpasswd));
+            record(chpasswd);
+            return;
+        }
+        progress.detail("$ " + String.join(" ", chpasswd) + "   (" + name + "'s password on its input)");
+        runner.check("setting " + name + "'s password", chpasswd, name + ":" + o.admin().password() + "\n");
+        progress.detail("administrator " + name + " (groups polydesk, sudo) can log in");
     }
 
     /** live-build writes the root's size next to the squashfs; otherwise du says it. */
@@ -410,9 +521,6 @@ public final class Installer {
     private void installGrub(Options o, PartitionPlan plan, BootConfig.Uuids uuids, BootConfig.BootFiles boot)
             throws InstallException {
         Path t = o.target();
-        for (String fs : List.of("/dev", "/proc", "/sys")) {
-            bind(fs, t, o);
-        }
         exec("GRUB for BIOS", List.of("chroot", t.toString(), "grub-install", "--target=i386-pc",
                 "--boot-directory=/boot", plan.disk()), o);
         exec("GRUB for UEFI", List.of("chroot", t.toString(), "grub-install", "--target=x86_64-efi",

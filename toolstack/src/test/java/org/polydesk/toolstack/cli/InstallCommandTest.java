@@ -28,6 +28,20 @@ class InstallCommandTest {
     }
 
     @Test
+    void theAdministratorsPasswordIsChecked(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path empty = java.nio.file.Files.writeString(tmp.resolve("password"), "\n");
+        PolyctlRunner.Run r = polyctl.run("install", "--disk", "/dev/vdz", "--dry-run", "--password-file", empty.toString());
+        assertEquals(Polyctl.EXIT_REFUSED, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains("polyctl: the administrator needs a password"), r.err());
+        PolyctlRunner.Run name = polyctl.run("install", "--disk", "/dev/vdz", "--dry-run", "--admin", "Admin",
+                "--password-file", tmp.resolve("password").toString());
+        assertTrue(name.err().contains("the administrator's user name must be"), name.err());
+        PolyctlRunner.Run missing = polyctl.run("install", "--disk", "/dev/vdz", "--dry-run", "--password-file",
+                tmp.resolve("nothing").toString());
+        assertTrue(missing.err().contains("cannot read the password file " + tmp.resolve("nothing")), missing.err());
+    }
+
+    @Test
     void helpSaysWhatItRefuses() {
         PolyctlRunner.Run r = polyctl.run("install", "--help");
         assertEquals(0, r.exit());

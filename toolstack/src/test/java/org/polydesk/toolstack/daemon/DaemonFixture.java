@@ -9,8 +9,16 @@ public final class DaemonFixture implements AutoCloseable {
     public final Polydeskd daemon;
 
     public DaemonFixture(Path root, String... extraArgs) throws Exception {
+        this(root, null, extraArgs);
+    }
+
+    /** With {@code install} (a test's disks and commands) behind install.*, when not null. */
+    DaemonFixture(Path root, InstallApi install, String... extraArgs) throws Exception {
         this.root = root;
         daemon = new Polydeskd();
+        if (install != null) {
+            daemon.install = install;
+        }
         String[] args = new String[6 + extraArgs.length];
         args[0] = "--state-dir";
         args[1] = root.resolve("vms").toString();

@@ -4,19 +4,19 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** A made-up /sys and /dev: disks, their partitions, sizes. */
-final class FakeSys {
-    final Path sys;
-    final Path dev;
+/** A made-up /sys and /dev: disks, their partitions, sizes (also for the daemon's install.* tests). */
+public final class FakeSys {
+    public final Path sys;
+    public final Path dev;
 
-    FakeSys(Path root) throws IOException {
+    public FakeSys(Path root) throws IOException {
         sys = Files.createDirectories(root.resolve("sys"));
         dev = Files.createDirectories(root.resolve("dev"));
         Files.createDirectories(sys.resolve("class/block"));
         Files.createDirectories(sys.resolve("block"));
     }
 
-    FakeSys disk(String name, long bytes, String... partitions) throws IOException {
+    public FakeSys disk(String name, long bytes, String... partitions) throws IOException {
         Path d = Files.createDirectories(sys.resolve("devices/virtual/block").resolve(name));
         Files.writeString(d.resolve("size"), (bytes / 512) + "\n");
         Files.writeString(d.resolve("ro"), "0\n");
@@ -35,12 +35,12 @@ final class FakeSys {
         return this;
     }
 
-    FakeSys readOnly(String name) throws IOException {
+    public FakeSys readOnly(String name) throws IOException {
         Files.writeString(sys.resolve("block").resolve(name).resolve("ro"), "1\n");
         return this;
     }
 
-    BlockDevices devices(String mounts) {
+    public BlockDevices devices(String mounts) {
         return new BlockDevices(sys, dev, mounts.replace("/dev/", dev + "/"), "");
     }
 }

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The installer's order of work in a dry run, and its failures, without touching a disk. */
 class InstallerTest {
     static final long GIB = 1024L * 1024 * 1024;
+    static final Installer.Admin ADMIN = new Installer.Admin("admin", "secret");
 
     @TempDir
     Path tmp;
@@ -29,7 +30,7 @@ class InstallerTest {
         }
 
         @Override
-        public Result run(List<String> command) {
+        public Result run(List<String> command, String input) {
             ran.add(command);
             if (command.get(0).equals("wipefs") && command.contains("--noheadings")) {
                 return new Result(0, signatures, "");
@@ -113,7 +114,7 @@ class InstallerTest {
         java.nio.file.Files.createDirectories(tmp.resolve("src/boot"));
         java.nio.file.Files.writeString(src.resolve("hostname"), "polydesk\n");
         InstallException e = assertThrows(InstallException.class,
-                () -> installer.install(Installer.Options.of(disk).withSource(tmp.resolve("src"))));
+                () -> installer.install(Installer.Options.of(disk).withSource(tmp.resolve("src")).withAdmin(ADMIN)));
         String m = e.getMessage();
         assertTrue(m.startsWith("install failed at step 2/8 (partitioning " + disk + "): clearing the partition table failed:"), m);
         assertTrue(m.contains("`sgdisk --zap-all " + disk + "` exited 1"), m);
@@ -131,7 +132,7 @@ class InstallerTest {
         java.nio.file.Files.createDirectories(tmp.resolve("src/etc"));
         java.nio.file.Files.createDirectories(tmp.resolve("src/boot"));
         InstallException e = assertThrows(InstallException.class, () -> installer.install(
-                Installer.Options.of(disk).withForce(true).withSource(tmp.resolve("src"))));
+                Installer.Options.of(disk).withForce(true).withSource(tmp.resolve("src")).withAdmin(ADMIN)));
         assertEquals(5, runner.ran.stream().filter(c -> c.get(0).equals("blockdev")).count());
         assertTrue(runner.ran.contains(List.of("partx", "--update", disk)), runner.ran.toString());
         assertTrue(shown.stream().anyMatch(l -> l.contains("(busy, attempt 5 of 5: blockdev: something broke)")),
@@ -146,7 +147,7 @@ class InstallerTest {
         FakeSys fake = new FakeSys(tmp).disk("vdb", 12 * GIB);
         Installer installer = installer(new FakeRunner("", null), fake);
         InstallException e = assertThrows(InstallException.class, () -> installer.install(
-                Installer.Options.of(fake.dev.resolve("vdb").toString()).withSource(tmp.resolve("nothing"))));
+                Installer.Options.of(fake.dev.resolve("vdb").toString()).withSource(tmp.resolve("nothing")).withAdmin(ADMIN)));
         assertTrue(e.getMessage().contains("run it from the Polydesk ISO or USB stick"), e.getMessage());
     }
 

@@ -28,6 +28,7 @@ import org.polydesk.ui.form.VmForm;
 import org.polydesk.ui.gpu.GpuPage;
 import org.polydesk.ui.host.HostPage;
 import org.polydesk.ui.hotkeys.HotkeysPage;
+import org.polydesk.ui.install.InstallPage;
 import org.polydesk.ui.log.LogPage;
 import org.polydesk.ui.vmlist.VmListPage;
 
@@ -36,7 +37,7 @@ import org.polydesk.ui.vmlist.VmListPage;
  * the current page. Built on the FX thread; the client must not be started before this exists.
  */
 public final class MainWindow {
-    public enum Page { VMS, HOST, GPU, HOTKEYS, LOG }
+    public enum Page { VMS, HOST, GPU, HOTKEYS, INSTALL, LOG }
 
     private final UiContext ui;
     private final ToolstackClient client;
@@ -47,6 +48,7 @@ public final class MainWindow {
     private final HostPage host;
     private final GpuPage gpu;
     private final HotkeysPage hotkeys;
+    private final InstallPage install;
     private final LogPage log;
     private final ToggleGroup nav = new ToggleGroup();
     private final Map<Page, ToggleButton> navButtons;
@@ -60,6 +62,7 @@ public final class MainWindow {
         host = new HostPage(ui);
         gpu = new GpuPage(ui, vmList.vms());
         hotkeys = new HotkeysPage(ui);
+        install = new InstallPage(ui);
         log = new LogPage(ui);
         vmList.onCreate(() -> openForm(null));
         vmList.onEdit(this::openForm);
@@ -76,11 +79,12 @@ public final class MainWindow {
                 Page.HOST, navButton("Host", "nav-host", Page.HOST),
                 Page.GPU, navButton("Graphics", "nav-gpu", Page.GPU),
                 Page.HOTKEYS, navButton("Hotkeys", "nav-hotkeys", Page.HOTKEYS),
+                Page.INSTALL, navButton("Install", "nav-install", Page.INSTALL),
                 Page.LOG, navButton("Log", "nav-log", Page.LOG));
         Label brand = new Label("Polydesk");
         brand.getStyleClass().add("brand");
         VBox left = new VBox(6, brand, navButtons.get(Page.VMS), navButtons.get(Page.HOST), navButtons.get(Page.GPU),
-                navButtons.get(Page.HOTKEYS), navButtons.get(Page.LOG));
+                navButtons.get(Page.HOTKEYS), navButtons.get(Page.INSTALL), navButtons.get(Page.LOG));
         left.getStyleClass().add("nav");
         left.setPadding(new Insets(12));
         left.setPrefWidth(170);
@@ -110,6 +114,7 @@ public final class MainWindow {
             case HOST -> host.node();
             case GPU -> gpu.node();
             case HOTKEYS -> hotkeys.node();
+            case INSTALL -> install.node();
             case LOG -> log.node();
         });
         refreshPage();
@@ -121,6 +126,7 @@ public final class MainWindow {
             case HOST -> host.refresh();
             case GPU -> gpu.refresh();
             case HOTKEYS -> hotkeys.refresh();
+            case INSTALL -> install.refresh();
             case LOG -> log.refresh();
         }
     }

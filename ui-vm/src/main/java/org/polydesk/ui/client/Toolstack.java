@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.polydesk.protocol.install.InstallDisk;
+import org.polydesk.protocol.install.InstallProgress;
 import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.rpc.Methods;
 import org.polydesk.protocol.toolstack.HostInfo;
@@ -95,6 +98,31 @@ public final class Toolstack {
     /** Moves the screen, keyboard and mouse to the VM (polydeskd forwards to input-server). */
     public CompletableFuture<JsonNode> focus(String vm) {
         return client.call(Methods.FOCUS_SET, vmParam(vm));
+    }
+
+    /** The disks the installer could write to, with why each is refused or what it would erase. */
+    public CompletableFuture<List<InstallDisk>> installDisks() {
+        return client.call(Methods.INSTALL_DISKS, null).thenApply(r -> read(r,
+                ToolstackClient.READER.getTypeFactory().constructCollectionType(List.class, InstallDisk.class)));
+    }
+
+    /**
+     * Starts installing the live system to {@code disk}; the future completes when polydeskd has
+     * accepted (or refused) it, then {@code progress} gets every step up to done or failed, also
+     * a made-up failure when the connection breaks before the end.
+     */
+    public CompletableFuture<JsonNode> startInstall(String disk, boolean force, String admin, String password,
+                                                    Consumer<InstallProgress> progress) {
+        ObjectNode p = Json.mapper().createObjectNode();
+        p.put("disk", disk);
+        p.put("force", force);
+        p.putObject("admin").put("name", admin).put("password", password);
+        return client.follow(Methods.INSTALL_START, p, Methods.INSTALL_PROGRESS,
+                n -> progress.accept(read(n, InstallProgress.class)),
+                n -> read(n, InstallProgress.class).isFinal(),
+                why -> progress.accept(new InstallProgress(InstallProgress.Kind.FAILED, 0, 0,
+                        "The connection to polydeskd broke before the install finished (" + why + "). The install may"
+                                + " still be running or have stopped: polydeskd's log (journalctl -u polydeskd) says.")));
     }
 
     // Not in polydeskd yet (see the module README for the proposed parameters and answers).

@@ -104,6 +104,48 @@ public final class ToolstackClient implements AutoCloseable {
         return result;
     }
 
+    /**
+     * Calls {@code method} on a connection of its own, for a request whose progress polydeskd sends
+     * afterwards as {@code notification}s (install.start). The future completes with the answer;
+     * then each notification's params go to {@code listener} (on the deliver executor) until one
+     * is {@code last}. When the connection ends before that, {@code broken} gets why.
+     */
+    public CompletableFuture<JsonNode> follow(String method, JsonNode params, String notification,
+                                              Consumer<JsonNode> listener, java.util.function.Predicate<JsonNode> last,
+                                              Consumer<String> broken) {
+        CompletableFuture<JsonNode> answer = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try (RpcClient rpc = RpcClient.connect(socket)) {
+                try {
+                    answer.complete(rpc.call(method, params));
+                } catch (RpcClient.CallException e) {
+                    answer.completeExceptionally(ToolstackException.refused(method, e.code(), e.getMessage()));
+                    return;
+                }
+                RpcMessage msg;
+                while ((msg = rpc.nextNotification()) != null) {
+                    if (notification.equals(msg.method())) {
+                        JsonNode p = msg.params();
+                        deliver.execute(() -> listener.accept(p));
+                        if (last.test(p)) {
+                            return;
+                        }
+                    }
+                }
+                deliver.execute(() -> broken.accept("polydeskd closed the connection"));
+            } catch (IOException e) {
+                if (!answer.isDone()) {
+                    answer.completeExceptionally(ToolstackException.unreachable(method, socket + ": " + reason(e), e));
+                } else {
+                    deliver.execute(() -> broken.accept(reason(e)));
+                }
+            }
+        }, "polydeskd-follow-" + method);
+        t.setDaemon(true);
+        t.start();
+        return answer;
+    }
+
     private JsonNode callHere(String method, JsonNode params) throws ToolstackException {
         if (closed) {
             throw ToolstackException.unreachable(method, "the UI is closing", null);

@@ -1,0 +1,158 @@
+package org.polydesk.toolstack.daemon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Logger;
+import org.polydesk.protocol.install.InstallDisk;
+import org.polydesk.protocol.install.InstallProgress;
+import org.polydesk.protocol.rpc.ErrorCode;
+import org.polydesk.protocol.rpc.Json;
+import org.polydesk.protocol.rpc.Methods;
+import org.polydesk.protocol.rpc.RpcMessage;
+import org.polydesk.toolstack.install.BlockDevices;
+import org.polydesk.toolstack.install.CommandRunner;
+import org.polydesk.toolstack.install.DiskChecks;
+import org.polydesk.toolstack.install.InstallException;
+import org.polydesk.toolstack.install.Installer;
+
+/**
+ * install.disks and install.start: the installer of {@code polyctl install}, run by polydeskd
+ * (root) for the control UI, which runs unprivileged. The install runs on its own thread; its
+ * progress goes to the connection that started it and to polydeskd's log. One at a time.
+ */
+final class InstallApi {
+    private static final Logger LOG = Logger.getLogger(InstallApi.class.getName());
+
+    /** Where the disks are seen: the real /sys, /dev and mounts, or a test's made-up ones. */
+    interface Devices {
+        BlockDevices read() throws IOException;
+    }
+
+    private final Devices devices;
+    private final CommandRunner runner;
+    private final Installer.Options defaults;
+    /** The disk being installed to, or null. */
+    private final AtomicReference<String> running = new AtomicReference<>();
+
+    InstallApi(Devices devices, CommandRunner runner, Installer.Options defaults) {
+        this.devices = devices;
+        this.runner = runner;
+        this.defaults = defaults;
+    }
+
+    /** The live system's installer: the real disks, commands and live root. */
+    static InstallApi system() {
+        return new InstallApi(BlockDevices::system, CommandRunner.system(), Installer.Options.of(""));
+    }
+
+    JsonNode disks() throws RpcException {
+        List<Installer.Candidate> found;
+        try {
+            found = installer(NO_PROGRESS).survey();
+        } catch (InstallException e) {
+            throw new RpcException(ErrorCode.BACKEND_FAILED, e.getMessage());
+        }
+        return Json.mapper().valueToTree(found.stream().map(c -> new InstallDisk(c.disk().path(), c.disk().model(),
+                c.disk().sizeBytes(), c.disk().partitions(),
+                c.problems().stream().filter(p -> !p.erases()).map(DiskChecks.Problem::message).toList(),
+                c.problems().stream().filter(DiskChecks.Problem::erases).map(DiskChecks.Problem::message).toList()))
+                .toList());
+    }
+
+    JsonNode start(JsonNode params, RpcServer.Connection caller) throws RpcException {
+        Installer.Options o = options(params);
+        if (!running.compareAndSet(null, o.disk())) {
+            throw new RpcException(ErrorCode.WRONG_STATE, "an install to " + running.get() + " is already running;"
+                    + " one install at a time");
+        }
+        try {
+            installer(NO_PROGRESS).plan(o);
+        } catch (InstallException e) {
+            running.set(null);
+            throw new RpcException(ErrorCode.INSTALL_REFUSED, e.getMessage()
+                    .replace("add --force to erase it", "erase it only if you mean to (force)"));
+        }
+        Thread t = new Thread(() -> run(o, caller), "install");
+        t.setDaemon(true);
+        t.start();
+        ObjectNode ok = Json.mapper().createObjectNode();
+        ok.put("disk", o.disk());
+        ok.put("steps", Installer.STEPS);
+        return ok;
+    }
+
+    private void run(Installer.Options o, RpcServer.Connection caller) {
+        int[] at = {0, Installer.STEPS};
+        Installer.Progress progress = new Installer.Progress() {
+            @Override
+            public void step(int n, int total, String what) {
+                at[0] = n;
+                at[1] = total;
+                LOG.info("install to " + o.disk() + ": [" + n + "/" + total + "] " + what);
+                send(caller, new InstallProgress(InstallProgress.Kind.STEP, n, total, what));
+            }
+
+            @Override
+            public void detail(String text) {
+                send(caller, new InstallProgress(InstallProgress.Kind.DETAIL, at[0], at[1], text));
+            }
+        };
+        try {
+            installer(progress).install(o);
+            LOG.info("install to " + o.disk() + ": done");
+            send(caller, new InstallProgress(InstallProgress.Kind.DONE, at[1], at[1], "Polydesk is installed on "
+                    + o.disk() + ". Remove the installation medium and restart; log in as " + o.admin().name() + "."));
+        } catch (InstallException | RpcException | RuntimeException e) {
+            LOG.warning("install to " + o.disk() + " failed: " + e.getMessage());
+            send(caller, new InstallProgress(InstallProgress.Kind.FAILED, at[0], at[1], String.valueOf(e.getMessage())
+                    .replace("(with --force)", "(erasing the disk)")));
+        } finally {
+            running.set(null);
+        }
+    }
+
+    private static void send(RpcServer.Connection caller, InstallProgress p) {
+        caller.send(RpcMessage.notification(Methods.INSTALL_PROGRESS, Json.mapper().valueToTree(p)));
+    }
+
+    private Installer installer(Installer.Progress progress) throws RpcException {
+        try {
+            return new Installer(runner, devices.read(), progress);
+        } catch (IOException e) {
+            throw new RpcException(ErrorCode.BACKEND_FAILED, "cannot read the disks and mounts: " + e.getMessage());
+        }
+    }
+
+    private Installer.Options options(JsonNode params) throws RpcException {
+        JsonNode disk = params == null ? null : params.get("disk");
+        if (disk == null || !disk.isTextual() || disk.asText().isBlank()) {
+            throw new RpcException(ErrorCode.INVALID_PARAMS, "params.disk must be the whole disk to install to, like /dev/sda");
+        }
+        JsonNode force = params.path("force");
+        if (!force.isMissingNode() && !force.isBoolean()) {
+            throw new RpcException(ErrorCode.INVALID_PARAMS, "params.force must be true or false");
+        }
+        JsonNode admin = params.path("admin");
+        Installer.Admin a;
+        try {
+            a = Installer.Admin.of(admin.path("name").isTextual() ? admin.path("name").asText() : null,
+                    admin.path("password").isTextual() ? admin.path("password").asText() : null);
+        } catch (InstallException e) {
+            throw new RpcException(ErrorCode.INVALID_PARAMS, e.getMessage());
+        }
+        return defaults.withDisk(disk.asText()).withForce(force.asBoolean(false)).withAdmin(a);
+    }
+
+    private static final Installer.Progress NO_PROGRESS = new Installer.Progress() {
+        @Override
+        public void step(int n, int total, String what) {
+        }
+
+        @Override
+        public void detail(String text) {
+        }
+    };
+}

@@ -1,0 +1,180 @@
+package org.polydesk.toolstack.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.polydesk.protocol.install.InstallProgress;
+import org.polydesk.protocol.rpc.ErrorCode;
+import org.polydesk.protocol.rpc.Json;
+import org.polydesk.protocol.rpc.Methods;
+import org.polydesk.protocol.rpc.RpcClient;
+import org.polydesk.protocol.rpc.RpcMessage;
+import org.polydesk.toolstack.install.Installer;
+
+/**
+ * install.disks and install.start against a real polydeskd whose installer sees a made-up machine
+ * ({@link SimulatedMachine}: booted from sr0) and runs the real installer code; the disk tools are
+ * simulated, the copy of the live system is a real cp into a directory, and the files the installer
+ * writes are read back.
+ */
+class InstallApiTest {
+    static final long GIB = 1024L * 1024 * 1024;
+
+    @TempDir
+    Path tmp;
+    SimulatedMachine tools;
+    DaemonFixture fixture;
+
+    @BeforeEach
+    void start() throws Exception {
+        tools = new SimulatedMachine(tmp, 0);
+        fixture = new DaemonFixture(tmp.resolve("daemon"), tools.installApi());
+    }
+
+    @AfterEach
+    void stop() {
+        fixture.close();
+    }
+
+    String dev(String name) {
+        return tools.dev(name);
+    }
+
+    static ObjectNode startParams(String disk, boolean force, String admin, String password) {
+        ObjectNode p = Json.mapper().createObjectNode();
+        p.put("disk", disk);
+        p.put("force", force);
+        p.putObject("admin").put("name", admin).put("password", password);
+        return p;
+    }
+
+    /** The progress notifications up to and including the final one. */
+    static List<InstallProgress> follow(RpcClient rpc) throws Exception {
+        List<InstallProgress> seen = new ArrayList<>();
+        while (true) {
+            RpcMessage m = rpc.nextNotification();
+            assertTrue(m != null, "polydeskd closed the connection during the install; seen: " + seen);
+            assertEquals(Methods.INSTALL_PROGRESS, m.method());
+            InstallProgress p = Json.mapper().treeToValue(m.params(), InstallProgress.class);
+            seen.add(p);
+            if (p.isFinal()) {
+                return seen;
+            }
+        }
+    }
+
+    @Test
+    void disksAreListedWithWhyTheyAreRefusedOrWhatTheyWouldErase() throws Exception {
+        try (RpcClient rpc = RpcClient.connect(fixture.socket())) {
+            JsonNode disks = rpc.call(Methods.INSTALL_DISKS, null);
+            List<String> paths = new ArrayList<>();
+            disks.forEach(d -> paths.add(d.path("path").asText()));
+            assertEquals(List.of(dev("sda"), dev("sr0"), dev("vdb"), dev("vdc"), dev("vde")), paths,
+                    "loop devices are not disks");
+
+            JsonNode sda = disks.get(0);
+            assertEquals(64 * GIB, sda.path("sizeBytes").asLong());
+            assertEquals("QEMU HARDDISK", sda.path("model").asText());
+            assertEquals(0, sda.path("refused").size());
+            assertEquals(dev("sda") + " has partitions (sda1, sda2); everything on it would be lost",
+                    sda.path("erases").get(0).asText());
+            assertTrue(disks.get(1).path("refused").get(0).asText().contains("is the disk Polydesk is running from"),
+                    disks.get(1).toString());
+            assertEquals(0, disks.get(2).path("refused").size() + disks.get(2).path("erases").size(),
+                    "the empty disk is a candidate: " + disks.get(2));
+            assertTrue(disks.get(3).path("refused").get(0).asText().contains("is too small"), disks.get(3).toString());
+        }
+    }
+
+    @Test
+    void theBootDiskAPartitionedDiskAndABadAdministratorAreRefusedAtOnce() throws Exception {
+        try (RpcClient rpc = RpcClient.connect(fixture.socket())) {
+            RpcClient.CallException boot = assertThrows(RpcClient.CallException.class,
+                    () -> rpc.call(Methods.INSTALL_START, startParams(dev("sr0"), true, "admin", "secret")));
+            assertEquals(ErrorCode.INSTALL_REFUSED, boot.errorCode());
+            assertTrue(boot.getMessage().contains("is the disk Polydesk is running from"), boot.getMessage());
+
+            RpcClient.CallException partitioned = assertThrows(RpcClient.CallException.class,
+                    () -> rpc.call(Methods.INSTALL_START, startParams(dev("sda"), false, "admin", "secret")));
+            assertEquals(ErrorCode.INSTALL_REFUSED, partitioned.errorCode());
+            assertTrue(partitioned.getMessage().contains("has partitions (sda1, sda2); everything on it would be lost"),
+                    partitioned.getMessage());
+
+            RpcClient.CallException name = assertThrows(RpcClient.CallException.class,
+                    () -> rpc.call(Methods.INSTALL_START, startParams(dev("vdb"), false, "Root Admin", "secret")));
+            assertEquals(ErrorCode.INVALID_PARAMS, name.errorCode());
+            assertTrue(name.getMessage().contains("user name must be"), name.getMessage());
+            RpcClient.CallException empty = assertThrows(RpcClient.CallException.class,
+                    () -> rpc.call(Methods.INSTALL_START, startParams(dev("vdb"), false, "admin", "")));
+            assertTrue(empty.getMessage().contains("needs a password"), empty.getMessage());
+        }
+        assertTrue(tools.ran.stream().noneMatch(c -> c.get(0).equals("sgdisk")), "nothing was written: " + tools.ran);
+    }
+
+    @Test
+    void anInstallReportsEveryStepAndLeavesAnAdministratorWhoCanLogIn() throws Exception {
+        try (RpcClient rpc = RpcClient.connect(fixture.socket())) {
+            JsonNode started = rpc.call(Methods.INSTALL_START, startParams(dev("vdb"), false, "admin", "s3cret pass"));
+            assertEquals(dev("vdb"), started.path("disk").asText());
+            assertEquals(Installer.STEPS, started.path("steps").asInt());
+
+            List<InstallProgress> seen = follow(rpc);
+            InstallProgress last = seen.get(seen.size() - 1);
+            assertEquals(InstallProgress.Kind.DONE, last.kind(), seen.toString());
+            assertTrue(last.text().contains("log in as admin"), last.text());
+            List<Integer> steps = seen.stream().filter(p -> p.kind() == InstallProgress.Kind.STEP)
+                    .map(InstallProgress::step).toList();
+            assertEquals(List.of(1, 2, 3, 4, 5, 6, 7, 8), steps);
+            assertTrue(seen.stream().anyMatch(p -> p.text().startsWith("copying: 100%")), seen.toString());
+            assertTrue(seen.stream().noneMatch(p -> p.text().contains("s3cret")), "the password is never shown");
+        }
+        Path target = tools.target;
+        assertTrue(Files.readString(target.resolve("etc/fstab")).contains("UUID=uuid-vdb3"), "fstab names the root");
+        assertTrue(Files.readString(target.resolve("boot/grub/grub.cfg")).contains("multiboot2 /boot/xen-4.17-amd64.gz"));
+        assertTrue(tools.ran.contains(List.of("chroot", target.toString(), "useradd", "--create-home", "--shell",
+                "/bin/bash", "--comment", "Polydesk administrator", "--groups", "polydesk,sudo", "admin")), tools.ran.toString());
+        assertEquals(List.of("admin:s3cret pass\n"), tools.inputs, "chpasswd gets the password on its input");
+    }
+
+    @Test
+    void oneInstallAtATimeAndAFailureSaysWhereItStopped() throws Exception {
+        tools.gate = new CountDownLatch(1);
+        tools.failing = "mkfs.ext4";
+        try (RpcClient first = RpcClient.connect(fixture.socket()); RpcClient second = RpcClient.connect(fixture.socket())) {
+            first.call(Methods.INSTALL_START, startParams(dev("vdb"), false, "admin", "secret"));
+            RpcClient.CallException busy = assertThrows(RpcClient.CallException.class,
+                    () -> second.call(Methods.INSTALL_START, startParams(dev("sda"), true, "admin", "secret")));
+            assertEquals(ErrorCode.WRONG_STATE, busy.errorCode());
+            assertTrue(busy.getMessage().contains("an install to " + dev("vdb") + " is already running"), busy.getMessage());
+            tools.gate.countDown();
+
+            List<InstallProgress> seen = follow(first);
+            InstallProgress last = seen.get(seen.size() - 1);
+            assertEquals(InstallProgress.Kind.FAILED, last.kind(), seen.toString());
+            assertEquals(3, last.step());
+            assertTrue(last.text().startsWith("install failed at step 3/8 (making file systems): mkfs of the root failed"),
+                    last.text());
+            assertTrue(last.text().contains("mkfs.ext4: " + dev("vdb3") + ": Input/output error"), last.text());
+
+            // The failed install is over: the next one may start.
+            tools.failing = null;
+            tools.gate = null;
+            second.call(Methods.INSTALL_START, startParams(dev("sda"), true, "admin", "secret"));
+            assertEquals(InstallProgress.Kind.DONE, follow(second).stream().reduce((a, b) -> b).orElseThrow().kind());
+        }
+        assertFalse(tools.ran.isEmpty());
+    }
+}

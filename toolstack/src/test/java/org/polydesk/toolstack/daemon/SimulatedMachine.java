@@ -1,0 +1,144 @@
+package org.polydesk.toolstack.daemon;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.polydesk.toolstack.install.CommandRunner;
+import org.polydesk.toolstack.install.FakeSys;
+import org.polydesk.toolstack.install.InstallException;
+import org.polydesk.toolstack.install.Installer;
+
+/**
+ * A live Polydesk machine made up under a directory, for the installer behind install.*: sysfs,
+ * /dev and mounts of a system booted from its CD (sr0), with an empty 12 GiB disk (vdb), a
+ * partitioned 64 GiB one (sda), one too small (vdc) and one whose writes fail (vde); a live root
+ * to copy. The disk tools are simulated: partitions appear when sgdisk writes a table, blkid
+ * answers UUIDs, mkfs on vde fails as a dying disk would. The copy is a real cp into
+ * {@code target}. Every command, and what it got on its input, is recorded.
+ */
+public final class SimulatedMachine implements CommandRunner {
+    static final long GIB = 1024L * 1024 * 1024;
+    static final String MOUNTS = "overlay / overlay rw 0 0\n/dev/sr0 /run/live/medium iso9660 ro 0 0\n"
+            + "/dev/loop0 /run/live/rootfs/filesystem.squashfs squashfs ro 0 0\n";
+
+    final FakeSys sys;
+    final Path live;
+    final Path target;
+    final List<List<String>> ran = new CopyOnWriteArrayList<>();
+    final List<String> inputs = new CopyOnWriteArrayList<>();
+    private final Map<String, String> signatures = Map.of("sda", "gpt\nPMBR\n");
+    private final long delayMs;
+    /** A program that fails wherever it runs (tests set it). */
+    volatile String failing;
+    /** While set, mkfs.vfat waits for it: an install held in step 3. */
+    volatile CountDownLatch gate;
+
+    /** {@code delayMs}: how long each command takes, so a person (or a UI test) sees the steps go by. */
+    public SimulatedMachine(Path root, long delayMs) throws IOException {
+        this.delayMs = delayMs;
+        sys = new FakeSys(root.resolve("machine")).disk("sr0", 900L << 20).disk("loop0", 800L << 20)
+                .disk("vdb", 12 * GIB).disk("sda", 64 * GIB, "sda1", "sda2").disk("vdc", 4 * GIB).disk("vde", 16 * GIB);
+        live = root.resolve("live");
+        Files.createDirectories(live.resolve("etc"));
+        Files.writeString(live.resolve("etc/passwd"),
+                "root:x:0:0:root:/root:/bin/bash\npolydesk-ui:x:101:108::/nonexistent:/usr/sbin/nologin\n");
+        Files.createDirectories(live.resolve("boot"));
+        Files.writeString(live.resolve("boot/vmlinuz-6.1.0-9-amd64"), "kernel");
+        Files.writeString(live.resolve("boot/initrd.img-6.1.0-9-amd64"), "initrd");
+        Files.writeString(live.resolve("boot/xen-4.17-amd64.gz"), "xen");
+        Files.createDirectories(live.resolve("lib/modules/6.1.0-9-amd64"));
+        target = root.resolve("target");
+    }
+
+    /** The installer of this machine, as polydeskd serves it. */
+    InstallApi installApi() {
+        return new InstallApi(() -> sys.devices(MOUNTS), this, Installer.Options.of("").withSource(live)
+                .withMedium(live.resolve("medium")).withTarget(target));
+    }
+
+    /** The path of a disk (or partition) of this machine, like /dev/vdb. */
+    public String dev(String name) {
+        return sys.dev.resolve(name).toString();
+    }
+
+    @Override
+    public Result run(List<String> command, String input) throws InstallException {
+        ran.add(command);
+        if (input != null) {
+            inputs.add(input);
+        }
+        pause(delayMs);
+        String program = command.get(0).equals("chroot") ? command.get(2) : command.get(0);
+        String last = command.get(command.size() - 1);
+        if (program.equals(failing) || (program.startsWith("mkfs") && last.startsWith(dev("vde")))) {
+            return new Result(1, "", program + ": " + last + ": Input/output error\n");
+        }
+        CountDownLatch g = gate;
+        if (g != null && program.equals("mkfs.vfat")) {
+            pause(g);
+        }
+        switch (program) {
+            case "wipefs" -> {
+                return new Result(0, command.contains("--noheadings")
+                        ? signatures.getOrDefault(Path.of(last).getFileName().toString(), "") : "", "");
+            }
+            case "sgdisk" -> {
+                if (command.stream().anyMatch(a -> a.startsWith("--new"))) {
+                    for (int n = 1; n <= 4; n++) {
+                        Path part = Path.of(last + n);
+                        try {
+                            if (!Files.exists(part)) {
+                                Files.createFile(part);
+                            }
+                        } catch (IOException e) {
+                            throw new InstallException("simulated sgdisk: " + e);
+                        }
+                    }
+                }
+                return new Result(0, "", "");
+            }
+            case "blkid" -> {
+                return new Result(0, "uuid-" + Path.of(last).getFileName() + "\n", "");
+            }
+            case "du" -> {
+                return new Result(0, "4096\t" + last + "\n", "");
+            }
+            default -> {
+                return new Result(0, "", "");
+            }
+        }
+    }
+
+    @Override
+    public Process start(List<String> command) throws InstallException {
+        ran.add(command);
+        try {
+            return new ProcessBuilder(command).start();
+        } catch (IOException e) {
+            throw new InstallException(e.getMessage());
+        }
+    }
+
+    private static void pause(long ms) throws InstallException {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InstallException("interrupted");
+        }
+    }
+
+    private static void pause(CountDownLatch gate) throws InstallException {
+        try {
+            gate.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InstallException("interrupted");
+        }
+    }
+}
