@@ -59,7 +59,7 @@ public final class DisplayServer implements AutoCloseable {
 
     public DisplayServer(Sink sink, IndicatorStyle style, RfbConfig rfb, Backoff backoff) {
         this.sink = sink;
-        this.compositor = new Compositor(sink.width(), sink.height(), style);
+        this.compositor = new Compositor(sink.createFrame(), style);
         this.rfb = rfb;
         this.backoff = backoff;
         screens[FocusBus.UI_SLOT] = new Screen(VmLabel.CONTROL_UI);
