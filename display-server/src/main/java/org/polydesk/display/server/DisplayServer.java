@@ -182,7 +182,7 @@ public final class DisplayServer implements AutoCloseable {
             public void frameUpdated(RfbSource source) {
                 damaged(slot, source);
             }
-        }).start();
+        }).wantSize(sink.width(), sink.height()).start();
         changed(slot);
     }
 
