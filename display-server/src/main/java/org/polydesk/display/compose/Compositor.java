@@ -1,7 +1,6 @@
 package org.polydesk.display.compose;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.polydesk.display.framebuffer.FrameBuffer;
 import org.polydesk.display.framebuffer.Rect;
@@ -12,6 +11,10 @@ import org.polydesk.display.framebuffer.Rect;
  * indicator, which only dom0 draws: a banner with the VM's name and colour after a switch and an
  * optional border in its colour. Every call returns the output rectangles it changed, so a sink
  * moves only those. One thread calls it.
+ *
+ * <p>The source is never drawn under the indicator: damage is clipped to the inside of the border
+ * and around the banner, so each source pixel is written once, the indicator is drawn only when it
+ * appears, and a frame in the sink's own memory never shows a guest's pixels where the banner is.
  */
 public final class Compositor {
     static final int LETTERBOX = 0xFF000000;
@@ -20,18 +23,31 @@ public final class Compositor {
 
     private final Frame frame;
     private final Rect whole;
+    /** Inside the border: where content is drawn. */
+    private final Rect inside;
     private final IndicatorStyle style;
     private Content content;
     private Scaling scaling;
     private boolean bannerShown;
     private Sprite banner;
-    private Rect bannerRect = new Rect(0, 0, 0, 0);
+    private static final Rect NOWHERE = new Rect(0, 0, 0, 0);
+    private Rect bannerRect = NOWHERE;
     private Sprite unavailableName;
     private Sprite unavailableReason;
+    /** One scaled output row, before it goes into the frame. */
+    private int[] row = new int[0];
 
+    /** Composes into a frame of its own on the heap. */
     public Compositor(int width, int height, IndicatorStyle style) {
-        this.frame = new Frame(width, height);
-        this.whole = new Rect(0, 0, width, height);
+        this(new Frame(width, height), style);
+    }
+
+    /** Composes into {@code frame}, e.g. one in a sink's memory ({@code Sink.createFrame()}). */
+    public Compositor(Frame frame, IndicatorStyle style) {
+        this.frame = frame;
+        this.whole = new Rect(0, 0, frame.width(), frame.height());
+        int b = Math.min(style.borderPx(), Math.min(frame.width(), frame.height()) / 2);
+        this.inside = new Rect(b, b, frame.width() - 2 * b, frame.height() - 2 * b);
         this.style = style;
     }
 
@@ -53,7 +69,7 @@ public final class Compositor {
 
     /** Where the banner is (empty when hidden), in output coordinates. */
     public Rect bannerRect() {
-        return bannerShown ? bannerRect : new Rect(0, 0, 0, 0);
+        return bannerShown ? bannerRect : NOWHERE;
     }
 
     /** Switches to {@code next} and recomposes everything; {@code withBanner} after a focus switch. */
@@ -75,7 +91,7 @@ public final class Compositor {
         if (next instanceof Content.Live l) {
             l.frameBuffer().drainDamage();
         }
-        return paint(List.of(whole));
+        return repaint();
     }
 
     /**
@@ -88,16 +104,13 @@ public final class Compositor {
         }
         FrameBuffer.Surface s = live.frameBuffer().surface();
         if (scaling == null || !scaling.matches(s.width(), s.height())) {
-            return paint(List.of(whole));
+            return repaint();
         }
         List<Rect> out = new ArrayList<>(sourceDamage.size());
         for (Rect r : sourceDamage) {
-            Rect o = scaling.toOutput(r);
-            if (!o.isEmpty()) {
-                out.add(o);
-            }
+            paintContent(scaling.toOutput(r), out);
         }
-        return paint(out);
+        return out;
     }
 
     /** Takes the banner away and shows what lies under it. */
@@ -106,38 +119,59 @@ public final class Compositor {
             return List.of();
         }
         bannerShown = false;
-        return paint(List.of(bannerRect));
+        List<Rect> out = new ArrayList<>(1);
+        paintContent(bannerRect, out);
+        return out;
     }
 
-    private List<Rect> paint(List<Rect> damage) {
-        if (content == null || damage.isEmpty()) {
+    /** Everything: the content, the border and the banner. */
+    private List<Rect> repaint() {
+        if (content == null) {
             return List.of();
         }
-        List<Rect> changed = new ArrayList<>(damage);
-        for (Rect r : damage) {
-            if (content instanceof Content.Live l) {
-                paintLive(l.frameBuffer(), r);
-            } else {
-                paintUnavailable(r);
-            }
-        }
-        int b = style.borderPx();
-        int rgb = 0xFF000000 | content.label().rgb();
+        paintContent(whole, new ArrayList<>());
+        int b = inside.x();
         if (b > 0) {
-            Rect[] edges = {new Rect(0, 0, frame.width(), b), new Rect(0, frame.height() - b, frame.width(), b),
-                new Rect(0, b, b, frame.height() - 2 * b), new Rect(frame.width() - b, b, b, frame.height() - 2 * b)};
-            for (Rect e : edges) {
-                if (touches(damage, e)) {
-                    fill(e, rgb);
-                    changed.add(e);
-                }
-            }
+            int rgb = 0xFF000000 | content.label().rgb();
+            fill(new Rect(0, 0, frame.width(), b), rgb);
+            fill(new Rect(0, frame.height() - b, frame.width(), b), rgb);
+            fill(new Rect(0, b, b, frame.height() - 2 * b), rgb);
+            fill(new Rect(frame.width() - b, b, b, frame.height() - 2 * b), rgb);
         }
-        if (bannerShown && touches(damage, bannerRect)) {
+        if (bannerShown) {
             banner.drawInto(frame, bannerRect.x(), bannerRect.y(), whole);
-            changed.add(bannerRect);
         }
-        return changed;
+        return List.of(whole);
+    }
+
+    /** Paints the content in {@code r} except under the border and the banner; adds what it painted to {@code out}. */
+    private void paintContent(Rect r, List<Rect> out) {
+        Rect in = r.intersection(inside);
+        if (in.isEmpty()) {
+            return;
+        }
+        Rect b = bannerShown ? in.intersection(bannerRect) : NOWHERE;
+        if (b.isEmpty()) {
+            paintPiece(in, out);
+            return;
+        }
+        // The four pieces of r around the banner: above, below, left and right of it.
+        paintPiece(new Rect(in.x(), in.y(), in.width(), b.y() - in.y()), out);
+        paintPiece(new Rect(in.x(), b.y() + b.height(), in.width(), in.y() + in.height() - b.y() - b.height()), out);
+        paintPiece(new Rect(in.x(), b.y(), b.x() - in.x(), b.height()), out);
+        paintPiece(new Rect(b.x() + b.width(), b.y(), in.x() + in.width() - b.x() - b.width(), b.height()), out);
+    }
+
+    private void paintPiece(Rect r, List<Rect> out) {
+        if (r.isEmpty()) {
+            return;
+        }
+        if (content instanceof Content.Live l) {
+            paintLive(l.frameBuffer(), r);
+        } else {
+            paintUnavailable(r);
+        }
+        out.add(r);
     }
 
     private void paintLive(FrameBuffer fb, Rect r) {
@@ -146,34 +180,35 @@ public final class Compositor {
             scaling = new Scaling(s.width(), s.height(), frame.width(), frame.height());
         }
         Rect t = scaling.target();
-        int[] out = frame.pixels();
-        int w = frame.width();
-        int left = Math.max(0, r.x());
-        int right = Math.min(w, r.x() + r.width());
-        int top = Math.max(0, r.y());
-        int bottom = Math.min(frame.height(), r.y() + r.height());
+        int left = r.x();
+        int right = r.x() + r.width();
         int inLeft = Math.max(left, t.x());
         int inRight = Math.min(right, t.x() + t.width());
         int[] src = s.pixels();
-        for (int y = top; y < bottom; y++) {
-            int row = y * w;
+        boolean identity = scaling.isIdentity();
+        if (!identity && row.length < frame.width()) {
+            row = new int[frame.width()];
+        }
+        for (int y = r.y(); y < r.y() + r.height(); y++) {
             if (y < t.y() || y >= t.y() + t.height() || inLeft >= inRight) {
-                Arrays.fill(out, row + left, row + right, LETTERBOX);
+                frame.fill(left, y, right - left, LETTERBOX);
                 continue;
             }
             if (left < inLeft) {
-                Arrays.fill(out, row + left, row + inLeft, LETTERBOX);
+                frame.fill(left, y, inLeft - left, LETTERBOX);
             }
             if (inRight < right) {
-                Arrays.fill(out, row + inRight, row + right, LETTERBOX);
+                frame.fill(inRight, y, right - inRight, LETTERBOX);
             }
             int srcRow = scaling.row(y - t.y()) * s.stride();
-            if (scaling.isIdentity()) {
-                System.arraycopy(src, srcRow + inLeft, out, row + inLeft, inRight - inLeft);
+            if (identity) {
+                frame.put(inLeft, y, src, srcRow + inLeft, inRight - inLeft);
             } else {
-                for (int x = inLeft; x < inRight; x++) {
-                    out[row + x] = src[srcRow + scaling.column(x - t.x())];
+                int[] columns = scaling.columns();
+                for (int x = inLeft, c = inLeft - t.x(); x < inRight; x++, c++) {
+                    row[x] = src[srcRow + columns[c]];
                 }
+                frame.put(inLeft, y, row, inLeft, inRight - inLeft);
             }
         }
     }
@@ -186,21 +221,10 @@ public final class Compositor {
     }
 
     private void fill(Rect r, int argb) {
-        int[] out = frame.pixels();
-        int left = Math.max(0, r.x());
-        int right = Math.min(frame.width(), r.x() + r.width());
-        for (int y = Math.max(0, r.y()); y < Math.min(frame.height(), r.y() + r.height()); y++) {
-            Arrays.fill(out, y * frame.width() + left, y * frame.width() + right, argb);
+        Rect c = r.intersection(whole);
+        for (int y = c.y(); y < c.y() + c.height(); y++) {
+            frame.fill(c.x(), y, c.width(), argb);
         }
-    }
-
-    private static boolean touches(List<Rect> damage, Rect r) {
-        for (Rect d : damage) {
-            if (d.intersects(r)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private int fontPx() {

@@ -66,6 +66,11 @@ public final class Scaling {
         return columns[i];
     }
 
+    /** All of {@link #column(int)}, for loops over a row; not to be modified. */
+    int[] columns() {
+        return columns;
+    }
+
     public int row(int i) {
         return rows[i];
     }

@@ -64,9 +64,8 @@ record Sprite(int[] argb, int width, int height) {
         int top = Math.max(y, clip.y());
         int right = Math.min(Math.min(x + width, clip.x() + clip.width()), frame.width());
         int bottom = Math.min(Math.min(y + height, clip.y() + clip.height()), frame.height());
-        for (int row = top; row < bottom; row++) {
-            System.arraycopy(argb, (row - y) * width + (left - x), frame.pixels(), row * frame.width() + left,
-                    Math.max(0, right - left));
+        for (int row = top; row < bottom && left < right; row++) {
+            frame.put(left, row, argb, (row - y) * width + (left - x), right - left);
         }
     }
 }

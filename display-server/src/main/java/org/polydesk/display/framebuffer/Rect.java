@@ -20,6 +20,15 @@ public record Rect(int x, int y, int width, int height) {
         return new Rect(left, top, right - left, bottom - top);
     }
 
+    /** The part of this rectangle inside {@code r}; empty (0x0 at 0,0) when there is none. */
+    public Rect intersection(Rect r) {
+        int left = Math.max(x, r.x);
+        int top = Math.max(y, r.y);
+        int right = Math.min(x + width, r.x + r.width);
+        int bottom = Math.min(y + height, r.y + r.height);
+        return right <= left || bottom <= top ? new Rect(0, 0, 0, 0) : new Rect(left, top, right - left, bottom - top);
+    }
+
     public boolean intersects(Rect r) {
         return !isEmpty() && !r.isEmpty() && r.x < x + width && x < r.x + r.width && r.y < y + height
                 && y < r.y + r.height;

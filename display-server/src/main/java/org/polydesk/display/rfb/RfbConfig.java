@@ -46,6 +46,14 @@ public record RfbConfig(List<Integer> encodings, int maxWidth, int maxHeight, lo
                 connectTimeout, readTimeout, idleProbe);
     }
 
+    /** The same encodings with {@code encoding} moved (or added) to the front, as the most preferred. */
+    public RfbConfig preferring(int encoding) {
+        List<Integer> list = new java.util.ArrayList<>(encodings);
+        list.remove(Integer.valueOf(encoding));
+        list.add(0, encoding);
+        return withEncodings(list);
+    }
+
     public RfbConfig withSizeLimits(int width, int height, long pixels) {
         return new RfbConfig(encodings, width, height, pixels, maxCursorSize, maxCutText, maxString,
                 connectTimeout, readTimeout, idleProbe);

@@ -36,6 +36,7 @@ public final class RfbConnection implements Closeable {
     private static final int FRAMEBUFFER_UPDATE_REQUEST = 3;
     private static final int KEY_EVENT = 4;
     private static final int POINTER_EVENT = 5;
+    private static final int SET_DESKTOP_SIZE = 251;
     private static final int QEMU_CLIENT_MESSAGE = 255;
     private static final int QEMU_EXTENDED_KEY_EVENT = 0;
 
@@ -51,6 +52,14 @@ public final class RfbConnection implements Closeable {
     private ServerInfo serverInfo;
     private final Map<Integer, Long> rectangles = new ConcurrentHashMap<>();
     private volatile boolean qemuKeyEvents;
+    /** The size to ask the server for (0 = none) and whether this connection asked already. */
+    private volatile int wantedWidth;
+    private volatile int wantedHeight;
+    private boolean askedSize;
+    /** The server's screen id and flags, echoed in SetDesktopSize; known once it sent ExtendedDesktopSize. */
+    private long screenId;
+    private long screenFlags;
+    private boolean resizable;
     private boolean probing;
     private volatile boolean closed;
 
@@ -309,9 +318,69 @@ public final class RfbConnection implements Closeable {
 
     private boolean extendedDesktopSize(int reason, int status, int w, int h) throws IOException {
         int screens = in.u8();
-        in.skip(3 + 16L * screens); // the screen layout: ours is always one screen, the whole buffer
-        // status ≠ 0 answers a SetDesktopSize of ours that failed: the size did not change.
-        return status == 0 && resize(w, h, "ExtendedDesktopSize");
+        in.skip(3);
+        for (int i = 0; i < screens; i++) {
+            long id = in.u32();
+            in.skip(8); // x, y, width, height: we show the whole buffer as one screen
+            long flags = in.u32();
+            if (i == 0) {
+                screenId = id;
+                screenFlags = flags;
+            }
+        }
+        resizable = true;
+        if (reason == ExtendedDesktopSize.OUR_REQUEST && status != 0) {
+            // Not now: refused (the compositor goes on scaling), or forwarded to the guest, whose
+            // resize, if it comes, arrives later as the server's own ExtendedDesktopSize.
+            if (status != ExtendedDesktopSize.FORWARDED) {
+                listener.desktopSizeRefused(status, ExtendedDesktopSize.statusText(status));
+            }
+            return false;
+        }
+        boolean resized = resize(w, h, "ExtendedDesktopSize");
+        askForWantedSize();
+        return resized;
+    }
+
+    /**
+     * The size this client would like the server's screen to be (the sink's): asked for once per
+     * connection with SetDesktopSize as soon as the server has shown it supports ExtendedDesktopSize
+     * and its size differs. A server that refuses, or cannot resize, is scaled instead.
+     */
+    public void wantSize(int width, int height) {
+        wantedWidth = width;
+        wantedHeight = height;
+    }
+
+    private void askForWantedSize() throws IOException {
+        int w = wantedWidth;
+        int h = wantedHeight;
+        if (askedSize || !resizable || w <= 0 || h <= 0 || w > config.maxWidth() || h > config.maxHeight()
+                || (w == frameBuffer.width() && h == frameBuffer.height())) {
+            return;
+        }
+        askedSize = true;
+        ByteBuffer b = ByteBuffer.allocate(24);
+        b.put((byte) SET_DESKTOP_SIZE).put((byte) 0).putShort(u16(w)).putShort(u16(h)).put((byte) 1).put((byte) 0)
+                .putInt((int) screenId).putShort((short) 0).putShort((short) 0).putShort(u16(w)).putShort(u16(h))
+                .putInt((int) screenFlags);
+        send(b.flip());
+    }
+
+    /** The reason and status codes of the ExtendedDesktopSize pseudo-rectangle. */
+    private static final class ExtendedDesktopSize {
+        static final int OUR_REQUEST = 1;
+        /** Status of servers that pass the request to the guest (QEMU with a display that takes hints). */
+        static final int FORWARDED = 4;
+
+        static String statusText(int status) {
+            return switch (status) {
+                case 1 -> "resize is administratively prohibited";
+                case 2 -> "out of resources";
+                case 3 -> "invalid screen layout";
+                default -> "status " + status;
+            };
+        }
     }
 
     private void cursor(int hotX, int hotY, int w, int h) throws IOException {

@@ -70,14 +70,19 @@ final class RfbInput {
         }
     }
 
-    /** Reads between 1 and {@code max} bytes: what is buffered, or what the next read brings. */
-    int readSome(byte[] dst, int off, int max) throws IOException {
+    /**
+     * Takes between 1 and {@code max} bytes as a view of the buffer, valid until the next read
+     * from this input: what is buffered, or what the next read brings. Saves a copy for a consumer
+     * that reads the bytes before asking for more (zlib).
+     */
+    ByteBuffer take(int max) throws IOException {
         if (!buf.hasRemaining()) {
             fill();
         }
         int n = Math.min(max, buf.remaining());
-        buf.get(dst, off, n);
-        return n;
+        int p = buf.position();
+        buf.position(p + n);
+        return buf.duplicate().position(p).limit(p + n);
     }
 
     void skip(long n) throws IOException {

@@ -17,6 +17,10 @@ public interface RfbListener {
     default void cursorChanged(CursorShape cursor) {
     }
 
+    /** The server refused our SetDesktopSize ({@code status}, and what it means): it keeps its size. */
+    default void desktopSizeRefused(int status, String meaning) {
+    }
+
     default void bell() {
     }
 

@@ -3,6 +3,7 @@ package org.polydesk.display.rfb;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.zip.DataFormatException;
@@ -11,8 +12,8 @@ import org.polydesk.display.framebuffer.FrameBuffer;
 
 /**
  * ZRLE (RFC 6143 §7.7.6) straight into a frame buffer. One zlib stream lives for the whole
- * connection; each rectangle's compressed bytes are streamed from the socket through fixed buffers,
- * so a declared length costs no memory. CPIXELs are 3 bytes (B, G, R): the client's pixel format is
+ * connection; zlib reads each rectangle's compressed bytes straight from the socket buffer, so a
+ * declared length costs no memory. CPIXELs are 3 bytes (B, G, R): the client's pixel format is
  * 32 bits, depth 24, little-endian, colours in the low three bytes.
  */
 final class ZrleDecoder implements AutoCloseable {
@@ -21,7 +22,6 @@ final class ZrleDecoder implements AutoCloseable {
     private static final VarHandle LE_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final Inflater inflater = new Inflater();
-    private final byte[] compressed = new byte[16 * 1024];
     /** Decompressed bytes; 4 spare bytes at the end let a CPIXEL be read as one 32-bit load. */
     private final byte[] out = new byte[OUT_SIZE + 4];
     private int outPos;
@@ -29,6 +29,7 @@ final class ZrleDecoder implements AutoCloseable {
     private long compressedLeft;
     private int stalls;
     private RfbInput in;
+    /** 128 entries for palette RLE; packed palettes use the first 16. */
     private final int[] palette = new int[128];
 
     /** Worst case of any honest encoding of a w×h rectangle, with room for zlib's own overhead. */
@@ -89,30 +90,88 @@ final class ZrleDecoder implements AutoCloseable {
         }
     }
 
+    /**
+     * A packed palette tile: 1, 2 or 4 bits an index, rows padded to whole bytes. Unused palette
+     * entries are 0, which no decoded colour is (all are opaque), so one test per row finds an index
+     * outside the palette instead of one per pixel.
+     */
     private void packedPalette(int[] px, int base, int stride, int tw, int th, int size) throws IOException {
+        int[] pal = palette;
         for (int i = 0; i < size; i++) {
-            palette[i] = cpixel();
+            pal[i] = cpixel();
         }
+        Arrays.fill(pal, size, 16, 0);
         int bits = size == 2 ? 1 : size <= 4 ? 2 : 4;
+        int perByte = 8 / bits;
         int mask = (1 << bits) - 1;
         int rowBytes = (tw * bits + 7) / 8;
-        int[] pal = palette;
+        int whole = tw / perByte;
+        byte[] b = out;
         for (int r = 0; r < th; r++) {
             ensure(rowBytes);
             int o = base + r * stride;
-            int c = 0;
-            while (c < tw) {
-                int b = out[outPos++] & 0xff;
-                for (int shift = 8 - bits; shift >= 0 && c < tw; shift -= bits, c++) {
-                    int index = (b >>> shift) & mask;
-                    if (index >= size) {
-                        throw new RfbProtocolException("ZRLE packed palette index " + index
-                                + " outside a palette of " + size);
-                    }
-                    px[o + c] = pal[index];
+            int q = outPos;
+            int seen = -1;
+            if (bits == 1) {
+                for (int i = 0; i < whole; i++, o += 8) {
+                    int v = b[q++];
+                    px[o] = pal[(v >>> 7) & 1];
+                    px[o + 1] = pal[(v >>> 6) & 1];
+                    px[o + 2] = pal[(v >>> 5) & 1];
+                    px[o + 3] = pal[(v >>> 4) & 1];
+                    px[o + 4] = pal[(v >>> 3) & 1];
+                    px[o + 5] = pal[(v >>> 2) & 1];
+                    px[o + 6] = pal[(v >>> 1) & 1];
+                    px[o + 7] = pal[v & 1];
+                }
+            } else if (bits == 2) {
+                for (int i = 0; i < whole; i++, o += 4) {
+                    int v = b[q++];
+                    int p0 = pal[(v >>> 6) & 3];
+                    int p1 = pal[(v >>> 4) & 3];
+                    int p2 = pal[(v >>> 2) & 3];
+                    int p3 = pal[v & 3];
+                    px[o] = p0;
+                    px[o + 1] = p1;
+                    px[o + 2] = p2;
+                    px[o + 3] = p3;
+                    seen &= p0 & p1 & p2 & p3;
+                }
+            } else {
+                for (int i = 0; i < whole; i++, o += 2) {
+                    int v = b[q++];
+                    int p0 = pal[(v >>> 4) & 15];
+                    int p1 = pal[v & 15];
+                    px[o] = p0;
+                    px[o + 1] = p1;
+                    seen &= p0 & p1;
                 }
             }
+            if (whole * perByte < tw) { // the row's last byte, partly used
+                int v = b[q++];
+                for (int c = whole * perByte, shift = 8 - bits; c < tw; c++, o++, shift -= bits) {
+                    int p = pal[(v >>> shift) & mask];
+                    px[o] = p;
+                    seen &= p;
+                }
+            }
+            if (seen >>> 24 != 0xFF) {
+                throw new RfbProtocolException("ZRLE packed palette index " + firstIndexAtLeast(size, bits, tw)
+                        + " outside a palette of " + size);
+            }
+            outPos = q;
         }
+    }
+
+    /** For the error message: the first index in the row at {@code outPos} that is not below {@code size}. */
+    private int firstIndexAtLeast(int size, int bits, int tw) {
+        for (int c = 0; c < tw; c++) {
+            int index = (out[outPos + c * bits / 8] >>> (8 - bits - c * bits % 8)) & ((1 << bits) - 1);
+            if (index >= size) {
+                return index;
+            }
+        }
+        return -1;
     }
 
     /** Plain RLE ({@code paletteSize} 0) or palette RLE: runs that may wrap rows within the tile. */
@@ -215,9 +274,10 @@ final class ZrleDecoder implements AutoCloseable {
             if (compressedLeft == 0) {
                 return -1;
             }
-            int n = in.readSome(compressed, 0, (int) Math.min(compressed.length, compressedLeft));
-            compressedLeft -= n;
-            inflater.setInput(compressed, 0, n);
+            // zlib reads straight from the socket buffer, all that is there of this rectangle.
+            ByteBuffer chunk = in.take((int) Math.min(Integer.MAX_VALUE, compressedLeft));
+            compressedLeft -= chunk.remaining();
+            inflater.setInput(chunk);
             fed = true;
         }
         int got;

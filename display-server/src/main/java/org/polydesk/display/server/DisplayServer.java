@@ -10,6 +10,7 @@ import org.polydesk.display.compose.Content;
 import org.polydesk.display.compose.IndicatorStyle;
 import org.polydesk.display.compose.VmLabel;
 import org.polydesk.display.framebuffer.Rect;
+import org.polydesk.display.rfb.Encodings;
 import org.polydesk.display.rfb.RfbConfig;
 import org.polydesk.display.rfb.RfbEndpoint;
 import org.polydesk.display.rfb.ServerInfo;
@@ -59,7 +60,7 @@ public final class DisplayServer implements AutoCloseable {
 
     public DisplayServer(Sink sink, IndicatorStyle style, RfbConfig rfb, Backoff backoff) {
         this.sink = sink;
-        this.compositor = new Compositor(sink.width(), sink.height(), style);
+        this.compositor = new Compositor(sink.createFrame(), style);
         this.rfb = rfb;
         this.backoff = backoff;
         screens[FocusBus.UI_SLOT] = new Screen(VmLabel.CONTROL_UI);
@@ -171,7 +172,10 @@ public final class DisplayServer implements AutoCloseable {
         closeSource(s);
         s.unavailable = "waiting for the display";
         int slot = label.slot();
-        s.source = new RfbSource(label.name(), endpoint, rfb, backoff, new SourceListener() {
+        // A UNIX socket is this machine: Raw costs the server and us a memory copy, where ZRLE costs
+        // the server a deflate and us an inflate of every changed pixel.
+        RfbConfig config = endpoint instanceof RfbEndpoint.Unix ? rfb.preferring(Encodings.RAW) : rfb;
+        s.source = new RfbSource(label.name(), endpoint, config, backoff, new SourceListener() {
             @Override
             public void connected(RfbSource source, ServerInfo info) {
                 sourceChanged(slot, source, null);
@@ -186,7 +190,7 @@ public final class DisplayServer implements AutoCloseable {
             public void frameUpdated(RfbSource source) {
                 damaged(slot, source);
             }
-        }).start();
+        }).wantSize(sink.width(), sink.height()).start();
         changed(slot);
     }
 

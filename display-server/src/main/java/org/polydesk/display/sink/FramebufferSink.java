@@ -2,6 +2,7 @@ package org.polydesk.display.sink;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.IntBuffer;
 import java.nio.ShortBuffer;
 import java.util.List;
@@ -10,12 +11,18 @@ import org.polydesk.display.fbdev.FbGeometry;
 import org.polydesk.display.fbdev.FbScreen;
 import org.polydesk.display.framebuffer.Rect;
 
-/** The Linux framebuffer (/dev/fb0): damaged rows go straight into its mapped memory. */
+/**
+ * The Linux framebuffer (/dev/fb0). On an XRGB8888 device the compositor draws straight into the
+ * mapped memory ({@link #createFrame()}), so nothing is copied afterwards; other layouts get their
+ * damaged rows converted from a heap frame.
+ */
 public final class FramebufferSink implements Sink {
     private final FbScreen screen;
     private final FbGeometry g;
     private final ByteBuffer memory;
     private int[] row;
+    /** The device memory as a frame, when the compositor can draw into it directly. */
+    private final Frame mapped;
 
     /** Opens {@code device} (e.g. /dev/fb0). */
     public static FramebufferSink open(String device) throws IOException {
@@ -35,8 +42,19 @@ public final class FramebufferSink implements Sink {
         }
         this.screen = screen;
         this.g = geometry;
-        this.memory = memory.duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        this.memory = memory.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         this.row = new int[geometry.width()];
+        long origin = geometry.offset(0, 0);
+        this.mapped = geometry.isXrgb8888() && geometry.lineLength() % 4 == 0 && origin % 4 == 0
+                ? Frame.inMemory(memory.duplicate().clear().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer(), (int) (origin / 4), geometry.lineLength() / 4,
+                        geometry.width(), geometry.height())
+                : null;
+    }
+
+    /** The mapped memory itself when the device is XRGB8888 with whole-pixel lines; else a heap frame. */
+    @Override
+    public Frame createFrame() {
+        return mapped != null ? mapped : Sink.super.createFrame();
     }
 
     @Override
@@ -51,6 +69,9 @@ public final class FramebufferSink implements Sink {
 
     @Override
     public void present(Frame frame, List<Rect> damage) {
+        if (frame == mapped) {
+            return; // already there
+        }
         int[] px = frame.pixels();
         int w = frame.width();
         for (Rect r : damage) {
@@ -64,16 +85,16 @@ public final class FramebufferSink implements Sink {
                 int at = (int) g.offset(left, y);
                 if (g.isXrgb8888()) {
                     // ARGB ints written little-endian are B, G, R, A: XRGB8888 as the device wants it.
-                    IntBuffer ints = memory.position(at).slice().order(java.nio.ByteOrder.LITTLE_ENDIAN).asIntBuffer();
+                    IntBuffer ints = memory.position(at).slice().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
                     ints.put(px, y * w + left, right - left);
                 } else if (g.bitsPerPixel() == 32) {
-                    IntBuffer ints = memory.position(at).slice().order(java.nio.ByteOrder.LITTLE_ENDIAN).asIntBuffer();
+                    IntBuffer ints = memory.position(at).slice().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
                     for (int x = left; x < right; x++) {
                         row[x - left] = g.encode(px[y * w + x]);
                     }
                     ints.put(row, 0, right - left);
                 } else {
-                    ShortBuffer shorts = memory.position(at).slice().order(java.nio.ByteOrder.LITTLE_ENDIAN).asShortBuffer();
+                    ShortBuffer shorts = memory.position(at).slice().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
                     for (int x = left; x < right; x++) {
                         shorts.put((short) g.encode(px[y * w + x]));
                     }

@@ -15,6 +15,15 @@ public interface Sink extends AutoCloseable {
 
     int height();
 
+    /**
+     * The frame the compositor draws into, made once. By default one on the heap that
+     * {@link #present} copies from; a sink may hand out a frame in its own memory instead, which
+     * saves that copy.
+     */
+    default Frame createFrame() {
+        return new Frame(width(), height());
+    }
+
     /** Shows {@code damage} of {@code frame}; the frame is valid only during the call. */
     void present(Frame frame, List<Rect> damage) throws IOException;
 

@@ -34,6 +34,8 @@ public final class RfbSource implements AutoCloseable {
     private final Thread thread;
     private final CountDownLatch wake = new CountDownLatch(1);
     private volatile RfbConnection connection;
+    private volatile int wantedWidth;
+    private volatile int wantedHeight;
     private volatile boolean closed;
     private String lastFailure;
 
@@ -50,6 +52,17 @@ public final class RfbSource implements AutoCloseable {
 
     public RfbSource start() {
         thread.start();
+        return this;
+    }
+
+    /** Asks every connection's server for this size (the sink's) where it can resize; see {@link RfbConnection#wantSize}. */
+    public RfbSource wantSize(int width, int height) {
+        wantedWidth = width;
+        wantedHeight = height;
+        RfbConnection c = connection;
+        if (c != null) {
+            c.wantSize(width, height);
+        }
         return this;
     }
 
@@ -80,6 +93,7 @@ public final class RfbSource implements AutoCloseable {
             RfbConnection c = null;
             try {
                 c = RfbConnection.open(endpoint, config, frameBuffer, new Forwarder());
+                c.wantSize(wantedWidth, wantedHeight);
                 connection = c;
                 if (closed) {
                     break;
@@ -172,6 +186,11 @@ public final class RfbSource implements AutoCloseable {
         @Override
         public void cursorChanged(CursorShape cursor) {
             RfbSource.this.tell(() -> listener.cursorChanged(RfbSource.this, cursor));
+        }
+
+        @Override
+        public void desktopSizeRefused(int status, String meaning) {
+            LOG.info(() -> "display source " + name + ": the server keeps its size (" + meaning + "); it is scaled");
         }
     }
 }

@@ -51,13 +51,14 @@ public class PipelineBenchmark {
     private static final class Path {
         final RfbConnection connection;
         final FrameBuffer frameBuffer = new FrameBuffer();
-        final Compositor compositor = new Compositor(W, H, IndicatorStyle.DEFAULT);
         final FramebufferSink sink;
+        final Compositor compositor;
 
         Path(byte[] prefix, byte[] cycle) throws IOException {
             connection = RfbConnection.over(new LoopingTransport(prefix, cycle), RfbConfig.defaults(), frameBuffer, null);
             FbGeometry g = FbGeometry.xrgb8888(W, H);
             sink = new FramebufferSink(g, ByteBuffer.allocateDirect((int) g.mappedLength()));
+            compositor = new Compositor(sink.createFrame(), IndicatorStyle.DEFAULT);
         }
 
         void frame() throws IOException {

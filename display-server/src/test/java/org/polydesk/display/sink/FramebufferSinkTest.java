@@ -9,7 +9,13 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import java.time.Duration;
+import org.polydesk.display.compose.Compositor;
+import org.polydesk.display.compose.Content;
 import org.polydesk.display.compose.Frame;
+import org.polydesk.display.compose.IndicatorStyle;
+import org.polydesk.display.compose.VmLabel;
+import org.polydesk.display.framebuffer.FrameBuffer;
 import org.polydesk.display.fbdev.FbGeometry;
 import org.polydesk.display.framebuffer.Rect;
 
@@ -65,6 +71,46 @@ class FramebufferSinkTest {
         assertEquals(0xCC, mem.get(2 * 64 + 2) & 0xFF);
         assertEquals(0, mem.get(2 * 64 + 40), "the padding after 10 pixels is not written");
         assertEquals(0, mem.get(0), "lines above the panned view untouched");
+    }
+
+    @Test
+    void onXrgb8888TheCompositorDrawsIntoTheDeviceAndTheSourceNeverUnderTheBanner() throws IOException {
+        // Lines padded to 1000 pixels, panned down 3 lines: the frame must follow the device's layout.
+        int w = 640;
+        int h = 400;
+        FbGeometry g = new FbGeometry(w, h, 32, new FbGeometry.Channel(16, 8), new FbGeometry.Channel(8, 8),
+                new FbGeometry.Channel(0, 8), 4000, 0, 3, 4000L * (h + 3));
+        ByteBuffer mem = ByteBuffer.allocateDirect((int) g.memoryLength());
+        FramebufferSink sink = new FramebufferSink(g, mem);
+        Frame frame = sink.createFrame();
+        assertTrue(frame.inSinkMemory(), "XRGB8888 is drawn in place");
+        FrameBuffer fb = new FrameBuffer();
+        fb.resize(w, h);
+        java.util.Arrays.fill(fb.surface().pixels(), 0xFF204060);
+        Compositor c = new Compositor(frame, new IndicatorStyle(Duration.ofSeconds(5), 2));
+        VmLabel label = new VmLabel(2, "Mail", 0xC03030);
+        sink.present(frame, c.show(new Content.Live(label, fb), true));
+        ByteBuffer le = mem.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        Rect banner = c.bannerRect();
+        assertEquals(0x204060, le.getInt((int) g.offset(100, 300)) & 0xFFFFFF, "the source, in the device");
+        assertEquals(0xC03030, le.getInt((int) g.offset(0, 0)) & 0xFFFFFF, "the border");
+        assertEquals(0xC03030, le.getInt((int) g.offset(banner.x() + 1, banner.y() + 1)) & 0xFFFFFF, "the banner");
+        assertEquals(0, le.getInt(0), "lines above the panned view untouched");
+
+        // The guest repaints everything, under the banner and the border too: they stay.
+        java.util.Arrays.fill(fb.surface().pixels(), 0xFF00FF00);
+        List<Rect> out = c.update(List.of(fb.surface().bounds()));
+        sink.present(frame, out);
+        assertEquals(0x00FF00, le.getInt((int) g.offset(100, 300)) & 0xFFFFFF);
+        assertEquals(0xC03030, le.getInt((int) g.offset(1, 200)) & 0xFFFFFF, "the border stays");
+        assertEquals(0xC03030, le.getInt((int) g.offset(banner.x() + 1, banner.y() + 1)) & 0xFFFFFF,
+                "the banner stays");
+        for (Rect r : out) {
+            assertTrue(!r.intersects(banner), "no source pixels written under the banner: " + r);
+        }
+        c.hideBanner();
+        assertEquals(0x00FF00, le.getInt((int) g.offset(banner.x() + 1, banner.y() + 1)) & 0xFFFFFF,
+                "once hidden, the source shows where the banner was");
     }
 
     @Test
