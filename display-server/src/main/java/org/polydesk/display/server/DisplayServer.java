@@ -44,7 +44,8 @@ public final class DisplayServer implements AutoCloseable {
     }
 
     private final Sink sink;
-    private final Compositor compositor;
+    /** Replaced, on the compositor's thread only, when the sink asks for a new frame. */
+    private Compositor compositor;
     private final RfbConfig rfb;
     private final Backoff backoff;
     private final Screen[] screens = new Screen[FocusBus.MAX_SLOT + 1];
@@ -282,6 +283,15 @@ public final class DisplayServer implements AutoCloseable {
                 frameDamaged = false;
             }
             try {
+                if (sink.frameOutdated()) {
+                    compositor = new Compositor(sink.createFrame(), compositor.style());
+                    if (!full) {
+                        synchronized (this) {
+                            content = contentOf(focused);
+                        }
+                        full = true;
+                    }
+                }
                 List<Rect> damage;
                 if (full) {
                     boolean keepBanner = banner || (compositor.isBannerShown() && !expire);

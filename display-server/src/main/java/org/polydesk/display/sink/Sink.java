@@ -24,6 +24,15 @@ public interface Sink extends AutoCloseable {
         return new Frame(width(), height());
     }
 
+    /**
+     * Asked on the compositor's thread before each composition: true when the frame from
+     * {@link #createFrame} must be made again because what is behind this sink changed (the
+     * monitor changed hands). The old frame is not touched again, so its memory may go.
+     */
+    default boolean frameOutdated() {
+        return false;
+    }
+
     /** Shows {@code damage} of {@code frame}; the frame is valid only during the call. */
     void present(Frame frame, List<Rect> damage) throws IOException;
 

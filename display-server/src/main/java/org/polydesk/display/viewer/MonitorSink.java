@@ -3,6 +3,9 @@ package org.polydesk.display.viewer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import org.polydesk.display.bus.Passthrough;
 import org.polydesk.display.compose.Frame;
@@ -14,15 +17,21 @@ import org.polydesk.display.source.Backoff;
  * The sink of whoever owns the monitor: dom0's own (the framebuffer) until a VM with a GPU by
  * passthrough starts; then that VM's switcher viewer, and dom0's sink is closed, since its
  * framebuffer goes with the card. When the VM stops, dom0's sink is opened again (retried each
- * second until the console is back). Switches wait for a frame being shown, never the reverse.
+ * second until the console is back). The compositor may draw straight into dom0's framebuffer,
+ * so a change of hands is only recorded when polydeskd reports it, and made on the compositor's
+ * thread ({@link #frameOutdated}), where the old frame is known to be out of use.
  */
 public final class MonitorSink implements Sink, Passthrough {
     private static final Logger LOG = Logger.getLogger(MonitorSink.class.getName());
-    private static final long REOPEN_NANOS = 1_000_000_000L;
 
     /** Opens dom0's own sink. */
     public interface Opener {
         Sink open() throws IOException;
+    }
+
+    /** Who is to own the monitor next: a passthrough VM's viewer, or dom0 ({@code slot} -1). */
+    private record Owner(int slot, Path viewerChannel) {
+        static final Owner DOM0 = new Owner(-1, null);
     }
 
     private final Opener dom0;
@@ -30,11 +39,18 @@ public final class MonitorSink implements Sink, Passthrough {
     private final int height;
     private final Path shmDir;
     private final Backoff backoff;
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "monitor-retry");
+        t.setDaemon(true);
+        return t;
+    });
     private Sink current;
     private int viewerSlot = -1;
+    private Owner next;
     private int focused;
     private Runnable repaint = () -> { };
-    private long nextReopen;
+    /** When dom0's sink may be tried again after it could not be opened. */
+    private long reopenDue;
 
     private MonitorSink(Opener dom0, Sink first, Path shmDir, Backoff backoff) {
         this.dom0 = dom0;
@@ -65,70 +81,77 @@ public final class MonitorSink implements Sink, Passthrough {
 
     @Override
     public void passthroughStarted(int slot, Path viewerChannel) {
-        Runnable r;
-        synchronized (this) {
-            if (slot == viewerSlot) {
-                return;
-            }
-            closeCurrent();
-            ViewerSink viewer = ViewerSink.open(width, height, slot, viewerChannel, shmDir, backoff);
-            viewer.onRepaintNeeded(repaint);
-            viewer.focused(focused);
-            current = viewer;
-            viewerSlot = slot;
-            r = repaint;
-        }
+        handOver(new Owner(slot, viewerChannel));
         LOG.info(() -> "the VM in slot " + slot + " owns the monitor: frames go to its viewer on " + viewerChannel);
-        r.run();
     }
 
     @Override
     public void passthroughStopped(int slot) {
-        Runnable r;
         synchronized (this) {
-            if (slot != viewerSlot) {
+            boolean owns = next != null ? next.slot() == slot : viewerSlot == slot;
+            if (!owns) {
                 return;
             }
-            closeCurrent();
-            viewerSlot = -1;
-            nextReopen = System.nanoTime();
-            reopenDom0();
+        }
+        handOver(Owner.DOM0);
+        LOG.info(() -> "the VM in slot " + slot + " stopped: the monitor is dom0's again");
+    }
+
+    private void handOver(Owner owner) {
+        Runnable r;
+        synchronized (this) {
+            next = owner;
             r = repaint;
         }
-        LOG.info(() -> "the VM in slot " + slot + " stopped: the monitor is dom0's again");
         r.run();
     }
 
-    private void closeCurrent() {
-        if (current != null) {
-            current.close();
-            current = null;
+    @Override
+    public synchronized boolean frameOutdated() {
+        if (next != null) {
+            Owner owner = next;
+            next = null;
+            if (current != null) {
+                current.close();
+                current = null;
+            }
+            viewerSlot = owner.slot();
+            if (owner.slot() >= 0) {
+                current = ViewerSink.open(width, height, owner.slot(), owner.viewerChannel(), shmDir, backoff);
+                current.onRepaintNeeded(repaint);
+                current.focused(focused);
+            } else {
+                reopenDom0();
+            }
+            return true;
         }
+        if (current == null && viewerSlot < 0 && System.nanoTime() - reopenDue >= 0) {
+            reopenDom0();
+            return current != null;
+        }
+        return false;
     }
 
     private void reopenDom0() {
-        if (System.nanoTime() - nextReopen < 0) {
-            return;
-        }
-        nextReopen = System.nanoTime() + REOPEN_NANOS;
         try {
             current = dom0.open();
             current.onRepaintNeeded(repaint);
             current.focused(focused);
             LOG.info(() -> "showing on " + current.describe() + " again");
         } catch (IOException | RuntimeException e) {
-            LOG.warning(() -> "dom0's screen is not back yet (" + e.getMessage() + "); trying again each second");
+            LOG.warning(() -> "dom0's screen is not back yet (" + e.getMessage() + "); trying again in a second");
+            reopenDue = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            retries.schedule(repaint, 1, TimeUnit.SECONDS);
         }
     }
 
     @Override
+    public synchronized Frame createFrame() {
+        return current != null ? current.createFrame() : new Frame(width, height);
+    }
+
+    @Override
     public synchronized void present(Frame frame, List<Rect> damage) throws IOException {
-        if (current == null && viewerSlot < 0) {
-            reopenDom0();
-            if (current != null) {
-                damage = List.of(new Rect(0, 0, frame.width(), frame.height()));
-            }
-        }
         if (current != null) {
             current.present(frame, damage);
         }
@@ -157,6 +180,10 @@ public final class MonitorSink implements Sink, Passthrough {
 
     @Override
     public synchronized void close() {
-        closeCurrent();
+        retries.shutdownNow();
+        if (current != null) {
+            current.close();
+            current = null;
+        }
     }
 }
