@@ -55,6 +55,18 @@ final class ViewerDouble {
         return type.cast(o);
     }
 
+    /** The next SHOW or HIDE, past any frame notices sent before it. */
+    <T> T nextPastFrames(Class<T> type) throws InterruptedException {
+        while (true) {
+            Object o = received.poll(10, TimeUnit.SECONDS);
+            assertNotNull(o, "nothing from dom0 within 10 s, expected " + type.getSimpleName());
+            if (!(o instanceof ViewerMessage.Frame)) {
+                assertInstanceOf(type, o, "from dom0");
+                return type.cast(o);
+            }
+        }
+    }
+
     /** Skips heartbeats up to the next frame notice. */
     ViewerMessage.Frame nextFrame() throws InterruptedException {
         while (true) {
