@@ -38,7 +38,6 @@ public final class ViewerChannel {
     public static final int MAX_SHM_NAME = 64;
     /** Enough pages for three 8192×8192 buffers would be absurd; this covers three 4K frames. */
     public static final int MAX_GRANTS = 3 * 3840 * 2160 * 4 / 4096 + 1;
-    public static final int MAX_PAYLOAD = 4 + 4 * MAX_GRANTS + 64;
 
     public static final long HEARTBEAT_MILLIS = 2000;
     public static final long SILENCE_MILLIS = 5000;

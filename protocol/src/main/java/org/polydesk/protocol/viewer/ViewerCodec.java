@@ -121,7 +121,8 @@ public final class ViewerCodec {
         return m;
     }
 
-    private static long maxPayload(int type) throws ViewerProtocolException {
+    /** The longest payload a message of {@code type} may have; an unknown type is refused. */
+    static long maxPayload(int type) throws ViewerProtocolException {
         return switch (type) {
             case HELLO -> 4 + 4 + 1 + Math.max(1 + MAX_SHM_NAME + 8, 2 + 4 + 4L * MAX_GRANTS);
             case SHOW, HIDE -> 0;

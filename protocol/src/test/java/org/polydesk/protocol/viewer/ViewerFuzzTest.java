@@ -41,7 +41,7 @@ class ViewerFuzzTest {
             String outcome = decodeAll(input, seed, i);
             long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
             // a message never costs more than its header's checked length, plus bookkeeping
-            long budget = 64L * input.length + 2L * ViewerChannel.MAX_PAYLOAD + (1 << 16);
+            long budget = 64L * input.length + 2L * ViewerCodec.maxPayload(ViewerChannel.HELLO) + (1 << 16);
             assertTrue(allocated <= budget, "input " + i + " (seed " + seed + ") allocated " + allocated + " > " + budget);
             worstAllocation = Math.max(worstAllocation, allocated);
             outcomes.merge(outcome, 1, Integer::sum);

@@ -35,7 +35,6 @@ public final class ViewerWindow implements ViewerSession.Screen {
     private final ImageView pointer = new ImageView();
     private final AtomicBoolean updateQueued = new AtomicBoolean();
     private long shownSerial;
-    private volatile long framesShown;
 
     @SuppressWarnings("unchecked")
     public ViewerWindow(Stage stage, FrameRegion region) {
@@ -100,7 +99,6 @@ public final class ViewerWindow implements ViewerSession.Screen {
         region.showing(b);
         view.setImage(images[b]);
         shownSerial = p.serial();
-        framesShown++;
     }
 
     private static Rectangle2D bounds(java.util.List<DamageRect> damage) {
@@ -128,11 +126,6 @@ public final class ViewerWindow implements ViewerSession.Screen {
             pointer.relocate((c.x() - c.hotX()) * sx, (c.y() - c.hotY()) * sy);
             pointer.setVisible(c.visible() && pointer.getImage() != null);
         });
-    }
-
-    /** Frames put on screen so far. */
-    public long framesShown() {
-        return framesShown;
     }
 
     public Stage stage() {
