@@ -36,6 +36,8 @@ public final class Compositor {
     private Sprite unavailableReason;
     /** One scaled output row, before it goes into the frame. */
     private int[] row = new int[0];
+    /** The source row it is scaled from, as opaque ARGB. */
+    private int[] sourceRow = new int[0];
 
     /** Composes into a frame of its own on the heap. */
     public Compositor(int width, int height, IndicatorStyle style) {
@@ -184,11 +186,14 @@ public final class Compositor {
         int right = r.x() + r.width();
         int inLeft = Math.max(left, t.x());
         int inRight = Math.min(right, t.x() + t.width());
-        int[] src = s.pixels();
         boolean identity = scaling.isIdentity();
         if (!identity && row.length < frame.width()) {
             row = new int[frame.width()];
         }
+        if (!identity && sourceRow.length < s.width()) {
+            sourceRow = new int[s.width()];
+        }
+        int sourceRowShown = -1;
         for (int y = r.y(); y < r.y() + r.height(); y++) {
             if (y < t.y() || y >= t.y() + t.height() || inLeft >= inRight) {
                 frame.fill(left, y, right - left, LETTERBOX);
@@ -200,13 +205,17 @@ public final class Compositor {
             if (inRight < right) {
                 frame.fill(inRight, y, right - inRight, LETTERBOX);
             }
-            int srcRow = scaling.row(y - t.y()) * s.stride();
+            int sy = scaling.row(y - t.y());
             if (identity) {
-                frame.put(inLeft, y, src, srcRow + inLeft, inRight - inLeft);
+                frame.put(inLeft, y, s.pixels(), sy * s.stride() + inLeft, inRight - inLeft);
             } else {
+                if (sy != sourceRowShown) { // scaling up repeats rows: read each once
+                    s.copyRow(0, sy, s.width(), sourceRow, 0);
+                    sourceRowShown = sy;
+                }
                 int[] columns = scaling.columns();
                 for (int x = inLeft, c = inLeft - t.x(); x < inRight; x++, c++) {
-                    row[x] = src[srcRow + columns[c]];
+                    row[x] = sourceRow[columns[c]];
                 }
                 frame.put(inLeft, y, row, inLeft, inRight - inLeft);
             }

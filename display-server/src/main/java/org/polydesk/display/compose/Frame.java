@@ -2,12 +2,14 @@ package org.polydesk.display.compose;
 
 import java.nio.IntBuffer;
 import java.util.Arrays;
+import org.polydesk.display.framebuffer.FrameBuffer;
 
 /**
- * The composed picture that goes to a sink: opaque ARGB pixels (0xFFRRGGBB), row-major. Either on
- * the heap (stride = width), which a sink copies from in {@code present}, or in a sink's own memory
- * (the mapped framebuffer), which the compositor then draws straight into and nothing copies
- * afterwards. Owned by the compositor's thread; sinks read it only inside {@code present}.
+ * The composed picture that goes to a sink, row-major. Either on the heap (stride = width), opaque
+ * ARGB pixels (0xFFRRGGBB) which a sink copies from in {@code present}; or in a sink's own memory
+ * (the mapped framebuffer), XRGB whose top byte the device ignores, which the compositor then draws
+ * straight into and nothing copies afterwards. Owned by the compositor's thread; sinks read it only
+ * inside {@code present}.
  */
 public final class Frame {
     private final int width;
@@ -77,11 +79,12 @@ public final class Frame {
         return pixels;
     }
 
+    /** Pixel (x, y) as opaque ARGB. */
     public int pixel(int x, int y) {
-        return pixels != null ? pixels[y * width + x] : memory.get(origin + y * stride + x);
+        return pixels != null ? pixels[y * width + x] : memory.get(origin + y * stride + x) | 0xFF000000;
     }
 
-    /** A copy, for snapshots taken off the compositor's thread. */
+    /** A copy as opaque ARGB, for snapshots taken off the compositor's thread. */
     public int[] copyPixels() {
         if (pixels != null) {
             return pixels.clone();
@@ -90,6 +93,7 @@ public final class Frame {
         for (int y = 0; y < height; y++) {
             memory.get(origin + y * stride, out, y * width, width);
         }
+        FrameBuffer.opaque(out, 0, out.length);
         return out;
     }
 
@@ -99,6 +103,19 @@ public final class Frame {
             System.arraycopy(src, offset, pixels, y * width + x, length);
         } else {
             memory.put(origin + y * stride + x, src, offset, length);
+        }
+    }
+
+    /**
+     * Copies {@code length} XRGB pixels from {@code src.get(index)} into row {@code y} from column
+     * {@code x}: into a sink's memory as they are, onto the heap made opaque.
+     */
+    void put(int x, int y, IntBuffer src, int index, int length) {
+        if (pixels != null) {
+            src.get(index, pixels, y * width + x, length);
+            FrameBuffer.opaque(pixels, y * width + x, length);
+        } else {
+            memory.put(origin + y * stride + x, src, index, length);
         }
     }
 

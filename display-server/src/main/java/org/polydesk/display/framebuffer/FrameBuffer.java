@@ -1,11 +1,16 @@
 package org.polydesk.display.framebuffer;
 
-import java.util.Arrays;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.IntBuffer;
 import java.util.List;
 
 /**
- * One source's picture: opaque ARGB pixels (0xFFRRGGBB) in an {@code int[]}, row-major with an
- * explicit stride, plus the damage since a consumer last drained it and the source's cursor.
+ * One source's picture: 32-bit XRGB pixels (0x??RRGGBB, the top byte whatever the server sent) in
+ * direct memory, row-major with an explicit stride, plus the damage since a consumer last drained it
+ * and the source's cursor. Direct memory, so that Raw pixels go from the socket straight into place
+ * and from there into the framebuffer with nothing but memory copies; readers that want opaque ARGB
+ * get it from {@link Surface#pixel}, {@link Surface#copyRow} and {@link #copyPixels()}.
  *
  * <p>One thread (the source's decoder) writes; others read. The geometry is an immutable
  * {@link Surface} swapped as a whole on a resize, so a reader never pairs one array with another
@@ -15,13 +20,59 @@ import java.util.List;
 public final class FrameBuffer {
 
     /**
-     * The pixels and their geometry at one moment; pixel (x, y) is {@code pixels[y * stride + x]}.
-     * The array may be longer than {@code stride * height} (kept from a larger size).
+     * The pixels and their geometry at one moment; pixel (x, y) is {@code pixels().get(y * stride + x)},
+     * little-endian in memory (B, G, R, X: the RFB pixel format we ask for, and XRGB8888). The memory
+     * may be larger than {@code stride * height} (kept from a larger size). Shared between threads:
+     * use only absolute gets and puts on {@link #pixels()}.
      */
-    public record Surface(int[] pixels, int width, int height, int stride) {
+    public static final class Surface {
+        private final ByteBuffer memory;
+        private final IntBuffer pixels;
+        private final int width;
+        private final int height;
+        private final int stride;
 
+        Surface(ByteBuffer memory, int width, int height, int stride) {
+            this.memory = memory;
+            this.pixels = memory.duplicate().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
+            this.width = width;
+            this.height = height;
+            this.stride = stride;
+        }
+
+        public IntBuffer pixels() {
+            return pixels;
+        }
+
+        public int width() {
+            return width;
+        }
+
+        public int height() {
+            return height;
+        }
+
+        public int stride() {
+            return stride;
+        }
+
+        /** Pixel (x, y) as opaque ARGB. */
         public int pixel(int x, int y) {
-            return pixels[y * stride + x];
+            return pixels.get(y * stride + x) | OPAQUE_BLACK;
+        }
+
+        /** Copies {@code length} pixels of row {@code y} from column {@code x} into {@code dst} as opaque ARGB. */
+        public void copyRow(int x, int y, int length, int[] dst, int offset) {
+            pixels.get(y * stride + x, dst, offset, length);
+            opaque(dst, offset, length);
+        }
+
+        /**
+         * The bytes of {@code count} pixels from pixel index {@code index}, as a buffer of their own
+         * (position 0, limit their length) for writing them in place.
+         */
+        public ByteBuffer bytes(int index, int count) {
+            return memory.slice(index * 4, count * 4);
         }
 
         public Rect bounds() {
@@ -30,9 +81,11 @@ public final class FrameBuffer {
     }
 
     public static final int OPAQUE_BLACK = 0xFF000000;
+    /** Direct buffers are indexed by int bytes. */
+    private static final long MAX_PIXELS = (Integer.MAX_VALUE - 16) / 4;
 
     private final long maxPixels;
-    private volatile Surface surface = new Surface(new int[0], 0, 0, 0);
+    private volatile Surface surface = new Surface(ByteBuffer.allocateDirect(0), 0, 0, 0);
     private volatile CursorShape cursor = CursorShape.HIDDEN;
     private final Damage damage = new Damage();
 
@@ -46,7 +99,7 @@ public final class FrameBuffer {
      * also bounds the memory a server can make us allocate by sending size after size.
      */
     public FrameBuffer(long maxPixels) {
-        this.maxPixels = Math.min(maxPixels, Integer.MAX_VALUE - 16);
+        this.maxPixels = Math.min(maxPixels, MAX_PIXELS);
     }
 
     public long maxPixels() {
@@ -66,9 +119,9 @@ public final class FrameBuffer {
     }
 
     /**
-     * Gives the frame buffer a new size, opaque black and wholly damaged. The same size keeps the
+     * Gives the frame buffer a new size, black and wholly damaged. The same size keeps the
      * pixels: servers (QEMU among them) repeat the size on every full refresh. A smaller size reuses
-     * the array and a larger one at least doubles it (up to the limit), so a server that keeps
+     * the memory and a larger one at least doubles it (up to the limit), so a server that keeps
      * changing size cannot make us allocate without bound.
      */
     public void resize(int width, int height) {
@@ -80,12 +133,17 @@ public final class FrameBuffer {
         if (s.width() == width && s.height() == height) {
             return;
         }
-        int[] pixels = s.pixels();
-        if (need > pixels.length) {
-            pixels = new int[(int) Math.min(maxPixels, Math.max(need, 2L * pixels.length))];
+        ByteBuffer memory = s.memory;
+        if (need > s.pixels.capacity()) {
+            // allocateDirect zeroes: XRGB black.
+            memory = ByteBuffer.allocateDirect((int) (4 * Math.min(maxPixels, Math.max(need, 2L * s.pixels.capacity()))));
+        } else {
+            int[] black = new int[(int) Math.min(need, 4096)];
+            for (int i = 0; i < need; i += black.length) {
+                s.pixels.put(i, black, 0, (int) Math.min(black.length, need - i));
+            }
         }
-        Arrays.fill(pixels, 0, (int) need, OPAQUE_BLACK);
-        surface = new Surface(pixels, width, height, width);
+        surface = new Surface(memory, width, height, width);
         damage.replaceAll(new Rect(0, 0, width, height));
     }
 
@@ -111,13 +169,20 @@ public final class FrameBuffer {
         this.cursor = cursor;
     }
 
-    /** A copy of the visible pixels, {@code width * height} long, stride = width. */
+    /** A copy of the visible pixels as opaque ARGB, {@code width * height} long, stride = width. */
     public int[] copyPixels() {
         Surface s = surface;
         int[] out = new int[s.width() * s.height()];
         for (int y = 0; y < s.height(); y++) {
-            System.arraycopy(s.pixels(), y * s.stride(), out, y * s.width(), s.width());
+            s.copyRow(0, y, s.width(), out, y * s.width());
         }
         return out;
+    }
+
+    /** Sets the top byte of {@code length} pixels from {@code offset}: XRGB to opaque ARGB. */
+    public static void opaque(int[] pixels, int offset, int length) {
+        for (int i = offset, end = offset + length; i < end; i++) {
+            pixels[i] |= OPAQUE_BLACK;
+        }
     }
 }

@@ -16,17 +16,22 @@ public final class Encodings {
     /** Pseudo-encoding: size change with a reason, a status and the screen layout. */
     public static final int EXTENDED_DESKTOP_SIZE = -308;
 
-    /** The pseudo-encodings every Polydesk source asks for. */
-    public static final List<Integer> PSEUDO = List.of(DESKTOP_SIZE, EXTENDED_DESKTOP_SIZE, CURSOR,
-            QEMU_EXTENDED_KEY_EVENT);
-
-    /** What a source asks for by default, most preferred first. */
+    /**
+     * What a source asks for by default, most preferred first. Not Cursor: a server that sends the
+     * pointer's image apart leaves it out of the picture, and the compositor cannot draw it, for it
+     * does not know where the pointer is (input-server does); without it Xvnc draws the pointer into
+     * the picture itself.
+     */
     public static final List<Integer> DEFAULT = List.of(ZRLE, COPY_RECT, RAW, DESKTOP_SIZE,
+            EXTENDED_DESKTOP_SIZE, QEMU_EXTENDED_KEY_EVENT);
+
+    /** Everything this client decodes. */
+    public static final List<Integer> ALL = List.of(ZRLE, COPY_RECT, RAW, DESKTOP_SIZE,
             EXTENDED_DESKTOP_SIZE, CURSOR, QEMU_EXTENDED_KEY_EVENT);
 
-    /** Raw and the pseudo-encodings: no compression. */
+    /** Raw and the pseudo-encodings of {@link #DEFAULT}: no compression. */
     public static List<Integer> rawOnly() {
-        return List.of(RAW, DESKTOP_SIZE, EXTENDED_DESKTOP_SIZE, CURSOR, QEMU_EXTENDED_KEY_EVENT);
+        return List.of(RAW, DESKTOP_SIZE, EXTENDED_DESKTOP_SIZE, QEMU_EXTENDED_KEY_EVENT);
     }
 
     public static String name(int encoding) {

@@ -31,8 +31,8 @@ public record RfbConfig(List<Integer> encodings, int maxWidth, int maxHeight, lo
         if (maxWidth < 1 || maxWidth > 65535 || maxHeight < 1 || maxHeight > 65535) {
             throw new IllegalArgumentException("max width/height must be 1..65535");
         }
-        if (maxPixels < 1 || maxPixels > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException("max pixels must fit an int[]");
+        if (maxPixels < 1 || maxPixels > (Integer.MAX_VALUE - 16) / 4) {
+            throw new IllegalArgumentException("max pixels must fit a direct buffer of 4-byte pixels");
         }
     }
 

@@ -3,6 +3,7 @@ package org.polydesk.display.rfb;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.IntBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -49,6 +50,8 @@ public final class RfbConnection implements Closeable {
     private final long writeTimeoutNanos;
     private final Object writeLock = new Object();
     private ZrleDecoder zrle;
+    /** One row on its way through CopyRect. */
+    private int[] copyRow = new int[0];
     private ServerInfo serverInfo;
     private final Map<Integer, Long> rectangles = new ConcurrentHashMap<>();
     private volatile boolean qemuKeyEvents;
@@ -251,8 +254,13 @@ public final class RfbConnection implements Closeable {
             switch (encoding) {
                 case Encodings.RAW -> {
                     FrameBuffer.Surface s = inBounds(x, y, w, h, "Raw");
-                    for (int row = 0; row < h; row++) {
-                        in.readPixels(s.pixels(), (y + row) * s.stride() + x, w);
+                    // The server's bytes are our pixel format: they go into place as they are.
+                    if (x == 0 && w == s.stride()) {
+                        in.readFully(s.bytes(y * s.stride(), w * h));
+                    } else {
+                        for (int row = 0; row < h; row++) {
+                            in.readFully(s.bytes((y + row) * s.stride() + x, w));
+                        }
                     }
                     frameBuffer.damage(new Rect(x, y, w, h));
                 }
@@ -292,17 +300,17 @@ public final class RfbConnection implements Closeable {
         int sy = in.u16();
         FrameBuffer.Surface s = inBounds(x, y, w, h, "CopyRect");
         inBounds(sx, sy, w, h, "CopyRect source");
-        int[] p = s.pixels();
+        IntBuffer p = s.pixels();
         int stride = s.stride();
-        // Rows in the order that never reads a row already overwritten; arraycopy handles overlap within a row.
-        if (sy >= y) {
-            for (int r = 0; r < h; r++) {
-                System.arraycopy(p, (sy + r) * stride + sx, p, (y + r) * stride + x, w);
-            }
-        } else {
-            for (int r = h - 1; r >= 0; r--) {
-                System.arraycopy(p, (sy + r) * stride + sx, p, (y + r) * stride + x, w);
-            }
+        if (copyRow.length < w) {
+            copyRow = new int[w];
+        }
+        // Rows in the order that never reads a row already overwritten; each row goes through
+        // copyRow, so overlap within a row does not matter.
+        for (int i = 0; i < h; i++) {
+            int r = sy >= y ? i : h - 1 - i;
+            p.get((sy + r) * stride + sx, copyRow, 0, w);
+            p.put((y + r) * stride + x, copyRow, 0, w);
         }
         frameBuffer.damage(new Rect(x, y, w, h));
     }

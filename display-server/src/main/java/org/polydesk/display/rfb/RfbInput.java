@@ -96,6 +96,38 @@ final class RfbInput {
         }
     }
 
+    /**
+     * Fills {@code dst} from its position to its limit: first with what is buffered, then, for
+     * what is larger than the buffer, straight from the transport (one copy, from the socket into
+     * place).
+     */
+    void readFully(ByteBuffer dst) throws IOException {
+        if (buf.hasRemaining()) {
+            int n = Math.min(dst.remaining(), buf.remaining());
+            int p = buf.position();
+            dst.put(buf.slice(p, n));
+            buf.position(p + n);
+        }
+        while (dst.remaining() >= BUFFER_SIZE) {
+            int n = transport.read(dst, readTimeoutNanos);
+            if (n < 0) {
+                throw new EOFException("server closed the connection");
+            }
+            if (n == 0) {
+                throw stalled();
+            }
+        }
+        while (dst.hasRemaining()) {
+            if (!buf.hasRemaining()) {
+                fill();
+            }
+            int n = Math.min(dst.remaining(), buf.remaining());
+            int p = buf.position();
+            dst.put(buf.slice(p, n));
+            buf.position(p + n);
+        }
+    }
+
     /** Reads {@code count} 32-bit little-endian pixels into {@code dst} as opaque ARGB. */
     void readPixels(int[] dst, int off, int count) throws IOException {
         while (count > 0) {
@@ -124,9 +156,13 @@ final class RfbInput {
 
     private void fill() throws IOException {
         if (!fillOnce(readTimeoutNanos)) {
-            throw new RfbProtocolException("server stopped inside a message: no data for "
-                    + TimeUnit.NANOSECONDS.toMillis(readTimeoutNanos) + " ms");
+            throw stalled();
         }
+    }
+
+    private RfbProtocolException stalled() {
+        return new RfbProtocolException("server stopped inside a message: no data for "
+                + TimeUnit.NANOSECONDS.toMillis(readTimeoutNanos) + " ms");
     }
 
     private boolean fillOnce(long timeoutNanos) throws IOException {

@@ -11,7 +11,7 @@ import java.util.zip.Inflater;
 import org.polydesk.display.framebuffer.FrameBuffer;
 
 /**
- * ZRLE (RFC 6143 §7.7.6) straight into a frame buffer. One zlib stream lives for the whole
+ * ZRLE (RFC 6143 §7.7.6) into a frame buffer, a tile at a time. One zlib stream lives for the whole
  * connection; zlib reads each rectangle's compressed bytes straight from the socket buffer, so a
  * declared length costs no memory. CPIXELs are 3 bytes (B, G, R): the client's pixel format is
  * 32 bits, depth 24, little-endian, colours in the low three bytes.
@@ -31,6 +31,8 @@ final class ZrleDecoder implements AutoCloseable {
     private RfbInput in;
     /** 128 entries for palette RLE; packed palettes use the first 16. */
     private final int[] palette = new int[128];
+    /** One tile, decoded here (array stores are what ZRLE's loops are fast at), then copied into place. */
+    private final int[] tile = new int[TILE * TILE];
 
     /** Worst case of any honest encoding of a w×h rectangle, with room for zlib's own overhead. */
     static long maxCompressedLength(int w, int h) {
@@ -52,7 +54,11 @@ final class ZrleDecoder implements AutoCloseable {
                 int th = Math.min(TILE, h - ty);
                 for (int tx = 0; tx < w; tx += TILE) {
                     int tw = Math.min(TILE, w - tx);
-                    tile(s.pixels(), (y + ty) * s.stride() + x + tx, s.stride(), tw, th);
+                    tile(tile, 0, tw, tw, th);
+                    int base = (y + ty) * s.stride() + x + tx;
+                    for (int r = 0; r < th; r++) {
+                        s.pixels().put(base + r * s.stride(), tile, r * tw, tw);
+                    }
                 }
             }
             drainRest();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.nio.IntBuffer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.polydesk.display.framebuffer.FrameBuffer;
@@ -14,14 +15,17 @@ class CompositorTest {
     private static final VmLabel YELLOW = new VmLabel(3, "Windows 11", 0xE0C000);
     private static final VmLabel NAVY = new VmLabel(4, "Work", 0x102060);
 
-    /** A source whose every pixel says where it is, so a wrong copy cannot look right. */
+    /**
+     * A source whose every pixel says where it is, so a wrong copy cannot look right; XRGB with a
+     * zero top byte, as servers send it, which the output must show opaque.
+     */
     private static FrameBuffer pattern(int w, int h) {
         FrameBuffer fb = new FrameBuffer();
         fb.resize(w, h);
-        int[] px = fb.surface().pixels();
+        IntBuffer px = fb.surface().pixels();
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
-                px[y * w + x] = 0xFF000000 | (x * 7 + y * 131) & 0xFFFFFF;
+                px.put(y * w + x, (x * 7 + y * 131) & 0xFFFFFF);
             }
         }
         return fb;
@@ -71,8 +75,8 @@ class CompositorTest {
         assertEquals(0xFF000000 | NAVY.rgb(), c.frame().pixel(3, 50));
         assertEquals(fb.surface().pixel(4, 50), c.frame().pixel(4, 50));
 
-        fb.surface().pixels()[50 * 200 + 60] = 0xFF123456;
-        fb.surface().pixels()[10 * 200 + 10] = 0xFF654321;
+        fb.surface().pixels().put(50 * 200 + 60, 0x123456);
+        fb.surface().pixels().put(10 * 200 + 10, 0x654321);
         List<Rect> out = c.update(List.of(new Rect(60, 50, 1, 1)));
         assertTrue(out.contains(new Rect(60, 50, 1, 1)), out.toString());
         assertEquals(0xFF123456, c.frame().pixel(60, 50));

@@ -33,7 +33,7 @@ import org.polydesk.display.testing.ZrleEncoder;
  */
 class DecoderFuzzTest {
     private static final int MAX_PIXELS = 256 * 256;
-    private static final RfbConfig CONFIG = new RfbConfig(Encodings.DEFAULT, 512, 512, MAX_PIXELS, 32, 4096, 1024,
+    private static final RfbConfig CONFIG = new RfbConfig(Encodings.ALL, 512, 512, MAX_PIXELS, 32, 4096, 1024,
             Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1));
     private static final long PER_INPUT_TIMEOUT_MS = 5000;
     private static final com.sun.management.ThreadMXBean THREADS =
@@ -104,7 +104,7 @@ class DecoderFuzzTest {
         RfbListener checks = new RfbListener() {
             @Override
             public void frameUpdated(FrameBuffer frame) {
-                if (frame.surface().pixels().length > MAX_PIXELS
+                if (frame.surface().pixels().capacity() > MAX_PIXELS
                         || (long) frame.width() * frame.height() > MAX_PIXELS) {
                     throw new AssertionError("frame buffer beyond the limit: " + frame.width() + "x" + frame.height());
                 }

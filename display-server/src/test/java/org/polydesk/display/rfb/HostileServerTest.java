@@ -34,7 +34,7 @@ import org.polydesk.display.testing.ZrleEncoder;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HostileServerTest {
-    private static final RfbConfig CONFIG = RfbConfig.defaults()
+    private static final RfbConfig CONFIG = RfbConfig.defaults().withEncodings(Encodings.ALL)
             .withSizeLimits(4096, 4096, 4096L * 2048)
             .withTimeouts(Duration.ofMillis(500), Duration.ofMillis(300));
 
@@ -167,7 +167,7 @@ class HostileServerTest {
     void aServerThatClosesMidMessageIsAnEofNotAHang() throws Exception {
         byte[] partial = ok().update(1).rect(0, 0, 4, 4, 0).u32(1).toByteArray();
         // Reads the client's whole handshake (so its writes succeed), then closes mid-rectangle.
-        int handshake = 12 + 1 + 1 + 20 + 4 + 4 * Encodings.DEFAULT.size() + 10;
+        int handshake = 12 + 1 + 1 + 20 + 4 + 4 * CONFIG.encodings().size() + 10;
         FakeRfbServer.Script script = (ch, in) -> {
             FakeRfbServer.write(ch, partial);
             in.readNBytes(handshake);

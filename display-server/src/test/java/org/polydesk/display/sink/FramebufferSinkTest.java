@@ -86,7 +86,7 @@ class FramebufferSinkTest {
         assertTrue(frame.inSinkMemory(), "XRGB8888 is drawn in place");
         FrameBuffer fb = new FrameBuffer();
         fb.resize(w, h);
-        java.util.Arrays.fill(fb.surface().pixels(), 0xFF204060);
+        fill(fb, 0x204060);
         Compositor c = new Compositor(frame, new IndicatorStyle(Duration.ofSeconds(5), 2));
         VmLabel label = new VmLabel(2, "Mail", 0xC03030);
         sink.present(frame, c.show(new Content.Live(label, fb), true));
@@ -98,7 +98,7 @@ class FramebufferSinkTest {
         assertEquals(0, le.getInt(0), "lines above the panned view untouched");
 
         // The guest repaints everything, under the banner and the border too: they stay.
-        java.util.Arrays.fill(fb.surface().pixels(), 0xFF00FF00);
+        fill(fb, 0x00FF00);
         List<Rect> out = c.update(List.of(fb.surface().bounds()));
         sink.present(frame, out);
         assertEquals(0x00FF00, le.getInt((int) g.offset(100, 300)) & 0xFFFFFF);
@@ -124,5 +124,12 @@ class FramebufferSinkTest {
         assertTrue(small.getMessage().contains("smaller"), small.getMessage());
         IOException missing = assertThrows(IOException.class, () -> FramebufferSink.open("/dev/no-such-fb"));
         assertTrue(missing.getMessage().contains("/dev/no-such-fb"), missing.getMessage());
+    }
+
+    /** Every pixel of {@code fb} to {@code xrgb}. */
+    private static void fill(FrameBuffer fb, int xrgb) {
+        for (int i = 0; i < fb.width() * fb.height(); i++) {
+            fb.surface().pixels().put(i, xrgb);
+        }
     }
 }

@@ -14,21 +14,26 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.polydesk.display.framebuffer.CursorShape;
 import org.polydesk.display.framebuffer.FrameBuffer;
+import org.polydesk.display.rfb.Encodings;
 import org.polydesk.display.rfb.RfbConfig;
 import org.polydesk.display.rfb.RfbConnection;
 import org.polydesk.display.rfb.RfbEndpoint;
 import org.polydesk.display.rfb.RfbListener;
 
 /**
- * SetDesktopSize against TigerVNC's Xvnc, the control UI's server: a connection that wants the
+ * Against TigerVNC's Xvnc, the control UI's server. SetDesktopSize: a connection that wants the
  * sink's size gets it; a server that refuses keeps its size and says why (the compositor scales).
+ * The pointer: with our default encodings Xvnc draws it into the picture, where it is seen.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class XvncDesktopSizeTest {
+class XvncServerTest {
     @TempDir
     Path dir;
     private final List<Process> servers = new ArrayList<>();
+    /** The X display of the newest server. */
+    private String display;
 
     @AfterEach
     void stop() throws InterruptedException {
@@ -40,7 +45,8 @@ class XvncDesktopSizeTest {
 
     private Path xvnc(String geometry, String... extra) throws IOException, InterruptedException {
         Path socket = dir.resolve("vnc-" + servers.size() + ".sock");
-        List<String> cmd = new ArrayList<>(List.of("Xvnc", ":" + (40 + ProcessHandle.current().pid() % 400 + servers.size()),
+        display = ":" + (40 + ProcessHandle.current().pid() % 400 + servers.size());
+        List<String> cmd = new ArrayList<>(List.of("Xvnc", display,
                 "-geometry", geometry, "-depth", "24", "-rfbport", "-1", "-rfbunixpath", socket.toString(),
                 "-SecurityTypes", "None", "-nolisten", "tcp", "-AlwaysShared"));
         cmd.addAll(List.of(extra));
@@ -102,6 +108,72 @@ class XvncDesktopSizeTest {
             assertEquals("1 resize is administratively prohibited", refused.get(20, TimeUnit.SECONDS));
             assertEquals(800, fb.width(), "the size stays; the compositor scales it");
             assertEquals(600, fb.height());
+        } finally {
+            c.close();
+            run.handle((v, e) -> null).get();
+        }
+    }
+
+    @Test
+    void xvncDrawsThePointerIntoThePictureUnlessItsImageIsAskedForApart() throws Exception {
+        Path socket = xvnc("320x240", "-br");
+        // An X server shows no pointer until a window defines one, as the UI's windows do.
+        ProcessBuilder xsetroot = new ProcessBuilder("xsetroot", "-cursor_name", "left_ptr").inheritIO();
+        xsetroot.environment().put("DISPLAY", display);
+        assertEquals(0, xsetroot.start().waitFor(), "xsetroot gave the root window a pointer");
+        assertTrue(pointerPixels(socket, RfbConfig.defaults()) > 0,
+                "with the default encodings the pointer is in the picture where it was moved");
+        assertEquals(0, pointerPixels(socket, RfbConfig.defaults().withEncodings(Encodings.ALL)),
+                "asked for the Cursor pseudo-encoding, Xvnc sends the image apart and leaves it out");
+    }
+
+    /**
+     * Moves Xvnc's pointer to (100, 100) of its black root window and counts the pixels that are
+     * not black around it once the picture settled; nothing else is on that screen.
+     */
+    private static int pointerPixels(Path socket, RfbConfig config) throws Exception {
+        FrameBuffer fb = new FrameBuffer();
+        CompletableFuture<CursorShape> shape = new CompletableFuture<>();
+        RfbConnection c = RfbConnection.open(RfbEndpoint.unix(socket), config, fb, new RfbListener() {
+            @Override
+            public void cursorChanged(CursorShape cursor) {
+                if (cursor.width() > 0) {
+                    shape.complete(cursor);
+                }
+            }
+        });
+        CompletableFuture<Void> run = CompletableFuture.runAsync(() -> {
+            try {
+                c.run();
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        try {
+            // A move, also when an earlier connection left the pointer at (100, 100): Xvnc sends
+            // the pointer's image when it moves.
+            c.sendPointerEvent(0, 20, 20);
+            c.sendPointerEvent(0, 100, 100);
+            if (config.encodings().contains(Encodings.CURSOR)) {
+                shape.get(20, TimeUnit.SECONDS); // Xvnc sent the pointer's image
+            }
+            int lit = 0;
+            // Xvnc sends what changed: wait for the pointer, or a quiet second once it should be there.
+            for (long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); System.nanoTime() < until; ) {
+                Thread.sleep(250);
+                int[] px = fb.copyPixels();
+                lit = 0;
+                for (int y = 70; y < 130; y++) {
+                    for (int x = 70; x < 130; x++) {
+                        lit += (px[y * fb.width() + x] & 0xFFFFFF) != 0 ? 1 : 0;
+                    }
+                }
+                if (lit > 0) {
+                    break;
+                }
+            }
+            assertEquals(320, fb.width(), "the picture arrived");
+            return lit;
         } finally {
             c.close();
             run.handle((v, e) -> null).get();
