@@ -32,6 +32,18 @@ public final class Methods {
     /** The notification method that carries an {@code InstallProgress}. */
     public static final String INSTALL_PROGRESS = "install.progress";
     public static final String EVENTS_SUBSCRIBE = "events.subscribe";
+    /**
+     * The caller draws on dom0's screen through the boot GPU's framebuffer (the display server).
+     * Before that card leaves dom0 for a VM, polydeskd sends it {@link #CONSOLE_RELEASE} and waits
+     * up to 5 s for {@link #CONSOLE_RELEASED}; once the card is back it sends {@link #CONSOLE_RETURNED}.
+     */
+    public static final String CONSOLE_HOLD = "console.hold";
+    /** Notification {@code {vm, gpu}}: let go of dom0's framebuffer now, then call {@link #CONSOLE_RELEASED}. */
+    public static final String CONSOLE_RELEASE = "console.release";
+    /** {@code {vm}}: the caller no longer has dom0's framebuffer mapped. */
+    public static final String CONSOLE_RELEASED = "console.released";
+    /** Notification {@code {vm, gpu}}: the card is dom0's again; its framebuffer may be opened again. */
+    public static final String CONSOLE_RETURNED = "console.returned";
     /** The notification method that carries a {@link org.polydesk.protocol.toolstack.LifecycleEvent}. */
     public static final String EVENT = "event";
 

@@ -91,6 +91,7 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
             throw new IOException("--accel must be auto, kvm or tcg, not '" + accel + "'");
         }
         EventBus events = new EventBus();
+        ConsoleHolders consoleHolders = new ConsoleHolders(java.time.Duration.ofSeconds(5));
         Sysfs sys = new Sysfs(sysfs);
         SysfsPci pci = new SysfsPci(sys.pciDevices(), PciIds.load(pciIds));
         VmManager.BackendFactory backends = "libxl".equals(chosen)
@@ -98,7 +99,8 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
                 : listener -> new QemuBackend(
                         new QemuSettings(qemu, accel, runDir, QemuSettings.DEFAULT_OVMF, Duration.ofSeconds(20)), listener);
         try {
-            manager = new VmManager(new VmStore(stateDir), events, backends, sys, pci, new HandoverStore(runDir.resolve("gpu")));
+            manager = new VmManager(new VmStore(stateDir), events, backends, sys, pci, new HandoverStore(runDir.resolve("gpu")),
+                    consoleHolders);
         } catch (IOException e) {
             throw e;
         } catch (Exception e) {
@@ -108,7 +110,7 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
         server = new RpcServer(api, new ToolstackApi(manager, events,
                 focusSocket != null ? focusSocket : runDir.resolve(org.polydesk.protocol.focus.FocusBus.SOCKET.getFileName()),
                 imageDir != null ? imageDir : stateDir.toAbsolutePath().getParent().resolve("images"), pci,
-                install));
+                install, consoleHolders));
         LOG.info("polydeskd serves " + api + " with the " + chosen + " backend (" + manager.accelerator() + ")");
         if (!noAutostart) {
             manager.autostart();

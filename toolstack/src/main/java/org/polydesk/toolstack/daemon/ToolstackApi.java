@@ -22,19 +22,21 @@ public final class ToolstackApi implements RpcServer.Handler {
     private final DiskImages images;
     private final GpuApi gpus;
     private final InstallApi install;
+    private final ConsoleHolders consoleHolders;
 
     /**
      * Requests go to {@code vms}; focus.set to input-server's bus; disk.create to {@code imageDir}; GPUs from
-     * sysfs; install.* to {@code install}.
+     * sysfs; install.* to {@code install}; console.* to {@code consoleHolders}.
      */
     ToolstackApi(VmManager vms, EventBus events, java.nio.file.Path focusSocket, java.nio.file.Path imageDir,
-                 org.polydesk.toolstack.gpu.SysfsPci pci, InstallApi install) {
+                 org.polydesk.toolstack.gpu.SysfsPci pci, InstallApi install, ConsoleHolders consoleHolders) {
         this.vms = vms;
         this.events = events;
         this.focus = new FocusRelay(vms, focusSocket);
         this.images = new DiskImages(imageDir, "qemu-img");
         this.gpus = new GpuApi(vms, pci);
         this.install = install;
+        this.consoleHolders = consoleHolders;
     }
 
     @Override
@@ -60,6 +62,14 @@ public final class ToolstackApi implements RpcServer.Handler {
             case Methods.INSTALL_DISKS -> install.disks();
             case Methods.INSTALL_START -> install.start(params, connection);
             case Methods.EVENTS_SUBSCRIBE -> subscribe(connection);
+            case Methods.CONSOLE_HOLD -> {
+                consoleHolders.hold(connection);
+                yield null;
+            }
+            case Methods.CONSOLE_RELEASED -> {
+                consoleHolders.released(connection);
+                yield null;
+            }
             default -> throw new RpcException(ErrorCode.METHOD_NOT_FOUND, "no method '" + method + "'");
         };
     }

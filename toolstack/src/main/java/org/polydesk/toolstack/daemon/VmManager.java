@@ -69,15 +69,18 @@ public final class VmManager {
         HypervisorBackend create(HypervisorBackend.ExitListener listener) throws Exception;
     }
 
-    /** {@code sys}: where the host's devices are; {@code handovers}: the records of GPUs away from dom0. */
+    /**
+     * {@code sys}: where the host's devices are; {@code handovers}: the records of GPUs away from
+     * dom0; {@code consoleUsers}: who lets go of dom0's screen before the boot GPU leaves.
+     */
     public VmManager(VmStore store, EventBus events, BackendFactory backends, Sysfs sys, SysfsPci pci,
-                     HandoverStore handovers) throws Exception {
+                     HandoverStore handovers, org.polydesk.toolstack.gpu.ConsoleUsers consoleUsers) throws Exception {
         this.store = store;
         this.events = events;
         this.backend = backends.create(this::onExit);
         this.handovers = handovers;
         this.gpus = new GpuPassthrough(sys, pci, handovers, GpuPassthrough.Target.of(backend.passthroughDriver()),
-                backend::releasePci);
+                backend::releasePci, consoleUsers);
     }
 
     /** Reads the stored definitions and takes back the VMs that still run from an earlier daemon. */

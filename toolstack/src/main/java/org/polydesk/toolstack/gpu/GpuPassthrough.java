@@ -16,7 +16,8 @@ import java.util.logging.Logger;
  * {@code xl pci-assignable-add} / {@code -remove} do: unbind dom0's driver, bind the passthrough
  * driver (pciback on Xen, vfio-pci for QEMU), and the reverse. When the card drives dom0's console
  * ({@code boot_vga}) the framebuffer console and the firmware framebuffer are unbound first and
- * bound again last, as OpenXCI did. The plan is stored before the first write, so a daemon that
+ * bound again last, as OpenXCI did; before that, whoever draws on dom0's screen through it
+ * ({@link ConsoleUsers}) lets go of it. The plan is stored before the first write, so a daemon that
  * crashes half way leaves a record the next one finishes from; giving back checks each device's
  * state first and may be repeated.
  */
@@ -59,13 +60,16 @@ public final class GpuPassthrough {
     private final HandoverStore store;
     private final Target target;
     private final Release release;
+    private final ConsoleUsers consoleUsers;
 
-    public GpuPassthrough(Sysfs sys, SysfsPci pci, HandoverStore store, Target target, Release release) {
+    public GpuPassthrough(Sysfs sys, SysfsPci pci, HandoverStore store, Target target, Release release,
+                          ConsoleUsers consoleUsers) {
         this.sys = sys;
         this.pci = pci;
         this.store = store;
         this.target = target;
         this.release = release;
+        this.consoleUsers = consoleUsers;
     }
 
     /** Takes the GPU at {@code address} and its other functions for {@code vm}; on failure gives back what it took. */
@@ -99,6 +103,10 @@ public final class GpuPassthrough {
         LOG.info("GPU " + address + " for VM " + vm + ": functions " + h.addresses() + " to " + target.driver
                 + (h.console() ? ", taking dom0's console off it first" : ""));
         try {
+            if (gpu.device().bootVga()) {
+                // Also without a bound console: the display server may have unbound it and draw itself.
+                consoleUsers.leaving(vm, address);
+            }
             for (String vt : vtconsoles) {
                 step("unbind the framebuffer console " + vt, sys.vtconsoles().resolve(vt).resolve("bind"), "0");
             }
@@ -247,12 +255,23 @@ public final class GpuPassthrough {
                 failures.add(vt + ": " + e.getMessage());
             }
         }
+        if (drivesDom0Screen(h.gpu())) {
+            consoleUsers.back(h.vm(), h.gpu()); // also after a failure: they retry opening it
+        }
         if (!failures.isEmpty()) {
             throw new IOException("GPU " + h.gpu() + " is not fully back with dom0 (the record " + store.fileOf(h.vm())
                     + " stays for the next try): " + String.join("; ", failures));
         }
         store.delete(h.vm());
         LOG.info("GPU " + h.gpu() + " is back with dom0" + (h.console() ? ", and so is the console" : ""));
+    }
+
+    private boolean drivesDom0Screen(String address) {
+        try {
+            return pci.gpus().stream().anyMatch(g -> g.device().address().equals(address) && g.device().bootVga());
+        } catch (IOException e) {
+            return true; // telling the users once too often costs them a retry
+        }
     }
 
     private void returnFunction(Handover.Function f, Target from) throws IOException {

@@ -114,7 +114,8 @@ class GpuLifecycleTest {
         VmManager m = new VmManager(new VmStore(tmp.resolve("vms")), events, l -> {
             backend.listener = l;
             return backend;
-        }, kernel, new SysfsPci(kernel.pciDevices(), PciIds.load(tmp.resolve("none"))), new HandoverStore(tmp.resolve("run/gpu")));
+        }, kernel, new SysfsPci(kernel.pciDevices(), PciIds.load(tmp.resolve("none"))), new HandoverStore(tmp.resolve("run/gpu")),
+                org.polydesk.toolstack.gpu.ConsoleUsers.NONE);
         m.load();
         return m;
     }

@@ -43,12 +43,27 @@ class GpuPassthroughTest {
 
     private GpuPassthrough xen() {
         return new GpuPassthrough(kernel, new SysfsPci(kernel.pciDevices(), PciIds.load(tmp.resolve("none"))), store,
-                GpuPassthrough.Target.PCIBACK, a -> kernel.log.add("release " + a));
+                GpuPassthrough.Target.PCIBACK, a -> kernel.log.add("release " + a), screenUsers());
+    }
+
+    /** Whoever draws on dom0's screen, noted in the kernel's log, so the order shows. */
+    private ConsoleUsers screenUsers() {
+        return new ConsoleUsers() {
+            @Override
+            public void leaving(UUID vm, String gpu) {
+                kernel.log.add("screen users let go: " + gpu);
+            }
+
+            @Override
+            public void back(UUID vm, String gpu) {
+                kernel.log.add("screen users told it is back: " + gpu);
+            }
+        };
     }
 
     private GpuPassthrough qemu() {
         return new GpuPassthrough(kernel, new SysfsPci(kernel.pciDevices(), PciIds.load(tmp.resolve("none"))), store,
-                GpuPassthrough.Target.VFIO, a -> kernel.log.add("release " + a));
+                GpuPassthrough.Target.VFIO, a -> kernel.log.add("release " + a), screenUsers());
     }
 
     @Test
@@ -99,6 +114,7 @@ class GpuPassthroughTest {
         Handover h = xen().take(VM, GPU);
 
         assertEquals(List.of(
+                "screen users let go: " + GPU,
                 "class/vtconsole/vtcon1/bind <- 0",
                 "bus/platform/drivers/efi-framebuffer/unbind <- efi-framebuffer.0",
                 "bus/pci/drivers/pciback/new_slot <- " + GPU,
@@ -106,7 +122,8 @@ class GpuPassthroughTest {
                 "bus/pci/drivers/snd_hda_intel/unbind <- " + AUDIO,
                 "bus/pci/drivers/pciback/new_slot <- " + AUDIO,
                 "bus/pci/drivers/pciback/bind <- " + AUDIO), kernel.takeLog(),
-                "first the console off the framebuffer, then the framebuffer off the card, then the card");
+                "first whoever draws on it lets go, then the console off the framebuffer, then the framebuffer off the "
+                        + "card, then the card");
         assertTrue(h.console());
         assertEquals("0", tree.read("class/vtconsole/vtcon1/bind"));
         assertFalse(tree.framebufferBound("efi-framebuffer.0"));
@@ -122,7 +139,8 @@ class GpuPassthroughTest {
                 "bus/pci/drivers/pciback/remove_slot <- " + AUDIO,
                 "bus/pci/drivers/snd_hda_intel/bind <- " + AUDIO,
                 "bus/platform/drivers/efi-framebuffer/bind <- efi-framebuffer.0",
-                "class/vtconsole/vtcon1/bind <- 1"), kernel.takeLog());
+                "class/vtconsole/vtcon1/bind <- 1",
+                "screen users told it is back: " + GPU), kernel.takeLog());
         assertNull(tree.driverOf(GPU), "it had no driver in dom0, and has none again");
         assertTrue(tree.framebufferBound("efi-framebuffer.0"));
         assertFalse(tree.framebufferBound("simple-framebuffer.0"), "one that was not bound stays so");

@@ -1,0 +1,128 @@
+package org.polydesk.toolstack.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.polydesk.protocol.rpc.Json;
+import org.polydesk.protocol.rpc.Methods;
+import org.polydesk.protocol.rpc.RpcClient;
+import org.polydesk.protocol.rpc.RpcMessage;
+
+/**
+ * console.hold against a real polydeskd (QEMU backend, a sysfs tree whose boot GPU drives dom0's
+ * screen): a client that holds dom0's screen is told before the card is touched and waited for;
+ * the card then cannot be bound to vfio-pci in this tree, so the start fails and the holder is told
+ * the screen is back. One that never answers delays the start by the bounded wait, no more.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ConsoleHoldTest {
+    private static final String GPU = "0000:00:02.0";
+
+    @TempDir
+    Path tmp;
+    private DaemonFixture fixture;
+    private Path sysfs;
+
+    @BeforeEach
+    void start() throws Exception {
+        sysfs = tmp.resolve("sys");
+        Path dev = Files.createDirectories(sysfs.resolve("bus/pci/devices/" + GPU));
+        Files.writeString(dev.resolve("class"), "0x030000\n");
+        Files.writeString(dev.resolve("vendor"), "0x8086\n");
+        Files.writeString(dev.resolve("device"), "0x3e92\n");
+        Files.writeString(dev.resolve("boot_vga"), "1\n");
+        Files.createDirectories(sysfs.resolve("kernel/iommu_groups/1/devices"));
+        Files.createSymbolicLink(sysfs.resolve("kernel/iommu_groups/1/devices/" + GPU), Path.of("../../../../bus/pci/devices/" + GPU));
+        Files.createSymbolicLink(dev.resolve("iommu_group"), Path.of("../../../kernel/iommu_groups/1"));
+        // vfio-pci is loaded, but i915 has no unbind file here: taking the card fails half way.
+        Files.createDirectories(sysfs.resolve("bus/pci/drivers/vfio-pci"));
+        Files.createDirectories(sysfs.resolve("bus/pci/drivers/i915"));
+        Files.createSymbolicLink(dev.resolve("driver"), Path.of("../../../bus/pci/drivers/i915"));
+        fixture = new DaemonFixture(tmp, "--sysfs", sysfs.toString(), "--pci-ids", tmp.resolve("none").toString());
+        try (RpcClient c = RpcClient.connect(fixture.socket())) {
+            ObjectNode def = Json.mapper().createObjectNode();
+            def.putObject("definition").put("name", "Gaming").put("memoryMib", 512).put("gpu", "00:02.0");
+            c.call(Methods.VM_CREATE, def);
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        fixture.close();
+    }
+
+    /** A display server's side: holds the screen; answers each release unless {@code silent}. */
+    private Thread holder(RpcClient c, List<String> heard, boolean silent) throws Exception {
+        c.call(Methods.CONSOLE_HOLD, null);
+        Thread t = new Thread(() -> {
+            try {
+                RpcMessage m;
+                while ((m = c.nextNotification()) != null) {
+                    heard.add(m.method() + " " + m.params().get("gpu").asText() + " driver="
+                            + Files.readSymbolicLink(sysfs.resolve("bus/pci/devices/" + GPU + "/driver")).getFileName());
+                    if (Methods.CONSOLE_RELEASE.equals(m.method()) && !silent) {
+                        c.call(Methods.CONSOLE_RELEASED, Json.mapper().createObjectNode().put("vm", m.params().get("vm").asText()));
+                    }
+                }
+            } catch (Exception e) {
+                heard.add("ended: " + e.getMessage());
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private long failedStartMillis() throws Exception {
+        long t0 = System.nanoTime();
+        try (RpcClient c = RpcClient.connect(fixture.socket())) {
+            RpcClient.CallException e = assertThrows(RpcClient.CallException.class,
+                    () -> c.call(Methods.VM_START, Json.mapper().createObjectNode().put("vm", "Gaming")));
+            assertTrue(e.getMessage().contains("cannot take GPU"), e.getMessage());
+        }
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    }
+
+    @Test
+    void theHolderLetsGoBeforeTheCardIsTouchedAndIsToldWhenItIsBack() throws Exception {
+        List<String> heard = new CopyOnWriteArrayList<>();
+        try (RpcClient display = RpcClient.connect(fixture.socket())) {
+            holder(display, heard, false);
+            long took = failedStartMillis();
+            for (int i = 0; i < 50 && heard.size() < 2; i++) {
+                Thread.sleep(100);
+            }
+            assertEquals(List.of(Methods.CONSOLE_RELEASE + " " + GPU + " driver=i915",
+                    Methods.CONSOLE_RETURNED + " " + GPU + " driver=i915"), heard,
+                    "told while dom0's driver still had the card, and again once it was back");
+            assertTrue(took < 4000, "an answering holder costs no wait (" + took + " ms)");
+        }
+    }
+
+    @Test
+    void aHolderThatNeverAnswersDelaysTheStartByTheBoundedWaitOnly() throws Exception {
+        List<String> heard = new CopyOnWriteArrayList<>();
+        try (RpcClient display = RpcClient.connect(fixture.socket())) {
+            holder(display, heard, true);
+            long took = failedStartMillis();
+            assertTrue(took >= 4500 && took < 20000, "waited about 5 s for it, then went on (" + took + " ms)");
+            for (int i = 0; i < 50 && heard.size() < 2; i++) {
+                Thread.sleep(100);
+            }
+            assertEquals(Methods.CONSOLE_RETURNED + " " + GPU + " driver=i915", heard.get(1));
+        }
+    }
+}
