@@ -2,11 +2,23 @@ package org.polydesk.display.bus;
 
 import java.nio.file.Path;
 
-/** Told when a VM that owns a GPU by passthrough (it has a viewer channel) starts and stops. */
+/**
+ * Told when a VM that owns a GPU by passthrough (it has a viewer channel) starts and stops, and when
+ * the boot GPU, whose framebuffer is dom0's screen, leaves dom0 and comes back.
+ */
 public interface Passthrough {
     /** The VM in {@code slot} runs and owns the monitor; its viewer listens on {@code viewerChannel}. */
     void passthroughStarted(int slot, Path viewerChannel);
 
     /** The VM in {@code slot} no longer runs: the monitor is dom0's again. */
     void passthroughStopped(int slot);
+
+    /**
+     * The boot GPU is about to leave dom0: let go of its framebuffer (a mapping of it would write
+     * into the guest's memory). Returns once it is let go, or after a few seconds of trying.
+     */
+    void consoleLeaving();
+
+    /** The boot GPU is dom0's again: its framebuffer may be opened (it may take a moment to appear). */
+    void consoleBack();
 }

@@ -25,7 +25,8 @@ import org.polydesk.protocol.vm.VmStatus;
  * Keeps the display server's slots in step with polydeskd: subscribes to lifecycle events, then
  * reads the VM list, so every running VM has a live source on its {@code vnc.sock} and every
  * stopped one says so. After polydeskd restarts the list is read again. A running VM with a viewer
- * channel owns a GPU: {@link Passthrough} hears of it.
+ * channel owns a GPU: {@link Passthrough} hears of it, and, holding dom0's screen, of the boot GPU
+ * leaving dom0 and coming back (console.hold).
  */
 public final class ToolstackFollower implements AutoCloseable {
     private final Subscription subscription;
@@ -54,6 +55,9 @@ public final class ToolstackFollower implements AutoCloseable {
 
     private void session(RpcClient client) throws IOException {
         client.call(Methods.EVENTS_SUBSCRIBE, null);
+        if (passthrough != null) {
+            client.call(Methods.CONSOLE_HOLD, null);
+        }
         Map<UUID, Integer> before = new HashMap<>(slots);
         for (JsonNode n : client.call(Methods.VM_LIST, null)) {
             VmStatus status = Json.mapper().treeToValue(n, VmStatus.class);
@@ -65,6 +69,15 @@ public final class ToolstackFollower implements AutoCloseable {
             RpcMessage m = client.nextNotification();
             if (m == null) {
                 throw new EOFException("polydeskd closed the connection");
+            }
+            if (Methods.CONSOLE_RELEASE.equals(m.method())) {
+                passthrough.consoleLeaving();
+                client.call(Methods.CONSOLE_RELEASED, m.params());
+                continue;
+            }
+            if (Methods.CONSOLE_RETURNED.equals(m.method())) {
+                passthrough.consoleBack();
+                continue;
             }
             if (!Methods.EVENT.equals(m.method())) {
                 continue;

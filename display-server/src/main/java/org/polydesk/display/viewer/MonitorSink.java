@@ -19,7 +19,9 @@ import org.polydesk.display.source.Backoff;
  * framebuffer goes with the card. When the VM stops, dom0's sink is opened again (retried each
  * second until the console is back). The compositor may draw straight into dom0's framebuffer,
  * so a change of hands is only recorded when polydeskd reports it, and made on the compositor's
- * thread ({@link #frameOutdated}), where the old frame is known to be out of use.
+ * thread ({@link #frameOutdated}), where the old frame is known to be out of use. Before the boot
+ * GPU leaves dom0, polydeskd asks us to let go of its framebuffer ({@link #consoleLeaving}): the
+ * monitor then belongs to nobody until the VM's viewer or dom0's console is back.
  */
 public final class MonitorSink implements Sink, Passthrough {
     private static final Logger LOG = Logger.getLogger(MonitorSink.class.getName());
@@ -29,10 +31,14 @@ public final class MonitorSink implements Sink, Passthrough {
         Sink open() throws IOException;
     }
 
-    /** Who is to own the monitor next: a passthrough VM's viewer, or dom0 ({@code slot} -1). */
+    /** Who is to own the monitor next: a passthrough VM's viewer, dom0 ({@code slot} -1) or nobody (-2). */
     private record Owner(int slot, Path viewerChannel) {
         static final Owner DOM0 = new Owner(-1, null);
+        static final Owner NOBODY = new Owner(-2, null);
     }
+
+    /** How long {@link #consoleLeaving} waits for the compositor's thread to let go. */
+    private static final long LET_GO_NANOS = TimeUnit.SECONDS.toNanos(3);
 
     private final Opener dom0;
     private final int width;
@@ -97,6 +103,32 @@ public final class MonitorSink implements Sink, Passthrough {
         LOG.info(() -> "the VM in slot " + slot + " stopped: the monitor is dom0's again");
     }
 
+    @Override
+    public void consoleLeaving() {
+        handOver(Owner.NOBODY);
+        synchronized (this) {
+            long deadline = System.nanoTime() + LET_GO_NANOS;
+            try {
+                while (next != null && System.nanoTime() - deadline < 0) {
+                    wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (next != null) {
+                LOG.warning("the compositor did not let go of dom0's screen within 3 s");
+                return;
+            }
+        }
+        LOG.info("let go of dom0's screen: its GPU leaves dom0");
+    }
+
+    @Override
+    public void consoleBack() {
+        handOver(Owner.DOM0);
+        LOG.info("dom0's screen is back");
+    }
+
     private void handOver(Owner owner) {
         Runnable r;
         synchronized (this) {
@@ -120,12 +152,13 @@ public final class MonitorSink implements Sink, Passthrough {
                 current = ViewerSink.open(width, height, owner.slot(), owner.viewerChannel(), shmDir, backoff);
                 current.onRepaintNeeded(repaint);
                 current.focused(focused);
-            } else {
+            } else if (owner == Owner.DOM0) {
                 reopenDom0();
             }
+            notifyAll();
             return true;
         }
-        if (current == null && viewerSlot < 0 && System.nanoTime() - reopenDue >= 0) {
+        if (current == null && viewerSlot == Owner.DOM0.slot() && System.nanoTime() - reopenDue >= 0) {
             reopenDom0();
             return current != null;
         }

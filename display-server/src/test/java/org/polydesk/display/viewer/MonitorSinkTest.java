@@ -118,4 +118,63 @@ class MonitorSinkTest {
             display.close();
         }
     }
+
+    /** dom0's framebuffer sink, noting when it is closed. */
+    private static final class WatchedFramebuffer implements org.polydesk.display.sink.Sink {
+        final ByteBuffer memory;
+        final FramebufferSink sink;
+        volatile boolean closed;
+
+        WatchedFramebuffer() throws IOException {
+            FbGeometry g = FbGeometry.xrgb8888(W, H);
+            memory = ByteBuffer.allocateDirect((int) g.mappedLength());
+            sink = new FramebufferSink(g, memory);
+        }
+
+        @Override public int width() { return W; }
+        @Override public int height() { return H; }
+        @Override public org.polydesk.display.compose.Frame createFrame() { return sink.createFrame(); }
+        @Override public void present(org.polydesk.display.compose.Frame f, List<org.polydesk.display.framebuffer.Rect> d)
+                throws IOException {
+            sink.present(f, d);
+        }
+        @Override public String describe() { return "watched " + sink.describe(); }
+        @Override public void close() {
+            closed = true;
+            sink.close();
+        }
+    }
+
+    @Test
+    void beforeTheBootGpuLeavesDom0sFramebufferIsLetGoAndOpenedAgainOnceItIsBack() throws Exception {
+        List<WatchedFramebuffer> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
+        MonitorSink monitor = MonitorSink.open(() -> {
+            WatchedFramebuffer fb = new WatchedFramebuffer();
+            opened.add(fb);
+            return fb;
+        }, Files.createDirectories(dir.resolve("shm")), FAST);
+        DisplayServer display = new DisplayServer(monitor, new IndicatorStyle(Duration.ZERO, 0), RfbConfig.defaults(), FAST);
+        display.focus(1);
+        display.start();
+        try {
+            await("dom0's framebuffer shows slot 1's screen", () -> display.presented() >= 1);
+            WatchedFramebuffer first = opened.get(0);
+            int[] slot1 = pixels(first.memory);
+
+            monitor.consoleLeaving();
+            assertTrue(first.closed, "when consoleLeaving returns, dom0's framebuffer is let go");
+            display.focus(2); // another screen to draw: it must not reach the framebuffer that left
+            await("slot 2's screen composed", () -> display.presented() >= 2);
+            Thread.sleep(300);
+            assertArrayEquals(slot1, pixels(first.memory), "nothing written to the framebuffer after it was let go");
+            assertEquals(1, opened.size(), "not opened again while the GPU is away");
+
+            monitor.consoleBack();
+            await("dom0's framebuffer opened again, showing slot 2", () -> opened.size() == 2
+                    && !java.util.Arrays.equals(pixels(opened.get(1).memory), new int[W * H]));
+            assertTrue(!java.util.Arrays.equals(slot1, pixels(opened.get(1).memory)), "slot 2's screen, not slot 1's");
+        } finally {
+            display.close();
+        }
+    }
 }
