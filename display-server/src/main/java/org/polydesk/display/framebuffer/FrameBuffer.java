@@ -13,7 +13,7 @@ import java.util.List;
  * get it from {@link Surface#pixel}, {@link Surface#copyRow} and {@link #copyPixels()}.
  *
  * <p>One thread (the source's decoder) writes; others read. The geometry is an immutable
- * {@link Surface} swapped as a whole on a resize, so a reader never pairs one array with another
+ * {@link Surface} swapped as a whole on a resize, so a reader never pairs one memory with another
  * size. Pixels are written in place: a reader outside the source's frame callback may see a
  * half-applied update, which the damage of that update repaints once it completes.
  */

@@ -166,6 +166,35 @@ class RfbDecoderTest {
         assertTrue(many.stream().anyMatch(d -> d.contains(new Rect(99, 99, 1, 1))), "nothing lost: " + many);
     }
 
+    /**
+     * Raw rectangles larger than the input buffer go from the transport straight into the frame
+     * buffer: a full-width one as one span, a narrower one row by row; whatever the transport's
+     * chunks, the pixels land where the model says, the top byte of each pixel shown opaque.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {997, 65536, Integer.MAX_VALUE})
+    void largeRawRectanglesGoStraightIntoPlace(int chunk) {
+        Random rnd = new Random(4);
+        int w = 400;
+        int h = 400;
+        int[] full = randomImage(rnd, w, h, 1 << 24, 1);
+        int[] part = randomImage(rnd, 300, 300, 1 << 24, 1);
+        for (int[] img : new int[][] {full, part}) {
+            for (int i = 0; i < img.length; i++) {
+                img[i] &= 0xFFFFFF; // the padding byte as QEMU and Xvnc send it
+            }
+        }
+        ServerStream s = ServerStream.handshake(w, h);
+        s.update(2).rect(0, 0, w, h, Encodings.RAW).pixels(full).rect(50, 70, 300, 300, Encodings.RAW).pixels(part);
+        Result r = runToEof(s.toByteArray(), chunk);
+        int[] model = full.clone();
+        paste(model, w, part, 50, 70, 300, 300);
+        for (int i = 0; i < model.length; i++) {
+            model[i] |= 0xFF000000;
+        }
+        assertArrayEquals(model, r.pixels());
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {-3, 3, 0})
     void copyRectCopiesOverlappingRegionsLikeAMemmove(int shift) {
