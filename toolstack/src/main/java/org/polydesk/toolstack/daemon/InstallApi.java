@@ -100,18 +100,21 @@ final class InstallApi {
                 send(caller, new InstallProgress(InstallProgress.Kind.DETAIL, at[0], at[1], text));
             }
         };
+        InstallProgress end;
         try {
             installer(progress).install(o);
             LOG.info("install to " + o.disk() + ": done");
-            send(caller, new InstallProgress(InstallProgress.Kind.DONE, at[1], at[1], "Polydesk is installed on "
-                    + o.disk() + ". Remove the installation medium and restart; log in as " + o.admin().name() + "."));
+            end = new InstallProgress(InstallProgress.Kind.DONE, at[1], at[1], "Polydesk is installed on "
+                    + o.disk() + ". Remove the installation medium and restart; log in as " + o.admin().name() + ".");
         } catch (InstallException | RpcException | RuntimeException e) {
             LOG.warning("install to " + o.disk() + " failed: " + e.getMessage());
-            send(caller, new InstallProgress(InstallProgress.Kind.FAILED, at[0], at[1], String.valueOf(e.getMessage())
-                    .replace("(with --force)", "(erasing the disk)")));
+            end = new InstallProgress(InstallProgress.Kind.FAILED, at[0], at[1], String.valueOf(e.getMessage())
+                    .replace("(with --force)", "(erasing the disk)"));
         } finally {
             running.set(null);
         }
+        // Only now: whoever hears the end may start the next install at once.
+        send(caller, end);
     }
 
     private static void send(RpcServer.Connection caller, InstallProgress p) {
