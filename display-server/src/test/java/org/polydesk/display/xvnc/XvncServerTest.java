@@ -58,19 +58,24 @@ class XvncServerTest {
         return socket;
     }
 
-    @Test
-    void xvncTakesTheSizeWeAskFor() throws Exception {
-        FrameBuffer fb = new FrameBuffer();
-        RfbConnection c = RfbConnection.open(RfbEndpoint.unix(xvnc("800x600")), RfbConfig.defaults(), fb, null);
-        assertEquals(800, c.serverInfo().width());
-        c.wantSize(1024, 768);
-        CompletableFuture<Void> run = CompletableFuture.runAsync(() -> {
+    /** The connection's message loop on another thread, until it is closed. */
+    private static CompletableFuture<Void> running(RfbConnection c) {
+        return CompletableFuture.runAsync(() -> {
             try {
                 c.run();
             } catch (IOException e) {
                 throw new RuntimeException(e);
             }
         });
+    }
+
+    @Test
+    void xvncTakesTheSizeWeAskFor() throws Exception {
+        FrameBuffer fb = new FrameBuffer();
+        RfbConnection c = RfbConnection.open(RfbEndpoint.unix(xvnc("800x600")), RfbConfig.defaults(), fb, null);
+        assertEquals(800, c.serverInfo().width());
+        c.wantSize(1024, 768);
+        CompletableFuture<Void> run = running(c);
         try {
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while ((fb.width() != 1024 || fb.height() != 768) && System.nanoTime() < until) {
@@ -96,13 +101,7 @@ class XvncServerTest {
                     }
                 });
         c.wantSize(1024, 768);
-        CompletableFuture<Void> run = CompletableFuture.runAsync(() -> {
-            try {
-                c.run();
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        });
+        CompletableFuture<Void> run = running(c);
         try {
             assertEquals("1 resize is administratively prohibited", refused.get(20, TimeUnit.SECONDS));
             assertEquals(800, fb.width(), "the size stays; the compositor scales it");
@@ -133,13 +132,7 @@ class XvncServerTest {
     private static int pointerPixels(Path socket, RfbConfig config) throws Exception {
         FrameBuffer fb = new FrameBuffer();
         RfbConnection c = RfbConnection.open(RfbEndpoint.unix(socket), config, fb, null);
-        CompletableFuture<Void> run = CompletableFuture.runAsync(() -> {
-            try {
-                c.run();
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        });
+        CompletableFuture<Void> run = running(c);
         try {
             // A move, also when an earlier connection left the pointer at (100, 100).
             c.sendPointerEvent(0, 20, 20);
