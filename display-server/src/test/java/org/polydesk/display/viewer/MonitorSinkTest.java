@@ -70,7 +70,7 @@ class MonitorSinkTest {
                 framebuffers.add(memory);
             }
             return new FramebufferSink(g, memory);
-        }, Files.createDirectories(dir.resolve("shm")), FAST);
+        }, Files.createDirectories(dir.resolve("shm")), new GrantTableDouble(), FAST);
         DisplayServer display = new DisplayServer(monitor, new IndicatorStyle(Duration.ZERO, 0), RfbConfig.defaults(), FAST);
         display.focus(1); // an empty slot: the "no VM in this slot" screen, drawn by dom0, the first and only frame
         display.start();
@@ -81,7 +81,7 @@ class MonitorSinkTest {
         Path sock = dir.resolve("viewer.sock");
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(sock));
-            monitor.passthroughStarted(3, sock);
+            monitor.passthroughStarted(3, sock, null);
             ViewerDouble viewer = new ViewerDouble(server.accept());
             long size = FrameRegion.bytesFor(W, H, 2);
             FrameRegion region;
