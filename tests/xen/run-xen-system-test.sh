@@ -10,6 +10,8 @@
 #   POLYDESK_XEN_DEB      the polydesk-toolstack .deb to test, or "none" (default: the
 #                         newest toolstack/target/polydesk-toolstack_*_all.deb, if any)
 #   POLYDESK_XEN_CACHE    cache directory (default tests/xen/cache)
+#   POLYDESK_XEN_VIEWER   "none" skips step i (the viewer's region as Xen grants); otherwise it
+#                         runs when switcher-viewer and display-server are packaged (mvn package)
 # The run's files (serial.log, payload.img, out/ with dom0's logs) stay in
 # <cache>/last-run/ until the next run.
 set -euo pipefail
@@ -60,10 +62,39 @@ else
     log "NOTE: no polydesk-toolstack .deb (mvn package makes toolstack/target/polydesk-toolstack_*_all.deb):" \
         "the polydeskd steps c-g are skipped"
 fi
+# Step i: the viewer guest's disk (our viewer, its init, the .deb's modprobe.d file) and dom0's
+# side (the display server's jars and the test's driver, compiled here: dom0 has no JDK).
+viewer_jar=$(ls -t "$repo"/switcher-viewer/target/switcher-viewer-*.jar 2>/dev/null | grep -v -- '-tests\.jar$' | head -n1 || true)
+display_jar=$(ls -t "$repo"/display-server/target/display-server-*.jar 2>/dev/null | grep -v -- '-tests\.jar$' | head -n1 || true)
+viewer=
+if [ "${POLYDESK_XEN_VIEWER:-}" = none ]; then
+    log "NOTE: POLYDESK_XEN_VIEWER=none: step i is skipped"
+elif [ -z "$viewer_jar" ] || [ -z "$display_jar" ] || [ ! -d "$repo/switcher-viewer/target/lib" ] \
+        || [ ! -d "$repo/display-server/target/lib" ]; then
+    log "NOTE: switcher-viewer or display-server not packaged (mvn package): step i is skipped"
+else
+    viewer=$run/payload/viewer
+    g=$run/viewer-guest
+    mkdir -p "$g/viewer" "$g/modprobe.d" "$viewer/display-server" "$viewer/dom0"
+    cp "$viewer_jar" "$g/viewer/switcher-viewer.jar"
+    cp -r "$repo/switcher-viewer/target/lib" "$g/viewer/lib"
+    cp "$repo/switcher-viewer/src/deb/modprobe.d/polydesk-viewer.conf" "$g/modprobe.d/"
+    install -m 755 "$here/viewer-guest-init" "$g/viewer-guest-init"
+    mkfs.ext4 -q -F -L viewer-guest -d "$g" "$viewer/guest.img" "$(( $(du -sm "$g" | cut -f1) + 32 ))M" \
+        || die "mkfs.ext4 of the viewer guest's disk failed"
+    cp "$display_jar" "$viewer/display-server/display-server.jar"
+    cp -r "$repo/display-server/target/lib" "$viewer/display-server/lib"
+    javac --release 17 -d "$viewer/dom0" -cp "$display_jar:$repo/display-server/target/lib/*" \
+        "$here/ViewerGrantsDom0.java" || die "javac of ViewerGrantsDom0.java failed"
+    log "step i: $(basename "$viewer_jar") in the viewer guest, $(basename "$display_jar") in dom0"
+fi
 # Room for dom0's logs besides the files.
 size_mb=$(( $(du -sm "$run/payload" | cut -f1) + 256 ))
 mkfs.ext4 -q -F -L payload -d "$run/payload" "$run/payload.img" "${size_mb}M" || die "mkfs.ext4 of the payload failed"
 
+# Step i's guest boots dom0's image once more (its own snapshot), read-only: dom0's /dev/vdc.
+viewer_root=()
+[ -n "$viewer" ] && viewer_root=(-drive "file=$image/dom0.img,format=raw,if=virtio,snapshot=on")
 # Xen: serial console on COM1 (QEMU's first serial port); dom0 gets 1.5 GiB of QEMU's
 # 4 GiB, the rest is for guests. dom0: PV, console hvc0 (through Xen to COM1), root on
 # the first virtio disk (writes go to a QEMU snapshot, the cached image stays as built).
@@ -80,6 +111,7 @@ qemu=(qemu-system-x86_64 -accel tcg -machine q35 -cpu qemu64,+svm,+npt -smp 2 -m
       -serial "file:$run/serial.log"
       -drive "file=$image/dom0.img,format=raw,if=virtio,snapshot=on"
       -drive "file=$run/payload.img,format=raw,if=virtio"
+      "${viewer_root[@]}"
       -kernel "$image/xen" -append "$xen_args"
       -initrd "$image/vmlinuz $dom0_args,$image/initrd.img")
 printf '%q ' "${qemu[@]}" > "$run/qemu-command.txt"; echo >> "$run/qemu-command.txt"

@@ -18,11 +18,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.display.compose.IndicatorStyle;
 import org.polydesk.display.compose.VmLabel;
+import org.polydesk.display.gnttab.Gntdev;
 import org.polydesk.display.qemu.QemuGuest;
 import org.polydesk.display.rfb.RfbConfig;
 import org.polydesk.display.rfb.RfbEndpoint;
 import org.polydesk.display.server.DisplayServer;
 import org.polydesk.display.source.Backoff;
+import org.polydesk.display.viewer.RegionMapper;
 import org.polydesk.display.viewer.ViewerSink;
 import org.polydesk.protocol.viewer.ViewerMessage;
 import org.polydesk.testsupport.Ppm;
@@ -64,7 +66,8 @@ class SwitcherViewerTest {
     }
 
     private DisplayServer dom0(Path channel, Path shm, QemuGuest red, QemuGuest blue) {
-        ViewerSink sink = ViewerSink.open(W, H, PASSTHROUGH_SLOT, channel, shm, Backoff.DEFAULT);
+        ViewerSink sink = ViewerSink.open(W, H, PASSTHROUGH_SLOT, channel, new RegionMapper(shm, null, new Gntdev()),
+                Backoff.DEFAULT);
         // no banner: the viewer's pixels must equal the guest's own screen
         DisplayServer display = new DisplayServer(sink, new IndicatorStyle(Duration.ZERO, 0), RfbConfig.defaults(),
                 Backoff.DEFAULT).start();

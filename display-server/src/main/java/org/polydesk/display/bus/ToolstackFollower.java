@@ -130,7 +130,7 @@ public final class ToolstackFollower implements AutoCloseable {
         }
         if (ownsGpu && passthrough != null && !def.slot().equals(passthroughSlots.get(def.id()))) {
             passthroughSlots.put(def.id(), def.slot());
-            passthrough.passthroughStarted(def.slot(), Path.of(status.sockets().viewer()));
+            passthrough.passthroughStarted(def.slot(), Path.of(status.sockets().viewer()), status.domid());
         }
     }
 

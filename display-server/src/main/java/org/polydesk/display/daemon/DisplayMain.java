@@ -9,6 +9,7 @@ import java.util.logging.Logger;
 import org.polydesk.display.bus.FocusFollower;
 import org.polydesk.display.bus.ToolstackFollower;
 import org.polydesk.display.compose.IndicatorStyle;
+import org.polydesk.display.gnttab.Gntdev;
 import org.polydesk.display.rfb.RfbConfig;
 import org.polydesk.display.rfb.RfbEndpoint;
 import org.polydesk.display.server.DisplayServer;
@@ -17,6 +18,7 @@ import org.polydesk.display.sink.PngSink;
 import org.polydesk.display.sink.Sink;
 import org.polydesk.display.source.Backoff;
 import org.polydesk.display.viewer.MonitorSink;
+import org.polydesk.display.viewer.RegionMapper;
 import org.polydesk.display.viewer.ViewerSink;
 import org.polydesk.display.window.InputRecords;
 import org.polydesk.display.window.LazyFifo;
@@ -81,6 +83,10 @@ public final class DisplayMain implements Callable<Integer> {
             + " (default: ${DEFAULT-VALUE}).")
     Path viewerShmDir = Path.of("/dev/shm");
 
+    @Option(names = "--viewer-domid", description = "With --sink viewer: the Xen domain of the VM behind CHANNEL;"
+            + " only its grants are mapped as the viewer's region (default: none, no grants).")
+    Integer viewerDomid;
+
     @Option(names = "--initial-focus", description = "The slot shown until the focus bus says otherwise (default: ${DEFAULT-VALUE}).")
     int initialFocus = FocusBus.UI_SLOT;
 
@@ -137,7 +143,7 @@ public final class DisplayMain implements Callable<Integer> {
         if (sink.equals("framebuffer") || sink.startsWith("framebuffer:")) {
             String device = sink.contains(":") ? sink.substring(sink.indexOf(':') + 1) : "/dev/fb0";
             // a VM that owns the GPU takes the monitor, and dom0's framebuffer with it
-            return MonitorSink.open(() -> FramebufferSink.open(device), viewerShmDir, Backoff.DEFAULT);
+            return MonitorSink.open(() -> FramebufferSink.open(device), viewerShmDir, new Gntdev(), Backoff.DEFAULT);
         }
         String[] wh = size.split("x");
         if (wh.length != 2 || !wh[0].matches("\\d{1,5}") || !wh[1].matches("\\d{1,5}")
@@ -161,7 +167,8 @@ public final class DisplayMain implements Callable<Integer> {
             if (passthroughSlot != -1 && (passthroughSlot < 1 || passthroughSlot > FocusBus.MAX_SLOT)) {
                 throw new IllegalArgumentException("--passthrough-slot must be a VM's slot, 1 to " + FocusBus.MAX_SLOT);
             }
-            return ViewerSink.open(width, height, passthroughSlot, Path.of(sink.substring(7)), viewerShmDir, Backoff.DEFAULT);
+            return ViewerSink.open(width, height, passthroughSlot, Path.of(sink.substring(7)),
+                    new RegionMapper(viewerShmDir, viewerDomid, new Gntdev()), Backoff.DEFAULT);
         }
         throw new IllegalArgumentException("--sink must be framebuffer[:DEVICE], png:FILE, window or viewer:CHANNEL, not '"
                 + sink + "'");

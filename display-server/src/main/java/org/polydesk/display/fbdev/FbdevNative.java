@@ -4,7 +4,7 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
-/** The libc calls the framebuffer needs. The only code of the display server that calls native code. */
+/** The libc calls the framebuffer needs; with gnttab/ (Xen grants), the only native code of the display server. */
 interface FbdevNative extends Library {
     FbdevNative C = Native.load("c", FbdevNative.class);
 

@@ -10,6 +10,7 @@ import java.util.logging.Logger;
 import org.polydesk.display.bus.Passthrough;
 import org.polydesk.display.compose.Frame;
 import org.polydesk.display.framebuffer.Rect;
+import org.polydesk.display.gnttab.GrantMapper;
 import org.polydesk.display.sink.Sink;
 import org.polydesk.display.source.Backoff;
 
@@ -32,9 +33,9 @@ public final class MonitorSink implements Sink, Passthrough {
     }
 
     /** Who is to own the monitor next: a passthrough VM's viewer, dom0 ({@code slot} -1) or nobody (-2). */
-    private record Owner(int slot, Path viewerChannel) {
-        static final Owner DOM0 = new Owner(-1, null);
-        static final Owner NOBODY = new Owner(-2, null);
+    private record Owner(int slot, Path viewerChannel, Integer domid) {
+        static final Owner DOM0 = new Owner(-1, null, null);
+        static final Owner NOBODY = new Owner(-2, null, null);
     }
 
     /** How long {@link #consoleLeaving} waits for the compositor's thread to let go. */
@@ -44,6 +45,7 @@ public final class MonitorSink implements Sink, Passthrough {
     private final int width;
     private final int height;
     private final Path shmDir;
+    private final GrantMapper grants;
     private final Backoff backoff;
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "monitor-retry");
@@ -58,18 +60,22 @@ public final class MonitorSink implements Sink, Passthrough {
     /** When dom0's sink may be tried again after it could not be opened. */
     private long reopenDue;
 
-    private MonitorSink(Opener dom0, Sink first, Path shmDir, Backoff backoff) {
+    private MonitorSink(Opener dom0, Sink first, Path shmDir, GrantMapper grants, Backoff backoff) {
         this.dom0 = dom0;
         this.current = first;
         this.width = first.width();
         this.height = first.height();
         this.shmDir = shmDir;
+        this.grants = grants;
         this.backoff = backoff;
     }
 
-    /** Opens dom0's sink now (its failure is the caller's, as without passthrough). */
-    public static MonitorSink open(Opener dom0, Path shmDir, Backoff backoff) throws IOException {
-        return new MonitorSink(dom0, dom0.open(), shmDir, backoff);
+    /**
+     * Opens dom0's sink now (its failure is the caller's, as without passthrough); a viewer's
+     * region is a file in {@code shmDir} or pages its VM granted, mapped by {@code grants}.
+     */
+    public static MonitorSink open(Opener dom0, Path shmDir, GrantMapper grants, Backoff backoff) throws IOException {
+        return new MonitorSink(dom0, dom0.open(), shmDir, grants, backoff);
     }
 
     @Override
@@ -86,8 +92,8 @@ public final class MonitorSink implements Sink, Passthrough {
     // repaint is asked for outside ours.
 
     @Override
-    public void passthroughStarted(int slot, Path viewerChannel) {
-        handOver(new Owner(slot, viewerChannel));
+    public void passthroughStarted(int slot, Path viewerChannel, Integer domid) {
+        handOver(new Owner(slot, viewerChannel, domid));
         LOG.info(() -> "the VM in slot " + slot + " owns the monitor: frames go to its viewer on " + viewerChannel);
     }
 
@@ -149,7 +155,8 @@ public final class MonitorSink implements Sink, Passthrough {
             }
             viewerSlot = owner.slot();
             if (owner.slot() >= 0) {
-                current = ViewerSink.open(width, height, owner.slot(), owner.viewerChannel(), shmDir, backoff);
+                current = ViewerSink.open(width, height, owner.slot(), owner.viewerChannel(),
+                        new RegionMapper(shmDir, owner.domid(), grants), backoff);
                 current.onRepaintNeeded(repaint);
                 current.focused(focused);
             } else if (owner == Owner.DOM0) {

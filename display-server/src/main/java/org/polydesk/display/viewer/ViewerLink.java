@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.logging.Logger;
 import org.polydesk.display.source.Backoff;
-import org.polydesk.protocol.viewer.FrameRegion;
 import org.polydesk.protocol.viewer.ViewerChannel;
 import org.polydesk.protocol.viewer.ViewerCodec;
 import org.polydesk.protocol.viewer.ViewerMessage;
@@ -21,16 +20,19 @@ import org.polydesk.protocol.viewer.ViewerProtocolException;
 public final class ViewerLink implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ViewerLink.class.getName());
 
-    public interface Listener {
-        /** A viewer said HELLO and its region is mapped; the next frames go there. */
-        void attached(FrameRegion region, String description);
+    interface Listener {
+        /**
+         * A viewer said HELLO and its region is mapped; the next frames go there. The listener
+         * owns the region and closes it once it no longer writes into it.
+         */
+        void attached(MappedRegion region);
 
         /** The viewer is gone or broke the contract: no region until the next HELLO. */
         void detached(String reason);
     }
 
     private final Path channel;
-    private final Path shmDir;
+    private final RegionMapper regions;
     private final Backoff backoff;
     private final Listener listener;
     private final Thread reader;
@@ -43,9 +45,9 @@ public final class ViewerLink implements AutoCloseable {
     private ViewerMessage.Frame frameDue;
     private volatile boolean closed;
 
-    public ViewerLink(Path channel, Path shmDir, Backoff backoff, Listener listener) {
+    ViewerLink(Path channel, RegionMapper regions, Backoff backoff, Listener listener) {
         this.channel = channel;
-        this.shmDir = shmDir.toAbsolutePath().normalize();
+        this.regions = regions;
         this.backoff = backoff;
         this.listener = listener;
         this.reader = new Thread(this::readLoop, "viewer-read " + channel);
@@ -93,10 +95,10 @@ public final class ViewerLink implements AutoCloseable {
                         throw new ViewerProtocolException(m.getClass().getSimpleName().toUpperCase()
                                 + " is for dom0 to send, not the viewer");
                     }
-                    FrameRegion region = SharedRegion.map(hello, shmDir);
-                    LOG.info(() -> "viewer on " + channel + " says hello: " + SharedRegion.describe(hello));
+                    MappedRegion region = regions.map(hello);
+                    LOG.info(() -> "viewer on " + channel + " says hello: " + region.description());
                     attached = true;
-                    listener.attached(region, SharedRegion.describe(hello));
+                    listener.attached(region);
                     synchronized (this) {
                         greeted = true;
                         visibilityDue = true;

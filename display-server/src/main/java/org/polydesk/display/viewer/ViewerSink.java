@@ -19,7 +19,8 @@ import org.polydesk.protocol.viewer.ViewerMessage;
  * the switcher viewer inside that VM, announced over the viewer channel; the viewer is hidden
  * while the passthrough VM itself has focus. Each buffer of the region remembers what changed
  * since it was last written, so a frame rewrites only that. A viewer whose screen differs from
- * ours gets the frame scaled (nearest pixel), whole.
+ * ours gets the frame scaled (nearest pixel), whole. A region is given up (for granted pages:
+ * unmapped) under the sink's lock, so never while a frame is being written into it.
  */
 public final class ViewerSink implements Sink, ViewerLink.Listener {
     private static final Logger LOG = Logger.getLogger(ViewerSink.class.getName());
@@ -29,28 +30,30 @@ public final class ViewerSink implements Sink, ViewerLink.Listener {
     private final int passthroughSlot;
     private final ViewerLink link;
     private Runnable repaint = () -> { };
-    /** Set by the link's thread, used by the compositor's. */
-    private volatile FrameRegion attached;
+    // under the sink's lock: the region the link mapped last, and the one frames go into
+    private MappedRegion attached;
+    private MappedRegion inUse;
+    private boolean closed;
     // the compositor's thread only
     private FrameRegion region;
     private List<Rect>[] stale;
     private int current;
     private long serial;
 
-    private ViewerSink(int width, int height, int passthroughSlot, Path channel, Path shmDir, Backoff backoff) {
+    private ViewerSink(int width, int height, int passthroughSlot, Path channel, RegionMapper regions, Backoff backoff) {
         this.width = width;
         this.height = height;
         this.passthroughSlot = passthroughSlot;
-        this.link = new ViewerLink(channel, shmDir, backoff, this);
+        this.link = new ViewerLink(channel, regions, backoff, this);
     }
 
     /**
-     * Composes at {@code width}×{@code height} for the viewer on {@code channel}, whose shared
-     * files live in {@code shmDir}; focus on {@code passthroughSlot} (-1: none) hides the viewer.
+     * Composes at {@code width}×{@code height} for the viewer on {@code channel}, whose region
+     * {@code regions} maps; focus on {@code passthroughSlot} (-1: none) hides the viewer.
      */
-    public static ViewerSink open(int width, int height, int passthroughSlot, Path channel, Path shmDir,
+    public static ViewerSink open(int width, int height, int passthroughSlot, Path channel, RegionMapper regions,
                                   Backoff backoff) {
-        ViewerSink sink = new ViewerSink(width, height, passthroughSlot, channel, shmDir, backoff);
+        ViewerSink sink = new ViewerSink(width, height, passthroughSlot, channel, regions, backoff);
         sink.link.start();
         return sink;
     }
@@ -76,21 +79,39 @@ public final class ViewerSink implements Sink, ViewerLink.Listener {
     }
 
     @Override
-    public void attached(FrameRegion region, String description) {
-        attached = region;
+    public void attached(MappedRegion mapped) {
+        synchronized (this) {
+            if (closed) {
+                mapped.close();
+                return;
+            }
+            replaceAttached(mapped);
+        }
         repaint.run();
     }
 
     @Override
-    public void detached(String reason) {
-        attached = null;
+    public synchronized void detached(String reason) {
+        replaceAttached(null);
+    }
+
+    /** The last region mapped is {@code mapped}: one never written into is given up now. */
+    private void replaceAttached(MappedRegion mapped) {
+        if (attached != null && attached != inUse) {
+            attached.close();
+        }
+        attached = mapped;
     }
 
     @SuppressWarnings("unchecked")
     @Override
-    public void present(Frame frame, List<Rect> damage) {
-        FrameRegion r = attached;
-        if (r != region) {
+    public synchronized void present(Frame frame, List<Rect> damage) {
+        if (attached != inUse) {
+            if (inUse != null) {
+                inUse.close();
+            }
+            inUse = attached;
+            FrameRegion r = inUse == null ? null : inUse.frames();
             region = r;
             if (r != null) {
                 stale = new List[r.buffers()];
@@ -140,7 +161,9 @@ public final class ViewerSink implements Sink, ViewerLink.Listener {
         } catch (InternalError e) {
             // the guest shrank its shared file under us (SIGBUS): drop the region, keep serving
             LOG.warning(() -> "the viewer's region vanished while writing (" + e.getMessage() + "); dropping it");
-            attached = null;
+            inUse.close();
+            attached = attached == inUse ? null : attached;
+            inUse = null;
             region = null;
             return;
         }
@@ -184,8 +207,8 @@ public final class ViewerSink implements Sink, ViewerLink.Listener {
     }
 
     @Override
-    public String describe() {
-        FrameRegion r = attached;
+    public synchronized String describe() {
+        FrameRegion r = attached == null ? null : attached.frames();
         return link.describe() + " " + width + "x" + height + (r == null ? ", no viewer yet"
                 : ", viewer " + r.width() + "x" + r.height() + " with " + r.buffers() + " buffers");
     }
@@ -193,5 +216,14 @@ public final class ViewerSink implements Sink, ViewerLink.Listener {
     @Override
     public void close() {
         link.close();
+        synchronized (this) {
+            closed = true;
+            replaceAttached(null);
+            if (inUse != null) {
+                inUse.close();
+                inUse = null;
+                region = null;
+            }
+        }
     }
 }

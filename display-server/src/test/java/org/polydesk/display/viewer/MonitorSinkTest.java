@@ -9,11 +9,9 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +30,8 @@ import org.polydesk.protocol.viewer.ViewerMessage;
 /**
  * The monitor changing hands under a running display server: dom0's framebuffer (XRGB8888
  * memory the compositor draws into) until a passthrough VM starts, its viewer (a double over a
- * real socket and shared file) while it runs, then dom0's framebuffer again once it is back.
+ * real socket, offering pages that the VM's domain granted, in a grant-table double) while it
+ * runs, then dom0's framebuffer again once it is back; the VM's pages are unmapped when it stops.
  */
 class MonitorSinkTest {
     private static final int W = 160;
@@ -60,6 +59,7 @@ class MonitorSinkTest {
     void thePassthroughVmTakesTheMonitorAndDom0GetsItBack() throws Exception {
         List<ByteBuffer> framebuffers = new ArrayList<>();
         AtomicBoolean consoleBack = new AtomicBoolean(true);
+        GrantTableDouble grants = new GrantTableDouble();
         MonitorSink monitor = MonitorSink.open(() -> {
             if (!consoleBack.get()) {
                 throw new IOException("/dev/fb0: No such file or directory");
@@ -70,7 +70,7 @@ class MonitorSinkTest {
                 framebuffers.add(memory);
             }
             return new FramebufferSink(g, memory);
-        }, Files.createDirectories(dir.resolve("shm")), FAST);
+        }, Files.createDirectories(dir.resolve("shm")), grants, FAST);
         DisplayServer display = new DisplayServer(monitor, new IndicatorStyle(Duration.ZERO, 0), RfbConfig.defaults(), FAST);
         display.focus(1); // an empty slot: the "no VM in this slot" screen, drawn by dom0, the first and only frame
         display.start();
@@ -81,15 +81,11 @@ class MonitorSinkTest {
         Path sock = dir.resolve("viewer.sock");
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(sock));
-            monitor.passthroughStarted(3, sock);
+            monitor.passthroughStarted(3, sock, 12); // on Xen: the VM is domain 12
             ViewerDouble viewer = new ViewerDouble(server.accept());
-            long size = FrameRegion.bytesFor(W, H, 2);
-            FrameRegion region;
-            try (FileChannel f = FileChannel.open(dir.resolve("shm/v"), StandardOpenOption.CREATE,
-                    StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                region = FrameRegion.create(f.map(FileChannel.MapMode.READ_WRITE, 0, size), W, H, 2);
-            }
-            viewer.send(new ViewerMessage.Hello(W, H, new ViewerMessage.SharedFile("v", size)));
+            ByteBuffer pages = GrantTableDouble.pages(W, H, 2);
+            FrameRegion region = FrameRegion.create(pages, W, H, 2);
+            viewer.send(new ViewerMessage.Hello(W, H, new ViewerMessage.XenGrants(12, grants.grant(12, pages))));
             viewer.next(ViewerMessage.Show.class);
             ViewerMessage.Frame notice = viewer.nextFrame();
             int[] shown = new int[W * H];
@@ -104,6 +100,7 @@ class MonitorSinkTest {
             consoleBack.set(false);
             monitor.passthroughStopped(3);
             viewer.closedByDom0();
+            await("the stopped VM's pages unmapped", () -> grants.open() == 0);
             Thread.sleep(1500); // at least one failed attempt to open dom0's screen again
             assertEquals(1, framebuffers.size());
             consoleBack.set(true);
@@ -152,7 +149,7 @@ class MonitorSinkTest {
             WatchedFramebuffer fb = new WatchedFramebuffer();
             opened.add(fb);
             return fb;
-        }, Files.createDirectories(dir.resolve("shm")), FAST);
+        }, Files.createDirectories(dir.resolve("shm")), new GrantTableDouble(), FAST);
         DisplayServer display = new DisplayServer(monitor, new IndicatorStyle(Duration.ZERO, 0), RfbConfig.defaults(), FAST);
         display.focus(1);
         display.start();

@@ -29,6 +29,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.polydesk.display.compose.Frame;
 import org.polydesk.display.framebuffer.Rect;
+import org.polydesk.display.gnttab.Gntdev;
 import org.polydesk.display.rfb.BenchmarkReport;
 import org.polydesk.display.source.Backoff;
 import org.polydesk.protocol.viewer.FrameRegion;
@@ -78,7 +79,7 @@ public class RegionBenchmark {
         server.bind(UnixDomainSocketAddress.of(sock));
         FrameRegion shared = FrameRegion.create(map(dir.resolve("region")), W, H, 3);
         Object attached = new Object();
-        sink = ViewerSink.open(W, H, -1, sock, dir, new Backoff(Duration.ofMillis(10), Duration.ofMillis(100)));
+        sink = ViewerSink.open(W, H, -1, sock, new RegionMapper(dir, null, new Gntdev()), new Backoff(Duration.ofMillis(10), Duration.ofMillis(100)));
         sink.onRepaintNeeded(() -> {
             synchronized (attached) {
                 attached.notifyAll();

@@ -38,11 +38,14 @@ class ViewerSinkTest {
     private static final int W = 64;
     private static final int H = 48;
     private static final Backoff FAST = new Backoff(Duration.ofMillis(20), Duration.ofMillis(100));
+    /** The Xen domain of the VM behind the channel, as polydeskd reports it. */
+    private static final int DOMID = 7;
 
     @TempDir
     Path dir;
     private ServerSocketChannel server;
     private ViewerSink sink;
+    private final GrantTableDouble grants = new GrantTableDouble();
 
     @AfterEach
     void tearDown() throws IOException {
@@ -62,7 +65,7 @@ class ViewerSinkTest {
         Path sock = dir.resolve("viewer.sock");
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(sock));
-        sink = ViewerSink.open(W, H, passthroughSlot, sock, shmDir(), FAST);
+        sink = ViewerSink.open(W, H, passthroughSlot, sock, new RegionMapper(shmDir(), DOMID, grants), FAST);
         sink.onRepaintNeeded(repaints::incrementAndGet);
     }
 
@@ -175,8 +178,8 @@ class ViewerSinkTest {
         g.closedByDom0();
 
         g = accept();
-        g.send(new ViewerMessage.Hello(W, H, new ViewerMessage.XenGrants(3, new int[] {1, 2, 3})));
-        g.closedByDom0();
+        g.send(new ViewerMessage.Hello(W, H, new ViewerMessage.XenGrants(3, grants.grant(3, GrantTableDouble.pages(W, H, 2)))));
+        g.closedByDom0(); // another domain's pages
 
         g = accept();
         g.send(new ViewerMessage.Show());
@@ -208,5 +211,93 @@ class ViewerSinkTest {
         sink.present(f, List.of(new Rect(0, 0, W, H)));
         ViewerMessage.Frame notice = g.nextFrame();
         assertArrayEquals(f.pixels(), buffer(region, notice.buffer()));
+    }
+
+    @Test
+    void pagesTheChannelsDomainGrantedCarryFramesAndAreUnmappedOnceOutOfUse() throws Exception {
+        AtomicInteger repaints = new AtomicInteger();
+        startSink(-1, repaints);
+        ViewerDouble g = accept();
+        ByteBuffer pages = GrantTableDouble.pages(W, H, 3);
+        FrameRegion region = FrameRegion.create(pages, W, H, 3);
+        g.send(new ViewerMessage.Hello(W, H, new ViewerMessage.XenGrants(DOMID, grants.grant(DOMID, pages))));
+        g.next(ViewerMessage.Show.class);
+        await(repaints, 1);
+        Frame f = pattern(4);
+        sink.present(f, List.of(new Rect(0, 0, W, H)));
+        assertArrayEquals(f.pixels(), buffer(region, g.nextFrame().buffer()), "the frame in the guest's pages");
+
+        // the viewer says HELLO again with new pages: the old ones are unmapped when frames go to the new
+        ByteBuffer pages2 = GrantTableDouble.pages(W, H, 2);
+        FrameRegion region2 = FrameRegion.create(pages2, W, H, 2);
+        g.send(new ViewerMessage.Hello(W, H, new ViewerMessage.XenGrants(DOMID, grants.grant(DOMID, pages2))));
+        await(repaints, 2);
+        assertEquals(2, grants.open(), "the first region is still written into until the next frame");
+        Frame f2 = pattern(5);
+        sink.present(f2, List.of(new Rect(0, 0, W, H)));
+        assertArrayEquals(f2.pixels(), buffer(region2, g.nextFrame().buffer()));
+        assertEquals(1, grants.open(), "the first region unmapped");
+
+        sink.close();
+        sink = null;
+        assertEquals(0, grants.open(), "closing the sink unmaps the last region");
+        assertEquals(2, grants.mapped());
+    }
+
+    @Test
+    void grantsOfAnotherDomainOrNotFittingTheScreenCloseTheChannelAndLeaveNothingMapped() throws Exception {
+        AtomicInteger repaints = new AtomicInteger();
+        startSink(-1, repaints);
+
+        ViewerDouble g = accept(); // a HELLO naming another domain, whose pages these really are
+        ByteBuffer theirs = GrantTableDouble.pages(W, H, 2);
+        FrameRegion.create(theirs, W, H, 2);
+        g.send(new ViewerMessage.Hello(W, H, new ViewerMessage.XenGrants(DOMID + 1, grants.grant(DOMID + 1, theirs))));
+        g.closedByDom0();
+
+        int[] fewest = grants.grant(DOMID, GrantTableDouble.pages(W, H, 2));
+        g = accept(); // one page short of the smallest region this screen takes
+        g.send(new ViewerMessage.Hello(W, H, new ViewerMessage.XenGrants(DOMID,
+                java.util.Arrays.copyOf(fewest, fewest.length - 1))));
+        g.closedByDom0();
+
+        g = accept(); // a page more than the largest
+        int[] most = grants.grant(DOMID, GrantTableDouble.pages(W, H, FrameRegion.MAX_BUFFERS));
+        g.send(new ViewerMessage.Hello(W, H, new ViewerMessage.XenGrants(DOMID, java.util.Arrays.copyOf(most,
+                most.length + 1))));
+        g.closedByDom0();
+        assertEquals(0, grants.mapped(), "none of these was mapped at all");
+
+        g = accept(); // refs never granted: gntdev fails
+        int[] made = new int[fewest.length];
+        java.util.Arrays.setAll(made, i -> 100_000 + i);
+        g.send(new ViewerMessage.Hello(W, H, new ViewerMessage.XenGrants(DOMID, made)));
+        g.closedByDom0();
+
+        g = accept(); // a header of two buffers in pages for three
+        ByteBuffer three = GrantTableDouble.pages(W, H, 3);
+        FrameRegion.create(three, W, H, 2);
+        g.send(new ViewerMessage.Hello(W, H, new ViewerMessage.XenGrants(DOMID, grants.grant(DOMID, three))));
+        g.closedByDom0();
+
+        g = accept(); // a spoiled header
+        ByteBuffer spoiled = GrantTableDouble.pages(W, H, 2);
+        FrameRegion.create(spoiled, W, H, 2);
+        spoiled.putInt(20, 1);
+        g.send(new ViewerMessage.Hello(W, H, new ViewerMessage.XenGrants(DOMID, grants.grant(DOMID, spoiled))));
+        g.closedByDom0();
+        assertEquals(2, grants.mapped(), "the last two were mapped to read their headers");
+        assertEquals(0, grants.open(), "and unmapped when refused");
+        assertEquals(0, repaints.get(), "no refused viewer got a region");
+
+        g = accept();
+        ByteBuffer good = GrantTableDouble.pages(W, H, 2);
+        FrameRegion region = FrameRegion.create(good, W, H, 2);
+        g.send(new ViewerMessage.Hello(W, H, new ViewerMessage.XenGrants(DOMID, grants.grant(DOMID, good))));
+        g.next(ViewerMessage.Show.class);
+        await(repaints, 1);
+        Frame f = pattern(6);
+        sink.present(f, List.of(new Rect(0, 0, W, H)));
+        assertArrayEquals(f.pixels(), buffer(region, g.nextFrame().buffer()), "the sink lived on");
     }
 }

@@ -40,6 +40,8 @@ public final class FrameRegion {
     public static final int MIN_BUFFERS = 2;
     public static final int MAX_BUFFERS = 4;
     public static final int NONE = -1;
+    /** The unit of a region made of granted pages (Xen): one reference per page. */
+    public static final int PAGE_BYTES = 4096;
 
     private static final int OFF_MAGIC = 0;
     private static final int OFF_VERSION = 4;
@@ -79,6 +81,11 @@ public final class FrameRegion {
 
     public static long bytesFor(int width, int height, int buffers) {
         return HEADER_BYTES + (long) buffers * width * height * 4;
+    }
+
+    /** Pages that hold {@link #bytesFor} bytes: a region of Xen grants has exactly this many. */
+    public static int pagesFor(int width, int height, int buffers) {
+        return (int) ((bytesFor(width, height, buffers) + PAGE_BYTES - 1) / PAGE_BYTES);
     }
 
     /** Guest: lays out a new region in {@code memory} (at least {@link #bytesFor} bytes, zeroed or not). */

@@ -36,8 +36,11 @@ public final class ViewerChannel {
     public static final int MAX_DAMAGE = 16;
     public static final int MAX_CURSOR_SIDE = 64;
     public static final int MAX_SHM_NAME = 64;
-    /** Enough pages for three 8192×8192 buffers would be absurd; this covers three 4K frames. */
-    public static final int MAX_GRANTS = 3 * 3840 * 2160 * 4 / 4096 + 1;
+    /**
+     * Enough pages for 8192×8192 buffers would be absurd; this covers the most buffers of 4K
+     * frames, as the largest shared file dom0 maps.
+     */
+    public static final int MAX_GRANTS = FrameRegion.pagesFor(3840, 2160, FrameRegion.MAX_BUFFERS);
 
     public static final long HEARTBEAT_MILLIS = 2000;
     public static final long SILENCE_MILLIS = 5000;

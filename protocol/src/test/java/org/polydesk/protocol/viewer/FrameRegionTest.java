@@ -19,6 +19,13 @@ class FrameRegionTest {
     }
 
     @Test
+    void aRegionOfGrantedPagesNeedsTheHeaderPageAndEveryBufferRoundedUp() {
+        assertEquals(1 + 3 * 2025, FrameRegion.pagesFor(1920, 1080, 3), "1080p, three buffers");
+        assertEquals(1 + 3 * 768, FrameRegion.pagesFor(1024, 768, 3));
+        assertEquals(2, FrameRegion.pagesFor(3, 3, 2), "72 bytes of pixels still take a page");
+    }
+
+    @Test
     void dom0WritesAFrameTheViewerReadsBack() throws Exception {
         ByteBuffer shared = memory(32, 16, 3);
         FrameRegion viewer = FrameRegion.create(shared, 32, 16, 3);

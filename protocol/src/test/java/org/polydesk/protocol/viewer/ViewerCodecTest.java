@@ -33,6 +33,10 @@ class ViewerCodecTest {
         ViewerMessage.XenGrants g = (ViewerMessage.XenGrants) xen.region();
         assertEquals(7, g.domid());
         assertArrayEquals(new int[] {11, 12, 0x7fffffff}, g.refs());
+        int[] most = new int[FrameRegion.pagesFor(3840, 2160, FrameRegion.MAX_BUFFERS)];
+        ViewerMessage.Hello big = (ViewerMessage.Hello) roundTrip(new ViewerMessage.Hello(3840, 2160,
+                new ViewerMessage.XenGrants(7, most)));
+        assertEquals(32401, ((ViewerMessage.XenGrants) big.region()).refs().length, "four 4K buffers fit in a HELLO");
 
         assertInstanceOf(ViewerMessage.Show.class, roundTrip(new ViewerMessage.Show()));
         assertInstanceOf(ViewerMessage.Hide.class, roundTrip(new ViewerMessage.Hide()));

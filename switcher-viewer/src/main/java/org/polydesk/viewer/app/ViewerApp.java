@@ -1,5 +1,7 @@
 package org.polydesk.viewer.app;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.logging.Logger;
@@ -10,8 +12,11 @@ import javafx.stage.Screen;
 import javafx.stage.Stage;
 import javafx.stage.StageStyle;
 import org.polydesk.protocol.viewer.ViewerMessage;
+import org.polydesk.viewer.region.OfferedRegion;
 import org.polydesk.viewer.region.SharedFileRegion;
 import org.polydesk.viewer.session.ViewerSession;
+import org.polydesk.viewer.xen.GrantedRegion;
+import org.polydesk.viewer.xen.XenStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,7 +41,25 @@ public final class ViewerApp extends Application implements Callable<Integer> {
     @Option(names = "--buffers", description = "Frame buffers in the region, 2 to 4 (default: ${DEFAULT-VALUE}).")
     int buffers = 3;
 
-    private SharedFileRegion region;
+    /** Where the frame region lives. */
+    enum RegionKind { auto, grants, file }
+
+    @Option(names = "--region", description = "grants (pages granted to dom0 with Xen's gntalloc), file (a file in"
+            + " --shm-dir, dom0 on the same host) or auto: grants when /dev/xen/gntalloc exists (default: ${DEFAULT-VALUE}).")
+    RegionKind regionKind = RegionKind.auto;
+
+    @Option(names = "--domid", description = "With grants: this VM's Xen domain id (default: read from xenstore).")
+    Integer domid;
+
+    @Option(names = "--probe", paramLabel = "FRAMES", description = "Diagnostic, no window: print 'frame SERIAL buffer B"
+            + " crc32 HEX' for each frame read from the region and exit 0 after FRAMES frames (1 if they do not come within"
+            + " --probe-seconds). The size is --size, default 1024x768.")
+    Integer probe;
+
+    @Option(names = "--probe-seconds", description = "With --probe: how long to wait for the frames (default: ${DEFAULT-VALUE}).")
+    int probeSeconds = 300;
+
+    private OfferedRegion region;
     private ViewerSession session;
 
     public static void main(String[] args) {
@@ -53,9 +76,50 @@ public final class ViewerApp extends Application implements Callable<Integer> {
             System.err.println("polydesk-viewer: --size must be WIDTHxHEIGHT, like 1920x1080, not '" + size + "'");
             return 2;
         }
+        if (probe != null) {
+            return probe();
+        }
         options = this;
         Application.launch(ViewerApp.class);
         return 0;
+    }
+
+    /** The region --region asks for, granted to dom0 or in a shared file. */
+    private OfferedRegion openRegion(int w, int h) throws IOException {
+        boolean grants = regionKind == RegionKind.grants
+                || regionKind == RegionKind.auto && Files.exists(GrantedRegion.DEVICE);
+        if (grants) {
+            return GrantedRegion.create(domid != null ? domid : XenStore.ownDomid(), w, h, buffers);
+        }
+        return SharedFileRegion.create(shmDir, "polydesk-viewer-" + ProcessHandle.current().pid(), w, h, buffers);
+    }
+
+    private int probe() {
+        int w = size != null ? Integer.parseInt(size.split("x")[0]) : 1024;
+        int h = size != null ? Integer.parseInt(size.split("x")[1]) : 768;
+        try (OfferedRegion r = openRegion(w, h)) {
+            FrameProbe screen = new FrameProbe(r.region(), System.out, probe);
+            ViewerMessage.Hello hello = new ViewerMessage.Hello(w, h, r.offer());
+            System.out.println("probe: " + w + "x" + h + " with " + buffers + " buffers in " + describe(r.offer())
+                    + ", waiting for dom0 on " + port);
+            try (ViewerSession s = new ViewerSession(port, hello, screen).start()) {
+                if (!screen.await(probeSeconds)) {
+                    System.err.println("polydesk-viewer: fewer than " + probe + " frames within " + probeSeconds + " s");
+                    return 1;
+                }
+            }
+            return 0;
+        } catch (IOException e) {
+            System.err.println("polydesk-viewer: " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            return 1;
+        }
+    }
+
+    private static String describe(ViewerMessage.Region offer) {
+        return offer instanceof ViewerMessage.XenGrants g ? g.refs().length + " pages granted to dom0 by domain " + g.domid()
+                : "the shared file " + ((ViewerMessage.SharedFile) offer).name();
     }
 
     @Override
@@ -73,7 +137,12 @@ public final class ViewerApp extends Application implements Callable<Integer> {
         }
         Platform.setImplicitExit(false); // HIDE hides the only window; the viewer lives on
         stage.initStyle(StageStyle.UNDECORATED);
-        region = SharedFileRegion.create(o.shmDir, "polydesk-viewer-" + ProcessHandle.current().pid(), w, h, o.buffers);
+        try {
+            region = o.openRegion(w, h);
+        } catch (IOException e) {
+            System.err.println("polydesk-viewer: " + e.getMessage());
+            System.exit(1);
+        }
         ViewerWindow window = new ViewerWindow(stage, region.region());
         session = new ViewerSession(o.port, new ViewerMessage.Hello(w, h, region.offer()), window).start();
         LOG.info("polydesk-viewer: " + w + "x" + h + ", waiting for dom0 on " + o.port);

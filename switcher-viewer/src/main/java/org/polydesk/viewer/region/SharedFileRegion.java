@@ -1,6 +1,5 @@
 package org.polydesk.viewer.region;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -15,7 +14,7 @@ import org.polydesk.protocol.viewer.ViewerMessage;
  * (development and tests). The file is new for each viewer, readable only by its owner and
  * removed when the viewer ends.
  */
-public final class SharedFileRegion implements Closeable {
+public final class SharedFileRegion implements OfferedRegion {
     private final Path file;
     private final long size;
     private final FrameRegion region;
@@ -37,11 +36,12 @@ public final class SharedFileRegion implements Closeable {
         }
     }
 
+    @Override
     public FrameRegion region() {
         return region;
     }
 
-    /** What HELLO says about it. */
+    @Override
     public ViewerMessage.Region offer() {
         return new ViewerMessage.SharedFile(file.getFileName().toString(), size);
     }
