@@ -102,12 +102,7 @@ final class RfbInput {
      * place).
      */
     void readFully(ByteBuffer dst) throws IOException {
-        if (buf.hasRemaining()) {
-            int n = Math.min(dst.remaining(), buf.remaining());
-            int p = buf.position();
-            dst.put(buf.slice(p, n));
-            buf.position(p + n);
-        }
+        takeBuffered(dst);
         while (dst.remaining() >= BUFFER_SIZE) {
             int n = transport.read(dst, readTimeoutNanos);
             if (n < 0) {
@@ -121,11 +116,16 @@ final class RfbInput {
             if (!buf.hasRemaining()) {
                 fill();
             }
-            int n = Math.min(dst.remaining(), buf.remaining());
-            int p = buf.position();
-            dst.put(buf.slice(p, n));
-            buf.position(p + n);
+            takeBuffered(dst);
         }
+    }
+
+    /** Moves what is buffered, as much as {@code dst} takes, into {@code dst}. */
+    private void takeBuffered(ByteBuffer dst) {
+        int n = Math.min(dst.remaining(), buf.remaining());
+        int p = buf.position();
+        dst.put(buf.slice(p, n));
+        buf.position(p + n);
     }
 
     /** Reads {@code count} 32-bit little-endian pixels into {@code dst} as opaque ARGB. */

@@ -2,6 +2,8 @@ package org.polydesk.toolstack.daemon;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,16 +46,16 @@ final class ConsoleHolders implements ConsoleUsers {
 
     @Override
     public void leaving(UUID vm, String gpu) {
-        Map<RpcServer.Connection, CountDownLatch> asked = new java.util.HashMap<>();
+        List<CountDownLatch> asked = new ArrayList<>();
         for (RpcServer.Connection c : holders.keySet()) {
             CountDownLatch l = new CountDownLatch(1);
             if (holders.replace(c, l) != null) {
-                asked.put(c, l);
+                asked.add(l);
                 c.send(RpcMessage.notification(Methods.CONSOLE_RELEASE, params(vm, gpu)));
             }
         }
         long deadline = System.nanoTime() + wait.toNanos();
-        for (CountDownLatch l : asked.values()) {
+        for (CountDownLatch l : asked) {
             try {
                 if (!l.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                     LOG.warning("a client holding dom0's screen did not let go of it within " + wait.toSeconds()
