@@ -31,7 +31,7 @@ public final class ViewerGrantsDom0 {
         int frames = Integer.parseInt(args[4]);
         CountDownLatch attached = new CountDownLatch(1);
         ViewerSink sink = ViewerSink.open(width, height, -1, channel,
-                new RegionMapper(Path.of("/dev/shm"), domid, new Gntdev()),
+                new RegionMapper(Path.of("/dev/shm"), domid, null, new Gntdev()),
                 new Backoff(Duration.ofMillis(500), Duration.ofSeconds(2)));
         sink.onRepaintNeeded(attached::countDown);
         if (!attached.await(15, TimeUnit.MINUTES)) {

@@ -66,7 +66,7 @@ class SwitcherViewerTest {
     }
 
     private DisplayServer dom0(Path channel, Path shm, QemuGuest red, QemuGuest blue) {
-        ViewerSink sink = ViewerSink.open(W, H, PASSTHROUGH_SLOT, channel, new RegionMapper(shm, null, new Gntdev()),
+        ViewerSink sink = ViewerSink.open(W, H, PASSTHROUGH_SLOT, channel, new RegionMapper(shm, null, null, new Gntdev()),
                 Backoff.DEFAULT);
         // no banner: the viewer's pixels must equal the guest's own screen
         DisplayServer display = new DisplayServer(sink, new IndicatorStyle(Duration.ZERO, 0), RfbConfig.defaults(),

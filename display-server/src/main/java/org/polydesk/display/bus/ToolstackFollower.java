@@ -130,7 +130,9 @@ public final class ToolstackFollower implements AutoCloseable {
         }
         if (ownsGpu && passthrough != null && !def.slot().equals(passthroughSlots.get(def.id()))) {
             passthroughSlots.put(def.id(), def.slot());
-            passthrough.passthroughStarted(def.slot(), Path.of(status.sockets().viewer()), status.domid());
+            String region = status.sockets().viewerRegion();
+            passthrough.passthroughStarted(new PassthroughVm(def.slot(), Path.of(status.sockets().viewer()),
+                    status.domid(), region == null ? null : Path.of(region)));
         }
     }
 

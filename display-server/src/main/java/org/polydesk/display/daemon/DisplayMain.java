@@ -87,6 +87,10 @@ public final class DisplayMain implements Callable<Integer> {
             + " only its grants are mapped as the viewer's region (default: none, no grants).")
     Integer viewerDomid;
 
+    @Option(names = "--viewer-ivshmem", description = "With --sink viewer: the file behind the ivshmem BAR of the VM"
+            + " behind CHANNEL (QEMU's memory-backend-file); only there is an ivshmem region mapped (default: none).")
+    Path viewerIvshmem;
+
     @Option(names = "--initial-focus", description = "The slot shown until the focus bus says otherwise (default: ${DEFAULT-VALUE}).")
     int initialFocus = FocusBus.UI_SLOT;
 
@@ -168,7 +172,7 @@ public final class DisplayMain implements Callable<Integer> {
                 throw new IllegalArgumentException("--passthrough-slot must be a VM's slot, 1 to " + FocusBus.MAX_SLOT);
             }
             return ViewerSink.open(width, height, passthroughSlot, Path.of(sink.substring(7)),
-                    new RegionMapper(viewerShmDir, viewerDomid, new Gntdev()), Backoff.DEFAULT);
+                    new RegionMapper(viewerShmDir, viewerDomid, viewerIvshmem, new Gntdev()), Backoff.DEFAULT);
         }
         throw new IllegalArgumentException("--sink must be framebuffer[:DEVICE], png:FILE, window or viewer:CHANNEL, not '"
                 + sink + "'");

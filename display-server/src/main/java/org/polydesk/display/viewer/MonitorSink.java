@@ -8,6 +8,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import org.polydesk.display.bus.Passthrough;
+import org.polydesk.display.bus.PassthroughVm;
 import org.polydesk.display.compose.Frame;
 import org.polydesk.display.framebuffer.Rect;
 import org.polydesk.display.gnttab.GrantMapper;
@@ -32,11 +33,9 @@ public final class MonitorSink implements Sink, Passthrough {
         Sink open() throws IOException;
     }
 
-    /** Who is to own the monitor next: a passthrough VM's viewer, dom0 ({@code slot} -1) or nobody (-2). */
-    private record Owner(int slot, Path viewerChannel, Integer domid) {
-        static final Owner DOM0 = new Owner(-1, null, null);
-        static final Owner NOBODY = new Owner(-2, null, null);
-    }
+    /** Who is to own the monitor next, besides a passthrough VM's viewer: dom0, or nobody. */
+    private static final PassthroughVm DOM0 = new PassthroughVm(-1, null, null, null);
+    private static final PassthroughVm NOBODY = new PassthroughVm(-2, null, null, null);
 
     /** How long {@link #consoleLeaving} waits for the compositor's thread to let go. */
     private static final long LET_GO_NANOS = TimeUnit.SECONDS.toNanos(3);
@@ -54,7 +53,7 @@ public final class MonitorSink implements Sink, Passthrough {
     });
     private Sink current;
     private int viewerSlot = -1;
-    private Owner next;
+    private PassthroughVm next;
     private int focused;
     private Runnable repaint = () -> { };
     /** When dom0's sink may be tried again after it could not be opened. */
@@ -92,9 +91,9 @@ public final class MonitorSink implements Sink, Passthrough {
     // repaint is asked for outside ours.
 
     @Override
-    public void passthroughStarted(int slot, Path viewerChannel, Integer domid) {
-        handOver(new Owner(slot, viewerChannel, domid));
-        LOG.info(() -> "the VM in slot " + slot + " owns the monitor: frames go to its viewer on " + viewerChannel);
+    public void passthroughStarted(PassthroughVm vm) {
+        handOver(vm);
+        LOG.info(() -> "the VM in slot " + vm.slot() + " owns the monitor: frames go to its viewer on " + vm.viewerChannel());
     }
 
     @Override
@@ -105,13 +104,13 @@ public final class MonitorSink implements Sink, Passthrough {
                 return;
             }
         }
-        handOver(Owner.DOM0);
+        handOver(DOM0);
         LOG.info(() -> "the VM in slot " + slot + " stopped: the monitor is dom0's again");
     }
 
     @Override
     public void consoleLeaving() {
-        handOver(Owner.NOBODY);
+        handOver(NOBODY);
         synchronized (this) {
             long deadline = System.nanoTime() + LET_GO_NANOS;
             try {
@@ -131,11 +130,11 @@ public final class MonitorSink implements Sink, Passthrough {
 
     @Override
     public void consoleBack() {
-        handOver(Owner.DOM0);
+        handOver(DOM0);
         LOG.info("dom0's screen is back");
     }
 
-    private void handOver(Owner owner) {
+    private void handOver(PassthroughVm owner) {
         Runnable r;
         synchronized (this) {
             next = owner;
@@ -147,7 +146,7 @@ public final class MonitorSink implements Sink, Passthrough {
     @Override
     public synchronized boolean frameOutdated() {
         if (next != null) {
-            Owner owner = next;
+            PassthroughVm owner = next;
             next = null;
             if (current != null) {
                 current.close();
@@ -156,16 +155,16 @@ public final class MonitorSink implements Sink, Passthrough {
             viewerSlot = owner.slot();
             if (owner.slot() >= 0) {
                 current = ViewerSink.open(width, height, owner.slot(), owner.viewerChannel(),
-                        new RegionMapper(shmDir, owner.domid(), grants), backoff);
+                        new RegionMapper(shmDir, owner.domid(), owner.ivshmemFile(), grants), backoff);
                 current.onRepaintNeeded(repaint);
                 current.focused(focused);
-            } else if (owner == Owner.DOM0) {
+            } else if (owner == DOM0) {
                 reopenDom0();
             }
             notifyAll();
             return true;
         }
-        if (current == null && viewerSlot == Owner.DOM0.slot() && System.nanoTime() - reopenDue >= 0) {
+        if (current == null && viewerSlot == DOM0.slot() && System.nanoTime() - reopenDue >= 0) {
             reopenDom0();
             return current != null;
         }

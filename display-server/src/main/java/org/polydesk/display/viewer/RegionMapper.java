@@ -17,7 +17,8 @@ import org.polydesk.protocol.viewer.ViewerProtocolException;
 
 /**
  * Maps the frame region a viewer offered in its HELLO. A shared file is looked up only by its
- * checked name in the one directory we allow (/dev/shm), never through a link. Xen grants are
+ * checked name in the one directory we allow (/dev/shm), never through a link; an ivshmem region
+ * only in the file polydeskd gave the VM's QEMU for its BAR (the guest cannot name it). Xen grants are
  * taken only from the domain that owns the channel, as dom0 knows it (the HELLO's domid must
  * name it, never decides it), and only as many pages as the screen's region needs: first the
  * range that two to four buffers need, then, once the header is checked, exactly its count.
@@ -28,15 +29,18 @@ public final class RegionMapper {
 
     private final Path shmDir;
     private final Integer channelDomid;
+    private final Path ivshmemFile;
     private final GrantMapper grants;
 
     /**
      * Shared files from {@code shmDir}; grants only from domain {@code channelDomid} (null: the
-     * channel's VM is not a Xen domain, no grants), mapped by {@code grants}.
+     * channel's VM is not a Xen domain, no grants), mapped by {@code grants}; an ivshmem region
+     * only in {@code ivshmemFile}, the file behind the VM's BAR as polydeskd names it (null: none).
      */
-    public RegionMapper(Path shmDir, Integer channelDomid, GrantMapper grants) {
+    public RegionMapper(Path shmDir, Integer channelDomid, Path ivshmemFile, GrantMapper grants) {
         this.shmDir = shmDir.toAbsolutePath().normalize();
         this.channelDomid = channelDomid;
+        this.ivshmemFile = ivshmemFile;
         this.grants = grants;
     }
 
@@ -44,13 +48,23 @@ public final class RegionMapper {
         if (hello.region() instanceof ViewerMessage.XenGrants g) {
             return mapGrants(hello, g);
         }
-        ViewerMessage.SharedFile file = (ViewerMessage.SharedFile) hello.region();
-        if (file.size() > MAX_BYTES) {
-            throw new ViewerProtocolException("shared region of " + file.size() + " bytes, more than " + MAX_BYTES);
+        if (hello.region() instanceof ViewerMessage.Ivshmem i) {
+            if (ivshmemFile == null) {
+                throw new ViewerProtocolException("the viewer offers an ivshmem region, but its VM has no ivshmem device");
+            }
+            return mapFile(ivshmemFile, i.size(), hello);
         }
+        ViewerMessage.SharedFile file = (ViewerMessage.SharedFile) hello.region();
         Path path = shmDir.resolve(file.name());
         if (!path.getParent().equals(shmDir)) {
             throw new ViewerProtocolException("shared file '" + file.name() + "' is not in " + shmDir);
+        }
+        return mapFile(path, file.size(), hello);
+    }
+
+    private static MappedRegion mapFile(Path path, long size, ViewerMessage.Hello hello) throws IOException {
+        if (size > MAX_BYTES) {
+            throw new ViewerProtocolException("shared region of " + size + " bytes, more than " + MAX_BYTES);
         }
         BasicFileAttributes attrs;
         try {
@@ -58,13 +72,13 @@ public final class RegionMapper {
         } catch (IOException e) {
             throw new ViewerProtocolException("shared file " + path + " cannot be read: " + e.getMessage());
         }
-        if (!attrs.isRegularFile() || attrs.size() < file.size()) {
+        if (!attrs.isRegularFile() || attrs.size() < size) {
             throw new ViewerProtocolException("shared file " + path + " is " + (attrs.isRegularFile()
-                    ? attrs.size() + " bytes, not the " + file.size() + " offered" : "not a regular file"));
+                    ? attrs.size() + " bytes, not the " + size + " offered" : "not a regular file"));
         }
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
                 LinkOption.NOFOLLOW_LINKS)) {
-            MappedByteBuffer memory = ch.map(FileChannel.MapMode.READ_WRITE, 0, file.size());
+            MappedByteBuffer memory = ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
             // unmapped by the garbage collector; a file the guest shrinks later is the sink's SIGBUS to survive
             return new MappedRegion(FrameRegion.attach(memory, hello.width(), hello.height()), describe(hello), () -> { });
         }
@@ -106,9 +120,14 @@ public final class RegionMapper {
     }
 
     static String describe(ViewerMessage.Hello hello) {
-        String where = hello.region() instanceof ViewerMessage.SharedFile f ? "shared file " + f.name()
-                : ((ViewerMessage.XenGrants) hello.region()).refs().length + " pages granted by domain "
-                        + ((ViewerMessage.XenGrants) hello.region()).domid();
+        String where;
+        if (hello.region() instanceof ViewerMessage.SharedFile f) {
+            where = "shared file " + f.name();
+        } else if (hello.region() instanceof ViewerMessage.XenGrants g) {
+            where = g.refs().length + " pages granted by domain " + g.domid();
+        } else {
+            where = "the VM's ivshmem BAR";
+        }
         return hello.width() + "x" + hello.height() + " in " + where + " (channel version " + ViewerChannel.VERSION + ")";
     }
 }

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.polydesk.display.bus.PassthroughVm;
 import org.polydesk.display.compose.IndicatorStyle;
 import org.polydesk.display.fbdev.FbGeometry;
 import org.polydesk.display.rfb.RfbConfig;
@@ -81,7 +82,7 @@ class MonitorSinkTest {
         Path sock = dir.resolve("viewer.sock");
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(sock));
-            monitor.passthroughStarted(3, sock, 12); // on Xen: the VM is domain 12
+            monitor.passthroughStarted(new PassthroughVm(3, sock, 12, null)); // on Xen: the VM is domain 12
             ViewerDouble viewer = new ViewerDouble(server.accept());
             ByteBuffer pages = GrantTableDouble.pages(W, H, 2);
             FrameRegion region = FrameRegion.create(pages, W, H, 2);

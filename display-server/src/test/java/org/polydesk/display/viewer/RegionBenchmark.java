@@ -79,7 +79,7 @@ public class RegionBenchmark {
         server.bind(UnixDomainSocketAddress.of(sock));
         FrameRegion shared = FrameRegion.create(map(dir.resolve("region")), W, H, 3);
         Object attached = new Object();
-        sink = ViewerSink.open(W, H, -1, sock, new RegionMapper(dir, null, new Gntdev()), new Backoff(Duration.ofMillis(10), Duration.ofMillis(100)));
+        sink = ViewerSink.open(W, H, -1, sock, new RegionMapper(dir, null, null, new Gntdev()), new Backoff(Duration.ofMillis(10), Duration.ofMillis(100)));
         sink.onRepaintNeeded(() -> {
             synchronized (attached) {
                 attached.notifyAll();

@@ -65,7 +65,7 @@ class ViewerSinkTest {
         Path sock = dir.resolve("viewer.sock");
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(sock));
-        sink = ViewerSink.open(W, H, passthroughSlot, sock, new RegionMapper(shmDir(), DOMID, grants), FAST);
+        sink = ViewerSink.open(W, H, passthroughSlot, sock, new RegionMapper(shmDir(), DOMID, null, grants), FAST);
         sink.onRepaintNeeded(repaints::incrementAndGet);
     }
 

@@ -12,6 +12,8 @@ public final class Paths {
     public static final String VNC_SOCKET = "vnc.sock";
     public static final String QMP_SOCKET = "qmp.sock";
     public static final String VIEWER_SOCKET = "viewer.sock";
+    /** The file behind a QEMU-backend passthrough VM's ivshmem BAR: the viewer's frame region. */
+    public static final String VIEWER_REGION = "viewer-region";
 
     private Paths() {
     }

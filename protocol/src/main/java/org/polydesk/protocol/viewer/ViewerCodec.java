@@ -31,6 +31,7 @@ import java.util.regex.Pattern;
  * HELLO   u32 width | u32 height | u8 region kind, then
  *           kind 1 (shared file): u8 name length | name (ASCII [A-Za-z0-9_-][A-Za-z0-9._-]*) | u64 size
  *           kind 2 (Xen grants):  u16 domid | u32 count | count × u32 grant ref
+ *           kind 3 (ivshmem BAR): u64 size
  * SHOW    (empty)
  * HIDE    (empty)
  * FRAME   u64 serial | u8 buffer | u8 count | count × (u16 x | u16 y | u16 width | u16 height)
@@ -44,6 +45,8 @@ import java.util.regex.Pattern;
 public final class ViewerCodec {
     public static final int KIND_SHARED_FILE = 1;
     public static final int KIND_XEN_GRANTS = 2;
+    /** Added in version 1 without a new version: a dom0 that predates it refuses it as an unknown kind. */
+    public static final int KIND_IVSHMEM = 3;
     private static final Pattern SHM_NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]*");
     private static final int FLAG_VISIBLE = 1;
     private static final int FLAG_SHAPE = 2;
@@ -153,6 +156,10 @@ public final class ViewerCodec {
             return ByteBuffer.allocate(9 + 1 + name.length + 8).putInt(h.width()).putInt(h.height())
                     .put((byte) KIND_SHARED_FILE).put((byte) name.length).put(name).putLong(f.size());
         }
+        if (h.region() instanceof ViewerMessage.Ivshmem i) {
+            return ByteBuffer.allocate(9 + 8).putInt(h.width()).putInt(h.height())
+                    .put((byte) KIND_IVSHMEM).putLong(i.size());
+        }
         ViewerMessage.XenGrants g = (ViewerMessage.XenGrants) h.region();
         if (g.refs().length == 0 || g.refs().length > MAX_GRANTS) {
             throw new IllegalArgumentException(g.refs().length + " grant refs, not 1–" + MAX_GRANTS);
@@ -203,6 +210,12 @@ public final class ViewerCodec {
                 refs[i] = p.getInt();
             }
             region = new ViewerMessage.XenGrants(domid, refs);
+        } else if (kind == KIND_IVSHMEM) {
+            long size = p.getLong();
+            if (size <= 0) {
+                throw new ViewerProtocolException("HELLO ivshmem region size " + Long.toUnsignedString(size));
+            }
+            region = new ViewerMessage.Ivshmem(size);
         } else {
             throw new ViewerProtocolException("HELLO region kind " + kind + " is unknown");
         }

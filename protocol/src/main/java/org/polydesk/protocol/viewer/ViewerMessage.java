@@ -43,4 +43,12 @@ public sealed interface ViewerMessage {
     /** Pages the guest {@code domid} granted to dom0 with gntalloc, in order. */
     record XenGrants(int domid, int[] refs) implements Region {
     }
+
+    /**
+     * The memory behind BAR 2 of the VM's ivshmem device (a passthrough VM on the QEMU backend),
+     * whose first {@code size} bytes hold the region. The guest cannot name dom0's end: dom0 maps
+     * the file it gave that VM's QEMU, and nothing else.
+     */
+    record Ivshmem(long size) implements Region {
+    }
 }

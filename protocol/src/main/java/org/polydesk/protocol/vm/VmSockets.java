@@ -4,8 +4,13 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * The UNIX sockets of a running VM's device model, under {@code /run/polydesk/vm/<id>/}:
- * QEMU's VNC server, our QMP monitor, and, for the passthrough VM, the viewer channel.
+ * QEMU's VNC server, our QMP monitor, and, for the passthrough VM, the viewer channel. On the
+ * QEMU backend the passthrough VM also has {@code viewerRegion}, the file behind its ivshmem BAR,
+ * where its viewer lays out the frame region (on Xen the viewer grants pages instead: null).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record VmSockets(String vnc, String qmp, String viewer) {
+public record VmSockets(String vnc, String qmp, String viewer, String viewerRegion) {
+    public VmSockets(String vnc, String qmp, String viewer) {
+        this(vnc, qmp, viewer, null);
+    }
 }

@@ -37,6 +37,8 @@ class ViewerCodecTest {
         ViewerMessage.Hello big = (ViewerMessage.Hello) roundTrip(new ViewerMessage.Hello(3840, 2160,
                 new ViewerMessage.XenGrants(7, most)));
         assertEquals(32401, ((ViewerMessage.XenGrants) big.region()).refs().length, "four 4K buffers fit in a HELLO");
+        assertEquals(new ViewerMessage.Hello(1024, 768, new ViewerMessage.Ivshmem(9_441_280L)),
+                roundTrip(new ViewerMessage.Hello(1024, 768, new ViewerMessage.Ivshmem(9_441_280L))));
 
         assertInstanceOf(ViewerMessage.Show.class, roundTrip(new ViewerMessage.Show()));
         assertInstanceOf(ViewerMessage.Hide.class, roundTrip(new ViewerMessage.Hide()));
@@ -81,7 +83,10 @@ class ViewerCodecTest {
         assertTrue(refusal(patched(hello(), b -> b.putInt(8, -1))).contains("more than"));
         assertTrue(refusal(patched(hello(), b -> b.putInt(12, 0))).contains("screen 0x480"));
         assertTrue(refusal(patched(hello(), b -> b.putInt(16, 9000))).contains("9000"));
-        assertTrue(refusal(patched(hello(), b -> b.put(20, (byte) 3))).contains("region kind 3"));
+        assertTrue(refusal(patched(hello(), b -> b.put(20, (byte) 4))).contains("region kind 4"));
+        byte[] ivshmem = ViewerCodec.encode(new ViewerMessage.Hello(640, 480, new ViewerMessage.Ivshmem(4096)));
+        assertTrue(refusal(patched(ivshmem, b -> b.putLong(21, -1))).contains("ivshmem region size 18446744073709551615"));
+        assertTrue(refusal(patched(ivshmem, b -> b.putInt(8, 9 + 4))).contains("too short"));
         assertTrue(refusal(patched(hello(), b -> b.put(22, (byte) '/'))).contains("name"));
         assertTrue(refusal(patched(hello(), b -> b.put(22, (byte) '.'))).contains("name"), "no hidden or relative names");
         byte[] show = ViewerCodec.encode(new ViewerMessage.Show());

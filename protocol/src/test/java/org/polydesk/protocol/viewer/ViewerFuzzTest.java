@@ -107,9 +107,11 @@ class ViewerFuzzTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int n = 1 + rnd.nextInt(4); n > 0; n--) {
             ViewerMessage m = switch (rnd.nextInt(5)) {
-                case 0 -> new ViewerMessage.Hello(1 + rnd.nextInt(4000), 1 + rnd.nextInt(4000), rnd.nextBoolean()
-                        ? new ViewerMessage.SharedFile("polydesk-" + rnd.nextInt(1000), 1 + rnd.nextInt(1 << 30))
-                        : new ViewerMessage.XenGrants(rnd.nextInt(100), rnd.ints(1 + rnd.nextInt(64)).toArray()));
+                case 0 -> new ViewerMessage.Hello(1 + rnd.nextInt(4000), 1 + rnd.nextInt(4000), switch (rnd.nextInt(3)) {
+                    case 0 -> new ViewerMessage.SharedFile("polydesk-" + rnd.nextInt(1000), 1 + rnd.nextInt(1 << 30));
+                    case 1 -> new ViewerMessage.XenGrants(rnd.nextInt(100), rnd.ints(1 + rnd.nextInt(64)).toArray());
+                    default -> new ViewerMessage.Ivshmem(1 + rnd.nextInt(1 << 30));
+                });
                 case 1 -> new ViewerMessage.Show();
                 case 2 -> new ViewerMessage.Hide();
                 case 3 -> new ViewerMessage.Frame(rnd.nextLong(), rnd.nextInt(4), List.of(new DamageRect(

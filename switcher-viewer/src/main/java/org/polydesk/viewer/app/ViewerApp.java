@@ -12,6 +12,7 @@ import javafx.stage.Screen;
 import javafx.stage.Stage;
 import javafx.stage.StageStyle;
 import org.polydesk.protocol.viewer.ViewerMessage;
+import org.polydesk.viewer.region.IvshmemRegion;
 import org.polydesk.viewer.region.OfferedRegion;
 import org.polydesk.viewer.region.SharedFileRegion;
 import org.polydesk.viewer.session.ViewerSession;
@@ -42,11 +43,17 @@ public final class ViewerApp extends Application implements Callable<Integer> {
     int buffers = 3;
 
     /** Where the frame region lives. */
-    enum RegionKind { auto, grants, file }
+    enum RegionKind { auto, grants, ivshmem, file }
 
-    @Option(names = "--region", description = "grants (pages granted to dom0 with Xen's gntalloc), file (a file in"
-            + " --shm-dir, dom0 on the same host) or auto: grants when /dev/xen/gntalloc exists (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--region", description = "grants (pages granted to dom0 with Xen's gntalloc), ivshmem (the BAR of"
+            + " QEMU's ivshmem device, on the QEMU backend), file (a file in --shm-dir, dom0 on the same host) or auto:"
+            + " grants when /dev/xen/gntalloc exists, else ivshmem when the VM has the device, else file"
+            + " (default: ${DEFAULT-VALUE}).")
     RegionKind regionKind = RegionKind.auto;
+
+    @Option(names = "--ivshmem", paramLabel = "ADDRESS", description = "With ivshmem: the PCI address of dom0's ivshmem"
+            + " device, when the VM has several (default: the only one).")
+    String ivshmemAddress;
 
     @Option(names = "--domid", description = "With grants: this VM's Xen domain id (default: read from xenstore).")
     Integer domid;
@@ -84,14 +91,18 @@ public final class ViewerApp extends Application implements Callable<Integer> {
         return 0;
     }
 
-    /** The region --region asks for, granted to dom0 or in a shared file. */
+    /** The region --region asks for: granted to dom0, in the ivshmem BAR or in a shared file. */
     private OfferedRegion openRegion(int w, int h) throws IOException {
-        boolean grants = regionKind == RegionKind.grants
-                || regionKind == RegionKind.auto && Files.exists(GrantedRegion.DEVICE);
-        if (grants) {
-            return GrantedRegion.create(domid != null ? domid : XenStore.ownDomid(), w, h, buffers);
+        RegionKind kind = regionKind;
+        if (kind == RegionKind.auto) {
+            kind = Files.exists(GrantedRegion.DEVICE) ? RegionKind.grants
+                    : !IvshmemRegion.devices(IvshmemRegion.PCI_DEVICES).isEmpty() ? RegionKind.ivshmem : RegionKind.file;
         }
-        return SharedFileRegion.create(shmDir, "polydesk-viewer-" + ProcessHandle.current().pid(), w, h, buffers);
+        return switch (kind) {
+            case grants -> GrantedRegion.create(domid != null ? domid : XenStore.ownDomid(), w, h, buffers);
+            case ivshmem -> IvshmemRegion.create(IvshmemRegion.PCI_DEVICES, ivshmemAddress, w, h, buffers);
+            default -> SharedFileRegion.create(shmDir, "polydesk-viewer-" + ProcessHandle.current().pid(), w, h, buffers);
+        };
     }
 
     private int probe() {
@@ -118,8 +129,10 @@ public final class ViewerApp extends Application implements Callable<Integer> {
     }
 
     private static String describe(ViewerMessage.Region offer) {
-        return offer instanceof ViewerMessage.XenGrants g ? g.refs().length + " pages granted to dom0 by domain " + g.domid()
-                : "the shared file " + ((ViewerMessage.SharedFile) offer).name();
+        if (offer instanceof ViewerMessage.XenGrants g) {
+            return g.refs().length + " pages granted to dom0 by domain " + g.domid();
+        }
+        return offer instanceof ViewerMessage.SharedFile f ? "the shared file " + f.name() : "the ivshmem BAR";
     }
 
     @Override

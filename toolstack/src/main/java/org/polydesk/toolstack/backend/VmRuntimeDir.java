@@ -23,6 +23,11 @@ public record VmRuntimeDir(Path path) {
         return path.resolve(Paths.VIEWER_SOCKET);
     }
 
+    /** The file behind the ivshmem BAR of a passthrough VM on the QEMU backend. */
+    public Path viewerRegion() {
+        return path.resolve(Paths.VIEWER_REGION);
+    }
+
     /** polydeskd's own QMP monitor of a QEMU-backend VM (on Xen, libxl keeps its own). */
     public Path monitorSocket() {
         return path.resolve("monitor.sock");
@@ -40,8 +45,10 @@ public record VmRuntimeDir(Path path) {
         return path.resolve("qemu.log");
     }
 
-    public VmSockets sockets(boolean withViewer) {
+    /** {@code withRegion}: the viewer's region is {@link #viewerRegion()} (QEMU's ivshmem), not Xen grants. */
+    public VmSockets sockets(boolean withViewer, boolean withRegion) {
         return new VmSockets(vncSocket().toString(), qmpSocket().toString(),
-                withViewer ? viewerSocket().toString() : null);
+                withViewer ? viewerSocket().toString() : null,
+                withViewer && withRegion ? viewerRegion().toString() : null);
     }
 }

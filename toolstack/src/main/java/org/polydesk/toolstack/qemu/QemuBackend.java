@@ -69,7 +69,7 @@ public final class QemuBackend implements HypervisorBackend {
         }
 
         RunningVm toRunningVm() {
-            return new RunningVm(id, process.pid(), null, dir.sockets(viewer));
+            return new RunningVm(id, process.pid(), null, dir.sockets(viewer, true));
         }
     }
 
@@ -246,6 +246,7 @@ public final class QemuBackend implements HypervisorBackend {
             }
             Files.deleteIfExists(dir.pidFile());
             Files.deleteIfExists(dir.consoleLog());
+            Files.deleteIfExists(dir.viewerRegion()); // a new VM's viewer starts on zeroed memory
         } catch (IOException e) {
             throw new BackendException("cannot prepare " + dir.path() + ": " + e.getMessage(), e);
         }
@@ -421,7 +422,8 @@ public final class QemuBackend implements HypervisorBackend {
     }
 
     private static void removeSockets(VmRuntimeDir dir) {
-        for (Path p : List.of(dir.vncSocket(), dir.qmpSocket(), dir.monitorSocket(), dir.viewerSocket(), dir.pidFile())) {
+        for (Path p : List.of(dir.vncSocket(), dir.qmpSocket(), dir.monitorSocket(), dir.viewerSocket(),
+                dir.viewerRegion(), dir.pidFile())) {
             try {
                 Files.deleteIfExists(p);
             } catch (IOException e) {

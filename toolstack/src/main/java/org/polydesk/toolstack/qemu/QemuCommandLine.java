@@ -17,6 +17,9 @@ import org.polydesk.toolstack.definition.DefinitionValidator;
  * and {@code monitor.sock}, private to polydeskd, because a QMP socket takes one client at a time.
  */
 public final class QemuCommandLine {
+    /** Four buffers of a 3840x2160 screen and the header; a BAR's size is a power of two. */
+    static final int VIEWER_REGION_MIB = 128;
+
     private QemuCommandLine() {
     }
 
@@ -42,6 +45,10 @@ public final class QemuCommandLine {
         if (def.gpu() != null) {
             a.addAll(List.of("-chardev", "socket,id=viewer,path=" + dir.viewerSocket() + ",server=on,wait=off",
                     "-serial", "chardev:viewer"));
+            // The viewer's frame region: a file under the run directory (tmpfs, filled only where
+            // written) that dom0's display server maps too, seen by the guest as ivshmem's BAR 2.
+            a.addAll(List.of("-object", "memory-backend-file,id=viewer-region,share=on,size=" + VIEWER_REGION_MIB
+                    + "M,mem-path=" + dir.viewerRegion(), "-device", "ivshmem-plain,memdev=viewer-region"));
         }
         addDisks(a, def);
         addNics(a, def);

@@ -54,6 +54,7 @@ class QemuCommandLineTest {
         assertEquals(List.of(ID.toString()), values(a, "-uuid"));
         assertEquals(List.of("VGA,xres=1920,yres=1080"), values(a, "-device"));
         assertEquals(List.of("chardev:console"), values(a, "-serial"), "no viewer port without a GPU");
+        assertEquals(List.of(), values(a, "-object"), "nor a region for a viewer");
         assertTrue(a.contains("-nodefaults"));
     }
 
@@ -73,8 +74,10 @@ class QemuCommandLineTest {
                 "file=/srv/a,,b.iso,media=cdrom,if=ide,format=raw,readonly=on",
                 "file=/srv/old.vhd,if=ide,format=vpc,readonly=on"), values(a, "-drive"));
         List<String> devices = values(a, "-device");
-        assertEquals(List.of("VGA,xres=1024,yres=768", "e1000,netdev=net0,mac=00:16:3e:00:00:01",
-                "vfio-pci,host=0000:01:00.0", "vfio-pci,host=0000:01:00.1", "vfio-pci,host=0000:03:00.0"), devices,
+        assertEquals(List.of("memory-backend-file,id=viewer-region,share=on,size=128M,mem-path=/run/polydesk/vm/" + ID
+                + "/viewer-region"), values(a, "-object"), "the viewer's region: a shared file dom0 maps too");
+        assertEquals(List.of("VGA,xres=1024,yres=768", "ivshmem-plain,memdev=viewer-region",
+                "e1000,netdev=net0,mac=00:16:3e:00:00:01", "vfio-pci,host=0000:01:00.0", "vfio-pci,host=0000:01:00.1", "vfio-pci,host=0000:03:00.0"), devices,
                 "the GPU's card comes first, whole, and a function listed again is not added twice");
         assertEquals(List.of("bridge,id=net0,br=xenbr0"), values(a, "-netdev"));
         assertEquals(List.of("/usr/share/ovmf/OVMF.fd"), values(a, "-bios"));
