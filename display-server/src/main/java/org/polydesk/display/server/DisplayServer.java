@@ -168,6 +168,11 @@ public final class DisplayServer implements AutoCloseable {
         notifyAll();
     }
 
+    /** The newest pointer place heard, of any slot; null when none is known. */
+    public synchronized PointerMoved pointerPlace() {
+        return pointer;
+    }
+
     public synchronized int focusedSlot() {
         return focused;
     }
