@@ -355,6 +355,23 @@ public final class InputRouter implements InputListener, FocusAuthority.SwitchHo
         flushDirty();
     }
 
+    /**
+     * Puts the focused VM's pointer where the router has it (the screen's centre at start), so an
+     * absolute guest's pointer is where the focus bus says from the first moment, not from the
+     * first move.
+     */
+    public void placePointer() {
+        synchronized (focus) {
+            int slot = focus.focusedSlot();
+            InputSink s = focus.sink(slot);
+            if (s != null) {
+                s.motion(0, 0, pointerX / (screenWidth - 1), pointerY / (screenHeight - 1));
+                s.flush();
+                publishPointer(slot, s);
+            }
+        }
+    }
+
     /** Where {@code sink} just put {@code slot}'s pointer, if it takes places: that is where the guest's pointer is. */
     private void publishPointer(int slot, InputSink sink) {
         if (sink.absolute()) {

@@ -266,6 +266,18 @@ class InputRouterTest {
     }
 
     @Test
+    void atStartTheControlUisPointerIsPlacedInTheMiddleAndPublished() {
+        RecordingSink xvnc = new RecordingSink("ui", true);
+        FocusAuthority authority = new FocusAuthority(xvnc);
+        InputRouter r = new InputRouter(authority, new InputConfig(InputConfig.defaults().hotkeys(), 1001, 501, null));
+        List<PointerMoved> places = new ArrayList<>();
+        authority.subscribePointer(places::add);
+        r.placePointer();
+        assertEquals(List.of("move 0,0 0.500,0.500"), xvnc.log);
+        assertEquals(List.of(new PointerMoved(0, 0.5, 0.5)), places);
+    }
+
+    @Test
     void afterSynDroppedTheBrokenFrameIsIgnored() {
         play(MOUSE, new Recording().raw(EventCodes.EV_REL, EventCodes.REL_X, 50)
                 .raw(EventCodes.EV_SYN, EventCodes.SYN_DROPPED, 0).raw(EventCodes.EV_REL, EventCodes.REL_X, 7)
