@@ -181,11 +181,6 @@ public final class Compositor {
         return out;
     }
 
-    /** The pointer drawn in the frame now, or null. */
-    public Pointer pointer() {
-        return pointer;
-    }
-
     /** Everything: the content, the border and the banner. */
     private List<Rect> repaint() {
         if (content == null) {

@@ -43,10 +43,11 @@ public final class ViewerSink implements Sink, ViewerLink.Listener {
     private MappedRegion attached;
     private MappedRegion inUse;
     private boolean closed;
-    // under the sink's lock: the pointer the viewer was told of last and the shape it holds
+    // under the sink's lock: the pointer the viewer was told of last, the shape it holds, and
+    // whether a viewer attached since (it must be told again, shape and all)
     private Pointer pointerTold;
     private CursorShape shapeTold;
-    private boolean pointerStale = true;
+    private boolean pointerStale;
     // the compositor's thread only
     private FrameRegion region;
     private List<Rect>[] stale;
