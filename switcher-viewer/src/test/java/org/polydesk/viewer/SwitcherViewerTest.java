@@ -16,8 +16,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.polydesk.display.compose.Frame;
 import org.polydesk.display.compose.IndicatorStyle;
+import org.polydesk.display.compose.Pointer;
 import org.polydesk.display.compose.VmLabel;
+import org.polydesk.display.framebuffer.CursorShape;
+import org.polydesk.display.framebuffer.Rect;
 import org.polydesk.display.gnttab.Gntdev;
 import org.polydesk.display.qemu.QemuGuest;
 import org.polydesk.display.rfb.RfbConfig;
@@ -37,7 +41,8 @@ import org.testfx.util.WaitForAsyncUtils;
 /**
  * The viewer end to end on one host: dom0's display server with two real QEMU guests sends its
  * frames through a shared file and its commands over a pty pair (socat, standing in for the
- * passthrough VM's serial port) to the real viewer, on JavaFX's headless Monocle at 1024x768.
+ * passthrough VM's serial port) to the real viewer, on JavaFX's headless Monocle at 1024x768; and
+ * the pointer dom0 sends (CURSOR) drawn by the viewer where dom0 says.
  */
 class SwitcherViewerTest {
     private static final int W = 1024;
@@ -119,6 +124,75 @@ class SwitcherViewerTest {
         again.focus(1);
         awaitScreen(window, red, "Red from the restarted display server");
         assertTrue(session.hellos() > hellos, "the viewer said HELLO again");
+    }
+
+    @Test
+    void theViewerDrawsThePointerWhereDom0SaysAndHidesItWhenDom0KnowsNone() throws Exception {
+        Path shm = Files.createDirectories(dir.resolve("shm"));
+        Path dom0End = dir.resolve("dom0-tty");
+        Path guestEnd = dir.resolve("guest-tty");
+        Process socat = new ProcessBuilder("socat", "pty,raw,echo=0,link=" + dom0End, "pty,raw,echo=0,link=" + guestEnd)
+                .redirectErrorStream(true).redirectOutput(dir.resolve("socat.log").toFile()).start();
+        closeLater(socat::destroyForcibly);
+        awaitFile(dom0End);
+        awaitFile(guestEnd);
+        ViewerSink sink = closeLater(ViewerSink.open(W, H, PASSTHROUGH_SLOT, dom0End,
+                new RegionMapper(shm, null, null, new Gntdev()), Backoff.DEFAULT));
+        sink.focused(1);
+        SharedFileRegion region = closeLater(SharedFileRegion.create(shm, "polydesk-viewer-pointer", W, H, 2));
+        ViewerWindow window = FxToolkit.setupFixture(() -> new ViewerWindow(new Stage(StageStyle.UNDECORATED),
+                region.region()));
+        closeLater(new ViewerSession(guestEnd, new ViewerMessage.Hello(W, H, region.offer()), window).start());
+        awaitShowing(window, true);
+
+        // a black screen from dom0, and a 3x2 pointer with its hot spot in the middle of the lower row
+        CursorShape shape = new CursorShape(new int[] {
+            0xFFFF0000, 0x00000000, 0xFF00FF00,
+            0xFF0000FF, 0xFFFFFFFF, 0xFFFFFFFF}, 3, 2, 1, 1);
+        int[][] places = {{200, 100}, {900, 700}};
+        for (int[] at : places) {
+            assertTrue(sink.showPointer(new Pointer(shape, at[0], at[1])), "the viewer draws dom0's pointer");
+            awaitPointer(window, sink, shape, at, places);
+        }
+        sink.showPointer(null);
+        awaitPointer(window, sink, null, null, places);
+    }
+
+    /** Waits until the viewer shows {@code shape} with its hot spot at {@code at} (null: no pointer) and black around it. */
+    private static void awaitPointer(ViewerWindow window, ViewerSink sink, CursorShape shape, int[] at, int[][] places)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        String last = "nothing compared";
+        while (System.nanoTime() < deadline) {
+            sink.present(new Frame(W, H), List.of(new Rect(0, 0, W, H))); // black, until the viewer has it
+            WritableImage shot = WaitForAsyncUtils.asyncFx(window::snapshot).get();
+            last = null;
+            for (int[] p : places) {
+                for (int y = p[1] - 3; y <= p[1] + 3 && last == null; y++) {
+                    for (int x = p[0] - 3; x <= p[0] + 3 && last == null; x++) {
+                        int want = 0x000000;
+                        if (at != null && at[0] == p[0]) {
+                            int sx = x - at[0] + shape.hotX();
+                            int sy = y - at[1] + shape.hotY();
+                            if (sx >= 0 && sx < shape.width() && sy >= 0 && sy < shape.height()
+                                    && shape.argb()[sy * shape.width() + sx] >>> 24 == 0xFF) {
+                                want = shape.argb()[sy * shape.width() + sx] & 0xFFFFFF;
+                            }
+                        }
+                        int got = shot.getPixelReader().getArgb(x, y) & 0xFFFFFF;
+                        if (got != want) {
+                            last = String.format("(%d,%d) is %06X, not %06X", x, y, got, want);
+                        }
+                    }
+                }
+            }
+            if (last == null) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the viewer's pointer never was " + (at == null ? "gone" : "at " + at[0] + "," + at[1])
+                + ": " + last);
     }
 
     private static void awaitFile(Path p) throws InterruptedException {

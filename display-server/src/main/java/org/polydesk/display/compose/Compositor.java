@@ -2,6 +2,8 @@ package org.polydesk.display.compose;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import org.polydesk.display.framebuffer.CursorShape;
 import org.polydesk.display.framebuffer.FrameBuffer;
 import org.polydesk.display.framebuffer.Rect;
 
@@ -15,6 +17,11 @@ import org.polydesk.display.framebuffer.Rect;
  * <p>The source is never drawn under the indicator: damage is clipped to the inside of the border
  * and around the banner, so each source pixel is written once, the indicator is drawn only when it
  * appears, and a frame in the sink's own memory never shows a guest's pixels where the banner is.
+ *
+ * <p>The pointer: a guest's pointer image ({@link CursorShape}, from the RFB Cursor
+ * pseudo-encoding) is not in its picture, so the compositor draws it where input-server says the
+ * pointer is ({@link #placePointer}, {@link #drawPointer}), over the guest's pixels and under the
+ * indicator, like any other guest pixel: every repaint of content under it draws it again.
  */
 public final class Compositor {
     static final int LETTERBOX = 0xFF000000;
@@ -38,6 +45,8 @@ public final class Compositor {
     private int[] row = new int[0];
     /** The source row it is scaled from, as opaque ARGB. */
     private int[] sourceRow = new int[0];
+    /** The pointer in the frame, or null. */
+    private Pointer pointer;
 
     /** Composes into a frame of its own on the heap. */
     public Compositor(int width, int height, IndicatorStyle style) {
@@ -78,6 +87,7 @@ public final class Compositor {
     public List<Rect> show(Content next, boolean withBanner) {
         content = next;
         scaling = null;
+        pointer = null; // the next content's own is drawn by drawPointer
         bannerShown = withBanner;
         VmLabel label = next.label();
         banner = bannerSprite(label);
@@ -126,6 +136,51 @@ public final class Compositor {
         return out;
     }
 
+    /**
+     * The focused source's pointer at ({@code x}, {@code y}), fractions of the source's width and
+     * height, in output coordinates: the source pixel there as the scaling shows it. Null when
+     * there is no pointer to show: the content is not a live source or its pointer is hidden.
+     */
+    public Pointer placePointer(double x, double y) {
+        if (!(content instanceof Content.Live live)) {
+            return null;
+        }
+        CursorShape shape = live.frameBuffer().cursor();
+        FrameBuffer.Surface s = live.frameBuffer().surface();
+        if (shape.isHidden() || s.width() == 0 || s.height() == 0) {
+            return null;
+        }
+        if (scaling == null || !scaling.matches(s.width(), s.height())) {
+            scaling = new Scaling(s.width(), s.height(), frame.width(), frame.height());
+        }
+        int sx = (int) Math.round(Math.max(0, Math.min(1, x)) * (s.width() - 1));
+        int sy = (int) Math.round(Math.max(0, Math.min(1, y)) * (s.height() - 1));
+        Rect t = scaling.target();
+        // the output pixel whose centre shows source pixel (sx, sy): Scaling's own rule, inverted
+        return new Pointer(shape, t.x() + (int) ((2L * sx + 1) * t.width() / (2L * s.width())),
+                t.y() + (int) ((2L * sy + 1) * t.height() / (2L * s.height())));
+    }
+
+    /**
+     * Draws {@code next} (null: no pointer) in place of the pointer drawn now; returns the
+     * rectangles that changed: the old pointer's, repainted without it, and the new one's.
+     */
+    public List<Rect> drawPointer(Pointer next) {
+        if (Objects.equals(next, pointer)) {
+            return List.of();
+        }
+        Pointer old = pointer;
+        pointer = next;
+        List<Rect> out = new ArrayList<>(2);
+        if (old != null) {
+            paintContent(old.bounds(), out);
+        }
+        if (next != null) {
+            paintContent(next.bounds(), out);
+        }
+        return out;
+    }
+
     /** Everything: the content, the border and the banner. */
     private List<Rect> repaint() {
         if (content == null) {
@@ -170,6 +225,9 @@ public final class Compositor {
         }
         if (content instanceof Content.Live l) {
             paintLive(l.frameBuffer(), r);
+            if (pointer != null) {
+                paintPointer(r.intersection(pointer.bounds()));
+            }
         } else {
             paintUnavailable(r);
         }
@@ -218,6 +276,32 @@ public final class Compositor {
                     row[x] = sourceRow[columns[c]];
                 }
                 frame.put(inLeft, y, row, inLeft, inRight - inLeft);
+            }
+        }
+    }
+
+    /** The pointer's opaque pixels inside {@code r}, in runs (alpha 0 or 0xFF: CursorShape). */
+    private void paintPointer(Rect r) {
+        if (r.isEmpty()) {
+            return;
+        }
+        Rect b = pointer.bounds();
+        int[] argb = pointer.shape().argb();
+        for (int y = r.y(); y < r.y() + r.height(); y++) {
+            int rowStart = (y - b.y()) * b.width() - b.x();
+            int x = r.x();
+            int end = r.x() + r.width();
+            while (x < end) {
+                while (x < end && (argb[rowStart + x] & 0xFF000000) == 0) {
+                    x++;
+                }
+                int run = x;
+                while (x < end && (argb[rowStart + x] & 0xFF000000) != 0) {
+                    x++;
+                }
+                if (x > run) {
+                    frame.put(run, y, argb, rowStart + run, x - run);
+                }
             }
         }
     }

@@ -17,21 +17,19 @@ public final class Encodings {
     public static final int EXTENDED_DESKTOP_SIZE = -308;
 
     /**
-     * What a source asks for by default, most preferred first. Not Cursor: a server that sends the
-     * pointer's image apart leaves it out of the picture, and the compositor cannot draw it, for it
-     * does not know where the pointer is (input-server does); without it Xvnc draws the pointer into
-     * the picture itself.
+     * What a source asks for, most preferred first: everything this client decodes. With Cursor
+     * a server sends the pointer's image apart and leaves it out of the picture (Xvnc, QEMU with a
+     * hardware cursor); the display server draws it where input-server says the pointer is. Where
+     * input-server cannot say (a VM with a relative mouse) nothing is lost: QEMU draws no hardware
+     * cursor into the picture with or without Cursor, and a software cursor is in the guest's own
+     * pixels; the control UI's Xvnc always gets absolute input.
      */
     public static final List<Integer> DEFAULT = List.of(ZRLE, COPY_RECT, RAW, DESKTOP_SIZE,
-            EXTENDED_DESKTOP_SIZE, QEMU_EXTENDED_KEY_EVENT);
-
-    /** Everything this client decodes. */
-    public static final List<Integer> ALL = List.of(ZRLE, COPY_RECT, RAW, DESKTOP_SIZE,
             EXTENDED_DESKTOP_SIZE, CURSOR, QEMU_EXTENDED_KEY_EVENT);
 
     /** Raw and the pseudo-encodings of {@link #DEFAULT}: no compression. */
     public static List<Integer> rawOnly() {
-        return List.of(RAW, DESKTOP_SIZE, EXTENDED_DESKTOP_SIZE, QEMU_EXTENDED_KEY_EVENT);
+        return List.of(RAW, DESKTOP_SIZE, EXTENDED_DESKTOP_SIZE, CURSOR, QEMU_EXTENDED_KEY_EVENT);
     }
 
     public static String name(int encoding) {

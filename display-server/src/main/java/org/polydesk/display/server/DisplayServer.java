@@ -8,7 +8,9 @@ import java.util.logging.Logger;
 import org.polydesk.display.compose.Compositor;
 import org.polydesk.display.compose.Content;
 import org.polydesk.display.compose.IndicatorStyle;
+import org.polydesk.display.compose.Pointer;
 import org.polydesk.display.compose.VmLabel;
+import org.polydesk.display.framebuffer.CursorShape;
 import org.polydesk.display.framebuffer.Rect;
 import org.polydesk.display.rfb.Encodings;
 import org.polydesk.display.rfb.RfbConfig;
@@ -19,12 +21,19 @@ import org.polydesk.display.source.Backoff;
 import org.polydesk.display.source.RfbSource;
 import org.polydesk.display.source.SourceListener;
 import org.polydesk.protocol.focus.FocusBus;
+import org.polydesk.protocol.focus.PointerMoved;
 
 /**
  * The display server's core: one live RFB source per slot (slot 0 the control UI's Xvnc, 1–9 the
  * running VMs), the focused slot, and the thread that composes the focused source into the sink.
  * Every source decodes all the time into its own frame buffer, so a switch costs one full compose.
  * Frames are driven by damage: nothing moves while the focused screen is still.
+ *
+ * <p>The pointer: input-server publishes where the pointer is in a slot whose input is absolute;
+ * the focused source's pointer image (RFB Cursor) is shown there, by the sink itself where it can
+ * ({@link Sink#showPointer}), else drawn into the frame. A place is its slot's only: after a switch
+ * to a slot with a relative mouse nothing is drawn, and that guest's own pointer (a software
+ * cursor in its picture) is all there is.
  *
  * <p>Callers (the toolstack watcher, the focus bus client) may call from any thread; a failure of
  * one source or of the sink is logged and never ends the server.
@@ -55,6 +64,9 @@ public final class DisplayServer implements AutoCloseable {
     private boolean recompose = true;
     private boolean switched = true;
     private boolean frameDamaged;
+    /** The newest place input-server published, with its slot; null until one comes. */
+    private PointerMoved pointer;
+    private boolean pointerChanged;
     private long bannerUntil;
     private boolean closed;
     private long presented;
@@ -140,6 +152,27 @@ public final class DisplayServer implements AutoCloseable {
         notifyAll();
     }
 
+    /** Where the pointer is in {@code place.slot()} (from the focus bus). */
+    public synchronized void pointer(PointerMoved place) {
+        pointer = place;
+        if (place.slot() == focused) {
+            pointerChanged = true;
+            notifyAll();
+        }
+    }
+
+    /** Nothing is known of the pointer any more (the focus bus went away): none is shown. */
+    public synchronized void forgetPointer() {
+        pointer = null;
+        pointerChanged = true;
+        notifyAll();
+    }
+
+    /** The newest pointer place heard, of any slot; null when none is known. */
+    public synchronized PointerMoved pointerPlace() {
+        return pointer;
+    }
+
     public synchronized int focusedSlot() {
         return focused;
     }
@@ -191,6 +224,11 @@ public final class DisplayServer implements AutoCloseable {
             public void frameUpdated(RfbSource source) {
                 damaged(slot, source);
             }
+
+            @Override
+            public void cursorChanged(RfbSource source, CursorShape cursor) {
+                pointerShapeChanged(slot, source);
+            }
         }).wantSize(sink.width(), sink.height()).start();
         changed(slot);
     }
@@ -211,6 +249,14 @@ public final class DisplayServer implements AutoCloseable {
                 recompose = true;
             }
             frameDamaged = true;
+            notifyAll();
+        }
+    }
+
+    private synchronized void pointerShapeChanged(int slot, RfbSource source) {
+        Screen s = screens[slot];
+        if (slot == focused && s != null && s.source == source) {
+            pointerChanged = true;
             notifyAll();
         }
     }
@@ -257,8 +303,9 @@ public final class DisplayServer implements AutoCloseable {
             boolean full;
             boolean banner;
             boolean expire;
+            PointerMoved place;
             synchronized (this) {
-                while (!closed && !recompose && !frameDamaged && !bannerExpired()) {
+                while (!closed && !recompose && !frameDamaged && !pointerChanged && !bannerExpired()) {
                     long wait = compositor.isBannerShown() ? Math.max(1, (bannerUntil - System.nanoTime()) / 1_000_000) : 0;
                     try {
                         wait(wait);
@@ -281,6 +328,8 @@ public final class DisplayServer implements AutoCloseable {
                 recompose = false;
                 switched = false;
                 frameDamaged = false;
+                pointerChanged = false;
+                place = pointer != null && pointer.slot() == focused ? pointer : null;
             }
             try {
                 if (sink.frameOutdated()) {
@@ -295,7 +344,7 @@ public final class DisplayServer implements AutoCloseable {
                 List<Rect> damage;
                 if (full) {
                     boolean keepBanner = banner || (compositor.isBannerShown() && !expire);
-                    damage = compositor.show(content, keepBanner && !compositor.style().bannerTime().isZero());
+                    damage = new ArrayList<>(compositor.show(content, keepBanner && !compositor.style().bannerTime().isZero()));
                 } else {
                     damage = new ArrayList<>();
                     if (compositor.content() instanceof Content.Live live) {
@@ -305,6 +354,8 @@ public final class DisplayServer implements AutoCloseable {
                         damage.addAll(compositor.hideBanner());
                     }
                 }
+                Pointer shown = place == null ? null : compositor.placePointer(place.x(), place.y());
+                damage.addAll(compositor.drawPointer(sink.showPointer(shown) ? null : shown));
                 if (!damage.isEmpty()) {
                     sink.present(compositor.frame(), damage);
                     synchronized (this) {

@@ -3,6 +3,7 @@ package org.polydesk.display.sink;
 import java.io.IOException;
 import java.util.List;
 import org.polydesk.display.compose.Frame;
+import org.polydesk.display.compose.Pointer;
 import org.polydesk.display.framebuffer.Rect;
 
 /**
@@ -35,6 +36,17 @@ public interface Sink extends AutoCloseable {
 
     /** Shows {@code damage} of {@code frame}; the frame is valid only during the call. */
     void present(Frame frame, List<Rect> damage) throws IOException;
+
+    /**
+     * The focused VM's pointer for the frames to come, in the frame's coordinates; null: none to
+     * show (its place is unknown or the guest hid it). True when this sink shows it itself over
+     * the frames (the switcher viewer, as an image of its own: a move costs no frame); false, the
+     * default, has the compositor draw it into the frame. Called on the compositor's thread each
+     * time it composes, so mostly with what it was told before; must not block.
+     */
+    default boolean showPointer(Pointer pointer) {
+        return false;
+    }
 
     /** The focus moved to {@code slot}; called on the caller's thread, must not block. */
     default void focused(int slot) {

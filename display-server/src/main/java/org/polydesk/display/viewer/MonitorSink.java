@@ -10,6 +10,7 @@ import java.util.logging.Logger;
 import org.polydesk.display.bus.Passthrough;
 import org.polydesk.display.bus.PassthroughVm;
 import org.polydesk.display.compose.Frame;
+import org.polydesk.display.compose.Pointer;
 import org.polydesk.display.framebuffer.Rect;
 import org.polydesk.display.gnttab.GrantMapper;
 import org.polydesk.display.sink.Sink;
@@ -194,6 +195,11 @@ public final class MonitorSink implements Sink, Passthrough {
         if (current != null) {
             current.present(frame, damage);
         }
+    }
+
+    @Override
+    public synchronized boolean showPointer(Pointer pointer) {
+        return current != null && current.showPointer(pointer);
     }
 
     @Override

@@ -14,8 +14,8 @@ import org.polydesk.protocol.viewer.ViewerProtocolException;
  * dom0's end of the viewer channel. One thread reads: it (re)opens the channel, waits for the
  * viewer's HELLO, maps the region it offers and hands it to the listener; the first message
  * outside the contract closes the channel (logged with the reason) and it is opened again after
- * a backoff. Another thread writes SHOW/HIDE and FRAME notices, newest first, plus the
- * visibility every heartbeat; callers never wait for the guest.
+ * a backoff. Another thread writes SHOW/HIDE, FRAME and CURSOR notices, only the newest of each,
+ * plus the visibility every heartbeat; callers never wait for the guest.
  */
 public final class ViewerLink implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ViewerLink.class.getName());
@@ -43,6 +43,7 @@ public final class ViewerLink implements AutoCloseable {
     private boolean visible = true;
     private boolean visibilityDue;
     private ViewerMessage.Frame frameDue;
+    private ViewerMessage.Cursor cursorDue;
     private volatile boolean closed;
 
     ViewerLink(Path channel, RegionMapper regions, Backoff backoff, Listener listener) {
@@ -78,6 +79,19 @@ public final class ViewerLink implements AutoCloseable {
     /** Frame {@code frame} is published in the region; an older one not yet sent is superseded. */
     public synchronized void frameReady(ViewerMessage.Frame frame) {
         frameDue = frame;
+        notifyAll();
+    }
+
+    /**
+     * The pointer changed; a CURSOR not yet sent is superseded, but its shape is kept when
+     * {@code cursor} has none: the viewer must not miss a shape.
+     */
+    public synchronized void cursorReady(ViewerMessage.Cursor cursor) {
+        ViewerMessage.Cursor due = cursorDue;
+        cursorDue = due != null && due.argb() != null && cursor.argb() == null
+                ? new ViewerMessage.Cursor(cursor.visible(), cursor.x(), cursor.y(), due.hotX(), due.hotY(),
+                        due.width(), due.height(), due.argb())
+                : cursor;
         notifyAll();
     }
 
@@ -136,6 +150,7 @@ public final class ViewerLink implements AutoCloseable {
         connection = c;
         greeted = false;
         frameDue = null;
+        cursorDue = null; // the sink tells a new viewer the pointer once it attached
         notifyAll();
     }
 
@@ -146,7 +161,8 @@ public final class ViewerLink implements AutoCloseable {
             ViewerMessage message;
             synchronized (this) {
                 long now = System.currentTimeMillis();
-                while (!closed && (!greeted || (!visibilityDue && frameDue == null && now < nextHeartbeat))) {
+                while (!closed && (!greeted
+                        || (!visibilityDue && frameDue == null && cursorDue == null && now < nextHeartbeat))) {
                     try {
                         wait(!greeted ? 0 : Math.max(1, nextHeartbeat - now));
                     } catch (InterruptedException e) {
@@ -162,9 +178,12 @@ public final class ViewerLink implements AutoCloseable {
                     message = visible ? new ViewerMessage.Show() : new ViewerMessage.Hide();
                     visibilityDue = false;
                     nextHeartbeat = now + ViewerChannel.HEARTBEAT_MILLIS;
-                } else {
+                } else if (frameDue != null) {
                     message = frameDue;
                     frameDue = null;
+                } else {
+                    message = cursorDue;
+                    cursorDue = null;
                 }
             }
             try {

@@ -4,8 +4,11 @@ import java.nio.IntBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.logging.Logger;
 import org.polydesk.display.compose.Frame;
+import org.polydesk.display.compose.Pointer;
+import org.polydesk.display.framebuffer.CursorShape;
 import org.polydesk.display.framebuffer.Rect;
 import org.polydesk.display.sink.Sink;
 import org.polydesk.display.source.Backoff;
@@ -21,6 +24,12 @@ import org.polydesk.protocol.viewer.ViewerMessage;
  * since it was last written, so a frame rewrites only that. A viewer whose screen differs from
  * ours gets the frame scaled (nearest pixel), whole. A region is given up (for granted pages:
  * unmapped) under the sink's lock, so never while a frame is being written into it.
+ *
+ * <p>The pointer is the viewer's to draw, as an image over the frames (CURSOR): a move costs a
+ * few bytes on the channel instead of a frame. Its shape crosses once per change (and again to a
+ * viewer that says HELLO), moves carry the place only, in the viewer's screen coordinates; no
+ * pointer is visible=false. A shape larger than the channel carries (64×64) is left to the
+ * compositor, which draws it into the frames.
  */
 public final class ViewerSink implements Sink, ViewerLink.Listener {
     private static final Logger LOG = Logger.getLogger(ViewerSink.class.getName());
@@ -34,6 +43,11 @@ public final class ViewerSink implements Sink, ViewerLink.Listener {
     private MappedRegion attached;
     private MappedRegion inUse;
     private boolean closed;
+    // under the sink's lock: the pointer the viewer was told of last, the shape it holds, and
+    // whether a viewer attached since (it must be told again, shape and all)
+    private Pointer pointerTold;
+    private CursorShape shapeTold;
+    private boolean pointerStale;
     // the compositor's thread only
     private FrameRegion region;
     private List<Rect>[] stale;
@@ -86,6 +100,8 @@ public final class ViewerSink implements Sink, ViewerLink.Listener {
                 return;
             }
             replaceAttached(mapped);
+            shapeTold = null; // a new viewer, or one that started again: it has no shape
+            pointerStale = true;
         }
         repaint.run();
     }
@@ -93,6 +109,35 @@ public final class ViewerSink implements Sink, ViewerLink.Listener {
     @Override
     public synchronized void detached(String reason) {
         replaceAttached(null);
+    }
+
+    @Override
+    public synchronized boolean showPointer(Pointer pointer) {
+        boolean fits = pointer == null || (pointer.shape().width() <= ViewerChannel.MAX_CURSOR_SIDE
+                && pointer.shape().height() <= ViewerChannel.MAX_CURSOR_SIDE);
+        Pointer shown = fits ? pointer : null;
+        if (pointerStale || !Objects.equals(shown, pointerTold)) {
+            pointerTold = shown;
+            pointerStale = false;
+            link.cursorReady(cursorMessage(shown));
+        }
+        return fits;
+    }
+
+    private ViewerMessage.Cursor cursorMessage(Pointer p) {
+        if (p == null) {
+            return new ViewerMessage.Cursor(false, 0, 0, 0, 0, 0, 0, null);
+        }
+        // the viewer's screen may differ from ours: frames are scaled to it, so is the place
+        FrameRegion r = attached == null ? null : attached.frames();
+        int x = r == null ? p.x() : (int) ((long) p.x() * r.width() / width);
+        int y = r == null ? p.y() : (int) ((long) p.y() * r.height() / height);
+        CursorShape s = p.shape();
+        if (s == shapeTold) {
+            return new ViewerMessage.Cursor(true, x, y, s.hotX(), s.hotY(), 0, 0, null);
+        }
+        shapeTold = s;
+        return new ViewerMessage.Cursor(true, x, y, s.hotX(), s.hotY(), s.width(), s.height(), s.argb());
     }
 
     /** The last region mapped is {@code mapped}: one never written into is given up now. */

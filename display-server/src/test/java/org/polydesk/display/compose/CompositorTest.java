@@ -1,5 +1,6 @@
 package org.polydesk.display.compose;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +9,7 @@ import java.time.Duration;
 import java.nio.IntBuffer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.polydesk.display.framebuffer.CursorShape;
 import org.polydesk.display.framebuffer.FrameBuffer;
 import org.polydesk.display.framebuffer.Rect;
 
@@ -115,6 +117,92 @@ class CompositorTest {
         c.show(new Content.Live(new VmLabel(1, "x".repeat(500), 0x336699), pattern(320, 200)), true);
         Rect b = c.bannerRect();
         assertTrue(b.x() >= 0 && b.x() + b.width() <= 320, b.toString());
+    }
+
+    /** A 3x2 pointer with its hot spot in the middle of the lower row; two pixels transparent. */
+    private static final CursorShape SHAPE = new CursorShape(new int[] {
+        0xFFFF0000, 0x00FFFFFF, 0xFF00FF00,
+        0xFF0000FF, 0xFFFFFFFF, 0x00123456}, 3, 2, 1, 1);
+
+    /** The frame shows the shape's opaque pixels with the hot spot at (x, y) and the source elsewhere in {@code area}. */
+    private static void assertPointerAt(Compositor c, FrameBuffer fb, int x, int y, Rect area) {
+        for (int py = area.y(); py < area.y() + area.height(); py++) {
+            for (int px = area.x(); px < area.x() + area.width(); px++) {
+                int sx = px - x + SHAPE.hotX();
+                int sy = py - y + SHAPE.hotY();
+                boolean onShape = sx >= 0 && sx < 3 && sy >= 0 && sy < 2 && (SHAPE.argb()[sy * 3 + sx] >>> 24) == 0xFF;
+                int want = onShape ? SHAPE.argb()[sy * 3 + sx] : fb.surface().pixel(px, py);
+                assertEquals(want, c.frame().pixel(px, py), "(" + px + "," + py + ")");
+            }
+        }
+    }
+
+    @Test
+    void thePointerIsDrawnWhereItIsOverTheGuestAndMovesWithTheDamageOfBothPlaces() {
+        FrameBuffer fb = pattern(200, 100);
+        fb.setCursor(SHAPE);
+        Compositor c = new Compositor(200, 100, new IndicatorStyle(Duration.ZERO, 4));
+        c.show(new Content.Live(NAVY, fb), false);
+        Pointer p = c.placePointer(50 / 199.0, 40 / 99.0);
+        assertEquals(new Pointer(SHAPE, 50, 40), p);
+        assertEquals(List.of(new Rect(49, 39, 3, 2)), c.drawPointer(p));
+        assertPointerAt(c, fb, 50, 40, new Rect(40, 30, 20, 20));
+        assertEquals(List.of(), c.drawPointer(c.placePointer(50 / 199.0, 40 / 99.0)), "the same place: nothing moves");
+
+        // to the lower right, where the border takes the pointer's right column
+        Pointer corner = c.placePointer(195 / 199.0, 95 / 99.0);
+        assertEquals(List.of(new Rect(49, 39, 3, 2), new Rect(194, 94, 2, 2)), c.drawPointer(corner));
+        assertPointerAt(c, fb, -100, -100, new Rect(40, 30, 20, 20));
+        assertPointerAt(c, fb, 195, 95, new Rect(180, 80, 16, 16));
+        assertEquals(0xFF000000 | NAVY.rgb(), c.frame().pixel(196, 94), "the border stays over the pointer");
+
+        // the guest redraws under the pointer: the pointer stays on top
+        fb.surface().pixels().put(95 * 200 + 194, 0x0000AA);
+        fb.surface().pixels().put(95 * 200 + 195, 0x0000AA);
+        c.update(List.of(new Rect(190, 90, 6, 6)));
+        assertEquals(0xFF0000FF, c.frame().pixel(194, 95));
+        assertEquals(0xFFFFFFFF, c.frame().pixel(195, 95));
+
+        // no place known, or the guest hid its pointer: it goes, and only its rectangle is repainted
+        assertEquals(List.of(new Rect(194, 94, 2, 2)), c.drawPointer(null));
+        assertPointerAt(c, fb, -100, -100, new Rect(180, 80, 16, 16));
+        fb.setCursor(CursorShape.HIDDEN);
+        assertEquals(null, c.placePointer(0.5, 0.5));
+    }
+
+    @Test
+    void thePointerNeverCoversTheBannerAndShowsOnceTheBannerGoes() {
+        FrameBuffer fb = pattern(320, 200);
+        fb.setCursor(SHAPE);
+        Compositor c = new Compositor(320, 200, new IndicatorStyle(Duration.ofSeconds(1), 0));
+        c.show(new Content.Live(YELLOW, fb), true);
+        Rect banner = c.bannerRect();
+        int x = banner.x() + banner.width() / 2;
+        int y = banner.y() + banner.height() / 2;
+        int[] before = c.frame().copyPixels();
+        List<Rect> damage = c.drawPointer(c.placePointer(x / 319.0, y / 199.0));
+        assertTrue(damage.stream().noneMatch(banner::intersects), damage + " touches the banner " + banner);
+        assertArrayEquals(before, c.frame().copyPixels(), "the pointer under the banner is not seen");
+        c.hideBanner();
+        assertPointerAt(c, fb, x, y, new Rect(x - 5, y - 5, 10, 10));
+    }
+
+    @Test
+    void aScaledGuestsPointerIsWhereItsPixelIsShownAtItsOwnSize() {
+        FrameBuffer fb = pattern(100, 100);
+        fb.setCursor(SHAPE);
+        Compositor c = new Compositor(300, 200, new IndicatorStyle(Duration.ZERO, 0));
+        c.show(new Content.Live(YELLOW, fb), false);
+        Scaling s = new Scaling(100, 100, 300, 200);
+        for (int sx : new int[] {0, 1, 37, 98, 99}) {
+            Pointer p = c.placePointer(sx / 99.0, (99 - sx) / 99.0);
+            assertEquals(sx, s.column(p.x() - s.target().x()), "column under the hot spot");
+            assertEquals(99 - sx, s.row(p.y() - s.target().y()), "row under the hot spot");
+        }
+        Pointer p = c.placePointer(0.5, 0.5);
+        c.drawPointer(p);
+        assertEquals(SHAPE.argb()[4], c.frame().pixel(p.x(), p.y()));
+        assertEquals(SHAPE.argb()[0], c.frame().pixel(p.x() - 1, p.y() - 1), "unscaled: one pixel of shape, one of output");
     }
 
     private static int countIn(Compositor c, Rect r, int argb) {

@@ -33,7 +33,7 @@ import org.polydesk.display.testing.ZrleEncoder;
  */
 class DecoderFuzzTest {
     private static final int MAX_PIXELS = 256 * 256;
-    private static final RfbConfig CONFIG = new RfbConfig(Encodings.ALL, 512, 512, MAX_PIXELS, 32, 4096, 1024,
+    private static final RfbConfig CONFIG = new RfbConfig(Encodings.DEFAULT, 512, 512, MAX_PIXELS, 32, 4096, 1024,
             Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1));
     private static final long PER_INPUT_TIMEOUT_MS = 5000;
     private static final com.sun.management.ThreadMXBean THREADS =

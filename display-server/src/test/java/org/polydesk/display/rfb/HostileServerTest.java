@@ -34,7 +34,7 @@ import org.polydesk.display.testing.ZrleEncoder;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HostileServerTest {
-    private static final RfbConfig CONFIG = RfbConfig.defaults().withEncodings(Encodings.ALL)
+    private static final RfbConfig CONFIG = RfbConfig.defaults()
             .withSizeLimits(4096, 4096, 4096L * 2048)
             .withTimeouts(Duration.ofMillis(500), Duration.ofMillis(300));
 

@@ -291,11 +291,11 @@ class RfbDecoderTest {
         // 10x1 cursor, hotspot (3,0); mask bits 1010 0000 11: pixels 0, 2, 8, 9 visible.
         s.update(1).rect(3, 0, 10, 1, Encodings.CURSOR).pixels(img).u8(0b1010_0000).u8(0b1100_0000);
         s.update(1).rect(0, 0, 0, 0, Encodings.CURSOR);
-        RfbConfig withCursor = RfbConfig.defaults().withEncodings(Encodings.ALL);
-        Result r = run(s.toByteArray(), withCursor, Integer.MAX_VALUE);
+        RfbConfig defaults = RfbConfig.defaults();
+        Result r = run(s.toByteArray(), defaults, Integer.MAX_VALUE);
         assertEquals(List.of("cursor 10x1", "frame", "cursor 0x0", "frame"), r.events);
         assertTrue(r.fb.cursor().isHidden());
-        Result first = run(Arrays.copyOf(s.toByteArray(), s.length() - 16), withCursor, Integer.MAX_VALUE);
+        Result first = run(Arrays.copyOf(s.toByteArray(), s.length() - 16), defaults, Integer.MAX_VALUE);
         CursorShape c = first.fb.cursor();
         assertEquals(3, c.hotX());
         assertArrayEquals(new int[] {0xFF111111, 0, 0xFF333333, 0, 0, 0, 0, 0, 0xFF999999, 0xFFAAAAAA}, c.argb());

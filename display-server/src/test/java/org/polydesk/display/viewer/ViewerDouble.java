@@ -55,19 +55,19 @@ final class ViewerDouble {
         return type.cast(o);
     }
 
-    /** The next SHOW or HIDE, past any frame notices sent before it. */
+    /** The next SHOW or HIDE, past any frame and pointer notices sent before it. */
     <T> T nextPastFrames(Class<T> type) throws InterruptedException {
         while (true) {
             Object o = received.poll(10, TimeUnit.SECONDS);
             assertNotNull(o, "nothing from dom0 within 10 s, expected " + type.getSimpleName());
-            if (!(o instanceof ViewerMessage.Frame)) {
+            if (!(o instanceof ViewerMessage.Frame) && !(o instanceof ViewerMessage.Cursor)) {
                 assertInstanceOf(type, o, "from dom0");
                 return type.cast(o);
             }
         }
     }
 
-    /** Skips heartbeats up to the next frame notice. */
+    /** Skips heartbeats and pointer notices up to the next frame notice. */
     ViewerMessage.Frame nextFrame() throws InterruptedException {
         while (true) {
             Object o = received.poll(10, TimeUnit.SECONDS);
@@ -75,7 +75,8 @@ final class ViewerDouble {
             if (o instanceof ViewerMessage.Frame f) {
                 return f;
             }
-            assertTrue(o instanceof ViewerMessage.Show || o instanceof ViewerMessage.Hide, "unexpected " + o);
+            assertTrue(o instanceof ViewerMessage.Show || o instanceof ViewerMessage.Hide
+                    || o instanceof ViewerMessage.Cursor, "unexpected " + o);
         }
     }
 

@@ -22,6 +22,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.display.compose.Frame;
+import org.polydesk.display.compose.Pointer;
+import org.polydesk.display.framebuffer.CursorShape;
 import org.polydesk.display.framebuffer.Rect;
 import org.polydesk.display.source.Backoff;
 import org.polydesk.protocol.viewer.DamageRect;
@@ -159,6 +161,76 @@ class ViewerSinkTest {
         guest.next(ViewerMessage.Hide.class);
         sink.focused(3);
         guest.next(ViewerMessage.Show.class);
+    }
+
+    /** The next CURSOR, past heartbeats and frame notices. */
+    private static ViewerMessage.Cursor nextCursor(ViewerDouble guest) throws InterruptedException {
+        while (true) {
+            Object o = guest.received.poll(10, TimeUnit.SECONDS);
+            assertTrue(o != null, "no CURSOR within 10 s");
+            if (o instanceof ViewerMessage.Cursor c) {
+                return c;
+            }
+            assertTrue(o instanceof ViewerMessage.Show || o instanceof ViewerMessage.Frame, "unexpected " + o);
+        }
+    }
+
+    @Test
+    void thePointerCrossesAsCursorWithItsShapeOnlyWhenTheShapeChanges() throws Exception {
+        AtomicInteger repaints = new AtomicInteger();
+        startSink(2, repaints);
+        sink.focused(1);
+        ViewerDouble guest = accept();
+        offerRegion(guest, "polydesk-viewer-cursor", 2);
+        guest.next(ViewerMessage.Show.class);
+        await(repaints, 1);
+
+        CursorShape arrow = new CursorShape(new int[] {0xFFFFFFFF, 0, 0xFF000000, 0xFFFFFFFF}, 2, 2, 1, 0);
+        assertTrue(sink.showPointer(new Pointer(arrow, 10, 20)), "the viewer draws the pointer, not the compositor");
+        ViewerMessage.Cursor first = nextCursor(guest);
+        assertEquals(List.of(true, 10, 20, 1, 0, 2, 2), List.of(first.visible(), first.x(), first.y(), first.hotX(),
+                first.hotY(), first.width(), first.height()));
+        assertArrayEquals(arrow.argb(), first.argb());
+
+        sink.showPointer(new Pointer(arrow, 10, 20)); // composed again, the pointer still: nothing to say
+        sink.showPointer(new Pointer(arrow, 30, 40));
+        ViewerMessage.Cursor moved = nextCursor(guest);
+        assertEquals(List.of(true, 30, 40, 1, 0), List.of(moved.visible(), moved.x(), moved.y(), moved.hotX(), moved.hotY()));
+        assertEquals(null, moved.argb(), "a move carries no shape");
+
+        // a burst of moves: the viewer hears the last, never a shape again
+        for (int x = 0; x <= 63; x++) {
+            sink.showPointer(new Pointer(arrow, x, 5));
+        }
+        ViewerMessage.Cursor c;
+        do {
+            c = nextCursor(guest);
+            assertEquals(null, c.argb());
+        } while (c.x() != 63);
+        assertEquals(5, c.y());
+
+        sink.showPointer(null);
+        assertEquals(false, nextCursor(guest).visible(), "no place known: the viewer hides its pointer");
+
+        CursorShape text = new CursorShape(new int[] {0xFF000000, 0xFF000000}, 1, 2, 0, 1);
+        sink.showPointer(new Pointer(text, 7, 8));
+        ViewerMessage.Cursor beam = nextCursor(guest);
+        assertTrue(beam.visible());
+        assertArrayEquals(text.argb(), beam.argb(), "a new shape crosses once");
+
+        CursorShape huge = new CursorShape(new int[65], 65, 1, 0, 0);
+        assertEquals(false, sink.showPointer(new Pointer(huge, 7, 8)), "larger than CURSOR carries: the compositor draws it");
+        assertEquals(false, nextCursor(guest).visible());
+
+        // the viewer starts again and says HELLO: it has no shape, so the next CURSOR carries it
+        guest.ch.close();
+        ViewerDouble again = accept();
+        offerRegion(again, "polydesk-viewer-cursor-2", 2);
+        await(repaints, 2);
+        sink.showPointer(new Pointer(text, 7, 8));
+        ViewerMessage.Cursor told = nextCursor(again);
+        assertTrue(told.visible());
+        assertArrayEquals(text.argb(), told.argb());
     }
 
     @Test

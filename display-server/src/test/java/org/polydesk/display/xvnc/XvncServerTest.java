@@ -1,20 +1,28 @@
 package org.polydesk.display.xvnc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.polydesk.display.compose.Compositor;
+import org.polydesk.display.compose.Content;
+import org.polydesk.display.compose.IndicatorStyle;
+import org.polydesk.display.compose.VmLabel;
 import org.polydesk.display.framebuffer.FrameBuffer;
+import org.polydesk.display.framebuffer.Rect;
 import org.polydesk.display.rfb.Encodings;
 import org.polydesk.display.rfb.RfbConfig;
 import org.polydesk.display.rfb.RfbConnection;
@@ -24,7 +32,8 @@ import org.polydesk.display.rfb.RfbListener;
 /**
  * Against TigerVNC's Xvnc, the control UI's server. SetDesktopSize: a connection that wants the
  * sink's size gets it; a server that refuses keeps its size and says why (the compositor scales).
- * The pointer: with our default encodings Xvnc draws it into the picture, where it is seen.
+ * The pointer: asked for Cursor (our default) Xvnc sends its image apart and leaves it out of the
+ * picture; the compositor, told where the pointer is, draws exactly what Xvnc would have drawn.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class XvncServerTest {
@@ -113,23 +122,52 @@ class XvncServerTest {
     }
 
     @Test
-    void xvncDrawsThePointerIntoThePictureUnlessItsImageIsAskedForApart() throws Exception {
+    void xvncLeavesThePointerToUsAndOurPointerIsTheOneXvncWouldHaveDrawn() throws Exception {
         Path socket = xvnc("320x240", "-br");
-        // An X server shows no pointer until a window defines one, as the UI's windows do.
+        // An X server shows no pointer until a window defines one, as the UI's windows do. No
+        // cursor theme: the core cursor font's two-colour arrow, which RFB's Cursor carries exactly.
         ProcessBuilder xsetroot = new ProcessBuilder("xsetroot", "-cursor_name", "left_ptr").inheritIO();
         xsetroot.environment().put("DISPLAY", display);
+        xsetroot.environment().put("XCURSOR_PATH", dir.resolve("no-cursor-themes").toString());
         assertEquals(0, xsetroot.start().waitFor(), "xsetroot gave the root window a pointer");
-        assertTrue(pointerPixels(socket, RfbConfig.defaults()) > 0,
-                "with the default encodings the pointer is in the picture where it was moved");
-        assertEquals(0, pointerPixels(socket, RfbConfig.defaults().withEncodings(Encodings.ALL)),
-                "asked for the Cursor pseudo-encoding, Xvnc sends the image apart and leaves it out");
+
+        FrameBuffer ours = picture(socket, RfbConfig.defaults(), fb -> !fb.cursor().isHidden());
+        assertFalse(ours.cursor().isHidden(), "asked for Cursor, as sources are, Xvnc sends the pointer's image");
+        assertEquals(0, lit(ours), "and leaves the pointer out of the picture");
+
+        List<Integer> noCursor = Encodings.DEFAULT.stream().filter(e -> e != Encodings.CURSOR).toList();
+        FrameBuffer xvncs = picture(socket, RfbConfig.defaults().withEncodings(noCursor), fb -> lit(fb) > 0);
+        assertTrue(lit(xvncs) > 0, "not asked for Cursor, Xvnc draws the pointer into the picture");
+
+        // input-server says the pointer is at (100, 100): the compositor draws Xvnc's own pointer there
+        Compositor c = new Compositor(320, 240, new IndicatorStyle(Duration.ZERO, 0));
+        c.show(new Content.Live(VmLabel.CONTROL_UI, ours), false);
+        c.drawPointer(c.placePointer(100 / 319.0, 100 / 239.0));
+        for (int y = AROUND.y(); y < AROUND.y() + AROUND.height(); y++) {
+            for (int x = AROUND.x(); x < AROUND.x() + AROUND.width(); x++) {
+                assertEquals(xvncs.surface().pixel(x, y), c.frame().pixel(x, y), "(" + x + "," + y + ")");
+            }
+        }
+    }
+
+    /** Where the pointer is looked for: around (100, 100), on a black root window with nothing else. */
+    private static final Rect AROUND = new Rect(70, 70, 60, 60);
+
+    private static int lit(FrameBuffer fb) {
+        int n = 0;
+        for (int y = AROUND.y(); y < AROUND.y() + AROUND.height(); y++) {
+            for (int x = AROUND.x(); x < AROUND.x() + AROUND.width(); x++) {
+                n += (fb.surface().pixel(x, y) & 0xFFFFFF) != 0 ? 1 : 0;
+            }
+        }
+        return n;
     }
 
     /**
-     * Moves Xvnc's pointer to (100, 100) of its black root window and counts the pixels that are
-     * not black around it once the picture settled; nothing else is on that screen.
+     * Moves Xvnc's pointer to (100, 100) over a connection with {@code config} and returns that
+     * connection's picture once {@code done} holds (10 s at most) and a moment more has passed.
      */
-    private static int pointerPixels(Path socket, RfbConfig config) throws Exception {
+    private static FrameBuffer picture(Path socket, RfbConfig config, Predicate<FrameBuffer> done) throws Exception {
         FrameBuffer fb = new FrameBuffer();
         RfbConnection c = RfbConnection.open(RfbEndpoint.unix(socket), config, fb, null);
         CompletableFuture<Void> run = running(c);
@@ -137,26 +175,15 @@ class XvncServerTest {
             // A move, also when an earlier connection left the pointer at (100, 100).
             c.sendPointerEvent(0, 20, 20);
             c.sendPointerEvent(0, 100, 100);
-            int lit = 0;
-            // Xvnc sends what changed: wait for the pointer to be drawn, 10 s at most.
             for (long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); System.nanoTime() < until; ) {
                 Thread.sleep(250);
-                if (fb.width() != 320) {
-                    continue; // the first picture is not there yet
-                }
-                int[] px = fb.copyPixels();
-                lit = 0;
-                for (int y = 70; y < 130; y++) {
-                    for (int x = 70; x < 130; x++) {
-                        lit += (px[y * fb.width() + x] & 0xFFFFFF) != 0 ? 1 : 0;
-                    }
-                }
-                if (lit > 0) {
+                if (fb.width() == 320 && done.test(fb)) {
                     break;
                 }
             }
+            Thread.sleep(500); // what Xvnc sends after: the rest of the same picture
             assertEquals(320, fb.width(), "the picture arrived");
-            return lit;
+            return fb;
         } finally {
             c.close();
             run.handle((v, e) -> null).get();

@@ -38,6 +38,7 @@ public final class InputService implements Closeable {
         InputSink ui = s.config().uiVncSocket() == null ? null : new RfbSink(s.config().uiVncSocket());
         focus = new FocusAuthority(ui);
         router = new InputRouter(focus, s.config());
+        router.placePointer();
         parts.add(new FocusBusServer(s.busSocket(), focus));
         if (s.daemonSocket() != null) {
             LifecycleFollower follower = new LifecycleFollower(s.daemonSocket(), focus,

@@ -12,12 +12,14 @@ import org.polydesk.input.hotkey.HotkeyAction;
 import org.polydesk.input.sink.InputSink;
 import org.polydesk.protocol.focus.FocusBus;
 import org.polydesk.protocol.focus.FocusChanged;
+import org.polydesk.protocol.focus.PointerMoved;
 
 /**
  * The one authority on focus: which slot has the keyboard and pointer, which VM and sink each slot
  * holds, and the numbered {@link FocusChanged} stream. Its monitor is also the input router's lock,
  * so a switch (releasing held keys in the VM that loses focus, then publishing) is never interleaved
- * with an input event.
+ * with an input event. It also passes on where the router put the pointer of a slot whose input is
+ * absolute ({@link PointerMoved}), to the focus bus's subscribers.
  */
 public final class FocusAuthority {
     private static final Logger LOG = Logger.getLogger(FocusAuthority.class.getName());
@@ -36,6 +38,9 @@ public final class FocusAuthority {
 
     private final Map<Integer, Occupant> slots = new TreeMap<>();
     private final List<Consumer<FocusChanged>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<PointerMoved>> pointerListeners = new CopyOnWriteArrayList<>();
+    /** The newest place published, for subscribers that come later. */
+    private PointerMoved pointer;
     private SwitchHook hook = new SwitchHook() {
         @Override
         public void focusMoving(int from, int to) {
@@ -83,6 +88,31 @@ public final class FocusAuthority {
 
     public void unsubscribe(Consumer<FocusChanged> listener) {
         listeners.remove(listener);
+    }
+
+    /**
+     * Registers a listener of the pointer's place and returns the newest one if it is the focused
+     * slot's (else null), atomically. Listeners are called on the input path: they must not block.
+     */
+    public synchronized PointerMoved subscribePointer(Consumer<PointerMoved> listener) {
+        pointerListeners.add(listener);
+        return pointer != null && pointer.slot() == current ? pointer : null;
+    }
+
+    public void unsubscribePointer(Consumer<PointerMoved> listener) {
+        pointerListeners.remove(listener);
+    }
+
+    /** The router put the pointer of {@code place.slot()}, whose input is absolute, at that place. */
+    public synchronized void pointerMoved(PointerMoved place) {
+        pointer = place;
+        for (Consumer<PointerMoved> l : pointerListeners) {
+            try {
+                l.accept(place);
+            } catch (RuntimeException e) {
+                LOG.warning("a pointer listener failed: " + e);
+            }
+        }
     }
 
     /** A VM of the toolstack is running in {@code slot} and takes input through {@code sink}. */

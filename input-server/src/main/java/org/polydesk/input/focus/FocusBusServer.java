@@ -22,10 +22,13 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 import org.polydesk.protocol.focus.FocusBus;
 import org.polydesk.protocol.focus.FocusChanged;
+import org.polydesk.protocol.focus.PointerMoved;
 import org.polydesk.protocol.rpc.ErrorCode;
 import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.rpc.LineFraming;
@@ -35,13 +38,19 @@ import org.polydesk.protocol.rpc.RpcMessage;
 /**
  * Serves the focus bus ({@link FocusBus}) on input.sock: JSON-RPC 2.0, one object per line.
  * {@code focus.get}, {@code focus.set {slot}}, {@code focus.subscribe} (the answer, then every
- * {@code focus.changed}, in seq order). Each client has a reader thread and a bounded queue
- * drained by a writer thread; a client that does not read is dropped, never waited for.
+ * {@code focus.changed}, in seq order, and {@code pointer.moved}). Each client has a reader thread
+ * and a bounded queue drained by a writer thread; a client that does not read is dropped, never
+ * waited for. The pointer's place is not queued: the input path leaves only the newest place in
+ * the client's slot, which the writer sends once no line waits and {@link FocusBus#POINTER_MILLIS}
+ * have passed since the last, so a mouse at 1000 Hz costs a subscriber 60 lines a second.
  */
 public final class FocusBusServer implements Closeable {
     private static final Logger LOG = Logger.getLogger(FocusBusServer.class.getName());
     private static final int OUTGOING_LIMIT = 1024;
     private static final String POISON = new String("end");
+    /** Queued when a pointer place waits in a client's slot: the writer looks at it. */
+    private static final String WAKE = new String("pointer");
+    private static final long POINTER_NANOS = TimeUnit.MILLISECONDS.toNanos(FocusBus.POINTER_MILLIS);
 
     private final Path socket;
     private final FocusAuthority focus;
@@ -97,6 +106,9 @@ public final class FocusBusServer implements Closeable {
         private final BlockingQueue<String> outgoing = new ArrayBlockingQueue<>(OUTGOING_LIMIT);
         private volatile boolean open = true;
         private Consumer<FocusChanged> subscription;
+        private Consumer<PointerMoved> pointerSubscription;
+        /** The newest pointer place not yet written. */
+        private final AtomicReference<PointerMoved> pointerDue = new AtomicReference<>();
 
         Client(SocketChannel channel) {
             this.channel = channel;
@@ -186,9 +198,21 @@ public final class FocusBusServer implements Closeable {
                 if (subscription == null) {
                     subscription = c -> send(RpcMessage.notification(FocusBus.CHANGED, Json.mapper().valueToTree(c)));
                     reply(id, focus.subscribe(subscription));
+                    pointerSubscription = this::pointerMoved;
+                    PointerMoved now = focus.subscribePointer(pointerSubscription);
+                    if (now != null) {
+                        pointerMoved(now);
+                    }
                 } else {
                     reply(id, focus.current());
                 }
+            }
+        }
+
+        /** On the input path: leaves the place for the writer, never waits. */
+        private void pointerMoved(PointerMoved p) {
+            if (open && pointerDue.getAndSet(p) == null) {
+                outgoing.offer(WAKE); // a full queue: the writer is busy and finds the place anyway
             }
         }
 
@@ -205,21 +229,50 @@ public final class FocusBusServer implements Closeable {
         }
 
         void writeLoop() {
+            long nextPointer = System.nanoTime();
             try {
                 while (true) {
-                    String line = outgoing.take();
+                    // Lines first: a focus change never waits behind the pointer.
+                    String line = outgoing.poll();
+                    if (line == null) {
+                        long wait = nextPointer - System.nanoTime();
+                        if (pointerDue.get() != null && wait <= 0) {
+                            write(pointerLine(pointerDue.getAndSet(null)));
+                            nextPointer = System.nanoTime() + POINTER_NANOS;
+                            continue;
+                        }
+                        line = pointerDue.get() == null ? outgoing.take() : outgoing.poll(wait, TimeUnit.NANOSECONDS);
+                        if (line == null) {
+                            continue;
+                        }
+                    }
                     if (line == POISON) {
                         break;
                     }
-                    ByteBuffer b = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
-                    while (b.hasRemaining()) {
-                        channel.write(b);
+                    if (line != WAKE) {
+                        write(line);
                     }
                 }
             } catch (IOException | InterruptedException e) {
                 // gone
             }
             close();
+        }
+
+        private static String pointerLine(PointerMoved p) {
+            try {
+                return Json.mapper().writeValueAsString(
+                        RpcMessage.notification(FocusBus.POINTER_MOVED, Json.mapper().valueToTree(p))) + "\n";
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        private void write(String line) throws IOException {
+            ByteBuffer b = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
+            while (b.hasRemaining()) {
+                channel.write(b);
+            }
         }
 
         void close() {
@@ -229,6 +282,9 @@ public final class FocusBusServer implements Closeable {
             open = false;
             if (subscription != null) {
                 focus.unsubscribe(subscription);
+            }
+            if (pointerSubscription != null) {
+                focus.unsubscribePointer(pointerSubscription);
             }
             outgoing.clear();
             outgoing.offer(POISON);

@@ -16,6 +16,7 @@ import org.polydesk.input.evdev.InputListener;
 import org.polydesk.input.evdev.KeyTable;
 import org.polydesk.input.focus.FocusAuthority;
 import org.polydesk.input.sink.InputSink;
+import org.polydesk.protocol.focus.PointerMoved;
 
 /**
  * The hotkey and routing state machine: every device's events come here and go to the focused
@@ -35,7 +36,8 @@ import org.polydesk.input.sink.InputSink;
  * </ul>
  * Caps, Num and Scroll Lock are toggled per VM by the presses it receives, and the keyboards' LEDs
  * show the focused VM's. The pointer's place is kept in screen pixels and handed to sinks both as
- * a delta and as a fraction of the screen.
+ * a delta and as a fraction of the screen; where the focused sink takes it absolutely, that place
+ * is the guest's pointer and is published to the focus bus (for dom0 to draw the pointer).
  */
 public final class InputRouter implements InputListener, FocusAuthority.SwitchHook {
     private static final Logger LOG = Logger.getLogger(InputRouter.class.getName());
@@ -334,10 +336,12 @@ public final class InputRouter implements InputListener, FocusAuthority.SwitchHo
             // Relative sinks get the device's own delta; an absolute device's jump becomes one in pixels.
             int rdx = d.absolute && !d.touchpad ? (int) Math.round(pointerX - oldX) : dx;
             int rdy = d.absolute && !d.touchpad ? (int) Math.round(pointerY - oldY) : dy;
-            InputSink s = focus.sink(focus.focusedSlot());
+            int slot = focus.focusedSlot();
+            InputSink s = focus.sink(slot);
             if (s != null) {
                 s.motion(rdx, rdy, pointerX / (screenWidth - 1), pointerY / (screenHeight - 1));
                 dirty.add(s);
+                publishPointer(slot, s);
             }
         }
         if (d.wheel != 0 || d.hwheel != 0) {
@@ -349,6 +353,35 @@ public final class InputRouter implements InputListener, FocusAuthority.SwitchHo
             d.wheel = d.hwheel = 0;
         }
         flushDirty();
+    }
+
+    /**
+     * Puts the focused VM's pointer where the router has it (the screen's centre at start), so an
+     * absolute guest's pointer is where the focus bus says from the first moment, not from the
+     * first move.
+     */
+    public void placePointer() {
+        synchronized (focus) {
+            int slot = focus.focusedSlot();
+            InputSink s = focus.sink(slot);
+            if (s != null) {
+                s.motion(0, 0, pointerX / (screenWidth - 1), pointerY / (screenHeight - 1));
+                s.flush();
+                publishPointer(slot, s);
+            }
+        }
+    }
+
+    /** Where {@code sink} just put {@code slot}'s pointer, if it takes places: that is where the guest's pointer is. */
+    private void publishPointer(int slot, InputSink sink) {
+        if (sink.absolute()) {
+            // clamped: an absolute device may report beyond the range it announced
+            focus.pointerMoved(new PointerMoved(slot, fraction(pointerX, screenWidth), fraction(pointerY, screenHeight)));
+        }
+    }
+
+    private static double fraction(double v, int size) {
+        return size <= 1 ? 0 : Math.max(0, Math.min(1, v / (size - 1)));
     }
 
     private static double clamp(double v, int max) {
@@ -400,6 +433,7 @@ public final class InputRouter implements InputListener, FocusAuthority.SwitchHo
             // The new VM's pointer goes where the user last saw it (absolute devices only).
             next.motion(0, 0, pointerX / (screenWidth - 1), pointerY / (screenHeight - 1));
             dirty.add(next);
+            publishPointer(to, next);
         }
         flushDirty();
         showLeds(lockState(to));

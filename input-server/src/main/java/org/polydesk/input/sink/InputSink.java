@@ -20,6 +20,13 @@ public interface InputSink extends AutoCloseable {
      */
     void motion(int dx, int dy, double x, double y);
 
+    /**
+     * Whether the VM's pointer goes where {@link #motion}'s {@code x, y} say (a USB tablet, RFB),
+     * so that place is the guest's pointer and may be published on the focus bus. A relative
+     * mouse's guest moves its pointer by its own acceleration and edges: its place is unknown.
+     */
+    boolean absolute();
+
     /** Wheel clicks: {@code vertical} positive is up, {@code horizontal} positive is right. */
     void wheel(int vertical, int horizontal);
 

@@ -75,6 +75,11 @@ public final class QmpSink extends ConnectedSink<byte[]> {
     }
 
     @Override
+    public boolean absolute() {
+        return absolute;
+    }
+
+    @Override
     public void motion(int dx, int dy, double x, double y) {
         if (absolute) {
             axis("abs", "x", (int) Math.round(x * ABS_MAX));

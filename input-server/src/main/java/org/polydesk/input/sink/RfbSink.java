@@ -73,6 +73,12 @@ public final class RfbSink extends ConnectedSink<RfbSink.Message> {
         pointer(buttons);
     }
 
+    /** RFB's PointerEvent places the pointer in the server's frame buffer. */
+    @Override
+    public boolean absolute() {
+        return true;
+    }
+
     @Override
     public void motion(int dx, int dy, double x, double y) {
         this.x = x;

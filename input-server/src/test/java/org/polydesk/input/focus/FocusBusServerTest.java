@@ -3,6 +3,7 @@ package org.polydesk.input.focus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.StandardProtocolFamily;
@@ -22,6 +23,7 @@ import org.polydesk.input.hotkey.InputRouter;
 import org.polydesk.input.testing.RecordingSink;
 import org.polydesk.protocol.focus.FocusBus;
 import org.polydesk.protocol.focus.FocusChanged;
+import org.polydesk.protocol.focus.PointerMoved;
 import org.polydesk.protocol.rpc.ErrorCode;
 import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.rpc.LineFraming;
@@ -68,6 +70,49 @@ class FocusBusServerTest {
             focus.vmStopped(vm);
             assertEquals(new FocusChanged(2, 0, null, FocusChanged.Cause.VM_GONE), read(a.nextNotification().params()));
         }
+    }
+
+    @Test
+    void pointerPlacesAreCoalescedPerSubscriberAndASubscriberThatDoesNotReadHoldsNoOneUp() throws Exception {
+        focus.set(3, FocusChanged.Cause.REQUEST);
+        focus.pointerMoved(new PointerMoved(3, 0.5, 0.5));
+        try (SocketChannel sleeper = SocketChannel.open(StandardProtocolFamily.UNIX);
+             RpcClient a = RpcClient.connect(tmp.resolve("input.sock"))) {
+            sleeper.connect(UnixDomainSocketAddress.of(tmp.resolve("input.sock")));
+            sleeper.write(ByteBuffer.wrap("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"focus.subscribe\"}\n"
+                    .getBytes(StandardCharsets.UTF_8))); // and never reads
+            assertEquals(3, read(a.call(FocusBus.SUBSCRIBE, null)).slot());
+            RpcMessage first = a.nextNotification();
+            assertEquals(FocusBus.POINTER_MOVED, first.method());
+            assertEquals(new PointerMoved(3, 0.5, 0.5), place(first), "a new subscriber hears where the pointer is");
+            int published = 200_000;
+            for (int i = 1; i <= published; i++) {
+                focus.pointerMoved(new PointerMoved(3, i / (double) published, 0.25));
+            }
+            int heard = 0;
+            PointerMoved last;
+            do {
+                RpcMessage m = a.nextNotification();
+                assertEquals(FocusBus.POINTER_MOVED, m.method());
+                last = place(m);
+                heard++;
+            } while (last.x() < 1.0);
+            assertEquals(new PointerMoved(3, 1.0, 0.25), last, "the newest place wins");
+            assertTrue(heard < published / 100, heard + " lines for " + published + " places");
+            // the focus still moves, and the sleeping subscriber was not dropped for the pointer's sake
+            focus.set(0, FocusChanged.Cause.REQUEST);
+            assertEquals(0, read(a.nextNotification().params()).slot());
+            LineFraming.Reader late = new LineFraming.Reader(Channels.newInputStream(sleeper));
+            String line;
+            do {
+                line = late.readLine();
+                assertNotNull(line, "the subscriber that did not read was dropped");
+            } while (!line.contains(FocusBus.CHANGED));
+        }
+    }
+
+    private static PointerMoved place(RpcMessage m) throws Exception {
+        return Json.mapper().treeToValue(m.params(), PointerMoved.class);
     }
 
     @Test

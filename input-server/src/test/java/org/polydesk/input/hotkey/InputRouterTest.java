@@ -2,6 +2,7 @@ package org.polydesk.input.hotkey;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import org.polydesk.input.testing.Keyboards;
 import org.polydesk.input.testing.Recording;
 import org.polydesk.input.testing.RecordingSink;
 import org.polydesk.protocol.focus.FocusChanged;
+import org.polydesk.protocol.focus.PointerMoved;
 
 /** The hotkey and focus state machine on recorded evdev streams, with model guests as sinks. */
 class InputRouterTest {
@@ -240,6 +242,39 @@ class InputRouterTest {
         vm1.clear();
         play(MOUSE, new Recording().rel(-1000, 0));
         assertEquals(List.of("move -1000,0 0.000,0.000"), vm1.log);
+    }
+
+    @Test
+    void thePointersPlaceIsPublishedOnlyForASlotWhoseInputIsAbsolute() throws Exception {
+        RecordingSink tablet = new RecordingSink("vm3", true);
+        focus.vmStarted(3, UUID.randomUUID(), "three", tablet);
+        List<PointerMoved> places = new ArrayList<>();
+        assertNull(focus.subscribePointer(places::add), "no place known yet");
+        play(MOUSE, new Recording().rel(10, -5));
+        assertEquals(List.of(), places, "vm1's mouse is relative: its guest alone knows where its pointer is");
+        focus.set(3, FocusChanged.Cause.REQUEST);
+        assertEquals(List.of(new PointerMoved(3, 0.51, 0.49)), places, "vm3's tablet is put where the pointer is");
+        play(MOUSE, new Recording().rel(490, 1000));
+        assertEquals(new PointerMoved(3, 1.0, 1.0), places.get(1));
+        focus.set(2, FocusChanged.Cause.REQUEST);
+        play(MOUSE, new Recording().rel(-20, -20));
+        assertEquals(2, places.size(), "nothing while relative vm2 has the focus");
+        assertNull(focus.subscribePointer(p -> { }), "a later subscriber gets no place of an unfocused slot");
+        focus.set(3, FocusChanged.Cause.REQUEST);
+        assertEquals(new PointerMoved(3, 0.98, 0.96), places.get(2));
+        assertEquals(places.get(2), focus.subscribePointer(p -> { }), "a later subscriber gets the focused slot's place");
+    }
+
+    @Test
+    void atStartTheControlUisPointerIsPlacedInTheMiddleAndPublished() {
+        RecordingSink xvnc = new RecordingSink("ui", true);
+        FocusAuthority authority = new FocusAuthority(xvnc);
+        InputRouter r = new InputRouter(authority, new InputConfig(InputConfig.defaults().hotkeys(), 1001, 501, null));
+        List<PointerMoved> places = new ArrayList<>();
+        authority.subscribePointer(places::add);
+        r.placePointer();
+        assertEquals(List.of("move 0,0 0.500,0.500"), xvnc.log);
+        assertEquals(List.of(new PointerMoved(0, 0.5, 0.5)), places);
     }
 
     @Test

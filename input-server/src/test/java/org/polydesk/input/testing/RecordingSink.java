@@ -19,9 +19,21 @@ public final class RecordingSink implements InputSink {
     public int flushes;
     public boolean closed;
     private final String name;
+    private final boolean absolute;
 
+    /** A guest with a relative mouse. */
     public RecordingSink(String name) {
+        this(name, false);
+    }
+
+    public RecordingSink(String name, boolean absolute) {
         this.name = name;
+        this.absolute = absolute;
+    }
+
+    @Override
+    public boolean absolute() {
+        return absolute;
     }
 
     @Override
