@@ -54,7 +54,7 @@ final class ZrleDecoder implements AutoCloseable {
                 int th = Math.min(TILE, h - ty);
                 for (int tx = 0; tx < w; tx += TILE) {
                     int tw = Math.min(TILE, w - tx);
-                    tile(tile, 0, tw, tw, th);
+                    tile(tw, th);
                     int base = (y + ty) * s.stride() + x + tx;
                     for (int r = 0; r < th; r++) {
                         s.pixels().put(base + r * s.stride(), tile, r * tw, tw);
@@ -67,12 +67,14 @@ final class ZrleDecoder implements AutoCloseable {
         }
     }
 
-    private void tile(int[] px, int base, int stride, int tw, int th) throws IOException {
+    /** Decodes one tile into {@link #tile}, its rows one after another. */
+    private void tile(int tw, int th) throws IOException {
+        int[] px = tile;
         int sub = u8();
         if (sub == 0) {
             for (int r = 0; r < th; r++) {
                 ensure(tw * 3);
-                int o = base + r * stride;
+                int o = r * tw;
                 int q = outPos;
                 for (int c = 0; c < tw; c++, q += 3) {
                     px[o + c] = (int) LE_INT.get(out, q) | 0xFF000000; // byte 4 is the next pixel's: overwritten
@@ -80,17 +82,13 @@ final class ZrleDecoder implements AutoCloseable {
                 outPos = q;
             }
         } else if (sub == 1) {
-            int colour = cpixel();
-            for (int r = 0; r < th; r++) {
-                int o = base + r * stride;
-                Arrays.fill(px, o, o + tw, colour);
-            }
+            Arrays.fill(px, 0, tw * th, cpixel());
         } else if (sub <= 16) {
-            packedPalette(px, base, stride, tw, th, sub);
+            packedPalette(px, tw, th, sub);
         } else if (sub == 128) {
-            runs(px, base, stride, tw, th, 0);
+            runs(px, tw * th, 0);
         } else if (sub >= 130) {
-            runs(px, base, stride, tw, th, sub - 128);
+            runs(px, tw * th, sub - 128);
         } else {
             throw new RfbProtocolException("ZRLE tile with unknown subencoding " + sub);
         }
@@ -101,7 +99,7 @@ final class ZrleDecoder implements AutoCloseable {
      * entries are 0, which no decoded colour is (all are opaque), so one test per row finds an index
      * outside the palette instead of one per pixel.
      */
-    private void packedPalette(int[] px, int base, int stride, int tw, int th, int size) throws IOException {
+    private void packedPalette(int[] px, int tw, int th, int size) throws IOException {
         int[] pal = palette;
         for (int i = 0; i < size; i++) {
             pal[i] = cpixel();
@@ -115,7 +113,7 @@ final class ZrleDecoder implements AutoCloseable {
         byte[] b = out;
         for (int r = 0; r < th; r++) {
             ensure(rowBytes);
-            int o = base + r * stride;
+            int o = r * tw;
             int q = outPos;
             int seen = -1;
             if (bits == 1) {
@@ -180,12 +178,14 @@ final class ZrleDecoder implements AutoCloseable {
         return -1;
     }
 
-    /** Plain RLE ({@code paletteSize} 0) or palette RLE: runs that may wrap rows within the tile. */
-    private void runs(int[] px, int base, int stride, int tw, int th, int paletteSize) throws IOException {
+    /**
+     * Plain RLE ({@code paletteSize} 0) or palette RLE of a tile of {@code total} pixels: a run may
+     * wrap rows, which lie one after another in the tile.
+     */
+    private void runs(int[] px, int total, int paletteSize) throws IOException {
         for (int i = 0; i < paletteSize; i++) {
             palette[i] = cpixel();
         }
-        int total = tw * th;
         int done = 0;
         while (done < total) {
             int colour;
@@ -205,17 +205,8 @@ final class ZrleDecoder implements AutoCloseable {
                     length = runLength(total - done);
                 }
             }
-            int row = done / tw;
-            int col = done % tw;
+            Arrays.fill(px, done, done + length, colour);
             done += length;
-            while (length > 0) {
-                int n = Math.min(length, tw - col);
-                int o = base + row * stride + col;
-                Arrays.fill(px, o, o + n, colour);
-                length -= n;
-                col = 0;
-                row++;
-            }
         }
     }
 
