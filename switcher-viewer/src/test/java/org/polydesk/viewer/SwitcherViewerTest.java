@@ -81,16 +81,21 @@ class SwitcherViewerTest {
         return display;
     }
 
-    @Test
-    void theViewerShowsTheFocusedGuestHidesForThePassthroughVmAndOutlivesDom0() throws Exception {
-        Path shm = Files.createDirectories(dir.resolve("shm"));
-        Path dom0End = dir.resolve("dom0-tty");
-        Path guestEnd = dir.resolve("guest-tty");
+    /** A pty pair (socat) standing in for the passthrough VM's serial port: dom0's end and the guest's. */
+    private void serialPortPair(Path dom0End, Path guestEnd) throws Exception {
         Process socat = new ProcessBuilder("socat", "pty,raw,echo=0,link=" + dom0End, "pty,raw,echo=0,link=" + guestEnd)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("socat.log").toFile()).start();
         closeLater(socat::destroyForcibly);
         awaitFile(dom0End);
         awaitFile(guestEnd);
+    }
+
+    @Test
+    void theViewerShowsTheFocusedGuestHidesForThePassthroughVmAndOutlivesDom0() throws Exception {
+        Path shm = Files.createDirectories(dir.resolve("shm"));
+        Path dom0End = dir.resolve("dom0-tty");
+        Path guestEnd = dir.resolve("guest-tty");
+        serialPortPair(dom0End, guestEnd);
 
         QemuGuest red = closeLater(QemuGuest.boot(dir.resolve("red"), dir.resolve("red.vnc"), "C03030"));
         QemuGuest blue = closeLater(QemuGuest.boot(dir.resolve("blue"), dir.resolve("blue.vnc"), "3060C0"));
@@ -131,11 +136,7 @@ class SwitcherViewerTest {
         Path shm = Files.createDirectories(dir.resolve("shm"));
         Path dom0End = dir.resolve("dom0-tty");
         Path guestEnd = dir.resolve("guest-tty");
-        Process socat = new ProcessBuilder("socat", "pty,raw,echo=0,link=" + dom0End, "pty,raw,echo=0,link=" + guestEnd)
-                .redirectErrorStream(true).redirectOutput(dir.resolve("socat.log").toFile()).start();
-        closeLater(socat::destroyForcibly);
-        awaitFile(dom0End);
-        awaitFile(guestEnd);
+        serialPortPair(dom0End, guestEnd);
         ViewerSink sink = closeLater(ViewerSink.open(W, H, PASSTHROUGH_SLOT, dom0End,
                 new RegionMapper(shm, null, null, new Gntdev()), Backoff.DEFAULT));
         sink.focused(1);
