@@ -3,9 +3,9 @@
 # disk mounted at /payload:
 #   /payload/guest/vmlinuz, initrd.img   the test guest (tests/guest)
 #   /payload/debs/*.deb                  polydesk-toolstack (optional)
-#   /payload/viewer/                     step i (optional): guest.img (the viewer guest's disk),
-#                                        display-server/ and dom0/ (its dom0 side); /dev/vdc is
-#                                        the viewer guest's root
+#   /payload/viewer/                     steps i and j (optional): guest.img (the viewer guest's disk),
+#                                        display-server/ and dom0/ (its dom0 side), input-server/
+#                                        (j); /dev/vdc is the viewer guest's root
 #   /payload/out/                        logs written here (the host copies them out)
 # Each step prints "PASS <step> (<seconds> s)", "FAIL <step>: <why>" or
 # "SKIP <step>: <why>" at the start of a line; run-xen-system-test.sh reads them back.
@@ -129,7 +129,7 @@ if [ -z "$daemon_up" ]; then
     why="polydeskd is not running (step c)"
     for s in d-create-start-hvm d-create-start-pvh d-running e-hvm-sockets e-hvm-qmp \
              f-stop-hvm f-pvh-booted f-destroy-pvh g-create-times h-gpu-list h-gpu-reset-refuses-dom0s \
-             h-gpu-taken h-gpu-returned; do
+             h-gpu-taken h-gpu-returned j-display-up; do
         skip "$s" "$why"
     done
 else
@@ -458,6 +458,149 @@ else
     if [ $start_rc -eq 0 ] && ! jq -e 'select(.type == "stopped" and .name == "gpu-test" and .gpu.functions == ["0000:00:05.0", "0000:00:05.1"])' \
             "$OUT/events.jsonl" > /dev/null 2>&1; then
         fail h-gpu-stopped-event "no 'stopped' event of gpu-test with its gpu"
+    fi
+
+    # --- j. the product's own path: polydesk-display hands the monitor to the passthrough VM's viewer
+    # polydesk-display (its default sink: dom0's framebuffer, which follows polydeskd) and
+    # polydesk-input (the focus bus; no devices here) run in dom0 as their packages start them. A VM
+    # owning the card boots dom0's kernel as HVM with dom0's root (/dev/vdc) and the viewer's disk;
+    # its init runs the switcher viewer (--probe 3, region auto: Xen grants) on ttyS1, the serial
+    # port polydeskd gives a GPU VM for its viewer channel (sockets.viewer in dom0). vdevs xvde and
+    # xvdf: libxl refuses read-only emulated IDE disks, and a disk numbered 4 or more is PV only.
+    # Two focus moves (to the VM: the viewer hides; back to the UI: a frame with the banner, then
+    # one without) give the viewer its frames.
+    V=$P/viewer
+    jsteps="j-display-up j-gpu-vm-started j-console-released j-viewer-hello j-viewer-frames j-console-back"
+    if [ ! -f "$V/guest.img" ] || [ ! -f "$V/input-server/input-server.jar" ]; then
+        for s in $jsteps; do skip "$s" "no viewer payload (mvn package of switcher-viewer, display-server, input-server)"; done
+    elif [ ! -b /dev/vdc ]; then
+        for s in $jsteps; do skip "$s" "no /dev/vdc (the guest's root disk)"; done
+    elif [ -z "$iommu" ]; then
+        for s in $jsteps; do skip "$s" "no IOMMU: no passthrough"; done
+    else
+        t=$(now)
+        n=0
+        while { [ "$(drv $card)" != "$card_drv" ] || [ ! -c /dev/fb0 ]; } && [ $n -lt 40 ]; do n=$((n + 1)); sleep 0.5; done
+        info "before j: $card on '$(drv $card)', fb: $(ls /sys/bus/pci/devices/$card/graphics 2>/dev/null | tr '\n' ' ')," \
+             "boot_vga: $(cat /sys/bus/pci/devices/$card/boot_vga 2>/dev/null || echo none)," \
+             "vtcons: $(for v in /sys/class/vtconsole/vtcon*; do echo "$(basename $v)=$(cat $v/bind):$(cat $v/name)"; done | tr '\n' ' ')"
+        java -Xss512k -Xmx64m -jar "$V/input-server/input-server.jar" --no-devices --verbose > "$OUT/j-input.log" 2>&1 &
+        input_pid=$!
+        java -Xss512k -Djava.awt.headless=true -jar "$V/display-server/display-server.jar" \
+            --toolstack-socket /run/polydesk/polydeskd.sock > "$OUT/j-display.log" 2>&1 &
+        display_pid=$!
+        n=0
+        while ! grep -q 'polydesk-display on ' "$OUT/j-display.log" && kill -0 $display_pid 2>/dev/null && [ $n -lt 240 ]; do
+            n=$((n + 1)); sleep 0.5
+        done
+        # console.hold reaches polydeskd a moment later; the input server's focus bus too
+        n=0
+        while [ ! -S /run/polydesk/input.sock ] && kill -0 $input_pid 2>/dev/null && [ $n -lt 240 ]; do n=$((n + 1)); sleep 0.5; done
+        sleep 5
+        if grep -q 'polydesk-display on framebuffer\|polydesk-display on .*fb0' "$OUT/j-display.log" && kill -0 $display_pid 2>/dev/null \
+                && [ -S /run/polydesk/input.sock ]; then
+            pass j-display-up "$(since "$t")"
+            info "$(grep -m1 'polydesk-display on ' "$OUT/j-display.log")"
+        else
+            fail j-display-up "polydesk-display not up on dom0's framebuffer, or no focus bus"
+            indent "$OUT/j-display.log"; indent "$OUT/j-input.log" 10
+        fi
+        kernel=$(ls /boot/vmlinuz-* | sort -V | tail -n1)
+        pc vm create --name gpu-view --type hvm --memory 1024 --vcpus 2 --slot 9 \
+            --kernel "$kernel" --ramdisk "/boot/initrd.img-${kernel#/boot/vmlinuz-}" \
+            --cmdline 'root=/dev/xvde ro console=ttyS0 quiet init=/bin/sh -- -c "mount -t ext4 -o ro /dev/xvdf /mnt && exec sh /mnt/viewer-guest-init /dev/ttyS1 probe-only"' \
+            --disk /dev/vdc,format=raw,ro,vdev=xvde --disk "$V/guest.img,format=raw,ro,vdev=xvdf" \
+            --gpu 00:05.0 > "$OUT/j-create.txt" 2>&1 || info "polyctl vm create gpu-view: rc $?"
+        timeouts_before=$(grep -c "libxl__device_pci_add failed for PCI device .*(rc -9)" "$OUT/polydeskd.log")
+        t=$(now)
+        pc vm start gpu-view > "$OUT/j-start.txt" 2>&1
+        start_rc=$?
+        if [ $start_rc -ne 0 ] && qmp_timeout $((timeouts_before + 1)); then
+            info "first start of gpu-view refused by libxl's 10 s QMP timeout; trying once more"
+            pc vm start gpu-view > "$OUT/j-start.txt" 2>&1
+            start_rc=$?
+        fi
+        j_serial_pid=
+        if [ $start_rc -eq 0 ]; then
+            pc vm show gpu-view --json > "$OUT/j-show.json" 2>&1
+            j_domid=$(jq -r '.domid // empty' "$OUT/j-show.json")
+            j_viewer=$(jq -r '.sockets.viewer // empty' "$OUT/j-show.json")
+            pty=$(xenstore-read "/local/domain/$j_domid/serial/0/tty" 2>/dev/null)
+            if [ -n "$pty" ] && [ -c "$pty" ]; then
+                stty -F "$pty" raw -echo 2>/dev/null
+                cat "$pty" > "$OUT/j-guest-serial.log" 2>/dev/null &
+                j_serial_pid=$!
+            fi
+            pass j-gpu-vm-started "$(since "$t")"
+            info "gpu-view: domain $j_domid (vm show), viewer channel $j_viewer, serial ${pty:-none};" \
+                 "xl domid: $(xl domid gpu-view 2>&1)"
+        elif qmp_timeout $((timeouts_before + 2)); then
+            skip j-gpu-vm-started "twice libxl's fixed 10 s QMP timeout ran out while the device model (TCG) hot-added the card"
+        else
+            fail j-gpu-vm-started "vm start gpu-view: rc $start_rc"
+            indent "$OUT/j-start.txt"; indent "$OUT/polydeskd.log" 30
+        fi
+        # The card drove dom0's framebuffer: polydeskd asked the display server to let go first.
+        t=$(now)
+        if grep -q "let go of dom0's screen" "$OUT/j-display.log" \
+                && grep -q "0000:00:05.0.*taking dom0's console off it first" "$OUT/polydeskd.log"; then
+            pass j-console-released 0
+        else
+            fail j-console-released "no console hand-over (display: '$(grep -m1 "let go\|did not let go" "$OUT/j-display.log")')"
+        fi
+        if [ $start_rc -eq 0 ]; then
+            # the guest boots (TCG, nested): its viewer says hello once its JVM is up
+            n=0
+            while ! grep -q 'says hello' "$OUT/j-display.log" && in_xl_list gpu-view && [ $n -lt 600 ]; do
+                n=$((n + 1)); sleep 1
+            done
+            hello=$(grep -m1 'says hello' "$OUT/j-display.log")
+            if [ -n "$j_domid" ] && echo "$hello" | grep -q "viewer on $j_viewer says hello: .* granted by domain $j_domid\b"; then
+                pass j-viewer-hello "$(since "$t")"
+            else
+                fail j-viewer-hello "no hello from gpu-view's viewer with pages granted by domain '$j_domid' (vm show) within 600 s"
+            fi
+            info "display: ${hello:-no hello}"
+            # the user's focus moves: to the VM (the viewer hides), back to the control UI
+            t=$(now)
+            if [ -n "$hello" ]; then
+                sleep 5
+                pc focus gpu-view > "$OUT/j-focus.txt" 2>&1 || info "polyctl focus gpu-view: rc $?"
+                sleep 5
+                pc focus ui >> "$OUT/j-focus.txt" 2>&1 || info "polyctl focus ui: rc $?"
+                sed 's/^/  /' "$OUT/j-focus.txt"
+            fi
+            n=0
+            while ! grep -q 'VIEWER-GUEST DONE' "$OUT/j-guest-serial.log" 2>/dev/null && in_xl_list gpu-view && [ $n -lt 240 ]; do
+                n=$((n + 1)); sleep 1
+            done
+            tr -d '\r' < "$OUT/j-guest-serial.log" > "$OUT/j-guest.log" 2>/dev/null
+            frames=$(grep -cE '^VIEWER-GUEST frame [0-9]+ buffer [0-3] crc32 [0-9a-f]{8}$' "$OUT/j-guest.log")
+            if [ "$frames" -ge 3 ] && grep -q '^VIEWER-GUEST DONE rc=0' "$OUT/j-guest.log"; then
+                pass j-viewer-frames "$(since "$t")"
+            else
+                fail j-viewer-frames "the guest's viewer read $frames of 3 frames; $(grep -m1 'VIEWER-GUEST DONE' "$OUT/j-guest.log")"
+                indent "$OUT/j-guest.log" 30
+            fi
+            grep -E '^VIEWER-GUEST (up|gntalloc|probe|frame|DONE)' "$OUT/j-guest.log" | sed 's/^/  /'
+            grep -E 'says hello|owns the monitor|let go|screen is back|showing on|viewer' "$OUT/j-display.log" | head -n 20 | sed 's/^/  display: /'
+            t=$(now)
+            pc vm destroy gpu-view > "$OUT/j-destroy.txt" 2>&1 || info "polyctl vm destroy gpu-view: rc $?"
+            wait_event stopped gpu-view 60 || info "no 'stopped' event of gpu-view within 60 s"
+            n=0
+            while ! grep -q 'showing on .* again' "$OUT/j-display.log" && [ $n -lt 60 ]; do n=$((n + 1)); sleep 1; done
+            if grep -q "dom0's screen is back" "$OUT/j-display.log" && grep -q 'showing on .* again' "$OUT/j-display.log" \
+                    && [ "$(drv $card)" = "$card_drv" ]; then
+                pass j-console-back "$(since "$t")"
+            else
+                fail j-console-back "after the destroy: $card on '$(drv $card)', display: '$(grep "screen is back\|again\|not back" "$OUT/j-display.log" | tail -n1)'"
+            fi
+        else
+            for s in j-viewer-hello j-viewer-frames j-console-back; do skip "$s" "gpu-view did not start"; done
+        fi
+        [ -n "$j_serial_pid" ] && kill "$j_serial_pid" 2>/dev/null
+        kill "$display_pid" "$input_pid" 2>/dev/null
+        [ "$failed" -gt 0 ] && indent "$OUT/j-display.log" 40
     fi
 
     [ -n "$serial_pid" ] && kill "$serial_pid" 2>/dev/null

@@ -10,8 +10,9 @@
 #   POLYDESK_XEN_DEB      the polydesk-toolstack .deb to test, or "none" (default: the
 #                         newest toolstack/target/polydesk-toolstack_*_all.deb, if any)
 #   POLYDESK_XEN_CACHE    cache directory (default tests/xen/cache)
-#   POLYDESK_XEN_VIEWER   "none" skips step i (the viewer's region as Xen grants); otherwise it
-#                         runs when switcher-viewer and display-server are packaged (mvn package)
+#   POLYDESK_XEN_VIEWER   "none" skips steps i and j (the viewer's region as Xen grants); otherwise
+#                         they run when switcher-viewer, display-server (and for j input-server)
+#                         are packaged (mvn package)
 # The run's files (serial.log, payload.img, out/ with dom0's logs) stay in
 # <cache>/last-run/ until the next run.
 set -euo pipefail
@@ -66,6 +67,7 @@ fi
 # side (the display server's jars and the test's driver, compiled here: dom0 has no JDK).
 viewer_jar=$(ls -t "$repo"/switcher-viewer/target/switcher-viewer-*.jar 2>/dev/null | grep -v -- '-tests\.jar$' | head -n1 || true)
 display_jar=$(ls -t "$repo"/display-server/target/display-server-*.jar 2>/dev/null | grep -v -- '-tests\.jar$' | head -n1 || true)
+input_jar=$(ls -t "$repo"/input-server/target/input-server-*.jar 2>/dev/null | grep -v -- '-tests\.jar$' | head -n1 || true)
 viewer=
 if [ "${POLYDESK_XEN_VIEWER:-}" = none ]; then
     log "NOTE: POLYDESK_XEN_VIEWER=none: step i is skipped"
@@ -87,6 +89,15 @@ else
     javac --release 17 -d "$viewer/dom0" -cp "$display_jar:$repo/display-server/target/lib/*" \
         "$here/ViewerGrantsDom0.java" || die "javac of ViewerGrantsDom0.java failed"
     log "step i: $(basename "$viewer_jar") in the viewer guest, $(basename "$display_jar") in dom0"
+    # Step j: polydesk-display and polydesk-input in dom0, as their packages run them.
+    if [ -n "$input_jar" ] && [ -d "$repo/input-server/target/lib" ] && [ -n "$(ls "$repo/input-server/target/lib")" ]; then
+        mkdir -p "$viewer/input-server"
+        cp "$input_jar" "$viewer/input-server/input-server.jar"
+        cp -r "$repo/input-server/target/lib" "$viewer/input-server/lib"
+        log "step j: also $(basename "$input_jar") in dom0"
+    else
+        log "NOTE: input-server not packaged (mvn package): step j is skipped"
+    fi
 fi
 # Room for dom0's logs besides the files.
 size_mb=$(( $(du -sm "$run/payload" | cut -f1) + 256 ))

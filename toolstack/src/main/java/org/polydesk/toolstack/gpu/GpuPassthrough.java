@@ -255,7 +255,7 @@ public final class GpuPassthrough {
                 failures.add(vt + ": " + e.getMessage());
             }
         }
-        if (drivesDom0Screen(h.gpu())) {
+        if (h.console() || drivesDom0Screen(h.gpu())) {
             consoleUsers.back(h.vm(), h.gpu()); // also after a failure: they retry opening it
         }
         if (!failures.isEmpty()) {

@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * A PCI function as sysfs describes it. {@code classCode} is the 24-bit class (0x030000 VGA);
  * {@code iommuGroup} and {@code driver} are null when there is none; {@code bootVga} is true for the
- * device whose framebuffer the firmware and dom0's console use.
+ * device that drives dom0's screen: the firmware's boot VGA device, or one whose driver made a
+ * framebuffer (dom0's console and display server use it).
  */
 public record PciDevice(String address, int classCode, int vendorId, int deviceId, Integer iommuGroup,
                         String driver, boolean bootVga) {

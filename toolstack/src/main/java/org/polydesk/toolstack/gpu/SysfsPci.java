@@ -12,7 +12,8 @@ import java.util.stream.Stream;
 
 /**
  * The host's PCI functions from sysfs ({@code /sys/bus/pci/devices}: the files class, vendor,
- * device, boot_vga and the links iommu_group and driver). Tests point it at a tree they build.
+ * device, boot_vga, the framebuffers under graphics/ and the links iommu_group and driver). Tests
+ * point it at a tree they build.
  * A function whose files cannot be read is left out rather than failing the whole list.
  */
 public final class SysfsPci {
@@ -40,7 +41,7 @@ public final class SysfsPci {
                 try {
                     out.add(new PciDevice(address, hex(dir.resolve("class")), hex(dir.resolve("vendor")),
                             hex(dir.resolve("device")), group(dir), driver(dir),
-                            Files.exists(dir.resolve("boot_vga")) && read(dir.resolve("boot_vga")).equals("1")));
+                            drivesScreen(dir)));
                 } catch (IOException | NumberFormatException e) {
                     // an odd or vanishing device: not one we can offer
                 }
@@ -62,6 +63,23 @@ public final class SysfsPci {
             out.add(new PciDevice.Gpu(d, ids.vendor(d.vendorId()), ids.device(d.vendorId(), d.deviceId()), others));
         }
         return out;
+    }
+
+    /**
+     * The firmware's boot VGA device, or one whose driver made a framebuffer (graphics/fbN): a display
+     * controller that is not VGA class (a bochs-display, many UEFI-only cards) has no boot_vga, yet its
+     * DRM driver's framebuffer can be dom0's only screen.
+     */
+    private static boolean drivesScreen(Path dir) throws IOException {
+        if (Files.exists(dir.resolve("boot_vga")) && read(dir.resolve("boot_vga")).equals("1")) {
+            return true;
+        }
+        if (!Files.isDirectory(dir.resolve("graphics"))) {
+            return false;
+        }
+        try (Stream<Path> fbs = Files.list(dir.resolve("graphics"))) {
+            return fbs.anyMatch(f -> f.getFileName().toString().matches("fb[0-9]+"));
+        }
     }
 
     private static String read(Path f) throws IOException {

@@ -25,6 +25,7 @@ class GpuPassthroughTest {
     @TempDir
     Path tmp;
     SysfsTree tree;
+    private static final String SECOND = "0000:00:05.0";
     SimulatedKernel kernel;
     HandoverStore store;
 
@@ -146,6 +147,36 @@ class GpuPassthroughTest {
         assertFalse(tree.framebufferBound("simple-framebuffer.0"), "one that was not bound stays so");
         assertEquals("1", tree.read("class/vtconsole/vtcon1/bind"));
         assertEquals("0", tree.read("class/vtconsole/vtcon0/bind"));
+    }
+
+    @Test
+    void aCardThatIsNotVgaClassButWhoseDriverMadeDom0sFramebufferTakesTheConsoleWithIt() throws Exception {
+        // as QEMU's bochs-display (display class 0x0380: no boot_vga) under bochs-drm, dom0's only screen
+        tree.function(SECOND, null, 0x038000, 0x1234, 0x1111, "bochs-drm")
+                .drmFramebuffer(SECOND, "fb0")
+                .vtconsole("vtcon0", "(S) dummy device", false)
+                .vtconsole("vtcon1", "(M) frame buffer device", true);
+
+        Handover h = xen().take(VM, SECOND);
+
+        assertEquals(List.of(
+                "screen users let go: " + SECOND,
+                "class/vtconsole/vtcon1/bind <- 0",
+                "bus/pci/drivers/bochs-drm/unbind <- " + SECOND,
+                "bus/pci/drivers/pciback/new_slot <- " + SECOND,
+                "bus/pci/drivers/pciback/bind <- " + SECOND), kernel.takeLog());
+        assertTrue(h.console());
+
+        xen().giveBack(VM);
+
+        assertEquals(List.of(
+                "release " + SECOND,
+                "bus/pci/drivers/pciback/unbind <- " + SECOND,
+                "bus/pci/drivers/pciback/remove_slot <- " + SECOND,
+                "bus/pci/drivers/bochs-drm/bind <- " + SECOND,
+                "class/vtconsole/vtcon1/bind <- 1",
+                "screen users told it is back: " + SECOND), kernel.takeLog());
+        assertEquals("bochs-drm", tree.driverOf(SECOND));
     }
 
     @Test

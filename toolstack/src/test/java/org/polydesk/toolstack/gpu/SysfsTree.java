@@ -51,6 +51,12 @@ public final class SysfsTree {
         return this;
     }
 
+    /** A framebuffer its driver made (a DRM driver's fbdev emulation): graphics/{@code fb} under the function. */
+    public SysfsTree drmFramebuffer(String address, String fb) throws IOException {
+        Files.createDirectories(pciDevice(address).resolve("graphics").resolve(fb));
+        return this;
+    }
+
     /** The kernel's reset attribute, with the methods reset_method lists. */
     public SysfsTree reset(String address, String methods) throws IOException {
         Files.writeString(pciDevice(address).resolve("reset"), "");
