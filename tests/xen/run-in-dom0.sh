@@ -506,11 +506,13 @@ else
             indent "$OUT/j-display.log"; indent "$OUT/j-input.log" 10
         fi
         kernel=$(ls /boot/vmlinuz-* | sort -V | tail -n1)
+        # a GPU belongs to one VM's definition: h's gpu-test gives it up
+        pc vm delete gpu-test > "$OUT/j-create.txt" 2>&1 || info "polyctl vm delete gpu-test: rc $?"
         pc vm create --name gpu-view --type hvm --memory 1024 --vcpus 2 --slot 9 \
             --kernel "$kernel" --ramdisk "/boot/initrd.img-${kernel#/boot/vmlinuz-}" \
             --cmdline 'root=/dev/xvde ro console=ttyS0 quiet init=/bin/sh -- -c "mount -t ext4 -o ro /dev/xvdf /mnt && exec sh /mnt/viewer-guest-init /dev/ttyS1 probe-only"' \
             --disk /dev/vdc,format=raw,ro,vdev=xvde --disk "$V/guest.img,format=raw,ro,vdev=xvdf" \
-            --gpu 00:05.0 > "$OUT/j-create.txt" 2>&1 || info "polyctl vm create gpu-view: rc $?"
+            --gpu 00:05.0 >> "$OUT/j-create.txt" 2>&1 || { info "polyctl vm create gpu-view: rc $?"; indent "$OUT/j-create.txt" 5; }
         timeouts_before=$(grep -c "libxl__device_pci_add failed for PCI device .*(rc -9)" "$OUT/polydeskd.log")
         t=$(now)
         pc vm start gpu-view > "$OUT/j-start.txt" 2>&1
