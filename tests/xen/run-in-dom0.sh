@@ -568,8 +568,7 @@ else
             elif [ -z "$hello" ] && [ -n "$triple" ]; then
                 skip j-viewer-hello "the HVM guest triple-faulted under TCG (xl dmesg: '${triple#(XEN) }') before its viewer's hello; its last line: '${last:-none}'"
             else
-                fail j-viewer-hello "no hello from gpu-view's viewer with pages granted by domain '$j_domid' (vm show) within" \
-                    "$(since "$t") s$(same_domain || echo "; domain $j_domid ended (now: '$(xl domid gpu-view 2>/dev/null)')")"
+                fail j-viewer-hello "no hello from gpu-view's viewer with pages granted by domain '$j_domid' (vm show) within $(since "$t") s$(same_domain || echo "; domain $j_domid ended (now: '$(xl domid gpu-view 2>/dev/null)')")"
                 xl dmesg | grep "d${j_domid}v[0-9]* Triple fault" | sed 's/^/  /'
             fi
             info "display: ${hello:-no hello}"
