@@ -22,7 +22,7 @@ import org.polydesk.display.compose.Pointer;
 import org.polydesk.display.compose.VmLabel;
 import org.polydesk.display.framebuffer.CursorShape;
 import org.polydesk.display.framebuffer.Rect;
-import org.polydesk.display.gnttab.Gntdev;
+import org.polydesk.display.linux.Gntdev;
 import org.polydesk.display.qemu.QemuGuest;
 import org.polydesk.display.rfb.RfbConfig;
 import org.polydesk.display.rfb.RfbEndpoint;
