@@ -52,11 +52,11 @@ class IvshmemRegionInGuestTest {
 
     @Test
     void framesDom0WritesIntoTheVmsIvshmemFileAreWhatTheViewerReadsFromItsBar() throws Exception {
-        // The guest sees its own /tmp, so the script lives under target/.
+        // The script lives in the checkout, which the guest sees at TestGuest.GUEST_CHECKOUT.
         Path scriptDir = Files.createDirectories(Path.of("target", "guest-run", "ivshmem").toAbsolutePath());
         Path script = scriptDir.resolve("run.sh");
         Files.writeString(script, String.join(" ", "exec", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", TestGuest.guestClassPath(System.getProperty("java.class.path")),
                 "org.polydesk.viewer.app.ViewerMain", "--probe", String.valueOf(FRAMES), "--probe-seconds", "300",
                 "--size", W + "x" + H, "--buffers", "2", "--port", "/dev/ttyS1") + "\n");
 
