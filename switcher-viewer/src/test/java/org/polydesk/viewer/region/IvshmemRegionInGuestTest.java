@@ -30,6 +30,7 @@ import org.polydesk.display.viewer.ViewerSink;
 import org.polydesk.protocol.vm.Display;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.testsupport.TestGuest;
+import org.polydesk.testsupport.TestProcesses;
 import org.polydesk.toolstack.backend.VmRuntimeDir;
 import org.polydesk.toolstack.qemu.QemuCommandLine;
 
@@ -68,7 +69,7 @@ class IvshmemRegionInGuestTest {
         List<String> args = new ArrayList<>(QemuCommandLine.build("qemu-system-x86_64", "tcg", null, def, List.of(), dir));
         args.addAll(TestGuest.hostRootArgs());
         args.add("-no-reboot");
-        Process qemu = new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(dir.qemuLog().toFile()).start();
+        Process qemu = TestProcesses.start(new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(dir.qemuLog().toFile()));
         ViewerSink sink = null;
         try {
             awaitFile(dir.viewerSocket(), qemu, dir);
