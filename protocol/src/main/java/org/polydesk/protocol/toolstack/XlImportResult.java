@@ -1,4 +1,4 @@
-package org.polydesk.toolstack.xlcfg;
+package org.polydesk.protocol.toolstack;
 
 import java.util.List;
 import org.polydesk.protocol.vm.VmDefinition;

@@ -1,4 +1,4 @@
-package org.polydesk.toolstack.xlcfg;
+package org.polydesk.protocol.toolstack;
 
 /**
  * Something an import tells a person about one key: why it was not carried over, or a choice made.
