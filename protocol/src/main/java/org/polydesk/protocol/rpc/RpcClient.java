@@ -77,6 +77,14 @@ public final class RpcClient implements Closeable {
         return call(method, null);
     }
 
+    /**
+     * Untyped: any method name and any params. Only for tests that send a server what no typed
+     * call can (a wrong type, an unknown field) to see how it answers.
+     */
+    public JsonNode callRaw(String method, JsonNode params) throws IOException {
+        return call(method, params);
+    }
+
     private JsonNode call(String method, JsonNode params) throws IOException {
         long id = ++nextId;
         byte[] line = (Json.mapper().writeValueAsString(RpcMessage.request(id, method, params)) + "\n")

@@ -127,8 +127,9 @@ public final class ToolstackApi {
     public static final RpcMethod<Void, Void> CONSOLE_HOLD = RpcMethod.of("console.hold", Void.class, Void.class,
             "The caller draws on dom0's framebuffer: before the boot GPU leaves dom0 it is sent console.release and"
                     + " waited for (5 s at most); console.returned when the card is back.");
-    public static final RpcMethod<Void, Void> CONSOLE_RELEASED = RpcMethod.of("console.released", Void.class, Void.class,
-            "The caller has let go of dom0's framebuffer.");
+    public static final RpcMethod<ConsoleChange, Void> CONSOLE_RELEASED = RpcMethod.of("console.released",
+            ConsoleChange.class, Void.class, "The caller has let go of dom0's framebuffer (params: those of the"
+                    + " console.release it answers).");
 
     public static final RpcNotification<LifecycleEvent> EVENT = RpcNotification.of("event", LifecycleEvent.class,
             "A VM was created, changed, deleted, started, stopped or crashed (after events.subscribe).");

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
+import org.polydesk.protocol.rpc.RpcServer;
 import org.polydesk.protocol.toolstack.Paths;
 import org.polydesk.toolstack.definition.VmStore;
 import org.polydesk.toolstack.gpu.HandoverStore;
@@ -107,10 +108,10 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
             throw new IOException("the " + chosen + " backend cannot start: " + e.getMessage(), e);
         }
         manager.load();
-        server = new RpcServer(api, new ToolstackApi(manager, events,
+        server = RpcServer.serve(api, "polydeskd", new ToolstackService(manager, events,
                 focusSocket != null ? focusSocket : runDir.resolve(org.polydesk.protocol.focus.FocusBus.SOCKET.getFileName()),
                 imageDir != null ? imageDir : stateDir.toAbsolutePath().getParent().resolve("images"), pci,
-                install, consoleHolders));
+                install, consoleHolders).handlers());
         LOG.info("polydeskd serves " + api + " with the " + chosen + " backend (" + manager.accelerator() + ")");
         if (!noAutostart) {
             manager.autostart();

@@ -17,7 +17,7 @@ import org.polydesk.toolstack.cli.PolyctlRunner;
 import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.protocol.rpc.ErrorCode;
 import org.polydesk.protocol.rpc.Json;
-import org.polydesk.protocol.rpc.Methods;
+import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.rpc.RpcClient;
 import org.polydesk.testsupport.TestGuest;
 
@@ -67,7 +67,7 @@ class GpuApiTest {
 
     private JsonNode call(String method, JsonNode params) throws Exception {
         try (RpcClient c = RpcClient.connect(fixture.socket())) {
-            return c.call(method, params);
+            return c.callRaw(method, params);
         }
     }
 
@@ -81,12 +81,12 @@ class GpuApiTest {
         p.putObject("definition").put("name", name).put("slot", slot).put("memoryMib", 256)
                 .put("kernel", TestGuest.kernel().toString()).put("ramdisk", TestGuest.initrd().toString())
                 .put("cmdline", TestGuest.cmdline("202020"));
-        call(Methods.VM_CREATE, p);
+        call(ToolstackApi.VM_CREATE.name(), p);
     }
 
     @Test
     void listsTheDisplayDevicesWithTheirCardsOtherFunctionsGroupsAndDrivers() throws Exception {
-        JsonNode gpus = call(Methods.GPU_LIST, null);
+        JsonNode gpus = call(ToolstackApi.GPU_LIST.name(), null);
         assertEquals(2, gpus.size(), gpus.toString());
         JsonNode intel = gpus.get(0);
         assertEquals("0000:00:02.0", intel.path("address").asText());
@@ -115,18 +115,18 @@ class GpuApiTest {
     void oneOwnerAtATimeAndTheSecondIsToldWhoHasIt() throws Exception {
         create("Windows", 1);
         create("Linux", 2);
-        JsonNode given = call(Methods.GPU_ASSIGN, assign("01:00.0", "Windows"));
+        JsonNode given = call(ToolstackApi.GPU_ASSIGN.name(), assign("01:00.0", "Windows"));
         assertEquals("0000:01:00.0", given.path("definition").path("gpu").asText());
-        assertEquals("Windows", call(Methods.GPU_LIST, null).get(1).path("ownerName").asText());
+        assertEquals("Windows", call(ToolstackApi.GPU_LIST.name(), null).get(1).path("ownerName").asText());
 
         RpcClient.CallException taken = assertThrows(RpcClient.CallException.class,
-                () -> call(Methods.GPU_ASSIGN, assign("0000:01:00.0", "Linux")));
+                () -> call(ToolstackApi.GPU_ASSIGN.name(), assign("0000:01:00.0", "Linux")));
         assertEquals(ErrorCode.INVALID_DEFINITION, taken.errorCode());
         assertTrue(taken.getMessage().contains("assigned to 'Windows'"), taken.getMessage());
 
-        call(Methods.GPU_ASSIGN, assign("0000:01:00.0", null));
-        assertFalse(call(Methods.GPU_LIST, null).get(1).has("owner"), "given back to dom0");
-        assertEquals("Linux", call(Methods.GPU_ASSIGN, assign("0000:01:00.0", "Linux")).path("definition").path("name").asText());
+        call(ToolstackApi.GPU_ASSIGN.name(), assign("0000:01:00.0", null));
+        assertFalse(call(ToolstackApi.GPU_LIST.name(), null).get(1).has("owner"), "given back to dom0");
+        assertEquals("Linux", call(ToolstackApi.GPU_ASSIGN.name(), assign("0000:01:00.0", "Linux")).path("definition").path("name").asText());
     }
 
     @Test
@@ -134,17 +134,17 @@ class GpuApiTest {
         create("Windows", 1);
         for (String bad : new String[] {"0000:01:00.1", "0000:03:00.0", "01:00", "x"}) {
             RpcClient.CallException e = assertThrows(RpcClient.CallException.class,
-                    () -> call(Methods.GPU_ASSIGN, assign(bad, "Windows")));
+                    () -> call(ToolstackApi.GPU_ASSIGN.name(), assign(bad, "Windows")));
             assertEquals(ErrorCode.INVALID_PARAMS, e.errorCode(), bad + ": " + e.getMessage());
         }
-        call(Methods.VM_START, Json.mapper().createObjectNode().put("vm", "Windows"));
+        call(ToolstackApi.VM_START.name(), Json.mapper().createObjectNode().put("vm", "Windows"));
         try {
             RpcClient.CallException running = assertThrows(RpcClient.CallException.class,
-                    () -> call(Methods.GPU_ASSIGN, assign("0000:01:00.0", "Windows")));
+                    () -> call(ToolstackApi.GPU_ASSIGN.name(), assign("0000:01:00.0", "Windows")));
             assertEquals(ErrorCode.WRONG_STATE, running.errorCode());
             assertTrue(running.getMessage().contains("stop 'Windows' first"), running.getMessage());
         } finally {
-            call(Methods.VM_DESTROY, Json.mapper().createObjectNode().put("vm", "Windows"));
+            call(ToolstackApi.VM_DESTROY.name(), Json.mapper().createObjectNode().put("vm", "Windows"));
         }
     }
 }

@@ -1,5 +1,6 @@
 package org.polydesk.toolstack.daemon;
 
+import org.polydesk.protocol.rpc.RpcException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
