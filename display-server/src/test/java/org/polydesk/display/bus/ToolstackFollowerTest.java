@@ -3,17 +3,6 @@ package org.polydesk.display.bus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.NullNode;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -29,19 +18,17 @@ import org.polydesk.display.rfb.RfbConfig;
 import org.polydesk.display.server.DisplayServer;
 import org.polydesk.display.sink.PngSink;
 import org.polydesk.display.source.Backoff;
-import org.polydesk.protocol.rpc.Json;
-import org.polydesk.protocol.rpc.LineFraming;
-import org.polydesk.protocol.rpc.Methods;
-import org.polydesk.protocol.rpc.RpcMessage;
+import org.polydesk.protocol.rpc.RpcServer;
 import org.polydesk.protocol.toolstack.LifecycleEvent;
+import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.protocol.vm.VmSockets;
 import org.polydesk.protocol.vm.VmState;
 import org.polydesk.protocol.vm.VmStatus;
 
 /**
- * What the display server takes from polydeskd about a passthrough VM, over the real wire format:
- * a stand-in polydeskd (polydeskd itself is tested in toolstack; it cannot start a VM with a GPU
+ * What the display server takes from polydeskd about a passthrough VM, over the real transport:
+ * a stand-in polydeskd served by protocol's RpcServer (polydeskd itself is tested in toolstack; it cannot start a VM with a GPU
  * on a machine without one) lists a running VM with a viewer channel, then asks for dom0's screen
  * and gives it back, then stops the VM.
  */
@@ -90,55 +77,50 @@ class ToolstackFollowerTest {
                 dir.resolve("viewer.sock").toString(), dir.resolve("viewer-region").toString());
         AtomicReference<VmStatus> status = new AtomicReference<>(new VmStatus(def, VmState.RUNNING, 42L, 7, sockets, null));
         Recorder monitor = new Recorder();
+        BlockingQueue<String> calls = new LinkedBlockingQueue<>();
+        BlockingQueue<RpcServer.Connection> subscribers = new LinkedBlockingQueue<>();
         DisplayServer display = new DisplayServer(new PngSink(dir.resolve("screen.png"), 64, 48, Duration.ofHours(1)),
                 new IndicatorStyle(Duration.ZERO, 0), RfbConfig.defaults(), new Backoff(Duration.ofSeconds(5), Duration.ofSeconds(5)));
-        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            server.bind(UnixDomainSocketAddress.of(socket));
-            try (ToolstackFollower follower = new ToolstackFollower(socket, new Backoff(Duration.ofMillis(50),
-                    Duration.ofMillis(200)), display, monitor).start();
-                 SocketChannel polydeskd = server.accept()) {
-                InputStream in = Channels.newInputStream(polydeskd);
-                OutputStream out = Channels.newOutputStream(polydeskd);
-                LineFraming.Reader lines = new LineFraming.Reader(in);
+        try (RpcServer polydeskd = RpcServer.serve(socket, "stand-in polydeskd", new RpcServer.Handlers()
+                .on(ToolstackApi.EVENTS_SUBSCRIBE, (params, connection) -> {
+                    calls.add(ToolstackApi.EVENTS_SUBSCRIBE.name());
+                    subscribers.add(connection);
+                    return List.of(status.get());
+                })
+                .on(ToolstackApi.CONSOLE_HOLD, (params, connection) -> {
+                    calls.add(ToolstackApi.CONSOLE_HOLD.name());
+                    return null;
+                })
+                .on(ToolstackApi.CONSOLE_RELEASED, (params, connection) -> {
+                    monitor.told.add(ToolstackApi.CONSOLE_RELEASED.name());
+                    return null;
+                })
+                .on(ToolstackApi.VM_SHOW, (params, connection) -> {
+                    calls.add(ToolstackApi.VM_SHOW.name() + " " + params.vm());
+                    return status.get();
+                }));
+             ToolstackFollower follower = new ToolstackFollower(socket, new Backoff(Duration.ofMillis(50),
+                     Duration.ofMillis(200)), display, monitor).start()) {
+            assertEquals(new PassthroughVm(3, dir.resolve("viewer.sock"), 7, dir.resolve("viewer-region")),
+                    monitor.next(), "the channel, domain and region file as polydeskd says them");
+            assertEquals(List.of(ToolstackApi.EVENTS_SUBSCRIBE.name(), ToolstackApi.CONSOLE_HOLD.name()), List.copyOf(calls),
+                    "subscribed (the snapshot), then asked for dom0's screen");
+            RpcServer.Connection follower0 = subscribers.poll(10, TimeUnit.SECONDS);
 
-                answer(lines, out, Methods.EVENTS_SUBSCRIBE, NullNode.getInstance());
-                answer(lines, out, Methods.CONSOLE_HOLD, NullNode.getInstance());
-                answer(lines, out, Methods.VM_LIST, Json.mapper().valueToTree(List.of(status.get())));
-                assertEquals(new PassthroughVm(3, dir.resolve("viewer.sock"), 7, dir.resolve("viewer-region")),
-                        monitor.next(), "the channel, domain and region file as polydeskd says them");
+            ToolstackApi.ConsoleChange release = new ToolstackApi.ConsoleChange(VM.toString(), "0000:01:00.0");
+            follower0.send(ToolstackApi.CONSOLE_RELEASE, release);
+            assertEquals("leaving", monitor.next());
+            assertEquals(ToolstackApi.CONSOLE_RELEASED.name(), monitor.next(), "released is said once let go");
+            follower0.send(ToolstackApi.CONSOLE_RETURNED, release);
+            assertEquals("back", monitor.next());
 
-                JsonNode release = Json.mapper().createObjectNode().put("vm", VM.toString()).put("gpu", "0000:01:00.0");
-                send(out, RpcMessage.notification(Methods.CONSOLE_RELEASE, release));
-                assertEquals("leaving", monitor.next());
-                RpcMessage released = answer(lines, out, Methods.CONSOLE_RELEASED, NullNode.getInstance());
-                assertEquals(release, released.params(), "released is said once let go, for that VM and card");
-                send(out, RpcMessage.notification(Methods.CONSOLE_RETURNED, release));
-                assertEquals("back", monitor.next());
-
-                status.set(new VmStatus(def, VmState.STOPPED, null, null, null, null));
-                send(out, RpcMessage.notification(Methods.EVENT, Json.mapper().valueToTree(new LifecycleEvent(2,
-                        LifecycleEvent.Type.STOPPED, VM, "Gaming", 3, null, null))));
-                answer(lines, out, Methods.VM_SHOW, Json.mapper().valueToTree(status.get()));
-                assertEquals("stopped 3", monitor.next());
-            }
+            status.set(new VmStatus(def, VmState.STOPPED, null, null, null, null));
+            follower0.send(ToolstackApi.EVENT, new LifecycleEvent(2, LifecycleEvent.Type.STOPPED, VM, "Gaming", 3, null, null));
+            assertEquals("stopped 3", monitor.next());
+            assertEquals(ToolstackApi.VM_SHOW.name() + " " + VM, List.copyOf(calls).get(calls.size() - 1),
+                    "the stopped VM was looked up by its id");
         } finally {
             display.close();
         }
-    }
-
-    /** Reads the follower's next request, which must be {@code method}, and answers it with {@code result}. */
-    private static RpcMessage answer(LineFraming.Reader lines, OutputStream out, String method, JsonNode result)
-            throws IOException {
-        String line = lines.readLine();
-        assertTrue(line != null, "the follower hung up before " + method);
-        RpcMessage request = Json.mapper().readValue(line, RpcMessage.class);
-        assertEquals(method, request.method());
-        send(out, RpcMessage.result(request.id(), result));
-        return request;
-    }
-
-    private static void send(OutputStream out, RpcMessage message) throws IOException {
-        out.write((Json.mapper().writeValueAsString(message) + "\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
     }
 }

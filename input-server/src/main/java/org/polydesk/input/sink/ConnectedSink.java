@@ -1,5 +1,6 @@
 package org.polydesk.input.sink;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -35,8 +36,10 @@ abstract class ConnectedSink<M> implements InputSink {
     private boolean outageLogged;
     private long lastAttempt = Long.MIN_VALUE / 2;
     private long dropped;
-    /** The connection to the peer's UNIX socket; only the writer thread touches it. */
+    /** The connection to the peer's UNIX socket, when the sink writes it itself; only the writer thread touches it. */
     private SocketChannel channel;
+    /** What {@link #connect()} opened, closed when the connection is lost; only the writer thread touches it. */
+    private Closeable connection;
 
     ConnectedSink(String threadName) {
         writer = new Thread(this::writeLoop, threadName);
@@ -55,9 +58,15 @@ abstract class ConnectedSink<M> implements InputSink {
 
     /** Opens the connection to {@code socket}, for {@link #connect()}; closed by the writer on failure. */
     final SocketChannel open(Path socket) throws IOException {
-        channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        channel = own(SocketChannel.open(StandardProtocolFamily.UNIX));
         channel.connect(UnixDomainSocketAddress.of(socket));
         return channel;
+    }
+
+    /** Takes {@code c}, opened by {@link #connect()} (a protocol client), to be closed by the writer on failure. */
+    final <C extends Closeable> C own(C c) {
+        connection = c;
+        return c;
     }
 
     final void writeAll(ByteBuffer b) throws IOException {
@@ -71,14 +80,15 @@ abstract class ConnectedSink<M> implements InputSink {
     }
 
     private void disconnect() {
-        if (channel != null) {
+        if (connection != null) {
             try {
-                channel.close();
+                connection.close();
             } catch (IOException ignored) {
                 // gone already
             }
-            channel = null;
+            connection = null;
         }
+        channel = null;
     }
 
     /** Called with System.nanoTime() after each message is written (for the benchmark). */

@@ -96,6 +96,10 @@ public final class RpcServer implements Closeable {
         private final AtomicReference<String> latest = new AtomicReference<>();
         private volatile long latestNanos;
         private volatile boolean open = true;
+        /** The request a handler is answering now (reader thread only): its id, its method, whether answered. */
+        private JsonNode answering;
+        private String answeringMethod;
+        private boolean answered;
 
         Connection(SocketChannel channel) {
             this.channel = channel;
@@ -117,6 +121,23 @@ public final class RpcServer implements Closeable {
             if (open && !outgoing.offer(line)) {
                 LOG.warning("a client of " + what + " reads too slowly (" + OUTGOING_LIMIT + " messages queued); dropping it");
                 close();
+            }
+        }
+
+        /**
+         * Within {@code method}'s handler: queues its answer now rather than when the handler
+         * returns (whose value is then ignored), so whatever is sent after this call, by the
+         * handler or by another thread it lets in, follows the answer on the wire. For a subscribe
+         * whose answer (the state now) must precede every change: answer under the lock that
+         * changes take.
+         */
+        public <R> void answerNow(RpcMethod<?, R> method, R result) {
+            if (answeringMethod == null || !answeringMethod.equals(method.name()) || answered) {
+                throw new IllegalStateException("answerNow(" + method.name() + ") outside its handler or twice");
+            }
+            answered = true;
+            if (answering != null) {
+                send(RpcMessage.result(answering, method.encodeResult(result)));
             }
         }
 
@@ -213,20 +234,26 @@ public final class RpcServer implements Closeable {
             }
             boolean notification = id == null;
             String name = req.get("method").asText();
+            answering = id;
+            answeringMethod = methods.containsKey(name) ? name : null;
+            answered = false;
             try {
                 Object result = dispatch(name, req.get("params"), this);
-                if (!notification) {
+                if (!notification && !answered) {
                     send(RpcMessage.result(id, methods.get(name).encodeResult(result)));
                 }
             } catch (RpcException e) {
-                if (!notification) {
+                if (!notification && !answered) {
                     send(RpcMessage.error(id, e.toError()));
                 }
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, what + ": request " + name + " failed", e);
-                if (!notification) {
+                if (!notification && !answered) {
                     send(RpcMessage.error(id, new RpcError(ErrorCode.INTERNAL_ERROR, "internal error: " + e)));
                 }
+            } finally {
+                answering = null;
+                answeringMethod = null;
             }
         }
 
