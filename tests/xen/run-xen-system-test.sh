@@ -67,7 +67,7 @@ preflight_verdict() {
 deb=${POLYDESK_XEN_DEB:-$(ls -t "$repo"/toolstack/target/polydesk-toolstack_*_all.deb 2>/dev/null | head -n1 || true)}
 if [ "$deb" = none ]; then
     deb=
-    allow_skip=${allow_skip:+$allow_skip,}c-*,d-*,e-*,f-*,g-*,h-*,j-*
+    allow_skip="${allow_skip:+$allow_skip,}c-*,d-*,e-*,f-*,g-*,h-*,j-*"
     log "NOTE: POLYDESK_XEN_DEB=none: the steps that need polydeskd (c-h, j) are allowed to skip"
 elif [ -z "$deb" ]; then
     preflight_fail "no polydesk-toolstack .deb (mvn package makes toolstack/target/polydesk-toolstack_*_all.deb;" \
@@ -81,7 +81,7 @@ display_jar=$(ls -t "$repo"/display-server/target/display-server-*.jar 2>/dev/nu
 input_jar=$(ls -t "$repo"/input-server/target/input-server-*.jar 2>/dev/null | grep -v -- '-tests\.jar$' | head -n1 || true)
 viewer_ok=
 if [ "${POLYDESK_XEN_VIEWER:-}" = none ]; then
-    allow_skip=${allow_skip:+$allow_skip,}i-*,j-*
+    allow_skip="${allow_skip:+$allow_skip,}i-*,j-*"
     log "NOTE: POLYDESK_XEN_VIEWER=none: steps i and j are allowed to skip"
 elif [ -z "$viewer_jar" ] || [ -z "$display_jar" ] || [ ! -d "$repo/switcher-viewer/target/lib" ] \
         || [ ! -d "$repo/display-server/target/lib" ]; then

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Steps a and b (sourced by run-in-dom0.sh after lib.sh): xl alone, before anything of ours.
 # Sets xl_create_time (for g).
 

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Step c (sourced by run-in-dom0.sh after lib.sh): our .deb installed, polydeskd started as its
 # systemd unit starts it. Sets daemon_up and daemon_pid; starts the event follower (events_pid)
 # the later steps read.

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Steps d-g (sourced by run-in-dom0.sh when polydeskd is up): an HVM and a PVH guest through
 # polyctl, their sockets, stop and destroy, and the create times against xl's (b).
 # Sets serial_pid (the HVM guest's serial reader; killed by run-in-dom0.sh).

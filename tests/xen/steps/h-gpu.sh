@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Step h (sourced by run-in-dom0.sh when polydeskd is up): GPU passthrough of the outer QEMU's
 # two-function card. Sets card, audio, card_drv, audio_drv, iommu, qmp_timeout() for j.
 #

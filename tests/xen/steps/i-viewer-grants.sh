@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Step i (sourced by run-in-dom0.sh, after the polydeskd steps): the viewer's frame region as
 # Xen grants, gntalloc in a guest, gntdev in dom0.
 # A PV guest boots dom0's own kernel and initramfs with dom0's root disk (the outer QEMU's third

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Step j (sourced by run-in-dom0.sh when polydeskd is up, after h): the product's own path,
 # polydesk-display hands the monitor to the passthrough VM's viewer.
 # polydesk-display (its default sink: dom0's framebuffer, which follows polydeskd) and

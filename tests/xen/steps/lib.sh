@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Sourced (POSIX sh: dom0 runs it with dash) by run-in-dom0.sh before the step files: the one
 # result helper (pass / fail / skip) and the one wait helper (wait_for) every step uses, and the
 # state reads the steps share. Sourced by tests/scripts/run.sh too, to test wait_for.
