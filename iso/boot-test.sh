@@ -50,7 +50,7 @@ while [ $# -gt 0 ]; do
         --iso) iso=$2; shift 2 ;;
         --phases) phases=$2; shift 2 ;;
         --allow-skip) allow_skip=${allow_skip:+$allow_skip,}$2; shift 2 ;;
-        -h|--help) sed -n '2,37p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h|--help) sed -n '2,32p' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) echo "boot-test.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done

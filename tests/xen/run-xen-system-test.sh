@@ -33,7 +33,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --allow-skip) allow_skip=${allow_skip:+$allow_skip,}${2:?--allow-skip needs STEP[,STEP]}; shift 2 ;;
         --allow-skip=*) allow_skip=${allow_skip:+$allow_skip,}${1#*=}; shift ;;
-        -h|--help) sed -n '2,31p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h|--help) sed -n '2,28p' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) echo "run-xen-system-test.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
