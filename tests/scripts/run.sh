@@ -61,6 +61,21 @@ python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read())' iso/screen-che
 ev=tests/xen/evaluate-results.sh
 mapfile -t req < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' tests/xen/required-steps | grep -v '^$')
 [ ${#req[@]} -ge 30 ] && ok "tests/xen/required-steps lists ${#req[@]} steps" || no "tests/xen/required-steps lists only ${#req[@]} steps"
+# Every required step is named by a step file (so it can report at all), and every step file
+# reports only through pass / fail / skip / skip_all / verdict (no echo "PASS ..." of its own).
+unnamed=()
+for s in "${req[@]}"; do
+    grep -qwF -- "$s" tests/xen/steps/*.sh || unnamed+=("$s")
+done
+[ ${#unnamed[@]} -eq 0 ] && ok "xen: every required step is reported by a step file" || no "xen: required steps no step file names: ${unnamed[*]}"
+if grep -nE 'echo "?(PASS|FAIL|SKIP) ' tests/xen/steps/ab-xl.sh tests/xen/steps/c-*.sh tests/xen/steps/dg-*.sh \
+        tests/xen/steps/h-*.sh tests/xen/steps/i-*.sh tests/xen/steps/j-*.sh > "$tmp/out"; then
+    no "xen: step files print results of their own" "$tmp/out"
+else ok "xen: step files report only through steps/lib.sh's helpers"; fi
+if grep -nE '^[^#]*\bsleep [0-9]' tests/xen/steps/*.sh tests/xen/run-in-dom0.sh | grep -vE 'steps/lib.sh:|sleep 0\.1$' > "$tmp/out"; then
+    no "xen: a fixed sleep outside wait_for (steps/lib.sh)" "$tmp/out"
+else ok "xen: no fixed sleep in the steps outside wait_for (but the 0.1 s watch recorder of h)"; fi
+
 # xen_log FILE [STEP=STATUS]...: a serial log (CRLF, as the console gives it) where every required
 # step passes, except those given another status (SKIP, FAIL, or NONE: never reported).
 xen_log() {
