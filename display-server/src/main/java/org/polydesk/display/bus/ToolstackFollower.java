@@ -72,7 +72,7 @@ public final class ToolstackFollower implements AutoCloseable {
                 ToolstackApi.ConsoleChange change = ToolstackApi.CONSOLE_RELEASE.decode(m);
                 LOG.info(() -> "the boot GPU " + change.gpu() + " leaves dom0 for " + change.vm() + ": letting go of dom0's screen");
                 passthrough.consoleLeaving();
-                client.call(ToolstackApi.CONSOLE_RELEASED);
+                client.call(ToolstackApi.CONSOLE_RELEASED, change);
                 continue;
             }
             if (ToolstackApi.CONSOLE_RETURNED.matches(m)) {

@@ -82,12 +82,17 @@ public final class ToolstackService {
                 });
     }
 
-    /** Subscribes, then answers the snapshot; under the manager's lock, so no change falls between the two. */
+    /**
+     * Subscribes and answers the snapshot under the manager's lock, which every change holds while
+     * it publishes: no change falls between the two, and the answer precedes every event.
+     */
     private List<VmStatus> subscribe(RpcServer.Connection connection) {
         synchronized (vms) {
             Runnable cancel = events.subscribe(e -> connection.send(EVENT, e));
             connection.onClose(cancel);
-            return vms.list();
+            List<VmStatus> snapshot = vms.list();
+            connection.answerNow(EVENTS_SUBSCRIBE, snapshot);
+            return snapshot;
         }
     }
 
