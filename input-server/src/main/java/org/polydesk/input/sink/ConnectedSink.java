@@ -2,8 +2,6 @@ package org.polydesk.input.sink;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
@@ -12,6 +10,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import java.util.logging.Logger;
+import org.polydesk.protocol.rpc.UnixSockets;
 
 /**
  * The part every sink shares: a bounded queue of finished messages and a writer thread that owns
@@ -58,8 +57,7 @@ abstract class ConnectedSink<M> implements InputSink {
 
     /** Opens the connection to {@code socket}, for {@link #connect()}; closed by the writer on failure. */
     final SocketChannel open(Path socket) throws IOException {
-        channel = own(SocketChannel.open(StandardProtocolFamily.UNIX));
-        channel.connect(UnixDomainSocketAddress.of(socket));
+        channel = own(UnixSockets.connect(socket));
         return channel;
     }
 

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.protocol.rpc.ErrorCode;
 import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.toolstack.ToolstackApi;
+import org.polydesk.testsupport.SysfsTree;
 import org.polydesk.protocol.rpc.RpcClient;
 import org.polydesk.testsupport.TestGuest;
 
@@ -32,32 +33,17 @@ class GpuApiTest {
 
     @BeforeEach
     void start() throws Exception {
-        Path sysfs = tmp.resolve("sys/bus/pci/devices");
-        device(sysfs, "0000:00:02.0", "0x030000", "0x8086", "0x3e92", "1", 1, "i915");
-        device(sysfs, "0000:00:1f.3", "0x040300", "0x8086", "0xa348", null, 12, "snd_hda_intel");
-        device(sysfs, "0000:01:00.0", "0x030000", "0x10de", "0x2484", "0", 14, "nouveau");
-        device(sysfs, "0000:01:00.1", "0x040300", "0x10de", "0x228b", null, 14, "snd_hda_intel");
-        device(sysfs, "0000:02:00.0", "0x020000", "0x8086", "0x15b8", null, 15, null);
+        new SysfsTree(tmp.resolve("sys"))
+                .pci("0000:00:02.0", "0x030000", "0x8086", "0x3e92", "1", 1, "i915")
+                .pci("0000:00:1f.3", "0x040300", "0x8086", "0xa348", null, 12, "snd_hda_intel")
+                .pci("0000:01:00.0", "0x030000", "0x10de", "0x2484", "0", 14, "nouveau")
+                .pci("0000:01:00.1", "0x040300", "0x10de", "0x228b", null, 14, "snd_hda_intel")
+                .pci("0000:02:00.0", "0x020000", "0x8086", "0x15b8", null, 15, null);
         Path ids = tmp.resolve("pci.ids");
         Files.writeString(ids, "# pci.ids excerpt\n10de  NVIDIA Corporation\n\t2484  GA104 [GeForce RTX 3070]\n"
                 + "\t\t1043 87b8  a subsystem line\n8086  Intel Corporation\n\t3e92  CoffeeLake-S GT2 [UHD Graphics 630]\n"
                 + "C 03  Display controller\n");
         fixture = new DaemonFixture(tmp, "--sysfs", tmp.resolve("sys").toString(), "--pci-ids", ids.toString());
-    }
-
-    private static void device(Path sysfs, String address, String cls, String vendor, String device, String bootVga,
-                               int group, String driver) throws Exception {
-        Path d = Files.createDirectories(sysfs.resolve(address));
-        Files.writeString(d.resolve("class"), cls + "\n");
-        Files.writeString(d.resolve("vendor"), vendor + "\n");
-        Files.writeString(d.resolve("device"), device + "\n");
-        if (bootVga != null) {
-            Files.writeString(d.resolve("boot_vga"), bootVga + "\n");
-        }
-        Files.createSymbolicLink(d.resolve("iommu_group"), Path.of("../../../../kernel/iommu_groups/" + group));
-        if (driver != null) {
-            Files.createSymbolicLink(d.resolve("driver"), Path.of("../../../../bus/pci/drivers/" + driver));
-        }
     }
 
     @AfterEach

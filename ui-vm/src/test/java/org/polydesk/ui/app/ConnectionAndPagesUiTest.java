@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.protocol.rpc.Json;
 import java.util.List;
 import org.polydesk.protocol.toolstack.ToolstackApi;
+import org.polydesk.testsupport.SysfsTree;
 import org.polydesk.protocol.vm.Disk;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.protocol.vm.VmStatus;
@@ -124,6 +125,37 @@ class ConnectionAndPagesUiTest {
         assertEquals("debian", ui.text("#name"));
         assertEquals("512", ui.text("#memory"));
         assertEquals(before, ui.rpc(ToolstackApi.VM_LIST, null).size(), "importing alone creates nothing");
+    }
+
+    @Test
+    void gpuPageListsTheHostsDisplayDevicesAndGivesOneToAVm() throws Exception {
+        SysfsTree sys = new SysfsTree(tmp.resolve("sys"))
+                .pci("0000:00:02.0", "0x030000", "0x8086", "0x3e92", "1", 1, "i915")
+                .pci("0000:01:00.0", "0x030000", "0x10de", "0x2484", "0", 14, "nouveau")
+                .pci("0000:01:00.1", "0x040300", "0x10de", "0x228b", null, 14, "snd_hda_intel");
+        Path ids = tmp.resolve("pci.ids");
+        Files.writeString(ids, "10de  NVIDIA Corporation\n\t2484  GA104 [GeForce RTX 3070]\n"
+                + "8086  Intel Corporation\n\t3e92  CoffeeLake-S GT2 [UHD Graphics 630]\n");
+        ui = new UiFixture(PolydeskdProcess.start(tmp, "--sysfs", sys.root().toString(), "--pci-ids", ids.toString())).open();
+        ui.rpc(ToolstackApi.VM_CREATE, definition("Windows", 2));
+        ui.awaitCell("Windows", "col-state", "stopped", 15);
+
+        ui.robot.clickOn("#nav-gpu");
+        ui.await("the devices polydeskd read from sysfs", 10,
+                () -> ui.robot.lookup("GA104 [GeForce RTX 3070]").tryQuery().isPresent(), () -> ui.text("#gpu-status"));
+        assertEquals("", ui.text("#gpu-status"));
+        ui.robot.clickOn("GA104 [GeForce RTX 3070]");
+        ui.robot.clickOn("#gpu-owner");
+        ui.robot.clickOn("Windows");
+        ui.robot.clickOn("#gpu-assign");
+        ui.await("polydeskd giving the card to Windows", 10, () -> {
+            try {
+                return "0000:01:00.0".equals(ui.rpc(ToolstackApi.VM_SHOW, new ToolstackApi.VmRef("Windows")).definition().gpu());
+            } catch (Exception e) {
+                return false;
+            }
+        }, () -> ui.text("#notice-text"));
+        ui.await("the owner in the table", 10, () -> ui.robot.lookup("Windows").queryAll().size() > 1, () -> ui.text("#gpu-status"));
     }
 
     @Test

@@ -46,11 +46,14 @@ class VmLifecycleUiTest {
         ui.awaitText("#form-title", "New VM", 5);
         ui.type("#name", VM);
         ui.type("#memory", "64");
+        ui.type("#colour", "red");
         ui.type("#kernel", TestGuest.kernel().toString());
         ui.type("#ramdisk", TestGuest.initrd().toString());
         ui.type("#cmdline", TestGuest.cmdline("30a050"));
         ui.robot.clickOn("#submit");
         ui.awaitText("#memory-error", "memory 64 MiB is below the 128 MiB minimum", 10);
+        // Each problem of polydeskd's error.data beside its own field.
+        assertEquals("colour 'red' is not of the form #rrggbb", ui.text("#colour-error"));
         assertEquals("", ui.text("#name-error"), "nothing is wrong with the name");
         assertEquals("New VM", ui.text("#form-title"), "the form stays open to be corrected");
         assertEquals(0, ui.rpc(ToolstackApi.VM_LIST, null).size(), "polydeskd created nothing");
@@ -61,6 +64,7 @@ class VmLifecycleUiTest {
         ui.awaitText("#memory-error", "memory must be a whole number, not 'lots'", 5);
 
         ui.type("#memory", "256");
+        ui.type("#colour", "#c03030");
         ui.robot.clickOn("#submit");
         ui.await("the form closing", 10, () -> !ui.visible("#vm-form"), () -> ui.text("#memory-error"));
         ui.awaitCell(VM, "col-state", "stopped", 10);
