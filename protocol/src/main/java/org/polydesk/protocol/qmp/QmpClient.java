@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
@@ -23,6 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.rpc.LineFraming;
+import org.polydesk.protocol.rpc.UnixSockets;
 
 /**
  * A client of QEMU's QMP monitor (QEMU's own wire protocol, used by every Polydesk process that
@@ -63,11 +62,10 @@ public final class QmpClient implements Closeable {
      */
     public static QmpClient connect(Path socket, Consumer<JsonNode> events, Consumer<JsonNode> unmatched,
                                     Duration timeout) throws IOException {
-        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        SocketChannel ch;
         try {
-            ch.connect(UnixDomainSocketAddress.of(socket));
+            ch = UnixSockets.connect(socket);
         } catch (IOException e) {
-            ch.close();
             throw new IOException("cannot connect to QMP socket " + socket + ": " + e.getMessage(), e);
         }
         QmpClient client = new QmpClient(ch, events == null ? e -> { } : events, unmatched == null ? a -> { } : unmatched);
