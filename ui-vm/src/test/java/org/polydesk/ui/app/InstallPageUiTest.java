@@ -17,10 +17,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.testsupport.PolydeskdProcess;
+import org.polydesk.toolstack.daemon.TestPolydeskd;
 
 /**
  * The install page against a real polydeskd (in a child JVM) whose installer sees a simulated
- * machine (the toolstack's SimulatedInstallDaemon: booted from sr0; vdb empty, sda partitioned,
+ * machine (the toolstack's TestPolydeskd with --simulated-machine: booted from sr0; vdb empty, sda partitioned,
  * vdc too small, vde failing; every disk command takes 150 ms): the refusals and why, the data
  * loss warning, a failed install's message, and an install going through its steps to the end.
  */
@@ -33,7 +34,7 @@ class InstallPageUiTest {
     @BeforeEach
     void open() throws Exception {
         machine = tmp.resolve("simulated");
-        ui = new UiFixture(PolydeskdProcess.startMain("org.polydesk.toolstack.daemon.SimulatedInstallDaemon",
+        ui = new UiFixture(PolydeskdProcess.startMain(TestPolydeskd.MAIN_CLASS,
                 tmp.resolve("daemon"), "--simulated-machine", machine.toString(), "--simulated-delay-ms", "150")).open();
         ui.await("the connection", 15, () -> !ui.visible("#banner"), () -> ui.text("#banner"));
         ui.robot.clickOn("#nav-install");
