@@ -26,7 +26,7 @@ import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.protocol.vm.VmState;
 import org.polydesk.protocol.vm.VmStatus;
 import org.polydesk.toolstack.daemon.TestPolydeskd;
-import org.polydesk.toolstack.gpu.SysfsTree;
+import org.polydesk.testsupport.SysfsTree;
 
 /**
  * What the display server takes from polydeskd about a passthrough VM, over the real transport,

@@ -34,11 +34,13 @@ class GpuApiTest {
     @BeforeEach
     void start() throws Exception {
         new SysfsTree(tmp.resolve("sys"))
-                .pci("0000:00:02.0", "0x030000", "0x8086", "0x3e92", "1", 1, "i915")
-                .pci("0000:00:1f.3", "0x040300", "0x8086", "0xa348", null, 12, "snd_hda_intel")
-                .pci("0000:01:00.0", "0x030000", "0x10de", "0x2484", "0", 14, "nouveau")
-                .pci("0000:01:00.1", "0x040300", "0x10de", "0x228b", null, 14, "snd_hda_intel")
-                .pci("0000:02:00.0", "0x020000", "0x8086", "0x15b8", null, 15, null);
+                .function("0000:00:02.0", null, 0x030000, 0x8086, 0x3e92, "i915").bootVga("0000:00:02.0", true)
+                .iommuGroup("0000:00:02.0", 1)
+                .function("0000:00:1f.3", null, 0x040300, 0x8086, 0xa348, "snd_hda_intel").iommuGroup("0000:00:1f.3", 12)
+                .function("0000:01:00.0", null, 0x030000, 0x10de, 0x2484, "nouveau").bootVga("0000:01:00.0", false)
+                .iommuGroup("0000:01:00.0", 14)
+                .function("0000:01:00.1", null, 0x040300, 0x10de, 0x228b, "snd_hda_intel").iommuGroup("0000:01:00.1", 14)
+                .function("0000:02:00.0", null, 0x020000, 0x8086, 0x15b8, null).iommuGroup("0000:02:00.0", 15);
         Path ids = tmp.resolve("pci.ids");
         Files.writeString(ids, "# pci.ids excerpt\n10de  NVIDIA Corporation\n\t2484  GA104 [GeForce RTX 3070]\n"
                 + "\t\t1043 87b8  a subsystem line\n8086  Intel Corporation\n\t3e92  CoffeeLake-S GT2 [UHD Graphics 630]\n"

@@ -30,7 +30,7 @@ import org.polydesk.toolstack.gpu.HandoverStore;
 import org.polydesk.toolstack.gpu.PciIds;
 import org.polydesk.toolstack.gpu.SimulatedKernel;
 import org.polydesk.toolstack.gpu.SysfsPci;
-import org.polydesk.toolstack.gpu.SysfsTree;
+import org.polydesk.testsupport.SysfsTree;
 
 /**
  * A VM with the boot GPU through polydeskd's VM manager: the card (and dom0's console) is taken

@@ -8,7 +8,7 @@ import java.util.UUID;
 import org.polydesk.protocol.toolstack.Paths;
 import org.polydesk.toolstack.backend.StubBackend;
 import org.polydesk.toolstack.gpu.SimulatedKernel;
-import org.polydesk.toolstack.gpu.SysfsTree;
+import org.polydesk.testsupport.SysfsTree;
 import picocli.CommandLine;
 
 /**

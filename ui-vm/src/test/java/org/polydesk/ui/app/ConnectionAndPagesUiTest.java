@@ -130,13 +130,15 @@ class ConnectionAndPagesUiTest {
     @Test
     void gpuPageListsTheHostsDisplayDevicesAndGivesOneToAVm() throws Exception {
         SysfsTree sys = new SysfsTree(tmp.resolve("sys"))
-                .pci("0000:00:02.0", "0x030000", "0x8086", "0x3e92", "1", 1, "i915")
-                .pci("0000:01:00.0", "0x030000", "0x10de", "0x2484", "0", 14, "nouveau")
-                .pci("0000:01:00.1", "0x040300", "0x10de", "0x228b", null, 14, "snd_hda_intel");
+                .function("0000:00:02.0", null, 0x030000, 0x8086, 0x3e92, "i915").bootVga("0000:00:02.0", true)
+                .iommuGroup("0000:00:02.0", 1)
+                .function("0000:01:00.0", null, 0x030000, 0x10de, 0x2484, "nouveau").bootVga("0000:01:00.0", false)
+                .iommuGroup("0000:01:00.0", 14)
+                .function("0000:01:00.1", null, 0x040300, 0x10de, 0x228b, "snd_hda_intel").iommuGroup("0000:01:00.1", 14);
         Path ids = tmp.resolve("pci.ids");
         Files.writeString(ids, "10de  NVIDIA Corporation\n\t2484  GA104 [GeForce RTX 3070]\n"
                 + "8086  Intel Corporation\n\t3e92  CoffeeLake-S GT2 [UHD Graphics 630]\n");
-        ui = new UiFixture(PolydeskdProcess.start(tmp, "--sysfs", sys.root().toString(), "--pci-ids", ids.toString())).open();
+        ui = new UiFixture(PolydeskdProcess.start(tmp, "--sysfs", sys.root.toString(), "--pci-ids", ids.toString())).open();
         ui.rpc(ToolstackApi.VM_CREATE, definition("Windows", 2));
         ui.awaitCell("Windows", "col-state", "stopped", 15);
 
