@@ -247,7 +247,8 @@ public final class RpcServer implements Closeable {
                     send(RpcMessage.error(id, e.toError()));
                 }
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, what + ": request " + name + " failed", e);
+                LOG.log(Level.WARNING, what + ": request " + name + " from " + (peer == null ? "an unknown peer"
+                        : "user " + peer.user().getName()) + " failed", e);
                 if (!notification && !answered) {
                     send(RpcMessage.error(id, new RpcError(ErrorCode.INTERNAL_ERROR, "internal error: " + e)));
                 }
