@@ -16,6 +16,13 @@ import org.junit.jupiter.api.Timeout;
  * {@code scripts/fuzz.sh rpc} fuzzes (with Jackson instrumented too).
  */
 class RpcFramingFuzzTest {
+    /**
+     * Jazzer's hooks (on while fuzzing: {@code -Djazzer.hooks=true}, and by default outside Maven)
+     * allocate on the fuzzed thread too, at string and map compares: then the budget has this much
+     * slack, which still catches an allocation of a claimed size (those run to gigabytes). The seed
+     * runs in mvn verify have no hooks and check the exact budget.
+     */
+    private static final long HOOK_SLACK = "false".equals(System.getProperty("jazzer.hooks")) ? 0 : 64L << 20;
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     /** Small, so that the fuzzer meets the limit; the real one is 1 MiB. */
@@ -36,7 +43,7 @@ class RpcFramingFuzzTest {
         long before = THREADS.getCurrentThreadAllocatedBytes();
         readAll(input);
         long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
-        long budget = 256L * input.length + (1 << 20);
+        long budget = 256L * input.length + (1 << 20) + HOOK_SLACK;
         assertTrue(allocated <= budget, "allocated " + allocated + " bytes for " + input.length + " input bytes");
     }
 

@@ -21,6 +21,13 @@ import org.junit.jupiter.api.Timeout;
  * {@code scripts/fuzz.sh viewer-channel|viewer-region} fuzzes.
  */
 class ViewerFuzzTest {
+    /**
+     * Jazzer's hooks (on while fuzzing: {@code -Djazzer.hooks=true}, and by default outside Maven)
+     * allocate on the fuzzed thread too, at string and map compares: then the budget has this much
+     * slack, which still catches an allocation of a claimed size (those run to gigabytes). The seed
+     * runs in mvn verify have no hooks and check the exact budget.
+     */
+    private static final long HOOK_SLACK = "false".equals(System.getProperty("jazzer.hooks")) ? 0 : 64L << 20;
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private static final long LARGEST_PAYLOAD = Math.max(Math.max(max(ViewerChannel.HELLO), max(ViewerChannel.FRAME)),
@@ -40,7 +47,7 @@ class ViewerFuzzTest {
         long before = THREADS.getCurrentThreadAllocatedBytes();
         decodeAll(input);
         long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
-        long budget = 64L * input.length + 2 * LARGEST_PAYLOAD + (1 << 16);
+        long budget = 64L * input.length + 2 * LARGEST_PAYLOAD + (1 << 16) + HOOK_SLACK;
         assertTrue(allocated <= budget, "allocated " + allocated + " bytes for " + input.length + " input bytes");
     }
 
