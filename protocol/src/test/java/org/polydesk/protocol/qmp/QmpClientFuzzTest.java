@@ -61,6 +61,9 @@ class QmpClientFuzzTest {
                 uncaught = e;
             } else if (previous != null) {
                 previous.uncaughtException(t, e);
+            } else {
+                System.err.print("Exception in thread \"" + t.getName() + "\" ");
+                e.printStackTrace();
             }
         });
     }
