@@ -25,22 +25,20 @@ class XlConfigFuzzTest {
     void importText(byte[] input) {
         String text = new String(input, StandardCharsets.UTF_8);
         int lines = 1 + (int) text.chars().filter(c -> c == '\n').count();
-        XlImportResult result;
         try {
-            result = XlConfigImporter.importText(text);
+            // var: the result and remark types are moving to protocol's toolstack package.
+            var result = XlConfigImporter.importText(text);
+            assertNotNull(result.definition());
+            for (var r : result.unsupported()) {
+                assertTrue(r.line() >= 0 && r.line() <= lines, "remark on line " + r.line() + " of " + lines);
+            }
+            for (var r : result.notes()) {
+                assertTrue(r.line() >= 0 && r.line() <= lines, "note on line " + r.line() + " of " + lines);
+            }
         } catch (XlSyntaxException e) {
             assertTrue(e.line() >= 1 && e.line() <= lines && e.column() >= 1, "syntax error at " + e.getMessage());
-            return;
         } catch (XlConfigException e) {
             assertTrue(e.line() >= 0 && e.line() <= lines, "error on line " + e.line() + " of " + lines);
-            return;
-        }
-        assertNotNull(result.definition());
-        for (ImportRemark r : result.unsupported()) {
-            assertTrue(r.line() >= 0 && r.line() <= lines, "remark on line " + r.line() + " of " + lines);
-        }
-        for (ImportRemark r : result.notes()) {
-            assertTrue(r.line() >= 0 && r.line() <= lines, "note on line " + r.line() + " of " + lines);
         }
     }
 }
