@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Coverage-guided fuzzing (Jazzer) of what every JSON-RPC socket reads from its peer: line framing
- * with a small limit, then each line decoded as an {@link RpcMessage} with {@link Json#mapper()}.
+ * with a small limit, then each line decoded as a client does ({@link RpcMessage#decode}, including an
+ * error's problems) and as a server does (a JSON tree).
  * Seeds and findings: {@code src/test/resources/org/polydesk/protocol/rpc/RpcFramingFuzzTestInputs/lines/};
  * {@code scripts/fuzz.sh rpc} fuzzes (with Jackson instrumented too).
  */
@@ -57,13 +58,21 @@ class RpcFramingFuzzTest {
                 assertTrue(line.length() <= LIMIT, "line over the limit");
                 assertTrue(++lines <= input.length, "more lines than bytes");
                 try {
-                    RpcMessage m = Json.mapper().readValue(line, RpcMessage.class);
-                    if (m != null) {
-                        m.isNotification();
-                        Json.mapper().writeValueAsString(m);
+                    // What a client reads (RpcClient) and what a server reads (RpcServer.serve) from a line.
+                    RpcMessage m = RpcMessage.decode(line);
+                    m.isNotification();
+                    m.error();
+                    if (m.error() != null) {
+                        m.error().problems();
                     }
-                } catch (JsonProcessingException notAMessage) {
-                    // refused, as a server answers with a parse error
+                    Json.mapper().writeValueAsString(m);
+                } catch (IOException notAMessage) {
+                    // refused: JsonProcessingException, or not an object
+                }
+                try {
+                    Json.mapper().readTree(line);
+                } catch (JsonProcessingException notJson) {
+                    // a server answers with a parse error
                 }
             }
         } catch (LineFraming.LineTooLongException tooLong) {
