@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by every script that installs its own tools: need_packages PACKAGE... installs with apt
 # what is missing (as root, or through sudo), refreshing the package lists only when needed.
 need_packages() {

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the run and test scripts: installs what building and testing Polydesk needs.
 # Debian 12, as root (or with sudo available).
 . "$(dirname "${BASH_SOURCE[0]}")/need-packages.sh"
@@ -7,7 +8,8 @@
 # tests (JavaFX on Monocle) lay out text with pango, freetype and a font; the whole desktop (run.sh
 # and its end-to-end test) shows the UI on TigerVNC's Xvnc through GTK; quilt and dpkg-dev check
 # the Xen patch series; socat makes the pty pair of the switcher viewer's end-to-end test; xsetroot
-# gives Xvnc's root window a pointer, as the UI's window has, in the display server's Xvnc test.
+# gives Xvnc's root window a pointer, as the UI's window has, in the display server's Xvnc test;
+# the shell scripts are checked with shellcheck and dash (tests/scripts/run.sh).
 need_packages openjdk-17-jdk-headless maven qemu-system-x86 qemu-utils busybox-static cpio libxen-dev gcc \
     libpangoft2-1.0-0 libfreetype6 fontconfig fonts-dejavu-core tigervnc-standalone-server libgtk-3-0 \
-    quilt dpkg-dev socat x11-xserver-utils
+    quilt dpkg-dev socat x11-xserver-utils shellcheck dash

@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 bash tests/guest/build-guest.sh >/dev/null
 mvn -B -ntp verify "$@"
 bash scripts/check-debs.sh
+# The system tests' scripts: their verdicts on canned logs, wait helper, parse and shellcheck
+# (fast; the system tests themselves are tests/xen/run-xen-system-test.sh and iso/boot-test.sh).
+bash tests/scripts/run.sh
 # The ISO's configuration and the Xen patch series (fast; the ISO build, its boot test and
 # the Xen build are their own commands: iso/build.sh, iso/boot-test.sh, hypervisor-patches/build.sh).
 bash iso/check.sh

@@ -61,8 +61,15 @@ deb=$cache/debs/${kernel_pkg}_${kernel_version//:/%3a}_amd64.deb
 if [ ! -f "$deb" ]; then
     log "downloading $kernel_pkg=$kernel_version"
     # Sandbox user root: the cache is usually not writable by apt's _apt user.
-    (cd "$work" && apt-get download -o APT::Sandbox::User=root "$kernel_pkg=$kernel_version" >&2) \
-        || die "apt-get download $kernel_pkg=$kernel_version failed"
+    if ! (cd "$work" && apt-get download -o APT::Sandbox::User=root "$kernel_pkg=$kernel_version" >&2); then
+        # The lists named a version the mirror no longer has (a point release since the last
+        # apt-get update): refresh them and start over once, with the kernel they name now.
+        [ -z "${POLYDESK_GUEST_RETRIED:-}" ] || die "apt-get download $kernel_pkg=$kernel_version failed, with fresh apt lists too"
+        log "apt-get download $kernel_pkg=$kernel_version failed; apt-get update and once more"
+        apt-get update >&2 || log "apt-get update failed"
+        rm -rf "$work"
+        POLYDESK_GUEST_RETRIED=1 exec bash "$here/build-guest.sh" "$@"
+    fi
     mv "$work"/"${kernel_pkg}"_*.deb "$deb"
 fi
 dpkg-deb -x "$deb" "$work/kernel"

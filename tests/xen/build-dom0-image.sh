@@ -67,14 +67,25 @@ if ! resolve_versions; then
     resolve_versions || die "cannot resolve versions of: ${packages[*]}"
 fi
 pinned=()
-for p in "${packages[@]}"; do pinned+=("$p=${version[$p]}"); done
+pin_versions() {
+    local p
+    pinned=()
+    for p in "${packages[@]}"; do pinned+=("$p=${version[$p]}"); done
+}
+pin_versions
 
 # build_root DIR: debootstrap + packages into DIR. Its text is part of the root's hash.
 build_root() {
     local root=$1
     log "debootstrap $suite (minbase) into $root — a few minutes"
-    debootstrap --variant=minbase --components=main --cache-dir="$cache/debs" \
-        "$suite" "$root" "$mirror" >&2 || die "debootstrap failed"
+    # A mirror caught mid-sync fails a download: once more from scratch before giving up.
+    if ! debootstrap --variant=minbase --components=main --cache-dir="$cache/debs" \
+            "$suite" "$root" "$mirror" >&2; then
+        log "debootstrap failed; trying once more"
+        rm -rf "$root"
+        debootstrap --variant=minbase --components=main --cache-dir="$cache/debs" \
+            "$suite" "$root" "$mirror" >&2 || die "debootstrap failed twice"
+    fi
 
     cat > "$root/etc/apt/sources.list" <<EOF
 deb $mirror $suite main
@@ -99,9 +110,20 @@ EOF
     log "apt-get update in the root"
     chroot "$root" apt-get update >&2 || die "apt-get update in the root failed"
     log "installing ${#pinned[@]} packages (Xen, kernel, OpenJDK, QEMU…) — several minutes"
-    DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get install -y --no-install-recommends \
-        -o Dpkg::Progress-Fancy=0 -o APT::Color=0 "${pinned[@]}" >&2 \
-        || die "apt-get install in the root failed (host apt lists out of date? run apt-get update)"
+    # The pins come from the host's lists, refreshed just before (see below); a mirror that moved
+    # on in between (a point release: "jq: Depends: libjq1 (= …u2) but …u3 is to be installed")
+    # gets one more try with both lists refreshed and the pins taken again.
+    if ! DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get install -y --no-install-recommends \
+            -o Dpkg::Progress-Fancy=0 -o APT::Color=0 "${pinned[@]}" >&2; then
+        log "apt-get install in the root failed; refreshing the host's and the root's apt lists, trying once more"
+        apt-get update >&2 || log "apt-get update on the host failed"
+        resolve_versions || die "cannot resolve versions of: ${packages[*]} after apt-get update"
+        pin_versions
+        chroot "$root" apt-get update >&2 || die "apt-get update in the root failed"
+        DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get install -y --no-install-recommends \
+            -o Dpkg::Progress-Fancy=0 -o APT::Color=0 "${pinned[@]}" >&2 \
+            || die "apt-get install in the root failed twice, with fresh apt lists (see above)"
+    fi
     if ! ls "$root"/boot/initrd.img-* >/dev/null 2>&1; then
         log "no initramfs yet, running update-initramfs"
         chroot "$root" update-initramfs -c -k all >&2 || die "update-initramfs failed"
@@ -123,15 +145,32 @@ umount_root() {
     mounted_root=
 }
 
-root_hash=$( { declare -f build_root; printf '%s\n' "$suite" "$mirror" "$security_mirror" "${pinned[@]}"; } \
-    | sha256sum | cut -c1-16)
-image_hash=$( { sha256sum "$here/build-dom0-image.sh" "$here/dom0-init" | cut -d' ' -f1
-               echo "$root_hash"; } | sha256sum | cut -c1-16)
-out=$cache/$image_hash
-if [ -f "$out/dom0.img" ] && [ -f "$out/xen" ] && [ -f "$out/vmlinuz" ] && [ -f "$out/initrd.img" ]; then
-    log "cached: $out"
-    echo "$out"
-    exit 0
+# hashes: root_hash (the packages' pinned versions and build_root), image_hash and out.
+hashes() {
+    root_hash=$( { declare -f build_root; printf '%s\n' "$suite" "$mirror" "$security_mirror" "${pinned[@]}"; } \
+        | sha256sum | cut -c1-16)
+    image_hash=$( { sha256sum "$here/build-dom0-image.sh" "$here/dom0-init" | cut -d' ' -f1
+                   echo "$root_hash"; } | sha256sum | cut -c1-16)
+    out=$cache/$image_hash
+}
+cached_image() {
+    if [ -f "$out/dom0.img" ] && [ -f "$out/xen" ] && [ -f "$out/vmlinuz" ] && [ -f "$out/initrd.img" ]; then
+        log "cached: $out"
+        echo "$out"
+        exit 0
+    fi
+}
+hashes
+cached_image
+# A root is to be built: the versions pinned into it must be the mirror's of today, not those of
+# the host's lists of whenever they were last refreshed. Refresh them first, and pin again.
+if [ ! -f "$cache/roots/$root_hash/.complete" ]; then
+    log "refreshing the host's apt lists before building a root (its pins come from them)"
+    apt-get update >&2 || log "apt-get update on the host failed; pinning from the lists as they are"
+    resolve_versions || die "cannot resolve versions of: ${packages[*]}"
+    pin_versions
+    hashes
+    cached_image
 fi
 
 mkdir -p "$cache/debs" "$cache/roots"
@@ -144,6 +183,9 @@ if [ ! -f "$root/.complete" ]; then
     log "building root $root_hash: Xen ${version[xen-utils-4.17]}, qemu-system-xen ${version[qemu-system-xen]}"
     rm -rf "$work/root"
     build_root "$work/root"
+    # (a retry inside build_root may have pinned newer versions: the root is kept by those)
+    hashes
+    root=$cache/roots/$root_hash
     rm -rf "$root"
     mv -T "$work/root" "$root"
     touch "$root/.complete"

@@ -1,22 +1,42 @@
 #!/bin/bash
 # The Xen system test: boots Xen 4.17 with a Debian dom0 in QEMU (TCG) and runs
-# tests/xen/run-in-dom0.sh inside dom0: xl baseline, then polydeskd (libxl backend) from
-# our .deb through polyctl. Prints the serial console as it comes, then the PASS / FAIL /
-# SKIP lines and "N passed, N failed"; exits non-zero on any FAIL, on a timeout, or if
-# dom0 never finished. See tests/xen/README.md.
+# tests/xen/run-in-dom0.sh (and its steps/) inside dom0: xl baseline, then polydeskd (libxl
+# backend) from our .deb through polyctl. Prints the serial console as it comes, then the
+# verdict of evaluate-results.sh: the PASS / FAIL / SKIP lines and "N passed, N failed,
+# N skipped". See tests/xen/README.md.
+#
+#   sudo tests/xen/run-xen-system-test.sh [--allow-skip STEP[,STEP]]...
+#
+# Every step in tests/xen/required-steps must PASS. A SKIP of a required step, or a required
+# step that never reports, FAILs the run unless --allow-skip names it (comma-separated step
+# names or shell patterns, e.g. --allow-skip 'j-viewer-hello,j-viewer-frames' on a TCG host
+# whose nested guest triple-faults); the summary says which were skipped as allowed. A run
+# without results, a missing .deb or unpackaged viewer modules, a timeout, or a dom0 that never
+# finished are FAILs. Exits 0 only when nothing failed.
 #
 # Environment:
+#   POLYDESK_XEN_ALLOW_SKIP  the same as --allow-skip
 #   POLYDESK_XEN_TIMEOUT  overall bound for the QEMU run, seconds (default 1800)
-#   POLYDESK_XEN_DEB      the polydesk-toolstack .deb to test, or "none" (default: the
-#                         newest toolstack/target/polydesk-toolstack_*_all.deb, if any)
+#   POLYDESK_XEN_DEB      the polydesk-toolstack .deb to test (default: the newest
+#                         toolstack/target/polydesk-toolstack_*_all.deb; none found is a FAIL), or
+#                         "none": no .deb, and the steps that need it (c-h, j) allowed to skip
 #   POLYDESK_XEN_CACHE    cache directory (default tests/xen/cache)
-#   POLYDESK_XEN_VIEWER   "none" skips steps i and j (the viewer's region as Xen grants); otherwise
-#                         they run when switcher-viewer, display-server (and for j input-server)
-#                         are packaged (mvn package)
+#   POLYDESK_XEN_VIEWER   "none": steps i and j allowed to skip (no viewer payload); otherwise
+#                         switcher-viewer, display-server and input-server must be packaged
+#                         (mvn package), else the run FAILs before booting
 # The run's files (serial.log, payload.img, out/ with dom0's logs) stay in
 # <cache>/last-run/ until the next run.
 set -euo pipefail
 
+allow_skip=${POLYDESK_XEN_ALLOW_SKIP:-}
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --allow-skip) allow_skip=${allow_skip:+$allow_skip,}${2:?--allow-skip needs STEP[,STEP]}; shift 2 ;;
+        --allow-skip=*) allow_skip=${allow_skip:+$allow_skip,}${1#*=}; shift ;;
+        -h|--help) sed -n '2,28p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        *) echo "run-xen-system-test.sh: unknown option $1" >&2; exit 2 ;;
+    esac
+done
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 cache=${POLYDESK_XEN_CACHE:-$here/cache}
@@ -27,13 +47,53 @@ log() { printf 'run-xen-system-test [%4d s]: %s\n' $((SECONDS - start_time)) "$*
 die() { log "error: $*"; exit 2; }
 
 [ "$(id -u)" = 0 ] || die "must run as root (image build)"
-for p in qemu-system-x86 e2fsprogs; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' && continue
-    log "installing $p"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y "$p" >&2 \
-        || { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y "$p" >&2; } \
-        || die "cannot install $p"
-done
+. "$repo/scripts/need-packages.sh"
+# (need_packages refreshes the apt lists and retries once by itself)
+need_packages qemu-system-x86 e2fsprogs || die "cannot install qemu-system-x86 and e2fsprogs"
+
+# Failures found before booting: a run that cannot have all its required steps is not started.
+# preflight_fail TEXT...; the summary then has them alone, and the exit is 1.
+preflight=()
+preflight_fail() { preflight+=("$*"); }
+preflight_verdict() {
+    [ ${#preflight[@]} -eq 0 ] && return 0
+    echo
+    echo "==== Xen system test results ===="
+    printf 'FAIL run: %s\n' "${preflight[@]}"
+    echo "0 passed, ${#preflight[@]} failed"
+    exit 1
+}
+
+deb=${POLYDESK_XEN_DEB:-$(ls -t "$repo"/toolstack/target/polydesk-toolstack_*_all.deb 2>/dev/null | head -n1 || true)}
+if [ "$deb" = none ]; then
+    deb=
+    allow_skip="${allow_skip:+$allow_skip,}c-*,d-*,e-*,f-*,g-*,h-*,j-*"
+    log "NOTE: POLYDESK_XEN_DEB=none: the steps that need polydeskd (c-h, j) are allowed to skip"
+elif [ -z "$deb" ]; then
+    preflight_fail "no polydesk-toolstack .deb (mvn package makes toolstack/target/polydesk-toolstack_*_all.deb;" \
+        "POLYDESK_XEN_DEB=none runs without it)"
+elif [ ! -f "$deb" ]; then
+    preflight_fail "no such .deb: $deb"
+fi
+
+viewer_jar=$(ls -t "$repo"/switcher-viewer/target/switcher-viewer-*.jar 2>/dev/null | grep -v -- '-tests\.jar$' | head -n1 || true)
+display_jar=$(ls -t "$repo"/display-server/target/display-server-*.jar 2>/dev/null | grep -v -- '-tests\.jar$' | head -n1 || true)
+input_jar=$(ls -t "$repo"/input-server/target/input-server-*.jar 2>/dev/null | grep -v -- '-tests\.jar$' | head -n1 || true)
+viewer_ok=
+if [ "${POLYDESK_XEN_VIEWER:-}" = none ]; then
+    allow_skip="${allow_skip:+$allow_skip,}i-*,j-*"
+    log "NOTE: POLYDESK_XEN_VIEWER=none: steps i and j are allowed to skip"
+elif [ -z "$viewer_jar" ] || [ -z "$display_jar" ] || [ ! -d "$repo/switcher-viewer/target/lib" ] \
+        || [ ! -d "$repo/display-server/target/lib" ]; then
+    preflight_fail "switcher-viewer or display-server not packaged, which steps i and j need" \
+        "(mvn -o package -DskipTests -pl toolstack,display-server,switcher-viewer,input-server -am;" \
+        "POLYDESK_XEN_VIEWER=none runs without them)"
+elif [ -z "$input_jar" ] || [ ! -d "$repo/input-server/target/lib" ] || [ -z "$(ls "$repo/input-server/target/lib")" ]; then
+    preflight_fail "input-server not packaged, which step j needs (mvn package; POLYDESK_XEN_VIEWER=none runs without i and j)"
+else
+    viewer_ok=1
+fi
+preflight_verdict
 
 mkdir -p "$cache"
 # One run at a time (one QEMU on the machine).
@@ -47,34 +107,22 @@ log "test guest"
 guest=$("$repo/tests/guest/build-guest.sh" | tail -n1)
 [ -f "$guest/vmlinuz" ] || die "build-guest.sh gave no guest"
 
-deb=${POLYDESK_XEN_DEB:-$(ls -t "$repo"/toolstack/target/polydesk-toolstack_*_all.deb 2>/dev/null | head -n1 || true)}
-[ "$deb" = none ] && deb=
-
 run=$cache/last-run
 rm -rf "$run"
 mkdir -p "$run/payload/guest" "$run/payload/debs" "$run/payload/out"
 cp "$guest/vmlinuz" "$guest/initrd.img" "$run/payload/guest/"
+# run-in-dom0.sh and the step files it sources (lib.sh: the result and wait helpers).
 install -m 755 "$here/run-in-dom0.sh" "$run/payload/run-in-dom0.sh"
-if [ -n "$deb" ]; then
-    [ -f "$deb" ] || die "no such .deb: $deb"
+install -d "$run/payload/steps"
+install -m 644 "$here"/steps/*.sh "$run/payload/steps/"
+if [ -n "$deb" ] && [ -f "$deb" ]; then
     cp "$deb" "$run/payload/debs/"
     log "testing $(basename "$deb")"
-else
-    log "NOTE: no polydesk-toolstack .deb (mvn package makes toolstack/target/polydesk-toolstack_*_all.deb):" \
-        "the polydeskd steps c-g are skipped"
 fi
 # Step i: the viewer guest's disk (our viewer, its init, the .deb's modprobe.d file) and dom0's
 # side (the display server's jars and the test's driver, compiled here: dom0 has no JDK).
-viewer_jar=$(ls -t "$repo"/switcher-viewer/target/switcher-viewer-*.jar 2>/dev/null | grep -v -- '-tests\.jar$' | head -n1 || true)
-display_jar=$(ls -t "$repo"/display-server/target/display-server-*.jar 2>/dev/null | grep -v -- '-tests\.jar$' | head -n1 || true)
-input_jar=$(ls -t "$repo"/input-server/target/input-server-*.jar 2>/dev/null | grep -v -- '-tests\.jar$' | head -n1 || true)
 viewer=
-if [ "${POLYDESK_XEN_VIEWER:-}" = none ]; then
-    log "NOTE: POLYDESK_XEN_VIEWER=none: step i is skipped"
-elif [ -z "$viewer_jar" ] || [ -z "$display_jar" ] || [ ! -d "$repo/switcher-viewer/target/lib" ] \
-        || [ ! -d "$repo/display-server/target/lib" ]; then
-    log "NOTE: switcher-viewer or display-server not packaged (mvn package): step i is skipped"
-else
+if [ -n "$viewer_ok" ]; then
     viewer=$run/payload/viewer
     g=$run/viewer-guest
     mkdir -p "$g/viewer" "$g/modprobe.d" "$viewer/display-server" "$viewer/dom0"
@@ -90,14 +138,10 @@ else
         "$here/ViewerGrantsDom0.java" || die "javac of ViewerGrantsDom0.java failed"
     log "step i: $(basename "$viewer_jar") in the viewer guest, $(basename "$display_jar") in dom0"
     # Step j: polydesk-display and polydesk-input in dom0, as their packages run them.
-    if [ -n "$input_jar" ] && [ -d "$repo/input-server/target/lib" ] && [ -n "$(ls "$repo/input-server/target/lib")" ]; then
-        mkdir -p "$viewer/input-server"
-        cp "$input_jar" "$viewer/input-server/input-server.jar"
-        cp -r "$repo/input-server/target/lib" "$viewer/input-server/lib"
-        log "step j: also $(basename "$input_jar") in dom0"
-    else
-        log "NOTE: input-server not packaged (mvn package): step j is skipped"
-    fi
+    mkdir -p "$viewer/input-server"
+    cp "$input_jar" "$viewer/input-server/input-server.jar"
+    cp -r "$repo/input-server/target/lib" "$viewer/input-server/lib"
+    log "step j: also $(basename "$input_jar") in dom0"
 fi
 # Room for dom0's logs besides the files.
 size_mb=$(( $(du -sm "$run/payload" | cut -f1) + 256 ))
@@ -130,18 +174,26 @@ log "booting Xen in QEMU (bound: $timeout_s s); serial console follows"
 : > "$run/serial.log"
 tail_pid=
 qemu_pid=
+# stop_pid PID: TERM, then KILL if it is still there after 5 s (waiting on its exit, not a sleep).
+stop_pid() {
+    local pid=$1 n=0
+    kill "$pid" 2>/dev/null || return 0
+    while kill -0 "$pid" 2>/dev/null && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+    kill -9 "$pid" 2>/dev/null || true
+}
 cleanup() {
-    [ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null && sleep 1 && kill -9 "$qemu_pid" 2>/dev/null
+    [ -n "$qemu_pid" ] && stop_pid "$qemu_pid"
     [ -n "$tail_pid" ] && kill "$tail_pid" 2>/dev/null
     return 0
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-tail -n +1 -f "$run/serial.log" &
-tail_pid=$!
 qemu_start=$SECONDS
 "${qemu[@]}" > "$run/qemu.out" 2>&1 &
 qemu_pid=$!
+# The console as it comes; tail ends by itself once QEMU has (--pid), after the last lines.
+tail -n +1 --pid="$qemu_pid" -f "$run/serial.log" &
+tail_pid=$!
 
 # Wait for QEMU to exit (dom0 powers Xen off); note when the markers appear; kill QEMU
 # when the bound is hit or when dom0 said DONE/ERROR but Xen does not power off.
@@ -166,12 +218,12 @@ total=$((SECONDS - qemu_start))
 # dom0 may power off within the last second's sleep: look at the markers once more.
 [ -z "$done_at" ] && grep -q 'POLYDESK-DOM0 DONE' "$run/serial.log" && done_at=$total
 [ -z "$error_at" ] && grep -q 'POLYDESK-DOM0 ERROR' "$run/serial.log" && error_at=$total
-if kill -0 "$qemu_pid" 2>/dev/null; then
-    kill "$qemu_pid" 2>/dev/null; sleep 1; kill -9 "$qemu_pid" 2>/dev/null || true
-fi
+stop_pid "$qemu_pid"
 wait "$qemu_pid" 2>/dev/null || true
 qemu_pid=
-sleep 0.5
+# tail has the rest of the log to print and then ends (it polls QEMU's pid each second).
+n=0
+while kill -0 "$tail_pid" 2>/dev/null && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
 kill "$tail_pid" 2>/dev/null || true
 tail_pid=
 [ -s "$run/qemu.out" ] && sed 's/^/qemu: /' "$run/qemu.out" >&2
@@ -181,26 +233,14 @@ debugfs -R "rdump /out $run" "$run/payload.img" > /dev/null 2>&1 || log "could n
 
 echo
 echo "==== Xen system test results ===="
-results=$(tr -d '\r' < "$run/serial.log" | grep -aE '^(PASS|FAIL|SKIP) ' || true)
-[ -n "$results" ] && echo "$results"
-grep -aE '^  (create times|one polyctl)' "$run/serial.log" | tr -d '\r' || true
-n_pass=$(grep -c '^PASS ' <<< "$results" || true)
-n_fail=$(grep -c '^FAIL ' <<< "$results" || true)
-n_skip=$(grep -c '^SKIP ' <<< "$results" || true)
-rc=0
-if [ -n "$timed_out" ]; then
-    echo "FAIL run: timeout after $timeout_s s"; n_fail=$((n_fail + 1)); rc=1
-elif [ -n "$error_at" ]; then
-    echo "FAIL run: dom0 setup: $(tr -d '\r' < "$run/serial.log" | grep -a -m1 -o 'POLYDESK-DOM0 ERROR:.*')"
-    n_fail=$((n_fail + 1)); rc=1
-elif [ -z "$done_at" ]; then
-    echo "FAIL run: dom0 never finished (QEMU exited after $total s; see $run/serial.log)"
-    n_fail=$((n_fail + 1)); rc=1
-fi
-[ "$n_fail" -gt 0 ] && rc=1
-[ -z "$deb" ] && echo "NOTE: no polydesk-toolstack .deb: steps c-g skipped"
+eval_args=()
+[ -n "$allow_skip" ] && eval_args+=(--allow-skip "$allow_skip")
+[ -n "$timed_out" ] && eval_args+=(--fail "timeout after $timeout_s s")
+# (a log without dom0's DONE or with its ERROR is a FAIL of the evaluation itself)
+tr -d '\r' < "$run/serial.log" | grep -aE '^  (create times|ours less|one polyctl)' || true
 echo "timings: dom0 ready ${ready_at:-n/a} s, run-in-dom0 done ${done_at:-n/a} s, QEMU total $total s" \
      "(after $qemu_start s of image and guest preparation)"
 echo "logs: $run/serial.log, $run/out/"
-echo "$n_pass passed, $n_fail failed${n_skip:+, $n_skip skipped}"
+rc=0
+POLYDESK_XEN_ALLOW_SKIP= "$here/evaluate-results.sh" "${eval_args[@]}" "$run/serial.log" || rc=1
 exit $rc

@@ -33,7 +33,7 @@ public final class PolydeskdProcess implements AutoCloseable {
 
     /**
      * Starts polydeskd through another main class that takes polydeskd's options (a test's daemon
-     * with a simulated part, like the toolstack's SimulatedInstallDaemon) and waits for its socket.
+     * with simulated parts, the toolstack's TestPolydeskd) and waits for its socket.
      */
     public static PolydeskdProcess startMain(String mainClass, Path root, String... extraArgs)
             throws IOException, InterruptedException {

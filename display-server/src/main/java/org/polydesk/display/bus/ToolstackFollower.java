@@ -1,35 +1,37 @@
 package org.polydesk.display.bus;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.logging.Logger;
 import org.polydesk.display.compose.VmLabel;
 import org.polydesk.display.rfb.RfbEndpoint;
 import org.polydesk.display.server.DisplayServer;
 import org.polydesk.display.source.Backoff;
-import org.polydesk.protocol.rpc.Json;
-import org.polydesk.protocol.rpc.Methods;
+import org.polydesk.protocol.focus.FocusBus;
 import org.polydesk.protocol.rpc.RpcClient;
+import org.polydesk.protocol.rpc.RpcFollower;
 import org.polydesk.protocol.rpc.RpcMessage;
 import org.polydesk.protocol.toolstack.LifecycleEvent;
+import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.protocol.vm.VmState;
 import org.polydesk.protocol.vm.VmStatus;
 
 /**
- * Keeps the display server's slots in step with polydeskd: subscribes to lifecycle events, then
- * reads the VM list, so every running VM has a live source on its {@code vnc.sock} and every
- * stopped one says so. After polydeskd restarts the list is read again. A running VM with a viewer
+ * Keeps the display server's slots in step with polydeskd, followed with protocol's
+ * {@link RpcFollower}: subscribes to lifecycle events, whose answer is every VM's state, so every
+ * running VM has a live source on its {@code vnc.sock} and every stopped one says so. After
+ * polydeskd restarts the snapshot is read again. A running VM with a viewer
  * channel owns a GPU: {@link Passthrough} hears of it, and, holding dom0's screen, of the boot GPU
  * leaving dom0 and coming back (console.hold).
  */
 public final class ToolstackFollower implements AutoCloseable {
-    private final Subscription subscription;
+    private static final Logger LOG = Logger.getLogger(ToolstackFollower.class.getName());
+    private final RpcFollower follower;
     private final DisplayServer display;
     /** The slot each VM was last shown in, to empty it when the VM moves or goes. */
     private final Map<UUID, Integer> slots = new HashMap<>();
@@ -45,44 +47,42 @@ public final class ToolstackFollower implements AutoCloseable {
     public ToolstackFollower(Path socket, Backoff backoff, DisplayServer display, Passthrough passthrough) {
         this.display = display;
         this.passthrough = passthrough;
-        this.subscription = new Subscription("polydeskd", socket, backoff, this::session);
+        this.follower = new RpcFollower("polydeskd", socket, backoff.initial(), backoff.max(), this::session, null);
     }
 
     public ToolstackFollower start() {
-        subscription.start();
+        follower.start();
         return this;
     }
 
     private void session(RpcClient client) throws IOException {
-        client.call(Methods.EVENTS_SUBSCRIBE, null);
+        List<VmStatus> snapshot = client.call(ToolstackApi.EVENTS_SUBSCRIBE);
         if (passthrough != null) {
-            client.call(Methods.CONSOLE_HOLD, null);
+            client.call(ToolstackApi.CONSOLE_HOLD);
         }
         Map<UUID, Integer> before = new HashMap<>(slots);
-        for (JsonNode n : client.call(Methods.VM_LIST, null)) {
-            VmStatus status = Json.mapper().treeToValue(n, VmStatus.class);
+        for (VmStatus status : snapshot) {
             before.remove(status.definition().id());
             apply(status, null);
         }
         before.forEach((id, slot) -> forget(id));
-        while (true) {
-            RpcMessage m = client.nextNotification();
-            if (m == null) {
-                throw new EOFException("polydeskd closed the connection");
-            }
-            if (Methods.CONSOLE_RELEASE.equals(m.method())) {
+        RpcMessage m;
+        while ((m = client.nextNotification()) != null) {
+            if (ToolstackApi.CONSOLE_RELEASE.matches(m)) {
+                ToolstackApi.ConsoleChange change = ToolstackApi.CONSOLE_RELEASE.decode(m);
+                LOG.info(() -> "the boot GPU " + change.gpu() + " leaves dom0 for " + change.vm() + ": letting go of dom0's screen");
                 passthrough.consoleLeaving();
-                client.call(Methods.CONSOLE_RELEASED, m.params());
+                client.call(ToolstackApi.CONSOLE_RELEASED, change);
                 continue;
             }
-            if (Methods.CONSOLE_RETURNED.equals(m.method())) {
+            if (ToolstackApi.CONSOLE_RETURNED.matches(m)) {
                 passthrough.consoleBack();
                 continue;
             }
-            if (!Methods.EVENT.equals(m.method())) {
+            if (!ToolstackApi.EVENT.matches(m)) {
                 continue;
             }
-            LifecycleEvent e = Json.mapper().treeToValue(m.params(), LifecycleEvent.class);
+            LifecycleEvent e = ToolstackApi.EVENT.decode(m);
             if (e.vm() == null) {
                 continue;
             }
@@ -96,20 +96,19 @@ public final class ToolstackFollower implements AutoCloseable {
     }
 
     private void show(RpcClient client, UUID vm, String reason) throws IOException {
-        ObjectNode params = Json.mapper().createObjectNode().put("vm", vm.toString());
-        JsonNode status;
+        VmStatus status;
         try {
-            status = client.call(Methods.VM_SHOW, params);
+            status = client.call(ToolstackApi.VM_SHOW, new ToolstackApi.VmRef(vm.toString()));
         } catch (RpcClient.CallException e) {
             forget(vm);
             return;
         }
-        apply(Json.mapper().treeToValue(status, VmStatus.class), reason);
+        apply(status, reason);
     }
 
     private void apply(VmStatus status, String reason) {
         VmDefinition def = status.definition();
-        if (def.slot() == null || def.slot() < 1 || def.slot() > org.polydesk.protocol.focus.FocusBus.MAX_SLOT) {
+        if (def.slot() == null || def.slot() < 1 || def.slot() > FocusBus.MAX_SLOT) {
             return;
         }
         Integer old = slots.put(def.id(), def.slot());
@@ -153,6 +152,6 @@ public final class ToolstackFollower implements AutoCloseable {
 
     @Override
     public void close() {
-        subscription.close();
+        follower.close();
     }
 }

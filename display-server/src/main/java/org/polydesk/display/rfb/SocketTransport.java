@@ -2,9 +2,7 @@ package org.polydesk.display.rfb;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ClosedSelectorException;
@@ -13,6 +11,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.polydesk.protocol.rpc.UnixSockets;
 
 /**
  * A UNIX-domain or TCP socket in non-blocking mode. Waits go through selectors with a timeout,
@@ -39,8 +38,7 @@ public final class SocketTransport implements Transport {
         try {
             if (endpoint instanceof RfbEndpoint.Unix u) {
                 // A UNIX-domain connect completes or fails at once (ENOENT, ECONNREFUSED).
-                ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-                ch.connect(UnixDomainSocketAddress.of(u.path()));
+                ch = UnixSockets.connect(u.path());
             } else if (endpoint instanceof RfbEndpoint.Tcp t) {
                 ch = SocketChannel.open();
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);

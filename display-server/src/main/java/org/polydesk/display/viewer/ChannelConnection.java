@@ -6,13 +6,12 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import org.polydesk.protocol.rpc.UnixSockets;
 
 /**
  * One open viewer channel: the passthrough VM's serial port as QEMU serves it on a UNIX socket
@@ -35,13 +34,7 @@ final class ChannelConnection implements Closeable {
             throw new IOException(channel + " is a regular file, not a socket or a terminal");
         }
         if (isSocket(channel)) {
-            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-            try {
-                ch.connect(UnixDomainSocketAddress.of(channel));
-            } catch (IOException e) {
-                ch.close();
-                throw e;
-            }
+            SocketChannel ch = UnixSockets.connect(channel);
             return new ChannelConnection(new SocketIn(ch), new SocketOut(ch), ch);
         }
         TtyIn in = new TtyIn(new FileInputStream(channel.toFile()));

@@ -1,21 +1,21 @@
 package org.polydesk.display.bus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Handler;
@@ -31,12 +31,16 @@ import org.polydesk.display.rfb.RfbConfig;
 import org.polydesk.display.server.DisplayServer;
 import org.polydesk.display.sink.Sink;
 import org.polydesk.display.source.Backoff;
+import org.polydesk.protocol.focus.FocusBus;
+import org.polydesk.protocol.focus.FocusChanged;
 import org.polydesk.protocol.focus.PointerMoved;
 import org.polydesk.protocol.rpc.Json;
-import org.polydesk.protocol.rpc.LineFraming;
+import org.polydesk.protocol.rpc.RpcNotification;
+import org.polydesk.protocol.rpc.RpcServer;
 
 /**
- * The display server's end of the focus bus, against a bus played by the test: focus and pointer
+ * The display server's end of the focus bus, against a bus served by protocol's RpcServer and played
+ * by the test: focus and pointer
  * places reach the server; places that are none are ignored with one warning and the bus is
  * followed on; when the bus goes, the pointer's place is forgotten.
  */
@@ -87,27 +91,34 @@ class FocusFollowerTest {
             }
         };
         log.addHandler(h);
-        try (ServerSocketChannel bus = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-             DisplayServer display = new DisplayServer(new NullSink(), new IndicatorStyle(Duration.ZERO, 0),
+        BlockingQueue<RpcServer.Connection> subscribers = new LinkedBlockingQueue<>();
+        try (DisplayServer display = new DisplayServer(new NullSink(), new IndicatorStyle(Duration.ZERO, 0),
                      RfbConfig.defaults(), Backoff.DEFAULT).start()) {
-            bus.bind(UnixDomainSocketAddress.of(socket));
+            RpcServer bus = RpcServer.serve(socket, "stand-in focus bus", new RpcServer.Handlers()
+                    .on(FocusBus.SUBSCRIBE, (params, connection) -> {
+                        subscribers.add(connection);
+                        return new FocusChanged(4, 2, null, FocusChanged.Cause.INITIAL);
+                    }));
             try (FocusFollower follower = new FocusFollower(socket, new Backoff(Duration.ofMillis(20),
                     Duration.ofMillis(100)), display).start()) {
-                try (SocketChannel c = bus.accept()) {
-                    LineFraming.Reader in = new LineFraming.Reader(Channels.newInputStream(c));
-                    String id = Json.mapper().readTree(in.readLine()).get("id").toString();
-                    send(c, "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":{\"seq\":4,\"slot\":2,\"cause\":\"initial\"}}");
-                    for (String params : new String[] {
-                        "{\"slot\":2,\"x\":1.5,\"y\":0.5}", "{\"slot\":2,\"x\":\"left\",\"y\":0.5}",
-                        "{\"slot\":12,\"x\":0.5,\"y\":0.5}", "{\"slot\":2,\"y\":0.5}", "[1,2]", "null"}) {
-                        send(c, "{\"jsonrpc\":\"2.0\",\"method\":\"pointer.moved\",\"params\":" + params + "}");
+                try (bus) {
+                    RpcServer.Connection c = subscribers.poll(10, TimeUnit.SECONDS);
+                    assertNotNull(c, "the follower subscribed");
+                    // What a typed PointerMoved cannot hold: a bus that is wrong (or not ours) may send it.
+                    PointerMoved good = new PointerMoved(2, 0.5, 0.5);
+                    for (JsonNode place : new JsonNode[] {
+                        with(good, X, DoubleNode.valueOf(1.5)), with(good, X, TextNode.valueOf("left")),
+                        with(good, SLOT, IntNode.valueOf(12)), with(good, X, null),
+                        Json.mapper().createArrayNode().add(1).add(2), NullNode.getInstance()}) {
+                        c.send(RAW_POINTER_MOVED, place);
                     }
-                    send(c, "{\"jsonrpc\":\"2.0\",\"method\":\"pointer.moved\",\"params\":{\"slot\":2,\"x\":0.25,\"y\":0.75}}");
-                    send(c, "{\"jsonrpc\":\"2.0\",\"method\":\"focus.changed\",\"params\":{\"seq\":5,\"slot\":3,\"cause\":\"hotkey\"}}");
+                    c.send(FocusBus.POINTER_MOVED, new PointerMoved(2, 0.25, 0.75));
+                    c.send(FocusBus.CHANGED, new FocusChanged(5, 3, null, FocusChanged.Cause.HOTKEY));
                     await(() -> display.focusedSlot() == 3, "the focus moved after the bad places");
                     assertEquals(new PointerMoved(2, 0.25, 0.75), display.pointerPlace());
                     assertEquals(1, warnings.size(), "one warning for six bad places: " + warnings);
-                    assertTrue(warnings.get(0).getMessage().contains("ignoring pointer.moved"), warnings.get(0).getMessage());
+                    assertTrue(warnings.get(0).getMessage().contains("ignoring " + FocusBus.POINTER_MOVED.name()),
+                            warnings.get(0).getMessage());
                 }
                 await(() -> display.pointerPlace() == null, "the bus went: the pointer's place is unknown");
             }
@@ -116,11 +127,27 @@ class FocusFollowerTest {
         }
     }
 
-    private static void send(SocketChannel c, String line) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
-        while (b.hasRemaining()) {
-            c.write(b);
+    /** {@link FocusBus#POINTER_MOVED} carrying any JSON, to send places that are none. */
+    private static final RpcNotification<JsonNode> RAW_POINTER_MOVED = RpcNotification.of(FocusBus.POINTER_MOVED.name(),
+            JsonNode.class, "pointer places as the test writes them");
+
+    /** PointerMoved's fields as its record (and so the wire) names them. */
+    private static final int SLOT = 0;
+    private static final int X = 1;
+
+    /** {@code place} as JSON with its field number {@code component} set to {@code value} (null: removed). */
+    private static JsonNode with(PointerMoved place, int component, JsonNode value) {
+        String field = PointerMoved.class.getRecordComponents()[component].getName();
+        ObjectNode n = Json.mapper().valueToTree(place);
+        if (!n.has(field)) {
+            throw new IllegalArgumentException(field + " is no field of " + n);
         }
+        if (value == null) {
+            n.remove(field);
+        } else {
+            n.set(field, value);
+        }
+        return n;
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {

@@ -1,93 +1,75 @@
 package org.polydesk.input.focus;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.logging.Logger;
 import org.polydesk.input.sink.InputSink;
-import org.polydesk.protocol.rpc.Json;
-import org.polydesk.protocol.rpc.Methods;
 import org.polydesk.protocol.rpc.RpcClient;
+import org.polydesk.protocol.rpc.RpcFollower;
 import org.polydesk.protocol.rpc.RpcMessage;
 import org.polydesk.protocol.toolstack.LifecycleEvent;
+import org.polydesk.protocol.toolstack.ToolstackApi;
+import org.polydesk.protocol.vm.VmDefinition;
+import org.polydesk.protocol.vm.VmState;
+import org.polydesk.protocol.vm.VmStatus;
 
 /**
- * Keeps the focus authority's slots in step with polydeskd: subscribes to lifecycle events, then
- * lists the VMs (so none that started before is missed), and follows started / stopped / crashed /
- * deleted. When polydeskd goes away it retries every second and lists again on reconnecting.
+ * Keeps the focus authority's slots in step with polydeskd through protocol's {@link RpcFollower}:
+ * each session subscribes to lifecycle events, whose answer is every VM's state (so none that
+ * started before is missed, and one that stopped while polydeskd was away is dropped), then
+ * follows started / stopped / crashed / deleted. When polydeskd goes away VMs keep their slots and
+ * the follower reconnects with back-off.
  */
 public final class LifecycleFollower implements Closeable {
     private static final Logger LOG = Logger.getLogger(LifecycleFollower.class.getName());
+    private static final Duration MIN_RETRY = Duration.ofMillis(100);
+    private static final Duration MAX_RETRY = Duration.ofSeconds(1);
+
     private final Path daemonSocket;
     private final FocusAuthority focus;
     private final Function<Path, InputSink> sinks;
-    private final Thread thread;
-    private volatile boolean closed;
-    private volatile RpcClient client;
+    private final RpcFollower follower;
 
     /** @param sinks makes the sink of a VM from its QMP socket */
     public LifecycleFollower(Path daemonSocket, FocusAuthority focus, Function<Path, InputSink> sinks) {
         this.daemonSocket = daemonSocket;
         this.focus = focus;
         this.sinks = sinks;
-        this.thread = new Thread(this::run, "lifecycle");
-        thread.setDaemon(true);
+        this.follower = new RpcFollower("polydeskd", daemonSocket, MIN_RETRY, MAX_RETRY, this::session, null);
     }
 
     public void start() {
-        thread.start();
+        follower.start();
     }
 
-    private void run() {
-        boolean warned = false;
-        while (!closed) {
-            try (RpcClient c = RpcClient.connect(daemonSocket)) {
-                client = c;
-                c.call(Methods.EVENTS_SUBSCRIBE, null);
-                reconcile(c.call(Methods.VM_LIST, null));
-                LOG.info("following polydeskd's lifecycle events on " + daemonSocket);
-                warned = false;
-                RpcMessage m;
-                while ((m = c.nextNotification()) != null) {
-                    if (Methods.EVENT.equals(m.method())) {
-                        apply(Json.mapper().treeToValue(m.params(), LifecycleEvent.class));
-                    }
-                }
-                if (!closed) {
-                    LOG.warning("polydeskd closed the event stream; reconnecting");
-                }
-            } catch (IOException | RuntimeException e) {
-                if (!warned && !closed) {
-                    LOG.warning("cannot follow polydeskd on " + daemonSocket + " (" + e.getMessage()
-                            + "); retrying every second, VMs keep their slots meanwhile");
-                    warned = true;
-                }
-            }
-            try {
-                Thread.sleep(1000);
-            } catch (InterruptedException e) {
-                return;
+    private void session(RpcClient c) throws IOException {
+        reconcile(c.call(ToolstackApi.EVENTS_SUBSCRIBE));
+        LOG.info("following polydeskd's lifecycle events on " + daemonSocket);
+        RpcMessage m;
+        while ((m = c.nextNotification()) != null) {
+            if (ToolstackApi.EVENT.matches(m)) {
+                apply(ToolstackApi.EVENT.decode(m));
             }
         }
     }
 
-    private void reconcile(JsonNode list) {
+    private void reconcile(List<VmStatus> snapshot) {
         Set<UUID> running = new HashSet<>();
-        for (JsonNode vm : list) {
-            JsonNode def = vm.path("definition");
-            String qmp = vm.path("sockets").path("qmp").asText(null);
-            if (!"running".equals(vm.path("state").asText()) || !def.has("id") || !def.path("slot").isInt()) {
+        for (VmStatus vm : snapshot) {
+            VmDefinition def = vm.definition();
+            if (vm.state() != VmState.RUNNING || def == null || def.id() == null || def.slot() == null) {
                 continue;
             }
-            UUID id = UUID.fromString(def.get("id").asText());
-            running.add(id);
-            started(def.get("slot").asInt(), id, def.path("name").asText(), qmp);
+            running.add(def.id());
+            started(def.slot(), def.id(), def.name(), vm.sockets() == null ? null : vm.sockets().qmp());
         }
         for (Map.Entry<UUID, Integer> known : focus.vms().entrySet()) {
             if (!running.contains(known.getKey())) {
@@ -119,15 +101,6 @@ public final class LifecycleFollower implements Closeable {
 
     @Override
     public void close() {
-        closed = true;
-        thread.interrupt();
-        RpcClient c = client;
-        if (c != null) {
-            try {
-                c.close();
-            } catch (IOException ignored) {
-                // closing
-            }
-        }
+        follower.close();
     }
 }

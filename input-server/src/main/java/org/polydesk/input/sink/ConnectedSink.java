@@ -1,8 +1,7 @@
 package org.polydesk.input.sink;
 
+import java.io.Closeable;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
@@ -11,6 +10,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import java.util.logging.Logger;
+import org.polydesk.protocol.rpc.UnixSockets;
 
 /**
  * The part every sink shares: a bounded queue of finished messages and a writer thread that owns
@@ -35,8 +35,10 @@ abstract class ConnectedSink<M> implements InputSink {
     private boolean outageLogged;
     private long lastAttempt = Long.MIN_VALUE / 2;
     private long dropped;
-    /** The connection to the peer's UNIX socket; only the writer thread touches it. */
+    /** The connection to the peer's UNIX socket, when the sink writes it itself; only the writer thread touches it. */
     private SocketChannel channel;
+    /** What {@link #connect()} opened, closed when the connection is lost; only the writer thread touches it. */
+    private Closeable connection;
 
     ConnectedSink(String threadName) {
         writer = new Thread(this::writeLoop, threadName);
@@ -55,9 +57,14 @@ abstract class ConnectedSink<M> implements InputSink {
 
     /** Opens the connection to {@code socket}, for {@link #connect()}; closed by the writer on failure. */
     final SocketChannel open(Path socket) throws IOException {
-        channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-        channel.connect(UnixDomainSocketAddress.of(socket));
+        channel = own(UnixSockets.connect(socket));
         return channel;
+    }
+
+    /** Takes {@code c}, opened by {@link #connect()} (a protocol client), to be closed by the writer on failure. */
+    final <C extends Closeable> C own(C c) {
+        connection = c;
+        return c;
     }
 
     final void writeAll(ByteBuffer b) throws IOException {
@@ -71,14 +78,15 @@ abstract class ConnectedSink<M> implements InputSink {
     }
 
     private void disconnect() {
-        if (channel != null) {
+        if (connection != null) {
             try {
-                channel.close();
+                connection.close();
             } catch (IOException ignored) {
                 // gone already
             }
-            channel = null;
+            connection = null;
         }
+        channel = null;
     }
 
     /** Called with System.nanoTime() after each message is written (for the benchmark). */

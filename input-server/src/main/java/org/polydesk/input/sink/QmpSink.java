@@ -2,32 +2,35 @@ package org.polydesk.input.sink;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.logging.Logger;
 import org.polydesk.input.evdev.EventCodes;
 import org.polydesk.input.evdev.KeyTable;
-import org.polydesk.protocol.rpc.Json;
-import org.polydesk.protocol.rpc.LineFraming;
+import org.polydesk.protocol.qmp.QmpClient;
 
 /**
  * Input into a VM's QEMU through its QMP socket ({@code /run/polydesk/vm/<id>/qmp.sock}): one
  * {@code input-send-event} command per evdev frame, with keys by QEMU key code (qcode), buttons,
  * wheel clicks (buttons wheel-up/-down/-left/-right) and the pointer either as relative motion
- * (a PS/2 or USB mouse) or as an absolute position 0–32767 (a usb-tablet). Commands are written
- * without waiting for QEMU's answers; a reader thread takes the answers and logs refusals.
+ * (a PS/2 or USB mouse) or as an absolute position 0–32767 (a usb-tablet). QMP is spoken by
+ * protocol's {@link QmpClient}: commands are posted without waiting for QEMU's answers, and the
+ * client's reader hands back the answers, whose refusals are logged. The command's arguments are
+ * built here as JSON text, one string per frame.
  */
-public final class QmpSink extends ConnectedSink<byte[]> {
+public final class QmpSink extends ConnectedSink<String> {
     private static final Logger LOG = Logger.getLogger(QmpSink.class.getName());
     public static final int ABS_MAX = 32767;
     private static final int MAX_WHEEL_CLICKS = 16;
+    private static final String COMMAND = "input-send-event";
+    private static final Duration HANDSHAKE = Duration.ofSeconds(5);
 
     private final Path socket;
     private final boolean absolute;
     private final StringBuilder frame = new StringBuilder(256);
-    private long errors;
+    private volatile long errors;
+    /** The connection, owned by the writer thread. */
+    private QmpClient client;
 
     /**
      * @param absolute the VM has an absolute pointing device (-device usb-tablet); otherwise the
@@ -114,7 +117,7 @@ public final class QmpSink extends ConnectedSink<byte[]> {
     }
 
     private StringBuilder event(String start) {
-        frame.append(frame.length() == 0 ? "{\"execute\":\"input-send-event\",\"arguments\":{\"events\":[" : ",");
+        frame.append(frame.length() == 0 ? "{\"events\":[" : ",");
         return frame.append(start);
     }
 
@@ -123,55 +126,29 @@ public final class QmpSink extends ConnectedSink<byte[]> {
         if (frame.length() == 0) {
             return;
         }
-        frame.append("]}}\n");
-        enqueue(frame.toString().getBytes(StandardCharsets.US_ASCII));
+        frame.append("]}");
+        enqueue(frame.toString());
         frame.setLength(0);
     }
 
     @Override
     void connect() throws IOException {
-        SocketChannel ch = open(socket);
-        LineFraming.Reader lines = new LineFraming.Reader(Channels.newInputStream(ch));
-        String greeting = lines.readLine();
-        if (greeting == null || !greeting.contains("\"QMP\"")) {
-            throw new IOException("no QMP greeting on " + socket);
-        }
-        writeAll("{\"execute\":\"qmp_capabilities\"}\n".getBytes(StandardCharsets.US_ASCII));
-        String reply = lines.readLine();
-        while (reply != null && reply.contains("\"event\"")) {
-            reply = lines.readLine();
-        }
-        if (reply == null || !reply.contains("\"return\"")) {
-            throw new IOException("QMP refused qmp_capabilities: " + reply);
-        }
-        Thread answers = new Thread(() -> readAnswers(ch, lines), "qmp-answers-" + socket.getParent().getFileName());
-        answers.setDaemon(true);
-        answers.start();
+        client = own(QmpClient.connect(socket, null, this::answer, HANDSHAKE));
     }
 
-    private void readAnswers(SocketChannel ch, LineFraming.Reader lines) {
-        try {
-            String line;
-            while ((line = lines.readLine()) != null) {
-                if (line.contains("\"error\"")) {
-                    JsonNode err = Json.mapper().readTree(line).path("error");
-                    if (errors++ % 100 == 0) {
-                        LOG.warning(describe() + " refused input: " + err.path("desc").asText() + " (" + errors + " so far)");
-                    }
-                }
+    /** An answer to a posted command (on the client's reader thread): refusals are logged, one in a hundred. */
+    private void answer(JsonNode msg) {
+        JsonNode err = msg.get("error");
+        if (err != null) {
+            long n = ++errors;
+            if (n % 100 == 1) {
+                LOG.warning(describe() + " refused input: " + err.path("desc").asText() + " (" + n + " so far)");
             }
-        } catch (IOException e) {
-            // the writer notices the closed connection on its next write
-        }
-        try {
-            ch.shutdownOutput();
-        } catch (IOException ignored) {
-            // already closed
         }
     }
 
     @Override
-    void write(byte[] message) throws IOException {
-        writeAll(message);
+    void write(String arguments) throws IOException {
+        client.post(COMMAND, arguments);
     }
 }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -29,6 +31,8 @@ import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.rpc.LineFraming;
 import org.polydesk.protocol.rpc.RpcClient;
 import org.polydesk.protocol.rpc.RpcMessage;
+import org.polydesk.protocol.rpc.RpcMethod;
+import org.polydesk.protocol.toolstack.ToolstackApi;
 
 /** The focus bus contract of protocol's FocusBus, spoken by the protocol's own RpcClient. */
 class FocusBusServerTest {
@@ -51,24 +55,24 @@ class FocusBusServerTest {
         server.close();
     }
 
-    static FocusChanged read(JsonNode n) throws Exception {
-        return Json.mapper().treeToValue(n, FocusChanged.class);
-    }
+    /** {@link FocusBus#SET} with params as the test writes them, to send what a typed client cannot. */
+    static final RpcMethod<ObjectNode, FocusChanged> RAW_SET = RpcMethod.of(FocusBus.SET.name(), ObjectNode.class,
+            FocusChanged.class, "SET with raw params");
 
     @Test
     void getSetAndSubscribe() throws Exception {
         try (RpcClient a = RpcClient.connect(tmp.resolve("input.sock"));
              RpcClient b = RpcClient.connect(tmp.resolve("input.sock"))) {
-            assertEquals(new FocusChanged(0, 0, null, FocusChanged.Cause.INITIAL), read(a.call(FocusBus.SUBSCRIBE, null)));
-            FocusChanged set = read(b.call(FocusBus.SET, Json.mapper().createObjectNode().put("slot", 3)));
+            assertEquals(new FocusChanged(0, 0, null, FocusChanged.Cause.INITIAL), a.call(FocusBus.SUBSCRIBE));
+            FocusChanged set = b.call(FocusBus.SET, new FocusBus.SlotRef(3));
             assertEquals(new FocusChanged(1, 3, vm, FocusChanged.Cause.REQUEST), set);
             RpcMessage n = a.nextNotification();
-            assertEquals(FocusBus.CHANGED, n.method());
-            assertEquals(set, read(n.params()));
-            assertEquals(3, read(b.call(FocusBus.GET, null)).slot());
+            assertTrue(FocusBus.CHANGED.matches(n));
+            assertEquals(set, FocusBus.CHANGED.decode(n));
+            assertEquals(3, b.call(FocusBus.GET).slot());
             // The VM stops: every subscriber learns the focus fell back to the control UI.
             focus.vmStopped(vm);
-            assertEquals(new FocusChanged(2, 0, null, FocusChanged.Cause.VM_GONE), read(a.nextNotification().params()));
+            assertEquals(new FocusChanged(2, 0, null, FocusChanged.Cause.VM_GONE), FocusBus.CHANGED.decode(a.nextNotification()));
         }
     }
 
@@ -79,11 +83,11 @@ class FocusBusServerTest {
         try (SocketChannel sleeper = SocketChannel.open(StandardProtocolFamily.UNIX);
              RpcClient a = RpcClient.connect(tmp.resolve("input.sock"))) {
             sleeper.connect(UnixDomainSocketAddress.of(tmp.resolve("input.sock")));
-            sleeper.write(ByteBuffer.wrap("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"focus.subscribe\"}\n"
-                    .getBytes(StandardCharsets.UTF_8))); // and never reads
-            assertEquals(3, read(a.call(FocusBus.SUBSCRIBE, null)).slot());
+            sleeper.write(ByteBuffer.wrap((Json.mapper().writeValueAsString(RpcMessage.request(1, FocusBus.SUBSCRIBE.name(), null))
+                    + "\n").getBytes(StandardCharsets.UTF_8))); // and never reads
+            assertEquals(3, a.call(FocusBus.SUBSCRIBE).slot());
             RpcMessage first = a.nextNotification();
-            assertEquals(FocusBus.POINTER_MOVED, first.method());
+            assertTrue(FocusBus.POINTER_MOVED.matches(first));
             assertEquals(new PointerMoved(3, 0.5, 0.5), place(first), "a new subscriber hears where the pointer is");
             int published = 200_000;
             for (int i = 1; i <= published; i++) {
@@ -93,7 +97,7 @@ class FocusBusServerTest {
             PointerMoved last;
             do {
                 RpcMessage m = a.nextNotification();
-                assertEquals(FocusBus.POINTER_MOVED, m.method());
+                assertTrue(FocusBus.POINTER_MOVED.matches(m), m.method());
                 last = place(m);
                 heard++;
             } while (last.x() < 1.0);
@@ -101,33 +105,40 @@ class FocusBusServerTest {
             assertTrue(heard < published / 100, heard + " lines for " + published + " places");
             // the focus still moves, and the sleeping subscriber was not dropped for the pointer's sake
             focus.set(0, FocusChanged.Cause.REQUEST);
-            assertEquals(0, read(a.nextNotification().params()).slot());
+            assertEquals(0, FocusBus.CHANGED.decode(a.nextNotification()).slot());
             LineFraming.Reader late = new LineFraming.Reader(Channels.newInputStream(sleeper));
             String line;
             do {
                 line = late.readLine();
                 assertNotNull(line, "the subscriber that did not read was dropped");
-            } while (!line.contains(FocusBus.CHANGED));
+            } while (!FocusBus.CHANGED.matches(RpcMessage.decode(line)));
         }
     }
 
     private static PointerMoved place(RpcMessage m) throws Exception {
-        return Json.mapper().treeToValue(m.params(), PointerMoved.class);
+        return FocusBus.POINTER_MOVED.decode(m);
+    }
+
+    /** SET's params with the slot's value replaced by {@code value}, which the typed record cannot hold. */
+    private static ObjectNode slotParams(JsonNode value) {
+        ObjectNode params = Json.mapper().valueToTree(new FocusBus.SlotRef(0));
+        params.set(params.fieldNames().next(), value);
+        return params;
     }
 
     @Test
     void badRequestsGetClearErrorsAndTheServerGoesOn() throws Exception {
         try (RpcClient c = RpcClient.connect(tmp.resolve("input.sock"))) {
             RpcClient.CallException empty = assertThrows(RpcClient.CallException.class,
-                    () -> c.call(FocusBus.SET, Json.mapper().createObjectNode().put("slot", 5)));
+                    () -> c.call(FocusBus.SET, new FocusBus.SlotRef(5)));
             assertEquals(ErrorCode.NOT_FOUND, empty.errorCode());
             assertEquals("slot 5 holds no running VM", empty.getMessage());
             assertEquals(ErrorCode.INVALID_PARAMS, assertThrows(RpcClient.CallException.class,
-                    () -> c.call(FocusBus.SET, Json.mapper().createObjectNode().put("slot", 12))).errorCode());
+                    () -> c.call(FocusBus.SET, new FocusBus.SlotRef(12))).errorCode());
             assertEquals(ErrorCode.INVALID_PARAMS, assertThrows(RpcClient.CallException.class,
-                    () -> c.call(FocusBus.SET, Json.mapper().createObjectNode().put("slot", "three"))).errorCode());
+                    () -> c.call(RAW_SET, slotParams(new TextNode("three")))).errorCode());
             assertEquals(ErrorCode.METHOD_NOT_FOUND, assertThrows(RpcClient.CallException.class,
-                    () -> c.call("vm.list", null)).errorCode());
+                    () -> c.call(ToolstackApi.VM_LIST)).errorCode());
         }
         try (SocketChannel raw = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             raw.connect(UnixDomainSocketAddress.of(tmp.resolve("input.sock")));
@@ -137,7 +148,7 @@ class FocusBusServerTest {
             assertEquals(ErrorCode.PARSE_ERROR.code(), Json.mapper().readTree(reply).get("error").get("code").asInt());
         }
         try (RpcClient c = RpcClient.connect(tmp.resolve("input.sock"))) {
-            assertEquals(0, read(c.call(FocusBus.GET, null)).slot(), "still serving after the bad input");
+            assertEquals(0, c.call(FocusBus.GET).slot(), "still serving after the bad input");
         }
     }
 }

@@ -4,17 +4,31 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.polydesk.input.testing.FakePolydeskd;
 import org.polydesk.input.testing.RecordingSink;
 import org.polydesk.protocol.focus.FocusChanged;
-import org.polydesk.protocol.toolstack.LifecycleEvent;
+import org.polydesk.protocol.rpc.RpcClient;
+import org.polydesk.protocol.toolstack.ToolstackApi;
+import org.polydesk.protocol.vm.VmDefinition;
+import org.polydesk.protocol.vm.VmState;
+import org.polydesk.protocol.vm.VmStatus;
+import org.polydesk.toolstack.daemon.TestPolydeskd;
 
+/**
+ * The input server's slots follow the real polydeskd (the toolstack's TestPolydeskd in this JVM,
+ * its hypervisor the stub backend): a VM running before the input server connects is in the
+ * snapshot, a started one takes its slot with the QMP socket polydeskd reports, a crash (the stub
+ * VM's process killed) empties the slot and the focus falls back to the control UI, and after
+ * polydeskd restarts the snapshot read on reconnect drops the VM that is no longer running.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LifecycleFollowerTest {
     @TempDir
     Path tmp;
@@ -29,31 +43,49 @@ class LifecycleFollowerTest {
         }
     }
 
+    private static VmStatus create(RpcClient c, String name, int slot) throws IOException {
+        return c.call(ToolstackApi.VM_CREATE, new ToolstackApi.VmCreate(
+                VmDefinition.builder().name(name).slot(slot).memoryMib(256).build()));
+    }
+
     @Test
-    void slotsFollowPolydeskdAndTheFocusFallsBackWhenTheFocusedVmStops() throws Exception {
-        UUID a = UUID.randomUUID();
-        UUID b = UUID.randomUUID();
-        Path sock = tmp.resolve("polydeskd.sock");
+    void slotsFollowPolydeskdAndTheFocusFallsBackWhenTheFocusedVmCrashes() throws Exception {
+        Path root = tmp.resolve("polydesk");
         FocusAuthority focus = new FocusAuthority(null);
-        try (FakePolydeskd daemon = new FakePolydeskd(sock);
-             LifecycleFollower f = new LifecycleFollower(sock, focus, qmp -> new RecordingSink(qmp.toString()))) {
-            daemon.running(a, "already-running", 2, tmp.resolve("a/qmp.sock"));
-            f.start();
-            await(() -> focus.occupied(2), "the VM running before the input server started is listed");
-            daemon.publish(LifecycleEvent.Type.STARTED, b, "new", 4, tmp.resolve("b/qmp.sock"));
-            await(() -> focus.occupied(4), "a started VM takes its slot");
-            assertEquals(tmp.resolve("b/qmp.sock").toString(), ((RecordingSink) focus.sink(4)).describe().substring(10));
-            focus.set(4, FocusChanged.Cause.REQUEST);
-            daemon.publish(LifecycleEvent.Type.CRASHED, b, "new", 4, null);
-            await(() -> focus.focusedSlot() == 0, "focus falls back to the control UI");
-            assertFalse(focus.occupied(4));
-            assertTrue(focus.occupied(2));
-        }
-        // polydeskd restarts while VM a was stopped behind our back: the new list drops it.
-        try (FakePolydeskd daemon = new FakePolydeskd(sock);
-             LifecycleFollower f = new LifecycleFollower(sock, focus, qmp -> new RecordingSink(qmp.toString()))) {
-            f.start();
-            await(() -> !focus.occupied(2), "a VM missing from vm.list after a reconnect is gone");
+        TestPolydeskd daemon = TestPolydeskd.start(root, "--stub-backend");
+        try (LifecycleFollower f = new LifecycleFollower(daemon.socket(), focus, qmp -> new RecordingSink(qmp.toString()))) {
+            UUID a;
+            UUID b;
+            try (RpcClient c = RpcClient.connect(daemon.socket())) {
+                a = create(c, "already-running", 2).definition().id();
+                b = create(c, "new", 4).definition().id();
+                c.call(ToolstackApi.VM_START, new ToolstackApi.VmRef("already-running"));
+                f.start();
+                await(() -> focus.occupied(2), "the VM running before the input server started is listed");
+                assertFalse(focus.occupied(4), "a stopped VM has no slot");
+
+                VmStatus started = c.call(ToolstackApi.VM_START, new ToolstackApi.VmRef("new"));
+                await(() -> focus.occupied(4), "a started VM takes its slot");
+                assertEquals(daemon.vmDir(b).resolve("qmp.sock").toString(), started.sockets().qmp());
+                assertEquals(started.sockets().qmp(), ((RecordingSink) focus.sink(4)).describe().substring(10),
+                        "its input goes to the QMP socket polydeskd reports");
+                focus.set(4, FocusChanged.Cause.REQUEST);
+
+                assertTrue(ProcessHandle.of(started.pid()).orElseThrow().destroyForcibly(), "the VM's process is killed");
+                await(() -> focus.focusedSlot() == 0, "focus falls back to the control UI");
+                assertFalse(focus.occupied(4));
+                assertTrue(focus.occupied(2));
+                assertEquals(VmState.CRASHED, c.call(ToolstackApi.VM_SHOW, new ToolstackApi.VmRef(b.toString())).state());
+            }
+            // polydeskd restarts, and VM a did not survive it: the snapshot read on reconnect drops it.
+            daemon.close();
+            daemon = TestPolydeskd.start(root, "--stub-backend");
+            try (RpcClient c = RpcClient.connect(daemon.socket())) {
+                assertEquals(VmState.STOPPED, c.call(ToolstackApi.VM_SHOW, new ToolstackApi.VmRef(a.toString())).state());
+            }
+            await(() -> !focus.occupied(2), "a VM no longer running after a reconnect is gone");
+        } finally {
+            daemon.close();
         }
     }
 }

@@ -8,18 +8,22 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.polydesk.input.daemon.InputService;
 import org.polydesk.input.hotkey.InputConfig;
-import org.polydesk.input.testing.FakePolydeskd;
 import org.polydesk.input.testing.FakeQmp;
 import org.polydesk.protocol.focus.FocusBus;
 import org.polydesk.protocol.focus.FocusChanged;
 import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.rpc.RpcClient;
 import org.polydesk.protocol.rpc.RpcMessage;
+import org.polydesk.protocol.toolstack.ToolstackApi;
+import org.polydesk.protocol.vm.VmDefinition;
+import org.polydesk.toolstack.daemon.TestPolydeskd;
 
 /**
  * Runs inside the test guest (RealDevicesInGuestTest), on the guest's real /dev/input: the input
- * server with its evdev devices grabbed, a stand-in polydeskd with one VM in slot 1 whose "QEMU"
- * is a fake QMP server, and a focus bus subscriber. Everything observable goes to stdout (the
+ * server with its evdev devices grabbed, the real polydeskd (the toolstack's TestPolydeskd, its
+ * hypervisor the stub backend; its classes reach the guest on the same class path) with one VM
+ * in slot 1, created and started through its API, whose "QEMU" is a fake QMP server on the socket
+ * polydeskd reports, and a focus bus subscriber. Everything observable goes to stdout (the
  * guest's serial): "DEVICE …" per device taken, "INPUT-READY" once a keyboard is grabbed,
  * "FOCUS slot=N cause=C" per focus change, "VM1 <events>" per input-send-event slot 1 received.
  */
@@ -56,16 +60,21 @@ public final class InGuestCheck {
             public void close() {
             }
         });
-        FakeQmp vm1 = new FakeQmp(run.resolve("vm1/qmp.sock"));
-        vm1.onLine((line, t) -> {
-            System.out.println("VM1 " + line);
-            System.out.flush();
-        });
-        FakePolydeskd daemon = new FakePolydeskd(run.resolve("polydeskd.sock"));
-        daemon.running(UUID.randomUUID(), "one", 1, run.resolve("vm1/qmp.sock"));
+        TestPolydeskd daemon = TestPolydeskd.start(run.resolve("polydesk"), "--stub-backend");
+        UUID one;
+        try (RpcClient toolstack = RpcClient.connect(daemon.socket())) {
+            one = toolstack.call(ToolstackApi.VM_CREATE, new ToolstackApi.VmCreate(
+                    VmDefinition.builder().name("one").slot(1).memoryMib(256).build())).definition().id();
+            FakeQmp vm1 = new FakeQmp(daemon.vmDir(one).resolve("qmp.sock"));
+            vm1.onLine((line, t) -> {
+                System.out.println("VM1 " + line);
+                System.out.flush();
+            });
+            toolstack.call(ToolstackApi.VM_START, new ToolstackApi.VmRef("one"));
+        }
         InputService input = new InputService(new InputService.Settings(
                 new InputConfig(InputConfig.defaultHotkeys(), 1280, 800, null), run.resolve("input.sock"),
-                run.resolve("polydeskd.sock"), Path.of("/dev/input"), true, false));
+                daemon.socket(), Path.of("/dev/input"), true, false));
         while (!input.focus().occupied(1)) {
             Thread.sleep(50);
         }

@@ -8,21 +8,24 @@ import java.nio.channels.Channels;
 import java.nio.channels.Pipe;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.input.daemon.InputService;
 import org.polydesk.input.hotkey.InputConfig;
 import org.polydesk.input.sink.RfbSink;
-import org.polydesk.input.testing.FakePolydeskd;
 import org.polydesk.input.testing.Recording;
 import org.polydesk.protocol.focus.FocusBus;
 import org.polydesk.protocol.focus.FocusChanged;
 import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.rpc.RpcClient;
+import org.polydesk.protocol.toolstack.ToolstackApi;
+import org.polydesk.protocol.vm.VmDefinition;
+import org.polydesk.toolstack.daemon.TestPolydeskd;
 
 /**
- * Two real guests under QEMU, as polydeskd's slots 1 and 2. The input server reads evdev records
+ * Two real guests under QEMU, as the real polydeskd's slots 1 and 2 (the toolstack's TestPolydeskd
+ * in this JVM, its hypervisor the stub backend: the VMs are created and started through its API,
+ * and each guest's QMP socket is where polydeskd says the VM's is). The input server reads evdev records
  * from an OS pipe the test writes, switches between the guests by chords and types into each.
  * Each guest echoes every byte its keyboard produced to its serial port, so the text there shows
  * exactly what reached it: a leaked F1 would show as ESC [ [ A, a stuck Ctrl as control bytes, an
@@ -34,18 +37,20 @@ class TwoGuestsTest {
 
     @Test
     void everyKeyReachesExactlyTheFocusedGuestAndNoChordKeyReachesAny() throws Exception {
-        Path run = tmp.resolve("run");
-        try (Guest one = Guest.boot(run.resolve("vm1"), "C03030", List.of(), null, 256);
-             Guest two = Guest.boot(run.resolve("vm2"), "3030C0", List.of(), null, 256);
-             FakePolydeskd daemon = new FakePolydeskd(run.resolve("polydeskd.sock"))) {
-            daemon.running(UUID.randomUUID(), "one", 1, one.qmp());
-            daemon.running(UUID.randomUUID(), "two", 2, two.qmp());
+        try (TestPolydeskd daemon = TestPolydeskd.start(tmp.resolve("polydesk"), "--stub-backend");
+             RpcClient toolstack = RpcClient.connect(daemon.socket());
+             Guest one = Guest.boot(daemon.vmDir(create(toolstack, "one", 1)), "C03030", List.of(), null, 256);
+             Guest two = Guest.boot(daemon.vmDir(create(toolstack, "two", 2)), "3030C0", List.of(), null, 256)) {
+            Path run = daemon.runDir();
+            for (String vm : List.of("one", "two")) {
+                toolstack.call(ToolstackApi.VM_START, new ToolstackApi.VmRef(vm));
+            }
             one.awaitReady();
             two.awaitReady();
             InputConfig cfg = InputConfig.defaults();
             try (InputService input = new InputService(new InputService.Settings(
                     new InputConfig(cfg.hotkeys(), 1024, 768, null), run.resolve("input.sock"),
-                    run.resolve("polydeskd.sock"), null, false, false));
+                    daemon.socket(), null, false, false));
                  RpcClient bus = RpcClient.connect(run.resolve("input.sock"))) {
                 bus.call(FocusBus.SUBSCRIBE, null);
                 while (!input.focus().occupied(1) || !input.focus().occupied(2)) {
@@ -85,10 +90,17 @@ class TwoGuestsTest {
                 write(keyboard, new Recording().chord("leftctrl", "leftalt", "f12").type("n", "o", "p", "e"));
                 assertFocus(bus, 0, FocusChanged.Cause.HOTKEY);
                 write(keyboard, new Recording().chord("leftctrl", "leftalt", "f2").type("enter"));
+                assertFocus(bus, 2, FocusChanged.Cause.HOTKEY);
                 two.awaitTyped("worldxxxxQ\r");
                 Thread.sleep(1500); // anything stray would have arrived by now
                 assertEquals("helloz", one.typed(), "guest one got exactly its keys");
                 assertEquals("worldxxxxQ\r", two.typed(), "guest two got exactly its keys");
+                // polydeskd stops VM two (its QEMU is the test's, and runs on): its slot goes, the focus falls back.
+                toolstack.call(ToolstackApi.VM_STOP, new ToolstackApi.VmStop("two", 10));
+                assertFocus(bus, 0, FocusChanged.Cause.VM_GONE);
+                while (input.focus().occupied(2)) {
+                    Thread.sleep(50);
+                }
             }
             // The other sink: RFB, against the guest's own VNC server (as the control UI's Xvnc would be).
             try (RfbSink rfb = new RfbSink(one.vnc())) {
@@ -104,6 +116,12 @@ class TwoGuestsTest {
                 one.awaitTyped("hellozRfb");
             }
         }
+    }
+
+    /** A stopped VM in {@code slot}; its id, whose run directory is where its guest's sockets go. */
+    private static java.util.UUID create(RpcClient toolstack, String name, int slot) throws IOException {
+        return toolstack.call(ToolstackApi.VM_CREATE, new ToolstackApi.VmCreate(
+                VmDefinition.builder().name(name).slot(slot).memoryMib(256).build())).definition().id();
     }
 
     private static void write(OutputStream out, Recording r) throws IOException {

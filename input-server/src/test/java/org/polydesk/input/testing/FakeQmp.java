@@ -1,5 +1,6 @@
 package org.polydesk.input.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -14,11 +15,12 @@ import java.nio.file.Path;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.BiConsumer;
+import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.rpc.LineFraming;
 
 /**
  * A QMP server as QEMU's: greeting, qmp_capabilities, then {"return": {}} to every command (one
- * client at a time, as a QEMU chardev). Every command line after the handshake is handed to the
+ * client at a time, as a QEMU chardev), with the command's id when it had one. Every command line after the handshake is handed to the
  * listener with the System.nanoTime() at which it was read, and kept in {@link #lines}.
  */
 public final class FakeQmp implements Closeable {
@@ -64,7 +66,9 @@ public final class FakeQmp implements Closeable {
                     listener.accept(line, t);
                     lines.add(line);
                 }
-                write(c, "{\"return\": {}}\r\n");
+                // As QEMU: the answer carries the command's id when it had one.
+                JsonNode id = Json.mapper().readTree(line).get("id");
+                write(c, id == null ? "{\"return\": {}}\r\n" : "{\"return\": {}, \"id\": " + id + "}\r\n");
             }
         } catch (IOException e) {
             // client gone

@@ -1,15 +1,19 @@
 package org.polydesk.protocol.focus;
 
 import java.nio.file.Path;
+import org.polydesk.protocol.rpc.RpcApi;
+import org.polydesk.protocol.rpc.RpcMethod;
+import org.polydesk.protocol.rpc.RpcNotification;
 import org.polydesk.protocol.toolstack.Paths;
 
+import static org.polydesk.protocol.rpc.ErrorCode.NOT_FOUND;
+
 /**
- * The focus bus, served by input-server: JSON-RPC 2.0, one object per line (the toolstack's
- * framing) on {@link #SOCKET}. Requests: {@link #SET} {@code {"slot": n}} moves the focus and
- * answers the resulting {@link FocusChanged}; {@link #GET} answers the current one;
- * {@link #SUBSCRIBE} answers the current one and then sends every change as a {@link #CHANGED}
- * notification on that connection, and the focused slot's pointer as {@link #POINTER_MOVED}
- * (a {@link PointerMoved}) while its input is absolute: at most one per {@link #POINTER_MILLIS} per
+ * The focus bus, served by input-server on {@link #SOCKET} (the toolstack's framing), declared
+ * once. {@link #SET} moves the focus and answers the resulting {@link FocusChanged}; {@link #GET}
+ * answers the current one; {@link #SUBSCRIBE} answers the current one (cause {@code initial}) and
+ * then sends every change as {@link #CHANGED}, and the focused slot's pointer as
+ * {@link #POINTER_MOVED} while its input is absolute: at most one per {@link #POINTER_MILLIS} per
  * subscriber, the newest place winning, so a slow subscriber costs the input path nothing. A
  * subscriber keeps the newest place with its slot and uses it only while that slot has the focus:
  * no event says "unknown" when the focus moves to a slot with a relative mouse.
@@ -17,13 +21,6 @@ import org.polydesk.protocol.toolstack.Paths;
  */
 public final class FocusBus {
     public static final Path SOCKET = Paths.RUN_DIR.resolve("input.sock");
-    public static final String SET = "focus.set";
-    public static final String GET = "focus.get";
-    public static final String SUBSCRIBE = "focus.subscribe";
-    /** The notification that carries a {@link FocusChanged}. */
-    public static final String CHANGED = "focus.changed";
-    /** The notification that carries a {@link PointerMoved}. */
-    public static final String POINTER_MOVED = "pointer.moved";
     /** The shortest time between two {@link #POINTER_MOVED} to one subscriber: one frame at 60 Hz. */
     public static final int POINTER_MILLIS = 16;
 
@@ -33,6 +30,27 @@ public final class FocusBus {
 
     private FocusBus() {
     }
+
+    /** Params of {@link #SET}: the slot to focus (0 for the control UI). */
+    public record SlotRef(Integer slot) {
+    }
+
+    public static final RpcMethod<SlotRef, FocusChanged> SET = RpcMethod.of("focus.set", SlotRef.class, FocusChanged.class,
+            "Moves the focus to a slot (0: the control UI).", NOT_FOUND);
+    public static final RpcMethod<Void, FocusChanged> GET = RpcMethod.of("focus.get", Void.class, FocusChanged.class,
+            "Where the focus is now.");
+    public static final RpcMethod<Void, FocusChanged> SUBSCRIBE = RpcMethod.of("focus.subscribe", Void.class,
+            FocusChanged.class, "Where the focus is now (cause initial), then focus.changed and pointer.moved"
+                    + " notifications on this connection.");
+
+    public static final RpcNotification<FocusChanged> CHANGED = RpcNotification.of("focus.changed", FocusChanged.class,
+            "The focus moved (after focus.subscribe), in seq order.");
+    public static final RpcNotification<PointerMoved> POINTER_MOVED = RpcNotification.of("pointer.moved",
+            PointerMoved.class, "Where the focused slot's absolute pointer is, at most one per 16 ms, newest wins.");
+
+    /** The whole API, for the registry test and the generated map. */
+    public static final RpcApi API = RpcApi.declaredIn(FocusBus.class, "Focus bus", "polydesk-input", SOCKET,
+            "Who has the focus; the pointer's place.");
 
     public static boolean isSlot(int slot) {
         return slot >= UI_SLOT && slot <= MAX_SLOT;

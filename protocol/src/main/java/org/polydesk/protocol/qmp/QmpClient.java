@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
@@ -23,6 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.rpc.LineFraming;
+import org.polydesk.protocol.rpc.UnixSockets;
 
 /**
  * A client of QEMU's QMP monitor (QEMU's own wire protocol, used by every Polydesk process that
@@ -34,6 +33,7 @@ public final class QmpClient implements Closeable {
     private final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final Consumer<JsonNode> events;
+    private final Consumer<JsonNode> unmatched;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private final Object writeLock = new Object();
 
@@ -44,21 +44,31 @@ public final class QmpClient implements Closeable {
         }
     }
 
-    private QmpClient(SocketChannel channel, Consumer<JsonNode> events) {
+    private QmpClient(SocketChannel channel, Consumer<JsonNode> events, Consumer<JsonNode> unmatched) {
         this.channel = channel;
         this.events = events;
+        this.unmatched = unmatched;
     }
 
     /** Connects, reads the greeting and leaves capabilities negotiation mode. */
     public static QmpClient connect(Path socket, Consumer<JsonNode> events, Duration timeout) throws IOException {
-        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        return connect(socket, events, null, timeout);
+    }
+
+    /**
+     * As {@link #connect(Path, Consumer, Duration)}; {@code unmatched} (on the reader thread) gets
+     * every answer that no {@link #execute} waits for: those of {@link #post}ed commands, which
+     * carry no id ({@code {"return": …}} or {@code {"error": …}}).
+     */
+    public static QmpClient connect(Path socket, Consumer<JsonNode> events, Consumer<JsonNode> unmatched,
+                                    Duration timeout) throws IOException {
+        SocketChannel ch;
         try {
-            ch.connect(UnixDomainSocketAddress.of(socket));
+            ch = UnixSockets.connect(socket);
         } catch (IOException e) {
-            ch.close();
             throw new IOException("cannot connect to QMP socket " + socket + ": " + e.getMessage(), e);
         }
-        QmpClient client = new QmpClient(ch, events == null ? e -> { } : events);
+        QmpClient client = new QmpClient(ch, events == null ? e -> { } : events, unmatched == null ? a -> { } : unmatched);
         CompletableFuture<JsonNode> greeting = new CompletableFuture<>();
         client.pending.put(-1L, greeting);
         Thread reader = new Thread(client::readLoop, "qmp-" + socket.getParent().getFileName());
@@ -92,6 +102,31 @@ public final class QmpClient implements Closeable {
             }
         }
         return await(reply, timeout, command);
+    }
+
+    /**
+     * Sends {@code command} without an id and without waiting for its answer, which goes to the
+     * {@code unmatched} listener: for a stream of commands (input events) whose answers only
+     * matter when they are errors. {@code rawArguments} is the arguments object, already JSON
+     * (null: none); {@code command} is a QMP command name, which needs no quoting. Throws once the
+     * connection is known to be gone, so a writer notices at its next command.
+     */
+    public void post(String command, CharSequence rawArguments) throws IOException {
+        if (closed.isDone()) {
+            throw new IOException("QMP connection closed");
+        }
+        StringBuilder line = new StringBuilder(command.length() + 32 + (rawArguments == null ? 0 : rawArguments.length()))
+                .append("{\"execute\":\"").append(command).append('"');
+        if (rawArguments != null) {
+            line.append(",\"arguments\":").append(rawArguments);
+        }
+        byte[] bytes = line.append("}\n").toString().getBytes(StandardCharsets.UTF_8);
+        synchronized (writeLock) {
+            ByteBuffer buf = ByteBuffer.wrap(bytes);
+            while (buf.hasRemaining()) {
+                channel.write(buf);
+            }
+        }
     }
 
     private JsonNode await(CompletableFuture<JsonNode> f, Duration timeout, String what) throws IOException {
@@ -151,6 +186,8 @@ public final class QmpClient implements Closeable {
             } else {
                 complete(id, msg.get("return"));
             }
+        } else if (msg.has("return") || msg.has("error")) {
+            unmatched.accept(msg);
         }
     }
 

@@ -2,40 +2,59 @@ package org.polydesk.protocol.rpc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.Closeable;
+import java.io.EOFException;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.List;
 
 /**
- * A blocking JSON-RPC 2.0 client over a UNIX socket, one call at a time. Notifications that arrive
- * (events after {@code events.subscribe}) are read with {@link #nextNotification()}.
+ * The one JSON-RPC 2.0 client: blocking, one call at a time, over a UNIX socket. Calls go through
+ * their {@link RpcMethod} declarations; an error answer keeps its code, message and data
+ * ({@link CallException}). Notifications that arrive (events after a subscribe) are read with
+ * {@link #nextNotification()}.
  */
 public final class RpcClient implements Closeable {
     private final SocketChannel channel;
     private final LineFraming.Reader lines;
-    private final java.util.ArrayDeque<RpcMessage> notifications = new java.util.ArrayDeque<>();
+    private final ArrayDeque<RpcMessage> notifications = new ArrayDeque<>();
     private long nextId;
 
-    /** The server answered with an error. */
+    /** The server answered with an error: its code, message and, for a validation error, the problems. */
     public static final class CallException extends IOException {
-        private final int code;
+        private final String method;
+        private final RpcError error;
 
-        public CallException(int code, String message) {
-            super(message);
-            this.code = code;
+        public CallException(String method, RpcError error) {
+            super(error.message());
+            this.method = method;
+            this.error = error;
+        }
+
+        public String method() {
+            return method;
         }
 
         public int code() {
-            return code;
+            return error.code();
         }
 
+        /** The code, or null when it is none of ours. */
         public ErrorCode errorCode() {
-            return ErrorCode.of(code);
+            return ErrorCode.of(error.code());
+        }
+
+        public RpcError error() {
+            return error;
+        }
+
+        /** Each problem with the field it is about; empty when the server sent none. */
+        public List<Problem> problems() {
+            return error.problems();
         }
     }
 
@@ -45,18 +64,28 @@ public final class RpcClient implements Closeable {
     }
 
     public static RpcClient connect(Path socket) throws IOException {
-        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-        try {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-        } catch (IOException e) {
-            ch.close();
-            throw e;
-        }
-        return new RpcClient(ch);
+        return new RpcClient(UnixSockets.connect(socket));
     }
 
-    /** Calls a method and returns its result, or throws {@link CallException} with the server's error. */
-    public JsonNode call(String method, JsonNode params) throws IOException {
+    /** Calls {@code method} and returns its result, or throws {@link CallException} with the server's error. */
+    public <P, R> R call(RpcMethod<P, R> method, P params) throws IOException {
+        return method.decodeResult(call(method.name(), method.encodeParams(params)));
+    }
+
+    /** For a method that takes no params. */
+    public <R> R call(RpcMethod<Void, R> method) throws IOException {
+        return call(method, null);
+    }
+
+    /**
+     * Untyped: any method name and any params. Only for tests that send a server what no typed
+     * call can (a wrong type, an unknown field) to see how it answers.
+     */
+    public JsonNode callRaw(String method, JsonNode params) throws IOException {
+        return call(method, params);
+    }
+
+    private JsonNode call(String method, JsonNode params) throws IOException {
         long id = ++nextId;
         byte[] line = (Json.mapper().writeValueAsString(RpcMessage.request(id, method, params)) + "\n")
                 .getBytes(StandardCharsets.UTF_8);
@@ -69,7 +98,7 @@ public final class RpcClient implements Closeable {
             if (msg.isNotification()) {
                 notifications.add(msg);
             } else if (msg.error() != null && (msg.id() == null || msg.id().isNull() || msg.id().asLong() == id)) {
-                throw new CallException(msg.error().code(), msg.error().message());
+                throw new CallException(method, msg.error());
             } else if (msg.id() != null && msg.id().asLong() == id) {
                 return msg.result();
             }
@@ -85,7 +114,7 @@ public final class RpcClient implements Closeable {
             RpcMessage msg;
             try {
                 msg = read();
-            } catch (java.io.EOFException e) {
+            } catch (EOFException e) {
                 return null;
             }
             if (msg.isNotification()) {
@@ -97,9 +126,9 @@ public final class RpcClient implements Closeable {
     private RpcMessage read() throws IOException {
         String line = lines.readLine();
         if (line == null) {
-            throw new java.io.EOFException("the server closed the connection");
+            throw new EOFException("the server closed the connection");
         }
-        return Json.mapper().readValue(line, RpcMessage.class);
+        return RpcMessage.decode(line);
     }
 
     @Override

@@ -30,6 +30,15 @@ public record RpcMessage(String jsonrpc, JsonNode id, String method, JsonNode pa
                 null, null, null, error);
     }
 
+    /** One line off the wire; anything that is not a JSON-RPC object is an {@link IOException}. */
+    public static RpcMessage decode(String line) throws java.io.IOException {
+        RpcMessage m = RpcMethod.LENIENT.readValue(line, RpcMessage.class);
+        if (m == null) {
+            throw new java.io.IOException("not a JSON-RPC message: null");
+        }
+        return m;
+    }
+
     @JsonIgnore
     public boolean isNotification() {
         return method != null && (id == null || id.isNull());

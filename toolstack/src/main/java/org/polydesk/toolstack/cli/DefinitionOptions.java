@@ -1,9 +1,16 @@
 package org.polydesk.toolstack.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
 import org.polydesk.protocol.rpc.Json;
+import org.polydesk.protocol.vm.Disk;
+import org.polydesk.protocol.vm.Display;
+import org.polydesk.protocol.vm.Firmware;
+import org.polydesk.protocol.vm.GuestType;
+import org.polydesk.protocol.vm.Nic;
+import org.polydesk.protocol.vm.VmDefinition;
 import picocli.CommandLine.Option;
 
 /**
@@ -60,101 +67,117 @@ final class DefinitionOptions {
     @Option(names = "--cmdline", description = "The kernel command line.")
     String cmdline;
 
-    /** Writes the given options as definition fields into {@code target}. */
-    void applyTo(ObjectNode target) {
-        putIfSet(target, "name", name);
-        if (slot != null) {
-            target.put("slot", slot);
+    /** Sets the given options on {@code target}; what was not given stays as it is. */
+    VmDefinition.Builder applyTo(VmDefinition.Builder target) {
+        if (name != null) {
+            target.name(name);
         }
-        putIfSet(target, "colour", colour);
+        if (slot != null) {
+            target.slot(slot);
+        }
+        if (colour != null) {
+            target.colour(colour);
+        }
         if (memoryMib != null) {
-            target.put("memoryMib", memoryMib);
+            target.memoryMib(memoryMib);
         }
         if (vcpus != null) {
-            target.put("vcpus", vcpus);
+            target.vcpus(vcpus);
         }
-        putIfSet(target, "type", type);
-        putIfSet(target, "firmware", firmware);
+        if (type != null) {
+            target.type(wireValue("--type", type, GuestType.class));
+        }
+        if (firmware != null) {
+            target.firmware(wireValue("--firmware", firmware, Firmware.class));
+        }
         if (disks != null) {
-            ArrayNode arr = target.putArray("disks");
-            disks.forEach(d -> arr.add(parseDisk(d)));
+            target.disks(disks.stream().map(DefinitionOptions::parseDisk).toList());
         }
         if (nics != null) {
-            ArrayNode arr = target.putArray("nics");
-            nics.forEach(n -> arr.add(parseNic(n)));
+            target.nics(nics.stream().map(DefinitionOptions::parseNic).toList());
         }
         if (display != null) {
-            target.set("display", parseDisplay(display));
+            target.display(parseDisplay(display));
         }
         if (pci != null) {
-            ArrayNode arr = target.putArray("pciDevices");
-            pci.forEach(arr::add);
+            target.pciDevices(List.copyOf(pci));
         }
         if (gpu != null) {
-            if ("none".equalsIgnoreCase(gpu)) {
-                target.putNull("gpu");
-            } else {
-                target.put("gpu", gpu);
-            }
+            target.gpu("none".equalsIgnoreCase(gpu) ? null : gpu);
         }
         if (autostart != null) {
-            target.put("autostart", autostart);
+            target.autostart(autostart);
         }
-        putIfSet(target, "kernel", kernel);
-        putIfSet(target, "ramdisk", ramdisk);
-        putIfSet(target, "cmdline", cmdline);
+        if (kernel != null) {
+            target.kernel(kernel);
+        }
+        if (ramdisk != null) {
+            target.ramdisk(ramdisk);
+        }
+        if (cmdline != null) {
+            target.cmdline(cmdline);
+        }
+        return target;
     }
 
-    private static void putIfSet(ObjectNode target, String field, String value) {
-        if (value != null) {
-            target.put(field, value);
+    /** Whether any option was given. */
+    boolean any() {
+        return name != null || slot != null || colour != null || memoryMib != null || vcpus != null || type != null
+                || firmware != null || disks != null || nics != null || display != null || pci != null || gpu != null
+                || autostart != null || kernel != null || ramdisk != null || cmdline != null;
+    }
+
+    private static <E extends Enum<E>> E wireValue(String option, String value, Class<E> type) {
+        try {
+            return Json.mapper().convertValue(value.toLowerCase(Locale.ROOT), type);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + " " + value + ": use one of " + Arrays.stream(type.getEnumConstants())
+                    .map(c -> Json.mapper().convertValue(c, String.class)).collect(Collectors.joining(", ")));
         }
     }
 
-    static ObjectNode parseDisk(String spec) {
+    static Disk parseDisk(String spec) {
         String[] parts = spec.split(",");
-        ObjectNode disk = Json.mapper().createObjectNode();
-        disk.put("path", parts[0]);
+        String format = null;
+        String vdev = null;
+        boolean cdrom = false;
+        boolean readOnly = false;
         for (int i = 1; i < parts.length; i++) {
             String p = parts[i];
             if (p.equals("cdrom")) {
-                disk.put("cdrom", true);
+                cdrom = true;
             } else if (p.equals("ro")) {
-                disk.put("readOnly", true);
+                readOnly = true;
             } else if (p.startsWith("format=")) {
-                disk.put("format", p.substring(7));
+                format = p.substring(7);
             } else if (p.startsWith("vdev=")) {
-                disk.put("vdev", p.substring(5));
+                vdev = p.substring(5);
             } else {
                 throw new IllegalArgumentException("--disk " + spec + ": unknown part '" + p
                         + "' (expected format=F, cdrom, ro or vdev=V)");
             }
         }
-        return disk;
+        return new Disk(parts[0], format, cdrom, readOnly, vdev);
     }
 
-    static ObjectNode parseNic(String spec) {
+    static Nic parseNic(String spec) {
         String[] parts = spec.split(",");
-        ObjectNode nic = Json.mapper().createObjectNode();
-        nic.put("bridge", parts[0]);
+        String mac = null;
         for (int i = 1; i < parts.length; i++) {
             if (parts[i].startsWith("mac=")) {
-                nic.put("mac", parts[i].substring(4));
+                mac = parts[i].substring(4);
             } else {
                 throw new IllegalArgumentException("--nic " + spec + ": unknown part '" + parts[i] + "' (expected mac=M)");
             }
         }
-        return nic;
+        return new Nic(parts[0], mac);
     }
 
-    static ObjectNode parseDisplay(String spec) {
-        String[] wh = spec.toLowerCase().split("x");
+    static Display parseDisplay(String spec) {
+        String[] wh = spec.toLowerCase(Locale.ROOT).split("x");
         try {
             if (wh.length == 2) {
-                ObjectNode d = Json.mapper().createObjectNode();
-                d.put("width", Integer.parseInt(wh[0]));
-                d.put("height", Integer.parseInt(wh[1]));
-                return d;
+                return new Display(Integer.parseInt(wh[0]), Integer.parseInt(wh[1]));
             }
         } catch (NumberFormatException e) {
             // reported below

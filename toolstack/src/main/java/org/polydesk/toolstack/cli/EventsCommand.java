@@ -1,10 +1,10 @@
 package org.polydesk.toolstack.cli;
 
+import org.polydesk.protocol.toolstack.LifecycleEvent;
+import org.polydesk.protocol.toolstack.ToolstackApi;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import com.fasterxml.jackson.databind.JsonNode;
 import org.polydesk.protocol.rpc.Json;
-import org.polydesk.protocol.rpc.Methods;
 import org.polydesk.protocol.rpc.RpcClient;
 import org.polydesk.protocol.rpc.RpcMessage;
 import picocli.CommandLine.Command;
@@ -28,17 +28,19 @@ final class EventsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         try (RpcClient c = root.connect()) {
-            c.call(Methods.EVENTS_SUBSCRIBE, null);
+            c.call(ToolstackApi.EVENTS_SUBSCRIBE);
             int seen = 0;
             RpcMessage msg;
             while ((count == null || seen < count) && (msg = c.nextNotification()) != null) {
-                JsonNode e = msg.params();
+                if (!ToolstackApi.EVENT.matches(msg)) {
+                    continue;
+                }
+                LifecycleEvent e = ToolstackApi.EVENT.decode(msg);
                 if (root.json) {
                     out.println(Json.mapper().writeValueAsString(e));
                 } else {
-                    out.printf("%d %s %s (slot %s)%s%n", e.path("seq").asLong(), e.path("type").asText(),
-                            e.path("name").asText(), e.path("slot").asText("-"),
-                            e.hasNonNull("detail") ? ": " + e.get("detail").asText() : "");
+                    out.printf("%d %s %s (slot %s)%s%n", e.seq(), e.type().wireName(), e.name(),
+                            e.slot() == null ? "-" : e.slot(), e.detail() != null ? ": " + e.detail() : "");
                 }
                 out.flush();
                 seen++;

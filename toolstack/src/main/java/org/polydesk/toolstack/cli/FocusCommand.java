@@ -1,10 +1,9 @@
 package org.polydesk.toolstack.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import org.polydesk.protocol.focus.FocusChanged;
+import org.polydesk.protocol.toolstack.ToolstackApi;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import org.polydesk.protocol.rpc.Json;
-import org.polydesk.protocol.rpc.Methods;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -25,13 +24,13 @@ final class FocusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JsonNode now = root.call(Methods.FOCUS_SET, Json.mapper().createObjectNode().put("vm", vm));
+        FocusChanged now = root.call(ToolstackApi.FOCUS_SET, new ToolstackApi.VmRef(vm));
         if (root.json) {
             root.printJson(now);
             return 0;
         }
         PrintWriter out = spec.commandLine().getOut();
-        int slot = now.path("slot").asInt();
+        int slot = now.slot();
         out.println(slot == 0 ? "focus: the control UI (slot 0)" : "focus: slot " + slot + " (" + vm + ")");
         out.flush();
         return 0;

@@ -1,13 +1,12 @@
 package org.polydesk.toolstack.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import org.polydesk.protocol.toolstack.ToolstackApi;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.polydesk.protocol.rpc.Methods;
 import org.polydesk.toolstack.gpu.PciReset;
 import org.polydesk.toolstack.gpu.Sysfs;
 import picocli.CommandLine.Command;
@@ -32,20 +31,18 @@ final class GpuCommands {
 
         @Override
         public Integer call() throws Exception {
-            JsonNode list = gpu.root.call(Methods.GPU_LIST, null);
+            List<ToolstackApi.GpuDevice> list = gpu.root.call(ToolstackApi.GPU_LIST, null);
             if (gpu.root.json) {
                 gpu.root.printJson(list);
                 return 0;
             }
             PrintWriter out = spec.commandLine().getOut();
-            for (JsonNode g : list) {
-                List<String> others = new ArrayList<>();
-                g.path("otherFunctions").forEach(f -> others.add(f.asText()));
-                out.printf("%s  %s %s  driver %s%s%s%s%n", g.path("address").asText(), g.path("vendor").asText(),
-                        g.path("device").asText(), g.path("driver").asText("none"),
-                        g.path("bootVga").asBoolean() ? "  dom0's console" : "",
+            for (ToolstackApi.GpuDevice g : list) {
+                List<String> others = g.otherFunctions() == null ? List.of() : g.otherFunctions();
+                out.printf("%s  %s %s  driver %s%s%s%s%n", g.address(), g.vendor(), g.device(),
+                        g.driver() == null ? "none" : g.driver(), g.bootVga() ? "  dom0's console" : "",
                         others.isEmpty() ? "" : "  with " + String.join(", ", others),
-                        g.has("ownerName") ? "  owner " + g.path("ownerName").asText() : "");
+                        g.ownerName() != null ? "  owner " + g.ownerName() : "");
             }
             out.flush();
             return 0;

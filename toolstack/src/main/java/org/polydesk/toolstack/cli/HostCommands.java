@@ -1,9 +1,9 @@
 package org.polydesk.toolstack.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import org.polydesk.protocol.toolstack.HostInfo;
+import org.polydesk.protocol.toolstack.ToolstackApi;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import org.polydesk.protocol.rpc.Methods;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -24,20 +24,20 @@ final class HostCommands {
 
         @Override
         public Integer call() throws Exception {
-            JsonNode info = host.root.call(Methods.HOST_INFO, null);
+            HostInfo info = host.root.call(ToolstackApi.HOST_INFO, null);
             if (host.root.json) {
                 host.root.printJson(info);
                 return 0;
             }
             PrintWriter out = spec.commandLine().getOut();
-            out.printf("host:        %s%n", info.path("hostname").asText());
-            out.printf("backend:     %s (%s)%n", info.path("backend").asText(), info.path("backendVersion").asText());
-            out.printf("accelerator: %s%n", info.path("accelerator").asText());
-            out.printf("cpus:        %d%n", info.path("cpus").asInt());
-            out.printf("memory:      %d MiB%n", info.path("memoryMib").asLong());
-            out.printf("VMs:         %d defined, %d running%n", info.path("vmsDefined").asInt(), info.path("vmsRunning").asInt());
-            out.printf("free slots:  %s%n", info.path("freeSlots").toString());
-            out.printf("definitions: %s%n", info.path("stateDirectory").asText());
+            out.printf("host:        %s%n", info.hostname());
+            out.printf("backend:     %s (%s)%n", info.backend(), info.backendVersion());
+            out.printf("accelerator: %s%n", info.accelerator());
+            out.printf("cpus:        %d%n", info.cpus());
+            out.printf("memory:      %d MiB%n", info.memoryMib());
+            out.printf("VMs:         %d defined, %d running%n", info.vmsDefined(), info.vmsRunning());
+            out.printf("free slots:  %s%n", info.freeSlots());
+            out.printf("definitions: %s%n", info.stateDirectory());
             out.flush();
             return 0;
         }

@@ -1,5 +1,6 @@
 package org.polydesk.toolstack.cli;
 
+import org.polydesk.protocol.rpc.RpcMethod;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -105,15 +106,15 @@ public final class Polyctl {
         }
     }
 
-    JsonNode call(String method, JsonNode params) throws IOException {
+    <P, R> R call(RpcMethod<P, R> method, P params) throws IOException {
         try (RpcClient c = connect()) {
             return c.call(method, params);
         }
     }
 
-    void printJson(JsonNode node) throws IOException {
+    void printJson(Object value) throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(node));
+        out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(value));
         out.flush();
     }
 }

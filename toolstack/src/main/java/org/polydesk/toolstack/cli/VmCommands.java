@@ -1,14 +1,18 @@
 package org.polydesk.toolstack.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.polydesk.protocol.rpc.Json;
-import org.polydesk.protocol.rpc.Methods;
+import java.util.List;
+import org.polydesk.protocol.rpc.JsonProblems;
+import org.polydesk.protocol.rpc.RpcMethod;
+import org.polydesk.protocol.toolstack.ToolstackApi;
+import org.polydesk.protocol.vm.VmDefinition;
+import org.polydesk.protocol.vm.VmStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,32 +45,23 @@ final class VmCommands {
             return spec.commandLine().getOut();
         }
 
-        JsonNode call(String method, JsonNode params) throws IOException {
+        <P, R> R call(RpcMethod<P, R> method, P params) throws IOException {
             return root().call(method, params);
         }
 
-        static ObjectNode vmParam(String ref) {
-            ObjectNode p = Json.mapper().createObjectNode();
-            p.put("vm", ref);
-            return p;
-        }
-
-        /** Asks polydeskd to create a VM from definition fields and prints the answer. */
-        int create(ObjectNode definition, String verb) throws IOException {
-            ObjectNode params = Json.mapper().createObjectNode();
-            params.set("definition", definition);
-            return printStatus(call(Methods.VM_CREATE, params), verb);
+        /** Asks polydeskd to create a VM from a definition and prints the answer. */
+        int create(VmDefinition definition, String verb) throws IOException {
+            return printStatus(call(ToolstackApi.VM_CREATE, new ToolstackApi.VmCreate(definition)), verb);
         }
 
         /** Prints one VM's status, as JSON or as a line a person reads. */
-        int printStatus(JsonNode status, String verb) throws IOException {
+        int printStatus(VmStatus status, String verb) throws IOException {
             if (root().json) {
                 root().printJson(status);
             } else {
-                JsonNode d = status.path("definition");
-                out().printf("%s '%s' (slot %d): %s%s%n", verb, d.path("name").asText(), d.path("slot").asInt(),
-                        status.path("state").asText(),
-                        status.hasNonNull("detail") ? " — " + status.get("detail").asText() : "");
+                VmDefinition d = status.definition();
+                out().printf("%s '%s' (slot %s): %s%s%n", verb, d.name(), d.slot(), status.state().wireName(),
+                        status.detail() != null ? " — " + status.detail() : "");
                 out().flush();
             }
             return 0;
@@ -77,17 +72,17 @@ final class VmCommands {
     static final class ListVms extends Sub {
         @Override
         public Integer call() throws Exception {
-            JsonNode vms = call(Methods.VM_LIST, null);
+            List<VmStatus> vms = call(ToolstackApi.VM_LIST, null);
             if (root().json) {
                 root().printJson(vms);
                 return 0;
             }
             PrintWriter out = out();
             out.printf("%-4s %-24s %-9s %8s %5s  %s%n", "SLOT", "NAME", "STATE", "MEMORY", "VCPUS", "ID");
-            for (JsonNode s : vms) {
-                JsonNode d = s.path("definition");
-                out.printf("%-4d %-24s %-9s %5d MiB %5d  %s%n", d.path("slot").asInt(), d.path("name").asText(),
-                        s.path("state").asText(), d.path("memoryMib").asInt(), d.path("vcpus").asInt(), d.path("id").asText());
+            for (VmStatus s : vms) {
+                VmDefinition d = s.definition();
+                out.printf("%-4d %-24s %-9s %5d MiB %5d  %s%n", d.slot() == null ? 0 : d.slot(), d.name(),
+                        s.state().wireName(), d.memoryMib(), d.vcpus(), d.id());
             }
             out.flush();
             return 0;
@@ -101,16 +96,17 @@ final class VmCommands {
 
         @Override
         public Integer call() throws Exception {
-            JsonNode status = call(Methods.VM_SHOW, vmParam(ref));
+            VmStatus vm = call(ToolstackApi.VM_SHOW, new ToolstackApi.VmRef(ref));
             if (root().json) {
-                root().printJson(status);
+                root().printJson(vm);
                 return 0;
             }
+            // Every field, named as on the wire, so the listing follows the contract as it grows.
+            JsonNode status = Json.mapper().valueToTree(vm);
             PrintWriter out = out();
-            out.printf("state: %s%s%n", status.path("state").asText(),
-                    status.hasNonNull("detail") ? " (" + status.get("detail").asText() + ")" : "");
-            if (status.hasNonNull("pid")) {
-                out.printf("pid: %d%n", status.get("pid").asLong());
+            out.printf("state: %s%s%n", vm.state().wireName(), vm.detail() != null ? " (" + vm.detail() + ")" : "");
+            if (vm.pid() != null) {
+                out.printf("pid: %d%n", vm.pid());
             }
             status.path("sockets").fields().forEachRemaining(e -> out.printf("%s socket: %s%n", e.getKey(), e.getValue().asText()));
             status.path("definition").fields().forEachRemaining(e -> out.printf("%s: %s%n", e.getKey(),
@@ -130,22 +126,16 @@ final class VmCommands {
 
         @Override
         public Integer call() throws Exception {
-            ObjectNode def = from == null ? Json.mapper().createObjectNode() : readJson(from);
-            options.applyTo(def);
-            return create(def, "created");
+            VmDefinition.Builder def = from == null ? VmDefinition.builder() : readJson(from).toBuilder();
+            return create(options.applyTo(def).build(), "created");
         }
 
-        private static ObjectNode readJson(Path file) throws IOException {
-            JsonNode node;
+        private static VmDefinition readJson(Path file) throws IOException {
             try {
-                node = Json.mapper().readTree(Files.readString(file));
+                return Json.mapper().readValue(Files.readString(file), VmDefinition.class);
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalArgumentException(file + " is not valid JSON: " + e.getOriginalMessage());
+                throw new IllegalArgumentException(file + ": " + JsonProblems.explain("", e).problem());
             }
-            if (!(node instanceof ObjectNode obj)) {
-                throw new IllegalArgumentException(file + " must hold a JSON object");
-            }
-            return obj;
         }
     }
 
@@ -159,14 +149,12 @@ final class VmCommands {
 
         @Override
         public Integer call() throws Exception {
-            ObjectNode changes = Json.mapper().createObjectNode();
-            options.applyTo(changes);
-            if (changes.isEmpty()) {
+            if (!options.any()) {
                 throw new IllegalArgumentException("nothing to change: give at least one option, e.g. --memory 2048");
             }
-            ObjectNode params = vmParam(ref);
-            params.set("changes", changes);
-            return printStatus(call(Methods.VM_EDIT, params), "changed");
+            VmDefinition now = call(ToolstackApi.VM_SHOW, new ToolstackApi.VmRef(ref)).definition();
+            VmDefinition changed = options.applyTo(now.toBuilder()).build();
+            return printStatus(call(ToolstackApi.VM_EDIT, new ToolstackApi.VmEdit(now.id().toString(), changed)), "changed");
         }
     }
 
@@ -177,7 +165,7 @@ final class VmCommands {
 
         @Override
         public Integer call() throws Exception {
-            call(Methods.VM_DELETE, vmParam(ref));
+            call(ToolstackApi.VM_DELETE, new ToolstackApi.VmRef(ref));
             if (!root().json) {
                 out().printf("deleted '%s'%n", ref);
                 out().flush();
@@ -193,7 +181,7 @@ final class VmCommands {
 
         @Override
         public Integer call() throws Exception {
-            return printStatus(call(Methods.VM_START, vmParam(ref)), "started");
+            return printStatus(call(ToolstackApi.VM_START, new ToolstackApi.VmRef(ref)), "started");
         }
     }
 
@@ -207,11 +195,7 @@ final class VmCommands {
 
         @Override
         public Integer call() throws Exception {
-            ObjectNode params = vmParam(ref);
-            if (timeout != null) {
-                params.put("timeoutSeconds", timeout);
-            }
-            return printStatus(call(Methods.VM_STOP, params), "stopped");
+            return printStatus(call(ToolstackApi.VM_STOP, new ToolstackApi.VmStop(ref, timeout)), "stopped");
         }
     }
 
@@ -222,7 +206,7 @@ final class VmCommands {
 
         @Override
         public Integer call() throws Exception {
-            return printStatus(call(Methods.VM_DESTROY, vmParam(ref)), "destroyed");
+            return printStatus(call(ToolstackApi.VM_DESTROY, new ToolstackApi.VmRef(ref)), "destroyed");
         }
     }
 }

@@ -1,23 +1,18 @@
 package org.polydesk.toolstack.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import org.polydesk.protocol.rpc.Json;
-import org.polydesk.protocol.rpc.Methods;
 import org.polydesk.protocol.vm.VmDefinition;
-import org.polydesk.toolstack.definition.DefinitionJson;
-import org.polydesk.toolstack.definition.InvalidDefinitionException;
-import org.polydesk.toolstack.xlcfg.ImportRemark;
+import org.polydesk.protocol.toolstack.ImportRemark;
+import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.toolstack.xlcfg.XlConfigException;
 import org.polydesk.toolstack.xlcfg.XlConfigExporter;
 import org.polydesk.toolstack.xlcfg.XlConfigImporter;
-import org.polydesk.toolstack.xlcfg.XlImportResult;
+import org.polydesk.protocol.toolstack.XlImportResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -66,9 +61,7 @@ final class XlCommands {
                 spec.commandLine().getErr().println("polyctl: note " + r);
             }
             spec.commandLine().getErr().flush();
-            ObjectNode def = Json.mapper().valueToTree(result.definition());
-            options.applyTo(def);
-            return create(def, "imported");
+            return create(options.applyTo(result.definition().toBuilder()).build(), "imported");
         }
     }
 
@@ -82,13 +75,7 @@ final class XlCommands {
 
         @Override
         public Integer call() throws Exception {
-            JsonNode status = call(Methods.VM_SHOW, vmParam(ref));
-            VmDefinition def;
-            try {
-                def = DefinitionJson.read(status.get("definition"));
-            } catch (InvalidDefinitionException e) {
-                throw new IOException("polydeskd sent a definition this polyctl cannot read: " + e.getMessage());
-            }
+            VmDefinition def = call(ToolstackApi.VM_SHOW, new ToolstackApi.VmRef(ref)).definition();
             String cfg = XlConfigExporter.export(def);
             if (output == null) {
                 out().print(cfg);

@@ -1,6 +1,5 @@
 package org.polydesk.toolstack.daemon;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,9 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
-import org.polydesk.protocol.rpc.Json;
-import org.polydesk.protocol.rpc.Methods;
-import org.polydesk.protocol.rpc.RpcMessage;
+import org.polydesk.protocol.rpc.RpcServer;
+import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.toolstack.gpu.ConsoleUsers;
 
 /**
@@ -51,7 +49,7 @@ final class ConsoleHolders implements ConsoleUsers {
             CountDownLatch l = new CountDownLatch(1);
             if (holders.replace(c, l) != null) {
                 asked.add(l);
-                c.send(RpcMessage.notification(Methods.CONSOLE_RELEASE, params(vm, gpu)));
+                c.send(ToolstackApi.CONSOLE_RELEASE, new ToolstackApi.ConsoleChange(vm.toString(), gpu));
             }
         }
         long deadline = System.nanoTime() + wait.toNanos();
@@ -74,11 +72,7 @@ final class ConsoleHolders implements ConsoleUsers {
     @Override
     public void back(UUID vm, String gpu) {
         for (RpcServer.Connection c : holders.keySet()) {
-            c.send(RpcMessage.notification(Methods.CONSOLE_RETURNED, params(vm, gpu)));
+            c.send(ToolstackApi.CONSOLE_RETURNED, new ToolstackApi.ConsoleChange(vm.toString(), gpu));
         }
-    }
-
-    private static ObjectNode params(UUID vm, String gpu) {
-        return Json.mapper().createObjectNode().put("vm", vm.toString()).put("gpu", gpu);
     }
 }

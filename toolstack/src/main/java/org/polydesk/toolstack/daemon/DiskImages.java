@@ -1,7 +1,7 @@
 package org.polydesk.toolstack.daemon;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.polydesk.protocol.rpc.RpcException;
+import org.polydesk.protocol.toolstack.ToolstackApi;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.polydesk.protocol.rpc.ErrorCode;
-import org.polydesk.protocol.rpc.Json;
 
 /**
  * {@code disk.create}: new empty disk images in polydeskd's image directory, made with
@@ -32,19 +31,19 @@ final class DiskImages {
     }
 
     /** {@code {name, sizeGib, format: raw|qcow2}} → {@code {path}}. */
-    JsonNode create(JsonNode params) throws RpcException {
-        String name = params == null ? null : params.path("name").asText(null);
-        JsonNode size = params == null ? null : params.get("sizeGib");
-        String format = params == null || params.path("format").isMissingNode() ? "qcow2" : params.path("format").asText("");
+    ToolstackApi.DiskCreated create(ToolstackApi.DiskCreate params) throws RpcException {
+        String name = params.name();
+        Long size = params.sizeGib();
+        String format = params.format() == null ? "qcow2" : params.format();
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new RpcException(ErrorCode.INVALID_PARAMS, "an image name is 1–64 letters, digits, '.', '_' or '-',"
+            throw RpcException.invalidParam("name", "an image name is 1–64 letters, digits, '.', '_' or '-',"
                     + " starting with a letter or digit, not '" + name + "'");
         }
-        if (size == null || !size.canConvertToInt() || size.asInt() < 1 || size.asInt() > MAX_GIB) {
-            throw new RpcException(ErrorCode.INVALID_PARAMS, "sizeGib must be a whole number from 1 to " + MAX_GIB);
+        if (size == null || size < 1 || size > MAX_GIB) {
+            throw RpcException.invalidParam("sizeGib", "sizeGib must be a whole number from 1 to " + MAX_GIB);
         }
         if (!format.equals("raw") && !format.equals("qcow2")) {
-            throw new RpcException(ErrorCode.INVALID_PARAMS, "format must be raw or qcow2, not '" + format + "'");
+            throw RpcException.invalidParam("format", "format must be raw or qcow2, not '" + format + "'");
         }
         Path image = directory.resolve(name + "." + format);
         if (Files.exists(image)) {
@@ -54,7 +53,7 @@ final class DiskImages {
         try {
             Files.createDirectories(directory);
             Files.deleteIfExists(tmp);
-            Process p = new ProcessBuilder(qemuImg, "create", "-q", "-f", format, tmp.toString(), size.asInt() + "G")
+            Process p = new ProcessBuilder(qemuImg, "create", "-q", "-f", format, tmp.toString(), size + "G")
                     .redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
@@ -79,8 +78,6 @@ final class DiskImages {
                 // a leftover temporary file is harmless and replaced next time
             }
         }
-        ObjectNode result = Json.mapper().createObjectNode();
-        result.put("path", image.toString());
-        return result;
+        return new ToolstackApi.DiskCreated(image.toString());
     }
 }

@@ -1,12 +1,11 @@
 package org.polydesk.toolstack.daemon;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.polydesk.protocol.rpc.RpcException;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.polydesk.protocol.focus.FocusBus;
+import org.polydesk.protocol.focus.FocusChanged;
 import org.polydesk.protocol.rpc.ErrorCode;
-import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.rpc.RpcClient;
 
 /**
@@ -23,9 +22,8 @@ final class FocusRelay {
     }
 
     /** {@code {"vm": id|name|slot|"ui"}} → the focus bus's {@code FocusChanged}. */
-    JsonNode set(String ref) throws RpcException {
+    FocusChanged set(String ref) throws RpcException {
         int slot = "ui".equalsIgnoreCase(ref) || "0".equals(ref) ? FocusBus.UI_SLOT : slotOf(ref);
-        ObjectNode params = Json.mapper().createObjectNode().put("slot", slot);
         RpcClient bus;
         try {
             bus = RpcClient.connect(focusSocket);
@@ -34,7 +32,7 @@ final class FocusRelay {
                     + " (nothing answers on " + focusSocket + ")");
         }
         try (bus) {
-            return bus.call(FocusBus.SET, params);
+            return bus.call(FocusBus.SET, new FocusBus.SlotRef(slot));
         } catch (RpcClient.CallException e) {
             ErrorCode code = e.errorCode() != null ? e.errorCode() : ErrorCode.INTERNAL_ERROR;
             throw new RpcException(code, "input-server refused: " + e.getMessage());

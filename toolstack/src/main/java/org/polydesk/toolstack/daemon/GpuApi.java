@@ -1,13 +1,12 @@
 package org.polydesk.toolstack.daemon;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.polydesk.protocol.rpc.RpcException;
+import org.polydesk.protocol.toolstack.ToolstackApi;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.polydesk.protocol.rpc.ErrorCode;
-import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.protocol.vm.VmStatus;
 import org.polydesk.toolstack.gpu.PciDevice;
@@ -27,58 +26,43 @@ final class GpuApi {
         this.pci = pci;
     }
 
-    JsonNode list() throws RpcException {
+    List<ToolstackApi.GpuDevice> list() throws RpcException {
         List<VmStatus> all = vms.list();
-        ArrayNode out = Json.mapper().createArrayNode();
+        List<ToolstackApi.GpuDevice> out = new ArrayList<>();
         for (PciDevice.Gpu g : gpus()) {
             PciDevice d = g.device();
-            ObjectNode n = out.addObject();
-            n.put("address", d.address());
-            n.put("vendor", g.vendor());
-            n.put("device", g.name());
-            n.put("vendorId", String.format("%04x", d.vendorId()));
-            n.put("deviceId", String.format("%04x", d.deviceId()));
-            if (d.iommuGroup() != null) {
-                n.put("iommuGroup", d.iommuGroup());
-            }
-            if (d.driver() != null) {
-                n.put("driver", d.driver());
-            }
-            n.put("bootVga", d.bootVga());
-            ArrayNode functions = n.putArray("otherFunctions");
-            g.otherFunctions().forEach(f -> functions.add(f.address()));
             VmDefinition owner = owner(all, d.address());
-            if (owner != null) {
-                n.put("owner", owner.id().toString());
-                n.put("ownerName", owner.name());
-            }
+            out.add(new ToolstackApi.GpuDevice(d.address(), g.vendor(), g.name(), String.format("%04x", d.vendorId()),
+                    String.format("%04x", d.deviceId()), d.iommuGroup(), d.driver(), d.bootVga(),
+                    g.otherFunctions().stream().map(PciDevice::address).toList(),
+                    owner == null ? null : owner.id().toString(), owner == null ? null : owner.name()));
         }
         return out;
     }
 
     /** {@code {gpu: address, vm: ref|null}} → the status of the VM that now owns it (or gave it up). */
-    JsonNode assign(JsonNode params) throws RpcException {
-        String address = normalise(params == null ? null : params.path("gpu").asText(null));
+    VmStatus assign(ToolstackApi.GpuAssign params) throws RpcException {
+        String address = normalise(params.gpu());
         if (gpus().stream().noneMatch(g -> g.device().address().equals(address))) {
-            throw new RpcException(ErrorCode.INVALID_PARAMS, "there is no display device at " + address
+            throw RpcException.invalidParam("gpu", "there is no display device at " + address
                     + " on this host; gpu.list shows them");
         }
-        JsonNode ref = params.get("vm");
+        String ref = params.vm();
         VmDefinition owner = owner(vms.list(), address);
-        if (ref == null || ref.isNull()) {
+        if (ref == null) {
             if (owner == null) {
-                return Json.mapper().nullNode();
+                return null;
             }
             stopped(owner, "its GPU cannot be taken from it while it runs");
-            return Json.mapper().valueToTree(vms.edit(owner.id().toString(), gpuChange(null)));
+            return vms.edit(owner.id().toString(), owner.toBuilder().gpu(null).build());
         }
-        VmStatus target = vms.show(ref.asText());
+        VmStatus target = vms.show(ref);
         if (owner != null && !owner.id().equals(target.definition().id())) {
             throw new RpcException(ErrorCode.INVALID_DEFINITION, "GPU " + address + " is assigned to '" + owner.name()
                     + "'; take it from '" + owner.name() + "' first");
         }
         stopped(target.definition(), "a GPU can only be given to a stopped VM");
-        return Json.mapper().valueToTree(vms.edit(target.definition().id().toString(), gpuChange(address)));
+        return vms.edit(target.definition().id().toString(), target.definition().toBuilder().gpu(address).build());
     }
 
     private void stopped(VmDefinition vm, String why) throws RpcException {
@@ -104,21 +88,10 @@ final class GpuApi {
         return null;
     }
 
-    private static ObjectNode gpuChange(String address) {
-        ObjectNode change = Json.mapper().createObjectNode();
-        if (address == null) {
-            change.putNull("gpu");
-        } else {
-            change.put("gpu", address);
-        }
-        return change;
-    }
-
     /** "01:00.0" and "0000:01:00.0" name the same function. */
     private static String normalise(String address) throws RpcException {
         if (address == null || !address.matches("([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-1][0-9a-fA-F]\\.[0-7]")) {
-            throw new RpcException(ErrorCode.INVALID_PARAMS, "gpu must be a PCI address like 0000:01:00.0, not '"
-                    + address + "'");
+            throw RpcException.invalidParam("gpu", "gpu must be a PCI address like 0000:01:00.0, not '" + address + "'");
         }
         return canonical(address);
     }

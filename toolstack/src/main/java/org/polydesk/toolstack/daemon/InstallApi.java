@@ -1,7 +1,8 @@
 package org.polydesk.toolstack.daemon;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.polydesk.protocol.rpc.RpcException;
+import org.polydesk.protocol.rpc.RpcServer;
+import org.polydesk.protocol.toolstack.ToolstackApi;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -9,9 +10,6 @@ import java.util.logging.Logger;
 import org.polydesk.protocol.install.InstallDisk;
 import org.polydesk.protocol.install.InstallProgress;
 import org.polydesk.protocol.rpc.ErrorCode;
-import org.polydesk.protocol.rpc.Json;
-import org.polydesk.protocol.rpc.Methods;
-import org.polydesk.protocol.rpc.RpcMessage;
 import org.polydesk.toolstack.install.BlockDevices;
 import org.polydesk.toolstack.install.CommandRunner;
 import org.polydesk.toolstack.install.DiskChecks;
@@ -48,21 +46,21 @@ final class InstallApi {
         return new InstallApi(BlockDevices::system, CommandRunner.system(), Installer.Options.of(""));
     }
 
-    JsonNode disks() throws RpcException {
+    List<InstallDisk> disks() throws RpcException {
         List<Installer.Candidate> found;
         try {
             found = installer(NO_PROGRESS).survey();
         } catch (InstallException e) {
             throw new RpcException(ErrorCode.BACKEND_FAILED, e.getMessage());
         }
-        return Json.mapper().valueToTree(found.stream().map(c -> new InstallDisk(c.disk().path(), c.disk().model(),
+        return found.stream().map(c -> new InstallDisk(c.disk().path(), c.disk().model(),
                 c.disk().sizeBytes(), c.disk().partitions(),
                 c.problems().stream().filter(p -> !p.erases()).map(DiskChecks.Problem::message).toList(),
                 c.problems().stream().filter(DiskChecks.Problem::erases).map(DiskChecks.Problem::message).toList()))
-                .toList());
+                .toList();
     }
 
-    JsonNode start(JsonNode params, RpcServer.Connection caller) throws RpcException {
+    ToolstackApi.InstallStarted start(ToolstackApi.InstallStart params, RpcServer.Connection caller) throws RpcException {
         Installer.Options o = options(params);
         if (!running.compareAndSet(null, o.disk())) {
             throw new RpcException(ErrorCode.WRONG_STATE, "an install to " + running.get() + " is already running;"
@@ -78,10 +76,7 @@ final class InstallApi {
         Thread t = new Thread(() -> run(o, caller), "install");
         t.setDaemon(true);
         t.start();
-        ObjectNode ok = Json.mapper().createObjectNode();
-        ok.put("disk", o.disk());
-        ok.put("steps", Installer.STEPS);
-        return ok;
+        return new ToolstackApi.InstallStarted(o.disk(), Installer.STEPS);
     }
 
     private void run(Installer.Options o, RpcServer.Connection caller) {
@@ -118,7 +113,7 @@ final class InstallApi {
     }
 
     private static void send(RpcServer.Connection caller, InstallProgress p) {
-        caller.send(RpcMessage.notification(Methods.INSTALL_PROGRESS, Json.mapper().valueToTree(p)));
+        caller.send(ToolstackApi.INSTALL_PROGRESS, p);
     }
 
     private Installer installer(Installer.Progress progress) throws RpcException {
@@ -129,24 +124,18 @@ final class InstallApi {
         }
     }
 
-    private Installer.Options options(JsonNode params) throws RpcException {
-        JsonNode disk = params == null ? null : params.get("disk");
-        if (disk == null || !disk.isTextual() || disk.asText().isBlank()) {
-            throw new RpcException(ErrorCode.INVALID_PARAMS, "params.disk must be the whole disk to install to, like /dev/sda");
+    private Installer.Options options(ToolstackApi.InstallStart params) throws RpcException {
+        if (params.disk() == null || params.disk().isBlank()) {
+            throw RpcException.invalidParam("disk", "disk must be the whole disk to install to, like /dev/sda");
         }
-        JsonNode force = params.path("force");
-        if (!force.isMissingNode() && !force.isBoolean()) {
-            throw new RpcException(ErrorCode.INVALID_PARAMS, "params.force must be true or false");
-        }
-        JsonNode admin = params.path("admin");
+        ToolstackApi.InstallAdmin admin = params.admin();
         Installer.Admin a;
         try {
-            a = Installer.Admin.of(admin.path("name").isTextual() ? admin.path("name").asText() : null,
-                    admin.path("password").isTextual() ? admin.path("password").asText() : null);
+            a = Installer.Admin.of(admin == null ? null : admin.name(), admin == null ? null : admin.password());
         } catch (InstallException e) {
-            throw new RpcException(ErrorCode.INVALID_PARAMS, e.getMessage());
+            throw RpcException.invalidParam("admin", e.getMessage());
         }
-        return defaults.withDisk(disk.asText()).withForce(force.asBoolean(false)).withAdmin(a);
+        return defaults.withDisk(params.disk()).withForce(Boolean.TRUE.equals(params.force())).withAdmin(a);
     }
 
     private static final Installer.Progress NO_PROGRESS = new Installer.Progress() {

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
+import org.polydesk.protocol.rpc.RpcServer;
 import org.polydesk.protocol.toolstack.Paths;
 import org.polydesk.toolstack.definition.VmStore;
 import org.polydesk.toolstack.gpu.HandoverStore;
@@ -71,6 +72,10 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
     private RpcServer server;
     /** The installer behind install.*: the live system's, or a test's. */
     InstallApi install = InstallApi.system();
+    /** The hypervisor: null lets --backend choose; a test's (its stub backend) otherwise. */
+    VmManager.BackendFactory backendOverride;
+    /** How the host's sysfs under --sysfs is written: the kernel's, or a test's simulated kernel over a tree. */
+    java.util.function.Function<Path, Sysfs> sysfsAccess = Sysfs::new;
 
     public static void main(String[] args) {
         if (Files.isReadable(CONFIG_FILE)) {
@@ -86,15 +91,15 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
     public void open() throws IOException {
         Path api = socket != null ? socket : runDir.resolve(Paths.DAEMON_SOCKET.getFileName());
         Files.createDirectories(runDir);
-        String chosen = chooseBackend();
+        String chosen = backendOverride != null ? "test's" : chooseBackend();
         if (!"auto".equals(accel) && !"kvm".equals(accel) && !"tcg".equals(accel)) {
             throw new IOException("--accel must be auto, kvm or tcg, not '" + accel + "'");
         }
         EventBus events = new EventBus();
         ConsoleHolders consoleHolders = new ConsoleHolders(java.time.Duration.ofSeconds(5));
-        Sysfs sys = new Sysfs(sysfs);
+        Sysfs sys = sysfsAccess.apply(sysfs);
         SysfsPci pci = new SysfsPci(sys.pciDevices(), PciIds.load(pciIds));
-        VmManager.BackendFactory backends = "libxl".equals(chosen)
+        VmManager.BackendFactory backends = backendOverride != null ? backendOverride : "libxl".equals(chosen)
                 ? listener -> new LibxlBackend(runDir, listener)
                 : listener -> new QemuBackend(
                         new QemuSettings(qemu, accel, runDir, QemuSettings.DEFAULT_OVMF, Duration.ofSeconds(20)), listener);
@@ -107,10 +112,10 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
             throw new IOException("the " + chosen + " backend cannot start: " + e.getMessage(), e);
         }
         manager.load();
-        server = new RpcServer(api, new ToolstackApi(manager, events,
+        server = RpcServer.serve(api, "polydeskd", new ToolstackService(manager, events,
                 focusSocket != null ? focusSocket : runDir.resolve(org.polydesk.protocol.focus.FocusBus.SOCKET.getFileName()),
                 imageDir != null ? imageDir : stateDir.toAbsolutePath().getParent().resolve("images"), pci,
-                install, consoleHolders));
+                install, consoleHolders).handlers());
         LOG.info("polydeskd serves " + api + " with the " + chosen + " backend (" + manager.accelerator() + ")");
         if (!noAutostart) {
             manager.autostart();

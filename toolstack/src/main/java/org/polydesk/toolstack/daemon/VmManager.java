@@ -1,7 +1,7 @@
 package org.polydesk.toolstack.daemon;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.polydesk.protocol.rpc.Problem;
+import org.polydesk.protocol.rpc.RpcException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.logging.Logger;
 import org.polydesk.protocol.rpc.ErrorCode;
-import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.toolstack.HostInfo;
 import org.polydesk.protocol.toolstack.LifecycleEvent;
 import org.polydesk.protocol.vm.VmDefinition;
@@ -24,7 +23,6 @@ import org.polydesk.toolstack.backend.BackendException;
 import org.polydesk.toolstack.backend.HypervisorBackend;
 import org.polydesk.toolstack.backend.HypervisorBackend.ExitReason;
 import org.polydesk.toolstack.backend.RunningVm;
-import org.polydesk.toolstack.definition.DefinitionJson;
 import org.polydesk.toolstack.definition.DefinitionValidator;
 import org.polydesk.toolstack.definition.InvalidDefinitionException;
 import org.polydesk.toolstack.definition.VmStore;
@@ -48,19 +46,19 @@ public final class VmManager {
     private final HandoverStore handovers;
     private final GpuPassthrough gpus;
     private final Map<UUID, VmDefinition> definitions = new LinkedHashMap<>();
-    private final Map<UUID, Runtime> runtime = new HashMap<>();
+    private final Map<UUID, LiveState> live = new HashMap<>();
     private final List<VmStore.Problem> storeProblems = new ArrayList<>();
 
     /** What the manager knows of a VM beyond its definition. */
-    private record Runtime(VmState state, Long pid, Integer domid, VmSockets sockets, String detail) {
-        static final Runtime STOPPED = new Runtime(VmState.STOPPED, null, null, null, null);
+    private record LiveState(VmState state, Long pid, Integer domid, VmSockets sockets, String detail) {
+        static final LiveState STOPPED = new LiveState(VmState.STOPPED, null, null, null, null);
 
-        static Runtime of(VmState state, String detail) {
-            return new Runtime(state, null, null, null, detail);
+        static LiveState of(VmState state, String detail) {
+            return new LiveState(state, null, null, null, detail);
         }
 
-        static Runtime running(RunningVm vm, String detail) {
-            return new Runtime(VmState.RUNNING, vm.pid(), vm.domid(), vm.sockets(), detail);
+        static LiveState running(RunningVm vm, String detail) {
+            return new LiveState(VmState.RUNNING, vm.pid(), vm.domid(), vm.sockets(), detail);
         }
     }
 
@@ -99,10 +97,10 @@ public final class VmManager {
             gpuFunctions.put(h.vm(), h.addresses());
         }
         for (RunningVm vm : backend.recover(definitions.values(), gpuFunctions)) {
-            runtime.put(vm.id(), Runtime.running(vm, "taken back after a daemon restart"));
+            live.put(vm.id(), LiveState.running(vm, "taken back after a daemon restart"));
             LOG.info("'" + definitions.get(vm.id()).name() + "' is still running");
         }
-        gpus.recover(runtime.keySet().stream().filter(id -> runtime.get(id).state().isActive()).toList());
+        gpus.recover(live.keySet().stream().filter(id -> live.get(id).state().isActive()).toList());
     }
 
     /** Starts the VMs marked autostart that are not running; one that fails does not stop the others. */
@@ -147,32 +145,29 @@ public final class VmManager {
         validate(def);
         save(def);
         definitions.put(def.id(), def);
-        runtime.put(def.id(), Runtime.STOPPED);
+        live.put(def.id(), LiveState.STOPPED);
         events.publish(LifecycleEvent.Type.CREATED, def.id(), def.name(), def.slot(), null, null);
         return status(def);
     }
 
-    /** Applies the given fields over the stored definition (a JSON merge of the top-level fields). */
-    public synchronized VmStatus edit(String ref, JsonNode changes) throws RpcException {
+    /** Replaces the stored definition with {@code requested}; the id stays, a missing slot keeps the old one. */
+    public synchronized VmStatus edit(String ref, VmDefinition requested) throws RpcException {
         VmDefinition old = find(ref);
-        if (changes == null || !changes.isObject()) {
-            throw new RpcException(ErrorCode.INVALID_PARAMS, "changes must be a JSON object of fields to set");
+        if (requested == null) {
+            throw RpcException.invalidParam("definition", "definition must be the VM's new definition");
         }
-        if (changes.has("id") && !changes.get("id").asText().equals(old.id().toString())) {
-            throw new RpcException(ErrorCode.INVALID_DEFINITION, "the id of a VM cannot be changed");
+        if (requested.id() != null && !requested.id().equals(old.id())) {
+            throw RpcException.invalid(ErrorCode.INVALID_DEFINITION,
+                    List.of(new Problem("definition.id", "the id of a VM cannot be changed")));
         }
-        ObjectNode merged = Json.mapper().valueToTree(old);
-        merged.setAll((ObjectNode) changes);
-        VmDefinition def;
-        try {
-            def = DefinitionJson.read(merged);
-        } catch (InvalidDefinitionException e) {
-            throw new RpcException(ErrorCode.INVALID_DEFINITION, e.getMessage());
+        VmDefinition def = requested.withId(old.id());
+        if (def.slot() == null) {
+            def = def.withSlot(old.slot());
         }
         validate(def);
         save(def);
         definitions.put(def.id(), def);
-        Runtime rt = state(def.id());
+        LiveState rt = state(def.id());
         String detail = rt.state().isActive() ? "changes take effect when the VM next starts" : null;
         events.publish(LifecycleEvent.Type.CHANGED, def.id(), def.name(), def.slot(), null, detail);
         return status(def);
@@ -190,7 +185,7 @@ public final class VmManager {
             throw new RpcException(ErrorCode.STORE_FAILED, "cannot delete " + store.fileOf(def.id()) + ": " + e.getMessage());
         }
         definitions.remove(def.id());
-        runtime.remove(def.id());
+        live.remove(def.id());
         events.publish(LifecycleEvent.Type.DELETED, def.id(), def.name(), def.slot(), null, null);
     }
 
@@ -202,7 +197,7 @@ public final class VmManager {
             if (now.isActive()) {
                 throw new RpcException(ErrorCode.WRONG_STATE, "'" + def.name() + "' is already " + now.wireName());
             }
-            runtime.put(def.id(), Runtime.of(VmState.STARTING, null));
+            live.put(def.id(), LiveState.of(VmState.STARTING, null));
         }
         Handover gpu = null;
         RunningVm vm;
@@ -218,12 +213,12 @@ public final class VmManager {
                 why += giveBack(def.id());
             }
             synchronized (this) {
-                runtime.put(def.id(), Runtime.of(VmState.STOPPED, "start failed: " + why));
+                live.put(def.id(), LiveState.of(VmState.STOPPED, "start failed: " + why));
             }
             throw new RpcException(ErrorCode.BACKEND_FAILED, why);
         }
         synchronized (this) {
-            runtime.put(def.id(), Runtime.running(vm, null));
+            live.put(def.id(), LiveState.running(vm, null));
             events.publish(LifecycleEvent.Type.STARTED, def.id(), def.name(), def.slot(), vm.sockets(), null,
                     gpu == null ? null : event(gpu));
             return status(definitions.getOrDefault(def.id(), def));
@@ -245,7 +240,7 @@ public final class VmManager {
     /** Marks the VM stopping, asks the backend to end it and returns the state the exit left it in. */
     private VmStatus end(String ref, Ending ending) throws RpcException {
         VmDefinition def;
-        Runtime before;
+        LiveState before;
         synchronized (this) {
             def = find(ref);
             before = state(def.id());
@@ -253,7 +248,7 @@ public final class VmManager {
                 throw new RpcException(ErrorCode.WRONG_STATE, "'" + def.name() + "' is " + before.state().wireName()
                         + ", not running");
             }
-            runtime.put(def.id(), new Runtime(VmState.STOPPING, before.pid(), before.domid(), before.sockets(), null));
+            live.put(def.id(), new LiveState(VmState.STOPPING, before.pid(), before.domid(), before.sockets(), null));
         }
         try {
             ending.apply(def.id());
@@ -261,7 +256,7 @@ public final class VmManager {
             synchronized (this) {
                 // The VM did not end (or ended on its own meanwhile, which the exit listener recorded).
                 if (state(def.id()).state() == VmState.STOPPING) {
-                    runtime.put(def.id(), before);
+                    live.put(def.id(), before);
                 }
             }
             throw new RpcException(ErrorCode.BACKEND_FAILED, e.getMessage());
@@ -277,7 +272,7 @@ public final class VmManager {
             VmDefinition def = definitions.get(id);
             VmState state = reason == ExitReason.CRASHED ? VmState.CRASHED : VmState.STOPPED;
             String why = detail == null ? (failure.isEmpty() ? null : failure.substring(2)) : detail + failure;
-            runtime.put(id, Runtime.of(state, why));
+            live.put(id, LiveState.of(state, why));
             if (def != null) {
                 events.publish(state == VmState.CRASHED ? LifecycleEvent.Type.CRASHED : LifecycleEvent.Type.STOPPED,
                         id, def.name(), def.slot(), null, why,
@@ -311,7 +306,7 @@ public final class VmManager {
     }
 
     public synchronized HostInfo hostInfo() {
-        long running = runtime.values().stream().filter(r -> r.state().isActive()).count();
+        long running = live.values().stream().filter(r -> r.state().isActive()).count();
         String hostname;
         try {
             hostname = java.net.InetAddress.getLocalHost().getHostName();
@@ -347,7 +342,7 @@ public final class VmManager {
         try {
             DefinitionValidator.validate(def, definitions.values());
         } catch (InvalidDefinitionException e) {
-            throw new RpcException(ErrorCode.INVALID_DEFINITION, e.getMessage());
+            throw RpcException.invalid(ErrorCode.INVALID_DEFINITION, e.problemsIn("definition"));
         }
     }
 
@@ -377,12 +372,12 @@ public final class VmManager {
                 .orElseThrow(() -> new RpcException(ErrorCode.NOT_FOUND, "no VM is called '" + ref + "'"));
     }
 
-    private Runtime state(UUID id) {
-        return runtime.getOrDefault(id, Runtime.STOPPED);
+    private LiveState state(UUID id) {
+        return live.getOrDefault(id, LiveState.STOPPED);
     }
 
     private VmStatus status(VmDefinition def) {
-        Runtime rt = state(def.id());
+        LiveState rt = state(def.id());
         return new VmStatus(def, rt.state(), rt.pid(), rt.domid(), rt.sockets(), rt.detail());
     }
 }

@@ -11,6 +11,7 @@ import org.polydesk.protocol.vm.Display;
 import org.polydesk.protocol.vm.Firmware;
 import org.polydesk.protocol.vm.GuestType;
 import org.polydesk.protocol.vm.Nic;
+import org.polydesk.protocol.rpc.Problem;
 import org.polydesk.protocol.vm.VmDefinition;
 
 /**
@@ -36,7 +37,7 @@ public final class DefinitionValidator {
 
     /** Checks {@code def} against the rules and against {@code others}, the host's other VMs. */
     public static void validate(VmDefinition def, Collection<VmDefinition> others) throws InvalidDefinitionException {
-        List<String> problems = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
         checkAlone(def, problems);
         checkAgainstOthers(def, others, problems);
         if (!problems.isEmpty()) {
@@ -44,34 +45,34 @@ public final class DefinitionValidator {
         }
     }
 
-    private static void checkAlone(VmDefinition def, List<String> problems) {
+    private static void checkAlone(VmDefinition def, List<Problem> problems) {
         if (def.id() == null) {
-            problems.add("the VM has no id");
+            problems.add(new Problem("id", "the VM has no id"));
         }
         String name = def.name();
         if (name == null || name.isBlank()) {
-            problems.add("the VM needs a name");
+            problems.add(new Problem("name", "the VM needs a name"));
         } else if (name.length() > MAX_NAME_LENGTH) {
-            problems.add("name is " + name.length() + " characters long; at most " + MAX_NAME_LENGTH + " are allowed");
+            problems.add(new Problem("name", "name is " + name.length() + " characters long; at most " + MAX_NAME_LENGTH + " are allowed"));
         } else if (name.chars().anyMatch(Character::isISOControl) || !name.equals(name.strip())) {
-            problems.add("name '" + name.strip() + "' must not contain control characters or start or end with spaces");
+            problems.add(new Problem("name", "name '" + name.strip() + "' must not contain control characters or start or end with spaces"));
         }
         if (def.slot() == null) {
-            problems.add("the VM needs a slot from " + MIN_SLOT + " to " + MAX_SLOT);
+            problems.add(new Problem("slot", "the VM needs a slot from " + MIN_SLOT + " to " + MAX_SLOT));
         } else if (def.slot() < MIN_SLOT || def.slot() > MAX_SLOT) {
-            problems.add("slot " + def.slot() + " is outside " + MIN_SLOT + "–" + MAX_SLOT
-                    + " (slot 0 belongs to the control UI)");
+            problems.add(new Problem("slot", "slot " + def.slot() + " is outside " + MIN_SLOT + "–" + MAX_SLOT
+                    + " (slot 0 belongs to the control UI)"));
         }
         if (!COLOUR.matcher(def.colour()).matches()) {
-            problems.add("colour '" + def.colour() + "' is not of the form #rrggbb");
+            problems.add(new Problem("colour", "colour '" + def.colour() + "' is not of the form #rrggbb"));
         }
         if (def.memoryMib() < MIN_MEMORY_MIB) {
-            problems.add("memory " + def.memoryMib() + " MiB is below the " + MIN_MEMORY_MIB + " MiB minimum");
+            problems.add(new Problem("memoryMib", "memory " + def.memoryMib() + " MiB is below the " + MIN_MEMORY_MIB + " MiB minimum"));
         } else if (def.memoryMib() > MAX_MEMORY_MIB) {
-            problems.add("memory " + def.memoryMib() + " MiB is above the " + MAX_MEMORY_MIB + " MiB maximum");
+            problems.add(new Problem("memoryMib", "memory " + def.memoryMib() + " MiB is above the " + MAX_MEMORY_MIB + " MiB maximum"));
         }
         if (def.vcpus() < 1 || def.vcpus() > MAX_VCPUS) {
-            problems.add("vcpus " + def.vcpus() + " is outside 1–" + MAX_VCPUS);
+            problems.add(new Problem("vcpus", "vcpus " + def.vcpus() + " is outside 1–" + MAX_VCPUS));
         }
         checkBoot(def, problems);
         checkDisks(def.disks(), problems);
@@ -80,110 +81,112 @@ public final class DefinitionValidator {
         checkPci(def, problems);
     }
 
-    private static void checkBoot(VmDefinition def, List<String> problems) {
+    private static void checkBoot(VmDefinition def, List<Problem> problems) {
         if (def.firmware() == Firmware.UEFI && def.type() != GuestType.HVM) {
-            problems.add("firmware uefi needs type hvm, but the type is " + def.type().wireName());
+            problems.add(new Problem("firmware", "firmware uefi needs type hvm, but the type is " + def.type().wireName()));
         }
         if (def.type() == GuestType.PV && def.kernel() == null && def.bootloader() == null) {
-            problems.add("a pv guest needs a kernel or a bootloader");
+            problems.add(new Problem("kernel", "a pv guest needs a kernel or a bootloader"));
         }
         if (def.kernel() != null && def.bootloader() != null) {
-            problems.add("give a kernel or a bootloader, not both");
+            problems.add(new Problem("bootloader", "give a kernel or a bootloader, not both"));
         }
         if (def.ramdisk() != null && def.kernel() == null) {
-            problems.add("a ramdisk needs a kernel");
+            problems.add(new Problem("ramdisk", "a ramdisk needs a kernel"));
         }
         if (def.cmdline() != null && def.kernel() == null && def.bootloader() == null) {
-            problems.add("a kernel command line needs a kernel or a bootloader");
+            problems.add(new Problem("cmdline", "a kernel command line needs a kernel or a bootloader"));
         }
-        checkAbsolute("kernel", def.kernel(), problems);
-        checkAbsolute("ramdisk", def.ramdisk(), problems);
+        checkAbsolute("kernel", "kernel", def.kernel(), problems);
+        checkAbsolute("ramdisk", "ramdisk", def.ramdisk(), problems);
     }
 
-    private static void checkDisks(List<Disk> disks, List<String> problems) {
+    private static void checkDisks(List<Disk> disks, List<Problem> problems) {
         Set<String> vdevs = new HashSet<>();
         for (int i = 0; i < disks.size(); i++) {
             Disk d = disks.get(i);
             String which = "disk " + (i + 1);
+            String field = "disks[" + i + "]";
             if (d.path() == null || d.path().isBlank()) {
-                problems.add(which + " has no path");
+                problems.add(new Problem(field, which + " has no path"));
             } else {
-                checkAbsolute(which, d.path(), problems);
+                checkAbsolute(field, which, d.path(), problems);
             }
             if (!DISK_FORMATS.contains(d.format())) {
-                problems.add(which + " has format '" + d.format() + "'; use one of " + String.join(", ", sorted(DISK_FORMATS)));
+                problems.add(new Problem(field, which + " has format '" + d.format() + "'; use one of " + String.join(", ", sorted(DISK_FORMATS))));
             }
             if (d.vdev() != null) {
                 if (!VDEV.matcher(d.vdev()).matches()) {
-                    problems.add(which + " has device name '" + d.vdev() + "'; expected a name like hda, xvda or sdb");
+                    problems.add(new Problem(field, which + " has device name '" + d.vdev() + "'; expected a name like hda, xvda or sdb"));
                 } else if (!vdevs.add(d.vdev())) {
-                    problems.add(which + " uses device name '" + d.vdev() + "' a second time");
+                    problems.add(new Problem(field, which + " uses device name '" + d.vdev() + "' a second time"));
                 }
             }
         }
     }
 
-    private static void checkNics(List<Nic> nics, List<String> problems) {
+    private static void checkNics(List<Nic> nics, List<Problem> problems) {
         Set<String> macs = new HashSet<>();
         for (int i = 0; i < nics.size(); i++) {
             Nic n = nics.get(i);
             String which = "network interface " + (i + 1);
+            String field = "nics[" + i + "]";
             if (n.bridge() == null || !BRIDGE.matcher(n.bridge()).matches()) {
-                problems.add(which + " needs a bridge name of 1–15 letters, digits, '.', '_' or '-'");
+                problems.add(new Problem(field, which + " needs a bridge name of 1–15 letters, digits, '.', '_' or '-'"));
             }
             if (n.mac() != null) {
                 if (!MAC.matcher(n.mac()).matches()) {
-                    problems.add(which + " has MAC '" + n.mac() + "'; expected six hex pairs like 00:16:3e:12:34:56");
+                    problems.add(new Problem(field, which + " has MAC '" + n.mac() + "'; expected six hex pairs like 00:16:3e:12:34:56"));
                 } else if ((Integer.parseInt(n.mac().substring(0, 2), 16) & 1) != 0) {
-                    problems.add(which + " has multicast MAC '" + n.mac() + "'; a NIC needs a unicast address");
+                    problems.add(new Problem(field, which + " has multicast MAC '" + n.mac() + "'; a NIC needs a unicast address"));
                 } else if (!macs.add(n.mac().toLowerCase())) {
-                    problems.add(which + " uses MAC '" + n.mac() + "' a second time");
+                    problems.add(new Problem(field, which + " uses MAC '" + n.mac() + "' a second time"));
                 }
             }
         }
     }
 
-    private static void checkDisplay(Display d, List<String> problems) {
+    private static void checkDisplay(Display d, List<Problem> problems) {
         if (d.width() < 640 || d.width() > 7680 || d.height() < 480 || d.height() > 4320) {
-            problems.add("display " + d.width() + "x" + d.height() + " is outside 640x480–7680x4320");
+            problems.add(new Problem("display", "display " + d.width() + "x" + d.height() + " is outside 640x480–7680x4320"));
         }
     }
 
-    private static void checkPci(VmDefinition def, List<String> problems) {
+    private static void checkPci(VmDefinition def, List<Problem> problems) {
         Set<String> seen = new HashSet<>();
         for (String bdf : def.pciDevices()) {
             if (bdf == null || !PCI_BDF.matcher(bdf).matches()) {
-                problems.add("PCI device '" + bdf + "' is not an address like 0000:01:00.0");
+                problems.add(new Problem("pciDevices", "PCI device '" + bdf + "' is not an address like 0000:01:00.0"));
             } else if (!seen.add(normalisePci(bdf))) {
-                problems.add("PCI device " + bdf + " is listed twice");
+                problems.add(new Problem("pciDevices", "PCI device " + bdf + " is listed twice"));
             }
         }
         if (def.gpu() != null) {
             if (!PCI_BDF.matcher(def.gpu()).matches()) {
-                problems.add("GPU '" + def.gpu() + "' is not a PCI address like 0000:01:00.0");
+                problems.add(new Problem("gpu", "GPU '" + def.gpu() + "' is not a PCI address like 0000:01:00.0"));
             } else if (seen.contains(normalisePci(def.gpu()))) {
-                problems.add("GPU " + def.gpu() + " is also listed as a PCI device");
+                problems.add(new Problem("gpu", "GPU " + def.gpu() + " is also listed as a PCI device"));
             }
         }
     }
 
-    private static void checkAgainstOthers(VmDefinition def, Collection<VmDefinition> others, List<String> problems) {
+    private static void checkAgainstOthers(VmDefinition def, Collection<VmDefinition> others, List<Problem> problems) {
         Set<String> mine = pciOf(def);
         for (VmDefinition other : others) {
             if (other.id() != null && other.id().equals(def.id())) {
                 continue;
             }
             if (def.slot() != null && def.slot().equals(other.slot())) {
-                problems.add("slot " + def.slot() + " is already used by '" + other.name() + "'");
+                problems.add(new Problem("slot", "slot " + def.slot() + " is already used by '" + other.name() + "'"));
             }
             if (def.name() != null && def.name().equalsIgnoreCase(other.name())) {
-                problems.add("name '" + def.name() + "' is already used by another VM");
+                problems.add(new Problem("name", "name '" + def.name() + "' is already used by another VM"));
             }
             String otherGpu = other.gpu() == null ? null : normalisePci(other.gpu());
             for (String bdf : pciOf(other)) {
                 if (mine.contains(bdf)) {
-                    problems.add((bdf.equals(otherGpu) ? "GPU " : "PCI device ") + bdf
-                            + " is already assigned to '" + other.name() + "'");
+                    problems.add(new Problem(bdf.equals(otherGpu) ? "gpu" : "pciDevices", (bdf.equals(otherGpu) ? "GPU " : "PCI device ") + bdf
+                            + " is already assigned to '" + other.name() + "'"));
                 }
             }
         }
@@ -208,9 +211,9 @@ public final class DefinitionValidator {
         return lower.length() == 7 ? "0000:" + lower : lower;
     }
 
-    private static void checkAbsolute(String what, String path, List<String> problems) {
+    private static void checkAbsolute(String field, String what, String path, List<Problem> problems) {
         if (path != null && !path.startsWith("/")) {
-            problems.add(what + " path '" + path + "' must be absolute");
+            problems.add(new Problem(field, what + " path '" + path + "' must be absolute"));
         }
     }
 

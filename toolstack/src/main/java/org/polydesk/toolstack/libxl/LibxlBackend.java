@@ -23,7 +23,7 @@ import org.polydesk.toolstack.backend.BackendException;
 import org.polydesk.toolstack.backend.HypervisorBackend;
 import org.polydesk.toolstack.backend.RunningVm;
 import org.polydesk.toolstack.backend.VmRuntimeDir;
-import org.polydesk.toolstack.io.UnixSockets;
+import org.polydesk.protocol.rpc.UnixSockets;
 
 /**
  * Runs each VM as a Xen domain through libxl. libxl leaves the acting on a guest's shutdown to

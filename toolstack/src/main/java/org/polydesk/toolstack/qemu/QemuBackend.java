@@ -27,7 +27,7 @@ import org.polydesk.toolstack.backend.BackendException;
 import org.polydesk.toolstack.backend.HypervisorBackend;
 import org.polydesk.toolstack.backend.RunningVm;
 import org.polydesk.toolstack.backend.VmRuntimeDir;
-import org.polydesk.toolstack.io.UnixSockets;
+import org.polydesk.protocol.rpc.UnixSockets;
 
 /**
  * Runs each VM as a qemu-system-x86_64 process. QEMU outlives polydeskd on purpose: the process

@@ -1,5 +1,8 @@
 package org.polydesk.toolstack.xlcfg;
 
+import org.polydesk.protocol.toolstack.ImportRemark;
+import org.polydesk.protocol.toolstack.XlImportResult;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;

@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.polydesk.toolstack.gpu.SysfsTree;
+import org.polydesk.testsupport.SysfsTree;
 
 /**
  * {@code polyctl gpu reset}, what libxl's reset hook runs, with the real sysfs writer on a tree:

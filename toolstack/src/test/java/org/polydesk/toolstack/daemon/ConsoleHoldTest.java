@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.protocol.rpc.Json;
-import org.polydesk.protocol.rpc.Methods;
+import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.rpc.RpcClient;
 import org.polydesk.protocol.rpc.RpcMessage;
 
@@ -55,7 +55,7 @@ class ConsoleHoldTest {
         try (RpcClient c = RpcClient.connect(fixture.socket())) {
             ObjectNode def = Json.mapper().createObjectNode();
             def.putObject("definition").put("name", "Gaming").put("memoryMib", 512).put("gpu", "00:02.0");
-            c.call(Methods.VM_CREATE, def);
+            c.callRaw(ToolstackApi.VM_CREATE.name(), def);
         }
     }
 
@@ -66,15 +66,15 @@ class ConsoleHoldTest {
 
     /** A display server's side: holds the screen; answers each release unless {@code silent}. */
     private Thread holder(RpcClient c, List<String> heard, boolean silent) throws Exception {
-        c.call(Methods.CONSOLE_HOLD, null);
+        c.call(ToolstackApi.CONSOLE_HOLD);
         Thread t = new Thread(() -> {
             try {
                 RpcMessage m;
                 while ((m = c.nextNotification()) != null) {
                     heard.add(m.method() + " " + m.params().get("gpu").asText() + " driver="
                             + Files.readSymbolicLink(sysfs.resolve("bus/pci/devices/" + GPU + "/driver")).getFileName());
-                    if (Methods.CONSOLE_RELEASE.equals(m.method()) && !silent) {
-                        c.call(Methods.CONSOLE_RELEASED, Json.mapper().createObjectNode().put("vm", m.params().get("vm").asText()));
+                    if (ToolstackApi.CONSOLE_RELEASE.matches(m) && !silent) {
+                        c.call(ToolstackApi.CONSOLE_RELEASED, ToolstackApi.CONSOLE_RELEASE.decode(m));
                     }
                 }
             } catch (Exception e) {
@@ -90,7 +90,7 @@ class ConsoleHoldTest {
         long t0 = System.nanoTime();
         try (RpcClient c = RpcClient.connect(fixture.socket())) {
             RpcClient.CallException e = assertThrows(RpcClient.CallException.class,
-                    () -> c.call(Methods.VM_START, Json.mapper().createObjectNode().put("vm", "Gaming")));
+                    () -> c.callRaw(ToolstackApi.VM_START.name(), Json.mapper().createObjectNode().put("vm", "Gaming")));
             assertTrue(e.getMessage().contains("cannot take GPU"), e.getMessage());
         }
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
@@ -105,8 +105,8 @@ class ConsoleHoldTest {
             for (int i = 0; i < 50 && heard.size() < 2; i++) {
                 Thread.sleep(100);
             }
-            assertEquals(List.of(Methods.CONSOLE_RELEASE + " " + GPU + " driver=i915",
-                    Methods.CONSOLE_RETURNED + " " + GPU + " driver=i915"), heard,
+            assertEquals(List.of(ToolstackApi.CONSOLE_RELEASE.name() + " " + GPU + " driver=i915",
+                    ToolstackApi.CONSOLE_RETURNED.name() + " " + GPU + " driver=i915"), heard,
                     "told while dom0's driver still had the card, and again once it was back");
             assertTrue(took < 4000, "an answering holder costs no wait (" + took + " ms)");
         }
@@ -122,7 +122,7 @@ class ConsoleHoldTest {
             for (int i = 0; i < 50 && heard.size() < 2; i++) {
                 Thread.sleep(100);
             }
-            assertEquals(Methods.CONSOLE_RETURNED + " " + GPU + " driver=i915", heard.get(1));
+            assertEquals(ToolstackApi.CONSOLE_RETURNED.name() + " " + GPU + " driver=i915", heard.get(1));
         }
     }
 }

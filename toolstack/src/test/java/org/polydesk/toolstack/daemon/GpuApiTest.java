@@ -17,7 +17,8 @@ import org.polydesk.toolstack.cli.PolyctlRunner;
 import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.protocol.rpc.ErrorCode;
 import org.polydesk.protocol.rpc.Json;
-import org.polydesk.protocol.rpc.Methods;
+import org.polydesk.protocol.toolstack.ToolstackApi;
+import org.polydesk.testsupport.SysfsTree;
 import org.polydesk.protocol.rpc.RpcClient;
 import org.polydesk.testsupport.TestGuest;
 
@@ -32,32 +33,19 @@ class GpuApiTest {
 
     @BeforeEach
     void start() throws Exception {
-        Path sysfs = tmp.resolve("sys/bus/pci/devices");
-        device(sysfs, "0000:00:02.0", "0x030000", "0x8086", "0x3e92", "1", 1, "i915");
-        device(sysfs, "0000:00:1f.3", "0x040300", "0x8086", "0xa348", null, 12, "snd_hda_intel");
-        device(sysfs, "0000:01:00.0", "0x030000", "0x10de", "0x2484", "0", 14, "nouveau");
-        device(sysfs, "0000:01:00.1", "0x040300", "0x10de", "0x228b", null, 14, "snd_hda_intel");
-        device(sysfs, "0000:02:00.0", "0x020000", "0x8086", "0x15b8", null, 15, null);
+        new SysfsTree(tmp.resolve("sys"))
+                .function("0000:00:02.0", null, 0x030000, 0x8086, 0x3e92, "i915").bootVga("0000:00:02.0", true)
+                .iommuGroup("0000:00:02.0", 1)
+                .function("0000:00:1f.3", null, 0x040300, 0x8086, 0xa348, "snd_hda_intel").iommuGroup("0000:00:1f.3", 12)
+                .function("0000:01:00.0", null, 0x030000, 0x10de, 0x2484, "nouveau").bootVga("0000:01:00.0", false)
+                .iommuGroup("0000:01:00.0", 14)
+                .function("0000:01:00.1", null, 0x040300, 0x10de, 0x228b, "snd_hda_intel").iommuGroup("0000:01:00.1", 14)
+                .function("0000:02:00.0", null, 0x020000, 0x8086, 0x15b8, null).iommuGroup("0000:02:00.0", 15);
         Path ids = tmp.resolve("pci.ids");
         Files.writeString(ids, "# pci.ids excerpt\n10de  NVIDIA Corporation\n\t2484  GA104 [GeForce RTX 3070]\n"
                 + "\t\t1043 87b8  a subsystem line\n8086  Intel Corporation\n\t3e92  CoffeeLake-S GT2 [UHD Graphics 630]\n"
                 + "C 03  Display controller\n");
         fixture = new DaemonFixture(tmp, "--sysfs", tmp.resolve("sys").toString(), "--pci-ids", ids.toString());
-    }
-
-    private static void device(Path sysfs, String address, String cls, String vendor, String device, String bootVga,
-                               int group, String driver) throws Exception {
-        Path d = Files.createDirectories(sysfs.resolve(address));
-        Files.writeString(d.resolve("class"), cls + "\n");
-        Files.writeString(d.resolve("vendor"), vendor + "\n");
-        Files.writeString(d.resolve("device"), device + "\n");
-        if (bootVga != null) {
-            Files.writeString(d.resolve("boot_vga"), bootVga + "\n");
-        }
-        Files.createSymbolicLink(d.resolve("iommu_group"), Path.of("../../../../kernel/iommu_groups/" + group));
-        if (driver != null) {
-            Files.createSymbolicLink(d.resolve("driver"), Path.of("../../../../bus/pci/drivers/" + driver));
-        }
     }
 
     @AfterEach
@@ -67,7 +55,7 @@ class GpuApiTest {
 
     private JsonNode call(String method, JsonNode params) throws Exception {
         try (RpcClient c = RpcClient.connect(fixture.socket())) {
-            return c.call(method, params);
+            return c.callRaw(method, params);
         }
     }
 
@@ -81,12 +69,12 @@ class GpuApiTest {
         p.putObject("definition").put("name", name).put("slot", slot).put("memoryMib", 256)
                 .put("kernel", TestGuest.kernel().toString()).put("ramdisk", TestGuest.initrd().toString())
                 .put("cmdline", TestGuest.cmdline("202020"));
-        call(Methods.VM_CREATE, p);
+        call(ToolstackApi.VM_CREATE.name(), p);
     }
 
     @Test
     void listsTheDisplayDevicesWithTheirCardsOtherFunctionsGroupsAndDrivers() throws Exception {
-        JsonNode gpus = call(Methods.GPU_LIST, null);
+        JsonNode gpus = call(ToolstackApi.GPU_LIST.name(), null);
         assertEquals(2, gpus.size(), gpus.toString());
         JsonNode intel = gpus.get(0);
         assertEquals("0000:00:02.0", intel.path("address").asText());
@@ -115,18 +103,18 @@ class GpuApiTest {
     void oneOwnerAtATimeAndTheSecondIsToldWhoHasIt() throws Exception {
         create("Windows", 1);
         create("Linux", 2);
-        JsonNode given = call(Methods.GPU_ASSIGN, assign("01:00.0", "Windows"));
+        JsonNode given = call(ToolstackApi.GPU_ASSIGN.name(), assign("01:00.0", "Windows"));
         assertEquals("0000:01:00.0", given.path("definition").path("gpu").asText());
-        assertEquals("Windows", call(Methods.GPU_LIST, null).get(1).path("ownerName").asText());
+        assertEquals("Windows", call(ToolstackApi.GPU_LIST.name(), null).get(1).path("ownerName").asText());
 
         RpcClient.CallException taken = assertThrows(RpcClient.CallException.class,
-                () -> call(Methods.GPU_ASSIGN, assign("0000:01:00.0", "Linux")));
+                () -> call(ToolstackApi.GPU_ASSIGN.name(), assign("0000:01:00.0", "Linux")));
         assertEquals(ErrorCode.INVALID_DEFINITION, taken.errorCode());
         assertTrue(taken.getMessage().contains("assigned to 'Windows'"), taken.getMessage());
 
-        call(Methods.GPU_ASSIGN, assign("0000:01:00.0", null));
-        assertFalse(call(Methods.GPU_LIST, null).get(1).has("owner"), "given back to dom0");
-        assertEquals("Linux", call(Methods.GPU_ASSIGN, assign("0000:01:00.0", "Linux")).path("definition").path("name").asText());
+        call(ToolstackApi.GPU_ASSIGN.name(), assign("0000:01:00.0", null));
+        assertFalse(call(ToolstackApi.GPU_LIST.name(), null).get(1).has("owner"), "given back to dom0");
+        assertEquals("Linux", call(ToolstackApi.GPU_ASSIGN.name(), assign("0000:01:00.0", "Linux")).path("definition").path("name").asText());
     }
 
     @Test
@@ -134,17 +122,17 @@ class GpuApiTest {
         create("Windows", 1);
         for (String bad : new String[] {"0000:01:00.1", "0000:03:00.0", "01:00", "x"}) {
             RpcClient.CallException e = assertThrows(RpcClient.CallException.class,
-                    () -> call(Methods.GPU_ASSIGN, assign(bad, "Windows")));
+                    () -> call(ToolstackApi.GPU_ASSIGN.name(), assign(bad, "Windows")));
             assertEquals(ErrorCode.INVALID_PARAMS, e.errorCode(), bad + ": " + e.getMessage());
         }
-        call(Methods.VM_START, Json.mapper().createObjectNode().put("vm", "Windows"));
+        call(ToolstackApi.VM_START.name(), Json.mapper().createObjectNode().put("vm", "Windows"));
         try {
             RpcClient.CallException running = assertThrows(RpcClient.CallException.class,
-                    () -> call(Methods.GPU_ASSIGN, assign("0000:01:00.0", "Windows")));
+                    () -> call(ToolstackApi.GPU_ASSIGN.name(), assign("0000:01:00.0", "Windows")));
             assertEquals(ErrorCode.WRONG_STATE, running.errorCode());
             assertTrue(running.getMessage().contains("stop 'Windows' first"), running.getMessage());
         } finally {
-            call(Methods.VM_DESTROY, Json.mapper().createObjectNode().put("vm", "Windows"));
+            call(ToolstackApi.VM_DESTROY.name(), Json.mapper().createObjectNode().put("vm", "Windows"));
         }
     }
 }

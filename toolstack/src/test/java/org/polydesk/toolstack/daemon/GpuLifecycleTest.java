@@ -1,5 +1,6 @@
 package org.polydesk.toolstack.daemon;
 
+import org.polydesk.protocol.rpc.RpcException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -29,7 +30,7 @@ import org.polydesk.toolstack.gpu.HandoverStore;
 import org.polydesk.toolstack.gpu.PciIds;
 import org.polydesk.toolstack.gpu.SimulatedKernel;
 import org.polydesk.toolstack.gpu.SysfsPci;
-import org.polydesk.toolstack.gpu.SysfsTree;
+import org.polydesk.testsupport.SysfsTree;
 
 /**
  * A VM with the boot GPU through polydeskd's VM manager: the card (and dom0's console) is taken

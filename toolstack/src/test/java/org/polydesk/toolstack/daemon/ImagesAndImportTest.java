@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.protocol.rpc.ErrorCode;
 import org.polydesk.protocol.rpc.Json;
-import org.polydesk.protocol.rpc.Methods;
+import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.rpc.RpcClient;
 
 /** disk.create and xlcfg.parse, which the control UI's form uses, against a real polydeskd. */
@@ -37,7 +37,7 @@ class ImagesAndImportTest {
 
     private JsonNode call(String method, JsonNode params) throws Exception {
         try (RpcClient c = RpcClient.connect(fixture.socket())) {
-            return c.call(method, params);
+            return c.callRaw(method, params);
         }
     }
 
@@ -53,7 +53,7 @@ class ImagesAndImportTest {
 
     @Test
     void createsAnImageOfTheSizeAskedAndNeverOverwritesOne() throws Exception {
-        JsonNode made = call(Methods.DISK_CREATE, disk("win11", 20, "qcow2"));
+        JsonNode made = call(ToolstackApi.DISK_CREATE.name(), disk("win11", 20, "qcow2"));
         Path image = Path.of(made.path("path").asText());
         assertEquals(tmp.resolve("images").resolve("win11.qcow2"), image);
         Process info = new ProcessBuilder("qemu-img", "info", "--output=json", image.toString()).start();
@@ -63,12 +63,12 @@ class ImagesAndImportTest {
 
         long before = Files.size(image);
         RpcClient.CallException again = assertThrows(RpcClient.CallException.class,
-                () -> call(Methods.DISK_CREATE, disk("win11", 40, "qcow2")));
+                () -> call(ToolstackApi.DISK_CREATE.name(), disk("win11", 40, "qcow2")));
         assertEquals(ErrorCode.STORE_FAILED, again.errorCode());
         assertTrue(again.getMessage().contains("exists already"), again.getMessage());
         assertEquals(before, Files.size(image), "the existing image is untouched");
 
-        JsonNode raw = call(Methods.DISK_CREATE, disk("scratch", 1, "raw"));
+        JsonNode raw = call(ToolstackApi.DISK_CREATE.name(), disk("scratch", 1, "raw"));
         assertEquals(1L << 30, Files.size(Path.of(raw.path("path").asText())));
         try (var files = Files.list(tmp.resolve("images"))) {
             assertFalse(files.anyMatch(f -> f.getFileName().toString().startsWith(".")), "no temporary files left");
@@ -79,7 +79,7 @@ class ImagesAndImportTest {
     void badImageRequestsAreRefusedWithTheReason() {
         for (ObjectNode bad : new ObjectNode[] {disk("../etc/passwd", 1, "raw"), disk("", 1, "raw"),
             disk("ok", 0, "raw"), disk("ok", "ten", "raw"), disk("ok", 1, "vmdk")}) {
-            RpcClient.CallException e = assertThrows(RpcClient.CallException.class, () -> call(Methods.DISK_CREATE, bad));
+            RpcClient.CallException e = assertThrows(RpcClient.CallException.class, () -> call(ToolstackApi.DISK_CREATE.name(), bad));
             assertEquals(ErrorCode.INVALID_PARAMS, e.errorCode(), bad + ": " + e.getMessage());
         }
         assertFalse(Files.exists(tmp.resolve("etc")), "nothing written outside the image directory");
@@ -89,16 +89,16 @@ class ImagesAndImportTest {
     void parsesAnXlConfigIntoADefinitionAndCreatesNothing() throws Exception {
         String cfg = "name = \"debian\"\ntype = \"hvm\"\nmemory = 2048\nvcpus = 2\n"
                 + "disk = [ '/srv/debian.qcow2,qcow2,xvda,rw' ]\ncpuid = \"host,tm=0\"\n";
-        JsonNode r = call(Methods.XLCFG_PARSE, Json.mapper().createObjectNode().put("text", cfg));
+        JsonNode r = call(ToolstackApi.XLCFG_PARSE.name(), Json.mapper().createObjectNode().put("text", cfg));
         assertEquals("debian", r.path("definition").path("name").asText());
         assertEquals(2048, r.path("definition").path("memoryMib").asInt());
         assertEquals("/srv/debian.qcow2", r.path("definition").path("disks").get(0).path("path").asText());
         assertEquals("cpuid", r.path("unsupported").get(0).path("key").asText());
         assertEquals(6, r.path("unsupported").get(0).path("line").asInt());
-        assertEquals(0, call(Methods.VM_LIST, null).size(), "parsing creates no VM");
+        assertEquals(0, call(ToolstackApi.VM_LIST.name(), null).size(), "parsing creates no VM");
 
         RpcClient.CallException e = assertThrows(RpcClient.CallException.class,
-                () -> call(Methods.XLCFG_PARSE, Json.mapper().createObjectNode().put("text", "memory = = 3\n")));
+                () -> call(ToolstackApi.XLCFG_PARSE.name(), Json.mapper().createObjectNode().put("text", "memory = = 3\n")));
         assertEquals(ErrorCode.INVALID_DEFINITION, e.errorCode());
         assertTrue(e.getMessage().contains("line 1"), e.getMessage());
     }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.protocol.install.InstallProgress;
 import org.polydesk.protocol.rpc.ErrorCode;
 import org.polydesk.protocol.rpc.Json;
-import org.polydesk.protocol.rpc.Methods;
+import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.rpc.RpcClient;
 import org.polydesk.protocol.rpc.RpcMessage;
 import org.polydesk.toolstack.install.Installer;
@@ -67,7 +67,7 @@ class InstallApiTest {
         while (true) {
             RpcMessage m = rpc.nextNotification();
             assertTrue(m != null, "polydeskd closed the connection during the install; seen: " + seen);
-            assertEquals(Methods.INSTALL_PROGRESS, m.method());
+            assertEquals(ToolstackApi.INSTALL_PROGRESS.name(), m.method());
             InstallProgress p = Json.mapper().treeToValue(m.params(), InstallProgress.class);
             seen.add(p);
             if (p.isFinal()) {
@@ -79,7 +79,7 @@ class InstallApiTest {
     @Test
     void disksAreListedWithWhyTheyAreRefusedOrWhatTheyWouldErase() throws Exception {
         try (RpcClient rpc = RpcClient.connect(fixture.socket())) {
-            JsonNode disks = rpc.call(Methods.INSTALL_DISKS, null);
+            JsonNode disks = rpc.callRaw(ToolstackApi.INSTALL_DISKS.name(), null);
             List<String> paths = new ArrayList<>();
             disks.forEach(d -> paths.add(d.path("path").asText()));
             assertEquals(List.of(dev("sda"), dev("sr0"), dev("vdb"), dev("vdc"), dev("vde")), paths,
@@ -103,22 +103,22 @@ class InstallApiTest {
     void theBootDiskAPartitionedDiskAndABadAdministratorAreRefusedAtOnce() throws Exception {
         try (RpcClient rpc = RpcClient.connect(fixture.socket())) {
             RpcClient.CallException boot = assertThrows(RpcClient.CallException.class,
-                    () -> rpc.call(Methods.INSTALL_START, startParams(dev("sr0"), true, "admin", "secret")));
+                    () -> rpc.callRaw(ToolstackApi.INSTALL_START.name(), startParams(dev("sr0"), true, "admin", "secret")));
             assertEquals(ErrorCode.INSTALL_REFUSED, boot.errorCode());
             assertTrue(boot.getMessage().contains("is the disk Polydesk is running from"), boot.getMessage());
 
             RpcClient.CallException partitioned = assertThrows(RpcClient.CallException.class,
-                    () -> rpc.call(Methods.INSTALL_START, startParams(dev("sda"), false, "admin", "secret")));
+                    () -> rpc.callRaw(ToolstackApi.INSTALL_START.name(), startParams(dev("sda"), false, "admin", "secret")));
             assertEquals(ErrorCode.INSTALL_REFUSED, partitioned.errorCode());
             assertTrue(partitioned.getMessage().contains("has partitions (sda1, sda2); everything on it would be lost"),
                     partitioned.getMessage());
 
             RpcClient.CallException name = assertThrows(RpcClient.CallException.class,
-                    () -> rpc.call(Methods.INSTALL_START, startParams(dev("vdb"), false, "Root Admin", "secret")));
+                    () -> rpc.callRaw(ToolstackApi.INSTALL_START.name(), startParams(dev("vdb"), false, "Root Admin", "secret")));
             assertEquals(ErrorCode.INVALID_PARAMS, name.errorCode());
             assertTrue(name.getMessage().contains("user name must be"), name.getMessage());
             RpcClient.CallException empty = assertThrows(RpcClient.CallException.class,
-                    () -> rpc.call(Methods.INSTALL_START, startParams(dev("vdb"), false, "admin", "")));
+                    () -> rpc.callRaw(ToolstackApi.INSTALL_START.name(), startParams(dev("vdb"), false, "admin", "")));
             assertTrue(empty.getMessage().contains("needs a password"), empty.getMessage());
         }
         assertTrue(tools.ran.stream().noneMatch(c -> c.get(0).equals("sgdisk")), "nothing was written: " + tools.ran);
@@ -127,7 +127,7 @@ class InstallApiTest {
     @Test
     void anInstallReportsEveryStepAndLeavesAnAdministratorWhoCanLogIn() throws Exception {
         try (RpcClient rpc = RpcClient.connect(fixture.socket())) {
-            JsonNode started = rpc.call(Methods.INSTALL_START, startParams(dev("vdb"), false, "admin", "s3cret pass"));
+            JsonNode started = rpc.callRaw(ToolstackApi.INSTALL_START.name(), startParams(dev("vdb"), false, "admin", "s3cret pass"));
             assertEquals(dev("vdb"), started.path("disk").asText());
             assertEquals(Installer.STEPS, started.path("steps").asInt());
 
@@ -154,9 +154,9 @@ class InstallApiTest {
         tools.gate = new CountDownLatch(1);
         tools.failing = "mkfs.ext4";
         try (RpcClient first = RpcClient.connect(fixture.socket()); RpcClient second = RpcClient.connect(fixture.socket())) {
-            first.call(Methods.INSTALL_START, startParams(dev("vdb"), false, "admin", "secret"));
+            first.callRaw(ToolstackApi.INSTALL_START.name(), startParams(dev("vdb"), false, "admin", "secret"));
             RpcClient.CallException busy = assertThrows(RpcClient.CallException.class,
-                    () -> second.call(Methods.INSTALL_START, startParams(dev("sda"), true, "admin", "secret")));
+                    () -> second.callRaw(ToolstackApi.INSTALL_START.name(), startParams(dev("sda"), true, "admin", "secret")));
             assertEquals(ErrorCode.WRONG_STATE, busy.errorCode());
             assertTrue(busy.getMessage().contains("an install to " + dev("vdb") + " is already running"), busy.getMessage());
             tools.gate.countDown();
@@ -172,7 +172,7 @@ class InstallApiTest {
             // The failed install is over: the next one may start.
             tools.failing = null;
             tools.gate = null;
-            second.call(Methods.INSTALL_START, startParams(dev("sda"), true, "admin", "secret"));
+            second.callRaw(ToolstackApi.INSTALL_START.name(), startParams(dev("sda"), true, "admin", "secret"));
             assertEquals(InstallProgress.Kind.DONE, follow(second).stream().reduce((a, b) -> b).orElseThrow().kind());
         }
         assertFalse(tools.ran.isEmpty());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -25,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.protocol.rpc.ErrorCode;
 import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.rpc.LineFraming;
-import org.polydesk.protocol.rpc.Methods;
+import org.polydesk.protocol.toolstack.ToolstackApi;
+import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.protocol.rpc.RpcClient;
 import org.polydesk.protocol.rpc.RpcMessage;
 
@@ -73,7 +75,7 @@ class RpcServerTest {
 
     private void stillServes() throws Exception {
         try (RpcClient c = RpcClient.connect(fixture.socket())) {
-            assertTrue(c.call(Methods.VM_LIST, null).isArray());
+            assertTrue(c.callRaw(ToolstackApi.VM_LIST.name(), null).isArray());
         }
     }
 
@@ -92,9 +94,9 @@ class RpcServerTest {
     @Test
     void anUnknownMethodIsNamedInTheError() throws Exception {
         try (RpcClient c = RpcClient.connect(fixture.socket())) {
-            RpcClient.CallException e = assertThrows(RpcClient.CallException.class, () -> c.call("vm.explode", null));
+            RpcClient.CallException e = assertThrows(RpcClient.CallException.class, () -> c.callRaw("vm.explode", null));
             assertEquals(ErrorCode.METHOD_NOT_FOUND, e.errorCode());
-            assertEquals("no method 'vm.explode'", e.getMessage());
+            assertTrue(e.getMessage().startsWith("no method 'vm.explode' (polydeskd has vm.list, "), e.getMessage());
         }
     }
 
@@ -140,11 +142,11 @@ class RpcServerTest {
     @Test
     void invalidParamsAreExplained() throws Exception {
         try (RpcClient c = RpcClient.connect(fixture.socket())) {
-            RpcClient.CallException e = assertThrows(RpcClient.CallException.class, () -> c.call(Methods.VM_SHOW, null));
+            RpcClient.CallException e = assertThrows(RpcClient.CallException.class, () -> c.callRaw(ToolstackApi.VM_SHOW.name(), null));
             assertEquals(ErrorCode.INVALID_PARAMS, e.errorCode());
             ObjectNode params = Json.mapper().createObjectNode();
             params.set("definition", Json.mapper().readTree("{\"name\":\"x\",\"memoryMib\":64,\"colour\":\"blue\"}"));
-            e = assertThrows(RpcClient.CallException.class, () -> c.call(Methods.VM_CREATE, params));
+            e = assertThrows(RpcClient.CallException.class, () -> c.callRaw(ToolstackApi.VM_CREATE.name(), params));
             assertEquals(ErrorCode.INVALID_DEFINITION, e.errorCode());
             assertEquals("colour 'blue' is not of the form #rrggbb; memory 64 MiB is below the 128 MiB minimum", e.getMessage());
         }
@@ -153,15 +155,13 @@ class RpcServerTest {
     @Test
     void subscribersReceiveLifecycleEventsInOrder() throws Exception {
         try (RpcClient events = RpcClient.connect(fixture.socket()); RpcClient c = RpcClient.connect(fixture.socket())) {
-            assertTrue(events.call(Methods.EVENTS_SUBSCRIBE, null).path("subscribed").asBoolean());
-            ObjectNode params = Json.mapper().createObjectNode();
-            params.set("definition", Json.mapper().readTree("{\"name\":\"Evented\",\"memoryMib\":256}"));
-            String id = c.call(Methods.VM_CREATE, params).path("definition").path("id").asText();
-            ObjectNode ref = Json.mapper().createObjectNode().put("vm", "Evented");
-            c.call(Methods.VM_DELETE, ref);
+            assertEquals(List.of(), events.call(ToolstackApi.EVENTS_SUBSCRIBE), "the snapshot: no VM yet");
+            String id = c.call(ToolstackApi.VM_CREATE, new ToolstackApi.VmCreate(
+                    VmDefinition.builder().name("Evented").memoryMib(256).build())).definition().id().toString();
+            c.call(ToolstackApi.VM_DELETE, new ToolstackApi.VmRef("Evented"));
 
             RpcMessage created = events.nextNotification();
-            assertEquals(Methods.EVENT, created.method());
+            assertEquals(ToolstackApi.EVENT.name(), created.method());
             assertEquals("created", created.params().path("type").asText());
             assertEquals(id, created.params().path("vm").asText());
             assertEquals(1, created.params().path("slot").asInt());

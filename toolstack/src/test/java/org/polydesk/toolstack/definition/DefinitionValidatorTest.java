@@ -12,6 +12,7 @@ import org.polydesk.protocol.vm.Disk;
 import org.polydesk.protocol.vm.Display;
 import org.polydesk.protocol.vm.Firmware;
 import org.polydesk.protocol.vm.GuestType;
+import org.polydesk.protocol.rpc.Problem;
 import org.polydesk.protocol.vm.Nic;
 import org.polydesk.protocol.vm.VmDefinition;
 
@@ -24,7 +25,24 @@ class DefinitionValidatorTest {
     private static List<String> problems(VmDefinition def, VmDefinition... others) {
         InvalidDefinitionException e = assertThrows(InvalidDefinitionException.class,
                 () -> DefinitionValidator.validate(def, List.of(others)));
-        return e.problems();
+        return e.problems().stream().map(Problem::problem).toList();
+    }
+
+    private static List<Problem> fields(VmDefinition def) {
+        return assertThrows(InvalidDefinitionException.class, () -> DefinitionValidator.validate(def, List.of())).problems();
+    }
+
+    @Test
+    void eachProblemNamesTheFieldItIsAbout() {
+        VmDefinition def = VmDefinition.builder().id(UUID.randomUUID()).name(" ").slot(3).colour("red").memoryMib(64)
+                .disks(List.of(new Disk("/ok.img", "raw", false, false, null), new Disk("relative.img", "raw", false, false, null)))
+                .nics(List.of(new Nic("br0", "01:00:00:00:00:01"))).build();
+        assertEquals(List.of(new Problem("name", "the VM needs a name"),
+                new Problem("colour", "colour 'red' is not of the form #rrggbb"),
+                new Problem("memoryMib", "memory 64 MiB is below the 128 MiB minimum"),
+                new Problem("disks[1]", "disk 2 path 'relative.img' must be absolute"),
+                new Problem("nics[0]", "network interface 1 has multicast MAC '01:00:00:00:00:01'; a NIC needs a unicast address")),
+                fields(def));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.polydesk.toolstack.gpu;
 
+import org.polydesk.testsupport.SysfsTree;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

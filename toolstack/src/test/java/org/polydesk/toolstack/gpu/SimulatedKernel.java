@@ -1,5 +1,6 @@
 package org.polydesk.toolstack.gpu;
 
+import org.polydesk.testsupport.SysfsTree;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

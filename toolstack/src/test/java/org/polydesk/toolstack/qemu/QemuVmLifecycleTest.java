@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.protocol.qmp.QmpClient;
 import org.polydesk.protocol.rpc.Json;
-import org.polydesk.protocol.rpc.Methods;
+import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.rpc.RpcClient;
 import org.polydesk.protocol.rpc.RpcMessage;
 import org.polydesk.protocol.toolstack.Paths;
@@ -61,7 +61,7 @@ class QemuVmLifecycleTest {
     private void startDaemon(String... args) throws Exception {
         fixture = new DaemonFixture(tmp, args);
         events = RpcClient.connect(fixture.socket());
-        events.call(Methods.EVENTS_SUBSCRIBE, null);
+        events.callRaw(ToolstackApi.EVENTS_SUBSCRIBE.name(), null);
         Thread t = new Thread(() -> {
             try {
                 RpcMessage m;

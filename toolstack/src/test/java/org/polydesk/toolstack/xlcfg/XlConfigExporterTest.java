@@ -1,5 +1,7 @@
 package org.polydesk.toolstack.xlcfg;
 
+import org.polydesk.protocol.toolstack.XlImportResult;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

@@ -1,5 +1,8 @@
 package org.polydesk.toolstack.xlcfg;
 
+import org.polydesk.protocol.toolstack.ImportRemark;
+import org.polydesk.protocol.toolstack.XlImportResult;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;

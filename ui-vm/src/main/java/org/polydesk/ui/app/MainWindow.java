@@ -1,5 +1,6 @@
 package org.polydesk.ui.app;
 
+import org.polydesk.protocol.toolstack.ToolstackApi;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +28,6 @@ import org.polydesk.ui.common.UiContext;
 import org.polydesk.ui.form.VmForm;
 import org.polydesk.ui.gpu.GpuPage;
 import org.polydesk.ui.host.HostPage;
-import org.polydesk.ui.hotkeys.HotkeysPage;
 import org.polydesk.ui.install.InstallPage;
 import org.polydesk.ui.log.LogPage;
 import org.polydesk.ui.vmlist.VmListPage;
@@ -37,7 +37,7 @@ import org.polydesk.ui.vmlist.VmListPage;
  * the current page. Built on the FX thread; the client must not be started before this exists.
  */
 public final class MainWindow {
-    public enum Page { VMS, HOST, GPU, HOTKEYS, INSTALL, LOG }
+    public enum Page { VMS, HOST, GPU, INSTALL, LOG }
 
     private final UiContext ui;
     private final ToolstackClient client;
@@ -47,7 +47,6 @@ public final class MainWindow {
     private final VmListPage vmList;
     private final HostPage host;
     private final GpuPage gpu;
-    private final HotkeysPage hotkeys;
     private final InstallPage install;
     private final LogPage log;
     private final ToggleGroup nav = new ToggleGroup();
@@ -61,7 +60,6 @@ public final class MainWindow {
         vmList = new VmListPage(ui);
         host = new HostPage(ui);
         gpu = new GpuPage(ui, vmList.vms());
-        hotkeys = new HotkeysPage(ui);
         install = new InstallPage(ui);
         log = new LogPage(ui);
         vmList.onCreate(() -> openForm(null));
@@ -78,13 +76,12 @@ public final class MainWindow {
         navButtons = Map.of(Page.VMS, navButton("Virtual machines", "nav-vms", Page.VMS),
                 Page.HOST, navButton("Host", "nav-host", Page.HOST),
                 Page.GPU, navButton("Graphics", "nav-gpu", Page.GPU),
-                Page.HOTKEYS, navButton("Hotkeys", "nav-hotkeys", Page.HOTKEYS),
                 Page.INSTALL, navButton("Install", "nav-install", Page.INSTALL),
                 Page.LOG, navButton("Log", "nav-log", Page.LOG));
         Label brand = new Label("Polydesk");
         brand.getStyleClass().add("brand");
         VBox left = new VBox(6, brand, navButtons.get(Page.VMS), navButtons.get(Page.HOST), navButtons.get(Page.GPU),
-                navButtons.get(Page.HOTKEYS), navButtons.get(Page.INSTALL), navButtons.get(Page.LOG));
+                navButtons.get(Page.INSTALL), navButtons.get(Page.LOG));
         left.getStyleClass().add("nav");
         left.setPadding(new Insets(12));
         left.setPrefWidth(170);
@@ -113,7 +110,6 @@ public final class MainWindow {
             case VMS -> vmList.node();
             case HOST -> host.node();
             case GPU -> gpu.node();
-            case HOTKEYS -> hotkeys.node();
             case INSTALL -> install.node();
             case LOG -> log.node();
         });
@@ -125,7 +121,6 @@ public final class MainWindow {
             case VMS -> { }
             case HOST -> host.refresh();
             case GPU -> gpu.refresh();
-            case HOTKEYS -> hotkeys.refresh();
             case INSTALL -> install.refresh();
             case LOG -> log.refresh();
         }
@@ -192,9 +187,9 @@ public final class MainWindow {
             return;
         }
         ui.log().info("import " + file);
-        ui.request("import " + file.getFileName(), ui.toolstack().parseXlConfig(text),
+        ui.request("import " + file.getFileName(), ui.toolstack().call(ToolstackApi.XLCFG_PARSE, new ToolstackApi.XlParse(text)),
                 imported -> openForm(null).showImport(imported, file.toString()),
-                e -> ui.notices().error(Pages.unavailable("Importing xl.cfg files", e, "proposed: xlcfg.parse {text}")));
+                e -> ui.notices().error("Could not import " + file.getFileName() + ": " + e.describe()));
     }
 
     private ToggleButton navButton(String text, String id, Page p) {

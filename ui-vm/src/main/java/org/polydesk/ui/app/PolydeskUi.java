@@ -7,7 +7,6 @@ import javafx.scene.Scene;
 import javafx.stage.Screen;
 import javafx.stage.Stage;
 import javafx.stage.StageStyle;
-import org.polydesk.ui.client.Toolstack;
 import org.polydesk.ui.client.ToolstackClient;
 import org.polydesk.ui.common.UiContext;
 
@@ -21,7 +20,7 @@ public final class PolydeskUi extends Application {
     public void start(Stage stage) {
         Main.Options o = options;
         client = new ToolstackClient(o.socket, Platform::runLater);
-        MainWindow window = new MainWindow(new UiContext(new Toolstack(client)), client);
+        MainWindow window = new MainWindow(new UiContext(client), client);
         if (o.page != null) {
             window.show(o.page);
         }

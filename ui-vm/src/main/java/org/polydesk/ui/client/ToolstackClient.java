@@ -1,48 +1,47 @@
 package org.polydesk.ui.client;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.logging.Logger;
-import org.polydesk.protocol.rpc.Json;
-import org.polydesk.protocol.rpc.Methods;
 import org.polydesk.protocol.rpc.RpcClient;
+import org.polydesk.protocol.rpc.RpcFollower;
 import org.polydesk.protocol.rpc.RpcMessage;
+import org.polydesk.protocol.rpc.RpcMethod;
+import org.polydesk.protocol.rpc.RpcNotification;
 import org.polydesk.protocol.toolstack.LifecycleEvent;
+import org.polydesk.protocol.toolstack.ToolstackApi;
 
 /**
- * The UI's connection to polydeskd, never on the FX thread. One thread keeps an
- * {@code events.subscribe} connection open and reconnects when it breaks; that connection is what
- * tells the UI whether polydeskd is there. Requests run on a small pool of worker threads, each
- * with its own connection (a stop that waits a minute for the guest does not hold up a list), and
- * a worker opens a fresh connection after every reconnect of the event stream.
+ * The UI's typed connection to polydeskd, never on the FX thread. protocol's {@link RpcFollower}
+ * keeps an {@code events.subscribe} connection open and reconnects when it breaks; that connection
+ * is what tells the UI whether polydeskd is there. Calls ({@link #call}) run on a small pool of
+ * worker threads, each with its own connection (a stop that waits a minute for the guest does not
+ * hold up a list), and a worker opens a fresh connection after every reconnect of the event stream.
  * <p>
  * Listeners are called on the executor given to the constructor ({@code Platform::runLater} in the app).
  */
 public final class ToolstackClient implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ToolstackClient.class.getName());
-    /** Reads answers leniently: a newer polydeskd may send fields this UI does not know. */
-    static final ObjectMapper READER = Json.mapper().copy().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    private static final long MIN_RETRY_MS = 250;
-    private static final long MAX_RETRY_MS = 2000;
+    private static final Duration MIN_RETRY = Duration.ofMillis(250);
+    private static final Duration MAX_RETRY = Duration.ofSeconds(2);
 
     private final Path socket;
-    private final java.util.concurrent.Executor deliver;
+    private final Executor deliver;
     private final ExecutorService workers;
     private final ThreadLocal<Connection> connection = new ThreadLocal<>();
     /** Grows by one each time the event stream connects; a worker's older connection is replaced. */
     private final AtomicLong epoch = new AtomicLong();
-    private final Thread eventThread;
+    private final RpcFollower events;
     private volatile boolean closed;
-    private volatile RpcClient eventClient;
     private volatile Consumer<Link> linkListener = l -> { };
     private volatile Consumer<LifecycleEvent> eventListener = e -> { };
     private volatile Link link;
@@ -50,7 +49,7 @@ public final class ToolstackClient implements AutoCloseable {
     private record Connection(RpcClient rpc, long epoch) {
     }
 
-    public ToolstackClient(Path socket, java.util.concurrent.Executor deliver) {
+    public ToolstackClient(Path socket, Executor deliver) {
         this.socket = socket;
         this.deliver = deliver;
         this.link = new Link(Link.State.CONNECTING, "connecting to " + socket);
@@ -60,8 +59,12 @@ public final class ToolstackClient implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.eventThread = new Thread(this::eventLoop, "polydeskd-events");
-        this.eventThread.setDaemon(true);
+        this.events = new RpcFollower("polydeskd", socket, MIN_RETRY, MAX_RETRY, this::followEvents,
+                why -> {
+                    if (!closed) {
+                        setLink(new Link(Link.State.DISCONNECTED, socket + ": " + why.replace("the service", "polydeskd")));
+                    }
+                });
     }
 
     public Path socket() {
@@ -82,52 +85,70 @@ public final class ToolstackClient implements AutoCloseable {
 
     /** Starts following polydeskd's events (and reconnecting). */
     public void start() {
-        eventThread.start();
+        events.start();
     }
 
     public Link link() {
         return link;
     }
 
+    private void followEvents(RpcClient rpc) throws IOException {
+        rpc.call(ToolstackApi.EVENTS_SUBSCRIBE);
+        epoch.incrementAndGet();
+        setLink(new Link(Link.State.CONNECTED, "connected to " + socket));
+        RpcMessage msg;
+        while ((msg = rpc.nextNotification()) != null) {
+            if (ToolstackApi.EVENT.matches(msg)) {
+                LifecycleEvent e = ToolstackApi.EVENT.decode(msg);
+                Consumer<LifecycleEvent> l = eventListener;
+                deliver.execute(() -> l.accept(e));
+            }
+        }
+    }
+
     /** Calls {@code method} on a worker; the future fails with a {@link ToolstackException}. */
-    public CompletableFuture<JsonNode> call(String method, JsonNode params) {
-        CompletableFuture<JsonNode> result = new CompletableFuture<>();
+    public <P, R> CompletableFuture<R> call(RpcMethod<P, R> method, P params) {
+        CompletableFuture<R> result = new CompletableFuture<>();
         workers.execute(() -> {
             try {
                 result.complete(callHere(method, params));
             } catch (ToolstackException e) {
                 result.completeExceptionally(e);
             } catch (RuntimeException e) {
-                result.completeExceptionally(ToolstackException.unreachable(method, e.toString(), e));
+                result.completeExceptionally(ToolstackException.unreachable(method.name(), e.toString(), e));
             }
         });
         return result;
     }
 
+    /** For a method that takes no params. */
+    public <R> CompletableFuture<R> call(RpcMethod<Void, R> method) {
+        return call(method, null);
+    }
+
     /**
      * Calls {@code method} on a connection of its own, for a request whose progress polydeskd sends
      * afterwards as {@code notification}s (install.start). The future completes with the answer;
-     * then each notification's params go to {@code listener} (on the deliver executor) until one
+     * then each notification's value goes to {@code listener} (on the deliver executor) until one
      * is {@code last}. When the connection ends before that, {@code broken} gets why.
      */
-    public CompletableFuture<JsonNode> follow(String method, JsonNode params, String notification,
-                                              Consumer<JsonNode> listener, java.util.function.Predicate<JsonNode> last,
-                                              Consumer<String> broken) {
-        CompletableFuture<JsonNode> answer = new CompletableFuture<>();
+    public <P, R, N> CompletableFuture<R> follow(RpcMethod<P, R> method, P params, RpcNotification<N> notification,
+                                                 Consumer<N> listener, Predicate<N> last, Consumer<String> broken) {
+        CompletableFuture<R> answer = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try (RpcClient rpc = RpcClient.connect(socket)) {
                 try {
                     answer.complete(rpc.call(method, params));
                 } catch (RpcClient.CallException e) {
-                    answer.completeExceptionally(ToolstackException.refused(method, e.code(), e.getMessage()));
+                    answer.completeExceptionally(ToolstackException.refused(e));
                     return;
                 }
                 RpcMessage msg;
                 while ((msg = rpc.nextNotification()) != null) {
-                    if (notification.equals(msg.method())) {
-                        JsonNode p = msg.params();
-                        deliver.execute(() -> listener.accept(p));
-                        if (last.test(p)) {
+                    if (notification.matches(msg)) {
+                        N value = notification.decode(msg);
+                        deliver.execute(() -> listener.accept(value));
+                        if (last.test(value)) {
                             return;
                         }
                     }
@@ -135,20 +156,21 @@ public final class ToolstackClient implements AutoCloseable {
                 deliver.execute(() -> broken.accept("polydeskd closed the connection"));
             } catch (IOException e) {
                 if (!answer.isDone()) {
-                    answer.completeExceptionally(ToolstackException.unreachable(method, socket + ": " + reason(e), e));
+                    answer.completeExceptionally(ToolstackException.unreachable(method.name(),
+                            socket + ": " + reason(e), e));
                 } else {
                     deliver.execute(() -> broken.accept(reason(e)));
                 }
             }
-        }, "polydeskd-follow-" + method);
+        }, "polydeskd-follow-" + method.name());
         t.setDaemon(true);
         t.start();
         return answer;
     }
 
-    private JsonNode callHere(String method, JsonNode params) throws ToolstackException {
+    private <P, R> R callHere(RpcMethod<P, R> method, P params) throws ToolstackException {
         if (closed) {
-            throw ToolstackException.unreachable(method, "the UI is closing", null);
+            throw ToolstackException.unreachable(method.name(), "the UI is closing", null);
         }
         Connection c = connection.get();
         long now = epoch.get();
@@ -160,59 +182,20 @@ public final class ToolstackClient implements AutoCloseable {
             try {
                 c = new Connection(RpcClient.connect(socket), now);
             } catch (IOException e) {
-                throw ToolstackException.unreachable(method, socket + ": " + reason(e), e);
+                throw ToolstackException.unreachable(method.name(), socket + ": " + reason(e), e);
             }
             connection.set(c);
         }
         try {
             return c.rpc().call(method, params);
         } catch (RpcClient.CallException e) {
-            throw ToolstackException.refused(method, e.code(), e.getMessage());
+            throw ToolstackException.refused(e);
         } catch (IOException e) {
             // The connection is broken; the next call on this worker opens a new one.
             connection.remove();
             closeQuietly(c.rpc());
-            throw ToolstackException.unreachable(method, "the connection broke during " + method + ": " + reason(e), e);
-        }
-    }
-
-    private void eventLoop() {
-        long retry = MIN_RETRY_MS;
-        while (!closed) {
-            RpcClient rpc = null;
-            try {
-                rpc = RpcClient.connect(socket);
-                eventClient = rpc;
-                rpc.call(Methods.EVENTS_SUBSCRIBE, null);
-                epoch.incrementAndGet();
-                retry = MIN_RETRY_MS;
-                setLink(new Link(Link.State.CONNECTED, "connected to " + socket));
-                RpcMessage msg;
-                while ((msg = rpc.nextNotification()) != null) {
-                    if (Methods.EVENT.equals(msg.method())) {
-                        LifecycleEvent e = READER.treeToValue(msg.params(), LifecycleEvent.class);
-                        Consumer<LifecycleEvent> l = eventListener;
-                        deliver.execute(() -> l.accept(e));
-                    }
-                }
-                if (!closed) {
-                    setLink(new Link(Link.State.DISCONNECTED, "polydeskd closed the connection"));
-                }
-            } catch (IOException e) {
-                if (!closed) {
-                    setLink(new Link(Link.State.DISCONNECTED, socket + ": " + reason(e)));
-                }
-            } finally {
-                if (rpc != null) {
-                    closeQuietly(rpc);
-                }
-            }
-            try {
-                Thread.sleep(retry);
-            } catch (InterruptedException e) {
-                return;
-            }
-            retry = Math.min(MAX_RETRY_MS, retry * 2);
+            throw ToolstackException.unreachable(method.name(), "the connection broke during " + method.name() + ": "
+                    + reason(e), e);
         }
     }
 
@@ -228,15 +211,7 @@ public final class ToolstackClient implements AutoCloseable {
     }
 
     static String reason(IOException e) {
-        String m = e.getMessage();
-        if (e instanceof java.net.SocketException && m != null && m.contains("Connection refused")) {
-            return "connection refused (polydeskd is not running)";
-        }
-        if (e instanceof java.nio.file.NoSuchFileException || e instanceof java.io.FileNotFoundException
-                || (m != null && m.contains("No such file"))) {
-            return "no socket there (polydeskd is not running)";
-        }
-        return m == null ? e.getClass().getSimpleName() : m;
+        return RpcFollower.reason(e).replace("the service", "polydeskd");
     }
 
     private static void closeQuietly(RpcClient c) {
@@ -250,11 +225,7 @@ public final class ToolstackClient implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        RpcClient ev = eventClient;
-        if (ev != null) {
-            closeQuietly(ev);
-        }
-        eventThread.interrupt();
+        events.close();
         workers.shutdownNow();
     }
 }

@@ -1,6 +1,9 @@
 package org.polydesk.ui.client;
 
+import java.util.List;
 import org.polydesk.protocol.rpc.ErrorCode;
+import org.polydesk.protocol.rpc.Problem;
+import org.polydesk.protocol.rpc.RpcClient;
 
 /**
  * A request to polydeskd that did not succeed: either polydeskd answered with an error (a stable
@@ -9,21 +12,28 @@ import org.polydesk.protocol.rpc.ErrorCode;
 public final class ToolstackException extends Exception {
     private final String method;
     private final Integer code;
+    private final List<Problem> problems;
 
-    private ToolstackException(String method, Integer code, String message, Throwable cause) {
+    private ToolstackException(String method, Integer code, String message, List<Problem> problems, Throwable cause) {
         super(message, cause);
         this.method = method;
         this.code = code;
+        this.problems = List.copyOf(problems);
     }
 
-    /** polydeskd answered {@code method} with an error. */
-    public static ToolstackException refused(String method, int code, String message) {
-        return new ToolstackException(method, code, message, null);
+    /** polydeskd answered with an error: its code, message and problems (error.data) are kept. */
+    public static ToolstackException refused(RpcClient.CallException e) {
+        return new ToolstackException(e.method(), e.code(), e.getMessage(), e.problems(), null);
     }
 
     /** polydeskd could not be reached, or the connection broke during {@code method}. */
     public static ToolstackException unreachable(String method, String message, Throwable cause) {
-        return new ToolstackException(method, null, message, cause);
+        return new ToolstackException(method, null, message, List.of(), cause);
+    }
+
+    /** Each problem with the field it is about, from the error's data; empty when polydeskd sent none. */
+    public List<Problem> problems() {
+        return problems;
     }
 
     public String method() {
@@ -39,18 +49,10 @@ public final class ToolstackException extends Exception {
         return code == null;
     }
 
-    /** polydeskd does not have this method (yet). */
-    public boolean isMethodMissing() {
-        return errorCode() == ErrorCode.METHOD_NOT_FOUND;
-    }
-
     /** One sentence for a person: what failed and why. */
     public String describe() {
         if (isUnreachable()) {
             return "polydeskd is not reachable: " + getMessage();
-        }
-        if (isMethodMissing()) {
-            return "not available yet: polydeskd has no method " + method;
         }
         return getMessage();
     }

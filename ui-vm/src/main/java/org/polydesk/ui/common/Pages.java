@@ -15,11 +15,7 @@ public final class Pages {
     }
 
     /** A label that says why a page's data is missing; {@code feature} names what is missing in words. */
-    public static String unavailable(String feature, ToolstackException e, String issue) {
-        if (e.isMethodMissing()) {
-            return feature + " is not available yet: polydeskd has no method " + e.method()
-                    + (issue == null ? "." : " (" + issue + ").");
-        }
+    public static String unavailable(String feature, ToolstackException e) {
         return feature + " could not be read: " + e.describe();
     }
 }

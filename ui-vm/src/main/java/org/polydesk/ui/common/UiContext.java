@@ -4,20 +4,21 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import javafx.application.Platform;
-import org.polydesk.ui.client.Toolstack;
+import org.polydesk.ui.client.ToolstackClient;
 import org.polydesk.ui.client.ToolstackException;
 
 /** What every page shares: the toolstack, the activity log and the error bar. */
 public final class UiContext {
-    private final Toolstack toolstack;
+    private final ToolstackClient toolstack;
     private final ActivityLog log = new ActivityLog();
     private final Notices notices = new Notices();
 
-    public UiContext(Toolstack toolstack) {
+    public UiContext(ToolstackClient toolstack) {
         this.toolstack = toolstack;
     }
 
-    public Toolstack toolstack() {
+    /** polydeskd, called through the typed declarations of {@code ToolstackApi}. */
+    public ToolstackClient toolstack() {
         return toolstack;
     }
 

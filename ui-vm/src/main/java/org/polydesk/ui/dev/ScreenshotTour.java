@@ -19,7 +19,6 @@ import javafx.stage.Screen;
 import javafx.stage.Stage;
 import javafx.stage.StageStyle;
 import org.polydesk.ui.app.MainWindow;
-import org.polydesk.ui.client.Toolstack;
 import org.polydesk.ui.client.ToolstackClient;
 import org.polydesk.ui.common.UiContext;
 
@@ -53,7 +52,7 @@ public final class ScreenshotTour {
         started.get(30, TimeUnit.SECONDS);
         ToolstackClient client = new ToolstackClient(socket, Platform::runLater);
         fx(() -> {
-            window = new MainWindow(new UiContext(new Toolstack(client)), client);
+            window = new MainWindow(new UiContext(client), client);
             Rectangle2D screen = Screen.getPrimary().getBounds();
             Stage stage = new Stage(StageStyle.UNDECORATED);
             scene = new Scene(window.node(), screen.getWidth(), screen.getHeight());

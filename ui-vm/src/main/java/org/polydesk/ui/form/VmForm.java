@@ -1,5 +1,8 @@
 package org.polydesk.ui.form;
 
+import org.polydesk.protocol.toolstack.ImportRemark;
+import org.polydesk.protocol.toolstack.ToolstackApi;
+import org.polydesk.protocol.toolstack.XlImportResult;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.File;
 import java.util.ArrayList;
@@ -37,7 +40,6 @@ import org.polydesk.protocol.vm.GuestType;
 import org.polydesk.protocol.vm.Nic;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.ui.client.ToolstackException;
-import org.polydesk.ui.client.XlImport;
 import org.polydesk.ui.common.UiContext;
 
 /**
@@ -192,16 +194,16 @@ public final class VmForm {
     }
 
     /** Fills the form from an imported xl.cfg and lists what the import left out or chose. */
-    public void showImport(XlImport imported, String source) {
+    public void showImport(XlImportResult imported, String source) {
         fill(imported.definition(), Set.of());
         if (imported.definition().slot() == null) {
             slot.setValue(NEXT_FREE);
         }
         StringBuilder sb = new StringBuilder("Imported from " + source + ". Check the fields, then create the VM.");
-        for (XlImport.Remark r : imported.unsupported()) {
+        for (ImportRemark r : imported.unsupported()) {
             sb.append("\nLeft out ").append(r);
         }
-        for (XlImport.Remark r : imported.notes()) {
+        for (ImportRemark r : imported.notes()) {
             sb.append("\nNote ").append(r);
         }
         remarks.setText(sb.toString());
@@ -324,13 +326,11 @@ public final class VmForm {
             String format = diskFormat.getValue();
             String imageName = imageName(name.getText());
             ui.log().info("make a new " + size + " GiB " + format + " image for '" + name.getText().strip() + "'");
-            ui.request("make a disk image", ui.toolstack().createDisk(imageName, size, format),
-                    path -> send(mem, cpus, path), err -> {
+            ui.request("make a disk image", ui.toolstack().call(ToolstackApi.DISK_CREATE,
+                            new ToolstackApi.DiskCreate(imageName, (long) size, format)),
+                    made -> send(mem, cpus, made.path()), err -> {
                         submit.setDisable(false);
-                        errors.get(Field.DISK).setText(err.isMethodMissing()
-                                ? "Making a new image is not available yet (polydeskd has no method " + err.method()
-                                + "); choose an existing image file."
-                                : "The image could not be made: " + err.describe());
+                        errors.get(Field.DISK).setText("The image could not be made: " + err.describe());
                     });
         } else {
             send(mem, cpus, diskChoice.getSelectedToggle() == diskFile ? diskPath.getText().strip() : null);
@@ -383,30 +383,24 @@ public final class VmForm {
         };
         if (editing == null) {
             ui.log().info("create '" + vmName + "'");
-            ui.request("create '" + vmName + "'", ui.toolstack().create(def),
+            ui.request("create '" + vmName + "'", ui.toolstack().call(ToolstackApi.VM_CREATE, new ToolstackApi.VmCreate(def)),
                     s -> done.accept("created '" + s.definition().name() + "' in slot " + s.definition().slot()), refused);
         } else {
-            ObjectNode changes = Json.mapper().valueToTree(def);
-            changes.remove("id");
-            for (String cleared : List.of("kernel", "ramdisk", "cmdline", "slot")) {
-                if (!changes.has(cleared)) {
-                    changes.putNull(cleared);
-                }
-            }
             ui.log().info("save changes to '" + editing.name() + "'");
-            ui.request("save '" + vmName + "'", ui.toolstack().edit(editing.id().toString(), changes),
+            ui.request("save '" + vmName + "'", ui.toolstack().call(ToolstackApi.VM_EDIT,
+                            new ToolstackApi.VmEdit(editing.id().toString(), def)),
                     s -> done.accept("saved '" + s.definition().name() + "'" + (s.detail() == null ? "" : " (" + s.detail() + ")")),
                     refused);
         }
     }
 
     private void showRefusal(ToolstackException err) {
-        if (err.errorCode() != ErrorCode.INVALID_DEFINITION) {
+        if (err.problems().isEmpty()) {
             errors.get(Field.GENERAL).setText((editing == null ? "The VM was not created: " : "The changes were not saved: ")
                     + err.describe());
             return;
         }
-        ProblemFields.byField(err.getMessage(), sentMainDisk, sentCdrom)
+        ProblemFields.byField(err.problems(), sentMainDisk, sentCdrom)
                 .forEach((f, sentences) -> errors.get(f).setText(String.join("\n", sentences)));
     }
 

@@ -1,5 +1,7 @@
 package org.polydesk.ui.gpu;
 
+import org.polydesk.protocol.toolstack.ToolstackApi;
+import org.polydesk.protocol.toolstack.ToolstackApi.GpuDevice;
 import java.util.List;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.collections.FXCollections;
@@ -12,7 +14,6 @@ import javafx.scene.control.TableView;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
 import org.polydesk.protocol.vm.VmStatus;
-import org.polydesk.ui.client.GpuDevice;
 import org.polydesk.ui.common.Pages;
 import org.polydesk.ui.common.UiContext;
 
@@ -56,7 +57,7 @@ public final class GpuPage {
     public void refresh() {
         owner.setItems(FXCollections.observableArrayList(vms.stream().map(v -> v.definition().name()).toList()));
         owner.getItems().add(0, "(nobody: dom0 keeps it)");
-        ui.request("list the display devices", ui.toolstack().gpuList(), list -> {
+        ui.request("list the display devices", ui.toolstack().call(ToolstackApi.GPU_LIST), list -> {
             table.getItems().setAll(list);
             status.setText(list.isEmpty() ? "This machine has no display device that can be passed through." : "");
             // Nothing to pass through, nothing to assign.
@@ -68,7 +69,7 @@ public final class GpuPage {
             table.setDisable(true);
             owner.setDisable(true);
             assign.setDisable(true);
-            status.setText(Pages.unavailable("GPU assignment", e, "issue 7: gpu.list and gpu.assign"));
+            status.setText(Pages.unavailable("The display devices", e));
         });
     }
 
@@ -80,7 +81,7 @@ public final class GpuPage {
         }
         String vm = owner.getSelectionModel().getSelectedIndex() == 0 ? null : owner.getValue();
         ui.log().info("give GPU " + d.address() + " to " + (vm == null ? "dom0" : "'" + vm + "'"));
-        ui.request("assign the GPU", ui.toolstack().gpuAssign(d.address(), vm), r -> refresh(), null);
+        ui.request("assign the GPU", ui.toolstack().call(ToolstackApi.GPU_ASSIGN, new ToolstackApi.GpuAssign(d.address(), vm)), r -> refresh(), null);
     }
 
     private static TableColumn<GpuDevice, String> col(String title, java.util.function.Function<GpuDevice, String> f) {

@@ -1,5 +1,6 @@
 package org.polydesk.ui.install;
 
+import org.polydesk.protocol.toolstack.ToolstackApi;
 import java.util.List;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.geometry.Insets;
@@ -100,13 +101,13 @@ public final class InstallPage {
         if (running) {
             return;
         }
-        ui.request("list the disks", ui.toolstack().installDisks(), list -> {
+        ui.request("list the disks", ui.toolstack().call(ToolstackApi.INSTALL_DISKS), list -> {
             disks.getItems().setAll(list);
             diskStatus.setText(list.isEmpty() ? "This machine has no disk to install to." : "Select the disk to install to.");
             selected(null);
         }, e -> {
             disks.getItems().clear();
-            diskStatus.setText(Pages.unavailable("The installer", e, null));
+            diskStatus.setText(Pages.unavailable("The installer", e));
             selected(null);
         });
     }
@@ -173,8 +174,12 @@ public final class InstallPage {
         result.getStyleClass().removeAll("field-error", "install-done");
         ui.log().info("install Polydesk to " + d.path() + (force ? " (erasing it)" : "")
                 + ", administrator " + admin.getText());
-        ui.request("install to " + d.path(), ui.toolstack().startInstall(d.path(), force, admin.getText(),
-                password.getText(), this::progress), ok -> { }, e -> {
+        ui.request("install to " + d.path(), ui.toolstack().follow(ToolstackApi.INSTALL_START,
+                new ToolstackApi.InstallStart(d.path(), force, new ToolstackApi.InstallAdmin(admin.getText(), password.getText())),
+                ToolstackApi.INSTALL_PROGRESS, this::progress, InstallProgress::isFinal,
+                why -> progress(new InstallProgress(InstallProgress.Kind.FAILED, 0, 0, "The connection to polydeskd broke"
+                        + " before the install finished (" + why + "). The install may still be running or have stopped:"
+                        + " polydeskd's log (journalctl -u polydeskd) says."))), ok -> { }, e -> {
                     setRunning(false);
                     bar.setProgress(0);
                     step.setText("");

@@ -12,13 +12,11 @@ import org.polydesk.ui.common.UiContext;
 
 /**
  * What happened: the user's requests and their outcome, polydeskd's lifecycle events and every
- * error (marked "!"), newest last; and polydeskd's own log through {@code host.log} once it has one.
+ * error (marked "!"), newest last. (polydeskd's own log comes with host.log, issue 20.)
  */
 public final class LogPage {
     private final UiContext ui;
     private final ListView<String> list;
-    private final ListView<String> daemonLog = new ListView<>();
-    private final Label daemonStatus = new Label();
     private final VBox root;
 
     public LogPage(UiContext ui) {
@@ -28,14 +26,8 @@ public final class LogPage {
         list.setId("log-list");
         list.getStyleClass().add("log");
         log.entries().addListener((ListChangeListener<String>) c -> list.scrollTo(log.entries().size() - 1));
-        daemonLog.setId("daemon-log");
-        daemonLog.getStyleClass().add("log");
-        daemonStatus.setId("daemon-log-status");
-        daemonStatus.setWrapText(true);
         VBox.setVgrow(list, Priority.ALWAYS);
-        daemonLog.setPrefHeight(160);
-        root = new VBox(10, Pages.title("Log"), new Label("This UI: requests, events and errors"), list,
-                new Label("polydeskd"), daemonStatus, daemonLog);
+        root = new VBox(10, Pages.title("Log"), new Label("This UI: requests, events and errors"), list);
         root.setPadding(new Insets(16));
     }
 
@@ -44,14 +36,6 @@ public final class LogPage {
     }
 
     public void refresh() {
-        ui.request("read polydeskd's log", ui.toolstack().daemonLog(200), lines -> {
-            daemonLog.getItems().setAll(lines);
-            daemonLog.setVisible(true);
-            daemonStatus.setText("");
-        }, e -> {
-            daemonLog.getItems().clear();
-            daemonLog.setVisible(false);
-            daemonStatus.setText(Pages.unavailable("polydeskd's own log", e, "until then: journalctl -u polydeskd"));
-        });
+        list.scrollTo(ui.log().entries().size() - 1);
     }
 }

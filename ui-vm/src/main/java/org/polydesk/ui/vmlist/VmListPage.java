@@ -1,5 +1,6 @@
 package org.polydesk.ui.vmlist;
 
+import org.polydesk.protocol.toolstack.ToolstackApi;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -120,7 +121,7 @@ public final class VmListPage {
 
     /** Reads the whole list again (at start and after every reconnect). */
     public void refresh() {
-        ui.request("list the VMs", ui.toolstack().listVms(), list -> {
+        ui.request("list the VMs", ui.toolstack().call(ToolstackApi.VM_LIST), list -> {
             UUID keep = selected().map(s -> s.definition().id()).orElse(null);
             vms.setAll(list.stream().sorted(BY_SLOT).toList());
             pending.keySet().retainAll(list.stream().map(s -> s.definition().id()).toList());
@@ -138,7 +139,7 @@ public final class VmListPage {
             return;
         }
         boolean settles = e.type() != LifecycleEvent.Type.CREATED && e.type() != LifecycleEvent.Type.CHANGED;
-        ui.request("read '" + e.name() + "'", ui.toolstack().show(e.vm().toString()), s -> {
+        ui.request("read '" + e.name() + "'", ui.toolstack().call(ToolstackApi.VM_SHOW, new ToolstackApi.VmRef(e.vm().toString())), s -> {
             if (settles) {
                 // What the user asked for has happened (or the VM ended another way): the event says so.
                 pending.remove(e.vm());
@@ -222,7 +223,7 @@ public final class VmListPage {
         String name = s.definition().name();
         markPending(s, "starting…");
         ui.log().info("start '" + name + "'");
-        ui.request("start '" + name + "'", ui.toolstack().start(id(s)), r -> { }, err -> {
+        ui.request("start '" + name + "'", ui.toolstack().call(ToolstackApi.VM_START, new ToolstackApi.VmRef(id(s))), r -> { }, err -> {
             clearPending(s);
             ui.notices().error("Could not start '" + name + "': " + err.describe());
         });
@@ -232,7 +233,7 @@ public final class VmListPage {
         String name = s.definition().name();
         markPending(s, "stopping…");
         ui.log().info("stop '" + name + "' (forced off after " + STOP_TIMEOUT_SECONDS + " s)");
-        ui.request("stop '" + name + "'", ui.toolstack().stop(id(s), STOP_TIMEOUT_SECONDS), r -> { }, err -> {
+        ui.request("stop '" + name + "'", ui.toolstack().call(ToolstackApi.VM_STOP, new ToolstackApi.VmStop(id(s), STOP_TIMEOUT_SECONDS)), r -> { }, err -> {
             clearPending(s);
             ui.notices().error("Could not stop '" + name + "': " + err.describe());
         });
@@ -242,7 +243,7 @@ public final class VmListPage {
         String name = s.definition().name();
         markPending(s, "forcing off…");
         ui.log().info("force off '" + name + "'");
-        ui.request("force off '" + name + "'", ui.toolstack().destroy(id(s)), r -> { }, err -> {
+        ui.request("force off '" + name + "'", ui.toolstack().call(ToolstackApi.VM_DESTROY, new ToolstackApi.VmRef(id(s))), r -> { }, err -> {
             clearPending(s);
             ui.notices().error("Could not force off '" + name + "': " + err.describe());
         });
@@ -251,15 +252,11 @@ public final class VmListPage {
     private void switchTo(VmStatus s) {
         String name = s.definition().name();
         ui.log().info("switch to '" + name + "'");
-        ui.request("switch to '" + name + "'", ui.toolstack().focus(id(s)), r -> ui.log().info("switched to '" + name + "'"),
+        ui.request("switch to '" + name + "'", ui.toolstack().call(ToolstackApi.FOCUS_SET, new ToolstackApi.VmRef(id(s))), r -> ui.log().info("switched to '" + name + "'"),
                 err -> ui.notices().error(switchError(name, err)));
     }
 
     static String switchError(String name, ToolstackException err) {
-        if (err.isMethodMissing()) {
-            return "Cannot switch to '" + name + "': switching from the UI is not available yet (polydeskd has no method "
-                    + err.method() + ").";
-        }
         if (err.errorCode() == ErrorCode.SERVICE_UNAVAILABLE) {
             // polydeskd's message says which service (input-server) and where it looked for it.
             return "Cannot switch to '" + name + "': " + err.getMessage();
@@ -283,7 +280,7 @@ public final class VmListPage {
         }
         confirm.showAndWait().filter(b -> b == deleteIt).ifPresentOrElse(b -> {
             ui.log().info("delete '" + name + "'");
-            ui.request("delete '" + name + "'", ui.toolstack().delete(id(s)), r -> { }, null);
+            ui.request("delete '" + name + "'", ui.toolstack().call(ToolstackApi.VM_DELETE, new ToolstackApi.VmRef(id(s))), r -> { }, null);
         }, () -> ui.log().info("kept '" + name + "' (delete cancelled)"));
     }
 

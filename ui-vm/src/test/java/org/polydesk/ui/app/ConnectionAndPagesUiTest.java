@@ -12,7 +12,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.protocol.rpc.Json;
-import org.polydesk.protocol.rpc.Methods;
+import java.util.List;
+import org.polydesk.protocol.toolstack.ToolstackApi;
+import org.polydesk.testsupport.SysfsTree;
+import org.polydesk.protocol.vm.Disk;
+import org.polydesk.protocol.vm.VmDefinition;
+import org.polydesk.protocol.vm.VmStatus;
 import org.polydesk.testsupport.PolydeskdProcess;
 
 /**
@@ -39,7 +44,7 @@ class ConnectionAndPagesUiTest {
 
         ui.daemon.restart();
         ui.await("the banner going away", 15, () -> !ui.visible("#banner"), () -> ui.text("#banner"));
-        ui.rpc(Methods.VM_CREATE, definition("Made by polyctl", 4));
+        ui.rpc(ToolstackApi.VM_CREATE, definition("Made by polyctl", 4));
         ui.awaitCell("Made by polyctl", "col-state", "stopped", 10);
         assertEquals("4", ui.cell("Made by polyctl", "col-slot"));
 
@@ -54,7 +59,7 @@ class ConnectionAndPagesUiTest {
         // It comes back with a VM created while the UI was not looking: the list is read again.
         ui.daemon.restart();
         ui.await("the banner going away", 15, () -> !ui.visible("#banner"), () -> ui.text("#banner"));
-        ui.rpc(Methods.VM_CREATE, definition("Second", 5));
+        ui.rpc(ToolstackApi.VM_CREATE, definition("Second", 5));
         ui.awaitCell("Second", "col-slot", "5", 10);
         assertEquals("stopped", ui.cell("Made by polyctl", "col-state"));
         assertTrue(ui.log().stream().anyMatch(l -> l.contains("! polydeskd is gone")), ui.log().toString());
@@ -71,22 +76,14 @@ class ConnectionAndPagesUiTest {
         assertTrue(ui.text("#host-memory").endsWith(" MiB"), ui.text("#host-memory"));
         assertEquals("0 defined, 0 running", ui.text("#host-vms"));
         assertEquals("1, 2, 3, 4, 5, 6, 7, 8, 9", ui.text("#host-free-slots"));
-        ui.robot.clickOn("#host-reboot");
-        ui.robot.clickOn("#confirm-power");
-        ui.awaitText("#host-power-status",
-                "Reboot from the UI is not available yet: polydeskd has no method host.reboot.", 10);
 
         ui.robot.clickOn("#nav-gpu");
         // polydeskd reads an empty PCI tree here (the test's --sysfs): nothing to pass through.
         ui.awaitText("#gpu-status", "This machine has no display device that can be passed through.", 10);
         assertTrue(ui.fx(() -> ui.robot.lookup("#gpu-assign").query().isDisabled()), "nothing to assign with");
 
-        ui.robot.clickOn("#nav-hotkeys");
-        ui.awaitText("#hotkeys-status", "Changing the hotkeys is not available yet: polydeskd has no method"
-                + " input.config.get (issue 5: input.config.get and input.config.set).", 10);
-
-        ui.robot.clickOn("#nav-log");
-        ui.awaitTextContaining("#daemon-log-status", "polydeskd has no method host.log", 10);
+        // No page offers what no server does: the host's power and the hotkeys come with their methods (issue 20).
+        assertTrue(ui.robot.lookup("#host-reboot").tryQuery().isEmpty() && ui.robot.lookup("#nav-hotkeys").tryQuery().isEmpty());
 
         // A new image: polydeskd's disk.create makes it, and the VM is created with it as its disk.
         ui.robot.clickOn("#nav-vms");
@@ -96,15 +93,15 @@ class ConnectionAndPagesUiTest {
         ui.type("#disk-size", "40");
         ui.robot.clickOn("#submit");
         ui.await("the form closing", 20, () -> !ui.visible("#vm-form"), () -> ui.text("#disk-error"));
-        JsonNode win = ui.rpc(Methods.VM_SHOW, Json.mapper().createObjectNode().put("vm", "Windows 11"));
-        String image = win.path("definition").path("disks").get(0).path("path").asText();
+        VmStatus win = ui.rpc(ToolstackApi.VM_SHOW, new ToolstackApi.VmRef("Windows 11"));
+        String image = win.definition().disks().get(0).path();
         assertEquals(tmp.resolve("images").resolve("windows-11.qcow2").toString(), image);
         assertTrue(Files.exists(Path.of(image)), "the image exists");
         ui.robot.clickOn("#new-vm");
         ui.type("#name", "Second");
 
         // Two broken rules at once, each beside its own field: a taken slot, a relative image path.
-        ui.rpc(Methods.VM_CREATE, definition("First", 2));
+        ui.rpc(ToolstackApi.VM_CREATE, definition("First", 2));
         ui.robot.clickOn("#disk-file");
         ui.type("#disk-path", "images/win11.qcow2");
         ui.robot.clickOn("#slot");
@@ -119,7 +116,7 @@ class ConnectionAndPagesUiTest {
         // Import: polydeskd's xlcfg.parse reads the file, the form opens filled in, nothing is created yet.
         Path cfg = tmp.resolve("debian.cfg");
         Files.writeString(cfg, "name = \"debian\"\nmemory = 512\n");
-        int before = ui.rpc(Methods.VM_LIST, null).size();
+        int before = ui.rpc(ToolstackApi.VM_LIST, null).size();
         ui.fx(() -> {
             ui.window.importXlConfig(cfg);
             return null;
@@ -127,15 +124,47 @@ class ConnectionAndPagesUiTest {
         ui.await("the imported form", 10, () -> ui.visible("#vm-form"), () -> ui.text("#notice-text"));
         assertEquals("debian", ui.text("#name"));
         assertEquals("512", ui.text("#memory"));
-        assertEquals(before, ui.rpc(Methods.VM_LIST, null).size(), "importing alone creates nothing");
+        assertEquals(before, ui.rpc(ToolstackApi.VM_LIST, null).size(), "importing alone creates nothing");
+    }
+
+    @Test
+    void gpuPageListsTheHostsDisplayDevicesAndGivesOneToAVm() throws Exception {
+        SysfsTree sys = new SysfsTree(tmp.resolve("sys"))
+                .function("0000:00:02.0", null, 0x030000, 0x8086, 0x3e92, "i915").bootVga("0000:00:02.0", true)
+                .iommuGroup("0000:00:02.0", 1)
+                .function("0000:01:00.0", null, 0x030000, 0x10de, 0x2484, "nouveau").bootVga("0000:01:00.0", false)
+                .iommuGroup("0000:01:00.0", 14)
+                .function("0000:01:00.1", null, 0x040300, 0x10de, 0x228b, "snd_hda_intel").iommuGroup("0000:01:00.1", 14);
+        Path ids = tmp.resolve("pci.ids");
+        Files.writeString(ids, "10de  NVIDIA Corporation\n\t2484  GA104 [GeForce RTX 3070]\n"
+                + "8086  Intel Corporation\n\t3e92  CoffeeLake-S GT2 [UHD Graphics 630]\n");
+        ui = new UiFixture(PolydeskdProcess.start(tmp, "--sysfs", sys.root.toString(), "--pci-ids", ids.toString())).open();
+        ui.rpc(ToolstackApi.VM_CREATE, definition("Windows", 2));
+        ui.awaitCell("Windows", "col-state", "stopped", 15);
+
+        ui.robot.clickOn("#nav-gpu");
+        ui.await("the devices polydeskd read from sysfs", 10,
+                () -> ui.robot.lookup("GA104 [GeForce RTX 3070]").tryQuery().isPresent(), () -> ui.text("#gpu-status"));
+        assertEquals("", ui.text("#gpu-status"));
+        ui.robot.clickOn("GA104 [GeForce RTX 3070]");
+        ui.robot.clickOn("#gpu-owner");
+        ui.robot.clickOn("Windows");
+        ui.robot.clickOn("#gpu-assign");
+        ui.await("polydeskd giving the card to Windows", 10, () -> {
+            try {
+                return "0000:01:00.0".equals(ui.rpc(ToolstackApi.VM_SHOW, new ToolstackApi.VmRef("Windows")).definition().gpu());
+            } catch (Exception e) {
+                return false;
+            }
+        }, () -> ui.text("#notice-text"));
+        ui.await("the owner in the table", 10, () -> ui.robot.lookup("Windows").queryAll().size() > 1, () -> ui.text("#gpu-status"));
     }
 
     @Test
     void editShowsTheDefinitionAndSavesTheChange() throws Exception {
         ui = new UiFixture(PolydeskdProcess.start(tmp)).open();
-        ObjectNode def = definition("Web", 3);
-        ((ObjectNode) def.get("definition")).putArray("disks").addObject().put("path", "/srv/web.qcow2").put("format", "qcow2");
-        ui.rpc(Methods.VM_CREATE, def);
+        ui.rpc(ToolstackApi.VM_CREATE, new ToolstackApi.VmCreate(VmDefinition.builder().name("Web").slot(3).memoryMib(256)
+                .disks(List.of(new Disk("/srv/web.qcow2", "qcow2", false, false, null))).build()));
         ui.awaitCell("Web", "col-memory", "256 MiB", 15);
 
         ui.selectRow("Web");
@@ -154,18 +183,13 @@ class ConnectionAndPagesUiTest {
         assertEquals("2", ui.cell("Web", "col-vcpus"));
         assertEquals("#123456", ui.cell("Web", "col-colour"));
         assertFalse(ui.visible("#vm-form"));
-        JsonNode stored = ui.rpc(Methods.VM_SHOW, Json.mapper().createObjectNode().put("vm", "Web")).get("definition");
-        assertEquals("/srv/web.qcow2", stored.path("disks").path(0).path("path").asText(), "the disk was kept");
-        assertEquals("qcow2", stored.path("disks").path(0).path("format").asText());
-        assertEquals(3, stored.path("slot").asInt());
+        VmDefinition stored = ui.rpc(ToolstackApi.VM_SHOW, new ToolstackApi.VmRef("Web")).definition();
+        assertEquals("/srv/web.qcow2", stored.disks().get(0).path(), "the disk was kept");
+        assertEquals("qcow2", stored.disks().get(0).format());
+        assertEquals(3, stored.slot());
     }
 
-    static ObjectNode definition(String name, int slot) {
-        ObjectNode p = Json.mapper().createObjectNode();
-        ObjectNode d = p.putObject("definition");
-        d.put("name", name);
-        d.put("slot", slot);
-        d.put("memoryMib", 256);
-        return p;
+    static ToolstackApi.VmCreate definition(String name, int slot) {
+        return new ToolstackApi.VmCreate(VmDefinition.builder().name(name).slot(slot).memoryMib(256).build());
     }
 }

@@ -17,10 +17,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.testsupport.PolydeskdProcess;
+import org.polydesk.toolstack.daemon.TestPolydeskd;
 
 /**
  * The install page against a real polydeskd (in a child JVM) whose installer sees a simulated
- * machine (the toolstack's SimulatedInstallDaemon: booted from sr0; vdb empty, sda partitioned,
+ * machine (the toolstack's TestPolydeskd with --simulated-machine: booted from sr0; vdb empty, sda partitioned,
  * vdc too small, vde failing; every disk command takes 150 ms): the refusals and why, the data
  * loss warning, a failed install's message, and an install going through its steps to the end.
  */
@@ -33,7 +34,7 @@ class InstallPageUiTest {
     @BeforeEach
     void open() throws Exception {
         machine = tmp.resolve("simulated");
-        ui = new UiFixture(PolydeskdProcess.startMain("org.polydesk.toolstack.daemon.SimulatedInstallDaemon",
+        ui = new UiFixture(PolydeskdProcess.startMain(TestPolydeskd.MAIN_CLASS,
                 tmp.resolve("daemon"), "--simulated-machine", machine.toString(), "--simulated-delay-ms", "150")).open();
         ui.await("the connection", 15, () -> !ui.visible("#banner"), () -> ui.text("#banner"));
         ui.robot.clickOn("#nav-install");
@@ -135,13 +136,15 @@ class InstallPageUiTest {
         double lastProgress = 0;
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (!ui.text("#install-step").equals("Done.") && System.nanoTime() < deadline) {
-            String s = ui.text("#install-step");
+            // One look at the step, the bar and the button together: the end may come between two looks.
+            Object[] seen = UiFixture.fx(() -> new Object[] {ui.text("#install-step"), progress(), enabled("#install-start")});
+            String s = (String) seen[0];
             if (s.startsWith("Step ")) {
                 steps.add(s);
-                double p = progress();
+                double p = (Double) seen[1];
                 assertTrue(p >= lastProgress, "the bar never goes back: " + p + " after " + lastProgress);
                 lastProgress = p;
-                assertFalse(enabled("#install-start"), "no second install while one runs");
+                assertFalse((Boolean) seen[2], "no second install while one runs");
             }
             UiFixture.sleep(50);
         }

@@ -18,10 +18,11 @@ import javafx.scene.control.TableCell;
 import javafx.scene.control.TableRow;
 import javafx.scene.control.TextInputControl;
 import javafx.stage.Stage;
-import org.polydesk.protocol.rpc.Methods;
+import org.polydesk.protocol.rpc.RpcMethod;
+import org.polydesk.protocol.toolstack.ToolstackApi;
+import org.polydesk.protocol.vm.VmStatus;
 import org.polydesk.protocol.rpc.RpcClient;
 import org.polydesk.testsupport.PolydeskdProcess;
-import org.polydesk.ui.client.Toolstack;
 import org.polydesk.ui.client.ToolstackClient;
 import org.polydesk.ui.common.UiContext;
 import org.testfx.api.FxRobot;
@@ -48,7 +49,7 @@ final class UiFixture implements AutoCloseable {
         stage = FxToolkit.registerPrimaryStage();
         client = new ToolstackClient(daemon.socket(), Platform::runLater);
         FxToolkit.setupStage(s -> {
-            window = new MainWindow(new UiContext(new Toolstack(client)), client);
+            window = new MainWindow(new UiContext(client), client);
             s.setScene(new Scene(window.node(), 1180, 720));
             s.show();
             s.toFront();
@@ -172,7 +173,7 @@ final class UiFixture implements AutoCloseable {
     }
 
     /** polydeskd's own view, for checks a person could make with polyctl. */
-    JsonNode rpc(String method, JsonNode params) throws Exception {
+    <P, R> R rpc(RpcMethod<P, R> method, P params) throws Exception {
         try (RpcClient c = RpcClient.connect(daemon.socket())) {
             return c.call(method, params);
         }
@@ -209,9 +210,9 @@ final class UiFixture implements AutoCloseable {
     public void close() throws Exception {
         if (daemon.isAlive()) {
             try {
-                for (JsonNode vm : rpc(Methods.VM_LIST, null)) {
-                    if (vm.hasNonNull("pid")) {
-                        ProcessHandle.of(vm.get("pid").asLong()).ifPresent(ProcessHandle::destroyForcibly);
+                for (VmStatus vm : rpc(ToolstackApi.VM_LIST, null)) {
+                    if (vm.pid() != null) {
+                        ProcessHandle.of(vm.pid()).ifPresent(ProcessHandle::destroyForcibly);
                     }
                 }
             } catch (Exception e) {

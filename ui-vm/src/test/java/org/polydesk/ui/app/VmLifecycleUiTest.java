@@ -4,13 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.polydesk.protocol.rpc.Methods;
+import org.polydesk.protocol.toolstack.ToolstackApi;
+import org.polydesk.protocol.vm.VmState;
+import org.polydesk.protocol.vm.VmStatus;
 import org.polydesk.protocol.toolstack.Paths;
 import org.polydesk.testsupport.PolydeskdProcess;
 import org.polydesk.testsupport.TestGuest;
@@ -45,14 +46,17 @@ class VmLifecycleUiTest {
         ui.awaitText("#form-title", "New VM", 5);
         ui.type("#name", VM);
         ui.type("#memory", "64");
+        ui.type("#colour", "red");
         ui.type("#kernel", TestGuest.kernel().toString());
         ui.type("#ramdisk", TestGuest.initrd().toString());
         ui.type("#cmdline", TestGuest.cmdline("30a050"));
         ui.robot.clickOn("#submit");
         ui.awaitText("#memory-error", "memory 64 MiB is below the 128 MiB minimum", 10);
+        // Each problem of polydeskd's error.data beside its own field.
+        assertEquals("colour 'red' is not of the form #rrggbb", ui.text("#colour-error"));
         assertEquals("", ui.text("#name-error"), "nothing is wrong with the name");
         assertEquals("New VM", ui.text("#form-title"), "the form stays open to be corrected");
-        assertEquals(0, ui.rpc(Methods.VM_LIST, null).size(), "polydeskd created nothing");
+        assertEquals(0, ui.rpc(ToolstackApi.VM_LIST, null).size(), "polydeskd created nothing");
 
         // A number that is not one is caught by the form itself.
         ui.type("#memory", "lots");
@@ -60,6 +64,7 @@ class VmLifecycleUiTest {
         ui.awaitText("#memory-error", "memory must be a whole number, not 'lots'", 5);
 
         ui.type("#memory", "256");
+        ui.type("#colour", "#c03030");
         ui.robot.clickOn("#submit");
         ui.await("the form closing", 10, () -> !ui.visible("#vm-form"), () -> ui.text("#memory-error"));
         ui.awaitCell(VM, "col-state", "stopped", 10);
@@ -75,8 +80,8 @@ class VmLifecycleUiTest {
         ui.awaitCell(VM, "col-state", "running", 60);
         assertTrue(ui.log().stream().anyMatch(l -> l.contains("event: " + VM + " started")),
                 "the started event is in the log: " + ui.log());
-        JsonNode shown = ui.rpc(Methods.VM_SHOW, vm(VM));
-        assertEquals("running", shown.get("state").asText());
+        VmStatus shown = ui.rpc(ToolstackApi.VM_SHOW, new ToolstackApi.VmRef(VM));
+        assertEquals(VmState.RUNNING, shown.state());
 
         // Switch to: polydeskd forwards to input-server, which does not run here; the error is shown.
         ui.robot.clickOn("#switch-to");
@@ -86,7 +91,7 @@ class VmLifecycleUiTest {
         assertFalse(ui.visible("#notice"));
 
         // Stop (ACPI) once the guest has booted far enough to act on the power button.
-        UUID id = UUID.fromString(shown.path("definition").path("id").asText());
+        UUID id = shown.definition().id();
         TestGuest.awaitConsole(Paths.vmDir(ui.daemon.runDir(), id).resolve("console.log"), TestGuest.READY, 120);
         ui.selectRow(VM);
         ui.robot.clickOn("#stop");
@@ -99,16 +104,12 @@ class VmLifecycleUiTest {
         ui.awaitTextContaining("#confirm-delete-dialog .content", "Delete '" + VM + "' (slot 1)?", 5);
         ui.robot.clickOn("#cancel-delete");
         assertEquals("stopped", ui.cell(VM, "col-state"));
-        assertEquals(1, ui.rpc(Methods.VM_LIST, null).size());
+        assertEquals(1, ui.rpc(ToolstackApi.VM_LIST, null).size());
 
         ui.selectRow(VM);
         ui.robot.clickOn("#delete-vm");
         ui.robot.clickOn("#confirm-delete");
         ui.await("the row going away", 10, () -> ui.cell(VM, "col-name") == null, () -> ui.cell(VM, "col-state"));
-        assertEquals(0, ui.rpc(Methods.VM_LIST, null).size(), "polydeskd deleted the VM");
-    }
-
-    private static JsonNode vm(String ref) {
-        return org.polydesk.protocol.rpc.Json.mapper().createObjectNode().put("vm", ref);
+        assertEquals(0, ui.rpc(ToolstackApi.VM_LIST, null).size(), "polydeskd deleted the VM");
     }
 }

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.awt.image.BufferedImage;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -26,8 +24,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.protocol.focus.FocusBus;
-import org.polydesk.protocol.rpc.Json;
-import org.polydesk.protocol.rpc.Methods;
+import org.polydesk.protocol.focus.FocusChanged;
+import org.polydesk.protocol.rpc.RpcMethod;
+import org.polydesk.protocol.toolstack.ToolstackApi;
+import org.polydesk.protocol.vm.VmDefinition;
+import org.polydesk.protocol.vm.VmState;
+import org.polydesk.protocol.vm.VmStatus;
 import org.polydesk.protocol.rpc.RpcClient;
 import org.polydesk.protocol.toolstack.Paths;
 import org.polydesk.testsupport.PolydeskdProcess;
@@ -70,9 +72,9 @@ class DesktopTest {
         }
         if (daemon != null && daemon.isAlive()) {
             try (RpcClient c = RpcClient.connect(daemon.socket())) {
-                for (JsonNode vm : c.call(Methods.VM_LIST, null)) {
-                    if (!"stopped".equals(vm.path("state").asText()) && !"crashed".equals(vm.path("state").asText())) {
-                        c.call(Methods.VM_DESTROY, ref(vm.path("definition").path("id").asText()));
+                for (VmStatus vm : c.call(ToolstackApi.VM_LIST)) {
+                    if (vm.state().isActive()) {
+                        c.call(ToolstackApi.VM_DESTROY, ref(vm.definition().id().toString()));
                     }
                 }
             } catch (IOException e) {
@@ -159,9 +161,8 @@ class DesktopTest {
         ui.selectRow("Green");
         ui.robot.clickOn("#start");
         ui.awaitCell("Green", "col-state", "running", 90);
-        UUID green = UUID.fromString(rpc(Methods.VM_SHOW, ref("Green")).path("definition").path("id").asText());
-        int greenColour = Integer.parseInt(rpc(Methods.VM_SHOW, ref("Green")).path("definition").path("colour")
-                .asText().substring(1), 16);
+        UUID green = rpc(ToolstackApi.VM_SHOW, ref("Green")).definition().id();
+        int greenColour = Integer.parseInt(rpc(ToolstackApi.VM_SHOW, ref("Green")).definition().colour().substring(1), 16);
         TestGuest.awaitConsole(console(green), TestGuest.READY, 180);
         chord(KEY_F1 + 2);
         awaitScreen("Green in slot 3", 60, s -> shows(s, greenColour, 0x30A050));
@@ -169,12 +170,12 @@ class DesktopTest {
         TestGuest.awaitTyped(console(green), "green", 30);
 
         // Green's QEMU dies while it has the focus: the focus falls back to the UI, nothing else goes.
-        long pid = rpc(Methods.VM_SHOW, ref("Green")).path("pid").asLong();
+        long pid = rpc(ToolstackApi.VM_SHOW, ref("Green")).pid();
         exec("kill", "-9", String.valueOf(pid));
         awaitScreen("the control UI after Green's crash", 60, this::showsUi);
         try (RpcClient bus = RpcClient.connect(inputSocket)) {
-            JsonNode focus = bus.call(FocusBus.GET, null);
-            assertEquals(0, focus.path("slot").asInt(), focus.toString());
+            FocusChanged focus = bus.call(FocusBus.GET);
+            assertEquals(0, focus.slot(), focus.toString());
         }
         ui.awaitCell("Green", "col-state", "crashed", 30);
         assertTrue(daemon.isAlive(), "polydeskd is up");
@@ -182,7 +183,7 @@ class DesktopTest {
             assertTrue(p.isAlive(), "every service is up");
         }
         assertTrue(xserver.isAlive(), "the UI's Xvnc is up");
-        assertEquals("running", rpc(Methods.VM_SHOW, ref("Red")).path("state").asText());
+        assertEquals(VmState.RUNNING, rpc(ToolstackApi.VM_SHOW, ref("Red")).state());
         chord(KEY_F1);
         awaitScreen("Red, still there", 60, s -> shows(s, 0xE0A000, 0xC03030));
     }
@@ -218,25 +219,22 @@ class DesktopTest {
     }
 
     private UUID createAndStart(String name, int slot, String colour, String fill) throws Exception {
-        ObjectNode def = Json.mapper().createObjectNode().put("name", name).put("slot", slot).put("colour", colour)
-                .put("memoryMib", 256).put("kernel", TestGuest.kernel().toString())
-                .put("ramdisk", TestGuest.initrd().toString()).put("cmdline", TestGuest.cmdline(fill));
-        ObjectNode params = Json.mapper().createObjectNode();
-        params.set("definition", def);
-        JsonNode created = rpc(Methods.VM_CREATE, params);
-        UUID id = UUID.fromString(created.path("definition").path("id").asText());
-        rpc(Methods.VM_START, ref(id.toString()));
+        VmDefinition def = VmDefinition.builder().name(name).slot(slot).colour(colour).memoryMib(256)
+                .kernel(TestGuest.kernel().toString()).ramdisk(TestGuest.initrd().toString())
+                .cmdline(TestGuest.cmdline(fill)).build();
+        UUID id = rpc(ToolstackApi.VM_CREATE, new ToolstackApi.VmCreate(def)).definition().id();
+        rpc(ToolstackApi.VM_START, ref(id.toString()));
         return id;
     }
 
-    private JsonNode rpc(String method, JsonNode params) throws IOException {
+    private <P, R> R rpc(RpcMethod<P, R> method, P params) throws IOException {
         try (RpcClient c = RpcClient.connect(daemon.socket())) {
             return c.call(method, params);
         }
     }
 
-    private static ObjectNode ref(String vm) {
-        return Json.mapper().createObjectNode().put("vm", vm);
+    private static ToolstackApi.VmRef ref(String vm) {
+        return new ToolstackApi.VmRef(vm);
     }
 
     private Path console(UUID vm) {

@@ -1,0 +1,147 @@
+package org.polydesk.protocol.toolstack;
+
+import java.util.List;
+import org.polydesk.protocol.install.InstallDisk;
+import org.polydesk.protocol.install.InstallProgress;
+import org.polydesk.protocol.rpc.RpcApi;
+import org.polydesk.protocol.rpc.RpcMethod;
+import org.polydesk.protocol.rpc.RpcNotification;
+import org.polydesk.protocol.vm.VmDefinition;
+import org.polydesk.protocol.vm.VmStatus;
+
+import static org.polydesk.protocol.rpc.ErrorCode.BACKEND_FAILED;
+import static org.polydesk.protocol.rpc.ErrorCode.INSTALL_REFUSED;
+import static org.polydesk.protocol.rpc.ErrorCode.INVALID_DEFINITION;
+import static org.polydesk.protocol.rpc.ErrorCode.NOT_FOUND;
+import static org.polydesk.protocol.rpc.ErrorCode.SERVICE_UNAVAILABLE;
+import static org.polydesk.protocol.rpc.ErrorCode.STORE_FAILED;
+import static org.polydesk.protocol.rpc.ErrorCode.WRONG_STATE;
+
+/**
+ * The toolstack API that polydeskd serves on {@link Paths#DAEMON_SOCKET}: every method with its
+ * params and result, every notification, declared once. polydeskd dispatches through these,
+ * polyctl and the control UI call through them; {@code docs/architecture.md} lists them.
+ * A VM is named ({@code vm}) by its id, its name or its slot number.
+ */
+public final class ToolstackApi {
+    private ToolstackApi() {
+    }
+
+    /** Params naming one VM: its id, name or slot. */
+    public record VmRef(String vm) {
+    }
+
+    public record VmCreate(VmDefinition definition) {
+    }
+
+    /** The VM's new definition as a whole; its id cannot change. */
+    public record VmEdit(String vm, VmDefinition definition) {
+    }
+
+    /** {@code timeoutSeconds}: how long the guest has to power off before it is forced (default 60, at most 3600). */
+    public record VmStop(String vm, Integer timeoutSeconds) {
+    }
+
+    public record XlParse(String text) {
+    }
+
+    /** {@code format}: raw or qcow2 (default qcow2). */
+    public record DiskCreate(String name, Long sizeGib, String format) {
+    }
+
+    public record DiskCreated(String path) {
+    }
+
+    /** {@code vm} null takes the GPU back from its owner. */
+    public record GpuAssign(String gpu, String vm) {
+    }
+
+    /**
+     * One display device of the host: its PCI address, names from pci.ids, IOMMU group, driver,
+     * whether it is the boot VGA, the other functions of its card, and the VM that owns it (null:
+     * dom0 keeps it).
+     */
+    public record GpuDevice(String address, String vendor, String device, String vendorId, String deviceId,
+                            Integer iommuGroup, String driver, boolean bootVga, List<String> otherFunctions,
+                            String owner, String ownerName) {
+    }
+
+    public record InstallAdmin(String name, String password) {
+    }
+
+    /** {@code force}: erase a disk that holds partitions or data. */
+    public record InstallStart(String disk, Boolean force, InstallAdmin admin) {
+    }
+
+    public record InstallStarted(String disk, int steps) {
+    }
+
+    /** Which VM the boot GPU goes to, or comes back from. */
+    public record ConsoleChange(String vm, String gpu) {
+    }
+
+    public static final RpcMethod<Void, List<VmStatus>> VM_LIST = RpcMethod.listOf("vm.list", Void.class, VmStatus.class,
+            "Every VM with its definition and state.");
+    public static final RpcMethod<VmRef, VmStatus> VM_SHOW = RpcMethod.of("vm.show", VmRef.class, VmStatus.class,
+            "One VM.", NOT_FOUND);
+    public static final RpcMethod<VmCreate, VmStatus> VM_CREATE = RpcMethod.of("vm.create", VmCreate.class, VmStatus.class,
+            "Stores a new VM; a missing id or slot is chosen. Every broken rule comes back in error.data.",
+            INVALID_DEFINITION, STORE_FAILED);
+    public static final RpcMethod<VmEdit, VmStatus> VM_EDIT = RpcMethod.of("vm.edit", VmEdit.class, VmStatus.class,
+            "Replaces a VM's definition (a running VM sees it at its next start).",
+            NOT_FOUND, INVALID_DEFINITION, STORE_FAILED);
+    public static final RpcMethod<VmRef, Void> VM_DELETE = RpcMethod.of("vm.delete", VmRef.class, Void.class,
+            "Deletes a stopped VM's definition (never its disks).", NOT_FOUND, WRONG_STATE, STORE_FAILED);
+    public static final RpcMethod<VmRef, VmStatus> VM_START = RpcMethod.of("vm.start", VmRef.class, VmStatus.class,
+            "Starts a VM.", NOT_FOUND, WRONG_STATE, BACKEND_FAILED);
+    public static final RpcMethod<VmStop, VmStatus> VM_STOP = RpcMethod.of("vm.stop", VmStop.class, VmStatus.class,
+            "ACPI power-down, forced off after the timeout.", NOT_FOUND, WRONG_STATE, BACKEND_FAILED);
+    public static final RpcMethod<VmRef, VmStatus> VM_DESTROY = RpcMethod.of("vm.destroy", VmRef.class, VmStatus.class,
+            "Forces a VM off at once.", NOT_FOUND, WRONG_STATE, BACKEND_FAILED);
+    public static final RpcMethod<Void, HostInfo> HOST_INFO = RpcMethod.of("host.info", Void.class, HostInfo.class,
+            "The host: backend, CPUs, memory, VMs, free slots.");
+    public static final RpcMethod<XlParse, XlImportResult> XLCFG_PARSE = RpcMethod.of("xlcfg.parse", XlParse.class,
+            XlImportResult.class, "An xl.cfg file's text as a definition, with what it left out; creates nothing.",
+            INVALID_DEFINITION);
+    public static final RpcMethod<DiskCreate, DiskCreated> DISK_CREATE = RpcMethod.of("disk.create", DiskCreate.class,
+            DiskCreated.class, "A new empty image in polydeskd's image directory, never overwriting one.", STORE_FAILED);
+    public static final RpcMethod<Void, List<GpuDevice>> GPU_LIST = RpcMethod.listOf("gpu.list", Void.class, GpuDevice.class,
+            "The host's display devices and their owners.", BACKEND_FAILED);
+    public static final RpcMethod<GpuAssign, VmStatus> GPU_ASSIGN = RpcMethod.of("gpu.assign", GpuAssign.class, VmStatus.class,
+            "Gives a GPU to a stopped VM (one owner at most), or takes it back; answers the VM that owns or gave it up"
+                    + " (null when nobody had it).", NOT_FOUND, WRONG_STATE, INVALID_DEFINITION, BACKEND_FAILED);
+    public static final RpcMethod<VmRef, org.polydesk.protocol.focus.FocusChanged> FOCUS_SET = RpcMethod.of("focus.set",
+            VmRef.class, org.polydesk.protocol.focus.FocusChanged.class,
+            "Moves the screen, keyboard and mouse to a VM (or \"ui\"); forwarded to input-server's focus bus.",
+            NOT_FOUND, WRONG_STATE, SERVICE_UNAVAILABLE);
+    public static final RpcMethod<Void, List<InstallDisk>> INSTALL_DISKS = RpcMethod.listOf("install.disks", Void.class,
+            InstallDisk.class, "The disks the installer could write to, each with why it is refused or what it would erase.",
+            BACKEND_FAILED);
+    public static final RpcMethod<InstallStart, InstallStarted> INSTALL_START = RpcMethod.of("install.start",
+            InstallStart.class, InstallStarted.class,
+            "Checks, then installs the live system in the background, sending the caller install.progress until done"
+                    + " or failed. One install at a time.", INSTALL_REFUSED, WRONG_STATE, BACKEND_FAILED);
+    public static final RpcMethod<Void, List<VmStatus>> EVENTS_SUBSCRIBE = RpcMethod.listOf("events.subscribe", Void.class,
+            VmStatus.class, "Answers every VM's state now (the snapshot), then sends each change as an event"
+                    + " notification on this connection.");
+    public static final RpcMethod<Void, Void> CONSOLE_HOLD = RpcMethod.of("console.hold", Void.class, Void.class,
+            "The caller draws on dom0's framebuffer: before the boot GPU leaves dom0 it is sent console.release and"
+                    + " waited for (5 s at most); console.returned when the card is back.");
+    public static final RpcMethod<ConsoleChange, Void> CONSOLE_RELEASED = RpcMethod.of("console.released",
+            ConsoleChange.class, Void.class, "The caller has let go of dom0's framebuffer (params: those of the"
+                    + " console.release it answers).");
+
+    public static final RpcNotification<LifecycleEvent> EVENT = RpcNotification.of("event", LifecycleEvent.class,
+            "A VM was created, changed, deleted, started, stopped or crashed (after events.subscribe).");
+    public static final RpcNotification<InstallProgress> INSTALL_PROGRESS = RpcNotification.of("install.progress",
+            InstallProgress.class, "A step, a detail, done or failed of the install the connection started.");
+    public static final RpcNotification<ConsoleChange> CONSOLE_RELEASE = RpcNotification.of("console.release",
+            ConsoleChange.class, "Let go of dom0's framebuffer now, then call console.released (after console.hold).");
+    public static final RpcNotification<ConsoleChange> CONSOLE_RETURNED = RpcNotification.of("console.returned",
+            ConsoleChange.class, "The card is dom0's again; its framebuffer may be opened again.");
+
+    /** The whole API, for the registry test and the generated map. */
+    public static final RpcApi API = RpcApi.declaredIn(ToolstackApi.class, "Toolstack API", "polydeskd",
+            Paths.DAEMON_SOCKET, "VM definitions and lifecycle, host, GPUs, installer, console hand-over.");
+
+}

@@ -1,0 +1,64 @@
+package org.polydesk.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.polydesk.protocol.focus.FocusBus;
+import org.polydesk.protocol.rpc.ApiDoc;
+import org.polydesk.protocol.toolstack.ToolstackApi;
+
+/**
+ * The map in the repository stays true: the contract tables of {@code docs/architecture.md} are the
+ * ones protocol's declarations write ({@link ApiDoc}). After changing a declaration, write them anew
+ * with {@code mvn -pl tests/desktop test -Dtest=ArchitectureMapTest -Dpolydesk.writeMap=true}.
+ */
+class ArchitectureMapTest {
+    private static final String BEGIN = "<!-- generated from protocol/'s declarations: begin -->";
+    private static final String END = "<!-- generated from protocol/'s declarations: end -->";
+    private static final Path REPO = Path.of(System.getProperty("user.dir")).resolve("../..").normalize();
+
+    static String generated() {
+        return BEGIN + "\n\n" + ApiDoc.markdown(ToolstackApi.API) + "\n" + ApiDoc.markdown(FocusBus.API)
+                + "\nError codes (every method may answer the transport's: PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND,"
+                + " INVALID_PARAMS, INTERNAL_ERROR, LINE_TOO_LONG):\n\n" + ApiDoc.errorCodes() + "\n" + END;
+    }
+
+    @Test
+    void theContractTablesAreTheDeclarations() throws IOException {
+        Path map = REPO.resolve("docs/architecture.md");
+        String text = Files.readString(map);
+        int b = text.indexOf(BEGIN);
+        int e = text.indexOf(END);
+        assertTrue(b >= 0 && e > b, map + " keeps the generated tables between its two markers");
+        String now = text.substring(b, e + END.length());
+        if (Boolean.getBoolean("polydesk.writeMap")) {
+            Files.writeString(map, text.substring(0, b) + generated() + text.substring(e + END.length()));
+            return;
+        }
+        assertEquals(generated(), now, "docs/architecture.md is behind protocol/'s declarations; write it anew (see this test's comment)");
+    }
+
+    @Test
+    void theReadmeLinksTheMapAndNothingPointsOutsideTheRepository() throws IOException {
+        assertTrue(Files.readString(REPO.resolve("README.md")).contains("(docs/architecture.md)"), "README links the map");
+        List<String> outside = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(REPO)) {
+            for (Path f : files.filter(Files::isRegularFile).filter(p -> !REPO.relativize(p).startsWith(".git"))
+                    .filter(p -> !p.toString().contains("/target/") && !p.toString().contains("/work/"))
+                    .filter(p -> p.toString().matches(".*\\.(md|java|sh|xml|py|txt)$")).toList()) {
+                if (Files.readString(f).contains("../shared/") || Files.readString(f).contains("shared/DESIGN.md")) {
+                    outside.add(REPO.relativize(f).toString());
+                }
+            }
+        }
+        outside.remove("tests/desktop/src/test/java/org/polydesk/api/ArchitectureMapTest.java");
+        assertEquals(List.of(), outside, "files that send readers outside the repository");
+    }
+}

@@ -1,0 +1,42 @@
+# shellcheck shell=sh
+# Step c (sourced by run-in-dom0.sh after lib.sh): our .deb installed, polydeskd started as its
+# systemd unit starts it. Sets daemon_up and daemon_pid; starts the event follower (events_pid)
+# the later steps read.
+
+deb=$(ls -t "$P"/debs/polydesk-toolstack_*_all.deb 2>/dev/null | head -n1)
+daemon_up= daemon_pid= events_pid=
+# socket_up: polydeskd's socket is there, or polydeskd is gone (the wait has no more to wait for).
+socket_up() { [ -S /run/polydesk/polydeskd.sock ] || ! alive "$daemon_pid"; }
+if [ -z "$deb" ]; then
+    skip c-polydeskd "no polydesk-toolstack .deb in the payload (build it with mvn package)"
+else
+    info "installing $(basename "$deb")"
+    t=$(now)
+    if ! dpkg -i "$deb" > "$OUT/dpkg.txt" 2>&1; then
+        fail c-polydeskd "dpkg -i $(basename "$deb") failed"
+        indent "$OUT/dpkg.txt"
+    else
+        info "dpkg -i took $(since "$t") s"
+        t=$(now)
+        mkdir -p /run/polydesk
+        /usr/bin/polydeskd --backend libxl > "$OUT/polydeskd.log" 2>&1 &
+        daemon_pid=$!
+        wait_for 180 "polydeskd's socket" socket_up
+        if [ -S /run/polydesk/polydeskd.sock ] && alive "$daemon_pid"; then
+            daemon_up=1
+            pass c-polydeskd "$(since "$t")"
+        elif alive "$daemon_pid"; then
+            fail c-polydeskd "no /run/polydesk/polydeskd.sock after 180 s"
+            indent "$OUT/polydeskd.log" 30
+        else
+            wait "$daemon_pid"
+            fail c-polydeskd "polydeskd exited (rc $?) before its socket appeared"
+            indent "$OUT/polydeskd.log" 30
+        fi
+    fi
+fi
+if [ -n "$daemon_up" ]; then
+    # Follows events for the whole run (killed at the end by run-in-dom0.sh).
+    polyctl events --count 1000 --json > "$OUT/events.jsonl" 2> "$OUT/events.err" &
+    events_pid=$!
+fi

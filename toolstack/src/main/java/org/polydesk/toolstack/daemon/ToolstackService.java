@@ -1,0 +1,127 @@
+package org.polydesk.toolstack.daemon;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.polydesk.protocol.rpc.ErrorCode;
+import org.polydesk.protocol.rpc.Problem;
+import org.polydesk.protocol.rpc.RpcException;
+import org.polydesk.protocol.rpc.RpcServer;
+import org.polydesk.protocol.toolstack.ToolstackApi;
+import org.polydesk.protocol.toolstack.XlImportResult;
+import org.polydesk.protocol.vm.VmStatus;
+import org.polydesk.toolstack.gpu.SysfsPci;
+import org.polydesk.toolstack.xlcfg.XlConfigException;
+import org.polydesk.toolstack.xlcfg.XlConfigImporter;
+
+import static org.polydesk.protocol.toolstack.ToolstackApi.*;
+
+/** polydeskd's answers: each method of {@link ToolstackApi} to the part of the daemon that does it. */
+public final class ToolstackService {
+    public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(60);
+    private static final int MAX_STOP_TIMEOUT_SECONDS = 3600;
+
+    private final VmManager vms;
+    private final EventBus events;
+    private final FocusRelay focus;
+    private final DiskImages images;
+    private final GpuApi gpus;
+    private final InstallApi install;
+    private final ConsoleHolders consoleHolders;
+
+    /**
+     * Requests go to {@code vms}; focus.set to input-server's bus; disk.create to {@code imageDir}; GPUs from
+     * sysfs; install.* to {@code install}; console.* to {@code consoleHolders}.
+     */
+    ToolstackService(VmManager vms, EventBus events, Path focusSocket, Path imageDir, SysfsPci pci, InstallApi install,
+                     ConsoleHolders consoleHolders) {
+        this.vms = vms;
+        this.events = events;
+        this.focus = new FocusRelay(vms, focusSocket);
+        this.images = new DiskImages(imageDir, "qemu-img");
+        this.gpus = new GpuApi(vms, pci);
+        this.install = install;
+        this.consoleHolders = consoleHolders;
+    }
+
+    /** Every method of the toolstack API, each answered here. */
+    public RpcServer.Handlers handlers() {
+        return new RpcServer.Handlers()
+                .on(VM_LIST, (p, c) -> vms.list())
+                .on(VM_SHOW, (p, c) -> vms.show(vm(p.vm())))
+                .on(VM_CREATE, (p, c) -> {
+                    if (p.definition() == null) {
+                        throw RpcException.invalidParam("definition", "definition must be the new VM's definition");
+                    }
+                    return vms.create(p.definition());
+                })
+                .on(VM_EDIT, (p, c) -> vms.edit(vm(p.vm()), p.definition()))
+                .on(VM_DELETE, (p, c) -> {
+                    vms.delete(vm(p.vm()));
+                    return null;
+                })
+                .on(VM_START, (p, c) -> vms.start(vm(p.vm())))
+                .on(VM_STOP, (p, c) -> vms.stop(vm(p.vm()), stopTimeout(p.timeoutSeconds())))
+                .on(VM_DESTROY, (p, c) -> vms.destroy(vm(p.vm())))
+                .on(HOST_INFO, (p, c) -> vms.hostInfo())
+                .on(FOCUS_SET, (p, c) -> focus.set(vm(p.vm())))
+                .on(XLCFG_PARSE, (p, c) -> xlParse(p.text()))
+                .on(DISK_CREATE, (p, c) -> images.create(p))
+                .on(GPU_LIST, (p, c) -> gpus.list())
+                .on(GPU_ASSIGN, (p, c) -> gpus.assign(p))
+                .on(INSTALL_DISKS, (p, c) -> install.disks())
+                .on(INSTALL_START, (p, c) -> install.start(p, c))
+                .on(EVENTS_SUBSCRIBE, (p, c) -> subscribe(c))
+                .on(CONSOLE_HOLD, (p, c) -> {
+                    consoleHolders.hold(c);
+                    return null;
+                })
+                .on(CONSOLE_RELEASED, (p, c) -> {
+                    consoleHolders.released(c);
+                    return null;
+                });
+    }
+
+    /**
+     * Subscribes and answers the snapshot under the manager's lock, which every change holds while
+     * it publishes: no change falls between the two, and the answer precedes every event.
+     */
+    private List<VmStatus> subscribe(RpcServer.Connection connection) {
+        synchronized (vms) {
+            Runnable cancel = events.subscribe(e -> connection.send(EVENT, e));
+            connection.onClose(cancel);
+            List<VmStatus> snapshot = vms.list();
+            connection.answerNow(EVENTS_SUBSCRIBE, snapshot);
+            return snapshot;
+        }
+    }
+
+    private static XlImportResult xlParse(String text) throws RpcException {
+        if (text == null) {
+            throw RpcException.invalidParam("text", "text must be the xl.cfg file's text");
+        }
+        try {
+            return XlConfigImporter.importText(text);
+        } catch (XlConfigException e) {
+            throw RpcException.invalid(ErrorCode.INVALID_DEFINITION, List.of(new Problem("text", e.getMessage())));
+        }
+    }
+
+    private static String vm(String ref) throws RpcException {
+        if (ref == null || ref.isBlank()) {
+            throw RpcException.invalidParam("vm", "vm must name the VM by id, name or slot (\"ui\" for the control UI in focus.set)");
+        }
+        return ref;
+    }
+
+    private static Duration stopTimeout(Integer seconds) throws RpcException {
+        if (seconds == null) {
+            return DEFAULT_STOP_TIMEOUT;
+        }
+        if (seconds < 0 || seconds > MAX_STOP_TIMEOUT_SECONDS) {
+            throw RpcException.invalidParam("timeoutSeconds", "timeoutSeconds must be a whole number from 0 to "
+                    + MAX_STOP_TIMEOUT_SECONDS);
+        }
+        return Duration.ofSeconds(seconds);
+    }
+}

@@ -1,0 +1,219 @@
+package org.polydesk.toolstack.backend;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Logger;
+import org.polydesk.protocol.vm.VmDefinition;
+
+/**
+ * A hypervisor backend that runs no hypervisor, for tests of the real polydeskd and of its clients.
+ * A "VM" is a small real child process ({@code cat}, reading a pipe from this JVM): its pid is the
+ * VM's pid, and its end is reported the way {@code QemuBackend} reports QEMU's — stop and destroy
+ * end it on request (stopped), anything else that ends it (a test killing the pid that
+ * {@code vm.show} reports) is a crash. Start makes the VM's run directory and reports the sockets a
+ * real backend would ({@code <run-dir>/vm/<id>/qmp.sock}, {@code vnc.sock}, and for a VM with a GPU
+ * {@code viewer.sock} and the {@code viewer-region} file, which it creates as QEMU's ivshmem
+ * backend does): it serves none of them, so a test may put its own there, a real QEMU guest's QMP
+ * socket for instance. Passed-through functions go to vfio-pci, as on the QEMU backend.
+ *
+ * <p>The VMs do not outlive the daemon: the pipe closes when it exits, however it exits, and
+ * {@code cat} ends unreported. A restarted daemon therefore finds every VM stopped ({@link #recover}
+ * takes none back), like after a reboot.
+ */
+public final class StubBackend implements HypervisorBackend {
+    private static final Logger LOG = Logger.getLogger(StubBackend.class.getName());
+    /** The size QEMU's memory-backend-file gives the viewer's region (QemuCommandLine). */
+    private static final long VIEWER_REGION_BYTES = 128L << 20;
+
+    private final Path runDir;
+    private final ExitListener listener;
+    private final Map<UUID, Vm> running = new ConcurrentHashMap<>();
+
+    private static final class Vm {
+        final UUID id;
+        final Process process;
+        final VmRuntimeDir dir;
+        final List<String> gpuFunctions;
+        volatile boolean stopRequested;
+        volatile boolean destroyRequested;
+        volatile boolean letGo;
+        final CompletableFuture<Void> reported = new CompletableFuture<>();
+
+        Vm(UUID id, Process process, VmRuntimeDir dir, List<String> gpuFunctions) {
+            this.id = id;
+            this.process = process;
+            this.dir = dir;
+            this.gpuFunctions = gpuFunctions;
+        }
+    }
+
+    public StubBackend(Path runDir, ExitListener listener) {
+        this.runDir = runDir;
+        this.listener = listener;
+    }
+
+    @Override
+    public String name() {
+        return "stub";
+    }
+
+    @Override
+    public String version() {
+        return "stub (no hypervisor)";
+    }
+
+    @Override
+    public String accelerator() {
+        return "none";
+    }
+
+    @Override
+    public RunningVm start(VmDefinition def, List<String> gpuFunctions) throws BackendException {
+        if (running.containsKey(def.id())) {
+            throw new BackendException("'" + def.name() + "' is already running");
+        }
+        VmRuntimeDir dir = VmRuntimeDir.of(runDir, def.id());
+        boolean viewer = def.gpu() != null;
+        try {
+            Files.createDirectories(dir.path());
+            if (viewer) {
+                Files.deleteIfExists(dir.viewerRegion()); // a new VM's viewer starts on zeroed memory
+                try (RandomAccessFile f = new RandomAccessFile(dir.viewerRegion().toFile(), "rw")) {
+                    f.setLength(VIEWER_REGION_BYTES);
+                }
+            }
+        } catch (IOException e) {
+            throw new BackendException("cannot prepare " + dir.path() + ": " + e.getMessage(), e);
+        }
+        Process process;
+        try {
+            // Its stdin is a pipe from this JVM: it ends when the daemon ends.
+            process = new ProcessBuilder("cat").redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.to(new File("/dev/null"))).start();
+        } catch (IOException e) {
+            throw new BackendException("cannot run the stub VM's process: " + e.getMessage(), e);
+        }
+        Vm vm = new Vm(def.id(), process, dir, List.copyOf(gpuFunctions));
+        running.put(def.id(), vm);
+        process.onExit().thenRun(() -> {
+            if (running.remove(vm.id, vm) && !vm.letGo) {
+                if (viewer) {
+                    try {
+                        Files.deleteIfExists(dir.viewerRegion());
+                    } catch (IOException e) {
+                        LOG.warning("cannot remove " + dir.viewerRegion() + ": " + e.getMessage());
+                    }
+                }
+                report(vm);
+            }
+            vm.reported.complete(null);
+        });
+        return new RunningVm(def.id(), process.pid(), null, dir.sockets(viewer, true));
+    }
+
+    private void report(Vm vm) {
+        ExitReason reason;
+        String detail;
+        if (vm.destroyRequested) {
+            reason = ExitReason.DESTROYED;
+            detail = "destroyed on request";
+        } else if (vm.stopRequested) {
+            reason = ExitReason.SHUTDOWN;
+            detail = "the guest powered off";
+        } else {
+            reason = ExitReason.CRASHED;
+            detail = "the stub VM's process ended unexpectedly (exit status " + vm.process.exitValue() + ")";
+        }
+        try {
+            listener.exited(vm.id, reason, detail);
+        } catch (RuntimeException e) {
+            LOG.warning("exit listener failed for " + vm.id + ": " + e);
+        }
+    }
+
+    /** The GPU functions a running VM was given, or null when it is not running. */
+    public List<String> gpuFunctions(UUID id) {
+        Vm vm = running.get(id);
+        return vm == null ? null : vm.gpuFunctions;
+    }
+
+    /** A power-down the guest obeys at once (SIGTERM); forced after {@code timeout}. */
+    @Override
+    public void stop(UUID id, Duration timeout) throws BackendException {
+        Vm vm = instance(id);
+        vm.stopRequested = true;
+        vm.process.destroy();
+        try {
+            vm.process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            vm.process.destroyForcibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        awaitReported(vm);
+    }
+
+    @Override
+    public void destroy(UUID id) throws BackendException {
+        Vm vm = instance(id);
+        vm.destroyRequested = true;
+        vm.process.destroyForcibly();
+        awaitReported(vm);
+    }
+
+    private static void awaitReported(Vm vm) throws BackendException {
+        try {
+            vm.reported.get(10, TimeUnit.SECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            throw new BackendException("the stub VM's process " + vm.process.pid() + " did not end within 10 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Vm instance(UUID id) throws BackendException {
+        Vm vm = running.get(id);
+        if (vm == null) {
+            throw new BackendException("VM " + id + " is not running");
+        }
+        return vm;
+    }
+
+    /** Its VMs ended with the daemon that ran them: none to take back. */
+    @Override
+    public List<RunningVm> recover(Collection<VmDefinition> defs, Map<UUID, List<String>> gpuFunctions) {
+        return List.of();
+    }
+
+    @Override
+    public String passthroughDriver() {
+        return "vfio-pci";
+    }
+
+    @Override
+    public void releasePci(String address) {
+    }
+
+    /** The daemon is going: its VMs end with it, unreported (as they would if it were killed). */
+    @Override
+    public void close() {
+        for (Vm vm : running.values()) {
+            vm.letGo = true;
+            vm.process.destroyForcibly();
+        }
+        running.clear();
+    }
+}
