@@ -24,7 +24,7 @@ import org.polydesk.display.window.InputRecords;
 import org.polydesk.display.window.LazyFifo;
 import org.polydesk.display.window.WindowSink;
 import org.polydesk.protocol.focus.FocusBus;
-import org.polydesk.protocol.toolstack.Paths;
+import org.polydesk.protocol.paths.Paths;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import org.polydesk.protocol.rpc.RpcApi;
 import org.polydesk.protocol.rpc.RpcMethod;
 import org.polydesk.protocol.rpc.RpcNotification;
-import org.polydesk.protocol.toolstack.Paths;
+import org.polydesk.protocol.paths.Paths;
 
 import static org.polydesk.protocol.rpc.ErrorCode.NOT_FOUND;
 

@@ -3,6 +3,7 @@ package org.polydesk.protocol.toolstack;
 import java.util.List;
 import org.polydesk.protocol.install.InstallDisk;
 import org.polydesk.protocol.install.InstallProgress;
+import org.polydesk.protocol.paths.Paths;
 import org.polydesk.protocol.rpc.RpcApi;
 import org.polydesk.protocol.rpc.RpcMethod;
 import org.polydesk.protocol.rpc.RpcNotification;

@@ -2,7 +2,7 @@ package org.polydesk.toolstack.backend;
 
 import java.nio.file.Path;
 import java.util.UUID;
-import org.polydesk.protocol.toolstack.Paths;
+import org.polydesk.protocol.paths.Paths;
 import org.polydesk.protocol.vm.VmSockets;
 
 /** The files of one running VM under {@code <runDir>/vm/<id>/}, the same for every backend. */

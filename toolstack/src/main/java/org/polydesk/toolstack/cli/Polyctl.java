@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import org.polydesk.protocol.rpc.ErrorCode;
 import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.rpc.RpcClient;
-import org.polydesk.protocol.toolstack.Paths;
+import org.polydesk.protocol.paths.Paths;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

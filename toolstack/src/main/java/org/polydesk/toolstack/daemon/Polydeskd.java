@@ -8,7 +8,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
 import org.polydesk.protocol.rpc.RpcServer;
-import org.polydesk.protocol.toolstack.Paths;
+import org.polydesk.protocol.paths.Paths;
 import org.polydesk.toolstack.definition.VmStore;
 import org.polydesk.toolstack.gpu.HandoverStore;
 import org.polydesk.toolstack.gpu.PciIds;

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.protocol.rpc.RpcClient;
 import org.polydesk.protocol.rpc.RpcMessage;
 import org.polydesk.protocol.toolstack.LifecycleEvent;
-import org.polydesk.protocol.toolstack.Paths;
+import org.polydesk.protocol.paths.Paths;
 import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.protocol.vm.VmState;

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.polydesk.protocol.toolstack.Paths;
+import org.polydesk.protocol.paths.Paths;
 import org.polydesk.toolstack.backend.StubBackend;
 import org.polydesk.toolstack.gpu.SimulatedKernel;
 import org.polydesk.testsupport.SysfsTree;

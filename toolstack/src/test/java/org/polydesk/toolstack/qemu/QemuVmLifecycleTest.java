@@ -23,7 +23,7 @@ import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.rpc.RpcClient;
 import org.polydesk.protocol.rpc.RpcMessage;
-import org.polydesk.protocol.toolstack.Paths;
+import org.polydesk.protocol.paths.Paths;
 import org.polydesk.testsupport.Ppm;
 import org.polydesk.testsupport.TestGuest;
 import org.polydesk.toolstack.cli.PolyctlRunner;

@@ -3,7 +3,7 @@ package org.polydesk.ui.app;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import javafx.application.Application;
-import org.polydesk.protocol.toolstack.Paths;
+import org.polydesk.protocol.paths.Paths;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.vm.VmState;
 import org.polydesk.protocol.vm.VmStatus;
-import org.polydesk.protocol.toolstack.Paths;
+import org.polydesk.protocol.paths.Paths;
 import org.polydesk.testsupport.PolydeskdProcess;
 import org.polydesk.testsupport.TestGuest;
 

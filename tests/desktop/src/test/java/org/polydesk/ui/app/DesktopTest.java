@@ -31,7 +31,7 @@ import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.protocol.vm.VmState;
 import org.polydesk.protocol.vm.VmStatus;
 import org.polydesk.protocol.rpc.RpcClient;
-import org.polydesk.protocol.toolstack.Paths;
+import org.polydesk.protocol.paths.Paths;
 import org.polydesk.testsupport.PolydeskdProcess;
 import org.polydesk.testsupport.TestGuest;
 import org.polydesk.testsupport.TestProcesses;

@@ -1,9 +1,13 @@
-package org.polydesk.protocol.toolstack;
+package org.polydesk.protocol.paths;
 
 import java.nio.file.Path;
 import java.util.UUID;
 
-/** Where the toolstack's sockets live; every process finds them through this one class. */
+/**
+ * Where the sockets and files of every Polydesk process live (/run/polydesk: polydeskd's, the
+ * input server's focus bus, the UI's Xvnc, each VM's); every process finds them through this one
+ * class. Its own package: the toolstack's and the focus bus's contracts both use it.
+ */
 public final class Paths {
     public static final Path RUN_DIR = Path.of("/run/polydesk");
     public static final Path DAEMON_SOCKET = RUN_DIR.resolve("polydeskd.sock");
