@@ -22,7 +22,7 @@ import org.polydesk.display.compose.Pointer;
 import org.polydesk.display.compose.VmLabel;
 import org.polydesk.display.framebuffer.CursorShape;
 import org.polydesk.display.framebuffer.Rect;
-import org.polydesk.display.gnttab.Gntdev;
+import org.polydesk.display.linux.Gntdev;
 import org.polydesk.display.qemu.QemuGuest;
 import org.polydesk.display.rfb.RfbConfig;
 import org.polydesk.display.rfb.RfbEndpoint;
@@ -32,6 +32,7 @@ import org.polydesk.display.viewer.RegionMapper;
 import org.polydesk.display.viewer.ViewerSink;
 import org.polydesk.protocol.viewer.ViewerMessage;
 import org.polydesk.testsupport.Ppm;
+import org.polydesk.testsupport.TestProcesses;
 import org.polydesk.viewer.app.ViewerWindow;
 import org.polydesk.viewer.region.SharedFileRegion;
 import org.polydesk.viewer.session.ViewerSession;
@@ -83,8 +84,8 @@ class SwitcherViewerTest {
 
     /** A pty pair (socat) standing in for the passthrough VM's serial port: dom0's end and the guest's. */
     private void serialPortPair(Path dom0End, Path guestEnd) throws Exception {
-        Process socat = new ProcessBuilder("socat", "pty,raw,echo=0,link=" + dom0End, "pty,raw,echo=0,link=" + guestEnd)
-                .redirectErrorStream(true).redirectOutput(dir.resolve("socat.log").toFile()).start();
+        Process socat = TestProcesses.start(new ProcessBuilder("socat", "pty,raw,echo=0,link=" + dom0End, "pty,raw,echo=0,link=" + guestEnd)
+                .redirectErrorStream(true).redirectOutput(dir.resolve("socat.log").toFile()));
         closeLater(socat::destroyForcibly);
         awaitFile(dom0End);
         awaitFile(guestEnd);

@@ -21,7 +21,7 @@ public final class TestGuest {
     /** The directory holding vmlinuz and initrd.img, building them on first use. */
     public static synchronized Path directory() throws IOException, InterruptedException {
         if (dir == null) {
-            Path repo = Path.of(System.getProperty("polydesk.repo", "..")).toAbsolutePath().normalize();
+            Path repo = checkout();
             Process p = new ProcessBuilder("bash", repo.resolve("tests/guest/build-guest.sh").toString())
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -48,23 +48,83 @@ public final class TestGuest {
     }
 
     /**
-     * The kernel command line that makes the guest run the host's shell script {@code script}
-     * inside itself (see tests/guest/init) once its screen is drawn; QEMU also needs
-     * {@link #hostRootArgs()}. The script and everything it uses must be outside /tmp and /run,
-     * which the guest replaces with its own.
+     * Where the guest of {@link #cmdlineRunning} sees the checkout ({@code polydesk.repo}): a share
+     * of its own, mounted at this fixed path, so that the checkout may be in any folder of the
+     * host, /tmp included (the guest has its own /tmp and /run, which hide the host's).
      */
-    public static String cmdlineRunning(String rrggbb, Path script) {
-        Path abs = script.toAbsolutePath().normalize();
-        if (abs.startsWith("/tmp") || abs.startsWith("/run") || abs.toString().contains(" ")) {
-            throw new IllegalArgumentException(abs + ": the guest sees its own /tmp and /run, and the kernel"
-                    + " command line cannot hold spaces; put the script elsewhere");
-        }
-        return cmdline(rrggbb) + " polydesk.run=" + abs;
+    public static final String GUEST_CHECKOUT = "/run/polydesk-checkout";
+
+    /** The checkout on the host: {@code polydesk.repo}, absolute. */
+    public static Path checkout() {
+        return Path.of(System.getProperty("polydesk.repo", "..")).toAbsolutePath().normalize();
     }
 
-    /** QEMU options that share the host's root read-only with the guest, for {@link #cmdlineRunning}. */
+    /**
+     * The path under which the guest of {@link #cmdlineRunning} sees the host's {@code host}: under
+     * {@link #GUEST_CHECKOUT} for what is in the checkout, else the same path through the host's
+     * root; what the guest cannot see (the host's /tmp and /run outside the checkout) is refused.
+     */
+    public static String guestPath(Path host) {
+        Path abs = host.toAbsolutePath().normalize();
+        Path checkout = checkout();
+        if (abs.startsWith(checkout)) {
+            String rel = checkout.relativize(abs).toString();
+            return rel.isEmpty() ? GUEST_CHECKOUT : GUEST_CHECKOUT + "/" + rel;
+        }
+        if (!visibleThroughHostRoot(abs)) {
+            throw new IllegalArgumentException(abs + " is outside the checkout " + checkout
+                    + " and under /tmp or /run, which the guest replaces with its own");
+        }
+        return abs.toString();
+    }
+
+    /**
+     * A class path of the host as the guest of {@link #cmdlineRunning} sees it (see
+     * {@link #guestPath}); entries the guest cannot see, such as surefire's temporary jars, are left out.
+     */
+    public static String guestClassPath(String hostClassPath) {
+        StringBuilder sb = new StringBuilder();
+        for (String entry : hostClassPath.split(java.io.File.pathSeparator)) {
+            if (entry.isEmpty()) {
+                continue;
+            }
+            Path abs = Path.of(entry).toAbsolutePath().normalize();
+            if (!abs.startsWith(checkout()) && !visibleThroughHostRoot(abs)) {
+                continue;
+            }
+            sb.append(sb.length() == 0 ? "" : java.io.File.pathSeparator).append(guestPath(abs));
+        }
+        return sb.toString();
+    }
+
+    private static boolean visibleThroughHostRoot(Path abs) {
+        return !abs.startsWith("/tmp") && !abs.startsWith("/run");
+    }
+
+    /**
+     * The kernel command line that makes the guest run the host's shell script {@code script}
+     * inside itself (see tests/guest/init) once its screen is drawn; QEMU also needs
+     * {@link #hostRootArgs()}. The script runs in a chroot of the host's root where the checkout is
+     * at {@link #GUEST_CHECKOUT}: its paths must be the guest's ({@link #guestPath},
+     * {@link #guestClassPath}).
+     */
+    public static String cmdlineRunning(String rrggbb, Path script) {
+        String guestScript = guestPath(script);
+        if (guestScript.contains(" ")) {
+            throw new IllegalArgumentException(guestScript + ": the kernel command line cannot hold spaces;"
+                    + " put the script elsewhere");
+        }
+        return cmdline(rrggbb) + " polydesk.checkout=" + GUEST_CHECKOUT + " polydesk.run=" + guestScript;
+    }
+
+    /**
+     * QEMU options that share the host's root read-only with the guest, and the checkout (tag
+     * {@code checkout}, mounted at {@link #GUEST_CHECKOUT}), for {@link #cmdlineRunning}.
+     */
     public static List<String> hostRootArgs() {
-        return List.of("-virtfs", "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap");
+        return List.of("-virtfs", "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap",
+                "-virtfs", "local,path=" + checkout().toString().replace(",", ",,")
+                        + ",mount_tag=checkout,security_model=none,readonly=on,multidevs=remap");
     }
 
     /** The line the guest prints when the script of {@link #cmdlineRunning} has ended. */

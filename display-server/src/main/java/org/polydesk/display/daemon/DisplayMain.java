@@ -9,7 +9,7 @@ import java.util.logging.Logger;
 import org.polydesk.display.bus.FocusFollower;
 import org.polydesk.display.bus.ToolstackFollower;
 import org.polydesk.display.compose.IndicatorStyle;
-import org.polydesk.display.gnttab.Gntdev;
+import org.polydesk.display.linux.Gntdev;
 import org.polydesk.display.rfb.RfbConfig;
 import org.polydesk.display.rfb.RfbEndpoint;
 import org.polydesk.display.server.DisplayServer;

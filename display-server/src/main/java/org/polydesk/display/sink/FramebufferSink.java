@@ -7,8 +7,8 @@ import java.nio.IntBuffer;
 import java.nio.ShortBuffer;
 import java.util.List;
 import org.polydesk.display.compose.Frame;
-import org.polydesk.display.fbdev.FbGeometry;
-import org.polydesk.display.fbdev.FbScreen;
+import org.polydesk.display.linux.FbGeometry;
+import org.polydesk.display.linux.FbScreen;
 import org.polydesk.display.framebuffer.Rect;
 
 /**

@@ -11,6 +11,7 @@ import org.polydesk.protocol.qmp.QmpClient;
 import org.polydesk.protocol.rpc.Json;
 import org.polydesk.testsupport.Ppm;
 import org.polydesk.testsupport.TestGuest;
+import org.polydesk.testsupport.TestProcesses;
 
 /**
  * One test guest under QEMU/TCG with its VNC server on a UNIX socket: the command line of the
@@ -50,8 +51,8 @@ public final class QemuGuest implements AutoCloseable {
                 "-kernel", TestGuest.kernel().toString(), "-initrd", TestGuest.initrd().toString(),
                 "-append", cmdline));
         cmd.addAll(extra);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("qemu.log").toFile()).start();
+        Process p = TestProcesses.start(new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("qemu.log").toFile()));
         return new QemuGuest(dir, vncSocket, p);
     }
 
@@ -61,8 +62,8 @@ public final class QemuGuest implements AutoCloseable {
         List<String> cmd = List.of("qemu-system-x86_64", "-accel", "tcg", "-m", "64", "-machine", "q35",
                 "-nodefaults", "-device", "VGA", "-display", "none", "-vnc", "unix:" + vncSocket,
                 "-qmp", "unix:" + dir.resolve("qmp.sock") + ",server=on,wait=off");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("qemu.log").toFile()).start();
+        Process p = TestProcesses.start(new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("qemu.log").toFile()));
         return new QemuGuest(dir, vncSocket, p);
     }
 

@@ -19,7 +19,7 @@ import org.polydesk.display.compose.Compositor;
 import org.polydesk.display.compose.Content;
 import org.polydesk.display.compose.IndicatorStyle;
 import org.polydesk.display.compose.VmLabel;
-import org.polydesk.display.fbdev.FbGeometry;
+import org.polydesk.display.linux.FbGeometry;
 import org.polydesk.display.framebuffer.FrameBuffer;
 import org.polydesk.display.sink.FramebufferSink;
 import org.polydesk.display.testing.LoopingTransport;

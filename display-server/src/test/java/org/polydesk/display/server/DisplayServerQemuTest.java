@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,6 +31,7 @@ import org.polydesk.testsupport.Ppm;
  * shape), with the trusted banner in the VM's colour after each switch; a killed guest shows the
  * "display not available" screen while the server goes on, and its restart is reconnected.
  */
+@Tag("system") // about two minutes of two TCG guests on 2 cores: mvn -Psystem verify
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class DisplayServerQemuTest {
     private static final int RED = 0xC03030;

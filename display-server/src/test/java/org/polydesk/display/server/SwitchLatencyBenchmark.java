@@ -11,7 +11,7 @@ import java.util.Random;
 import org.polydesk.display.compose.Frame;
 import org.polydesk.display.compose.IndicatorStyle;
 import org.polydesk.display.compose.VmLabel;
-import org.polydesk.display.fbdev.FbGeometry;
+import org.polydesk.display.linux.FbGeometry;
 import org.polydesk.display.framebuffer.Rect;
 import org.polydesk.display.rfb.Encodings;
 import org.polydesk.display.rfb.RfbConfig;

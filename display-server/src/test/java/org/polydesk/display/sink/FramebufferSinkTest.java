@@ -16,7 +16,7 @@ import org.polydesk.display.compose.Frame;
 import org.polydesk.display.compose.IndicatorStyle;
 import org.polydesk.display.compose.VmLabel;
 import org.polydesk.display.framebuffer.FrameBuffer;
-import org.polydesk.display.fbdev.FbGeometry;
+import org.polydesk.display.linux.FbGeometry;
 import org.polydesk.display.framebuffer.Rect;
 
 /** The pixel conversion of the framebuffer sink, on memory laid out as real devices lay it out. */

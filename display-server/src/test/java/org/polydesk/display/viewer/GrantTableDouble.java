@@ -9,7 +9,7 @@ import org.polydesk.display.gnttab.GrantMapping;
 import org.polydesk.protocol.viewer.FrameRegion;
 
 /**
- * A test double of Xen's grant table beside the real {@link org.polydesk.display.gnttab.Gntdev}:
+ * A test double of Xen's grant table beside the real {@link org.polydesk.display.linux.Gntdev}:
  * a "guest" grants memory to dom0 ({@link #grant}) and gets refs; mapping them gives dom0 the
  * same memory, as gntdev does, if and only if every ref is one that domain granted, in the
  * order granted. It counts mappings, so a test sees that every one is given back.

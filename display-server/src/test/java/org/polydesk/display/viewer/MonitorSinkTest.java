@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.display.bus.PassthroughVm;
 import org.polydesk.display.compose.IndicatorStyle;
-import org.polydesk.display.fbdev.FbGeometry;
+import org.polydesk.display.linux.FbGeometry;
 import org.polydesk.display.rfb.RfbConfig;
 import org.polydesk.display.server.DisplayServer;
 import org.polydesk.display.sink.FramebufferSink;

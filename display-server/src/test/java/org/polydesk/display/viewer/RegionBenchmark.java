@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.polydesk.display.compose.Frame;
 import org.polydesk.display.framebuffer.Rect;
-import org.polydesk.display.gnttab.Gntdev;
+import org.polydesk.display.linux.Gntdev;
 import org.polydesk.display.rfb.BenchmarkReport;
 import org.polydesk.display.source.Backoff;
 import org.polydesk.protocol.viewer.FrameRegion;

@@ -28,6 +28,7 @@ import org.polydesk.display.rfb.RfbConfig;
 import org.polydesk.display.rfb.RfbConnection;
 import org.polydesk.display.rfb.RfbEndpoint;
 import org.polydesk.display.rfb.RfbListener;
+import org.polydesk.testsupport.TestProcesses;
 
 /**
  * Against TigerVNC's Xvnc, the control UI's server. SetDesktopSize: a connection that wants the
@@ -58,8 +59,8 @@ class XvncServerTest {
                 "-geometry", geometry, "-depth", "24", "-rfbport", "-1", "-rfbunixpath", socket.toString(),
                 "-SecurityTypes", "None", "-nolisten", "tcp", "-AlwaysShared"));
         cmd.addAll(List.of(extra));
-        servers.add(new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("xvnc-" + servers.size() + ".log").toFile()).start());
+        servers.add(TestProcesses.start(new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("xvnc-" + servers.size() + ".log").toFile())));
         for (int i = 0; i < 100 && !Files.exists(socket); i++) {
             Thread.sleep(100);
         }

@@ -12,7 +12,7 @@ import org.polydesk.input.focus.FocusAuthority;
 import org.polydesk.input.focus.FocusBusServer;
 import org.polydesk.input.focus.LifecycleFollower;
 import org.polydesk.input.hotkey.InputConfig;
-import org.polydesk.input.hotkey.InputRouter;
+import org.polydesk.input.routing.InputRouter;
 import org.polydesk.input.sink.InputSink;
 import org.polydesk.input.sink.QmpSink;
 import org.polydesk.input.sink.RfbSink;

@@ -1,7 +1,5 @@
 package org.polydesk.input.evdev;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.NativeLong;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
+import org.polydesk.input.linux.ErrnoException;
+import org.polydesk.input.linux.Linux;
 
 /**
  * Follows the {@code event*} nodes of a directory (normally /dev/input) with inotify: reports the
@@ -32,16 +32,16 @@ public final class DeviceWatcher implements Closeable {
         this.appeared = appeared;
         this.vanished = vanished;
         try {
-            fd = LibC.INSTANCE.inotify_init1(LibC.IN_NONBLOCK | LibC.IN_CLOEXEC);
-        } catch (LastErrorException e) {
-            throw new IOException("inotify_init1: " + Errno.describe(e), e);
+            fd = Linux.inotifyInit(Linux.IN_NONBLOCK | Linux.IN_CLOEXEC);
+        } catch (ErrnoException e) {
+            throw new IOException("inotify_init1: " + e.describe(), e);
         }
         try {
-            LibC.INSTANCE.inotify_add_watch(fd, dir.toString(),
-                    LibC.IN_CREATE | LibC.IN_ATTRIB | LibC.IN_DELETE | LibC.IN_MOVED_TO);
-        } catch (LastErrorException e) {
-            LibC.INSTANCE.close(fd);
-            throw new IOException("cannot watch " + dir + ": " + Errno.describe(e), e);
+            Linux.inotifyAddWatch(fd, dir.toString(),
+                    Linux.IN_CREATE | Linux.IN_ATTRIB | Linux.IN_DELETE | Linux.IN_MOVED_TO);
+        } catch (ErrnoException e) {
+            Linux.close(fd);
+            throw new IOException("cannot watch " + dir + ": " + e.describe(), e);
         }
         thread = new Thread(this::run, "evdev-watch");
         thread.setDaemon(true);
@@ -59,15 +59,12 @@ public final class DeviceWatcher implements Closeable {
 
     private void run() {
         byte[] buf = new byte[4096];
-        int[] pollfd = new int[2];
         while (!closed) {
             try {
-                pollfd[0] = fd;
-                pollfd[1] = LibC.POLLIN;
-                if (LibC.INSTANCE.poll(pollfd, new NativeLong(1), 200) == 0) {
+                if (Linux.poll(fd, Linux.POLLIN, 200) == 0) {
                     continue;
                 }
-                int n = LibC.INSTANCE.read(fd, buf, new NativeLong(buf.length)).intValue();
+                int n = Linux.read(fd, buf, buf.length);
                 ByteBuffer b = ByteBuffer.wrap(buf, 0, n).order(ByteOrder.LITTLE_ENDIAN);
                 while (b.remaining() >= 16) {
                     b.getInt(); // wd
@@ -85,15 +82,15 @@ public final class DeviceWatcher implements Closeable {
                         continue;
                     }
                     Path p = dir.resolve(file);
-                    if ((mask & LibC.IN_DELETE) != 0) {
+                    if ((mask & Linux.IN_DELETE) != 0) {
                         vanished.accept(p);
                     } else {
                         appeared.accept(p);
                     }
                 }
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() != LibC.EAGAIN && e.getErrorCode() != LibC.EINTR) {
-                    LOG.warning("watching " + dir + " failed, hot-plug stops: " + Errno.describe(e));
+            } catch (ErrnoException e) {
+                if (e.errno() != Linux.EAGAIN && e.errno() != Linux.EINTR) {
+                    LOG.warning("watching " + dir + " failed, hot-plug stops: " + e.describe());
                     return;
                 }
             } catch (RuntimeException e) {
@@ -110,6 +107,10 @@ public final class DeviceWatcher implements Closeable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        LibC.INSTANCE.close(fd);
+        try {
+            Linux.close(fd);
+        } catch (ErrnoException e) {
+            LOG.fine(() -> "closing the inotify descriptor: " + e.describe());
+        }
     }
 }

@@ -1,7 +1,5 @@
 package org.polydesk.input.evdev;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.NativeLong;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +8,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.BitSet;
+import org.polydesk.input.linux.ErrnoException;
+import org.polydesk.input.linux.Linux;
 
 /**
  * An open evdev device node: its capabilities, the exclusive grab, its event stream and its LEDs.
@@ -33,14 +33,18 @@ public final class EvdevDevice implements Closeable {
     public static EvdevDevice open(Path path) throws IOException {
         int fd;
         try {
-            fd = LibC.INSTANCE.open(path.toString(), LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC);
-        } catch (LastErrorException e) {
-            throw new IOException("cannot open " + path + ": " + Errno.describe(e), e);
+            fd = Linux.open(path.toString(), Linux.O_RDWR | Linux.O_NONBLOCK | Linux.O_CLOEXEC);
+        } catch (ErrnoException e) {
+            throw new IOException("cannot open " + path + ": " + e.describe(), e);
         }
         try {
             return new EvdevDevice(path, fd, probe(path, fd));
         } catch (IOException | RuntimeException e) {
-            LibC.INSTANCE.close(fd);
+            try {
+                Linux.close(fd);
+            } catch (ErrnoException suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw e;
         }
     }
@@ -48,20 +52,20 @@ public final class EvdevDevice implements Closeable {
     private static Capabilities probe(Path path, int fd) throws IOException {
         byte[] name = new byte[256];
         try {
-            LibC.INSTANCE.ioctl(fd, LibC.eviocgname(name.length), name);
-        } catch (LastErrorException e) {
-            throw new IOException(path + " is not an evdev device (EVIOCGNAME: " + Errno.describe(e) + ")", e);
+            Linux.ioctl(fd, Linux.eviocgname(name.length), name);
+        } catch (ErrnoException e) {
+            throw new IOException(path + " is not an evdev device (EVIOCGNAME: " + e.describe() + ")", e);
         }
         int len = 0;
         while (len < name.length && name[len] != 0) {
             len++;
         }
-        BitSet types = bits(path, fd, LibC.eviocgbit(0, 4), 4);
-        BitSet keys = bits(path, fd, LibC.eviocgbit(EventCodes.EV_KEY, 96), 96);
-        BitSet rels = bits(path, fd, LibC.eviocgbit(EventCodes.EV_REL, 4), 4);
-        BitSet abs = bits(path, fd, LibC.eviocgbit(EventCodes.EV_ABS, 8), 8);
-        BitSet leds = bits(path, fd, LibC.eviocgbit(EventCodes.EV_LED, 4), 4);
-        BitSet props = bits(path, fd, LibC.eviocgprop(4), 4);
+        BitSet types = bits(path, fd, Linux.eviocgbit(0, 4), 4);
+        BitSet keys = bits(path, fd, Linux.eviocgbit(EventCodes.EV_KEY, 96), 96);
+        BitSet rels = bits(path, fd, Linux.eviocgbit(EventCodes.EV_REL, 4), 4);
+        BitSet abs = bits(path, fd, Linux.eviocgbit(EventCodes.EV_ABS, 8), 8);
+        BitSet leds = bits(path, fd, Linux.eviocgbit(EventCodes.EV_LED, 4), 4);
+        BitSet props = bits(path, fd, Linux.eviocgprop(4), 4);
         Capabilities.AbsRange x = null;
         Capabilities.AbsRange y = null;
         if (abs.get(EventCodes.ABS_X) && abs.get(EventCodes.ABS_Y)) {
@@ -71,12 +75,12 @@ public final class EvdevDevice implements Closeable {
         return new Capabilities(new String(name, 0, len, StandardCharsets.UTF_8), types, keys, rels, abs, leds, props, x, y);
     }
 
-    private static BitSet bits(Path path, int fd, NativeLong request, int bytes) throws IOException {
+    private static BitSet bits(Path path, int fd, long request, int bytes) throws IOException {
         byte[] b = new byte[bytes];
         try {
-            LibC.INSTANCE.ioctl(fd, request, b);
-        } catch (LastErrorException e) {
-            throw new IOException("cannot read the capabilities of " + path + ": " + Errno.describe(e), e);
+            Linux.ioctl(fd, request, b);
+        } catch (ErrnoException e) {
+            throw new IOException("cannot read the capabilities of " + path + ": " + e.describe(), e);
         }
         return BitSet.valueOf(b);
     }
@@ -84,9 +88,9 @@ public final class EvdevDevice implements Closeable {
     private static Capabilities.AbsRange absRange(Path path, int fd, int axis) throws IOException {
         byte[] b = new byte[24];
         try {
-            LibC.INSTANCE.ioctl(fd, LibC.eviocgabs(axis), b);
-        } catch (LastErrorException e) {
-            throw new IOException("cannot read the range of axis " + axis + " of " + path + ": " + Errno.describe(e), e);
+            Linux.ioctl(fd, Linux.eviocgabs(axis), b);
+        } catch (ErrnoException e) {
+            throw new IOException("cannot read the range of axis " + axis + " of " + path + ": " + e.describe(), e);
         }
         ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
         bb.getInt();
@@ -104,9 +108,9 @@ public final class EvdevDevice implements Closeable {
     /** Takes the device exclusively: nothing else on the host (console, X) sees its events any more. */
     public void grab() throws IOException {
         try {
-            LibC.INSTANCE.ioctl(fd, LibC.EVIOCGRAB, 1L);
-        } catch (LastErrorException e) {
-            throw new IOException("cannot grab " + path + " (another program holds it?): " + Errno.describe(e), e);
+            Linux.ioctl(fd, Linux.EVIOCGRAB, 1L);
+        } catch (ErrnoException e) {
+            throw new IOException("cannot grab " + path + " (another program holds it?): " + e.describe(), e);
         }
     }
 
@@ -114,9 +118,9 @@ public final class EvdevDevice implements Closeable {
     public BitSet keysDown() throws IOException {
         byte[] b = new byte[96];
         try {
-            LibC.INSTANCE.ioctl(fd, LibC.eviocgkey(b.length), b);
-        } catch (LastErrorException e) {
-            throw new IOException("cannot read the key state of " + path + ": " + Errno.describe(e), e);
+            Linux.ioctl(fd, Linux.eviocgkey(b.length), b);
+        } catch (ErrnoException e) {
+            throw new IOException("cannot read the key state of " + path + ": " + e.describe(), e);
         }
         return BitSet.valueOf(b);
     }
@@ -143,17 +147,15 @@ public final class EvdevDevice implements Closeable {
         }
         InputEvent.syn().write(b);
         try {
-            LibC.INSTANCE.write(fd, b.array(), new NativeLong(b.position()));
-        } catch (LastErrorException e) {
-            throw new IOException("cannot set the LEDs of " + path + ": " + Errno.describe(e), e);
+            Linux.write(fd, b.array(), b.position());
+        } catch (ErrnoException e) {
+            throw new IOException("cannot set the LEDs of " + path + ": " + e.describe(), e);
         }
     }
 
     /** The device's events as a stream of input_event records; it ends when the device is unplugged or closed. */
     public InputStream stream() {
         return new InputStream() {
-            private final int[] pollfd = new int[2];
-
             @Override
             public int read() throws IOException {
                 throw new UnsupportedOperationException("evdev delivers whole records");
@@ -163,17 +165,16 @@ public final class EvdevDevice implements Closeable {
             public int read(byte[] dst, int off, int len) throws IOException {
                 byte[] tmp = off == 0 ? dst : new byte[len];
                 while (!closed) {
-                    pollfd[0] = fd;
-                    pollfd[1] = LibC.POLLIN;
                     try {
-                        if (LibC.INSTANCE.poll(pollfd, new NativeLong(1), POLL_MS) == 0) {
+                        int revents = Linux.poll(fd, Linux.POLLIN, POLL_MS);
+                        if (revents == 0) {
                             continue;
                         }
-                        if (((pollfd[1] >>> 16) & (LibC.POLLHUP | LibC.POLLERR | LibC.POLLNVAL)) != 0
-                                && ((pollfd[1] >>> 16) & LibC.POLLIN) == 0) {
+                        if ((revents & (Linux.POLLHUP | Linux.POLLERR | Linux.POLLNVAL)) != 0
+                                && (revents & Linux.POLLIN) == 0) {
                             return -1;
                         }
-                        int n = LibC.INSTANCE.read(fd, tmp, new NativeLong(len)).intValue();
+                        int n = Linux.read(fd, tmp, len);
                         if (n <= 0) {
                             return -1;
                         }
@@ -181,14 +182,14 @@ public final class EvdevDevice implements Closeable {
                             System.arraycopy(tmp, 0, dst, off, n);
                         }
                         return n;
-                    } catch (LastErrorException e) {
-                        if (e.getErrorCode() == LibC.EAGAIN || e.getErrorCode() == LibC.EINTR) {
+                    } catch (ErrnoException e) {
+                        if (e.errno() == Linux.EAGAIN || e.errno() == Linux.EINTR) {
                             continue;
                         }
-                        if (e.getErrorCode() == LibC.ENODEV) {
+                        if (e.errno() == Linux.ENODEV) {
                             return -1; // unplugged
                         }
-                        throw new IOException("cannot read " + path + ": " + Errno.describe(e), e);
+                        throw new IOException("cannot read " + path + ": " + e.describe(), e);
                     }
                 }
                 return -1;
@@ -206,8 +207,8 @@ public final class EvdevDevice implements Closeable {
     public void release() {
         closed = true;
         try {
-            LibC.INSTANCE.close(fd);
-        } catch (LastErrorException ignored) {
+            Linux.close(fd);
+        } catch (ErrnoException ignored) {
             // nothing left to do with it
         }
     }

@@ -24,7 +24,7 @@ import org.polydesk.input.evdev.InputEvent;
 import org.polydesk.input.evdev.InputListener;
 import org.polydesk.input.focus.FocusAuthority;
 import org.polydesk.input.hotkey.InputConfig;
-import org.polydesk.input.hotkey.InputRouter;
+import org.polydesk.input.routing.InputRouter;
 import org.polydesk.input.sink.QmpSink;
 import org.polydesk.input.testing.FakeQmp;
 import org.polydesk.protocol.focus.FocusChanged;

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.input.hotkey.InputConfig;
-import org.polydesk.input.hotkey.InputRouter;
+import org.polydesk.input.routing.InputRouter;
 import org.polydesk.input.testing.RecordingSink;
 import org.polydesk.protocol.focus.FocusBus;
 import org.polydesk.protocol.focus.FocusChanged;

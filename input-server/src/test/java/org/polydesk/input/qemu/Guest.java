@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.polydesk.testsupport.TestGuest;
+import org.polydesk.testsupport.TestProcesses;
 
 /**
  * One test guest under QEMU/TCG as polydeskd runs a VM (q35, no defaults, so its keyboard is the
@@ -32,8 +33,8 @@ final class Guest implements AutoCloseable {
                 "-kernel", TestGuest.kernel().toString(), "-initrd", TestGuest.initrd().toString(),
                 "-append", cmdline == null ? TestGuest.cmdline(colour) : cmdline));
         cmd.addAll(extra);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("qemu.log").toFile()).start();
+        Process p = TestProcesses.start(new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("qemu.log").toFile()));
         return new Guest(dir, p);
     }
 

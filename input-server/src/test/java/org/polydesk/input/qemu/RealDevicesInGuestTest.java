@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -27,13 +25,11 @@ import org.polydesk.testsupport.TestGuest;
 class RealDevicesInGuestTest {
     @Test
     void theInputServerGrabsTheRealKeyboardAndAHotkeyMovesTheFocus() throws Exception {
-        Path repo = Path.of(System.getProperty("polydesk.repo", "..")).toAbsolutePath().normalize();
-        // The guest has its own /tmp: the script and its classpath must live elsewhere.
-        Path dir = repo.resolve("input-server/target/in-guest");
+        // The script lives in the checkout, which the guest sees at TestGuest.GUEST_CHECKOUT.
+        Path dir = TestGuest.checkout().resolve("input-server/target/in-guest");
         Files.createDirectories(dir);
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        String classpath = Arrays.stream(cp.split(File.pathSeparator))
-                .filter(p -> !p.startsWith("/tmp/")).collect(Collectors.joining(File.pathSeparator));
+        String classpath = TestGuest.guestClassPath(cp);
         Path script = dir.resolve("run.sh");
         Files.writeString(script, "exec " + Path.of(System.getProperty("java.home"), "bin", "java")
                 + " -XX:TieredStopAtLevel=1 -Xshare:auto -cp " + classpath + " " + InGuestCheck.class.getName() + "\n");

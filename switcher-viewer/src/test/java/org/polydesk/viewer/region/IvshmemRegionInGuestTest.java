@@ -23,13 +23,14 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.display.compose.Frame;
 import org.polydesk.display.framebuffer.Rect;
-import org.polydesk.display.gnttab.Gntdev;
+import org.polydesk.display.linux.Gntdev;
 import org.polydesk.display.source.Backoff;
 import org.polydesk.display.viewer.RegionMapper;
 import org.polydesk.display.viewer.ViewerSink;
 import org.polydesk.protocol.vm.Display;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.testsupport.TestGuest;
+import org.polydesk.testsupport.TestProcesses;
 import org.polydesk.toolstack.backend.VmRuntimeDir;
 import org.polydesk.toolstack.qemu.QemuCommandLine;
 
@@ -52,11 +53,11 @@ class IvshmemRegionInGuestTest {
 
     @Test
     void framesDom0WritesIntoTheVmsIvshmemFileAreWhatTheViewerReadsFromItsBar() throws Exception {
-        // The guest sees its own /tmp, so the script lives under target/.
+        // The script lives in the checkout, which the guest sees at TestGuest.GUEST_CHECKOUT.
         Path scriptDir = Files.createDirectories(Path.of("target", "guest-run", "ivshmem").toAbsolutePath());
         Path script = scriptDir.resolve("run.sh");
         Files.writeString(script, String.join(" ", "exec", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", TestGuest.guestClassPath(System.getProperty("java.class.path")),
                 "org.polydesk.viewer.app.ViewerMain", "--probe", String.valueOf(FRAMES), "--probe-seconds", "300",
                 "--size", W + "x" + H, "--buffers", "2", "--port", "/dev/ttyS1") + "\n");
 
@@ -68,7 +69,7 @@ class IvshmemRegionInGuestTest {
         List<String> args = new ArrayList<>(QemuCommandLine.build("qemu-system-x86_64", "tcg", null, def, List.of(), dir));
         args.addAll(TestGuest.hostRootArgs());
         args.add("-no-reboot");
-        Process qemu = new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(dir.qemuLog().toFile()).start();
+        Process qemu = TestProcesses.start(new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(dir.qemuLog().toFile()));
         ViewerSink sink = null;
         try {
             awaitFile(dir.viewerSocket(), qemu, dir);

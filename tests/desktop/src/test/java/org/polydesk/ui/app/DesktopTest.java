@@ -34,6 +34,7 @@ import org.polydesk.protocol.rpc.RpcClient;
 import org.polydesk.protocol.toolstack.Paths;
 import org.polydesk.testsupport.PolydeskdProcess;
 import org.polydesk.testsupport.TestGuest;
+import org.polydesk.testsupport.TestProcesses;
 
 /**
  * The whole desktop on a plain Linux host, headless, every service a process of its own as in dom0:
@@ -90,6 +91,9 @@ class DesktopTest {
         if (daemon != null) {
             daemon.close();
         }
+        // Whatever the test started and is still running (a VM polydeskd left, a service's child)
+        // goes now; the UI's Xvnc goes with this JVM (see startXvnc).
+        TestProcesses.killAll(xserver == null ? new ProcessHandle[0] : new ProcessHandle[] {xserver.toHandle()});
     }
 
     @Test
@@ -190,13 +194,11 @@ class DesktopTest {
         String display = ":" + System.getProperty("polydesk.e2e.display", "57");
         Files.deleteIfExists(Path.of("/tmp/.X11-unix/X" + display.substring(1)));
         Files.deleteIfExists(Path.of("/tmp/.X" + display.substring(1) + "-lock"));
-        // GDK ends the JVM (exit 1) when its X server goes away, so Xvnc must outlive this JVM: a
-        // watchdog shell ends it a second after the JVM is gone.
-        String xvnc = String.join(" ", "Xvnc", display, "-geometry", WIDTH + "x" + HEIGHT, "-depth", "24",
-                "-SecurityTypes", "None", "-rfbunixpath", socket.toString(), "-rfbport", "-1", "-nolisten", "tcp");
-        Process x = new ProcessBuilder("sh", "-c", xvnc + " & x=$!; while kill -0 " + ProcessHandle.current().pid()
-                + " 2>/dev/null && kill -0 $x 2>/dev/null; do sleep 1; done; kill $x")
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("xvnc.log").toFile()).start();
+        // GDK ends the JVM (exit 1) when its X server goes away, so Xvnc must outlive this JVM: the
+        // reaper of TestProcesses ends it a second after the JVM is gone.
+        Process x = TestProcesses.start(new ProcessBuilder("Xvnc", display, "-geometry", WIDTH + "x" + HEIGHT,
+                "-depth", "24", "-SecurityTypes", "None", "-rfbunixpath", socket.toString(), "-rfbport", "-1",
+                "-nolisten", "tcp").redirectErrorStream(true).redirectOutput(tmp.resolve("xvnc.log").toFile()));
         xserver = x;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!Files.exists(socket)) {
@@ -212,8 +214,8 @@ class DesktopTest {
                 "-Xmx128m", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true",
                 "-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(List.of(args));
-        services.add(new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve(name + ".log").toFile()).start());
+        services.add(TestProcesses.start(new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve(name + ".log").toFile())));
     }
 
     private UUID createAndStart(String name, int slot, String colour, String fill) throws Exception {

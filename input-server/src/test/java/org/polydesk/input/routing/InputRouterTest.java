@@ -1,4 +1,4 @@
-package org.polydesk.input.hotkey;
+package org.polydesk.input.routing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.polydesk.input.evdev.EventCodes;
 import org.polydesk.input.focus.FocusAuthority;
+import org.polydesk.input.hotkey.InputConfig;
 import org.polydesk.input.testing.Keyboards;
 import org.polydesk.input.testing.Recording;
 import org.polydesk.input.testing.RecordingSink;

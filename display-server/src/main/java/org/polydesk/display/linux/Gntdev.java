@@ -1,10 +1,12 @@
-package org.polydesk.display.gnttab;
+package org.polydesk.display.linux;
 
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.logging.Logger;
+import org.polydesk.display.gnttab.GrantMapper;
+import org.polydesk.display.gnttab.GrantMapping;
 import org.polydesk.protocol.viewer.FrameRegion;
 
 /**
@@ -14,14 +16,14 @@ import org.polydesk.protocol.viewer.FrameRegion;
  */
 public final class Gntdev implements GrantMapper {
     private static final Logger LOG = Logger.getLogger(Gntdev.class.getName());
-    private static GnttabNative lib;
+    private static Libxengnttab lib;
 
-    private static synchronized GnttabNative lib() throws IOException {
+    private static synchronized Libxengnttab lib() throws IOException {
         if (lib == null) {
             try {
-                lib = Native.load(GnttabNative.SONAME, GnttabNative.class);
+                lib = Native.load(Libxengnttab.SONAME, Libxengnttab.class);
             } catch (UnsatisfiedLinkError e) {
-                throw new IOException("cannot load " + GnttabNative.SONAME + " (Xen's libxengnttab1; is this a Xen dom0?): "
+                throw new IOException("cannot load " + Libxengnttab.SONAME + " (Xen's libxengnttab1; is this a Xen dom0?): "
                         + e.getMessage());
             }
         }
@@ -30,18 +32,18 @@ public final class Gntdev implements GrantMapper {
 
     private static String lastError() {
         int errno = Native.getLastError();
-        return GnttabNative.LibC.C.strerror(errno) + ", errno " + errno;
+        return LibC.C.strerror(errno) + ", errno " + errno;
     }
 
     @Override
     public GrantMapping map(int domid, int[] refs) throws IOException {
-        GnttabNative x = lib();
+        Libxengnttab x = lib();
         Pointer handle = x.xengnttab_open(null, 0);
         if (handle == null) {
             throw new IOException("cannot open gntdev (" + lastError() + "); is xen-gntdev loaded?");
         }
         Pointer at = x.xengnttab_map_domain_grant_refs(handle, refs.length, domid, refs,
-                GnttabNative.PROT_READ | GnttabNative.PROT_WRITE);
+                Libxengnttab.PROT_READ | Libxengnttab.PROT_WRITE);
         if (at == null) {
             String why = lastError();
             x.xengnttab_close(handle);
@@ -51,14 +53,14 @@ public final class Gntdev implements GrantMapper {
     }
 
     private static final class Mapped implements GrantMapping {
-        private final GnttabNative x;
+        private final Libxengnttab x;
         private final Pointer handle;
         private final Pointer at;
         private final int pages;
         private final ByteBuffer memory;
         private boolean closed;
 
-        Mapped(GnttabNative x, Pointer handle, Pointer at, int pages) {
+        Mapped(Libxengnttab x, Pointer handle, Pointer at, int pages) {
             this.x = x;
             this.handle = handle;
             this.at = at;

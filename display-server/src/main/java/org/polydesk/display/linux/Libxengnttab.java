@@ -1,11 +1,10 @@
-package org.polydesk.display.gnttab;
+package org.polydesk.display.linux;
 
 import com.sun.jna.Library;
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
-/** libxengnttab (Xen's wrapper of /dev/xen/gntdev) and libc's strerror. */
-interface GnttabNative extends Library {
+/** libxengnttab, Xen's wrapper of /dev/xen/gntdev; {@link Gntdev} loads it on first use. */
+interface Libxengnttab extends Library {
     String SONAME = "libxengnttab.so.1";
     int PROT_READ = 1;
     int PROT_WRITE = 2;
@@ -17,10 +16,4 @@ interface GnttabNative extends Library {
     int xengnttab_unmap(Pointer handle, Pointer address, int count);
 
     int xengnttab_close(Pointer handle);
-
-    interface LibC extends Library {
-        LibC C = Native.load("c", LibC.class);
-
-        String strerror(int errnum);
-    }
 }

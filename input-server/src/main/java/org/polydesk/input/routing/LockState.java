@@ -1,4 +1,4 @@
-package org.polydesk.input.hotkey;
+package org.polydesk.input.routing;
 
 /** A VM's Num, Caps and Scroll Lock, as the keys it was sent toggled them. */
 public final class LockState {

@@ -1,4 +1,4 @@
-package org.polydesk.display.fbdev;
+package org.polydesk.display.linux;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

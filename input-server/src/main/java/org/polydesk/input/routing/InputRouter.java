@@ -1,4 +1,4 @@
-package org.polydesk.input.hotkey;
+package org.polydesk.input.routing;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -15,6 +15,10 @@ import org.polydesk.input.evdev.InputEvent;
 import org.polydesk.input.evdev.InputListener;
 import org.polydesk.input.evdev.KeyTable;
 import org.polydesk.input.focus.FocusAuthority;
+import org.polydesk.input.hotkey.Chord;
+import org.polydesk.input.hotkey.HotkeyAction;
+import org.polydesk.input.hotkey.InputConfig;
+import org.polydesk.input.hotkey.Modifier;
 import org.polydesk.input.sink.InputSink;
 import org.polydesk.protocol.focus.PointerMoved;
 

@@ -1,12 +1,15 @@
-package org.polydesk.display.fbdev;
+package org.polydesk.display.linux;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
-/** The libc calls the framebuffer needs; with gnttab/ (Xen grants), the only native code of the display server. */
-interface FbdevNative extends Library {
-    FbdevNative C = Native.load("c", FbdevNative.class);
+/**
+ * The display server's one binding of libc: the framebuffer's open/ioctl/mmap ({@link FbScreen})
+ * and strerror for the reasons of gntdev ({@link Gntdev}).
+ */
+interface LibC extends Library {
+    LibC C = Native.load("c", LibC.class);
 
     int O_RDWR = 2;
     int O_CLOEXEC = 0x80000;
@@ -28,4 +31,6 @@ interface FbdevNative extends Library {
     int munmap(Pointer addr, long length);
 
     int close(int fd);
+
+    String strerror(int errnum);
 }

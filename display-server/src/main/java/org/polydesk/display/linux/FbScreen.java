@@ -1,4 +1,4 @@
-package org.polydesk.display.fbdev;
+package org.polydesk.display.linux;
 
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
@@ -28,27 +28,27 @@ public final class FbScreen implements AutoCloseable {
     }
 
     public static FbScreen open(String path) throws IOException {
-        int fd = FbdevNative.C.open(path, FbdevNative.O_RDWR | FbdevNative.O_CLOEXEC);
+        int fd = LibC.C.open(path, LibC.O_RDWR | LibC.O_CLOEXEC);
         if (fd < 0) {
             throw new IOException("cannot open " + path + ": " + strerror());
         }
         try {
-            byte[] var = new byte[FbdevNative.VAR_SIZE];
-            byte[] fix = new byte[FbdevNative.FIX_SIZE];
-            if (FbdevNative.C.ioctl(fd, FbdevNative.FBIOGET_VSCREENINFO, var) < 0
-                    || FbdevNative.C.ioctl(fd, FbdevNative.FBIOGET_FSCREENINFO, fix) < 0) {
+            byte[] var = new byte[LibC.VAR_SIZE];
+            byte[] fix = new byte[LibC.FIX_SIZE];
+            if (LibC.C.ioctl(fd, LibC.FBIOGET_VSCREENINFO, var) < 0
+                    || LibC.C.ioctl(fd, LibC.FBIOGET_FSCREENINFO, fix) < 0) {
                 throw new IOException(path + " is not a framebuffer: " + strerror());
             }
             FbGeometry g = FbGeometry.parse(var, fix);
             long length = g.mappedLength();
-            Pointer p = FbdevNative.C.mmap(null, length, FbdevNative.PROT_READ | FbdevNative.PROT_WRITE,
-                    FbdevNative.MAP_SHARED, fd, 0);
+            Pointer p = LibC.C.mmap(null, length, LibC.PROT_READ | LibC.PROT_WRITE,
+                    LibC.MAP_SHARED, fd, 0);
             if (p == null || Pointer.nativeValue(p) == -1L) {
                 throw new IOException("cannot map " + length + " bytes of " + path + ": " + strerror());
             }
             return new FbScreen(path, g, fd, p, length);
         } catch (IOException | RuntimeException e) {
-            FbdevNative.C.close(fd);
+            LibC.C.close(fd);
             throw e;
         }
     }
@@ -80,7 +80,7 @@ public final class FbScreen implements AutoCloseable {
 
     @Override
     public void close() {
-        FbdevNative.C.munmap(map, mapLength);
-        FbdevNative.C.close(fd);
+        LibC.C.munmap(map, mapLength);
+        LibC.C.close(fd);
     }
 }

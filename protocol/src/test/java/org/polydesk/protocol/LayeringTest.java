@@ -1,0 +1,20 @@
+package org.polydesk.protocol;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+import org.polydesk.testsupport.Layering;
+
+/** Issue 17, point 7: the layering of protocol's main classes (the rules are in {@link Layering}). */
+@AnalyzeClasses(packages = "org.polydesk.protocol", importOptions = ImportOption.DoNotIncludeTests.class)
+class LayeringTest {
+    @ArchTest
+    static final ArchRule packagesFormNoCycle = Layering.noPackageCycles("org.polydesk.protocol");
+
+    @ArchTest
+    static final ArchRule dependsOnNoModuleOfOurs = Layering.protocolDependsOnNoModule();
+
+    @ArchTest
+    static final ArchRule usesNoJna = Layering.noJna("org.polydesk.protocol");
+}

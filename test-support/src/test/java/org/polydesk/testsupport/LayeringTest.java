@@ -1,0 +1,17 @@
+package org.polydesk.testsupport;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+import org.polydesk.testsupport.Layering;
+
+/** Issue 17, point 7: the layering of test-support's main classes (the rules are in {@link Layering}). */
+@AnalyzeClasses(packages = "org.polydesk.testsupport", importOptions = ImportOption.DoNotIncludeTests.class)
+class LayeringTest {
+    @ArchTest
+    static final ArchRule packagesFormNoCycle = Layering.noPackageCycles("org.polydesk.testsupport");
+
+    @ArchTest
+    static final ArchRule usesNoJna = Layering.noJna("org.polydesk.testsupport");
+}
