@@ -23,8 +23,7 @@ import org.polydesk.protocol.vm.VmDefinition;
 
 /**
  * Kills a process that is rewriting definitions at random moments, tens of times (hundreds in the
- * system run, {@code mvn -Psystem verify}), and checks
- * after each kill that every definition is whole and is either the last one the writer reported
+ * system run, {@code mvn -Psystem verify}), and checks after each kill that every definition is whole and is either the last one the writer reported
  * committed or the one it was writing: never torn, never older, never lost. It also counts the kills
  * that landed mid-write, and fails when none did: a run whose kills all fell between writes would
  * prove nothing about a torn write. Two marks, each read at the kill: the writer's last line was
