@@ -9,7 +9,7 @@ import java.util.zip.CRC32;
 import org.polydesk.display.compose.Frame;
 import org.polydesk.display.framebuffer.Rect;
 import org.polydesk.display.linux.Gntdev;
-import org.polydesk.display.source.Backoff;
+import org.polydesk.protocol.rpc.Backoff;
 import org.polydesk.display.viewer.RegionMapper;
 import org.polydesk.display.viewer.ViewerSink;
 

@@ -27,7 +27,7 @@ import org.polydesk.display.qemu.QemuGuest;
 import org.polydesk.display.rfb.RfbConfig;
 import org.polydesk.display.rfb.RfbEndpoint;
 import org.polydesk.display.server.DisplayServer;
-import org.polydesk.display.source.Backoff;
+import org.polydesk.protocol.rpc.Backoff;
 import org.polydesk.display.viewer.RegionMapper;
 import org.polydesk.display.viewer.ViewerSink;
 import org.polydesk.protocol.viewer.ViewerMessage;

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.polydesk.display.server.DisplayServer;
-import org.polydesk.display.source.Backoff;
+import org.polydesk.protocol.rpc.Backoff;
 import org.polydesk.protocol.focus.FocusBus;
 import org.polydesk.protocol.focus.PointerMoved;
 import org.polydesk.protocol.rpc.RpcClient;
@@ -28,7 +28,7 @@ public final class FocusFollower implements AutoCloseable {
 
     public FocusFollower(Path socket, Backoff backoff, DisplayServer display) {
         this.display = display;
-        this.follower = new RpcFollower("the focus bus", socket, backoff.initial(), backoff.max(), this::session, null);
+        this.follower = new RpcFollower("the focus bus", socket, backoff, this::session, null);
     }
 
     private void session(RpcClient client) throws IOException {

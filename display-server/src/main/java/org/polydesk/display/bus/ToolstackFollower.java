@@ -10,7 +10,7 @@ import java.util.logging.Logger;
 import org.polydesk.display.compose.VmLabel;
 import org.polydesk.display.rfb.RfbEndpoint;
 import org.polydesk.display.server.DisplayServer;
-import org.polydesk.display.source.Backoff;
+import org.polydesk.protocol.rpc.Backoff;
 import org.polydesk.protocol.focus.FocusBus;
 import org.polydesk.protocol.rpc.RpcClient;
 import org.polydesk.protocol.rpc.RpcFollower;
@@ -47,7 +47,7 @@ public final class ToolstackFollower implements AutoCloseable {
     public ToolstackFollower(Path socket, Backoff backoff, DisplayServer display, Passthrough passthrough) {
         this.display = display;
         this.passthrough = passthrough;
-        this.follower = new RpcFollower("polydeskd", socket, backoff.initial(), backoff.max(), this::session, null);
+        this.follower = new RpcFollower("polydeskd", socket, backoff, this::session, null);
     }
 
     public ToolstackFollower start() {

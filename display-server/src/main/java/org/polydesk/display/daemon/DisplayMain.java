@@ -16,7 +16,7 @@ import org.polydesk.display.server.DisplayServer;
 import org.polydesk.display.sink.FramebufferSink;
 import org.polydesk.display.sink.PngSink;
 import org.polydesk.display.sink.Sink;
-import org.polydesk.display.source.Backoff;
+import org.polydesk.protocol.rpc.Backoff;
 import org.polydesk.display.viewer.MonitorSink;
 import org.polydesk.display.viewer.RegionMapper;
 import org.polydesk.display.viewer.ViewerSink;

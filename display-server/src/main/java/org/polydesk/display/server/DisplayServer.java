@@ -17,7 +17,7 @@ import org.polydesk.display.rfb.RfbConfig;
 import org.polydesk.display.rfb.RfbEndpoint;
 import org.polydesk.display.rfb.ServerInfo;
 import org.polydesk.display.sink.Sink;
-import org.polydesk.display.source.Backoff;
+import org.polydesk.protocol.rpc.Backoff;
 import org.polydesk.display.source.RfbSource;
 import org.polydesk.display.source.SourceListener;
 import org.polydesk.protocol.focus.FocusBus;

@@ -1,5 +1,6 @@
 package org.polydesk.display.source;
 
+import org.polydesk.protocol.rpc.Backoff;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;

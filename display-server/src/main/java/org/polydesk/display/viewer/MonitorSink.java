@@ -14,7 +14,7 @@ import org.polydesk.display.compose.Pointer;
 import org.polydesk.display.framebuffer.Rect;
 import org.polydesk.display.gnttab.GrantMapper;
 import org.polydesk.display.sink.Sink;
-import org.polydesk.display.source.Backoff;
+import org.polydesk.protocol.rpc.Backoff;
 
 /**
  * The sink of whoever owns the monitor: dom0's own (the framebuffer) until a VM with a GPU by

@@ -4,7 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.logging.Logger;
-import org.polydesk.display.source.Backoff;
+import org.polydesk.protocol.rpc.Backoff;
 import org.polydesk.protocol.viewer.ViewerChannel;
 import org.polydesk.protocol.viewer.ViewerCodec;
 import org.polydesk.protocol.viewer.ViewerMessage;

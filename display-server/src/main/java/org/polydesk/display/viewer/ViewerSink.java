@@ -11,7 +11,7 @@ import org.polydesk.display.compose.Pointer;
 import org.polydesk.display.framebuffer.CursorShape;
 import org.polydesk.display.framebuffer.Rect;
 import org.polydesk.display.sink.Sink;
-import org.polydesk.display.source.Backoff;
+import org.polydesk.protocol.rpc.Backoff;
 import org.polydesk.protocol.viewer.DamageRect;
 import org.polydesk.protocol.viewer.FrameRegion;
 import org.polydesk.protocol.viewer.ViewerChannel;

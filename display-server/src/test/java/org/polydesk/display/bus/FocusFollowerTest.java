@@ -30,7 +30,7 @@ import org.polydesk.display.framebuffer.Rect;
 import org.polydesk.display.rfb.RfbConfig;
 import org.polydesk.display.server.DisplayServer;
 import org.polydesk.display.sink.Sink;
-import org.polydesk.display.source.Backoff;
+import org.polydesk.protocol.rpc.Backoff;
 import org.polydesk.protocol.focus.FocusBus;
 import org.polydesk.protocol.focus.FocusChanged;
 import org.polydesk.protocol.focus.PointerMoved;

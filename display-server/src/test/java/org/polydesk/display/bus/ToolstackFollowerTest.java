@@ -19,7 +19,7 @@ import org.polydesk.display.compose.IndicatorStyle;
 import org.polydesk.display.rfb.RfbConfig;
 import org.polydesk.display.server.DisplayServer;
 import org.polydesk.display.sink.PngSink;
-import org.polydesk.display.source.Backoff;
+import org.polydesk.protocol.rpc.Backoff;
 import org.polydesk.protocol.rpc.RpcClient;
 import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.vm.VmDefinition;

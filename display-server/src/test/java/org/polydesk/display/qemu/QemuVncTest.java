@@ -17,7 +17,7 @@ import org.polydesk.display.rfb.Encodings;
 import org.polydesk.display.rfb.RfbConfig;
 import org.polydesk.display.rfb.RfbConnection;
 import org.polydesk.display.rfb.RfbEndpoint;
-import org.polydesk.display.source.Backoff;
+import org.polydesk.protocol.rpc.Backoff;
 import org.polydesk.display.source.RfbSource;
 import org.polydesk.display.testing.SourceWatcher;
 import org.polydesk.testsupport.TestGuest;

@@ -21,7 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.polydesk.display.framebuffer.FrameBuffer;
-import org.polydesk.display.source.Backoff;
+import org.polydesk.protocol.rpc.Backoff;
 import org.polydesk.display.source.RfbSource;
 import org.polydesk.display.testing.FakeRfbServer;
 import org.polydesk.display.testing.ServerStream;

@@ -22,7 +22,7 @@ import org.polydesk.display.rfb.Encodings;
 import org.polydesk.display.rfb.RfbConfig;
 import org.polydesk.display.rfb.RfbEndpoint;
 import org.polydesk.display.sink.Sink;
-import org.polydesk.display.source.Backoff;
+import org.polydesk.protocol.rpc.Backoff;
 import org.polydesk.display.testing.FakeRfbServer;
 import org.polydesk.display.testing.ServerStream;
 import org.polydesk.protocol.focus.PointerMoved;

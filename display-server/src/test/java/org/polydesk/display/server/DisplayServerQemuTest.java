@@ -21,7 +21,7 @@ import org.polydesk.display.qemu.QemuGuest;
 import org.polydesk.display.rfb.RfbConfig;
 import org.polydesk.display.rfb.RfbEndpoint;
 import org.polydesk.display.sink.PngSink;
-import org.polydesk.display.source.Backoff;
+import org.polydesk.protocol.rpc.Backoff;
 import org.polydesk.display.testing.Snapshot;
 import org.polydesk.testsupport.Ppm;
 

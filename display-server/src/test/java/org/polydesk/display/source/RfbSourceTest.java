@@ -1,5 +1,6 @@
 package org.polydesk.display.source;
 
+import org.polydesk.protocol.rpc.Backoff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

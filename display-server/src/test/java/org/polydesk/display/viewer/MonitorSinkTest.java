@@ -24,7 +24,7 @@ import org.polydesk.display.linux.FbGeometry;
 import org.polydesk.display.rfb.RfbConfig;
 import org.polydesk.display.server.DisplayServer;
 import org.polydesk.display.sink.FramebufferSink;
-import org.polydesk.display.source.Backoff;
+import org.polydesk.protocol.rpc.Backoff;
 import org.polydesk.protocol.viewer.FrameRegion;
 import org.polydesk.protocol.viewer.ViewerMessage;
 

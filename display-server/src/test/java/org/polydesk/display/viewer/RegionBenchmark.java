@@ -31,7 +31,7 @@ import org.polydesk.display.compose.Frame;
 import org.polydesk.display.framebuffer.Rect;
 import org.polydesk.display.linux.Gntdev;
 import org.polydesk.display.rfb.BenchmarkReport;
-import org.polydesk.display.source.Backoff;
+import org.polydesk.protocol.rpc.Backoff;
 import org.polydesk.protocol.viewer.FrameRegion;
 import org.polydesk.protocol.viewer.ViewerCodec;
 import org.polydesk.protocol.viewer.ViewerMessage;

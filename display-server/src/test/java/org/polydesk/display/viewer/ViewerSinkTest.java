@@ -25,7 +25,7 @@ import org.polydesk.display.compose.Frame;
 import org.polydesk.display.compose.Pointer;
 import org.polydesk.display.framebuffer.CursorShape;
 import org.polydesk.display.framebuffer.Rect;
-import org.polydesk.display.source.Backoff;
+import org.polydesk.protocol.rpc.Backoff;
 import org.polydesk.protocol.viewer.DamageRect;
 import org.polydesk.protocol.viewer.FrameRegion;
 import org.polydesk.protocol.viewer.ViewerMessage;

@@ -13,6 +13,7 @@ import java.util.function.Function;
 import java.util.logging.Logger;
 import org.polydesk.input.sink.InputSink;
 import org.polydesk.protocol.rpc.RpcClient;
+import org.polydesk.protocol.rpc.Backoff;
 import org.polydesk.protocol.rpc.RpcFollower;
 import org.polydesk.protocol.rpc.RpcMessage;
 import org.polydesk.protocol.toolstack.LifecycleEvent;
@@ -30,8 +31,7 @@ import org.polydesk.protocol.vm.VmStatus;
  */
 public final class LifecycleFollower implements Closeable {
     private static final Logger LOG = Logger.getLogger(LifecycleFollower.class.getName());
-    private static final Duration MIN_RETRY = Duration.ofMillis(100);
-    private static final Duration MAX_RETRY = Duration.ofSeconds(1);
+    private static final Backoff RETRY = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1));
 
     private final Path daemonSocket;
     private final FocusAuthority focus;
@@ -43,7 +43,7 @@ public final class LifecycleFollower implements Closeable {
         this.daemonSocket = daemonSocket;
         this.focus = focus;
         this.sinks = sinks;
-        this.follower = new RpcFollower("polydeskd", daemonSocket, MIN_RETRY, MAX_RETRY, this::session, null);
+        this.follower = new RpcFollower("polydeskd", daemonSocket, RETRY, this::session, null);
     }
 
     public void start() {

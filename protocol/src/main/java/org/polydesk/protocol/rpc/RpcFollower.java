@@ -6,16 +6,14 @@ import java.io.IOException;
 import java.net.SocketException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The one reconnecting follower: keeps a session with a line-JSON-RPC service (polydeskd's events,
  * the focus bus) for as long as it runs. It connects, runs the session (subscribe, resync from the
- * snapshot the subscription answers, receive), and when the service goes away backs off — doubling
- * from {@code min} to {@code max}, back to {@code min} after a session that got going — and
- * connects again. A service that restarts is followed; one that is never there costs a connect
+ * snapshot the subscription answers, receive), and when the service goes away backs off
+ * ({@link Backoff}, afresh after a session that got going) and connects again. A service that restarts is followed; one that is never there costs a connect
  * attempt per back-off and one log line.
  */
 public final class RpcFollower implements AutoCloseable {
@@ -35,19 +33,17 @@ public final class RpcFollower implements AutoCloseable {
 
     private final String what;
     private final Path socket;
-    private final Duration min;
-    private final Duration max;
+    private final Backoff backoff;
     private final Session session;
     private final LostListener lost;
     private final Thread thread;
     private volatile boolean closed;
     private volatile RpcClient client;
 
-    public RpcFollower(String what, Path socket, Duration min, Duration max, Session session, LostListener lost) {
+    public RpcFollower(String what, Path socket, Backoff backoff, Session session, LostListener lost) {
         this.what = what;
         this.socket = socket;
-        this.min = min;
-        this.max = max;
+        this.backoff = backoff;
         this.session = session;
         this.lost = lost == null ? why -> { } : lost;
         this.thread = new Thread(this::loop, "follow-" + what);
@@ -59,12 +55,8 @@ public final class RpcFollower implements AutoCloseable {
         return this;
     }
 
-    public Path socket() {
-        return socket;
-    }
-
     private void loop() {
-        long delay = min.toMillis();
+        int failures = 0;
         String lastProblem = null;
         while (!closed) {
             long began = System.nanoTime();
@@ -87,15 +79,12 @@ public final class RpcFollower implements AutoCloseable {
                 client = null;
             }
             // A session that ran a while was a real one: start backing off afresh.
-            if (System.nanoTime() - began > max.toNanos()) {
-                delay = min.toMillis();
-            }
+            failures = System.nanoTime() - began > backoff.max().toNanos() ? 1 : failures + 1;
             try {
-                Thread.sleep(delay);
+                Thread.sleep(backoff.delay(failures).toMillis());
             } catch (InterruptedException e) {
                 return;
             }
-            delay = Math.min(max.toMillis(), delay * 2);
         }
     }
 

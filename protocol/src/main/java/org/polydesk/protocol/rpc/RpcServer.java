@@ -78,11 +78,6 @@ public final class RpcServer implements Closeable {
             handlers.put(method.name(), handler);
             return this;
         }
-
-        /** The names of the methods answered, in the order given. */
-        public Set<String> methods() {
-            return Collections.unmodifiableSet(methods.keySet());
-        }
     }
 
     /** One client. Messages sent to it are queued; when the queue is full the client is dropped. */
@@ -388,11 +383,6 @@ public final class RpcServer implements Closeable {
                 }
             }
         }
-    }
-
-    /** The names of the methods this server answers. */
-    public Set<String> methods() {
-        return methods.keySet();
     }
 
     @Override

@@ -89,7 +89,7 @@ class TransportTest {
         AtomicInteger subscribes = new AtomicInteger();
         BlockingQueue<String> seen = new LinkedBlockingQueue<>();
         RpcServer server = serve(socket, subscribes);
-        try (RpcFollower follower = new RpcFollower("test", socket, Duration.ofMillis(20), Duration.ofMillis(200), c -> {
+        try (RpcFollower follower = new RpcFollower("test", socket, new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)), c -> {
             int snapshot = c.call(SUBSCRIBE);
             RpcMessage m = c.nextNotification();
             seen.add("snapshot " + snapshot + ", then " + TICK.decode(m).total());

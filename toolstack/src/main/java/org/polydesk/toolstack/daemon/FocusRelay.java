@@ -35,7 +35,7 @@ final class FocusRelay {
             return bus.call(FocusBus.SET, new FocusBus.SlotRef(slot));
         } catch (RpcClient.CallException e) {
             ErrorCode code = e.errorCode() != null ? e.errorCode() : ErrorCode.INTERNAL_ERROR;
-            throw new RpcException(code, "input-server refused: " + e.getMessage());
+            throw new RpcException(code, "input-server refused: " + e.getMessage(), e.problems());
         } catch (IOException e) {
             throw new RpcException(ErrorCode.SERVICE_UNAVAILABLE, "input-server went away while moving the focus: "
                     + e.getMessage());

@@ -314,7 +314,7 @@ public final class VmManager {
             hostname = "unknown";
         }
         return new HostInfo(hostname, backend.name(), backend.version(),
-                java.lang.Runtime.getRuntime().availableProcessors(), HostMemory.totalMib(), backend.accelerator(),
+                Runtime.getRuntime().availableProcessors(), HostMemory.totalMib(), backend.accelerator(),
                 definitions.size(), (int) running, freeSlots(), store.directory().toString());
     }
 

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 
 /** {@code polydesk-ui}: starts the control UI. Not an Application itself, so it runs from the class path. */
 @Command(name = "polydesk-ui", mixinStandardHelpOptions = true, version = "polydesk-ui 0.1",
-        description = "The Polydesk control UI: VMs, host, GPU, hotkeys and log, talking to polydeskd.")
+        description = "The Polydesk control UI: VMs, host, GPU, installer and log, talking to polydeskd.")
 public final class Main implements Callable<Integer> {
 
     /** What the command line chose. */

@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.logging.Logger;
 import org.polydesk.protocol.rpc.RpcClient;
+import org.polydesk.protocol.rpc.Backoff;
 import org.polydesk.protocol.rpc.RpcFollower;
 import org.polydesk.protocol.rpc.RpcMessage;
 import org.polydesk.protocol.rpc.RpcMethod;
@@ -31,8 +32,7 @@ import org.polydesk.protocol.toolstack.ToolstackApi;
  */
 public final class ToolstackClient implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ToolstackClient.class.getName());
-    private static final Duration MIN_RETRY = Duration.ofMillis(250);
-    private static final Duration MAX_RETRY = Duration.ofSeconds(2);
+    private static final Backoff RETRY = new Backoff(Duration.ofMillis(250), Duration.ofSeconds(2));
 
     private final Path socket;
     private final Executor deliver;
@@ -59,7 +59,7 @@ public final class ToolstackClient implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.events = new RpcFollower("polydeskd", socket, MIN_RETRY, MAX_RETRY, this::followEvents,
+        this.events = new RpcFollower("polydeskd", socket, RETRY, this::followEvents,
                 why -> {
                     if (!closed) {
                         setLink(new Link(Link.State.DISCONNECTED, socket + ": " + why.replace("the service", "polydeskd")));

@@ -1,9 +1,10 @@
-package org.polydesk.display.source;
+package org.polydesk.protocol.rpc;
 
 import java.time.Duration;
 
 /**
- * Exponential reconnect delays: {@code initial}, doubling, never above {@code max}. A VM that
+ * The one reconnect policy of every Polydesk client (followers, RFB sources, the viewer link):
+ * exponential delays: {@code initial}, doubling, never above {@code max}. A VM that
  * restarts is back within about a second; one that is gone costs a connect attempt per {@code max}.
  */
 public record Backoff(Duration initial, Duration max) {
