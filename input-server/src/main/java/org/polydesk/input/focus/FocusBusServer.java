@@ -24,8 +24,6 @@ import org.polydesk.protocol.rpc.RpcServer;
  * newest place and a mouse at 1000 Hz costs a subscriber 60 lines a second.
  */
 public final class FocusBusServer implements Closeable {
-    /** The one field of {@link FocusBus.SlotRef}, as the wire names it, for error.data. */
-    private static final String SLOT = FocusBus.SlotRef.class.getRecordComponents()[0].getName();
 
     private final FocusAuthority focus;
     /** Each subscribed connection's listeners, removed when it goes. */
@@ -42,7 +40,7 @@ public final class FocusBusServer implements Closeable {
 
     private FocusChanged set(FocusBus.SlotRef params) throws RpcException {
         if (params.slot() == null) {
-            throw RpcException.invalidParam(SLOT, "params." + SLOT + " must be a slot number (0 for the control UI, 1 to "
+            throw RpcException.invalidParam(FocusBus.SlotRef.SLOT, "params." + FocusBus.SlotRef.SLOT + " must be a slot number (0 for the control UI, 1 to "
                     + FocusBus.MAX_SLOT + " for VMs)");
         }
         try {
@@ -51,7 +49,7 @@ public final class FocusBusServer implements Closeable {
             if (e.empty()) {
                 throw new RpcException(ErrorCode.NOT_FOUND, e.getMessage());
             }
-            throw RpcException.invalidParam(SLOT, e.getMessage());
+            throw RpcException.invalidParam(FocusBus.SlotRef.SLOT, e.getMessage());
         }
     }
 

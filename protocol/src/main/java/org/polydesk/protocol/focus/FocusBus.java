@@ -33,6 +33,7 @@ public final class FocusBus {
 
     /** Params of {@link #SET}: the slot to focus (0 for the control UI). */
     public record SlotRef(Integer slot) {
+        public static final String SLOT = "slot";
     }
 
     public static final RpcMethod<SlotRef, FocusChanged> SET = RpcMethod.of("focus.set", SlotRef.class, FocusChanged.class,

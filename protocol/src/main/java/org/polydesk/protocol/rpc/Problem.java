@@ -10,7 +10,8 @@ public record Problem(String field, String problem) {
         field = field == null ? "" : field;
     }
 
-    public static Problem of(String field, String problem) {
-        return new Problem(field, problem);
+    /** A problem with the whole request, no one field. */
+    public static Problem whole(String problem) {
+        return new Problem("", problem);
     }
 }

@@ -22,7 +22,8 @@ import static org.polydesk.protocol.rpc.ErrorCode.WRONG_STATE;
  * The toolstack API that polydeskd serves on {@link Paths#DAEMON_SOCKET}: every method with its
  * params and result, every notification, declared once. polydeskd dispatches through these,
  * polyctl and the control UI call through them; {@code docs/architecture.md} lists them.
- * A VM is named ({@code vm}) by its id, its name or its slot number.
+ * A VM is named ({@code vm}) by its id, its name or its slot number. A params record names its
+ * fields' wire names as constants, for the problems of a validation error (a test keeps them true).
  */
 public final class ToolstackApi {
     private ToolstackApi() {
@@ -30,24 +31,30 @@ public final class ToolstackApi {
 
     /** Params naming one VM: its id, name or slot. */
     public record VmRef(String vm) {
+        public static final String VM = "vm";
     }
 
     public record VmCreate(VmDefinition definition) {
+        public static final String DEFINITION = "definition";
     }
 
     /** The VM's new definition as a whole; its id cannot change. */
     public record VmEdit(String vm, VmDefinition definition) {
+        public static final String VM = "vm", DEFINITION = "definition";
     }
 
     /** {@code timeoutSeconds}: how long the guest has to power off before it is forced (default 60, at most 3600). */
     public record VmStop(String vm, Integer timeoutSeconds) {
+        public static final String VM = "vm", TIMEOUT_SECONDS = "timeoutSeconds";
     }
 
     public record XlParse(String text) {
+        public static final String TEXT = "text";
     }
 
     /** {@code format}: raw or qcow2 (default qcow2). */
     public record DiskCreate(String name, Long sizeGib, String format) {
+        public static final String NAME = "name", SIZE_GIB = "sizeGib", FORMAT = "format";
     }
 
     public record DiskCreated(String path) {
@@ -55,6 +62,7 @@ public final class ToolstackApi {
 
     /** {@code vm} null takes the GPU back from its owner. */
     public record GpuAssign(String gpu, String vm) {
+        public static final String GPU = "gpu", VM = "vm";
     }
 
     /**
@@ -72,6 +80,7 @@ public final class ToolstackApi {
 
     /** {@code force}: erase a disk that holds partitions or data. */
     public record InstallStart(String disk, Boolean force, InstallAdmin admin) {
+        public static final String DISK = "disk", FORCE = "force", ADMIN = "admin";
     }
 
     public record InstallStarted(String disk, int steps) {

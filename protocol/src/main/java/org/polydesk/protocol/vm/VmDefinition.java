@@ -30,6 +30,12 @@ public record VmDefinition(
         String cmdline,
         String bootloader) {
 
+    /** The fields' wire names, for a problem that names its field (a test keeps them equal to the components). */
+    public static final String ID = "id", NAME = "name", SLOT = "slot", COLOUR = "colour", MEMORY_MIB = "memoryMib",
+            VCPUS = "vcpus", TYPE = "type", FIRMWARE = "firmware", DISKS = "disks", NICS = "nics", DISPLAY = "display",
+            PCI_DEVICES = "pciDevices", GPU = "gpu", KERNEL = "kernel", RAMDISK = "ramdisk", CMDLINE = "cmdline",
+            BOOTLOADER = "bootloader";
+
     public static final int DEFAULT_MEMORY_MIB = 1024;
     public static final String DEFAULT_COLOUR = "#3465a4";
 

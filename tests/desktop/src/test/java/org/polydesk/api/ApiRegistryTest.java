@@ -150,7 +150,7 @@ class ApiRegistryTest {
     }
 
     @Test
-    void noMethodOrNotificationNameIsAStringLiteralOutsideProtocol() throws IOException {
+    void noMethodNameOrParamsKeyIsAStringLiteralOutsideProtocol() throws IOException {
         Set<String> names = new TreeSet<>();
         for (RpcApi api : APIS) {
             api.methods().forEach(m -> names.add(m.name()));
@@ -162,6 +162,12 @@ class ApiRegistryTest {
             for (Path f : files.filter(p -> p.toString().endsWith(".java") && p.toString().contains("/src/main/java/")
                     && !repo.relativize(p).startsWith("protocol")).toList()) {
                 String text = Files.readString(f);
+                // A problem's field is a params key: it comes from the declarations' constants, never a literal.
+                java.util.regex.Matcher key = java.util.regex.Pattern
+                        .compile("(invalidParam|new Problem)\\(\\s*\"[^\"]*\"").matcher(text);
+                while (key.find()) {
+                    found.add(repo.relativize(f) + ": " + key.group());
+                }
                 for (String n : names) {
                     // "event" alone is also QMP's and evdev's word; every other name is namespaced.
                     if (n.contains(".") && text.contains("\"" + n + "\"")) {

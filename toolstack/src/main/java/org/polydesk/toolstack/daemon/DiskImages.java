@@ -36,14 +36,14 @@ final class DiskImages {
         Long size = params.sizeGib();
         String format = params.format() == null ? "qcow2" : params.format();
         if (name == null || !NAME.matcher(name).matches()) {
-            throw RpcException.invalidParam("name", "an image name is 1–64 letters, digits, '.', '_' or '-',"
+            throw RpcException.invalidParam(ToolstackApi.DiskCreate.NAME, "an image name is 1–64 letters, digits, '.', '_' or '-',"
                     + " starting with a letter or digit, not '" + name + "'");
         }
         if (size == null || size < 1 || size > MAX_GIB) {
-            throw RpcException.invalidParam("sizeGib", "sizeGib must be a whole number from 1 to " + MAX_GIB);
+            throw RpcException.invalidParam(ToolstackApi.DiskCreate.SIZE_GIB, "sizeGib must be a whole number from 1 to " + MAX_GIB);
         }
         if (!format.equals("raw") && !format.equals("qcow2")) {
-            throw RpcException.invalidParam("format", "format must be raw or qcow2, not '" + format + "'");
+            throw RpcException.invalidParam(ToolstackApi.DiskCreate.FORMAT, "format must be raw or qcow2, not '" + format + "'");
         }
         Path image = directory.resolve(name + "." + format);
         if (Files.exists(image)) {

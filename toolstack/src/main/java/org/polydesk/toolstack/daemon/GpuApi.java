@@ -44,7 +44,7 @@ final class GpuApi {
     VmStatus assign(ToolstackApi.GpuAssign params) throws RpcException {
         String address = normalise(params.gpu());
         if (gpus().stream().noneMatch(g -> g.device().address().equals(address))) {
-            throw RpcException.invalidParam("gpu", "there is no display device at " + address
+            throw RpcException.invalidParam(ToolstackApi.GpuAssign.GPU, "there is no display device at " + address
                     + " on this host; gpu.list shows them");
         }
         String ref = params.vm();
@@ -91,7 +91,7 @@ final class GpuApi {
     /** "01:00.0" and "0000:01:00.0" name the same function. */
     private static String normalise(String address) throws RpcException {
         if (address == null || !address.matches("([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-1][0-9a-fA-F]\\.[0-7]")) {
-            throw RpcException.invalidParam("gpu", "gpu must be a PCI address like 0000:01:00.0, not '" + address + "'");
+            throw RpcException.invalidParam(ToolstackApi.GpuAssign.GPU, "gpu must be a PCI address like 0000:01:00.0, not '" + address + "'");
         }
         return canonical(address);
     }

@@ -126,14 +126,14 @@ final class InstallApi {
 
     private Installer.Options options(ToolstackApi.InstallStart params) throws RpcException {
         if (params.disk() == null || params.disk().isBlank()) {
-            throw RpcException.invalidParam("disk", "disk must be the whole disk to install to, like /dev/sda");
+            throw RpcException.invalidParam(ToolstackApi.InstallStart.DISK, "disk must be the whole disk to install to, like /dev/sda");
         }
         ToolstackApi.InstallAdmin admin = params.admin();
         Installer.Admin a;
         try {
             a = Installer.Admin.of(admin == null ? null : admin.name(), admin == null ? null : admin.password());
         } catch (InstallException e) {
-            throw RpcException.invalidParam("admin", e.getMessage());
+            throw RpcException.invalidParam(ToolstackApi.InstallStart.ADMIN, e.getMessage());
         }
         return defaults.withDisk(params.disk()).withForce(Boolean.TRUE.equals(params.force())).withAdmin(a);
     }

@@ -51,7 +51,7 @@ public final class ToolstackService {
                 .on(VM_SHOW, (p, c) -> vms.show(vm(p.vm())))
                 .on(VM_CREATE, (p, c) -> {
                     if (p.definition() == null) {
-                        throw RpcException.invalidParam("definition", "definition must be the new VM's definition");
+                        throw RpcException.invalidParam(VmCreate.DEFINITION, "definition must be the new VM's definition");
                     }
                     return vms.create(p.definition());
                 })
@@ -98,18 +98,18 @@ public final class ToolstackService {
 
     private static XlImportResult xlParse(String text) throws RpcException {
         if (text == null) {
-            throw RpcException.invalidParam("text", "text must be the xl.cfg file's text");
+            throw RpcException.invalidParam(XlParse.TEXT, "text must be the xl.cfg file's text");
         }
         try {
             return XlConfigImporter.importText(text);
         } catch (XlConfigException e) {
-            throw RpcException.invalid(ErrorCode.INVALID_DEFINITION, List.of(new Problem("text", e.getMessage())));
+            throw RpcException.invalid(ErrorCode.INVALID_DEFINITION, List.of(new Problem(XlParse.TEXT, e.getMessage())));
         }
     }
 
     private static String vm(String ref) throws RpcException {
         if (ref == null || ref.isBlank()) {
-            throw RpcException.invalidParam("vm", "vm must name the VM by id, name or slot (\"ui\" for the control UI in focus.set)");
+            throw RpcException.invalidParam(VmRef.VM, "vm must name the VM by id, name or slot (\"ui\" for the control UI in focus.set)");
         }
         return ref;
     }
@@ -119,7 +119,7 @@ public final class ToolstackService {
             return DEFAULT_STOP_TIMEOUT;
         }
         if (seconds < 0 || seconds > MAX_STOP_TIMEOUT_SECONDS) {
-            throw RpcException.invalidParam("timeoutSeconds", "timeoutSeconds must be a whole number from 0 to "
+            throw RpcException.invalidParam(VmStop.TIMEOUT_SECONDS, "timeoutSeconds must be a whole number from 0 to "
                     + MAX_STOP_TIMEOUT_SECONDS);
         }
         return Duration.ofSeconds(seconds);

@@ -15,6 +15,7 @@ import java.util.logging.Logger;
 import org.polydesk.protocol.rpc.ErrorCode;
 import org.polydesk.protocol.toolstack.HostInfo;
 import org.polydesk.protocol.toolstack.LifecycleEvent;
+import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.protocol.vm.VmSockets;
 import org.polydesk.protocol.vm.VmState;
@@ -154,11 +155,11 @@ public final class VmManager {
     public synchronized VmStatus edit(String ref, VmDefinition requested) throws RpcException {
         VmDefinition old = find(ref);
         if (requested == null) {
-            throw RpcException.invalidParam("definition", "definition must be the VM's new definition");
+            throw RpcException.invalidParam(ToolstackApi.VmEdit.DEFINITION, "definition must be the VM's new definition");
         }
         if (requested.id() != null && !requested.id().equals(old.id())) {
             throw RpcException.invalid(ErrorCode.INVALID_DEFINITION,
-                    List.of(new Problem("definition.id", "the id of a VM cannot be changed")));
+                    List.of(new Problem(ToolstackApi.VmEdit.DEFINITION + "." + VmDefinition.ID, "the id of a VM cannot be changed")));
         }
         VmDefinition def = requested.withId(old.id());
         if (def.slot() == null) {
@@ -342,7 +343,7 @@ public final class VmManager {
         try {
             DefinitionValidator.validate(def, definitions.values());
         } catch (InvalidDefinitionException e) {
-            throw RpcException.invalid(ErrorCode.INVALID_DEFINITION, e.problemsIn("definition"));
+            throw RpcException.invalid(ErrorCode.INVALID_DEFINITION, e.problemsIn(ToolstackApi.VmCreate.DEFINITION));
         }
     }
 

@@ -22,7 +22,7 @@ public final class DefinitionJson {
 
     public static VmDefinition read(JsonNode json) throws InvalidDefinitionException {
         if (json == null || !json.isObject()) {
-            throw new InvalidDefinitionException(new Problem("", "a VM definition must be a JSON object"));
+            throw new InvalidDefinitionException(Problem.whole("a VM definition must be a JSON object"));
         }
         try {
             return Json.mapper().treeToValue(json, VmDefinition.class);

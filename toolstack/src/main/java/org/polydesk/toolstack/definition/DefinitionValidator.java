@@ -47,32 +47,32 @@ public final class DefinitionValidator {
 
     private static void checkAlone(VmDefinition def, List<Problem> problems) {
         if (def.id() == null) {
-            problems.add(new Problem("id", "the VM has no id"));
+            problems.add(new Problem(VmDefinition.ID, "the VM has no id"));
         }
         String name = def.name();
         if (name == null || name.isBlank()) {
-            problems.add(new Problem("name", "the VM needs a name"));
+            problems.add(new Problem(VmDefinition.NAME, "the VM needs a name"));
         } else if (name.length() > MAX_NAME_LENGTH) {
-            problems.add(new Problem("name", "name is " + name.length() + " characters long; at most " + MAX_NAME_LENGTH + " are allowed"));
+            problems.add(new Problem(VmDefinition.NAME, "name is " + name.length() + " characters long; at most " + MAX_NAME_LENGTH + " are allowed"));
         } else if (name.chars().anyMatch(Character::isISOControl) || !name.equals(name.strip())) {
-            problems.add(new Problem("name", "name '" + name.strip() + "' must not contain control characters or start or end with spaces"));
+            problems.add(new Problem(VmDefinition.NAME, "name '" + name.strip() + "' must not contain control characters or start or end with spaces"));
         }
         if (def.slot() == null) {
-            problems.add(new Problem("slot", "the VM needs a slot from " + MIN_SLOT + " to " + MAX_SLOT));
+            problems.add(new Problem(VmDefinition.SLOT, "the VM needs a slot from " + MIN_SLOT + " to " + MAX_SLOT));
         } else if (def.slot() < MIN_SLOT || def.slot() > MAX_SLOT) {
-            problems.add(new Problem("slot", "slot " + def.slot() + " is outside " + MIN_SLOT + "–" + MAX_SLOT
+            problems.add(new Problem(VmDefinition.SLOT, "slot " + def.slot() + " is outside " + MIN_SLOT + "–" + MAX_SLOT
                     + " (slot 0 belongs to the control UI)"));
         }
         if (!COLOUR.matcher(def.colour()).matches()) {
-            problems.add(new Problem("colour", "colour '" + def.colour() + "' is not of the form #rrggbb"));
+            problems.add(new Problem(VmDefinition.COLOUR, "colour '" + def.colour() + "' is not of the form #rrggbb"));
         }
         if (def.memoryMib() < MIN_MEMORY_MIB) {
-            problems.add(new Problem("memoryMib", "memory " + def.memoryMib() + " MiB is below the " + MIN_MEMORY_MIB + " MiB minimum"));
+            problems.add(new Problem(VmDefinition.MEMORY_MIB, "memory " + def.memoryMib() + " MiB is below the " + MIN_MEMORY_MIB + " MiB minimum"));
         } else if (def.memoryMib() > MAX_MEMORY_MIB) {
-            problems.add(new Problem("memoryMib", "memory " + def.memoryMib() + " MiB is above the " + MAX_MEMORY_MIB + " MiB maximum"));
+            problems.add(new Problem(VmDefinition.MEMORY_MIB, "memory " + def.memoryMib() + " MiB is above the " + MAX_MEMORY_MIB + " MiB maximum"));
         }
         if (def.vcpus() < 1 || def.vcpus() > MAX_VCPUS) {
-            problems.add(new Problem("vcpus", "vcpus " + def.vcpus() + " is outside 1–" + MAX_VCPUS));
+            problems.add(new Problem(VmDefinition.VCPUS, "vcpus " + def.vcpus() + " is outside 1–" + MAX_VCPUS));
         }
         checkBoot(def, problems);
         checkDisks(def.disks(), problems);
@@ -83,22 +83,22 @@ public final class DefinitionValidator {
 
     private static void checkBoot(VmDefinition def, List<Problem> problems) {
         if (def.firmware() == Firmware.UEFI && def.type() != GuestType.HVM) {
-            problems.add(new Problem("firmware", "firmware uefi needs type hvm, but the type is " + def.type().wireName()));
+            problems.add(new Problem(VmDefinition.FIRMWARE, "firmware uefi needs type hvm, but the type is " + def.type().wireName()));
         }
         if (def.type() == GuestType.PV && def.kernel() == null && def.bootloader() == null) {
-            problems.add(new Problem("kernel", "a pv guest needs a kernel or a bootloader"));
+            problems.add(new Problem(VmDefinition.KERNEL, "a pv guest needs a kernel or a bootloader"));
         }
         if (def.kernel() != null && def.bootloader() != null) {
-            problems.add(new Problem("bootloader", "give a kernel or a bootloader, not both"));
+            problems.add(new Problem(VmDefinition.BOOTLOADER, "give a kernel or a bootloader, not both"));
         }
         if (def.ramdisk() != null && def.kernel() == null) {
-            problems.add(new Problem("ramdisk", "a ramdisk needs a kernel"));
+            problems.add(new Problem(VmDefinition.RAMDISK, "a ramdisk needs a kernel"));
         }
         if (def.cmdline() != null && def.kernel() == null && def.bootloader() == null) {
-            problems.add(new Problem("cmdline", "a kernel command line needs a kernel or a bootloader"));
+            problems.add(new Problem(VmDefinition.CMDLINE, "a kernel command line needs a kernel or a bootloader"));
         }
-        checkAbsolute("kernel", "kernel", def.kernel(), problems);
-        checkAbsolute("ramdisk", "ramdisk", def.ramdisk(), problems);
+        checkAbsolute(VmDefinition.KERNEL, "kernel", def.kernel(), problems);
+        checkAbsolute(VmDefinition.RAMDISK, "ramdisk", def.ramdisk(), problems);
     }
 
     private static void checkDisks(List<Disk> disks, List<Problem> problems) {
@@ -106,7 +106,7 @@ public final class DefinitionValidator {
         for (int i = 0; i < disks.size(); i++) {
             Disk d = disks.get(i);
             String which = "disk " + (i + 1);
-            String field = "disks[" + i + "]";
+            String field = VmDefinition.DISKS + "[" + i + "]";
             if (d.path() == null || d.path().isBlank()) {
                 problems.add(new Problem(field, which + " has no path"));
             } else {
@@ -130,7 +130,7 @@ public final class DefinitionValidator {
         for (int i = 0; i < nics.size(); i++) {
             Nic n = nics.get(i);
             String which = "network interface " + (i + 1);
-            String field = "nics[" + i + "]";
+            String field = VmDefinition.NICS + "[" + i + "]";
             if (n.bridge() == null || !BRIDGE.matcher(n.bridge()).matches()) {
                 problems.add(new Problem(field, which + " needs a bridge name of 1–15 letters, digits, '.', '_' or '-'"));
             }
@@ -148,7 +148,7 @@ public final class DefinitionValidator {
 
     private static void checkDisplay(Display d, List<Problem> problems) {
         if (d.width() < 640 || d.width() > 7680 || d.height() < 480 || d.height() > 4320) {
-            problems.add(new Problem("display", "display " + d.width() + "x" + d.height() + " is outside 640x480–7680x4320"));
+            problems.add(new Problem(VmDefinition.DISPLAY, "display " + d.width() + "x" + d.height() + " is outside 640x480–7680x4320"));
         }
     }
 
@@ -156,16 +156,16 @@ public final class DefinitionValidator {
         Set<String> seen = new HashSet<>();
         for (String bdf : def.pciDevices()) {
             if (bdf == null || !PCI_BDF.matcher(bdf).matches()) {
-                problems.add(new Problem("pciDevices", "PCI device '" + bdf + "' is not an address like 0000:01:00.0"));
+                problems.add(new Problem(VmDefinition.PCI_DEVICES, "PCI device '" + bdf + "' is not an address like 0000:01:00.0"));
             } else if (!seen.add(normalisePci(bdf))) {
-                problems.add(new Problem("pciDevices", "PCI device " + bdf + " is listed twice"));
+                problems.add(new Problem(VmDefinition.PCI_DEVICES, "PCI device " + bdf + " is listed twice"));
             }
         }
         if (def.gpu() != null) {
             if (!PCI_BDF.matcher(def.gpu()).matches()) {
-                problems.add(new Problem("gpu", "GPU '" + def.gpu() + "' is not a PCI address like 0000:01:00.0"));
+                problems.add(new Problem(VmDefinition.GPU, "GPU '" + def.gpu() + "' is not a PCI address like 0000:01:00.0"));
             } else if (seen.contains(normalisePci(def.gpu()))) {
-                problems.add(new Problem("gpu", "GPU " + def.gpu() + " is also listed as a PCI device"));
+                problems.add(new Problem(VmDefinition.GPU, "GPU " + def.gpu() + " is also listed as a PCI device"));
             }
         }
     }
@@ -177,15 +177,15 @@ public final class DefinitionValidator {
                 continue;
             }
             if (def.slot() != null && def.slot().equals(other.slot())) {
-                problems.add(new Problem("slot", "slot " + def.slot() + " is already used by '" + other.name() + "'"));
+                problems.add(new Problem(VmDefinition.SLOT, "slot " + def.slot() + " is already used by '" + other.name() + "'"));
             }
             if (def.name() != null && def.name().equalsIgnoreCase(other.name())) {
-                problems.add(new Problem("name", "name '" + def.name() + "' is already used by another VM"));
+                problems.add(new Problem(VmDefinition.NAME, "name '" + def.name() + "' is already used by another VM"));
             }
             String otherGpu = other.gpu() == null ? null : normalisePci(other.gpu());
             for (String bdf : pciOf(other)) {
                 if (mine.contains(bdf)) {
-                    problems.add(new Problem(bdf.equals(otherGpu) ? "gpu" : "pciDevices", (bdf.equals(otherGpu) ? "GPU " : "PCI device ") + bdf
+                    problems.add(new Problem(bdf.equals(otherGpu) ? VmDefinition.GPU : VmDefinition.PCI_DEVICES, (bdf.equals(otherGpu) ? "GPU " : "PCI device ") + bdf
                             + " is already assigned to '" + other.name() + "'"));
                 }
             }

@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.polydesk.protocol.rpc.Problem;
+import org.polydesk.protocol.toolstack.ToolstackApi;
+import org.polydesk.protocol.vm.VmDefinition;
 
 /**
  * Puts each problem of polydeskd's validation error ({@code error.data}: field and sentence) beside
@@ -14,7 +16,8 @@ import org.polydesk.protocol.rpc.Problem;
  * {@code definition.memoryMib} or {@code definition.disks[1]}.
  */
 public final class ProblemFields {
-    private static final Pattern PATH = Pattern.compile("^(?:definition\\.)?([A-Za-z]+)(?:\\[(\\d+)\\])?");
+    private static final Pattern PATH = Pattern.compile("^(?:" + Pattern.quote(ToolstackApi.VmCreate.DEFINITION + ".")
+            + ")?([A-Za-z]+)(?:\\[(\\d+)\\])?");
 
     private ProblemFields() {
     }
@@ -37,15 +40,15 @@ public final class ProblemFields {
             return Field.GENERAL;
         }
         return switch (m.group(1)) {
-            case "name" -> Field.NAME;
-            case "slot" -> Field.SLOT;
-            case "colour" -> Field.COLOUR;
-            case "memoryMib" -> Field.MEMORY;
-            case "vcpus" -> Field.VCPUS;
-            case "firmware", "type" -> Field.FIRMWARE;
-            case "nics" -> Field.NETWORK;
-            case "kernel", "ramdisk", "cmdline", "bootloader" -> Field.BOOT;
-            case "disks" -> {
+            case VmDefinition.NAME -> Field.NAME;
+            case VmDefinition.SLOT -> Field.SLOT;
+            case VmDefinition.COLOUR -> Field.COLOUR;
+            case VmDefinition.MEMORY_MIB -> Field.MEMORY;
+            case VmDefinition.VCPUS -> Field.VCPUS;
+            case VmDefinition.FIRMWARE, VmDefinition.TYPE -> Field.FIRMWARE;
+            case VmDefinition.NICS -> Field.NETWORK;
+            case VmDefinition.KERNEL, VmDefinition.RAMDISK, VmDefinition.CMDLINE, VmDefinition.BOOTLOADER -> Field.BOOT;
+            case VmDefinition.DISKS -> {
                 int n = m.group(2) == null ? 0 : Integer.parseInt(m.group(2)) + 1;
                 yield n != 0 && n == mainDisk ? Field.DISK : n != 0 && n == cdrom ? Field.CDROM : Field.GENERAL;
             }
