@@ -49,8 +49,13 @@ mv "$src/debian/changelog.new" "$src/debian/changelog"
 log "version $version"
 
 log "installing build dependencies (apt-get build-dep)"
-DEBIAN_FRONTEND=noninteractive apt-get build-dep -y -q "$src" > "$work/build-dep.log" 2>&1 \
-    || die "apt-get build-dep failed: $(tail -n 5 "$work/build-dep.log")"
+# Package lists older than the archive fail here: refresh them and try once more.
+if ! DEBIAN_FRONTEND=noninteractive apt-get build-dep -y -q "$src" > "$work/build-dep.log" 2>&1; then
+    log "apt-get build-dep failed; refreshing the package lists and trying again"
+    apt-get update -q >> "$work/build-dep.log" 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive apt-get build-dep -y -q "$src" >> "$work/build-dep.log" 2>&1 \
+        || die "apt-get build-dep failed: $(tail -n 5 "$work/build-dep.log")"
+fi
 
 log "dpkg-buildpackage -b (long; log: $work/build.log)"
 (cd "$src" && DEB_BUILD_OPTIONS="nocheck nodoc parallel=$(nproc)" nice -n 19 ionice -c3 \

@@ -66,7 +66,7 @@ class ConnectionAndPagesUiTest {
     }
 
     @Test
-    void pagesSayWhatPolydeskdCannotDoYet() throws Exception {
+    void pagesShowWhatPolydeskdAnswersAndOfferNothingElse() throws Exception {
         ui = new UiFixture(PolydeskdProcess.start(tmp, "--sysfs", tmp.resolve("no-sys").toString())).open();
         ui.await("the connection", 15, () -> !ui.visible("#banner"), () -> ui.text("#banner"));
 
