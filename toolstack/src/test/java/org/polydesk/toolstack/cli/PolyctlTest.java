@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -78,11 +77,10 @@ class PolyctlTest {
         polyctl("vm", "create", "--name", "Debian", "--slot", "3", "--memory", "256");
         // A stand-in for input-server's focus bus (input-server has its own tests): protocol's server, answering focus.set.
         CompletableFuture<FocusBus.SlotRef> asked = new CompletableFuture<>();
-        AtomicLong seq = new AtomicLong(6);
         try (RpcServer bus = RpcServer.serve(polydeskd.runDir().resolve(FocusBus.SOCKET.getFileName()), "focus bus",
                 new RpcServer.Handlers().on(FocusBus.SET, (slot, connection) -> {
                     asked.complete(slot);
-                    return new FocusChanged(seq.incrementAndGet(), slot.slot(), null, FocusChanged.Cause.REQUEST);
+                    return new FocusChanged(7, slot.slot(), null, FocusChanged.Cause.REQUEST);
                 }))) {
             PolyctlRunner.Run moved = polyctl("focus", "debian");
             assertEquals(0, moved.exit(), moved.err());
