@@ -5,34 +5,39 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.polydesk.toolstack.daemon.DaemonFixture;
+import org.polydesk.protocol.focus.FocusBus;
+import org.polydesk.protocol.focus.FocusChanged;
+import org.polydesk.protocol.rpc.RpcServer;
+import org.polydesk.toolstack.daemon.TestPolydeskd;
 
 /** polyctl against a real polydeskd: what a person types, what they read, and the exit codes. */
 class PolyctlTest {
     @TempDir
     Path tmp;
-    DaemonFixture fixture;
+    TestPolydeskd polydeskd;
 
     @BeforeEach
     void start() throws Exception {
-        fixture = new DaemonFixture(tmp);
+        polydeskd = TestPolydeskd.start(tmp);
     }
 
     @AfterEach
     void stop() {
-        fixture.close();
+        polydeskd.close();
     }
 
     PolyctlRunner.Run polyctl(String... args) {
-        return new PolyctlRunner(fixture.socket()).run(args);
+        return new PolyctlRunner(polydeskd.socket()).run(args);
     }
 
     private JsonNode json(String... args) throws Exception {
-        return new PolyctlRunner(fixture.socket()).json(args);
+        return new PolyctlRunner(polydeskd.socket()).json(args);
     }
 
     @Test
@@ -70,33 +75,17 @@ class PolyctlTest {
         assertTrue(away.err().contains("input-server is not running"), away.err());
 
         polyctl("vm", "create", "--name", "Debian", "--slot", "3", "--memory", "256");
-        // A stand-in for input-server's focus bus (input-server has its own tests): one request, one answer.
-        Path bus = fixture.root.resolve("run").resolve("input.sock");
-        java.util.concurrent.CompletableFuture<JsonNode> asked = new java.util.concurrent.CompletableFuture<>();
-        try (java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open(
-                java.net.StandardProtocolFamily.UNIX)) {
-            server.bind(java.net.UnixDomainSocketAddress.of(bus));
-            Thread t = new Thread(() -> {
-                try (java.nio.channels.SocketChannel c = server.accept()) {
-                    java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
-                            java.nio.channels.Channels.newInputStream(c), java.nio.charset.StandardCharsets.UTF_8));
-                    JsonNode request = org.polydesk.protocol.rpc.Json.mapper().readTree(in.readLine());
-                    asked.complete(request);
-                    String reply = "{\"jsonrpc\":\"2.0\",\"id\":" + request.get("id") + ",\"result\":{\"seq\":7,\"slot\":"
-                            + request.path("params").path("slot").asInt() + ",\"cause\":\"request\"}}\n";
-                    c.write(java.nio.ByteBuffer.wrap(reply.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-                } catch (Exception e) {
-                    asked.completeExceptionally(e);
-                }
-            });
-            t.start();
+        // A stand-in for input-server's focus bus (input-server has its own tests): protocol's server, answering focus.set.
+        CompletableFuture<FocusBus.SlotRef> asked = new CompletableFuture<>();
+        try (RpcServer bus = RpcServer.serve(polydeskd.runDir().resolve(FocusBus.SOCKET.getFileName()), "focus bus",
+                new RpcServer.Handlers().on(FocusBus.SET, (slot, connection) -> {
+                    asked.complete(slot);
+                    return new FocusChanged(7, slot.slot(), null, FocusChanged.Cause.REQUEST);
+                }))) {
             PolyctlRunner.Run moved = polyctl("focus", "debian");
             assertEquals(0, moved.exit(), moved.err());
             assertEquals("focus: slot 3 (debian)\n", moved.out());
-            JsonNode request = asked.get(10, java.util.concurrent.TimeUnit.SECONDS);
-            assertEquals("focus.set", request.path("method").asText());
-            assertEquals(3, request.path("params").path("slot").asInt());
-            t.join(5000);
+            assertEquals(new FocusBus.SlotRef(3), asked.get(10, TimeUnit.SECONDS));
         }
         PolyctlRunner.Run unknown = polyctl("focus", "Nowhere");
         assertEquals(Polyctl.EXIT_NOT_FOUND, unknown.exit());
@@ -105,8 +94,8 @@ class PolyctlTest {
     @Test
     void definitionsSurviveADaemonRestart() throws Exception {
         polyctl("vm", "create", "--name", "Kept", "--memory", "512", "--slot", "6");
-        fixture.close();
-        fixture = new DaemonFixture(tmp);
+        polydeskd.close();
+        polydeskd = TestPolydeskd.start(tmp);
         JsonNode def = json("vm", "show", "Kept").path("definition");
         assertEquals(6, def.path("slot").asInt());
         assertEquals(512, def.path("memoryMib").asInt());
@@ -212,6 +201,6 @@ class PolyctlTest {
         assertEquals("qemu", info.path("backend").asText());
         assertEquals("tcg", info.path("accelerator").asText());
         assertEquals(9, info.path("freeSlots").size());
-        assertEquals(fixture.stateDir().toString(), info.path("stateDirectory").asText());
+        assertEquals(polydeskd.stateDir().toString(), info.path("stateDirectory").asText());
     }
 }

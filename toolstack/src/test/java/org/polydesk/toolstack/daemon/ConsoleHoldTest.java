@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,10 +14,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.polydesk.protocol.rpc.Json;
-import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.rpc.RpcClient;
 import org.polydesk.protocol.rpc.RpcMessage;
+import org.polydesk.protocol.toolstack.ToolstackApi;
+import org.polydesk.protocol.vm.VmDefinition;
 
 /**
  * console.hold against a real polydeskd (QEMU backend, a sysfs tree whose boot GPU drives dom0's
@@ -33,7 +31,7 @@ class ConsoleHoldTest {
 
     @TempDir
     Path tmp;
-    private DaemonFixture fixture;
+    private TestPolydeskd polydeskd;
     private Path sysfs;
 
     @BeforeEach
@@ -51,17 +49,14 @@ class ConsoleHoldTest {
         Files.createDirectories(sysfs.resolve("bus/pci/drivers/vfio-pci"));
         Files.createDirectories(sysfs.resolve("bus/pci/drivers/i915"));
         Files.createSymbolicLink(dev.resolve("driver"), Path.of("../../../bus/pci/drivers/i915"));
-        fixture = new DaemonFixture(tmp, "--sysfs", sysfs.toString(), "--pci-ids", tmp.resolve("none").toString());
-        try (RpcClient c = RpcClient.connect(fixture.socket())) {
-            ObjectNode def = Json.mapper().createObjectNode();
-            def.putObject("definition").put("name", "Gaming").put("memoryMib", 512).put("gpu", "00:02.0");
-            c.callRaw(ToolstackApi.VM_CREATE.name(), def);
-        }
+        polydeskd = TestPolydeskd.start(tmp, "--sysfs", sysfs.toString(), "--pci-ids", tmp.resolve("none").toString());
+        polydeskd.call(ToolstackApi.VM_CREATE, new ToolstackApi.VmCreate(
+                VmDefinition.builder().name("Gaming").memoryMib(512).gpu("00:02.0").build()));
     }
 
     @AfterEach
     void stop() {
-        fixture.close();
+        polydeskd.close();
     }
 
     /** A display server's side: holds the screen; answers each release unless {@code silent}. */
@@ -71,10 +66,12 @@ class ConsoleHoldTest {
             try {
                 RpcMessage m;
                 while ((m = c.nextNotification()) != null) {
-                    heard.add(m.method() + " " + m.params().get("gpu").asText() + " driver="
+                    ToolstackApi.ConsoleChange change = ToolstackApi.CONSOLE_RELEASE.matches(m)
+                            ? ToolstackApi.CONSOLE_RELEASE.decode(m) : ToolstackApi.CONSOLE_RETURNED.decode(m);
+                    heard.add(m.method() + " " + change.gpu() + " driver="
                             + Files.readSymbolicLink(sysfs.resolve("bus/pci/devices/" + GPU + "/driver")).getFileName());
                     if (ToolstackApi.CONSOLE_RELEASE.matches(m) && !silent) {
-                        c.call(ToolstackApi.CONSOLE_RELEASED, ToolstackApi.CONSOLE_RELEASE.decode(m));
+                        c.call(ToolstackApi.CONSOLE_RELEASED, change);
                     }
                 }
             } catch (Exception e) {
@@ -88,18 +85,16 @@ class ConsoleHoldTest {
 
     private long failedStartMillis() throws Exception {
         long t0 = System.nanoTime();
-        try (RpcClient c = RpcClient.connect(fixture.socket())) {
-            RpcClient.CallException e = assertThrows(RpcClient.CallException.class,
-                    () -> c.callRaw(ToolstackApi.VM_START.name(), Json.mapper().createObjectNode().put("vm", "Gaming")));
-            assertTrue(e.getMessage().contains("cannot take GPU"), e.getMessage());
-        }
+        RpcClient.CallException e = assertThrows(RpcClient.CallException.class,
+                () -> polydeskd.call(ToolstackApi.VM_START, new ToolstackApi.VmRef("Gaming")));
+        assertTrue(e.getMessage().contains("cannot take GPU"), e.getMessage());
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     }
 
     @Test
     void theHolderLetsGoBeforeTheCardIsTouchedAndIsToldWhenItIsBack() throws Exception {
         List<String> heard = new CopyOnWriteArrayList<>();
-        try (RpcClient display = RpcClient.connect(fixture.socket())) {
+        try (RpcClient display = polydeskd.connect()) {
             holder(display, heard, false);
             long took = failedStartMillis();
             for (int i = 0; i < 50 && heard.size() < 2; i++) {
@@ -115,7 +110,7 @@ class ConsoleHoldTest {
     @Test
     void aHolderThatNeverAnswersDelaysTheStartByTheBoundedWaitOnly() throws Exception {
         List<String> heard = new CopyOnWriteArrayList<>();
-        try (RpcClient display = RpcClient.connect(fixture.socket())) {
+        try (RpcClient display = polydeskd.connect()) {
             holder(display, heard, true);
             long took = failedStartMillis();
             assertTrue(took >= 4500 && took < 20000, "waited about 5 s for it, then went on (" + took + " ms)");

@@ -1,26 +1,27 @@
 package org.polydesk.toolstack.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.polydesk.toolstack.cli.PolyctlRunner;
 import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.protocol.rpc.ErrorCode;
-import org.polydesk.protocol.rpc.Json;
-import org.polydesk.protocol.toolstack.ToolstackApi;
-import org.polydesk.testsupport.SysfsTree;
 import org.polydesk.protocol.rpc.RpcClient;
+import org.polydesk.protocol.toolstack.ToolstackApi;
+import org.polydesk.protocol.toolstack.ToolstackApi.GpuAssign;
+import org.polydesk.protocol.toolstack.ToolstackApi.GpuDevice;
+import org.polydesk.protocol.toolstack.ToolstackApi.VmRef;
+import org.polydesk.protocol.vm.VmDefinition;
+import org.polydesk.testsupport.SysfsTree;
 import org.polydesk.testsupport.TestGuest;
+import org.polydesk.toolstack.cli.PolyctlRunner;
 
 /**
  * gpu.list and gpu.assign against a real polydeskd reading a sysfs tree built like a host's with an
@@ -29,7 +30,7 @@ import org.polydesk.testsupport.TestGuest;
 class GpuApiTest {
     @TempDir
     Path tmp;
-    DaemonFixture fixture;
+    TestPolydeskd polydeskd;
 
     @BeforeEach
     void start() throws Exception {
@@ -45,53 +46,40 @@ class GpuApiTest {
         Files.writeString(ids, "# pci.ids excerpt\n10de  NVIDIA Corporation\n\t2484  GA104 [GeForce RTX 3070]\n"
                 + "\t\t1043 87b8  a subsystem line\n8086  Intel Corporation\n\t3e92  CoffeeLake-S GT2 [UHD Graphics 630]\n"
                 + "C 03  Display controller\n");
-        fixture = new DaemonFixture(tmp, "--sysfs", tmp.resolve("sys").toString(), "--pci-ids", ids.toString());
+        polydeskd = TestPolydeskd.start(tmp, "--sysfs", tmp.resolve("sys").toString(), "--pci-ids", ids.toString());
     }
 
     @AfterEach
     void stop() {
-        fixture.close();
-    }
-
-    private JsonNode call(String method, JsonNode params) throws Exception {
-        try (RpcClient c = RpcClient.connect(fixture.socket())) {
-            return c.callRaw(method, params);
-        }
-    }
-
-    private static ObjectNode assign(String gpu, String vm) {
-        ObjectNode p = Json.mapper().createObjectNode().put("gpu", gpu);
-        return vm == null ? p.putNull("vm") : p.put("vm", vm);
+        polydeskd.close();
     }
 
     private void create(String name, int slot) throws Exception {
-        ObjectNode p = Json.mapper().createObjectNode();
-        p.putObject("definition").put("name", name).put("slot", slot).put("memoryMib", 256)
-                .put("kernel", TestGuest.kernel().toString()).put("ramdisk", TestGuest.initrd().toString())
-                .put("cmdline", TestGuest.cmdline("202020"));
-        call(ToolstackApi.VM_CREATE.name(), p);
+        polydeskd.call(ToolstackApi.VM_CREATE, new ToolstackApi.VmCreate(VmDefinition.builder().name(name).slot(slot)
+                .memoryMib(256).kernel(TestGuest.kernel().toString()).ramdisk(TestGuest.initrd().toString())
+                .cmdline(TestGuest.cmdline("202020")).build()));
     }
 
     @Test
     void listsTheDisplayDevicesWithTheirCardsOtherFunctionsGroupsAndDrivers() throws Exception {
-        JsonNode gpus = call(ToolstackApi.GPU_LIST.name(), null);
+        List<GpuDevice> gpus = polydeskd.call(ToolstackApi.GPU_LIST);
         assertEquals(2, gpus.size(), gpus.toString());
-        JsonNode intel = gpus.get(0);
-        assertEquals("0000:00:02.0", intel.path("address").asText());
-        assertEquals("Intel Corporation", intel.path("vendor").asText());
-        assertEquals("CoffeeLake-S GT2 [UHD Graphics 630]", intel.path("device").asText());
-        assertTrue(intel.path("bootVga").asBoolean(), "the iGPU drives dom0's console");
-        assertEquals(0, intel.path("otherFunctions").size(), "the PCH's audio is another slot, not the iGPU's");
-        JsonNode nvidia = gpus.get(1);
-        assertEquals("0000:01:00.0", nvidia.path("address").asText());
-        assertEquals("NVIDIA Corporation", nvidia.path("vendor").asText());
-        assertEquals("GA104 [GeForce RTX 3070]", nvidia.path("device").asText());
-        assertEquals(14, nvidia.path("iommuGroup").asInt());
-        assertEquals("nouveau", nvidia.path("driver").asText());
-        assertEquals("0000:01:00.1", nvidia.path("otherFunctions").get(0).asText());
-        assertFalse(nvidia.has("owner"));
+        GpuDevice intel = gpus.get(0);
+        assertEquals("0000:00:02.0", intel.address());
+        assertEquals("Intel Corporation", intel.vendor());
+        assertEquals("CoffeeLake-S GT2 [UHD Graphics 630]", intel.device());
+        assertTrue(intel.bootVga(), "the iGPU drives dom0's console");
+        assertEquals(List.of(), intel.otherFunctions(), "the PCH's audio is another slot, not the iGPU's");
+        GpuDevice nvidia = gpus.get(1);
+        assertEquals("0000:01:00.0", nvidia.address());
+        assertEquals("NVIDIA Corporation", nvidia.vendor());
+        assertEquals("GA104 [GeForce RTX 3070]", nvidia.device());
+        assertEquals(14, nvidia.iommuGroup());
+        assertEquals("nouveau", nvidia.driver());
+        assertEquals(List.of("0000:01:00.1"), nvidia.otherFunctions());
+        assertNull(nvidia.owner());
 
-        PolyctlRunner.Run polyctl = new PolyctlRunner(fixture.socket()).run("gpu", "list");
+        PolyctlRunner.Run polyctl = new PolyctlRunner(polydeskd.socket()).run("gpu", "list");
         assertEquals(0, polyctl.exit(), polyctl.err());
         assertEquals(List.of(
                 "0000:00:02.0  Intel Corporation CoffeeLake-S GT2 [UHD Graphics 630]  driver i915  dom0's console",
@@ -103,18 +91,18 @@ class GpuApiTest {
     void oneOwnerAtATimeAndTheSecondIsToldWhoHasIt() throws Exception {
         create("Windows", 1);
         create("Linux", 2);
-        JsonNode given = call(ToolstackApi.GPU_ASSIGN.name(), assign("01:00.0", "Windows"));
-        assertEquals("0000:01:00.0", given.path("definition").path("gpu").asText());
-        assertEquals("Windows", call(ToolstackApi.GPU_LIST.name(), null).get(1).path("ownerName").asText());
+        assertEquals("0000:01:00.0", polydeskd.call(ToolstackApi.GPU_ASSIGN, new GpuAssign("01:00.0", "Windows"))
+                .definition().gpu());
+        assertEquals("Windows", polydeskd.call(ToolstackApi.GPU_LIST).get(1).ownerName());
 
         RpcClient.CallException taken = assertThrows(RpcClient.CallException.class,
-                () -> call(ToolstackApi.GPU_ASSIGN.name(), assign("0000:01:00.0", "Linux")));
+                () -> polydeskd.call(ToolstackApi.GPU_ASSIGN, new GpuAssign("0000:01:00.0", "Linux")));
         assertEquals(ErrorCode.INVALID_DEFINITION, taken.errorCode());
         assertTrue(taken.getMessage().contains("assigned to 'Windows'"), taken.getMessage());
 
-        call(ToolstackApi.GPU_ASSIGN.name(), assign("0000:01:00.0", null));
-        assertFalse(call(ToolstackApi.GPU_LIST.name(), null).get(1).has("owner"), "given back to dom0");
-        assertEquals("Linux", call(ToolstackApi.GPU_ASSIGN.name(), assign("0000:01:00.0", "Linux")).path("definition").path("name").asText());
+        polydeskd.call(ToolstackApi.GPU_ASSIGN, new GpuAssign("0000:01:00.0", null));
+        assertNull(polydeskd.call(ToolstackApi.GPU_LIST).get(1).owner(), "given back to dom0");
+        assertEquals("Linux", polydeskd.call(ToolstackApi.GPU_ASSIGN, new GpuAssign("0000:01:00.0", "Linux")).definition().name());
     }
 
     @Test
@@ -122,17 +110,17 @@ class GpuApiTest {
         create("Windows", 1);
         for (String bad : new String[] {"0000:01:00.1", "0000:03:00.0", "01:00", "x"}) {
             RpcClient.CallException e = assertThrows(RpcClient.CallException.class,
-                    () -> call(ToolstackApi.GPU_ASSIGN.name(), assign(bad, "Windows")));
+                    () -> polydeskd.call(ToolstackApi.GPU_ASSIGN, new GpuAssign(bad, "Windows")));
             assertEquals(ErrorCode.INVALID_PARAMS, e.errorCode(), bad + ": " + e.getMessage());
         }
-        call(ToolstackApi.VM_START.name(), Json.mapper().createObjectNode().put("vm", "Windows"));
+        polydeskd.call(ToolstackApi.VM_START, new VmRef("Windows"));
         try {
             RpcClient.CallException running = assertThrows(RpcClient.CallException.class,
-                    () -> call(ToolstackApi.GPU_ASSIGN.name(), assign("0000:01:00.0", "Windows")));
+                    () -> polydeskd.call(ToolstackApi.GPU_ASSIGN, new GpuAssign("0000:01:00.0", "Windows")));
             assertEquals(ErrorCode.WRONG_STATE, running.errorCode());
             assertTrue(running.getMessage().contains("stop 'Windows' first"), running.getMessage());
         } finally {
-            call(ToolstackApi.VM_DESTROY.name(), Json.mapper().createObjectNode().put("vm", "Windows"));
+            polydeskd.call(ToolstackApi.VM_DESTROY, new VmRef("Windows"));
         }
     }
 }

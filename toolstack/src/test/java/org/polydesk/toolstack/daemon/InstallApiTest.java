@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,12 +14,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.polydesk.protocol.install.InstallDisk;
 import org.polydesk.protocol.install.InstallProgress;
 import org.polydesk.protocol.rpc.ErrorCode;
-import org.polydesk.protocol.rpc.Json;
-import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.rpc.RpcClient;
 import org.polydesk.protocol.rpc.RpcMessage;
+import org.polydesk.protocol.toolstack.ToolstackApi;
+import org.polydesk.protocol.toolstack.ToolstackApi.InstallAdmin;
+import org.polydesk.protocol.toolstack.ToolstackApi.InstallStart;
+import org.polydesk.protocol.toolstack.ToolstackApi.InstallStarted;
 import org.polydesk.toolstack.install.Installer;
 
 /**
@@ -35,30 +36,27 @@ class InstallApiTest {
 
     @TempDir
     Path tmp;
+    TestPolydeskd polydeskd;
     SimulatedMachine tools;
-    DaemonFixture fixture;
 
     @BeforeEach
     void start() throws Exception {
-        tools = new SimulatedMachine(tmp, 0);
-        fixture = new DaemonFixture(tmp.resolve("daemon"), tools.installApi());
+        polydeskd = TestPolydeskd.start(tmp.resolve("daemon"), "--simulated-machine", tmp.toString(),
+                "--simulated-delay-ms", "0");
+        tools = polydeskd.machine();
     }
 
     @AfterEach
     void stop() {
-        fixture.close();
+        polydeskd.close();
     }
 
     String dev(String name) {
         return tools.dev(name);
     }
 
-    static ObjectNode startParams(String disk, boolean force, String admin, String password) {
-        ObjectNode p = Json.mapper().createObjectNode();
-        p.put("disk", disk);
-        p.put("force", force);
-        p.putObject("admin").put("name", admin).put("password", password);
-        return p;
+    static InstallStart startParams(String disk, boolean force, String admin, String password) {
+        return new InstallStart(disk, force, new InstallAdmin(admin, password));
     }
 
     /** The progress notifications up to and including the final one. */
@@ -67,8 +65,8 @@ class InstallApiTest {
         while (true) {
             RpcMessage m = rpc.nextNotification();
             assertTrue(m != null, "polydeskd closed the connection during the install; seen: " + seen);
-            assertEquals(ToolstackApi.INSTALL_PROGRESS.name(), m.method());
-            InstallProgress p = Json.mapper().treeToValue(m.params(), InstallProgress.class);
+            assertTrue(ToolstackApi.INSTALL_PROGRESS.matches(m), m.method());
+            InstallProgress p = ToolstackApi.INSTALL_PROGRESS.decode(m);
             seen.add(p);
             if (p.isFinal()) {
                 return seen;
@@ -78,47 +76,41 @@ class InstallApiTest {
 
     @Test
     void disksAreListedWithWhyTheyAreRefusedOrWhatTheyWouldErase() throws Exception {
-        try (RpcClient rpc = RpcClient.connect(fixture.socket())) {
-            JsonNode disks = rpc.callRaw(ToolstackApi.INSTALL_DISKS.name(), null);
-            List<String> paths = new ArrayList<>();
-            disks.forEach(d -> paths.add(d.path("path").asText()));
-            assertEquals(List.of(dev("sda"), dev("sr0"), dev("vdb"), dev("vdc"), dev("vde")), paths,
-                    "loop devices are not disks");
+        List<InstallDisk> disks = polydeskd.call(ToolstackApi.INSTALL_DISKS);
+        assertEquals(List.of(dev("sda"), dev("sr0"), dev("vdb"), dev("vdc"), dev("vde")),
+                disks.stream().map(InstallDisk::path).toList(), "loop devices are not disks");
 
-            JsonNode sda = disks.get(0);
-            assertEquals(64 * GIB, sda.path("sizeBytes").asLong());
-            assertEquals("QEMU HARDDISK", sda.path("model").asText());
-            assertEquals(0, sda.path("refused").size());
-            assertEquals(dev("sda") + " has partitions (sda1, sda2); everything on it would be lost",
-                    sda.path("erases").get(0).asText());
-            assertTrue(disks.get(1).path("refused").get(0).asText().contains("is the disk Polydesk is running from"),
-                    disks.get(1).toString());
-            assertEquals(0, disks.get(2).path("refused").size() + disks.get(2).path("erases").size(),
-                    "the empty disk is a candidate: " + disks.get(2));
-            assertTrue(disks.get(3).path("refused").get(0).asText().contains("is too small"), disks.get(3).toString());
-        }
+        InstallDisk sda = disks.get(0);
+        assertEquals(64 * GIB, sda.sizeBytes());
+        assertEquals("QEMU HARDDISK", sda.model());
+        assertEquals(List.of(), sda.refused());
+        assertEquals(dev("sda") + " has partitions (sda1, sda2); everything on it would be lost", sda.erases().get(0));
+        assertTrue(disks.get(1).refused().get(0).contains("is the disk Polydesk is running from"), disks.get(1).toString());
+        assertEquals(0, disks.get(2).refused().size() + disks.get(2).erases().size(),
+                "the empty disk is a candidate: " + disks.get(2));
+        assertTrue(disks.get(3).refused().get(0).contains("is too small"), disks.get(3).toString());
     }
 
     @Test
     void theBootDiskAPartitionedDiskAndABadAdministratorAreRefusedAtOnce() throws Exception {
-        try (RpcClient rpc = RpcClient.connect(fixture.socket())) {
+        try (RpcClient rpc = polydeskd.connect()) {
             RpcClient.CallException boot = assertThrows(RpcClient.CallException.class,
-                    () -> rpc.callRaw(ToolstackApi.INSTALL_START.name(), startParams(dev("sr0"), true, "admin", "secret")));
+                    () -> rpc.call(ToolstackApi.INSTALL_START, startParams(dev("sr0"), true, "admin", "secret")));
             assertEquals(ErrorCode.INSTALL_REFUSED, boot.errorCode());
             assertTrue(boot.getMessage().contains("is the disk Polydesk is running from"), boot.getMessage());
 
             RpcClient.CallException partitioned = assertThrows(RpcClient.CallException.class,
-                    () -> rpc.callRaw(ToolstackApi.INSTALL_START.name(), startParams(dev("sda"), false, "admin", "secret")));
+                    () -> rpc.call(ToolstackApi.INSTALL_START, startParams(dev("sda"), false, "admin", "secret")));
             assertEquals(ErrorCode.INSTALL_REFUSED, partitioned.errorCode());
             assertTrue(partitioned.getMessage().contains("has partitions (sda1, sda2); everything on it would be lost"),
                     partitioned.getMessage());
 
             RpcClient.CallException name = assertThrows(RpcClient.CallException.class,
-                    () -> rpc.callRaw(ToolstackApi.INSTALL_START.name(), startParams(dev("vdb"), false, "Root Admin", "secret")));
+                    () -> rpc.call(ToolstackApi.INSTALL_START, startParams(dev("vdb"), false, "Root Admin", "secret")));
             assertEquals(ErrorCode.INVALID_PARAMS, name.errorCode());
             assertTrue(name.getMessage().contains("user name must be"), name.getMessage());
             RpcClient.CallException empty = assertThrows(RpcClient.CallException.class,
-                    () -> rpc.callRaw(ToolstackApi.INSTALL_START.name(), startParams(dev("vdb"), false, "admin", "")));
+                    () -> rpc.call(ToolstackApi.INSTALL_START, startParams(dev("vdb"), false, "admin", "")));
             assertTrue(empty.getMessage().contains("needs a password"), empty.getMessage());
         }
         assertTrue(tools.ran.stream().noneMatch(c -> c.get(0).equals("sgdisk")), "nothing was written: " + tools.ran);
@@ -126,10 +118,10 @@ class InstallApiTest {
 
     @Test
     void anInstallReportsEveryStepAndLeavesAnAdministratorWhoCanLogIn() throws Exception {
-        try (RpcClient rpc = RpcClient.connect(fixture.socket())) {
-            JsonNode started = rpc.callRaw(ToolstackApi.INSTALL_START.name(), startParams(dev("vdb"), false, "admin", "s3cret pass"));
-            assertEquals(dev("vdb"), started.path("disk").asText());
-            assertEquals(Installer.STEPS, started.path("steps").asInt());
+        try (RpcClient rpc = polydeskd.connect()) {
+            InstallStarted started = rpc.call(ToolstackApi.INSTALL_START, startParams(dev("vdb"), false, "admin", "s3cret pass"));
+            assertEquals(dev("vdb"), started.disk());
+            assertEquals(Installer.STEPS, started.steps());
 
             List<InstallProgress> seen = follow(rpc);
             InstallProgress last = seen.get(seen.size() - 1);
@@ -153,10 +145,10 @@ class InstallApiTest {
     void oneInstallAtATimeAndAFailureSaysWhereItStopped() throws Exception {
         tools.gate = new CountDownLatch(1);
         tools.failing = "mkfs.ext4";
-        try (RpcClient first = RpcClient.connect(fixture.socket()); RpcClient second = RpcClient.connect(fixture.socket())) {
-            first.callRaw(ToolstackApi.INSTALL_START.name(), startParams(dev("vdb"), false, "admin", "secret"));
+        try (RpcClient first = polydeskd.connect(); RpcClient second = polydeskd.connect()) {
+            first.call(ToolstackApi.INSTALL_START, startParams(dev("vdb"), false, "admin", "secret"));
             RpcClient.CallException busy = assertThrows(RpcClient.CallException.class,
-                    () -> second.callRaw(ToolstackApi.INSTALL_START.name(), startParams(dev("sda"), true, "admin", "secret")));
+                    () -> second.call(ToolstackApi.INSTALL_START, startParams(dev("sda"), true, "admin", "secret")));
             assertEquals(ErrorCode.WRONG_STATE, busy.errorCode());
             assertTrue(busy.getMessage().contains("an install to " + dev("vdb") + " is already running"), busy.getMessage());
             tools.gate.countDown();
@@ -172,7 +164,7 @@ class InstallApiTest {
             // The failed install is over: the next one may start.
             tools.failing = null;
             tools.gate = null;
-            second.callRaw(ToolstackApi.INSTALL_START.name(), startParams(dev("sda"), true, "admin", "secret"));
+            second.call(ToolstackApi.INSTALL_START, startParams(dev("sda"), true, "admin", "secret"));
             assertEquals(InstallProgress.Kind.DONE, follow(second).stream().reduce((a, b) -> b).orElseThrow().kind());
         }
         assertFalse(tools.ran.isEmpty());

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.polydesk.protocol.paths.Paths;
+import org.polydesk.protocol.rpc.RpcClient;
+import org.polydesk.protocol.rpc.RpcMethod;
 import org.polydesk.toolstack.backend.StubBackend;
 import org.polydesk.toolstack.gpu.SimulatedKernel;
 import org.polydesk.testsupport.SysfsTree;
@@ -24,7 +26,8 @@ import picocli.CommandLine;
  *     serves a {@link SimulatedMachine} that must not touch this machine's disks.</li>
  * </ul>
  * Every other option is polydeskd's. Run it as a child JVM ({@code PolydeskdProcess.startMain(
- * TestPolydeskd.MAIN_CLASS, …)}), or in the test's own JVM with {@link #start}.
+ * TestPolydeskd.MAIN_CLASS, …)}), or in the test's own JVM with {@link #start} (toolstack's own
+ * tests too: there is no other in-JVM polydeskd fixture).
  */
 public final class TestPolydeskd implements AutoCloseable {
     public static final String MAIN_CLASS = "org.polydesk.toolstack.daemon.TestPolydeskd";
@@ -33,12 +36,14 @@ public final class TestPolydeskd implements AutoCloseable {
     private final Polydeskd daemon;
     private final StubBackend[] stub;
     private final SimulatedKernel kernel;
+    private final SimulatedMachine machine;
 
-    private TestPolydeskd(Path root, Polydeskd daemon, StubBackend[] stub, SimulatedKernel kernel) {
+    private TestPolydeskd(Path root, Polydeskd daemon, StubBackend[] stub, SimulatedKernel kernel, SimulatedMachine machine) {
         this.root = root;
         this.daemon = daemon;
         this.stub = stub;
         this.kernel = kernel;
+        this.machine = machine;
     }
 
     /** What the test chose to simulate, and polydeskd's own options. */
@@ -63,8 +68,11 @@ public final class TestPolydeskd implements AutoCloseable {
             return c;
         }
 
-        /** A polydeskd with the chosen parts, its options parsed; {@code stub[0]} gets the stub backend once made. */
-        Polydeskd daemon(StubBackend[] stub, SimulatedKernel[] kernel) throws IOException {
+        /**
+         * A polydeskd with the chosen parts, its options parsed; {@code stub[0]} gets the stub backend once
+         * made, {@code kernel[0]} and {@code machine[0]} the simulated kernel and machine when chosen.
+         */
+        Polydeskd daemon(StubBackend[] stub, SimulatedKernel[] kernel, SimulatedMachine[] machine) throws IOException {
             Polydeskd d = new Polydeskd();
             new CommandLine(d).parseArgs(daemonArgs.toArray(String[]::new));
             if (stubBackend) {
@@ -76,7 +84,8 @@ public final class TestPolydeskd implements AutoCloseable {
                 d.sysfsAccess = root -> kernel[0];
             }
             if (simulatedMachine != null) {
-                d.install = new SimulatedMachine(simulatedMachine, delayMs).installApi();
+                machine[0] = new SimulatedMachine(simulatedMachine, delayMs);
+                d.install = machine[0].installApi();
             }
             return d;
         }
@@ -85,34 +94,66 @@ public final class TestPolydeskd implements AutoCloseable {
     /**
      * polydeskd in this JVM on {@code root}/run (socket {@code polydeskd.sock}, the VMs' directories
      * under {@code vm/}) and a store in {@code root}/vms, with the options of the main class. Without
-     * {@code --sysfs} it sees an empty sysfs under {@code root}, never the host's.
+     * {@code --sysfs} it sees an empty sysfs under {@code root}, never the host's; without
+     * {@code --pci-ids}, no pci.ids.
      */
     public static TestPolydeskd start(Path root, String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of("--state-dir", root.resolve("vms").toString(),
-                "--run-dir", root.resolve("run").toString(), "--accel", "tcg", "--pci-ids", root.resolve("no-pci.ids").toString()));
+                "--run-dir", root.resolve("run").toString(), "--accel", "tcg"));
         if (!List.of(args).contains("--sysfs")) {
             all.addAll(List.of("--sysfs", root.resolve("no-sys").toString()));
+        }
+        if (!List.of(args).contains("--pci-ids")) {
+            all.addAll(List.of("--pci-ids", root.resolve("no-pci.ids").toString()));
         }
         all.addAll(List.of(args));
         Choice choice = Choice.parse(all.toArray(String[]::new));
         StubBackend[] stub = new StubBackend[1];
         SimulatedKernel[] kernel = new SimulatedKernel[1];
-        Polydeskd d = choice.daemon(stub, kernel);
+        SimulatedMachine[] machine = new SimulatedMachine[1];
+        Polydeskd d = choice.daemon(stub, kernel, machine);
         try {
             d.open();
         } catch (IOException | RuntimeException e) {
             d.close();
             throw e;
         }
-        return new TestPolydeskd(root, d, stub, kernel[0]);
+        return new TestPolydeskd(root, d, stub, kernel[0], machine[0]);
     }
 
     public Path socket() {
         return runDir().resolve(Paths.DAEMON_SOCKET.getFileName());
     }
 
+    /** A new client of this polydeskd; the caller closes it. */
+    public RpcClient connect() throws IOException {
+        return RpcClient.connect(socket());
+    }
+
+    /** One call on a connection of its own, for a test that needs nothing else of the connection. */
+    public <P, R> R call(RpcMethod<P, R> method, P params) throws IOException {
+        try (RpcClient c = connect()) {
+            return c.call(method, params);
+        }
+    }
+
+    /** One call of a method that takes no params, on a connection of its own. */
+    public <R> R call(RpcMethod<Void, R> method) throws IOException {
+        return call(method, null);
+    }
+
+    /** The directory the test gave: {@code run/}, {@code vms/} and {@code images/} are under it. */
+    public Path root() {
+        return root;
+    }
+
     public Path runDir() {
         return root.resolve("run");
+    }
+
+    /** The VM store's directory. */
+    public Path stateDir() {
+        return root.resolve("vms");
     }
 
     /** Where the VM's sockets are: where a test puts the QMP socket of the guest it boots for it. */
@@ -130,6 +171,11 @@ public final class TestPolydeskd implements AutoCloseable {
         return kernel;
     }
 
+    /** The simulated machine behind install.*, when chosen: its disks, the commands it ran, its failures to order. */
+    public SimulatedMachine machine() {
+        return machine;
+    }
+
     /** Stops serving; the stub's VMs end with it, unreported. */
     @Override
     public void close() {
@@ -143,7 +189,7 @@ public final class TestPolydeskd implements AutoCloseable {
         Choice choice = Choice.parse(args);
         Polydeskd d;
         try {
-            d = choice.daemon(new StubBackend[1], new SimulatedKernel[1]);
+            d = choice.daemon(new StubBackend[1], new SimulatedKernel[1], new SimulatedMachine[1]);
         } catch (CommandLine.ParameterException e) {
             System.err.println("TestPolydeskd: " + e.getMessage());
             System.exit(2);

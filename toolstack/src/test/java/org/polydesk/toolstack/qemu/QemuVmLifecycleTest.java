@@ -19,15 +19,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.protocol.qmp.QmpClient;
+import org.polydesk.protocol.paths.Paths;
 import org.polydesk.protocol.rpc.Json;
-import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.rpc.RpcClient;
 import org.polydesk.protocol.rpc.RpcMessage;
-import org.polydesk.protocol.paths.Paths;
+import org.polydesk.protocol.toolstack.LifecycleEvent;
+import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.testsupport.Ppm;
 import org.polydesk.testsupport.TestGuest;
 import org.polydesk.toolstack.cli.PolyctlRunner;
-import org.polydesk.toolstack.daemon.DaemonFixture;
+import org.polydesk.toolstack.daemon.TestPolydeskd;
 
 /**
  * The real QEMU from apt under polydeskd, driven through polyctl: a VM is created, started, seen
@@ -38,35 +39,37 @@ class QemuVmLifecycleTest {
 
     @TempDir
     Path tmp;
-    DaemonFixture fixture;
+    TestPolydeskd polydeskd;
     RpcClient events;
-    final BlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
+    final BlockingQueue<LifecycleEvent> received = new LinkedBlockingQueue<>();
 
     @AfterEach
     void cleanUp() throws Exception {
         if (events != null) {
             events.close();
         }
-        if (fixture != null) {
+        if (polydeskd != null) {
             // Never leave a QEMU behind, whatever the test did.
-            for (JsonNode vm : new PolyctlRunner(fixture.socket()).json("vm", "list")) {
+            for (JsonNode vm : new PolyctlRunner(polydeskd.socket()).json("vm", "list")) {
                 if (vm.hasNonNull("pid")) {
                     ProcessHandle.of(vm.get("pid").asLong()).ifPresent(ProcessHandle::destroyForcibly);
                 }
             }
-            fixture.close();
+            polydeskd.close();
         }
     }
 
     private void startDaemon(String... args) throws Exception {
-        fixture = new DaemonFixture(tmp, args);
-        events = RpcClient.connect(fixture.socket());
-        events.callRaw(ToolstackApi.EVENTS_SUBSCRIBE.name(), null);
+        polydeskd = TestPolydeskd.start(tmp, args);
+        events = polydeskd.connect();
+        events.call(ToolstackApi.EVENTS_SUBSCRIBE);
         Thread t = new Thread(() -> {
             try {
                 RpcMessage m;
                 while ((m = events.nextNotification()) != null) {
-                    received.add(m.params());
+                    if (ToolstackApi.EVENT.matches(m)) {
+                        received.add(ToolstackApi.EVENT.decode(m));
+                    }
                 }
             } catch (Exception e) {
                 // the test closed the subscription
@@ -76,11 +79,11 @@ class QemuVmLifecycleTest {
         t.start();
     }
 
-    private JsonNode awaitEvent(String type) throws InterruptedException {
+    private LifecycleEvent awaitEvent(LifecycleEvent.Type type) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
-            JsonNode e = received.poll(1, TimeUnit.SECONDS);
-            if (e != null && type.equals(e.path("type").asText())) {
+            LifecycleEvent e = received.poll(1, TimeUnit.SECONDS);
+            if (e != null && e.type() == type) {
                 return e;
             }
         }
@@ -97,16 +100,16 @@ class QemuVmLifecycleTest {
     @Test
     void createStartSeeRunningAndDrawnRestartDaemonStop() throws Exception {
         startDaemon();
-        PolyctlRunner polyctl = new PolyctlRunner(fixture.socket());
+        PolyctlRunner polyctl = new PolyctlRunner(polydeskd.socket());
         String id = createGuest(polyctl, "Guest");
 
         PolyctlRunner.Run start = polyctl.run("vm", "start", "Guest");
         assertEquals(0, start.exit(), start.err());
         assertEquals("started 'Guest' (slot 1): running\n", start.out());
-        JsonNode started = awaitEvent("started");
-        assertEquals(id, started.path("vm").asText());
+        LifecycleEvent started = awaitEvent(LifecycleEvent.Type.STARTED);
+        assertEquals(id, started.vm().toString());
         Path vmDir = Paths.vmDir(tmp.resolve("run"), java.util.UUID.fromString(id));
-        assertEquals(vmDir.resolve("vnc.sock").toString(), started.path("sockets").path("vnc").asText());
+        assertEquals(vmDir.resolve("vnc.sock").toString(), started.sockets().vnc());
         assertTrue(Files.exists(vmDir.resolve("vnc.sock")), "QEMU serves VNC on its UNIX socket");
 
         try (QmpClient qmp = QmpClient.connect(vmDir.resolve("qmp.sock"), null, Duration.ofSeconds(10))) {
@@ -133,7 +136,7 @@ class QemuVmLifecycleTest {
 
         long pid = polyctl.json("vm", "show", "Guest").path("pid").asLong();
         events.close();
-        fixture.close();
+        polydeskd.close();
         startDaemon();
         JsonNode recovered = polyctl.json("vm", "show", "Guest");
         assertEquals("running", recovered.path("state").asText(), "a restarted daemon takes the VM back");
@@ -142,9 +145,9 @@ class QemuVmLifecycleTest {
         PolyctlRunner.Run stop = polyctl.run("vm", "stop", "Guest", "--timeout", "90");
         assertEquals(0, stop.exit(), stop.err());
         assertEquals("stopped 'Guest' (slot 1): stopped — the guest powered off\n", stop.out());
-        JsonNode stopped = awaitEvent("stopped");
-        assertEquals(id, stopped.path("vm").asText());
-        assertEquals("the guest powered off", stopped.path("detail").asText());
+        LifecycleEvent stopped = awaitEvent(LifecycleEvent.Type.STOPPED);
+        assertEquals(id, stopped.vm().toString());
+        assertEquals("the guest powered off", stopped.detail());
         assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
         assertFalse(Files.exists(vmDir.resolve("qmp.sock")), "sockets are cleaned up");
     }
@@ -152,7 +155,7 @@ class QemuVmLifecycleTest {
     @Test
     void aKilledQemuIsReportedAsCrashedAndTheOthersRunOn() throws Exception {
         startDaemon();
-        PolyctlRunner polyctl = new PolyctlRunner(fixture.socket());
+        PolyctlRunner polyctl = new PolyctlRunner(polydeskd.socket());
         createGuest(polyctl, "Victim");
         createGuest(polyctl, "Bystander");
         assertEquals(0, polyctl.run("vm", "start", "Victim").exit());
@@ -160,15 +163,15 @@ class QemuVmLifecycleTest {
         long victim = polyctl.json("vm", "show", "Victim").path("pid").asLong();
 
         ProcessHandle.of(victim).orElseThrow().destroyForcibly();
-        JsonNode crashed = awaitEvent("crashed");
-        assertEquals("Victim", crashed.path("name").asText());
-        assertTrue(crashed.path("detail").asText().startsWith("QEMU ended unexpectedly"), crashed.path("detail").asText());
+        LifecycleEvent crashed = awaitEvent(LifecycleEvent.Type.CRASHED);
+        assertEquals("Victim", crashed.name());
+        assertTrue(crashed.detail().startsWith("QEMU ended unexpectedly"), crashed.detail());
         assertEquals("crashed", polyctl.json("vm", "show", "Victim").path("state").asText());
         assertEquals("running", polyctl.json("vm", "show", "Bystander").path("state").asText());
 
         PolyctlRunner.Run destroy = polyctl.run("vm", "destroy", "Bystander");
         assertEquals(0, destroy.exit(), destroy.err());
-        assertEquals("destroyed on request", awaitEvent("stopped").path("detail").asText());
+        assertEquals("destroyed on request", awaitEvent(LifecycleEvent.Type.STOPPED).detail());
         assertEquals(0, polyctl.run("vm", "start", "Victim").exit(), "a crashed VM can be started again");
         assertEquals(0, polyctl.run("vm", "destroy", "Victim").exit());
     }
@@ -176,7 +179,7 @@ class QemuVmLifecycleTest {
     @Test
     void aGuestThatIgnoresThePowerButtonIsStoppedHardAfterTheTimeout() throws Exception {
         startDaemon();
-        PolyctlRunner polyctl = new PolyctlRunner(fixture.socket());
+        PolyctlRunner polyctl = new PolyctlRunner(polydeskd.socket());
         // No kernel and no disk: the firmware waits for a boot device and nothing answers ACPI.
         assertEquals(0, polyctl.run("vm", "create", "--name", "Deaf", "--memory", "128").exit());
         assertEquals(0, polyctl.run("vm", "start", "Deaf").exit());
@@ -185,19 +188,19 @@ class QemuVmLifecycleTest {
         assertEquals(0, stop.exit(), stop.err());
         assertEquals("stopped 'Deaf' (slot 1): stopped — stopped hard after the guest ignored the power-down request\n",
                 stop.out());
-        assertEquals("stopped", awaitEvent("stopped").path("type").asText());
+        awaitEvent(LifecycleEvent.Type.STOPPED);
         assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
     }
 
     @Test
     void vmsMarkedAutostartStartWithTheDaemon() throws Exception {
         startDaemon();
-        PolyctlRunner polyctl = new PolyctlRunner(fixture.socket());
+        PolyctlRunner polyctl = new PolyctlRunner(polydeskd.socket());
         createGuest(polyctl, "Manual");
         createGuest(polyctl, "Automatic");
         assertEquals(0, polyctl.run("vm", "edit", "Automatic", "--autostart").exit());
         events.close();
-        fixture.close();
+        polydeskd.close();
 
         startDaemon();
         assertEquals("running", polyctl.json("vm", "show", "Automatic").path("state").asText());
@@ -208,7 +211,7 @@ class QemuVmLifecycleTest {
     @Test
     void aSocketPathInUseIsAClearErrorAndTheVmStaysStopped() throws Exception {
         startDaemon();
-        PolyctlRunner polyctl = new PolyctlRunner(fixture.socket());
+        PolyctlRunner polyctl = new PolyctlRunner(polydeskd.socket());
         String id = createGuest(polyctl, "Blocked");
         Path vnc = Paths.vmDir(tmp.resolve("run"), java.util.UUID.fromString(id)).resolve("vnc.sock");
         Files.createDirectories(vnc.getParent());
@@ -224,7 +227,7 @@ class QemuVmLifecycleTest {
     @Test
     void missingQemuIsAClearErrorAndTheVmStaysStopped() throws Exception {
         startDaemon("--qemu", tmp.resolve("no-such-qemu").toString());
-        PolyctlRunner polyctl = new PolyctlRunner(fixture.socket());
+        PolyctlRunner polyctl = new PolyctlRunner(polydeskd.socket());
         createGuest(polyctl, "Nowhere");
         PolyctlRunner.Run start = polyctl.run("vm", "start", "Nowhere");
         assertEquals(1, start.exit());

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -26,25 +25,30 @@ import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.protocol.rpc.ErrorCode;
 import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.rpc.LineFraming;
+import org.polydesk.protocol.rpc.RpcMessage;
+import org.polydesk.protocol.rpc.RpcClient;
+import org.polydesk.protocol.toolstack.LifecycleEvent;
 import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.vm.VmDefinition;
-import org.polydesk.protocol.rpc.RpcClient;
-import org.polydesk.protocol.rpc.RpcMessage;
 
-/** Bad clients get an error or a closed connection; the daemon goes on serving everyone else. */
-class RpcServerTest {
+/**
+ * polydeskd's wire behaviour, through protocol's RpcServer: malformed JSON, oversized lines, wrong
+ * requests and params get an error or a closed connection and the daemon goes on serving everyone
+ * else; subscribers get events in order; the socket's mode; a second daemon on the same socket.
+ */
+class PolydeskdWireTest {
     @TempDir
     Path tmp;
-    DaemonFixture fixture;
+    TestPolydeskd polydeskd;
 
     @BeforeEach
     void start() throws Exception {
-        fixture = new DaemonFixture(tmp);
+        polydeskd = TestPolydeskd.start(tmp);
     }
 
     @AfterEach
     void stop() {
-        fixture.close();
+        polydeskd.close();
     }
 
     /** A raw line-oriented connection, for saying things RpcClient never would. */
@@ -55,7 +59,7 @@ class RpcServerTest {
 
         Raw() throws Exception {
             ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-            ch.connect(UnixDomainSocketAddress.of(fixture.socket()));
+            ch.connect(UnixDomainSocketAddress.of(polydeskd.socket()));
             out = Channels.newOutputStream(ch);
             in = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8));
         }
@@ -74,9 +78,7 @@ class RpcServerTest {
     }
 
     private void stillServes() throws Exception {
-        try (RpcClient c = RpcClient.connect(fixture.socket())) {
-            assertTrue(c.callRaw(ToolstackApi.VM_LIST.name(), null).isArray());
-        }
+        assertEquals(List.of(), polydeskd.call(ToolstackApi.VM_LIST));
     }
 
     @Test
@@ -85,7 +87,7 @@ class RpcServerTest {
             JsonNode err = raw.ask("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":");
             assertEquals(ErrorCode.PARSE_ERROR.code(), err.path("error").path("code").asInt());
             assertTrue(err.path("id").isNull());
-            JsonNode ok = raw.ask("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"vm.list\"}");
+            JsonNode ok = raw.ask("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"" + ToolstackApi.VM_LIST.name() + "\"}");
             assertEquals(2, ok.path("id").asInt());
             assertTrue(ok.path("result").isArray());
         }
@@ -93,7 +95,8 @@ class RpcServerTest {
 
     @Test
     void anUnknownMethodIsNamedInTheError() throws Exception {
-        try (RpcClient c = RpcClient.connect(fixture.socket())) {
+        try (RpcClient c = polydeskd.connect()) {
+            // A method nobody declares, which no typed call can name.
             RpcClient.CallException e = assertThrows(RpcClient.CallException.class, () -> c.callRaw("vm.explode", null));
             assertEquals(ErrorCode.METHOD_NOT_FOUND, e.errorCode());
             assertTrue(e.getMessage().startsWith("no method 'vm.explode' (polydeskd has vm.list, "), e.getMessage());
@@ -105,7 +108,7 @@ class RpcServerTest {
         try (Raw raw = new Raw()) {
             assertEquals(ErrorCode.INVALID_REQUEST.code(), raw.ask("[1,2,3]").path("error").path("code").asInt());
             assertEquals(ErrorCode.INVALID_REQUEST.code(),
-                    raw.ask("{\"jsonrpc\":\"1.0\",\"id\":3,\"method\":\"vm.list\"}").path("error").path("code").asInt());
+                    raw.ask("{\"jsonrpc\":\"1.0\",\"id\":3,\"method\":\"" + ToolstackApi.VM_LIST.name() + "\"}").path("error").path("code").asInt());
         }
     }
 
@@ -133,7 +136,8 @@ class RpcServerTest {
             }
         }
         try (Raw raw = new Raw()) {
-            raw.out.write("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"host.info\"}\n".getBytes(StandardCharsets.UTF_8));
+            raw.out.write(("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + ToolstackApi.HOST_INFO.name() + "\"}\n")
+                    .getBytes(StandardCharsets.UTF_8));
             raw.out.flush();
         } // gone before reading the answer
         stillServes();
@@ -141,12 +145,11 @@ class RpcServerTest {
 
     @Test
     void invalidParamsAreExplained() throws Exception {
-        try (RpcClient c = RpcClient.connect(fixture.socket())) {
-            RpcClient.CallException e = assertThrows(RpcClient.CallException.class, () -> c.callRaw(ToolstackApi.VM_SHOW.name(), null));
-            assertEquals(ErrorCode.INVALID_PARAMS, e.errorCode());
-            ObjectNode params = Json.mapper().createObjectNode();
-            params.set("definition", Json.mapper().readTree("{\"name\":\"x\",\"memoryMib\":64,\"colour\":\"blue\"}"));
-            e = assertThrows(RpcClient.CallException.class, () -> c.callRaw(ToolstackApi.VM_CREATE.name(), params));
+        try (RpcClient c = polydeskd.connect()) {
+            RpcClient.CallException e = assertThrows(RpcClient.CallException.class, () -> c.call(ToolstackApi.VM_SHOW, null));
+            assertEquals(ErrorCode.INVALID_PARAMS, e.errorCode(), "no params at all");
+            e = assertThrows(RpcClient.CallException.class, () -> c.call(ToolstackApi.VM_CREATE, new ToolstackApi.VmCreate(
+                    VmDefinition.builder().name("x").memoryMib(64).colour("blue").build())));
             assertEquals(ErrorCode.INVALID_DEFINITION, e.errorCode());
             assertEquals("colour 'blue' is not of the form #rrggbb; memory 64 MiB is below the 128 MiB minimum", e.getMessage());
         }
@@ -154,31 +157,32 @@ class RpcServerTest {
 
     @Test
     void subscribersReceiveLifecycleEventsInOrder() throws Exception {
-        try (RpcClient events = RpcClient.connect(fixture.socket()); RpcClient c = RpcClient.connect(fixture.socket())) {
+        try (RpcClient events = polydeskd.connect(); RpcClient c = polydeskd.connect()) {
             assertEquals(List.of(), events.call(ToolstackApi.EVENTS_SUBSCRIBE), "the snapshot: no VM yet");
             String id = c.call(ToolstackApi.VM_CREATE, new ToolstackApi.VmCreate(
                     VmDefinition.builder().name("Evented").memoryMib(256).build())).definition().id().toString();
             c.call(ToolstackApi.VM_DELETE, new ToolstackApi.VmRef("Evented"));
 
-            RpcMessage created = events.nextNotification();
-            assertEquals(ToolstackApi.EVENT.name(), created.method());
-            assertEquals("created", created.params().path("type").asText());
-            assertEquals(id, created.params().path("vm").asText());
-            assertEquals(1, created.params().path("slot").asInt());
-            RpcMessage deleted = events.nextNotification();
-            assertEquals("deleted", deleted.params().path("type").asText());
-            assertEquals(created.params().path("seq").asLong() + 1, deleted.params().path("seq").asLong());
+            RpcMessage m = events.nextNotification();
+            assertTrue(ToolstackApi.EVENT.matches(m), m.method());
+            LifecycleEvent created = ToolstackApi.EVENT.decode(m);
+            assertEquals(LifecycleEvent.Type.CREATED, created.type());
+            assertEquals(id, created.vm().toString());
+            assertEquals(1, created.slot());
+            LifecycleEvent deleted = ToolstackApi.EVENT.decode(events.nextNotification());
+            assertEquals(LifecycleEvent.Type.DELETED, deleted.type());
+            assertEquals(created.seq() + 1, deleted.seq());
         }
     }
 
     @Test
     void theSocketIsReadableAndWritableByOwnerAndGroupOnly() throws Exception {
-        assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(fixture.socket())));
+        assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(polydeskd.socket())));
     }
 
     @Test
     void aSecondDaemonOnTheSameSocketIsRefused() {
-        Exception e = assertThrows(java.io.IOException.class, () -> new DaemonFixture(tmp));
+        Exception e = assertThrows(java.io.IOException.class, () -> TestPolydeskd.start(tmp));
         assertTrue(e.getMessage().startsWith("another polydeskd already serves"), e.getMessage());
     }
 }
