@@ -9,9 +9,4 @@ public record Problem(String field, String problem) {
     public Problem {
         field = field == null ? "" : field;
     }
-
-    /** A problem with the whole request, no one field. */
-    public static Problem whole(String problem) {
-        return new Problem("", problem);
-    }
 }

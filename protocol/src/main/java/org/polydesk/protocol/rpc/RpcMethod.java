@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
@@ -128,20 +127,5 @@ public final class RpcMethod<P, R> {
     @Override
     public String toString() {
         return name;
-    }
-
-    /** Every {@code RpcMethod} and {@code RpcNotification} constant declared in {@code holder}, in order. */
-    static <T> List<T> declaredIn(Class<?> holder, Class<T> kind) {
-        List<T> out = new ArrayList<>();
-        for (java.lang.reflect.Field f : holder.getDeclaredFields()) {
-            if (java.lang.reflect.Modifier.isStatic(f.getModifiers()) && kind.isAssignableFrom(f.getType())) {
-                try {
-                    out.add(kind.cast(f.get(null)));
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
-        return out;
     }
 }

@@ -54,8 +54,7 @@ public final class RpcServer implements Closeable {
 
     private final Path socket;
     private final String what;
-    private final Map<String, Handler<Object, Object>> handlers;
-    private final Map<String, RpcMethod<Object, Object>> methods;
+    private final Map<String, Route<?, ?>> routes;
     private final ServerSocketChannel server;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -66,16 +65,21 @@ public final class RpcServer implements Closeable {
         R handle(P params, Connection connection) throws RpcException;
     }
 
+    /** A declared method and its handler: decodes the params, handles, encodes the result. */
+    private record Route<P, R>(RpcMethod<P, R> method, Handler<P, R> handler) {
+        JsonNode answer(JsonNode params, Connection c) throws RpcException {
+            return method.encodeResult(handler.handle(method.decodeParams(params), c));
+        }
+    }
+
     /** The methods a server answers, each through its declaration. */
     public static final class Handlers {
-        private final Map<String, RpcMethod<?, ?>> methods = new LinkedHashMap<>();
-        private final Map<String, Handler<?, ?>> handlers = new LinkedHashMap<>();
+        private final Map<String, Route<?, ?>> routes = new LinkedHashMap<>();
 
         public <P, R> Handlers on(RpcMethod<P, R> method, Handler<P, R> handler) {
-            if (methods.putIfAbsent(method.name(), method) != null) {
+            if (routes.putIfAbsent(method.name(), new Route<>(method, handler)) != null) {
                 throw new IllegalArgumentException(method.name() + " has a handler already");
             }
-            handlers.put(method.name(), handler);
             return this;
         }
     }
@@ -229,13 +233,18 @@ public final class RpcServer implements Closeable {
             }
             boolean notification = id == null;
             String name = req.get("method").asText();
+            Route<?, ?> route = routes.get(name);
             answering = id;
-            answeringMethod = methods.containsKey(name) ? name : null;
+            answeringMethod = route == null ? null : name;
             answered = false;
             try {
-                Object result = dispatch(name, req.get("params"), this);
+                if (route == null) {
+                    throw new RpcException(ErrorCode.METHOD_NOT_FOUND, "no method '" + name + "' (" + what + " has "
+                            + String.join(", ", routes.keySet()) + ")");
+                }
+                JsonNode result = route.answer(req.get("params"), this);
                 if (!notification && !answered) {
-                    send(RpcMessage.result(id, methods.get(name).encodeResult(result)));
+                    send(RpcMessage.result(id, result));
                 }
             } catch (RpcException e) {
                 if (!notification && !answered) {
@@ -305,12 +314,10 @@ public final class RpcServer implements Closeable {
         }
     }
 
-    @SuppressWarnings("unchecked")
     private RpcServer(Path socket, String what, Handlers handlers) throws IOException {
         this.socket = socket;
         this.what = what;
-        this.handlers = (Map<String, Handler<Object, Object>>) (Map<String, ?>) Collections.unmodifiableMap(new LinkedHashMap<>(handlers.handlers));
-        this.methods = (Map<String, RpcMethod<Object, Object>>) (Map<String, ?>) Collections.unmodifiableMap(new LinkedHashMap<>(handlers.methods));
+        this.routes = Collections.unmodifiableMap(new LinkedHashMap<>(handlers.routes));
         Files.createDirectories(socket.getParent());
         if (Files.exists(socket)) {
             if (UnixSockets.someoneListens(socket)) {
@@ -329,15 +336,6 @@ public final class RpcServer implements Closeable {
     /** Serves {@code handlers} on {@code socket}; {@code what} names the service in logs and errors. */
     public static RpcServer serve(Path socket, String what, Handlers handlers) throws IOException {
         return new RpcServer(socket, what, handlers);
-    }
-
-    private Object dispatch(String name, JsonNode params, Connection c) throws RpcException {
-        RpcMethod<Object, Object> method = methods.get(name);
-        if (method == null) {
-            throw new RpcException(ErrorCode.METHOD_NOT_FOUND, "no method '" + name + "' (" + what + " has "
-                    + String.join(", ", methods.keySet()) + ")");
-        }
-        return handlers.get(name).handle(method.decodeParams(params), c);
     }
 
     private static String line(RpcMessage message) {

@@ -90,9 +90,8 @@ public final class ToolstackService {
         synchronized (vms) {
             Runnable cancel = events.subscribe(e -> connection.send(EVENT, e));
             connection.onClose(cancel);
-            List<VmStatus> snapshot = vms.list();
-            connection.answerNow(EVENTS_SUBSCRIBE, snapshot);
-            return snapshot;
+            connection.answerNow(EVENTS_SUBSCRIBE, vms.list());
+            return null; // answered
         }
     }
 

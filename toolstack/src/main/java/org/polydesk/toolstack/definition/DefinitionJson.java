@@ -1,9 +1,7 @@
 package org.polydesk.toolstack.definition;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import org.polydesk.protocol.rpc.JsonProblems;
-import org.polydesk.protocol.rpc.Problem;
 import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.vm.VmDefinition;
 
@@ -15,17 +13,6 @@ public final class DefinitionJson {
     public static VmDefinition read(String json) throws InvalidDefinitionException {
         try {
             return Json.mapper().readValue(json, VmDefinition.class);
-        } catch (JsonProcessingException e) {
-            throw new InvalidDefinitionException(JsonProblems.explain("", e));
-        }
-    }
-
-    public static VmDefinition read(JsonNode json) throws InvalidDefinitionException {
-        if (json == null || !json.isObject()) {
-            throw new InvalidDefinitionException(Problem.whole("a VM definition must be a JSON object"));
-        }
-        try {
-            return Json.mapper().treeToValue(json, VmDefinition.class);
         } catch (JsonProcessingException e) {
             throw new InvalidDefinitionException(JsonProblems.explain("", e));
         }
