@@ -28,13 +28,21 @@ public record VmDefinition(
         String kernel,
         String ramdisk,
         String cmdline,
-        String bootloader) {
+        String bootloader,
+        OsProfile os,
+        List<HypervFeature> hyperv,
+        List<BootDevice> boot,
+        Boolean rtcLocalTime,
+        Boolean usbTablet,
+        Boolean secureBoot,
+        Boolean tpm) {
 
     /** The fields' wire names, for a problem that names its field (a test keeps them equal to the components). */
     public static final String ID = "id", NAME = "name", SLOT = "slot", COLOUR = "colour", MEMORY_MIB = "memoryMib",
             VCPUS = "vcpus", TYPE = "type", FIRMWARE = "firmware", DISKS = "disks", NICS = "nics", DISPLAY = "display",
             PCI_DEVICES = "pciDevices", GPU = "gpu", KERNEL = "kernel", RAMDISK = "ramdisk", CMDLINE = "cmdline",
-            BOOTLOADER = "bootloader";
+            BOOTLOADER = "bootloader", OS = "os", HYPERV = "hyperv", BOOT = "boot", RTC_LOCAL_TIME = "rtcLocalTime",
+            USB_TABLET = "usbTablet", SECURE_BOOT = "secureBoot", TPM = "tpm";
 
     public static final int DEFAULT_MEMORY_MIB = 1024;
     public static final String DEFAULT_COLOUR = "#3465a4";
@@ -50,16 +58,24 @@ public record VmDefinition(
         display = display == null ? Display.DEFAULT : display;
         pciDevices = pciDevices == null ? List.of() : List.copyOf(pciDevices);
         autostart = autostart != null && autostart;
+        hyperv = hyperv == null ? List.of() : List.copyOf(hyperv);
+        boot = boot == null ? List.of() : List.copyOf(boot);
+        rtcLocalTime = rtcLocalTime != null && rtcLocalTime;
+        usbTablet = usbTablet != null && usbTablet;
+        secureBoot = secureBoot != null && secureBoot;
+        tpm = tpm != null && tpm;
     }
 
     public VmDefinition withId(UUID newId) {
         return new VmDefinition(newId, name, slot, colour, memoryMib, vcpus, type, firmware, disks, nics,
-                display, pciDevices, gpu, autostart, kernel, ramdisk, cmdline, bootloader);
+                display, pciDevices, gpu, autostart, kernel, ramdisk, cmdline, bootloader, os, hyperv, boot, rtcLocalTime,
+                usbTablet, secureBoot, tpm);
     }
 
     public VmDefinition withSlot(Integer newSlot) {
         return new VmDefinition(id, name, newSlot, colour, memoryMib, vcpus, type, firmware, disks, nics,
-                display, pciDevices, gpu, autostart, kernel, ramdisk, cmdline, bootloader);
+                display, pciDevices, gpu, autostart, kernel, ramdisk, cmdline, bootloader, os, hyperv, boot, rtcLocalTime,
+                usbTablet, secureBoot, tpm);
     }
 
     /** A builder for code that assembles a definition field by field (CLI, xl.cfg import). */
@@ -73,6 +89,8 @@ public record VmDefinition(
         b.type = type; b.firmware = firmware; b.disks = disks; b.nics = nics; b.display = display;
         b.pciDevices = pciDevices; b.gpu = gpu; b.autostart = autostart; b.kernel = kernel;
         b.ramdisk = ramdisk; b.cmdline = cmdline; b.bootloader = bootloader;
+        b.os = os; b.hyperv = hyperv; b.boot = boot; b.rtcLocalTime = rtcLocalTime; b.usbTablet = usbTablet;
+        b.secureBoot = secureBoot; b.tpm = tpm;
         return b;
     }
 
@@ -95,6 +113,13 @@ public record VmDefinition(
         private String ramdisk;
         private String cmdline;
         private String bootloader;
+        private OsProfile os;
+        private List<HypervFeature> hyperv;
+        private List<BootDevice> boot;
+        private Boolean rtcLocalTime;
+        private Boolean usbTablet;
+        private Boolean secureBoot;
+        private Boolean tpm;
 
         public Builder id(UUID v) { id = v; return this; }
         public Builder name(String v) { name = v; return this; }
@@ -114,10 +139,18 @@ public record VmDefinition(
         public Builder ramdisk(String v) { ramdisk = v; return this; }
         public Builder cmdline(String v) { cmdline = v; return this; }
         public Builder bootloader(String v) { bootloader = v; return this; }
+        public Builder os(OsProfile v) { os = v; return this; }
+        public Builder hyperv(List<HypervFeature> v) { hyperv = v; return this; }
+        public Builder boot(List<BootDevice> v) { boot = v; return this; }
+        public Builder rtcLocalTime(Boolean v) { rtcLocalTime = v; return this; }
+        public Builder usbTablet(Boolean v) { usbTablet = v; return this; }
+        public Builder secureBoot(Boolean v) { secureBoot = v; return this; }
+        public Builder tpm(Boolean v) { tpm = v; return this; }
 
         public VmDefinition build() {
             return new VmDefinition(id, name, slot, colour, memoryMib, vcpus, type, firmware, disks, nics,
-                    display, pciDevices, gpu, autostart, kernel, ramdisk, cmdline, bootloader);
+                    display, pciDevices, gpu, autostart, kernel, ramdisk, cmdline, bootloader, os, hyperv, boot,
+                    rtcLocalTime, usbTablet, secureBoot, tpm);
         }
     }
 }

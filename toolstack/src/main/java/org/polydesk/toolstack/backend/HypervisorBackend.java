@@ -40,6 +40,11 @@ public interface HypervisorBackend extends AutoCloseable {
      */
     List<RunningVm> recover(Collection<VmDefinition> defs, Map<UUID, List<String>> gpuFunctions);
 
+    /** What of {@code def} this hypervisor cannot run, each named against its field; empty if all of it. */
+    default List<org.polydesk.protocol.rpc.Problem> unsupported(VmDefinition def) {
+        return List.of();
+    }
+
     /** The host driver that holds a passed-through PCI function: pciback (Xen) or vfio-pci. */
     String passthroughDriver();
 

@@ -41,6 +41,19 @@ public record VmRuntimeDir(Path path) {
         return path.resolve("console.log");
     }
 
+    /** The control socket of the VM's swtpm (its TPM 2.0), which QEMU connects to. */
+    public Path swtpmSocket() {
+        return path.resolve("swtpm.sock");
+    }
+
+    public Path swtpmPidFile() {
+        return path.resolve("swtpm.pid");
+    }
+
+    public Path swtpmLog() {
+        return path.resolve("swtpm.log");
+    }
+
     public Path qemuLog() {
         return path.resolve("qemu.log");
     }

@@ -59,6 +59,9 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
     @Option(names = "--qemu", description = "The QEMU binary (default: ${DEFAULT-VALUE}).")
     String qemu = QemuSettings.DEFAULT_BINARY;
 
+    @Option(names = "--swtpm", description = "The swtpm binary that gives VMs their TPM 2.0 (default: ${DEFAULT-VALUE}).")
+    String swtpm = QemuSettings.DEFAULT_SWTPM;
+
     @Option(names = "--accel", description = "QEMU accelerator: auto, kvm or tcg (default: ${DEFAULT-VALUE}).")
     String accel = "auto";
 
@@ -102,7 +105,8 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
         VmManager.BackendFactory backends = backendOverride != null ? backendOverride : "libxl".equals(chosen)
                 ? listener -> new LibxlBackend(runDir, listener)
                 : listener -> new QemuBackend(
-                        new QemuSettings(qemu, accel, runDir, QemuSettings.DEFAULT_OVMF, Duration.ofSeconds(20)), listener);
+                        new QemuSettings(qemu, accel, runDir, stateDir, QemuSettings.Ovmf.DEBIAN, swtpm,
+                                Duration.ofSeconds(20)), listener);
         try {
             manager = new VmManager(new VmStore(stateDir), events, backends, sys, pci, new HandoverStore(runDir.resolve("gpu")),
                     consoleHolders);

@@ -340,10 +340,17 @@ public final class VmManager {
     }
 
     private void validate(VmDefinition def) throws RpcException {
+        List<Problem> problems = new ArrayList<>();
         try {
             DefinitionValidator.validate(def, definitions.values());
         } catch (InvalidDefinitionException e) {
-            throw RpcException.invalid(ErrorCode.INVALID_DEFINITION, e.problemsIn(ToolstackApi.VmCreate.DEFINITION));
+            problems.addAll(e.problems());
+        }
+        // What this host's hypervisor cannot give the VM (a TPM on Xen) is refused now, not at its start.
+        problems.addAll(backend.unsupported(def));
+        if (!problems.isEmpty()) {
+            throw RpcException.invalid(ErrorCode.INVALID_DEFINITION,
+                    new InvalidDefinitionException(problems).problemsIn(ToolstackApi.VmCreate.DEFINITION));
         }
     }
 

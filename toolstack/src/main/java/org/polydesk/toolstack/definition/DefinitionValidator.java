@@ -6,7 +6,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.polydesk.protocol.vm.BootDevice;
 import org.polydesk.protocol.vm.Disk;
+import org.polydesk.protocol.vm.DiskBus;
+import org.polydesk.protocol.vm.HypervFeature;
+import org.polydesk.protocol.vm.NicModel;
 import org.polydesk.protocol.vm.Display;
 import org.polydesk.protocol.vm.Firmware;
 import org.polydesk.protocol.vm.GuestType;
@@ -79,6 +83,70 @@ public final class DefinitionValidator {
         checkNics(def.nics(), problems);
         checkDisplay(def.display(), problems);
         checkPci(def, problems);
+        checkGuestDevices(def, problems);
+    }
+
+    /** What an HVM guest's emulated machine offers: Secure Boot, TPM, Hyper-V, boot order, buses, models. */
+    private static void checkGuestDevices(VmDefinition def, List<Problem> problems) {
+        boolean hvm = def.type() == GuestType.HVM;
+        String notHvm = "; the type is " + def.type().wireName() + ", and only hvm guests have emulated devices";
+        if (def.secureBoot() && def.firmware() != Firmware.UEFI) {
+            problems.add(new Problem(VmDefinition.SECURE_BOOT, "Secure Boot needs firmware uefi, but the firmware is "
+                    + def.firmware().wireName()));
+        }
+        if (def.tpm() && !hvm) {
+            problems.add(new Problem(VmDefinition.TPM, "a TPM needs an hvm guest" + notHvm));
+        }
+        if (def.usbTablet() && !hvm) {
+            problems.add(new Problem(VmDefinition.USB_TABLET, "a USB tablet needs an hvm guest" + notHvm));
+        }
+        if (!def.boot().isEmpty() && !hvm) {
+            problems.add(new Problem(VmDefinition.BOOT, "a boot order needs an hvm guest; a " + def.type().wireName()
+                    + " guest boots its kernel or bootloader"));
+        }
+        if (def.boot().stream().distinct().count() != def.boot().size()) {
+            problems.add(new Problem(VmDefinition.BOOT, "boot order " + def.boot().stream().map(BootDevice::wireName).toList()
+                    + " names a device twice"));
+        }
+        if (def.boot().contains(BootDevice.NETWORK) && def.nics().isEmpty()) {
+            problems.add(new Problem(VmDefinition.BOOT, "boot order names network, but the VM has no network interface"));
+        }
+        List<HypervFeature> hv = def.hyperv();
+        if (!hv.isEmpty() && !hvm) {
+            problems.add(new Problem(VmDefinition.HYPERV, "Hyper-V enlightenments need an hvm guest" + notHvm));
+        }
+        if (hv.stream().distinct().count() != hv.size()) {
+            problems.add(new Problem(VmDefinition.HYPERV, "a Hyper-V group is listed twice"));
+        }
+        if (!hv.isEmpty() && !hv.contains(HypervFeature.BASE)) {
+            problems.add(new Problem(VmDefinition.HYPERV, "Hyper-V groups " + wireNames(hv)
+                    + " need the base group (Xen refuses them without it)"));
+        }
+        if (hv.contains(HypervFeature.STIMER) && !(hv.contains(HypervFeature.SYNIC) && hv.contains(HypervFeature.TIME_REF_COUNT))) {
+            problems.add(new Problem(VmDefinition.HYPERV, "Hyper-V group stimer needs synic and time_ref_count"
+                    + " (the synthetic timers signal through the SynIC and count the reference time)"));
+        }
+        for (int i = 0; i < def.disks().size(); i++) {
+            Disk d = def.disks().get(i);
+            String field = VmDefinition.DISKS + "[" + i + "]";
+            if (d.bus() == DiskBus.SATA && !hvm) {
+                problems.add(new Problem(field, "disk " + (i + 1) + " is on the sata bus" + notHvm + "; use virtio"));
+            }
+            if (d.bus() == DiskBus.VIRTIO && d.cdrom()) {
+                problems.add(new Problem(field, "disk " + (i + 1) + " is a CD-ROM, which is always on the sata bus, not virtio"));
+            }
+        }
+        for (int i = 0; i < def.nics().size(); i++) {
+            NicModel model = def.nics().get(i).model();
+            if (model != null && model != NicModel.VIRTIO && !hvm) {
+                problems.add(new Problem(VmDefinition.NICS + "[" + i + "]", "network interface " + (i + 1) + " is an emulated "
+                        + model.wireName() + notHvm + "; use virtio (the PV interface)"));
+            }
+        }
+    }
+
+    private static List<String> wireNames(List<HypervFeature> features) {
+        return features.stream().map(HypervFeature::wireName).toList();
     }
 
     private static void checkBoot(VmDefinition def, List<Problem> problems) {

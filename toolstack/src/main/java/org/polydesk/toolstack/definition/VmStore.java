@@ -60,6 +60,8 @@ public final class VmStore {
                     Files.deleteIfExists(f);
                 } else if (name.endsWith(SUFFIX)) {
                     readOne(f, defs, problems);
+                } else if (Files.isDirectory(f) && isUuid(name)) {
+                    // A VM's own state (UEFI variables, TPM), beside its definition: see VmStateDir.
                 } else {
                     problems.add(new Problem(f, "not a VM definition file (expected <uuid>.json); left alone"));
                 }
@@ -116,6 +118,7 @@ public final class VmStore {
         syncDirectory();
     }
 
+    /** Deletes the definition, then the VM's state directory (its UEFI variables and TPM go with it). */
     public void delete(UUID id) throws IOException {
         try {
             Files.delete(fileOf(id));
@@ -123,6 +126,22 @@ public final class VmStore {
             return;
         }
         syncDirectory();
+        Path state = VmStateDir.of(dir, id).path();
+        if (Files.isDirectory(state)) {
+            try (java.util.stream.Stream<Path> all = Files.walk(state)) {
+                for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    private static boolean isUuid(String name) {
+        try {
+            return UUID.fromString(name).toString().equals(name);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** Makes a rename or delete durable: the directory entry itself must reach the disk. */

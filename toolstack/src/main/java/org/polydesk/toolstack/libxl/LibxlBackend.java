@@ -357,6 +357,20 @@ public final class LibxlBackend implements HypervisorBackend {
         return found;
     }
 
+    /**
+     * Xen 4.17 has no TPM 2.0 for HVM guests: its vTPM is a TPM 1.2 stub domain, and neither
+     * hvmloader nor libxl describe an emulated TPM (qemu-xen's tpm-crb) to the guest.
+     */
+    @Override
+    public List<org.polydesk.protocol.rpc.Problem> unsupported(VmDefinition def) {
+        if (def.tpm()) {
+            return List.of(new org.polydesk.protocol.rpc.Problem(VmDefinition.TPM,
+                    "a TPM 2.0 is not supported on Xen (this host's backend); turn tpm off"
+                    + " (Windows 11 needs the QEMU backend, or its installer's TPM check bypassed)"));
+        }
+        return List.of();
+    }
+
     @Override
     public String passthroughDriver() {
         return "pciback";

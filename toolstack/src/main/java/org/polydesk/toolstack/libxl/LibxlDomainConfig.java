@@ -6,9 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.vm.Disk;
+import org.polydesk.protocol.vm.DiskBus;
 import org.polydesk.protocol.vm.Firmware;
 import org.polydesk.protocol.vm.GuestType;
 import org.polydesk.protocol.vm.Nic;
+import org.polydesk.protocol.vm.NicModel;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.toolstack.backend.VmRuntimeDir;
 import org.polydesk.toolstack.definition.DefinitionValidator;
@@ -51,6 +53,9 @@ public final class LibxlDomainConfig {
         putIfSet(bInfo, "ramdisk", def.ramdisk());
         putIfSet(bInfo, "cmdline", def.cmdline());
         putIfSet(bInfo, "bootloader", def.bootloader());
+        if (def.rtcLocalTime()) {
+            bInfo.put("localtime", "True");
+        }
         switch (def.type()) {
             case HVM -> hvm(def, dir, bInfo);
             case PVH -> bInfo.putObject("type.pvh");
@@ -76,7 +81,16 @@ public final class LibxlDomainConfig {
             nic.put("devid", i);
             nic.put("bridge", n.bridge());
             putIfSet(nic, "mac", n.mac());
-            nic.put("nictype", def.type() == GuestType.HVM ? "vif_ioemu" : "vif");
+            if (def.type() == GuestType.HVM && n.model() != NicModel.VIRTIO) {
+                nic.put("nictype", "vif_ioemu");
+                // qemu-xen takes the model as its -device name; left out, libxl's default (rtl8139).
+                if (n.model() != null) {
+                    nic.put("model", n.model().qemuDevice());
+                }
+            } else {
+                // The paravirtual interface alone (netfront): what virtio is on QEMU.
+                nic.put("nictype", "vif");
+            }
         }
         ArrayNode pcidevs = root.putArray("pcidevs");
         List<String> added = new ArrayList<>();
@@ -102,6 +116,24 @@ public final class LibxlDomainConfig {
         hvm.putObject("sdl").put("enable", "False");
         // ttyS0, so that the viewer channel below is ttyS1 in the guest as on the QEMU backend.
         hvm.put("serial", "pty");
+        if (!def.hyperv().isEmpty()) {
+            // A libxl_bitmap is the list of its set bits; HypervFeature is declared in libxl's order.
+            // viridian (the defbool) stays unset: it would add xl's default groups to the ones asked for.
+            ArrayNode groups = hvm.putArray("viridian_enable");
+            def.hyperv().forEach(f -> groups.add(f.ordinal()));
+        }
+        if (!def.boot().isEmpty()) {
+            StringBuilder order = new StringBuilder();
+            def.boot().forEach(b -> order.append(b.xlLetter()));
+            hvm.put("boot", order.toString());
+        }
+        if (def.usbTablet()) {
+            hvm.putArray("usbdevice_list").add("tablet");
+        }
+        if (def.disks().stream().anyMatch(d -> d.bus() == DiskBus.SATA)) {
+            // One emulated controller for every hdX disk: AHCI when any disk asks for SATA.
+            hvm.put("hdtype", "ahci");
+        }
         ArrayNode extra = bInfo.putArray("extra_hvm");
         extra.add("-vnc").add("unix:" + dir.vncSocket());
         extra.add("-qmp").add("unix:" + dir.qmpSocket() + ",server=on,wait=off");
@@ -111,24 +143,35 @@ public final class LibxlDomainConfig {
         }
     }
 
-    /** The guest device names: given ones are kept, the others take the next free hdX or xvdX. */
+    /**
+     * The guest device names: given ones are kept, the others take the next free hdX (an HVM guest's
+     * emulated disk) or xvdX (PV, PVH, and an HVM guest's virtio disk, which on Xen is the PV disk alone).
+     */
     static List<String> vdevs(VmDefinition def) {
-        String prefix = def.type() == GuestType.HVM ? "hd" : "xvd";
         List<String> taken = new ArrayList<>();
         def.disks().stream().map(Disk::vdev).filter(v -> v != null).forEach(taken::add);
         List<String> out = new ArrayList<>();
-        char next = 'a';
+        char nextHd = 'a';
+        char nextXvd = 'a';
         for (Disk d : def.disks()) {
             if (d.vdev() != null) {
                 out.add(d.vdev());
                 continue;
             }
+            boolean emulated = def.type() == GuestType.HVM && (d.cdrom() || d.bus() != DiskBus.VIRTIO);
+            String prefix = emulated ? "hd" : "xvd";
+            char next = emulated ? nextHd : nextXvd;
             while (taken.contains(prefix + next)) {
                 next++;
             }
             String v = prefix + next;
             taken.add(v);
             out.add(v);
+            if (emulated) {
+                nextHd = next;
+            } else {
+                nextXvd = next;
+            }
         }
         return out;
     }

@@ -27,6 +27,7 @@ import org.polydesk.toolstack.backend.BackendException;
 import org.polydesk.toolstack.backend.HypervisorBackend;
 import org.polydesk.toolstack.backend.RunningVm;
 import org.polydesk.toolstack.backend.VmRuntimeDir;
+import org.polydesk.toolstack.definition.VmStateDir;
 import org.polydesk.protocol.rpc.UnixSockets;
 
 /**
@@ -53,6 +54,8 @@ public final class QemuBackend implements HypervisorBackend {
         final Process child; // null when taken back after a daemon restart
         final VmRuntimeDir dir;
         final boolean viewer;
+        /** The VM's swtpm, or null without a TPM. */
+        volatile ProcessHandle swtpm;
         volatile QmpClient monitor;
         volatile String shutdownReason;
         volatile boolean stopRequested;
@@ -138,13 +141,21 @@ public final class QemuBackend implements HypervisorBackend {
                 "QEMU is not installed: '" + settings.binary() + "' was not found (apt-get install qemu-system-x86)"));
         checkHostResources(def);
         VmRuntimeDir dir = VmRuntimeDir.of(settings.runDir(), def.id());
+        VmStateDir state = VmStateDir.of(settings.stateDir(), def.id());
         prepareDirectory(dir, def);
-        List<String> cmd = new ArrayList<>(QemuCommandLine.build(binary.toString(), accel, settings.uefiFirmware(), def,
+        QemuCommandLine.UefiFlash uefi = def.firmware() == Firmware.UEFI ? prepareUefiVars(def, state) : null;
+        if (!def.hyperv().isEmpty() && !"kvm".equals(accel)) {
+            LOG.info("'" + def.name() + "' runs without its Hyper-V enlightenments: they are KVM features, this host"
+                    + " uses " + accel + " (which refuses hv-vpindex), and the guest runs correctly without them");
+        }
+        List<String> cmd = new ArrayList<>(QemuCommandLine.build(binary.toString(), accel, uefi, def,
                 gpuFunctions, dir));
         if (Files.isExecutable(SETSID)) {
             // Its own session: a Ctrl+C or hang-up meant for polydeskd's terminal must not end the VMs.
             cmd.add(0, SETSID.toString());
         }
+        ProcessHandle swtpm = def.tpm() ? Swtpm.start(findOnPath(settings.swtpm()).orElseThrow(), state, dir, def.name(),
+                Duration.ofSeconds(10)) : null;
         Process process;
         try {
             process = new ProcessBuilder(cmd)
@@ -153,14 +164,20 @@ public final class QemuBackend implements HypervisorBackend {
                     .redirectOutput(dir.qemuLog().toFile())
                     .start();
         } catch (IOException e) {
+            if (swtpm != null) {
+                Swtpm.stop(swtpm);
+                Swtpm.removeFiles(dir);
+            }
             throw new BackendException("cannot run " + binary + ": " + e.getMessage(), e);
         }
         Instance vm = new Instance(def.id(), process.toHandle(), process, dir, def.gpu() != null);
+        vm.swtpm = swtpm;
         try {
             vm.monitor = waitForMonitor(vm, def);
         } catch (BackendException e) {
             process.destroyForcibly();
             waitQuietly(process.toHandle(), Duration.ofSeconds(5));
+            stopSwtpm(vm);
             removeSockets(dir);
             throw e;
         }
@@ -170,7 +187,10 @@ public final class QemuBackend implements HypervisorBackend {
     }
 
     private Optional<Path> findBinary() {
-        String b = settings.binary();
+        return findOnPath(settings.binary());
+    }
+
+    private static Optional<Path> findOnPath(String b) {
         if (b.contains("/")) {
             Path p = Path.of(b);
             return Files.isExecutable(p) ? Optional.of(p) : Optional.empty();
@@ -219,8 +239,17 @@ public final class QemuBackend implements HypervisorBackend {
                 missing.add("PCI device " + bdf + " is not present on this host");
             }
         }
-        if (def.firmware() == Firmware.UEFI && !Files.isReadable(settings.uefiFirmware())) {
-            missing.add("UEFI firmware " + settings.uefiFirmware() + " is missing (apt-get install ovmf)");
+        if (def.firmware() == Firmware.UEFI) {
+            QemuSettings.Ovmf ovmf = settings.ovmf();
+            for (Path p : List.of(ovmf.code(def.secureBoot()), ovmf.varsTemplate(def.secureBoot()))) {
+                if (!Files.isReadable(p)) {
+                    missing.add("UEFI firmware " + p + " is missing (apt-get install ovmf)");
+                }
+            }
+        }
+        if (def.tpm() && findOnPath(settings.swtpm()).isEmpty()) {
+            missing.add("its TPM 2.0 needs swtpm, which is not installed: '" + settings.swtpm()
+                    + "' was not found (apt-get install swtpm swtpm-tools)");
         }
         if (!missing.isEmpty()) {
             throw new BackendException("cannot start '" + def.name() + "': " + String.join("; ", missing));
@@ -249,6 +278,40 @@ public final class QemuBackend implements HypervisorBackend {
             Files.deleteIfExists(dir.viewerRegion()); // a new VM's viewer starts on zeroed memory
         } catch (IOException e) {
             throw new BackendException("cannot prepare " + dir.path() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The VM's own UEFI variable store, begun as a copy of OVMF's template on its first start (written
+     * beside it and renamed, so a crash leaves no half copy); its boot entries persist from then on.
+     */
+    private QemuCommandLine.UefiFlash prepareUefiVars(VmDefinition def, VmStateDir state) throws BackendException {
+        boolean secure = def.secureBoot();
+        Path vars = state.uefiVars(secure);
+        try {
+            if (!Files.exists(vars)) {
+                Files.createDirectories(state.path());
+                Path tmp = state.path().resolve(".tmp-" + vars.getFileName());
+                Files.copy(settings.ovmf().varsTemplate(secure), tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+                try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+                        java.nio.file.StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                }
+                Files.move(tmp, vars, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException e) {
+            throw new BackendException("cannot prepare the UEFI variables of '" + def.name() + "' in " + vars + ": "
+                    + e.getMessage(), e);
+        }
+        return new QemuCommandLine.UefiFlash(settings.ovmf().code(secure), vars);
+    }
+
+    private static void stopSwtpm(Instance vm) {
+        ProcessHandle swtpm = vm.swtpm;
+        if (swtpm != null) {
+            Swtpm.stop(swtpm);
+            Swtpm.removeFiles(vm.dir);
         }
     }
 
@@ -291,6 +354,7 @@ public final class QemuBackend implements HypervisorBackend {
                 }
             }
             if (running.remove(vm.id, vm)) {
+                stopSwtpm(vm);
                 removeSockets(vm.dir);
                 report(vm);
             }
@@ -387,11 +451,14 @@ public final class QemuBackend implements HypervisorBackend {
             Optional<ProcessHandle> process = runningQemu(dir, def.id());
             if (process.isEmpty()) {
                 if (Files.isDirectory(dir.path())) {
+                    Swtpm.running(dir).ifPresent(Swtpm::stop);
+                    Swtpm.removeFiles(dir);
                     removeSockets(dir);
                 }
                 continue;
             }
             Instance vm = new Instance(def.id(), process.get(), null, dir, Files.exists(dir.viewerSocket()));
+            vm.swtpm = Swtpm.running(dir).orElse(null);
             try {
                 vm.monitor = QmpClient.connect(dir.monitorSocket(), event -> onEvent(vm, event), QMP_TIMEOUT);
             } catch (IOException e) {

@@ -2,11 +2,17 @@ package org.polydesk.toolstack.qemu;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import org.polydesk.protocol.vm.BootDevice;
 import org.polydesk.protocol.vm.Disk;
+import org.polydesk.protocol.vm.DiskBus;
 import org.polydesk.protocol.vm.Firmware;
 import org.polydesk.protocol.vm.GuestType;
+import org.polydesk.protocol.vm.HypervFeature;
 import org.polydesk.protocol.vm.Nic;
+import org.polydesk.protocol.vm.NicModel;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.toolstack.backend.VmRuntimeDir;
 import org.polydesk.toolstack.definition.DefinitionValidator;
@@ -15,26 +21,53 @@ import org.polydesk.toolstack.definition.DefinitionValidator;
  * The qemu-system-x86_64 arguments for a VM definition. QEMU serves the VM's screen on a VNC UNIX
  * socket and two QMP monitors: {@code qmp.sock} for the other Polydesk services (input, display)
  * and {@code monitor.sock}, private to polydeskd, because a QMP socket takes one client at a time.
+ *
+ * <p>The machine is always q35: its built-in AHCI controller (buses ide.0–ide.5) holds the SATA
+ * disks and CD-ROMs, and it has the SMM that Secure Boot's firmware needs. Each disk is a
+ * {@code -drive if=none,id=drive-diskN} with a {@code -device} of id {@code diskN}, so the boot
+ * order can be given as boot indexes, which both SeaBIOS and OVMF honour.
  */
 public final class QemuCommandLine {
     /** Four buffers of a 3840x2160 screen and the header; a BAR's size is a power of two. */
     static final int VIEWER_REGION_MIB = 128;
 
+    /** A VM's UEFI flash: the firmware (read-only) and its own variable store. */
+    public record UefiFlash(Path code, Path vars) {
+    }
+
     private QemuCommandLine() {
     }
 
-    /** {@code gpuFunctions}: every function of the VM's GPU card, bound to vfio-pci; empty without a GPU. */
-    public static List<String> build(String binary, String accel, Path uefiFirmware, VmDefinition def,
+    /**
+     * {@code gpuFunctions}: every function of the VM's GPU card, bound to vfio-pci; empty without a GPU.
+     * {@code uefi}: the flash of a firmware=uefi VM (unused otherwise). Hyper-V flags go on the CPU
+     * only with {@code accel} kvm: they are KVM features, and TCG refuses hv-vpindex.
+     */
+    public static List<String> build(String binary, String accel, UefiFlash uefi, VmDefinition def,
                                      List<String> gpuFunctions, VmRuntimeDir dir) {
         List<String> a = new ArrayList<>();
         a.add(binary);
         a.addAll(List.of("-name", "guest=" + def.name().replace(",", ",,") + ",process=polydesk-vm" + def.slot()));
         a.addAll(List.of("-uuid", def.id().toString()));
-        a.addAll(List.of("-machine", "q35", "-accel", accel));
+        boolean secureBoot = def.firmware() == Firmware.UEFI && def.secureBoot();
+        a.addAll(List.of("-machine", secureBoot ? "q35,smm=on" : "q35", "-accel", accel));
+        List<String> hv = hypervFlags(def);
+        if ("kvm".equals(accel) && !hv.isEmpty()) {
+            a.addAll(List.of("-cpu", "host," + String.join(",", hv)));
+        }
         a.addAll(List.of("-m", def.memoryMib() + "M", "-smp", String.valueOf(def.vcpus())));
         a.addAll(List.of("-nodefaults", "-no-user-config"));
         if (def.firmware() == Firmware.UEFI) {
-            a.addAll(List.of("-bios", uefiFirmware.toString()));
+            if (secureBoot) {
+                // Only code running in SMM may write the variable store, so the OS cannot bypass Secure Boot.
+                a.addAll(List.of("-global", "driver=cfi.pflash01,property=secure,value=on"));
+            }
+            a.addAll(List.of("-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + escape(uefi.code().toString())));
+            a.addAll(List.of("-drive", "if=pflash,format=raw,unit=1,file=" + escape(uefi.vars().toString())));
+        }
+        if (def.rtcLocalTime()) {
+            // Windows keeps the hardware clock in local time.
+            a.addAll(List.of("-rtc", "base=localtime"));
         }
         a.addAll(List.of("-device", "VGA,xres=" + def.display().width() + ",yres=" + def.display().height()));
         a.addAll(List.of("-display", "none", "-vnc", "unix:" + dir.vncSocket()));
@@ -50,8 +83,18 @@ public final class QemuCommandLine {
             a.addAll(List.of("-object", "memory-backend-file,id=viewer-region,share=on,size=" + VIEWER_REGION_MIB
                     + "M,mem-path=" + dir.viewerRegion(), "-device", "ivshmem-plain,memdev=viewer-region"));
         }
-        addDisks(a, def);
-        addNics(a, def);
+        if (def.usbTablet()) {
+            // An absolute pointer: the guest's cursor goes where the host's is, with no grab or acceleration.
+            a.addAll(List.of("-device", "qemu-xhci,id=xhci", "-device", "usb-tablet,bus=xhci.0"));
+        }
+        if (def.tpm()) {
+            // swtpm, started by QemuBackend, serves the TPM 2.0 on this socket; a CRB interface, as on q35 PCs.
+            a.addAll(List.of("-chardev", "socket,id=swtpm,path=" + dir.swtpmSocket(),
+                    "-tpmdev", "emulator,id=tpm0,chardev=swtpm", "-device", "tpm-crb,tpmdev=tpm0"));
+        }
+        BootIndexes boot = new BootIndexes(def);
+        addDisks(a, def, boot);
+        addNics(a, def, boot);
         List<String> added = new ArrayList<>();
         for (String bdf : concat(gpuFunctions, def.pciDevices())) {
             String full = DefinitionValidator.normalisePci(bdf);
@@ -73,32 +116,81 @@ public final class QemuCommandLine {
         return a;
     }
 
-    private static void addDisks(List<String> a, VmDefinition def) {
+    /** QEMU's hv-* flags for the definition's Hyper-V groups, each once, in the groups' order. */
+    public static List<String> hypervFlags(VmDefinition def) {
+        Set<String> flags = new LinkedHashSet<>();
+        for (HypervFeature f : def.hyperv()) {
+            flags.addAll(f.qemuFlags());
+        }
+        return List.copyOf(flags);
+    }
+
+    /**
+     * The boot index of each device: the kinds in the definition's boot order, the devices of a kind
+     * in their order in the definition. A kind left out of the order gets no index (tried last).
+     */
+    private static final class BootIndexes {
+        private final List<BootDevice> order;
+        private final int[] nextOfKind = new int[BootDevice.values().length];
+        private final int perKind;
+
+        BootIndexes(VmDefinition def) {
+            order = def.boot();
+            perKind = def.disks().size() + def.nics().size() + 1;
+        }
+
+        String next(BootDevice kind) {
+            int position = order.indexOf(kind);
+            if (position < 0) {
+                return "";
+            }
+            return ",bootindex=" + (position * perKind + nextOfKind[kind.ordinal()]++);
+        }
+    }
+
+    private static void addDisks(List<String> a, VmDefinition def, BootIndexes boot) {
         // Windows has no virtio driver out of the box; paravirtual Linux guests want virtio.
-        String bus = def.type() == GuestType.HVM ? "ide" : "virtio";
-        for (Disk d : def.disks()) {
-            StringBuilder drive = new StringBuilder("file=").append(d.path().replace(",", ",,"));
+        DiskBus fallback = def.type() == GuestType.HVM ? DiskBus.SATA : DiskBus.VIRTIO;
+        int sataPort = 0;
+        for (int i = 0; i < def.disks().size(); i++) {
+            Disk d = def.disks().get(i);
+            StringBuilder drive = new StringBuilder("file=").append(escape(d.path()))
+                    .append(",if=none,id=drive-disk").append(i);
             if (d.cdrom()) {
-                drive.append(",media=cdrom,if=ide");
-            } else {
-                drive.append(",if=").append(bus);
+                drive.append(",media=cdrom");
             }
             drive.append(",format=").append("vhd".equals(d.format()) ? "vpc" : d.format());
             if (d.readOnly()) {
                 drive.append(",readonly=on");
             }
             a.addAll(List.of("-drive", drive.toString()));
+            String device;
+            if (d.cdrom()) {
+                device = "ide-cd,bus=ide." + sataPort++ + ",drive=drive-disk" + i + ",id=disk" + i + boot.next(BootDevice.CDROM);
+            } else if ((d.bus() == null ? fallback : d.bus()) == DiskBus.VIRTIO) {
+                device = "virtio-blk-pci,drive=drive-disk" + i + ",id=disk" + i + boot.next(BootDevice.DISK);
+            } else {
+                device = "ide-hd,bus=ide." + sataPort++ + ",drive=drive-disk" + i + ",id=disk" + i + boot.next(BootDevice.DISK);
+            }
+            a.addAll(List.of("-device", device));
         }
     }
 
-    private static void addNics(List<String> a, VmDefinition def) {
-        String model = def.type() == GuestType.HVM ? "e1000" : "virtio-net-pci";
+    private static void addNics(List<String> a, VmDefinition def, BootIndexes boot) {
+        NicModel fallback = def.type() == GuestType.HVM ? NicModel.E1000 : NicModel.VIRTIO;
         List<Nic> nics = def.nics();
         for (int i = 0; i < nics.size(); i++) {
             Nic n = nics.get(i);
+            NicModel model = n.model() == null ? fallback : n.model();
             a.addAll(List.of("-netdev", "bridge,id=net" + i + ",br=" + n.bridge()));
-            a.addAll(List.of("-device", model + ",netdev=net" + i + (n.mac() == null ? "" : ",mac=" + n.mac())));
+            a.addAll(List.of("-device", model.qemuDevice() + ",netdev=net" + i + (n.mac() == null ? "" : ",mac=" + n.mac())
+                    + boot.next(BootDevice.NETWORK)));
         }
+    }
+
+    /** A value inside QEMU's comma-separated options, where a comma is written twice. */
+    private static String escape(String value) {
+        return value.replace(",", ",,");
     }
 
     private static List<String> concat(List<String> first, List<String> rest) {

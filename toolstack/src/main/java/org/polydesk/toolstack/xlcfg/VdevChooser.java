@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import org.polydesk.protocol.vm.Disk;
+import org.polydesk.protocol.vm.DiskBus;
 import org.polydesk.protocol.vm.GuestType;
 
 /**
@@ -23,21 +24,23 @@ final class VdevChooser {
     static List<String> choose(List<Disk> disks, GuestType type) {
         Set<String> taken = new HashSet<>();
         disks.stream().map(Disk::vdev).filter(Objects::nonNull).forEach(taken::add);
-        boolean hvm = type == GuestType.HVM;
         List<String> vdevs = new ArrayList<>();
-        int next = 0;
+        int nextHd = 0;
+        int nextXvd = 0;
         for (Disk disk : disks) {
             if (disk.vdev() != null) {
                 vdevs.add(disk.vdev());
                 continue;
             }
+            // An HVM guest's virtio disk is Xen's PV disk alone, xvdX; its other disks are emulated, hdX.
+            boolean emulated = type == GuestType.HVM && (disk.cdrom() || disk.bus() != DiskBus.VIRTIO);
             String name;
             do {
-                if (hvm && next >= IDE_DEVICES) {
+                if (emulated && nextHd >= IDE_DEVICES) {
                     throw new IllegalArgumentException("an HVM guest has four IDE devices (hda to hdd) to give out;"
                             + " give disk " + disk.path() + " a vdev such as xvde");
                 }
-                name = (hvm ? "hd" : "xvd") + letters(next++);
+                name = emulated ? "hd" + letters(nextHd++) : "xvd" + letters(nextXvd++);
             } while (taken.contains(name));
             taken.add(name);
             vdevs.add(name);

@@ -13,6 +13,8 @@ import org.polydesk.protocol.vm.Disk;
 import org.polydesk.protocol.vm.Display;
 import org.polydesk.protocol.vm.Firmware;
 import org.polydesk.protocol.vm.Nic;
+import org.polydesk.protocol.vm.NicModel;
+import org.polydesk.protocol.vm.OsProfile;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.toolstack.backend.VmRuntimeDir;
 
@@ -24,8 +26,15 @@ class QemuCommandLineTest {
         return args(def, List.of());
     }
 
+    private static final QemuCommandLine.UefiFlash FLASH = new QemuCommandLine.UefiFlash(
+            Path.of("/usr/share/OVMF/OVMF_CODE_4M.fd"), Path.of("/var/lib/polydesk/vms/" + ID + "/efivars.fd"));
+
     private static List<String> args(VmDefinition def, List<String> gpuFunctions) {
-        return QemuCommandLine.build("qemu-system-x86_64", "tcg", Path.of("/usr/share/ovmf/OVMF.fd"), def, gpuFunctions, DIR);
+        return args(def, gpuFunctions, "tcg");
+    }
+
+    private static List<String> args(VmDefinition def, List<String> gpuFunctions, String accel) {
+        return QemuCommandLine.build("qemu-system-x86_64", accel, FLASH, def, gpuFunctions, DIR);
     }
 
     /** The value that follows {@code option}, or fails if the option appears other than once with it. */
@@ -70,17 +79,23 @@ class QemuCommandLineTest {
         List<String> a = args(def, List.of("0000:01:00.0", "0000:01:00.1"));
         assertEquals(List.of("chardev:console", "chardev:viewer"), values(a, "-serial"));
         assertTrue(values(a, "-chardev").contains("socket,id=viewer,path=/run/polydesk/vm/" + ID + "/viewer.sock,server=on,wait=off"));
-        assertEquals(List.of("file=/srv/win.qcow2,if=ide,format=qcow2",
-                "file=/srv/a,,b.iso,media=cdrom,if=ide,format=raw,readonly=on",
-                "file=/srv/old.vhd,if=ide,format=vpc,readonly=on"), values(a, "-drive"));
+        assertEquals(List.of("if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd",
+                "if=pflash,format=raw,unit=1,file=/var/lib/polydesk/vms/" + ID + "/efivars.fd",
+                "file=/srv/win.qcow2,if=none,id=drive-disk0,format=qcow2",
+                "file=/srv/a,,b.iso,if=none,id=drive-disk1,media=cdrom,format=raw,readonly=on",
+                "file=/srv/old.vhd,if=none,id=drive-disk2,format=vpc,readonly=on"), values(a, "-drive"),
+                "UEFI from flash with the VM's own variables; disks on the q35's AHCI, the default for HVM");
         List<String> devices = values(a, "-device");
         assertEquals(List.of("memory-backend-file,id=viewer-region,share=on,size=128M,mem-path=/run/polydesk/vm/" + ID
                 + "/viewer-region"), values(a, "-object"), "the viewer's region: a shared file dom0 maps too");
         assertEquals(List.of("VGA,xres=1024,yres=768", "ivshmem-plain,memdev=viewer-region",
+                "ide-hd,bus=ide.0,drive=drive-disk0,id=disk0", "ide-cd,bus=ide.1,drive=drive-disk1,id=disk1",
+                "ide-hd,bus=ide.2,drive=drive-disk2,id=disk2",
                 "e1000,netdev=net0,mac=00:16:3e:00:00:01", "vfio-pci,host=0000:01:00.0", "vfio-pci,host=0000:01:00.1", "vfio-pci,host=0000:03:00.0"), devices,
                 "the GPU's card comes first, whole, and a function listed again is not added twice");
         assertEquals(List.of("bridge,id=net0,br=xenbr0"), values(a, "-netdev"));
-        assertEquals(List.of("/usr/share/ovmf/OVMF.fd"), values(a, "-bios"));
+        assertEquals(List.of(), values(a, "-bios"));
+        assertEquals(List.of("q35"), values(a, "-machine"), "no SMM without Secure Boot");
     }
 
     @Test
@@ -93,5 +108,52 @@ class QemuCommandLineTest {
         assertEquals(List.of("console=ttyS0 quiet"), values(a, "-append"));
         assertFalse(a.contains("-bios"));
         assertEquals(Collections.emptyList(), values(a, "-drive"));
+    }
+
+    private static VmDefinition windows11() {
+        VmDefinition base = VmDefinition.builder().id(ID).name("Win11").slot(1)
+                .disks(List.of(new Disk("/srv/win11.qcow2", "qcow2", false, false, null),
+                        new Disk("/srv/Win11.iso", null, true, null, null)))
+                .nics(List.of(new Nic("xenbr0", "00:16:3e:00:00:01")))
+                .build();
+        return OsProfile.WIN11.applyTo(base);
+    }
+
+    @Test
+    void theWindows11ProfileCarriesHypervFlagsOnKvm() {
+        List<String> a = args(windows11(), List.of(), "kvm");
+        assertEquals(List.of("host,hv-relaxed,hv-vapic,hv-spinlocks=0x1fff,hv-vpindex,hv-runtime,hv-frequencies,hv-time,"
+                + "hv-crash,hv-synic,hv-stimer,hv-tlbflush,hv-ipi"), values(a, "-cpu"));
+    }
+
+    @Test
+    void onTcgTheHypervFlagsAreLeftOutBecauseTcgRefusesThem() {
+        assertEquals(List.of(), values(args(windows11()), "-cpu"));
+    }
+
+    @Test
+    void theWindows11ProfileGivesSecureBootTpmTabletLocalTimeAndCdFirst() {
+        List<String> a = args(windows11());
+        assertEquals(List.of("q35,smm=on"), values(a, "-machine"));
+        assertEquals(List.of("driver=cfi.pflash01,property=secure,value=on"), values(a, "-global"));
+        assertEquals(List.of("base=localtime"), values(a, "-rtc"));
+        assertEquals(List.of("emulator,id=tpm0,chardev=swtpm"), values(a, "-tpmdev"));
+        assertTrue(values(a, "-chardev").contains("socket,id=swtpm,path=/run/polydesk/vm/" + ID + "/swtpm.sock"));
+        List<String> devices = values(a, "-device");
+        assertTrue(devices.containsAll(List.of("tpm-crb,tpmdev=tpm0", "qemu-xhci,id=xhci", "usb-tablet,bus=xhci.0")), devices.toString());
+        assertTrue(devices.contains("ide-cd,bus=ide.1,drive=drive-disk1,id=disk1,bootindex=0"), "the CD boots first: " + devices);
+        assertTrue(devices.contains("ide-hd,bus=ide.0,drive=drive-disk0,id=disk0,bootindex=4"), "the SATA disk next: " + devices);
+        assertTrue(devices.contains("e1000,netdev=net0,mac=00:16:3e:00:00:01"), "network is not in the boot order: " + devices);
+    }
+
+    @Test
+    void theLinuxProfileUsesVirtioForDiskAndNetworkAndAChosenModelIsKept() {
+        VmDefinition linux = OsProfile.LINUX.applyTo(windows11());
+        List<String> devices = values(args(linux), "-device");
+        assertTrue(devices.contains("virtio-blk-pci,drive=drive-disk0,id=disk0,bootindex=4"), devices.toString());
+        assertTrue(devices.contains("virtio-net-pci,netdev=net0,mac=00:16:3e:00:00:01"), devices.toString());
+        assertFalse(devices.contains("tpm-crb,tpmdev=tpm0"));
+        VmDefinition rtl = linux.toBuilder().nics(List.of(new Nic("xenbr0", null, NicModel.RTL8139))).build();
+        assertTrue(values(args(rtl), "-device").contains("rtl8139,netdev=net0"));
     }
 }
