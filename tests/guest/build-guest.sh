@@ -17,6 +17,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${POLYDESK_GUEST_CACHE:-$here/cache}
 # Kernel modules the guest loads (init does "modprobe -a"), dependencies added below.
 modules=(bochs evdev button uinput virtio_pci 9pnet_virtio 9p virtio_net)
+# For polydesk.probe=hw (the OS profile test): UEFI variables, the USB tablet, the emulated NICs
+# and the AHCI disk controller. The TPM's tpm_crb and tpm_tis are built into Debian's kernel.
+modules+=(efivarfs xhci-pci usbhid hid-generic e1000 8139too ahci)
 
 log() { echo "build-guest: $*" >&2; }
 die() { log "error: $*"; exit 1; }

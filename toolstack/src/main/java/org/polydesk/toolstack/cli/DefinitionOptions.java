@@ -5,7 +5,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import org.polydesk.protocol.rpc.Json;
+import org.polydesk.protocol.vm.BootDevice;
 import org.polydesk.protocol.vm.Disk;
+import org.polydesk.protocol.vm.DiskBus;
+import org.polydesk.protocol.vm.HypervFeature;
+import org.polydesk.protocol.vm.NicModel;
+import org.polydesk.protocol.vm.OsProfile;
 import org.polydesk.protocol.vm.Display;
 import org.polydesk.protocol.vm.Firmware;
 import org.polydesk.protocol.vm.GuestType;
@@ -39,11 +44,36 @@ final class DefinitionOptions {
     @Option(names = "--firmware", description = "bios or uefi (default bios).")
     String firmware;
 
-    @Option(names = "--disk", paramLabel = "PATH[,format=F][,cdrom][,ro][,vdev=V]",
+    @Option(names = "--os", paramLabel = "PROFILE", description = {
+            "win11, win10, linux, bsd or other: fills the settings that OS wants (firmware, Secure Boot, TPM,",
+            "Hyper-V, boot order, disk bus, NIC model, clock, tablet, memory, vCPUs); the other options given win."})
+    String os;
+
+    @Option(names = "--hyperv", paramLabel = "GROUP,...|none",
+            description = "Hyper-V enlightenment groups, xl's viridian names (base,freq,time_ref_count,...), or none.")
+    String hyperv;
+
+    @Option(names = "--boot", paramLabel = "DEVICE,...|none", description = "Boot order of cdrom, disk and network, or none.")
+    String boot;
+
+    @Option(names = "--rtc-localtime", arity = "0..1", description = "Keep the clock in local time, as Windows wants (true/false).")
+    Boolean rtcLocalTime;
+
+    @Option(names = "--usb-tablet", arity = "0..1", description = "A USB tablet: an absolute pointer (true/false).")
+    Boolean usbTablet;
+
+    @Option(names = "--secure-boot", arity = "0..1", description = "UEFI Secure Boot with Microsoft's keys (true/false).")
+    Boolean secureBoot;
+
+    @Option(names = "--tpm", arity = "0..1", description = "A TPM 2.0 (swtpm; QEMU backend only) (true/false).")
+    Boolean tpm;
+
+    @Option(names = "--disk", paramLabel = "PATH[,format=F][,cdrom][,ro][,vdev=V][,bus=sata|virtio]",
             description = "A disk image or block device; repeat for more. Replaces all disks on edit.")
     List<String> disks;
 
-    @Option(names = "--nic", paramLabel = "BRIDGE[,mac=M]", description = "A network interface; repeat for more.")
+    @Option(names = "--nic", paramLabel = "BRIDGE[,mac=M][,model=e1000|virtio|rtl8139]",
+            description = "A network interface; repeat for more.")
     List<String> nics;
 
     @Option(names = "--display", paramLabel = "WIDTHxHEIGHT", description = "Virtual screen size (default 1024x768).")
@@ -67,8 +97,32 @@ final class DefinitionOptions {
     @Option(names = "--cmdline", description = "The kernel command line.")
     String cmdline;
 
-    /** Sets the given options on {@code target}; what was not given stays as it is. */
+    /**
+     * Sets the given options on {@code target}; what was not given stays as it is. With --os the
+     * profile fills its settings first and every other option given is then set over them (a disk or
+     * NIC keeps the bus or model its own spec names).
+     */
     VmDefinition.Builder applyTo(VmDefinition.Builder target) {
+        if (os == null) {
+            return applyFields(target);
+        }
+        OsProfile profile = wireValue("--os", os, OsProfile.class);
+        VmDefinition profiled = profile.applyTo(applyFields(target).build());
+        VmDefinition.Builder out = applyFields(profiled.toBuilder());
+        if (disks != null) {
+            List<Disk> given = disks.stream().map(DefinitionOptions::parseDisk).toList();
+            out.disks(java.util.stream.IntStream.range(0, given.size())
+                    .mapToObj(i -> given.get(i).bus() != null ? given.get(i) : profiled.disks().get(i)).toList());
+        }
+        if (nics != null) {
+            List<Nic> given = nics.stream().map(DefinitionOptions::parseNic).toList();
+            out.nics(java.util.stream.IntStream.range(0, given.size())
+                    .mapToObj(i -> given.get(i).model() != null ? given.get(i) : profiled.nics().get(i)).toList());
+        }
+        return out;
+    }
+
+    private VmDefinition.Builder applyFields(VmDefinition.Builder target) {
         if (name != null) {
             target.name(name);
         }
@@ -117,6 +171,24 @@ final class DefinitionOptions {
         if (cmdline != null) {
             target.cmdline(cmdline);
         }
+        if (hyperv != null) {
+            target.hyperv(wireList("--hyperv", hyperv, HypervFeature.class));
+        }
+        if (boot != null) {
+            target.boot(wireList("--boot", boot, BootDevice.class));
+        }
+        if (rtcLocalTime != null) {
+            target.rtcLocalTime(rtcLocalTime);
+        }
+        if (usbTablet != null) {
+            target.usbTablet(usbTablet);
+        }
+        if (secureBoot != null) {
+            target.secureBoot(secureBoot);
+        }
+        if (tpm != null) {
+            target.tpm(tpm);
+        }
         return target;
     }
 
@@ -124,7 +196,9 @@ final class DefinitionOptions {
     boolean any() {
         return name != null || slot != null || colour != null || memoryMib != null || vcpus != null || type != null
                 || firmware != null || disks != null || nics != null || display != null || pci != null || gpu != null
-                || autostart != null || kernel != null || ramdisk != null || cmdline != null;
+                || autostart != null || kernel != null || ramdisk != null || cmdline != null || os != null
+                || hyperv != null || boot != null || rtcLocalTime != null || usbTablet != null || secureBoot != null
+                || tpm != null;
     }
 
     private static <E extends Enum<E>> E wireValue(String option, String value, Class<E> type) {
@@ -136,12 +210,20 @@ final class DefinitionOptions {
         }
     }
 
+    private static <E extends Enum<E>> List<E> wireList(String option, String value, Class<E> type) {
+        if (value.equalsIgnoreCase("none") || value.isBlank()) {
+            return List.of();
+        }
+        return Arrays.stream(value.split(",")).map(v -> wireValue(option, v.strip(), type)).toList();
+    }
+
     static Disk parseDisk(String spec) {
         String[] parts = spec.split(",");
         String format = null;
         String vdev = null;
         boolean cdrom = false;
         boolean readOnly = false;
+        DiskBus bus = null;
         for (int i = 1; i < parts.length; i++) {
             String p = parts[i];
             if (p.equals("cdrom")) {
@@ -152,25 +234,31 @@ final class DefinitionOptions {
                 format = p.substring(7);
             } else if (p.startsWith("vdev=")) {
                 vdev = p.substring(5);
+            } else if (p.startsWith("bus=")) {
+                bus = wireValue("--disk " + spec + ": bus", p.substring(4), DiskBus.class);
             } else {
                 throw new IllegalArgumentException("--disk " + spec + ": unknown part '" + p
-                        + "' (expected format=F, cdrom, ro or vdev=V)");
+                        + "' (expected format=F, cdrom, ro, vdev=V or bus=sata|virtio)");
             }
         }
-        return new Disk(parts[0], format, cdrom, readOnly, vdev);
+        return new Disk(parts[0], format, cdrom, readOnly, vdev, bus);
     }
 
     static Nic parseNic(String spec) {
         String[] parts = spec.split(",");
         String mac = null;
+        NicModel model = null;
         for (int i = 1; i < parts.length; i++) {
             if (parts[i].startsWith("mac=")) {
                 mac = parts[i].substring(4);
+            } else if (parts[i].startsWith("model=")) {
+                model = wireValue("--nic " + spec + ": model", parts[i].substring(6), NicModel.class);
             } else {
-                throw new IllegalArgumentException("--nic " + spec + ": unknown part '" + parts[i] + "' (expected mac=M)");
+                throw new IllegalArgumentException("--nic " + spec + ": unknown part '" + parts[i]
+                        + "' (expected mac=M or model=e1000|virtio|rtl8139)");
             }
         }
-        return new Nic(parts[0], mac);
+        return new Nic(parts[0], mac, model);
     }
 
     static Display parseDisplay(String spec) {
