@@ -29,7 +29,7 @@ public enum HypervFeature {
 
     /** What a Windows profile turns on: xl's defaults plus the timers, TLB flush and IPI hypercalls Windows 10/11 use. */
     public static final List<HypervFeature> WINDOWS = List.of(BASE, FREQ, TIME_REF_COUNT, REFERENCE_TSC,
-            APIC_ASSIST, CRASH_CTL, SYNIC, STIMER, HCALL_REMOTE_TLB_FLUSH, HCALL_IPI);
+            HCALL_REMOTE_TLB_FLUSH, APIC_ASSIST, CRASH_CTL, SYNIC, STIMER, HCALL_IPI);
 
     private final List<String> qemuFlags;
 

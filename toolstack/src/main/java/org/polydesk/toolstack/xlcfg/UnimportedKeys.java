@@ -21,11 +21,14 @@ final class UnimportedKeys {
     /** Switches xl turns on by default: writing them as 1 changes nothing. */
     private static final Set<String> ON_BY_DEFAULT = Set.of("acpi", "apic", "pae", "hap");
 
+    /** Switches xl leaves off by default: writing them as 0 changes nothing. */
+    private static final Set<String> OFF_BY_DEFAULT = Set.of("sdl", "opengl", "nographic");
+
     private static final Map<String, String> REASONS = new HashMap<>();
 
     static {
         reason("ignored: Polydesk sets up the VM's display (adapter, VNC server) itself",
-                "vga", "stdvga", "videoram", "vnc", "vncdisplay", "vnclisten", "vncunused", "vncpasswd", "vncviewer",
+                "videoram", "vnc", "vncdisplay", "vnclisten", "vncunused", "vncpasswd", "vncviewer",
                 "sdl", "opengl", "display", "xauthority", "keymap", "nographic", "vfb", "vkb", "vkb_device",
                 "spice", "spiceport", "spicetls_port", "spicehost", "spicedisable_ticketing", "spicepasswd",
                 "spiceagent_mouse", "spicevdagent", "spice_clipboard_sharing", "spiceusbredirection",
@@ -33,14 +36,32 @@ final class UnimportedKeys {
         reason("ignored: Polydesk uses the VM's serial port itself (for the viewer channel)", "serial");
         reason("ignored: Polydesk passes its own arguments to the device model",
                 "device_model_args", "device_model_args_hvm", "device_model_args_pv");
-        reason("USB controllers and devices are not part of a Polydesk VM; keyboard and mouse reach the VM"
-                + " through Polydesk's input server", "usb", "usbdevice", "usbversion", "usbctrl", "usbdev");
+        reason("USB passthrough is not part of a Polydesk VM; keyboard and mouse reach the VM"
+                + " through Polydesk's input server (a VM may have a USB tablet: usbdevice = \"tablet\")",
+                "usbctrl", "usbdev");
+        reason("ignored: Polydesk gives an HVM guest its USB controller with the tablet", "usbversion");
+        reason("ignored: on by default, and Polydesk keeps it on", "acpi", "apic", "pae", "hap", "nx", "hpet",
+                "acpi_s3", "acpi_s4", "vpt_align", "xen_platform_pci");
+        reason("ignored: Polydesk keeps the hypervisor's timer and TSC defaults", "timer_mode", "tsc_mode");
         reason("Polydesk gives each VM a fixed amount of memory", "maxmem");
         reason("Polydesk starts a VM with all of its vCPUs online (no vCPU hot-plug)", "maxvcpus");
         reason("Polydesk keeps a VM's shutdown actions at xl's defaults"
                 + " (destroy on power-off and crash, restart on reboot)",
                 "on_poweroff", "on_reboot", "on_crash", "on_watchdog", "on_soft_reset");
     }
+
+    /**
+     * Keys whose loss does not change what the guest can do: the display and serial setup Polydesk
+     * makes itself, switches that are on anyway, timer tuning. A file whose only unmapped keys are
+     * these imports with a note instead of a refusal.
+     */
+    private static final Set<String> HARMLESS = Set.of("videoram", "vnc", "vncdisplay", "vnclisten", "vncunused",
+            "vncpasswd", "vncviewer", "sdl", "opengl", "display", "xauthority", "keymap", "nographic", "vfb", "vkb",
+            "vkb_device", "spice", "spiceport", "spicetls_port", "spicehost", "spicedisable_ticketing", "spicepasswd",
+            "spiceagent_mouse", "spicevdagent", "spice_clipboard_sharing", "spiceusbredirection",
+            "spice_image_compression", "spice_streaming_video", "serial", "usbversion", "acpi", "apic", "pae", "hap",
+            "nx", "hpet", "acpi_s3", "acpi_s4", "vpt_align", "xen_platform_pci", "timer_mode", "tsc_mode",
+            "on_watchdog", "on_soft_reset", "device_model_version");
 
     private UnimportedKeys() {
     }
@@ -57,10 +78,18 @@ final class UnimportedKeys {
             if (ON_BY_DEFAULT.contains(setting.key())) {
                 return setting.flag();
             }
+            if (OFF_BY_DEFAULT.contains(setting.key())) {
+                return !setting.flag();
+            }
             return setting.string().equals(DEFAULT_VALUES.get(setting.key()));
         } catch (XlConfigException notTheDefaultForm) {
             return false;
         }
+    }
+
+    /** Whether leaving the key out changes nothing a guest relies on (see {@link #HARMLESS}). */
+    static boolean isHarmless(String key) {
+        return HARMLESS.contains(key);
     }
 
     static String reason(String key) {

@@ -3,6 +3,9 @@ package org.polydesk.toolstack.xlcfg;
 import java.util.ArrayList;
 import java.util.List;
 import org.polydesk.protocol.vm.Disk;
+import org.polydesk.protocol.vm.DiskBus;
+import org.polydesk.protocol.vm.HypervFeature;
+import org.polydesk.protocol.vm.NicModel;
 import org.polydesk.protocol.vm.Firmware;
 import org.polydesk.protocol.vm.GuestType;
 import org.polydesk.protocol.vm.Nic;
@@ -34,7 +37,17 @@ public final class XlConfigExporter {
             throw new IllegalArgumentException("the VM has no name; xl requires one");
         }
         out.append("# xl.cfg(5) for the VM \"").append(asCommentText(def.name())).append("\", written by Polydesk.\n");
-        out.append("# Polydesk's own settings (slot, colour, display size, autostart) have no xl equivalent.\n\n");
+        out.append("# Polydesk's own settings (slot, colour, display size, autostart) have no xl equivalent.\n");
+        if (def.os() != null) {
+            out.append("# Made from Polydesk's ").append(def.os().label()).append(" profile.\n");
+        }
+        if (def.tpm() || def.secureBoot()) {
+            // Xen 4.17 gives HVM guests neither; the lines say what the VM had, xl reads them as comments.
+            out.append("# Not representable for xl:").append(def.tpm() ? " a TPM 2.0 (swtpm)" : "")
+                    .append(def.tpm() && def.secureBoot() ? " and" : "").append(def.secureBoot() ? " UEFI Secure Boot" : "")
+                    .append(".\n");
+        }
+        out.append('\n');
         atom("name", quote(def.name()));
         if (def.id() != null) {
             atom("uuid", quote(def.id().toString()));
@@ -44,13 +57,33 @@ public final class XlConfigExporter {
         atom("vcpus", def.vcpus().toString());
         if (def.type() == GuestType.HVM) {
             atom("bios", quote(def.firmware() == Firmware.UEFI ? "ovmf" : "seabios"));
+            // Every Polydesk VM has QEMU's standard VGA, the source of its screen.
+            atom("vga", quote("stdvga"));
+            if (!def.hyperv().isEmpty()) {
+                list("viridian", def.hyperv().stream().map(HypervFeature::wireName).toList());
+            }
+            if (!def.boot().isEmpty()) {
+                StringBuilder order = new StringBuilder();
+                def.boot().forEach(b -> order.append(b.xlLetter()));
+                atom("boot", quote(order.toString()));
+            }
+            if (def.usbTablet()) {
+                atom("usb", "1");
+                list("usbdevice", List.of("tablet"));
+            }
+            if (def.disks().stream().anyMatch(d -> d.bus() == DiskBus.SATA)) {
+                atom("hdtype", quote("ahci"));
+            }
+        }
+        if (def.rtcLocalTime()) {
+            atom("localtime", "1");
         }
         optionalString("kernel", def.kernel());
         optionalString("ramdisk", def.ramdisk());
         optionalString("cmdline", def.cmdline());
         optionalString("bootloader", def.bootloader());
         list("disk", diskEntries(def));
-        list("vif", def.nics().stream().map(XlConfigExporter::vifEntry).toList());
+        list("vif", def.nics().stream().map(n -> vifEntry(n, def.type())).toList());
         List<String> pci = new ArrayList<>();
         if (def.gpu() != null) {
             // The import takes the first pci device of a gfx_passthru guest as its GPU.
@@ -83,8 +116,14 @@ public final class XlConfigExporter {
         return entries;
     }
 
-    private static String vifEntry(Nic nic) {
+    private static String vifEntry(Nic nic, GuestType type) {
         List<String> options = new ArrayList<>();
+        if (type == GuestType.HVM && nic.model() == NicModel.VIRTIO) {
+            // Xen's paravirtual interface alone: what virtio is on QEMU.
+            options.add("type=vif");
+        } else if (type == GuestType.HVM && nic.model() != null) {
+            options.add("model=" + nic.model().wireName());
+        }
         if (nic.bridge() != null) {
             options.add("bridge=" + deviceValue("bridge", nic.bridge()));
         }

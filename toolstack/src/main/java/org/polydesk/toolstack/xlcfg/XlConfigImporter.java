@@ -12,7 +12,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.polydesk.protocol.vm.BootDevice;
 import org.polydesk.protocol.vm.Disk;
+import org.polydesk.protocol.vm.DiskBus;
+import org.polydesk.protocol.vm.HypervFeature;
 import org.polydesk.protocol.vm.Firmware;
 import org.polydesk.protocol.vm.GuestType;
 import org.polydesk.protocol.vm.Nic;
@@ -56,7 +59,8 @@ public final class XlConfigImporter {
         readVcpus();
         readFirmware(type);
         readBoot(type);
-        readDisks();
+        readGuestDevices(type);
+        readDisks(type);
         readNics();
         readPciAndGpu(type);
         reportUnhandledKeys();
@@ -281,7 +285,133 @@ public final class XlConfigImporter {
         }
     }
 
-    private void readDisks() throws XlConfigException {
+    /** The HVM machine's settings: Hyper-V groups, boot order, USB tablet, clock and display adapter. */
+    private void readGuestDevices(GuestType type) throws XlConfigException {
+        Optional<XlSetting> viridian = take("viridian");
+        Optional<XlSetting> boot = take("boot");
+        Optional<XlSetting> usb = take("usb");
+        Optional<XlSetting> usbdevice = take("usbdevice");
+        Optional<XlSetting> vga = take("vga");
+        Optional<XlSetting> stdvga = take("stdvga");
+        Optional<XlSetting> localtime = take("localtime");
+        if (localtime.isPresent()) {
+            definition.rtcLocalTime(localtime.get().flag());
+        }
+        if (type != GuestType.HVM) {
+            for (Optional<XlSetting> hvmOnly : List.of(viridian, boot, usb, usbdevice, vga, stdvga)) {
+                hvmOnly.ifPresent(s -> unsupported(s.key(), s.line(), "only HVM guests have it; xl ignores "
+                        + s.key() + " for " + type.wireName() + " guests"));
+            }
+            return;
+        }
+        if (viridian.isPresent()) {
+            definition.hyperv(viridianGroups(viridian.get()));
+        }
+        if (boot.isPresent()) {
+            definition.boot(bootOrder(boot.get()));
+        }
+        if (usbdevice.isPresent()) {
+            XlSetting setting = usbdevice.get();
+            List<String> devices = setting.value() instanceof XlValue.Atom atom ? List.of(atom.text())
+                    : setting.strings().stream().map(XlValue.Atom::text).toList();
+            for (String device : devices) {
+                if (device.equals("tablet")) {
+                    definition.usbTablet(true);
+                } else {
+                    unsupported("usbdevice", setting.line(), "the USB device '" + device + "' is not kept; a Polydesk VM's"
+                            + " only USB device is the tablet, and keyboard and mouse come through Polydesk's input server");
+                }
+            }
+            if (usb.isPresent() && !usb.get().flag() && devices.contains("tablet")) {
+                note("usb", usb.get().line(), "usb = 0 with usbdevice = \"tablet\": the tablet is kept, with its USB controller");
+            }
+        }
+        if (usbdevice.isEmpty() && usb.isPresent() && usb.get().flag()) {
+            note("usb", usb.get().line(), "left out (harmless): a USB controller with no device on it");
+        }
+        // Polydesk's VM always has QEMU's standard VGA: the adapter its VNC screen comes from.
+        String adapter = vga.isPresent() ? vga.get().string() : stdvga.isPresent() && stdvga.get().flag() ? "stdvga" : null;
+        if (adapter != null && !adapter.equals("stdvga")) {
+            XlSetting setting = vga.isPresent() ? vga.get() : stdvga.get();
+            note(setting.key(), setting.line(), "the " + adapter + " adapter becomes the standard VGA (stdvga),"
+                    + " which every Polydesk VM has for its screen");
+        } else if (adapter == null && stdvga.isPresent()) {
+            note("stdvga", stdvga.get().line(), "stdvga = 0 (cirrus) becomes the standard VGA, which every Polydesk VM"
+                    + " has for its screen");
+        }
+    }
+
+    /** xl's viridian: a switch for xl's default groups, or a list of groups, "defaults", "all" and "!group". */
+    private List<HypervFeature> viridianGroups(XlSetting setting) throws XlConfigException {
+        java.util.LinkedHashSet<HypervFeature> groups = new java.util.LinkedHashSet<>();
+        if (setting.value() instanceof XlValue.Atom) {
+            if (setting.flag()) {
+                groups.addAll(HypervFeature.XL_DEFAULTS);
+            }
+            return List.copyOf(groups);
+        }
+        List<HypervFeature> removed = new ArrayList<>();
+        for (XlValue.Atom atom : setting.strings()) {
+            String name = atom.text();
+            boolean disable = name.startsWith("!");
+            String group = disable ? name.substring(1) : name;
+            List<HypervFeature> named;
+            if (group.equals("defaults")) {
+                named = HypervFeature.XL_DEFAULTS;
+            } else if (group.equals("all")) {
+                named = List.of(HypervFeature.values());
+            } else if (HypervFeature.fromWireName(group) != null) {
+                named = List.of(HypervFeature.fromWireName(group));
+            } else {
+                throw new XlConfigException(atom.line(), "viridian group '" + group + "' is unknown; expected base, freq,"
+                        + " time_ref_count, reference_tsc, hcall_remote_tlb_flush, apic_assist, crash_ctl, synic, stimer,"
+                        + " hcall_ipi, ex_processor_masks, no_vp_limit, cpu_hotplug, defaults or all");
+            }
+            if (disable) {
+                removed.addAll(named);
+            } else {
+                groups.addAll(named);
+            }
+        }
+        groups.removeAll(removed);
+        return java.util.Arrays.stream(HypervFeature.values()).filter(groups::contains).toList();
+    }
+
+    /** xl's boot: letters tried in order, c the disk, d the CD-ROM, n the network. */
+    private List<BootDevice> bootOrder(XlSetting setting) throws XlConfigException {
+        List<BootDevice> order = new ArrayList<>();
+        for (char c : setting.string().toCharArray()) {
+            BootDevice device = BootDevice.fromXlLetter(c);
+            if (c == 'a') {
+                unsupported("boot", setting.line(), "the floppy (a) is left out of the boot order; a Polydesk VM has none");
+            } else if (device == null) {
+                throw new XlConfigException(setting.line(), "boot = \"" + setting.string() + "\" has '" + c
+                        + "', which is no boot device; expected c (disk), d (CD-ROM) or n (network)");
+            } else if (!order.contains(device)) {
+                order.add(device);
+            }
+        }
+        return order;
+    }
+
+    private void readDisks(GuestType type) throws XlConfigException {
+        Optional<XlSetting> hdtype = take("hdtype");
+        boolean ahci = false;
+        if (hdtype.isPresent()) {
+            String value = hdtype.get().string();
+            if (type != GuestType.HVM) {
+                unsupported("hdtype", hdtype.get().line(), "only HVM guests have emulated disks; xl ignores hdtype for "
+                        + type.wireName() + " guests");
+            } else if (value.equalsIgnoreCase("ahci")) {
+                ahci = true;
+            } else if (!value.equalsIgnoreCase("ide")) {
+                throw new XlConfigException(hdtype.get().line(), "hdtype = \"" + value + "\" is not valid; expected ide or ahci");
+            }
+        }
+        readDiskList(type, ahci);
+    }
+
+    private void readDiskList(GuestType type, boolean ahci) throws XlConfigException {
         Optional<XlSetting> setting = take("disk");
         if (setting.isEmpty()) {
             return;
@@ -301,7 +431,12 @@ public final class XlConfigImporter {
             if (spec.vdev() == null) {
                 note(key, entry.line(), "names no vdev (xl requires one); Polydesk will choose one");
             }
-            disks.add(new Disk(spec.target(), spec.format(), spec.cdrom(), spec.readOnly(), spec.vdev()));
+            // On an HVM guest an xvdX disk is the PV disk alone, Polydesk's virtio; hdX is emulated, SATA with AHCI.
+            DiskBus bus = null;
+            if (type == GuestType.HVM && spec.vdev() != null && !spec.cdrom()) {
+                bus = spec.vdev().startsWith("xvd") ? DiskBus.VIRTIO : ahci ? DiskBus.SATA : null;
+            }
+            disks.add(new Disk(spec.target(), spec.format(), spec.cdrom(), spec.readOnly(), spec.vdev(), bus));
         }
         definition.disks(disks);
     }
@@ -323,7 +458,7 @@ public final class XlConfigImporter {
                 note(key, entry.line(), "names no bridge; xl's default bridge " + XL_DEFAULT_BRIDGE + " is used");
                 bridge = XL_DEFAULT_BRIDGE;
             }
-            nics.add(new Nic(bridge, spec.mac()));
+            nics.add(new Nic(bridge, spec.mac(), spec.model()));
         }
         definition.nics(nics);
     }
@@ -382,7 +517,12 @@ public final class XlConfigImporter {
     private void reportUnhandledKeys() {
         for (String key : config.keys()) {
             XlSetting setting = config.get(key).orElseThrow();
-            if (!handled.contains(key) && !UnimportedKeys.isDefault(setting)) {
+            if (handled.contains(key) || UnimportedKeys.isDefault(setting)) {
+                continue;
+            }
+            if (UnimportedKeys.isHarmless(key)) {
+                note(key, setting.line(), "left out (harmless): " + UnimportedKeys.reason(key));
+            } else {
                 unsupported(key, setting.line(), UnimportedKeys.reason(key));
             }
         }

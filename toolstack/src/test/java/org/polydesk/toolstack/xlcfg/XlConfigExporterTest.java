@@ -3,6 +3,7 @@ package org.polydesk.toolstack.xlcfg;
 import org.polydesk.protocol.toolstack.XlImportResult;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
@@ -12,6 +13,10 @@ import org.polydesk.protocol.vm.Disk;
 import org.polydesk.protocol.vm.Firmware;
 import org.polydesk.protocol.vm.GuestType;
 import org.polydesk.protocol.vm.Nic;
+import org.polydesk.protocol.vm.NicModel;
+import org.polydesk.protocol.vm.OsProfile;
+import org.polydesk.protocol.vm.DiskBus;
+import org.polydesk.protocol.toolstack.XlImportResult;
 import org.polydesk.protocol.vm.VmDefinition;
 
 class XlConfigExporterTest {
@@ -50,6 +55,7 @@ class XlConfigExporterTest {
                 memory = 8192
                 vcpus = 4
                 bios = "ovmf"
+                vga = "stdvga"
                 disk = [
                     "format=qcow2,vdev=hda,access=rw,target=/srv/vm/win10.qcow2",
                     "format=raw,vdev=hdb,devtype=cdrom,access=ro,target=/srv/iso/win10.iso",
@@ -68,7 +74,7 @@ class XlConfigExporterTest {
     @Test
     void theOutputParsesBackWithTheExpectedKeys() throws XlConfigException {
         XlConfig config = XlConfigParser.parse(XlConfigExporter.export(GAMING));
-        assertEquals(List.of("name", "uuid", "type", "memory", "vcpus", "bios", "disk", "vif", "pci", "gfx_passthru"),
+        assertEquals(List.of("name", "uuid", "type", "memory", "vcpus", "bios", "vga", "disk", "vif", "pci", "gfx_passthru"),
                 List.copyOf(config.keys()));
         assertEquals(8192, config.get("memory").orElseThrow().number());
         assertEquals(List.of("0000:01:00.0", "0000:01:00.1"), strings(config, "pci"));
@@ -137,5 +143,45 @@ class XlConfigExporterTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> XlConfigExporter.export(
                 GAMING.toBuilder().nics(List.of(new Nic("br0,model=e1000", null))).build()));
         assertEquals("bridge 'br0,model=e1000' cannot be written for xl", e.getMessage());
+    }
+
+    @Test
+    void theWindows11ProfileIsWrittenWithViridianBootTabletClockAndNicModel() throws Exception {
+        VmDefinition win11 = OsProfile.WIN11.applyTo(GAMING);
+        String cfg = XlConfigExporter.export(win11);
+        XlConfig config = XlConfigParser.parse(cfg);
+        assertEquals(List.of("base", "freq", "time_ref_count", "reference_tsc", "hcall_remote_tlb_flush", "apic_assist", "crash_ctl",
+                "synic", "stimer", "hcall_ipi"), strings(config, "viridian"));
+        assertEquals("dc", config.get("boot").orElseThrow().string());
+        assertEquals(true, config.get("usb").orElseThrow().flag());
+        assertEquals(List.of("tablet"), strings(config, "usbdevice"));
+        assertEquals(true, config.get("localtime").orElseThrow().flag());
+        assertEquals("ahci", config.get("hdtype").orElseThrow().string());
+        assertEquals("stdvga", config.get("vga").orElseThrow().string());
+        assertEquals(List.of("model=e1000,bridge=xenbr0,mac=00:16:3e:5a:01:02"), strings(config, "vif"));
+        assertTrue(cfg.contains("# Not representable for xl: a TPM 2.0 (swtpm) and UEFI Secure Boot.\n"), cfg);
+
+        // Back in, the Xen-side settings come back the same; the TPM and Secure Boot have no xl key.
+        XlImportResult again = XlConfigImporter.importText(cfg);
+        VmDefinition back = again.definition();
+        assertEquals(win11.hyperv(), back.hyperv());
+        assertEquals(win11.boot(), back.boot());
+        assertEquals(true, back.usbTablet());
+        assertEquals(true, back.rtcLocalTime());
+        assertEquals(win11.nics(), back.nics());
+        assertEquals(DiskBus.SATA, back.disks().get(0).bus(), "hdtype = ahci puts the hdX disks on SATA");
+        assertEquals(List.of(), again.unsupported());
+    }
+
+    @Test
+    void aVirtioDiskAndNicOfAnHvmGuestAreXensPvDeviceAlone() throws Exception {
+        VmDefinition linux = OsProfile.LINUX.applyTo(GAMING);
+        XlConfig config = XlConfigParser.parse(XlConfigExporter.export(linux));
+        assertEquals(List.of("format=qcow2,vdev=xvda,access=rw,target=/srv/vm/win10.qcow2",
+                "format=raw,vdev=hda,devtype=cdrom,access=ro,target=/srv/iso/win10.iso"), strings(config, "disk"));
+        assertEquals(List.of("type=vif,bridge=xenbr0,mac=00:16:3e:5a:01:02"), strings(config, "vif"));
+        VmDefinition back = XlConfigImporter.importText(XlConfigExporter.export(linux)).definition();
+        assertEquals(DiskBus.VIRTIO, back.disks().get(0).bus());
+        assertEquals(NicModel.VIRTIO, back.nics().get(0).model());
     }
 }

@@ -22,6 +22,9 @@ import org.polydesk.protocol.vm.Display;
 import org.polydesk.protocol.vm.Firmware;
 import org.polydesk.protocol.vm.GuestType;
 import org.polydesk.protocol.vm.Nic;
+import org.polydesk.protocol.vm.NicModel;
+import org.polydesk.protocol.vm.HypervFeature;
+import org.polydesk.protocol.vm.BootDevice;
 import org.polydesk.protocol.vm.VmDefinition;
 
 class XlConfigImporterTest {
@@ -59,9 +62,13 @@ class XlConfigImporterTest {
                         new Disk("/dev/vg0/win10", "raw", false, false, "hda"),
                         new Disk("/srv/vm/win10-data.qcow2", "qcow2", false, false, "hdb"),
                         new Disk("/srv/iso/Win10_22H2_English_x64.iso", "raw", true, true, "hdc")))
-                .nics(List.of(new Nic("xenbr0", "00:16:3e:5a:01:02")))
+                .nics(List.of(new Nic("xenbr0", "00:16:3e:5a:01:02", NicModel.E1000)))
                 .gpu("0000:01:00.0")
                 .pciDevices(List.of("0000:01:00.1"))
+                .hyperv(HypervFeature.XL_DEFAULTS)
+                .boot(List.of(BootDevice.CDROM, BootDevice.DISK))
+                .rtcLocalTime(true)
+                .usbTablet(true)
                 .build();
         XlImportResult result = importResource("windows-hvm.cfg");
         assertEquals(expected, result.definition());
@@ -75,23 +82,57 @@ class XlConfigImporterTest {
     @Test
     void windowsGuestNamesEveryKeyItDoesNotKeep() throws Exception {
         XlImportResult result = importResource("windows-hvm.cfg");
-        assertEquals(List.of("viridian", "localtime", "boot", "disk[1].backendtype", "vif[0].type", "vif[0].model",
-                "pci[1].permissive", "vga", "videoram", "vnc", "vnclisten", "sdl", "serial", "usb", "usbdevice",
-                "on_crash"), keys(result.unsupported()));
+        // viridian, localtime, boot, the vif's type and model, vga, usb and usbdevice are kept now.
+        assertEquals(List.of("disk[1].backendtype", "pci[1].permissive", "on_crash"), keys(result.unsupported()));
         assertEquals(20, remark(result.unsupported(), "disk[1].backendtype").line());
         assertEquals(27, remark(result.unsupported(), "pci[1].permissive").line());
         assertEquals(41, remark(result.unsupported(), "on_crash").line());
-        assertTrue(remark(result.unsupported(), "vga").reason().contains("Polydesk sets up the VM's display"));
-        assertTrue(remark(result.unsupported(), "serial").reason().contains("viewer channel"));
-        assertTrue(remark(result.unsupported(), "usbdevice").reason().startsWith("USB controllers and devices"));
-        assertEquals("line 12: viridian: a Polydesk VM definition has no equivalent, so it is not imported",
-                remark(result.unsupported(), "viridian").toString());
+    }
+
+    @Test
+    void harmlessKeysAreLeftOutWithANoteAndDoNotRefuseTheFile() throws Exception {
+        XlImportResult result = importResource("windows-hvm.cfg");
+        assertEquals(List.of("gfx_passthru", "videoram", "vnc", "vnclisten", "serial"), keys(result.notes()),
+                "sdl = 0 is xl's default and needs no note");
+        assertTrue(remark(result.notes(), "vnc").reason().startsWith("left out (harmless): ignored: Polydesk sets up the VM's display"));
+        assertTrue(remark(result.notes(), "serial").reason().contains("viewer channel"));
+        XlImportResult onlyHarmless = XlConfigImporter.importText("name = 'w'\ntype = 'hvm'\nmemory = 2048\nacpi = 1\nhpet = 0\n"
+                + "serial = 'pty'\nvnc = 1\ntimer_mode = 1\non_watchdog = 'restart'\n");
+        assertEquals(List.of(), onlyHarmless.unsupported(), "nothing a guest relies on is lost, so nothing refuses it");
+        assertEquals(List.of("hpet", "serial", "vnc", "timer_mode", "on_watchdog"), keys(onlyHarmless.notes()));
+    }
+
+    @Test
+    void viridianBootUsbdeviceLocaltimeAndVgaEachMap() throws Exception {
+        VmDefinition def = XlConfigImporter.importText("name = 'w'\ntype = 'hvm'\n"
+                + "viridian = [ 'defaults', 'stimer', 'synic', '!crash_ctl' ]\nboot = 'nd'\nusbdevice = 'tablet'\n"
+                + "localtime = 1\nvga = 'stdvga'\nvif = [ 'bridge=br0,model=rtl8139' ]\n").definition();
+        assertEquals(List.of(HypervFeature.BASE, HypervFeature.FREQ, HypervFeature.TIME_REF_COUNT, HypervFeature.APIC_ASSIST,
+                HypervFeature.SYNIC, HypervFeature.STIMER), def.hyperv());
+        assertEquals(List.of(BootDevice.NETWORK, BootDevice.CDROM), def.boot());
+        assertTrue(def.usbTablet());
+        assertTrue(def.rtcLocalTime());
+        assertEquals(NicModel.RTL8139, def.nics().get(0).model());
+        assertEquals(List.of(HypervFeature.BASE, HypervFeature.FREQ, HypervFeature.TIME_REF_COUNT, HypervFeature.APIC_ASSIST,
+                HypervFeature.CRASH_CTL), XlConfigImporter.importText("name='w'\ntype='hvm'\nviridian=1\n").definition().hyperv());
+        assertEquals(List.of(), XlConfigImporter.importText("name='w'\ntype='hvm'\nviridian=0\n").definition().hyperv());
+        XlImportResult cirrus = XlConfigImporter.importText("name='w'\ntype='hvm'\nvga='cirrus'\nusbdevice=['tablet','mouse']\n");
+        assertTrue(remark(cirrus.notes(), "vga").reason().contains("becomes the standard VGA"));
+        assertTrue(remark(cirrus.unsupported(), "usbdevice").reason().contains("'mouse' is not kept"));
+        XlConfigException badGroup = assertThrows(XlConfigException.class,
+                () -> XlConfigImporter.importText("name='w'\ntype='hvm'\nviridian=['turbo']\n"));
+        assertTrue(badGroup.getMessage().contains("viridian group 'turbo' is unknown"), badGroup.getMessage());
+        XlConfigException badBoot = assertThrows(XlConfigException.class,
+                () -> XlConfigImporter.importText("name='w'\ntype='hvm'\nboot='x'\n"));
+        assertTrue(badBoot.getMessage().contains("'x', which is no boot device"), badBoot.getMessage());
+        XlImportResult pv = XlConfigImporter.importText("name='p'\ntype='pv'\nkernel='/k'\nviridian=1\n");
+        assertEquals(List.of("viridian"), keys(pv.unsupported()));
     }
 
     @Test
     void windowsGuestNotesWhichDeviceBecameTheGpu() throws Exception {
         XlImportResult result = importResource("windows-hvm.cfg");
-        assertEquals(List.of("gfx_passthru"), keys(result.notes()));
+        assertEquals("gfx_passthru", result.notes().get(0).key());
         assertEquals("line 28: gfx_passthru: 0000:01:00.0, the first pci device, is taken as the VM's GPU;"
                 + " the other pci devices stay passed through", result.notes().get(0).toString());
     }
@@ -215,8 +256,8 @@ class XlConfigImporterTest {
         assertEquals(List.of(new Disk("/srv/a.img", "raw", false, false, "hda")), result.definition().disks());
         assertEquals(List.of("0000:01:00.1"), result.definition().pciDevices());
         assertEquals(List.of(new Nic("xenbr0", "00:16:3e:00:00:09")), result.definition().nics());
-        assertEquals(List.of("disk[1]", "pci[0].name", "spice"), keys(result.unsupported()));
-        assertEquals(List.of("vif[0]"), keys(result.notes()));
+        assertEquals(List.of("disk[1]", "pci[0].name"), keys(result.unsupported()));
+        assertEquals(List.of("vif[0]", "spice"), keys(result.notes()), "spice is harmless: Polydesk makes the display");
     }
 
     @Test

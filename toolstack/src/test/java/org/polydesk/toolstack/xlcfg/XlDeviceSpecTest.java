@@ -19,7 +19,11 @@ class XlDeviceSpecTest {
         XlVifSpec vif = XlVifSpec.parse("type=ioemu, mac=00:16:3E:5a:1:2, bridge=xenbr0, model=e1000");
         assertEquals("xenbr0", vif.bridge());
         assertEquals("00:16:3e:5a:01:02", vif.mac());
-        assertEquals(List.of("type", "model"), names(vif.ignored()));
+        assertEquals(org.polydesk.protocol.vm.NicModel.E1000, vif.model());
+        assertEquals(List.of(), names(vif.ignored()), "type=ioemu and model=e1000 are both kept");
+        assertEquals(org.polydesk.protocol.vm.NicModel.VIRTIO, XlVifSpec.parse("type=vif,bridge=br0").model(),
+                "the PV interface alone is Polydesk's virtio");
+        assertEquals(List.of("model"), names(XlVifSpec.parse("model=ne2k_pci").ignored()));
     }
 
     @Test
