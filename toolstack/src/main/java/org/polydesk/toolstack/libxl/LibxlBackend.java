@@ -363,6 +363,10 @@ public final class LibxlBackend implements HypervisorBackend {
      */
     @Override
     public List<org.polydesk.protocol.rpc.Problem> unsupported(VmDefinition def) {
+        return unsupportedOnXen(def);
+    }
+
+    static List<org.polydesk.protocol.rpc.Problem> unsupportedOnXen(VmDefinition def) {
         if (def.tpm()) {
             return List.of(new org.polydesk.protocol.rpc.Problem(VmDefinition.TPM,
                     "a TPM 2.0 is not supported on Xen (this host's backend); turn tpm off"

@@ -117,10 +117,11 @@ public final class LibxlDomainConfig {
         // ttyS0, so that the viewer channel below is ttyS1 in the guest as on the QEMU backend.
         hvm.put("serial", "pty");
         if (!def.hyperv().isEmpty()) {
-            // A libxl_bitmap is the list of its set bits; HypervFeature is declared in libxl's order.
-            // viridian (the defbool) stays unset: it would add xl's default groups to the ones asked for.
+            // A libxl_bitmap is the list of its set bits, ascending (libxl sizes it by the last one);
+            // HypervFeature is declared in libxl's order. viridian (the defbool) stays unset: it would
+            // add xl's default groups to the ones asked for.
             ArrayNode groups = hvm.putArray("viridian_enable");
-            def.hyperv().forEach(f -> groups.add(f.ordinal()));
+            def.hyperv().stream().mapToInt(Enum::ordinal).distinct().sorted().forEach(groups::add);
         }
         if (!def.boot().isEmpty()) {
             StringBuilder order = new StringBuilder();

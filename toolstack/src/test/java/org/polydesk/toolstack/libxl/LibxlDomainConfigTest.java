@@ -2,6 +2,7 @@ package org.polydesk.toolstack.libxl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
@@ -13,6 +14,8 @@ import org.polydesk.protocol.vm.Disk;
 import org.polydesk.protocol.vm.Firmware;
 import org.polydesk.protocol.vm.GuestType;
 import org.polydesk.protocol.vm.Nic;
+import org.polydesk.protocol.vm.OsProfile;
+import org.polydesk.protocol.rpc.Problem;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.toolstack.backend.VmRuntimeDir;
 
@@ -100,5 +103,42 @@ class LibxlDomainConfigTest {
         assertEquals("pygrub", c.at("/b_info/bootloader").asText());
         assertFalse(c.get("b_info").has("kernel"));
         assertEquals(Json.mapper().createObjectNode(), c.at("/b_info/type.pv"));
+    }
+
+    @Test
+    void theWindows11ProfileBecomesViridianBootOrderTabletLocalTimeAhciAndTheNicModel() {
+        VmDefinition def = OsProfile.WIN11.applyTo(VmDefinition.builder().id(ID).name("Win11").slot(1)
+                .disks(List.of(new Disk("/srv/win.qcow2", "qcow2", false, false, null), new Disk("/srv/win.iso", null, true, null, null)))
+                .nics(List.of(new Nic("xenbr0", "00:16:3e:00:00:01"))).build());
+        JsonNode c = config(def);
+        JsonNode hvm = c.path("b_info").path("type.hvm");
+        // libxl_viridian_enlightenment's values: base 0, freq 1, time_ref_count 2, reference_tsc 3,
+        // hcall_remote_tlb_flush 4, apic_assist 5, crash_ctl 6, synic 7, stimer 8, hcall_ipi 9.
+        assertEquals("[0,1,2,3,4,5,6,7,8,9]", hvm.path("viridian_enable").toString());
+        assertTrue(hvm.path("viridian").isMissingNode(), "the defbool would add xl's defaults to the groups asked for");
+        assertEquals("dc", hvm.path("boot").asText());
+        assertEquals("[\"tablet\"]", hvm.path("usbdevice_list").toString());
+        assertEquals("ahci", hvm.path("hdtype").asText());
+        assertEquals("True", c.path("b_info").path("localtime").asText());
+        assertEquals("ovmf", hvm.path("bios").asText());
+        assertEquals("e1000", c.path("nics").path(0).path("model").asText());
+        assertEquals("vif_ioemu", c.path("nics").path(0).path("nictype").asText());
+        assertEquals(List.of(new Problem("tpm", "a TPM 2.0 is not supported on Xen (this host's backend); turn tpm off"
+                        + " (Windows 11 needs the QEMU backend, or its installer's TPM check bypassed)")),
+                LibxlBackend.unsupportedOnXen(def));
+        assertEquals(List.of(), LibxlBackend.unsupportedOnXen(def.toBuilder().tpm(false).build()));
+    }
+
+    @Test
+    void virtioOnXenIsThePvDiskAndThePvInterfaceAlone() {
+        VmDefinition def = OsProfile.LINUX.applyTo(VmDefinition.builder().id(ID).name("Deb").slot(1)
+                .disks(List.of(new Disk("/srv/deb.img", "raw", false, false, null), new Disk("/srv/deb.iso", null, true, null, null)))
+                .nics(List.of(new Nic("xenbr0", null))).build());
+        JsonNode c = config(def);
+        assertEquals("xvda", c.path("disks").path(0).path("vdev").asText());
+        assertEquals("hda", c.path("disks").path(1).path("vdev").asText(), "the CD-ROM stays emulated");
+        assertEquals("vif", c.path("nics").path(0).path("nictype").asText());
+        assertTrue(c.path("nics").path(0).path("model").isMissingNode());
+        assertTrue(c.path("b_info").path("type.hvm").path("hdtype").isMissingNode());
     }
 }
