@@ -48,6 +48,8 @@ public final class ProblemFields {
             case VmDefinition.FIRMWARE, VmDefinition.TYPE -> Field.FIRMWARE;
             case VmDefinition.NICS -> Field.NETWORK;
             case VmDefinition.KERNEL, VmDefinition.RAMDISK, VmDefinition.CMDLINE, VmDefinition.BOOTLOADER -> Field.BOOT;
+            case VmDefinition.HYPERV, VmDefinition.BOOT, VmDefinition.RTC_LOCAL_TIME, VmDefinition.USB_TABLET,
+                    VmDefinition.SECURE_BOOT, VmDefinition.TPM, VmDefinition.OS -> Field.MACHINE;
             case VmDefinition.DISKS -> {
                 int n = m.group(2) == null ? 0 : Integer.parseInt(m.group(2)) + 1;
                 yield n != 0 && n == mainDisk ? Field.DISK : n != 0 && n == cdrom ? Field.CDROM : Field.GENERAL;

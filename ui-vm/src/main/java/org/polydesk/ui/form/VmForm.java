@@ -34,7 +34,12 @@ import javafx.scene.shape.Rectangle;
 import javafx.stage.FileChooser;
 import org.polydesk.protocol.rpc.ErrorCode;
 import org.polydesk.protocol.rpc.Json;
+import org.polydesk.protocol.vm.BootDevice;
 import org.polydesk.protocol.vm.Disk;
+import org.polydesk.protocol.vm.DiskBus;
+import org.polydesk.protocol.vm.HypervFeature;
+import org.polydesk.protocol.vm.NicModel;
+import org.polydesk.protocol.vm.OsProfile;
 import org.polydesk.protocol.vm.Firmware;
 import org.polydesk.protocol.vm.GuestType;
 import org.polydesk.protocol.vm.Nic;
@@ -50,6 +55,10 @@ import org.polydesk.ui.common.UiContext;
 public final class VmForm {
     public static final String DEFAULT_BRIDGE = "xenbr0";
     static final String NEXT_FREE = "next free";
+    static final String BOOT_CD_FIRST = "CD-ROM, then disk";
+    static final String BOOT_DISK_FIRST = "Disk, then CD-ROM";
+    static final String BOOT_DISK_ONLY = "Disk only";
+    static final String BOOT_DEFAULT = "Firmware default";
     private static final String[] PALETTE = {"#c03030", "#3050c0", "#30a050", "#c08020", "#8040b0", "#20a0a0",
             "#b03080", "#607080", "#a0a030"};
 
@@ -67,6 +76,16 @@ public final class VmForm {
     final TextField vcpus = field("vcpus");
     final ComboBox<String> type = new ComboBox<>(FXCollections.observableArrayList("hvm", "pvh", "pv"));
     final ComboBox<String> firmware = new ComboBox<>(FXCollections.observableArrayList("bios", "uefi"));
+    final ComboBox<OsProfile> os = new ComboBox<>(FXCollections.observableArrayList(OsProfile.values()));
+    final CheckBox secureBoot = check("Secure Boot", "secure-boot");
+    final CheckBox tpm = check("TPM 2.0", "tpm");
+    final CheckBox hyperv = check("Hyper-V enlightenments", "hyperv");
+    final CheckBox rtcLocalTime = check("Clock in local time", "rtc-local-time");
+    final CheckBox usbTablet = check("USB tablet (absolute pointer)", "usb-tablet");
+    final ComboBox<String> bootOrder = new ComboBox<>(FXCollections.observableArrayList(BOOT_CD_FIRST, BOOT_DISK_FIRST,
+            BOOT_DISK_ONLY, BOOT_DEFAULT));
+    final ComboBox<String> diskBus = new ComboBox<>(FXCollections.observableArrayList("sata", "virtio"));
+    final ComboBox<String> nicModel = new ComboBox<>(FXCollections.observableArrayList("e1000", "virtio", "rtl8139"));
     final ToggleGroup diskChoice = new ToggleGroup();
     final RadioButton diskNone = radio("No disk", "disk-none");
     final RadioButton diskFile = radio("Image file", "disk-file");
@@ -89,6 +108,10 @@ public final class VmForm {
     private final List<Disk> keptDisks = new ArrayList<>();
     private final List<Nic> keptNics = new ArrayList<>();
     private String keptMac;
+    /** The Hyper-V groups shown as one switch: the VM's own when it has some, else the Windows set. */
+    private List<HypervFeature> hypervGroups = HypervFeature.WINDOWS;
+    /** A boot order the choices above do not name (network in it), kept while it stays chosen. */
+    private List<BootDevice> otherBootOrder;
     private int sentMainDisk;
     private int sentCdrom;
 
@@ -105,6 +128,17 @@ public final class VmForm {
         slot.setId("slot");
         type.setId("type");
         firmware.setId("firmware");
+        os.setId("os-profile");
+        os.setPromptText("choose to fill the settings");
+        bootOrder.setId("boot-order");
+        diskBus.setId("disk-bus");
+        nicModel.setId("nic-model");
+        // A profile fills the fields below; every one of them stays editable afterwards.
+        os.setOnAction(e -> {
+            if (os.getValue() != null) {
+                applyProfile(os.getValue());
+            }
+        });
         diskFormat.setId("disk-format");
         network.setId("network");
         autostart.setId("autostart");
@@ -146,19 +180,22 @@ public final class VmForm {
         grid.setVgap(8);
         grid.getColumnConstraints().addAll(new ColumnConstraints(150), new ColumnConstraints(360), new ColumnConstraints(370));
         int row = 0;
+        row = row(grid, row, "Operating system", os, null);
         row = row(grid, row, "Name", name, Field.NAME);
         row = row(grid, row, "Slot", slot, Field.SLOT);
         row = row(grid, row, "Colour", new HBox(8, colour, swatch), Field.COLOUR);
         row = row(grid, row, "Memory (MiB)", memory, Field.MEMORY);
         row = row(grid, row, "vCPUs", vcpus, Field.VCPUS);
-        row = row(grid, row, "Type and firmware", new HBox(8, type, firmware), Field.FIRMWARE);
+        row = row(grid, row, "Type and firmware", new HBox(8, type, firmware, secureBoot, tpm), Field.FIRMWARE);
+        row = row(grid, row, "Machine", new VBox(6, new HBox(8, new Label("Boot"), bootOrder), new HBox(12, hyperv, rtcLocalTime),
+                usbTablet), Field.MACHINE);
         Button browseDisk = new Button("Browse…");
         browseDisk.setOnAction(e -> browse(diskPath, "Disk image", "*.img", "*.qcow2", "*.raw", "*.vhd"));
         diskPath.setPromptText("/var/lib/polydesk/images/name.qcow2");
         diskSize.setPromptText("GiB");
         diskSize.setPrefColumnCount(5);
         VBox disk = new VBox(6, new HBox(12, diskNone, diskFile, diskNew),
-                new HBox(8, diskPath, browseDisk), new HBox(8, new Label("Format"), diskFormat, new Label("Size (GiB)"), diskSize));
+                new HBox(8, diskPath, browseDisk), new HBox(8, new Label("Format"), diskFormat, new Label("Size (GiB)"), diskSize, new Label("Bus"), diskBus));
         HBox.setHgrow(diskPath, Priority.ALWAYS);
         row = row(grid, row, "Disk", disk, Field.DISK);
         Button browseIso = new Button("Browse…");
@@ -166,7 +203,7 @@ public final class VmForm {
         iso.setPromptText("an install .iso, attached as CD-ROM (optional)");
         HBox.setHgrow(iso, Priority.ALWAYS);
         row = row(grid, row, "Install ISO", new HBox(8, iso, browseIso), Field.CDROM);
-        row = row(grid, row, "Network", new HBox(8, network, bridge), Field.NETWORK);
+        row = row(grid, row, "Network", new HBox(8, network, bridge, nicModel), Field.NETWORK);
         kernel.setPromptText("direct kernel boot (optional): /path/vmlinuz");
         ramdisk.setPromptText("/path/initrd.img");
         cmdline.setPromptText("kernel command line");
@@ -241,6 +278,8 @@ public final class VmForm {
             network.setSelected(false);
             bridge.setDisable(true);
             autostart.setSelected(false);
+            os.setValue(null);
+            fillMachine(VmDefinition.builder().build());
             return;
         }
         name.setText(d.name() == null ? "" : d.name());
@@ -283,8 +322,77 @@ public final class VmForm {
         ramdisk.setText(d.ramdisk() == null ? "" : d.ramdisk());
         cmdline.setText(d.cmdline() == null ? "" : d.cmdline());
         autostart.setSelected(d.autostart());
+        os.setValue(d.os());
+        fillMachine(d);
         this.mainDiskTemplate = main;
         this.cdromTemplate = cd;
+    }
+
+    /** The machine settings of {@code d}: its main disk's bus and first NIC's model shown as the backend's default when unset. */
+    private void fillMachine(VmDefinition d) {
+        boolean hvm = d.type() == GuestType.HVM;
+        secureBoot.setSelected(d.secureBoot());
+        tpm.setSelected(d.tpm());
+        hypervGroups = d.hyperv().isEmpty() ? HypervFeature.WINDOWS : d.hyperv();
+        hyperv.setSelected(!d.hyperv().isEmpty());
+        rtcLocalTime.setSelected(d.rtcLocalTime());
+        usbTablet.setSelected(d.usbTablet());
+        otherBootOrder = null;
+        List<BootDevice> order = d.boot();
+        if (order.isEmpty()) {
+            bootOrder.setValue(BOOT_DEFAULT);
+        } else if (order.equals(List.of(BootDevice.CDROM, BootDevice.DISK))) {
+            bootOrder.setValue(BOOT_CD_FIRST);
+        } else if (order.equals(List.of(BootDevice.DISK, BootDevice.CDROM))) {
+            bootOrder.setValue(BOOT_DISK_FIRST);
+        } else if (order.equals(List.of(BootDevice.DISK))) {
+            bootOrder.setValue(BOOT_DISK_ONLY);
+        } else {
+            otherBootOrder = order;
+            String named = String.join(", then ", order.stream().map(BootDevice::wireName).toList());
+            if (!bootOrder.getItems().contains(named)) {
+                bootOrder.getItems().add(named);
+            }
+            bootOrder.setValue(named);
+        }
+        Disk main = d.disks().stream().filter(x -> !x.cdrom()).findFirst().orElse(null);
+        DiskBus bus = main != null && main.bus() != null ? main.bus() : hvm ? DiskBus.SATA : DiskBus.VIRTIO;
+        diskBus.setValue(bus.wireName());
+        NicModel model = !d.nics().isEmpty() && d.nics().get(0).model() != null ? d.nics().get(0).model()
+                : hvm ? NicModel.E1000 : NicModel.VIRTIO;
+        nicModel.setValue(model.wireName());
+    }
+
+    /** Fills every setting the profile has an opinion on; the person may change any of them afterwards. */
+    void applyProfile(OsProfile profile) {
+        OsProfile.Settings s = profile.settings();
+        memory.setText(String.valueOf(s.memoryMib()));
+        vcpus.setText(String.valueOf(s.vcpus()));
+        type.setValue(GuestType.HVM.wireName());
+        firmware.setValue(s.firmware().wireName());
+        secureBoot.setSelected(s.secureBoot());
+        tpm.setSelected(s.tpm());
+        hypervGroups = s.hyperv().isEmpty() ? HypervFeature.WINDOWS : s.hyperv();
+        hyperv.setSelected(!s.hyperv().isEmpty());
+        rtcLocalTime.setSelected(s.rtcLocalTime());
+        usbTablet.setSelected(s.usbTablet());
+        otherBootOrder = null;
+        bootOrder.setValue(BOOT_CD_FIRST);
+        diskBus.setValue(s.diskBus().wireName());
+        nicModel.setValue(s.nicModel().wireName());
+    }
+
+    private List<BootDevice> chosenBootOrder() {
+        String v = bootOrder.getValue();
+        if (v == null || BOOT_DEFAULT.equals(v)) {
+            return List.of();
+        }
+        return switch (v) {
+            case BOOT_CD_FIRST -> List.of(BootDevice.CDROM, BootDevice.DISK);
+            case BOOT_DISK_FIRST -> List.of(BootDevice.DISK, BootDevice.CDROM);
+            case BOOT_DISK_ONLY -> List.of(BootDevice.DISK);
+            default -> otherBootOrder == null ? List.of() : otherBootOrder;
+        };
     }
 
     private Disk mainDiskTemplate;
@@ -345,7 +453,8 @@ public final class VmForm {
             // An unchanged path keeps what the form does not show (device name, read-only).
             Disk t = mainDiskTemplate;
             boolean same = t != null && t.path().equals(diskFilePath);
-            disks.add(new Disk(diskFilePath, diskFormat.getValue(), false, same ? t.readOnly() : null, same ? t.vdev() : null));
+            disks.add(new Disk(diskFilePath, diskFormat.getValue(), false, same ? t.readOnly() : null, same ? t.vdev() : null,
+                    DiskBus.fromWireName(diskBus.getValue())));
             sentMainDisk = disks.size();
         }
         if (!iso.getText().isBlank()) {
@@ -357,7 +466,7 @@ public final class VmForm {
         disks.addAll(keptDisks);
         List<Nic> nics = new ArrayList<>();
         if (network.isSelected()) {
-            nics.add(new Nic(bridge.getText().strip(), keptMac));
+            nics.add(new Nic(bridge.getText().strip(), keptMac, NicModel.fromWireName(nicModel.getValue())));
         }
         nics.addAll(keptNics);
         String slotText = slot.getValue();
@@ -374,7 +483,14 @@ public final class VmForm {
                 .kernel(blankToNull(kernel.getText()))
                 .ramdisk(blankToNull(ramdisk.getText()))
                 .cmdline(blankToNull(cmdline.getText()))
-                .autostart(autostart.isSelected());
+                .autostart(autostart.isSelected())
+                .os(os.getValue())
+                .secureBoot(secureBoot.isSelected())
+                .tpm(tpm.isSelected())
+                .hyperv(hyperv.isSelected() ? hypervGroups : List.of())
+                .boot(chosenBootOrder())
+                .rtcLocalTime(rtcLocalTime.isSelected())
+                .usbTablet(usbTablet.isSelected());
         VmDefinition def = b.build();
         String vmName = def.name();
         Consumer<ToolstackException> refused = err -> {
@@ -448,6 +564,12 @@ public final class VmForm {
         TextField t = new TextField();
         t.setId(id);
         return t;
+    }
+
+    private static CheckBox check(String text, String id) {
+        CheckBox c = new CheckBox(text);
+        c.setId(id);
+        return c;
     }
 
     private static RadioButton radio(String text, String id) {
