@@ -29,7 +29,7 @@ awk '/^menuentry/{n++} n==1' "$grub" | grep -q 'multiboot2 /live/xen.gz' || no "
 grep -q 'module2 --nounzip @INITRD_LIVE@' "$grub" || no "grub.cfg: no initrd module"
 grep -q 'LINUX_LIVE' "$grub" && no "grub.cfg: holds live-build's LINUX_LIVE marker, which replaces the line"
 grep -q 'dom0_mem=[0-9]*M,max:' "$cfg/hooks/normal/0900-polydesk-xen.hook.binary" || no "the Xen hook does not cap dom0's memory"
-for p in xen-hypervisor-4.17-amd64 xen-utils-4.17 qemu-system-xen openjdk-17-jre-headless tigervnc-standalone-server; do
+for p in xen-hypervisor-4.17-amd64 xen-utils-4.17 qemu-system-xen openjdk-17-jre-headless tigervnc-standalone-server ovmf swtpm swtpm-tools; do
     grep -qx "$p" "$cfg/package-lists/polydesk.list.chroot" || no "package list lacks $p"
 done
 [ $fail -eq 0 ] && echo "PASS iso-config: distro/ boot loaders start Xen by default (BIOS mboot.c32, UEFI multiboot2), scripts parse"
