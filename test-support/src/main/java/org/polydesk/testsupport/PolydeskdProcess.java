@@ -19,12 +19,19 @@ public final class PolydeskdProcess implements AutoCloseable {
     private final Path root;
     private final List<String> extraArgs;
     private final String mainClass;
+    /** A command the JVM runs under, such as {@code ip netns exec NS}; empty for none. */
+    private final List<String> wrapper;
     private Process process;
 
     private PolydeskdProcess(Path root, List<String> extraArgs, String mainClass) {
+        this(root, extraArgs, mainClass, List.of());
+    }
+
+    private PolydeskdProcess(Path root, List<String> extraArgs, String mainClass, List<String> wrapper) {
         this.root = root;
         this.extraArgs = List.copyOf(extraArgs);
         this.mainClass = mainClass;
+        this.wrapper = List.copyOf(wrapper);
     }
 
     private PolydeskdProcess(Path root, List<String> extraArgs) {
@@ -45,6 +52,17 @@ public final class PolydeskdProcess implements AutoCloseable {
     /** Starts polydeskd and waits until its socket answers. */
     public static PolydeskdProcess start(Path root, String... extraArgs) throws IOException, InterruptedException {
         PolydeskdProcess p = new PolydeskdProcess(root, List.of(extraArgs));
+        p.restart();
+        return p;
+    }
+
+    /**
+     * Starts polydeskd under {@code wrapper}, a command that runs the rest of its arguments (e.g.
+     * {@code ip netns exec NS}, so that the daemon and its VMs see a test's own network namespace).
+     */
+    public static PolydeskdProcess startWrapped(List<String> wrapper, Path root, String... extraArgs)
+            throws IOException, InterruptedException {
+        PolydeskdProcess p = new PolydeskdProcess(root, List.of(extraArgs), MAIN_CLASS, wrapper);
         p.restart();
         return p;
     }
@@ -75,7 +93,8 @@ public final class PolydeskdProcess implements AutoCloseable {
         if (isAlive()) {
             throw new IllegalStateException("polydeskd is already running");
         }
-        List<String> cmd = new ArrayList<>(List.of(
+        List<String> cmd = new ArrayList<>(wrapper);
+        cmd.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx96m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), mainClass,

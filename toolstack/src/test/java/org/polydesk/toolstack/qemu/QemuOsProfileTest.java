@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.protocol.paths.Paths;
 import org.polydesk.testsupport.TestGuest;
 import org.polydesk.toolstack.cli.PolyctlRunner;
-import org.polydesk.toolstack.daemon.TestPolydeskd;
+import org.polydesk.testsupport.PolydeskdProcess;
 
 /**
  * A VM made from the Windows 11 profile, run by polydeskd on the real QEMU with OVMF (Secure Boot)
@@ -26,39 +26,38 @@ import org.polydesk.toolstack.daemon.TestPolydeskd;
  * the inside what a Windows 11 installer would look for: UEFI with Secure Boot on, a TPM 2.0, a USB
  * tablet and the profile's e1000 network card.
  *
- * <p>The NIC needs a host bridge that QEMU's bridge helper may use: the test makes one and allows it
- * in /etc/qemu/bridge.conf for its run (both undone afterwards), so it runs as root.
+ * <p>The NIC needs a host bridge that QEMU's bridge helper may use: polydeskd and its VMs run in a
+ * network namespace of the test's own ({@code ip netns exec}), with the bridge in it and
+ * /etc/netns/NS/qemu/bridge.conf, which ip-netns mounts over /etc/qemu there, allowing it. So the
+ * test runs as root and leaves the host's network and /etc/qemu alone.
  */
-@Tag("system") // about a minute of OVMF and a TCG guest on 2 cores, and it changes the host's network: mvn -Psystem verify
+@Tag("system") // about a minute of OVMF and a TCG guest on 2 cores: mvn -Psystem verify
 class QemuOsProfileTest {
-    private static final Path BRIDGE_CONF = Path.of("/etc/qemu/bridge.conf");
+    private static final String BRIDGE = "pdbr0";
 
     @TempDir
     Path tmp;
-    TestPolydeskd polydeskd;
-    String bridge;
-    byte[] bridgeConfBefore;
-    boolean bridgeConfAdded;
+    PolydeskdProcess polydeskd;
+    String namespace;
 
     @AfterEach
     void cleanUp() throws Exception {
         if (polydeskd != null) {
-            for (JsonNode vm : new PolyctlRunner(polydeskd.socket()).json("vm", "list")) {
-                if (vm.hasNonNull("pid")) {
-                    ProcessHandle.of(vm.get("pid").asLong()).ifPresent(ProcessHandle::destroyForcibly);
+            if (polydeskd.isAlive()) {
+                for (JsonNode vm : new PolyctlRunner(polydeskd.socket()).json("vm", "list")) {
+                    if (vm.hasNonNull("pid")) {
+                        ProcessHandle.of(vm.get("pid").asLong()).ifPresent(ProcessHandle::destroyForcibly);
+                    }
                 }
             }
             polydeskd.close();
         }
-        if (bridgeConfAdded) {
-            if (bridgeConfBefore == null) {
-                Files.deleteIfExists(BRIDGE_CONF);
-            } else {
-                Files.write(BRIDGE_CONF, bridgeConfBefore);
-            }
-        }
-        if (bridge != null) {
-            run("ip", "link", "del", bridge);
+        if (namespace != null) {
+            run("ip", "netns", "del", namespace);
+            Path etc = Path.of("/etc/netns", namespace);
+            Files.deleteIfExists(etc.resolve("qemu/bridge.conf"));
+            Files.deleteIfExists(etc.resolve("qemu"));
+            Files.deleteIfExists(etc);
         }
     }
 
@@ -70,27 +69,27 @@ class QemuOsProfileTest {
         }
     }
 
-    /** A bridge of the test's own that QEMU's bridge helper is allowed to attach to. */
-    private void makeBridge() throws Exception {
-        assertEquals("root", System.getProperty("user.name"), "the test makes a network bridge, which needs root");
-        bridge = "pdos" + (ProcessHandle.current().pid() % 100000);
-        run("ip", "link", "add", "name", bridge, "type", "bridge");
-        run("ip", "link", "set", bridge, "up");
-        Files.createDirectories(BRIDGE_CONF.getParent());
-        bridgeConfBefore = Files.exists(BRIDGE_CONF) ? Files.readAllBytes(BRIDGE_CONF) : null;
-        bridgeConfAdded = true;
-        Files.writeString(BRIDGE_CONF, (bridgeConfBefore == null ? "" : new String(bridgeConfBefore, StandardCharsets.UTF_8))
-                + "allow " + bridge + "\n");
+    /** A network namespace with a bridge that QEMU's bridge helper may attach to. */
+    private void makeNamespace() throws Exception {
+        assertEquals("root", System.getProperty("user.name"), "the test makes a network namespace, which needs root");
+        String ns = "pdos" + ProcessHandle.current().pid();
+        run("ip", "netns", "add", ns);
+        namespace = ns;
+        run("ip", "netns", "exec", ns, "ip", "link", "add", "name", BRIDGE, "type", "bridge");
+        run("ip", "netns", "exec", ns, "ip", "link", "set", BRIDGE, "up");
+        Path conf = Path.of("/etc/netns", ns, "qemu", "bridge.conf");
+        Files.createDirectories(conf.getParent());
+        Files.writeString(conf, "allow " + BRIDGE + "\n");
     }
 
     @Test
     void aWindows11VmHasUefiSecureBootATpm2AUsbTabletAndItsNicModelSeenFromInside() throws Exception {
-        makeBridge();
-        polydeskd = TestPolydeskd.start(tmp);
+        makeNamespace();
+        polydeskd = PolydeskdProcess.startWrapped(List.of("ip", "netns", "exec", namespace), tmp);
         PolyctlRunner polyctl = new PolyctlRunner(polydeskd.socket());
         // The profile's memory (4 GiB) is edited down: the profile fills fields, the person may change them.
         JsonNode created = polyctl.json("vm", "create", "--name", "Win11", "--os", "win11", "--memory", "512",
-                "--vcpus", "1", "--nic", bridge,
+                "--vcpus", "1", "--nic", BRIDGE,
                 "--kernel", TestGuest.kernel().toString(), "--ramdisk", TestGuest.initrd().toString(),
                 "--cmdline", TestGuest.cmdline("3060C0") + " polydesk.probe=hw");
         JsonNode def = created.path("definition");
