@@ -112,6 +112,12 @@ public final class LibxlBackend implements HypervisorBackend {
         if (byId.containsKey(def.id())) {
             throw new BackendException("'" + def.name() + "' is already running");
         }
+        // A definition stored before this host ran Xen (or moved from a QEMU host) was never checked here.
+        List<org.polydesk.protocol.rpc.Problem> unsupported = unsupportedOnXen(def);
+        if (!unsupported.isEmpty()) {
+            throw new BackendException("cannot start '" + def.name() + "': " + String.join("; ",
+                    unsupported.stream().map(org.polydesk.protocol.rpc.Problem::problem).toList()));
+        }
         VmRuntimeDir dir = VmRuntimeDir.of(runDir, def.id());
         prepareDirectory(def, dir);
         Domain domain = new Domain(def, dir, gpuFunctions, create(def, dir, gpuFunctions));
@@ -359,7 +365,8 @@ public final class LibxlBackend implements HypervisorBackend {
 
     /**
      * Xen 4.17 has no TPM 2.0 for HVM guests: its vTPM is a TPM 1.2 stub domain, and neither
-     * hvmloader nor libxl describe an emulated TPM (qemu-xen's tpm-crb) to the guest.
+     * hvmloader nor libxl describe an emulated TPM (qemu-xen's tpm-crb) to the guest. Nor has it
+     * Secure Boot: libxl's bios = "ovmf" loads one firmware image with no enrolled keys and no SMM.
      */
     @Override
     public List<org.polydesk.protocol.rpc.Problem> unsupported(VmDefinition def) {
@@ -367,12 +374,18 @@ public final class LibxlBackend implements HypervisorBackend {
     }
 
     static List<org.polydesk.protocol.rpc.Problem> unsupportedOnXen(VmDefinition def) {
+        List<org.polydesk.protocol.rpc.Problem> problems = new ArrayList<>();
         if (def.tpm()) {
-            return List.of(new org.polydesk.protocol.rpc.Problem(VmDefinition.TPM,
+            problems.add(new org.polydesk.protocol.rpc.Problem(VmDefinition.TPM,
                     "a TPM 2.0 is not supported on Xen (this host's backend); turn tpm off"
                     + " (Windows 11 needs the QEMU backend, or its installer's TPM check bypassed)"));
         }
-        return List.of();
+        if (def.secureBoot()) {
+            problems.add(new org.polydesk.protocol.rpc.Problem(VmDefinition.SECURE_BOOT,
+                    "Secure Boot is not supported on Xen (this host's backend): its OVMF has no Secure Boot keys;"
+                    + " turn secureBoot off"));
+        }
+        return problems;
     }
 
     @Override

@@ -124,9 +124,12 @@ class LibxlDomainConfigTest {
         assertEquals("e1000", c.path("nics").path(0).path("model").asText());
         assertEquals("vif_ioemu", c.path("nics").path(0).path("nictype").asText());
         assertEquals(List.of(new Problem("tpm", "a TPM 2.0 is not supported on Xen (this host's backend); turn tpm off"
-                        + " (Windows 11 needs the QEMU backend, or its installer's TPM check bypassed)")),
+                        + " (Windows 11 needs the QEMU backend, or its installer's TPM check bypassed)"),
+                new Problem("secureBoot", "Secure Boot is not supported on Xen (this host's backend): its OVMF has no"
+                        + " Secure Boot keys; turn secureBoot off")),
                 LibxlBackend.unsupportedOnXen(def));
-        assertEquals(List.of(), LibxlBackend.unsupportedOnXen(def.toBuilder().tpm(false).build()));
+        assertEquals(List.of(), LibxlBackend.unsupportedOnXen(def.toBuilder().tpm(false).secureBoot(false).build()),
+                "everything else of the Windows 11 profile runs on Xen");
     }
 
     @Test
