@@ -223,6 +223,9 @@ public final class MediaLibrary {
 
     /** Feeds the first {@code length} bytes of {@code file} to {@code digest} (a resumed download's earlier part). */
     static void digest(Path file, long length, MessageDigest digest) throws IOException {
+        if (length == 0) {
+            return;
+        }
         byte[] buf = new byte[1 << 16];
         long left = length;
         try (InputStream in = Files.newInputStream(file)) {
