@@ -17,6 +17,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${POLYDESK_GUEST_CACHE:-$here/cache}
 # Kernel modules the guest loads (init does "modprobe -a"), dependencies added below.
 modules=(bochs evdev button uinput virtio_pci 9pnet_virtio 9p virtio_net)
+# USB sticks and their file systems (the media library's import test); the names are the files'.
+modules+=(xhci-pci usb-storage sd_mod isofs vfat nls_cp437 nls_ascii nls_utf8)
 
 log() { echo "build-guest: $*" >&2; }
 die() { log "error: $*"; exit 1; }

@@ -301,10 +301,12 @@ public final class MediaImports {
                 public void start() {
                     background(name, () -> {
                         Reporter rep = new Reporter(id, name, size, progress);
+                        rep.holdEnd(); // done or failed only once the stick is unmounted and may be pulled out
                         try (m) {
                             runCopy(source, partition.device() + ":" + relative, library.part(name), sha256, rep);
                         } finally {
                             library.release(name);
+                            rep.releaseEnd();
                         }
                     });
                 }
@@ -408,6 +410,8 @@ public final class MediaImports {
         private volatile Long total;
         private volatile long done;
         private long lastSent;
+        private volatile boolean holding;
+        private volatile MediaProgress heldEnd;
 
         Reporter(String id, String name, Long total, Consumer<MediaProgress> sink) {
             this.id = id;
@@ -443,9 +447,31 @@ public final class MediaImports {
             send(MediaProgress.State.FAILED, why);
         }
 
+        /** From now on the end (done or failed) waits for {@link #releaseEnd}. */
+        void holdEnd() {
+            holding = true;
+        }
+
+        void releaseEnd() {
+            holding = false;
+            if (heldEnd != null) {
+                deliver(heldEnd);
+                heldEnd = null;
+            }
+        }
+
         void send(MediaProgress.State state, String error) {
+            MediaProgress p = new MediaProgress(id, name, state, done, total, error);
+            if (holding && p.isFinal()) {
+                heldEnd = p;
+            } else {
+                deliver(p);
+            }
+        }
+
+        private void deliver(MediaProgress p) {
             try {
-                sink.accept(new MediaProgress(id, name, state, done, total, error));
+                sink.accept(p);
             } catch (RuntimeException e) {
                 LOG.warning("cannot report the import of " + name + ": " + e.getMessage());
             }
