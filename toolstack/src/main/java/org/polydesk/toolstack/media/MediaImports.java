@@ -480,7 +480,10 @@ public final class MediaImports {
 
     private static String describe(Throwable e) {
         String m = e.getMessage();
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+        if (m == null || m.isBlank() || m.equals("closed")) {
+            return e instanceof java.io.EOFException || "closed".equals(m) ? "the connection was closed" : e.getClass().getSimpleName();
+        }
+        return m;
     }
 
     private static void closeQuietly(HttpResponse<InputStream> resp) {
