@@ -94,6 +94,7 @@ public final class MediaImports {
             throw RpcException.invalidParam(MediaImport.NAME, "the URL " + uri + " names no file; give the medium a name");
         }
         library.reserve(name, params.name() != null ? MediaImport.NAME : MediaImport.URL);
+        Response opened = null;
         try {
             Path part = library.part(name);
             Path partUrl = part.resolveSibling(part.getFileName() + ".url");
@@ -104,6 +105,7 @@ public final class MediaImports {
                 Files.deleteIfExists(part);
             }
             Response r = request(uri, have);
+            opened = r;
             if (have > 0 && r.start() == 0) {
                 have = 0; // the server sends it all again
             }
@@ -132,9 +134,15 @@ public final class MediaImports {
                 }
             };
         } catch (RpcException e) {
+            if (opened != null) {
+                closeQuietly(opened.response());
+            }
             library.release(name);
             throw e;
         } catch (IOException e) {
+            if (opened != null) {
+                closeQuietly(opened.response());
+            }
             library.release(name);
             throw new RpcException(ErrorCode.STORE_FAILED, "cannot prepare the download of " + name + " in "
                     + library.directory() + ": " + e.getMessage());
