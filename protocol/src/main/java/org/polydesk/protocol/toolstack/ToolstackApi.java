@@ -3,6 +3,9 @@ package org.polydesk.protocol.toolstack;
 import java.util.List;
 import org.polydesk.protocol.install.InstallDisk;
 import org.polydesk.protocol.install.InstallProgress;
+import org.polydesk.protocol.media.MediaProgress;
+import org.polydesk.protocol.media.Medium;
+import org.polydesk.protocol.media.UsbIsoFile;
 import org.polydesk.protocol.paths.Paths;
 import org.polydesk.protocol.rpc.RpcApi;
 import org.polydesk.protocol.rpc.RpcMethod;
@@ -90,6 +93,26 @@ public final class ToolstackApi {
     public record ConsoleChange(String vm, String gpu) {
     }
 
+    /**
+     * An installer medium to copy into the media library: from {@code url} (http or https), or the file
+     * {@code usbFile} on the removable disk partition {@code usbDevice} (as media.usb.list names them).
+     * {@code sha256}: the checksum the copy must have (refused otherwise); {@code name}: the file name in
+     * the library (default: the source's).
+     */
+    public record MediaImport(String url, String usbDevice, String usbFile, String sha256, String name) {
+        public static final String URL = "url", USB_DEVICE = "usbDevice", USB_FILE = "usbFile", SHA256 = "sha256",
+                NAME = "name";
+    }
+
+    /** The import under way: its id (in every media.progress), the medium's name, its size when known. */
+    public record MediaImportStarted(String importId, String name, Long bytesTotal) {
+    }
+
+    /** A medium of the library, by file name. */
+    public record MediaRef(String name) {
+        public static final String NAME = "name";
+    }
+
     public static final RpcMethod<Void, List<VmStatus>> VM_LIST = RpcMethod.listOf("vm.list", Void.class, VmStatus.class,
             "Every VM with its definition and state.");
     public static final RpcMethod<VmRef, VmStatus> VM_SHOW = RpcMethod.of("vm.show", VmRef.class, VmStatus.class,
@@ -141,10 +164,25 @@ public final class ToolstackApi {
             ConsoleChange.class, Void.class, "The caller has let go of dom0's framebuffer (params: those of the"
                     + " console.release it answers).");
 
+    public static final RpcMethod<Void, List<Medium>> MEDIA_LIST = RpcMethod.listOf("media.list", Void.class, Medium.class,
+            "The installer media (ISO files) in polydeskd's media library.", STORE_FAILED);
+    public static final RpcMethod<Void, List<UsbIsoFile>> MEDIA_USB_LIST = RpcMethod.listOf("media.usb.list", Void.class,
+            UsbIsoFile.class, "The ISO files on the removable disks plugged into the host (each mounted read-only"
+                    + " only while it is read).", BACKEND_FAILED);
+    public static final RpcMethod<MediaImport, MediaImportStarted> MEDIA_IMPORT = RpcMethod.of("media.import",
+            MediaImport.class, MediaImportStarted.class,
+            "Checks the source and the free space, answers at once, then copies into the library in the background,"
+                    + " sending the caller media.progress until done or failed. A download left unfinished is"
+                    + " continued by importing the same URL again.", NOT_FOUND, WRONG_STATE, STORE_FAILED, BACKEND_FAILED);
+    public static final RpcMethod<MediaRef, Void> MEDIA_DELETE = RpcMethod.of("media.delete", MediaRef.class, Void.class,
+            "Deletes a medium from the library.", NOT_FOUND, WRONG_STATE, STORE_FAILED);
+
     public static final RpcNotification<LifecycleEvent> EVENT = RpcNotification.of("event", LifecycleEvent.class,
             "A VM was created, changed, deleted, started, stopped or crashed (after events.subscribe).");
     public static final RpcNotification<InstallProgress> INSTALL_PROGRESS = RpcNotification.of("install.progress",
             InstallProgress.class, "A step, a detail, done or failed of the install the connection started.");
+    public static final RpcNotification<MediaProgress> MEDIA_PROGRESS = RpcNotification.of("media.progress",
+            MediaProgress.class, "Bytes copied, then done or failed, of the media.import the connection started.");
     public static final RpcNotification<ConsoleChange> CONSOLE_RELEASE = RpcNotification.of("console.release",
             ConsoleChange.class, "Let go of dom0's framebuffer now, then call console.released (after console.hold).");
     public static final RpcNotification<ConsoleChange> CONSOLE_RETURNED = RpcNotification.of("console.returned",
@@ -152,6 +190,6 @@ public final class ToolstackApi {
 
     /** The whole API, for the registry test and the generated map. */
     public static final RpcApi API = RpcApi.declaredIn(ToolstackApi.class, "Toolstack API", "polydeskd",
-            Paths.DAEMON_SOCKET, "VM definitions and lifecycle, host, GPUs, installer, console hand-over.");
+            Paths.DAEMON_SOCKET, "VM definitions and lifecycle, host, GPUs, installer, console hand-over, installer media.");
 
 }

@@ -15,6 +15,8 @@ import org.polydesk.toolstack.gpu.PciIds;
 import org.polydesk.toolstack.gpu.Sysfs;
 import org.polydesk.toolstack.gpu.SysfsPci;
 import org.polydesk.toolstack.libxl.LibxlBackend;
+import org.polydesk.toolstack.media.Media;
+import org.polydesk.toolstack.media.UsbSticks;
 import org.polydesk.toolstack.qemu.QemuBackend;
 import org.polydesk.toolstack.qemu.QemuSettings;
 import picocli.CommandLine;
@@ -43,6 +45,9 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
 
     @Option(names = "--image-dir", description = "Where disk.create puts new images (default: <state-dir>/../images).")
     Path imageDir;
+
+    @Option(names = "--media-dir", description = "The media library, where media.import puts installer images (default: <state-dir>/../media).")
+    Path mediaDir;
 
     @Option(names = "--sysfs", description = "Where sysfs is, for the host's PCI devices and GPU passthrough (default: ${DEFAULT-VALUE}).")
     Path sysfs = Sysfs.DEFAULT_ROOT;
@@ -119,7 +124,8 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
         server = RpcServer.serve(api, "polydeskd", new ToolstackService(manager, events,
                 focusSocket != null ? focusSocket : runDir.resolve(org.polydesk.protocol.focus.FocusBus.SOCKET.getFileName()),
                 imageDir != null ? imageDir : stateDir.toAbsolutePath().getParent().resolve("images"), pci,
-                install, consoleHolders).handlers());
+                install, consoleHolders, new Media(mediaDir != null ? mediaDir : stateDir.toAbsolutePath().getParent().resolve("media"),
+                        UsbSticks.system(runDir))).handlers());
         LOG.info("polydeskd serves " + api + " with the " + chosen + " backend (" + manager.accelerator() + ")");
         if (!noAutostart) {
             manager.autostart();

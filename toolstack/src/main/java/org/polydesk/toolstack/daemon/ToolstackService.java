@@ -11,6 +11,7 @@ import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.toolstack.XlImportResult;
 import org.polydesk.protocol.vm.VmStatus;
 import org.polydesk.toolstack.gpu.SysfsPci;
+import org.polydesk.toolstack.media.Media;
 import org.polydesk.toolstack.xlcfg.XlConfigException;
 import org.polydesk.toolstack.xlcfg.XlConfigImporter;
 
@@ -28,13 +29,14 @@ public final class ToolstackService {
     private final GpuApi gpus;
     private final InstallApi install;
     private final ConsoleHolders consoleHolders;
+    private final Media media;
 
     /**
      * Requests go to {@code vms}; focus.set to input-server's bus; disk.create to {@code imageDir}; GPUs from
-     * sysfs; install.* to {@code install}; console.* to {@code consoleHolders}.
+     * sysfs; install.* to {@code install}; console.* to {@code consoleHolders}; media.* to {@code media}.
      */
     ToolstackService(VmManager vms, EventBus events, Path focusSocket, Path imageDir, SysfsPci pci, InstallApi install,
-                     ConsoleHolders consoleHolders) {
+                     ConsoleHolders consoleHolders, Media media) {
         this.vms = vms;
         this.events = events;
         this.focus = new FocusRelay(vms, focusSocket);
@@ -42,6 +44,7 @@ public final class ToolstackService {
         this.gpus = new GpuApi(vms, pci);
         this.install = install;
         this.consoleHolders = consoleHolders;
+        this.media = media;
     }
 
     /** Every method of the toolstack API, each answered here. */
@@ -78,6 +81,19 @@ public final class ToolstackService {
                 })
                 .on(CONSOLE_RELEASED, (p, c) -> {
                     consoleHolders.released(c);
+                    return null;
+                })
+                .on(MEDIA_LIST, (p, c) -> media.list())
+                .on(MEDIA_USB_LIST, (p, c) -> media.usbList())
+                .on(MEDIA_IMPORT, (p, c) -> {
+                    // The answer (the import's id) goes out before the first media.progress.
+                    var job = media.prepareImport(p, progress -> c.send(MEDIA_PROGRESS, progress));
+                    c.answerNow(MEDIA_IMPORT, job.started());
+                    job.start();
+                    return null; // answered
+                })
+                .on(MEDIA_DELETE, (p, c) -> {
+                    media.delete(p);
                     return null;
                 });
     }

@@ -98,6 +98,22 @@ public final class BlockDevices {
         return out;
     }
 
+    /**
+     * Whether the whole disk {@code name} is one a person plugs in: the kernel marks it removable, or
+     * it hangs off a USB bus (many USB sticks and disks do not set the removable bit).
+     */
+    public boolean removable(String name) {
+        Path block = sys.resolve("block").resolve(name);
+        if ("1".equals(readString(block.resolve("removable")).strip())) {
+            return true;
+        }
+        try {
+            return block.toRealPath().toString().contains("/usb");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** The kernel's name of the device at {@code path}, following /dev/disk/by-* links. */
     String kernelName(String path) throws InstallException {
         Path p = Path.of(path);

@@ -35,6 +35,12 @@ public final class FakeSys {
         return this;
     }
 
+    /** Marks a whole disk removable, as the kernel does for a USB stick. */
+    public FakeSys removable(String name) throws IOException {
+        Files.writeString(sys.resolve("block").resolve(name).resolve("removable"), "1\n");
+        return this;
+    }
+
     public FakeSys readOnly(String name) throws IOException {
         Files.writeString(sys.resolve("block").resolve(name).resolve("ro"), "1\n");
         return this;

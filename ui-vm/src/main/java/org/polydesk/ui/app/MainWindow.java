@@ -30,6 +30,7 @@ import org.polydesk.ui.gpu.GpuPage;
 import org.polydesk.ui.host.HostPage;
 import org.polydesk.ui.install.InstallPage;
 import org.polydesk.ui.log.LogPage;
+import org.polydesk.ui.media.MediaPage;
 import org.polydesk.ui.vmlist.VmListPage;
 
 /**
@@ -37,7 +38,7 @@ import org.polydesk.ui.vmlist.VmListPage;
  * the current page. Built on the FX thread; the client must not be started before this exists.
  */
 public final class MainWindow {
-    public enum Page { VMS, HOST, GPU, INSTALL, LOG }
+    public enum Page { VMS, HOST, GPU, MEDIA, INSTALL, LOG }
 
     private final UiContext ui;
     private final ToolstackClient client;
@@ -47,6 +48,7 @@ public final class MainWindow {
     private final VmListPage vmList;
     private final HostPage host;
     private final GpuPage gpu;
+    private final MediaPage media;
     private final InstallPage install;
     private final LogPage log;
     private final ToggleGroup nav = new ToggleGroup();
@@ -60,6 +62,7 @@ public final class MainWindow {
         vmList = new VmListPage(ui);
         host = new HostPage(ui);
         gpu = new GpuPage(ui, vmList.vms());
+        media = new MediaPage(ui);
         install = new InstallPage(ui);
         log = new LogPage(ui);
         vmList.onCreate(() -> openForm(null));
@@ -76,12 +79,13 @@ public final class MainWindow {
         navButtons = Map.of(Page.VMS, navButton("Virtual machines", "nav-vms", Page.VMS),
                 Page.HOST, navButton("Host", "nav-host", Page.HOST),
                 Page.GPU, navButton("Graphics", "nav-gpu", Page.GPU),
+                Page.MEDIA, navButton("Media", "nav-media", Page.MEDIA),
                 Page.INSTALL, navButton("Install", "nav-install", Page.INSTALL),
                 Page.LOG, navButton("Log", "nav-log", Page.LOG));
         Label brand = new Label("Polydesk");
         brand.getStyleClass().add("brand");
         VBox left = new VBox(6, brand, navButtons.get(Page.VMS), navButtons.get(Page.HOST), navButtons.get(Page.GPU),
-                navButtons.get(Page.INSTALL), navButtons.get(Page.LOG));
+                navButtons.get(Page.MEDIA), navButtons.get(Page.INSTALL), navButtons.get(Page.LOG));
         left.getStyleClass().add("nav");
         left.setPadding(new Insets(12));
         left.setPrefWidth(170);
@@ -110,6 +114,7 @@ public final class MainWindow {
             case VMS -> vmList.node();
             case HOST -> host.node();
             case GPU -> gpu.node();
+            case MEDIA -> media.node();
             case INSTALL -> install.node();
             case LOG -> log.node();
         });
@@ -121,6 +126,7 @@ public final class MainWindow {
             case VMS -> { }
             case HOST -> host.refresh();
             case GPU -> gpu.refresh();
+            case MEDIA -> media.refresh();
             case INSTALL -> install.refresh();
             case LOG -> log.refresh();
         }
