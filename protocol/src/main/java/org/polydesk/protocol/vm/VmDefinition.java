@@ -28,13 +28,14 @@ public record VmDefinition(
         String kernel,
         String ramdisk,
         String cmdline,
-        String bootloader) {
+        String bootloader,
+        CrashAction onCrash) {
 
     /** The fields' wire names, for a problem that names its field (a test keeps them equal to the components). */
     public static final String ID = "id", NAME = "name", SLOT = "slot", COLOUR = "colour", MEMORY_MIB = "memoryMib",
             VCPUS = "vcpus", TYPE = "type", FIRMWARE = "firmware", DISKS = "disks", NICS = "nics", DISPLAY = "display",
             PCI_DEVICES = "pciDevices", GPU = "gpu", KERNEL = "kernel", RAMDISK = "ramdisk", CMDLINE = "cmdline",
-            BOOTLOADER = "bootloader";
+            BOOTLOADER = "bootloader", ON_CRASH = "onCrash";
 
     public static final int DEFAULT_MEMORY_MIB = 1024;
     public static final String DEFAULT_COLOUR = "#3465a4";
@@ -50,16 +51,17 @@ public record VmDefinition(
         display = display == null ? Display.DEFAULT : display;
         pciDevices = pciDevices == null ? List.of() : List.copyOf(pciDevices);
         autostart = autostart != null && autostart;
+        onCrash = onCrash == null ? CrashAction.RESTART : onCrash;
     }
 
     public VmDefinition withId(UUID newId) {
         return new VmDefinition(newId, name, slot, colour, memoryMib, vcpus, type, firmware, disks, nics,
-                display, pciDevices, gpu, autostart, kernel, ramdisk, cmdline, bootloader);
+                display, pciDevices, gpu, autostart, kernel, ramdisk, cmdline, bootloader, onCrash);
     }
 
     public VmDefinition withSlot(Integer newSlot) {
         return new VmDefinition(id, name, newSlot, colour, memoryMib, vcpus, type, firmware, disks, nics,
-                display, pciDevices, gpu, autostart, kernel, ramdisk, cmdline, bootloader);
+                display, pciDevices, gpu, autostart, kernel, ramdisk, cmdline, bootloader, onCrash);
     }
 
     /** A builder for code that assembles a definition field by field (CLI, xl.cfg import). */
@@ -73,6 +75,7 @@ public record VmDefinition(
         b.type = type; b.firmware = firmware; b.disks = disks; b.nics = nics; b.display = display;
         b.pciDevices = pciDevices; b.gpu = gpu; b.autostart = autostart; b.kernel = kernel;
         b.ramdisk = ramdisk; b.cmdline = cmdline; b.bootloader = bootloader;
+        b.onCrash = onCrash;
         return b;
     }
 
@@ -95,6 +98,7 @@ public record VmDefinition(
         private String ramdisk;
         private String cmdline;
         private String bootloader;
+        private CrashAction onCrash;
 
         public Builder id(UUID v) { id = v; return this; }
         public Builder name(String v) { name = v; return this; }
@@ -114,10 +118,11 @@ public record VmDefinition(
         public Builder ramdisk(String v) { ramdisk = v; return this; }
         public Builder cmdline(String v) { cmdline = v; return this; }
         public Builder bootloader(String v) { bootloader = v; return this; }
+        public Builder onCrash(CrashAction v) { onCrash = v; return this; }
 
         public VmDefinition build() {
             return new VmDefinition(id, name, slot, colour, memoryMib, vcpus, type, firmware, disks, nics,
-                    display, pciDevices, gpu, autostart, kernel, ramdisk, cmdline, bootloader);
+                    display, pciDevices, gpu, autostart, kernel, ramdisk, cmdline, bootloader, onCrash);
         }
     }
 }

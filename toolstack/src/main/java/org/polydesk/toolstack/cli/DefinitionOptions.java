@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import org.polydesk.protocol.rpc.Json;
+import org.polydesk.protocol.vm.CrashAction;
 import org.polydesk.protocol.vm.Disk;
 import org.polydesk.protocol.vm.Display;
 import org.polydesk.protocol.vm.Firmware;
@@ -40,7 +41,8 @@ final class DefinitionOptions {
     String firmware;
 
     @Option(names = "--disk", paramLabel = "PATH[,format=F][,cdrom][,ro][,vdev=V]",
-            description = "A disk image or block device; repeat for more. Replaces all disks on edit.")
+            description = "A disk image or block device; repeat for more. Replaces all disks on edit."
+                    + " ',cdrom' (no path) is an empty CD drive, for vm cd-insert.")
     List<String> disks;
 
     @Option(names = "--nic", paramLabel = "BRIDGE[,mac=M]", description = "A network interface; repeat for more.")
@@ -66,6 +68,10 @@ final class DefinitionOptions {
 
     @Option(names = "--cmdline", description = "The kernel command line.")
     String cmdline;
+
+    @Option(names = "--on-crash", paramLabel = "restart|stop",
+            description = "What a crash does: restart (default; at most 3 times within 60 s) or stop.")
+    String onCrash;
 
     /** Sets the given options on {@code target}; what was not given stays as it is. */
     VmDefinition.Builder applyTo(VmDefinition.Builder target) {
@@ -117,6 +123,9 @@ final class DefinitionOptions {
         if (cmdline != null) {
             target.cmdline(cmdline);
         }
+        if (onCrash != null) {
+            target.onCrash(wireValue("--on-crash", onCrash, CrashAction.class));
+        }
         return target;
     }
 
@@ -124,7 +133,7 @@ final class DefinitionOptions {
     boolean any() {
         return name != null || slot != null || colour != null || memoryMib != null || vcpus != null || type != null
                 || firmware != null || disks != null || nics != null || display != null || pci != null || gpu != null
-                || autostart != null || kernel != null || ramdisk != null || cmdline != null;
+                || autostart != null || kernel != null || ramdisk != null || cmdline != null || onCrash != null;
     }
 
     private static <E extends Enum<E>> E wireValue(String option, String value, Class<E> type) {
@@ -157,7 +166,7 @@ final class DefinitionOptions {
                         + "' (expected format=F, cdrom, ro or vdev=V)");
             }
         }
-        return new Disk(parts[0], format, cdrom, readOnly, vdev);
+        return new Disk(parts[0].isEmpty() ? null : parts[0], format, cdrom, readOnly, vdev);
     }
 
     static Nic parseNic(String spec) {

@@ -306,6 +306,87 @@ public final class LibxlBackend implements HypervisorBackend {
         }
     }
 
+    @Override
+    public void pause(UUID id) throws BackendException {
+        Domain domain = domain(id);
+        try {
+            xl.pause(domain.domid);
+        } catch (LibxlException e) {
+            throw new BackendException("cannot pause '" + domain.def.name() + "': " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void unpause(UUID id) throws BackendException {
+        Domain domain = domain(id);
+        try {
+            xl.unpause(domain.domid);
+        } catch (LibxlException e) {
+            throw new BackendException("cannot unpause '" + domain.def.name() + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A PV-aware guest reboots itself (its domain shuts down with reason reboot and is created again,
+     * under a new domid); one without PV drivers, or one that does not within {@code timeout}, is reset.
+     */
+    @Override
+    public String reboot(UUID id, Duration timeout) throws BackendException {
+        Domain domain = domain(id);
+        int before = domain.domid;
+        try {
+            xl.unpause(before);
+            if (xl.reboot(before)) {
+                long deadline = System.nanoTime() + timeout.toNanos();
+                while (System.nanoTime() < deadline) {
+                    if (domain.domid != before) {
+                        return "the guest restarted";
+                    }
+                    if (domain.reported.isDone()) {
+                        throw new BackendException("'" + domain.def.name() + "' ended instead of restarting: " + domain.detail);
+                    }
+                    Thread.sleep(200);
+                }
+            }
+            xl.reset(domain.domid);
+            return "reset after the guest did not restart within " + timeout.toSeconds() + " s";
+        } catch (LibxlException e) {
+            throw new BackendException("cannot reboot '" + domain.def.name() + "': " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackendException("interrupted while rebooting '" + domain.def.name() + "'");
+        }
+    }
+
+    @Override
+    public void saveState(UUID id, Path image) throws BackendException {
+        throw notYet("suspend to disk (libxl save)");
+    }
+
+    @Override
+    public void endSaved(UUID id) throws BackendException {
+        throw notYet("suspend to disk (libxl save)");
+    }
+
+    @Override
+    public RunningVm restore(VmDefinition def, List<String> gpuFunctions, Path image) throws BackendException {
+        throw notYet("resume from disk (libxl restore)");
+    }
+
+    @Override
+    public void insertCd(UUID id, int disk, Path medium) throws BackendException {
+        throw notYet("changing a CD while the VM runs (libxl cdrom insert)");
+    }
+
+    @Override
+    public void ejectCd(UUID id, int disk) throws BackendException {
+        throw notYet("ejecting a CD while the VM runs (libxl cdrom insert)");
+    }
+
+    private static BackendException notYet(String what) {
+        return new BackendException(what + " is not supported on Xen yet; it works on the QEMU backend");
+    }
+
     private static boolean awaitReported(Domain domain, Duration timeout) {
         try {
             domain.reported.get(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -76,10 +76,17 @@ public final class QemuCommandLine {
     private static void addDisks(List<String> a, VmDefinition def) {
         // Windows has no virtio driver out of the box; paravirtual Linux guests want virtio.
         String bus = def.type() == GuestType.HVM ? "ide" : "virtio";
-        for (Disk d : def.disks()) {
+        List<Disk> disks = def.disks();
+        for (int i = 0; i < disks.size(); i++) {
+            Disk d = disks.get(i);
+            if (d.empty()) {
+                a.addAll(List.of("-drive", "media=cdrom,if=ide,id=" + cdDriveId(i) + ",readonly=on"));
+                continue;
+            }
             StringBuilder drive = new StringBuilder("file=").append(d.path().replace(",", ",,"));
             if (d.cdrom()) {
-                drive.append(",media=cdrom,if=ide");
+                // Named, so that vm.cd.insert and vm.cd.eject can change its medium.
+                drive.append(",media=cdrom,if=ide,id=").append(cdDriveId(i));
             } else {
                 drive.append(",if=").append(bus);
             }
@@ -89,6 +96,11 @@ public final class QemuCommandLine {
             }
             a.addAll(List.of("-drive", drive.toString()));
         }
+    }
+
+    /** The QEMU drive id of the CD drive that is the definition's disk number {@code disk}. */
+    static String cdDriveId(int disk) {
+        return "cd" + disk;
     }
 
     private static void addNics(List<String> a, VmDefinition def) {

@@ -83,6 +83,19 @@ class GpuLifecycleTest {
             return defs.stream().filter(d -> stillRunning.contains(d.id())).map(d -> new RunningVm(d.id(), 1L, null, null)).toList();
         }
 
+        @Override public void pause(UUID id) throws BackendException { throw unused(); }
+        @Override public void unpause(UUID id) throws BackendException { throw unused(); }
+        @Override public String reboot(UUID id, Duration timeout) throws BackendException { throw unused(); }
+        @Override public void saveState(UUID id, Path image) throws BackendException { throw unused(); }
+        @Override public void endSaved(UUID id) throws BackendException { throw unused(); }
+        @Override public RunningVm restore(VmDefinition def, List<String> gpu, Path image) throws BackendException { throw unused(); }
+        @Override public void insertCd(UUID id, int disk, Path medium) throws BackendException { throw unused(); }
+        @Override public void ejectCd(UUID id, int disk) throws BackendException { throw unused(); }
+
+        private static BackendException unused() {
+            return new BackendException("not part of the GPU hand-over");
+        }
+
         @Override public String passthroughDriver() { return "pciback"; }
         @Override public void releasePci(String address) { }
         @Override public void close() { }

@@ -71,7 +71,7 @@ class QemuCommandLineTest {
         assertEquals(List.of("chardev:console", "chardev:viewer"), values(a, "-serial"));
         assertTrue(values(a, "-chardev").contains("socket,id=viewer,path=/run/polydesk/vm/" + ID + "/viewer.sock,server=on,wait=off"));
         assertEquals(List.of("file=/srv/win.qcow2,if=ide,format=qcow2",
-                "file=/srv/a,,b.iso,media=cdrom,if=ide,format=raw,readonly=on",
+                "file=/srv/a,,b.iso,media=cdrom,if=ide,id=cd1,format=raw,readonly=on",
                 "file=/srv/old.vhd,if=ide,format=vpc,readonly=on"), values(a, "-drive"));
         List<String> devices = values(a, "-device");
         assertEquals(List.of("memory-backend-file,id=viewer-region,share=on,size=128M,mem-path=/run/polydesk/vm/" + ID

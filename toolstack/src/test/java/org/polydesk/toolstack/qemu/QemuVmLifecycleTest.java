@@ -106,7 +106,7 @@ class QemuVmLifecycleTest {
         PolyctlRunner.Run start = polyctl.run("vm", "start", "Guest");
         assertEquals(0, start.exit(), start.err());
         assertEquals("started 'Guest' (slot 1): running\n", start.out());
-        LifecycleEvent started = awaitEvent(LifecycleEvent.Type.STARTED);
+        LifecycleEvent started = awaitEvent(LifecycleEvent.Type.RUNNING);
         assertEquals(id, started.vm().toString());
         Path vmDir = Paths.vmDir(tmp.resolve("run"), java.util.UUID.fromString(id));
         assertEquals(vmDir.resolve("vnc.sock").toString(), started.sockets().vnc());
