@@ -348,7 +348,11 @@ public final class VmManager {
             before = state(def.id());
             if (before.state() != VmState.RUNNING && before.state() != VmState.PAUSED) {
                 throw wrongState(def, before.state(), verb, before.state() == VmState.STOPPING
-                        ? "; vm.destroy forces it off" : "; only a running or paused VM can");
+                        ? "; vm.destroy forces it off" : "; only a running or paused VM can be " + switch (verb) {
+                            case "stop" -> "stopped";
+                            case "suspend" -> "suspended";
+                            default -> verb + "ed";
+                        });
             }
             enter(def, new LiveState(VmState.STOPPING, before.pid(), before.domid(), before.sockets(), detail));
         }
