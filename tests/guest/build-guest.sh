@@ -16,7 +16,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${POLYDESK_GUEST_CACHE:-$here/cache}
 # Kernel modules the guest loads (init does "modprobe -a"), dependencies added below.
-modules=(bochs evdev button uinput virtio_pci 9pnet_virtio 9p virtio_net)
+modules=(bochs evdev button uinput virtio_pci 9pnet_virtio 9p virtio_net ahci sr_mod isofs)
 
 log() { echo "build-guest: $*" >&2; }
 die() { log "error: $*"; exit 1; }
