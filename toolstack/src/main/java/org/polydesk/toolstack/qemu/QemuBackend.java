@@ -465,7 +465,7 @@ public final class QemuBackend implements HypervisorBackend {
                 throw new BackendException("interrupted while rebooting " + id);
             }
             command(vm, "system_reset", null);
-            command(vm, "cont", null);
+            contAfterReset(vm);
         } finally {
             vm.rebootShutdown = null;
             try {
@@ -483,6 +483,22 @@ public final class QemuBackend implements HypervisorBackend {
      * to {@code image}: polydeskd knows the image is whole when the stream ends, whereas
      * {@code exec:cat > file} may still be writing when QEMU reports the migration complete.
      */
+    /** QEMU carries out a reset request in its main loop, after answering it: cont may come too early once. */
+    private static void contAfterReset(Instance vm) throws BackendException {
+        long deadline = System.nanoTime() + QMP_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                command(vm, "cont", null);
+                return;
+            } catch (BackendException e) {
+                if (System.nanoTime() > deadline || !e.getMessage().contains("Resetting")) {
+                    throw e;
+                }
+                sleep(50);
+            }
+        }
+    }
+
     @Override
     public void saveState(UUID id, Path image) throws BackendException {
         Instance vm = instance(id);

@@ -158,6 +158,8 @@ class QemuVmLifecycleTest {
         PolyctlRunner polyctl = new PolyctlRunner(polydeskd.socket());
         createGuest(polyctl, "Victim");
         createGuest(polyctl, "Bystander");
+        // Left crashed, not restarted (QemuLifecycleActionsTest shows the restarts).
+        assertEquals(0, polyctl.run("vm", "edit", "Victim", "--on-crash", "stop").exit());
         assertEquals(0, polyctl.run("vm", "start", "Victim").exit());
         assertEquals(0, polyctl.run("vm", "start", "Bystander").exit());
         long victim = polyctl.json("vm", "show", "Victim").path("pid").asLong();

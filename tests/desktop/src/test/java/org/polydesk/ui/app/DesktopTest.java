@@ -158,6 +158,10 @@ class DesktopTest {
         ui.robot.clickOn("#submit");
         ui.awaitCell("Green", "col-state", "stopped", 20);
         assertEquals("3", ui.cell("Green", "col-slot"));
+        // Its crash below is to be seen as one: not restarted (polydeskd's default on a crash).
+        VmDefinition greenDef = rpc(ToolstackApi.VM_SHOW, ref("Green")).definition();
+        rpc(ToolstackApi.VM_EDIT, new ToolstackApi.VmEdit(greenDef.id().toString(),
+                greenDef.toBuilder().onCrash(org.polydesk.protocol.vm.CrashAction.STOP).build()));
         ui.selectRow("Green");
         ui.robot.clickOn("#start");
         ui.awaitCell("Green", "col-state", "running", 90);
