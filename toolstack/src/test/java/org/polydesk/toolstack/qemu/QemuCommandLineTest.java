@@ -94,4 +94,13 @@ class QemuCommandLineTest {
         assertFalse(a.contains("-bios"));
         assertEquals(Collections.emptyList(), values(a, "-drive"));
     }
+
+    @Test
+    void anEmptyCdDriveIsADriveWithoutAMediumNamedForItsChanges() {
+        VmDefinition def = VmDefinition.builder().id(ID).name("Installer").slot(2)
+                .disks(List.of(new Disk("/srv/disk.raw", null, false, false, null), new Disk(null, null, true, null, "hdc")))
+                .build();
+        assertEquals(List.of("file=/srv/disk.raw,if=ide,format=raw", "media=cdrom,if=ide,id=cd1,readonly=on"),
+                values(args(def), "-drive"));
+    }
 }

@@ -35,9 +35,9 @@ import org.polydesk.toolstack.daemon.TestPolydeskd;
  * The lifecycle actions on the real QEMU under polydeskd, each seen from inside the Linux test
  * guest (its serial console and its screen), driven through polyctl as a user would.
  * The guest counts on its serial port and on its screen (polydesk.tick) and runs typed commands
- * (polydesk.shell).
+ * (polydesk.shell). The tests that boot the guest and wait on it take half a minute each and are
+ * system tests; the crash loop (QEMU killed before the guest boots) takes seconds and runs in CI.
  */
-@Tag("system")
 class QemuLifecycleActionsTest {
     private static final Pattern TICK = Pattern.compile("POLYDESK-GUEST TICK (\\d+)");
     private static final Duration QMP = Duration.ofSeconds(10);
@@ -111,6 +111,7 @@ class QemuLifecycleActionsTest {
     }
 
     @Test
+    @Tag("system")
     void pauseFreezesTheScreenResumeMovesItRebootBootsAgainForceOffEndsAtOnce() throws Exception {
         String id = create("Counter");
         ok("vm", "start", "Counter");
@@ -151,6 +152,7 @@ class QemuLifecycleActionsTest {
     }
 
     @Test
+    @Tag("system")
     void suspendToDiskAndResumeKeepTheGuestsCounter() throws Exception {
         String id = create("Counter");
         ok("vm", "start", "Counter");
@@ -174,6 +176,7 @@ class QemuLifecycleActionsTest {
     }
 
     @Test
+    @Tag("system")
     void aSecondIsoInsertedWhileRunningIsTheOneTheGuestReads() throws Exception {
         Path a = iso("DISC_A");
         Path b = iso("DISC_B");

@@ -3,6 +3,7 @@ package org.polydesk.toolstack.xlcfg;
 import org.polydesk.protocol.toolstack.XlImportResult;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
@@ -137,5 +138,16 @@ class XlConfigExporterTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> XlConfigExporter.export(
                 GAMING.toBuilder().nics(List.of(new Nic("br0,model=e1000", null))).build()));
         assertEquals("bridge 'br0,model=e1000' cannot be written for xl", e.getMessage());
+    }
+
+    @Test
+    void anEmptyCdDriveIsWrittenAsXlsEmptyCdromAndReadBackAsOne() throws Exception {
+        VmDefinition def = VmDefinition.builder().name("installer")
+                .disks(List.of(new Disk(null, null, true, null, "hdc"))).build();
+        String text = XlConfigExporter.export(def);
+        assertEquals(List.of("format=empty,vdev=hdc,devtype=cdrom,access=ro,target="),
+                strings(XlConfigParser.parse(text), "disk"));
+        Disk back = XlConfigImporter.importText(text).definition().disks().get(0);
+        assertTrue(back.empty(), back.toString());
     }
 }
