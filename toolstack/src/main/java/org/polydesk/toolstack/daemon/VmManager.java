@@ -75,7 +75,7 @@ public final class VmManager {
         }
 
         static LiveState running(RunningVm vm, String detail) {
-            return new LiveState(VmState.RUNNING, vm.pid(), vm.domid(), vm.sockets(), detail);
+            return new LiveState(vm.paused() ? VmState.PAUSED : VmState.RUNNING, vm.pid(), vm.domid(), vm.sockets(), detail);
         }
     }
 
@@ -116,7 +116,7 @@ public final class VmManager {
         }
         for (RunningVm vm : backend.recover(definitions.values(), gpuFunctions)) {
             live.put(vm.id(), LiveState.running(vm, "taken back after a daemon restart"));
-            LOG.info("'" + definitions.get(vm.id()).name() + "' is still running");
+            LOG.info("'" + definitions.get(vm.id()).name() + "' is still " + (vm.paused() ? "there, paused" : "running"));
         }
         gpus.recover(live.keySet().stream().filter(id -> live.get(id).state().isActive()).toList());
         for (VmDefinition def : definitions.values()) {

@@ -645,9 +645,18 @@ public final class QemuBackend implements HypervisorBackend {
             }
             running.put(def.id(), vm);
             watch(vm);
-            found.add(vm.toRunningVm());
+            found.add(new RunningVm(def.id(), vm.process.pid(), null, dir.sockets(vm.viewer, true), paused(vm)));
         }
         return found;
+    }
+
+    /** Whether a taken-back QEMU's CPUs are stopped (paused on request, or left after a save). */
+    private static boolean paused(Instance vm) {
+        try {
+            return vm.monitor != null && !vm.monitor.execute("query-status", null, QMP_TIMEOUT).path("running").asBoolean(true);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The QEMU named by the VM's pid file, if that process still lives and is really this VM's QEMU. */

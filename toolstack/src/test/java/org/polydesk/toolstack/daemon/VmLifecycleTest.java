@@ -182,6 +182,11 @@ class VmLifecycleTest {
         daemon.close();
         startDaemon();
         assertEquals(VmState.SUSPENDED, daemon.call(ToolstackApi.VM_SHOW, new VmRef("Work")).state());
+        try (RpcClient subscriber = daemon.connect()) {
+            List<VmStatus> snapshot = subscriber.call(ToolstackApi.EVENTS_SUBSCRIBE);
+            assertEquals(List.of(VmState.SUSPENDED), snapshot.stream().map(VmStatus::state).toList(),
+                    "a new subscriber's snapshot has it suspended");
+        }
 
         // Damaged: one byte changed, the size the same.
         byte[] saved = Files.readAllBytes(image);

@@ -130,6 +130,10 @@ class QemuLifecycleActionsTest {
             assertArrayEquals(first, screen(qmp, tmp.resolve("paused-2.ppm")), "a paused guest's screen stands still");
             assertEquals(frozenAt, lastTick(dir), "and it counts no further");
 
+            polydeskd.close(); // a restarted daemon takes it back as paused
+            polydeskd = TestPolydeskd.start(tmp);
+            assertEquals("paused", polyctl.json("vm", "show", "Counter").path("state").asText());
+
             PolyctlRunner.Run resume = polyctl.run("vm", "resume", "Counter");
             assertEquals("resumed 'Counter' (slot 1): running\n", resume.out(), resume.err());
             awaitTick(dir, frozenAt + 2);
@@ -244,6 +248,25 @@ class QemuLifecycleActionsTest {
             keys.forEach(k -> array.addObject().put("type", "qcode").put("data", k));
             qmp.execute("send-key", args, QMP);
         }
+    }
+
+    @Test
+    void aGuestThatIgnoresTheRestartRequestIsResetAfterTheTimeout() throws Exception {
+        polydeskd = TestPolydeskd.start(tmp);
+        polyctl = new PolyctlRunner(polydeskd.socket());
+        // No kernel and no disk: the firmware waits for a boot device and nothing answers ACPI.
+        ok("vm", "create", "--name", "Deaf", "--memory", "128");
+        ok("vm", "start", "Deaf");
+        long pid = polyctl.json("vm", "show", "Deaf").path("pid").asLong();
+        PolyctlRunner.Run reboot = polyctl.run("vm", "reboot", "Deaf", "--timeout", "2");
+        assertEquals("rebooted 'Deaf' (slot 1): running — reset after the guest ignored the restart request for 2 s\n",
+                reboot.out(), reboot.err());
+        assertEquals(pid, polyctl.json("vm", "show", "Deaf").path("pid").asLong(), "the same QEMU, reset");
+        String id = polyctl.json("vm", "show", "Deaf").path("definition").path("id").asText();
+        try (QmpClient qmp = QmpClient.connect(vmDir(id).resolve("qmp.sock"), null, QMP)) {
+            assertEquals("running", qmp.execute("query-status", null, QMP).path("status").asText());
+        }
+        ok("vm", "destroy", "Deaf");
     }
 
     @Test
