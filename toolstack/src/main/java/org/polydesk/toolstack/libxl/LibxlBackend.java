@@ -51,6 +51,8 @@ public final class LibxlBackend implements HypervisorBackend {
         volatile boolean stopRequested;
         volatile boolean destroyRequested;
         volatile boolean rebooting;
+        /** Paused through {@link #pause}: Xen refuses to unpause a domain that is not. */
+        volatile boolean paused;
         /** Set when the domain shut down; reported when it is dead. */
         volatile ExitReason reason;
         volatile String detail;
@@ -279,6 +281,10 @@ public final class LibxlBackend implements HypervisorBackend {
         Domain domain = domain(id);
         domain.stopRequested = true;
         try {
+            if (domain.paused) {
+                xl.unpause(domain.domid); // a paused guest cannot act on the request
+                domain.paused = false;
+            }
             xl.shutdown(domain.domid);
         } catch (LibxlException e) {
             LOG.info("shutdown request to domain " + domain.domid + " failed (" + e.getMessage() + "); destroying it");
@@ -311,6 +317,7 @@ public final class LibxlBackend implements HypervisorBackend {
         Domain domain = domain(id);
         try {
             xl.pause(domain.domid);
+            domain.paused = true;
         } catch (LibxlException e) {
             throw new BackendException("cannot pause '" + domain.def.name() + "': " + e.getMessage(), e);
         }
@@ -321,6 +328,7 @@ public final class LibxlBackend implements HypervisorBackend {
         Domain domain = domain(id);
         try {
             xl.unpause(domain.domid);
+            domain.paused = false;
         } catch (LibxlException e) {
             throw new BackendException("cannot unpause '" + domain.def.name() + "': " + e.getMessage(), e);
         }
@@ -335,7 +343,10 @@ public final class LibxlBackend implements HypervisorBackend {
         Domain domain = domain(id);
         int before = domain.domid;
         try {
-            xl.unpause(before);
+            if (domain.paused) {
+                xl.unpause(before); // a paused guest cannot act on the request
+                domain.paused = false;
+            }
             if (xl.reboot(before)) {
                 long deadline = System.nanoTime() + timeout.toNanos();
                 while (System.nanoTime() < deadline) {
