@@ -22,6 +22,8 @@ modules=(bochs evdev button uinput virtio_pci 9pnet_virtio 9p virtio_net)
 modules+=(efivarfs xhci-pci usbhid hid-generic e1000 8139too ahci)
 # USB sticks and their file systems (the media library's import test); the names are the files'.
 modules+=(usb-storage sd_mod isofs vfat nls_cp437 nls_ascii nls_utf8)
+# CD-ROMs (the lifecycle test's vm.cd.insert).
+modules+=(sr_mod)
 
 log() { echo "build-guest: $*" >&2; }
 die() { log "error: $*"; exit 1; }

@@ -111,11 +111,11 @@ if [ -n "$iommu" ]; then
         else
             fail h-gpu-assigned "drivers $(drv $card)/$(drv $audio), xl pci-list: $(xl pci-list gpu-test 2>&1 | tr '\n' ' ')"
         fi
-        if jq -e 'select(.type == "started" and .name == "gpu-test" and .gpu.functions == ["0000:00:05.0", "0000:00:05.1"])' \
+        if jq -e 'select(.type == "running" and .name == "gpu-test" and .gpu.functions == ["0000:00:05.0", "0000:00:05.1"])' \
                 "$OUT/events.jsonl" > /dev/null 2>&1; then
             pass h-gpu-started-event 0
         else
-            fail h-gpu-started-event "no 'started' event of gpu-test with its gpu"
+            fail h-gpu-started-event "no 'running' event of gpu-test with its gpu"
         fi
         pc vm destroy gpu-test > "$OUT/h-destroy.txt" 2>&1 || info "polyctl vm destroy gpu-test: rc $?"
         t=$(now)

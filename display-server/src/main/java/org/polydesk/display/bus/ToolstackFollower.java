@@ -90,6 +90,9 @@ public final class ToolstackFollower implements AutoCloseable {
                 case DELETED -> forget(e.vm());
                 case STOPPED -> show(client, e.vm(), "the VM is stopped");
                 case CRASHED -> show(client, e.vm(), "the VM crashed" + (e.detail() == null ? "" : ": " + e.detail()));
+                case STARTING, STOPPING, PAUSED -> {
+                    // on the way, or frozen: its screen (or none) stays as it is until it settles
+                }
                 default -> show(client, e.vm(), null);
             }
         }
@@ -116,7 +119,9 @@ public final class ToolstackFollower implements AutoCloseable {
             display.vmRemoved(old);
         }
         VmLabel label = new VmLabel(def.slot(), def.name(), VmLabel.parseColour(def.colour()));
-        boolean running = status.state() == VmState.RUNNING || status.state() == VmState.PAUSED;
+        // A stopping VM's QEMU still serves its screen until it ends.
+        boolean running = status.state() == VmState.RUNNING || status.state() == VmState.PAUSED
+                || status.state() == VmState.STOPPING;
         if (running && status.sockets() != null && status.sockets().vnc() != null) {
             display.vmStarted(label, RfbEndpoint.unix(Path.of(status.sockets().vnc())));
         } else {

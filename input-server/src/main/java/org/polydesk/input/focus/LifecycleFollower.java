@@ -80,14 +80,14 @@ public final class LifecycleFollower implements Closeable {
 
     private void apply(LifecycleEvent e) {
         switch (e.type()) {
-            case STARTED -> {
+            case RUNNING -> {
                 if (e.slot() != null) {
                     started(e.slot(), e.vm(), e.name(), e.sockets() == null ? null : e.sockets().qmp());
                 }
             }
-            case STOPPED, CRASHED, DELETED -> focus.vmStopped(e.vm());
+            case STOPPED, CRASHED, SUSPENDED, DELETED -> focus.vmStopped(e.vm());
             default -> {
-                // created, changed: not running, nothing to route
+                // created, changed: nothing to route; starting, paused, stopping: the VM's QEMU is as it was
             }
         }
     }

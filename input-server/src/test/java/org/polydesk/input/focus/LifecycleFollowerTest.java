@@ -16,6 +16,7 @@ import org.polydesk.input.testing.RecordingSink;
 import org.polydesk.protocol.focus.FocusChanged;
 import org.polydesk.protocol.rpc.RpcClient;
 import org.polydesk.protocol.toolstack.ToolstackApi;
+import org.polydesk.protocol.vm.CrashAction;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.protocol.vm.VmState;
 import org.polydesk.protocol.vm.VmStatus;
@@ -45,7 +46,7 @@ class LifecycleFollowerTest {
 
     private static VmStatus create(RpcClient c, String name, int slot) throws IOException {
         return c.call(ToolstackApi.VM_CREATE, new ToolstackApi.VmCreate(
-                VmDefinition.builder().name(name).slot(slot).memoryMib(256).build()));
+                VmDefinition.builder().name(name).slot(slot).memoryMib(256).onCrash(CrashAction.STOP).build()));
     }
 
     @Test

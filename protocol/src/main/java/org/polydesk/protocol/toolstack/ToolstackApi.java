@@ -46,9 +46,25 @@ public final class ToolstackApi {
         public static final String VM = "vm", DEFINITION = "definition";
     }
 
-    /** {@code timeoutSeconds}: how long the guest has to power off before it is forced (default 60, at most 3600). */
+    /**
+     * {@code timeoutSeconds}: how long the guest has to power off (vm.stop) or to restart (vm.reboot)
+     * before it is forced (default 60, at most 3600).
+     */
     public record VmStop(String vm, Integer timeoutSeconds) {
         public static final String VM = "vm", TIMEOUT_SECONDS = "timeoutSeconds";
+    }
+
+    /**
+     * A medium for a running VM's CD drive. {@code path}: an ISO image or a block device on the host.
+     * {@code drive}: the drive's vdev (hdc, …) as vm.show lists it; left out, the VM's first CD drive.
+     */
+    public record VmCdInsert(String vm, String path, String drive) {
+        public static final String VM = "vm", PATH = "path", DRIVE = "drive";
+    }
+
+    /** {@code drive}: the CD drive's vdev; left out, the VM's first CD drive. */
+    public record VmCdEject(String vm, String drive) {
+        public static final String VM = "vm", DRIVE = "drive";
     }
 
     public record XlParse(String text) {
@@ -126,11 +142,36 @@ public final class ToolstackApi {
     public static final RpcMethod<VmRef, Void> VM_DELETE = RpcMethod.of("vm.delete", VmRef.class, Void.class,
             "Deletes a stopped VM's definition (never its disks).", NOT_FOUND, WRONG_STATE, STORE_FAILED);
     public static final RpcMethod<VmRef, VmStatus> VM_START = RpcMethod.of("vm.start", VmRef.class, VmStatus.class,
-            "Starts a VM.", NOT_FOUND, WRONG_STATE, BACKEND_FAILED);
+            "Starts a stopped or crashed VM, or resumes a suspended one from its saved image; answers once it runs"
+                    + " (events starting, running). A saved image that is damaged or was made by other hardware settings"
+                    + " is refused (BACKEND_FAILED naming it) and kept.", NOT_FOUND, WRONG_STATE, BACKEND_FAILED);
     public static final RpcMethod<VmStop, VmStatus> VM_STOP = RpcMethod.of("vm.stop", VmStop.class, VmStatus.class,
-            "ACPI power-down, forced off after the timeout.", NOT_FOUND, WRONG_STATE, BACKEND_FAILED);
+            "ACPI power-down, forced off after the timeout. Answers at once (stopping); the event stopped follows, or"
+                    + " an event of the state it stayed in with the reason.", NOT_FOUND, WRONG_STATE, BACKEND_FAILED);
     public static final RpcMethod<VmRef, VmStatus> VM_DESTROY = RpcMethod.of("vm.destroy", VmRef.class, VmStatus.class,
-            "Forces a VM off at once.", NOT_FOUND, WRONG_STATE, BACKEND_FAILED);
+            "Forces a running, paused or stopping VM off at once (the force-off); answers when it has ended.",
+            NOT_FOUND, WRONG_STATE, BACKEND_FAILED);
+    public static final RpcMethod<VmRef, VmStatus> VM_PAUSE = RpcMethod.of("vm.pause", VmRef.class, VmStatus.class,
+            "Freezes a running VM's CPUs where they are (event paused); it keeps its memory and devices.",
+            NOT_FOUND, WRONG_STATE, BACKEND_FAILED);
+    public static final RpcMethod<VmRef, VmStatus> VM_RESUME = RpcMethod.of("vm.resume", VmRef.class, VmStatus.class,
+            "Lets a paused VM run on (event running). A suspended VM is resumed by vm.start.",
+            NOT_FOUND, WRONG_STATE, BACKEND_FAILED);
+    public static final RpcMethod<VmStop, VmStatus> VM_REBOOT = RpcMethod.of("vm.reboot", VmStop.class, VmStatus.class,
+            "Asks the guest to restart (ACPI power-down answered with a reset), reset hard after the timeout. Answers"
+                    + " at once (stopping); the event running follows once it restarts.",
+            NOT_FOUND, WRONG_STATE, BACKEND_FAILED);
+    public static final RpcMethod<VmRef, VmStatus> VM_SUSPEND = RpcMethod.of("vm.suspend", VmRef.class, VmStatus.class,
+            "Saves a running or paused VM's memory and devices to disk and ends it. Answers at once (stopping); the"
+                    + " event suspended follows, or an event of the state it stayed in with the reason. vm.start resumes it.",
+            NOT_FOUND, WRONG_STATE, BACKEND_FAILED);
+    public static final RpcMethod<VmCdInsert, VmStatus> VM_CD_INSERT = RpcMethod.of("vm.cd.insert", VmCdInsert.class,
+            VmStatus.class, "Puts a medium in a running VM's CD drive, replacing any (event changed). The VM needs a CD"
+                    + " drive in its definition (a cdrom disk, without a path for an empty one); the medium lasts until"
+                    + " the VM stops.", NOT_FOUND, WRONG_STATE, INVALID_DEFINITION, BACKEND_FAILED);
+    public static final RpcMethod<VmCdEject, VmStatus> VM_CD_EJECT = RpcMethod.of("vm.cd.eject", VmCdEject.class,
+            VmStatus.class, "Takes the medium out of a running VM's CD drive (event changed).",
+            NOT_FOUND, WRONG_STATE, BACKEND_FAILED);
     public static final RpcMethod<Void, HostInfo> HOST_INFO = RpcMethod.of("host.info", Void.class, HostInfo.class,
             "The host: backend, CPUs, memory, VMs, free slots.");
     public static final RpcMethod<XlParse, XlImportResult> XLCFG_PARSE = RpcMethod.of("xlcfg.parse", XlParse.class,
@@ -178,7 +219,8 @@ public final class ToolstackApi {
             "Deletes a medium from the library.", NOT_FOUND, WRONG_STATE, STORE_FAILED);
 
     public static final RpcNotification<LifecycleEvent> EVENT = RpcNotification.of("event", LifecycleEvent.class,
-            "A VM was created, changed, deleted, started, stopped or crashed (after events.subscribe).");
+            "A VM was created, changed or deleted, or entered a state: starting, running, paused, stopping, stopped,"
+                    + " crashed, suspended (after events.subscribe).");
     public static final RpcNotification<InstallProgress> INSTALL_PROGRESS = RpcNotification.of("install.progress",
             InstallProgress.class, "A step, a detail, done or failed of the install the connection started.");
     public static final RpcNotification<MediaProgress> MEDIA_PROGRESS = RpcNotification.of("media.progress",

@@ -35,14 +35,15 @@ public record VmDefinition(
         Boolean rtcLocalTime,
         Boolean usbTablet,
         Boolean secureBoot,
-        Boolean tpm) {
+        Boolean tpm,
+        CrashAction onCrash) {
 
     /** The fields' wire names, for a problem that names its field (a test keeps them equal to the components). */
     public static final String ID = "id", NAME = "name", SLOT = "slot", COLOUR = "colour", MEMORY_MIB = "memoryMib",
             VCPUS = "vcpus", TYPE = "type", FIRMWARE = "firmware", DISKS = "disks", NICS = "nics", DISPLAY = "display",
             PCI_DEVICES = "pciDevices", GPU = "gpu", KERNEL = "kernel", RAMDISK = "ramdisk", CMDLINE = "cmdline",
             BOOTLOADER = "bootloader", OS = "os", HYPERV = "hyperv", BOOT = "boot", RTC_LOCAL_TIME = "rtcLocalTime",
-            USB_TABLET = "usbTablet", SECURE_BOOT = "secureBoot", TPM = "tpm";
+            USB_TABLET = "usbTablet", SECURE_BOOT = "secureBoot", TPM = "tpm", ON_CRASH = "onCrash";
 
     public static final int DEFAULT_MEMORY_MIB = 1024;
     public static final String DEFAULT_COLOUR = "#3465a4";
@@ -64,18 +65,19 @@ public record VmDefinition(
         usbTablet = usbTablet != null && usbTablet;
         secureBoot = secureBoot != null && secureBoot;
         tpm = tpm != null && tpm;
+        onCrash = onCrash == null ? CrashAction.RESTART : onCrash;
     }
 
     public VmDefinition withId(UUID newId) {
         return new VmDefinition(newId, name, slot, colour, memoryMib, vcpus, type, firmware, disks, nics,
                 display, pciDevices, gpu, autostart, kernel, ramdisk, cmdline, bootloader, os, hyperv, boot, rtcLocalTime,
-                usbTablet, secureBoot, tpm);
+                usbTablet, secureBoot, tpm, onCrash);
     }
 
     public VmDefinition withSlot(Integer newSlot) {
         return new VmDefinition(id, name, newSlot, colour, memoryMib, vcpus, type, firmware, disks, nics,
                 display, pciDevices, gpu, autostart, kernel, ramdisk, cmdline, bootloader, os, hyperv, boot, rtcLocalTime,
-                usbTablet, secureBoot, tpm);
+                usbTablet, secureBoot, tpm, onCrash);
     }
 
     /** A builder for code that assembles a definition field by field (CLI, xl.cfg import). */
@@ -90,7 +92,7 @@ public record VmDefinition(
         b.pciDevices = pciDevices; b.gpu = gpu; b.autostart = autostart; b.kernel = kernel;
         b.ramdisk = ramdisk; b.cmdline = cmdline; b.bootloader = bootloader;
         b.os = os; b.hyperv = hyperv; b.boot = boot; b.rtcLocalTime = rtcLocalTime; b.usbTablet = usbTablet;
-        b.secureBoot = secureBoot; b.tpm = tpm;
+        b.secureBoot = secureBoot; b.tpm = tpm; b.onCrash = onCrash;
         return b;
     }
 
@@ -120,6 +122,7 @@ public record VmDefinition(
         private Boolean usbTablet;
         private Boolean secureBoot;
         private Boolean tpm;
+        private CrashAction onCrash;
 
         public Builder id(UUID v) { id = v; return this; }
         public Builder name(String v) { name = v; return this; }
@@ -146,11 +149,12 @@ public record VmDefinition(
         public Builder usbTablet(Boolean v) { usbTablet = v; return this; }
         public Builder secureBoot(Boolean v) { secureBoot = v; return this; }
         public Builder tpm(Boolean v) { tpm = v; return this; }
+        public Builder onCrash(CrashAction v) { onCrash = v; return this; }
 
         public VmDefinition build() {
             return new VmDefinition(id, name, slot, colour, memoryMib, vcpus, type, firmware, disks, nics,
                     display, pciDevices, gpu, autostart, kernel, ramdisk, cmdline, bootloader, os, hyperv, boot,
-                    rtcLocalTime, usbTablet, secureBoot, tpm);
+                    rtcLocalTime, usbTablet, secureBoot, tpm, onCrash);
         }
     }
 }

@@ -8,7 +8,9 @@ public enum VmState {
     @JsonProperty("running") RUNNING,
     @JsonProperty("paused") PAUSED,
     @JsonProperty("stopping") STOPPING,
-    @JsonProperty("crashed") CRASHED;
+    @JsonProperty("crashed") CRASHED,
+    /** Not running; its memory is saved on disk and vm.start resumes it where it was. */
+    @JsonProperty("suspended") SUSPENDED;
 
     public String wireName() {
         return name().toLowerCase(java.util.Locale.ROOT);

@@ -1,5 +1,6 @@
 package org.polydesk.toolstack.backend;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -34,6 +35,39 @@ public interface HypervisorBackend extends AutoCloseable {
     /** Ends the VM at once, like pulling the plug. Returns when it has ended. */
     void destroy(UUID id) throws BackendException;
 
+    /** Freezes the VM's CPUs; memory and devices stay. */
+    void pause(UUID id) throws BackendException;
+
+    /** Lets a paused VM run on. */
+    void unpause(UUID id) throws BackendException;
+
+    /**
+     * Asks the guest to restart (ACPI); resets it hard after {@code timeout}. Returns once it is
+     * running again, with a sentence saying which of the two happened.
+     */
+    String reboot(UUID id, Duration timeout) throws BackendException;
+
+    /**
+     * Saves the VM's whole state to {@code image} (written and synced when this returns) and leaves it
+     * paused; nothing ends yet. On failure the VM stays paused: {@link #unpause} lets it run on.
+     */
+    void saveState(UUID id, Path image) throws BackendException;
+
+    /** Ends a VM whose state {@link #saveState} saved; its end is reported as {@link ExitReason#SUSPENDED}. */
+    void endSaved(UUID id) throws BackendException;
+
+    /**
+     * Starts a VM from a state {@link #saveState} saved for the same definition, returning once it runs
+     * where it left off. On failure nothing is left running and {@code image} is untouched.
+     */
+    RunningVm restore(VmDefinition def, List<String> gpuFunctions, Path image) throws BackendException;
+
+    /** Puts {@code medium} in the CD drive that is the definition's disk number {@code disk} (0-based). */
+    void insertCd(UUID id, int disk, Path medium) throws BackendException;
+
+    /** Empties the CD drive that is the definition's disk number {@code disk}. */
+    void ejectCd(UUID id, int disk) throws BackendException;
+
     /**
      * The VMs among {@code defs} still running from an earlier daemon; from now on they are watched again.
      * {@code gpuFunctions}: the GPU functions each of them was started with.
@@ -66,6 +100,8 @@ public interface HypervisorBackend extends AutoCloseable {
         /** Killed on request. */
         DESTROYED,
         /** Ended by nobody's request: the device model died or was killed from outside. */
-        CRASHED
+        CRASHED,
+        /** Ended after its state was saved ({@link #endSaved}). */
+        SUSPENDED
     }
 }

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.vm.BootDevice;
+import org.polydesk.protocol.vm.CrashAction;
 import org.polydesk.protocol.vm.Disk;
 import org.polydesk.protocol.vm.DiskBus;
 import org.polydesk.protocol.vm.HypervFeature;
@@ -69,7 +70,8 @@ final class DefinitionOptions {
     Boolean tpm;
 
     @Option(names = "--disk", paramLabel = "PATH[,format=F][,cdrom][,ro][,vdev=V][,bus=sata|virtio]",
-            description = "A disk image or block device; repeat for more. Replaces all disks on edit.")
+            description = "A disk image or block device; repeat for more. Replaces all disks on edit."
+                    + " ',cdrom' (no path) is an empty CD drive, for vm cd-insert.")
     List<String> disks;
 
     @Option(names = "--nic", paramLabel = "BRIDGE[,mac=M][,model=e1000|virtio|rtl8139]",
@@ -96,6 +98,10 @@ final class DefinitionOptions {
 
     @Option(names = "--cmdline", description = "The kernel command line.")
     String cmdline;
+
+    @Option(names = "--on-crash", paramLabel = "restart|stop",
+            description = "What a crash does: restart (default; at most 3 times within 60 s) or stop.")
+    String onCrash;
 
     /**
      * Sets the given options on {@code target}; what was not given stays as it is. With --os the
@@ -189,6 +195,9 @@ final class DefinitionOptions {
         if (tpm != null) {
             target.tpm(tpm);
         }
+        if (onCrash != null) {
+            target.onCrash(wireValue("--on-crash", onCrash, CrashAction.class));
+        }
         return target;
     }
 
@@ -198,7 +207,7 @@ final class DefinitionOptions {
                 || firmware != null || disks != null || nics != null || display != null || pci != null || gpu != null
                 || autostart != null || kernel != null || ramdisk != null || cmdline != null || os != null
                 || hyperv != null || boot != null || rtcLocalTime != null || usbTablet != null || secureBoot != null
-                || tpm != null;
+                || tpm != null || onCrash != null;
     }
 
     private static <E extends Enum<E>> E wireValue(String option, String value, Class<E> type) {
@@ -241,7 +250,7 @@ final class DefinitionOptions {
                         + "' (expected format=F, cdrom, ro, vdev=V or bus=sata|virtio)");
             }
         }
-        return new Disk(parts[0], format, cdrom, readOnly, vdev, bus);
+        return new Disk(parts[0].isEmpty() ? null : parts[0], format, cdrom, readOnly, vdev, bus);
     }
 
     static Nic parseNic(String spec) {

@@ -9,6 +9,15 @@ import java.util.concurrent.Callable;
 import org.polydesk.protocol.rpc.Json;
 import java.util.List;
 import org.polydesk.protocol.rpc.JsonProblems;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.polydesk.protocol.rpc.RpcClient;
+import org.polydesk.protocol.rpc.RpcMessage;
+import org.polydesk.protocol.toolstack.LifecycleEvent;
+import org.polydesk.toolstack.cli.Polyctl.Refused;
 import org.polydesk.protocol.rpc.RpcMethod;
 import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.vm.VmDefinition;
@@ -24,6 +33,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "vm", description = "Define, run and remove VMs.",
         subcommands = {VmCommands.ListVms.class, VmCommands.Show.class, VmCommands.Create.class, VmCommands.Edit.class,
                 VmCommands.Delete.class, VmCommands.Start.class, VmCommands.Stop.class, VmCommands.Destroy.class,
+                VmCommands.Pause.class, VmCommands.Resume.class, VmCommands.Reboot.class, VmCommands.Suspend.class,
+                VmCommands.CdInsert.class, VmCommands.CdEject.class,
                 XlCommands.Import.class, XlCommands.Export.class})
 final class VmCommands {
     @ParentCommand
@@ -174,7 +185,7 @@ final class VmCommands {
         }
     }
 
-    @Command(name = "start", description = "Start a VM.")
+    @Command(name = "start", description = "Start a VM, or resume a suspended one from its saved state.")
     static final class Start extends Sub {
         @Parameters(paramLabel = "VM", description = "Id, name or slot.")
         String ref;
@@ -185,8 +196,85 @@ final class VmCommands {
         }
     }
 
-    @Command(name = "stop", description = "Ask the guest to power off (ACPI); stop it hard after the timeout.")
-    static final class Stop extends Sub {
+    /**
+     * A call that answers at once (stopping) and whose outcome comes as an event: by default polyctl
+     * subscribes first, calls, and waits for the VM to settle, succeeding only in {@code expected}.
+     */
+    abstract static class LongSub extends Sub {
+        @Option(names = "--no-wait", description = "Return once polydeskd has started it; follow it with polyctl events.")
+        boolean noWait;
+
+        @Option(names = "--wait-timeout", paramLabel = "SECONDS",
+                description = "How long to wait for the result before giving up (the action goes on).")
+        Integer waitTimeout;
+
+        <P> int callAndWait(RpcMethod<P, VmStatus> method, P params, LifecycleEvent.Type expected, String verb,
+                            Duration defaultWait) throws IOException {
+            if (noWait) {
+                return printStatus(call(method, params), verb);
+            }
+            Duration wait = waitTimeout != null ? Duration.ofSeconds(waitTimeout) : defaultWait;
+            try (RpcClient c = root().connect()) {
+                c.call(ToolstackApi.EVENTS_SUBSCRIBE);
+                VmStatus answer = c.call(method, params);
+                UUID id = answer.definition().id();
+                AtomicBoolean timedOut = new AtomicBoolean();
+                // nextNotification blocks: closing the connection at the deadline ends the wait.
+                CompletableFuture<Void> watchdog = CompletableFuture.runAsync(() -> {
+                    timedOut.set(true);
+                    try {
+                        c.close();
+                    } catch (IOException ignored) {
+                        // closing is all we want
+                    }
+                }, CompletableFuture.delayedExecutor(wait.toMillis(), TimeUnit.MILLISECONDS));
+                LifecycleEvent outcome = null;
+                boolean begun = false;
+                try {
+                    RpcMessage m;
+                    while (outcome == null && (m = c.nextNotification()) != null) {
+                        if (!ToolstackApi.EVENT.matches(m)) {
+                            continue;
+                        }
+                        LifecycleEvent e = ToolstackApi.EVENT.decode(m);
+                        if (!id.equals(e.vm())) {
+                            continue;
+                        }
+                        if (e.type() == LifecycleEvent.Type.DELETED) {
+                            throw new Refused("'" + e.name() + "' was deleted meanwhile");
+                        }
+                        // The call's own stopping event comes first; earlier events are not its outcome.
+                        begun |= e.type() == LifecycleEvent.Type.STOPPING;
+                        if (begun && e.type().settled()) {
+                            outcome = e;
+                        }
+                    }
+                } catch (IOException e) {
+                    if (!timedOut.get()) {
+                        throw e;
+                    }
+                } finally {
+                    watchdog.cancel(false);
+                }
+                if (outcome == null) {
+                    throw new Refused(timedOut.get() ? "no result within " + wait.toSeconds() + " s; '"
+                            + answer.definition().name() + "' goes on (polyctl vm show " + answer.definition().name() + ")"
+                            : "polydeskd closed the connection before the result");
+                }
+                if (outcome.type() != expected) {
+                    throw new Refused("'" + outcome.name() + "' is " + outcome.type().wireName()
+                            + (outcome.detail() != null ? ": " + outcome.detail() : ""));
+                }
+            }
+            return printStatus(call(ToolstackApi.VM_SHOW, new ToolstackApi.VmRef(ref())), verb);
+        }
+
+        abstract String ref();
+    }
+
+    @Command(name = "stop", description = "Ask the guest to power off (ACPI); stop it hard after the timeout."
+            + " Waits for it to end unless --no-wait.")
+    static final class Stop extends LongSub {
         @Parameters(paramLabel = "VM", description = "Id, name or slot.")
         String ref;
 
@@ -194,8 +282,107 @@ final class VmCommands {
         Integer timeout;
 
         @Override
+        String ref() {
+            return ref;
+        }
+
+        @Override
         public Integer call() throws Exception {
-            return printStatus(call(ToolstackApi.VM_STOP, new ToolstackApi.VmStop(ref, timeout)), "stopped");
+            return callAndWait(ToolstackApi.VM_STOP, new ToolstackApi.VmStop(ref, timeout), LifecycleEvent.Type.STOPPED,
+                    noWait ? "stopping" : "stopped", Duration.ofSeconds((timeout == null ? 60 : timeout) + 60L));
+        }
+    }
+
+    @Command(name = "reboot", description = "Ask the guest to restart (ACPI); reset it after the timeout."
+            + " Waits for it to run again unless --no-wait.")
+    static final class Reboot extends LongSub {
+        @Parameters(paramLabel = "VM", description = "Id, name or slot.")
+        String ref;
+
+        @Option(names = "--timeout", paramLabel = "SECONDS", description = "How long the guest may take (default 60).")
+        Integer timeout;
+
+        @Override
+        String ref() {
+            return ref;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            return callAndWait(ToolstackApi.VM_REBOOT, new ToolstackApi.VmStop(ref, timeout), LifecycleEvent.Type.RUNNING,
+                    noWait ? "rebooting" : "rebooted", Duration.ofSeconds((timeout == null ? 60 : timeout) + 60L));
+        }
+    }
+
+    @Command(name = "suspend", description = "Save a VM's memory to disk and end it; vm start resumes it."
+            + " Waits for the save unless --no-wait.")
+    static final class Suspend extends LongSub {
+        @Parameters(paramLabel = "VM", description = "Id, name or slot.")
+        String ref;
+
+        @Override
+        String ref() {
+            return ref;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            return callAndWait(ToolstackApi.VM_SUSPEND, new ToolstackApi.VmRef(ref), LifecycleEvent.Type.SUSPENDED,
+                    noWait ? "suspending" : "suspended", Duration.ofMinutes(15));
+        }
+    }
+
+    @Command(name = "pause", description = "Freeze a running VM where it is.")
+    static final class Pause extends Sub {
+        @Parameters(paramLabel = "VM", description = "Id, name or slot.")
+        String ref;
+
+        @Override
+        public Integer call() throws Exception {
+            return printStatus(call(ToolstackApi.VM_PAUSE, new ToolstackApi.VmRef(ref)), "paused");
+        }
+    }
+
+    @Command(name = "resume", description = "Let a paused VM run on (a suspended one is resumed by vm start).")
+    static final class Resume extends Sub {
+        @Parameters(paramLabel = "VM", description = "Id, name or slot.")
+        String ref;
+
+        @Override
+        public Integer call() throws Exception {
+            return printStatus(call(ToolstackApi.VM_RESUME, new ToolstackApi.VmRef(ref)), "resumed");
+        }
+    }
+
+    @Command(name = "cd-insert", description = "Put an ISO image in a running VM's CD drive.")
+    static final class CdInsert extends Sub {
+        @Parameters(index = "0", paramLabel = "VM", description = "Id, name or slot.")
+        String ref;
+
+        @Parameters(index = "1", paramLabel = "ISO", description = "The ISO image or block device on this host.")
+        Path medium;
+
+        @Option(names = "--drive", paramLabel = "VDEV", description = "Which CD drive (default: the VM's first).")
+        String drive;
+
+        @Override
+        public Integer call() throws Exception {
+            return printStatus(call(ToolstackApi.VM_CD_INSERT, new ToolstackApi.VmCdInsert(ref,
+                    medium.toAbsolutePath().toString(), drive)), "inserted " + medium + " into");
+        }
+    }
+
+    @Command(name = "cd-eject", description = "Take the medium out of a running VM's CD drive.")
+    static final class CdEject extends Sub {
+        @Parameters(paramLabel = "VM", description = "Id, name or slot.")
+        String ref;
+
+        @Option(names = "--drive", paramLabel = "VDEV", description = "Which CD drive (default: the VM's first).")
+        String drive;
+
+        @Override
+        public Integer call() throws Exception {
+            return printStatus(call(ToolstackApi.VM_CD_EJECT, new ToolstackApi.VmCdEject(ref, drive)), "ejected the CD of");
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 import java.util.logging.Logger;
 import org.polydesk.protocol.toolstack.LifecycleEvent;
 import org.polydesk.protocol.vm.VmSockets;
+import org.polydesk.protocol.vm.VmState;
 
 /** Hands each lifecycle event, numbered in order, to every subscriber. */
 public final class EventBus {
@@ -18,14 +19,13 @@ public final class EventBus {
         return () -> subscribers.remove(subscriber);
     }
 
-    /** Numbering and delivery happen under one lock so every subscriber sees events in seq order. */
-    public void publish(LifecycleEvent.Type type, UUID vm, String name, Integer slot, VmSockets sockets, String detail) {
-        publish(type, vm, name, slot, sockets, detail, null);
-    }
-
+    /**
+     * Numbering and delivery happen under one lock so every subscriber sees events in seq order.
+     * {@code state}: the VM's state after the event (null on deleted).
+     */
     public synchronized void publish(LifecycleEvent.Type type, UUID vm, String name, Integer slot,
-                                     VmSockets sockets, String detail, LifecycleEvent.Gpu gpu) {
-        LifecycleEvent event = new LifecycleEvent(++seq, type, vm, name, slot, sockets, detail, gpu);
+                                     VmSockets sockets, String detail, LifecycleEvent.Gpu gpu, VmState state) {
+        LifecycleEvent event = new LifecycleEvent(++seq, type, vm, name, slot, sockets, detail, gpu, state);
         for (Consumer<LifecycleEvent> s : subscribers) {
             try {
                 s.accept(event);

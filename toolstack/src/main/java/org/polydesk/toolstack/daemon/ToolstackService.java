@@ -66,6 +66,18 @@ public final class ToolstackService {
                 .on(VM_START, (p, c) -> vms.start(vm(p.vm())))
                 .on(VM_STOP, (p, c) -> vms.stop(vm(p.vm()), stopTimeout(p.timeoutSeconds())))
                 .on(VM_DESTROY, (p, c) -> vms.destroy(vm(p.vm())))
+                .on(VM_PAUSE, (p, c) -> vms.pause(vm(p.vm())))
+                .on(VM_RESUME, (p, c) -> vms.resume(vm(p.vm())))
+                .on(VM_REBOOT, (p, c) -> vms.reboot(vm(p.vm()), stopTimeout(p.timeoutSeconds())))
+                .on(VM_SUSPEND, (p, c) -> vms.suspend(vm(p.vm())))
+                .on(VM_CD_INSERT, (p, c) -> {
+                    if (p.path() == null || p.path().isBlank() || !p.path().startsWith("/")) {
+                        throw RpcException.invalidParam(VmCdInsert.PATH, "path must be the absolute path of an ISO image"
+                                + " or a block device on the host");
+                    }
+                    return vms.insertCd(vm(p.vm()), p.drive(), Path.of(p.path()));
+                })
+                .on(VM_CD_EJECT, (p, c) -> vms.ejectCd(vm(p.vm()), p.drive()))
                 .on(HOST_INFO, (p, c) -> vms.hostInfo())
                 .on(FOCUS_SET, (p, c) -> focus.set(vm(p.vm())))
                 .on(XLCFG_PARSE, (p, c) -> xlParse(p.text()))

@@ -4,6 +4,12 @@ import org.polydesk.protocol.rpc.Problem;
 import org.polydesk.protocol.rpc.RpcException;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.polydesk.protocol.vm.CrashAction;
+import org.polydesk.protocol.vm.Disk;
+import org.polydesk.toolstack.definition.SuspendImages;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,7 +42,9 @@ import org.polydesk.toolstack.gpu.SysfsPci;
 /**
  * The authority on VM definitions and VM state. Definitions change only through here, are stored
  * before they are acknowledged, and every change of state is published as a lifecycle event.
- * Backend calls that take long (start, stop) run outside the lock, guarded by the VM's state.
+ * Backend calls that take long run outside the lock, guarded by the VM's state: start answers when
+ * the VM runs; stop, reboot and suspend answer at once (stopping) and finish on a worker, their
+ * outcome told by the event that follows.
  */
 public final class VmManager {
     private static final Logger LOG = Logger.getLogger(VmManager.class.getName());
@@ -49,6 +57,14 @@ public final class VmManager {
     private final Map<UUID, VmDefinition> definitions = new LinkedHashMap<>();
     private final Map<UUID, LiveState> live = new HashMap<>();
     private final List<VmStore.Problem> storeProblems = new ArrayList<>();
+    private final SuspendImages suspendImages;
+    private final CrashLoop crashLoop = new CrashLoop();
+    /** Runs the long actions (stop, reboot, suspend, restarts after crashes) after their call is answered. */
+    private final ExecutorService worker = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "vm-lifecycle");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** What the manager knows of a VM beyond its definition. */
     private record LiveState(VmState state, Long pid, Integer domid, VmSockets sockets, String detail) {
@@ -59,7 +75,7 @@ public final class VmManager {
         }
 
         static LiveState running(RunningVm vm, String detail) {
-            return new LiveState(VmState.RUNNING, vm.pid(), vm.domid(), vm.sockets(), detail);
+            return new LiveState(vm.paused() ? VmState.PAUSED : VmState.RUNNING, vm.pid(), vm.domid(), vm.sockets(), detail);
         }
     }
 
@@ -75,6 +91,7 @@ public final class VmManager {
     public VmManager(VmStore store, EventBus events, BackendFactory backends, Sysfs sys, SysfsPci pci,
                      HandoverStore handovers, org.polydesk.toolstack.gpu.ConsoleUsers consoleUsers) throws Exception {
         this.store = store;
+        this.suspendImages = new SuspendImages(store.directory().toAbsolutePath().resolveSibling("suspend"));
         this.events = events;
         this.backend = backends.create(this::onExit);
         this.handovers = handovers;
@@ -99,9 +116,14 @@ public final class VmManager {
         }
         for (RunningVm vm : backend.recover(definitions.values(), gpuFunctions)) {
             live.put(vm.id(), LiveState.running(vm, "taken back after a daemon restart"));
-            LOG.info("'" + definitions.get(vm.id()).name() + "' is still running");
+            LOG.info("'" + definitions.get(vm.id()).name() + "' is still " + (vm.paused() ? "there, paused" : "running"));
         }
         gpus.recover(live.keySet().stream().filter(id -> live.get(id).state().isActive()).toList());
+        for (VmDefinition def : definitions.values()) {
+            if (!live.containsKey(def.id()) && suspendImages.suspended(def.id())) {
+                live.put(def.id(), LiveState.of(VmState.SUSPENDED, "its state is saved in " + suspendImages.imageOf(def.id())));
+            }
+        }
     }
 
     /** Starts the VMs marked autostart that are not running; one that fails does not stop the others. */
@@ -147,7 +169,7 @@ public final class VmManager {
         save(def);
         definitions.put(def.id(), def);
         live.put(def.id(), LiveState.STOPPED);
-        events.publish(LifecycleEvent.Type.CREATED, def.id(), def.name(), def.slot(), null, null);
+        events.publish(LifecycleEvent.Type.CREATED, def.id(), def.name(), def.slot(), null, null, null, VmState.STOPPED);
         return status(def);
     }
 
@@ -169,8 +191,10 @@ public final class VmManager {
         save(def);
         definitions.put(def.id(), def);
         LiveState rt = state(def.id());
-        String detail = rt.state().isActive() ? "changes take effect when the VM next starts" : null;
-        events.publish(LifecycleEvent.Type.CHANGED, def.id(), def.name(), def.slot(), null, detail);
+        String detail = rt.state().isActive() ? "changes take effect when the VM next starts"
+                : rt.state() == VmState.SUSPENDED && !SuspendImages.hardwareHash(old).equals(SuspendImages.hardwareHash(def))
+                ? "its saved state was made with the old hardware settings: undo the change to resume it" : null;
+        events.publish(LifecycleEvent.Type.CHANGED, def.id(), def.name(), def.slot(), null, detail, null, rt.state());
         return status(def);
     }
 
@@ -180,6 +204,10 @@ public final class VmManager {
             throw new RpcException(ErrorCode.WRONG_STATE, "'" + def.name() + "' is " + state(def.id()).state().wireName()
                     + "; stop it before deleting it");
         }
+        if (state(def.id()).state() == VmState.SUSPENDED) {
+            throw new RpcException(ErrorCode.WRONG_STATE, "'" + def.name() + "' is suspended; start and stop it, or move"
+                    + " its saved state " + suspendImages.imageOf(def.id()) + " away, before deleting it");
+        }
         try {
             store.delete(def.id());
         } catch (IOException e) {
@@ -187,18 +215,24 @@ public final class VmManager {
         }
         definitions.remove(def.id());
         live.remove(def.id());
-        events.publish(LifecycleEvent.Type.DELETED, def.id(), def.name(), def.slot(), null, null);
+        events.publish(LifecycleEvent.Type.DELETED, def.id(), def.name(), def.slot(), null, null, null, null);
     }
 
+    /**
+     * Starts a stopped or crashed VM, or resumes a suspended one from its saved state; returns once
+     * it runs. A saved state that cannot be resumed is refused and kept, the VM stays suspended.
+     */
     public VmStatus start(String ref) throws RpcException {
         VmDefinition def;
+        boolean resume;
         synchronized (this) {
             def = find(ref);
             VmState now = state(def.id()).state();
             if (now.isActive()) {
                 throw new RpcException(ErrorCode.WRONG_STATE, "'" + def.name() + "' is already " + now.wireName());
             }
-            live.put(def.id(), LiveState.of(VmState.STARTING, null));
+            resume = now == VmState.SUSPENDED;
+            enter(def, LiveState.of(VmState.STARTING, resume ? "resuming from its saved state" : null));
         }
         Handover gpu = null;
         RunningVm vm;
@@ -206,7 +240,18 @@ public final class VmManager {
             if (def.gpu() != null) {
                 gpu = gpus.take(def.id(), DefinitionValidator.normalisePci(def.gpu()));
             }
-            vm = backend.start(def, gpu == null ? List.of() : gpu.addresses());
+            List<String> functions = gpu == null ? List.of() : gpu.addresses();
+            if (resume) {
+                Path image;
+                try {
+                    image = suspendImages.check(def, backend.name());
+                } catch (SuspendImages.Refused refused) {
+                    throw new BackendException(refused.getMessage());
+                }
+                vm = backend.restore(def, functions, image);
+            } else {
+                vm = backend.start(def, functions);
+            }
         } catch (IOException | BackendException | RuntimeException e) {
             String why = e instanceof IOException ? "cannot take GPU " + def.gpu() + " from dom0: " + e.getMessage()
                     : e.getMessage();
@@ -214,71 +259,294 @@ public final class VmManager {
                 why += giveBack(def.id());
             }
             synchronized (this) {
-                live.put(def.id(), LiveState.of(VmState.STOPPED, "start failed: " + why));
+                enter(def, resume ? LiveState.of(VmState.SUSPENDED, "resume failed: " + why)
+                        : LiveState.of(VmState.STOPPED, "start failed: " + why));
             }
             throw new RpcException(ErrorCode.BACKEND_FAILED, why);
         }
+        String detail = null;
+        if (resume) {
+            detail = "resumed from its saved state";
+            try {
+                suspendImages.remove(def.id());
+            } catch (IOException e) {
+                // It runs; a leftover image would only make it look suspended again after a daemon restart.
+                detail += "; cannot remove the saved state: " + e.getMessage();
+                LOG.warning(detail);
+            }
+        }
         synchronized (this) {
-            live.put(def.id(), LiveState.running(vm, null));
-            events.publish(LifecycleEvent.Type.STARTED, def.id(), def.name(), def.slot(), vm.sockets(), null,
-                    gpu == null ? null : event(gpu));
-            return status(definitions.getOrDefault(def.id(), def));
+            VmDefinition current = definitions.getOrDefault(def.id(), def);
+            live.put(def.id(), LiveState.running(vm, detail));
+            events.publish(LifecycleEvent.Type.RUNNING, def.id(), current.name(), current.slot(), vm.sockets(), detail,
+                    gpu == null ? null : event(gpu), VmState.RUNNING);
+            return status(current);
         }
     }
 
+    /**
+     * Asks the guest to power off, forced after {@code timeout}. Answers at once (stopping); the exit
+     * listener publishes stopped, a failure publishes the state the VM stayed in.
+     */
     public VmStatus stop(String ref, Duration timeout) throws RpcException {
-        return end(ref, id -> backend.stop(id, timeout));
+        return inBackground(ref, "stop", "power-down requested; forced off after " + timeout.toSeconds() + " s",
+                (def, before) -> {
+                    backend.stop(def.id(), timeout);
+                    return null;
+                });
     }
 
+    /** Asks the guest to restart, reset after {@code timeout}. Answers at once (stopping); running follows. */
+    public VmStatus reboot(String ref, Duration timeout) throws RpcException {
+        return inBackground(ref, "reboot", "rebooting; reset after " + timeout.toSeconds() + " s",
+                (def, before) -> backend.reboot(def.id(), timeout));
+    }
+
+    /** Saves the VM's state to disk and ends it. Answers at once (stopping); suspended follows. */
+    public VmStatus suspend(String ref) throws RpcException {
+        synchronized (this) {
+            VmDefinition def = find(ref);
+            if (def.gpu() != null || !def.pciDevices().isEmpty()) {
+                throw new RpcException(ErrorCode.BACKEND_FAILED, "'" + def.name() + "' has passed-through PCI devices,"
+                        + " whose state cannot be saved; stop it instead");
+            }
+        }
+        return inBackground(ref, "suspend", "saving its state to disk", (def, before) -> {
+            Path image;
+            try {
+                image = suspendImages.temporaryImage(def.id());
+            } catch (IOException e) {
+                throw new BackendException("cannot prepare the saved state: " + e.getMessage(), e);
+            }
+            backend.saveState(def.id(), image);
+            try {
+                suspendImages.commit(def, backend.name());
+            } catch (IOException e) {
+                throw new BackendException("cannot store the saved state " + suspendImages.imageOf(def.id()) + ": "
+                        + e.getMessage(), e);
+            }
+            backend.endSaved(def.id());
+            return null;
+        });
+    }
+
+    /** What a long action does once the VM is marked stopping; its answer is the detail of the running VM after it. */
+    private interface LongAction {
+        String run(VmDefinition def, LiveState before) throws BackendException;
+    }
+
+    /**
+     * Marks a running or paused VM stopping, runs {@code action} on a worker and answers at once.
+     * When the action fails (and the VM did not end meanwhile) the VM goes back to the state it was in,
+     * running on if it was running, and an event of that state says why.
+     */
+    private VmStatus inBackground(String ref, String verb, String detail, LongAction action) throws RpcException {
+        VmDefinition def;
+        LiveState before;
+        synchronized (this) {
+            def = find(ref);
+            before = state(def.id());
+            if (before.state() != VmState.RUNNING && before.state() != VmState.PAUSED) {
+                throw wrongState(def, before.state(), verb, before.state() == VmState.STOPPING
+                        ? "; vm.destroy forces it off" : "; only a running or paused VM can be " + switch (verb) {
+                            case "stop" -> "stopped";
+                            case "suspend" -> "suspended";
+                            default -> verb + "ed";
+                        });
+            }
+            enter(def, new LiveState(VmState.STOPPING, before.pid(), before.domid(), before.sockets(), detail));
+        }
+        worker.execute(() -> {
+            String after;
+            try {
+                after = action.run(def, before);
+            } catch (BackendException | RuntimeException e) {
+                LOG.warning(verb + " of '" + def.name() + "' failed: " + e.getMessage());
+                String why = verb + " failed: " + e.getMessage();
+                if (before.state() == VmState.RUNNING && !"stop".equals(verb)) {
+                    try {
+                        backend.unpause(def.id()); // a failed save leaves it paused
+                    } catch (BackendException | RuntimeException notRunning) {
+                        why += " (" + notRunning.getMessage() + ")";
+                    }
+                }
+                backTo(def.id(), new LiveState(before.state(), before.pid(), before.domid(), before.sockets(), why));
+                return;
+            }
+            if (after != null) {
+                backTo(def.id(), new LiveState(VmState.RUNNING, before.pid(), before.domid(), before.sockets(), after));
+            }
+        });
+        return show(def.id().toString());
+    }
+
+    /** Ends a stopping VM's action in {@code next}, unless the VM ended (or was changed) meanwhile. */
+    private synchronized void backTo(UUID id, LiveState next) {
+        VmDefinition def = definitions.get(id);
+        if (def != null && state(id).state() == VmState.STOPPING) {
+            enter(def, next);
+        }
+    }
+
+    public synchronized VmStatus pause(String ref) throws RpcException {
+        VmDefinition def = find(ref);
+        LiveState now = state(def.id());
+        if (now.state() != VmState.RUNNING) {
+            throw wrongState(def, now.state(), "pause", "; only a running VM can be paused");
+        }
+        call(() -> backend.pause(def.id()));
+        enter(def, new LiveState(VmState.PAUSED, now.pid(), now.domid(), now.sockets(), null));
+        return status(def);
+    }
+
+    public synchronized VmStatus resume(String ref) throws RpcException {
+        VmDefinition def = find(ref);
+        LiveState now = state(def.id());
+        if (now.state() != VmState.PAUSED) {
+            throw wrongState(def, now.state(), "resume", now.state() == VmState.SUSPENDED
+                    ? "; vm.start resumes a suspended VM from its saved state" : "; only a paused VM can be resumed");
+        }
+        call(() -> backend.unpause(def.id()));
+        enter(def, new LiveState(VmState.RUNNING, now.pid(), now.domid(), now.sockets(), null));
+        return status(def);
+    }
+
+    /** Puts {@code medium} in the running VM's CD drive {@code drive} (its vdev; null: its first CD drive). */
+    public synchronized VmStatus insertCd(String ref, String drive, Path medium) throws RpcException {
+        VmDefinition def = find(ref);
+        int disk = cdDrive(def, drive, "insert a CD into");
+        if (!Files.isReadable(medium) || Files.isDirectory(medium)) {
+            throw RpcException.invalidParam(ToolstackApi.VmCdInsert.PATH, medium + " is not a readable file or device");
+        }
+        call(() -> backend.insertCd(def.id(), disk, medium));
+        events.publish(LifecycleEvent.Type.CHANGED, def.id(), def.name(), def.slot(), null,
+                "CD " + driveName(def, disk) + ": " + medium + " inserted", null, state(def.id()).state());
+        return status(def);
+    }
+
+    public synchronized VmStatus ejectCd(String ref, String drive) throws RpcException {
+        VmDefinition def = find(ref);
+        int disk = cdDrive(def, drive, "eject the CD of");
+        call(() -> backend.ejectCd(def.id(), disk));
+        events.publish(LifecycleEvent.Type.CHANGED, def.id(), def.name(), def.slot(), null,
+                "CD " + driveName(def, disk) + ": ejected", null, state(def.id()).state());
+        return status(def);
+    }
+
+    /** The index among the definition's disks of the CD drive named {@code drive}, in a VM that runs. */
+    private int cdDrive(VmDefinition def, String drive, String verb) throws RpcException {
+        VmState now = state(def.id()).state();
+        if (now != VmState.RUNNING && now != VmState.PAUSED) {
+            throw wrongState(def, now, verb, "; only a running or paused VM's drive can be changed");
+        }
+        List<Disk> disks = def.disks();
+        for (int i = 0; i < disks.size(); i++) {
+            Disk d = disks.get(i);
+            if (d.cdrom() && (drive == null || drive.equals(d.vdev()))) {
+                return i;
+            }
+        }
+        if (drive == null) {
+            throw new RpcException(ErrorCode.INVALID_DEFINITION, "'" + def.name() + "' has no CD drive; give it one"
+                    + " (a cdrom disk, without a path for an empty drive) and start it again");
+        }
+        throw RpcException.invalidParam(ToolstackApi.VmCdInsert.DRIVE, "'" + def.name() + "' has no CD drive '" + drive + "'");
+    }
+
+    private static String driveName(VmDefinition def, int disk) {
+        String vdev = def.disks().get(disk).vdev();
+        return vdev != null ? vdev : "#" + (disk + 1);
+    }
+
+    private interface BackendCall {
+        void run() throws BackendException;
+    }
+
+    private static void call(BackendCall c) throws RpcException {
+        try {
+            c.run();
+        } catch (BackendException e) {
+            throw new RpcException(ErrorCode.BACKEND_FAILED, e.getMessage());
+        }
+    }
+
+    private static RpcException wrongState(VmDefinition def, VmState state, String verb, String hint) {
+        return new RpcException(ErrorCode.WRONG_STATE, "cannot " + verb + " '" + def.name() + "': it is "
+                + state.wireName() + hint);
+    }
+
+    /** Forces a running, paused or stopping VM off at once; returns when it has ended. */
     public VmStatus destroy(String ref) throws RpcException {
-        return end(ref, backend::destroy);
-    }
-
-    private interface Ending {
-        void apply(UUID id) throws BackendException;
-    }
-
-    /** Marks the VM stopping, asks the backend to end it and returns the state the exit left it in. */
-    private VmStatus end(String ref, Ending ending) throws RpcException {
         VmDefinition def;
         LiveState before;
         synchronized (this) {
             def = find(ref);
             before = state(def.id());
             if (before.state() != VmState.RUNNING && before.state() != VmState.STOPPING && before.state() != VmState.PAUSED) {
-                throw new RpcException(ErrorCode.WRONG_STATE, "'" + def.name() + "' is " + before.state().wireName()
-                        + ", not running");
+                throw wrongState(def, before.state(), "force off", "; only a running, paused or stopping VM can be");
             }
-            live.put(def.id(), new LiveState(VmState.STOPPING, before.pid(), before.domid(), before.sockets(), null));
+            if (before.state() != VmState.STOPPING) {
+                enter(def, new LiveState(VmState.STOPPING, before.pid(), before.domid(), before.sockets(), "forcing off"));
+            }
         }
         try {
-            ending.apply(def.id());
+            backend.destroy(def.id());
         } catch (BackendException e) {
-            synchronized (this) {
-                // The VM did not end (or ended on its own meanwhile, which the exit listener recorded).
-                if (state(def.id()).state() == VmState.STOPPING) {
-                    live.put(def.id(), before);
-                }
-            }
+            backTo(def.id(), new LiveState(before.state(), before.pid(), before.domid(), before.sockets(),
+                    "force off failed: " + e.getMessage()));
             throw new RpcException(ErrorCode.BACKEND_FAILED, e.getMessage());
         }
         return show(def.id().toString());
     }
 
-    /** The VM's GPU goes back to dom0 before anyone hears the VM has ended, so a restart finds it free. */
+    /**
+     * The VM's GPU goes back to dom0 before anyone hears the VM has ended, so a restart finds it free.
+     * A crash of a VM that restarts on crashes starts it again, at most {@link CrashLoop#MAX_RESTARTS}
+     * times within {@link CrashLoop#WINDOW}; one more crash leaves it stopped.
+     */
     private void onExit(UUID id, ExitReason reason, String detail) {
         Handover gpu = handover(id);
         String failure = gpu == null ? "" : giveBack(id);
         synchronized (this) {
             VmDefinition def = definitions.get(id);
-            VmState state = reason == ExitReason.CRASHED ? VmState.CRASHED : VmState.STOPPED;
+            VmState state = switch (reason) {
+                case CRASHED -> VmState.CRASHED;
+                case SUSPENDED -> VmState.SUSPENDED;
+                default -> VmState.STOPPED;
+            };
             String why = detail == null ? (failure.isEmpty() ? null : failure.substring(2)) : detail + failure;
+            boolean restart = false;
+            if (def != null && state == VmState.CRASHED && def.onCrash() == CrashAction.RESTART) {
+                int restarts = crashLoop.restartsBefore(id);
+                if (restarts < CrashLoop.MAX_RESTARTS) {
+                    crashLoop.restarted(id);
+                    why += "; restarting (" + (restarts + 1) + " of " + CrashLoop.MAX_RESTARTS + " restarts within "
+                            + CrashLoop.WINDOW.toSeconds() + " s)";
+                    restart = true;
+                } else {
+                    state = VmState.STOPPED;
+                    why = "crashed " + (restarts + 1) + " times within " + CrashLoop.WINDOW.toSeconds()
+                            + " s; left stopped. Last crash: " + why;
+                    crashLoop.forget(id);
+                }
+            }
             live.put(id, LiveState.of(state, why));
             if (def != null) {
-                events.publish(state == VmState.CRASHED ? LifecycleEvent.Type.CRASHED : LifecycleEvent.Type.STOPPED,
-                        id, def.name(), def.slot(), null, why,
-                        gpu == null || !failure.isEmpty() ? null : event(gpu));
+                events.publish(LifecycleEvent.Type.of(state), id, def.name(), def.slot(), null, why,
+                        gpu == null || !failure.isEmpty() ? null : event(gpu), state);
             }
+            if (restart) {
+                worker.execute(() -> restartAfterCrash(id));
+            }
+        }
+    }
+
+    private void restartAfterCrash(UUID id) {
+        try {
+            start(id.toString());
+        } catch (RpcException e) {
+            // Deleted or started by someone else meanwhile, or the start failed (its event says why).
+            LOG.warning("restart of " + id + " after its crash failed: " + e.getMessage());
         }
     }
 
@@ -325,6 +593,7 @@ public final class VmManager {
 
     /** Leaves the VMs running: a restarted daemon takes them back. */
     public void close() {
+        worker.shutdownNow();
         backend.close();
     }
 
@@ -378,6 +647,14 @@ public final class VmManager {
         return definitions.values().stream().filter(d -> d.name().equalsIgnoreCase(ref)).findFirst()
                 .or(() -> definitions.values().stream().filter(d -> ref.equals(String.valueOf(d.slot()))).findFirst())
                 .orElseThrow(() -> new RpcException(ErrorCode.NOT_FOUND, "no VM is called '" + ref + "'"));
+    }
+
+    /** Records the VM's new state and tells the subscribers. */
+    private void enter(VmDefinition def, LiveState next) {
+        live.put(def.id(), next);
+        events.publish(LifecycleEvent.Type.of(next.state()), def.id(), def.name(), def.slot(),
+                next.state() == VmState.STOPPED || next.state() == VmState.SUSPENDED ? null : next.sockets(),
+                next.detail(), null, next.state());
     }
 
     private LiveState state(UUID id) {

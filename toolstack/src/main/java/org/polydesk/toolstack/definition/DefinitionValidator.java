@@ -176,7 +176,9 @@ public final class DefinitionValidator {
             String which = "disk " + (i + 1);
             String field = VmDefinition.DISKS + "[" + i + "]";
             if (d.path() == null || d.path().isBlank()) {
-                problems.add(new Problem(field, which + " has no path"));
+                if (!d.cdrom()) {
+                    problems.add(new Problem(field, which + " has no path (only a CD drive may be empty)"));
+                }
             } else {
                 checkAbsolute(field, which, d.path(), problems);
             }

@@ -51,6 +51,8 @@ public final class LibxlBackend implements HypervisorBackend {
         volatile boolean stopRequested;
         volatile boolean destroyRequested;
         volatile boolean rebooting;
+        /** Paused through {@link #pause}: Xen refuses to unpause a domain that is not. */
+        volatile boolean paused;
         /** Set when the domain shut down; reported when it is dead. */
         volatile ExitReason reason;
         volatile String detail;
@@ -285,6 +287,10 @@ public final class LibxlBackend implements HypervisorBackend {
         Domain domain = domain(id);
         domain.stopRequested = true;
         try {
+            if (domain.paused) {
+                xl.unpause(domain.domid); // a paused guest cannot act on the request
+                domain.paused = false;
+            }
             xl.shutdown(domain.domid);
         } catch (LibxlException e) {
             LOG.info("shutdown request to domain " + domain.domid + " failed (" + e.getMessage() + "); destroying it");
@@ -310,6 +316,92 @@ public final class LibxlBackend implements HypervisorBackend {
         if (!awaitReported(domain, Duration.ofSeconds(30))) {
             throw new BackendException("domain " + domain.domid + " of '" + domain.def.name() + "' did not die");
         }
+    }
+
+    @Override
+    public void pause(UUID id) throws BackendException {
+        Domain domain = domain(id);
+        try {
+            xl.pause(domain.domid);
+            domain.paused = true;
+        } catch (LibxlException e) {
+            throw new BackendException("cannot pause '" + domain.def.name() + "': " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void unpause(UUID id) throws BackendException {
+        Domain domain = domain(id);
+        try {
+            xl.unpause(domain.domid);
+            domain.paused = false;
+        } catch (LibxlException e) {
+            throw new BackendException("cannot unpause '" + domain.def.name() + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A PV-aware guest reboots itself (its domain shuts down with reason reboot and is created again,
+     * under a new domid); one without PV drivers, or one that does not within {@code timeout}, is reset.
+     */
+    @Override
+    public String reboot(UUID id, Duration timeout) throws BackendException {
+        Domain domain = domain(id);
+        int before = domain.domid;
+        try {
+            if (domain.paused) {
+                xl.unpause(before); // a paused guest cannot act on the request
+                domain.paused = false;
+            }
+            if (xl.reboot(before)) {
+                long deadline = System.nanoTime() + timeout.toNanos();
+                while (System.nanoTime() < deadline) {
+                    if (domain.domid != before) {
+                        return "the guest restarted";
+                    }
+                    if (domain.reported.isDone()) {
+                        throw new BackendException("'" + domain.def.name() + "' ended instead of restarting: " + domain.detail);
+                    }
+                    Thread.sleep(200);
+                }
+            }
+            xl.reset(domain.domid);
+            return "reset after the guest did not restart within " + timeout.toSeconds() + " s";
+        } catch (LibxlException e) {
+            throw new BackendException("cannot reboot '" + domain.def.name() + "': " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackendException("interrupted while rebooting '" + domain.def.name() + "'");
+        }
+    }
+
+    @Override
+    public void saveState(UUID id, Path image) throws BackendException {
+        throw notYet("suspend to disk (libxl save)");
+    }
+
+    @Override
+    public void endSaved(UUID id) throws BackendException {
+        throw notYet("suspend to disk (libxl save)");
+    }
+
+    @Override
+    public RunningVm restore(VmDefinition def, List<String> gpuFunctions, Path image) throws BackendException {
+        throw notYet("resume from disk (libxl restore)");
+    }
+
+    @Override
+    public void insertCd(UUID id, int disk, Path medium) throws BackendException {
+        throw notYet("changing a CD while the VM runs (libxl cdrom insert)");
+    }
+
+    @Override
+    public void ejectCd(UUID id, int disk) throws BackendException {
+        throw notYet("ejecting a CD while the VM runs (libxl cdrom insert)");
+    }
+
+    private static BackendException notYet(String what) {
+        return new BackendException(what + " is not supported on Xen yet; it works on the QEMU backend");
     }
 
     private static boolean awaitReported(Domain domain, Duration timeout) {

@@ -131,8 +131,19 @@ public final class LibxlContext implements AutoCloseable {
         check(rc, "cannot shut down domain " + domid);
     }
 
-    public void reboot(int domid) throws LibxlException {
-        check(xl.libxl_domain_reboot(ctx, domid, null), "cannot reboot domain " + domid);
+    /** Asks the guest to reboot through its PV drivers; false when it has none (an HVM guest without them). */
+    public boolean reboot(int domid) throws LibxlException {
+        int rc = xl.libxl_domain_reboot(ctx, domid, null);
+        if (rc == LibxlNative.ERROR_NOPARAVIRT) {
+            return false;
+        }
+        check(rc, "cannot reboot domain " + domid);
+        return true;
+    }
+
+    /** Resets the domain's machine in place, like its reset button. */
+    public void reset(int domid) throws LibxlException {
+        check(xl.libxl_send_trigger(ctx, domid, LibxlNative.TRIGGER_RESET, 0, null), "cannot reset domain " + domid);
     }
 
     public void destroy(int domid) throws LibxlException {

@@ -67,9 +67,11 @@ public final class LibxlDomainConfig {
         for (int i = 0; i < def.disks().size(); i++) {
             Disk d = def.disks().get(i);
             ObjectNode disk = disks.addObject();
-            disk.put("pdev_path", d.path());
+            if (!d.empty()) {
+                disk.put("pdev_path", d.path());
+            }
             disk.put("vdev", vdevs.get(i));
-            disk.put("format", d.format());
+            disk.put("format", d.empty() ? "empty" : d.format());
             disk.put("readwrite", d.readOnly() ? 0 : 1);
             disk.put("is_cdrom", d.cdrom() ? 1 : 0);
             disk.put("removable", d.cdrom() ? 1 : 0);

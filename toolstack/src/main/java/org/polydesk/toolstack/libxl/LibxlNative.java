@@ -41,6 +41,8 @@ interface LibxlNative extends Library {
     /** libxl only reaps its own children; the JVM reaps its own with waitpid. */
     int SIGCHLD_OWNER_LIBXL_ALWAYS_SELECTIVE_REAP = 3;
     int TRIGGER_POWER = 1;
+    /** libxl_trigger RESET: the machine's reset line, for a guest that ignores a reboot request. */
+    int TRIGGER_RESET = 5;
     int ERROR_NOPARAVIRT = -10;
     int ERROR_DOMAIN_NOTFOUND = -21;
     long EVENTMASK_ALL = -1L;

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
 import org.polydesk.protocol.qmp.QmpClient;
+import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.vm.Disk;
 import org.polydesk.protocol.vm.Firmware;
 import org.polydesk.protocol.vm.Nic;
@@ -34,12 +35,15 @@ import org.polydesk.protocol.rpc.UnixSockets;
  * Runs each VM as a qemu-system-x86_64 process. QEMU outlives polydeskd on purpose: the process
  * id, sockets and logs stay in the VM's runtime directory, so a restarted daemon takes the VM back.
  * How a VM ended is read from QMP's SHUTDOWN event: a guest power-off is a stop, an exit without it
- * (a kill, a QEMU crash) is a crash.
+ * (a kill, a QEMU crash) is a crash. Suspend migrates QEMU's state into a file; resume starts QEMU
+ * with {@code -incoming} from it.
  */
 public final class QemuBackend implements HypervisorBackend {
     private static final Logger LOG = Logger.getLogger(QemuBackend.class.getName());
     private static final Duration QMP_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration QUIT_GRACE = Duration.ofSeconds(5);
+    private static final Duration SAVE_TIMEOUT = Duration.ofMinutes(10);
+    private static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(5);
     private static final Path SETSID = Path.of("/usr/bin/setsid");
 
     private final QemuSettings settings;
@@ -60,6 +64,9 @@ public final class QemuBackend implements HypervisorBackend {
         volatile String shutdownReason;
         volatile boolean stopRequested;
         volatile boolean destroyRequested;
+        volatile boolean suspendRequested;
+        /** Set while a reboot waits for the guest to power off (which then pauses instead of ending QEMU). */
+        volatile java.util.concurrent.CompletableFuture<Void> rebootShutdown;
         /** Completes once the exit listener has been told of this VM's end. */
         final java.util.concurrent.CompletableFuture<Void> reported = new java.util.concurrent.CompletableFuture<>();
 
@@ -134,6 +141,22 @@ public final class QemuBackend implements HypervisorBackend {
 
     @Override
     public RunningVm start(VmDefinition def, List<String> gpuFunctions) throws BackendException {
+        return launch(def, gpuFunctions, null);
+    }
+
+    /**
+     * Runs QEMU for {@code def}; with {@code image}, QEMU loads the saved state from it before the
+     * guest runs, and this returns once it runs where it left off.
+     */
+    @Override
+    public RunningVm restore(VmDefinition def, List<String> gpuFunctions, Path image) throws BackendException {
+        if (image.toString().contains("'")) {
+            throw new BackendException("the saved state's path " + image + " contains a quote");
+        }
+        return launch(def, gpuFunctions, image);
+    }
+
+    private RunningVm launch(VmDefinition def, List<String> gpuFunctions, Path image) throws BackendException {
         if (running.containsKey(def.id())) {
             throw new BackendException("'" + def.name() + "' is already running");
         }
@@ -150,6 +173,10 @@ public final class QemuBackend implements HypervisorBackend {
         }
         List<String> cmd = new ArrayList<>(QemuCommandLine.build(binary.toString(), accel, uefi, def,
                 gpuFunctions, dir));
+        if (image != null) {
+            // QEMU reads the image itself (exec: runs through /bin/sh), never writing to it.
+            cmd.addAll(List.of("-incoming", "exec:cat '" + image + "'"));
+        }
         if (Files.isExecutable(SETSID)) {
             // Its own session: a Ctrl+C or hang-up meant for polydeskd's terminal must not end the VMs.
             cmd.add(0, SETSID.toString());
@@ -174,6 +201,9 @@ public final class QemuBackend implements HypervisorBackend {
         vm.swtpm = swtpm;
         try {
             vm.monitor = waitForMonitor(vm, def);
+            if (image != null) {
+                awaitLoaded(vm, def);
+            }
         } catch (BackendException e) {
             process.destroyForcibly();
             waitQuietly(process.toHandle(), Duration.ofSeconds(5));
@@ -212,6 +242,9 @@ public final class QemuBackend implements HypervisorBackend {
             missing.add("bootloader '" + def.bootloader() + "' runs only on the Xen backend; give a kernel instead");
         }
         for (Disk d : def.disks()) {
+            if (d.empty()) {
+                continue;
+            }
             Path p = Path.of(d.path());
             if (!Files.exists(p)) {
                 missing.add("disk " + p + " does not exist");
@@ -334,8 +367,37 @@ public final class QemuBackend implements HypervisorBackend {
                 + settings.startTimeout().toSeconds() + " s: " + logTail(vm.dir));
     }
 
+    /** Waits while QEMU loads a saved state, then lets the guest run (it was saved paused). */
+    private void awaitLoaded(Instance vm, VmDefinition def) throws BackendException {
+        long deadline = System.nanoTime() + RESTORE_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            String status;
+            try {
+                status = vm.monitor.execute("query-status", null, QMP_TIMEOUT).path("status").asText();
+            } catch (IOException e) {
+                waitQuietly(vm.process, Duration.ofSeconds(2));
+                throw new BackendException("QEMU could not load the saved state of '" + def.name() + "': "
+                        + logTail(vm.dir), e);
+            }
+            if (!"inmigrate".equals(status)) {
+                if (!"running".equals(status)) {
+                    command(vm, "cont", null);
+                }
+                return;
+            }
+            sleep(100);
+        }
+        throw new BackendException("QEMU did not load the saved state of '" + def.name() + "' within "
+                + RESTORE_TIMEOUT.toSeconds() + " s");
+    }
+
     private void onEvent(Instance vm, JsonNode event) {
         if ("SHUTDOWN".equals(event.path("event").asText())) {
+            java.util.concurrent.CompletableFuture<Void> reboot = vm.rebootShutdown;
+            if (reboot != null) {
+                reboot.complete(null); // the guest obeyed; QEMU pauses instead of ending (set-action)
+                return;
+            }
             vm.shutdownReason = event.path("data").path("reason").asText("unknown");
         }
     }
@@ -369,6 +431,9 @@ public final class QemuBackend implements HypervisorBackend {
         if (vm.destroyRequested) {
             reason = ExitReason.DESTROYED;
             detail = "destroyed on request";
+        } else if (vm.suspendRequested) {
+            reason = ExitReason.SUSPENDED;
+            detail = "its state is saved on disk";
         } else if ("guest-shutdown".equals(vm.shutdownReason)) {
             reason = ExitReason.SHUTDOWN;
             detail = "the guest powered off";
@@ -393,6 +458,7 @@ public final class QemuBackend implements HypervisorBackend {
         Instance vm = instance(id);
         vm.stopRequested = true;
         try {
+            vm.monitor.execute("cont", null, QMP_TIMEOUT); // a paused guest cannot see the button
             vm.monitor.execute("system_powerdown", null, QMP_TIMEOUT);
         } catch (IOException e) {
             LOG.info("power-down request to " + id + " failed (" + e.getMessage() + "); stopping hard");
@@ -422,6 +488,185 @@ public final class QemuBackend implements HypervisorBackend {
             throw new BackendException("QEMU process " + vm.process.pid() + " did not die after SIGKILL");
         }
         awaitReported(vm);
+    }
+
+    @Override
+    public void pause(UUID id) throws BackendException {
+        command(instance(id), "stop", null);
+    }
+
+    @Override
+    public void unpause(UUID id) throws BackendException {
+        command(instance(id), "cont", null);
+    }
+
+    /**
+     * The guest's power-off answered with a reset: QEMU is told to pause on the guest's shutdown
+     * instead of ending, the power button pressed, and on the guest's shutdown (or after the timeout)
+     * the machine reset and run on.
+     */
+    @Override
+    public String reboot(UUID id, Duration timeout) throws BackendException {
+        Instance vm = instance(id);
+        java.util.concurrent.CompletableFuture<Void> shutdown = new java.util.concurrent.CompletableFuture<>();
+        command(vm, "set-action", Json.mapper().createObjectNode().put("shutdown", "pause"));
+        vm.rebootShutdown = shutdown;
+        boolean obeyed;
+        try {
+            command(vm, "cont", null); // a paused guest cannot see the button
+            try {
+                vm.monitor.execute("system_powerdown", null, QMP_TIMEOUT);
+            } catch (IOException e) {
+                LOG.info("power-down request to " + id + " failed (" + e.getMessage() + "); resetting");
+            }
+            try {
+                shutdown.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                obeyed = true;
+            } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+                obeyed = false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BackendException("interrupted while rebooting " + id);
+            }
+            command(vm, "system_reset", null);
+            contAfterReset(vm);
+        } finally {
+            vm.rebootShutdown = null;
+            try {
+                command(vm, "set-action", Json.mapper().createObjectNode().put("shutdown", "poweroff"));
+            } catch (BackendException e) {
+                LOG.warning("cannot restore the shutdown action of " + id + ": " + e.getMessage());
+            }
+        }
+        return obeyed ? "the guest restarted" : "reset after the guest ignored the restart request for "
+                + timeout.toSeconds() + " s";
+    }
+
+    /**
+     * Stops the guest's CPUs and migrates QEMU's state into a socket of polydeskd's, which copies it
+     * to {@code image}: polydeskd knows the image is whole when the stream ends, whereas
+     * {@code exec:cat > file} may still be writing when QEMU reports the migration complete.
+     */
+    /** QEMU carries out a reset request in its main loop, after answering it: cont may come too early once. */
+    private static void contAfterReset(Instance vm) throws BackendException {
+        long deadline = System.nanoTime() + QMP_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                command(vm, "cont", null);
+                return;
+            } catch (BackendException e) {
+                if (System.nanoTime() > deadline || !e.getMessage().contains("Resetting")) {
+                    throw e;
+                }
+                sleep(50);
+            }
+        }
+    }
+
+    @Override
+    public void saveState(UUID id, Path image) throws BackendException {
+        Instance vm = instance(id);
+        Path socket = vm.dir.path().resolve("save.sock");
+        command(vm, "stop", null);
+        try (java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open(
+                java.net.StandardProtocolFamily.UNIX)) {
+            Files.deleteIfExists(socket);
+            server.bind(java.net.UnixDomainSocketAddress.of(socket));
+            java.util.concurrent.CompletableFuture<Long> copied = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try (java.nio.channels.SocketChannel in = server.accept();
+                     java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(image,
+                             java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
+                             java.nio.file.StandardOpenOption.WRITE)) {
+                    long total = 0;
+                    java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(1 << 20);
+                    while (in.read(buf) >= 0) {
+                        buf.flip();
+                        while (buf.hasRemaining()) {
+                            total += out.write(buf);
+                        }
+                        buf.clear();
+                    }
+                    out.force(true);
+                    return total;
+                } catch (IOException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            command(vm, "migrate", Json.mapper().createObjectNode().put("uri", "unix:" + socket));
+            long deadline = System.nanoTime() + SAVE_TIMEOUT.toNanos();
+            while (true) {
+                JsonNode m = command(vm, "query-migrate", null);
+                String status = m.path("status").asText();
+                if ("completed".equals(status)) {
+                    break;
+                }
+                if ("failed".equals(status) || "cancelled".equals(status)) {
+                    throw new BackendException("QEMU could not save the state: " + m.path("error-desc").asText(status));
+                }
+                if (System.nanoTime() > deadline) {
+                    command(vm, "migrate_cancel", null);
+                    throw new BackendException("saving the state took longer than " + SAVE_TIMEOUT.toSeconds() + " s");
+                }
+                sleep(100);
+            }
+            long bytes = copied.get(60, TimeUnit.SECONDS);
+            LOG.info("saved the state of " + id + " to " + image + " (" + bytes + " bytes)");
+        } catch (IOException | TimeoutException | java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new BackendException("cannot save the state to " + image + ": " + cause.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackendException("interrupted while saving the state of " + id);
+        } finally {
+            try {
+                Files.deleteIfExists(socket);
+            } catch (IOException e) {
+                LOG.warning("cannot remove " + socket + ": " + e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void endSaved(UUID id) throws BackendException {
+        Instance vm = instance(id);
+        vm.suspendRequested = true;
+        try {
+            vm.monitor.execute("quit", null, QMP_TIMEOUT);
+        } catch (IOException e) {
+            // QEMU may close the monitor before answering quit; its exit is what counts.
+        }
+        if (!waitQuietly(vm.process, QUIT_GRACE)) {
+            vm.process.destroyForcibly();
+            waitQuietly(vm.process, QUIT_GRACE);
+        }
+        awaitReported(vm);
+    }
+
+    @Override
+    public void insertCd(UUID id, int disk, Path medium) throws BackendException {
+        command(instance(id), "blockdev-change-medium", Json.mapper().createObjectNode()
+                .put("device", QemuCommandLine.driveId(disk)).put("filename", medium.toString()).put("format", "raw")
+                .put("read-only-mode", "read-only"));
+    }
+
+    @Override
+    public void ejectCd(UUID id, int disk) throws BackendException {
+        command(instance(id), "eject", Json.mapper().createObjectNode()
+                .put("device", QemuCommandLine.driveId(disk)).put("force", true));
+    }
+
+    /** One QMP command on polydeskd's monitor; QEMU's refusal becomes the error's message. */
+    private static JsonNode command(Instance vm, String name, com.fasterxml.jackson.databind.node.ObjectNode args)
+            throws BackendException {
+        QmpClient monitor = vm.monitor;
+        if (monitor == null) {
+            throw new BackendException("the monitor of " + vm.id + " does not answer");
+        }
+        try {
+            return monitor.execute(name, args, QMP_TIMEOUT);
+        } catch (IOException e) {
+            throw new BackendException("QEMU refused " + name + ": " + e.getMessage(), e);
+        }
     }
 
     /** Waits until the exit watcher has reported the VM, so callers see the final state. */
@@ -467,9 +712,18 @@ public final class QemuBackend implements HypervisorBackend {
             }
             running.put(def.id(), vm);
             watch(vm);
-            found.add(vm.toRunningVm());
+            found.add(new RunningVm(def.id(), vm.process.pid(), null, dir.sockets(vm.viewer, true), paused(vm)));
         }
         return found;
+    }
+
+    /** Whether a taken-back QEMU's CPUs are stopped (paused on request, or left after a save). */
+    private static boolean paused(Instance vm) {
+        try {
+            return vm.monitor != null && !vm.monitor.execute("query-status", null, QMP_TIMEOUT).path("running").asBoolean(true);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The QEMU named by the VM's pid file, if that process still lives and is really this VM's QEMU. */

@@ -154,26 +154,34 @@ public final class QemuCommandLine {
         int sataPort = 0;
         for (int i = 0; i < def.disks().size(); i++) {
             Disk d = def.disks().get(i);
-            StringBuilder drive = new StringBuilder("file=").append(escape(d.path()))
-                    .append(",if=none,id=drive-disk").append(i);
+            // Named, so that vm.cd.insert and vm.cd.eject can change a CD drive's medium.
+            StringBuilder drive = new StringBuilder(d.empty() ? "" : "file=" + escape(d.path()) + ",")
+                    .append("if=none,id=").append(driveId(i));
             if (d.cdrom()) {
                 drive.append(",media=cdrom");
             }
-            drive.append(",format=").append("vhd".equals(d.format()) ? "vpc" : d.format());
+            if (!d.empty()) {
+                drive.append(",format=").append("vhd".equals(d.format()) ? "vpc" : d.format());
+            }
             if (d.readOnly()) {
                 drive.append(",readonly=on");
             }
             a.addAll(List.of("-drive", drive.toString()));
             String device;
             if (d.cdrom()) {
-                device = "ide-cd,bus=ide." + sataPort++ + ",drive=drive-disk" + i + ",id=disk" + i + boot.next(BootDevice.CDROM);
+                device = "ide-cd,bus=ide." + sataPort++ + ",drive=" + driveId(i) + ",id=disk" + i + boot.next(BootDevice.CDROM);
             } else if ((d.bus() == null ? fallback : d.bus()) == DiskBus.VIRTIO) {
-                device = "virtio-blk-pci,drive=drive-disk" + i + ",id=disk" + i + boot.next(BootDevice.DISK);
+                device = "virtio-blk-pci,drive=" + driveId(i) + ",id=disk" + i + boot.next(BootDevice.DISK);
             } else {
-                device = "ide-hd,bus=ide." + sataPort++ + ",drive=drive-disk" + i + ",id=disk" + i + boot.next(BootDevice.DISK);
+                device = "ide-hd,bus=ide." + sataPort++ + ",drive=" + driveId(i) + ",id=disk" + i + boot.next(BootDevice.DISK);
             }
             a.addAll(List.of("-device", device));
         }
+    }
+
+    /** The QEMU drive id of the definition's disk number {@code disk} (a CD drive's, for QMP's medium changes). */
+    static String driveId(int disk) {
+        return "drive-disk" + disk;
     }
 
     private static void addNics(List<String> a, VmDefinition def, BootIndexes boot) {

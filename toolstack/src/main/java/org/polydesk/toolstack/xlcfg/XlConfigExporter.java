@@ -102,6 +102,11 @@ public final class XlConfigExporter {
         for (int i = 0; i < def.disks().size(); i++) {
             Disk disk = def.disks().get(i);
             String path = disk.path();
+            if (disk.empty()) {
+                // An empty CD drive: xl takes format=empty with an empty target.
+                entries.add("format=empty,vdev=" + deviceValue("vdev", vdevs.get(i)) + ",devtype=cdrom,access=ro,target=");
+                continue;
+            }
             if (path == null || path.isEmpty() || path.endsWith(",")) {
                 // xl's disk scanner drops one trailing comma from target=.
                 throw new IllegalArgumentException("disk path '" + path + "' cannot be written for xl");

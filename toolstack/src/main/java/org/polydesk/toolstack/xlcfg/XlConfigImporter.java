@@ -424,8 +424,12 @@ public final class XlConfigImporter {
             XlDiskSpec spec = XlDiskSpec.parse(entry.text(), entry.line());
             spec.ignored().forEach(o -> unsupported(key + "." + o.name(), entry.line(), o.reason()));
             if (spec.target().isEmpty() || "empty".equals(spec.format())) {
-                unsupported(key, entry.line(), "a drive without media is not imported;"
-                        + " a Polydesk disk needs an image or device");
+                if (spec.cdrom()) {
+                    disks.add(new Disk(null, null, true, null, spec.vdev())); // an empty CD drive
+                } else {
+                    unsupported(key, entry.line(), "a disk without media is not imported;"
+                            + " only a CD drive may be empty");
+                }
                 continue;
             }
             if (spec.vdev() == null) {

@@ -37,6 +37,7 @@ public final class StubBackend implements HypervisorBackend {
     private static final Logger LOG = Logger.getLogger(StubBackend.class.getName());
     /** The size QEMU's memory-backend-file gives the viewer's region (QemuCommandLine). */
     private static final long VIEWER_REGION_BYTES = 128L << 20;
+    private static final String SAVED = "polydesk stub VM state of ";
 
     private final Path runDir;
     private final ExitListener listener;
@@ -50,6 +51,10 @@ public final class StubBackend implements HypervisorBackend {
         volatile boolean stopRequested;
         volatile boolean destroyRequested;
         volatile boolean letGo;
+        volatile boolean paused;
+        volatile boolean suspendRequested;
+        volatile int reboots;
+        final Map<Integer, Path> cds = new ConcurrentHashMap<>();
         final CompletableFuture<Void> reported = new CompletableFuture<>();
 
         Vm(UUID id, Process process, VmRuntimeDir dir, List<String> gpuFunctions) {
@@ -130,6 +135,9 @@ public final class StubBackend implements HypervisorBackend {
         if (vm.destroyRequested) {
             reason = ExitReason.DESTROYED;
             detail = "destroyed on request";
+        } else if (vm.suspendRequested) {
+            reason = ExitReason.SUSPENDED;
+            detail = "its state is saved on disk";
         } else if (vm.stopRequested) {
             reason = ExitReason.SHUTDOWN;
             detail = "the guest powered off";
@@ -155,6 +163,9 @@ public final class StubBackend implements HypervisorBackend {
     public void stop(UUID id, Duration timeout) throws BackendException {
         Vm vm = instance(id);
         vm.stopRequested = true;
+        if (vm.paused) {
+            unpause(id); // a stopped process would not see SIGTERM
+        }
         vm.process.destroy();
         try {
             vm.process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -172,6 +183,99 @@ public final class StubBackend implements HypervisorBackend {
         vm.destroyRequested = true;
         vm.process.destroyForcibly();
         awaitReported(vm);
+    }
+
+    /** SIGSTOP: the process stays, its pid unchanged, and does nothing until {@link #unpause}. */
+    @Override
+    public void pause(UUID id) throws BackendException {
+        signal(instance(id), "STOP");
+    }
+
+    @Override
+    public void unpause(UUID id) throws BackendException {
+        signal(instance(id), "CONT");
+    }
+
+    private static void signal(Vm vm, String signal) throws BackendException {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(vm.process.pid())).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new BackendException("kill -" + signal + " " + vm.process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new BackendException("cannot run kill: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackendException("interrupted");
+        }
+        vm.paused = "STOP".equals(signal);
+    }
+
+    /** The guest obeys at once: nothing ends, the number of reboots grows. */
+    @Override
+    public String reboot(UUID id, Duration timeout) throws BackendException {
+        Vm vm = instance(id);
+        if (vm.paused) {
+            unpause(id);
+        }
+        vm.reboots++;
+        return "the guest restarted";
+    }
+
+    /** How often a running VM was rebooted, or -1 when it is not running. */
+    public int reboots(UUID id) {
+        Vm vm = running.get(id);
+        return vm == null ? -1 : vm.reboots;
+    }
+
+    /** The saved state of a stub VM: a line naming the VM, which restore checks. */
+    @Override
+    public void saveState(UUID id, Path image) throws BackendException {
+        Vm vm = instance(id);
+        if (!vm.paused) {
+            pause(id);
+        }
+        try {
+            Files.writeString(image, SAVED + id + "\n");
+        } catch (IOException e) {
+            throw new BackendException("cannot write " + image + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void endSaved(UUID id) throws BackendException {
+        Vm vm = instance(id);
+        vm.suspendRequested = true;
+        vm.process.destroyForcibly();
+        awaitReported(vm);
+    }
+
+    @Override
+    public RunningVm restore(VmDefinition def, List<String> gpuFunctions, Path image) throws BackendException {
+        try {
+            if (!Files.readString(image).equals(SAVED + def.id() + "\n")) {
+                throw new BackendException("the stub cannot load " + image + ": not a state it saved for " + def.id());
+            }
+        } catch (IOException e) {
+            throw new BackendException("cannot read " + image + ": " + e.getMessage(), e);
+        }
+        return start(def, gpuFunctions);
+    }
+
+    /** The medium in each stub VM's CD drives, by disk number (absent: empty). */
+    public Map<Integer, Path> cds(UUID id) {
+        Vm vm = running.get(id);
+        return vm == null ? Map.of() : Map.copyOf(vm.cds);
+    }
+
+    @Override
+    public void insertCd(UUID id, int disk, Path medium) throws BackendException {
+        instance(id).cds.put(disk, medium);
+    }
+
+    @Override
+    public void ejectCd(UUID id, int disk) throws BackendException {
+        instance(id).cds.remove(disk);
     }
 
     private static void awaitReported(Vm vm) throws BackendException {

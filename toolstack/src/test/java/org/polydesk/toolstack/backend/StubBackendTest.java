@@ -14,6 +14,7 @@ import org.polydesk.protocol.rpc.RpcMessage;
 import org.polydesk.protocol.toolstack.LifecycleEvent;
 import org.polydesk.protocol.paths.Paths;
 import org.polydesk.protocol.toolstack.ToolstackApi;
+import org.polydesk.protocol.vm.CrashAction;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.protocol.vm.VmState;
 import org.polydesk.protocol.vm.VmStatus;
@@ -48,6 +49,16 @@ class StubBackendTest {
         return s;
     }
 
+    /** The next event of {@code type}, after any other state events on the way (starting, stopping). */
+    private static LifecycleEvent awaitEvent(RpcClient events, LifecycleEvent.Type type) throws Exception {
+        while (true) {
+            LifecycleEvent e = nextEvent(events);
+            if (e.type() == type) {
+                return e;
+            }
+        }
+    }
+
     @Test
     void vmsStartStopCrashAndEndWithTheDaemon() throws Exception {
         try (PolydeskdProcess daemon = PolydeskdProcess.startMain(TestPolydeskd.MAIN_CLASS, tmp, "--stub-backend",
@@ -56,7 +67,7 @@ class StubBackendTest {
              RpcClient events = RpcClient.connect(daemon.socket())) {
             events.call(ToolstackApi.EVENTS_SUBSCRIBE);
             VmStatus created = c.call(ToolstackApi.VM_CREATE, new ToolstackApi.VmCreate(
-                    VmDefinition.builder().name("Debian").memoryMib(256).build()));
+                    VmDefinition.builder().name("Debian").memoryMib(256).onCrash(CrashAction.STOP).build()));
             assertEquals(LifecycleEvent.Type.CREATED, nextEvent(events).type());
             Path dir = Paths.vmDir(daemon.runDir(), created.definition().id());
 
@@ -64,21 +75,28 @@ class StubBackendTest {
             assertEquals(dir.resolve("qmp.sock").toString(), running.sockets().qmp());
             assertEquals(dir.resolve("vnc.sock").toString(), running.sockets().vnc());
             assertEquals(null, running.sockets().viewer(), "no GPU, no viewer channel");
-            assertEquals(LifecycleEvent.Type.STARTED, nextEvent(events).type());
+            assertEquals(LifecycleEvent.Type.STARTING, nextEvent(events).type());
+            LifecycleEvent up = nextEvent(events);
+            assertEquals(LifecycleEvent.Type.RUNNING, up.type());
+            assertEquals(VmState.RUNNING, up.state());
             assertEquals("stub", c.call(ToolstackApi.HOST_INFO).backend());
 
-            VmStatus stopped = c.call(ToolstackApi.VM_STOP, new ToolstackApi.VmStop("Debian", 5));
+            VmStatus stopping = c.call(ToolstackApi.VM_STOP, new ToolstackApi.VmStop("Debian", 5));
+            assertEquals(VmState.STOPPING, stopping.state(), "vm.stop answers at once");
+            assertEquals(LifecycleEvent.Type.STOPPING, nextEvent(events).type());
+            LifecycleEvent stopped = nextEvent(events);
+            assertEquals(LifecycleEvent.Type.STOPPED, stopped.type());
             assertEquals(VmState.STOPPED, stopped.state());
             assertFalse(ProcessHandle.of(running.pid()).map(ProcessHandle::isAlive).orElse(false));
-            assertEquals(LifecycleEvent.Type.STOPPED, nextEvent(events).type());
+            assertEquals(VmState.STOPPED, c.call(ToolstackApi.VM_SHOW, new ToolstackApi.VmRef("Debian")).state());
 
             running = start(c);
-            nextEvent(events);
+            awaitEvent(events, LifecycleEvent.Type.RUNNING);
             assertEquals(VmState.STOPPED, c.call(ToolstackApi.VM_DESTROY, new ToolstackApi.VmRef("Debian")).state());
-            assertEquals(LifecycleEvent.Type.STOPPED, nextEvent(events).type());
+            assertEquals(LifecycleEvent.Type.STOPPED, awaitEvent(events, LifecycleEvent.Type.STOPPED).type());
 
             running = start(c);
-            nextEvent(events);
+            awaitEvent(events, LifecycleEvent.Type.RUNNING);
             ProcessHandle.of(running.pid()).orElseThrow().destroyForcibly();
             LifecycleEvent crash = nextEvent(events);
             assertEquals(LifecycleEvent.Type.CRASHED, crash.type());

@@ -119,7 +119,7 @@ class PolyctlTest {
 
         PolyctlRunner.Run stopped = polyctl("vm", "stop", "Windows 11");
         assertEquals(Polyctl.EXIT_REFUSED, stopped.exit());
-        assertEquals("polyctl: 'Windows 11' is stopped, not running\n", stopped.err());
+        assertEquals("polyctl: cannot stop 'Windows 11': it is stopped; only a running or paused VM can be stopped\n", stopped.err());
 
         PolyctlRunner.Run unreachable = new PolyctlRunner(tmp.resolve("nobody.sock")).run("vm", "list");
         assertEquals(Polyctl.EXIT_UNREACHABLE, unreachable.exit());

@@ -156,4 +156,13 @@ class QemuCommandLineTest {
         VmDefinition rtl = linux.toBuilder().nics(List.of(new Nic("xenbr0", null, NicModel.RTL8139))).build();
         assertTrue(values(args(rtl), "-device").contains("rtl8139,netdev=net0"));
     }
+
+    @Test
+    void anEmptyCdDriveIsADriveWithoutAMediumNamedForItsChanges() {
+        VmDefinition def = VmDefinition.builder().id(ID).name("Installer").slot(2)
+                .disks(List.of(new Disk("/srv/disk.raw", null, false, false, null), new Disk(null, null, true, null, "hdc")))
+                .build();
+        assertEquals(List.of("file=/srv/disk.raw,if=none,id=drive-disk0,format=raw", "if=none,id=drive-disk1,media=cdrom,readonly=on"),
+                values(args(def), "-drive"));
+    }
 }

@@ -106,7 +106,7 @@ class QemuVmLifecycleTest {
         PolyctlRunner.Run start = polyctl.run("vm", "start", "Guest");
         assertEquals(0, start.exit(), start.err());
         assertEquals("started 'Guest' (slot 1): running\n", start.out());
-        LifecycleEvent started = awaitEvent(LifecycleEvent.Type.STARTED);
+        LifecycleEvent started = awaitEvent(LifecycleEvent.Type.RUNNING);
         assertEquals(id, started.vm().toString());
         Path vmDir = Paths.vmDir(tmp.resolve("run"), java.util.UUID.fromString(id));
         assertEquals(vmDir.resolve("vnc.sock").toString(), started.sockets().vnc());
@@ -158,6 +158,8 @@ class QemuVmLifecycleTest {
         PolyctlRunner polyctl = new PolyctlRunner(polydeskd.socket());
         createGuest(polyctl, "Victim");
         createGuest(polyctl, "Bystander");
+        // Left crashed, not restarted (QemuLifecycleActionsTest shows the restarts).
+        assertEquals(0, polyctl.run("vm", "edit", "Victim", "--on-crash", "stop").exit());
         assertEquals(0, polyctl.run("vm", "start", "Victim").exit());
         assertEquals(0, polyctl.run("vm", "start", "Bystander").exit());
         long victim = polyctl.json("vm", "show", "Victim").path("pid").asLong();

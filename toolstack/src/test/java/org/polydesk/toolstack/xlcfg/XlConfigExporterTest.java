@@ -184,4 +184,15 @@ class XlConfigExporterTest {
         assertEquals(DiskBus.VIRTIO, back.disks().get(0).bus());
         assertEquals(NicModel.VIRTIO, back.nics().get(0).model());
     }
+
+    @Test
+    void anEmptyCdDriveIsWrittenAsXlsEmptyCdromAndReadBackAsOne() throws Exception {
+        VmDefinition def = VmDefinition.builder().name("installer")
+                .disks(List.of(new Disk(null, null, true, null, "hdc"))).build();
+        String text = XlConfigExporter.export(def);
+        assertEquals(List.of("format=empty,vdev=hdc,devtype=cdrom,access=ro,target="),
+                strings(XlConfigParser.parse(text), "disk"));
+        Disk back = XlConfigImporter.importText(text).definition().disks().get(0);
+        assertTrue(back.empty(), back.toString());
+    }
 }

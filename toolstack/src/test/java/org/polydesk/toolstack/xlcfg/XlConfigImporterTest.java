@@ -253,10 +253,11 @@ class XlConfigImporterTest {
                 vif = [ "mac=00:16:3e:00:00:09" ]
                 spice = 1
                 """);
-        assertEquals(List.of(new Disk("/srv/a.img", "raw", false, false, "hda")), result.definition().disks());
+        assertEquals(List.of(new Disk("/srv/a.img", "raw", false, false, "hda"), new Disk(null, null, true, null, "hdc")),
+                result.definition().disks(), "the CD drive without media is an empty drive");
         assertEquals(List.of("0000:01:00.1"), result.definition().pciDevices());
         assertEquals(List.of(new Nic("xenbr0", "00:16:3e:00:00:09")), result.definition().nics());
-        assertEquals(List.of("disk[1]", "pci[0].name"), keys(result.unsupported()));
+        assertEquals(List.of("pci[0].name"), keys(result.unsupported()));
         assertEquals(List.of("vif[0]", "spice"), keys(result.notes()), "spice is harmless: Polydesk makes the display");
     }
 

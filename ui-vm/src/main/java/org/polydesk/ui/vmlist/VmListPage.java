@@ -138,7 +138,8 @@ public final class VmListPage {
             updateButtons();
             return;
         }
-        boolean settles = e.type() != LifecycleEvent.Type.CREATED && e.type() != LifecycleEvent.Type.CHANGED;
+        // starting and stopping are on the way; the state the VM settles in ends what the user asked for.
+        boolean settles = e.type().settled();
         ui.request("read '" + e.name() + "'", ui.toolstack().call(ToolstackApi.VM_SHOW, new ToolstackApi.VmRef(e.vm().toString())), s -> {
             if (settles) {
                 // What the user asked for has happened (or the VM ended another way): the event says so.

@@ -74,12 +74,12 @@ class VmLifecycleUiTest {
         assertEquals("#c03030", ui.cell(VM, "col-colour"));
         assertEquals("", ui.cell(VM, "col-gpu"));
 
-        // Start: the row says "starting…" until polydeskd's started event turns it to "running".
+        // Start: the row says "starting…" until polydeskd's running event turns it to "running".
         ui.selectRow(VM);
         ui.robot.clickOn("#start");
         ui.awaitCell(VM, "col-state", "running", 60);
-        assertTrue(ui.log().stream().anyMatch(l -> l.contains("event: " + VM + " started")),
-                "the started event is in the log: " + ui.log());
+        assertTrue(ui.log().stream().anyMatch(l -> l.contains("event: " + VM + " running")),
+                "the running event is in the log: " + ui.log());
         VmStatus shown = ui.rpc(ToolstackApi.VM_SHOW, new ToolstackApi.VmRef(VM));
         assertEquals(VmState.RUNNING, shown.state());
 

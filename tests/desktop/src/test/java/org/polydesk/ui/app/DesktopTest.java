@@ -1,6 +1,7 @@
 package org.polydesk.ui.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -169,7 +170,8 @@ class DesktopTest {
         type("green");
         TestGuest.awaitTyped(console(green), "green", 30);
 
-        // Green's QEMU dies while it has the focus: the focus falls back to the UI, nothing else goes.
+        // Green's QEMU dies while it has the focus: the focus falls back to the UI, nothing else goes,
+        // and polydeskd starts Green again (its first crash within a minute).
         long pid = rpc(ToolstackApi.VM_SHOW, ref("Green")).pid();
         exec("kill", "-9", String.valueOf(pid));
         awaitScreen("the control UI after Green's crash", 60, this::showsUi);
@@ -177,7 +179,10 @@ class DesktopTest {
             FocusChanged focus = bus.call(FocusBus.GET);
             assertEquals(0, focus.slot(), focus.toString());
         }
-        ui.awaitCell("Green", "col-state", "crashed", 30);
+        ui.awaitCell("Green", "col-state", "running", 60);
+        assertNotEquals(pid, rpc(ToolstackApi.VM_SHOW, ref("Green")).pid(), "a new QEMU");
+        assertTrue(ui.log().stream().anyMatch(l -> l.contains("event: Green crashed (") && l.contains("restarting (1 of 3")),
+                "the crash and the restart are in the log: " + ui.log());
         assertTrue(daemon.isAlive(), "polydeskd is up");
         for (Process p : services) {
             assertTrue(p.isAlive(), "every service is up");
