@@ -1,0 +1,172 @@
+package org.polydesk.input.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.polydesk.input.hotkey.Chord;
+import org.polydesk.input.hotkey.HotkeyAction;
+import org.polydesk.input.hotkey.InputConfig;
+import org.polydesk.input.testing.Keyboards;
+import org.polydesk.input.testing.Recording;
+import org.polydesk.input.testing.RecordingSink;
+import org.polydesk.protocol.focus.FocusBus;
+import org.polydesk.protocol.focus.InputSettings;
+import org.polydesk.protocol.focus.InputSettings.Hotkey;
+import org.polydesk.protocol.rpc.ErrorCode;
+import org.polydesk.protocol.rpc.Problem;
+import org.polydesk.protocol.rpc.RpcClient;
+
+/**
+ * input.config.get and input.config.set on the bus of a whole input server (its settings file in
+ * a temporary folder): a new chord is stored (the file replaced whole, its other settings kept) and
+ * switches at the next key press, played through the router as a keyboard's evdev records; bad
+ * settings are refused with a problem per field and change nothing, in the file or at the keys.
+ */
+class InputSettingsTest {
+    static final int KB = 1;
+
+    @TempDir
+    Path tmp;
+    Path file;
+    InputService input;
+    final RecordingSink vm1 = new RecordingSink("vm1");
+    final RecordingSink vm2 = new RecordingSink("vm2");
+
+    @BeforeEach
+    void start() throws Exception {
+        file = tmp.resolve("etc/input.json");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "{\"screen\": {\"width\": 1280, \"height\": 800}}\n");
+        input = new InputService(new InputService.Settings(InputConfig.load(file), tmp.resolve("input.sock"), null, null,
+                false, false, file));
+        input.focus().vmStarted(1, UUID.randomUUID(), "one", vm1);
+        input.focus().vmStarted(2, UUID.randomUUID(), "two", vm2);
+        input.router().deviceAdded(KB, Keyboards.keyboard("kb"), (n, c, s) -> { });
+        input.focus().set(1, org.polydesk.protocol.focus.FocusChanged.Cause.REQUEST);
+    }
+
+    @AfterEach
+    void stop() {
+        input.close();
+    }
+
+    RpcClient bus() throws Exception {
+        return RpcClient.connect(tmp.resolve("input.sock"));
+    }
+
+    void play(Recording r) {
+        Keyboards.play(input.router(), KB, r);
+    }
+
+    static List<Hotkey> defaultsWith(Hotkey... more) {
+        List<Hotkey> list = new ArrayList<>();
+        InputConfig.defaultHotkeys().forEach((c, a) -> list.add(new Hotkey(c.toString(), a.toString())));
+        list.addAll(List.of(more));
+        return list;
+    }
+
+    @Test
+    void aNewChordIsStoredAndSwitchesFromTheNextKeyPress() throws Exception {
+        // Before: Meta+2 is no chord, so vm1 gets the 2.
+        play(new Recording().chord("leftmeta", "2"));
+        assertEquals(1, input.focus().focusedSlot());
+        assertTrue(vm1.keys().contains("+2"), vm1.keys().toString());
+
+        long inodeBefore = (Long) Files.getAttribute(file, "unix:ino");
+        InputSettings stored;
+        try (RpcClient c = bus()) {
+            InputSettings now = c.call(FocusBus.CONFIG_GET);
+            assertEquals(InputSettings.PointerMode.RELATIVE.wireName(), now.pointer());
+            assertEquals(defaultsWith(), now.hotkeys());
+            stored = c.call(FocusBus.CONFIG_SET, new InputSettings(defaultsWith(new Hotkey("Super + 2", "slot 2")),
+                    InputSettings.PointerMode.ABSOLUTE.wireName()));
+            assertEquals(stored, c.call(FocusBus.CONFIG_GET), "get answers what set stored");
+        }
+        assertEquals(new Hotkey("meta+2", "slot 2"), stored.hotkeys().get(stored.hotkeys().size() - 1),
+                "the chord is answered the one way it is written");
+
+        // The file was replaced whole (a new inode: written aside and renamed), nothing left beside it,
+        // and it reads back as the settings, with the screen it had.
+        assertNotEquals(inodeBefore, (Long) Files.getAttribute(file, "unix:ino"));
+        try (Stream<Path> files = Files.list(file.getParent())) {
+            assertEquals(List.of(file), files.toList());
+        }
+        InputConfig reread = InputConfig.load(file);
+        assertEquals(HotkeyAction.slot(2), reread.hotkeys().get(Chord.parse("meta+2")));
+        assertTrue(reread.absolutePointer());
+        assertEquals(1280, reread.screenWidth());
+        assertTrue(input.settings().current().absolutePointer(), "the pointer mode in use is the new one");
+
+        // At once, no restart: Meta+2 switches, and the 2 reaches no guest.
+        vm1.clear();
+        play(new Recording().chord("leftmeta", "2"));
+        assertEquals(2, input.focus().focusedSlot());
+        assertFalse(vm1.keys().contains("+2") || vm2.keys().contains("+2"), vm1.keys() + " " + vm2.keys());
+    }
+
+    @Test
+    void badSettingsAreRefusedFieldByFieldAndChangeNothing() throws Exception {
+        String before = Files.readString(file);
+        List<Hotkey> bad = new ArrayList<>(List.of(
+                new Hotkey("ctrl+alt+f1", "slot 1"),
+                new Hotkey("ctrl+alt+nosuchkey", "slot 2"),
+                new Hotkey("f3", "slot 3"),
+                new Hotkey("ctrl+alt+f4", "slot 12"),
+                new Hotkey("alt+ctrl+f1", "next")));
+        RpcClient.CallException e;
+        try (RpcClient c = bus()) {
+            e = assertThrows(RpcClient.CallException.class,
+                    () -> c.call(FocusBus.CONFIG_SET, new InputSettings(bad, "sideways")));
+        }
+        assertEquals(ErrorCode.INVALID_PARAMS, e.errorCode());
+        assertEquals(List.of(
+                new Problem("hotkeys[1].chord", "'nosuchkey' in 'ctrl+alt+nosuchkey' is not a key name"),
+                new Problem("hotkeys[2].chord", "'f3' has no modifier; it would take the key from every VM"),
+                new Problem("hotkeys[3].action", "the action must be \"slot N\" (N from 0 to 9), \"next\" or"
+                        + " \"previous\", not 'slot 12'"),
+                new Problem("hotkeys[4].chord", "'alt+ctrl+f1' is the same chord as hotkeys[0] (ctrl+alt+f1); a chord"
+                        + " can do one thing only"),
+                new Problem("hotkeys", "no chord leads to the control UI (slot 0): without one, the keyboard could"
+                        + " never bring it back"),
+                new Problem("pointer", "pointer must be \"relative\" (VMs get mouse motion) or \"absolute\" (VMs have a"
+                        + " USB tablet), not 'sideways'")), e.problems());
+        assertEquals(before, Files.readString(file), "the file is as it was");
+        try (RpcClient c = bus()) {
+            assertEquals(defaultsWith(), c.call(FocusBus.CONFIG_GET).hotkeys());
+            RpcClient.CallException empty = assertThrows(RpcClient.CallException.class,
+                    () -> c.call(FocusBus.CONFIG_SET, new InputSettings(null, null)));
+            assertEquals(List.of("hotkeys", "pointer"), empty.problems().stream().map(Problem::field).toList());
+        }
+        // The keys still follow the old chords: Ctrl+Alt+F2 switches to slot 2.
+        play(new Recording().chord("leftctrl", "leftalt", "f2"));
+        assertEquals(2, input.focus().focusedSlot());
+    }
+
+    @Test
+    void aFileThatIsNotJsonIsLeftAloneAndTheChangeRefused() throws Exception {
+        Files.writeString(file, "{ screen: oops");
+        RpcClient.CallException e;
+        try (RpcClient c = bus()) {
+            e = assertThrows(RpcClient.CallException.class, () -> c.call(FocusBus.CONFIG_SET,
+                    new InputSettings(defaultsWith(new Hotkey("meta+2", "slot 2")), "relative")));
+        }
+        assertEquals(ErrorCode.STORE_FAILED, e.errorCode());
+        assertTrue(e.getMessage().contains(file + " is not valid JSON"), e.getMessage());
+        assertEquals("{ screen: oops", Files.readString(file));
+        play(new Recording().chord("leftmeta", "2"));
+        assertEquals(1, input.focus().focusedSlot(), "the refused chord is not used");
+    }
+}
