@@ -40,6 +40,7 @@ public final class HotkeysPage {
     private final Button add = new Button("Add a chord");
     private final Button save = new Button("Save");
     private final Button reload = new Button("Reload");
+    private final ScrollPane scroll = new ScrollPane(rowsBox);
     private final VBox editor;
     private final VBox root;
 
@@ -85,8 +86,13 @@ public final class HotkeysPage {
         }
         add.setId("hotkey-add");
         add.setOnAction(e -> {
-            rows.add(new Row(new InputSettings.Hotkey("", "")));
+            Row r = new Row(new InputSettings.Hotkey("", ""));
+            rows.add(r);
             layoutRows();
+            // The new row is the last: bring it into view, ready to type in.
+            scroll.layout();
+            scroll.setVvalue(scroll.getVmax());
+            r.chord.requestFocus();
         });
         save.setId("hotkeys-save");
         save.setOnAction(e -> save());
@@ -96,7 +102,6 @@ public final class HotkeysPage {
                 + " \"slot N\" (0: this control UI, 1–9: the VMs), \"next\" or \"previous\". Pointer: relative for"
                 + " VMs with a mouse, absolute for VMs with a USB tablet.");
         help.setWrapText(true);
-        ScrollPane scroll = new ScrollPane(rowsBox);
         scroll.setFitToWidth(true);
         scroll.setPrefViewportHeight(360);
         HBox pointerLine = new HBox(8, new Label("Pointer"), pointer, pointerError);
@@ -174,11 +179,16 @@ public final class HotkeysPage {
         }
         status.setText("The hotkeys were not saved: correct what is marked.");
         List<String> general = new ArrayList<>();
+        TextField first = null;
         for (Problem p : e.problems()) {
             Matcher m = ROW_FIELD.matcher(p.field());
             if (m.matches() && Integer.parseInt(m.group(1)) < rows.size()) {
                 Row r = rows.get(Integer.parseInt(m.group(1)));
-                append(r.error, (InputSettings.Hotkey.ACTION.equals(m.group(2)) ? "action: " : "chord: ") + p.problem());
+                boolean action = InputSettings.Hotkey.ACTION.equals(m.group(2));
+                append(r.error, (action ? "action: " : "chord: ") + p.problem());
+                if (first == null) {
+                    first = action ? r.action : r.chord;
+                }
             } else if (InputSettings.POINTER.equals(p.field())) {
                 append(pointerError, p.problem());
             } else {
@@ -186,6 +196,11 @@ public final class HotkeysPage {
             }
         }
         generalError.setText(String.join("\n", general));
+        if (first != null) {
+            // The cursor goes to the first field to correct.
+            first.requestFocus();
+            first.selectAll();
+        }
     }
 
     private static void append(Label l, String text) {
