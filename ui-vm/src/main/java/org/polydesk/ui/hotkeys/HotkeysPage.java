@@ -90,6 +90,7 @@ public final class HotkeysPage {
             rows.add(r);
             layoutRows();
             // The new row is the last: bring it into view, ready to type in.
+            scroll.applyCss();
             scroll.layout();
             scroll.setVvalue(scroll.getVmax());
             r.chord.requestFocus();
