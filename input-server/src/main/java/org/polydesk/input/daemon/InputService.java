@@ -55,9 +55,7 @@ public final class InputService implements Closeable {
         settings = new SettingsStore(s.configFile(), config, changed -> router.setHotkeys(changed.hotkeys()));
         parts.add(new FocusBusServer(s.busSocket(), focus, settings));
         if (s.daemonSocket() != null) {
-            // Each VM's sink asks the settings at each move: a new pointer mode applies at once.
-            LifecycleFollower follower = new LifecycleFollower(s.daemonSocket(), focus,
-                    qmp -> new QmpSink(qmp, () -> settings.current().absolutePointer()));
+            LifecycleFollower follower = new LifecycleFollower(s.daemonSocket(), focus, this::vmSink);
             follower.start();
             parts.add(follower);
         }
@@ -88,6 +86,11 @@ public final class InputService implements Closeable {
 
     public SettingsStore settings() {
         return settings;
+    }
+
+    /** A running VM's sink, on its QMP socket; it asks the settings at each move, so a new pointer mode applies at once. */
+    public InputSink vmSink(Path qmp) {
+        return new QmpSink(qmp, () -> settings.current().absolutePointer());
     }
 
     @Override

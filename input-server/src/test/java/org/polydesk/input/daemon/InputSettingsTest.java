@@ -19,6 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.input.hotkey.Chord;
 import org.polydesk.input.hotkey.HotkeyAction;
 import org.polydesk.input.hotkey.InputConfig;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.concurrent.TimeUnit;
+import org.polydesk.input.sink.InputSink;
+import org.polydesk.input.testing.FakeQmp;
 import org.polydesk.input.testing.Keyboards;
 import org.polydesk.input.testing.Recording;
 import org.polydesk.input.testing.RecordingSink;
@@ -26,6 +30,7 @@ import org.polydesk.protocol.focus.FocusBus;
 import org.polydesk.protocol.focus.InputSettings;
 import org.polydesk.protocol.focus.InputSettings.Hotkey;
 import org.polydesk.protocol.rpc.ErrorCode;
+import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.rpc.Problem;
 import org.polydesk.protocol.rpc.RpcClient;
 
@@ -115,6 +120,44 @@ class InputSettingsTest {
         play(new Recording().chord("leftmeta", "2"));
         assertEquals(2, input.focus().focusedSlot());
         assertFalse(vm1.keys().contains("+2") || vm2.keys().contains("+2"), vm1.keys() + " " + vm2.keys());
+    }
+
+    @Test
+    void aNewPointerModeReachesTheRunningVmAtItsNextMove() throws Exception {
+        Path sock = tmp.resolve("vm3/qmp.sock");
+        try (FakeQmp qmp = new FakeQmp(sock)) {
+            InputSink sink = input.vmSink(sock);
+            input.focus().vmStarted(3, UUID.randomUUID(), "three", sink);
+            input.focus().set(3, org.polydesk.protocol.focus.FocusChanged.Cause.REQUEST);
+            input.router().deviceAdded(2, Keyboards.mouse("mouse"), (n, c, s) -> { });
+            Keyboards.play(input.router(), 2, new Recording().rel(5, 0));
+            assertEquals("rel", lastMotion(qmp));
+
+            try (RpcClient c = bus()) {
+                c.call(FocusBus.CONFIG_SET, new InputSettings(defaultsWith(), InputSettings.PointerMode.ABSOLUTE.wireName()));
+            }
+            Keyboards.play(input.router(), 2, new Recording().rel(5, 0));
+            assertEquals("abs", lastMotion(qmp), "the same VM's sink, now absolute");
+            sink.close();
+        }
+    }
+
+    /** The type (rel or abs) of the motion in the next input-send-event the VM's QMP gets that has one. */
+    static String lastMotion(FakeQmp qmp) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            String line = qmp.lines.poll(1, TimeUnit.SECONDS);
+            if (line == null) {
+                continue;
+            }
+            for (JsonNode e : Json.mapper().readTree(line).path("arguments").path("events")) {
+                String type = e.path("type").asText();
+                if (type.equals("rel") || type.equals("abs")) {
+                    return type;
+                }
+            }
+        }
+        throw new AssertionError("the VM's QMP got no motion within 10 s");
     }
 
     @Test
