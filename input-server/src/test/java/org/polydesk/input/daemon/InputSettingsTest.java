@@ -33,6 +33,8 @@ import org.polydesk.protocol.rpc.ErrorCode;
 import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.rpc.Problem;
 import org.polydesk.protocol.rpc.RpcClient;
+import org.polydesk.toolstack.cli.PolyctlRunner;
+import org.polydesk.toolstack.daemon.TestPolydeskd;
 
 /**
  * input.config.get and input.config.set on the bus of a whole input server (its settings file in
@@ -196,6 +198,31 @@ class InputSettingsTest {
         // The keys still follow the old chords: Ctrl+Alt+F2 switches to slot 2.
         play(new Recording().chord("leftctrl", "leftalt", "f2"));
         assertEquals(2, input.focus().focusedSlot());
+    }
+
+    @Test
+    void polyctlChangesTheSettingsThroughPolydeskd() throws Exception {
+        try (TestPolydeskd polydeskd = TestPolydeskd.start(tmp.resolve("polydeskd"), "--stub-backend",
+                "--focus-socket", tmp.resolve("input.sock").toString())) {
+            PolyctlRunner polyctl = new PolyctlRunner(polydeskd.socket());
+            PolyctlRunner.Run set = polyctl.run("input", "config", "set", "--hotkey", "Meta + 2=slot 2",
+                    "--remove", "ctrl+alt+f2", "--pointer", "absolute");
+            assertEquals(0, set.exit(), set.toString());
+            assertTrue(set.out().startsWith("pointer: absolute\n"), set.out());
+            assertTrue(set.out().contains("\nmeta+2               slot 2\n"), set.out());
+            assertFalse(set.out().contains("ctrl+alt+f2"), set.out());
+            assertEquals(HotkeyAction.slot(2), InputConfig.load(file).hotkeys().get(Chord.parse("meta+2")));
+            assertEquals(set.out(), polyctl.run("input", "config", "get").out(), "get shows what set stored");
+
+            // A refusal names the chord it is about, and changes nothing.
+            PolyctlRunner.Run bad = polyctl.run("input", "config", "set", "--hotkey", "ctrl+alt+f1=slot 12");
+            assertEquals(1, bad.exit(), bad.toString());
+            assertEquals("polyctl: the settings were not changed:\n  'ctrl+alt+f1': the action must be \"slot N\""
+                    + " (N from 0 to 9), \"next\" or \"previous\", not 'slot 12'\n", bad.err());
+            assertEquals(HotkeyAction.slot(1), InputConfig.load(file).hotkeys().get(Chord.parse("ctrl+alt+f1")));
+        }
+        play(new Recording().chord("leftmeta", "2"));
+        assertEquals(2, input.focus().focusedSlot(), "the chord polyctl set switches");
     }
 
     @Test

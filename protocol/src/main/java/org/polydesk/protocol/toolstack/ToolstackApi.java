@@ -124,7 +124,8 @@ public final class ToolstackApi {
     public static final RpcMethod<VmRef, VmStatus> VM_DESTROY = RpcMethod.of("vm.destroy", VmRef.class, VmStatus.class,
             "Forces a VM off at once.", NOT_FOUND, WRONG_STATE, BACKEND_FAILED);
     public static final RpcMethod<Void, HostInfo> HOST_INFO = RpcMethod.of("host.info", Void.class, HostInfo.class,
-            "The host: backend, CPUs, memory, VMs, free slots.");
+            "The host: versions (Polydesk, hypervisor, kernel), CPUs, memory, uptime, VMs, free slots, and whether"
+                    + " polydeskd controls its power.");
     public static final RpcMethod<HostPower, HostPowerStarted> HOST_SHUTDOWN = RpcMethod.of("host.shutdown",
             HostPower.class, HostPowerStarted.class, "Stops every VM (power-down request, forced after the timeout),"
                     + " then powers the machine off through systemd; answers at once, host.progress follows."
