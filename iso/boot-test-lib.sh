@@ -71,7 +71,7 @@ required_steps() {
                 while read -r c; do echo "$p/$c"; done < <(required_checks)
                 printf '%s/%s\n' "$p" boot-mode "$p" screen-shows-ui ;;&
             bios-disk|uefi-disk)
-                printf '%s/%s\n' "$p" console-login "$p" admin-groups "$p" admin-polyctl "$p" admin-sudo ;;
+                printf '%s/%s\n' "$p" console-login "$p" admin-groups "$p" admin-polyctl "$p" admin-sudo "$p" host-shutdown ;;
             install)
                 printf '%s/%s\n' install console-login install refuses-boot-disk install polyctl-install install refuses-partitioned ;;
         esac

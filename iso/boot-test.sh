@@ -382,6 +382,26 @@ admin_checks() {
     rc=$(run_cmd POLYDESK-ADMIN-SUDO 120 "echo '$admin_password' | sudo -S -p '' id -u | grep -qx 0")
     if [ "$rc" = 0 ]; then result PASS "$phase" "admin-sudo" "$(since) s: sudo with the administrator's password"
     else result FAIL "$phase" "admin-sudo" "sudo as $admin_user: exit $rc"; fi
+    host_shutdown
+}
+
+# The last step of a boot: polydeskd's host.shutdown (polyctl, as the administrator) stops the VMs
+# and powers the machine off through systemctl; QEMU (-no-reboot) must exit by itself.
+host_shutdown() {
+    local from t0
+    from=$(log_size)
+    t0=$SECONDS
+    send "polyctl host shutdown --timeout 60"
+    if until_ok 300 qemu_gone; then
+        if tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -aq 'poweroff: stopping'; then
+            result PASS "$phase" "host-shutdown" "$((SECONDS - t0)) s: polyctl host shutdown, the machine powered off"
+        else
+            result FAIL "$phase" "host-shutdown" "QEMU exited, but polyctl never said 'poweroff: stopping'"
+        fi
+    else
+        result FAIL "$phase" "host-shutdown" "the machine still runs 300 s after polyctl host shutdown: $(tail -c +$((from + 1)) \
+            "$serial_log" | tr -d '\r' | grep -a 'polyctl\|poweroff\|machine' | tail -n 3 | tr '\n' ' ')"
+    fi
 }
 
 phase_uefi_live() {

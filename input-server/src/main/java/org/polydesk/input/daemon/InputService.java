@@ -12,6 +12,7 @@ import org.polydesk.input.focus.FocusAuthority;
 import org.polydesk.input.focus.FocusBusServer;
 import org.polydesk.input.focus.LifecycleFollower;
 import org.polydesk.input.hotkey.InputConfig;
+import org.polydesk.input.hotkey.SettingsStore;
 import org.polydesk.input.routing.InputRouter;
 import org.polydesk.input.sink.InputSink;
 import org.polydesk.input.sink.QmpSink;
@@ -24,25 +25,37 @@ import org.polydesk.input.sink.RfbSink;
 public final class InputService implements Closeable {
     private static final Logger LOG = Logger.getLogger(InputService.class.getName());
 
-    /** Where things are; every path can be moved for tests. */
+    /**
+     * Where things are; every path can be moved for tests. {@code configFile}: where input.config.set
+     * stores the settings ({@code config} is what was read from it); {@code absolutePointer}: start
+     * with an absolute pointer whatever the file says.
+     */
     public record Settings(InputConfig config, Path busSocket, Path daemonSocket, Path devices, boolean grab,
-                           boolean absolutePointer) {
+                           boolean absolutePointer, Path configFile) {
+        /** Settings kept in a file nobody reads (a test's). */
+        public Settings(InputConfig config, Path busSocket, Path daemonSocket, Path devices, boolean grab,
+                        boolean absolutePointer) {
+            this(config, busSocket, daemonSocket, devices, grab, absolutePointer,
+                    busSocket.resolveSibling(busSocket.getFileName() + ".input.json"));
+        }
     }
 
     private final FocusAuthority focus;
     private final InputRouter router;
+    private final SettingsStore settings;
     private final DeviceManager devices;
     private final List<Closeable> parts = new ArrayList<>();
 
     public InputService(Settings s) throws IOException {
         InputSink ui = s.config().uiVncSocket() == null ? null : new RfbSink(s.config().uiVncSocket());
         focus = new FocusAuthority(ui);
-        router = new InputRouter(focus, s.config());
+        InputConfig config = s.absolutePointer() ? s.config().withHotkeys(s.config().hotkeys(), true) : s.config();
+        router = new InputRouter(focus, config);
         router.placePointer();
-        parts.add(new FocusBusServer(s.busSocket(), focus));
+        settings = new SettingsStore(s.configFile(), config, changed -> router.setHotkeys(changed.hotkeys()));
+        parts.add(new FocusBusServer(s.busSocket(), focus, settings));
         if (s.daemonSocket() != null) {
-            LifecycleFollower follower = new LifecycleFollower(s.daemonSocket(), focus,
-                    qmp -> new QmpSink(qmp, s.absolutePointer()));
+            LifecycleFollower follower = new LifecycleFollower(s.daemonSocket(), focus, this::vmSink);
             follower.start();
             parts.add(follower);
         }
@@ -69,6 +82,15 @@ public final class InputService implements Closeable {
 
     public InputRouter router() {
         return router;
+    }
+
+    public SettingsStore settings() {
+        return settings;
+    }
+
+    /** A running VM's sink, on its QMP socket; it asks the settings at each move, so a new pointer mode applies at once. */
+    public InputSink vmSink(Path qmp) {
+        return new QmpSink(qmp, () -> settings.current().absolutePointer());
     }
 
     @Override

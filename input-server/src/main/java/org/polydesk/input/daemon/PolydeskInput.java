@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
                 "Exit codes: 0 stopped by a signal, 2 bad command line, 1 could not start (the focus bus socket)."})
 public final class PolydeskInput implements Callable<Integer> {
     @Option(names = "--config", description = "settings file (default: ${DEFAULT-VALUE}); "
-            + "a missing file means the defaults, a bad one is reported and the defaults are used")
+            + "a missing file means the defaults, a bad one is reported and the defaults are used;"
+            + " input.config.set writes the chords and the pointer mode here")
     Path config = InputConfig.DEFAULT_FILE;
 
     @Option(names = "--socket", description = "focus bus socket (default: ${DEFAULT-VALUE})")
@@ -52,7 +53,8 @@ public final class PolydeskInput implements Callable<Integer> {
     @Option(names = "--ui-vnc", description = "the control UI's Xvnc socket (overrides uiVncSocket of the settings)")
     Path uiVnc;
 
-    @Option(names = "--absolute-pointer", description = "VMs have a usb-tablet: send the pointer as absolute positions")
+    @Option(names = "--absolute-pointer", description = "VMs have a usb-tablet: start sending the pointer as absolute"
+            + " positions (as \"pointer\": \"absolute\" in the settings; input.config.set may change it)")
     boolean absolutePointer;
 
     @Option(names = "--verbose", description = "log every device and focus decision")
@@ -70,12 +72,12 @@ public final class PolydeskInput implements Callable<Integer> {
             cfg = InputConfig.defaults();
         }
         if (uiVnc != null) {
-            cfg = new InputConfig(cfg.hotkeys(), cfg.screenWidth(), cfg.screenHeight(), uiVnc);
+            cfg = cfg.withUiVncSocket(uiVnc);
         }
         InputService service;
         try {
             service = new InputService(new InputService.Settings(cfg, socket, daemonSocket,
-                    noDevices ? null : devices, !noGrab, absolutePointer));
+                    noDevices ? null : devices, !noGrab, absolutePointer, config));
         } catch (IOException e) {
             log.severe("cannot start: " + e.getMessage());
             return 1;

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.polydesk.input.hotkey.SettingsStore;
 import org.polydesk.protocol.focus.FocusBus;
 import org.polydesk.protocol.focus.FocusChanged;
 import org.polydesk.protocol.focus.PointerMoved;
@@ -17,6 +18,7 @@ import org.polydesk.protocol.rpc.RpcServer;
 
 /**
  * Serves the focus bus ({@link FocusBus}) on input.sock through protocol's {@link RpcServer}:
+ * {@link FocusBus#CONFIG_GET} and {@link FocusBus#CONFIG_SET} (the {@link SettingsStore}),
  * {@link FocusBus#GET}, {@link FocusBus#SET}, {@link FocusBus#SUBSCRIBE} (the answer, then every
  * {@link FocusBus#CHANGED} in seq order, and {@link FocusBus#POINTER_MOVED}). The transport (a
  * bounded queue per client, a client that does not read dropped, never waited for) is the
@@ -30,12 +32,15 @@ public final class FocusBusServer implements Closeable {
     private final Map<RpcServer.Connection, Subscriber> subscribers = new ConcurrentHashMap<>();
     private final RpcServer server;
 
-    public FocusBusServer(Path socket, FocusAuthority focus) throws IOException {
+    /** {@code settings}: what input.config.get answers and input.config.set changes. */
+    public FocusBusServer(Path socket, FocusAuthority focus, SettingsStore settings) throws IOException {
         this.focus = focus;
         this.server = RpcServer.serve(socket, "focus bus", new RpcServer.Handlers()
                 .on(FocusBus.GET, (params, connection) -> focus.current())
                 .on(FocusBus.SET, (params, connection) -> set(params))
-                .on(FocusBus.SUBSCRIBE, (params, connection) -> subscribe(connection)));
+                .on(FocusBus.SUBSCRIBE, (params, connection) -> subscribe(connection))
+                .on(FocusBus.CONFIG_GET, (params, connection) -> settings.get())
+                .on(FocusBus.CONFIG_SET, (params, connection) -> settings.set(params)));
     }
 
     private FocusChanged set(FocusBus.SlotRef params) throws RpcException {

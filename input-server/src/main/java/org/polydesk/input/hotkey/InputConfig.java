@@ -12,24 +12,43 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.polydesk.protocol.focus.FocusBus;
+import org.polydesk.protocol.focus.InputSettings;
 
 /**
  * The input server's settings, from {@code /etc/polydesk/input.json}:
  * <pre>
  * {
  *   "hotkeys": {"ctrl+alt+f1": "slot 1", "ctrl+alt+home": "slot 0", "ctrl+alt+right": "next", ...},
+ *   "pointer": "relative",
  *   "screen": {"width": 1920, "height": 1080},
  *   "uiVncSocket": "/run/polydesk/ui/vnc.sock"
  * }
  * </pre>
  * Every member is optional. {@code hotkeys}, when present, replaces the defaults of DESIGN.md
  * (Ctrl+Alt+F1…F9 to slots 1–9, Ctrl+Alt+F12 and Ctrl+Alt+Home to the control UI,
- * Ctrl+Alt+Left/Right to cycle).
+ * Ctrl+Alt+Left/Right to cycle). {@code pointer}: {@code relative} (VMs get mouse motion) or
+ * {@code absolute} (VMs have a USB tablet and get places). {@code hotkeys} and {@code pointer} are
+ * also what {@code input.config.set} changes ({@link SettingsStore}).
  */
-public record InputConfig(Map<Chord, HotkeyAction> hotkeys, int screenWidth, int screenHeight, Path uiVncSocket) {
+public record InputConfig(Map<Chord, HotkeyAction> hotkeys, int screenWidth, int screenHeight, Path uiVncSocket,
+                          boolean absolutePointer) {
     public static final Path DEFAULT_FILE = Path.of("/etc/polydesk/input.json");
     public static final Path DEFAULT_UI_VNC = Path.of("/run/polydesk/ui/vnc.sock");
-    private static final Set<String> MEMBERS = Set.of("hotkeys", "screen", "uiVncSocket");
+    static final String HOTKEYS = "hotkeys", POINTER = "pointer", SCREEN = "screen", UI_VNC_SOCKET = "uiVncSocket";
+    private static final Set<String> MEMBERS = Set.of(HOTKEYS, POINTER, SCREEN, UI_VNC_SOCKET);
+
+    /** With a relative pointer. */
+    public InputConfig(Map<Chord, HotkeyAction> hotkeys, int screenWidth, int screenHeight, Path uiVncSocket) {
+        this(hotkeys, screenWidth, screenHeight, uiVncSocket, false);
+    }
+
+    public InputConfig withHotkeys(Map<Chord, HotkeyAction> h, boolean absolute) {
+        return new InputConfig(h, screenWidth, screenHeight, uiVncSocket, absolute);
+    }
+
+    public InputConfig withUiVncSocket(Path socket) {
+        return new InputConfig(hotkeys, screenWidth, screenHeight, socket, absolutePointer);
+    }
 
     /** A configuration file that cannot be used; the message names the file and the fault. */
     public static final class ConfigException extends Exception {
@@ -80,12 +99,12 @@ public record InputConfig(Map<Chord, HotkeyAction> hotkeys, int screenWidth, int
                     + e.getLocation().getLineNr() + ")");
         }
         if (root == null || !root.isObject()) {
-            throw new ConfigException("expected a JSON object with hotkeys, screen, uiVncSocket");
+            throw new ConfigException("expected a JSON object with hotkeys, pointer, screen, uiVncSocket");
         }
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             if (!MEMBERS.contains(name)) {
-                throw new ConfigException("unknown setting '" + name + "' (known: hotkeys, screen, uiVncSocket)");
+                throw new ConfigException("unknown setting '" + name + "' (known: hotkeys, pointer, screen, uiVncSocket)");
             }
         }
         InputConfig d = defaults();
@@ -108,8 +127,20 @@ public record InputConfig(Map<Chord, HotkeyAction> hotkeys, int screenWidth, int
             }
             ui = Path.of(u.asText());
         }
-        return new InputConfig(hotkeys, width, height, ui);
+        boolean absolute = d.absolutePointer();
+        if (root.has(POINTER)) {
+            JsonNode p = root.get(POINTER);
+            InputSettings.PointerMode mode = p.isTextual() ? InputSettings.PointerMode.of(p.asText()) : null;
+            if (mode == null) {
+                throw new ConfigException(POINTER_PROBLEM);
+            }
+            absolute = mode == InputSettings.PointerMode.ABSOLUTE;
+        }
+        return new InputConfig(hotkeys, width, height, ui, absolute);
     }
+
+    static final String POINTER_PROBLEM = "pointer must be \"relative\" (VMs get mouse motion) or \"absolute\""
+            + " (VMs have a USB tablet)";
 
     private static Map<Chord, HotkeyAction> hotkeys(JsonNode node) throws ConfigException {
         if (!node.isObject()) {
@@ -133,21 +164,32 @@ public record InputConfig(Map<Chord, HotkeyAction> hotkeys, int screenWidth, int
     }
 
     private static HotkeyAction action(String chord, JsonNode v) throws ConfigException {
-        String text = v.isTextual() ? v.asText().strip().toLowerCase() : "";
-        if (text.equals("next")) {
+        HotkeyAction a = v.isTextual() ? action(v.asText()) : null;
+        if (a == null) {
+            throw new ConfigException("hotkey '" + chord + "': " + ACTION_PROBLEM + ", not " + v);
+        }
+        return a;
+    }
+
+    static final String ACTION_PROBLEM = "the action must be \"slot N\" (N from " + FocusBus.UI_SLOT + " to "
+            + FocusBus.MAX_SLOT + "), \"next\" or \"previous\"";
+
+    /** "slot N", "next" or "previous" (any case); null for anything else. */
+    static HotkeyAction action(String text) {
+        String t = text == null ? "" : text.strip().toLowerCase(java.util.Locale.ROOT);
+        if (t.equals("next")) {
             return HotkeyAction.NEXT;
         }
-        if (text.equals("previous")) {
+        if (t.equals("previous")) {
             return HotkeyAction.PREVIOUS;
         }
-        if (text.matches("slot\\s+[0-9]+")) {
-            int slot = Integer.parseInt(text.substring(4).strip());
+        if (t.matches("slot\\s+[0-9]{1,3}")) {
+            int slot = Integer.parseInt(t.substring(4).strip());
             if (FocusBus.isSlot(slot)) {
                 return HotkeyAction.slot(slot);
             }
         }
-        throw new ConfigException("hotkey '" + chord + "': the action must be \"slot N\" (N from "
-                + FocusBus.UI_SLOT + " to " + FocusBus.MAX_SLOT + "), \"next\" or \"previous\", not " + v);
+        return null;
     }
 
     private static int dimension(JsonNode screen, String name) throws ConfigException {

@@ -49,7 +49,8 @@ public final class InputRouter implements InputListener, FocusAuthority.SwitchHo
     private static final int NOWHERE = -1;
 
     private final FocusAuthority focus;
-    private final Map<Chord, HotkeyAction> hotkeys;
+    /** Replaced whole by {@link #setHotkeys}, read under the authority's lock. */
+    private Map<Chord, HotkeyAction> hotkeys;
     private final int screenWidth;
     private final int screenHeight;
     private final Map<Integer, Device> devices = new HashMap<>();
@@ -101,6 +102,16 @@ public final class InputRouter implements InputListener, FocusAuthority.SwitchHo
         this.pointerX = (screenWidth - 1) / 2.0;
         this.pointerY = (screenHeight - 1) / 2.0;
         focus.setHook(this);
+    }
+
+    /**
+     * The chords from the next key press on (input.config.set). Keys already held keep their routes:
+     * a chord key held now was swallowed and stays so until released.
+     */
+    public void setHotkeys(Map<Chord, HotkeyAction> next) {
+        synchronized (focus) {
+            hotkeys = Map.copyOf(next);
+        }
     }
 
     @Override

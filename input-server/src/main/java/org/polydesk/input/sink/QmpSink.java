@@ -26,7 +26,7 @@ public final class QmpSink extends ConnectedSink<String> {
     private static final Duration HANDSHAKE = Duration.ofSeconds(5);
 
     private final Path socket;
-    private final boolean absolute;
+    private final java.util.function.BooleanSupplier absolute;
     private final StringBuilder frame = new StringBuilder(256);
     private volatile long errors;
     /** The connection, owned by the writer thread. */
@@ -37,6 +37,11 @@ public final class QmpSink extends ConnectedSink<String> {
      *                 pointer moves it relatively
      */
     public QmpSink(Path socket, boolean absolute) {
+        this(socket, () -> absolute);
+    }
+
+    /** @param absolute asked at each move: whether the VM's pointer is absolute now (the input settings' pointer mode) */
+    public QmpSink(Path socket, java.util.function.BooleanSupplier absolute) {
         super("qmp-input-" + socket.getParent().getFileName());
         this.socket = socket;
         this.absolute = absolute;
@@ -79,12 +84,12 @@ public final class QmpSink extends ConnectedSink<String> {
 
     @Override
     public boolean absolute() {
-        return absolute;
+        return absolute.getAsBoolean();
     }
 
     @Override
     public void motion(int dx, int dy, double x, double y) {
-        if (absolute) {
+        if (absolute()) {
             axis("abs", "x", (int) Math.round(x * ABS_MAX));
             axis("abs", "y", (int) Math.round(y * ABS_MAX));
         } else {

@@ -47,7 +47,8 @@ class FocusBusServerTest {
         focus = new FocusAuthority(new RecordingSink("ui"));
         new InputRouter(focus, InputConfig.defaults());
         focus.vmStarted(3, vm, "three", new RecordingSink("vm"));
-        server = new FocusBusServer(tmp.resolve("input.sock"), focus);
+        server = new FocusBusServer(tmp.resolve("input.sock"), focus,
+                new org.polydesk.input.hotkey.SettingsStore(tmp.resolve("input.json"), InputConfig.defaults(), c -> { }));
     }
 
     @AfterEach

@@ -48,10 +48,12 @@ class InputConfigTest {
                 message("x.json", "{\"hotkeys\": {\"ctrl+alt+f1\": \"slot 10\"}}"));
         assertEquals("x.json: hotkey 'f5' has no modifier; it would take the key from every VM",
                 message("x.json", "{\"hotkeys\": {\"f5\": \"slot 1\"}}"));
-        assertEquals("x.json: unknown setting 'hotkey' (known: hotkeys, screen, uiVncSocket)",
+        assertEquals("x.json: unknown setting 'hotkey' (known: hotkeys, pointer, screen, uiVncSocket)",
                 message("x.json", "{\"hotkey\": {}}"));
         assertEquals("x.json: screen.width must be a whole number of pixels from 1 to 32768",
                 message("x.json", "{\"screen\": {\"width\": -4, \"height\": 10}}"));
+        assertEquals("x.json: pointer must be \"relative\" (VMs get mouse motion) or \"absolute\" (VMs have a USB tablet)",
+                message("x.json", "{\"pointer\": \"tablet\"}"));
     }
 
     private String message(String name, String text) throws Exception {

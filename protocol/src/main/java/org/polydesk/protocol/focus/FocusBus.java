@@ -7,6 +7,7 @@ import org.polydesk.protocol.rpc.RpcNotification;
 import org.polydesk.protocol.paths.Paths;
 
 import static org.polydesk.protocol.rpc.ErrorCode.NOT_FOUND;
+import static org.polydesk.protocol.rpc.ErrorCode.STORE_FAILED;
 
 /**
  * The focus bus, served by input-server on {@link #SOCKET} (the toolstack's framing), declared
@@ -17,7 +18,9 @@ import static org.polydesk.protocol.rpc.ErrorCode.NOT_FOUND;
  * subscriber, the newest place winning, so a slow subscriber costs the input path nothing. A
  * subscriber keeps the newest place with its slot and uses it only while that slot has the focus:
  * no event says "unknown" when the focus moves to a slot with a relative mouse.
- * polydeskd's own {@code focus.set} forwards here.
+ * {@link #CONFIG_GET} and {@link #CONFIG_SET} read and replace the input settings (chords, pointer
+ * mode): input-server stores them in its settings file and its router uses them from the next key.
+ * polydeskd's own {@code focus.set}, {@code input.config.get} and {@code input.config.set} forward here.
  */
 public final class FocusBus {
     public static final Path SOCKET = Paths.RUN_DIR.resolve("input.sock");
@@ -44,6 +47,13 @@ public final class FocusBus {
             FocusChanged.class, "Where the focus is now (cause initial), then focus.changed and pointer.moved"
                     + " notifications on this connection.");
 
+    public static final RpcMethod<Void, InputSettings> CONFIG_GET = RpcMethod.of("input.config.get", Void.class,
+            InputSettings.class, "The switching chords and the pointer mode in use.");
+    public static final RpcMethod<InputSettings, InputSettings> CONFIG_SET = RpcMethod.of("input.config.set",
+            InputSettings.class, InputSettings.class, "Replaces the chords and the pointer mode: checked (every"
+                    + " problem in error.data), stored, then used from the next key; answers them as stored.",
+            STORE_FAILED);
+
     public static final RpcNotification<FocusChanged> CHANGED = RpcNotification.of("focus.changed", FocusChanged.class,
             "The focus moved (after focus.subscribe), in seq order.");
     public static final RpcNotification<PointerMoved> POINTER_MOVED = RpcNotification.of("pointer.moved",
@@ -51,7 +61,7 @@ public final class FocusBus {
 
     /** The whole API, for the registry test and the generated map. */
     public static final RpcApi API = RpcApi.declaredIn(FocusBus.class, "Focus bus", "polydesk-input", SOCKET,
-            "Who has the focus; the pointer's place.");
+            "Who has the focus; the pointer's place; the input settings.");
 
     public static boolean isSlot(int slot) {
         return slot >= UI_SLOT && slot <= MAX_SLOT;

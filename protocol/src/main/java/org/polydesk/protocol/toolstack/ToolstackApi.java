@@ -1,6 +1,8 @@
 package org.polydesk.protocol.toolstack;
 
 import java.util.List;
+import org.polydesk.protocol.focus.FocusBus;
+import org.polydesk.protocol.focus.InputSettings;
 import org.polydesk.protocol.install.InstallDisk;
 import org.polydesk.protocol.install.InstallProgress;
 import org.polydesk.protocol.media.MediaProgress;
@@ -105,6 +107,19 @@ public final class ToolstackApi {
     public record InstallStarted(String disk, int steps) {
     }
 
+    /**
+     * Params of host.shutdown and host.reboot. {@code timeoutSeconds}: how long each running VM has
+     * to obey the power-down request before it is forced off (default: polydeskd's
+     * --shutdown-timeout, 60 s; at most 3600).
+     */
+    public record HostPower(Integer timeoutSeconds) {
+        public static final String TIMEOUT_SECONDS = "timeoutSeconds";
+    }
+
+    /** The answer of host.shutdown and host.reboot: what will happen ({@code poweroff} or {@code reboot}) to which VMs. */
+    public record HostPowerStarted(String action, List<String> vms, int timeoutSeconds) {
+    }
+
     /** Which VM the boot GPU goes to, or comes back from. */
     public record ConsoleChange(String vm, String gpu) {
     }
@@ -173,7 +188,16 @@ public final class ToolstackApi {
             VmStatus.class, "Takes the medium out of a running VM's CD drive (event changed).",
             NOT_FOUND, WRONG_STATE, BACKEND_FAILED);
     public static final RpcMethod<Void, HostInfo> HOST_INFO = RpcMethod.of("host.info", Void.class, HostInfo.class,
-            "The host: backend, CPUs, memory, VMs, free slots.");
+            "The host: versions (Polydesk, hypervisor, kernel), CPUs, memory, uptime, VMs, free slots, and whether"
+                    + " polydeskd controls its power.");
+    public static final RpcMethod<HostPower, HostPowerStarted> HOST_SHUTDOWN = RpcMethod.of("host.shutdown",
+            HostPower.class, HostPowerStarted.class, "Stops every VM (power-down request, forced after the timeout),"
+                    + " then powers the machine off through systemd; answers at once, host.progress follows."
+                    + " Only where polydeskd controls the power (host.info's powerControl).",
+            SERVICE_UNAVAILABLE, WRONG_STATE);
+    public static final RpcMethod<HostPower, HostPowerStarted> HOST_REBOOT = RpcMethod.of("host.reboot",
+            HostPower.class, HostPowerStarted.class, "As host.shutdown, then restarts the machine.",
+            SERVICE_UNAVAILABLE, WRONG_STATE);
     public static final RpcMethod<XlParse, XlImportResult> XLCFG_PARSE = RpcMethod.of("xlcfg.parse", XlParse.class,
             XlImportResult.class, "An xl.cfg file's text as a definition, with what it left out; creates nothing.",
             INVALID_DEFINITION);
@@ -188,6 +212,14 @@ public final class ToolstackApi {
             VmRef.class, org.polydesk.protocol.focus.FocusChanged.class,
             "Moves the screen, keyboard and mouse to a VM (or \"ui\"); forwarded to input-server's focus bus.",
             NOT_FOUND, WRONG_STATE, SERVICE_UNAVAILABLE);
+    public static final RpcMethod<Void, InputSettings> INPUT_CONFIG_GET = RpcMethod.of(FocusBus.CONFIG_GET.name(),
+            Void.class, InputSettings.class, "The switching chords and the pointer mode; forwarded to input-server's bus.",
+            SERVICE_UNAVAILABLE);
+    public static final RpcMethod<InputSettings, InputSettings> INPUT_CONFIG_SET = RpcMethod.of(
+            FocusBus.CONFIG_SET.name(), InputSettings.class, InputSettings.class,
+            "Replaces the chords and the pointer mode (every problem in error.data); input-server stores them and"
+                    + " uses them from the next key. Forwarded to input-server's bus.",
+            SERVICE_UNAVAILABLE, STORE_FAILED);
     public static final RpcMethod<Void, List<InstallDisk>> INSTALL_DISKS = RpcMethod.listOf("install.disks", Void.class,
             InstallDisk.class, "The disks the installer could write to, each with why it is refused or what it would erase.",
             BACKEND_FAILED);
@@ -225,6 +257,9 @@ public final class ToolstackApi {
             InstallProgress.class, "A step, a detail, done or failed of the install the connection started.");
     public static final RpcNotification<MediaProgress> MEDIA_PROGRESS = RpcNotification.of("media.progress",
             MediaProgress.class, "Bytes copied, then done or failed, of the media.import the connection started.");
+    public static final RpcNotification<HostProgress> HOST_PROGRESS = RpcNotification.of("host.progress",
+            HostProgress.class, "A VM waited for, forced off or stopped, then the machine going down (or why not),"
+                    + " to the connection that called host.shutdown or host.reboot.");
     public static final RpcNotification<ConsoleChange> CONSOLE_RELEASE = RpcNotification.of("console.release",
             ConsoleChange.class, "Let go of dom0's framebuffer now, then call console.released (after console.hold).");
     public static final RpcNotification<ConsoleChange> CONSOLE_RETURNED = RpcNotification.of("console.returned",

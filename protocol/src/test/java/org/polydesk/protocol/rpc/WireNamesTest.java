@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.polydesk.protocol.focus.FocusBus;
+import org.polydesk.protocol.focus.InputSettings;
 import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.vm.VmDefinition;
 
@@ -24,7 +25,7 @@ import org.polydesk.protocol.vm.VmDefinition;
 class WireNamesTest {
     @Test
     void everyNameConstantOfARecordIsOneOfItsComponents() throws Exception {
-        List<Class<?>> records = new ArrayList<>(List.of(VmDefinition.class));
+        List<Class<?>> records = new ArrayList<>(List.of(VmDefinition.class, InputSettings.class, InputSettings.Hotkey.class));
         Stream.of(ToolstackApi.class, FocusBus.class).forEach(api ->
                 Arrays.stream(api.getDeclaredClasses()).filter(Class::isRecord).forEach(records::add));
         List<String> wrong = new ArrayList<>();

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.input.focus.FocusAuthority;
 import org.polydesk.input.focus.FocusBusServer;
+import org.polydesk.input.hotkey.InputConfig;
+import org.polydesk.input.hotkey.SettingsStore;
 import org.polydesk.protocol.focus.FocusBus;
 import org.polydesk.protocol.rpc.ErrorCode;
 import org.polydesk.protocol.rpc.RpcApi;
@@ -129,7 +131,7 @@ class ApiRegistryTest {
         assertEquals(List.of(), problems);
         try (RpcClient c = RpcClient.connect(polydeskd.socket())) {
             RpcClient.CallException e = org.junit.jupiter.api.Assertions.assertThrows(RpcClient.CallException.class,
-                    () -> c.callRaw("host.shutdown", null));
+                    () -> c.callRaw("host.selfdestruct", null));
             assertEquals(ErrorCode.METHOD_NOT_FOUND, e.errorCode(), "a method nobody declared has no server");
         }
     }
@@ -182,7 +184,8 @@ class ApiRegistryTest {
 
     private void start() throws Exception {
         polydeskd = PolydeskdProcess.start(tmp.resolve("polydeskd"), "--sysfs", tmp.resolve("no-sys").toString());
-        focusBus = new FocusBusServer(tmp.resolve("input.sock"), new FocusAuthority(null));
+        focusBus = new FocusBusServer(tmp.resolve("input.sock"), new FocusAuthority(null),
+                new SettingsStore(tmp.resolve("input.json"), InputConfig.defaults(), c -> { }));
     }
 
     private Path socketOf(RpcApi api) {

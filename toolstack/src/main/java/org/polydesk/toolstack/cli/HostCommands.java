@@ -1,20 +1,27 @@
 package org.polydesk.toolstack.cli;
 
+import org.polydesk.protocol.rpc.RpcClient;
+import org.polydesk.protocol.rpc.RpcMessage;
+import org.polydesk.protocol.rpc.RpcMethod;
 import org.polydesk.protocol.toolstack.HostInfo;
+import org.polydesk.protocol.toolstack.HostProgress;
 import org.polydesk.protocol.toolstack.ToolstackApi;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "host", description = "The host polydeskd runs on.", subcommands = HostCommands.Info.class)
+@Command(name = "host", description = "The host polydeskd runs on.",
+        subcommands = {HostCommands.Info.class, HostCommands.Shutdown.class, HostCommands.Reboot.class})
 final class HostCommands {
     @ParentCommand
     Polyctl root;
 
-    @Command(name = "info", description = "Backend, accelerator, CPUs, memory, VMs and free slots.")
+    @Command(name = "info", description = "Versions, backend, accelerator, CPUs, memory, uptime, VMs and free slots.")
     static final class Info implements Callable<Integer> {
         @ParentCommand
         HostCommands host;
@@ -31,15 +38,108 @@ final class HostCommands {
             }
             PrintWriter out = spec.commandLine().getOut();
             out.printf("host:        %s%n", info.hostname());
+            out.printf("polydesk:    %s%n", orUnknown(info.polydeskVersion()));
             out.printf("backend:     %s (%s)%n", info.backend(), info.backendVersion());
+            out.printf("kernel:      %s%n", orUnknown(info.kernel()));
             out.printf("accelerator: %s%n", info.accelerator());
             out.printf("cpus:        %d%n", info.cpus());
-            out.printf("memory:      %d MiB%n", info.memoryMib());
+            out.printf("memory:      %d MiB, %s MiB free%n", info.memoryMib(), orUnknown(info.memoryFreeMib()));
+            out.printf("uptime:      %s%n", info.uptimeSeconds() == null ? "unknown" : uptime(info.uptimeSeconds()));
             out.printf("VMs:         %d defined, %d running%n", info.vmsDefined(), info.vmsRunning());
             out.printf("free slots:  %s%n", info.freeSlots());
             out.printf("definitions: %s%n", info.stateDirectory());
+            out.printf("power:       %s%n", info.powerControl() ? "polyctl host shutdown / reboot"
+                    : "not controlled by polydeskd (no --power-command)");
             out.flush();
             return 0;
+        }
+    }
+
+    static String orUnknown(Object value) {
+        return value == null ? "unknown" : value.toString();
+    }
+
+    /** "3 d 4 h 5 min" as a person reads it. */
+    static String uptime(long seconds) {
+        Duration d = Duration.ofSeconds(seconds);
+        StringBuilder s = new StringBuilder();
+        if (d.toDays() > 0) {
+            s.append(d.toDays()).append(" d ");
+        }
+        if (d.toDays() > 0 || d.toHoursPart() > 0) {
+            s.append(d.toHoursPart()).append(" h ");
+        }
+        return s.append(d.toMinutesPart()).append(" min").toString();
+    }
+
+    /** Shut down or reboot: answers at once, then prints polydeskd's host.progress until the end. */
+    abstract static class Power implements Callable<Integer> {
+        @ParentCommand
+        HostCommands host;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--timeout", paramLabel = "SECONDS", description = "How long each VM has to power off before"
+                + " it is forced (default: polydeskd's --shutdown-timeout, 60 s).")
+        Integer timeout;
+
+        abstract RpcMethod<ToolstackApi.HostPower, ToolstackApi.HostPowerStarted> method();
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            try (RpcClient c = host.root.connect()) {
+                ToolstackApi.HostPowerStarted started = c.call(method(), new ToolstackApi.HostPower(timeout));
+                out.printf("%s: stopping %s (%d s each before forcing)%n", started.action(),
+                        started.vms().isEmpty() ? "no VMs" : String.join(", ", started.vms()), started.timeoutSeconds());
+                out.flush();
+                RpcMessage msg;
+                int lastWait = -1;
+                while ((msg = c.nextNotification()) != null) {
+                    if (!ToolstackApi.HOST_PROGRESS.matches(msg)) {
+                        continue;
+                    }
+                    HostProgress p = ToolstackApi.HOST_PROGRESS.decode(msg);
+                    // A line every 10 s of waiting is enough on a console.
+                    if (p.kind() == HostProgress.Kind.WAITING) {
+                        if (p.secondsLeft() == lastWait || (lastWait != -1 && p.secondsLeft() % 10 != 0)) {
+                            continue;
+                        }
+                        lastWait = p.secondsLeft();
+                    }
+                    out.println("  " + p.text());
+                    out.flush();
+                    if (p.kind() == HostProgress.Kind.FAILED) {
+                        throw new Polyctl.Refused(p.text());
+                    }
+                    if (p.kind() == HostProgress.Kind.POWERING) {
+                        return 0;
+                    }
+                }
+            }
+            // polydeskd went away first: the machine is going down under it.
+            out.println("  polydeskd closed the connection before saying the machine goes down (it may be going down)");
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "shutdown", description = {"Stop every VM (power-down request, forced after the timeout), then"
+            + " power the machine off.", "Only where polydeskd controls the power (the appliance)."})
+    static final class Shutdown extends Power {
+        @Override
+        RpcMethod<ToolstackApi.HostPower, ToolstackApi.HostPowerStarted> method() {
+            return ToolstackApi.HOST_SHUTDOWN;
+        }
+    }
+
+    @Command(name = "reboot", description = {"Stop every VM (power-down request, forced after the timeout), then"
+            + " restart the machine.", "Only where polydeskd controls the power (the appliance)."})
+    static final class Reboot extends Power {
+        @Override
+        RpcMethod<ToolstackApi.HostPower, ToolstackApi.HostPowerStarted> method() {
+            return ToolstackApi.HOST_REBOOT;
         }
     }
 }

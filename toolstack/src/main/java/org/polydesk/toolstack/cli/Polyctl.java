@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 /** polyctl: the command line of the toolstack. It only talks to polydeskd. */
 @Command(name = "polyctl", mixinStandardHelpOptions = true, version = "polyctl 0.1",
         description = "Manage Polydesk VMs through polydeskd.",
-        subcommands = {VmCommands.class, HostCommands.class, GpuCommands.class, FocusCommand.class, EventsCommand.class, InstallCommand.class,
+        subcommands = {VmCommands.class, HostCommands.class, GpuCommands.class, FocusCommand.class, InputCommands.class, EventsCommand.class, InstallCommand.class,
                 MediaCommands.class,
                 AutoComplete.GenerateCompletion.class},
         exitCodeListHeading = "%nExit codes:%n",

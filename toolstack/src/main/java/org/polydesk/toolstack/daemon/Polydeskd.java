@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
@@ -73,6 +74,17 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
     @Option(names = "--no-autostart", description = "Do not start the VMs marked autostart.")
     boolean noAutostart;
 
+    @Option(names = "--power-command", paramLabel = "COMMAND", description = {
+            "What takes the machine down after host.shutdown or host.reboot has stopped every VM; it is run with"
+                    + " 'poweroff' or 'reboot' as its last argument. The appliance's unit gives /usr/bin/systemctl.",
+            "Without it (the default) host.shutdown and host.reboot are refused: a developer's polydeskd never"
+                    + " powers off the machine it runs on."})
+    String powerCommand;
+
+    @Option(names = "--shutdown-timeout", paramLabel = "SECONDS", description = "How long each VM has to obey the"
+            + " power-down request of host.shutdown and host.reboot before it is forced off (default: ${DEFAULT-VALUE}).")
+    int shutdownTimeout = (int) ToolstackService.DEFAULT_STOP_TIMEOUT.toSeconds();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -103,6 +115,13 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
         if (!"auto".equals(accel) && !"kvm".equals(accel) && !"tcg".equals(accel)) {
             throw new IOException("--accel must be auto, kvm or tcg, not '" + accel + "'");
         }
+        if (shutdownTimeout < 0 || shutdownTimeout > HostPower.MAX_TIMEOUT_SECONDS) {
+            throw new IOException("--shutdown-timeout must be from 0 to " + HostPower.MAX_TIMEOUT_SECONDS + " seconds, not "
+                    + shutdownTimeout);
+        }
+        if (powerCommand != null && powerCommand.isBlank()) {
+            throw new IOException("--power-command must name a command, such as /usr/bin/systemctl");
+        }
         EventBus events = new EventBus();
         ConsoleHolders consoleHolders = new ConsoleHolders(java.time.Duration.ofSeconds(5));
         Sysfs sys = sysfsAccess.apply(sysfs);
@@ -125,8 +144,11 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
                 focusSocket != null ? focusSocket : runDir.resolve(org.polydesk.protocol.focus.FocusBus.SOCKET.getFileName()),
                 imageDir != null ? imageDir : stateDir.toAbsolutePath().getParent().resolve("images"), pci,
                 install, consoleHolders, new Media(mediaDir != null ? mediaDir : stateDir.toAbsolutePath().getParent().resolve("media"),
-                        UsbSticks.system(runDir))).handlers());
-        LOG.info("polydeskd serves " + api + " with the " + chosen + " backend (" + manager.accelerator() + ")");
+                        UsbSticks.system(runDir)),
+                new HostPower(manager, powerCommand == null ? null : List.of(powerCommand),
+                        Duration.ofSeconds(shutdownTimeout))).handlers());
+        LOG.info("polydeskd serves " + api + " with the " + chosen + " backend (" + manager.accelerator() + ")"
+                + (powerCommand == null ? "" : "; host.shutdown and host.reboot run " + powerCommand));
         if (!noAutostart) {
             manager.autostart();
         }

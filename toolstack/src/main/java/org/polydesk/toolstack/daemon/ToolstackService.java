@@ -24,7 +24,8 @@ public final class ToolstackService {
 
     private final VmManager vms;
     private final EventBus events;
-    private final FocusRelay focus;
+    private final InputRelay input;
+    private final HostPower power;
     private final DiskImages images;
     private final GpuApi gpus;
     private final InstallApi install;
@@ -32,14 +33,16 @@ public final class ToolstackService {
     private final Media media;
 
     /**
-     * Requests go to {@code vms}; focus.set to input-server's bus; disk.create to {@code imageDir}; GPUs from
-     * sysfs; install.* to {@code install}; console.* to {@code consoleHolders}; media.* to {@code media}.
+     * Requests go to {@code vms}; focus.set and input.config.* to input-server's bus; disk.create to
+     * {@code imageDir}; GPUs from sysfs; install.* to {@code install}; console.* to {@code consoleHolders};
+     * media.* to {@code media}; host.shutdown and host.reboot to {@code power}.
      */
     ToolstackService(VmManager vms, EventBus events, Path focusSocket, Path imageDir, SysfsPci pci, InstallApi install,
-                     ConsoleHolders consoleHolders, Media media) {
+                     ConsoleHolders consoleHolders, Media media, HostPower power) {
         this.vms = vms;
         this.events = events;
-        this.focus = new FocusRelay(vms, focusSocket);
+        this.input = new InputRelay(vms, focusSocket);
+        this.power = power;
         this.images = new DiskImages(imageDir, "qemu-img");
         this.gpus = new GpuApi(vms, pci);
         this.install = install;
@@ -63,7 +66,10 @@ public final class ToolstackService {
                     vms.delete(vm(p.vm()));
                     return null;
                 })
-                .on(VM_START, (p, c) -> vms.start(vm(p.vm())))
+                .on(VM_START, (p, c) -> {
+                    power.checkStartAllowed();
+                    return vms.start(vm(p.vm()));
+                })
                 .on(VM_STOP, (p, c) -> vms.stop(vm(p.vm()), stopTimeout(p.timeoutSeconds())))
                 .on(VM_DESTROY, (p, c) -> vms.destroy(vm(p.vm())))
                 .on(VM_PAUSE, (p, c) -> vms.pause(vm(p.vm())))
@@ -78,8 +84,12 @@ public final class ToolstackService {
                     return vms.insertCd(vm(p.vm()), p.drive(), Path.of(p.path()));
                 })
                 .on(VM_CD_EJECT, (p, c) -> vms.ejectCd(vm(p.vm()), p.drive()))
-                .on(HOST_INFO, (p, c) -> vms.hostInfo())
-                .on(FOCUS_SET, (p, c) -> focus.set(vm(p.vm())))
+                .on(HOST_INFO, (p, c) -> vms.hostInfo(power.available()))
+                .on(HOST_SHUTDOWN, (p, c) -> power.begin(HostPower.Action.POWEROFF, p, c))
+                .on(HOST_REBOOT, (p, c) -> power.begin(HostPower.Action.REBOOT, p, c))
+                .on(FOCUS_SET, (p, c) -> input.setFocus(vm(p.vm())))
+                .on(INPUT_CONFIG_GET, (p, c) -> input.config())
+                .on(INPUT_CONFIG_SET, (p, c) -> input.setConfig(p))
                 .on(XLCFG_PARSE, (p, c) -> xlParse(p.text()))
                 .on(DISK_CREATE, (p, c) -> images.create(p))
                 .on(GPU_LIST, (p, c) -> gpus.list())

@@ -574,7 +574,8 @@ public final class VmManager {
         return new LifecycleEvent.Gpu(h.gpu(), h.addresses(), h.console());
     }
 
-    public synchronized HostInfo hostInfo() {
+    /** {@code powerControl}: whether this polydeskd may shut the machine down (host.shutdown, host.reboot). */
+    public synchronized HostInfo hostInfo(boolean powerControl) {
         long running = live.values().stream().filter(r -> r.state().isActive()).count();
         String hostname;
         try {
@@ -583,8 +584,10 @@ public final class VmManager {
             hostname = "unknown";
         }
         return new HostInfo(hostname, backend.name(), backend.version(),
-                Runtime.getRuntime().availableProcessors(), HostMemory.totalMib(), backend.accelerator(),
-                definitions.size(), (int) running, freeSlots(), store.directory().toString());
+                Runtime.getRuntime().availableProcessors(), HostFacts.memoryTotalMib(), backend.accelerator(),
+                definitions.size(), (int) running, freeSlots(), store.directory().toString(),
+                HostFacts.polydeskVersion(), HostFacts.kernel(), HostFacts.uptimeSeconds(), HostFacts.memoryAvailableMib(),
+                powerControl);
     }
 
     public String accelerator() {

@@ -29,6 +29,10 @@ import org.polydesk.protocol.vm.VmDefinition;
  * backend does): it serves none of them, so a test may put its own there, a real QEMU guest's QMP
  * socket for instance. Passed-through functions go to vfio-pci, as on the QEMU backend.
  *
+ * <p>A VM obeys a power-down request at once, unless a test has put the file
+ * {@link #IGNORES_POWER_DOWN} in its run directory: then it goes on until forced, like a guest
+ * without ACPI support.
+ *
  * <p>The VMs do not outlive the daemon: the pipe closes when it exits, however it exits, and
  * {@code cat} ends unreported. A restarted daemon therefore finds every VM stopped ({@link #recover}
  * takes none back), like after a reboot.
@@ -38,6 +42,9 @@ public final class StubBackend implements HypervisorBackend {
     /** The size QEMU's memory-backend-file gives the viewer's region (QemuCommandLine). */
     private static final long VIEWER_REGION_BYTES = 128L << 20;
     private static final String SAVED = "polydesk stub VM state of ";
+
+    /** The file in a VM's run directory that makes it ignore power-down requests, as a guest without ACPI does. */
+    public static final String IGNORES_POWER_DOWN = "ignores-power-down";
 
     private final Path runDir;
     private final ExitListener listener;
@@ -50,6 +57,7 @@ public final class StubBackend implements HypervisorBackend {
         final List<String> gpuFunctions;
         volatile boolean stopRequested;
         volatile boolean destroyRequested;
+        volatile boolean forcedAfterTimeout;
         volatile boolean letGo;
         volatile boolean paused;
         volatile boolean suspendRequested;
@@ -140,7 +148,8 @@ public final class StubBackend implements HypervisorBackend {
             detail = "its state is saved on disk";
         } else if (vm.stopRequested) {
             reason = ExitReason.SHUTDOWN;
-            detail = "the guest powered off";
+            detail = vm.forcedAfterTimeout ? "stopped hard after the guest ignored the power-down request"
+                    : "the guest powered off";
         } else {
             reason = ExitReason.CRASHED;
             detail = "the stub VM's process ended unexpectedly (exit status " + vm.process.exitValue() + ")";
@@ -158,7 +167,7 @@ public final class StubBackend implements HypervisorBackend {
         return vm == null ? null : vm.gpuFunctions;
     }
 
-    /** A power-down the guest obeys at once (SIGTERM); forced after {@code timeout}. */
+    /** A power-down the guest obeys at once (SIGTERM), or ignores ({@link #IGNORES_POWER_DOWN}); forced after {@code timeout}. */
     @Override
     public void stop(UUID id, Duration timeout) throws BackendException {
         Vm vm = instance(id);
@@ -166,10 +175,13 @@ public final class StubBackend implements HypervisorBackend {
         if (vm.paused) {
             unpause(id); // a stopped process would not see SIGTERM
         }
-        vm.process.destroy();
+        if (!Files.exists(vm.dir.path().resolve(IGNORES_POWER_DOWN))) {
+            vm.process.destroy();
+        }
         try {
             vm.process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
+            vm.forcedAfterTimeout = true;
             vm.process.destroyForcibly();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

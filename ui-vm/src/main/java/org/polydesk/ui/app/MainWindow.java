@@ -28,6 +28,7 @@ import org.polydesk.ui.common.UiContext;
 import org.polydesk.ui.form.VmForm;
 import org.polydesk.ui.gpu.GpuPage;
 import org.polydesk.ui.host.HostPage;
+import org.polydesk.ui.hotkeys.HotkeysPage;
 import org.polydesk.ui.install.InstallPage;
 import org.polydesk.ui.log.LogPage;
 import org.polydesk.ui.media.MediaPage;
@@ -38,7 +39,7 @@ import org.polydesk.ui.vmlist.VmListPage;
  * the current page. Built on the FX thread; the client must not be started before this exists.
  */
 public final class MainWindow {
-    public enum Page { VMS, HOST, GPU, MEDIA, INSTALL, LOG }
+    public enum Page { VMS, HOST, HOTKEYS, GPU, MEDIA, INSTALL, LOG }
 
     private final UiContext ui;
     private final ToolstackClient client;
@@ -47,6 +48,7 @@ public final class MainWindow {
     private final HBox bannerBar = new HBox(banner);
     private final VmListPage vmList;
     private final HostPage host;
+    private final HotkeysPage hotkeys;
     private final GpuPage gpu;
     private final MediaPage media;
     private final InstallPage install;
@@ -61,6 +63,7 @@ public final class MainWindow {
         this.client = client;
         vmList = new VmListPage(ui);
         host = new HostPage(ui);
+        hotkeys = new HotkeysPage(ui);
         gpu = new GpuPage(ui, vmList.vms());
         media = new MediaPage(ui);
         install = new InstallPage(ui);
@@ -78,14 +81,15 @@ public final class MainWindow {
 
         navButtons = Map.of(Page.VMS, navButton("Virtual machines", "nav-vms", Page.VMS),
                 Page.HOST, navButton("Host", "nav-host", Page.HOST),
+                Page.HOTKEYS, navButton("Hotkeys", "nav-hotkeys", Page.HOTKEYS),
                 Page.GPU, navButton("Graphics", "nav-gpu", Page.GPU),
                 Page.MEDIA, navButton("Media", "nav-media", Page.MEDIA),
                 Page.INSTALL, navButton("Install", "nav-install", Page.INSTALL),
                 Page.LOG, navButton("Log", "nav-log", Page.LOG));
         Label brand = new Label("Polydesk");
         brand.getStyleClass().add("brand");
-        VBox left = new VBox(6, brand, navButtons.get(Page.VMS), navButtons.get(Page.HOST), navButtons.get(Page.GPU),
-                navButtons.get(Page.MEDIA), navButtons.get(Page.INSTALL), navButtons.get(Page.LOG));
+        VBox left = new VBox(6, brand, navButtons.get(Page.VMS), navButtons.get(Page.HOST), navButtons.get(Page.HOTKEYS),
+                navButtons.get(Page.GPU), navButtons.get(Page.MEDIA), navButtons.get(Page.INSTALL), navButtons.get(Page.LOG));
         left.getStyleClass().add("nav");
         left.setPadding(new Insets(12));
         left.setPrefWidth(170);
@@ -113,6 +117,7 @@ public final class MainWindow {
         root.setCenter(switch (p) {
             case VMS -> vmList.node();
             case HOST -> host.node();
+            case HOTKEYS -> hotkeys.node();
             case GPU -> gpu.node();
             case MEDIA -> media.node();
             case INSTALL -> install.node();
@@ -125,6 +130,7 @@ public final class MainWindow {
         switch (page) {
             case VMS -> { }
             case HOST -> host.refresh();
+            case HOTKEYS -> hotkeys.refresh();
             case GPU -> gpu.refresh();
             case MEDIA -> media.refresh();
             case INSTALL -> install.refresh();

@@ -1,22 +1,41 @@
 package org.polydesk.ui.host;
 
-import org.polydesk.protocol.toolstack.ToolstackApi;
+import java.time.Duration;
 import java.util.stream.Collectors;
 import javafx.geometry.Insets;
+import javafx.scene.control.Alert;
 import javafx.scene.control.Button;
+import javafx.scene.control.ButtonBar;
+import javafx.scene.control.ButtonType;
 import javafx.scene.control.Label;
+import javafx.scene.control.ListView;
 import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
 import org.polydesk.protocol.toolstack.HostInfo;
+import org.polydesk.protocol.toolstack.HostProgress;
+import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.ui.common.Pages;
 import org.polydesk.ui.common.UiContext;
 
-/** The machine: hypervisor and version, CPUs, memory, VMs and free slots (host.info). */
+/**
+ * The machine (host.info): versions, hypervisor, CPUs, memory, uptime, VMs and free slots; and,
+ * where polydeskd controls the machine's power (host.info's powerControl), Shut down and Reboot:
+ * asked first, then host.shutdown or host.reboot with its progress (each VM waited for, forced,
+ * stopped) listed as polydeskd sends it. While one runs both buttons are off: one click, one call.
+ */
 public final class HostPage {
     private final UiContext ui;
     private final GridPane facts = new GridPane();
     private final Label status = new Label();
+    private final Button shutdown = new Button("Shut down the machine…");
+    private final Button reboot = new Button("Reboot the machine…");
+    private final VBox power;
+    private final Label powerStatus = new Label();
+    private final ListView<String> powerLog = new ListView<>();
     private final VBox root;
+    /** A shutdown or reboot is under way (or the machine is going down): the buttons stay off. */
+    private boolean powerRunning;
 
     public HostPage(UiContext ui) {
         this.ui = ui;
@@ -27,9 +46,36 @@ public final class HostPage {
         Button refresh = new Button("Refresh");
         refresh.setId("host-refresh");
         refresh.setOnAction(e -> refresh());
-        // Shut down and reboot come with polydeskd's host.shutdown and host.reboot (issue 20), not before.
-        root = new VBox(12, Pages.title("Host"), facts, status, refresh);
+        shutdown.setId("host-shutdown");
+        shutdown.setOnAction(e -> power(Power.SHUTDOWN));
+        reboot.setId("host-reboot");
+        reboot.setOnAction(e -> power(Power.REBOOT));
+        powerStatus.setId("host-power-status");
+        powerStatus.setWrapText(true);
+        powerLog.setId("host-power-log");
+        powerLog.setPrefHeight(140);
+        power = new VBox(8, new HBox(8, shutdown, reboot), powerStatus, powerLog);
+        power.setId("host-power");
+        showPower(false);
+        powerLog.setVisible(false);
+        powerLog.setManaged(false);
+        root = new VBox(12, Pages.title("Host"), facts, status, refresh, power);
         root.setPadding(new Insets(16));
+    }
+
+    private enum Power {
+        SHUTDOWN("Shut down", "shut down", "Shutting down"),
+        REBOOT("Reboot", "reboot", "Rebooting");
+
+        final String title;
+        final String verb;
+        final String doing;
+
+        Power(String title, String verb, String doing) {
+            this.title = title;
+            this.verb = verb;
+            this.doing = doing;
+        }
     }
 
     public VBox node() {
@@ -39,6 +85,7 @@ public final class HostPage {
     public void refresh() {
         ui.request("read the host", ui.toolstack().call(ToolstackApi.HOST_INFO), this::show, e -> {
             facts.getChildren().clear();
+            showPower(false);
             status.setText(Pages.unavailable("The host's facts", e));
         });
     }
@@ -48,15 +95,21 @@ public final class HostPage {
         status.setText("");
         int r = 0;
         r = fact(r, "Host name", "host-name", h.hostname());
+        r = fact(r, "Polydesk", "host-polydesk-version", h.polydeskVersion());
         r = fact(r, "Hypervisor", "host-hypervisor", hypervisor(h.backend()));
         r = fact(r, "Version", "host-version", h.backendVersion());
+        r = fact(r, "Kernel", "host-kernel", h.kernel());
         r = fact(r, "Accelerator", "host-accelerator", h.accelerator());
         r = fact(r, "CPUs", "host-cpus", String.valueOf(h.cpus()));
-        r = fact(r, "Memory", "host-memory", String.format("%,d MiB", h.memoryMib()));
+        r = fact(r, "Memory", "host-memory", String.format("%,d MiB", h.memoryMib())
+                + (h.memoryFreeMib() == null ? "" : String.format(", %,d MiB free", h.memoryFreeMib())));
+        r = fact(r, "Up for", "host-uptime", h.uptimeSeconds() == null ? null : uptime(h.uptimeSeconds()));
         r = fact(r, "VMs", "host-vms", h.vmsDefined() + " defined, " + h.vmsRunning() + " running");
         r = fact(r, "Free slots", "host-free-slots", h.freeSlots() == null || h.freeSlots().isEmpty() ? "none"
                 : h.freeSlots().stream().map(String::valueOf).collect(Collectors.joining(", ")));
         fact(r, "Definitions in", "host-state-dir", h.stateDirectory());
+        // No button without the server behind it: only a polydeskd that owns the machine's power offers it.
+        showPower(h.powerControl() || powerRunning);
     }
 
     static String hypervisor(String backend) {
@@ -69,6 +122,14 @@ public final class HostPage {
         return backend;
     }
 
+    static String uptime(long seconds) {
+        Duration d = Duration.ofSeconds(seconds);
+        if (d.toDays() > 0) {
+            return d.toDays() + " d " + d.toHoursPart() + " h " + d.toMinutesPart() + " min";
+        }
+        return d.toHoursPart() > 0 ? d.toHoursPart() + " h " + d.toMinutesPart() + " min" : d.toMinutesPart() + " min";
+    }
+
     private int fact(int row, String name, String id, String value) {
         Label n = new Label(name);
         n.getStyleClass().add("fact-name");
@@ -77,5 +138,82 @@ public final class HostPage {
         facts.add(n, 0, row);
         facts.add(v, 1, row);
         return row + 1;
+    }
+
+    private void showPower(boolean shown) {
+        power.setVisible(shown);
+        power.setManaged(shown);
+    }
+
+    private void setPowerRunning(boolean running) {
+        powerRunning = running;
+        shutdown.setDisable(running);
+        reboot.setDisable(running);
+    }
+
+    private void power(Power p) {
+        if (powerRunning) {
+            return;
+        }
+        ButtonType yes = new ButtonType(p.title, ButtonBar.ButtonData.OK_DONE);
+        Alert confirm = new Alert(Alert.AlertType.CONFIRMATION, p.title + " the whole machine? Every running VM is"
+                + " asked to power off first, and forced off if it has not within the timeout.", yes, ButtonType.CANCEL);
+        confirm.setTitle(p.title);
+        confirm.setHeaderText(p.title + " the machine?");
+        confirm.getDialogPane().setId("confirm-power-dialog");
+        confirm.getDialogPane().lookupButton(yes).setId("confirm-power");
+        confirm.getDialogPane().lookupButton(ButtonType.CANCEL).setId("cancel-power");
+        if (root.getScene() != null) {
+            confirm.initOwner(root.getScene().getWindow());
+        }
+        if (confirm.showAndWait().filter(b -> b == yes).isEmpty()) {
+            ui.log().info(p.verb + " cancelled");
+            return;
+        }
+        setPowerRunning(true);
+        powerLog.getItems().clear();
+        powerLog.setVisible(true);
+        powerLog.setManaged(true);
+        powerStatus.setText(p.doing + ": stopping the VMs…");
+        ui.log().info(p.verb + " the machine");
+        ui.request(p.verb + " the machine", ui.toolstack().follow(p == Power.SHUTDOWN ? ToolstackApi.HOST_SHUTDOWN
+                        : ToolstackApi.HOST_REBOOT, new ToolstackApi.HostPower(null), ToolstackApi.HOST_PROGRESS,
+                this::progress, HostProgress::isFinal, why -> {
+                    setPowerRunning(false);
+                    powerStatus.setText("The connection to polydeskd broke before the end (" + why + "); the machine"
+                            + " may be going down.");
+                }),
+                started -> {
+                    powerLog.getItems().add(started.vms().isEmpty() ? "No VM is running."
+                            : "Stopping " + String.join(", ", started.vms()) + " (" + started.timeoutSeconds()
+                            + " s each to power off before it is forced).");
+                },
+                e -> {
+                    setPowerRunning(false);
+                    powerStatus.setText("The machine does not " + p.verb + ": " + e.describe());
+                });
+    }
+
+    private void progress(HostProgress p) {
+        switch (p.kind()) {
+            case WAITING -> powerStatus.setText(p.text());
+            case FORCING, STOPPED -> {
+                powerStatus.setText(p.text());
+                powerLog.getItems().add(p.text());
+                ui.log().info(p.text());
+            }
+            case POWERING -> {
+                // The buttons stay off: the machine is going down.
+                powerStatus.setText(p.text());
+                powerLog.getItems().add(p.text());
+                ui.log().info(p.text());
+            }
+            case FAILED -> {
+                setPowerRunning(false);
+                powerStatus.setText(p.text());
+                powerLog.getItems().add(p.text());
+                ui.log().error(p.text());
+            }
+        }
     }
 }

@@ -1,0 +1,113 @@
+package org.polydesk.ui.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.UUID;
+import javafx.scene.control.ListView;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.polydesk.protocol.paths.Paths;
+import org.polydesk.protocol.toolstack.ToolstackApi;
+import org.polydesk.protocol.vm.VmDefinition;
+import org.polydesk.protocol.vm.VmState;
+import org.polydesk.testsupport.PolydeskdProcess;
+import org.polydesk.toolstack.backend.StubBackend;
+import org.polydesk.toolstack.daemon.TestPolydeskd;
+
+/**
+ * The Host page against a real polydeskd (stub backend, in a child JVM): the machine's versions,
+ * memory and uptime; Shut down offered only by a polydeskd that controls the power, asked first
+ * (Cancel changes nothing), then one call whose progress is listed as it comes — a VM that
+ * ignores the power-down request forced off after the timeout — with both buttons off meanwhile.
+ * The power command is a test double that writes down its argument; the real systemctl is the ISO
+ * boot test's.
+ */
+class HostPageUiTest {
+    @TempDir
+    Path tmp;
+    UiFixture ui;
+
+    @AfterEach
+    void close() throws Exception {
+        if (ui != null) {
+            ui.close();
+        }
+    }
+
+    UUID startVm(String name) throws Exception {
+        ui.rpc(ToolstackApi.VM_CREATE, new ToolstackApi.VmCreate(VmDefinition.builder().name(name).memoryMib(256).build()));
+        return ui.rpc(ToolstackApi.VM_START, new ToolstackApi.VmRef(name)).definition().id();
+    }
+
+    @SuppressWarnings("unchecked")
+    List<String> powerLog() {
+        return UiFixture.fx(() -> List.copyOf(((ListView<String>) ui.robot.lookup("#host-power-log").query()).getItems()));
+    }
+
+    boolean disabled(String query) {
+        return UiFixture.fx(() -> ui.robot.lookup(query).query().isDisabled());
+    }
+
+    @Test
+    void factsAndAShutdownWithItsProgressThatCannotBeClickedTwice() throws Exception {
+        Path out = tmp.resolve("power.out");
+        Path script = tmp.resolve("power");
+        Files.writeString(script, "#!/bin/sh\necho \"$@\" >> " + out + "\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        ui = new UiFixture(PolydeskdProcess.startMain(TestPolydeskd.MAIN_CLASS, tmp.resolve("daemon"), "--stub-backend",
+                "--power-command", script.toString(), "--shutdown-timeout", "2")).open();
+        ui.await("the connection", 15, () -> !ui.visible("#banner"), () -> ui.text("#banner"));
+        startVm("Obeys");
+        UUID deaf = startVm("Deaf");
+        Files.createFile(Paths.vmDir(ui.daemon.runDir(), deaf).resolve(StubBackend.IGNORES_POWER_DOWN));
+
+        ui.robot.clickOn("#nav-host");
+        ui.awaitText("#host-kernel", Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip(), 10);
+        assertTrue(ui.text("#host-polydesk-version").matches("\\d+\\.\\d+\\.\\d+.*"), ui.text("#host-polydesk-version"));
+        assertTrue(ui.text("#host-memory").matches("[0-9,]+ MiB, [0-9,]+ MiB free"), ui.text("#host-memory"));
+        assertTrue(ui.text("#host-uptime").matches("(\\d+ d )?(\\d+ h )?\\d+ min"), ui.text("#host-uptime"));
+        assertEquals("2 defined, 2 running", ui.text("#host-vms"));
+        assertTrue(ui.visible("#host-shutdown") && ui.visible("#host-reboot"), "this polydeskd controls the power");
+
+        // Asked first; Cancel stops nothing.
+        ui.robot.clickOn("#host-shutdown");
+        ui.awaitTextContaining("#confirm-power-dialog .content", "Shut down the whole machine?", 5);
+        ui.robot.clickOn("#cancel-power");
+        assertEquals(VmState.RUNNING, ui.rpc(ToolstackApi.VM_SHOW, new ToolstackApi.VmRef("Obeys")).state());
+        assertFalse(disabled("#host-shutdown"));
+
+        ui.robot.clickOn("#host-shutdown");
+        ui.robot.clickOn("#confirm-power");
+        assertTrue(disabled("#host-shutdown") && disabled("#host-reboot"), "no second call while this one runs");
+        ui.awaitTextContaining("#host-power-status", "Waiting for 'Deaf' to power off: forced off in", 10);
+        ui.await("the end of the shutdown", 20, () -> powerLog().contains("Every VM is stopped; the machine is powering off."),
+                this::powerLog);
+        assertEquals(List.of("Stopping Obeys, Deaf (2 s each to power off before it is forced).",
+                "'Obeys' powered off.",
+                "'Deaf' did not power off within 2 s; forcing it off.",
+                "'Deaf' was forced off: it ignored the power-down request until the timeout.",
+                "Every VM is stopped; the machine is powering off."), powerLog());
+        assertEquals("Every VM is stopped; the machine is powering off.", ui.text("#host-power-status"));
+        assertTrue(disabled("#host-shutdown") && disabled("#host-reboot"), "the machine is going down");
+        assertEquals("poweroff\n", Files.readString(out), "one call, one power command");
+        assertTrue(ui.rpc(ToolstackApi.VM_LIST, null).stream().allMatch(s -> s.state() == VmState.STOPPED));
+    }
+
+    @Test
+    void aPolydeskdThatDoesNotControlThePowerOffersNoShutdown() throws Exception {
+        ui = new UiFixture(PolydeskdProcess.startMain(TestPolydeskd.MAIN_CLASS, tmp.resolve("daemon"), "--stub-backend"))
+                .open();
+        ui.await("the connection", 15, () -> !ui.visible("#banner"), () -> ui.text("#banner"));
+        ui.robot.clickOn("#nav-host");
+        ui.awaitText("#host-hypervisor", "stub", 10);
+        assertFalse(ui.visible("#host-shutdown"), "no button without the server behind it");
+        assertFalse(ui.visible("#host-reboot"));
+    }
+}
