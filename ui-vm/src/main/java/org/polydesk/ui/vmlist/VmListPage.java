@@ -18,6 +18,8 @@ import javafx.scene.control.Alert;
 import javafx.scene.control.Button;
 import javafx.scene.control.ButtonBar;
 import javafx.scene.control.ButtonType;
+import javafx.scene.control.ChoiceDialog;
+import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
@@ -28,6 +30,7 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.scene.paint.Color;
 import javafx.scene.shape.Rectangle;
+import org.polydesk.protocol.media.Medium;
 import org.polydesk.protocol.rpc.ErrorCode;
 import org.polydesk.protocol.toolstack.LifecycleEvent;
 import org.polydesk.protocol.vm.VmDefinition;
@@ -38,8 +41,10 @@ import org.polydesk.ui.common.UiContext;
 
 /**
  * The VMs and what they are doing, kept live by polydeskd's events: a VM's row changes when an
- * event about it arrives, never from the answer to the user's own request. Start, stop, force off,
- * switch to, edit, delete (after a confirmation), new and import.
+ * event about it arrives, never from the answer to the user's own request. Start (or resume from
+ * disk), stop, force off, reboot, pause, resume, suspend to disk, insert a CD from the media library
+ * and eject it, switch to, edit, delete (after a confirmation), new and import. A VM with an action
+ * under way shows it in its state and takes no other until the VM settles.
  */
 public final class VmListPage {
     /** How long an ACPI stop waits for the guest before polydeskd forces it off. */
@@ -53,6 +58,12 @@ public final class VmListPage {
     private final Button start = button("Start", "start");
     private final Button stop = button("Stop", "stop");
     private final Button forceOff = button("Force off", "force-off");
+    private final Button reboot = button("Reboot", "reboot");
+    private final Button pause = button("Pause", "pause");
+    private final Button resume = button("Resume", "resume");
+    private final Button suspend = button("Suspend", "suspend");
+    private final Button insertCd = button("Insert CD…", "insert-cd");
+    private final Button ejectCd = button("Eject CD", "eject-cd");
     private final Button switchTo = button("Switch to", "switch-to");
     private final Button edit = button("Edit…", "edit-vm");
     private final Button delete = button("Delete…", "delete-vm");
@@ -83,6 +94,16 @@ public final class VmListPage {
         start.setOnAction(e -> selected().ifPresent(this::start));
         stop.setOnAction(e -> selected().ifPresent(this::stop));
         forceOff.setOnAction(e -> selected().ifPresent(this::forceOff));
+        reboot.setOnAction(e -> selected().ifPresent(s -> act(s, "rebooting…", "reboot",
+                ui.toolstack().call(ToolstackApi.VM_REBOOT, new ToolstackApi.VmStop(id(s), STOP_TIMEOUT_SECONDS)))));
+        pause.setOnAction(e -> selected().ifPresent(s -> act(s, "pausing…", "pause",
+                ui.toolstack().call(ToolstackApi.VM_PAUSE, new ToolstackApi.VmRef(id(s))))));
+        resume.setOnAction(e -> selected().ifPresent(s -> act(s, "resuming…", "resume",
+                ui.toolstack().call(ToolstackApi.VM_RESUME, new ToolstackApi.VmRef(id(s))))));
+        suspend.setOnAction(e -> selected().ifPresent(s -> act(s, "suspending…", "suspend",
+                ui.toolstack().call(ToolstackApi.VM_SUSPEND, new ToolstackApi.VmRef(id(s))))));
+        insertCd.setOnAction(e -> selected().ifPresent(this::chooseCd));
+        ejectCd.setOnAction(e -> selected().ifPresent(this::ejectCd));
         switchTo.setOnAction(e -> selected().ifPresent(this::switchTo));
         edit.setOnAction(e -> selected().ifPresent(s -> onEdit.accept(s.definition())));
         delete.setOnAction(e -> selected().ifPresent(this::confirmDelete));
@@ -90,11 +111,13 @@ public final class VmListPage {
         importCfg.setOnAction(e -> onImport.run());
         Region gap = new Region();
         HBox.setHgrow(gap, Priority.ALWAYS);
-        HBox actions = new HBox(8, start, stop, forceOff, switchTo, edit, delete, gap, create, importCfg);
+        HBox power = new HBox(8, start, stop, forceOff, reboot, pause, resume, suspend, switchTo);
+        power.setAlignment(Pos.CENTER_LEFT);
+        HBox actions = new HBox(8, insertCd, ejectCd, edit, delete, gap, create, importCfg);
         actions.setAlignment(Pos.CENTER_LEFT);
         Label title = new Label("Virtual machines");
         title.getStyleClass().add("page-title");
-        root = new VBox(10, title, actions, table);
+        root = new VBox(10, title, power, actions, table);
         root.setPadding(new Insets(16));
         updateButtons();
     }
@@ -201,8 +224,16 @@ public final class VmListPage {
         boolean busy = !none && pending.containsKey(s.definition().id());
         VmState st = none ? null : s.state();
         start.setDisable(none || busy || st.isActive());
-        stop.setDisable(none || busy || st != VmState.RUNNING);
-        forceOff.setDisable(none || !(st == VmState.RUNNING || st == VmState.STOPPING || st == VmState.PAUSED));
+        boolean up = !none && (st == VmState.RUNNING || st == VmState.PAUSED);
+        stop.setDisable(none || busy || !up);
+        forceOff.setDisable(none || !(up || st == VmState.STOPPING));
+        reboot.setDisable(none || busy || !up);
+        pause.setDisable(none || busy || st != VmState.RUNNING);
+        resume.setDisable(none || busy || st != VmState.PAUSED);
+        suspend.setDisable(none || busy || !up);
+        boolean cdDrive = !none && s.definition().disks().stream().anyMatch(d -> d.cdrom());
+        insertCd.setDisable(none || busy || !up || !cdDrive);
+        ejectCd.setDisable(none || busy || !up || !cdDrive);
         switchTo.setDisable(none || st != VmState.RUNNING);
         edit.setDisable(none);
         delete.setDisable(none || busy || st.isActive());
@@ -247,6 +278,76 @@ public final class VmListPage {
         ui.request("force off '" + name + "'", ui.toolstack().call(ToolstackApi.VM_DESTROY, new ToolstackApi.VmRef(id(s))), r -> { }, err -> {
             clearPending(s);
             ui.notices().error("Could not force off '" + name + "': " + err.describe());
+        });
+    }
+
+    /**
+     * A lifecycle action that answers at once: the row says {@code doing} until the event of the
+     * state the VM settles in (or the refusal) arrives, and no other action can be started meanwhile.
+     */
+    private void act(VmStatus s, String doing, String verb, java.util.concurrent.CompletableFuture<VmStatus> call) {
+        String name = s.definition().name();
+        markPending(s, doing);
+        ui.log().info(verb + " '" + name + "'");
+        ui.request(verb + " '" + name + "'", call, r -> { }, err -> {
+            clearPending(s);
+            ui.notices().error("Could not " + verb + " '" + name + "': " + err.describe());
+        });
+    }
+
+    /** Offers the media library's ISO files; the chosen one goes into the VM's CD drive. */
+    private void chooseCd(VmStatus s) {
+        String name = s.definition().name();
+        ui.request("list the media", ui.toolstack().call(ToolstackApi.MEDIA_LIST), media -> {
+            if (media.isEmpty()) {
+                ui.notices().error("The media library is empty: add an ISO file on the Media page first.");
+                return;
+            }
+            // Shown by name and volume label; a record's own text is not for people.
+            Map<String, Medium> byText = new java.util.LinkedHashMap<>();
+            for (Medium m : media) {
+                byText.put(m.label() == null ? m.name() : m.name() + " (" + m.label() + ")", m);
+            }
+            List<String> texts = List.copyOf(byText.keySet());
+            ChoiceDialog<String> choose = new ChoiceDialog<>(texts.get(0), texts);
+            choose.setTitle("Insert CD");
+            choose.setHeaderText("Insert a CD into '" + name + "'");
+            choose.setContentText("Medium:");
+            choose.getDialogPane().setId("insert-cd-dialog");
+            choose.getDialogPane().lookupButton(ButtonType.OK).setId("confirm-insert-cd");
+            ComboBox<?> box = (ComboBox<?>) choose.getDialogPane().lookup(".combo-box");
+            if (box != null) {
+                box.setId("insert-cd-medium");
+            }
+            if (root.getScene() != null) {
+                choose.initOwner(root.getScene().getWindow());
+            }
+            choose.showAndWait().map(byText::get).ifPresent(m -> {
+                markPending(s, "inserting CD…");
+                ui.log().info("insert " + m.name() + " into '" + name + "'");
+                ui.request("insert a CD into '" + name + "'", ui.toolstack().call(ToolstackApi.VM_CD_INSERT,
+                        new ToolstackApi.VmCdInsert(id(s), m.path(), null)), r -> {
+                    clearPending(s);
+                    upsert(r);
+                }, err -> {
+                    clearPending(s);
+                    ui.notices().error("Could not insert " + m.name() + " into '" + name + "': " + err.describe());
+                });
+            });
+        }, null);
+    }
+
+    private void ejectCd(VmStatus s) {
+        String name = s.definition().name();
+        markPending(s, "ejecting CD…");
+        ui.log().info("eject the CD of '" + name + "'");
+        ui.request("eject the CD of '" + name + "'", ui.toolstack().call(ToolstackApi.VM_CD_EJECT,
+                new ToolstackApi.VmCdEject(id(s), null)), r -> {
+            clearPending(s);
+            upsert(r);
+        }, err -> {
+            clearPending(s);
+            ui.notices().error("Could not eject the CD of '" + name + "': " + err.describe());
         });
     }
 
