@@ -56,6 +56,8 @@ public final class VmManager {
     private final GpuPassthrough gpus;
     private final Map<UUID, VmDefinition> definitions = new LinkedHashMap<>();
     private final Map<UUID, LiveState> live = new HashMap<>();
+    /** The medium in each CD drive (by disk index; null: empty) that a live change gave a running VM. */
+    private final Map<UUID, Map<Integer, String>> cdChanges = new HashMap<>();
     private final List<VmStore.Problem> storeProblems = new ArrayList<>();
     private final SuspendImages suspendImages;
     private final CrashLoop crashLoop = new CrashLoop();
@@ -343,6 +345,7 @@ public final class VmManager {
     private VmStatus inBackground(String ref, String verb, String detail, LongAction action) throws RpcException {
         VmDefinition def;
         LiveState before;
+        VmStatus answer;
         synchronized (this) {
             def = find(ref);
             before = state(def.id());
@@ -355,6 +358,8 @@ public final class VmManager {
                         });
             }
             enter(def, new LiveState(VmState.STOPPING, before.pid(), before.domid(), before.sockets(), detail));
+            // The answer is the state the call put the VM in: a quick action may be over before it is sent.
+            answer = status(def);
         }
         worker.execute(() -> {
             String after;
@@ -377,7 +382,7 @@ public final class VmManager {
                 backTo(def.id(), new LiveState(VmState.RUNNING, before.pid(), before.domid(), before.sockets(), after));
             }
         });
-        return show(def.id().toString());
+        return answer;
     }
 
     /** Ends a stopping VM's action in {@code next}, unless the VM ended (or was changed) meanwhile. */
@@ -419,6 +424,7 @@ public final class VmManager {
             throw RpcException.invalidParam(ToolstackApi.VmCdInsert.PATH, medium + " is not a readable file or device");
         }
         call(() -> backend.insertCd(def.id(), disk, medium));
+        cdChanges.computeIfAbsent(def.id(), k -> new HashMap<>()).put(disk, medium.toString());
         events.publish(LifecycleEvent.Type.CHANGED, def.id(), def.name(), def.slot(), null,
                 "CD " + driveName(def, disk) + ": " + medium + " inserted", null, state(def.id()).state());
         return status(def);
@@ -427,7 +433,14 @@ public final class VmManager {
     public synchronized VmStatus ejectCd(String ref, String drive) throws RpcException {
         VmDefinition def = find(ref);
         int disk = cdDrive(def, drive, "eject the CD of");
+        Map<Integer, String> changed = cdChanges.getOrDefault(def.id(), Map.of());
+        String medium = changed.containsKey(disk) ? changed.get(disk) : def.disks().get(disk).path();
+        if (medium == null || medium.isBlank()) {
+            throw new RpcException(ErrorCode.WRONG_STATE, "cannot eject the CD of '" + def.name() + "': its drive "
+                    + driveName(def, disk) + " is empty");
+        }
         call(() -> backend.ejectCd(def.id(), disk));
+        cdChanges.computeIfAbsent(def.id(), k -> new HashMap<>()).put(disk, null);
         events.publish(LifecycleEvent.Type.CHANGED, def.id(), def.name(), def.slot(), null,
                 "CD " + driveName(def, disk) + ": ejected", null, state(def.id()).state());
         return status(def);
@@ -531,6 +544,7 @@ public final class VmManager {
                 }
             }
             live.put(id, LiveState.of(state, why));
+            cdChanges.remove(id); // a live CD change lasts until the VM stops
             if (def != null) {
                 events.publish(LifecycleEvent.Type.of(state), id, def.name(), def.slot(), null, why,
                         gpu == null || !failure.isEmpty() ? null : event(gpu), state);

@@ -270,6 +270,12 @@ class VmLifecycleTest {
         daemon.call(ToolstackApi.VM_CD_EJECT, new ToolstackApi.VmCdEject("Installer", "hdc"));
         assertEquals("CD hdc: ejected", await(LifecycleEvent.Type.CHANGED).detail());
         assertEquals(java.util.Map.of(), daemon.stub().cds(def.id()));
+
+        // Nothing left to eject: the error says the drive is empty, and the backend is not asked.
+        RpcClient.CallException empty = assertThrows(RpcClient.CallException.class, () -> daemon.call(
+                ToolstackApi.VM_CD_EJECT, new ToolstackApi.VmCdEject("Installer", null)));
+        assertEquals(ErrorCode.WRONG_STATE, empty.errorCode());
+        assertEquals("cannot eject the CD of 'Installer': its drive hdc is empty", empty.getMessage());
     }
 
     @Test
