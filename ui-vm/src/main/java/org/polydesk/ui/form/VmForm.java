@@ -46,6 +46,7 @@ import org.polydesk.protocol.vm.Nic;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.ui.client.ToolstackException;
 import org.polydesk.ui.common.UiContext;
+import org.polydesk.ui.media.MediaChooser;
 
 /**
  * Create or edit a VM. What the form can check itself (a number that is not a number) it shows at
@@ -200,9 +201,12 @@ public final class VmForm {
         row = row(grid, row, "Disk", disk, Field.DISK);
         Button browseIso = new Button("Browse…");
         browseIso.setOnAction(e -> browse(iso, "Install ISO", "*.iso"));
+        Button isoLibrary = new Button("Library…");
+        isoLibrary.setId("iso-library");
+        isoLibrary.setOnAction(e -> MediaChooser.choose(ui, isoLibrary, "The install ISO of this VM", m -> iso.setText(m.path())));
         iso.setPromptText("an install .iso, attached as CD-ROM (optional)");
         HBox.setHgrow(iso, Priority.ALWAYS);
-        row = row(grid, row, "Install ISO", new HBox(8, iso, browseIso), Field.CDROM);
+        row = row(grid, row, "Install ISO", new HBox(8, iso, isoLibrary, browseIso), Field.CDROM);
         row = row(grid, row, "Network", new HBox(8, network, bridge, nicModel), Field.NETWORK);
         kernel.setPromptText("direct kernel boot (optional): /path/vmlinuz");
         ramdisk.setPromptText("/path/initrd.img");

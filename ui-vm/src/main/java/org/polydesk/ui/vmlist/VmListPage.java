@@ -18,8 +18,6 @@ import javafx.scene.control.Alert;
 import javafx.scene.control.Button;
 import javafx.scene.control.ButtonBar;
 import javafx.scene.control.ButtonType;
-import javafx.scene.control.ChoiceDialog;
-import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
@@ -30,7 +28,6 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.scene.paint.Color;
 import javafx.scene.shape.Rectangle;
-import org.polydesk.protocol.media.Medium;
 import org.polydesk.protocol.rpc.ErrorCode;
 import org.polydesk.protocol.toolstack.LifecycleEvent;
 import org.polydesk.protocol.vm.VmDefinition;
@@ -38,6 +35,7 @@ import org.polydesk.protocol.vm.VmState;
 import org.polydesk.protocol.vm.VmStatus;
 import org.polydesk.ui.client.ToolstackException;
 import org.polydesk.ui.common.UiContext;
+import org.polydesk.ui.media.MediaChooser;
 
 /**
  * The VMs and what they are doing, kept live by polydeskd's events: a VM's row changes when an
@@ -298,43 +296,18 @@ public final class VmListPage {
     /** Offers the media library's ISO files; the chosen one goes into the VM's CD drive. */
     private void chooseCd(VmStatus s) {
         String name = s.definition().name();
-        ui.request("list the media", ui.toolstack().call(ToolstackApi.MEDIA_LIST), media -> {
-            if (media.isEmpty()) {
-                ui.notices().error("The media library is empty: add an ISO file on the Media page first.");
-                return;
-            }
-            // Shown by name and volume label; a record's own text is not for people.
-            Map<String, Medium> byText = new java.util.LinkedHashMap<>();
-            for (Medium m : media) {
-                byText.put(m.label() == null ? m.name() : m.name() + " (" + m.label() + ")", m);
-            }
-            List<String> texts = List.copyOf(byText.keySet());
-            ChoiceDialog<String> choose = new ChoiceDialog<>(texts.get(0), texts);
-            choose.setTitle("Insert CD");
-            choose.setHeaderText("Insert a CD into '" + name + "'");
-            choose.setContentText("Medium:");
-            choose.getDialogPane().setId("insert-cd-dialog");
-            choose.getDialogPane().lookupButton(ButtonType.OK).setId("confirm-insert-cd");
-            ComboBox<?> box = (ComboBox<?>) choose.getDialogPane().lookup(".combo-box");
-            if (box != null) {
-                box.setId("insert-cd-medium");
-            }
-            if (root.getScene() != null) {
-                choose.initOwner(root.getScene().getWindow());
-            }
-            choose.showAndWait().map(byText::get).ifPresent(m -> {
-                markPending(s, "inserting CD…");
-                ui.log().info("insert " + m.name() + " into '" + name + "'");
-                ui.request("insert a CD into '" + name + "'", ui.toolstack().call(ToolstackApi.VM_CD_INSERT,
-                        new ToolstackApi.VmCdInsert(id(s), m.path(), null)), r -> {
-                    clearPending(s);
-                    upsert(r);
-                }, err -> {
-                    clearPending(s);
-                    ui.notices().error("Could not insert " + m.name() + " into '" + name + "': " + err.describe());
-                });
+        MediaChooser.choose(ui, root, "Insert a CD into '" + name + "'", m -> {
+            markPending(s, "inserting CD…");
+            ui.log().info("insert " + m.name() + " into '" + name + "'");
+            ui.request("insert a CD into '" + name + "'", ui.toolstack().call(ToolstackApi.VM_CD_INSERT,
+                    new ToolstackApi.VmCdInsert(id(s), m.path(), null)), r -> {
+                clearPending(s);
+                upsert(r);
+            }, err -> {
+                clearPending(s);
+                ui.notices().error("Could not insert " + m.name() + " into '" + name + "': " + err.describe());
             });
-        }, null);
+        });
     }
 
     private void ejectCd(VmStatus s) {

@@ -16,6 +16,7 @@ import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.protocol.vm.VmState;
 import org.polydesk.testsupport.PolydeskdProcess;
 import org.polydesk.toolstack.daemon.TestPolydeskd;
+import org.polydesk.ui.media.MediaChooser;
 
 /**
  * The VM list's lifecycle actions against a real polydeskd (a child JVM; the stub backend stands in
@@ -74,8 +75,8 @@ class VmActionsUiTest {
 
         // A CD from the media library: the chooser lists what media.list has.
         ui.robot.clickOn("#insert-cd");
-        ui.awaitText("#insert-cd-dialog .header-panel .label", "Insert a CD into '" + VM + "'", 10);
-        ui.robot.clickOn("#confirm-insert-cd");
+        ui.awaitText("#media-chooser .header-panel .label", "Insert a CD into '" + VM + "'", 10);
+        ui.robot.clickOn("#media-chooser-ok");
         ui.await("the CD's changed event", 10, () -> ui.log().stream().anyMatch(l -> l.contains("event: " + VM
                 + " changed") && l.contains(media.resolve("rescue.iso") + " inserted")), ui::log);
         ui.robot.clickOn("#eject-cd");
@@ -106,6 +107,23 @@ class VmActionsUiTest {
         ui.robot.clickOn("#start");
         ui.awaitCell(VM, "col-state", "running", 20);
         ui.robot.clickOn("#insert-cd");
-        ui.awaitText("#notice-text", "The media library is empty: add an ISO file on the Media page first.", 10);
+        ui.awaitText("#notice-text", MediaChooser.EMPTY, 10);
+    }
+
+    @Test
+    void theFormsInstallIsoComesFromTheLibrary() throws Exception {
+        Path root = tmp.resolve("daemon");
+        Path media = Files.createDirectories(root.resolve("media"));
+        Files.write(media.resolve("debian.iso"), new byte[4096]);
+        Files.write(media.resolve("windows.iso"), new byte[4096]);
+        ui = new UiFixture(PolydeskdProcess.startMain(TestPolydeskd.MAIN_CLASS, root, "--stub-backend")).open();
+        ui.await("the connection to polydeskd", 20, () -> !ui.visible("#banner"), () -> ui.text("#banner"));
+        ui.robot.clickOn("#new-vm");
+        ui.awaitText("#form-title", "New VM", 5);
+        ui.robot.clickOn("#iso-library");
+        ui.awaitText("#media-chooser .header-panel .label", "The install ISO of this VM", 10);
+        ui.robot.clickOn("#media-chooser-medium").clickOn("windows.iso");
+        ui.robot.clickOn("#media-chooser-ok");
+        ui.awaitText("#iso", media.resolve("windows.iso").toString(), 5);
     }
 }
