@@ -11,14 +11,16 @@ info "one polyctl round trip (vm list): $polyctl_time s"
 
 # --- d. create + start an HVM and a PVH guest through polyctl ---------------------
 # The HVM guest is the test guest as it is (READY on ttyS0 after a few minutes, ACPI
-# power button -> power-off). As PVH the test guest has no framebuffer, so its init
+# power button -> power-off), with the settings a Windows VM gets (issue 20): Hyper-V
+# enlightenments (xl's viridian groups), a boot order and a USB tablet. As PVH the test guest has no framebuffer, so its init
 # gives up and powers off about 20 s after start; rdinit=/bin/sh instead gives a PVH
 # guest that stays up (a shell on hvc0) and ignores shutdown requests: the guest
 # that f destroys.
 hvm_time=
 t=$(now)
 if pc vm create --name hvm-test --type hvm --memory 256 --kernel "$G/vmlinuz" --ramdisk "$G/initrd.img" \
-        --cmdline "console=ttyS0 quiet panic=-1 polydesk.colour=3030C0" > "$OUT/d-hvm.txt" 2>&1 \
+        --cmdline "console=ttyS0 quiet panic=-1 polydesk.colour=3030C0" \
+        --hyperv base,freq,time_ref_count --boot cdrom,disk --usb-tablet > "$OUT/d-hvm.txt" 2>&1 \
    && pc vm start hvm-test >> "$OUT/d-hvm.txt" 2>&1; then
     hvm_time=$(since "$t")
     pass d-create-start-hvm "$hvm_time"
@@ -27,18 +29,24 @@ else
     indent "$OUT/d-hvm.txt"; indent "$OUT/polydeskd.log"
 fi
 # The HVM guest's ttyS0 is QEMU's serial0 on a pty (path in xenstore); xenconsoled
-# logs only PV consoles, so read the pty here to see the guest's READY.
+# logs only PV consoles, so read the pty here to see the guest's READY. A reboot that
+# makes the domain again gives it a new pty: read_serial appends that one to the log.
 serial_pid=
-domid=$(xl domid hvm-test 2>/dev/null)
-pty=$([ -n "$domid" ] && xenstore-read "/local/domain/$domid/serial/0/tty" 2>/dev/null)
-if [ -n "$pty" ] && [ -c "$pty" ]; then
-    stty -F "$pty" raw -echo 2>/dev/null
-    cat "$pty" > "$OUT/hvm-serial.log" 2>/dev/null &
-    serial_pid=$!
-    info "hvm-test serial: $pty (domain $domid)"
-else
-    info "hvm-test serial: no pty found (domain '${domid:-none}')"
-fi
+read_serial() {
+    [ -n "$serial_pid" ] && kill "$serial_pid" 2>/dev/null
+    serial_pid=
+    domid=$(xl domid hvm-test 2>/dev/null)
+    pty=$([ -n "$domid" ] && xenstore-read "/local/domain/$domid/serial/0/tty" 2>/dev/null)
+    if [ -n "$pty" ] && [ -c "$pty" ]; then
+        stty -F "$pty" raw -echo 2>/dev/null
+        cat "$pty" >> "$OUT/hvm-serial.log" 2>/dev/null &
+        serial_pid=$!
+        info "hvm-test serial: $pty (domain $domid)"
+    else
+        info "hvm-test serial: no pty found (domain '${domid:-none}')"
+    fi
+}
+read_serial
 pvh_time=
 t=$(now)
 if pc vm create --name pvh-test --type pvh --memory 256 --kernel "$G/vmlinuz" --ramdisk "$G/initrd.img" \
@@ -69,6 +77,24 @@ for vm in hvm-test pvh-test; do
 done
 verdict d-running "$t" "$why"
 sed 's/^/  /' "$OUT/xl-list-d.txt"
+
+# The Windows settings as libxl holds them (xl list -l: the domain's configuration) and as the
+# device model was started with (its own command line).
+t=$(now)
+why=
+cfg=$OUT/xl-config-hvm-test.json
+jq -e '[.. | objects | .viridian_enable? // empty | .[]?] | length > 0' "$cfg" > /dev/null 2>&1 \
+    || why="$why no viridian groups in libxl's configuration;"
+jq -e '[.. | objects | .boot? // empty] | index("dc") != null' "$cfg" > /dev/null 2>&1 \
+    || why="$why boot is not 'dc' in libxl's configuration;"
+domid=$(xl domid hvm-test 2>/dev/null)
+dm=$(pgrep -f -- "-xen-domid $domid " | head -n1)
+tr '\000' ' ' < "/proc/${dm:-0}/cmdline" > "$OUT/hvm-dm-cmdline.txt" 2>/dev/null
+grep -q 'tablet' "$OUT/hvm-dm-cmdline.txt" || why="$why no USB tablet on the device model's command line;"
+grep -qE -- '-boot [^ ]*order=dc' "$OUT/hvm-dm-cmdline.txt" || why="$why no boot order dc on the device model's command line;"
+[ "$(state hvm-test)" = running ] || why="$why hvm-test is not running;"
+verdict d-hvm-windows-settings "$t" "$why"
+[ -z "$why" ] || { indent "$cfg" 40; indent "$OUT/hvm-dm-cmdline.txt"; }
 
 # --- e. the HVM guest's VNC and QMP sockets, and a QMP query-status ----------------
 t=$(now)
@@ -122,6 +148,45 @@ else
             "$OUT/hvm-screen.ppm" | timeout 30 socat -t 10 - "UNIX-CONNECT:$qmp" > /dev/null 2>&1
         [ -s "$OUT/hvm-screen.ppm" ] && info "screendump: out/hvm-screen.ppm ($(head -c 20 "$OUT/hvm-screen.ppm" | sed -n 2p))"
     fi
+fi
+
+# --- f. pause, resume and reboot the HVM guest through polyctl ----------------------
+# xl_flags NAME: the domain's state flags in xl list (r, b, p, s, c, d).
+xl_flags() { xl list "$1" 2>/dev/null | awk 'NR == 2 { print $5 }'; }
+paused_in_xen() { case "$(xl_flags hvm-test)" in *p*) return 0 ;; esac; return 1; }
+if [ -n "$ready" ] && [ "$(state hvm-test)" = running ]; then
+    t=$(now)
+    pc vm pause hvm-test > "$OUT/f-pause.txt" 2>&1 || info "polyctl vm pause hvm-test: rc $?"
+    why=
+    wait_for 30 "hvm-test paused in xl list" paused_in_xen || why="xl list shows '$(xl_flags hvm-test)', not paused;"
+    [ "$(state hvm-test)" = paused ] || why="$why polyctl says '$(state hvm-test)';"
+    verdict f-pause-hvm "$t" "$why"
+    [ -z "$why" ] || indent "$OUT/f-pause.txt"
+
+    t=$(now)
+    pc vm resume hvm-test > "$OUT/f-resume.txt" 2>&1 || info "polyctl vm resume hvm-test: rc $?"
+    why=
+    wait_for 30 "hvm-test running on in xl list" not paused_in_xen || why="xl list shows '$(xl_flags hvm-test)', still paused;"
+    [ "$(state hvm-test)" = running ] || why="$why polyctl says '$(state hvm-test)';"
+    verdict f-resume-hvm "$t" "$why"
+    [ -z "$why" ] || indent "$OUT/f-resume.txt"
+
+    # The guest restarts: it says READY once more (on the pty of the domain made again, or
+    # the same one when reset in place).
+    t=$(now)
+    readies=$(grep -c 'POLYDESK-GUEST READY' "$OUT/hvm-serial.log" 2>/dev/null)
+    old_domid=$(xl domid hvm-test 2>/dev/null)
+    pc vm reboot hvm-test --timeout 120 > "$OUT/f-reboot.txt" 2>&1 || info "polyctl vm reboot hvm-test: rc $?"
+    [ "$(xl domid hvm-test 2>/dev/null)" != "$old_domid" ] && read_serial
+    ready_again() { [ "$(grep -c 'POLYDESK-GUEST READY' "$OUT/hvm-serial.log" 2>/dev/null)" -gt "${readies:-0}" ]; }
+    why=
+    wait_every 5 360 "hvm-test's READY after the reboot" ready_again || why="no new READY on hvm-test's serial;"
+    [ "$(state hvm-test)" = running ] || why="$why polyctl says '$(state hvm-test)';"
+    verdict f-reboot-hvm "$t" "$why"
+    [ -z "$why" ] || { indent "$OUT/f-reboot.txt"; indent "$OUT/hvm-serial.log" 5; }
+    info "hvm-test domain $old_domid before the reboot, $(xl domid hvm-test 2>/dev/null) after"
+else
+    skip_all "hvm-test never became READY (see f-stop-hvm)" f-pause-hvm f-resume-hvm f-reboot-hvm
 fi
 
 # stopped_check STEP NAME ID OUTPUT: a 'stopped' event and the domain gone from xl list.
