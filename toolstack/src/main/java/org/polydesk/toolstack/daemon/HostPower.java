@@ -188,7 +188,10 @@ final class HostPower {
             pending.put(s.definition().id(), st);
             Thread t = new Thread(() -> {
                 try {
-                    vms.stop(st.id(), timeout.plus(BACKEND_GRACE));
+                    if (st.vm.state() != VmState.STOPPING) {
+                        // One already stopping (a user's stop, reboot or suspend) is only waited for.
+                        vms.stop(st.id(), timeout.plus(BACKEND_GRACE));
+                    }
                     awaitSettled(st, timeout.plus(BACKEND_GRACE).plus(BACKEND_GRACE));
                     st.ended.complete(null);
                 } catch (RpcException | RuntimeException | Failure e) {
@@ -203,7 +206,7 @@ final class HostPower {
             for (Stopping st : new ArrayList<>(pending.values())) {
                 if (st.ended.isDone()) {
                     pending.remove(st.vm.definition().id());
-                    stopped(st, caller);
+                    stopped(st, timeout, caller);
                 }
             }
             if (pending.isEmpty()) {
@@ -285,12 +288,16 @@ final class HostPower {
         }
     }
 
-    private void stopped(Stopping st, RpcServer.Connection caller) throws Failure {
+    private void stopped(Stopping st, Duration timeout, RpcServer.Connection caller) throws Failure {
         try {
             st.ended.get();
         } catch (ExecutionException e) {
             VmState state = state(st);
-            if (state != null && state.isActive()) {
+            if (state != null && state.isActive() && !st.forced) {
+                // Its power-down failed, or the action under way brought it back: it goes off hard.
+                LOG.warning("'" + st.name() + "' did not stop: " + e.getCause().getMessage());
+                force(st, timeout, caller);
+            } else if (state != null && state.isActive()) {
                 throw new Failure("cannot stop '" + st.name() + "': " + e.getCause().getMessage());
             }
         } catch (InterruptedException e) {

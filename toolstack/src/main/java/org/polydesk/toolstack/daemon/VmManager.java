@@ -56,6 +56,8 @@ public final class VmManager {
     private final GpuPassthrough gpus;
     private final Map<UUID, VmDefinition> definitions = new LinkedHashMap<>();
     private final Map<UUID, LiveState> live = new HashMap<>();
+    /** The definition each running VM was started with: an edit waits for the next start, its drives and saved state do not. */
+    private final Map<UUID, VmDefinition> runningAs = new HashMap<>();
     /** The medium in each CD drive (by disk index; null: empty) that a live change gave a running VM. */
     private final Map<UUID, Map<Integer, String>> cdChanges = new HashMap<>();
     private final List<VmStore.Problem> storeProblems = new ArrayList<>();
@@ -118,6 +120,8 @@ public final class VmManager {
         }
         for (RunningVm vm : backend.recover(definitions.values(), gpuFunctions)) {
             live.put(vm.id(), LiveState.running(vm, "taken back after a daemon restart"));
+            runningAs.put(vm.id(), definitions.get(vm.id()));
+            setAsideSavedState(vm.id(), "it was still running when polydeskd started");
             LOG.info("'" + definitions.get(vm.id()).name() + "' is still " + (vm.paused() ? "there, paused" : "running"));
         }
         gpus.recover(live.keySet().stream().filter(id -> live.get(id).state().isActive()).toList());
@@ -234,6 +238,9 @@ public final class VmManager {
                 throw new RpcException(ErrorCode.WRONG_STATE, "'" + def.name() + "' is already " + now.wireName());
             }
             resume = now == VmState.SUSPENDED;
+            if (!resume) {
+                setAsideSavedState(def.id(), "it starts afresh");
+            }
             enter(def, LiveState.of(VmState.STARTING, resume ? "resuming from its saved state" : null));
         }
         Handover gpu = null;
@@ -280,6 +287,7 @@ public final class VmManager {
         synchronized (this) {
             VmDefinition current = definitions.getOrDefault(def.id(), def);
             live.put(def.id(), LiveState.running(vm, detail));
+            runningAs.put(def.id(), def);
             events.publish(LifecycleEvent.Type.RUNNING, def.id(), current.name(), current.slot(), vm.sockets(), detail,
                     gpu == null ? null : event(gpu), VmState.RUNNING);
             return status(current);
@@ -312,6 +320,15 @@ public final class VmManager {
                 throw new RpcException(ErrorCode.BACKEND_FAILED, "'" + def.name() + "' has passed-through PCI devices,"
                         + " whose state cannot be saved; stop it instead");
             }
+            if (!backend.savesState()) {
+                throw new RpcException(ErrorCode.BACKEND_FAILED, "suspend to disk is not supported on the "
+                        + backend.name() + " backend yet; stop '" + def.name() + "' instead");
+            }
+            if (cdChangedLive(def.id())) {
+                // The resumed VM gets its definition's drives: a medium changed live would be a different disc.
+                throw new RpcException(ErrorCode.WRONG_STATE, "'" + def.name() + "' has a CD changed while it runs,"
+                        + " which a resume would not give back; put its own medium back or stop it instead");
+            }
         }
         return inBackground(ref, "suspend", "saving its state to disk", (def, before) -> {
             Path image;
@@ -320,14 +337,28 @@ public final class VmManager {
             } catch (IOException e) {
                 throw new BackendException("cannot prepare the saved state: " + e.getMessage(), e);
             }
-            backend.saveState(def.id(), image);
             try {
+                backend.saveState(def.id(), image);
                 suspendImages.commit(def, backend.name());
-            } catch (IOException e) {
+            } catch (IOException | BackendException | RuntimeException e) {
+                try {
+                    Files.deleteIfExists(image); // gigabytes that nothing will read
+                } catch (IOException ignored) {
+                    LOG.warning("cannot delete " + image + ": " + ignored.getMessage());
+                }
+                if (e instanceof BackendException be) {
+                    throw be;
+                }
                 throw new BackendException("cannot store the saved state " + suspendImages.imageOf(def.id()) + ": "
                         + e.getMessage(), e);
             }
-            backend.endSaved(def.id());
+            try {
+                backend.endSaved(def.id());
+            } catch (BackendException | RuntimeException e) {
+                // It runs on: the state just saved must never be resumed over what it does next.
+                setAsideSavedState(def.id(), "it ran on after it was saved");
+                throw e;
+            }
             return null;
         });
     }
@@ -364,7 +395,7 @@ public final class VmManager {
         worker.execute(() -> {
             String after;
             try {
-                after = action.run(def, before);
+                after = action.run(runningAs.getOrDefault(def.id(), def), before);
             } catch (BackendException | RuntimeException e) {
                 LOG.warning(verb + " of '" + def.name() + "' failed: " + e.getMessage());
                 String why = verb + " failed: " + e.getMessage();
@@ -426,7 +457,7 @@ public final class VmManager {
         call(() -> backend.insertCd(def.id(), disk, medium));
         cdChanges.computeIfAbsent(def.id(), k -> new HashMap<>()).put(disk, medium.toString());
         events.publish(LifecycleEvent.Type.CHANGED, def.id(), def.name(), def.slot(), null,
-                "CD " + driveName(def, disk) + ": " + medium + " inserted", null, state(def.id()).state());
+                "CD " + driveName(runningAs.getOrDefault(def.id(), def), disk) + ": " + medium + " inserted", null, state(def.id()).state());
         return status(def);
     }
 
@@ -434,15 +465,15 @@ public final class VmManager {
         VmDefinition def = find(ref);
         int disk = cdDrive(def, drive, "eject the CD of");
         Map<Integer, String> changed = cdChanges.getOrDefault(def.id(), Map.of());
-        String medium = changed.containsKey(disk) ? changed.get(disk) : def.disks().get(disk).path();
+        String medium = changed.containsKey(disk) ? changed.get(disk) : runningAs.getOrDefault(def.id(), def).disks().get(disk).path();
         if (medium == null || medium.isBlank()) {
             throw new RpcException(ErrorCode.WRONG_STATE, "cannot eject the CD of '" + def.name() + "': its drive "
-                    + driveName(def, disk) + " is empty");
+                    + driveName(runningAs.getOrDefault(def.id(), def), disk) + " is empty");
         }
         call(() -> backend.ejectCd(def.id(), disk));
         cdChanges.computeIfAbsent(def.id(), k -> new HashMap<>()).put(disk, null);
         events.publish(LifecycleEvent.Type.CHANGED, def.id(), def.name(), def.slot(), null,
-                "CD " + driveName(def, disk) + ": ejected", null, state(def.id()).state());
+                "CD " + driveName(runningAs.getOrDefault(def.id(), def), disk) + ": ejected", null, state(def.id()).state());
         return status(def);
     }
 
@@ -452,7 +483,8 @@ public final class VmManager {
         if (now != VmState.RUNNING && now != VmState.PAUSED) {
             throw wrongState(def, now, verb, "; only a running or paused VM's drive can be changed");
         }
-        List<Disk> disks = def.disks();
+        // The drives the VM was started with: an edit made since waits for the next start.
+        List<Disk> disks = runningAs.getOrDefault(def.id(), def).disks();
         for (int i = 0; i < disks.size(); i++) {
             Disk d = disks.get(i);
             if (d.cdrom() && (drive == null || drive.equals(d.vdev()))) {
@@ -517,6 +549,29 @@ public final class VmManager {
      * A crash of a VM that restarts on crashes starts it again, at most {@link CrashLoop#MAX_RESTARTS}
      * times within {@link CrashLoop#WINDOW}; one more crash leaves it stopped.
      */
+    /** Whether a running VM's CD drives hold other media than its definition gave them. */
+    private boolean cdChangedLive(UUID id) {
+        List<Disk> disks = runningAs.containsKey(id) ? runningAs.get(id).disks() : definitions.get(id).disks();
+        for (Map.Entry<Integer, String> change : cdChanges.getOrDefault(id, Map.of()).entrySet()) {
+            String own = disks.get(change.getKey()).path();
+            if (!java.util.Objects.equals(own == null || own.isBlank() ? null : own, change.getValue())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A saved state the VM has run on from is never resumed: moved aside (kept), and logged. */
+    private void setAsideSavedState(UUID id, String why) {
+        try {
+            if (suspendImages.setAside(id)) {
+                LOG.warning("the saved state of " + id + " is set aside (" + suspendImages.imageOf(id) + ".superseded): " + why);
+            }
+        } catch (IOException e) {
+            LOG.severe("cannot set aside the saved state of " + id + ": " + e.getMessage());
+        }
+    }
+
     private void onExit(UUID id, ExitReason reason, String detail) {
         Handover gpu = handover(id);
         String failure = gpu == null ? "" : giveBack(id);
@@ -533,7 +588,7 @@ public final class VmManager {
                 int restarts = crashLoop.restartsBefore(id);
                 if (restarts < CrashLoop.MAX_RESTARTS) {
                     crashLoop.restarted(id);
-                    why += "; restarting (" + (restarts + 1) + " of " + CrashLoop.MAX_RESTARTS + " restarts within "
+                    why = (why == null ? "crashed" : why) + "; restarting (" + (restarts + 1) + " of " + CrashLoop.MAX_RESTARTS + " restarts within "
                             + CrashLoop.WINDOW.toSeconds() + " s)";
                     restart = true;
                 } else {
@@ -544,7 +599,11 @@ public final class VmManager {
                 }
             }
             live.put(id, LiveState.of(state, why));
+            runningAs.remove(id);
             cdChanges.remove(id); // a live CD change lasts until the VM stops
+            if (reason != ExitReason.SUSPENDED) {
+                setAsideSavedState(id, "it ended after it was saved"); // e.g. forced off while suspending
+            }
             if (def != null) {
                 events.publish(LifecycleEvent.Type.of(state), id, def.name(), def.slot(), null, why,
                         gpu == null || !failure.isEmpty() ? null : event(gpu), state);

@@ -136,6 +136,26 @@ public final class SuspendImages {
     }
 
     /** Removes a saved state that was resumed from. */
+    /**
+     * Moves a saved state that must never be resumed (the VM ran on after it was written) out of
+     * the way, kept beside as {@code .superseded} for whoever wants it, never deleted. False when there was none.
+     */
+    public boolean setAside(UUID id) throws IOException {
+        if (!Files.exists(metadataOf(id))) {
+            Files.deleteIfExists(temporaryImage(id));
+            return false;
+        }
+        // The metadata first: without it the image is no longer a saved state, whatever happens next.
+        Files.move(metadataOf(id), metadataOf(id).resolveSibling(metadataOf(id).getFileName() + ".superseded"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        if (Files.exists(imageOf(id))) {
+            Files.move(imageOf(id), imageOf(id).resolveSibling(imageOf(id).getFileName() + ".superseded"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        syncDirectory();
+        return true;
+    }
+
     public void remove(UUID id) throws IOException {
         Files.deleteIfExists(metadataOf(id));
         Files.deleteIfExists(imageOf(id));

@@ -376,6 +376,11 @@ public final class LibxlBackend implements HypervisorBackend {
     }
 
     @Override
+    public boolean savesState() {
+        return false;
+    }
+
+    @Override
     public void saveState(UUID id, Path image) throws BackendException {
         throw notYet("suspend to disk (libxl save)");
     }

@@ -135,6 +135,29 @@ class HostPowerTest {
     }
 
     @Test
+    void aVmAlreadyStoppingIsWaitedForAndForcedAtTheTimeoutNotAFailure() throws Exception {
+        Path out = tmp.resolve("power.out");
+        Path script = powerScript("echo \"$@\" > " + out);
+        polydeskd = TestPolydeskd.start(tmp.resolve("d"), "--stub-backend", "--power-command", script.toString());
+        UUID deaf = startVm("Deaf");
+        Files.createFile(polydeskd.vmDir(deaf).resolve(StubBackend.IGNORES_POWER_DOWN));
+        // The user's own stop is under way (and would wait ten minutes) when the machine is shut down.
+        assertEquals(VmState.STOPPING, polydeskd.call(ToolstackApi.VM_STOP, new ToolstackApi.VmStop("Deaf", 600)).state());
+
+        List<HostProgress> p;
+        try (RpcClient c = polydeskd.connect()) {
+            c.call(ToolstackApi.HOST_SHUTDOWN, new ToolstackApi.HostPower(2));
+            p = follow(c, System.nanoTime()).stream().map(Seen::progress).toList();
+        }
+        assertTrue(p.contains(new HostProgress(Kind.FORCING, deaf.toString(), "Deaf", 0, true,
+                "'Deaf' did not power off within 2 s; forcing it off.")), p.toString());
+        assertEquals(new HostProgress(Kind.POWERING, null, null, null, null,
+                "Every VM is stopped; the machine is powering off."), p.get(p.size() - 1));
+        assertEquals("poweroff\n", Files.readString(out));
+        assertEquals(VmState.STOPPED, polydeskd.call(ToolstackApi.VM_SHOW, new ToolstackApi.VmRef("Deaf")).state());
+    }
+
+    @Test
     void withoutAPowerCommandNothingIsStoppedAndTheCallIsRefused() throws Exception {
         polydeskd = TestPolydeskd.start(tmp.resolve("d"), "--stub-backend");
         startVm("Busy");

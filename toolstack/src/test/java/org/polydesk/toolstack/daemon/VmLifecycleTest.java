@@ -259,6 +259,11 @@ class VmLifecycleTest {
         daemon.call(ToolstackApi.VM_CD_INSERT, new ToolstackApi.VmCdInsert("Installer", iso.toString(), null));
         assertEquals("CD hdc: " + iso + " inserted", await(LifecycleEvent.Type.CHANGED).detail());
         assertEquals(java.util.Map.of(0, iso), daemon.stub().cds(def.id()));
+        // A VM whose CD was changed live is not suspended: its resume would get the definition's disc.
+        RpcClient.CallException suspend = assertThrows(RpcClient.CallException.class,
+                () -> daemon.call(ToolstackApi.VM_SUSPEND, new VmRef("Installer")));
+        assertEquals(ErrorCode.WRONG_STATE, suspend.errorCode());
+        assertTrue(suspend.getMessage().contains("has a CD changed while it runs"), suspend.getMessage());
 
         RpcClient.CallException missing = assertThrows(RpcClient.CallException.class, () -> daemon.call(
                 ToolstackApi.VM_CD_INSERT, new ToolstackApi.VmCdInsert("Installer", tmp.resolve("none.iso").toString(), null)));
