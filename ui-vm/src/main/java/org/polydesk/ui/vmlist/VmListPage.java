@@ -52,6 +52,8 @@ public final class VmListPage {
     private final ObservableList<VmStatus> vms = FXCollections.observableArrayList();
     /** What the user asked that has not shown up in an event yet: "starting…", "stopping…". */
     private final Map<UUID, String> pending = new HashMap<>();
+    /** The seq of the newest event about each VM, so that an older event's read cannot undo a newer one's. */
+    private final Map<UUID, Long> latestEvent = new HashMap<>();
     private final TableView<VmStatus> table = new TableView<>(vms);
     private final Button start = button("Start", "start");
     private final Button stop = button("Stop", "stop");
@@ -161,12 +163,20 @@ public final class VmListPage {
         }
         // starting and stopping are on the way; the state the VM settles in ends what the user asked for.
         boolean settles = e.type().settled();
+        latestEvent.put(e.vm(), e.seq());
         ui.request("read '" + e.name() + "'", ui.toolstack().call(ToolstackApi.VM_SHOW, new ToolstackApi.VmRef(e.vm().toString())), s -> {
             if (settles) {
                 // What the user asked for has happened (or the VM ended another way): the event says so.
                 pending.remove(e.vm());
             }
-            upsert(s);
+            // Reads run on several connections: one made for an older event may answer last, and
+            // must not put back what the VM was before. A newer event's own read brings it up to date.
+            if (latestEvent.getOrDefault(e.vm(), e.seq()) == e.seq()) {
+                upsert(s);
+            } else {
+                table.refresh();
+                updateButtons();
+            }
         }, err -> {
             if (settles) {
                 pending.remove(e.vm());
