@@ -34,6 +34,7 @@ packages=(
     openjdk-17-jre-headless
     qemu-system-x86            # Depends of polydesk-toolstack (qemu-utils too: qemu-img for disk.create),
     qemu-utils                 # so that dpkg -i of ours works
+    ovmf swtpm swtpm-tools     # Depends of polydesk-toolstack too: UEFI and the TPM of the OS profiles
     iproute2 socat busybox procps kmod udev util-linux jq e2fsprogs
 )
 start_time=$SECONDS
