@@ -324,7 +324,7 @@ public final class VmManager {
                 throw new RpcException(ErrorCode.BACKEND_FAILED, "suspend to disk is not supported on the "
                         + backend.name() + " backend yet; stop '" + def.name() + "' instead");
             }
-            if (cdChangedLive(def.id())) {
+            if (cdChangedLive(def)) {
                 // The resumed VM gets its definition's drives: a medium changed live would be a different disc.
                 throw new RpcException(ErrorCode.WRONG_STATE, "'" + def.name() + "' has a CD changed while it runs,"
                         + " which a resume would not give back; put its own medium back or stop it instead");
@@ -395,7 +395,7 @@ public final class VmManager {
         worker.execute(() -> {
             String after;
             try {
-                after = action.run(runningAs.getOrDefault(def.id(), def), before);
+                after = action.run(runningDefinition(def), before);
             } catch (BackendException | RuntimeException e) {
                 LOG.warning(verb + " of '" + def.name() + "' failed: " + e.getMessage());
                 String why = verb + " failed: " + e.getMessage();
@@ -457,23 +457,21 @@ public final class VmManager {
         call(() -> backend.insertCd(def.id(), disk, medium));
         cdChanges.computeIfAbsent(def.id(), k -> new HashMap<>()).put(disk, medium.toString());
         events.publish(LifecycleEvent.Type.CHANGED, def.id(), def.name(), def.slot(), null,
-                "CD " + driveName(runningAs.getOrDefault(def.id(), def), disk) + ": " + medium + " inserted", null, state(def.id()).state());
+                "CD " + driveName(runningDefinition(def), disk) + ": " + medium + " inserted", null, state(def.id()).state());
         return status(def);
     }
 
     public synchronized VmStatus ejectCd(String ref, String drive) throws RpcException {
         VmDefinition def = find(ref);
         int disk = cdDrive(def, drive, "eject the CD of");
-        Map<Integer, String> changed = cdChanges.getOrDefault(def.id(), Map.of());
-        String medium = changed.containsKey(disk) ? changed.get(disk) : runningAs.getOrDefault(def.id(), def).disks().get(disk).path();
-        if (medium == null || medium.isBlank()) {
+        if (mediumIn(def, disk) == null) {
             throw new RpcException(ErrorCode.WRONG_STATE, "cannot eject the CD of '" + def.name() + "': its drive "
-                    + driveName(runningAs.getOrDefault(def.id(), def), disk) + " is empty");
+                    + driveName(runningDefinition(def), disk) + " is empty");
         }
         call(() -> backend.ejectCd(def.id(), disk));
         cdChanges.computeIfAbsent(def.id(), k -> new HashMap<>()).put(disk, null);
         events.publish(LifecycleEvent.Type.CHANGED, def.id(), def.name(), def.slot(), null,
-                "CD " + driveName(runningAs.getOrDefault(def.id(), def), disk) + ": ejected", null, state(def.id()).state());
+                "CD " + driveName(runningDefinition(def), disk) + ": ejected", null, state(def.id()).state());
         return status(def);
     }
 
@@ -483,8 +481,7 @@ public final class VmManager {
         if (now != VmState.RUNNING && now != VmState.PAUSED) {
             throw wrongState(def, now, verb, "; only a running or paused VM's drive can be changed");
         }
-        // The drives the VM was started with: an edit made since waits for the next start.
-        List<Disk> disks = runningAs.getOrDefault(def.id(), def).disks();
+        List<Disk> disks = runningDefinition(def).disks();
         for (int i = 0; i < disks.size(); i++) {
             Disk d = disks.get(i);
             if (d.cdrom() && (drive == null || drive.equals(d.vdev()))) {
@@ -544,21 +541,31 @@ public final class VmManager {
         return show(def.id().toString());
     }
 
-    /**
-     * The VM's GPU goes back to dom0 before anyone hears the VM has ended, so a restart finds it free.
-     * A crash of a VM that restarts on crashes starts it again, at most {@link CrashLoop#MAX_RESTARTS}
-     * times within {@link CrashLoop#WINDOW}; one more crash leaves it stopped.
-     */
     /** Whether a running VM's CD drives hold other media than its definition gave them. */
-    private boolean cdChangedLive(UUID id) {
-        List<Disk> disks = runningAs.containsKey(id) ? runningAs.get(id).disks() : definitions.get(id).disks();
-        for (Map.Entry<Integer, String> change : cdChanges.getOrDefault(id, Map.of()).entrySet()) {
-            String own = disks.get(change.getKey()).path();
-            if (!java.util.Objects.equals(own == null || own.isBlank() ? null : own, change.getValue())) {
+    private boolean cdChangedLive(VmDefinition def) {
+        for (int disk : cdChanges.getOrDefault(def.id(), Map.of()).keySet()) {
+            if (!java.util.Objects.equals(mediumIn(def, disk), ownMedium(def, disk))) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** The medium in a running VM's CD drive now (null: empty): a live change, else what it was started with. */
+    private String mediumIn(VmDefinition def, int disk) {
+        Map<Integer, String> changed = cdChanges.getOrDefault(def.id(), Map.of());
+        return changed.containsKey(disk) ? changed.get(disk) : ownMedium(def, disk);
+    }
+
+    /** The medium the VM was started with in that drive (null: empty). */
+    private String ownMedium(VmDefinition def, int disk) {
+        String own = runningDefinition(def).disks().get(disk).path();
+        return own == null || own.isBlank() ? null : own;
+    }
+
+    /** The definition a running VM was started with; an edit since waits for its next start. */
+    private VmDefinition runningDefinition(VmDefinition def) {
+        return runningAs.getOrDefault(def.id(), def);
     }
 
     /** A saved state the VM has run on from is never resumed: moved aside (kept), and logged. */
@@ -572,6 +579,11 @@ public final class VmManager {
         }
     }
 
+    /**
+     * The VM's GPU goes back to dom0 before anyone hears the VM has ended, so a restart finds it free.
+     * A crash of a VM that restarts on crashes starts it again, at most {@link CrashLoop#MAX_RESTARTS}
+     * times within {@link CrashLoop#WINDOW}; one more crash leaves it stopped.
+     */
     private void onExit(UUID id, ExitReason reason, String detail) {
         Handover gpu = handover(id);
         String failure = gpu == null ? "" : giveBack(id);
