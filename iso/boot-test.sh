@@ -385,18 +385,33 @@ admin_checks() {
     host_shutdown
 }
 
-# The last step of a boot: polydeskd's host.shutdown (polyctl, as the administrator) stops the VMs
-# and powers the machine off through systemctl; QEMU (-no-reboot) must exit by itself.
+# The last step of a boot: a VM runs (a PVH guest of dom0's own kernel and initrd, which waits in
+# its initramfs shell; xl lists it), then polydeskd's host.shutdown (polyctl, as the administrator)
+# stops it (the guest's initramfs cannot power off, so it is forced at the 60 s timeout) and
+# powers the machine off through systemctl; QEMU (-no-reboot) must exit by itself.
 host_shutdown() {
-    local from t0
-    from=$(log_size)
+    local from t0 rc vm=shutdown-test
     t0=$SECONDS
+    rc=$(run_cmd POLYDESK-SHUTDOWN-VM 300 "k=\$(ls /boot/vmlinuz-* | tail -n1); polyctl vm create --name $vm --type pvh \
+--memory 128 --kernel \$k --ramdisk /boot/initrd.img-\${k#/boot/vmlinuz-} --cmdline 'console=hvc0' >/dev/null \
+&& polyctl vm start $vm >/dev/null && echo '$admin_password' | sudo -S -p '' xl list $vm")
+    if [ "$rc" != 0 ]; then
+        result FAIL "$phase" "host-shutdown" "cannot run a VM to shut down with the host (exit $rc): $(tail -c 600 \
+            "$serial_log" | tr -d '\r' | grep -av '^$' | tail -n 4 | tr '\n' ' ')"
+        return
+    fi
+    from=$(log_size)
     send "polyctl host shutdown --timeout 60"
     if until_ok 300 qemu_gone; then
-        if tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -aq 'poweroff: stopping'; then
-            result PASS "$phase" "host-shutdown" "$((SECONDS - t0)) s: polyctl host shutdown, the machine powered off"
-        else
+        local said
+        said=$(tail -c +$((from + 1)) "$serial_log" | tr -d '\r')
+        if ! grep -aq 'poweroff: stopping' <<< "$said"; then
             result FAIL "$phase" "host-shutdown" "QEMU exited, but polyctl never said 'poweroff: stopping'"
+        elif ! grep -aqE "'$vm' (powered off|was forced off)" <<< "$said"; then
+            result FAIL "$phase" "host-shutdown" "the machine powered off, but polyctl never said '$vm' was stopped"
+        else
+            result PASS "$phase" "host-shutdown" "$((SECONDS - t0)) s: $vm ran (xl list); polyctl host shutdown: \
+$(grep -aoE "'$vm' (powered off|was forced off)[^.]*" <<< "$said" | head -n1), the machine powered off"
         fi
     else
         result FAIL "$phase" "host-shutdown" "the machine still runs 300 s after polyctl host shutdown: $(tail -c +$((from + 1)) \

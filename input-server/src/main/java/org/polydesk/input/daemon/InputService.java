@@ -17,6 +17,8 @@ import org.polydesk.input.routing.InputRouter;
 import org.polydesk.input.sink.InputSink;
 import org.polydesk.input.sink.QmpSink;
 import org.polydesk.input.sink.RfbSink;
+import org.polydesk.protocol.focus.InputSettings;
+import org.polydesk.protocol.vm.VmSockets;
 
 /**
  * The input server put together: the focus authority with the control UI's RFB sink in slot 0, the
@@ -49,7 +51,8 @@ public final class InputService implements Closeable {
     public InputService(Settings s) throws IOException {
         InputSink ui = s.config().uiVncSocket() == null ? null : new RfbSink(s.config().uiVncSocket());
         focus = new FocusAuthority(ui);
-        InputConfig config = s.absolutePointer() ? s.config().withHotkeys(s.config().hotkeys(), true) : s.config();
+        InputConfig config = s.absolutePointer()
+                ? s.config().withHotkeys(s.config().hotkeys(), InputSettings.PointerMode.ABSOLUTE) : s.config();
         router = new InputRouter(focus, config);
         router.placePointer();
         settings = new SettingsStore(s.configFile(), config, changed -> router.setHotkeys(changed.hotkeys()));
@@ -88,9 +91,13 @@ public final class InputService implements Closeable {
         return settings;
     }
 
-    /** A running VM's sink, on its QMP socket; it asks the settings at each move, so a new pointer mode applies at once. */
-    public InputSink vmSink(Path qmp) {
-        return new QmpSink(qmp, () -> settings.current().absolutePointer());
+    /**
+     * A running VM's sink, on its QMP socket; it asks the settings at each move, so a new pointer mode
+     * applies at once ({@code auto}: places only to a VM with a USB tablet).
+     */
+    public InputSink vmSink(VmSockets vm) {
+        boolean tablet = vm.hasTablet();
+        return new QmpSink(Path.of(vm.qmp()), () -> settings.current().pointer().absoluteFor(tablet));
     }
 
     @Override

@@ -53,8 +53,9 @@ public final class PolydeskInput implements Callable<Integer> {
     @Option(names = "--ui-vnc", description = "the control UI's Xvnc socket (overrides uiVncSocket of the settings)")
     Path uiVnc;
 
-    @Option(names = "--absolute-pointer", description = "VMs have a usb-tablet: start sending the pointer as absolute"
-            + " positions (as \"pointer\": \"absolute\" in the settings; input.config.set may change it)")
+    @Option(names = "--absolute-pointer", description = "start sending every VM the pointer as absolute positions,"
+            + " tablet or not (as \"pointer\": \"absolute\" in the settings; the default \"auto\" does so only for"
+            + " VMs polydeskd gave a USB tablet; input.config.set may change it)")
     boolean absolutePointer;
 
     @Option(names = "--verbose", description = "log every device and focus decision")

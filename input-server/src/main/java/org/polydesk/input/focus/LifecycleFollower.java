@@ -20,6 +20,7 @@ import org.polydesk.protocol.toolstack.LifecycleEvent;
 import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.protocol.vm.VmState;
+import org.polydesk.protocol.vm.VmSockets;
 import org.polydesk.protocol.vm.VmStatus;
 
 /**
@@ -35,11 +36,11 @@ public final class LifecycleFollower implements Closeable {
 
     private final Path daemonSocket;
     private final FocusAuthority focus;
-    private final Function<Path, InputSink> sinks;
+    private final Function<VmSockets, InputSink> sinks;
     private final RpcFollower follower;
 
-    /** @param sinks makes the sink of a VM from its QMP socket */
-    public LifecycleFollower(Path daemonSocket, FocusAuthority focus, Function<Path, InputSink> sinks) {
+    /** @param sinks makes the sink of a VM from its sockets (its QMP socket, whether it has a USB tablet) */
+    public LifecycleFollower(Path daemonSocket, FocusAuthority focus, Function<VmSockets, InputSink> sinks) {
         this.daemonSocket = daemonSocket;
         this.focus = focus;
         this.sinks = sinks;
@@ -69,7 +70,7 @@ public final class LifecycleFollower implements Closeable {
                 continue;
             }
             running.add(def.id());
-            started(def.slot(), def.id(), def.name(), vm.sockets() == null ? null : vm.sockets().qmp());
+            started(def.slot(), def.id(), def.name(), vm.sockets());
         }
         for (Map.Entry<UUID, Integer> known : focus.vms().entrySet()) {
             if (!running.contains(known.getKey())) {
@@ -82,7 +83,7 @@ public final class LifecycleFollower implements Closeable {
         switch (e.type()) {
             case RUNNING -> {
                 if (e.slot() != null) {
-                    started(e.slot(), e.vm(), e.name(), e.sockets() == null ? null : e.sockets().qmp());
+                    started(e.slot(), e.vm(), e.name(), e.sockets());
                 }
             }
             case STOPPED, CRASHED, SUSPENDED, DELETED -> focus.vmStopped(e.vm());
@@ -92,11 +93,12 @@ public final class LifecycleFollower implements Closeable {
         }
     }
 
-    private void started(int slot, UUID vm, String name, String qmp) {
-        if (qmp == null) {
+    private void started(int slot, UUID vm, String name, VmSockets sockets) {
+        boolean qmp = sockets != null && sockets.qmp() != null;
+        if (!qmp) {
             LOG.warning("VM " + name + " runs without a QMP socket; its input cannot be delivered");
         }
-        focus.vmStarted(slot, vm, name, qmp == null ? null : sinks.apply(Path.of(qmp)));
+        focus.vmStarted(slot, vm, name, qmp ? sinks.apply(sockets) : null);
     }
 
     @Override

@@ -19,35 +19,36 @@ import org.polydesk.protocol.focus.InputSettings;
  * <pre>
  * {
  *   "hotkeys": {"ctrl+alt+f1": "slot 1", "ctrl+alt+home": "slot 0", "ctrl+alt+right": "next", ...},
- *   "pointer": "relative",
+ *   "pointer": "auto",
  *   "screen": {"width": 1920, "height": 1080},
  *   "uiVncSocket": "/run/polydesk/ui/vnc.sock"
  * }
  * </pre>
  * Every member is optional. {@code hotkeys}, when present, replaces the defaults of DESIGN.md
  * (Ctrl+Alt+F1…F9 to slots 1–9, Ctrl+Alt+F12 and Ctrl+Alt+Home to the control UI,
- * Ctrl+Alt+Left/Right to cycle). {@code pointer}: {@code relative} (VMs get mouse motion) or
- * {@code absolute} (VMs have a USB tablet and get places). {@code hotkeys} and {@code pointer} are
- * also what {@code input.config.set} changes ({@link SettingsStore}).
+ * Ctrl+Alt+Left/Right to cycle). {@code pointer}: {@code auto} (the default: places to a VM that
+ * polydeskd gave a USB tablet, motion to the others), {@code relative} or {@code absolute} (every VM
+ * alike). {@code hotkeys} and {@code pointer} are also what {@code input.config.set} changes
+ * ({@link SettingsStore}).
  */
 public record InputConfig(Map<Chord, HotkeyAction> hotkeys, int screenWidth, int screenHeight, Path uiVncSocket,
-                          boolean absolutePointer) {
+                          InputSettings.PointerMode pointer) {
     public static final Path DEFAULT_FILE = Path.of("/etc/polydesk/input.json");
     public static final Path DEFAULT_UI_VNC = Path.of("/run/polydesk/ui/vnc.sock");
     static final String HOTKEYS = "hotkeys", POINTER = "pointer", SCREEN = "screen", UI_VNC_SOCKET = "uiVncSocket";
     private static final Set<String> MEMBERS = Set.of(HOTKEYS, POINTER, SCREEN, UI_VNC_SOCKET);
 
-    /** With a relative pointer. */
+    /** With the pointer mode {@code auto}. */
     public InputConfig(Map<Chord, HotkeyAction> hotkeys, int screenWidth, int screenHeight, Path uiVncSocket) {
-        this(hotkeys, screenWidth, screenHeight, uiVncSocket, false);
+        this(hotkeys, screenWidth, screenHeight, uiVncSocket, InputSettings.PointerMode.AUTO);
     }
 
-    public InputConfig withHotkeys(Map<Chord, HotkeyAction> h, boolean absolute) {
-        return new InputConfig(h, screenWidth, screenHeight, uiVncSocket, absolute);
+    public InputConfig withHotkeys(Map<Chord, HotkeyAction> h, InputSettings.PointerMode mode) {
+        return new InputConfig(h, screenWidth, screenHeight, uiVncSocket, mode);
     }
 
     public InputConfig withUiVncSocket(Path socket) {
-        return new InputConfig(hotkeys, screenWidth, screenHeight, socket, absolutePointer);
+        return new InputConfig(hotkeys, screenWidth, screenHeight, socket, pointer);
     }
 
     /** A configuration file that cannot be used; the message names the file and the fault. */
@@ -127,20 +128,19 @@ public record InputConfig(Map<Chord, HotkeyAction> hotkeys, int screenWidth, int
             }
             ui = Path.of(u.asText());
         }
-        boolean absolute = d.absolutePointer();
+        InputSettings.PointerMode pointer = d.pointer();
         if (root.has(POINTER)) {
             JsonNode p = root.get(POINTER);
-            InputSettings.PointerMode mode = p.isTextual() ? InputSettings.PointerMode.of(p.asText()) : null;
-            if (mode == null) {
+            pointer = p.isTextual() ? InputSettings.PointerMode.of(p.asText()) : null;
+            if (pointer == null) {
                 throw new ConfigException(POINTER_PROBLEM);
             }
-            absolute = mode == InputSettings.PointerMode.ABSOLUTE;
         }
-        return new InputConfig(hotkeys, width, height, ui, absolute);
+        return new InputConfig(hotkeys, width, height, ui, pointer);
     }
 
-    static final String POINTER_PROBLEM = "pointer must be \"relative\" (VMs get mouse motion) or \"absolute\""
-            + " (VMs have a USB tablet)";
+    static final String POINTER_PROBLEM = "pointer must be \"auto\" (places to VMs with a USB tablet, motion to"
+            + " the others), \"relative\" (motion to every VM) or \"absolute\" (places to every VM)";
 
     private static Map<Chord, HotkeyAction> hotkeys(JsonNode node) throws ConfigException {
         if (!node.isObject()) {

@@ -67,7 +67,7 @@ public final class SettingsStore {
         if (!c.problems.isEmpty()) {
             throw RpcException.invalid(ErrorCode.INVALID_PARAMS, c.problems);
         }
-        InputConfig next = current.withHotkeys(c.hotkeys, c.absolute);
+        InputConfig next = current.withHotkeys(c.hotkeys, c.pointer);
         try {
             write(next);
         } catch (IOException e) {
@@ -87,10 +87,10 @@ public final class SettingsStore {
     }
 
     private static String pointer(InputConfig c) {
-        return (c.absolutePointer() ? InputSettings.PointerMode.ABSOLUTE : InputSettings.PointerMode.RELATIVE).wireName();
+        return c.pointer().wireName();
     }
 
-    record Checked(Map<Chord, HotkeyAction> hotkeys, boolean absolute, List<Problem> problems) {
+    record Checked(Map<Chord, HotkeyAction> hotkeys, InputSettings.PointerMode pointer, List<Problem> problems) {
     }
 
     /** Every problem of {@code s}, each with its field; the parsed chords when there is none. */
@@ -98,7 +98,6 @@ public final class SettingsStore {
         List<Problem> problems = new ArrayList<>();
         Map<Chord, HotkeyAction> hotkeys = new LinkedHashMap<>();
         Map<Chord, Integer> firstAt = new HashMap<>();
-        boolean absolute = false;
         if (s == null || s.hotkeys() == null) {
             problems.add(new Problem(InputSettings.HOTKEYS, "hotkeys must be the list of chords, each with its action"));
         } else {
@@ -142,10 +141,8 @@ public final class SettingsStore {
         if (mode == null) {
             problems.add(new Problem(InputSettings.POINTER, InputConfig.POINTER_PROBLEM
                     + (s == null || s.pointer() == null ? "" : ", not '" + s.pointer() + "'")));
-        } else {
-            absolute = mode == InputSettings.PointerMode.ABSOLUTE;
         }
-        return new Checked(hotkeys, absolute, problems);
+        return new Checked(hotkeys, mode, problems);
     }
 
     /** The file with hotkeys and pointer replaced and its other members as they were. */

@@ -28,6 +28,7 @@ import org.polydesk.input.testing.Recording;
 import org.polydesk.input.testing.RecordingSink;
 import org.polydesk.protocol.focus.FocusBus;
 import org.polydesk.protocol.focus.InputSettings;
+import org.polydesk.protocol.vm.VmSockets;
 import org.polydesk.protocol.focus.InputSettings.Hotkey;
 import org.polydesk.protocol.rpc.ErrorCode;
 import org.polydesk.protocol.rpc.Json;
@@ -96,7 +97,7 @@ class InputSettingsTest {
         InputSettings stored;
         try (RpcClient c = bus()) {
             InputSettings now = c.call(FocusBus.CONFIG_GET);
-            assertEquals(InputSettings.PointerMode.RELATIVE.wireName(), now.pointer());
+            assertEquals(InputSettings.PointerMode.AUTO.wireName(), now.pointer(), "auto is the default");
             assertEquals(defaultsWith(), now.hotkeys());
             stored = c.call(FocusBus.CONFIG_SET, new InputSettings(defaultsWith(new Hotkey("Super + 2", "slot 2")),
                     InputSettings.PointerMode.ABSOLUTE.wireName()));
@@ -113,9 +114,9 @@ class InputSettingsTest {
         }
         InputConfig reread = InputConfig.load(file);
         assertEquals(HotkeyAction.slot(2), reread.hotkeys().get(Chord.parse("meta+2")));
-        assertTrue(reread.absolutePointer());
+        assertEquals(InputSettings.PointerMode.ABSOLUTE, reread.pointer());
         assertEquals(1280, reread.screenWidth());
-        assertTrue(input.settings().current().absolutePointer(), "the pointer mode in use is the new one");
+        assertEquals(InputSettings.PointerMode.ABSOLUTE, input.settings().current().pointer(), "the pointer mode in use is the new one");
 
         // At once, no restart: Meta+2 switches, and the 2 reaches no guest.
         vm1.clear();
@@ -128,12 +129,12 @@ class InputSettingsTest {
     void aNewPointerModeReachesTheRunningVmAtItsNextMove() throws Exception {
         Path sock = tmp.resolve("vm3/qmp.sock");
         try (FakeQmp qmp = new FakeQmp(sock)) {
-            InputSink sink = input.vmSink(sock);
+            InputSink sink = input.vmSink(new VmSockets(null, sock.toString(), null));
             input.focus().vmStarted(3, UUID.randomUUID(), "three", sink);
             input.focus().set(3, org.polydesk.protocol.focus.FocusChanged.Cause.REQUEST);
             input.router().deviceAdded(2, Keyboards.mouse("mouse"), (n, c, s) -> { });
             Keyboards.play(input.router(), 2, new Recording().rel(5, 0));
-            assertEquals("rel", lastMotion(qmp));
+            assertEquals("rel", lastMotion(qmp), "auto: a VM without a tablet gets motion");
 
             try (RpcClient c = bus()) {
                 c.call(FocusBus.CONFIG_SET, new InputSettings(defaultsWith(), InputSettings.PointerMode.ABSOLUTE.wireName()));
@@ -144,7 +145,55 @@ class InputSettingsTest {
         }
     }
 
+    @Test
+    void autoGivesPlacesToTheVmWithATabletAndMotionToTheOther() throws Exception {
+        try (FakeQmp mouseQmp = new FakeQmp(tmp.resolve("vm4/qmp.sock"));
+             FakeQmp tabletQmp = new FakeQmp(tmp.resolve("vm5/qmp.sock"))) {
+            InputSink mouse = input.vmSink(new VmSockets(null, tmp.resolve("vm4/qmp.sock").toString(), null));
+            InputSink tablet = input.vmSink(new VmSockets(null, tmp.resolve("vm5/qmp.sock").toString(), null, null, true));
+            input.focus().vmStarted(4, UUID.randomUUID(), "mouse", mouse);
+            input.focus().vmStarted(5, UUID.randomUUID(), "tablet", tablet);
+            input.router().deviceAdded(2, Keyboards.mouse("mouse"), (n, c, s) -> { });
+            input.focus().set(4, org.polydesk.protocol.focus.FocusChanged.Cause.REQUEST);
+            Keyboards.play(input.router(), 2, new Recording().rel(5, 0));
+            assertEquals("rel", lastMotion(mouseQmp));
+            input.focus().set(5, org.polydesk.protocol.focus.FocusChanged.Cause.REQUEST);
+            Keyboards.play(input.router(), 2, new Recording().rel(5, 0));
+            assertEquals("abs", lastMotion(tabletQmp), "the VM with a USB tablet gets places");
+
+            try (RpcClient c = bus()) {
+                c.call(FocusBus.CONFIG_SET, new InputSettings(defaultsWith(), InputSettings.PointerMode.RELATIVE.wireName()));
+            }
+            // A wheel click marks where the change took effect: what the tablet got before it was placed absolutely.
+            Keyboards.play(input.router(), 2, new Recording().wheel(1).rel(5, 0));
+            assertEquals("rel", motionAfterWheel(tabletQmp), "relative: motion even to the tablet");
+            mouse.close();
+            tablet.close();
+        }
+    }
+
     /** The type (rel or abs) of the motion in the next input-send-event the VM's QMP gets that has one. */
+    /** The type of the first motion the VM's QMP gets after its next wheel click. */
+    static String motionAfterWheel(FakeQmp qmp) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        boolean wheel = false;
+        while (System.nanoTime() < deadline) {
+            String line = qmp.lines.poll(1, TimeUnit.SECONDS);
+            if (line == null) {
+                continue;
+            }
+            for (JsonNode e : Json.mapper().readTree(line).path("arguments").path("events")) {
+                String type = e.path("type").asText();
+                if (type.equals("btn") && e.path("data").path("button").asText().equals("wheel-up")) {
+                    wheel = true;
+                } else if (wheel && (type.equals("rel") || type.equals("abs"))) {
+                    return type;
+                }
+            }
+        }
+        throw new AssertionError("the VM's QMP got no wheel click and motion after it within 10 s");
+    }
+
     static String lastMotion(FakeQmp qmp) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
@@ -186,8 +235,8 @@ class InputSettingsTest {
                         + " can do one thing only"),
                 new Problem("hotkeys", "no chord leads to the control UI (slot 0): without one, the keyboard could"
                         + " never bring it back"),
-                new Problem("pointer", "pointer must be \"relative\" (VMs get mouse motion) or \"absolute\" (VMs have a"
-                        + " USB tablet), not 'sideways'")), e.problems());
+                new Problem("pointer", "pointer must be \"auto\" (places to VMs with a USB tablet, motion to the others),"
+                        + " \"relative\" (motion to every VM) or \"absolute\" (places to every VM), not 'sideways'")), e.problems());
         assertEquals(before, Files.readString(file), "the file is as it was");
         try (RpcClient c = bus()) {
             assertEquals(defaultsWith(), c.call(FocusBus.CONFIG_GET).hotkeys());

@@ -45,8 +45,12 @@ class LifecycleFollowerTest {
     }
 
     private static VmStatus create(RpcClient c, String name, int slot) throws IOException {
+        return create(c, name, slot, false);
+    }
+
+    private static VmStatus create(RpcClient c, String name, int slot, boolean tablet) throws IOException {
         return c.call(ToolstackApi.VM_CREATE, new ToolstackApi.VmCreate(
-                VmDefinition.builder().name(name).slot(slot).memoryMib(256).onCrash(CrashAction.STOP).build()));
+                VmDefinition.builder().name(name).slot(slot).memoryMib(256).onCrash(CrashAction.STOP).usbTablet(tablet).build()));
     }
 
     @Test
@@ -54,15 +58,17 @@ class LifecycleFollowerTest {
         Path root = tmp.resolve("polydesk");
         FocusAuthority focus = new FocusAuthority(null);
         TestPolydeskd daemon = TestPolydeskd.start(root, "--stub-backend");
-        try (LifecycleFollower f = new LifecycleFollower(daemon.socket(), focus, qmp -> new RecordingSink(qmp.toString()))) {
+        try (LifecycleFollower f = new LifecycleFollower(daemon.socket(), focus,
+                sockets -> new RecordingSink(sockets.qmp(), sockets.hasTablet()))) {
             UUID a;
             UUID b;
             try (RpcClient c = RpcClient.connect(daemon.socket())) {
-                a = create(c, "already-running", 2).definition().id();
+                a = create(c, "already-running", 2, true).definition().id();
                 b = create(c, "new", 4).definition().id();
                 c.call(ToolstackApi.VM_START, new ToolstackApi.VmRef("already-running"));
                 f.start();
                 await(() -> focus.occupied(2), "the VM running before the input server started is listed");
+                assertTrue(focus.sink(2).absolute(), "the snapshot told the input server of its USB tablet");
                 assertFalse(focus.occupied(4), "a stopped VM has no slot");
 
                 VmStatus started = c.call(ToolstackApi.VM_START, new ToolstackApi.VmRef("new"));
@@ -70,6 +76,12 @@ class LifecycleFollowerTest {
                 assertEquals(daemon.vmDir(b).resolve("qmp.sock").toString(), started.sockets().qmp());
                 assertEquals(started.sockets().qmp(), ((RecordingSink) focus.sink(4)).describe().substring(10),
                         "its input goes to the QMP socket polydeskd reports");
+                assertFalse(focus.sink(4).absolute(), "a VM without a USB tablet gets motion");
+                create(c, "with-tablet", 5, true);
+                VmStatus tablet = c.call(ToolstackApi.VM_START, new ToolstackApi.VmRef("with-tablet"));
+                assertTrue(tablet.sockets().hasTablet(), "polydeskd reports the tablet it started the VM with");
+                await(() -> focus.occupied(5), "the VM with a tablet takes its slot");
+                assertTrue(focus.sink(5).absolute(), "the running event told the input server of the tablet");
                 focus.set(4, FocusChanged.Cause.REQUEST);
 
                 assertTrue(ProcessHandle.of(started.pid()).orElseThrow().destroyForcibly(), "the VM's process is killed");

@@ -52,7 +52,8 @@ class InputConfigTest {
                 message("x.json", "{\"hotkey\": {}}"));
         assertEquals("x.json: screen.width must be a whole number of pixels from 1 to 32768",
                 message("x.json", "{\"screen\": {\"width\": -4, \"height\": 10}}"));
-        assertEquals("x.json: pointer must be \"relative\" (VMs get mouse motion) or \"absolute\" (VMs have a USB tablet)",
+        assertEquals("x.json: pointer must be \"auto\" (places to VMs with a USB tablet, motion to the others),"
+                + " \"relative\" (motion to every VM) or \"absolute\" (places to every VM)",
                 message("x.json", "{\"pointer\": \"tablet\"}"));
     }
 

@@ -7,8 +7,9 @@ import java.util.List;
  * {@code input.config.set} replaces them as a whole): the switching chords and the pointer mode.
  * A chord is written like {@code ctrl+alt+f1} (modifiers ctrl, alt, shift, meta, then a Linux key
  * name in lower case); its action is {@code slot N} (0 the control UI, 1–9 the VMs), {@code next}
- * or {@code previous}. {@code pointer}: {@code relative} (VMs get mouse motion) or {@code absolute}
- * (VMs have a USB tablet and get places). A problem's field is {@code hotkeys[i].chord},
+ * or {@code previous}. {@code pointer}: {@code auto} (the default: a VM with a USB tablet gets places,
+ * any other mouse motion), {@code relative} (every VM gets mouse motion) or {@code absolute} (every VM
+ * gets places; for VMs whose tablet polydeskd does not know of). A problem's field is {@code hotkeys[i].chord},
  * {@code hotkeys[i].action} or {@code pointer}.
  */
 public record InputSettings(List<Hotkey> hotkeys, String pointer) {
@@ -16,7 +17,12 @@ public record InputSettings(List<Hotkey> hotkeys, String pointer) {
 
     /** The values of {@code pointer}. */
     public enum PointerMode {
-        RELATIVE, ABSOLUTE;
+        AUTO, RELATIVE, ABSOLUTE;
+
+        /** Whether a VM gets absolute places in this mode; {@code tablet}: it has a USB tablet. */
+        public boolean absoluteFor(boolean tablet) {
+            return this == ABSOLUTE || (this == AUTO && tablet);
+        }
 
         public String wireName() {
             return name().toLowerCase(java.util.Locale.ROOT);

@@ -58,10 +58,13 @@ public record VmRuntimeDir(Path path) {
         return path.resolve("qemu.log");
     }
 
-    /** {@code withRegion}: the viewer's region is {@link #viewerRegion()} (QEMU's ivshmem), not Xen grants. */
-    public VmSockets sockets(boolean withViewer, boolean withRegion) {
+    /**
+     * {@code withRegion}: the viewer's region is {@link #viewerRegion()} (QEMU's ivshmem), not Xen grants;
+     * {@code tablet}: the device model was given a USB tablet.
+     */
+    public VmSockets sockets(boolean withViewer, boolean withRegion, boolean tablet) {
         return new VmSockets(vncSocket().toString(), qmpSocket().toString(),
                 withViewer ? viewerSocket().toString() : null,
-                withViewer && withRegion ? viewerRegion().toString() : null);
+                withViewer && withRegion ? viewerRegion().toString() : null, tablet);
     }
 }

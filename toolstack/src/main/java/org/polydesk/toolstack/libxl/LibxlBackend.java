@@ -68,7 +68,7 @@ public final class LibxlBackend implements HypervisorBackend {
         /** Only an HVM guest has a device model, and so our sockets. */
         RunningVm toRunningVm() {
             return new RunningVm(def.id(), null, domid,
-                    def.type() == GuestType.HVM ? dir.sockets(def.gpu() != null, false) : null);
+                    def.type() == GuestType.HVM ? dir.sockets(def.gpu() != null, false, def.usbTablet()) : null);
         }
     }
 

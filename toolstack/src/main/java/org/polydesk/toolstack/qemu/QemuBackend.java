@@ -24,6 +24,7 @@ import org.polydesk.protocol.vm.Disk;
 import org.polydesk.protocol.vm.Firmware;
 import org.polydesk.protocol.vm.Nic;
 import org.polydesk.protocol.vm.VmDefinition;
+import org.polydesk.protocol.vm.VmSockets;
 import org.polydesk.toolstack.backend.BackendException;
 import org.polydesk.toolstack.backend.HypervisorBackend;
 import org.polydesk.toolstack.backend.RunningVm;
@@ -58,6 +59,7 @@ public final class QemuBackend implements HypervisorBackend {
         final Process child; // null when taken back after a daemon restart
         final VmRuntimeDir dir;
         final boolean viewer;
+        final boolean tablet;
         /** The VM's swtpm, or null without a TPM. */
         volatile ProcessHandle swtpm;
         volatile QmpClient monitor;
@@ -70,16 +72,21 @@ public final class QemuBackend implements HypervisorBackend {
         /** Completes once the exit listener has been told of this VM's end. */
         final java.util.concurrent.CompletableFuture<Void> reported = new java.util.concurrent.CompletableFuture<>();
 
-        Instance(UUID id, ProcessHandle process, Process child, VmRuntimeDir dir, boolean viewer) {
+        Instance(UUID id, ProcessHandle process, Process child, VmRuntimeDir dir, boolean viewer, boolean tablet) {
             this.id = id;
             this.process = process;
             this.child = child;
             this.dir = dir;
             this.viewer = viewer;
+            this.tablet = tablet;
+        }
+
+        VmSockets sockets() {
+            return dir.sockets(viewer, true, tablet);
         }
 
         RunningVm toRunningVm() {
-            return new RunningVm(id, process.pid(), null, dir.sockets(viewer, true));
+            return new RunningVm(id, process.pid(), null, sockets());
         }
     }
 
@@ -197,7 +204,7 @@ public final class QemuBackend implements HypervisorBackend {
             }
             throw new BackendException("cannot run " + binary + ": " + e.getMessage(), e);
         }
-        Instance vm = new Instance(def.id(), process.toHandle(), process, dir, def.gpu() != null);
+        Instance vm = new Instance(def.id(), process.toHandle(), process, dir, def.gpu() != null, def.usbTablet());
         vm.swtpm = swtpm;
         try {
             vm.monitor = waitForMonitor(vm, def);
@@ -702,7 +709,7 @@ public final class QemuBackend implements HypervisorBackend {
                 }
                 continue;
             }
-            Instance vm = new Instance(def.id(), process.get(), null, dir, Files.exists(dir.viewerSocket()));
+            Instance vm = new Instance(def.id(), process.get(), null, dir, Files.exists(dir.viewerSocket()), def.usbTablet());
             vm.swtpm = Swtpm.running(dir).orElse(null);
             try {
                 vm.monitor = QmpClient.connect(dir.monitorSocket(), event -> onEvent(vm, event), QMP_TIMEOUT);
@@ -712,7 +719,7 @@ public final class QemuBackend implements HypervisorBackend {
             }
             running.put(def.id(), vm);
             watch(vm);
-            found.add(new RunningVm(def.id(), vm.process.pid(), null, dir.sockets(vm.viewer, true), paused(vm)));
+            found.add(new RunningVm(def.id(), vm.process.pid(), null, vm.sockets(), paused(vm)));
         }
         return found;
     }

@@ -134,7 +134,7 @@ public final class StubBackend implements HypervisorBackend {
             }
             vm.reported.complete(null);
         });
-        return new RunningVm(def.id(), process.pid(), null, dir.sockets(viewer, true));
+        return new RunningVm(def.id(), process.pid(), null, dir.sockets(viewer, true, def.usbTablet()));
     }
 
     private void report(Vm vm) {
