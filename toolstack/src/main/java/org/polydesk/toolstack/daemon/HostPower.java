@@ -73,14 +73,6 @@ final class HostPower {
         return command != null;
     }
 
-    /** Refuses a VM start while the machine is going down. */
-    void checkStartAllowed() throws RpcException {
-        Action a = going.get();
-        if (a != null) {
-            throw new RpcException(ErrorCode.WRONG_STATE, "the machine is " + a.going + "; no VM may start now");
-        }
-    }
-
     ToolstackApi.HostPowerStarted begin(Action action, ToolstackApi.HostPower params, RpcServer.Connection caller)
             throws RpcException {
         if (command == null) {
@@ -92,6 +84,8 @@ final class HostPower {
         if (!going.compareAndSet(null, action)) {
             throw new RpcException(ErrorCode.WRONG_STATE, "the machine is already " + going.get().going);
         }
+        // Before any VM is stopped: none may start, nor restart after a crash, from here on.
+        vms.refuseStarts("the machine is " + action.going);
         List<String> names = running().stream().map(s -> s.definition().name()).toList();
         LOG.info(action.verb + " requested: stopping " + (names.isEmpty() ? "no VMs" : String.join(", ", names))
                 + " (" + timeout.toSeconds() + " s each before forcing)");
@@ -154,6 +148,7 @@ final class HostPower {
                     "Every VM is stopped; the machine is " + action.going + "."));
         } catch (Failure | RuntimeException e) {
             going.set(null);
+            vms.refuseStarts(null);
             String why = "The machine does not " + action.verb + ": " + e.getMessage() + ".";
             LOG.warning(why);
             send(caller, new HostProgress(HostProgress.Kind.FAILED, null, null, null, null, why));

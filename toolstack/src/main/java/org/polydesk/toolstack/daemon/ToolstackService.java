@@ -66,10 +66,7 @@ public final class ToolstackService {
                     vms.delete(vm(p.vm()));
                     return null;
                 })
-                .on(VM_START, (p, c) -> {
-                    power.checkStartAllowed();
-                    return vms.start(vm(p.vm()));
-                })
+                .on(VM_START, (p, c) -> vms.start(vm(p.vm())))
                 .on(VM_STOP, (p, c) -> vms.stop(vm(p.vm()), stopTimeout(p.timeoutSeconds())))
                 .on(VM_DESTROY, (p, c) -> vms.destroy(vm(p.vm())))
                 .on(VM_PAUSE, (p, c) -> vms.pause(vm(p.vm())))

@@ -63,6 +63,8 @@ public final class VmManager {
     private final List<VmStore.Problem> storeProblems = new ArrayList<>();
     private final SuspendImages suspendImages;
     private final CrashLoop crashLoop = new CrashLoop();
+    /** Why no VM may start now (the machine is going down), or null. */
+    private volatile String startsRefused;
     /** Runs the long actions (stop, reboot, suspend, restarts after crashes) after their call is answered. */
     private final ExecutorService worker = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "vm-lifecycle");
@@ -233,6 +235,10 @@ public final class VmManager {
         boolean resume;
         synchronized (this) {
             def = find(ref);
+            String refused = startsRefused;
+            if (refused != null) {
+                throw new RpcException(ErrorCode.WRONG_STATE, refused + "; '" + def.name() + "' may not start now");
+            }
             VmState now = state(def.id()).state();
             if (now.isActive()) {
                 throw new RpcException(ErrorCode.WRONG_STATE, "'" + def.name() + "' is already " + now.wireName());
@@ -568,6 +574,11 @@ public final class VmManager {
         return runningAs.getOrDefault(def.id(), def);
     }
 
+    /** From now on (why: a sentence) no VM starts, nor restarts after a crash; null allows starts again. */
+    public void refuseStarts(String why) {
+        startsRefused = why;
+    }
+
     /** A saved state the VM has run on from is never resumed: moved aside (kept), and logged. */
     private void setAsideSavedState(UUID id, String why) {
         try {
@@ -596,7 +607,9 @@ public final class VmManager {
             };
             String why = detail == null ? (failure.isEmpty() ? null : failure.substring(2)) : detail + failure;
             boolean restart = false;
-            if (def != null && state == VmState.CRASHED && def.onCrash() == CrashAction.RESTART) {
+            if (def != null && state == VmState.CRASHED && def.onCrash() == CrashAction.RESTART && startsRefused != null) {
+                why = (why == null ? "crashed" : why) + "; not restarted: " + startsRefused;
+            } else if (def != null && state == VmState.CRASHED && def.onCrash() == CrashAction.RESTART) {
                 int restarts = crashLoop.restartsBefore(id);
                 if (restarts < CrashLoop.MAX_RESTARTS) {
                     crashLoop.restarted(id);

@@ -128,7 +128,7 @@ class HostPowerTest {
         RpcClient.CallException start = assertThrows(RpcClient.CallException.class,
                 () -> polydeskd.call(ToolstackApi.VM_START, new ToolstackApi.VmRef("Obeys")));
         assertEquals(ErrorCode.WRONG_STATE, start.errorCode());
-        assertEquals("the machine is powering off; no VM may start now", start.getMessage());
+        assertEquals("the machine is powering off; 'Obeys' may not start now", start.getMessage());
         RpcClient.CallException again = assertThrows(RpcClient.CallException.class,
                 () -> polydeskd.call(ToolstackApi.HOST_REBOOT, new ToolstackApi.HostPower(null)));
         assertEquals("the machine is already powering off", again.getMessage());
@@ -155,6 +155,30 @@ class HostPowerTest {
                 "Every VM is stopped; the machine is powering off."), p.get(p.size() - 1));
         assertEquals("poweroff\n", Files.readString(out));
         assertEquals(VmState.STOPPED, polydeskd.call(ToolstackApi.VM_SHOW, new ToolstackApi.VmRef("Deaf")).state());
+    }
+
+    @Test
+    void aVmThatCrashesWhileTheMachineGoesDownIsNotRestarted() throws Exception {
+        Path out = tmp.resolve("power.out");
+        Path script = powerScript("echo \"$@\" > " + out);
+        polydeskd = TestPolydeskd.start(tmp.resolve("d"), "--stub-backend", "--power-command", script.toString());
+        polydeskd.call(ToolstackApi.VM_CREATE, new ToolstackApi.VmCreate(VmDefinition.builder().name("Phoenix")
+                .memoryMib(256).onCrash(org.polydesk.protocol.vm.CrashAction.RESTART).build()));
+        VmStatus running = polydeskd.call(ToolstackApi.VM_START, new ToolstackApi.VmRef("Phoenix"));
+        Files.createFile(polydeskd.vmDir(running.definition().id()).resolve(StubBackend.IGNORES_POWER_DOWN));
+
+        List<HostProgress> p;
+        try (RpcClient c = polydeskd.connect()) {
+            c.call(ToolstackApi.HOST_SHUTDOWN, new ToolstackApi.HostPower(30));
+            // It crashes while the machine waits for it to power off.
+            assertTrue(ProcessHandle.of(running.pid()).orElseThrow().destroyForcibly());
+            p = follow(c, System.nanoTime()).stream().map(Seen::progress).toList();
+        }
+        assertEquals(Kind.POWERING, p.get(p.size() - 1).kind(), p.toString());
+        VmStatus after = polydeskd.call(ToolstackApi.VM_SHOW, new ToolstackApi.VmRef("Phoenix"));
+        assertEquals(VmState.CRASHED, after.state(), "left crashed, not restarted: " + after.detail());
+        assertTrue(after.detail().endsWith("; not restarted: the machine is powering off"), after.detail());
+        assertEquals("poweroff\n", Files.readString(out));
     }
 
     @Test
