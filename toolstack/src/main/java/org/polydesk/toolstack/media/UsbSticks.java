@@ -23,7 +23,8 @@ import org.polydesk.toolstack.install.InstallException;
 /**
  * The removable disks plugged into the host (USB sticks) as sources of installer media. A stick's
  * file system is mounted only while it is read: read-only, without devices, set-uid or execution,
- * on a private directory of its own, and unmounted afterwards, also when the reading fails. The
+ * without replaying a journal (a plain read-only mount of ext4, XFS or btrfs writes its journal to
+ * the stick), on a private directory of its own, and unmounted afterwards, also when the reading fails. The
  * disk Polydesk runs from (a live stick) is never offered.
  */
 public final class UsbSticks {
@@ -108,6 +109,16 @@ public final class UsbSticks {
         return out;
     }
 
+    /** The mount options for a file system of {@code type} (blkid's name): a journal is never replayed onto the stick. */
+    static String mountOptions(String type) {
+        return switch (type) {
+            case "ext3", "ext4" -> MOUNT_OPTIONS + ",noload";
+            case "xfs" -> MOUNT_OPTIONS + ",norecovery";
+            case "btrfs" -> MOUNT_OPTIONS + ",rescue=nologreplay";
+            default -> MOUNT_OPTIONS;
+        };
+    }
+
     /** {@code device} mounted read-only on a private directory; closing unmounts it and removes the directory. */
     Mounted mount(String device) throws RpcException {
         Path dir;
@@ -119,7 +130,11 @@ public final class UsbSticks {
             throw new RpcException(ErrorCode.BACKEND_FAILED, "cannot make a mount point under " + mountRoot + ": " + e.getMessage());
         }
         try {
-            CommandRunner.Result r = runner.run(List.of("mount", "-o", MOUNT_OPTIONS, device, dir.toString()));
+            CommandRunner.Result type = runner.run(List.of("blkid", "-p", "-o", "value", "-s", "TYPE", device));
+            if (type.exit() != 0 || type.out().isBlank()) {
+                throw new RpcException(ErrorCode.BACKEND_FAILED, "cannot mount " + device + ": it has no file system that blkid knows");
+            }
+            CommandRunner.Result r = runner.run(List.of("mount", "-o", mountOptions(type.out().strip()), device, dir.toString()));
             if (r.exit() != 0) {
                 throw new RpcException(ErrorCode.BACKEND_FAILED, "cannot mount " + device + " read-only: "
                         + (r.err().isBlank() ? "mount exited " + r.exit() : r.err().strip()));
