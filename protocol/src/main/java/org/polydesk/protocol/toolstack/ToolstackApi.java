@@ -249,7 +249,8 @@ public final class ToolstackApi {
                     + " sending the caller media.progress until done or failed. A download left unfinished is"
                     + " continued by importing the same URL again.", NOT_FOUND, WRONG_STATE, STORE_FAILED, BACKEND_FAILED);
     public static final RpcMethod<MediaRef, Void> MEDIA_DELETE = RpcMethod.of("media.delete", MediaRef.class, Void.class,
-            "Deletes a medium from the library.", NOT_FOUND, WRONG_STATE, STORE_FAILED);
+            "Deletes a medium from the library; refused while an import writes it or a VM's CD drive holds it"
+                    + " (its definition, or inserted while it runs).", NOT_FOUND, WRONG_STATE, STORE_FAILED);
 
     public static final RpcNotification<LifecycleEvent> EVENT = RpcNotification.of("event", LifecycleEvent.class,
             "A VM was created, changed or deleted, or entered a state: starting, running, paused, stopping, stopped,"

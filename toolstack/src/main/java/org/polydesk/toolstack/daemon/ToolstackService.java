@@ -112,7 +112,7 @@ public final class ToolstackService {
                     return null; // answered
                 })
                 .on(MEDIA_DELETE, (p, c) -> {
-                    media.delete(p);
+                    media.delete(p, vms::cdUsersOf);
                     return null;
                 });
     }

@@ -574,6 +574,28 @@ public final class VmManager {
         return runningAs.getOrDefault(def.id(), def);
     }
 
+    /** The names of the VMs whose CD drives hold {@code medium}: in their definitions, or put there while they run. */
+    public synchronized List<String> cdUsersOf(Path medium) {
+        Path wanted = medium.toAbsolutePath().normalize();
+        List<String> users = new ArrayList<>();
+        for (VmDefinition def : definitions.values()) {
+            boolean holds = false;
+            for (VmDefinition d : List.of(def, runningDefinition(def))) {
+                for (Disk disk : d.disks()) {
+                    holds |= disk.cdrom() && disk.path() != null && !disk.path().isBlank()
+                            && Path.of(disk.path()).toAbsolutePath().normalize().equals(wanted);
+                }
+            }
+            for (String inserted : cdChanges.getOrDefault(def.id(), Map.of()).values()) {
+                holds |= inserted != null && Path.of(inserted).toAbsolutePath().normalize().equals(wanted);
+            }
+            if (holds) {
+                users.add(def.name());
+            }
+        }
+        return users;
+    }
+
     /** From now on (why: a sentence) no VM starts, nor restarts after a crash; null allows starts again. */
     public void refuseStarts(String why) {
         startsRefused = why;

@@ -3,9 +3,11 @@ package org.polydesk.toolstack.media;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.polydesk.protocol.media.MediaProgress;
 import org.polydesk.protocol.media.Medium;
 import org.polydesk.protocol.media.UsbIsoFile;
+import org.polydesk.protocol.rpc.ErrorCode;
 import org.polydesk.protocol.rpc.RpcException;
 import org.polydesk.protocol.toolstack.ToolstackApi;
 
@@ -38,7 +40,16 @@ public final class Media {
         return imports.prepare(params, progress);
     }
 
-    public void delete(ToolstackApi.MediaRef params) throws RpcException {
-        library.delete(params == null ? null : params.name());
+    /** Deletes a medium no VM uses; {@code usersOf} names the VMs whose CD drives hold a file. */
+    public void delete(ToolstackApi.MediaRef params, Function<Path, List<String>> usersOf) throws RpcException {
+        String name = params == null ? null : params.name();
+        Path file = library.file(name);
+        List<String> users = usersOf.apply(file);
+        if (!users.isEmpty()) {
+            throw new RpcException(ErrorCode.WRONG_STATE, name + " is in the CD drive of " + users.stream()
+                    .map(u -> "'" + u + "'").collect(java.util.stream.Collectors.joining(", "))
+                    + "; eject it there, or take it out of the VM's definition, first");
+        }
+        library.delete(name);
     }
 }

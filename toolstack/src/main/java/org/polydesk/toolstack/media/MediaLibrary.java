@@ -70,6 +70,12 @@ public final class MediaLibrary {
         return out;
     }
 
+    /** Where the medium {@code name} is (or would be); refused when it is no library name. */
+    public Path file(String name) throws RpcException {
+        checkName(name, ToolstackApi.MediaRef.NAME);
+        return directory.resolve(name);
+    }
+
     /** Deletes a medium (and its checksum); never one an import is writing. */
     public void delete(String name) throws RpcException {
         checkName(name, ToolstackApi.MediaRef.NAME);

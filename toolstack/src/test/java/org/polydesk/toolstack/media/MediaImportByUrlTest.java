@@ -120,6 +120,18 @@ class MediaImportByUrlTest {
         assertArrayEquals(Files.readAllBytes(iso), Files.readAllBytes(Path.of(m.path())));
         assertEquals(List.of(".tiny.iso.sha256", "tiny.iso"), libraryFiles(), "no unfinished file is left");
 
+        // A VM's CD drive holds it: it stays until the VM lets it go.
+        polydeskd.call(ToolstackApi.VM_CREATE, new ToolstackApi.VmCreate(org.polydesk.protocol.vm.VmDefinition.builder()
+                .name("Installer").memoryMib(256)
+                .disks(List.of(new org.polydesk.protocol.vm.Disk(m.path(), "raw", true, true, "hdc"))).build()));
+        RpcClient.CallException inUse = assertThrows(RpcClient.CallException.class,
+                () -> polydeskd.call(ToolstackApi.MEDIA_DELETE, new ToolstackApi.MediaRef("tiny.iso")));
+        assertEquals(ErrorCode.WRONG_STATE, inUse.errorCode());
+        assertEquals("tiny.iso is in the CD drive of 'Installer'; eject it there, or take it out of the VM's definition,"
+                + " first", inUse.getMessage());
+        assertEquals(List.of(".tiny.iso.sha256", "tiny.iso"), libraryFiles(), "nothing is deleted");
+        polydeskd.call(ToolstackApi.VM_DELETE, new ToolstackApi.VmRef("Installer"));
+
         polydeskd.call(ToolstackApi.MEDIA_DELETE, new ToolstackApi.MediaRef("tiny.iso"));
         assertEquals(List.of(), polydeskd.call(ToolstackApi.MEDIA_LIST));
         assertEquals(List.of(), libraryFiles());
