@@ -86,6 +86,9 @@ public final class DefinitionValidator {
         checkGuestDevices(def, problems);
     }
 
+    /** The ports of an HVM guest's one AHCI controller (q35's ICH9; Xen's device model alike). */
+    static final int SATA_PORTS = 6;
+
     /** What an HVM guest's emulated machine offers: Secure Boot, TPM, Hyper-V, boot order, buses, models. */
     private static void checkGuestDevices(VmDefinition def, List<Problem> problems) {
         boolean hvm = def.type() == GuestType.HVM;
@@ -135,6 +138,11 @@ public final class DefinitionValidator {
             if (d.bus() == DiskBus.VIRTIO && d.cdrom()) {
                 problems.add(new Problem(field, "disk " + (i + 1) + " is a CD-ROM, which is always on the sata bus, not virtio"));
             }
+        }
+        long onSata = def.disks().stream().filter(d -> d.cdrom() || d.bus() == null || d.bus() == DiskBus.SATA).count();
+        if (hvm && onSata > SATA_PORTS) {
+            problems.add(new Problem(VmDefinition.DISKS, onSata + " disks (CD-ROMs included) are on the sata bus, whose"
+                    + " controller has " + SATA_PORTS + " ports; put the others on virtio"));
         }
         for (int i = 0; i < def.nics().size(); i++) {
             NicModel model = def.nics().get(i).model();

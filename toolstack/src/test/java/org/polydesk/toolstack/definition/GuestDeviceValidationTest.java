@@ -71,6 +71,22 @@ class GuestDeviceValidationTest {
     }
 
     @Test
+    void sixDisksFitTheSataControllerASeventhGoesOnVirtio() {
+        List<Disk> six = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            six.add(new Disk("/srv/d" + i + ".img", null, false, null, null));
+        }
+        six.add(new Disk("/srv/w.iso", null, true, null, null));
+        assertDoesNotThrow(() -> DefinitionValidator.validate(vm().disks(six).build(), List.of()));
+        List<Disk> seven = new java.util.ArrayList<>(six);
+        seven.add(new Disk("/srv/d6.img", null, false, null, null, org.polydesk.protocol.vm.DiskBus.SATA));
+        assertEquals(List.of(new Problem("disks", "7 disks (CD-ROMs included) are on the sata bus, whose controller has 6"
+                + " ports; put the others on virtio")), problems(vm().disks(seven).build()));
+        seven.set(6, seven.get(6).withBus(org.polydesk.protocol.vm.DiskBus.VIRTIO));
+        assertDoesNotThrow(() -> DefinitionValidator.validate(vm().disks(seven).build(), List.of()));
+    }
+
+    @Test
     void theBootOrderNamesEachDeviceOnceAndNetworkOnlyWithANic() {
         assertEquals(List.of(new Problem("boot", "boot order [disk, disk] names a device twice")),
                 problems(vm().boot(List.of(BootDevice.DISK, BootDevice.DISK)).build()));
