@@ -254,6 +254,10 @@ public final class MediaImports {
                 }
                 finish(part, partUrl, sha256, MediaLibrary.hex(digest.digest()), rep, uri.toString());
                 return;
+            } catch (WriteFailed e) {
+                rep.failed("cannot write " + part + ": " + e.getMessage() + "; the " + rep.done() + " bytes downloaded"
+                        + " are kept: make room and import the same URL again to continue");
+                return;
             } catch (IOException | RpcException e) {
                 why = describe(e);
                 r = null;
@@ -392,15 +396,35 @@ public final class MediaImports {
             rep.progress(done);
             while ((n = in.read(buf)) >= 0) {
                 lastRead[0] = System.nanoTime();
-                out.write(buf, 0, n);
+                write(out, buf, n);
                 digest.update(buf, 0, n);
                 done += n;
                 rep.progress(done);
             }
-            out.flush();
+            write(out, buf, 0);
             return done;
         } finally {
             watch.cancel(false);
+        }
+    }
+
+    /** A failure to write the library's file (a full disk): asking the source again would not help. */
+    static final class WriteFailed extends IOException {
+        WriteFailed(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    /** Writes {@code n} bytes of {@code buf} (0: flushes), a failure as {@link WriteFailed}. */
+    private static void write(OutputStream out, byte[] buf, int n) throws WriteFailed {
+        try {
+            if (n > 0) {
+                out.write(buf, 0, n);
+            } else {
+                out.flush();
+            }
+        } catch (IOException e) {
+            throw new WriteFailed(e);
         }
     }
 

@@ -197,6 +197,25 @@ class MediaImportByUrlTest {
     }
 
     @Test
+    void aDiskThatFillsUpEndsTheDownloadAtOnceNotARetry() throws Exception {
+        // The unfinished file of an earlier import of this URL is /dev/full: every write fails with ENOSPC.
+        Files.createDirectories(library());
+        Files.createSymbolicLink(library().resolve(".tiny.iso.part"), Path.of("/dev/full"));
+        Files.writeString(library().resolve(".tiny.iso.part.url"), server.url() + "\n");
+        try (RpcClient c = polydeskd.connect()) {
+            MediaImportStarted started = c.call(ToolstackApi.MEDIA_IMPORT, new MediaImport(server.url(), null, null, sha256, null));
+            List<MediaProgress> progress = progressToEnd(c, started.importId());
+            MediaProgress end = progress.get(progress.size() - 1);
+            assertEquals(MediaProgress.State.FAILED, end.state(), progress.toString());
+            assertTrue(end.error().startsWith("cannot write " + library().resolve(".tiny.iso.part") + ": No space left on device"),
+                    end.error());
+            assertTrue(end.error().endsWith("make room and import the same URL again to continue"), end.error());
+        }
+        assertEquals(List.of(""), server.ranges, "the server was asked once, not again for each retry");
+        assertEquals(List.of(), polydeskd.call(ToolstackApi.MEDIA_LIST));
+    }
+
+    @Test
     void badImportsAreRefusedBeforeAnythingIsWritten() throws Exception {
         for (MediaImport bad : List.of(
                 new MediaImport("file:///etc/passwd", null, null, null, null),
