@@ -239,7 +239,8 @@ public final class ToolstackApi {
                     + " console.release it answers).");
 
     public static final RpcMethod<Void, List<Medium>> MEDIA_LIST = RpcMethod.listOf("media.list", Void.class, Medium.class,
-            "The installer media (ISO files) in polydeskd's media library.", STORE_FAILED);
+            "The installer media (ISO files) in polydeskd's media library, and the downloads that broke off"
+                    + " (unfinishedUrl: importing it again continues one; media.delete deletes one).", STORE_FAILED);
     public static final RpcMethod<Void, List<UsbIsoFile>> MEDIA_USB_LIST = RpcMethod.listOf("media.usb.list", Void.class,
             UsbIsoFile.class, "The ISO files on the removable disks plugged into the host (each mounted read-only"
                     + " only while it is read).", BACKEND_FAILED);

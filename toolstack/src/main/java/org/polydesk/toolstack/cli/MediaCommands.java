@@ -42,6 +42,11 @@ final class MediaCommands {
             }
             PrintWriter out = spec.commandLine().getOut();
             for (Medium m : list) {
+                if (m.unfinished()) {
+                    out.printf("%s  %s so far  unfinished download of %s (import it again to continue)%n", m.name(),
+                            size(m.sizeBytes()), m.unfinishedUrl());
+                    continue;
+                }
                 out.printf("%s  %s  %s  sha256 %s  %s%n", m.name(), size(m.sizeBytes()),
                         m.label() == null ? "(no label)" : "label " + m.label(), m.sha256() == null ? "unknown" : m.sha256(), m.path());
             }

@@ -43,7 +43,7 @@ import org.polydesk.protocol.toolstack.ToolstackApi.MediaImportStarted;
 public final class MediaImports {
     private static final Logger LOG = Logger.getLogger(MediaImports.class.getName());
     /** How often a download that breaks off is continued within one import. */
-    static final int RESUMES = 3;
+    public static final int RESUMES = 3;
     /** A download that receives nothing this long is broken off (and continued). */
     static final Duration STALL = Duration.ofSeconds(60);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(20);
@@ -97,7 +97,7 @@ public final class MediaImports {
         Response opened = null;
         try {
             Path part = library.part(name);
-            Path partUrl = part.resolveSibling(part.getFileName() + ".url");
+            Path partUrl = library.partUrl(name);
             long have = 0;
             if (Files.exists(part) && Files.exists(partUrl) && Files.readString(partUrl).strip().equals(uri.toString())) {
                 have = Files.size(part);

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.polydesk.protocol.media.Medium;
@@ -50,15 +51,25 @@ public final class MediaLibrary {
         return directory;
     }
 
-    /** Every medium, by name. */
+    /** Every medium, by name, and every download that broke off (not one under way). */
     public List<Medium> list() throws RpcException {
         List<Medium> out = new ArrayList<>();
         if (!Files.isDirectory(directory)) {
             return out;
         }
         try (Stream<Path> s = Files.list(directory)) {
-            for (Path f : s.sorted().toList()) {
+            for (Path f : s.sorted(java.util.Comparator.comparing(p -> p.getFileName().toString().replaceFirst("^\\.", "")))
+                    .toList()) {
                 String name = f.getFileName().toString();
+                Matcher unfinished = UNFINISHED.matcher(name);
+                if (unfinished.matches() && !importing.contains(unfinished.group(1))
+                        && Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    String url = unfinishedUrl(unfinished.group(1));
+                    if (url != null) {
+                        out.add(new Medium(unfinished.group(1), null, Files.size(f), null, null, url));
+                    }
+                    continue;
+                }
                 if (name.startsWith(".") || !Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                     continue;
                 }
@@ -84,6 +95,12 @@ public final class MediaLibrary {
         }
         Path f = directory.resolve(name);
         try {
+            if (!Files.exists(f, java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.exists(part(name), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                // A download that broke off: it and its URL go.
+                Files.delete(part(name));
+                Files.deleteIfExists(partUrl(name));
+                return;
+            }
             Files.delete(f);
             Files.deleteIfExists(sidecar(name));
         } catch (NoSuchFileException e) {
@@ -116,6 +133,23 @@ public final class MediaLibrary {
 
     void release(String name) {
         importing.remove(name);
+    }
+
+    private static final Pattern UNFINISHED = Pattern.compile("\\.(.+)\\.part");
+
+    /** The URL a broken-off download of {@code name} came from, or null (a stick's copy is never continued). */
+    private String unfinishedUrl(String name) {
+        try {
+            String url = Files.readString(partUrl(name)).strip();
+            return url.isEmpty() ? null : url;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Beside {@link #part}: the URL its bytes came from, so that an import of the same URL continues it. */
+    Path partUrl(String name) {
+        return directory.resolve("." + name + ".part.url");
     }
 
     /** Where the copy of {@code name} grows until it is whole. */

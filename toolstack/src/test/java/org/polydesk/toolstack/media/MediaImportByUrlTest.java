@@ -179,9 +179,10 @@ class MediaImportByUrlTest {
             assertEquals(MediaProgress.State.FAILED, end.state(), progress.toString());
             assertTrue(end.error().contains("import the same URL again to continue it"), end.error());
         }
-        assertEquals(List.of(), polydeskd.call(ToolstackApi.MEDIA_LIST), "an unfinished download is no medium");
         long kept = Files.size(library().resolve(".tiny.iso.part"));
         assertTrue(kept > 0 && kept < Files.size(iso), "the unfinished file is kept: " + kept);
+        assertEquals(List.of(new Medium("tiny.iso", null, kept, null, null, server.url())), polydeskd.call(ToolstackApi.MEDIA_LIST),
+                "listed as unfinished, with no path a VM could be given");
 
         server.ranges.clear();
         try (RpcClient c = polydeskd.connect()) {
@@ -194,6 +195,20 @@ class MediaImportByUrlTest {
         assertEquals(List.of("bytes=" + kept + "-"), server.ranges, "only the rest was asked for");
         assertEquals(sha256, TestMedia.sha256(library().resolve("tiny.iso")));
         assertEquals(List.of(".tiny.iso.sha256", "tiny.iso"), libraryFiles());
+    }
+
+    @Test
+    void anUnfinishedDownloadCanBeDeleted() throws Exception {
+        server.dropNext(1 + MediaImports.RESUMES);
+        try (RpcClient c = polydeskd.connect()) {
+            MediaImportStarted started = c.call(ToolstackApi.MEDIA_IMPORT, new MediaImport(server.url(), null, null, null, null));
+            assertEquals(MediaProgress.State.FAILED, progressToEnd(c, started.importId()).stream()
+                    .reduce((a, b) -> b).orElseThrow().state());
+        }
+        assertEquals(List.of(".tiny.iso.part", ".tiny.iso.part.url"), libraryFiles());
+        polydeskd.call(ToolstackApi.MEDIA_DELETE, new ToolstackApi.MediaRef("tiny.iso"));
+        assertEquals(List.of(), libraryFiles(), "the unfinished file and its URL are gone");
+        assertEquals(List.of(), polydeskd.call(ToolstackApi.MEDIA_LIST));
     }
 
     @Test

@@ -24,7 +24,8 @@ public final class MediaChooser {
 
     /** Shows the chooser over {@code owner}'s window; {@code chosen} gets the medium picked, if any. */
     public static void choose(UiContext ui, Node owner, String header, Consumer<Medium> chosen) {
-        ui.request("list the media", ui.toolstack().call(ToolstackApi.MEDIA_LIST), media -> {
+        ui.request("list the media", ui.toolstack().call(ToolstackApi.MEDIA_LIST), listed -> {
+            List<Medium> media = listed.stream().filter(m -> !m.unfinished()).toList();
             if (media.isEmpty()) {
                 ui.notices().error(EMPTY);
                 return;

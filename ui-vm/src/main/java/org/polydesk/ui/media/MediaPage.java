@@ -35,6 +35,7 @@ public final class MediaPage {
     private final TableView<Medium> media = new TableView<>();
     private final Label listStatus = new Label();
     private final Button delete = new Button("Delete…");
+    private final Button resume = new Button("Continue download");
     private final Button refresh = new Button("Refresh");
     private final TextField url = new TextField();
     private final TextField sha256 = new TextField();
@@ -53,15 +54,27 @@ public final class MediaPage {
         media.setId("media-table");
         media.setPlaceholder(new Label("The library is empty: download an ISO or copy one from a USB stick."));
         media.getColumns().addAll(List.of(col("Name", Medium::name), col("Size", m -> size(m.sizeBytes())),
-                col("Label", m -> m.label() == null ? "" : m.label()),
-                col("SHA-256", m -> m.sha256() == null ? "unknown" : m.sha256())));
+                col("Label", m -> m.unfinished() ? "unfinished download" : m.label() == null ? "" : m.label()),
+                col("SHA-256", m -> m.unfinished() ? "from " + m.unfinishedUrl() : m.sha256() == null ? "unknown" : m.sha256())));
         media.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         media.setPrefHeight(200);
-        media.getSelectionModel().selectedItemProperty().addListener((o, was, m) -> delete.setDisable(m == null));
+        media.getSelectionModel().selectedItemProperty().addListener((o, was, m) -> {
+            delete.setDisable(m == null);
+            resume.setDisable(m == null || !m.unfinished() || importing);
+        });
         listStatus.setId("media-list-status");
         delete.setId("media-delete");
         delete.setDisable(true);
         delete.setOnAction(e -> confirmAndDelete());
+        resume.setId("media-resume");
+        resume.setDisable(true);
+        resume.setOnAction(e -> {
+            Medium m = media.getSelectionModel().getSelectedItem();
+            if (m != null && m.unfinished()) {
+                start("continue the download of " + m.unfinishedUrl(), new ToolstackApi.MediaImport(m.unfinishedUrl(),
+                        null, null, null, null));
+            }
+        });
         refresh.setId("media-refresh");
         refresh.setOnAction(e -> refresh());
 
@@ -100,7 +113,7 @@ public final class MediaPage {
         Label intro = new Label("Installer images (ISO files) for the VMs' CD drives, kept by polydeskd. A download"
                 + " that breaks off is continued by downloading the same URL again.");
         intro.setWrapText(true);
-        root = new VBox(10, Pages.title("Installer media"), intro, media, listStatus, new HBox(8, delete, refresh),
+        root = new VBox(10, Pages.title("Installer media"), intro, media, listStatus, new HBox(8, delete, resume, refresh),
                 Pages.title("Download"), byUrl, importUrl,
                 Pages.title("From a USB stick"), new HBox(8, lookUsb, importUsb), usbFiles, usbStatus, bar, status);
         root.setPadding(new Insets(16));
@@ -131,8 +144,9 @@ public final class MediaPage {
             return;
         }
         ButtonType yes = new ButtonType("Delete", ButtonBar.ButtonData.OK_DONE);
-        Alert confirm = new Alert(Alert.AlertType.CONFIRMATION, m.name() + " (" + size(m.sizeBytes()) + ") will be deleted"
-                + " from the library; a VM whose CD drive holds it will not find it at its next start.", yes, ButtonType.CANCEL);
+        Alert confirm = new Alert(Alert.AlertType.CONFIRMATION, m.unfinished()
+                ? "The unfinished download of " + m.name() + " (" + size(m.sizeBytes()) + " so far) will be deleted."
+                : m.name() + " (" + size(m.sizeBytes()) + ") will be deleted from the library.", yes, ButtonType.CANCEL);
         confirm.setHeaderText("Delete " + m.name() + "?");
         confirm.getDialogPane().lookupButton(yes).setId("confirm-delete-medium");
         if (root.getScene() != null) {
@@ -238,6 +252,8 @@ public final class MediaPage {
         importing = now;
         importUrl.setDisable(now);
         importUsb.setDisable(now || usbFiles.getSelectionModel().getSelectedItem() == null);
+        Medium selected = media.getSelectionModel().getSelectedItem();
+        resume.setDisable(now || selected == null || !selected.unfinished());
         url.setDisable(now);
         sha256.setDisable(now);
     }

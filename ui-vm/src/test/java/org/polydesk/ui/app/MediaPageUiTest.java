@@ -103,6 +103,31 @@ class MediaPageUiTest {
     }
 
     @Test
+    void aDownloadThatBrokeOffIsListedAndContinuedFromWhereItStopped() throws Exception {
+        server.dropNext(1 + org.polydesk.toolstack.media.MediaImports.RESUMES);
+        ui.type("#media-url", server.url());
+        ui.robot.clickOn("#media-import-url");
+        ui.awaitTextContaining("#media-status", "import the same URL again to continue it", 60);
+        ui.await("the unfinished download listed", 10,
+                () -> rows().size() == 1 && rows().get(0).get(2).equals("unfinished download"), this::rows);
+        assertEquals("from " + server.url(), rows().get(0).get(3));
+        assertFalse(enabled("#media-resume"), "nothing selected yet");
+        Node cell = UiFixture.fx(() -> ui.robot.lookup("#media-table .table-cell").queryAll().stream()
+                .filter(c -> "rescue.iso".equals(((TableCell<?, ?>) c).getText())).findFirst().orElseThrow());
+        ui.robot.clickOn(cell);
+        assertTrue(enabled("#media-resume"));
+
+        server.ranges.clear();
+        ui.robot.clickOn("#media-resume");
+        ui.awaitText("#media-status", "rescue.iso is in the library.", 30);
+        assertEquals(1, server.ranges.size(), server.ranges.toString());
+        assertTrue(server.ranges.get(0).matches("bytes=[1-9]\\d*-"), "continued, not begun again: " + server.ranges);
+        ui.await("the whole medium listed", 10, () -> rows().size() == 1 && rows().get(0).get(2).equals("RESCUE_CD"), this::rows);
+        List<Medium> listed = ui.rpc(ToolstackApi.MEDIA_LIST, null);
+        assertEquals(TestMedia.sha256(iso), TestMedia.sha256(Path.of(listed.get(0).path())));
+    }
+
+    @Test
     void aWrongChecksumIsShownAndNothingIsAdded() throws Exception {
         ui.type("#media-url", server.url());
         ui.type("#media-sha256", "ab".repeat(32));
