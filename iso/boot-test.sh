@@ -392,10 +392,14 @@ admin_checks() {
 host_shutdown() {
     local from t0 rc vm=shutdown-test
     t0=$SECONDS
-    rc=$(run_cmd POLYDESK-SHUTDOWN-VM 300 "k=\$(ls /boot/vmlinuz-* | tail -n1); polyctl vm create --name $vm --type pvh \
---memory 128 --kernel \$k --ramdisk /boot/initrd.img-\${k#/boot/vmlinuz-} --cmdline 'console=hvc0' >/dev/null \
-&& polyctl vm start $vm >/dev/null && echo '$admin_password' | sudo -S -p '' xl list $vm")
+    # A definition left by an earlier run of this phase on the same disk goes first.
+    rc=$(run_cmd POLYDESK-SHUTDOWN-VM 300 "polyctl vm delete $vm >/dev/null 2>&1; k=\$(ls /boot/vmlinuz-* | tail -n1); \
+polyctl vm create --name $vm --type pvh --memory 256 --kernel \$k --ramdisk /boot/initrd.img-\${k#/boot/vmlinuz-} \
+--cmdline 'console=hvc0' >/dev/null && polyctl vm start $vm >/dev/null && echo '$admin_password' | sudo -S -p '' xl list $vm")
     if [ "$rc" != 0 ]; then
+        # What libxl said, for the report.
+        run_cmd POLYDESK-SHUTDOWN-VM-LOG 120 "echo '$admin_password' | sudo -S -p '' sh -c 'journalctl -u polydeskd \
+-n 25 --no-pager; tail -n 25 /var/log/xen/*$vm* 2>/dev/null'" > /dev/null
         result FAIL "$phase" "host-shutdown" "cannot run a VM to shut down with the host (exit $rc): $(tail -c 600 \
             "$serial_log" | tr -d '\r' | grep -av '^$' | tail -n 4 | tr '\n' ' ')"
         return

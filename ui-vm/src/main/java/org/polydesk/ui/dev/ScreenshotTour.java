@@ -96,6 +96,8 @@ public final class ScreenshotTour {
         shot("ui-gpu");
         page(MainWindow.Page.LOG, "#daemon-log-status");
         shot("ui-log");
+        page(MainWindow.Page.MEDIA, "#media-list-status");
+        shot("ui-media");
 
         ProcessHandle.of(daemonPid).ifPresent(ProcessHandle::destroy);
         fx(() -> {
