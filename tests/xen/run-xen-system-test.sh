@@ -16,7 +16,7 @@
 #
 # Environment:
 #   POLYDESK_XEN_ALLOW_SKIP  the same as --allow-skip
-#   POLYDESK_XEN_TIMEOUT  overall bound for the QEMU run, seconds (default 1800)
+#   POLYDESK_XEN_TIMEOUT  overall bound for the QEMU run, seconds (default 2400)
 #   POLYDESK_XEN_DEB      the polydesk-toolstack .deb to test (default: the newest
 #                         toolstack/target/polydesk-toolstack_*_all.deb; none found is a FAIL), or
 #                         "none": no .deb, and the steps that need it (c-h, j) allowed to skip
@@ -40,7 +40,7 @@ done
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 cache=${POLYDESK_XEN_CACHE:-$here/cache}
-timeout_s=${POLYDESK_XEN_TIMEOUT:-1800}
+timeout_s=${POLYDESK_XEN_TIMEOUT:-2400}
 start_time=$SECONDS
 
 log() { printf 'run-xen-system-test [%4d s]: %s\n' $((SECONDS - start_time)) "$*" >&2; }

@@ -12,15 +12,18 @@ info "one polyctl round trip (vm list): $polyctl_time s"
 # --- d. create + start an HVM and a PVH guest through polyctl ---------------------
 # The HVM guest is the test guest as it is (READY on ttyS0 after a few minutes, ACPI
 # power button -> power-off), with the settings a Windows VM gets (issue 20): Hyper-V
-# enlightenments (xl's viridian groups), a boot order and a USB tablet. As PVH the test guest has no framebuffer, so its init
+# enlightenments (xl's viridian groups), a boot order and a USB tablet; an empty CD drive (hda)
+# for f's cd-insert / cd-eject; and polydesk.tick=1, "POLYDESK-GUEST TICK n" on ttyS0 every
+# second, n counting from its boot, by which f sees a resumed guest run on where it was.
+# As PVH the test guest has no framebuffer, so its init
 # gives up and powers off about 20 s after start; rdinit=/bin/sh instead gives a PVH
 # guest that stays up (a shell on hvc0) and ignores shutdown requests: the guest
 # that f destroys.
 hvm_time=
 t=$(now)
 if pc vm create --name hvm-test --type hvm --memory 256 --kernel "$G/vmlinuz" --ramdisk "$G/initrd.img" \
-        --cmdline "console=ttyS0 quiet panic=-1 polydesk.colour=3030C0" \
-        --hyperv base,freq,time_ref_count --boot cdrom,disk --usb-tablet > "$OUT/d-hvm.txt" 2>&1 \
+        --cmdline "console=ttyS0 quiet panic=-1 polydesk.colour=3030C0 polydesk.tick=1" \
+        --hyperv base,freq,time_ref_count --boot cdrom,disk --usb-tablet --disk ,cdrom > "$OUT/d-hvm.txt" 2>&1 \
    && pc vm start hvm-test >> "$OUT/d-hvm.txt" 2>&1; then
     hvm_time=$(since "$t")
     pass d-create-start-hvm "$hvm_time"
@@ -187,6 +190,153 @@ if [ -n "$ready" ] && [ "$(state hvm-test)" = running ]; then
     info "hvm-test domain $old_domid before the reboot, $(xl domid hvm-test 2>/dev/null) after"
 else
     skip_all "hvm-test never became READY (see f-stop-hvm)" f-pause-hvm f-resume-hvm f-reboot-hvm
+fi
+
+# --- f. suspend the HVM guest to disk and start it again (it resumes), through polyctl ------
+# What polydeskd configures of a domain, as libxl holds it (xl list -l), sorted for comparison.
+xl_config() {
+    xl list -l "$1" 2>/dev/null | jq -S '(if type == "array" then .[0] else . end).config
+        | {c_info: (.c_info | {type, name, uuid}),
+           b_info: (.b_info | {max_vcpus, avail_vcpus, max_memkb, target_memkb, kernel, ramdisk, cmdline,
+                               device_model_version, extra_hvm,
+                               hvm: (."type.hvm" | {bios, boot, viridian_enable, usbdevice_list, serial, vga, hdtype})}),
+           disks: [.disks[]? | {vdev, pdev_path, format, is_cdrom}],
+           nics: [.nics[]? | {bridge, nictype, model}]}' 2>/dev/null
+}
+# last_tick FILE: the guest's last "POLYDESK-GUEST TICK n" in the file (n).
+last_tick() { grep -ao 'POLYDESK-GUEST TICK [0-9]*' "$1" 2>/dev/null | tail -n 1 | awk '{ print $3 }'; }
+saved=/var/lib/polydesk/suspend/$hvm_id
+not_stopping() { [ "$(state hvm-test)" != stopping ]; }
+if [ -n "$ready" ] && [ "$(state hvm-test)" = running ]; then
+    # The saved state is written by libxl_domain_suspend, the domain destroyed: gone from xl list,
+    # polyctl says suspended (the event too), and the image and its description are on disk.
+    t=$(now)
+    xl_config hvm-test > "$OUT/f-config-before-suspend.json"
+    pc vm suspend hvm-test > "$OUT/f-suspend.txt" 2>&1 || info "polyctl vm suspend hvm-test: rc $?"
+    wait_every 5 600 "hvm-test to leave 'stopping'" not_stopping
+    why=
+    wait_gone hvm-test "$hvm_id" 30 || why="hvm-test still in xl list: $(xl list hvm-test 2>/dev/null | tail -n +2);"
+    now_state=$(state hvm-test)
+    [ "$now_state" = suspended ] || why="$why polyctl says '$now_state';"
+    wait_event suspended hvm-test 30 || why="$why no 'suspended' event;"
+    { [ -s "$saved.img" ] && [ -f "$saved.json" ]; } || why="$why no saved state $saved.img and .json;"
+    verdict f-suspend-hvm "$t" "$why"
+    [ -z "$why" ] || { indent "$OUT/f-suspend.txt"; indent "$OUT/polydeskd.log" 30; }
+    info "saved state: $(ls -l "$saved.img" 2>/dev/null)"
+    # The old domain's serial is gone with it: what the guest said before the suspend ends here.
+    [ -n "$serial_pid" ] && kill "$serial_pid" 2>/dev/null
+    serial_pid=
+    before_tick=$(last_tick "$OUT/hvm-serial.log")
+    serial_end=$({ wc -c < "$OUT/hvm-serial.log"; } 2>/dev/null || echo 0)
+
+    if [ "$now_state" = suspended ]; then
+        # vm start of a suspended VM resumes it (libxl_domain_create_restore): running, in xl
+        # list, the event says it resumed, and the saved state is removed.
+        t=$(now)
+        pc vm start hvm-test > "$OUT/f-resume-saved.txt" 2>&1 || info "polyctl vm start hvm-test: rc $?"
+        read_serial
+        resumed_event() {
+            jq -e 'select(.type == "running" and .name == "hvm-test"
+                          and ((.detail // "") | contains("resumed from its saved state")))' \
+                "$OUT/events.jsonl" > /dev/null 2>&1
+        }
+        why=
+        now_state=$(state hvm-test)
+        [ "$now_state" = running ] || why="polyctl says '$now_state';"
+        in_xl_list hvm-test "$hvm_id" || why="$why hvm-test not in xl list;"
+        wait_for 30 "a 'running' event of hvm-test that says it resumed" resumed_event \
+            || why="$why no 'running' event saying it resumed from its saved state;"
+        [ -e "$saved.json" ] && why="$why its saved state $saved.json is still there;"
+        verdict f-resume-saved-hvm "$t" "$why"
+        [ -z "$why" ] || { indent "$OUT/f-resume-saved.txt"; indent "$OUT/polydeskd.log" 30; }
+
+        # The guest ran on from where it was saved: its tick counter goes on past the last one
+        # it printed before the suspend (a new boot counts from 1), and it says no new READY.
+        new_ticks() {
+            tail -c +"$((serial_end + 1))" "$OUT/hvm-serial.log" 2>/dev/null \
+                | grep -ao 'POLYDESK-GUEST TICK [0-9]*' | awk '{ print $3 }'
+        }
+        ticked_again() { [ -n "$(new_ticks)" ]; }
+        t=$(now)
+        why=
+        wait_every 2 180 "hvm-test's ticks after the resume" ticked_again || why="no TICK on hvm-test's serial after the resume;"
+        after_tick=$(new_ticks | head -n 1)
+        if [ -z "$before_tick" ]; then
+            why="$why no TICK on hvm-test's serial before the suspend;"
+        elif [ -n "$after_tick" ] && [ "$after_tick" -le "$before_tick" ]; then
+            why="$why it counts from $after_tick after the resume, $before_tick before: it started anew;"
+        fi
+        tail -c +"$((serial_end + 1))" "$OUT/hvm-serial.log" 2>/dev/null | grep -q 'POLYDESK-GUEST READY' \
+            && why="$why it said READY again: it started anew;"
+        verdict f-resumed-guest-continued "$t" "$why"
+        info "hvm-test's ticks: $before_tick last before the suspend, ${after_tick:-none} first after the resume"
+        [ -z "$why" ] || indent "$OUT/hvm-serial.log" 10
+
+        # The resumed domain has the configuration it was saved with (libxl's stream has none:
+        # polydeskd rebuilt it from the definition the VM ran as).
+        t=$(now)
+        xl_config hvm-test > "$OUT/f-config-after-resume.json"
+        why=
+        grep -q '"uuid"' "$OUT/f-config-before-suspend.json" || why="libxl's configuration was not read before the suspend;"
+        cmp -s "$OUT/f-config-before-suspend.json" "$OUT/f-config-after-resume.json" \
+            || why="$why libxl's configuration differs after the resume;"
+        verdict f-resumed-same-config "$t" "$why"
+        [ -z "$why" ] || diff "$OUT/f-config-before-suspend.json" "$OUT/f-config-after-resume.json" | head -n 40 | sed 's/^/  | /'
+    else
+        skip_all "hvm-test was not suspended (see f-suspend-hvm)" \
+            f-resume-saved-hvm f-resumed-guest-continued f-resumed-same-config
+    fi
+else
+    skip_all "hvm-test never became READY (see f-stop-hvm)" \
+        f-suspend-hvm f-resume-saved-hvm f-resumed-guest-continued f-resumed-same-config
+fi
+
+# --- f. a CD into the HVM guest's empty drive and out again, through polyctl --------------
+# Read back from the domain's state, not from a log: the CD drive's backend in xenstore (its path
+# from xl block-list; hda is device 768), whose params libxl_cdrom_insert sets to FORMAT:MEDIUM
+# and empties on an eject; and the device model's own drive (QMP query-block on our socket).
+cd_iso=/tmp/polydesk-test-cd.iso
+# cd_params: the backend's params node of hvm-test's CD drive; "(no backend)" when not found.
+cd_params() {
+    _be=$(xl block-list hvm-test 2>/dev/null | awk 'NR > 1 && $1 == 768 { print $7; exit }')
+    if [ -n "$_be" ]; then xenstore-read "$_be/params" 2>/dev/null; else echo "(no backend)"; fi
+}
+cd_holds_iso() { case "$(cd_params)" in *":$cd_iso") return 0 ;; esac; return 1; }
+cd_is_empty() { [ -z "$(cd_params)" ]; }
+# dm_cd: the device model's removable drive: "inserted" (it has a medium), "empty", or nothing
+# when the device model did not answer.
+dm_cd() {
+    printf '{"execute":"qmp_capabilities"}\n{"execute":"query-block"}\n' \
+        | timeout 30 socat -t 10 - "UNIX-CONNECT:$qmp" > "$OUT/qmp-block.txt" 2>&1
+    grep '"return": *\[' "$OUT/qmp-block.txt" | jq -r '[.return[] | select(.removable)]
+        | if length == 0 then "no removable drive" elif any(.[]; .inserted) then "inserted" else "empty" end' 2>/dev/null
+}
+now_state=$(state hvm-test)
+if [ "$now_state" = running ] && [ -n "$qmp" ]; then
+    head -c 1048576 /dev/zero > "$cd_iso"
+    t=$(now)
+    pc vm cd-insert hvm-test "$cd_iso" > "$OUT/f-cd-insert.txt" 2>&1 || info "polyctl vm cd-insert hvm-test: rc $?"
+    why=
+    wait_for 30 "hvm-test's CD backend to hold $cd_iso" cd_holds_iso || why="the CD drive's backend params are '$(cd_params)';"
+    dm=$(dm_cd)
+    [ "$dm" = inserted ] || why="$why the device model's CD drive is '${dm:-not answering}' (query-block);"
+    verdict f-cd-insert-hvm "$t" "$why"
+    info "CD drive: backend params '$(cd_params)', device model: ${dm:-no answer}"
+    [ -z "$why" ] || { indent "$OUT/f-cd-insert.txt"; xl block-list hvm-test 2>&1 | sed 's/^/  | /'; indent "$OUT/qmp-block.txt" 5; }
+
+    t=$(now)
+    pc vm cd-eject hvm-test > "$OUT/f-cd-eject.txt" 2>&1 || info "polyctl vm cd-eject hvm-test: rc $?"
+    why=
+    wait_for 30 "hvm-test's CD backend to be empty" cd_is_empty || why="the CD drive's backend params are '$(cd_params)';"
+    dm=$(dm_cd)
+    [ "$dm" = empty ] || why="$why the device model's CD drive is '${dm:-not answering}' (query-block);"
+    now_state=$(state hvm-test)
+    [ "$now_state" = running ] || why="$why polyctl says '$now_state';"
+    verdict f-cd-eject-hvm "$t" "$why"
+    [ -z "$why" ] || { indent "$OUT/f-cd-eject.txt"; indent "$OUT/qmp-block.txt" 5; }
+    rm -f "$cd_iso"
+else
+    skip_all "hvm-test is '$now_state', its QMP socket '${qmp:-none}'" f-cd-insert-hvm f-cd-eject-hvm
 fi
 
 # stopped_check STEP NAME ID OUTPUT: a 'stopped' event and the domain gone from xl list.

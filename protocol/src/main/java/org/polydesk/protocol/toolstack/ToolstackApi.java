@@ -178,13 +178,13 @@ public final class ToolstackApi {
             NOT_FOUND, WRONG_STATE, BACKEND_FAILED);
     public static final RpcMethod<VmRef, VmStatus> VM_SUSPEND = RpcMethod.of("vm.suspend", VmRef.class, VmStatus.class,
             "Saves a running or paused VM's memory and devices to disk and ends it. Answers at once (stopping); the"
-                    + " event suspended follows, or an event of the state it stayed in with the reason. vm.start resumes it."
-                    + " QEMU backend only: refused at once on Xen.",
+                    + " event suspended follows, or an event of the state it stayed in with the reason. vm.start resumes it.",
             NOT_FOUND, WRONG_STATE, BACKEND_FAILED);
     public static final RpcMethod<VmCdInsert, VmStatus> VM_CD_INSERT = RpcMethod.of("vm.cd.insert", VmCdInsert.class,
             VmStatus.class, "Puts a medium in a running VM's CD drive, replacing any (event changed). The VM needs a CD"
                     + " drive in its definition (a cdrom disk, without a path for an empty one); the medium lasts until"
-                    + " the VM stops. QEMU backend only (BACKEND_FAILED on Xen).", NOT_FOUND, WRONG_STATE, INVALID_DEFINITION, BACKEND_FAILED);
+                    + " the VM stops. On Xen only an HVM guest's CD can be changed (BACKEND_FAILED otherwise).",
+            NOT_FOUND, WRONG_STATE, INVALID_DEFINITION, BACKEND_FAILED);
     public static final RpcMethod<VmCdEject, VmStatus> VM_CD_EJECT = RpcMethod.of("vm.cd.eject", VmCdEject.class,
             VmStatus.class, "Takes the medium out of a running VM's CD drive (event changed).",
             NOT_FOUND, WRONG_STATE, BACKEND_FAILED);

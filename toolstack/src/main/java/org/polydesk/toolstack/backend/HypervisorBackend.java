@@ -53,11 +53,6 @@ public interface HypervisorBackend extends AutoCloseable {
      */
     void saveState(UUID id, Path image) throws BackendException;
 
-    /** Whether {@link #saveState} can work here: a suspend is refused at once where it cannot. */
-    default boolean savesState() {
-        return true;
-    }
-
     /** Ends a VM whose state {@link #saveState} saved; its end is reported as {@link ExitReason#SUSPENDED}. */
     void endSaved(UUID id) throws BackendException;
 

@@ -326,10 +326,6 @@ public final class VmManager {
                 throw new RpcException(ErrorCode.BACKEND_FAILED, "'" + def.name() + "' has passed-through PCI devices,"
                         + " whose state cannot be saved; stop it instead");
             }
-            if (!backend.savesState()) {
-                throw new RpcException(ErrorCode.BACKEND_FAILED, "suspend to disk is not supported on the "
-                        + backend.name() + " backend yet; stop '" + def.name() + "' instead");
-            }
             if (cdChangedLive(def)) {
                 // The resumed VM gets its definition's drives: a medium changed live would be a different disc.
                 throw new RpcException(ErrorCode.WRONG_STATE, "'" + def.name() + "' has a CD changed while it runs,"

@@ -29,6 +29,11 @@ import org.polydesk.protocol.rpc.UnixSockets;
  * Runs each VM as a Xen domain through libxl. libxl leaves the acting on a guest's shutdown to
  * the toolstack: a thread of its own waits for libxl's events, destroys a domain that powered
  * off or crashed (reporting why), and re-creates one that asked to reboot.
+ *
+ * <p>A suspend to disk is libxl_domain_suspend into the image file, then the domain's destruction;
+ * libxl's stream holds no configuration, so a resume rebuilds the domain's configuration from the
+ * definition it ran as (as a start does) and hands it, with the image, to libxl_domain_create_restore.
+ * A CD is changed by libxl_cdrom_insert, as xl's cd-insert and cd-eject do it.
  */
 public final class LibxlBackend implements HypervisorBackend {
     private static final Logger LOG = Logger.getLogger(LibxlBackend.class.getName());
@@ -51,6 +56,8 @@ public final class LibxlBackend implements HypervisorBackend {
         volatile boolean stopRequested;
         volatile boolean destroyRequested;
         volatile boolean rebooting;
+        /** Its state was saved and it is being ended for that ({@link #endSaved}). */
+        volatile boolean saved;
         /** Paused through {@link #pause}: Xen refuses to unpause a domain that is not. */
         volatile boolean paused;
         /** Set when the domain shut down; reported when it is dead. */
@@ -111,30 +118,47 @@ public final class LibxlBackend implements HypervisorBackend {
 
     @Override
     public RunningVm start(VmDefinition def, List<String> gpuFunctions) throws BackendException {
+        return launch(def, gpuFunctions, null);
+    }
+
+    /** Starts the domain anew, or with {@code image} from the state {@link #saveState} saved there. */
+    private RunningVm launch(VmDefinition def, List<String> gpuFunctions, Path image) throws BackendException {
+        String verb = image == null ? "start" : "resume";
         if (byId.containsKey(def.id())) {
             throw new BackendException("'" + def.name() + "' is already running");
         }
         // A definition stored before this host ran Xen (or moved from a QEMU host) was never checked here.
         List<org.polydesk.protocol.rpc.Problem> unsupported = unsupportedOnXen(def);
         if (!unsupported.isEmpty()) {
-            throw new BackendException("cannot start '" + def.name() + "': " + String.join("; ",
+            throw new BackendException("cannot " + verb + " '" + def.name() + "': " + String.join("; ",
                     unsupported.stream().map(org.polydesk.protocol.rpc.Problem::problem).toList()));
         }
         VmRuntimeDir dir = VmRuntimeDir.of(runDir, def.id());
         prepareDirectory(def, dir);
-        Domain domain = new Domain(def, dir, gpuFunctions, create(def, dir, gpuFunctions));
+        Domain domain = new Domain(def, dir, gpuFunctions, create(def, dir, gpuFunctions, image));
         byId.put(def.id(), domain);
         byDomid.put(domain.domid, domain);
         return domain.toRunningVm();
     }
 
-    /** Creates, watches and unpauses the domain; on failure nothing is left behind. */
-    private int create(VmDefinition def, VmRuntimeDir dir, List<String> gpuFunctions) throws BackendException {
+    /**
+     * Creates the domain (with {@code image}: restores it from the state saved there), watches and
+     * unpauses it; on failure nothing is left behind.
+     */
+    private int create(VmDefinition def, VmRuntimeDir dir, List<String> gpuFunctions, Path image) throws BackendException {
+        String verb = image == null ? "start" : "resume";
         int domid;
         try {
-            domid = xl.createDomain(LibxlDomainConfig.of(def, dir, gpuFunctions).toString());
+            String config = LibxlDomainConfig.of(def, dir, gpuFunctions).toString();
+            if (image == null) {
+                domid = xl.createDomain(config);
+            } else {
+                try (SavedStateFile saved = SavedStateFile.open(image)) {
+                    domid = xl.restoreDomain(config, saved.fd(), LibxlDomainConfig.restoreParams().toString());
+                }
+            }
         } catch (LibxlException e) {
-            throw new BackendException("cannot start '" + def.name() + "': " + e.getMessage(), e);
+            throw new BackendException("cannot " + verb + " '" + def.name() + "': " + e.getMessage(), e);
         }
         try {
             xl.watchDeath(domid);
@@ -152,7 +176,7 @@ public final class LibxlBackend implements HypervisorBackend {
                 LOG.warning("cannot clean up domain " + domid + ": " + destroyFailed.getMessage());
             }
             throw e instanceof BackendException b ? b
-                    : new BackendException("cannot start '" + def.name() + "': " + e.getMessage(), e);
+                    : new BackendException("cannot " + verb + " '" + def.name() + "': " + e.getMessage(), e);
         }
     }
 
@@ -228,6 +252,10 @@ public final class LibxlBackend implements HypervisorBackend {
         switch (reason) {
             case LibxlEvent.REASON_POWEROFF -> end(domain, ExitReason.SHUTDOWN, "the guest powered off");
             case LibxlEvent.REASON_REBOOT -> domain.rebooting = true;
+            case LibxlEvent.REASON_SUSPEND -> {
+                // libxl_domain_suspend is saving it: saveState and endSaved decide what comes next.
+                return;
+            }
             case LibxlEvent.REASON_CRASH -> end(domain, ExitReason.CRASHED, "the guest crashed");
             case LibxlEvent.REASON_WATCHDOG -> end(domain, ExitReason.CRASHED, "the guest's watchdog fired");
             default -> end(domain, ExitReason.CRASHED, "the guest shut down for reason " + reason);
@@ -252,7 +280,7 @@ public final class LibxlBackend implements HypervisorBackend {
         if (domain.rebooting && !domain.destroyRequested && !domain.stopRequested) {
             domain.rebooting = false;
             try {
-                domain.domid = create(domain.def, domain.dir, domain.gpuFunctions);
+                domain.domid = create(domain.def, domain.dir, domain.gpuFunctions, null);
                 byDomid.put(domain.domid, domain);
                 return;
             } catch (BackendException e) {
@@ -262,6 +290,9 @@ public final class LibxlBackend implements HypervisorBackend {
         if (domain.destroyRequested) {
             domain.reason = ExitReason.DESTROYED;
             domain.detail = "destroyed on request";
+        } else if (domain.saved) {
+            domain.reason = ExitReason.SUSPENDED;
+            domain.detail = "its state is saved on disk";
         } else if (domain.reason == null && domain.stopRequested) {
             end(domain, ExitReason.SHUTDOWN, "stopped hard after the guest ignored the power-down request");
         } else {
@@ -375,38 +406,110 @@ public final class LibxlBackend implements HypervisorBackend {
         }
     }
 
-    @Override
-    public boolean savesState() {
-        return false;
-    }
-
+    /**
+     * libxl_domain_suspend into {@code image}, opened as xl save opens its file (but 0600), then
+     * synced. A guest with PV drivers suspends itself when asked, so a paused domain is let run for
+     * it; its saved state resumes running. The domain is left suspended (nothing of it runs) until
+     * {@link #endSaved}. On failure it is resumed as xl does it (the guest sees its suspend cancelled)
+     * and left paused, as the contract wants: {@link #unpause} lets it run on.
+     */
     @Override
     public void saveState(UUID id, Path image) throws BackendException {
-        throw notYet("suspend to disk (libxl save)");
+        Domain domain = domain(id);
+        String name = domain.def.name();
+        boolean suspending = false;
+        try (SavedStateFile file = SavedStateFile.create(image)) {
+            if (domain.paused) {
+                xl.unpause(domain.domid);
+                domain.paused = false;
+            }
+            suspending = true;
+            xl.suspend(domain.domid, file.fd());
+            file.sync();
+            LOG.info("saved the state of domain " + domain.domid + " ('" + name + "') to " + image);
+        } catch (LibxlException e) {
+            String why = "cannot save the state of '" + name + "': " + e.getMessage();
+            try {
+                leavePaused(domain, suspending);
+            } catch (LibxlException resumeFailed) {
+                why += "; and it could not be left paused: " + resumeFailed.getMessage();
+            }
+            throw new BackendException(why, e);
+        }
     }
 
+    /**
+     * After a failed save: pause the domain, and where libxl may have suspended it, resume it (xl save's
+     * way) and watch it again, libxl having reported its shutdown for the suspend already.
+     */
+    private void leavePaused(Domain domain, boolean suspending) throws LibxlException {
+        if (!domain.paused) {
+            xl.pause(domain.domid);
+            domain.paused = true;
+        }
+        if (suspending) {
+            try {
+                xl.resumeSuspended(domain.domid);
+            } catch (LibxlException e) {
+                // Not suspended after all (libxl failed before the guest did): nothing to resume.
+                LOG.info("domain " + domain.domid + " after a failed save: " + e.getMessage());
+            }
+            xl.watchDeath(domain.domid);
+        }
+    }
+
+    /** Destroys the domain whose state {@link #saveState} saved; its end is reported as suspended. */
     @Override
     public void endSaved(UUID id) throws BackendException {
-        throw notYet("suspend to disk (libxl save)");
+        Domain domain = domain(id);
+        domain.saved = true;
+        try {
+            destroyNow(domain);
+        } catch (BackendException e) {
+            // The saved state is set aside; whenever this domain ends, it did not end suspended.
+            domain.saved = false;
+            throw e;
+        }
     }
 
+    /**
+     * Rebuilds the domain's configuration from {@code def} (libxl's stream has none; polydeskd kept the
+     * definition it ran as), as a start does, and restores it from {@code image}, which is only read.
+     */
     @Override
     public RunningVm restore(VmDefinition def, List<String> gpuFunctions, Path image) throws BackendException {
-        throw notYet("resume from disk (libxl restore)");
+        checkSavedState(def, image);
+        return launch(def, gpuFunctions, image);
+    }
+
+    /** Refuses, before anything is made, a saved state that is not a file. */
+    static void checkSavedState(VmDefinition def, Path image) throws BackendException {
+        if (!Files.isRegularFile(image)) {
+            throw new BackendException("cannot resume '" + def.name() + "': its saved state " + image
+                    + (Files.exists(image) ? " is not a file" : " is not there"));
+        }
     }
 
     @Override
     public void insertCd(UUID id, int disk, Path medium) throws BackendException {
-        throw notYet("changing a CD while the VM runs (libxl cdrom insert)");
+        changeCd(id, disk, medium);
     }
 
     @Override
     public void ejectCd(UUID id, int disk) throws BackendException {
-        throw notYet("ejecting a CD while the VM runs (libxl cdrom insert)");
+        changeCd(id, disk, null);
     }
 
-    private static BackendException notYet(String what) {
-        return new BackendException(what + " is not supported on Xen yet; it works on the QEMU backend");
+    /** libxl_cdrom_insert with the drive's vdev and the new medium, or none (xl cd-eject). */
+    private void changeCd(UUID id, int disk, Path medium) throws BackendException {
+        Domain domain = domain(id);
+        String verb = medium == null ? "eject the CD of" : "insert " + medium + " into";
+        try {
+            String vdev = LibxlDomainConfig.cdromVdev(domain.def, disk);
+            xl.cdromInsert(domain.domid, LibxlDomainConfig.cdrom(vdev, medium).toString());
+        } catch (IllegalArgumentException | LibxlException e) {
+            throw new BackendException("cannot " + verb + " '" + domain.def.name() + "': " + e.getMessage(), e);
+        }
     }
 
     private static boolean awaitReported(Domain domain, Duration timeout) {

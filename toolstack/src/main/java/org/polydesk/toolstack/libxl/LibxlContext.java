@@ -102,15 +102,69 @@ public final class LibxlContext implements AutoCloseable {
 
     /** Creates a domain from a libxl_domain_config in JSON and returns its domid; it is left paused. */
     public int createDomain(String configJson) throws LibxlException {
+        return withConfig(configJson, (config, domid) -> check(xl.libxl_domain_create_new(ctx, config, domid, null, null),
+                "libxl could not create the domain"));
+    }
+
+    /**
+     * Creates a domain from a libxl_domain_config in JSON and loads the state libxl_domain_suspend
+     * saved into {@code fd} (for HVM its device model's too), reading it with libxl_domain_restore_params
+     * in JSON; returns its domid. It is left paused where it was saved.
+     */
+    public int restoreDomain(String configJson, int fd, String paramsJson) throws LibxlException {
+        Memory params = new Memory(LibxlNative.SIZEOF_DOMAIN_RESTORE_PARAMS);
+        xl.libxl_domain_restore_params_init(params);
+        try {
+            check(xl.libxl_domain_restore_params_from_json(ctx, params, paramsJson),
+                    "libxl refused the restore parameters " + paramsJson);
+            return withConfig(configJson, (config, domid) -> check(xl.libxl_domain_create_restore(ctx, config, domid, fd,
+                    LibxlNative.NO_SEND_BACK_FD, params, null, null), "libxl could not restore the domain"));
+        } finally {
+            xl.libxl_domain_restore_params_dispose(params);
+        }
+    }
+
+    private interface Create {
+        void run(Memory config, IntByReference domid) throws LibxlException;
+    }
+
+    private int withConfig(String configJson, Create create) throws LibxlException {
         Memory config = new Memory(LibxlNative.SIZEOF_DOMAIN_CONFIG);
         xl.libxl_domain_config_init(config);
         try {
             check(xl.libxl_domain_config_from_json(ctx, config, configJson), "libxl refused the domain configuration");
             IntByReference domid = new IntByReference(-1);
-            check(xl.libxl_domain_create_new(ctx, config, domid, null, null), "libxl could not create the domain");
+            create.run(config, domid);
             return domid.getValue();
         } finally {
             xl.libxl_domain_config_dispose(config);
+        }
+    }
+
+    /**
+     * Saves the domain's whole state into {@code fd} (libxl's stream; for HVM with the device model's
+     * state). The guest takes part when it has PV drivers, so it must be running. On success the domain
+     * is left suspended (shut down with reason suspend) for the caller to destroy; on failure it may be
+     * suspended or not, and {@link #resumeSuspended} lets it run on.
+     */
+    public void suspend(int domid, int fd) throws LibxlException {
+        check(xl.libxl_domain_suspend(ctx, domid, fd, 0, null), "libxl could not save domain " + domid);
+    }
+
+    /** Lets a domain whose save failed run on (as xl save does): the guest sees its suspend cancelled. */
+    public void resumeSuspended(int domid) throws LibxlException {
+        check(xl.libxl_domain_resume(ctx, domid, LibxlNative.RESUME_SUSPEND_CANCEL, null), "cannot resume domain " + domid);
+    }
+
+    /** Changes the medium of an HVM domain's CD drive to the libxl_device_disk in JSON. */
+    public void cdromInsert(int domid, String diskJson) throws LibxlException {
+        Memory disk = new Memory(LibxlNative.SIZEOF_DEVICE_DISK);
+        xl.libxl_device_disk_init(disk);
+        try {
+            check(xl.libxl_device_disk_from_json(ctx, disk, diskJson), "libxl refused the disk " + diskJson);
+            check(xl.libxl_cdrom_insert(ctx, domid, disk, null), "libxl could not change the CD of domain " + domid);
+        } finally {
+            xl.libxl_device_disk_dispose(disk);
         }
     }
 

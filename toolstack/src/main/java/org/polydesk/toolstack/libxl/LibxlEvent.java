@@ -12,6 +12,8 @@ public record LibxlEvent(int domid, Type type, int shutdownReason, JsonNode json
 
     public static final int REASON_POWEROFF = 0;
     public static final int REASON_REBOOT = 1;
+    /** The domain suspended for libxl_domain_suspend: its state is being saved, nothing to act on. */
+    public static final int REASON_SUSPEND = 2;
     public static final int REASON_CRASH = 3;
     public static final int REASON_WATCHDOG = 4;
 }

@@ -12,7 +12,8 @@ import com.sun.jna.ptr.PointerByReference;
  * {@code *_from_json}, results come back through {@code *_to_json}, so no struct layout is mirrored.
  * The sizes, and the offsets of the three event fields read directly (libxl's event JSON keys its
  * union by member name and carries no plain type), are checked against the installed headers by
- * LibxlStructSizesTest.
+ * LibxlStructSizesTest; LibxlReadsOurJsonTest has the installed libxl read the JSON of a CD change
+ * and of a restore.
  */
 interface LibxlNative extends Library {
     String SONAME = "libxenlight.so.4.17";
@@ -36,6 +37,10 @@ interface LibxlNative extends Library {
     int SIZEOF_DEVICE_PCI = 32;
     /** sizeof(libxl_childproc_hooks): enum chldowner, then two function pointers. */
     int SIZEOF_CHILDPROC_HOOKS = 24;
+    /** sizeof(libxl_device_disk): allocated for a CD drive's new medium (libxl_cdrom_insert). */
+    int SIZEOF_DEVICE_DISK = 144;
+    /** sizeof(libxl_domain_restore_params): allocated for libxl_domain_create_restore. */
+    int SIZEOF_DOMAIN_RESTORE_PARAMS = 24;
 
     int LIBXL_VERSION = 0;
     /** libxl only reaps its own children; the JVM reaps its own with waitpid. */
@@ -45,6 +50,10 @@ interface LibxlNative extends Library {
     int TRIGGER_RESET = 5;
     int ERROR_NOPARAVIRT = -10;
     int ERROR_DOMAIN_NOTFOUND = -21;
+    /** libxl_domain_resume's suspend_cancel: the guest learns its suspend was cancelled and runs on as it was. */
+    int RESUME_SUSPEND_CANCEL = 1;
+    /** restore_fd's partner for COLO's back channel; every other caller passes -1. */
+    int NO_SEND_BACK_FD = -1;
     long EVENTMASK_ALL = -1L;
     int XTL_WARN = 7;
 
@@ -65,6 +74,20 @@ interface LibxlNative extends Library {
     void libxl_domain_config_dispose(Memory config);
 
     int libxl_domain_create_new(Pointer ctx, Memory config, IntByReference domid, Pointer aoHow, Pointer consoleHow);
+
+    int libxl_domain_create_restore(Pointer ctx, Memory config, IntByReference domid, int restoreFd, int sendBackFd,
+                                    Memory params, Pointer aoHow, Pointer consoleHow);
+
+    void libxl_domain_restore_params_init(Memory params);
+
+    int libxl_domain_restore_params_from_json(Pointer ctx, Memory params, String json);
+
+    void libxl_domain_restore_params_dispose(Memory params);
+
+    /** flags 0: not live, not debug. Leaves the domain suspended (shut down, reason suspend), not destroyed. */
+    int libxl_domain_suspend(Pointer ctx, int domid, int fd, int flags, Pointer aoHow);
+
+    int libxl_domain_resume(Pointer ctx, int domid, int suspendCancel, Pointer aoHow);
 
     int libxl_domain_unpause(Pointer ctx, int domid, Pointer aoHow);
 
@@ -110,6 +133,15 @@ interface LibxlNative extends Library {
 
     void libxl_device_pci_assignable_list_free(Pointer list, int count);
 
+    void libxl_device_disk_init(Memory disk);
+
+    int libxl_device_disk_from_json(Pointer ctx, Memory disk, String json);
+
+    void libxl_device_disk_dispose(Memory disk);
+
+    /** Changes the medium of an HVM guest's CD drive {@code disk.vdev}; an empty pdev_path empties it. */
+    int libxl_cdrom_insert(Pointer ctx, int domid, Memory disk, Pointer aoHow);
+
     /** libxentoollog: a logger writing to a stdio stream. */
     interface ToolLog extends Library {
         Pointer xtl_createlogger_stdiostream(Pointer file, int minLevel, int flags);
@@ -117,10 +149,29 @@ interface LibxlNative extends Library {
         void xtl_logger_destroy(Pointer logger);
     }
 
-    /** libc: the FILE* for stderr, and free() for the strings libxl hands back. */
+    /**
+     * libc: the FILE* for stderr, free() for the strings libxl hands back, and the file descriptor
+     * a saved state is written to or read from (libxl takes an fd, as xl opens it). Failures return
+     * -1; errno is then {@code Native.getLastError()}.
+     */
     interface LibC extends Library {
+        /** Linux x86_64 values (checked against fcntl.h by LibxlStructSizesTest). */
+        int O_RDONLY = 0;
+        int O_WRONLY = 01;
+        int O_CREAT = 0100;
+        int O_TRUNC = 01000;
+        int O_CLOEXEC = 02000000;
+
         Pointer fdopen(int fd, String mode);
 
         void free(Pointer p);
+
+        int open(String path, int flags, int mode);
+
+        int fsync(int fd);
+
+        int close(int fd);
+
+        String strerror(int errnum);
     }
 }

@@ -2,6 +2,7 @@ package org.polydesk.toolstack.libxl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.vm.Disk;
 import org.polydesk.protocol.vm.Firmware;
@@ -17,6 +19,7 @@ import org.polydesk.protocol.vm.Nic;
 import org.polydesk.protocol.vm.OsProfile;
 import org.polydesk.protocol.rpc.Problem;
 import org.polydesk.protocol.vm.VmDefinition;
+import org.polydesk.toolstack.backend.BackendException;
 import org.polydesk.toolstack.backend.VmRuntimeDir;
 
 class LibxlDomainConfigTest {
@@ -143,5 +146,61 @@ class LibxlDomainConfigTest {
         assertEquals("vif", c.path("nics").path(0).path("nictype").asText());
         assertTrue(c.path("nics").path(0).path("model").isMissingNode());
         assertTrue(c.path("b_info").path("type.hvm").path("hdtype").isMissingNode());
+    }
+
+    /** What xl's cd-insert hands libxl_cdrom_insert: the drive by vdev, raw, read-only, removable. */
+    @Test
+    void aCdMediumIsTheDriveByVdevReadOnlyRawAsXlsCdInsertGivesIt() throws Exception {
+        assertEquals(Json.mapper().readTree("""
+                {"vdev": "hdb", "pdev_path": "/var/lib/polydesk/media/debian.iso", "format": "raw",
+                 "readwrite": 0, "is_cdrom": 1, "removable": 1}
+                """), LibxlDomainConfig.cdrom("hdb", Path.of("/var/lib/polydesk/media/debian.iso")));
+    }
+
+    /** xl's cd-eject: the same with an empty target, which libxl takes as format empty. */
+    @Test
+    void anEjectIsAnInsertOfNothing() throws Exception {
+        assertEquals(Json.mapper().readTree("""
+                {"vdev": "hdc", "pdev_path": "", "format": "empty", "readwrite": 0, "is_cdrom": 1, "removable": 1}
+                """), LibxlDomainConfig.cdrom("hdc", null));
+    }
+
+    /**
+     * A plain (not checkpointed) stream of version 2, the one libxl_domain_suspend writes;
+     * checkpointed_stream is an integer in libxl's IDL, not the enum's name.
+     */
+    @Test
+    void aRestoreReadsThePlainVersion2StreamLibxlSaved() throws Exception {
+        assertEquals(Json.mapper().readTree("{\"checkpointed_stream\": 0, \"stream_version\": 2}"),
+                LibxlDomainConfig.restoreParams());
+    }
+
+    /** The drive a CD change addresses is the device name the domain was created with. */
+    @Test
+    void aCdChangeAddressesTheDrivesDeviceName() {
+        VmDefinition def = VmDefinition.builder().id(ID).name("Win").slot(1)
+                .disks(List.of(new Disk("/srv/win.qcow2", "qcow2", false, false, null), new Disk(null, null, true, null, null),
+                        new Disk("/srv/drivers.iso", null, true, null, "hdd")))
+                .build();
+        assertEquals(config(def).at("/disks/1/vdev").asText(), LibxlDomainConfig.cdromVdev(def, 1));
+        assertEquals("hdb", LibxlDomainConfig.cdromVdev(def, 1));
+        assertEquals("hdd", LibxlDomainConfig.cdromVdev(def, 2), "a given device name is kept");
+        IllegalArgumentException notCd = assertThrows(IllegalArgumentException.class, () -> LibxlDomainConfig.cdromVdev(def, 0));
+        assertEquals("'Win' has no CD drive as disk 1", notCd.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> LibxlDomainConfig.cdromVdev(def, 3));
+        IllegalArgumentException pvh = assertThrows(IllegalArgumentException.class,
+                () -> LibxlDomainConfig.cdromVdev(def.toBuilder().type(GuestType.PVH).build(), 1));
+        assertEquals("'Win' is a pvh guest; on Xen a CD can be changed while the VM runs only in an HVM guest (its device"
+                + " model holds the medium)", pvh.getMessage());
+    }
+
+    @Test
+    void aResumeOfASavedStateThatIsNotThereIsRefusedBeforeAnythingIsMade(@TempDir Path tmp) {
+        VmDefinition def = VmDefinition.builder().id(ID).name("Win").slot(1).build();
+        BackendException gone = assertThrows(BackendException.class,
+                () -> LibxlBackend.checkSavedState(def, tmp.resolve("gone.img")));
+        assertEquals("cannot resume 'Win': its saved state " + tmp.resolve("gone.img") + " is not there", gone.getMessage());
+        BackendException dir = assertThrows(BackendException.class, () -> LibxlBackend.checkSavedState(def, tmp));
+        assertEquals("cannot resume 'Win': its saved state " + tmp + " is not a file", dir.getMessage());
     }
 }

@@ -1,14 +1,11 @@
 package org.polydesk.toolstack.libxl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,12 +16,10 @@ class LibxlStructSizesTest {
 
     @Test
     void theBindingsSizesMatchTheInstalledHeaders() throws Exception {
-        assertTrue(Files.exists(Path.of("/usr/include/libxl.h")),
-                "the libxl headers are missing: apt-get install libxen-dev (scripts/setup.sh does)");
-        Path c = tmp.resolve("sizes.c");
-        Files.writeString(c, """
+        Map<String, String> probed = CProbe.run(tmp, """
                 #include <stdio.h>
                 #include <stddef.h>
+                #include <fcntl.h>
                 #include <libxl.h>
                 int main(void) {
                     printf("domain_config %zu\\n", sizeof(libxl_domain_config));
@@ -32,6 +27,8 @@ class LibxlStructSizesTest {
                     printf("event %zu\\n", sizeof(libxl_event));
                     printf("device_pci %zu\\n", sizeof(libxl_device_pci));
                     printf("childproc_hooks %zu\\n", sizeof(libxl_childproc_hooks));
+                    printf("device_disk %zu\\n", sizeof(libxl_device_disk));
+                    printf("domain_restore_params %zu\\n", sizeof(libxl_domain_restore_params));
                     printf("sigchld_selective %d\\n", (int) libxl_sigchld_owner_libxl_always_selective_reap);
                     printf("trigger_power %d\\n", (int) LIBXL_TRIGGER_POWER);
                     printf("error_noparavirt %d\\n", ERROR_NOPARAVIRT);
@@ -46,28 +43,28 @@ class LibxlStructSizesTest {
                     printf("event_death %d\\n", (int) LIBXL_EVENT_TYPE_DOMAIN_DEATH);
                     printf("reason_poweroff %d\\n", (int) LIBXL_SHUTDOWN_REASON_POWEROFF);
                     printf("reason_reboot %d\\n", (int) LIBXL_SHUTDOWN_REASON_REBOOT);
+                    printf("reason_suspend %d\\n", (int) LIBXL_SHUTDOWN_REASON_SUSPEND);
                     printf("reason_crash %d\\n", (int) LIBXL_SHUTDOWN_REASON_CRASH);
                     printf("reason_watchdog %d\\n", (int) LIBXL_SHUTDOWN_REASON_WATCHDOG);
+                    printf("o_rdonly %d\\n", O_RDONLY);
+                    printf("o_wronly %d\\n", O_WRONLY);
+                    printf("o_creat %d\\n", O_CREAT);
+                    printf("o_trunc %d\\n", O_TRUNC);
+                    printf("o_cloexec %d\\n", O_CLOEXEC);
                     return 0;
                 }
-                """);
-        Path exe = tmp.resolve("sizes");
-        Process cc = new ProcessBuilder("gcc", "-o", exe.toString(), c.toString()).redirectErrorStream(true).start();
-        String ccOut = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(cc.waitFor(60, TimeUnit.SECONDS) && cc.exitValue() == 0, "gcc failed: " + ccOut);
-        Process run = new ProcessBuilder(exe.toString()).start();
+                """, List.of());
         Map<String, Integer> actual = new HashMap<>();
-        new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().forEach(l -> {
-            String[] kv = l.split(" ");
-            actual.put(kv[0], Integer.parseInt(kv[1]));
-        });
-        assertEquals(0, run.waitFor());
+        probed.forEach((k, v) -> actual.put(k, Integer.parseInt(v)));
 
         assertEquals(actual.get("domain_config"), LibxlNative.SIZEOF_DOMAIN_CONFIG, "sizeof(libxl_domain_config)");
         assertEquals(actual.get("dominfo"), LibxlNative.SIZEOF_DOMINFO, "sizeof(libxl_dominfo)");
         assertEquals(actual.get("event"), LibxlNative.SIZEOF_EVENT, "sizeof(libxl_event)");
         assertEquals(actual.get("device_pci"), LibxlNative.SIZEOF_DEVICE_PCI, "sizeof(libxl_device_pci)");
         assertEquals(actual.get("childproc_hooks"), LibxlNative.SIZEOF_CHILDPROC_HOOKS, "sizeof(libxl_childproc_hooks)");
+        assertEquals(actual.get("device_disk"), LibxlNative.SIZEOF_DEVICE_DISK, "sizeof(libxl_device_disk)");
+        assertEquals(actual.get("domain_restore_params"), LibxlNative.SIZEOF_DOMAIN_RESTORE_PARAMS,
+                "sizeof(libxl_domain_restore_params)");
         assertEquals(actual.get("sigchld_selective"), LibxlNative.SIGCHLD_OWNER_LIBXL_ALWAYS_SELECTIVE_REAP);
         assertEquals(actual.get("trigger_power"), LibxlNative.TRIGGER_POWER);
         assertEquals(actual.get("error_noparavirt"), LibxlNative.ERROR_NOPARAVIRT);
@@ -81,7 +78,13 @@ class LibxlStructSizesTest {
         assertEquals(actual.get("event_death"), LibxlNative.EVENT_TYPE_DOMAIN_DEATH);
         assertEquals(actual.get("reason_poweroff"), LibxlEvent.REASON_POWEROFF);
         assertEquals(actual.get("reason_reboot"), LibxlEvent.REASON_REBOOT);
+        assertEquals(actual.get("reason_suspend"), LibxlEvent.REASON_SUSPEND);
         assertEquals(actual.get("reason_crash"), LibxlEvent.REASON_CRASH);
         assertEquals(actual.get("reason_watchdog"), LibxlEvent.REASON_WATCHDOG);
+        assertEquals(actual.get("o_rdonly"), LibxlNative.LibC.O_RDONLY, "O_RDONLY");
+        assertEquals(actual.get("o_wronly"), LibxlNative.LibC.O_WRONLY, "O_WRONLY");
+        assertEquals(actual.get("o_creat"), LibxlNative.LibC.O_CREAT, "O_CREAT");
+        assertEquals(actual.get("o_trunc"), LibxlNative.LibC.O_TRUNC, "O_TRUNC");
+        assertEquals(actual.get("o_cloexec"), LibxlNative.LibC.O_CLOEXEC, "O_CLOEXEC");
     }
 }
