@@ -15,6 +15,6 @@ dev_env_examples
 polyctl vm edit Debian --kernel "$guest/vmlinuz" --ramdisk "$guest/initrd.img" \
     --cmdline "console=ttyS0 quiet panic=-1 polydesk.colour=C03030" >/dev/null
 polyctl vm start Debian >/dev/null
-jar=$(ls "$here"/target/ui-vm-*.jar | head -n 1)
+jar=$(ls "$here"/target/ui-vm-*.jar | grep -v -- -tests.jar | head -n 1)
 GDK_GL=disable java -Xmx96m -Dprism.order=sw -cp "$jar:$here/target/lib/*" org.polydesk.ui.dev.ScreenshotTour \
     "$dev_socket" "$repo/docs" "$dev_daemon"

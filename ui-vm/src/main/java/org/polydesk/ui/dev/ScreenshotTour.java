@@ -94,7 +94,7 @@ public final class ScreenshotTour {
         shot("ui-host");
         page(MainWindow.Page.GPU, "#gpu-status");
         shot("ui-gpu");
-        page(MainWindow.Page.LOG, "#daemon-log-status");
+        page(MainWindow.Page.LOG, "#log-list");
         shot("ui-log");
         page(MainWindow.Page.MEDIA, "#media-list-status");
         shot("ui-media");
@@ -116,7 +116,7 @@ public final class ScreenshotTour {
         });
         await(p + " page", () -> {
             Node n = scene.lookup(filled);
-            return n instanceof Labeled l && !l.getText().isEmpty();
+            return n instanceof Labeled l ? !l.getText().isEmpty() : n instanceof javafx.scene.control.ListView<?> v && !v.getItems().isEmpty();
         });
     }
 

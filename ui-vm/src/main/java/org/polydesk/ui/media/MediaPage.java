@@ -111,7 +111,7 @@ public final class MediaPage {
         status.setId("media-status");
         status.setWrapText(true);
         Label intro = new Label("Installer images (ISO files) for the VMs' CD drives, kept by polydeskd. A download"
-                + " that breaks off is continued by downloading the same URL again.");
+                + " that breaks off stays listed: Continue download takes it up where it stopped.");
         intro.setWrapText(true);
         root = new VBox(10, Pages.title("Installer media"), intro, media, listStatus, new HBox(8, delete, resume, refresh),
                 Pages.title("Download"), byUrl, importUrl,
