@@ -89,6 +89,11 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
     CommandLine.Model.CommandSpec spec;
 
     private VmManager manager;
+
+    /** The VM manager, for tests in this package (null before the daemon runs). */
+    VmManager manager() {
+        return manager;
+    }
     private RpcServer server;
     /** The installer behind install.*: the live system's, or a test's. */
     InstallApi install = InstallApi.system();

@@ -21,6 +21,7 @@ import org.polydesk.protocol.rpc.RpcMessage;
 import org.polydesk.protocol.toolstack.HostInfo;
 import org.polydesk.protocol.toolstack.HostProgress;
 import org.polydesk.protocol.toolstack.HostProgress.Kind;
+import org.polydesk.protocol.toolstack.LifecycleEvent;
 import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.protocol.vm.VmState;
@@ -157,28 +158,34 @@ class HostPowerTest {
         assertEquals(VmState.STOPPED, polydeskd.call(ToolstackApi.VM_SHOW, new ToolstackApi.VmRef("Deaf")).state());
     }
 
+    /**
+     * host.shutdown closes the start gate before it asks any VM to stop; a VM that crashes in between
+     * (a crash after its stop request counts as its power-off) is left crashed. The moment is made
+     * here by closing the gate as host.shutdown does, with no stop asked yet.
+     */
     @Test
     void aVmThatCrashesWhileTheMachineGoesDownIsNotRestarted() throws Exception {
-        Path out = tmp.resolve("power.out");
-        Path script = powerScript("echo \"$@\" > " + out);
-        polydeskd = TestPolydeskd.start(tmp.resolve("d"), "--stub-backend", "--power-command", script.toString());
+        polydeskd = TestPolydeskd.start(tmp.resolve("d"), "--stub-backend");
         polydeskd.call(ToolstackApi.VM_CREATE, new ToolstackApi.VmCreate(VmDefinition.builder().name("Phoenix")
                 .memoryMib(256).onCrash(org.polydesk.protocol.vm.CrashAction.RESTART).build()));
         VmStatus running = polydeskd.call(ToolstackApi.VM_START, new ToolstackApi.VmRef("Phoenix"));
-        Files.createFile(polydeskd.vmDir(running.definition().id()).resolve(StubBackend.IGNORES_POWER_DOWN));
-
-        List<HostProgress> p;
+        polydeskd.manager().refuseStarts("the machine is powering off");
         try (RpcClient c = polydeskd.connect()) {
-            c.call(ToolstackApi.HOST_SHUTDOWN, new ToolstackApi.HostPower(30));
-            // It crashes while the machine waits for it to power off.
+            c.call(ToolstackApi.EVENTS_SUBSCRIBE);
             assertTrue(ProcessHandle.of(running.pid()).orElseThrow().destroyForcibly());
-            p = follow(c, System.nanoTime()).stream().map(Seen::progress).toList();
+            RpcMessage m;
+            while ((m = c.nextNotification()) != null) {
+                if (ToolstackApi.EVENT.matches(m) && ToolstackApi.EVENT.decode(m).type() == LifecycleEvent.Type.CRASHED) {
+                    break;
+                }
+            }
         }
-        assertEquals(Kind.POWERING, p.get(p.size() - 1).kind(), p.toString());
         VmStatus after = polydeskd.call(ToolstackApi.VM_SHOW, new ToolstackApi.VmRef("Phoenix"));
         assertEquals(VmState.CRASHED, after.state(), "left crashed, not restarted: " + after.detail());
         assertTrue(after.detail().endsWith("; not restarted: the machine is powering off"), after.detail());
-        assertEquals("poweroff\n", Files.readString(out));
+        RpcClient.CallException start = assertThrows(RpcClient.CallException.class,
+                () -> polydeskd.call(ToolstackApi.VM_START, new ToolstackApi.VmRef("Phoenix")));
+        assertEquals("the machine is powering off; 'Phoenix' may not start now", start.getMessage());
     }
 
     @Test

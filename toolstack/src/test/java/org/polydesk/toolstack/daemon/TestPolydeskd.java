@@ -162,6 +162,11 @@ public final class TestPolydeskd implements AutoCloseable {
     }
 
     /** The stub backend, when chosen. */
+    /** polydeskd's own VM manager, for what no method reaches at a chosen moment. */
+    VmManager manager() {
+        return daemon.manager();
+    }
+
     public StubBackend stub() {
         return stub[0];
     }
