@@ -46,6 +46,8 @@ dev_env_stop() {
     local vm_pids
     vm_pids=$(polyctl vm list --json 2>/dev/null | grep -o '"pid" : [0-9]*' | grep -o '[0-9]*$' || true)
     for p in $vm_pids; do kill "$p" 2>/dev/null || true; done
+    # A VM whose polydeskd is gone already (the screenshot tour ends it) is found by its run directory.
+    pkill -f -- "$dev_dir/run/vm/" 2>/dev/null || true
     for p in "${dev_pids[@]}"; do kill "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
     rm -rf "$dev_dir"
