@@ -181,24 +181,6 @@ public final class LibxlDomainConfig {
     }
 
     /**
-     * The CD drive {@code vdev} of a running HVM guest with {@code medium} in it, as libxl_device_disk
-     * JSON for libxl_cdrom_insert: what xl's cd-insert hands it (libxlutil's "vdev=V,access=r,
-     * devtype=cdrom,target=MEDIUM": raw, read-only, removable). Without a medium the drive is emptied,
-     * as xl's cd-eject does it: the same with an empty target, format empty. libxl finds the drive by
-     * vdev and keeps its backend.
-     */
-    static ObjectNode cdrom(String vdev, Path medium) {
-        ObjectNode disk = Json.mapper().createObjectNode();
-        disk.put("vdev", vdev);
-        disk.put("pdev_path", medium == null ? "" : medium.toString());
-        disk.put("format", medium == null ? "empty" : "raw");
-        disk.put("readwrite", 0);
-        disk.put("is_cdrom", 1);
-        disk.put("removable", 1);
-        return disk;
-    }
-
-    /**
      * How libxl_domain_create_restore reads what libxl_domain_suspend wrote, as
      * libxl_domain_restore_params JSON: a plain stream (checkpointed_stream is an integer in the IDL,
      * 0 = LIBXL_CHECKPOINTED_STREAM_NONE, no Remus or COLO) of version 2, the one libxl_domain_suspend
@@ -209,22 +191,6 @@ public final class LibxlDomainConfig {
         params.put("checkpointed_stream", 0);
         params.put("stream_version", 2);
         return params;
-    }
-
-    /**
-     * The guest device name of the definition's disk number {@code disk}, which must be a CD drive
-     * of an HVM guest: only there does a device model hold a medium that can change while it runs.
-     */
-    static String cdromVdev(VmDefinition def, int disk) {
-        if (def.type() != GuestType.HVM) {
-            throw new IllegalArgumentException("'" + def.name() + "' is a " + def.type().wireName()
-                    + " guest; on Xen a CD can be changed while the VM runs only in an HVM guest (its device model"
-                    + " holds the medium)");
-        }
-        if (disk < 0 || disk >= def.disks().size() || !def.disks().get(disk).cdrom()) {
-            throw new IllegalArgumentException("'" + def.name() + "' has no CD drive as disk " + (disk + 1));
-        }
-        return vdevs(def).get(disk);
     }
 
     /** A PCI address as libxl_device_pci JSON. */

@@ -148,23 +148,6 @@ class LibxlDomainConfigTest {
         assertTrue(c.path("b_info").path("type.hvm").path("hdtype").isMissingNode());
     }
 
-    /** What xl's cd-insert hands libxl_cdrom_insert: the drive by vdev, raw, read-only, removable. */
-    @Test
-    void aCdMediumIsTheDriveByVdevReadOnlyRawAsXlsCdInsertGivesIt() throws Exception {
-        assertEquals(Json.mapper().readTree("""
-                {"vdev": "hdb", "pdev_path": "/var/lib/polydesk/media/debian.iso", "format": "raw",
-                 "readwrite": 0, "is_cdrom": 1, "removable": 1}
-                """), LibxlDomainConfig.cdrom("hdb", Path.of("/var/lib/polydesk/media/debian.iso")));
-    }
-
-    /** xl's cd-eject: the same with an empty target, which libxl takes as format empty. */
-    @Test
-    void anEjectIsAnInsertOfNothing() throws Exception {
-        assertEquals(Json.mapper().readTree("""
-                {"vdev": "hdc", "pdev_path": "", "format": "empty", "readwrite": 0, "is_cdrom": 1, "removable": 1}
-                """), LibxlDomainConfig.cdrom("hdc", null));
-    }
-
     /**
      * A plain (not checkpointed) stream of version 2, the one libxl_domain_suspend writes;
      * checkpointed_stream is an integer in libxl's IDL, not the enum's name.
@@ -173,25 +156,6 @@ class LibxlDomainConfigTest {
     void aRestoreReadsThePlainVersion2StreamLibxlSaved() throws Exception {
         assertEquals(Json.mapper().readTree("{\"checkpointed_stream\": 0, \"stream_version\": 2}"),
                 LibxlDomainConfig.restoreParams());
-    }
-
-    /** The drive a CD change addresses is the device name the domain was created with. */
-    @Test
-    void aCdChangeAddressesTheDrivesDeviceName() {
-        VmDefinition def = VmDefinition.builder().id(ID).name("Win").slot(1)
-                .disks(List.of(new Disk("/srv/win.qcow2", "qcow2", false, false, null), new Disk(null, null, true, null, null),
-                        new Disk("/srv/drivers.iso", null, true, null, "hdd")))
-                .build();
-        assertEquals(config(def).at("/disks/1/vdev").asText(), LibxlDomainConfig.cdromVdev(def, 1));
-        assertEquals("hdb", LibxlDomainConfig.cdromVdev(def, 1));
-        assertEquals("hdd", LibxlDomainConfig.cdromVdev(def, 2), "a given device name is kept");
-        IllegalArgumentException notCd = assertThrows(IllegalArgumentException.class, () -> LibxlDomainConfig.cdromVdev(def, 0));
-        assertEquals("'Win' has no CD drive as disk 1", notCd.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> LibxlDomainConfig.cdromVdev(def, 3));
-        IllegalArgumentException pvh = assertThrows(IllegalArgumentException.class,
-                () -> LibxlDomainConfig.cdromVdev(def.toBuilder().type(GuestType.PVH).build(), 1));
-        assertEquals("'Win' is a pvh guest; on Xen a CD can be changed while the VM runs only in an HVM guest (its device"
-                + " model holds the medium)", pvh.getMessage());
     }
 
     @Test
