@@ -59,7 +59,13 @@ class QemuOsProfileTest {
             Files.deleteIfExists(etc.resolve("qemu"));
             Files.deleteIfExists(etc);
         }
+        if (madeEtcQemu) {
+            Files.deleteIfExists(ETC_QEMU);
+        }
     }
+
+    private static final Path ETC_QEMU = Path.of("/etc/qemu");
+    private boolean madeEtcQemu;
 
     private static void run(String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -80,6 +86,12 @@ class QemuOsProfileTest {
         Path conf = Path.of("/etc/netns", ns, "qemu", "bridge.conf");
         Files.createDirectories(conf.getParent());
         Files.writeString(conf, "allow " + BRIDGE + "\n");
+        // ip-netns mounts over /etc/qemu only where it exists (QEMU's packages do not make it): an
+        // empty one is made for the mount and taken away again.
+        if (!Files.exists(ETC_QEMU)) {
+            Files.createDirectory(ETC_QEMU);
+            madeEtcQemu = true;
+        }
     }
 
     @Test
