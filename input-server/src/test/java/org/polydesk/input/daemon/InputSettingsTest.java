@@ -173,10 +173,19 @@ class InputSettingsTest {
     }
 
     /** The type (rel or abs) of the motion in the next input-send-event the VM's QMP gets that has one. */
+    static String lastMotion(FakeQmp qmp) throws Exception {
+        return nextMotion(qmp, false);
+    }
+
     /** The type of the first motion the VM's QMP gets after its next wheel click. */
     static String motionAfterWheel(FakeQmp qmp) throws Exception {
+        return nextMotion(qmp, true);
+    }
+
+    /** The type of the next motion the VM's QMP gets; {@code afterWheel}: only one after a wheel click. */
+    private static String nextMotion(FakeQmp qmp, boolean afterWheel) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        boolean wheel = false;
+        boolean wheel = !afterWheel;
         while (System.nanoTime() < deadline) {
             String line = qmp.lines.poll(1, TimeUnit.SECONDS);
             if (line == null) {
@@ -191,24 +200,7 @@ class InputSettingsTest {
                 }
             }
         }
-        throw new AssertionError("the VM's QMP got no wheel click and motion after it within 10 s");
-    }
-
-    static String lastMotion(FakeQmp qmp) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            String line = qmp.lines.poll(1, TimeUnit.SECONDS);
-            if (line == null) {
-                continue;
-            }
-            for (JsonNode e : Json.mapper().readTree(line).path("arguments").path("events")) {
-                String type = e.path("type").asText();
-                if (type.equals("rel") || type.equals("abs")) {
-                    return type;
-                }
-            }
-        }
-        throw new AssertionError("the VM's QMP got no motion within 10 s");
+        throw new AssertionError("the VM's QMP got no motion" + (afterWheel ? " after a wheel click" : "") + " within 10 s");
     }
 
     @Test

@@ -573,17 +573,18 @@ public final class VmManager {
     /** The names of the VMs whose CD drives hold {@code medium}: in their definitions, or put there while they run. */
     public synchronized List<String> cdUsersOf(Path medium) {
         Path wanted = medium.toAbsolutePath().normalize();
+        java.util.function.Predicate<String> isIt = p -> p != null && !p.isBlank()
+                && Path.of(p).toAbsolutePath().normalize().equals(wanted);
         List<String> users = new ArrayList<>();
         for (VmDefinition def : definitions.values()) {
             boolean holds = false;
             for (VmDefinition d : List.of(def, runningDefinition(def))) {
                 for (Disk disk : d.disks()) {
-                    holds |= disk.cdrom() && disk.path() != null && !disk.path().isBlank()
-                            && Path.of(disk.path()).toAbsolutePath().normalize().equals(wanted);
+                    holds |= disk.cdrom() && isIt.test(disk.path());
                 }
             }
             for (String inserted : cdChanges.getOrDefault(def.id(), Map.of()).values()) {
-                holds |= inserted != null && Path.of(inserted).toAbsolutePath().normalize().equals(wanted);
+                holds |= isIt.test(inserted);
             }
             if (holds) {
                 users.add(def.name());
@@ -625,11 +626,12 @@ public final class VmManager {
             };
             String why = detail == null ? (failure.isEmpty() ? null : failure.substring(2)) : detail + failure;
             boolean restart = false;
-            if (def != null && state == VmState.CRASHED && def.onCrash() == CrashAction.RESTART && startsRefused != null) {
-                why = (why == null ? "crashed" : why) + "; not restarted: " + startsRefused;
-            } else if (def != null && state == VmState.CRASHED && def.onCrash() == CrashAction.RESTART) {
+            String refused = startsRefused;
+            if (def != null && state == VmState.CRASHED && def.onCrash() == CrashAction.RESTART) {
                 int restarts = crashLoop.restartsBefore(id);
-                if (restarts < CrashLoop.MAX_RESTARTS) {
+                if (refused != null) {
+                    why = (why == null ? "crashed" : why) + "; not restarted: " + refused;
+                } else if (restarts < CrashLoop.MAX_RESTARTS) {
                     crashLoop.restarted(id);
                     why = (why == null ? "crashed" : why) + "; restarting (" + (restarts + 1) + " of " + CrashLoop.MAX_RESTARTS + " restarts within "
                             + CrashLoop.WINDOW.toSeconds() + " s)";

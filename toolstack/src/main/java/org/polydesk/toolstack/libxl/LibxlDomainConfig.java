@@ -2,7 +2,6 @@ package org.polydesk.toolstack.libxl;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.polydesk.protocol.rpc.Json;

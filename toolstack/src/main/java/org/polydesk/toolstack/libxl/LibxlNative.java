@@ -12,8 +12,7 @@ import com.sun.jna.ptr.PointerByReference;
  * {@code *_from_json}, results come back through {@code *_to_json}, so no struct layout is mirrored.
  * The sizes, and the offsets of the three event fields read directly (libxl's event JSON keys its
  * union by member name and carries no plain type), are checked against the installed headers by
- * LibxlStructSizesTest; LibxlReadsOurJsonTest has the installed libxl read the JSON of a CD change
- * and of a restore.
+ * LibxlStructSizesTest; LibxlReadsOurJsonTest has the installed libxl read the JSON of a restore.
  */
 interface LibxlNative extends Library {
     String SONAME = "libxenlight.so.4.17";
