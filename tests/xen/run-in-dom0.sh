@@ -51,7 +51,7 @@ else
     skip_all "polydeskd is not running (step c)" \
         d-create-start-hvm d-create-start-pvh d-running d-hvm-windows-settings e-hvm-sockets e-hvm-qmp \
         f-pause-hvm f-resume-hvm f-reboot-hvm f-suspend-hvm f-resume-saved-hvm f-resumed-guest-continued \
-        f-resumed-same-config f-cd-refused-hvm f-stop-hvm f-pvh-booted f-destroy-pvh g-create-times \
+        f-resumed-same-config f-cd-insert-hvm f-cd-eject-hvm f-stop-hvm f-pvh-booted f-destroy-pvh g-create-times \
         h-gpu-list h-gpu-reset-refuses-dom0s h-gpu-assignable h-gpu-taken h-gpu-assigned \
         h-gpu-started-event h-gpu-stopped-event h-gpu-returned \
         j-display-up j-gpu-vm-started j-console-released j-viewer-hello j-viewer-frames j-console-back

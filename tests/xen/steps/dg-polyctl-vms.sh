@@ -153,35 +153,68 @@ else
     fi
 fi
 
-# --- f. a CD change on Xen is refused, and the VM goes on ------------------------------------
-# libxl_cdrom_insert killed this Xen's device model in every earlier run (toolstack/README.md):
-# polydeskd refuses the change with the reason, and the domain and its device model are as before.
-# dm_answers: the device model answers QMP query-block on our socket, listing the CD drive.
-dm_answers() {
+# --- f. a CD into the HVM guest's empty drive and out again, through polyctl --------------
+# First of the f steps, on the domain polydeskd started (READY, never rebooted or resumed).
+# polydeskd made the empty drive with a placeholder medium and ejected it before the guest ran
+# (started empty, the drive's first change killed this Xen's device model: toolstack/README.md).
+# Read back from the domain's state, not from a log: the CD drive's backend in xenstore (its path
+# from xl block-list; hda is device 768), whose params libxl_cdrom_insert sets to FORMAT:MEDIUM
+# and empties on an eject; and the device model's own drive (QMP query-block on our socket, and
+# query-fdsets: libxl hands the medium over as a descriptor labelled FORMAT:PATH).
+cd_iso=/tmp/polydesk-test-cd.iso
+# cd_params: the backend's params node of hvm-test's CD drive; "(no backend)" when not found.
+cd_params() {
+    _be=$(xl block-list hvm-test 2>/dev/null | awk 'NR > 1 && $1 == 768 { print $7; exit }')
+    if [ -n "$_be" ]; then xenstore-read "$_be/params" 2>/dev/null; else echo "(no backend)"; fi
+}
+cd_holds_iso() { case "$(cd_params)" in *":$cd_iso") return 0 ;; esac; return 1; }
+cd_is_empty() { [ -z "$(cd_params)" ]; }
+# dm_cd: the device model's removable drive: "inserted" (it has a medium), "empty", or nothing
+# when the device model did not answer.
+dm_cd() {
     printf '{"execute":"qmp_capabilities"}\n{"execute":"query-block"}\n' \
         | timeout 30 socat -t 10 - "UNIX-CONNECT:$qmp" > "$OUT/qmp-block.txt" 2>&1
-    grep '"return": *\[' "$OUT/qmp-block.txt" | jq -e '[.return[] | select(.removable)] | length > 0' > /dev/null 2>&1
+    grep '"return": *\[' "$OUT/qmp-block.txt" | jq -r '[.return[] | select(.removable)]
+        | if length == 0 then "no removable drive" elif any(.[]; .inserted) then "inserted" else "empty" end' 2>/dev/null
+}
+# dm_fd_media: what the device model was handed as media (the fdsets' labels), one per line.
+dm_fd_media() {
+    printf '{"execute":"qmp_capabilities"}\n{"execute":"query-fdsets"}\n' \
+        | timeout 30 socat -t 10 - "UNIX-CONNECT:$qmp" 2>/dev/null \
+        | grep '"return": *\[' | jq -r '.return[].fds[].opaque // empty' 2>/dev/null
 }
 now_state=$(state hvm-test)
 if [ -n "$ready" ] && [ "$now_state" = running ] && [ -n "$qmp" ]; then
-    cd_iso=/tmp/polydesk-test-cd.iso
     head -c 1048576 /dev/zero > "$cd_iso"
     t=$(now)
-    domid=$(xl domid hvm-test 2>/dev/null)
+    info "hvm-test is domain $(xl domid hvm-test 2>/dev/null) at the CD insert"
     why=
-    if pc vm cd-insert hvm-test "$cd_iso" > "$OUT/f-cd-insert.txt" 2>&1; then
-        why="polyctl vm cd-insert succeeded;"
-    fi
-    grep -q 'not supported on Xen' "$OUT/f-cd-insert.txt" || why="$why polyctl did not say why: $(head -n 1 "$OUT/f-cd-insert.txt");"
-    [ "$(xl domid hvm-test 2>/dev/null)" = "$domid" ] || why="$why the domain is no longer $domid;"
+    dm=$(dm_cd)
+    [ "$dm" = empty ] || why="before the insert the device model's CD drive is '${dm:-not answering}', not empty (the placeholder stayed?);"
+    pc vm cd-insert hvm-test "$cd_iso" > "$OUT/f-cd-insert.txt" 2>&1 || info "polyctl vm cd-insert hvm-test: rc $?"
+    wait_for 30 "hvm-test's CD backend to hold $cd_iso" cd_holds_iso || why="$why the CD drive's backend params are '$(cd_params)';"
+    dm=$(dm_cd)
+    [ "$dm" = inserted ] || why="$why the device model's CD drive is '${dm:-not answering}' (query-block);"
+    dm_fd_media | grep -qx "raw:$cd_iso" || why="$why the device model was handed '$(dm_fd_media | tr '\n' ' ')', not raw:$cd_iso (query-fdsets);"
     [ "$(state hvm-test)" = running ] || why="$why polyctl says '$(state hvm-test)';"
-    dm_answers || why="$why the device model does not answer query-block;"
-    verdict f-cd-refused-hvm "$t" "$why"
-    info "polyctl: $(head -n 1 "$OUT/f-cd-insert.txt")"
-    [ -z "$why" ] || indent "$OUT/qmp-block.txt" 5
+    verdict f-cd-insert-hvm "$t" "$why"
+    info "CD drive: backend params '$(cd_params)', device model: ${dm:-no answer}"
+    [ -z "$why" ] || { indent "$OUT/f-cd-insert.txt"; xl block-list hvm-test 2>&1 | sed 's/^/  | /'; indent "$OUT/qmp-block.txt" 5;
+        indent /var/log/xen/qemu-dm-hvm-test.log 15; }
+
+    t=$(now)
+    pc vm cd-eject hvm-test > "$OUT/f-cd-eject.txt" 2>&1 || info "polyctl vm cd-eject hvm-test: rc $?"
+    why=
+    wait_for 30 "hvm-test's CD backend to be empty" cd_is_empty || why="the CD drive's backend params are '$(cd_params)';"
+    dm=$(dm_cd)
+    [ "$dm" = empty ] || why="$why the device model's CD drive is '${dm:-not answering}' (query-block);"
+    now_state=$(state hvm-test)
+    [ "$now_state" = running ] || why="$why polyctl says '$now_state';"
+    verdict f-cd-eject-hvm "$t" "$why"
+    [ -z "$why" ] || { indent "$OUT/f-cd-eject.txt"; indent "$OUT/qmp-block.txt" 5; }
     rm -f "$cd_iso"
 else
-    skip_all "hvm-test is '$now_state', its QMP socket '${qmp:-none}'" f-cd-refused-hvm
+    skip_all "hvm-test is '$now_state', its QMP socket '${qmp:-none}'" f-cd-insert-hvm f-cd-eject-hvm
 fi
 
 # --- f. pause, resume and reboot the HVM guest through polyctl ----------------------

@@ -310,7 +310,9 @@ final class VmCommands {
         @Override
         public Integer call() throws Exception {
             return callAndWait(ToolstackApi.VM_REBOOT, new ToolstackApi.VmStop(ref, timeout), LifecycleEvent.Type.RUNNING,
-                    noWait ? "rebooting" : "rebooted", Duration.ofSeconds((timeout == null ? 60 : timeout) + 60L));
+                    noWait ? "rebooting" : "rebooted",
+                    // beyond the timeout: a Xen guest caught shutting down to reboot gets 120 s more to be made again
+                    Duration.ofSeconds((timeout == null ? 60 : timeout) + 180L));
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,11 +34,16 @@ import org.polydesk.protocol.rpc.UnixSockets;
  * <p>A suspend to disk is libxl_domain_suspend into the image file, then the domain's destruction;
  * libxl's stream holds no configuration, so a resume rebuilds the domain's configuration from the
  * definition it ran as (as a start does) and hands it, with the image, to libxl_domain_create_restore.
- * A CD is not changed while the VM runs (see {@link #insertCd}).
+ * A CD is changed by libxl_cdrom_insert, as xl's cd-insert and cd-eject do it; an empty drive starts
+ * with a placeholder medium that is ejected before the guest runs ({@link #ejectPlaceholders}).
  */
 public final class LibxlBackend implements HypervisorBackend {
     private static final Logger LOG = Logger.getLogger(LibxlBackend.class.getName());
     private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(60);
+    private static final String EMPTY_CD = "empty-cd.iso";
+    private static final int EMPTY_CD_BYTES = 64 * 1024;
+    /** How long a domain that shut down to reboot may take to be destroyed and created again. */
+    private static final Duration REMAKE_TIMEOUT = Duration.ofSeconds(120);
 
     private final LibxlContext xl;
     private final Path runDir;
@@ -149,7 +155,7 @@ public final class LibxlBackend implements HypervisorBackend {
         String verb = image == null ? "start" : "resume";
         int domid;
         try {
-            String config = LibxlDomainConfig.of(def, dir, gpuFunctions).toString();
+            String config = LibxlDomainConfig.of(def, dir, gpuFunctions, emptyCd()).toString();
             if (image == null) {
                 domid = xl.createDomain(config);
             } else {
@@ -163,6 +169,7 @@ public final class LibxlBackend implements HypervisorBackend {
         try {
             xl.watchDeath(domid);
             ensureEventThread();
+            ejectPlaceholders(def, domid);
             xl.unpause(domid);
             if (def.type() == GuestType.HVM) {
                 awaitSocket(def, dir.qmpSocket());
@@ -278,13 +285,14 @@ public final class LibxlBackend implements HypervisorBackend {
         xl.unwatchDeath(domain.domid);
         byDomid.remove(domain.domid, domain);
         if (domain.rebooting && !domain.destroyRequested && !domain.stopRequested) {
-            domain.rebooting = false;
             try {
                 domain.domid = create(domain.def, domain.dir, domain.gpuFunctions, null);
                 byDomid.put(domain.domid, domain);
                 return;
             } catch (BackendException e) {
                 end(domain, ExitReason.CRASHED, "the guest asked to reboot but could not be started again: " + e.getMessage());
+            } finally {
+                domain.rebooting = false; // only now: reboot() must never see it neither rebooting nor made again
             }
         }
         if (domain.destroyRequested) {
@@ -386,12 +394,23 @@ public final class LibxlBackend implements HypervisorBackend {
             }
             if (xl.reboot(before)) {
                 long deadline = System.nanoTime() + timeout.toNanos();
-                while (System.nanoTime() < deadline) {
+                long remakeDeadline = deadline + REMAKE_TIMEOUT.toNanos();
+                while (true) {
                     if (domain.domid != before) {
                         return "the guest restarted";
                     }
                     if (domain.reported.isDone()) {
                         throw new BackendException("'" + domain.def.name() + "' ended instead of restarting: " + domain.detail);
+                    }
+                    long now = System.nanoTime();
+                    // A guest that shut down to reboot is being made again: a reset now would hit a
+                    // dying domain, so it gets time to come back instead.
+                    if (now >= deadline && !domain.rebooting) {
+                        break;
+                    }
+                    if (now >= remakeDeadline) {
+                        throw new BackendException("'" + domain.def.name() + "' shut down to reboot but was not made again within "
+                                + REMAKE_TIMEOUT.toSeconds() + " s");
                     }
                     Thread.sleep(200);
                 }
@@ -492,23 +511,60 @@ public final class LibxlBackend implements HypervisorBackend {
 
     @Override
     public void insertCd(UUID id, int disk, Path medium) throws BackendException {
-        throw cdNotOnXen();
+        changeCd(id, disk, medium);
     }
 
     @Override
     public void ejectCd(UUID id, int disk) throws BackendException {
-        throw cdNotOnXen();
+        changeCd(id, disk, null);
+    }
+
+    /** libxl_cdrom_insert with the drive's vdev and the new medium, or none (xl cd-eject). */
+    private void changeCd(UUID id, int disk, Path medium) throws BackendException {
+        Domain domain = domain(id);
+        String verb = medium == null ? "eject the CD of" : "insert " + medium + " into";
+        try {
+            String vdev = LibxlDomainConfig.cdromVdev(domain.def, disk);
+            xl.cdromInsert(domain.domid, LibxlDomainConfig.cdrom(vdev, medium).toString());
+        } catch (IllegalArgumentException | LibxlException e) {
+            throw new BackendException("cannot " + verb + " '" + domain.def.name() + "': " + e.getMessage(), e);
+        }
     }
 
     /**
-     * libxl_cdrom_insert, as xl cd-insert does it, kills the device model of Xen 4.17 with Debian's
-     * qemu-system-xen 7.2 (NULL dereference, seen in the Xen system test): its Xen block backend could
-     * not open the empty drive at the domain's start and fails again when the medium changes. OpenXT
-     * avoids empty drives with a placeholder ISO; until that is built and tested, a change is refused.
+     * Ejects the placeholder from each CD drive that is empty in the definition, while the new domain
+     * is still paused: the guest never sees it, and the drive, made with a medium, takes later changes.
      */
-    private static BackendException cdNotOnXen() {
-        return new BackendException("changing a CD while the VM runs is not supported on Xen yet (libxl's cd-insert"
-                + " crashes this Xen's device model); stop the VM, set its CD drive's medium in its definition, and start it");
+    private void ejectPlaceholders(VmDefinition def, int domid) throws LibxlException {
+        List<String> vdevs = LibxlDomainConfig.vdevs(def);
+        for (int i = 0; i < def.disks().size(); i++) {
+            if (LibxlDomainConfig.startsWithPlaceholder(def, def.disks().get(i))) {
+                xl.cdromInsert(domid, LibxlDomainConfig.cdrom(vdevs.get(i), null).toString());
+            }
+        }
+    }
+
+    /**
+     * The placeholder medium of empty CD drives ({@link LibxlDomainConfig#startsWithPlaceholder}): 64 KiB
+     * of zeros in the run directory, made once, atomically, and only ever opened read-only.
+     */
+    private Path emptyCd() throws BackendException {
+        Path file = runDir.resolve(EMPTY_CD);
+        try {
+            if (Files.isRegularFile(file) && Files.size(file) == EMPTY_CD_BYTES) {
+                return file;
+            }
+            Path tmp = Files.createTempFile(runDir, EMPTY_CD, ".tmp");
+            try {
+                Files.write(tmp, new byte[EMPTY_CD_BYTES]);
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+            return file;
+        } catch (IOException e) {
+            throw new BackendException("cannot make the empty CD drives' placeholder " + file + ": " + e.getMessage(), e);
+        }
     }
 
     private static boolean awaitReported(Domain domain, Duration timeout) {

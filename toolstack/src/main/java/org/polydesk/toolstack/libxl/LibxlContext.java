@@ -156,6 +156,18 @@ public final class LibxlContext implements AutoCloseable {
         check(xl.libxl_domain_resume(ctx, domid, LibxlNative.RESUME_SUSPEND_CANCEL, null), "cannot resume domain " + domid);
     }
 
+    /** Changes the medium of an HVM domain's CD drive to the libxl_device_disk in JSON. */
+    public void cdromInsert(int domid, String diskJson) throws LibxlException {
+        Memory disk = new Memory(LibxlNative.SIZEOF_DEVICE_DISK);
+        xl.libxl_device_disk_init(disk);
+        try {
+            check(xl.libxl_device_disk_from_json(ctx, disk, diskJson), "libxl refused the disk " + diskJson);
+            check(xl.libxl_cdrom_insert(ctx, domid, disk, null), "libxl could not change the CD of domain " + domid);
+        } finally {
+            xl.libxl_device_disk_dispose(disk);
+        }
+    }
+
     public void unpause(int domid) throws LibxlException {
         check(xl.libxl_domain_unpause(ctx, domid, null), "cannot unpause domain " + domid);
     }

@@ -2,6 +2,7 @@ package org.polydesk.toolstack.libxl;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.polydesk.protocol.rpc.Json;
@@ -32,8 +33,12 @@ public final class LibxlDomainConfig {
     private LibxlDomainConfig() {
     }
 
-    /** {@code gpuFunctions}: the functions of the VM's GPU card, made assignable; empty without a GPU. */
-    public static ObjectNode of(VmDefinition def, VmRuntimeDir dir, List<String> gpuFunctions) {
+    /**
+     * {@code gpuFunctions}: the functions of the VM's GPU card, made assignable; empty without a GPU.
+     * {@code emptyCd}: the placeholder medium an empty CD drive of an HVM guest starts with (see
+     * {@link #startsWithPlaceholder}).
+     */
+    public static ObjectNode of(VmDefinition def, VmRuntimeDir dir, List<String> gpuFunctions, Path emptyCd) {
         ObjectNode root = Json.mapper().createObjectNode();
         ObjectNode cInfo = root.putObject("c_info");
         cInfo.put("type", def.type().wireName());
@@ -67,11 +72,14 @@ public final class LibxlDomainConfig {
         for (int i = 0; i < def.disks().size(); i++) {
             Disk d = def.disks().get(i);
             ObjectNode disk = disks.addObject();
-            if (!d.empty()) {
+            boolean placeholder = startsWithPlaceholder(def, d);
+            if (placeholder) {
+                disk.put("pdev_path", emptyCd.toString());
+            } else if (!d.empty()) {
                 disk.put("pdev_path", d.path());
             }
             disk.put("vdev", vdevs.get(i));
-            disk.put("format", d.empty() ? "empty" : d.format());
+            disk.put("format", placeholder ? "raw" : d.empty() ? "empty" : d.format());
             disk.put("readwrite", d.readOnly() ? 0 : 1);
             disk.put("is_cdrom", d.cdrom() ? 1 : 0);
             disk.put("removable", d.cdrom() ? 1 : 0);
@@ -180,6 +188,35 @@ public final class LibxlDomainConfig {
     }
 
     /**
+     * An HVM guest's CD drive that is empty in the definition starts with a placeholder medium, which
+     * the backend ejects before the guest runs. Started empty, the device model's Xen block backend
+     * cannot open it ("Could not stat file ''") and the first libxl_cdrom_insert kills Debian's
+     * qemu-system-xen 7.2; started with a medium, inserts and ejects work (tests/xen: f-cd-*).
+     * OpenXT keeps its drives from being empty the same way.
+     */
+    static boolean startsWithPlaceholder(VmDefinition def, Disk d) {
+        return def.type() == GuestType.HVM && d.cdrom() && d.empty();
+    }
+
+    /**
+     * The CD drive {@code vdev} of a running HVM guest with {@code medium} in it, as libxl_device_disk
+     * JSON for libxl_cdrom_insert: what xl's cd-insert hands it (libxlutil's "vdev=V,access=r,
+     * devtype=cdrom,target=MEDIUM": raw, read-only, removable). Without a medium the drive is emptied,
+     * as xl's cd-eject does it: the same with an empty target, format empty. libxl finds the drive by
+     * vdev and keeps its backend.
+     */
+    static ObjectNode cdrom(String vdev, Path medium) {
+        ObjectNode disk = Json.mapper().createObjectNode();
+        disk.put("vdev", vdev);
+        disk.put("pdev_path", medium == null ? "" : medium.toString());
+        disk.put("format", medium == null ? "empty" : "raw");
+        disk.put("readwrite", 0);
+        disk.put("is_cdrom", 1);
+        disk.put("removable", 1);
+        return disk;
+    }
+
+    /**
      * How libxl_domain_create_restore reads what libxl_domain_suspend wrote, as
      * libxl_domain_restore_params JSON: a plain stream (checkpointed_stream is an integer in the IDL,
      * 0 = LIBXL_CHECKPOINTED_STREAM_NONE, no Remus or COLO) of version 2, the one libxl_domain_suspend
@@ -190,6 +227,22 @@ public final class LibxlDomainConfig {
         params.put("checkpointed_stream", 0);
         params.put("stream_version", 2);
         return params;
+    }
+
+    /**
+     * The guest device name of the definition's disk number {@code disk}, which must be a CD drive
+     * of an HVM guest: only there does a device model hold a medium that can change while it runs.
+     */
+    static String cdromVdev(VmDefinition def, int disk) {
+        if (def.type() != GuestType.HVM) {
+            throw new IllegalArgumentException("'" + def.name() + "' is a " + def.type().wireName()
+                    + " guest; on Xen a CD can be changed while the VM runs only in an HVM guest (its device model"
+                    + " holds the medium)");
+        }
+        if (disk < 0 || disk >= def.disks().size() || !def.disks().get(disk).cdrom()) {
+            throw new IllegalArgumentException("'" + def.name() + "' has no CD drive as disk " + (disk + 1));
+        }
+        return vdevs(def).get(disk);
     }
 
     /** A PCI address as libxl_device_pci JSON. */

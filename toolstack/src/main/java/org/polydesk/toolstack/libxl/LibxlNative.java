@@ -36,6 +36,8 @@ interface LibxlNative extends Library {
     int SIZEOF_DEVICE_PCI = 32;
     /** sizeof(libxl_childproc_hooks): enum chldowner, then two function pointers. */
     int SIZEOF_CHILDPROC_HOOKS = 24;
+    /** sizeof(libxl_device_disk): allocated for a CD drive's new medium (libxl_cdrom_insert). */
+    int SIZEOF_DEVICE_DISK = 144;
     /** sizeof(libxl_domain_restore_params): allocated for libxl_domain_create_restore. */
     int SIZEOF_DOMAIN_RESTORE_PARAMS = 24;
 
@@ -129,6 +131,15 @@ interface LibxlNative extends Library {
     Pointer libxl_device_pci_to_json(Pointer ctx, Pointer pci);
 
     void libxl_device_pci_assignable_list_free(Pointer list, int count);
+
+    void libxl_device_disk_init(Memory disk);
+
+    int libxl_device_disk_from_json(Pointer ctx, Memory disk, String json);
+
+    void libxl_device_disk_dispose(Memory disk);
+
+    /** Changes the medium of an HVM guest's CD drive {@code disk.vdev}; an empty pdev_path empties it. */
+    int libxl_cdrom_insert(Pointer ctx, int domid, Memory disk, Pointer aoHow);
 
     /** libxentoollog: a logger writing to a stdio stream. */
     interface ToolLog extends Library {

@@ -26,9 +26,10 @@ class LibxlDomainConfigTest {
     private static final UUID ID = UUID.fromString("0b5f8a1e-7d1c-4c2e-9a77-5d8f3e2a1b40");
     private static final VmRuntimeDir DIR = VmRuntimeDir.of(Path.of("/run/polydesk"), ID);
     private static final String VM_DIR = "/run/polydesk/vm/" + ID;
+    private static final Path EMPTY_CD = Path.of("/run/polydesk/empty-cd.iso");
 
     private static JsonNode config(VmDefinition def) {
-        return LibxlDomainConfig.of(def, DIR, List.of());
+        return LibxlDomainConfig.of(def, DIR, List.of(), EMPTY_CD);
     }
 
     /**
@@ -73,7 +74,7 @@ class LibxlDomainConfigTest {
                 """.formatted(ID, VM_DIR, VM_DIR, VM_DIR));
         // Compared as parsed text: libxl reads the text, and number node types may differ.
         assertEquals(expected, Json.mapper().readTree(
-                LibxlDomainConfig.of(def, DIR, List.of("0000:01:00.0", "0000:01:00.1")).toString()));
+                LibxlDomainConfig.of(def, DIR, List.of("0000:01:00.0", "0000:01:00.1"), EMPTY_CD).toString()));
     }
 
     @Test
@@ -149,6 +150,43 @@ class LibxlDomainConfigTest {
     }
 
     /**
+     * An empty CD drive of an HVM guest is made with the placeholder in it (the backend ejects it
+     * before the guest runs); one with a medium, and a PVH guest's, are as the definition says.
+     */
+    @Test
+    void anEmptyHvmCdDriveStartsWithThePlaceholder() throws Exception {
+        VmDefinition def = VmDefinition.builder().id(ID).name("Win").slot(1)
+                .disks(List.of(new Disk(null, null, true, null, null), new Disk("/srv/drivers.iso", null, true, null, null)))
+                .build();
+        JsonNode disks = config(def).path("disks");
+        assertEquals(Json.mapper().readTree("""
+                [{"pdev_path": "/run/polydesk/empty-cd.iso", "vdev": "hda", "format": "raw", "readwrite": 0, "is_cdrom": 1, "removable": 1},
+                 {"pdev_path": "/srv/drivers.iso", "vdev": "hdb", "format": "raw", "readwrite": 0, "is_cdrom": 1, "removable": 1}]
+                """), disks);
+        assertTrue(LibxlDomainConfig.startsWithPlaceholder(def, def.disks().get(0)));
+        assertFalse(LibxlDomainConfig.startsWithPlaceholder(def, def.disks().get(1)));
+        assertFalse(LibxlDomainConfig.startsWithPlaceholder(def.toBuilder().type(GuestType.PVH).build(), def.disks().get(0)),
+                "no device model holds a PVH guest's drive");
+    }
+
+    /** What xl's cd-insert hands libxl_cdrom_insert: the drive by vdev, raw, read-only, removable. */
+    @Test
+    void aCdMediumIsTheDriveByVdevReadOnlyRawAsXlsCdInsertGivesIt() throws Exception {
+        assertEquals(Json.mapper().readTree("""
+                {"vdev": "hdb", "pdev_path": "/var/lib/polydesk/media/debian.iso", "format": "raw",
+                 "readwrite": 0, "is_cdrom": 1, "removable": 1}
+                """), LibxlDomainConfig.cdrom("hdb", Path.of("/var/lib/polydesk/media/debian.iso")));
+    }
+
+    /** xl's cd-eject: the same with an empty target, which libxl takes as format empty. */
+    @Test
+    void anEjectIsAnInsertOfNothing() throws Exception {
+        assertEquals(Json.mapper().readTree("""
+                {"vdev": "hdc", "pdev_path": "", "format": "empty", "readwrite": 0, "is_cdrom": 1, "removable": 1}
+                """), LibxlDomainConfig.cdrom("hdc", null));
+    }
+
+    /**
      * A plain (not checkpointed) stream of version 2, the one libxl_domain_suspend writes;
      * checkpointed_stream is an integer in libxl's IDL, not the enum's name.
      */
@@ -156,6 +194,25 @@ class LibxlDomainConfigTest {
     void aRestoreReadsThePlainVersion2StreamLibxlSaved() throws Exception {
         assertEquals(Json.mapper().readTree("{\"checkpointed_stream\": 0, \"stream_version\": 2}"),
                 LibxlDomainConfig.restoreParams());
+    }
+
+    /** The drive a CD change addresses is the device name the domain was created with. */
+    @Test
+    void aCdChangeAddressesTheDrivesDeviceName() {
+        VmDefinition def = VmDefinition.builder().id(ID).name("Win").slot(1)
+                .disks(List.of(new Disk("/srv/win.qcow2", "qcow2", false, false, null), new Disk(null, null, true, null, null),
+                        new Disk("/srv/drivers.iso", null, true, null, "hdd")))
+                .build();
+        assertEquals(config(def).at("/disks/1/vdev").asText(), LibxlDomainConfig.cdromVdev(def, 1));
+        assertEquals("hdb", LibxlDomainConfig.cdromVdev(def, 1));
+        assertEquals("hdd", LibxlDomainConfig.cdromVdev(def, 2), "a given device name is kept");
+        IllegalArgumentException notCd = assertThrows(IllegalArgumentException.class, () -> LibxlDomainConfig.cdromVdev(def, 0));
+        assertEquals("'Win' has no CD drive as disk 1", notCd.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> LibxlDomainConfig.cdromVdev(def, 3));
+        IllegalArgumentException pvh = assertThrows(IllegalArgumentException.class,
+                () -> LibxlDomainConfig.cdromVdev(def.toBuilder().type(GuestType.PVH).build(), 1));
+        assertEquals("'Win' is a pvh guest; on Xen a CD can be changed while the VM runs only in an HVM guest (its device"
+                + " model holds the medium)", pvh.getMessage());
     }
 
     @Test

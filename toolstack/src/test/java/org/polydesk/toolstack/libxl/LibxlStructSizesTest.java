@@ -27,6 +27,7 @@ class LibxlStructSizesTest {
                     printf("event %zu\\n", sizeof(libxl_event));
                     printf("device_pci %zu\\n", sizeof(libxl_device_pci));
                     printf("childproc_hooks %zu\\n", sizeof(libxl_childproc_hooks));
+                    printf("device_disk %zu\\n", sizeof(libxl_device_disk));
                     printf("domain_restore_params %zu\\n", sizeof(libxl_domain_restore_params));
                     printf("sigchld_selective %d\\n", (int) libxl_sigchld_owner_libxl_always_selective_reap);
                     printf("trigger_power %d\\n", (int) LIBXL_TRIGGER_POWER);
@@ -61,6 +62,7 @@ class LibxlStructSizesTest {
         assertEquals(actual.get("event"), LibxlNative.SIZEOF_EVENT, "sizeof(libxl_event)");
         assertEquals(actual.get("device_pci"), LibxlNative.SIZEOF_DEVICE_PCI, "sizeof(libxl_device_pci)");
         assertEquals(actual.get("childproc_hooks"), LibxlNative.SIZEOF_CHILDPROC_HOOKS, "sizeof(libxl_childproc_hooks)");
+        assertEquals(actual.get("device_disk"), LibxlNative.SIZEOF_DEVICE_DISK, "sizeof(libxl_device_disk)");
         assertEquals(actual.get("domain_restore_params"), LibxlNative.SIZEOF_DOMAIN_RESTORE_PARAMS,
                 "sizeof(libxl_domain_restore_params)");
         assertEquals(actual.get("sigchld_selective"), LibxlNative.SIGCHLD_OWNER_LIBXL_ALWAYS_SELECTIVE_REAP);
