@@ -11,7 +11,10 @@
 # gives Xvnc's root window a pointer, as the UI's window has, in the display server's Xvnc test;
 # the shell scripts are checked with shellcheck and dash (tests/scripts/run.sh); ovmf and swtpm give
 # the OS profile tests' VMs UEFI with Secure Boot and a TPM 2.0, as on a Polydesk machine; xorriso,
-# dosfstools and mtools make the installer ISO and the USB stick image of the media library's tests.
+# dosfstools and mtools make the installer ISO and the USB stick image of the media library's tests;
+# iproute2, nftables and dnsmasq-base are what polydeskd's networks are made of (their test runs them
+# in network namespaces of its own).
 need_packages openjdk-17-jdk-headless maven qemu-system-x86 qemu-utils busybox-static cpio libxen-dev gcc \
     libpangoft2-1.0-0 libfreetype6 fontconfig fonts-dejavu-core tigervnc-standalone-server libgtk-3-0 \
-    quilt dpkg-dev socat x11-xserver-utils shellcheck dash ovmf swtpm swtpm-tools xorriso dosfstools mtools
+    quilt dpkg-dev socat x11-xserver-utils shellcheck dash ovmf swtpm swtpm-tools xorriso dosfstools mtools \
+    iproute2 nftables dnsmasq-base

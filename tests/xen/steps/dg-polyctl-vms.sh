@@ -35,10 +35,12 @@ fi
 # logs only PV consoles, so read the pty here to see the guest's READY. A reboot that
 # makes the domain again gives it a new pty: read_serial appends that one to the log.
 serial_pid=
+serial_domid=
 read_serial() {
     [ -n "$serial_pid" ] && kill "$serial_pid" 2>/dev/null
     serial_pid=
     domid=$(xl domid hvm-test 2>/dev/null)
+    serial_domid=$domid
     pty=$([ -n "$domid" ] && xenstore-read "/local/domain/$domid/serial/0/tty" 2>/dev/null)
     if [ -n "$pty" ] && [ -c "$pty" ]; then
         stty -F "$pty" raw -echo 2>/dev/null
@@ -131,6 +133,9 @@ fi
 # ttyS0); under emulation that takes minutes. Look for READY in the console logs.
 # hvm_ready_or_gone: READY in either log (ready= which), or the domain is gone.
 hvm_ready_or_gone() {
+    # A guest that triple-faulted under TCG was made again by polydeskd: read the new domain's pty.
+    _now=$(xl domid hvm-test 2>/dev/null)
+    [ -n "$_now" ] && [ "$_now" != "$serial_domid" ] && read_serial
     for f in "$OUT/hvm-serial.log" "/run/polydesk/vm/$hvm_id/console.log"; do
         has_line "$f" 'POLYDESK-GUEST READY' && { ready=$f; return 0; }
     done

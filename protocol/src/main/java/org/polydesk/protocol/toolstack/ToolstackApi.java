@@ -8,6 +8,9 @@ import org.polydesk.protocol.install.InstallProgress;
 import org.polydesk.protocol.media.MediaProgress;
 import org.polydesk.protocol.media.Medium;
 import org.polydesk.protocol.media.UsbIsoFile;
+import org.polydesk.protocol.network.Network;
+import org.polydesk.protocol.network.NetworkEvent;
+import org.polydesk.protocol.network.NetworkStatus;
 import org.polydesk.protocol.paths.Paths;
 import org.polydesk.protocol.rpc.RpcApi;
 import org.polydesk.protocol.rpc.RpcMethod;
@@ -144,6 +147,21 @@ public final class ToolstackApi {
         public static final String NAME = "name";
     }
 
+    /** A network by name. */
+    public record NetworkRef(String name) {
+        public static final String NAME = "name";
+    }
+
+    /** A network's new settings; its name stays. */
+    public record NetworkEdit(String name, Network network) {
+        public static final String NAME = "name", NETWORK = "network";
+    }
+
+    /** A running VM's NIC (its index in the definition, from 0) put online or offline. */
+    public record VmNicLink(String vm, int nic, boolean online) {
+        public static final String VM = "vm", NIC = "nic", ONLINE = "online";
+    }
+
     public static final RpcMethod<Void, List<VmStatus>> VM_LIST = RpcMethod.listOf("vm.list", Void.class, VmStatus.class,
             "Every VM with its definition and state.");
     public static final RpcMethod<VmRef, VmStatus> VM_SHOW = RpcMethod.of("vm.show", VmRef.class, VmStatus.class,
@@ -253,9 +271,31 @@ public final class ToolstackApi {
             "Deletes a medium from the library; refused while an import writes it or a VM's CD drive holds it"
                     + " (its definition, or inserted while it runs).", NOT_FOUND, WRONG_STATE, STORE_FAILED);
 
+    public static final RpcMethod<Void, List<NetworkStatus>> NETWORK_LIST = RpcMethod.listOf("network.list", Void.class,
+            NetworkStatus.class, "polydeskd's networks: each one's settings, bridge, whether it is up (or why not), its DHCP"
+                    + " server and the VMs whose NICs name it.");
+    public static final RpcMethod<Network, NetworkStatus> NETWORK_CREATE = RpcMethod.of("network.create", Network.class,
+            NetworkStatus.class, "Makes and stores a network (nat: a bridge with DHCP and DNS from dnsmasq, masqueraded;"
+                    + " isolated: VM to VM only; bridged: a bridge on a physical NIC that dom0 does not use). A subnet that"
+                    + " overlaps another network's or one of the host's is refused naming it; a step that fails leaves"
+                    + " nothing behind.", INVALID_DEFINITION, BACKEND_FAILED, STORE_FAILED);
+    public static final RpcMethod<NetworkEdit, NetworkStatus> NETWORK_EDIT = RpcMethod.of("network.edit", NetworkEdit.class,
+            NetworkStatus.class, "Changes a network that no running VM is plugged into (its name stays); on failure the"
+                    + " old one is brought back.", INVALID_DEFINITION, NOT_FOUND, WRONG_STATE, BACKEND_FAILED, STORE_FAILED);
+    public static final RpcMethod<NetworkRef, Void> NETWORK_DELETE = RpcMethod.of("network.delete", NetworkRef.class,
+            Void.class, "Deletes a network, with its bridge, DHCP server and rules; refused while a VM definition names it"
+                    + " (the message lists them).", NOT_FOUND, WRONG_STATE, STORE_FAILED);
+    public static final RpcMethod<VmNicLink, VmStatus> VM_NIC_LINK = RpcMethod.of("vm.nic.link", VmNicLink.class,
+            VmStatus.class, "Puts a running VM's network interface (on one of polydeskd's networks) online or offline at"
+                    + " once: its tap or vif in dom0 is set up or down, so nothing passes while it is offline; the"
+                    + " definition's online switch says how it starts.", NOT_FOUND, WRONG_STATE, BACKEND_FAILED);
+
     public static final RpcNotification<LifecycleEvent> EVENT = RpcNotification.of("event", LifecycleEvent.class,
             "A VM was created, changed or deleted, or entered a state: starting, running, paused, stopping, stopped,"
                     + " crashed, suspended (after events.subscribe).");
+    public static final RpcNotification<NetworkEvent> NETWORK_EVENT = RpcNotification.of("network.event",
+            NetworkEvent.class, "A network was created, changed or deleted, came up, failed, or its DHCP server was"
+                    + " started again after it died (after events.subscribe).");
     public static final RpcNotification<InstallProgress> INSTALL_PROGRESS = RpcNotification.of("install.progress",
             InstallProgress.class, "A step, a detail, done or failed of the install the connection started.");
     public static final RpcNotification<MediaProgress> MEDIA_PROGRESS = RpcNotification.of("media.progress",
@@ -270,6 +310,6 @@ public final class ToolstackApi {
 
     /** The whole API, for the registry test and the generated map. */
     public static final RpcApi API = RpcApi.declaredIn(ToolstackApi.class, "Toolstack API", "polydeskd",
-            Paths.DAEMON_SOCKET, "VM definitions and lifecycle, host, GPUs, installer, console hand-over, installer media.");
+            Paths.DAEMON_SOCKET, "VM definitions and lifecycle, networks, host, GPUs, installer, console hand-over, installer media.");
 
 }

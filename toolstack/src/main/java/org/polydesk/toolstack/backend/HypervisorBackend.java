@@ -82,6 +82,15 @@ public interface HypervisorBackend extends AutoCloseable {
     /** The host driver that holds a passed-through PCI function: pciback (Xen) or vfio-pci. */
     String passthroughDriver();
 
+    /**
+     * Whether the hypervisor makes the host side of a VM's NIC on one of polydeskd's networks itself,
+     * named {@link NicNames#of} (libxl's vif hotplug); otherwise polydeskd makes the tap and the
+     * backend opens it.
+     */
+    default boolean makesNicInterfaces() {
+        return false;
+    }
+
     /** Makes a function a guest had fit for dom0's driver again, before polydeskd rebinds it. */
     void releasePci(String address);
 

@@ -16,6 +16,7 @@ import org.polydesk.protocol.vm.Display;
 import org.polydesk.protocol.vm.Firmware;
 import org.polydesk.protocol.vm.GuestType;
 import org.polydesk.protocol.vm.Nic;
+import org.polydesk.protocol.vm.NicPolicy;
 import org.polydesk.protocol.vm.VmDefinition;
 import picocli.CommandLine.Option;
 
@@ -74,8 +75,10 @@ final class DefinitionOptions {
                     + " ',cdrom' (no path) is an empty CD drive, for vm cd-insert.")
     List<String> disks;
 
-    @Option(names = "--nic", paramLabel = "BRIDGE[,mac=M][,model=e1000|virtio|rtl8139]",
-            description = "A network interface; repeat for more.")
+    @Option(names = "--nic", paramLabel = "NETWORK|bridge=BRIDGE[,mac=M][,model=e1000|virtio|rtl8139][,policy=P][,offline]",
+            description = "A network interface on one of polydeskd's networks (network list), or on a host bridge;"
+                    + " policy open (default), internet-only or offline; offline starts it with its link down."
+                    + " Repeat for more.")
     List<String> nics;
 
     @Option(names = "--display", paramLabel = "WIDTHxHEIGHT", description = "Virtual screen size (default 1024x768).")
@@ -253,21 +256,40 @@ final class DefinitionOptions {
         return new Disk(parts[0].isEmpty() ? null : parts[0], format, cdrom, readOnly, vdev, bus);
     }
 
+    /**
+     * {@code NETWORK} or {@code bridge=BRIDGE}, then {@code mac=}, {@code model=}, {@code policy=} and
+     * {@code offline} in any order.
+     */
     static Nic parseNic(String spec) {
         String[] parts = spec.split(",");
+        String network = parts[0];
+        String bridge = null;
+        if (parts[0].startsWith("bridge=")) {
+            network = null;
+            bridge = parts[0].substring("bridge=".length());
+        }
         String mac = null;
         NicModel model = null;
+        NicPolicy policy = null;
+        Boolean online = null;
         for (int i = 1; i < parts.length; i++) {
             if (parts[i].startsWith("mac=")) {
                 mac = parts[i].substring(4);
             } else if (parts[i].startsWith("model=")) {
                 model = wireValue("--nic " + spec + ": model", parts[i].substring(6), NicModel.class);
+            } else if (parts[i].startsWith("policy=")) {
+                policy = NicPolicy.fromWireName(parts[i].substring(7));
+                if (policy == null) {
+                    throw new IllegalArgumentException("--nic " + spec + ": policy must be open, internet-only or offline");
+                }
+            } else if (parts[i].equals("offline")) {
+                online = false;
             } else {
                 throw new IllegalArgumentException("--nic " + spec + ": unknown part '" + parts[i]
-                        + "' (expected mac=M or model=e1000|virtio|rtl8139)");
+                        + "' (expected mac=M, model=e1000|virtio|rtl8139, policy=open|internet-only|offline or offline)");
             }
         }
-        return new Nic(parts[0], mac, model);
+        return new Nic(bridge, mac, model, network, policy, online);
     }
 
     static Display parseDisplay(String spec) {

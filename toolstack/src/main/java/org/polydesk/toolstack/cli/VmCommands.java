@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
         subcommands = {VmCommands.ListVms.class, VmCommands.Show.class, VmCommands.Create.class, VmCommands.Edit.class,
                 VmCommands.Delete.class, VmCommands.Start.class, VmCommands.Stop.class, VmCommands.Destroy.class,
                 VmCommands.Pause.class, VmCommands.Resume.class, VmCommands.Reboot.class, VmCommands.Suspend.class,
-                VmCommands.CdInsert.class, VmCommands.CdEject.class,
+                VmCommands.CdInsert.class, VmCommands.CdEject.class, VmCommands.NicLink.class,
                 XlCommands.Import.class, XlCommands.Export.class})
 final class VmCommands {
     @ParentCommand
@@ -385,6 +385,27 @@ final class VmCommands {
         @Override
         public Integer call() throws Exception {
             return printStatus(call(ToolstackApi.VM_CD_EJECT, new ToolstackApi.VmCdEject(ref, drive)), "ejected the CD of");
+        }
+    }
+
+    @Command(name = "nic", description = "Put a running VM's network interface online or offline at once.")
+    static final class NicLink extends Sub {
+        @Parameters(index = "0", paramLabel = "VM", description = "Id, name or slot.")
+        String ref;
+
+        @Parameters(index = "1", paramLabel = "online|offline", description = "Plug its cable in, or pull it.")
+        String link;
+
+        @Option(names = "--nic", paramLabel = "N", description = "Which network interface, from 1 (default 1).")
+        int nic = 1;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!link.equals("online") && !link.equals("offline")) {
+                throw new IllegalArgumentException("say online or offline, not '" + link + "'");
+            }
+            return printStatus(call(ToolstackApi.VM_NIC_LINK, new ToolstackApi.VmNicLink(ref, nic - 1, link.equals("online"))),
+                    "network interface " + nic + " " + link + " on");
         }
     }
 

@@ -16,6 +16,9 @@ import org.polydesk.toolstack.gpu.PciIds;
 import org.polydesk.toolstack.gpu.Sysfs;
 import org.polydesk.toolstack.gpu.SysfsPci;
 import org.polydesk.toolstack.libxl.LibxlBackend;
+import org.polydesk.toolstack.network.NetworkEvents;
+import org.polydesk.toolstack.network.NetworkStore;
+import org.polydesk.toolstack.network.Networks;
 import org.polydesk.toolstack.media.Media;
 import org.polydesk.toolstack.media.UsbSticks;
 import org.polydesk.toolstack.qemu.QemuBackend;
@@ -49,6 +52,16 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
 
     @Option(names = "--media-dir", description = "The media library, where media.import puts installer images (default: <state-dir>/../media).")
     Path mediaDir;
+
+    @Option(names = "--network-dir", description = "Where network definitions are kept (default: <state-dir>/../networks).")
+    Path networkDir;
+
+    @Option(names = "--default-network", description = "At the first start, make the nat network 'default' (the"
+            + " appliance does; a developer's host's networking is its owner's, so not by default).")
+    boolean defaultNetwork;
+
+    @Option(names = "--dnsmasq", description = "The dnsmasq binary that serves the networks' DHCP and DNS (default: ${DEFAULT-VALUE}).")
+    String dnsmasq = "dnsmasq";
 
     @Option(names = "--sysfs", description = "Where sysfs is, for the host's PCI devices and GPU passthrough (default: ${DEFAULT-VALUE}).")
     Path sysfs = Sysfs.DEFAULT_ROOT;
@@ -89,6 +102,7 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
     CommandLine.Model.CommandSpec spec;
 
     private VmManager manager;
+    private Networks networks;
 
     /** The VM manager, for tests in this package (null before the daemon runs). */
     VmManager manager() {
@@ -144,6 +158,10 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
         } catch (Exception e) {
             throw new IOException("the " + chosen + " backend cannot start: " + e.getMessage(), e);
         }
+        networks = new Networks(new NetworkStore(networkDir != null ? networkDir
+                : stateDir.toAbsolutePath().getParent().resolve("networks")), runDir.resolve("net"), dnsmasq, new NetworkEvents());
+        networks.open(defaultNetwork);
+        manager.useNetworks(networks);
         manager.load();
         server = RpcServer.serve(api, "polydeskd", new ToolstackService(manager, events,
                 focusSocket != null ? focusSocket : runDir.resolve(org.polydesk.protocol.focus.FocusBus.SOCKET.getFileName()),
@@ -151,7 +169,7 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
                 install, consoleHolders, new Media(mediaDir != null ? mediaDir : stateDir.toAbsolutePath().getParent().resolve("media"),
                         UsbSticks.system(runDir)),
                 new HostPower(manager, powerCommand == null ? null : List.of(powerCommand),
-                        Duration.ofSeconds(shutdownTimeout))).handlers());
+                        Duration.ofSeconds(shutdownTimeout)), networks).handlers());
         LOG.info("polydeskd serves " + api + " with the " + chosen + " backend (" + manager.accelerator() + ")"
                 + (powerCommand == null ? "" : "; host.shutdown and host.reboot run " + powerCommand));
         if (!noAutostart) {
@@ -209,6 +227,9 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
         }
         if (manager != null) {
             manager.close();
+        }
+        if (networks != null) {
+            networks.close();
         }
     }
 }

@@ -12,6 +12,7 @@ import org.polydesk.protocol.toolstack.XlImportResult;
 import org.polydesk.protocol.vm.VmStatus;
 import org.polydesk.toolstack.gpu.SysfsPci;
 import org.polydesk.toolstack.media.Media;
+import org.polydesk.toolstack.network.Networks;
 import org.polydesk.toolstack.xlcfg.XlConfigException;
 import org.polydesk.toolstack.xlcfg.XlConfigImporter;
 
@@ -31,14 +32,15 @@ public final class ToolstackService {
     private final InstallApi install;
     private final ConsoleHolders consoleHolders;
     private final Media media;
+    private final Networks networks;
 
     /**
      * Requests go to {@code vms}; focus.set and input.config.* to input-server's bus; disk.create to
      * {@code imageDir}; GPUs from sysfs; install.* to {@code install}; console.* to {@code consoleHolders};
-     * media.* to {@code media}; host.shutdown and host.reboot to {@code power}.
+     * media.* to {@code media}; host.shutdown and host.reboot to {@code power}; network.* to {@code networks}.
      */
     ToolstackService(VmManager vms, EventBus events, Path focusSocket, Path imageDir, SysfsPci pci, InstallApi install,
-                     ConsoleHolders consoleHolders, Media media, HostPower power) {
+                     ConsoleHolders consoleHolders, Media media, HostPower power, Networks networks) {
         this.vms = vms;
         this.events = events;
         this.input = new InputRelay(vms, focusSocket);
@@ -48,6 +50,7 @@ public final class ToolstackService {
         this.install = install;
         this.consoleHolders = consoleHolders;
         this.media = media;
+        this.networks = networks;
     }
 
     /** Every method of the toolstack API, each answered here. */
@@ -81,6 +84,14 @@ public final class ToolstackService {
                     return vms.insertCd(vm(p.vm()), p.drive(), Path.of(p.path()));
                 })
                 .on(VM_CD_EJECT, (p, c) -> vms.ejectCd(vm(p.vm()), p.drive()))
+                .on(VM_NIC_LINK, (p, c) -> vms.nicLink(vm(p.vm()), p.nic(), p.online()))
+                .on(NETWORK_LIST, (p, c) -> networks.list())
+                .on(NETWORK_CREATE, (p, c) -> networks.create(p))
+                .on(NETWORK_EDIT, (p, c) -> networks.edit(p.name(), p.network()))
+                .on(NETWORK_DELETE, (p, c) -> {
+                    networks.delete(p.name());
+                    return null;
+                })
                 .on(HOST_INFO, (p, c) -> vms.hostInfo(power.available()))
                 .on(HOST_SHUTDOWN, (p, c) -> power.begin(HostPower.Action.POWEROFF, p, c))
                 .on(HOST_REBOOT, (p, c) -> power.begin(HostPower.Action.REBOOT, p, c))
@@ -124,21 +135,37 @@ public final class ToolstackService {
     private List<VmStatus> subscribe(RpcServer.Connection connection) {
         synchronized (vms) {
             Runnable cancel = events.subscribe(e -> connection.send(EVENT, e));
-            connection.onClose(cancel);
+            Runnable cancelNetworks = networks.events().subscribe(e -> connection.send(NETWORK_EVENT, e));
+            connection.onClose(() -> {
+                cancel.run();
+                cancelNetworks.run();
+            });
             connection.answerNow(EVENTS_SUBSCRIBE, vms.list());
             return null; // answered
         }
     }
 
-    private static XlImportResult xlParse(String text) throws RpcException {
+    /** The import, with each vif on a bridge of one of polydeskd's networks put on that network. */
+    private XlImportResult xlParse(String text) throws RpcException {
         if (text == null) {
             throw RpcException.invalidParam(XlParse.TEXT, "text must be the xl.cfg file's text");
         }
         try {
-            return XlConfigImporter.importText(text);
+            return networks.placeImported(XlConfigImporter.importText(text), vifLine(text));
         } catch (XlConfigException e) {
             throw RpcException.invalid(ErrorCode.INVALID_DEFINITION, List.of(new Problem(XlParse.TEXT, e.getMessage())));
         }
+    }
+
+    /** The line of the file's vif key (for the remarks on its entries), 0 if it has none. */
+    private static int vifLine(String text) {
+        List<String> lines = text.lines().toList();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).matches("\\s*vif\\s*=.*")) {
+                return i + 1;
+            }
+        }
+        return 0;
     }
 
     private static String vm(String ref) throws RpcException {

@@ -33,6 +33,8 @@ import org.polydesk.toolstack.backend.RunningVm;
 import org.polydesk.toolstack.definition.DefinitionValidator;
 import org.polydesk.toolstack.definition.InvalidDefinitionException;
 import org.polydesk.toolstack.definition.VmStore;
+import org.polydesk.toolstack.network.NetworkException;
+import org.polydesk.toolstack.network.Networks;
 import org.polydesk.toolstack.gpu.GpuPassthrough;
 import org.polydesk.toolstack.gpu.Handover;
 import org.polydesk.toolstack.gpu.HandoverStore;
@@ -58,6 +60,10 @@ public final class VmManager {
     private final Map<UUID, LiveState> live = new HashMap<>();
     /** The definition each running VM was started with: an edit waits for the next start, its drives and saved state do not. */
     private final Map<UUID, VmDefinition> runningAs = new HashMap<>();
+    /** The definitions as last changed, for readers that must not take this manager's lock (the networks). */
+    private volatile List<VmDefinition> snapshot = List.of();
+    /** polydeskd's networks; null where none are served (tests of other parts). */
+    private Networks networks;
     /** The medium in each CD drive (by disk index; null: empty) that a live change gave a running VM. */
     private final Map<UUID, Map<Integer, String>> cdChanges = new HashMap<>();
     private final List<VmStore.Problem> storeProblems = new ArrayList<>();
@@ -116,6 +122,7 @@ public final class VmManager {
         for (VmDefinition def : contents.definitions()) {
             definitions.put(def.id(), def);
         }
+        snapshot = List.copyOf(definitions.values());
         Map<UUID, List<String>> gpuFunctions = new HashMap<>();
         for (Handover h : handovers.all()) {
             gpuFunctions.put(h.vm(), h.addresses());
@@ -125,6 +132,9 @@ public final class VmManager {
             runningAs.put(vm.id(), definitions.get(vm.id()));
             setAsideSavedState(vm.id(), "it was still running when polydeskd started");
             LOG.info("'" + definitions.get(vm.id()).name() + "' is still " + (vm.paused() ? "there, paused" : "running"));
+        }
+        if (networks != null) {
+            networks.reclaim(List.copyOf(runningAs.values()), !backend.makesNicInterfaces());
         }
         gpus.recover(live.keySet().stream().filter(id -> live.get(id).state().isActive()).toList());
         for (VmDefinition def : definitions.values()) {
@@ -173,9 +183,11 @@ public final class VmManager {
             def = def.withSlot(freeSlots().stream().findFirst().orElseThrow(() -> new RpcException(
                     ErrorCode.INVALID_DEFINITION, "all slots 1–9 are taken; delete a VM or give it a slot")));
         }
+        def = withMacs(def, null);
         validate(def);
         save(def);
         definitions.put(def.id(), def);
+        snapshot = List.copyOf(definitions.values());
         live.put(def.id(), LiveState.STOPPED);
         events.publish(LifecycleEvent.Type.CREATED, def.id(), def.name(), def.slot(), null, null, null, VmState.STOPPED);
         return status(def);
@@ -195,9 +207,11 @@ public final class VmManager {
         if (def.slot() == null) {
             def = def.withSlot(old.slot());
         }
+        def = withMacs(def, old);
         validate(def);
         save(def);
         definitions.put(def.id(), def);
+        snapshot = List.copyOf(definitions.values());
         LiveState rt = state(def.id());
         String detail = rt.state().isActive() ? "changes take effect when the VM next starts"
                 : rt.state() == VmState.SUSPENDED && !SuspendImages.hardwareHash(old).equals(SuspendImages.hardwareHash(def))
@@ -222,6 +236,7 @@ public final class VmManager {
             throw new RpcException(ErrorCode.STORE_FAILED, "cannot delete " + store.fileOf(def.id()) + ": " + e.getMessage());
         }
         definitions.remove(def.id());
+        snapshot = List.copyOf(definitions.values());
         live.remove(def.id());
         events.publish(LifecycleEvent.Type.DELETED, def.id(), def.name(), def.slot(), null, null, null, null);
     }
@@ -256,6 +271,7 @@ public final class VmManager {
                 gpu = gpus.take(def.id(), DefinitionValidator.normalisePci(def.gpu()));
             }
             List<String> functions = gpu == null ? List.of() : gpu.addresses();
+            plug(def);
             if (resume) {
                 Path image;
                 try {
@@ -270,6 +286,9 @@ public final class VmManager {
         } catch (IOException | BackendException | RuntimeException e) {
             String why = e instanceof IOException ? "cannot take GPU " + def.gpu() + " from dom0: " + e.getMessage()
                     : e.getMessage();
+            if (networks != null) {
+                networks.unplug(def);
+            }
             if (gpu != null) {
                 why += giveBack(def.id());
             }
@@ -644,7 +663,10 @@ public final class VmManager {
                 }
             }
             live.put(id, LiveState.of(state, why));
-            runningAs.remove(id);
+            VmDefinition ran = runningAs.remove(id);
+            if (ran != null && networks != null) {
+                networks.unplug(ran);
+            }
             cdChanges.remove(id); // a live CD change lasts until the VM stops
             if (reason != ExitReason.SUSPENDED) {
                 setAsideSavedState(id, "it ended after it was saved"); // e.g. forced off while suspending
@@ -729,6 +751,91 @@ public final class VmManager {
         return free;
     }
 
+    /** Serves networks: their NICs validated, plugged at start and unplugged at exit. */
+    public synchronized void useNetworks(Networks served) {
+        this.networks = served;
+        served.definitions(() -> snapshot);
+    }
+
+    private void plug(VmDefinition def) throws BackendException {
+        if (networks == null) {
+            return;
+        }
+        try {
+            networks.plug(def, !backend.makesNicInterfaces());
+        } catch (NetworkException e) {
+            throw new BackendException(e.getMessage(), e);
+        }
+    }
+
+    /** Puts a running VM's NIC online or offline at once (its tap or vif link). */
+    public synchronized VmStatus nicLink(String ref, int nic, boolean online) throws RpcException {
+        VmDefinition def = find(ref);
+        VmDefinition ran = runningAs.get(def.id());
+        if (ran == null) {
+            throw new RpcException(ErrorCode.WRONG_STATE, "'" + def.name() + "' is " + state(def.id()).state().wireName()
+                    + "; only a running VM's network interface can be put online or offline (its definition's online"
+                    + " switch says how it starts)");
+        }
+        if (nic < 0 || nic >= ran.nics().size() || ran.nics().get(nic).network() == null) {
+            throw new RpcException(ErrorCode.NOT_FOUND, "'" + def.name() + "' has no network interface " + (nic + 1)
+                    + " on one of polydeskd's networks");
+        }
+        try {
+            networks.setOnline(ran, nic, online);
+        } catch (NetworkException e) {
+            throw new RpcException(ErrorCode.BACKEND_FAILED, e.getMessage());
+        }
+        return status(def);
+    }
+
+    /**
+     * Gives every NIC without a MAC one, generated once and stored with the definition: QEMU would
+     * give every VM's first NIC the same one. A NIC that had a MAC in {@code old} at the same place
+     * keeps it.
+     */
+    private VmDefinition withMacs(VmDefinition def, VmDefinition old) {
+        if (def.nics().stream().allMatch(n -> n.mac() != null)) {
+            return def;
+        }
+        java.util.Set<String> taken = new java.util.HashSet<>();
+        definitions.values().forEach(d -> d.nics().forEach(n -> {
+            if (n.mac() != null) {
+                taken.add(n.mac().toLowerCase(java.util.Locale.ROOT));
+            }
+        }));
+        def.nics().forEach(n -> {
+            if (n.mac() != null) {
+                taken.add(n.mac().toLowerCase(java.util.Locale.ROOT));
+            }
+        });
+        List<org.polydesk.protocol.vm.Nic> nics = new ArrayList<>();
+        for (int i = 0; i < def.nics().size(); i++) {
+            org.polydesk.protocol.vm.Nic n = def.nics().get(i);
+            if (n.mac() == null && old != null && i < old.nics().size() && old.nics().get(i).mac() != null) {
+                n = n.withMac(old.nics().get(i).mac());
+            }
+            if (n.mac() == null) {
+                String mac;
+                do {
+                    mac = randomMac();
+                } while (!taken.add(mac));
+                n = n.withMac(mac);
+            }
+            nics.add(n);
+        }
+        return def.toBuilder().nics(nics).build();
+    }
+
+    /** QEMU's prefix 52:54:00 and three random bytes. */
+    private static String randomMac() {
+        byte[] b = new byte[3];
+        RANDOM.nextBytes(b);
+        return String.format("52:54:00:%02x:%02x:%02x", b[0] & 0xff, b[1] & 0xff, b[2] & 0xff);
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
     private void validate(VmDefinition def) throws RpcException {
         List<Problem> problems = new ArrayList<>();
         try {
@@ -738,6 +845,16 @@ public final class VmManager {
         }
         // What this host's hypervisor cannot give the VM (a TPM on Xen) is refused now, not at its start.
         problems.addAll(backend.unsupported(def));
+        if (networks != null) {
+            problems.addAll(networks.unknownNetworks(def));
+        } else {
+            for (int i = 0; i < def.nics().size(); i++) {
+                if (def.nics().get(i).network() != null) {
+                    problems.add(new Problem(VmDefinition.NICS + "[" + i + "]", "network interface " + (i + 1)
+                            + " is on network '" + def.nics().get(i).network() + "', but this polydeskd serves no networks"));
+                }
+            }
+        }
         if (!problems.isEmpty()) {
             throw RpcException.invalid(ErrorCode.INVALID_DEFINITION,
                     new InvalidDefinitionException(problems).problemsIn(ToolstackApi.VmCreate.DEFINITION));

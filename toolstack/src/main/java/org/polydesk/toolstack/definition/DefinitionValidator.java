@@ -17,6 +17,7 @@ import org.polydesk.protocol.vm.GuestType;
 import org.polydesk.protocol.vm.Nic;
 import org.polydesk.protocol.rpc.Problem;
 import org.polydesk.protocol.vm.VmDefinition;
+import org.polydesk.toolstack.backend.NicNames;
 
 /**
  * The rules a VM definition must keep, alone and beside the other VMs of the host.
@@ -209,8 +210,21 @@ public final class DefinitionValidator {
             Nic n = nics.get(i);
             String which = "network interface " + (i + 1);
             String field = VmDefinition.NICS + "[" + i + "]";
-            if (n.bridge() == null || !BRIDGE.matcher(n.bridge()).matches()) {
-                problems.add(new Problem(field, which + " needs a bridge name of 1–15 letters, digits, '.', '_' or '-'"));
+            if (n.network() != null && n.bridge() != null) {
+                problems.add(new Problem(field, which + " names both network '" + n.network() + "' and bridge '"
+                        + n.bridge() + "'; a NIC is on one of polydeskd's networks or on a host bridge"));
+            } else if (n.network() != null) {
+                if (!org.polydesk.protocol.network.Network.NAME_FORM.matcher(n.network()).matches()) {
+                    problems.add(new Problem(field, which + " names network '" + n.network() + "'; a network's name is 1–12"
+                            + " of a–z, 0–9 and '-', starting with a letter"));
+                }
+                if (i >= NicNames.MAX_NICS) {
+                    problems.add(new Problem(field, which + ": a VM has at most " + NicNames.MAX_NICS
+                            + " network interfaces on polydeskd's networks"));
+                }
+            } else if (n.bridge() == null || !BRIDGE.matcher(n.bridge()).matches()) {
+                problems.add(new Problem(field, which + " needs a network (like default) or a host bridge name of 1–15"
+                        + " letters, digits, '.', '_' or '-'"));
             }
             if (n.mac() != null) {
                 if (!MAC.matcher(n.mac()).matches()) {

@@ -1,15 +1,11 @@
 package org.polydesk.toolstack.definition;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -24,7 +20,7 @@ import org.polydesk.protocol.vm.VmDefinition;
 public final class VmStore {
     public static final Path DEFAULT_DIRECTORY = Path.of("/var/lib/polydesk/vms");
     private static final String SUFFIX = ".json";
-    private static final String TEMP_PREFIX = ".tmp-";
+    private static final String TEMP_PREFIX = AtomicFile.TEMP_PREFIX;
 
     private final Path dir;
 
@@ -100,22 +96,7 @@ public final class VmStore {
 
     /** Writes a definition atomically; when this returns, it survives a crash of the process or the machine. */
     public void save(VmDefinition def) throws IOException {
-        Files.createDirectories(dir);
-        byte[] bytes = DefinitionJson.write(def).getBytes(StandardCharsets.UTF_8);
-        Path tmp = dir.resolve(TEMP_PREFIX + def.id() + "-" + UUID.randomUUID());
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            Files.move(tmp, fileOf(def.id()), StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-        syncDirectory();
+        AtomicFile.write(fileOf(def.id()), DefinitionJson.write(def).getBytes(StandardCharsets.UTF_8));
     }
 
     /** Deletes the definition, then the VM's state directory (its UEFI variables and TPM go with it). */
@@ -146,8 +127,6 @@ public final class VmStore {
 
     /** Makes a rename or delete durable: the directory entry itself must reach the disk. */
     private void syncDirectory() throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
+        AtomicFile.syncDirectory(dir);
     }
 }

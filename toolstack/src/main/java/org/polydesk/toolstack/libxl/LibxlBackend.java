@@ -113,6 +113,11 @@ public final class LibxlBackend implements HypervisorBackend {
     }
 
     @Override
+    public boolean makesNicInterfaces() {
+        return true;
+    }
+
+    @Override
     public String version() {
         return version;
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.polydesk.protocol.network.Network;
 import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.vm.Disk;
 import org.polydesk.protocol.vm.DiskBus;
@@ -13,6 +14,7 @@ import org.polydesk.protocol.vm.GuestType;
 import org.polydesk.protocol.vm.Nic;
 import org.polydesk.protocol.vm.NicModel;
 import org.polydesk.protocol.vm.VmDefinition;
+import org.polydesk.toolstack.backend.NicNames;
 import org.polydesk.toolstack.backend.VmRuntimeDir;
 import org.polydesk.toolstack.definition.DefinitionValidator;
 
@@ -89,7 +91,13 @@ public final class LibxlDomainConfig {
             Nic n = def.nics().get(i);
             ObjectNode nic = nics.addObject();
             nic.put("devid", i);
-            nic.put("bridge", n.bridge());
+            if (n.network() != null) {
+                // polydeskd's network: its bridge, and the vif named as the firewall expects it.
+                nic.put("bridge", Network.BRIDGE_PREFIX + n.network());
+                nic.put("ifname", NicNames.of(def.id(), i));
+            } else {
+                nic.put("bridge", n.bridge());
+            }
             putIfSet(nic, "mac", n.mac());
             if (def.type() == GuestType.HVM && n.model() != NicModel.VIRTIO) {
                 nic.put("nictype", "vif_ioemu");

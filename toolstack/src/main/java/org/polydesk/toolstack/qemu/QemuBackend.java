@@ -265,7 +265,7 @@ public final class QemuBackend implements HypervisorBackend {
             }
         }
         for (Nic n : def.nics()) {
-            if (!Files.exists(Path.of("/sys/class/net", n.bridge(), "bridge"))) {
+            if (n.bridge() != null && !Files.exists(Path.of("/sys/class/net", n.bridge(), "bridge"))) {
                 missing.add("network bridge '" + n.bridge() + "' does not exist on this host");
             }
         }

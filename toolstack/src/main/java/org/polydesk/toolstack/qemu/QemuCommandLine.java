@@ -12,6 +12,7 @@ import org.polydesk.protocol.vm.Firmware;
 import org.polydesk.protocol.vm.GuestType;
 import org.polydesk.protocol.vm.HypervFeature;
 import org.polydesk.protocol.vm.Nic;
+import org.polydesk.toolstack.backend.NicNames;
 import org.polydesk.protocol.vm.NicModel;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.toolstack.backend.VmRuntimeDir;
@@ -190,7 +191,10 @@ public final class QemuCommandLine {
         for (int i = 0; i < nics.size(); i++) {
             Nic n = nics.get(i);
             NicModel model = n.model() == null ? fallback : n.model();
-            a.addAll(List.of("-netdev", "bridge,id=net" + i + ",br=" + n.bridge()));
+            // On one of polydeskd's networks: the tap it made (QEMU only opens it); on a host bridge: QEMU's helper.
+            a.addAll(List.of("-netdev", n.network() != null
+                    ? "tap,id=net" + i + ",ifname=" + NicNames.of(def.id(), i) + ",script=no,downscript=no"
+                    : "bridge,id=net" + i + ",br=" + n.bridge()));
             a.addAll(List.of("-device", model.qemuDevice() + ",netdev=net" + i + (n.mac() == null ? "" : ",mac=" + n.mac())
                     + boot.next(BootDevice.NETWORK)));
         }

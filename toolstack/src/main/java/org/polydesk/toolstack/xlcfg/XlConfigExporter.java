@@ -8,6 +8,7 @@ import org.polydesk.protocol.vm.HypervFeature;
 import org.polydesk.protocol.vm.NicModel;
 import org.polydesk.protocol.vm.Firmware;
 import org.polydesk.protocol.vm.GuestType;
+import org.polydesk.protocol.network.Network;
 import org.polydesk.protocol.vm.Nic;
 import org.polydesk.protocol.vm.VmDefinition;
 
@@ -129,7 +130,9 @@ public final class XlConfigExporter {
         } else if (type == GuestType.HVM && nic.model() != null) {
             options.add("model=" + nic.model().wireName());
         }
-        if (nic.bridge() != null) {
+        if (nic.network() != null) {
+            options.add("bridge=" + Network.BRIDGE_PREFIX + nic.network()); // the network's bridge
+        } else if (nic.bridge() != null) {
             options.add("bridge=" + deviceValue("bridge", nic.bridge()));
         }
         if (nic.mac() != null) {

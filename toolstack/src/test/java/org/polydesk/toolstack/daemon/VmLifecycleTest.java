@@ -106,6 +106,17 @@ class VmLifecycleTest {
         return stat.charAt(stat.lastIndexOf(')') + 2);
     }
 
+    /** The process's state once it is {@code wanted}, or its last one after 5 s (a signal lands a moment later). */
+    private static char processStateOnce(long pid, char wanted) throws Exception {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        char now = processState(pid);
+        while (now != wanted && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            now = processState(pid);
+        }
+        return now;
+    }
+
     @Test
     void pauseResumeAndTheActionsThatDoNotFitTheState() throws Exception {
         create(VmDefinition.builder().name("Work"));
@@ -130,12 +141,16 @@ class VmLifecycleTest {
 
         assertEquals(VmState.PAUSED, daemon.call(ToolstackApi.VM_PAUSE, new VmRef("Work")).state());
         await(LifecycleEvent.Type.PAUSED);
-        assertEquals('T', processState(pid), "the VM's process is frozen");
+        assertEquals('T', processStateOnce(pid, 'T'), "the VM's process is frozen");
         assertEquals("cannot pause 'Work': it is paused; only a running VM can be paused",
                 refused(ToolstackApi.VM_PAUSE, "Work").getMessage());
 
         assertEquals(VmState.RUNNING, daemon.call(ToolstackApi.VM_RESUME, new VmRef("Work")).state());
         await(LifecycleEvent.Type.RUNNING);
+        long thawed = System.nanoTime() + 5_000_000_000L;
+        while (processState(pid) == 'T' && System.nanoTime() < thawed) {
+            Thread.sleep(20);
+        }
         assertNotEquals('T', processState(pid), "the VM's process runs on");
 
         assertEquals(VmState.STOPPED, daemon.call(ToolstackApi.VM_DESTROY, new VmRef("Work")).state());

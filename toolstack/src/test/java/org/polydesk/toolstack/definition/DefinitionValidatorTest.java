@@ -107,7 +107,7 @@ class DefinitionValidatorTest {
                 "disk 1 path 'relative.img' must be absolute",
                 "disk 1 has format 'vmdk'; use one of qcow2, raw, vhd",
                 "disk 2 uses device name 'hda' a second time",
-                "network interface 1 needs a bridge name of 1–15 letters, digits, '.', '_' or '-'",
+                "network interface 1 needs a network (like default) or a host bridge name of 1–15 letters, digits, '.', '_' or '-'",
                 "network interface 1 has multicast MAC '01:00:00:00:00:01'; a NIC needs a unicast address",
                 "PCI device '1:0.0' is not an address like 0000:01:00.0"), problems(def));
     }

@@ -101,7 +101,7 @@ class QemuOsProfileTest {
         PolyctlRunner polyctl = new PolyctlRunner(polydeskd.socket());
         // The profile's memory (4 GiB) is edited down: the profile fills fields, the person may change them.
         JsonNode created = polyctl.json("vm", "create", "--name", "Win11", "--os", "win11", "--memory", "512",
-                "--vcpus", "1", "--nic", BRIDGE,
+                "--vcpus", "1", "--nic", "bridge=" + BRIDGE,
                 "--kernel", TestGuest.kernel().toString(), "--ramdisk", TestGuest.initrd().toString(),
                 "--cmdline", TestGuest.cmdline("3060C0") + " polydesk.probe=hw");
         JsonNode def = created.path("definition");

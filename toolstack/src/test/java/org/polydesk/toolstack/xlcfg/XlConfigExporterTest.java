@@ -185,6 +185,15 @@ class XlConfigExporterTest {
         assertEquals(NicModel.VIRTIO, back.nics().get(0).model());
     }
 
+    /** A NIC on one of polydeskd's networks is written on that network's bridge, which polydeskd reads back. */
+    @Test
+    void aNicOnANetworkIsWrittenOnItsBridge() throws Exception {
+        VmDefinition onNetwork = GAMING.toBuilder()
+                .nics(List.of(new Nic(null, "00:16:3e:5a:01:02", null, "lab", null, null))).build();
+        assertEquals(List.of("bridge=pd-lab,mac=00:16:3e:5a:01:02"),
+                strings(XlConfigParser.parse(XlConfigExporter.export(onNetwork)), "vif"));
+    }
+
     @Test
     void anEmptyCdDriveIsWrittenAsXlsEmptyCdromAndReadBackAsOne() throws Exception {
         VmDefinition def = VmDefinition.builder().name("installer")

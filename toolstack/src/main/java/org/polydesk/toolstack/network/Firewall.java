@@ -1,0 +1,145 @@
+package org.polydesk.toolstack.network;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.polydesk.protocol.network.Network;
+import org.polydesk.protocol.network.NetworkKind;
+import org.polydesk.protocol.vm.NicPolicy;
+
+/**
+ * polydeskd's nftables rules: two tables of its own ({@code inet polydesk}, {@code bridge polydesk}),
+ * always replaced whole in one transaction, never touching any other table. Each VM's policy is keyed
+ * by its tap or vif (a guest cannot change it by changing its MAC or IP):
+ * <ul>
+ * <li>{@code offline}: every frame from or to the tap is dropped at the bridge;
+ * <li>{@code internet-only}: frames from the tap are marked at the bridge; the mark stops them at
+ *     every other VM's port, at dom0 except DHCP and DNS, and towards private, link-local and the
+ *     uplink's own subnets.
+ * </ul>
+ * A {@code nat} network's subnet is masqueraded on the way out, and nothing from outside opens a
+ * connection into it; an {@code isolated} network forwards nothing to or from its bridge.
+ */
+final class Firewall {
+    static final String TABLE = "polydesk";
+    /** Set on the frames of internet-only taps at the bridge, read by the inet table. */
+    static final String INTERNET_ONLY_MARK = "0x70640001";
+    /** Where "the LAN" is whatever the uplink is: never reachable from an internet-only VM. */
+    static final List<String> PRIVATE = List.of("10.0.0.0/8", "100.64.0.0/10", "169.254.0.0/16", "172.16.0.0/12",
+            "192.168.0.0/16");
+
+    private Firewall() {
+    }
+
+    /**
+     * The whole rule set for the networks that are up, the taps (or vifs) of running VMs with their
+     * policy, and the subnets of dom0's own addresses outside our bridges ({@code uplinkSubnets}).
+     */
+    static String ruleset(List<Network> networks, Map<String, NicPolicy> taps, List<String> uplinkSubnets) {
+        Map<String, NicPolicy> sorted = new TreeMap<>(taps);
+        List<String> out = new ArrayList<>();
+        // Creating and deleting first makes the load work whether or not the tables exist.
+        out.add("table inet " + TABLE);
+        out.add("delete table inet " + TABLE);
+        out.add("table bridge " + TABLE);
+        out.add("delete table bridge " + TABLE);
+
+        out.add("table inet " + TABLE + " {");
+        List<String> lan = new ArrayList<>(PRIVATE);
+        uplinkSubnets.stream().filter(s -> !lan.contains(s)).forEach(lan::add);
+        out.add("    set lan { type ipv4_addr; flags interval; auto-merge; elements = { " + String.join(", ", lan) + " } }");
+        out.add("    chain input {");
+        out.add("        type filter hook input priority filter; policy accept;");
+        out.add("        meta mark " + INTERNET_ONLY_MARK + " udp dport { 53, 67 } accept");
+        out.add("        meta mark " + INTERNET_ONLY_MARK + " tcp dport 53 accept");
+        out.add("        meta mark " + INTERNET_ONLY_MARK + " drop");
+        for (Network n : networks) {
+            if (n.kind() == NetworkKind.ISOLATED) {
+                out.add("        iifname " + q(n.bridge()) + " udp dport { 53, 67 } accept");
+                out.add("        iifname " + q(n.bridge()) + " tcp dport 53 accept");
+                out.add("        iifname " + q(n.bridge()) + " drop");
+            }
+        }
+        out.add("    }");
+        out.add("    chain forward {");
+        out.add("        type filter hook forward priority filter; policy accept;");
+        out.add("        meta mark " + INTERNET_ONLY_MARK + " ip daddr @lan drop");
+        // Where br_netfilter is loaded, frames between two ports of a bridge pass here too (in and out
+        // the bridge): VM to VM on one network is the bridge's business, policed in the bridge table.
+        for (Network n : networks) {
+            out.add("        iifname " + q(n.bridge()) + " oifname " + q(n.bridge()) + " accept");
+        }
+        for (Network n : networks) {
+            switch (n.kind()) {
+                case ISOLATED -> {
+                    out.add("        iifname " + q(n.bridge()) + " drop");
+                    out.add("        oifname " + q(n.bridge()) + " drop");
+                }
+                case NAT -> {
+                    out.add("        oifname " + q(n.bridge()) + " ct state established,related accept");
+                    out.add("        oifname " + q(n.bridge()) + " drop");
+                }
+                case BRIDGED -> { }
+            }
+        }
+        out.add("    }");
+        out.add("    chain postrouting {");
+        out.add("        type nat hook postrouting priority srcnat; policy accept;");
+        for (Network n : networks) {
+            if (n.kind() == NetworkKind.NAT) {
+                String subnet = Ipv4Net.parse(n.address()).subnet();
+                out.add("        ip saddr " + subnet + " ip daddr != " + subnet + " masquerade");
+            }
+        }
+        out.add("    }");
+        out.add("}");
+
+        out.add("table bridge " + TABLE + " {");
+        out.add("    chain prerouting {");
+        out.add("        type filter hook prerouting priority filter; policy accept;");
+        sorted.forEach((tap, policy) -> {
+            switch (policy) {
+                case OFFLINE -> out.add("        iifname " + q(tap) + " drop");
+                case INTERNET_ONLY -> out.add("        iifname " + q(tap) + " meta mark set " + INTERNET_ONLY_MARK);
+                case OPEN -> { }
+            }
+        });
+        out.add("    }");
+        out.add("    chain forward {");
+        out.add("        type filter hook forward priority filter; policy accept;");
+        sorted.forEach((tap, policy) -> {
+            if (policy != NicPolicy.OPEN) {
+                out.add("        iifname " + q(tap) + " drop");
+                out.add("        oifname " + q(tap) + " drop");
+            }
+        });
+        out.add("    }");
+        out.add("    chain output {");
+        out.add("        type filter hook output priority filter; policy accept;");
+        sorted.forEach((tap, policy) -> {
+            if (policy == NicPolicy.OFFLINE) {
+                out.add("        oifname " + q(tap) + " drop");
+            }
+        });
+        out.add("    }");
+        out.add("}");
+        return String.join("\n", out) + "\n";
+    }
+
+    /** Loads {@link #ruleset} in one nft transaction: all of it or, on an error, none of it. */
+    static void apply(String ruleset) throws NetworkException {
+        HostCommand.check("cannot load polydeskd's firewall rules", List.of("nft", "-f", "-"), ruleset);
+    }
+
+    /** Takes polydeskd's tables away (no network is up). */
+    static void clear() throws NetworkException {
+        HostCommand.check("cannot remove polydeskd's firewall rules", List.of("nft", "-f", "-"),
+                "table inet " + TABLE + "\ndelete table inet " + TABLE + "\ntable bridge " + TABLE
+                        + "\ndelete table bridge " + TABLE + "\n");
+    }
+
+    private static String q(String name) {
+        return "\"" + name + "\"";
+    }
+}

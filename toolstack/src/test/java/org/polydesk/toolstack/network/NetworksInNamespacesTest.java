@@ -1,0 +1,299 @@
+package org.polydesk.toolstack.network;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.polydesk.protocol.paths.Paths;
+import org.polydesk.testsupport.PolydeskdProcess;
+import org.polydesk.testsupport.TestGuest;
+import org.polydesk.toolstack.cli.PolyctlRunner;
+
+/**
+ * polydeskd's networks, end to end, with everything inside three network namespaces this test makes
+ * and deletes: "dom0" (polydeskd, its bridges, taps, dnsmasq and nft tables, and the test guests),
+ * "lan" (dom0's uplink 192.168.50.2 comes from there; a LAN host at 192.168.50.1 serves a page and
+ * routes on to the internet) and "internet" (a server at 198.51.100.1). No traffic leaves them and
+ * the machine's own interfaces and nft tables are only read, before and after, to show they did not
+ * change. Each guest reports, on its serial console, its DHCP lease and what it could reach.
+ */
+class NetworksInNamespacesTest {
+    private static final Pattern LEASE = Pattern.compile("POLYDESK-NET LEASE (\\d+\\.\\d+\\.\\d+\\.\\d+)");
+    private static final String INTERNET = "http://198.51.100.1:8080/";
+    private static final String LAN = "http://192.168.50.1:8080/";
+
+    @TempDir
+    Path tmp;
+    private final String suffix = Long.toString(ProcessHandle.current().pid());
+    private final String dom0 = "pdn-dom0-" + suffix;
+    private final String lan = "pdn-lan-" + suffix;
+    private final String internet = "pdn-inet-" + suffix;
+    private final List<String> namespaces = new ArrayList<>();
+    private final List<Process> servers = new ArrayList<>();
+    private PolydeskdProcess polydeskd;
+    private PolyctlRunner polyctl;
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        if (polydeskd != null) {
+            if (polydeskd.isAlive()) {
+                for (JsonNode vm : polyctl.json("vm", "list")) {
+                    if (vm.hasNonNull("pid")) {
+                        ProcessHandle.of(vm.get("pid").asLong()).ifPresent(ProcessHandle::destroyForcibly);
+                    }
+                }
+            }
+            polydeskd.close();
+        }
+        servers.forEach(Process::destroyForcibly);
+        for (String ns : namespaces) {
+            // Whatever still runs in it (dnsmasq, a guest) ends with it.
+            run("ip", "netns", "pids", ns).lines().forEach(pid -> ProcessHandle.of(Long.parseLong(pid.strip()))
+                    .ifPresent(ProcessHandle::destroyForcibly));
+            run("ip", "netns", "del", ns);
+        }
+    }
+
+    @Test
+    void guestsOnNatIsolatedAndPolicedNicsReachWhatTheirNetworkAndPolicyAllow() throws Exception {
+        assertEquals("root", System.getProperty("user.name"), "the test makes network namespaces, which needs root");
+        String hostLinksBefore = run("ip", "-o", "link", "show").replaceAll("\\d+: ", "");
+        String hostTablesBefore = run("nft", "list", "tables");
+        makeNamespaces();
+
+        polydeskd = PolydeskdProcess.startWrapped(List.of("ip", "netns", "exec", dom0), tmp);
+        polyctl = new PolyctlRunner(polydeskd.socket());
+        assertEquals(0, polyctl.json("network", "list").size(), "a developer's polydeskd makes no network by itself");
+
+        JsonNode made = polyctl.json("network", "create", "default", "--address", "10.77.0.1/24");
+        assertTrue(made.path("active").asBoolean(), made.toString());
+        assertEquals("pd-default", made.path("bridge").asText());
+        assertTrue(polyctl.json("network", "create", "iso", "--kind", "isolated", "--address", "10.88.0.1/24", "--dhcp")
+                .path("active").asBoolean());
+
+        // Subnets that clash are refused naming the clash, and nothing is left of them.
+        PolyctlRunner.Run clash = polyctl.run("network", "create", "clash", "--address", "10.77.128.1/16");
+        assertNotEquals(0, clash.exit());
+        assertTrue(clash.err().contains("overlaps network 'default'"), clash.err());
+        PolyctlRunner.Run uplink = polyctl.run("network", "create", "clash", "--address", "192.168.50.9/24");
+        assertTrue(uplink.err().contains("overlaps the host's address 192.168.50.2/24 on up0"), uplink.err());
+        assertFalse(inDom0("ip", "-o", "link", "show").contains("pd-clash"), "no bridge is left of a refused network");
+
+        // A: open on default. Its lease is what the others are told to ping.
+        UUID a = vm("a", "default", "get:" + INTERNET + ",get:" + LAN);
+        String aIp = lease(a);
+        assertTrue(aIp.startsWith("10.77.0."), aIp);
+        UUID b = vm("b", "default", "ping:" + aIp + ",get:" + INTERNET);
+        UUID off = vm("off", "default,policy=offline", "ping:" + aIp + ",get:" + INTERNET, "10.77.0.250/24");
+        UUID only = vm("only", "default,policy=internet-only", "get:" + INTERNET + ",get:" + LAN + ",ping:" + aIp);
+        UUID e = vm("e", "iso", "get:" + INTERNET);
+        String eIp = lease(e);
+        assertTrue(eIp.startsWith("10.88.0."), eIp);
+        UUID f = vm("f", "iso", "ping:" + eIp + ",get:" + INTERNET);
+
+        Map<String, String> seenA = checks(a);
+        assertEquals("ok internet", seenA.get("get:" + INTERNET), "an open guest on a nat network reaches the internet");
+        assertEquals("ok lan", seenA.get("get:" + LAN), "and the LAN");
+        Map<String, String> seenB = checks(b);
+        assertEquals("ok", seenB.get("ping:" + aIp), "two guests on default reach each other");
+        assertEquals("ok internet", seenB.get("get:" + INTERNET));
+        assertTrue(lease(b).startsWith("10.77.0."));
+
+        Map<String, String> seenOff = checks(off);
+        assertTrue(console(off).contains("POLYDESK-NET NOLEASE"), "an offline guest gets no lease: " + console(off));
+        assertEquals("fail", seenOff.get("ping:" + aIp), "an offline guest reaches no other guest");
+        assertEquals("fail", seenOff.get("get:" + INTERNET), "nor the internet");
+
+        Map<String, String> seenOnly = checks(only);
+        assertTrue(lease(only).startsWith("10.77.0."), "an internet-only guest gets its lease (DHCP is allowed)");
+        assertEquals("ok internet", seenOnly.get("get:" + INTERNET), "an internet-only guest reaches the internet");
+        assertEquals("fail", seenOnly.get("get:" + LAN), "but not the LAN");
+        assertEquals("fail", seenOnly.get("ping:" + aIp), "nor the other guests");
+
+        Map<String, String> seenF = checks(f);
+        assertTrue(lease(f).startsWith("10.88.0."));
+        assertEquals("ok", seenF.get("ping:" + eIp), "guests on an isolated network reach each other");
+        assertEquals("fail", seenF.get("get:" + INTERNET), "and nothing else");
+        assertEquals("fail", checks(e).get("get:" + INTERNET));
+
+        // The policy follows the tap: the offline guest taking another address changes nothing (it
+        // already took 10.77.0.250 by hand), and its tap is named after it in polydeskd's rules.
+        String rules = inDom0("nft", "list", "table", "bridge", "polydesk");
+        assertTrue(rules.contains("iifname \"pv" + off.toString().substring(0, 7) + "0\" drop"), rules);
+
+        // A network in use is not deleted; the refusal names its VMs.
+        PolyctlRunner.Run inUse = polyctl.run("network", "delete", "iso");
+        assertNotEquals(0, inUse.exit());
+        assertTrue(inUse.err().contains("in use by e, f"), inUse.err());
+
+        // dnsmasq that dies is started again.
+        long pid = Long.parseLong(run("ip", "netns", "exec", dom0, "pgrep", "-f", "interface=pd-default").lines()
+                .findFirst().orElseThrow().strip());
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        String again = "";
+        while (System.nanoTime() < deadline) {
+            again = run("ip", "netns", "exec", dom0, "pgrep", "-f", "interface=pd-default").strip();
+            if (!again.isEmpty() && !again.equals(Long.toString(pid))) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+        assertFalse(again.isEmpty() || again.equals(Long.toString(pid)), "a new dnsmasq serves default");
+
+        // Stopped VMs leave no taps; deleted networks leave no bridge and no rules.
+        for (String vm : List.of("a", "b", "off", "only", "e", "f")) {
+            assertEquals(0, polyctl.run("vm", "destroy", vm).exit());
+            assertEquals(0, polyctl.run("vm", "delete", vm).exit());
+        }
+        awaitNoTaps();
+        assertEquals(0, polyctl.run("network", "delete", "iso").exit());
+        assertEquals(0, polyctl.run("network", "delete", "default").exit());
+        String links = inDom0("ip", "-o", "link", "show");
+        assertFalse(links.contains("pd-default") || links.contains("pd-iso"), links);
+        assertEquals("", inDom0("nft", "list", "tables").strip(), "polydeskd's tables are gone");
+
+        assertEquals(hostLinksBefore, run("ip", "-o", "link", "show").replaceAll("\\d+: ", ""), "the host's interfaces");
+        assertEquals(hostTablesBefore, run("nft", "list", "tables"), "the host's nft tables");
+    }
+
+    /** dom0 ←up0/lan0→ lan ←wan0/inet0→ internet, with a page served in lan and in internet. */
+    private void makeNamespaces() throws Exception {
+        for (String ns : List.of(dom0, lan, internet)) {
+            check("ip", "netns", "add", ns);
+            namespaces.add(ns);
+            check("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up");
+        }
+        check("ip", "link", "add", "up0", "netns", dom0, "type", "veth", "peer", "name", "lan0", "netns", lan);
+        check("ip", "link", "add", "wan0", "netns", lan, "type", "veth", "peer", "name", "inet0", "netns", internet);
+        check("ip", "netns", "exec", dom0, "ip", "addr", "add", "192.168.50.2/24", "dev", "up0");
+        check("ip", "netns", "exec", dom0, "ip", "link", "set", "up0", "up");
+        check("ip", "netns", "exec", dom0, "ip", "route", "add", "default", "via", "192.168.50.1");
+        check("ip", "netns", "exec", lan, "ip", "addr", "add", "192.168.50.1/24", "dev", "lan0");
+        check("ip", "netns", "exec", lan, "ip", "addr", "add", "198.51.100.2/24", "dev", "wan0");
+        check("ip", "netns", "exec", lan, "ip", "link", "set", "lan0", "up");
+        check("ip", "netns", "exec", lan, "ip", "link", "set", "wan0", "up");
+        check("ip", "netns", "exec", lan, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+        check("ip", "netns", "exec", internet, "ip", "addr", "add", "198.51.100.1/24", "dev", "inet0");
+        check("ip", "netns", "exec", internet, "ip", "link", "set", "inet0", "up");
+        check("ip", "netns", "exec", internet, "ip", "route", "add", "192.168.50.0/24", "via", "198.51.100.2");
+        serve(lan, "192.168.50.1", "lan");
+        serve(internet, "198.51.100.1", "internet");
+    }
+
+    private void serve(String ns, String address, String page) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("www-" + page));
+        Files.writeString(dir.resolve("index.html"), page + "\n");
+        Process p = new ProcessBuilder("ip", "netns", "exec", ns, "busybox", "httpd", "-f", "-p", address + ":8080",
+                "-h", dir.toString()).redirectErrorStream(true).redirectOutput(tmp.resolve("httpd-" + page + ".log").toFile())
+                .start();
+        servers.add(p);
+    }
+
+    /** Creates and starts a test guest with one NIC ({@code nic}: polyctl's --nic) and the given checks. */
+    private UUID vm(String name, String nic, String checks, String... staticAddress) throws Exception {
+        String cmdline = TestGuest.cmdline("2050A0") + " polydesk.net=1 polydesk.netcheck=" + checks
+                + (staticAddress.length > 0 ? " polydesk.netstatic=" + staticAddress[0] : "");
+        JsonNode def = polyctl.json("vm", "create", "--name", name, "--memory", "128", "--vcpus", "1", "--nic", nic,
+                "--kernel", TestGuest.kernel().toString(), "--ramdisk", TestGuest.initrd().toString(), "--cmdline", cmdline)
+                .path("definition");
+        assertTrue(def.path("nics").path(0).path("mac").asText().matches("52:54:00(:[0-9a-f]{2}){3}"),
+                "the NIC got a MAC, stored: " + def);
+        PolyctlRunner.Run start = polyctl.run("vm", "start", name);
+        assertEquals(0, start.exit(), start.err() + "\n" + polydeskd.logText());
+        return UUID.fromString(def.path("id").asText());
+    }
+
+    private Path consoleOf(UUID vm) {
+        return Paths.vmDir(tmp.resolve("run"), vm).resolve("console.log");
+    }
+
+    private String console(UUID vm) throws IOException {
+        Path c = consoleOf(vm);
+        return Files.exists(c) ? Files.readString(c, StandardCharsets.ISO_8859_1) : "";
+    }
+
+    private String lease(UUID vm) throws Exception {
+        TestGuest.awaitConsole(consoleOf(vm), "POLYDESK-NET LEASE", 300);
+        Matcher m = LEASE.matcher(console(vm));
+        assertTrue(m.find(), console(vm));
+        return m.group(1);
+    }
+
+    /** Each check's result once the guest has run them all: "ok PAGE", "ok" or "fail". */
+    private Map<String, String> checks(UUID vm) throws Exception {
+        TestGuest.awaitConsole(consoleOf(vm), "POLYDESK-NET DONE", 300);
+        System.out.println("---- " + vm + "\n" + console(vm).lines().filter(l -> l.contains("POLYDESK-NET"))
+                .reduce("", (a, b) -> a + b + "\n") + diagnostics());
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String line : console(vm).split("\r?\n")) {
+            line = line.strip();
+            if (line.startsWith("POLYDESK-NET CHECK ")) {
+                String[] parts = line.substring("POLYDESK-NET CHECK ".length()).split(" ", 2);
+                out.put(parts[0], parts.length > 1 ? parts[1] : "");
+            }
+        }
+        return out;
+    }
+
+    /** dom0's side of things, printed with each guest's results (for the post-mortem of a failure). */
+    private String diagnostics() throws Exception {
+        return "dom0 addresses:\n" + run("ip", "netns", "exec", dom0, "ip", "-br", "addr")
+                + "dom0 routes:\n" + run("ip", "netns", "exec", dom0, "ip", "route")
+                + "dom0 forwarding: " + run("ip", "netns", "exec", dom0, "cat", "/proc/sys/net/ipv4/ip_forward")
+                + "dom0 rules:\n" + run("ip", "netns", "exec", dom0, "nft", "list", "ruleset")
+                + "httpd logs: " + Files.readString(tmp.resolve("httpd-internet.log")) + Files.readString(tmp.resolve("httpd-lan.log"));
+    }
+
+    private void awaitNoTaps() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String links = "";
+        while (System.nanoTime() < deadline) {
+            links = inDom0("ip", "-o", "link", "show");
+            if (!links.contains(": pv")) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("taps are left: " + links);
+    }
+
+    private String inDom0(String... cmd) throws Exception {
+        List<String> all = new ArrayList<>(List.of("ip", "netns", "exec", dom0));
+        all.addAll(List.of(cmd));
+        return check(all.toArray(String[]::new));
+    }
+
+    private static String check(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IOException(String.join(" ", cmd) + " failed: " + out.strip());
+        }
+        return out;
+    }
+
+    private static String run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
+    }
+}
