@@ -35,6 +35,7 @@ packages=(
     qemu-system-x86            # Depends of polydesk-toolstack (qemu-utils too: qemu-img for disk.create),
     qemu-utils                 # so that dpkg -i of ours works
     ovmf swtpm swtpm-tools     # Depends of polydesk-toolstack too: UEFI and the TPM of the OS profiles
+    nftables dnsmasq-base      # and the networks' firewall and DHCP server
     iproute2 socat busybox procps kmod udev util-linux jq e2fsprogs
 )
 start_time=$SECONDS

@@ -40,6 +40,8 @@ public final class NetworkStore {
                 String file = f.getFileName().toString();
                 if (file.startsWith(AtomicFile.TEMP_PREFIX)) {
                     Files.deleteIfExists(f); // a write that died before its rename
+                } else if (file.startsWith(".")) {
+                    continue; // polydeskd's own markers (Networks: the default network was made)
                 } else if (!file.endsWith(SUFFIX)) {
                     problems.add(f + ": not a network file (expected <name>.json); left alone");
                 } else {

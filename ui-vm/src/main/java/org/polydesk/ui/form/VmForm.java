@@ -54,7 +54,10 @@ import org.polydesk.ui.media.MediaChooser;
  * concern. A new disk image is made by polydeskd's {@code disk.create} before the VM is created.
  */
 public final class VmForm {
-    public static final String DEFAULT_BRIDGE = "xenbr0";
+    /** The network a new VM's NIC is on when polydeskd has it (the appliance makes it). */
+    public static final String DEFAULT_NETWORK = "default";
+    /** How the network field names a host bridge instead (as polyctl's --nic does). */
+    static final String BRIDGE_PREFIX = "bridge=";
     static final String NEXT_FREE = "next free";
     static final String BOOT_CD_FIRST = "CD-ROM, then disk";
     static final String BOOT_DISK_FIRST = "Disk, then CD-ROM";
@@ -95,8 +98,9 @@ public final class VmForm {
     final ComboBox<String> diskFormat = new ComboBox<>(FXCollections.observableArrayList("raw", "qcow2", "vhd"));
     final TextField diskSize = field("disk-size");
     final TextField iso = field("iso");
-    final CheckBox network = new CheckBox("Connect to bridge");
-    final TextField bridge = field("bridge");
+    final CheckBox network = new CheckBox("Connect to network");
+    /** polydeskd's networks (network.list); "bridge=NAME" typed in puts the NIC on a host bridge. */
+    final ComboBox<String> networkName = new ComboBox<>();
     final TextField kernel = field("kernel");
     final TextField ramdisk = field("ramdisk");
     final TextField cmdline = field("cmdline");
@@ -109,6 +113,8 @@ public final class VmForm {
     private final List<Disk> keptDisks = new ArrayList<>();
     private final List<Nic> keptNics = new ArrayList<>();
     private String keptMac;
+    /** The first NIC as it was (its policy and online switch stay as they are). */
+    private Nic keptNic;
     /** The Hyper-V groups shown as one switch: the VM's own when it has some, else the Windows set. */
     private List<HypervFeature> hypervGroups = HypervFeature.WINDOWS;
     /** A boot order the choices above do not name (network in it), kept while it stays chosen. */
@@ -165,7 +171,18 @@ public final class VmForm {
         diskFile.setToggleGroup(diskChoice);
         diskNew.setToggleGroup(diskChoice);
         diskChoice.selectedToggleProperty().addListener((o, a, b) -> updateDiskControls());
-        network.selectedProperty().addListener((o, a, b) -> bridge.setDisable(!b));
+        network.selectedProperty().addListener((o, a, b) -> networkName.setDisable(!b));
+        networkName.setId("network-name");
+        networkName.setEditable(true);
+        networkName.setPromptText("network, or bridge=NAME");
+        ui.request("list the networks", ui.toolstack().call(ToolstackApi.NETWORK_LIST), listed -> {
+            listed.forEach(n -> networkName.getItems().add(n.network().name()));
+            String shown = networkName.getValue();
+            if ((shown == null || shown.isEmpty()) && !listed.isEmpty()) {
+                networkName.setValue(networkName.getItems().contains(DEFAULT_NETWORK) ? DEFAULT_NETWORK
+                        : networkName.getItems().get(0));
+            }
+        }, failed -> { });
         colour.textProperty().addListener((o, a, b) -> {
             try {
                 swatch.setFill(Color.web(b));
@@ -207,7 +224,7 @@ public final class VmForm {
         iso.setPromptText("an install .iso, attached as CD-ROM (optional)");
         HBox.setHgrow(iso, Priority.ALWAYS);
         row = row(grid, row, "Install ISO", new HBox(8, iso, isoLibrary, browseIso), Field.CDROM);
-        row = row(grid, row, "Network", new HBox(8, network, bridge, nicModel), Field.NETWORK);
+        row = row(grid, row, "Network", new HBox(8, network, networkName, nicModel), Field.NETWORK);
         kernel.setPromptText("direct kernel boot (optional): /path/vmlinuz");
         ramdisk.setPromptText("/path/initrd.img");
         cmdline.setPromptText("kernel command line");
@@ -262,6 +279,7 @@ public final class VmForm {
         keptDisks.clear();
         keptNics.clear();
         keptMac = null;
+        keptNic = null;
         submit.setText(editing == null ? "Create VM" : "Save changes");
         if (d == null) {
             int free = 1;
@@ -278,9 +296,10 @@ public final class VmForm {
             diskChoice.selectToggle(diskNone);
             diskFormat.setValue("qcow2");
             diskSize.setText("20");
-            bridge.setText(DEFAULT_BRIDGE);
+            networkName.setValue(networkName.getItems().contains(DEFAULT_NETWORK) ? DEFAULT_NETWORK
+                    : networkName.getItems().isEmpty() ? "" : networkName.getItems().get(0));
             network.setSelected(false);
-            bridge.setDisable(true);
+            networkName.setDisable(true);
             autostart.setSelected(false);
             os.setValue(null);
             fillMachine(VmDefinition.builder().build());
@@ -314,11 +333,11 @@ public final class VmForm {
             diskFormat.setValue("qcow2");
         }
         iso.setText(cd == null ? "" : cd.path());
-        bridge.setText(DEFAULT_BRIDGE);
         network.setSelected(!d.nics().isEmpty());
-        bridge.setDisable(d.nics().isEmpty());
+        networkName.setDisable(d.nics().isEmpty());
         if (!d.nics().isEmpty()) {
-            bridge.setText(d.nics().get(0).bridge());
+            keptNic = d.nics().get(0);
+            networkName.setValue(keptNic.network() != null ? keptNic.network() : BRIDGE_PREFIX + keptNic.bridge());
             keptMac = d.nics().get(0).mac();
             keptNics.addAll(d.nics().subList(1, d.nics().size()));
         }
@@ -470,7 +489,11 @@ public final class VmForm {
         disks.addAll(keptDisks);
         List<Nic> nics = new ArrayList<>();
         if (network.isSelected()) {
-            nics.add(new Nic(bridge.getText().strip(), keptMac, NicModel.fromWireName(nicModel.getValue())));
+            String where = networkName.getEditor().getText().strip();
+            boolean onBridge = where.startsWith(BRIDGE_PREFIX);
+            nics.add(new Nic(onBridge ? where.substring(BRIDGE_PREFIX.length()) : null, keptMac,
+                    NicModel.fromWireName(nicModel.getValue()), onBridge ? null : where,
+                    keptNic == null ? null : keptNic.policy(), keptNic == null ? null : keptNic.online()));
         }
         nics.addAll(keptNics);
         String slotText = slot.getValue();

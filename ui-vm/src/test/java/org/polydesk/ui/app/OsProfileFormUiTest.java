@@ -83,6 +83,8 @@ class OsProfileFormUiTest {
         ui.type("#memory", "512");
         ui.robot.clickOn("#usb-tablet");
         ui.robot.clickOn("#network");
+        // This polydeskd has no networks (the test does not make any on the host): a host bridge instead.
+        ui.type("#network-name .text-field", "bridge=xenbr0");
         choose("#nic-model", "rtl8139");
         ui.robot.clickOn("#submit");
         ui.await("the form closing", 10, () -> !ui.visible("#vm-form"), () -> ui.text("#general-error") + ui.text("#machine-error"));
@@ -98,6 +100,8 @@ class OsProfileFormUiTest {
         assertEquals(HypervFeature.WINDOWS, stored.hyperv());
         assertEquals(List.of(BootDevice.CDROM, BootDevice.DISK), stored.boot());
         assertEquals(NicModel.RTL8139, stored.nics().get(0).model());
+        assertEquals("xenbr0", stored.nics().get(0).bridge());
+        assertTrue(stored.nics().get(0).mac().startsWith("52:54:00:"), "polydeskd gave the NIC its MAC");
     }
 
     @Test
