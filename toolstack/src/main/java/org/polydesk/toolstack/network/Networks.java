@@ -21,6 +21,7 @@ import org.polydesk.protocol.rpc.ErrorCode;
 import org.polydesk.protocol.rpc.Problem;
 import org.polydesk.protocol.rpc.RpcException;
 import org.polydesk.protocol.toolstack.ImportRemark;
+import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.toolstack.XlImportResult;
 import org.polydesk.protocol.vm.Nic;
 import org.polydesk.protocol.vm.NicPolicy;
@@ -402,7 +403,7 @@ public final class Networks {
     private void validate(Network n, String editing) throws RpcException {
         List<Problem> out = new ArrayList<>();
         if (n == null) {
-            throw RpcException.invalidParam("network", "the network to make is missing");
+            throw RpcException.invalidParam(ToolstackApi.NetworkEdit.NETWORK, "the network's settings are missing");
         }
         if (n.name() == null || !Network.NAME_FORM.matcher(n.name()).matches()) {
             out.add(new Problem(Network.NAME, "name '" + n.name() + "' must be 1–12 of a–z, 0–9 and '-', starting with a letter"));
