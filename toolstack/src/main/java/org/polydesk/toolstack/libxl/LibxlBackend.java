@@ -420,7 +420,22 @@ public final class LibxlBackend implements HypervisorBackend {
                     Thread.sleep(200);
                 }
             }
-            xl.reset(domain.domid);
+            try {
+                xl.reset(domain.domid);
+            } catch (LibxlException e) {
+                // The guest shut down to reboot by itself meanwhile (a triple fault is one): the
+                // domain is being made again, which is the reboot asked for. Its shutdown event
+                // may come a moment after the failed reset.
+                long grace = System.nanoTime() + 5_000_000_000L;
+                while (!domain.rebooting && domain.domid == before && !domain.reported.isDone()
+                        && System.nanoTime() < grace) {
+                    Thread.sleep(100);
+                }
+                if (domain.rebooting || domain.domid != before) {
+                    return awaitRemade(domain, before);
+                }
+                throw e;
+            }
             return "reset after the guest did not restart within " + timeout.toSeconds() + " s";
         } catch (LibxlException e) {
             throw new BackendException("cannot reboot '" + domain.def.name() + "': " + e.getMessage(), e);
@@ -428,6 +443,22 @@ public final class LibxlBackend implements HypervisorBackend {
             Thread.currentThread().interrupt();
             throw new BackendException("interrupted while rebooting '" + domain.def.name() + "'");
         }
+    }
+
+    /** Waits for the domain that shut down to reboot to be made again under a new domid. */
+    private static String awaitRemade(Domain domain, int before) throws BackendException, InterruptedException {
+        long deadline = System.nanoTime() + REMAKE_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (domain.domid != before) {
+                return "the guest restarted";
+            }
+            if (domain.reported.isDone()) {
+                throw new BackendException("'" + domain.def.name() + "' ended instead of restarting: " + domain.detail);
+            }
+            Thread.sleep(200);
+        }
+        throw new BackendException("'" + domain.def.name() + "' shut down to reboot but was not made again within "
+                + REMAKE_TIMEOUT.toSeconds() + " s");
     }
 
     /**
