@@ -798,17 +798,9 @@ public final class VmManager {
         if (def.nics().stream().allMatch(n -> n.mac() != null)) {
             return def;
         }
-        java.util.Set<String> taken = new java.util.HashSet<>();
-        definitions.values().forEach(d -> d.nics().forEach(n -> {
-            if (n.mac() != null) {
-                taken.add(n.mac().toLowerCase(java.util.Locale.ROOT));
-            }
-        }));
-        def.nics().forEach(n -> {
-            if (n.mac() != null) {
-                taken.add(n.mac().toLowerCase(java.util.Locale.ROOT));
-            }
-        });
+        java.util.Set<String> taken = java.util.stream.Stream.concat(definitions.values().stream(), java.util.stream.Stream.of(def))
+                .flatMap(d -> d.nics().stream()).map(org.polydesk.protocol.vm.Nic::mac).filter(java.util.Objects::nonNull)
+                .map(m -> m.toLowerCase(java.util.Locale.ROOT)).collect(java.util.stream.Collectors.toCollection(java.util.HashSet::new));
         List<org.polydesk.protocol.vm.Nic> nics = new ArrayList<>();
         for (int i = 0; i < def.nics().size(); i++) {
             org.polydesk.protocol.vm.Nic n = def.nics().get(i);

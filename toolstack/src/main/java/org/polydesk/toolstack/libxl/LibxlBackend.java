@@ -398,26 +398,13 @@ public final class LibxlBackend implements HypervisorBackend {
                 domain.paused = false;
             }
             if (xl.reboot(before)) {
-                long deadline = System.nanoTime() + timeout.toNanos();
-                long remakeDeadline = deadline + REMAKE_TIMEOUT.toNanos();
-                while (true) {
-                    if (domain.domid != before) {
-                        return "the guest restarted";
-                    }
-                    if (domain.reported.isDone()) {
-                        throw new BackendException("'" + domain.def.name() + "' ended instead of restarting: " + domain.detail);
-                    }
-                    long now = System.nanoTime();
-                    // A guest that shut down to reboot is being made again: a reset now would hit a
-                    // dying domain, so it gets time to come back instead.
-                    if (now >= deadline && !domain.rebooting) {
-                        break;
-                    }
-                    if (now >= remakeDeadline) {
-                        throw new BackendException("'" + domain.def.name() + "' shut down to reboot but was not made again within "
-                                + REMAKE_TIMEOUT.toSeconds() + " s");
-                    }
-                    Thread.sleep(200);
+                if (madeAgainWithin(domain, before, timeout)) {
+                    return "the guest restarted";
+                }
+                // A guest that shut down to reboot is being made again: a reset now would hit a
+                // dying domain, so it gets time to come back instead.
+                if (domain.rebooting) {
+                    return awaitRemade(domain, before);
                 }
             }
             try {
@@ -445,17 +432,26 @@ public final class LibxlBackend implements HypervisorBackend {
         }
     }
 
-    /** Waits for the domain that shut down to reboot to be made again under a new domid. */
-    private static String awaitRemade(Domain domain, int before) throws BackendException, InterruptedException {
-        long deadline = System.nanoTime() + REMAKE_TIMEOUT.toNanos();
+    /** Whether the domain is made again under a new domid within {@code timeout}; one that ended instead throws. */
+    private static boolean madeAgainWithin(Domain domain, int before, Duration timeout)
+            throws BackendException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (domain.domid != before) {
-                return "the guest restarted";
+                return true;
             }
             if (domain.reported.isDone()) {
                 throw new BackendException("'" + domain.def.name() + "' ended instead of restarting: " + domain.detail);
             }
             Thread.sleep(200);
+        }
+        return false;
+    }
+
+    /** Waits for the domain that shut down to reboot to be made again under a new domid. */
+    private static String awaitRemade(Domain domain, int before) throws BackendException, InterruptedException {
+        if (madeAgainWithin(domain, before, REMAKE_TIMEOUT)) {
+            return "the guest restarted";
         }
         throw new BackendException("'" + domain.def.name() + "' shut down to reboot but was not made again within "
                 + REMAKE_TIMEOUT.toSeconds() + " s");

@@ -26,6 +26,8 @@ final class Dnsmasq {
 
     private final Network network;
     private final Path leaseFile;
+    /** What dnsmasq prints (it logs to stderr in the foreground), kept beside its leases. */
+    private final Path logFile;
     private final String binary;
     private final Consumer<String> onRestart;
     private volatile Process process;
@@ -35,6 +37,7 @@ final class Dnsmasq {
     Dnsmasq(Network network, Path runDir, String binary, Consumer<String> onRestart) {
         this.network = network;
         this.leaseFile = runDir.resolve(network.name() + ".leases");
+        this.logFile = runDir.resolve(network.name() + ".dnsmasq.log");
         this.binary = binary;
         this.onRestart = onRestart;
     }
@@ -75,12 +78,12 @@ final class Dnsmasq {
         List<String> command = command(binary, network, leaseFile);
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(leaseFile.resolveSibling(network.name() + ".dnsmasq.log").toFile()))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .start();
             // dnsmasq checks its options and binds before it serves; an error ends it within a moment.
             if (p.waitFor(500, java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 throw new NetworkException("dnsmasq for '" + network.name() + "' exited " + p.exitValue() + " at its start: "
-                        + lastLine(leaseFile.resolveSibling(network.name() + ".dnsmasq.log")));
+                        + lastLine(logFile));
             }
             return p;
         } catch (IOException e) {

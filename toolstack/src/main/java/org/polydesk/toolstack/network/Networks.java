@@ -112,9 +112,10 @@ public final class Networks {
 
     /** The first of 10.77.0.1/24, 10.78.0.1/24, … that nothing on the host or among the networks uses. */
     private String freeSubnet() throws NetworkException {
+        List<HostLinks.Address> host = links.addresses();
         for (int second = 77; second < 255; second++) {
             String candidate = "10." + second + ".0.1/24";
-            if (clash(Ipv4Net.parse(candidate), null) == null) {
+            if (clash(Ipv4Net.parse(candidate), null, host) == null) {
                 return candidate;
             }
         }
@@ -430,9 +431,6 @@ public final class Networks {
         if (n.kind() == NetworkKind.NAT && n.address() == null) {
             out.add(new Problem(Network.ADDRESS, "a nat network needs the bridge's address, like 10.77.0.1/24"));
         }
-        if (n.kind() == NetworkKind.NAT && Boolean.FALSE.equals(n.dhcp())) {
-            // Allowed: the VMs then configure their addresses themselves.
-        }
         if (n.kind() == NetworkKind.ISOLATED && n.dhcpOn() && n.address() == null) {
             out.add(new Problem(Network.ADDRESS, "an isolated network with DHCP needs the bridge's address, like 10.90.0.1/24"));
         }
@@ -449,7 +447,7 @@ public final class Networks {
         if (out.isEmpty()) {
             try {
                 if (address != null) {
-                    String clash = clash(address, editing);
+                    String clash = clash(address, editing, links.addresses());
                     if (clash != null) {
                         out.add(new Problem(Network.ADDRESS, n.address() + " overlaps " + clash));
                     }
@@ -469,14 +467,17 @@ public final class Networks {
         }
     }
 
-    /** What {@code net} overlaps: another network's subnet or an address of the host's own; null if nothing. */
-    private String clash(Ipv4Net net, String editing) throws NetworkException {
+    /**
+     * What {@code net} overlaps: another network's subnet or one of the {@code host}'s own addresses
+     * (read once by the caller); null if nothing.
+     */
+    private String clash(Ipv4Net net, String editing, List<HostLinks.Address> host) {
         for (Network other : networks.values()) {
             if (!other.name().equals(editing) && other.address() != null && Ipv4Net.parse(other.address()).overlaps(net)) {
                 return "network '" + other.name() + "' (" + Ipv4Net.parse(other.address()).subnet() + ")";
             }
         }
-        for (HostLinks.Address a : links.addresses()) {
+        for (HostLinks.Address a : host) {
             boolean ours = active.values().stream().anyMatch(o -> o.bridge().equals(a.link()));
             if (!ours && !"lo".equals(a.link()) && a.net().overlaps(net)) {
                 return "the host's address " + a.net() + " on " + a.link();
