@@ -5,6 +5,9 @@
 # Usage: ui-vm/screenshots.sh   (builds ui-vm first; holds the shared lock while QEMU runs)
 set -euo pipefail
 [ -n "${POLYDESK_HEAVY_LOCKED:-}" ] || POLYDESK_HEAVY_LOCKED=1 exec flock /tmp/polydesk-heavy.lock "$0" "$@"
+# In a network namespace of its own: the networks shown (bridges, dnsmasq, nft tables) are made there.
+[ -n "${POLYDESK_OWN_NETNS:-}" ] || POLYDESK_OWN_NETNS=1 exec unshare -n "$0" "$@"
+ip link set lo up
 here=$(cd "$(dirname "$0")" && pwd)
 (cd "$here/.." && mvn -B -ntp -q -o package -pl ui-vm -am -DskipTests)
 guest=$(bash "$here/../tests/guest/build-guest.sh" | tail -n 1)
@@ -14,6 +17,11 @@ dev_env_start 1180 720
 dev_env_examples
 polyctl vm edit Debian --kernel "$guest/vmlinuz" --ramdisk "$guest/initrd.img" \
     --cmdline "console=ttyS0 quiet panic=-1 polydesk.colour=C03030" >/dev/null
+polyctl network create default --address 10.77.0.1/24 >/dev/null
+polyctl network create lab --kind isolated >/dev/null
+polyctl vm edit Debian --nic default >/dev/null
+polyctl vm edit "Windows 11" --nic default,policy=internet-only >/dev/null
+polyctl vm edit "Build box" --nic lab,offline >/dev/null
 polyctl vm start Debian >/dev/null
 jar=$(ls "$here"/target/ui-vm-*.jar | grep -v -- -tests.jar | head -n 1)
 GDK_GL=disable java -Xmx96m -Dprism.order=sw -cp "$jar:$here/target/lib/*" org.polydesk.ui.dev.ScreenshotTour \

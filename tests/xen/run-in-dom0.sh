@@ -17,6 +17,7 @@
 #   steps/ab-xl.sh            a, b   xl alone
 #   steps/c-polydeskd.sh      c      our .deb, polydeskd
 #   steps/dg-polyctl-vms.sh   d-g    VMs through polyctl, create times
+#   steps/k-network.sh        k      polydeskd's default network, a guest's vif on it
 #   steps/h-gpu.sh            h      GPU passthrough
 #   steps/j-gpu-viewer.sh     j      polydesk-display hands the monitor to a GPU VM's viewer
 #   steps/i-viewer-grants.sh  i      the viewer's region as Xen grants (last: it needs no polydeskd)
@@ -26,7 +27,7 @@ S=$P/steps
 OUT=$P/out
 mkdir -p "$OUT"
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-for f in lib.sh ab-xl.sh c-polydeskd.sh dg-polyctl-vms.sh h-gpu.sh j-gpu-viewer.sh i-viewer-grants.sh; do
+for f in lib.sh ab-xl.sh c-polydeskd.sh dg-polyctl-vms.sh k-network.sh h-gpu.sh j-gpu-viewer.sh i-viewer-grants.sh; do
     if [ ! -f "$S/$f" ]; then
         echo "FAIL run: no $S/$f in the payload"
         exit 1
@@ -39,6 +40,7 @@ echo "run-in-dom0: starting at $(now) s of dom0 uptime"
 . "$S/c-polydeskd.sh"
 if [ -n "$daemon_up" ]; then
     . "$S/dg-polyctl-vms.sh"
+    . "$S/k-network.sh"
     . "$S/h-gpu.sh"
     . "$S/j-gpu-viewer.sh"
     [ -n "$serial_pid" ] && kill "$serial_pid" 2>/dev/null
@@ -52,6 +54,7 @@ else
         d-create-start-hvm d-create-start-pvh d-running d-hvm-windows-settings e-hvm-sockets e-hvm-qmp \
         f-pause-hvm f-resume-hvm f-reboot-hvm f-suspend-hvm f-resume-saved-hvm f-resumed-guest-continued \
         f-resumed-same-config f-cd-insert-hvm f-cd-eject-hvm f-stop-hvm f-pvh-booted f-destroy-pvh g-create-times \
+        k-network-default k-vif-lease k-vif-offline \
         h-gpu-list h-gpu-reset-refuses-dom0s h-gpu-assignable h-gpu-taken h-gpu-assigned \
         h-gpu-started-event h-gpu-stopped-event h-gpu-returned \
         j-display-up j-gpu-vm-started j-console-released j-viewer-hello j-viewer-frames j-console-back

@@ -19,7 +19,7 @@
 #   POLYDESK_XEN_TIMEOUT  overall bound for the QEMU run, seconds (default 2400)
 #   POLYDESK_XEN_DEB      the polydesk-toolstack .deb to test (default: the newest
 #                         toolstack/target/polydesk-toolstack_*_all.deb; none found is a FAIL), or
-#                         "none": no .deb, and the steps that need it (c-h, j) allowed to skip
+#                         "none": no .deb, and the steps that need it (c-h, j, k) allowed to skip
 #   POLYDESK_XEN_CACHE    cache directory (default tests/xen/cache)
 #   POLYDESK_XEN_VIEWER   "none": steps i and j allowed to skip (no viewer payload); otherwise
 #                         switcher-viewer, display-server and input-server must be packaged
@@ -67,8 +67,8 @@ preflight_verdict() {
 deb=${POLYDESK_XEN_DEB:-$(ls -t "$repo"/toolstack/target/polydesk-toolstack_*_all.deb 2>/dev/null | head -n1 || true)}
 if [ "$deb" = none ]; then
     deb=
-    allow_skip="${allow_skip:+$allow_skip,}c-*,d-*,e-*,f-*,g-*,h-*,j-*"
-    log "NOTE: POLYDESK_XEN_DEB=none: the steps that need polydeskd (c-h, j) are allowed to skip"
+    allow_skip="${allow_skip:+$allow_skip,}c-*,d-*,e-*,f-*,g-*,h-*,j-*,k-*"
+    log "NOTE: POLYDESK_XEN_DEB=none: the steps that need polydeskd (c-h, j, k) are allowed to skip"
 elif [ -z "$deb" ]; then
     preflight_fail "no polydesk-toolstack .deb (mvn package makes toolstack/target/polydesk-toolstack_*_all.deb;" \
         "POLYDESK_XEN_DEB=none runs without it)"

@@ -1,6 +1,6 @@
 # shellcheck shell=sh
 # Step c (sourced by run-in-dom0.sh after lib.sh): our .deb installed, polydeskd started as its
-# systemd unit starts it. Sets daemon_up and daemon_pid; starts the event follower (events_pid)
+# systemd unit starts it (with --default-network: step k's network). Sets daemon_up and daemon_pid; starts the event follower (events_pid)
 # the later steps read.
 
 deb=$(ls -t "$P"/debs/polydesk-toolstack_*_all.deb 2>/dev/null | head -n1)
@@ -19,7 +19,7 @@ else
         info "dpkg -i took $(since "$t") s"
         t=$(now)
         mkdir -p /run/polydesk
-        /usr/bin/polydeskd --backend libxl > "$OUT/polydeskd.log" 2>&1 &
+        /usr/bin/polydeskd --backend libxl --default-network > "$OUT/polydeskd.log" 2>&1 &
         daemon_pid=$!
         wait_for 180 "polydeskd's socket" socket_up
         if [ -S /run/polydesk/polydeskd.sock ] && alive "$daemon_pid"; then

@@ -15,6 +15,7 @@ import org.polydesk.protocol.paths.Paths;
 import org.polydesk.protocol.rpc.RpcApi;
 import org.polydesk.protocol.rpc.RpcMethod;
 import org.polydesk.protocol.rpc.RpcNotification;
+import org.polydesk.protocol.vm.NicPolicy;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.protocol.vm.VmStatus;
 
@@ -157,9 +158,12 @@ public final class ToolstackApi {
         public static final String NAME = "name", NETWORK = "network";
     }
 
-    /** A running VM's NIC (its index in the definition, from 0) put online or offline. */
-    public record VmNicLink(String vm, int nic, boolean online) {
-        public static final String VM = "vm", NIC = "nic", ONLINE = "online";
+    /**
+     * A VM's NIC (its index in the definition, from 0) changed: its online switch, its policy, or
+     * both; a null leaves that as it is.
+     */
+    public record VmNicSet(String vm, int nic, Boolean online, NicPolicy policy) {
+        public static final String VM = "vm", NIC = "nic", ONLINE = "online", POLICY = "policy";
     }
 
     public static final RpcMethod<Void, List<VmStatus>> VM_LIST = RpcMethod.listOf("vm.list", Void.class, VmStatus.class,
@@ -285,10 +289,12 @@ public final class ToolstackApi {
     public static final RpcMethod<NetworkRef, Void> NETWORK_DELETE = RpcMethod.of("network.delete", NetworkRef.class,
             Void.class, "Deletes a network, with its bridge, DHCP server and rules; refused while a VM definition names it"
                     + " (the message lists them).", NOT_FOUND, WRONG_STATE, STORE_FAILED);
-    public static final RpcMethod<VmNicLink, VmStatus> VM_NIC_LINK = RpcMethod.of("vm.nic.link", VmNicLink.class,
-            VmStatus.class, "Puts a running VM's network interface (on one of polydeskd's networks) online or offline at"
-                    + " once: its tap or vif in dom0 is set up or down, so nothing passes while it is offline; the"
-                    + " definition's online switch says how it starts.", NOT_FOUND, WRONG_STATE, BACKEND_FAILED);
+    public static final RpcMethod<VmNicSet, VmStatus> VM_NIC_SET = RpcMethod.of("vm.nic.set", VmNicSet.class,
+            VmStatus.class, "Changes a VM's network interface (on one of polydeskd's networks): its online switch (the"
+                    + " cable plugged in or pulled) and its policy (open, internet-only, offline). Stored in the"
+                    + " definition, so it stays across restarts; on a running VM it takes effect at once: its tap or"
+                    + " vif in dom0 set up or down (and the guest told its link changed where the hypervisor can), its"
+                    + " firewall rules replaced.", NOT_FOUND, INVALID_DEFINITION, BACKEND_FAILED, STORE_FAILED);
 
     public static final RpcNotification<LifecycleEvent> EVENT = RpcNotification.of("event", LifecycleEvent.class,
             "A VM was created, changed or deleted, or entered a state: starting, running, paused, stopping, stopped,"

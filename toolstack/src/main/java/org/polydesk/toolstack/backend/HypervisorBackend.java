@@ -69,6 +69,13 @@ public interface HypervisorBackend extends AutoCloseable {
     void ejectCd(UUID id, int disk) throws BackendException;
 
     /**
+     * Tells a running guest that the cable of its NIC {@code nic} (0-based) was plugged in or pulled,
+     * where the hypervisor can (QEMU's set_link); the traffic itself is stopped in dom0 whatever this does.
+     */
+    default void setNicLink(UUID id, int nic, boolean up) throws BackendException {
+    }
+
+    /**
      * The VMs among {@code defs} still running from an earlier daemon; from now on they are watched again.
      * {@code gpuFunctions}: the GPU functions each of them was started with.
      */

@@ -11,6 +11,8 @@ import java.util.UUID;
 public final class NicNames {
     public static final String PREFIX = "pv";
     public static final int MAX_NICS = 10;
+    /** Xen's name for the tap of an HVM guest's emulated NIC is its vif's with this after it. */
+    public static final String EMULATED_SUFFIX = "-emu";
 
     private NicNames() {
     }
@@ -20,6 +22,11 @@ public final class NicNames {
             throw new IllegalArgumentException("a VM has at most " + MAX_NICS + " network interfaces");
         }
         return PREFIX + vm.toString().substring(0, 7) + nic;
+    }
+
+    /** The host's interfaces of a NIC: its tap or vif and, on Xen with an emulated NIC, the vif's {@code -emu} tap. */
+    public static java.util.List<String> sides(String name) {
+        return java.util.List.of(name, name + EMULATED_SUFFIX);
     }
 
     /** Whether {@code name} has the form of one of ours. */

@@ -20,6 +20,7 @@ import org.polydesk.protocol.toolstack.LifecycleEvent;
 import org.polydesk.toolstack.cli.Polyctl.Refused;
 import org.polydesk.protocol.rpc.RpcMethod;
 import org.polydesk.protocol.toolstack.ToolstackApi;
+import org.polydesk.protocol.vm.NicPolicy;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.protocol.vm.VmStatus;
 import picocli.CommandLine.Command;
@@ -34,7 +35,7 @@ import picocli.CommandLine.Spec;
         subcommands = {VmCommands.ListVms.class, VmCommands.Show.class, VmCommands.Create.class, VmCommands.Edit.class,
                 VmCommands.Delete.class, VmCommands.Start.class, VmCommands.Stop.class, VmCommands.Destroy.class,
                 VmCommands.Pause.class, VmCommands.Resume.class, VmCommands.Reboot.class, VmCommands.Suspend.class,
-                VmCommands.CdInsert.class, VmCommands.CdEject.class, VmCommands.NicLink.class,
+                VmCommands.CdInsert.class, VmCommands.CdEject.class, VmCommands.NicSet.class,
                 XlCommands.Import.class, XlCommands.Export.class})
 final class VmCommands {
     @ParentCommand
@@ -388,24 +389,37 @@ final class VmCommands {
         }
     }
 
-    @Command(name = "nic", description = "Put a running VM's network interface online or offline at once.")
-    static final class NicLink extends Sub {
+    @Command(name = "nic", description = "Put a VM's network interface online or offline, or change its policy:"
+            + " stored, and at once on a running VM.")
+    static final class NicSet extends Sub {
         @Parameters(index = "0", paramLabel = "VM", description = "Id, name or slot.")
         String ref;
 
-        @Parameters(index = "1", paramLabel = "online|offline", description = "Plug its cable in, or pull it.")
+        @Parameters(index = "1", arity = "0..1", paramLabel = "online|offline", description = "Plug its cable in, or pull it.")
         String link;
+
+        @Option(names = "--policy", paramLabel = "POLICY", description = "open, internet-only or offline.")
+        String policy;
 
         @Option(names = "--nic", paramLabel = "N", description = "Which network interface, from 1 (default 1).")
         int nic = 1;
 
         @Override
         public Integer call() throws Exception {
-            if (!link.equals("online") && !link.equals("offline")) {
+            if (link != null && !link.equals("online") && !link.equals("offline")) {
                 throw new IllegalArgumentException("say online or offline, not '" + link + "'");
             }
-            return printStatus(call(ToolstackApi.VM_NIC_LINK, new ToolstackApi.VmNicLink(ref, nic - 1, link.equals("online"))),
-                    "network interface " + nic + " " + link + " on");
+            NicPolicy p = policy == null ? null : NicPolicy.fromWireName(policy);
+            if (policy != null && p == null) {
+                throw new IllegalArgumentException("a policy is open, internet-only or offline, not '" + policy + "'");
+            }
+            if (link == null && p == null) {
+                throw new IllegalArgumentException("say online, offline or --policy POLICY");
+            }
+            Boolean online = link == null ? null : link.equals("online");
+            return printStatus(call(ToolstackApi.VM_NIC_SET, new ToolstackApi.VmNicSet(ref, nic - 1, online, p)),
+                    "network interface " + nic + (link == null ? "" : " " + link) + (p == null ? "" : " policy " + policy)
+                            + " on");
         }
     }
 

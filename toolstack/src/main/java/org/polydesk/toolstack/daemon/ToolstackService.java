@@ -84,7 +84,7 @@ public final class ToolstackService {
                     return vms.insertCd(vm(p.vm()), p.drive(), Path.of(p.path()));
                 })
                 .on(VM_CD_EJECT, (p, c) -> vms.ejectCd(vm(p.vm()), p.drive()))
-                .on(VM_NIC_LINK, (p, c) -> vms.nicLink(vm(p.vm()), p.nic(), p.online()))
+                .on(VM_NIC_SET, (p, c) -> vms.nicSet(vm(p.vm()), p.nic(), p.online(), p.policy()))
                 .on(NETWORK_LIST, (p, c) -> networks.list())
                 .on(NETWORK_CREATE, (p, c) -> networks.create(p))
                 .on(NETWORK_EDIT, (p, c) -> networks.edit(p.name(), p.network()))

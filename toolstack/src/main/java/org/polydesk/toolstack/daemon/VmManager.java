@@ -9,6 +9,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.polydesk.protocol.vm.CrashAction;
 import org.polydesk.protocol.vm.Disk;
+import org.polydesk.protocol.vm.Nic;
+import org.polydesk.protocol.vm.NicPolicy;
 import org.polydesk.toolstack.definition.SuspendImages;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -309,6 +311,7 @@ public final class VmManager {
                 LOG.warning(detail);
             }
         }
+        pullCables(def);
         synchronized (this) {
             VmDefinition current = definitions.getOrDefault(def.id(), def);
             live.put(def.id(), LiveState.running(vm, detail));
@@ -316,6 +319,19 @@ public final class VmManager {
             events.publish(LifecycleEvent.Type.RUNNING, def.id(), current.name(), current.slot(), vm.sockets(), detail,
                     gpu == null ? null : event(gpu), VmState.RUNNING);
             return status(current);
+        }
+    }
+
+    /** Tells a started guest that its offline NICs have no cable (dom0 already passes nothing for them). */
+    private void pullCables(VmDefinition def) {
+        for (int i = 0; i < def.nics().size(); i++) {
+            if (def.nics().get(i).network() != null && !def.nics().get(i).onlineOrDefault()) {
+                try {
+                    backend.setNicLink(def.id(), i, false);
+                } catch (BackendException e) {
+                    LOG.info("'" + def.name() + "': " + e.getMessage());
+                }
+            }
         }
     }
 
@@ -769,24 +785,53 @@ public final class VmManager {
     }
 
     /** Puts a running VM's NIC online or offline at once (its tap or vif link). */
-    public synchronized VmStatus nicLink(String ref, int nic, boolean online) throws RpcException {
+    /**
+     * Changes NIC {@code nic} of a VM: its online switch and/or policy (null: as it is), stored in the
+     * definition; on a running VM applied at once. When applying fails, the stored definition stays
+     * as it was.
+     */
+    public synchronized VmStatus nicSet(String ref, int nic, Boolean online, NicPolicy policy) throws RpcException {
         VmDefinition def = find(ref);
-        VmDefinition ran = runningAs.get(def.id());
-        if (ran == null) {
-            throw new RpcException(ErrorCode.WRONG_STATE, "'" + def.name() + "' is " + state(def.id()).state().wireName()
-                    + "; only a running VM's network interface can be put online or offline (its definition's online"
-                    + " switch says how it starts)");
+        if (online == null && policy == null) {
+            throw RpcException.invalidParam(ToolstackApi.VmNicSet.ONLINE, "say what changes: online, policy or both");
         }
-        if (nic < 0 || nic >= ran.nics().size() || ran.nics().get(nic).network() == null) {
+        if (nic < 0 || nic >= def.nics().size() || def.nics().get(nic).network() == null) {
             throw new RpcException(ErrorCode.NOT_FOUND, "'" + def.name() + "' has no network interface " + (nic + 1)
                     + " on one of polydeskd's networks");
         }
-        try {
-            networks.setOnline(ran, nic, online);
-        } catch (NetworkException e) {
-            throw new RpcException(ErrorCode.BACKEND_FAILED, e.getMessage());
+        Nic was = def.nics().get(nic);
+        Nic now = was.withOnline(online == null ? was.online() : online).withPolicy(policy == null ? was.policy() : policy);
+        List<Nic> nics = new ArrayList<>(def.nics());
+        nics.set(nic, now);
+        VmDefinition changed = def.toBuilder().nics(nics).build();
+        VmDefinition ran = runningAs.get(def.id());
+        boolean applied = false;
+        if (ran != null && nic < ran.nics().size() && ran.nics().get(nic).network() != null && networks != null) {
+            try {
+                if (online != null) {
+                    networks.setOnline(ran, nic, online);
+                    try {
+                        backend.setNicLink(def.id(), nic, online);
+                    } catch (BackendException e) {
+                        // dom0 stops the traffic either way; the guest just does not see its cable move.
+                        LOG.info("'" + def.name() + "': " + e.getMessage());
+                    }
+                }
+                if (policy != null) {
+                    networks.setPolicy(ran, nic, policy);
+                }
+                applied = true;
+            } catch (NetworkException e) {
+                throw new RpcException(ErrorCode.BACKEND_FAILED, e.getMessage());
+            }
         }
-        return status(def);
+        save(changed);
+        definitions.put(changed.id(), changed);
+        snapshot = List.copyOf(definitions.values());
+        String detail = "network interface " + (nic + 1) + ": " + (now.onlineOrDefault() ? "online" : "offline")
+                + ", policy " + now.policyOrDefault().wireName() + (applied ? "" : " (from its next start)");
+        events.publish(LifecycleEvent.Type.CHANGED, def.id(), def.name(), def.slot(), null, detail, null, state(def.id()).state());
+        return status(changed);
     }
 
     /**
@@ -799,11 +844,11 @@ public final class VmManager {
             return def;
         }
         java.util.Set<String> taken = java.util.stream.Stream.concat(definitions.values().stream(), java.util.stream.Stream.of(def))
-                .flatMap(d -> d.nics().stream()).map(org.polydesk.protocol.vm.Nic::mac).filter(java.util.Objects::nonNull)
+                .flatMap(d -> d.nics().stream()).map(Nic::mac).filter(java.util.Objects::nonNull)
                 .map(m -> m.toLowerCase(java.util.Locale.ROOT)).collect(java.util.stream.Collectors.toCollection(java.util.HashSet::new));
-        List<org.polydesk.protocol.vm.Nic> nics = new ArrayList<>();
+        List<Nic> nics = new ArrayList<>();
         for (int i = 0; i < def.nics().size(); i++) {
-            org.polydesk.protocol.vm.Nic n = def.nics().get(i);
+            Nic n = def.nics().get(i);
             if (n.mac() == null && old != null && i < old.nics().size() && old.nics().get(i).mac() != null) {
                 n = n.withMac(old.nics().get(i).mac());
             }

@@ -7,6 +7,7 @@ import java.util.TreeMap;
 import org.polydesk.protocol.network.Network;
 import org.polydesk.protocol.network.NetworkKind;
 import org.polydesk.protocol.vm.NicPolicy;
+import org.polydesk.toolstack.backend.NicNames;
 
 /**
  * polydeskd's nftables rules: two tables of its own ({@code inet polydesk}, {@code bridge polydesk}),
@@ -18,6 +19,8 @@ import org.polydesk.protocol.vm.NicPolicy;
  *     every other VM's port, at dom0 except DHCP and DNS, and towards private, link-local and the
  *     uplink's own subnets.
  * </ul>
+ * A rule for a tap matches its Xen {@code -emu} twin too: an HVM guest's emulated NIC sends through
+ * that tap, its PV driver through the vif.
  * A {@code nat} network's subnet is masqueraded on the way out, and nothing from outside opens a
  * connection into it; an {@code isolated} network forwards nothing to or from its bridge.
  */
@@ -100,8 +103,8 @@ final class Firewall {
         out.add("        type filter hook prerouting priority filter; policy accept;");
         sorted.forEach((tap, policy) -> {
             switch (policy) {
-                case OFFLINE -> out.add("        iifname " + q(tap) + " drop");
-                case INTERNET_ONLY -> out.add("        iifname " + q(tap) + " meta mark set " + INTERNET_ONLY_MARK);
+                case OFFLINE -> out.add("        iifname " + sides(tap) + " drop");
+                case INTERNET_ONLY -> out.add("        iifname " + sides(tap) + " meta mark set " + INTERNET_ONLY_MARK);
                 case OPEN -> { }
             }
         });
@@ -110,8 +113,8 @@ final class Firewall {
         out.add("        type filter hook forward priority filter; policy accept;");
         sorted.forEach((tap, policy) -> {
             if (policy != NicPolicy.OPEN) {
-                out.add("        iifname " + q(tap) + " drop");
-                out.add("        oifname " + q(tap) + " drop");
+                out.add("        iifname " + sides(tap) + " drop");
+                out.add("        oifname " + sides(tap) + " drop");
             }
         });
         out.add("    }");
@@ -119,7 +122,7 @@ final class Firewall {
         out.add("        type filter hook output priority filter; policy accept;");
         sorted.forEach((tap, policy) -> {
             if (policy == NicPolicy.OFFLINE) {
-                out.add("        oifname " + q(tap) + " drop");
+                out.add("        oifname " + sides(tap) + " drop");
             }
         });
         out.add("    }");
@@ -137,6 +140,11 @@ final class Firewall {
         HostCommand.check("cannot remove polydeskd's firewall rules", List.of("nft", "-f", "-"),
                 "table inet " + TABLE + "\ndelete table inet " + TABLE + "\ntable bridge " + TABLE
                         + "\ndelete table bridge " + TABLE + "\n");
+    }
+
+    /** The set of a NIC's host interfaces ({@link NicNames#sides}). */
+    private static String sides(String tap) {
+        return "{ " + String.join(", ", NicNames.sides(tap).stream().map(Firewall::q).toList()) + " }";
     }
 
     private static String q(String name) {

@@ -313,11 +313,30 @@ public final class Networks {
         if (!plugged.containsKey(name)) {
             throw new NetworkException("network interface " + (nic + 1) + " of '" + def.name() + "' is not plugged in");
         }
-        if (!links.exists(name)) {
+        List<String> there = NicNames.sides(name).stream().filter(links::exists).toList();
+        if (there.isEmpty()) {
             throw new NetworkException(name + ", the interface of network interface " + (nic + 1) + " of '" + def.name()
                     + "', is not there");
         }
-        links.link(name, online);
+        for (String side : there) {
+            links.link(side, online);
+        }
+    }
+
+    /** Replaces the firewall rules of a running VM's NIC {@code nic} with those of {@code policy}. */
+    public synchronized void setPolicy(VmDefinition def, int nic, NicPolicy policy) throws NetworkException {
+        String name = NicNames.of(def.id(), nic);
+        Plugged was = plugged.get(name);
+        if (was == null) {
+            throw new NetworkException("network interface " + (nic + 1) + " of '" + def.name() + "' is not plugged in");
+        }
+        plugged.put(name, new Plugged(was.network(), policy, was.tap()));
+        try {
+            applyFirewall();
+        } catch (NetworkException e) {
+            plugged.put(name, was);
+            throw e;
+        }
     }
 
     /** Takes an ended VM's taps away and its policies out of the firewall. */

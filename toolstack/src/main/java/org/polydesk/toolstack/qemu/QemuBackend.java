@@ -662,6 +662,12 @@ public final class QemuBackend implements HypervisorBackend {
                 .put("device", QemuCommandLine.driveId(disk)).put("force", true));
     }
 
+    @Override
+    public void setNicLink(UUID id, int nic, boolean up) throws BackendException {
+        // Named by its netdev, QEMU sets the NIC's link too, and the guest's driver sees the carrier change.
+        command(instance(id), "set_link", Json.mapper().createObjectNode().put("name", QemuCommandLine.netdevId(nic)).put("up", up));
+    }
+
     /** One QMP command on polydeskd's monitor; QEMU's refusal becomes the error's message. */
     private static JsonNode command(Instance vm, String name, com.fasterxml.jackson.databind.node.ObjectNode args)
             throws BackendException {

@@ -185,6 +185,10 @@ public final class QemuCommandLine {
         return "drive-disk" + disk;
     }
 
+    static String netdevId(int nic) {
+        return "net" + nic;
+    }
+
     private static void addNics(List<String> a, VmDefinition def, BootIndexes boot) {
         NicModel fallback = def.type() == GuestType.HVM ? NicModel.E1000 : NicModel.VIRTIO;
         List<Nic> nics = def.nics();
@@ -193,9 +197,9 @@ public final class QemuCommandLine {
             NicModel model = n.model() == null ? fallback : n.model();
             // On one of polydeskd's networks: the tap it made (QEMU only opens it); on a host bridge: QEMU's helper.
             a.addAll(List.of("-netdev", n.network() != null
-                    ? "tap,id=net" + i + ",ifname=" + NicNames.of(def.id(), i) + ",script=no,downscript=no"
-                    : "bridge,id=net" + i + ",br=" + n.bridge()));
-            a.addAll(List.of("-device", model.qemuDevice() + ",netdev=net" + i + (n.mac() == null ? "" : ",mac=" + n.mac())
+                    ? "tap,id=" + netdevId(i) + ",ifname=" + NicNames.of(def.id(), i) + ",script=no,downscript=no"
+                    : "bridge,id=" + netdevId(i) + ",br=" + n.bridge()));
+            a.addAll(List.of("-device", model.qemuDevice() + ",netdev=" + netdevId(i) + (n.mac() == null ? "" : ",mac=" + n.mac())
                     + boot.next(BootDevice.NETWORK)));
         }
     }

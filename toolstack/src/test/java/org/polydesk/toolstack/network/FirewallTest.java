@@ -29,9 +29,10 @@ class FirewallTest {
     void eachPolicyIsKeyedByTheTapAndEachNetworkKindGetsItsRules() {
         String rules = Firewall.ruleset(NETWORKS, TAPS, List.of("203.0.113.0/24"));
         for (String line : List.of(
-                "iifname \"pv0b5f8a10\" drop",
-                "oifname \"pv0b5f8a10\" drop",
-                "iifname \"pv1c2d3e40\" meta mark set 0x70640001",
+                // Each tap's rule holds for its Xen -emu twin (an HVM guest's emulated NIC) too.
+                "iifname { \"pv0b5f8a10\", \"pv0b5f8a10-emu\" } drop",
+                "oifname { \"pv0b5f8a10\", \"pv0b5f8a10-emu\" } drop",
+                "iifname { \"pv1c2d3e40\", \"pv1c2d3e40-emu\" } meta mark set 0x70640001",
                 "meta mark 0x70640001 ip daddr @lan drop",
                 "meta mark 0x70640001 udp dport { 53, 67 } accept",
                 "ip saddr 10.77.0.0/24 ip daddr != 10.77.0.0/24 masquerade",

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,34 +40,14 @@ class NetworksInNamespacesTest {
 
     @TempDir
     Path tmp;
-    private final String suffix = Long.toString(ProcessHandle.current().pid());
-    private final String dom0 = "pdn-dom0-" + suffix;
-    private final String lan = "pdn-lan-" + suffix;
-    private final String internet = "pdn-inet-" + suffix;
-    private final List<String> namespaces = new ArrayList<>();
-    private final List<Process> servers = new ArrayList<>();
+    private final NamespaceWorld world = new NamespaceWorld();
+    private final String dom0 = world.dom0;
     private PolydeskdProcess polydeskd;
     private PolyctlRunner polyctl;
 
     @AfterEach
     void cleanUp() throws Exception {
-        if (polydeskd != null) {
-            if (polydeskd.isAlive()) {
-                for (JsonNode vm : polyctl.json("vm", "list")) {
-                    if (vm.hasNonNull("pid")) {
-                        ProcessHandle.of(vm.get("pid").asLong()).ifPresent(ProcessHandle::destroyForcibly);
-                    }
-                }
-            }
-            polydeskd.close();
-        }
-        servers.forEach(Process::destroyForcibly);
-        for (String ns : namespaces) {
-            // Whatever still runs in it (dnsmasq, a guest) ends with it.
-            run("ip", "netns", "pids", ns).lines().forEach(pid -> ProcessHandle.of(Long.parseLong(pid.strip()))
-                    .ifPresent(ProcessHandle::destroyForcibly));
-            run("ip", "netns", "del", ns);
-        }
+        world.close();
     }
 
     @Test
@@ -78,7 +57,7 @@ class NetworksInNamespacesTest {
         String hostTablesBefore = run("nft", "list", "tables");
         makeNamespaces();
 
-        polydeskd = PolydeskdProcess.startWrapped(List.of("ip", "netns", "exec", dom0), tmp);
+        polydeskd = world.startPolydeskdInDom0(tmp);
         polyctl = new PolyctlRunner(polydeskd.socket());
         assertEquals(0, polyctl.json("network", "list").size(), "a developer's polydeskd makes no network by itself");
 
@@ -114,7 +93,25 @@ class NetworksInNamespacesTest {
         Map<String, String> seenB = checks(b);
         assertEquals("ok", seenB.get("ping:" + aIp), "two guests on default reach each other");
         assertEquals("ok internet", seenB.get("get:" + INTERNET));
-        assertTrue(lease(b).startsWith("10.77.0."));
+        String bIp = lease(b);
+        assertTrue(bIp.startsWith("10.77.0."));
+
+        // Live: b's cable pulled and plugged back, then its policy offline and open again; dom0's own
+        // ping to it shows what passes, and its stored definition keeps what was set last.
+        awaitPing(bIp, true);
+        assertEquals(0, polyctl.run("vm", "nic", "b", "offline").exit());
+        assertTrue(inDom0("ip", "-o", "link", "show", "pv" + b.toString().substring(0, 7) + "0").contains("state DOWN"));
+        awaitPing(bIp, false);
+        assertEquals(0, polyctl.run("vm", "nic", "b", "online").exit());
+        awaitPing(bIp, true);
+        assertEquals(0, polyctl.run("vm", "nic", "b", "--policy", "offline").exit());
+        awaitPing(bIp, false);
+        assertEquals("offline", polyctl.json("vm", "show", "b").at("/definition/nics/0/policy").asText());
+        assertEquals(0, polyctl.run("vm", "nic", "b", "--policy", "open").exit());
+        awaitPing(bIp, true);
+        assertEquals("open", polyctl.json("vm", "show", "b").at("/definition/nics/0/policy").asText());
+        PolyctlRunner.Run noSuchNic = polyctl.run("vm", "nic", "b", "offline", "--nic", "3");
+        assertTrue(noSuchNic.err().contains("'b' has no network interface 3"), noSuchNic.err());
 
         Map<String, String> seenOff = checks(off);
         assertTrue(console(off).contains("POLYDESK-NET NOLEASE"), "an offline guest gets no lease: " + console(off));
@@ -136,7 +133,8 @@ class NetworksInNamespacesTest {
         // The policy follows the tap: the offline guest taking another address changes nothing (it
         // already took 10.77.0.250 by hand), and its tap is named after it in polydeskd's rules.
         String rules = inDom0("nft", "list", "table", "bridge", "polydesk");
-        assertTrue(rules.contains("iifname \"pv" + off.toString().substring(0, 7) + "0\" drop"), rules);
+        String offTap = "pv" + off.toString().substring(0, 7) + "0";
+        assertTrue(rules.contains("iifname { \"" + offTap + "\", \"" + offTap + "-emu\" } drop"), rules);
 
         // A network in use is not deleted; the refusal names its VMs.
         PolyctlRunner.Run inUse = polyctl.run("network", "delete", "iso");
@@ -174,37 +172,30 @@ class NetworksInNamespacesTest {
         assertEquals(hostTablesBefore, run("nft", "list", "tables"), "the host's nft tables");
     }
 
-    /** dom0 ←up0/lan0→ lan ←wan0/inet0→ internet, with a page served in lan and in internet. */
+    /** Waits up to 15 s for dom0's ping of {@code ip} to succeed ({@code answers}) or to fail. */
+    private void awaitPing(String ip, boolean answers) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        boolean answered;
+        do {
+            Process p = new ProcessBuilder("ip", "netns", "exec", dom0, "busybox", "ping", "-c", "1", "-W", "1", ip)
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            answered = p.waitFor() == 0;
+        } while (answered != answers && System.nanoTime() < deadline);
+        assertEquals(answers, answered, "dom0's ping of " + ip + (answers ? " is answered" : " is not answered"));
+    }
+
+    /** NamespaceWorld's dom0, lan and internet, with a page served in lan and in internet. */
     private void makeNamespaces() throws Exception {
-        for (String ns : List.of(dom0, lan, internet)) {
-            check("ip", "netns", "add", ns);
-            namespaces.add(ns);
-            check("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up");
-        }
-        check("ip", "link", "add", "up0", "netns", dom0, "type", "veth", "peer", "name", "lan0", "netns", lan);
-        check("ip", "link", "add", "wan0", "netns", lan, "type", "veth", "peer", "name", "inet0", "netns", internet);
-        check("ip", "netns", "exec", dom0, "ip", "addr", "add", "192.168.50.2/24", "dev", "up0");
-        check("ip", "netns", "exec", dom0, "ip", "link", "set", "up0", "up");
-        check("ip", "netns", "exec", dom0, "ip", "route", "add", "default", "via", "192.168.50.1");
-        check("ip", "netns", "exec", lan, "ip", "addr", "add", "192.168.50.1/24", "dev", "lan0");
-        check("ip", "netns", "exec", lan, "ip", "addr", "add", "198.51.100.2/24", "dev", "wan0");
-        check("ip", "netns", "exec", lan, "ip", "link", "set", "lan0", "up");
-        check("ip", "netns", "exec", lan, "ip", "link", "set", "wan0", "up");
-        check("ip", "netns", "exec", lan, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
-        check("ip", "netns", "exec", internet, "ip", "addr", "add", "198.51.100.1/24", "dev", "inet0");
-        check("ip", "netns", "exec", internet, "ip", "link", "set", "inet0", "up");
-        check("ip", "netns", "exec", internet, "ip", "route", "add", "192.168.50.0/24", "via", "198.51.100.2");
-        serve(lan, "192.168.50.1", "lan");
-        serve(internet, "198.51.100.1", "internet");
+        world.makeDom0LanInternet();
+        serve(world.lan, NamespaceWorld.LAN_HOST, "lan");
+        serve(world.internet, NamespaceWorld.INTERNET_HOST, "internet");
     }
 
     private void serve(String ns, String address, String page) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("www-" + page));
         Files.writeString(dir.resolve("index.html"), page + "\n");
-        Process p = new ProcessBuilder("ip", "netns", "exec", ns, "busybox", "httpd", "-f", "-p", address + ":8080",
-                "-h", dir.toString()).redirectErrorStream(true).redirectOutput(tmp.resolve("httpd-" + page + ".log").toFile())
-                .start();
-        servers.add(p);
+        world.spawn(ns, tmp.resolve("httpd-" + page + ".log"), "busybox", "httpd", "-f", "-p", address + ":8080",
+                "-h", dir.toString());
     }
 
     /** Creates and starts a test guest with one NIC ({@code nic}: polyctl's --nic) and the given checks. */
@@ -276,24 +267,14 @@ class NetworksInNamespacesTest {
     }
 
     private String inDom0(String... cmd) throws Exception {
-        List<String> all = new ArrayList<>(List.of("ip", "netns", "exec", dom0));
-        all.addAll(List.of(cmd));
-        return check(all.toArray(String[]::new));
+        return NamespaceWorld.in(dom0, cmd);
     }
 
     private static String check(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            throw new IOException(String.join(" ", cmd) + " failed: " + out.strip());
-        }
-        return out;
+        return NamespaceWorld.check(cmd);
     }
 
     private static String run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor();
-        return out;
+        return NamespaceWorld.run(cmd);
     }
 }

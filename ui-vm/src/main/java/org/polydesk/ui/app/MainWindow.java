@@ -32,6 +32,7 @@ import org.polydesk.ui.hotkeys.HotkeysPage;
 import org.polydesk.ui.install.InstallPage;
 import org.polydesk.ui.log.LogPage;
 import org.polydesk.ui.media.MediaPage;
+import org.polydesk.ui.network.NetworkPage;
 import org.polydesk.ui.vmlist.VmListPage;
 
 /**
@@ -39,7 +40,7 @@ import org.polydesk.ui.vmlist.VmListPage;
  * the current page. Built on the FX thread; the client must not be started before this exists.
  */
 public final class MainWindow {
-    public enum Page { VMS, HOST, HOTKEYS, GPU, MEDIA, INSTALL, LOG }
+    public enum Page { VMS, NETWORK, HOST, HOTKEYS, GPU, MEDIA, INSTALL, LOG }
 
     private final UiContext ui;
     private final ToolstackClient client;
@@ -51,6 +52,7 @@ public final class MainWindow {
     private final HotkeysPage hotkeys;
     private final GpuPage gpu;
     private final MediaPage media;
+    private final NetworkPage network;
     private final InstallPage install;
     private final LogPage log;
     private final ToggleGroup nav = new ToggleGroup();
@@ -66,6 +68,7 @@ public final class MainWindow {
         hotkeys = new HotkeysPage(ui);
         gpu = new GpuPage(ui, vmList.vms());
         media = new MediaPage(ui);
+        network = new NetworkPage(ui, vmList.vms());
         install = new InstallPage(ui);
         log = new LogPage(ui);
         vmList.onCreate(() -> openForm(null));
@@ -80,6 +83,7 @@ public final class MainWindow {
         root.setTop(new VBox(bannerBar, ui.notices().node()));
 
         navButtons = Map.of(Page.VMS, navButton("Virtual machines", "nav-vms", Page.VMS),
+                Page.NETWORK, navButton("Networks", "nav-network", Page.NETWORK),
                 Page.HOST, navButton("Host", "nav-host", Page.HOST),
                 Page.HOTKEYS, navButton("Hotkeys", "nav-hotkeys", Page.HOTKEYS),
                 Page.GPU, navButton("Graphics", "nav-gpu", Page.GPU),
@@ -88,7 +92,7 @@ public final class MainWindow {
                 Page.LOG, navButton("Log", "nav-log", Page.LOG));
         Label brand = new Label("Polydesk");
         brand.getStyleClass().add("brand");
-        VBox left = new VBox(6, brand, navButtons.get(Page.VMS), navButtons.get(Page.HOST), navButtons.get(Page.HOTKEYS),
+        VBox left = new VBox(6, brand, navButtons.get(Page.VMS), navButtons.get(Page.NETWORK), navButtons.get(Page.HOST), navButtons.get(Page.HOTKEYS),
                 navButtons.get(Page.GPU), navButtons.get(Page.MEDIA), navButtons.get(Page.INSTALL), navButtons.get(Page.LOG));
         left.getStyleClass().add("nav");
         left.setPadding(new Insets(12));
@@ -99,6 +103,7 @@ public final class MainWindow {
 
         client.onLink(this::showLink);
         client.onEvent(vmList::onEvent);
+        client.onNetworkEvent(network::onEvent);
         show(Page.VMS);
     }
 
@@ -116,6 +121,7 @@ public final class MainWindow {
         navButtons.get(p).setSelected(true);
         root.setCenter(switch (p) {
             case VMS -> vmList.node();
+            case NETWORK -> network.node();
             case HOST -> host.node();
             case HOTKEYS -> hotkeys.node();
             case GPU -> gpu.node();
@@ -129,6 +135,7 @@ public final class MainWindow {
     private void refreshPage() {
         switch (page) {
             case VMS -> { }
+            case NETWORK -> network.refresh();
             case HOST -> host.refresh();
             case HOTKEYS -> hotkeys.refresh();
             case GPU -> gpu.refresh();

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.logging.Logger;
+import org.polydesk.protocol.network.NetworkEvent;
 import org.polydesk.protocol.rpc.RpcClient;
 import org.polydesk.protocol.rpc.Backoff;
 import org.polydesk.protocol.rpc.RpcFollower;
@@ -44,6 +45,7 @@ public final class ToolstackClient implements AutoCloseable {
     private volatile boolean closed;
     private volatile Consumer<Link> linkListener = l -> { };
     private volatile Consumer<LifecycleEvent> eventListener = e -> { };
+    private volatile Consumer<NetworkEvent> networkListener = e -> { };
     private volatile Link link;
 
     private record Connection(RpcClient rpc, long epoch) {
@@ -83,6 +85,11 @@ public final class ToolstackClient implements AutoCloseable {
         eventListener = listener;
     }
 
+    /** Called with every network event polydeskd publishes (created, up, failed, DHCP restarted…). */
+    public void onNetworkEvent(Consumer<NetworkEvent> listener) {
+        networkListener = listener;
+    }
+
     /** Starts following polydeskd's events (and reconnecting). */
     public void start() {
         events.start();
@@ -101,6 +108,10 @@ public final class ToolstackClient implements AutoCloseable {
             if (ToolstackApi.EVENT.matches(msg)) {
                 LifecycleEvent e = ToolstackApi.EVENT.decode(msg);
                 Consumer<LifecycleEvent> l = eventListener;
+                deliver.execute(() -> l.accept(e));
+            } else if (ToolstackApi.NETWORK_EVENT.matches(msg)) {
+                NetworkEvent e = ToolstackApi.NETWORK_EVENT.decode(msg);
+                Consumer<NetworkEvent> l = networkListener;
                 deliver.execute(() -> l.accept(e));
             }
         }

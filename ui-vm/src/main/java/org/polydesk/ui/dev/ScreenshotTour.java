@@ -98,6 +98,8 @@ public final class ScreenshotTour {
         shot("ui-log");
         page(MainWindow.Page.MEDIA, "#media-list-status");
         shot("ui-media");
+        page(MainWindow.Page.NETWORK, "#networks-status");
+        shot("ui-network");
 
         ProcessHandle.of(daemonPid).ifPresent(ProcessHandle::destroy);
         fx(() -> {

@@ -39,6 +39,7 @@ import org.polydesk.protocol.vm.Disk;
 import org.polydesk.protocol.vm.DiskBus;
 import org.polydesk.protocol.vm.HypervFeature;
 import org.polydesk.protocol.vm.NicModel;
+import org.polydesk.protocol.vm.NicPolicy;
 import org.polydesk.protocol.vm.OsProfile;
 import org.polydesk.protocol.vm.Firmware;
 import org.polydesk.protocol.vm.GuestType;
@@ -90,6 +91,9 @@ public final class VmForm {
             BOOT_DISK_ONLY, BOOT_DEFAULT));
     final ComboBox<String> diskBus = new ComboBox<>(FXCollections.observableArrayList("sata", "virtio"));
     final ComboBox<String> nicModel = new ComboBox<>(FXCollections.observableArrayList("e1000", "virtio", "rtl8139"));
+    /** The NIC's policy on one of polydeskd's networks, enforced in dom0. */
+    final ComboBox<String> nicPolicy = new ComboBox<>(FXCollections.observableArrayList(NicPolicy.OPEN.wireName(),
+            NicPolicy.INTERNET_ONLY.wireName(), NicPolicy.OFFLINE.wireName()));
     final ToggleGroup diskChoice = new ToggleGroup();
     final RadioButton diskNone = radio("No disk", "disk-none");
     final RadioButton diskFile = radio("Image file", "disk-file");
@@ -113,7 +117,7 @@ public final class VmForm {
     private final List<Disk> keptDisks = new ArrayList<>();
     private final List<Nic> keptNics = new ArrayList<>();
     private String keptMac;
-    /** The first NIC as it was (its policy and online switch stay as they are). */
+    /** The first NIC as it was (its online switch stays as it is; the policy is chosen above). */
     private Nic keptNic;
     /** The Hyper-V groups shown as one switch: the VM's own when it has some, else the Windows set. */
     private List<HypervFeature> hypervGroups = HypervFeature.WINDOWS;
@@ -140,6 +144,7 @@ public final class VmForm {
         bootOrder.setId("boot-order");
         diskBus.setId("disk-bus");
         nicModel.setId("nic-model");
+        nicPolicy.setId("nic-policy");
         // A profile fills the fields below; every one of them stays editable afterwards.
         os.setOnAction(e -> {
             if (os.getValue() != null) {
@@ -171,7 +176,10 @@ public final class VmForm {
         diskFile.setToggleGroup(diskChoice);
         diskNew.setToggleGroup(diskChoice);
         diskChoice.selectedToggleProperty().addListener((o, a, b) -> updateDiskControls());
-        network.selectedProperty().addListener((o, a, b) -> networkName.setDisable(!b));
+        network.selectedProperty().addListener((o, a, b) -> {
+            networkName.setDisable(!b);
+            nicPolicy.setDisable(!b);
+        });
         networkName.setId("network-name");
         networkName.setEditable(true);
         networkName.setPromptText("network, or bridge=NAME");
@@ -224,7 +232,7 @@ public final class VmForm {
         iso.setPromptText("an install .iso, attached as CD-ROM (optional)");
         HBox.setHgrow(iso, Priority.ALWAYS);
         row = row(grid, row, "Install ISO", new HBox(8, iso, isoLibrary, browseIso), Field.CDROM);
-        row = row(grid, row, "Network", new HBox(8, network, networkName, nicModel), Field.NETWORK);
+        row = row(grid, row, "Network", new HBox(8, network, networkName, nicModel, nicPolicy), Field.NETWORK);
         kernel.setPromptText("direct kernel boot (optional): /path/vmlinuz");
         ramdisk.setPromptText("/path/initrd.img");
         cmdline.setPromptText("kernel command line");
@@ -300,6 +308,8 @@ public final class VmForm {
                     : networkName.getItems().isEmpty() ? "" : networkName.getItems().get(0));
             network.setSelected(false);
             networkName.setDisable(true);
+            nicPolicy.setValue(NicPolicy.OPEN.wireName());
+            nicPolicy.setDisable(true);
             autostart.setSelected(false);
             os.setValue(null);
             fillMachine(VmDefinition.builder().build());
@@ -335,6 +345,8 @@ public final class VmForm {
         iso.setText(cd == null ? "" : cd.path());
         network.setSelected(!d.nics().isEmpty());
         networkName.setDisable(d.nics().isEmpty());
+        nicPolicy.setDisable(d.nics().isEmpty());
+        nicPolicy.setValue(d.nics().isEmpty() ? NicPolicy.OPEN.wireName() : d.nics().get(0).policyOrDefault().wireName());
         if (!d.nics().isEmpty()) {
             keptNic = d.nics().get(0);
             networkName.setValue(keptNic.network() != null ? keptNic.network() : BRIDGE_PREFIX + keptNic.bridge());
@@ -491,9 +503,14 @@ public final class VmForm {
         if (network.isSelected()) {
             String where = networkName.getEditor().getText().strip();
             boolean onBridge = where.startsWith(BRIDGE_PREFIX);
+            // Open is the default: left unset unless the NIC had it set already.
+            NicPolicy policy = NicPolicy.fromWireName(nicPolicy.getValue());
+            if (onBridge || policy == NicPolicy.OPEN && (keptNic == null || keptNic.policy() == null)) {
+                policy = null;
+            }
             nics.add(new Nic(onBridge ? where.substring(BRIDGE_PREFIX.length()) : null, keptMac,
                     NicModel.fromWireName(nicModel.getValue()), onBridge ? null : where,
-                    keptNic == null ? null : keptNic.policy(), keptNic == null ? null : keptNic.online()));
+                    policy, keptNic == null ? null : keptNic.online()));
         }
         nics.addAll(keptNics);
         String slotText = slot.getValue();

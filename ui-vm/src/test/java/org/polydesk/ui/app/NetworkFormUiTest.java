@@ -15,14 +15,15 @@ import org.polydesk.protocol.network.Network;
 import org.polydesk.protocol.network.NetworkKind;
 import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.vm.Nic;
+import org.polydesk.protocol.vm.NicPolicy;
 import org.polydesk.protocol.vm.VmStatus;
 import org.polydesk.testsupport.PolydeskdProcess;
 
 /**
  * The VM form's network part against a real polydeskd that runs in a network namespace of the
  * test's own (its networks' bridges, dnsmasq and nft tables are made there, never on the host): the
- * form offers polydeskd's networks, starts on 'default', and what it stores is the network chosen,
- * with a MAC polydeskd gave the NIC; editing shows it again.
+ * form offers polydeskd's networks, starts on 'default', and what it stores is the network and
+ * policy chosen, with a MAC polydeskd gave the NIC; editing shows them again.
  */
 class NetworkFormUiTest {
     @TempDir
@@ -76,12 +77,16 @@ class NetworkFormUiTest {
         ui.type("#name", "Lab box");
         ui.robot.clickOn("#network");
         ui.type("#network-name .text-field", "lab");
+        assertEquals("open", combo("#nic-policy"), "a new NIC is open");
+        ui.robot.clickOn("#nic-policy");
+        ui.robot.clickOn("internet-only");
         ui.robot.clickOn("#submit");
         ui.await("the form closing", 10, () -> !ui.visible("#vm-form"), () -> ui.text("#general-error"));
 
         List<VmStatus> vms = ui.rpc(ToolstackApi.VM_LIST, null);
         Nic nic = vms.get(0).definition().nics().get(0);
         assertEquals("lab", nic.network());
+        assertEquals(NicPolicy.INTERNET_ONLY, nic.policy());
         assertNull(nic.bridge());
         assertTrue(nic.mac().matches("52:54:00(:[0-9a-f]{2}){3}"), nic.mac());
         List<?> onLab = ui.rpc(ToolstackApi.NETWORK_LIST, null).stream()
@@ -92,5 +97,6 @@ class NetworkFormUiTest {
         ui.robot.clickOn("#edit-vm");
         ui.awaitText("#form-title", "Edit 'Lab box'", 5);
         assertEquals("lab", combo("#network-name"));
+        assertEquals("internet-only", combo("#nic-policy"));
     }
 }

@@ -1,0 +1,173 @@
+package org.polydesk.ui.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javafx.scene.Node;
+import javafx.scene.control.TableCell;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.polydesk.protocol.network.Network;
+import org.polydesk.protocol.network.NetworkKind;
+import org.polydesk.protocol.toolstack.ToolstackApi;
+import org.polydesk.protocol.vm.GuestType;
+import org.polydesk.protocol.vm.Nic;
+import org.polydesk.protocol.vm.NicPolicy;
+import org.polydesk.protocol.vm.VmDefinition;
+import org.polydesk.testsupport.PolydeskdProcess;
+
+/**
+ * The Network page against a real polydeskd in a network namespace of the test's own (its bridges,
+ * dnsmasq and nft tables are made there, never on the host): it lists the networks with their state,
+ * makes one from its form, shows polydeskd's refusal of a bad name and of an overlapping subnet (and
+ * nothing is made), lists each VM's NIC, changes its policy and cable (stored in the definition),
+ * refuses to delete a network in use naming the VM, follows a network made elsewhere by its event,
+ * and deletes one.
+ */
+class NetworkPageUiTest {
+    @TempDir
+    Path tmp;
+    UiFixture ui;
+    String namespace;
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        if (ui != null) {
+            ui.close();
+        }
+        if (namespace != null) {
+            run("sh", "-c", "ip netns pids " + namespace + " | xargs -r kill -9");
+            run("ip", "netns", "del", namespace);
+        }
+    }
+
+    private static String run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new AssertionError(String.join(" ", cmd) + " failed: " + out);
+        }
+        return out;
+    }
+
+    /** The rows of a table as its cells show them: each row's text per column, in column order. */
+    private List<List<String>> rows(String table) {
+        return UiFixture.fx(() -> {
+            TableView<?> t = (TableView<?>) ui.robot.lookup(table).query();
+            List<List<String>> out = new ArrayList<>();
+            for (int i = 0; i < t.getItems().size(); i++) {
+                List<String> row = new ArrayList<>();
+                for (TableColumn<?, ?> c : t.getColumns()) {
+                    Object v = c.getCellData(i);
+                    row.add(v == null ? "" : v.toString());
+                }
+                out.add(row);
+            }
+            return out;
+        });
+    }
+
+    /** The row of {@code table} whose first column is {@code first}, or null. */
+    private List<String> row(String table, String first) {
+        return rows(table).stream().filter(r -> r.get(0).equals(first)).findFirst().orElse(null);
+    }
+
+    /** Clicks the cell showing {@code text} in {@code table}, once it is drawn. */
+    private void clickCell(String table, String text) {
+        java.util.concurrent.Callable<java.util.Optional<Node>> find = () -> ui.robot.lookup(table + " .table-cell").queryAll()
+                .stream().filter(c -> c.isVisible() && c instanceof TableCell<?, ?> tc && text.equals(tc.getText())).findFirst();
+        ui.await("a cell '" + text + "' in " + table, 5, () -> find.call().isPresent(), () -> rows(table));
+        ui.robot.clickOn(UiFixture.fx(find).orElseThrow());
+    }
+
+    @Test
+    void thePageMakesListsAndDeletesNetworksAndSetsEachNicsPolicyAndCable() throws Exception {
+        assertEquals("root", System.getProperty("user.name"), "the test makes a network namespace, which needs root");
+        namespace = "pdnp" + ProcessHandle.current().pid();
+        run("ip", "netns", "add", namespace);
+        ui = new UiFixture(PolydeskdProcess.startWrapped(List.of("ip", "netns", "exec", namespace), tmp)).open();
+        ui.await("the connection to polydeskd", 20, () -> !ui.visible("#banner"), () -> ui.text("#banner"));
+        ui.rpc(ToolstackApi.NETWORK_CREATE, new Network("default", NetworkKind.NAT, "10.77.0.1/24", null, null));
+
+        ui.robot.clickOn("#nav-network");
+        ui.await("default in the table", 10, () -> row("#networks-table", "default") != null, () -> rows("#networks-table"));
+        assertEquals(List.of("default", "nat", "10.77.0.1/24", "running", "active", ""), row("#networks-table", "default"));
+
+        // A network from the form: isolated, no DHCP.
+        ui.type("#net-name", "lab");
+        ui.robot.clickOn("#net-kind");
+        ui.robot.clickOn("isolated");
+        assertFalse(UiFixture.fx(() -> ((javafx.scene.control.CheckBox) ui.robot.lookup("#net-dhcp").query()).isSelected()),
+                "an isolated network starts without DHCP");
+        ui.robot.clickOn("#net-create");
+        ui.awaitTextContaining("#net-create-status", "lab is up (bridge pd-lab)", 15);
+        ui.await("lab in the table", 10, () -> row("#networks-table", "lab") != null, () -> rows("#networks-table"));
+        assertEquals("active", row("#networks-table", "lab").get(4));
+        assertTrue(run("ip", "netns", "exec", namespace, "ip", "-o", "link", "show", "pd-lab").contains("pd-lab"));
+
+        // polydeskd's refusals, each naming what is wrong; nothing is made.
+        ui.type("#net-name", "Bad Name");
+        ui.robot.clickOn("#net-create");
+        ui.awaitTextContaining("#net-create-status", "Not made: name: name 'Bad Name' must be", 10);
+        ui.type("#net-name", "clash");
+        ui.robot.clickOn("#net-kind");
+        ui.robot.clickOn("nat");
+        ui.type("#net-address", "10.77.0.5/24");
+        ui.robot.clickOn("#net-create");
+        ui.awaitTextContaining("#net-create-status", "overlaps", 10);
+        assertTrue(ui.text("#net-create-status").contains("default"), ui.text("#net-create-status"));
+        assertFalse(run("ip", "netns", "exec", namespace, "ip", "-o", "link", "show").contains("pd-clash"));
+        assertEquals(2, rows("#networks-table").size());
+
+        // A VM's NIC on lab: listed, its policy and cable set from the page and stored.
+        VmDefinition box = VmDefinition.builder().name("box").type(GuestType.HVM).nics(List.of(Nic.on("lab"))).build();
+        ui.rpc(ToolstackApi.VM_CREATE, new ToolstackApi.VmCreate(box));
+        ui.await("box's NIC in the table", 10, () -> row("#nics-table", "box") != null, () -> rows("#nics-table"));
+        List<String> nic = row("#nics-table", "box");
+        assertEquals(List.of("box", "1", "lab"), nic.subList(0, 3));
+        assertTrue(nic.get(3).matches("52:54:00(:[0-9a-f]{2}){3}"), "the MAC polydeskd gave it: " + nic);
+        assertEquals(List.of("open", "online", "stopped"), nic.subList(4, 7));
+        clickCell("#nics-table", "box");
+        ui.robot.clickOn("#nic-policy-choice");
+        ui.robot.clickOn("internet-only");
+        ui.robot.clickOn("#nic-apply-policy");
+        ui.await("the policy shown", 10, () -> "internet-only".equals(row("#nics-table", "box").get(4)), () -> rows("#nics-table"));
+        ui.awaitTextContaining("#nic-status", "from its next start", 5);
+        assertEquals("Take offline", ui.text("#nic-cable"));
+        ui.robot.clickOn("#nic-cable");
+        ui.await("the cable shown", 10, () -> "offline".equals(row("#nics-table", "box").get(5)), () -> rows("#nics-table"));
+        assertEquals("Put online", ui.text("#nic-cable"));
+        Nic stored = ui.rpc(ToolstackApi.VM_SHOW, new ToolstackApi.VmRef("box")).definition().nics().get(0);
+        assertEquals(NicPolicy.INTERNET_ONLY, stored.policy());
+        assertEquals(Boolean.FALSE, stored.online());
+        assertEquals("box", row("#networks-table", "lab").get(5), "the network lists the VM on it");
+
+        // A network in use is not deleted; the refusal names the VM.
+        clickCell("#networks-table", "lab");
+        ui.robot.clickOn("#net-delete");
+        ui.robot.clickOn("#confirm-delete-network");
+        ui.awaitTextContaining("#networks-status", "Could not delete lab", 10);
+        assertTrue(ui.text("#networks-status").contains("box"), ui.text("#networks-status"));
+
+        // Made elsewhere (polyctl, another UI): its event brings it to the page.
+        ui.rpc(ToolstackApi.NETWORK_CREATE, new Network("spare", NetworkKind.ISOLATED, null, null, null));
+        ui.await("spare active in the table", 10, () -> row("#networks-table", "spare") != null
+                && "active".equals(row("#networks-table", "spare").get(4)), () -> rows("#networks-table"));
+
+        clickCell("#networks-table", "spare");
+        ui.robot.clickOn("#net-delete");
+        ui.robot.clickOn("#confirm-delete-network");
+        ui.await("spare gone", 10, () -> row("#networks-table", "spare") == null, () -> rows("#networks-table"));
+        assertEquals(List.of("default", "lab"), rows("#networks-table").stream().map(r -> r.get(0)).toList());
+        assertTrue(ui.rpc(ToolstackApi.NETWORK_LIST, null).stream().noneMatch(s -> s.network().name().equals("spare")));
+        assertFalse(run("ip", "netns", "exec", namespace, "ip", "-o", "link", "show").contains("pd-spare"));
+    }
+}
