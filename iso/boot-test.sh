@@ -106,7 +106,9 @@ start_qemu() {
         -chardev "socket,id=ser0,path=$serial_sock,server=on,wait=off,logfile=$serial_log"
         -serial chardev:ser0
         -monitor "unix:$monitor_sock,server=on,wait=off"
-        -drive "file=$hd,format=qcow2,if=virtio")
+        -drive "file=$hd,format=qcow2,if=virtio"
+        # dom0's uplink for NetworkManager: QEMU's user network, restricted (nothing leaves this machine)
+        -nic "user,model=virtio-net-pci,restrict=on")
     if [ "$firmware" = uefi ]; then
         cp /usr/share/OVMF/OVMF_VARS_4M.fd "$out/$phase.vars.fd"
         args+=(-machine q35

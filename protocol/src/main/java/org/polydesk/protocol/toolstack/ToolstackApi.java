@@ -11,6 +11,7 @@ import org.polydesk.protocol.media.UsbIsoFile;
 import org.polydesk.protocol.network.Network;
 import org.polydesk.protocol.network.NetworkEvent;
 import org.polydesk.protocol.network.NetworkStatus;
+import org.polydesk.protocol.network.Uplink;
 import org.polydesk.protocol.paths.Paths;
 import org.polydesk.protocol.rpc.RpcApi;
 import org.polydesk.protocol.rpc.RpcMethod;
@@ -159,11 +160,12 @@ public final class ToolstackApi {
     }
 
     /**
-     * A VM's NIC (its index in the definition, from 0) changed: its online switch, its policy, or
-     * both; a null leaves that as it is.
+     * A VM's NIC (its index in the definition, from 0) changed: its online switch, its policy, its
+     * allowed list (policy allowed); a null leaves that as it is, except that a policy other than
+     * allowed drops the list.
      */
-    public record VmNicSet(String vm, int nic, Boolean online, NicPolicy policy) {
-        public static final String VM = "vm", NIC = "nic", ONLINE = "online", POLICY = "policy";
+    public record VmNicSet(String vm, int nic, Boolean online, NicPolicy policy, List<String> allowed) {
+        public static final String VM = "vm", NIC = "nic", ONLINE = "online", POLICY = "policy", ALLOWED = "allowed";
     }
 
     public static final RpcMethod<Void, List<VmStatus>> VM_LIST = RpcMethod.listOf("vm.list", Void.class, VmStatus.class,
@@ -289,9 +291,13 @@ public final class ToolstackApi {
     public static final RpcMethod<NetworkRef, Void> NETWORK_DELETE = RpcMethod.of("network.delete", NetworkRef.class,
             Void.class, "Deletes a network, with its bridge, DHCP server and rules; refused while a VM definition names it"
                     + " (the message lists them).", NOT_FOUND, WRONG_STATE, STORE_FAILED);
+    public static final RpcMethod<Void, Uplink> HOST_NETWORK = RpcMethod.of("host.network", Void.class, Uplink.class,
+            "dom0's uplink as NetworkManager has it: its state and each device (type, state, connection, IPv4"
+                    + " addresses); where NetworkManager does not answer, managed is false and problem says why.");
     public static final RpcMethod<VmNicSet, VmStatus> VM_NIC_SET = RpcMethod.of("vm.nic.set", VmNicSet.class,
             VmStatus.class, "Changes a VM's network interface (on one of polydeskd's networks): its online switch (the"
-                    + " cable plugged in or pulled) and its policy (open, internet-only, offline). Stored in the"
+                    + " cable plugged in or pulled) and its policy (open, internet-only, offline, or allowed with the"
+                    + " hosts and ports it may reach). Stored in the"
                     + " definition, so it stays across restarts; on a running VM it takes effect at once: its tap or"
                     + " vif in dom0 set up or down (and the guest told its link changed where the hypervisor can), its"
                     + " firewall rules replaced.", NOT_FOUND, INVALID_DEFINITION, BACKEND_FAILED, STORE_FAILED);

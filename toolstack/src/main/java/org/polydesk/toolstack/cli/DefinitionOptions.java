@@ -75,10 +75,10 @@ final class DefinitionOptions {
                     + " ',cdrom' (no path) is an empty CD drive, for vm cd-insert.")
     List<String> disks;
 
-    @Option(names = "--nic", paramLabel = "NETWORK|bridge=BRIDGE[,mac=M][,model=e1000|virtio|rtl8139][,policy=P][,offline]",
+    @Option(names = "--nic", paramLabel = "NETWORK|bridge=BRIDGE[,mac=M][,model=e1000|virtio|rtl8139][,policy=P][,allow=A]...[,offline]",
             description = "A network interface on one of polydeskd's networks (network list), or on a host bridge;"
-                    + " policy open (default), internet-only or offline; offline starts it with its link down."
-                    + " Repeat for more.")
+                    + " policy open (default), internet-only, offline, or allowed: only what its allow=HOST[/LEN][:PORT[/tcp|/udp]]"
+                    + " parts name (repeat allow=); offline starts it with its link down. Repeat --nic for more.")
     List<String> nics;
 
     @Option(names = "--display", paramLabel = "WIDTHxHEIGHT", description = "Virtual screen size (default 1024x768).")
@@ -272,6 +272,7 @@ final class DefinitionOptions {
         NicModel model = null;
         NicPolicy policy = null;
         Boolean online = null;
+        List<String> allowed = new java.util.ArrayList<>();
         for (int i = 1; i < parts.length; i++) {
             if (parts[i].startsWith("mac=")) {
                 mac = parts[i].substring(4);
@@ -280,16 +281,19 @@ final class DefinitionOptions {
             } else if (parts[i].startsWith("policy=")) {
                 policy = NicPolicy.fromWireName(parts[i].substring(7));
                 if (policy == null) {
-                    throw new IllegalArgumentException("--nic " + spec + ": policy must be open, internet-only or offline");
+                    throw new IllegalArgumentException("--nic " + spec + ": policy must be open, internet-only, offline or allowed");
                 }
+            } else if (parts[i].startsWith("allow=")) {
+                allowed.add(parts[i].substring(6));
             } else if (parts[i].equals("offline")) {
                 online = false;
             } else {
                 throw new IllegalArgumentException("--nic " + spec + ": unknown part '" + parts[i]
-                        + "' (expected mac=M, model=e1000|virtio|rtl8139, policy=open|internet-only|offline or offline)");
+                        + "' (expected mac=M, model=e1000|virtio|rtl8139, policy=open|internet-only|offline|allowed,"
+                        + " allow=HOST[/LEN][:PORT[/tcp|/udp]] or offline)");
             }
         }
-        return new Nic(bridge, mac, model, network, policy, online);
+        return new Nic(bridge, mac, model, network, policy, online, allowed);
     }
 
     static Display parseDisplay(String spec) {

@@ -5,6 +5,7 @@ import org.polydesk.protocol.rpc.RpcMessage;
 import org.polydesk.protocol.rpc.RpcMethod;
 import org.polydesk.protocol.toolstack.HostInfo;
 import org.polydesk.protocol.toolstack.HostProgress;
+import org.polydesk.protocol.network.Uplink;
 import org.polydesk.protocol.toolstack.ToolstackApi;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -16,10 +17,43 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "host", description = "The host polydeskd runs on.",
-        subcommands = {HostCommands.Info.class, HostCommands.Shutdown.class, HostCommands.Reboot.class})
+        subcommands = {HostCommands.Info.class, HostCommands.Network.class, HostCommands.Shutdown.class,
+                HostCommands.Reboot.class})
 final class HostCommands {
     @ParentCommand
     Polyctl root;
+
+    @Command(name = "network", description = "dom0's uplink as NetworkManager has it: its state and each device.")
+    static final class Network implements Callable<Integer> {
+        @ParentCommand
+        HostCommands host;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            Uplink uplink = host.root.call(ToolstackApi.HOST_NETWORK, null);
+            if (host.root.json) {
+                host.root.printJson(uplink);
+                return 0;
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            if (!uplink.managed()) {
+                out.printf("NetworkManager: not managing the uplink (%s)%n", uplink.problem());
+                out.flush();
+                return 0;
+            }
+            out.printf("NetworkManager: %s%s%n", uplink.state(), uplink.problem() == null ? "" : " (" + uplink.problem() + ")");
+            out.printf("%-16s %-10s %-24s %-24s %s%n", "DEVICE", "TYPE", "STATE", "CONNECTION", "IPV4");
+            for (Uplink.Device d : uplink.devices()) {
+                out.printf("%-16s %-10s %-24s %-24s %s%n", d.name(), d.type(), d.state(), d.connection() == null ? "-" : d.connection(),
+                        d.ipv4() == null || d.ipv4().isEmpty() ? "-" : String.join(", ", d.ipv4()));
+            }
+            out.flush();
+            return 0;
+        }
+    }
 
     @Command(name = "info", description = "Versions, backend, accelerator, CPUs, memory, uptime, VMs and free slots.")
     static final class Info implements Callable<Integer> {

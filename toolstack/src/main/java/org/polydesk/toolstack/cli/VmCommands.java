@@ -398,8 +398,12 @@ final class VmCommands {
         @Parameters(index = "1", arity = "0..1", paramLabel = "online|offline", description = "Plug its cable in, or pull it.")
         String link;
 
-        @Option(names = "--policy", paramLabel = "POLICY", description = "open, internet-only or offline.")
+        @Option(names = "--policy", paramLabel = "POLICY", description = "open, internet-only, offline or allowed.")
         String policy;
+
+        @Option(names = "--allow", paramLabel = "HOST[/LEN][:PORT[/tcp|/udp]]",
+                description = "What policy allowed lets it reach (repeat); replaces the list.")
+        List<String> allowed;
 
         @Option(names = "--nic", paramLabel = "N", description = "Which network interface, from 1 (default 1).")
         int nic = 1;
@@ -411,13 +415,13 @@ final class VmCommands {
             }
             NicPolicy p = policy == null ? null : NicPolicy.fromWireName(policy);
             if (policy != null && p == null) {
-                throw new IllegalArgumentException("a policy is open, internet-only or offline, not '" + policy + "'");
+                throw new IllegalArgumentException("a policy is open, internet-only, offline or allowed, not '" + policy + "'");
             }
-            if (link == null && p == null) {
-                throw new IllegalArgumentException("say online, offline or --policy POLICY");
+            if (link == null && p == null && allowed == null) {
+                throw new IllegalArgumentException("say online, offline, --policy POLICY or --allow");
             }
             Boolean online = link == null ? null : link.equals("online");
-            return printStatus(call(ToolstackApi.VM_NIC_SET, new ToolstackApi.VmNicSet(ref, nic - 1, online, p)),
+            return printStatus(call(ToolstackApi.VM_NIC_SET, new ToolstackApi.VmNicSet(ref, nic - 1, online, p, allowed)),
                     "network interface " + nic + (link == null ? "" : " " + link) + (p == null ? "" : " policy " + policy)
                             + " on");
         }

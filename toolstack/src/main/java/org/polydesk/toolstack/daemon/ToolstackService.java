@@ -13,6 +13,7 @@ import org.polydesk.protocol.vm.VmStatus;
 import org.polydesk.toolstack.gpu.SysfsPci;
 import org.polydesk.toolstack.media.Media;
 import org.polydesk.toolstack.network.Networks;
+import org.polydesk.toolstack.network.UplinkReader;
 import org.polydesk.toolstack.xlcfg.XlConfigException;
 import org.polydesk.toolstack.xlcfg.XlConfigImporter;
 
@@ -33,14 +34,16 @@ public final class ToolstackService {
     private final ConsoleHolders consoleHolders;
     private final Media media;
     private final Networks networks;
+    private final UplinkReader uplink;
 
     /**
      * Requests go to {@code vms}; focus.set and input.config.* to input-server's bus; disk.create to
      * {@code imageDir}; GPUs from sysfs; install.* to {@code install}; console.* to {@code consoleHolders};
-     * media.* to {@code media}; host.shutdown and host.reboot to {@code power}; network.* to {@code networks}.
+     * media.* to {@code media}; host.shutdown and host.reboot to {@code power}; network.* to {@code networks};
+     * host.network to {@code uplink}.
      */
     ToolstackService(VmManager vms, EventBus events, Path focusSocket, Path imageDir, SysfsPci pci, InstallApi install,
-                     ConsoleHolders consoleHolders, Media media, HostPower power, Networks networks) {
+                     ConsoleHolders consoleHolders, Media media, HostPower power, Networks networks, UplinkReader uplink) {
         this.vms = vms;
         this.events = events;
         this.input = new InputRelay(vms, focusSocket);
@@ -51,6 +54,7 @@ public final class ToolstackService {
         this.consoleHolders = consoleHolders;
         this.media = media;
         this.networks = networks;
+        this.uplink = uplink;
     }
 
     /** Every method of the toolstack API, each answered here. */
@@ -84,7 +88,7 @@ public final class ToolstackService {
                     return vms.insertCd(vm(p.vm()), p.drive(), Path.of(p.path()));
                 })
                 .on(VM_CD_EJECT, (p, c) -> vms.ejectCd(vm(p.vm()), p.drive()))
-                .on(VM_NIC_SET, (p, c) -> vms.nicSet(vm(p.vm()), p.nic(), p.online(), p.policy()))
+                .on(VM_NIC_SET, (p, c) -> vms.nicSet(vm(p.vm()), p.nic(), p.online(), p.policy(), p.allowed()))
                 .on(NETWORK_LIST, (p, c) -> networks.list())
                 .on(NETWORK_CREATE, (p, c) -> networks.create(p))
                 .on(NETWORK_EDIT, (p, c) -> networks.edit(p.name(), p.network()))
@@ -93,6 +97,7 @@ public final class ToolstackService {
                     return null;
                 })
                 .on(HOST_INFO, (p, c) -> vms.hostInfo(power.available()))
+                .on(HOST_NETWORK, (p, c) -> uplink.read())
                 .on(HOST_SHUTDOWN, (p, c) -> power.begin(HostPower.Action.POWEROFF, p, c))
                 .on(HOST_REBOOT, (p, c) -> power.begin(HostPower.Action.REBOOT, p, c))
                 .on(FOCUS_SET, (p, c) -> input.setFocus(vm(p.vm())))

@@ -790,20 +790,23 @@ public final class VmManager {
      * definition; on a running VM applied at once. When applying fails, the stored definition stays
      * as it was.
      */
-    public synchronized VmStatus nicSet(String ref, int nic, Boolean online, NicPolicy policy) throws RpcException {
+    public synchronized VmStatus nicSet(String ref, int nic, Boolean online, NicPolicy policy, List<String> allowed)
+            throws RpcException {
         VmDefinition def = find(ref);
-        if (online == null && policy == null) {
-            throw RpcException.invalidParam(ToolstackApi.VmNicSet.ONLINE, "say what changes: online, policy or both");
+        if (online == null && policy == null && allowed == null) {
+            throw RpcException.invalidParam(ToolstackApi.VmNicSet.ONLINE, "say what changes: online, policy, allowed");
         }
         if (nic < 0 || nic >= def.nics().size() || def.nics().get(nic).network() == null) {
             throw new RpcException(ErrorCode.NOT_FOUND, "'" + def.name() + "' has no network interface " + (nic + 1)
                     + " on one of polydeskd's networks");
         }
         Nic was = def.nics().get(nic);
-        Nic now = was.withOnline(online == null ? was.online() : online).withPolicy(policy == null ? was.policy() : policy);
+        Nic now = was.withOnline(online == null ? was.online() : online).withPolicy(policy == null ? was.policy() : policy)
+                .withAllowed(allowed != null ? allowed : policy != null && policy != NicPolicy.ALLOWED ? null : was.allowed());
         List<Nic> nics = new ArrayList<>(def.nics());
         nics.set(nic, now);
         VmDefinition changed = def.toBuilder().nics(nics).build();
+        validate(changed);
         VmDefinition ran = runningAs.get(def.id());
         boolean applied = false;
         if (ran != null && nic < ran.nics().size() && ran.nics().get(nic).network() != null && networks != null) {
@@ -817,8 +820,8 @@ public final class VmManager {
                         LOG.info("'" + def.name() + "': " + e.getMessage());
                     }
                 }
-                if (policy != null) {
-                    networks.setPolicy(ran, nic, policy);
+                if (policy != null || allowed != null) {
+                    networks.setPolicy(ran, nic, now);
                 }
                 applied = true;
             } catch (NetworkException e) {
@@ -829,7 +832,8 @@ public final class VmManager {
         definitions.put(changed.id(), changed);
         snapshot = List.copyOf(definitions.values());
         String detail = "network interface " + (nic + 1) + ": " + (now.onlineOrDefault() ? "online" : "offline")
-                + ", policy " + now.policyOrDefault().wireName() + (applied ? "" : " (from its next start)");
+                + ", policy " + now.policyOrDefault().wireName()
+                + (now.allowed() == null ? "" : " (" + String.join(", ", now.allowed()) + ")") + (applied ? "" : " (from its next start)");
         events.publish(LifecycleEvent.Type.CHANGED, def.id(), def.name(), def.slot(), null, detail, null, state(def.id()).state());
         return status(changed);
     }

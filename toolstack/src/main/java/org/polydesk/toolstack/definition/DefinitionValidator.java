@@ -15,6 +15,8 @@ import org.polydesk.protocol.vm.Display;
 import org.polydesk.protocol.vm.Firmware;
 import org.polydesk.protocol.vm.GuestType;
 import org.polydesk.protocol.vm.Nic;
+import org.polydesk.protocol.vm.NicAllowed;
+import org.polydesk.protocol.vm.NicPolicy;
 import org.polydesk.protocol.rpc.Problem;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.toolstack.backend.NicNames;
@@ -32,6 +34,8 @@ public final class DefinitionValidator {
     public static final int MAX_NAME_LENGTH = 64;
     private static final Set<String> DISK_FORMATS = Set.of("raw", "qcow2", "vhd");
     private static final Pattern COLOUR = Pattern.compile("#[0-9a-fA-F]{6}");
+    /** A NIC's allowed list is a rule each: kept short enough to read and to reload at once. */
+    static final int MAX_ALLOWED = 64;
     private static final Pattern MAC = Pattern.compile("[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}");
     private static final Pattern BRIDGE = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
     private static final Pattern PCI_BDF = Pattern.compile("([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-1][0-9a-fA-F]\\.[0-7]");
@@ -226,6 +230,7 @@ public final class DefinitionValidator {
                 problems.add(new Problem(field, which + " needs a network (like default) or a host bridge name of 1–15"
                         + " letters, digits, '.', '_' or '-'"));
             }
+            checkAllowed(n, which, field, problems);
             if (n.mac() != null) {
                 if (!MAC.matcher(n.mac()).matches()) {
                     problems.add(new Problem(field, which + " has MAC '" + n.mac() + "'; expected six hex pairs like 00:16:3e:12:34:56"));
@@ -234,6 +239,36 @@ public final class DefinitionValidator {
                 } else if (!macs.add(n.mac().toLowerCase())) {
                     problems.add(new Problem(field, which + " uses MAC '" + n.mac() + "' a second time"));
                 }
+            }
+        }
+    }
+
+    /** The allowed list goes with policy allowed, on one of polydeskd's networks, and each entry reads. */
+    private static void checkAllowed(Nic n, String which, String field, List<Problem> problems) {
+        String list = field + "." + Nic.ALLOWED;
+        if (n.policyOrDefault() == NicPolicy.ALLOWED) {
+            if (n.network() == null) {
+                problems.add(new Problem(field, which + " has policy allowed, which polydeskd enforces only on its own"
+                        + " networks, not on host bridge '" + n.bridge() + "'"));
+            }
+            if (n.allowed() == null) {
+                problems.add(new Problem(list, which + " has policy allowed but nothing allowed; list what it may reach,"
+                        + " like 192.168.1.10:443/tcp"));
+            }
+        } else if (n.allowed() != null) {
+            problems.add(new Problem(list, which + " has an allowed list, which only policy allowed uses (its policy is "
+                    + n.policyOrDefault().wireName() + ")"));
+        }
+        List<String> allowed = n.allowedOrEmpty();
+        if (allowed.size() > MAX_ALLOWED) {
+            problems.add(new Problem(list, which + " allows " + allowed.size() + " destinations; at most " + MAX_ALLOWED));
+            return;
+        }
+        for (int j = 0; j < allowed.size(); j++) {
+            try {
+                NicAllowed.parse(allowed.get(j));
+            } catch (IllegalArgumentException e) {
+                problems.add(new Problem(list + "[" + j + "]", which + ": " + e.getMessage()));
             }
         }
     }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.polydesk.protocol.network.Network;
 import org.polydesk.protocol.network.NetworkKind;
+import org.polydesk.protocol.vm.NicAllowed;
 import org.polydesk.protocol.vm.NicPolicy;
 import org.polydesk.toolstack.backend.NicNames;
 
@@ -18,6 +19,8 @@ import org.polydesk.toolstack.backend.NicNames;
  * <li>{@code internet-only}: frames from the tap are marked at the bridge; the mark stops them at
  *     every other VM's port, at dom0 except DHCP and DNS, and towards private, link-local and the
  *     uplink's own subnets.
+ * <li>{@code allowed}: at the bridge, frames from the tap pass only as ARP, DHCP, DNS to dom0 and
+ *     IPv4 to the destinations of its allowed list; everything else it sends is dropped.
  * </ul>
  * A rule for a tap matches its Xen {@code -emu} twin too: an HVM guest's emulated NIC sends through
  * that tap, its PV driver through the vif.
@@ -35,12 +38,19 @@ final class Firewall {
     private Firewall() {
     }
 
+    /** A running VM's NIC as the rules see it: its policy, what policy allowed lets it reach, dom0's address on its network. */
+    record Port(NicPolicy policy, List<NicAllowed> allowed, String dom0Address) {
+        static Port of(NicPolicy policy) {
+            return new Port(policy, List.of(), null);
+        }
+    }
+
     /**
      * The whole rule set for the networks that are up, the taps (or vifs) of running VMs with their
      * policy, and the subnets of dom0's own addresses outside our bridges ({@code uplinkSubnets}).
      */
-    static String ruleset(List<Network> networks, Map<String, NicPolicy> taps, List<String> uplinkSubnets) {
-        Map<String, NicPolicy> sorted = new TreeMap<>(taps);
+    static String ruleset(List<Network> networks, Map<String, Port> taps, List<String> uplinkSubnets) {
+        Map<String, Port> sorted = new TreeMap<>(taps);
         List<String> out = new ArrayList<>();
         // Creating and deleting first makes the load work whether or not the tables exist.
         out.add("table inet " + TABLE);
@@ -101,18 +111,20 @@ final class Firewall {
         out.add("table bridge " + TABLE + " {");
         out.add("    chain prerouting {");
         out.add("        type filter hook prerouting priority filter; policy accept;");
-        sorted.forEach((tap, policy) -> {
-            switch (policy) {
+        sorted.forEach((tap, port) -> {
+            switch (port.policy()) {
                 case OFFLINE -> out.add("        iifname " + sides(tap) + " drop");
                 case INTERNET_ONLY -> out.add("        iifname " + sides(tap) + " meta mark set " + INTERNET_ONLY_MARK);
+                case ALLOWED -> allowedOnly(out, sides(tap), port);
                 case OPEN -> { }
             }
         });
         out.add("    }");
         out.add("    chain forward {");
         out.add("        type filter hook forward priority filter; policy accept;");
-        sorted.forEach((tap, policy) -> {
-            if (policy != NicPolicy.OPEN) {
+        // Other VMs' frames to an allowed-list VM pass: its list limits what it reaches, and replies come this way.
+        sorted.forEach((tap, port) -> {
+            if (port.policy() == NicPolicy.OFFLINE || port.policy() == NicPolicy.INTERNET_ONLY) {
                 out.add("        iifname " + sides(tap) + " drop");
                 out.add("        oifname " + sides(tap) + " drop");
             }
@@ -120,14 +132,32 @@ final class Firewall {
         out.add("    }");
         out.add("    chain output {");
         out.add("        type filter hook output priority filter; policy accept;");
-        sorted.forEach((tap, policy) -> {
-            if (policy == NicPolicy.OFFLINE) {
+        sorted.forEach((tap, port) -> {
+            if (port.policy() == NicPolicy.OFFLINE) {
                 out.add("        oifname " + sides(tap) + " drop");
             }
         });
         out.add("    }");
         out.add("}");
         return String.join("\n", out) + "\n";
+    }
+
+    /** Policy allowed: what the tap sends passes only to its list (and ARP, DHCP, DNS to dom0). */
+    private static void allowedOnly(List<String> out, String from, Port port) {
+        String rule = "        iifname " + from + " ";
+        out.add(rule + "ether type arp accept");
+        out.add(rule + "udp sport 68 udp dport 67 accept");
+        if (port.dom0Address() != null) {
+            out.add(rule + "ip daddr " + port.dom0Address() + " meta l4proto { tcp, udp } th dport 53 accept");
+        }
+        for (NicAllowed a : port.allowed()) {
+            String to = "ip daddr " + a.destination();
+            if (a.port() != null) {
+                to += a.protocol() == null ? " meta l4proto { tcp, udp } th dport " + a.port() : " " + a.protocol() + " dport " + a.port();
+            }
+            out.add(rule + to + " accept");
+        }
+        out.add(rule + "drop");
     }
 
     /** Loads {@link #ruleset} in one nft transaction: all of it or, on an error, none of it. */

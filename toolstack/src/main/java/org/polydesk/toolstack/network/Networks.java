@@ -24,6 +24,7 @@ import org.polydesk.protocol.toolstack.ImportRemark;
 import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.toolstack.XlImportResult;
 import org.polydesk.protocol.vm.Nic;
+import org.polydesk.protocol.vm.NicAllowed;
 import org.polydesk.protocol.vm.NicPolicy;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.toolstack.backend.NicNames;
@@ -59,7 +60,10 @@ public final class Networks {
     private boolean rulesLoaded;
 
     /** A VM's NIC on a network: its tap or vif, the network, its policy, and whether we made the tap. */
-    private record Plugged(String network, NicPolicy policy, boolean tap) {
+    private record Plugged(String network, NicPolicy policy, List<NicAllowed> allowed, boolean tap) {
+        static Plugged of(Nic nic, boolean tap) {
+            return new Plugged(nic.network(), nic.policyOrDefault(), nic.allowedOrEmpty().stream().map(NicAllowed::parse).toList(), tap);
+        }
     }
 
     public Networks(NetworkStore store, Path runDir, String dnsmasqBinary, NetworkEvents events) {
@@ -290,7 +294,7 @@ public final class Networks {
                 if (makeTaps) {
                     links.tap(name, n.bridge(), nic.onlineOrDefault());
                 }
-                added.put(name, new Plugged(n.name(), nic.policyOrDefault(), makeTaps));
+                added.put(name, Plugged.of(nic, makeTaps));
                 plugged.put(name, added.get(name));
             }
             if (!added.isEmpty()) {
@@ -323,14 +327,15 @@ public final class Networks {
         }
     }
 
-    /** Replaces the firewall rules of a running VM's NIC {@code nic} with those of {@code policy}. */
-    public synchronized void setPolicy(VmDefinition def, int nic, NicPolicy policy) throws NetworkException {
+    /** Replaces the firewall rules of a running VM's NIC {@code nic} with those of {@code now}'s policy and allowed list. */
+    public synchronized void setPolicy(VmDefinition def, int nic, Nic now) throws NetworkException {
         String name = NicNames.of(def.id(), nic);
         Plugged was = plugged.get(name);
         if (was == null) {
             throw new NetworkException("network interface " + (nic + 1) + " of '" + def.name() + "' is not plugged in");
         }
-        plugged.put(name, new Plugged(was.network(), policy, was.tap()));
+        plugged.put(name, new Plugged(was.network(), now.policyOrDefault(),
+                now.allowedOrEmpty().stream().map(NicAllowed::parse).toList(), was.tap()));
         try {
             applyFirewall();
         } catch (NetworkException e) {
@@ -370,7 +375,7 @@ public final class Networks {
             for (int i = 0; i < def.nics().size() && i < NicNames.MAX_NICS; i++) {
                 Nic nic = def.nics().get(i);
                 if (nic.network() != null && networks.containsKey(nic.network())) {
-                    plugged.put(NicNames.of(def.id(), i), new Plugged(nic.network(), nic.policyOrDefault(), ownTaps));
+                    plugged.put(NicNames.of(def.id(), i), Plugged.of(nic, ownTaps));
                 }
             }
         }
@@ -582,8 +587,12 @@ public final class Networks {
             }
             return;
         }
-        Map<String, NicPolicy> taps = new TreeMap<>();
-        plugged.forEach((name, p) -> taps.put(name, p.policy()));
+        Map<String, Firewall.Port> taps = new TreeMap<>();
+        plugged.forEach((name, p) -> {
+            Network n = active.get(p.network());
+            String dom0 = n == null || n.address() == null ? null : Ipv4Net.parse(n.address()).host();
+            taps.put(name, new Firewall.Port(p.policy(), p.allowed(), dom0));
+        });
         List<String> ourBridges = up.stream().map(Network::bridge).toList();
         List<String> uplinks = links.addresses().stream()
                 .filter(a -> !"lo".equals(a.link()) && !ourBridges.contains(a.link()))

@@ -14,6 +14,7 @@ import org.polydesk.protocol.vm.Firmware;
 import org.polydesk.protocol.vm.GuestType;
 import org.polydesk.protocol.rpc.Problem;
 import org.polydesk.protocol.vm.Nic;
+import org.polydesk.protocol.vm.NicPolicy;
 import org.polydesk.protocol.vm.VmDefinition;
 
 class DefinitionValidatorTest {
@@ -110,6 +111,29 @@ class DefinitionValidatorTest {
                 "network interface 1 needs a network (like default) or a host bridge name of 1–15 letters, digits, '.', '_' or '-'",
                 "network interface 1 has multicast MAC '01:00:00:00:00:01'; a NIC needs a unicast address",
                 "PCI device '1:0.0' is not an address like 0000:01:00.0"), problems(def));
+    }
+
+    @Test
+    void anAllowedListGoesWithPolicyAllowedOnAPolydeskdNetworkAndEachEntryReads() {
+        Nic allowed = Nic.on("default").withPolicy(NicPolicy.ALLOWED);
+        assertDoesNotThrow(() -> DefinitionValidator.validate(valid("A", 1).nics(List.of(
+                allowed.withAllowed(List.of("192.168.1.10:443/tcp", "10.20.0.0/16", "198.51.100.7:53")))).build(), List.of()));
+        assertEquals(List.of(new Problem("nics[0].allowed", "network interface 1 has policy allowed but nothing allowed; list"
+                + " what it may reach, like 192.168.1.10:443/tcp")), fields(valid("A", 1).nics(List.of(allowed)).build()));
+        assertEquals(List.of(new Problem("nics[0].allowed", "network interface 1 has an allowed list, which only policy allowed"
+                + " uses (its policy is internet-only)")), fields(valid("A", 1).nics(List.of(Nic.on("default")
+                .withPolicy(NicPolicy.INTERNET_ONLY).withAllowed(List.of("10.0.0.1")))).build()));
+        assertEquals(List.of(
+                new Problem("nics[0].allowed[0]", "network interface 1: '192.168.1.300': 300 is not an address byte (0–255)"),
+                new Problem("nics[0].allowed[1]", "network interface 1: '10.0.0.0/33': prefix /33 must be from 1 to 32"),
+                new Problem("nics[0].allowed[2]", "network interface 1: '10.0.0.1:70000': port 70000 must be from 1 to 65535"),
+                new Problem("nics[0].allowed[3]", "network interface 1: 'example.com:443' is not HOST[/LEN][:PORT[/tcp|/udp]],"
+                        + " like 192.168.1.10:443/tcp or 10.20.0.0/16")),
+                fields(valid("A", 1).nics(List.of(allowed.withAllowed(List.of("192.168.1.300", "10.0.0.0/33", "10.0.0.1:70000",
+                        "example.com:443")))).build()));
+        assertEquals(List.of(new Problem("nics[0]", "network interface 1 has policy allowed, which polydeskd enforces only on"
+                + " its own networks, not on host bridge 'br0'")), fields(valid("A", 1).nics(List.of(new Nic("br0", null)
+                .withPolicy(NicPolicy.ALLOWED).withAllowed(List.of("10.0.0.1")))).build()));
     }
 
     @Test

@@ -82,6 +82,8 @@ class NetworksInNamespacesTest {
         UUID b = vm("b", "default", "ping:" + aIp + ",get:" + INTERNET);
         UUID off = vm("off", "default,policy=offline", "ping:" + aIp + ",get:" + INTERNET, "10.77.0.250/24");
         UUID only = vm("only", "default,policy=internet-only", "get:" + INTERNET + ",get:" + LAN + ",ping:" + aIp);
+        UUID allowed = vm("allowed", "default,policy=allowed,allow=192.168.50.1:8080/tcp",
+                "get:" + LAN + ",get:" + INTERNET + ",ping:" + aIp);
         UUID e = vm("e", "iso", "get:" + INTERNET);
         String eIp = lease(e);
         assertTrue(eIp.startsWith("10.88.0."), eIp);
@@ -124,6 +126,12 @@ class NetworksInNamespacesTest {
         assertEquals("fail", seenOnly.get("get:" + LAN), "but not the LAN");
         assertEquals("fail", seenOnly.get("ping:" + aIp), "nor the other guests");
 
+        Map<String, String> seenAllowed = checks(allowed);
+        assertTrue(lease(allowed).startsWith("10.77.0."), "an allowed-list guest gets its lease (DHCP is allowed)");
+        assertEquals("ok lan", seenAllowed.get("get:" + LAN), "an allowed-list guest reaches what its list names");
+        assertEquals("fail", seenAllowed.get("get:" + INTERNET), "and not the internet");
+        assertEquals("fail", seenAllowed.get("ping:" + aIp), "nor the other guests");
+
         Map<String, String> seenF = checks(f);
         assertTrue(lease(f).startsWith("10.88.0."));
         assertEquals("ok", seenF.get("ping:" + eIp), "guests on an isolated network reach each other");
@@ -157,7 +165,7 @@ class NetworksInNamespacesTest {
         assertFalse(again.isEmpty() || again.equals(Long.toString(pid)), "a new dnsmasq serves default");
 
         // Stopped VMs leave no taps; deleted networks leave no bridge and no rules.
-        for (String vm : List.of("a", "b", "off", "only", "e", "f")) {
+        for (String vm : List.of("a", "b", "off", "only", "allowed", "e", "f")) {
             assertEquals(0, polyctl.run("vm", "destroy", vm).exit());
             assertEquals(0, polyctl.run("vm", "delete", vm).exit());
         }

@@ -346,6 +346,11 @@ public final class VmForm {
         network.setSelected(!d.nics().isEmpty());
         networkName.setDisable(d.nics().isEmpty());
         nicPolicy.setDisable(d.nics().isEmpty());
+        nicPolicy.getItems().remove(NicPolicy.ALLOWED.wireName());
+        if (!d.nics().isEmpty() && d.nics().get(0).policyOrDefault() == NicPolicy.ALLOWED) {
+            // Offered only to a NIC that has its list already (made on the Network page).
+            nicPolicy.getItems().add(NicPolicy.ALLOWED.wireName());
+        }
         nicPolicy.setValue(d.nics().isEmpty() ? NicPolicy.OPEN.wireName() : d.nics().get(0).policyOrDefault().wireName());
         if (!d.nics().isEmpty()) {
             keptNic = d.nics().get(0);
@@ -508,9 +513,11 @@ public final class VmForm {
             if (onBridge || policy == NicPolicy.OPEN && (keptNic == null || keptNic.policy() == null)) {
                 policy = null;
             }
+            // Policy allowed's list is edited on the Network page; the form keeps it while the policy stays.
             nics.add(new Nic(onBridge ? where.substring(BRIDGE_PREFIX.length()) : null, keptMac,
                     NicModel.fromWireName(nicModel.getValue()), onBridge ? null : where,
-                    policy, keptNic == null ? null : keptNic.online()));
+                    policy, keptNic == null ? null : keptNic.online(),
+                    policy == NicPolicy.ALLOWED && keptNic != null ? keptNic.allowed() : null));
         }
         nics.addAll(keptNics);
         String slotText = slot.getValue();

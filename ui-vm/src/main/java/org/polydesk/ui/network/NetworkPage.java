@@ -16,6 +16,7 @@ import javafx.scene.control.ButtonType;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
+import javafx.scene.control.ScrollPane;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
@@ -28,6 +29,7 @@ import org.polydesk.protocol.network.Network;
 import org.polydesk.protocol.network.NetworkEvent;
 import org.polydesk.protocol.network.NetworkKind;
 import org.polydesk.protocol.network.NetworkStatus;
+import org.polydesk.protocol.network.Uplink;
 import org.polydesk.protocol.rpc.Problem;
 import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.vm.Nic;
@@ -38,7 +40,8 @@ import org.polydesk.ui.common.Pages;
 import org.polydesk.ui.common.UiContext;
 
 /**
- * polydeskd's networks (network.*) and every VM's network interfaces on them (vm.nic.set): make a
+ * dom0's uplink as NetworkManager has it (host.network), polydeskd's networks (network.*) and every
+ * VM's network interfaces on them (vm.nic.set): make a
  * network, delete one, and for a NIC pull or plug its cable and choose its policy. A NIC's change is
  * stored in its VM's definition and, on a running VM, takes effect at once. Kept live by
  * polydeskd's network events and, through the VM list, its lifecycle events.
@@ -53,6 +56,8 @@ public final class NetworkPage {
 
     private final UiContext ui;
     private final ObservableList<VmStatus> vms;
+    private final Label uplinkStatus = new Label();
+    private final TableView<Uplink.Device> uplinkDevices = new TableView<>();
     private final TableView<NetworkStatus> networks = new TableView<>();
     private final Label listStatus = new Label();
     private final Button delete = new Button("Delete…");
@@ -67,15 +72,30 @@ public final class NetworkPage {
     private final Label createStatus = new Label();
     private final TableView<NicRow> nics = new TableView<>();
     private final ComboBox<String> policy = new ComboBox<>(FXCollections.observableArrayList(
-            NicPolicy.OPEN.wireName(), NicPolicy.INTERNET_ONLY.wireName(), NicPolicy.OFFLINE.wireName()));
+            NicPolicy.OPEN.wireName(), NicPolicy.INTERNET_ONLY.wireName(), NicPolicy.OFFLINE.wireName(),
+            NicPolicy.ALLOWED.wireName()));
+    /** Policy allowed's list, comma-separated. */
+    private final TextField allowed = new TextField();
     private final Button applyPolicy = new Button("Set policy");
     private final Button cable = new Button("Take offline");
     private final Label nicStatus = new Label();
-    private final VBox root;
+    private final VBox content;
+    private final ScrollPane root;
 
     public NetworkPage(UiContext ui, ObservableList<VmStatus> vms) {
         this.ui = ui;
         this.vms = vms;
+        uplinkStatus.setId("uplink-status");
+        uplinkStatus.setWrapText(true);
+        uplinkStatus.setMinHeight(Region.USE_PREF_SIZE);
+        uplinkDevices.setId("uplink-table");
+        uplinkDevices.setPlaceholder(new Label("No network devices of dom0's."));
+        uplinkDevices.getColumns().addAll(List.of(colDev("Device", Uplink.Device::name), colDev("Type", Uplink.Device::type),
+                colDev("State", Uplink.Device::state), colDev("Connection", d -> d.connection() == null ? "" : d.connection()),
+                colDev("IPv4", d -> d.ipv4() == null ? "" : String.join(", ", d.ipv4()))));
+        uplinkDevices.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        uplinkDevices.setPrefHeight(100);
+        uplinkDevices.setMinHeight(Region.USE_PREF_SIZE);
         networks.setId("networks-table");
         networks.setPlaceholder(new Label("No networks: VMs have no network until one is made."));
         networks.getColumns().addAll(List.of(col("Name", s -> s.network().name()), col("Kind", s -> s.network().kind().wireName()),
@@ -86,6 +106,8 @@ public final class NetworkPage {
                 col("VMs", s -> s.vms() == null ? "" : String.join(", ", s.vms()))));
         networks.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         networks.setPrefHeight(150);
+        // Tables keep their height; the page scrolls instead (a squeezed table hides its last rows).
+        networks.setMinHeight(Region.USE_PREF_SIZE);
         networks.getSelectionModel().selectedItemProperty().addListener((o, was, s) -> delete.setDisable(s == null));
         listStatus.setId("networks-status");
         listStatus.setWrapText(true);
@@ -125,25 +147,34 @@ public final class NetworkPage {
         nics.setPlaceholder(new Label("No VM has a network interface on one of these networks."));
         nics.getColumns().addAll(List.of(colNic("VM", NicRow::vmName), colNic("Interface", r -> String.valueOf(r.index() + 1)),
                 colNic("Network", r -> r.nic().network()), colNic("MAC", r -> r.nic().mac() == null ? "" : r.nic().mac()),
-                colNic("Policy", r -> r.nic().policyOrDefault().wireName()),
+                colNic("Policy", r -> r.nic().policyOrDefault().wireName()
+                        + (r.nic().allowed() == null ? "" : ": " + String.join(", ", r.nic().allowed()))),
                 colNic("Cable", r -> r.nic().onlineOrDefault() ? "online" : "offline"),
                 colNic("VM state", r -> r.vm().state().wireName())));
         nics.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         nics.setPrefHeight(160);
+        nics.setMinHeight(Region.USE_PREF_SIZE);
         nics.getSelectionModel().selectedItemProperty().addListener((o, was, r) -> nicChosen(r));
         policy.setId("nic-policy-choice");
+        policy.valueProperty().addListener((o, was, p) -> allowed.setDisable(!NicPolicy.ALLOWED.wireName().equals(p)));
+        allowed.setId("nic-allowed");
+        allowed.setPromptText("for allowed: 192.168.1.10:443/tcp, 10.20.0.0/16");
+        allowed.setDisable(true);
+        HBox.setHgrow(allowed, Priority.ALWAYS);
         applyPolicy.setId("nic-apply-policy");
         applyPolicy.setOnAction(e -> {
             NicRow r = nics.getSelectionModel().getSelectedItem();
-            if (r != null && policy.getValue() != null) {
-                set(r, null, NicPolicy.fromWireName(policy.getValue()));
+            NicPolicy p = NicPolicy.fromWireName(policy.getValue());
+            if (r != null && p != null) {
+                set(r, null, p, p == NicPolicy.ALLOWED ? java.util.Arrays.stream(allowed.getText().split(","))
+                        .map(String::strip).filter(a -> !a.isEmpty()).toList() : null);
             }
         });
         cable.setId("nic-cable");
         cable.setOnAction(e -> {
             NicRow r = nics.getSelectionModel().getSelectedItem();
             if (r != null) {
-                set(r, !r.nic().onlineOrDefault(), null);
+                set(r, !r.nic().onlineOrDefault(), null, null);
             }
         });
         nicStatus.setId("nic-status");
@@ -168,18 +199,30 @@ public final class NetworkPage {
         // A wrapped label in a VBox keeps the height of all its lines.
         intro.setMinHeight(Region.USE_PREF_SIZE);
         nicIntro.setMinHeight(Region.USE_PREF_SIZE);
-        root = new VBox(10, Pages.title("Networks"), intro, networks, listStatus, new HBox(8, delete, refresh),
+        content = new VBox(10, Pages.title("Uplink"), uplinkStatus, uplinkDevices, Pages.title("Networks"), intro, networks, listStatus, new HBox(8, delete, refresh),
                 Pages.title("New network"), form, create, createStatus,
                 Pages.title("VM network interfaces"), nicIntro, nics,
-                new HBox(8, new Label("Policy"), policy, applyPolicy, cable), nicStatus);
-        root.setPadding(new Insets(16));
+                new HBox(8, new Label("Policy"), policy, allowed, applyPolicy, cable), nicStatus);
+        content.setPadding(new Insets(16));
+        root = new ScrollPane(content);
+        root.setFitToWidth(true);
     }
 
-    public VBox node() {
+    public ScrollPane node() {
         return root;
     }
 
     public void refresh() {
+        ui.request("read dom0's uplink", ui.toolstack().call(ToolstackApi.HOST_NETWORK), u -> {
+            if (!u.devices().equals(uplinkDevices.getItems())) {
+                uplinkDevices.getItems().setAll(u.devices());
+            }
+            uplinkStatus.setText(!u.managed() ? "dom0's uplink is not NetworkManager's: " + u.problem()
+                    : "NetworkManager: " + u.state() + (u.problem() == null ? "" : " (" + u.problem() + ")"));
+        }, e -> {
+            uplinkDevices.getItems().clear();
+            uplinkStatus.setText(Pages.unavailable("dom0's uplink", e));
+        });
         ui.request("list the networks", ui.toolstack().call(ToolstackApi.NETWORK_LIST), list -> {
             String selected = selectedNetwork();
             if (!list.equals(networks.getItems())) {
@@ -274,26 +317,29 @@ public final class NetworkPage {
         policy.setDisable(r == null);
         applyPolicy.setDisable(r == null);
         cable.setDisable(r == null);
+        allowed.setDisable(r == null || r.nic().policyOrDefault() != NicPolicy.ALLOWED);
         if (r != null) {
             policy.setValue(r.nic().policyOrDefault().wireName());
+            allowed.setText(String.join(", ", r.nic().allowedOrEmpty()));
             cable.setText(r.nic().onlineOrDefault() ? "Take offline" : "Put online");
         }
     }
 
-    private void set(NicRow r, Boolean online, NicPolicy newPolicy) {
+    private void set(NicRow r, Boolean online, NicPolicy newPolicy, List<String> newAllowed) {
         String what = "'" + r.vmName() + "' interface " + (r.index() + 1)
                 + (online == null ? "" : online ? " online" : " offline")
-                + (newPolicy == null ? "" : " with the policy " + newPolicy.wireName());
+                + (newPolicy == null ? "" : " with the policy " + newPolicy.wireName())
+                + (newAllowed == null ? "" : " (" + String.join(", ", newAllowed) + ")");
         nicStatus.getStyleClass().remove("field-error");
         nicStatus.setText("Setting " + what + "…");
         ui.log().info("set " + what);
         ui.request("set " + what, ui.toolstack().call(ToolstackApi.VM_NIC_SET, new ToolstackApi.VmNicSet(
-                r.vm().definition().id().toString(), r.index(), online, newPolicy)), s -> {
+                r.vm().definition().id().toString(), r.index(), online, newPolicy, newAllowed)), s -> {
                     replace(s);
                     nicStatus.setText("Done: " + what + (s.state().isActive() ? ", at once." : ", from its next start."));
                 }, e -> {
                     nicStatus.getStyleClass().add("field-error");
-                    nicStatus.setText("Could not set " + what + ": " + e.describe());
+                    nicStatus.setText("Could not set " + what + ": " + explain(e));
                 });
     }
 
@@ -344,6 +390,12 @@ public final class NetworkPage {
 
     private static TableColumn<NetworkStatus, String> col(String title, Function<NetworkStatus, String> f) {
         TableColumn<NetworkStatus, String> c = new TableColumn<>(title);
+        c.setCellValueFactory(x -> new ReadOnlyStringWrapper(f.apply(x.getValue())));
+        return c;
+    }
+
+    private static TableColumn<Uplink.Device, String> colDev(String title, Function<Uplink.Device, String> f) {
+        TableColumn<Uplink.Device, String> c = new TableColumn<>(title);
         c.setCellValueFactory(x -> new ReadOnlyStringWrapper(f.apply(x.getValue())));
         return c;
     }

@@ -26,7 +26,8 @@ import org.polydesk.testsupport.PolydeskdProcess;
 
 /**
  * The Network page against a real polydeskd in a network namespace of the test's own (its bridges,
- * dnsmasq and nft tables are made there, never on the host): it lists the networks with their state,
+ * dnsmasq and nft tables are made there, never on the host): it shows dom0's uplink as host.network
+ * reads it (from an nmcli test double), lists the networks with their state,
  * makes one from its form, shows polydeskd's refusal of a bad name and of an overlapping subnet (and
  * nothing is made), lists each VM's NIC, changes its policy and cable (stored in the definition),
  * refuses to delete a network in use naming the VM, follows a network made elsewhere by its event,
@@ -80,12 +81,15 @@ class NetworkPageUiTest {
         return rows(table).stream().filter(r -> r.get(0).equals(first)).findFirst().orElse(null);
     }
 
-    /** Clicks the cell showing {@code text} in {@code table}, once it is drawn. */
+    /** Clicks the cell showing {@code text} in {@code table}, once it is drawn, and sees its row selected. */
     private void clickCell(String table, String text) {
         java.util.concurrent.Callable<java.util.Optional<Node>> find = () -> ui.robot.lookup(table + " .table-cell").queryAll()
-                .stream().filter(c -> c.isVisible() && c instanceof TableCell<?, ?> tc && text.equals(tc.getText())).findFirst();
+                .stream().filter(c -> UiFixture.shown(c) && c instanceof TableCell<?, ?> tc && text.equals(tc.getText())).findFirst();
+        java.util.concurrent.Callable<Boolean> selected = () -> find.call().map(c -> ((TableCell<?, ?>) c).getTableRow())
+                .map(r -> r.isSelected()).orElse(false);
         ui.await("a cell '" + text + "' in " + table, 5, () -> find.call().isPresent(), () -> rows(table));
         ui.robot.clickOn(UiFixture.fx(find).orElseThrow());
+        assertTrue(UiFixture.fx(selected), "the row of '" + text + "' in " + table + " is selected after clicking it");
     }
 
     @Test
@@ -93,13 +97,29 @@ class NetworkPageUiTest {
         assertEquals("root", System.getProperty("user.name"), "the test makes a network namespace, which needs root");
         namespace = "pdnp" + ProcessHandle.current().pid();
         run("ip", "netns", "add", namespace);
-        ui = new UiFixture(PolydeskdProcess.startWrapped(List.of("ip", "netns", "exec", namespace), tmp)).open();
+        // NetworkManager's nmcli as a test double (no NetworkManager runs here); the ISO boot test reads the real one.
+        Path nmcli = tmp.resolve("nmcli");
+        java.nio.file.Files.writeString(nmcli, """
+                #!/bin/sh
+                case "$*" in
+                  "-t -f RUNNING,STATE general") echo 'running:connected' ;;
+                  "-t -f DEVICE,TYPE,STATE,CONNECTION device status") echo 'enp0s3:ethernet:connected:Wired connection 1' ;;
+                  "-t -g IP4.ADDRESS device show enp0s3") echo '192.168.1.23/24' ;;
+                  *) exit 2 ;;
+                esac
+                """);
+        java.nio.file.Files.setPosixFilePermissions(nmcli, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        ui = new UiFixture(PolydeskdProcess.startWrapped(List.of("ip", "netns", "exec", namespace), tmp,
+                "--nmcli", nmcli.toString())).open();
         ui.await("the connection to polydeskd", 20, () -> !ui.visible("#banner"), () -> ui.text("#banner"));
         ui.rpc(ToolstackApi.NETWORK_CREATE, new Network("default", NetworkKind.NAT, "10.77.0.1/24", null, null));
 
         ui.robot.clickOn("#nav-network");
         ui.await("default in the table", 10, () -> row("#networks-table", "default") != null, () -> rows("#networks-table"));
         assertEquals(List.of("default", "nat", "10.77.0.1/24", "running", "active", ""), row("#networks-table", "default"));
+        ui.awaitText("#uplink-status", "NetworkManager: connected", 10);
+        assertEquals(List.of(List.of("enp0s3", "ethernet", "connected", "Wired connection 1", "192.168.1.23/24")),
+                rows("#uplink-table"));
 
         // A network from the form: isolated, no DHCP.
         ui.type("#net-name", "lab");
@@ -149,6 +169,19 @@ class NetworkPageUiTest {
         assertEquals(NicPolicy.INTERNET_ONLY, stored.policy());
         assertEquals(Boolean.FALSE, stored.online());
         assertEquals("box", row("#networks-table", "lab").get(5), "the network lists the VM on it");
+
+        // Policy allowed: refused without a list (polydeskd's sentence shown), then stored with one.
+        ui.robot.clickOn("#nic-policy-choice");
+        ui.robot.clickOn("allowed");
+        ui.robot.clickOn("#nic-apply-policy");
+        ui.awaitTextContaining("#nic-status", "nothing allowed", 10);
+        assertEquals("internet-only", row("#nics-table", "box").get(4), "a refused change changes nothing");
+        ui.type("#nic-allowed", "192.168.1.10:443/tcp, 10.20.0.0/16");
+        ui.robot.clickOn("#nic-apply-policy");
+        ui.await("the allowed list shown", 10, () -> "allowed: 192.168.1.10:443/tcp, 10.20.0.0/16"
+                .equals(row("#nics-table", "box").get(4)), () -> rows("#nics-table"));
+        assertEquals(List.of("192.168.1.10:443/tcp", "10.20.0.0/16"),
+                ui.rpc(ToolstackApi.VM_SHOW, new ToolstackApi.VmRef("box")).definition().nics().get(0).allowed());
 
         // A network in use is not deleted; the refusal names the VM.
         clickCell("#networks-table", "lab");
