@@ -70,6 +70,8 @@ required_steps() {
                 printf '%s/%s\n' "$p" xen-started "$p" dom0-kernel "$p" dom0-userspace
                 while read -r c; do echo "$p/$c"; done < <(required_checks)
                 printf '%s/%s\n' "$p" boot-mode "$p" screen-shows-ui ;;&
+            bios-live)
+                printf '%s/%s\n' "$p" console-login "$p" guest-lease ;;
             bios-disk|uefi-disk)
                 printf '%s/%s\n' "$p" console-login "$p" admin-groups "$p" admin-polyctl "$p" admin-sudo "$p" host-shutdown ;;
             install)

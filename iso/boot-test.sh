@@ -316,7 +316,47 @@ run_cmd() {
 
 phase_bios_live() {
     start_qemu bios-live bios iso
-    check_boot live
+    check_boot live || return 1
+    # The live system's user (live-config: sudo without a password) starts a guest on default.
+    login user live && guest_lease
+    send "exit"
+}
+
+# A guest on polydeskd's network `default` gets a lease from its dnsmasq. The guest is the live
+# medium's own kernel and initrd as a PVH VM with one NIC on default (libxl's vif, xen-netfront in
+# the initrd): live-boot's fetch= makes its initramfs ask for DHCP (ipconfig) before it fetches its
+# root from the bridge's address, where nothing serves it (the guest then stops at a panic; no
+# traffic leaves dom0). The lease is read from dnsmasq's own lease file, by the VM's MAC.
+guest_lease() {
+    local vm=lease-test rc from gw t0=$SECONDS lease
+    gw=$(clean_log | grep -ao 'POLYDESK-CHECK network-default ok bridge pd-default [0-9.]*' | tail -n 1 | awk '{print $NF}')
+    if [ -z "$gw" ]; then
+        result FAIL "$phase" "guest-lease" "the boot report named no address of pd-default (network-default)"
+        return 1
+    fi
+    rc=$(run_cmd POLYDESK-LEASE-VM 300 "sudo polyctl vm create --name $vm --type pvh --memory 512 \
+--kernel /run/live/medium/live/vmlinuz --ramdisk /run/live/medium/live/initrd.img --nic default \
+--cmdline 'console=hvc0 boot=live fetch=http://$gw:9/none.squashfs ethdevice-timeout=60' >/dev/null \
+&& sudo polyctl vm start $vm >/dev/null")
+    if [ "$rc" != 0 ]; then
+        result FAIL "$phase" "guest-lease" "cannot start $vm on default (exit $rc): $(tail -c 600 "$serial_log" \
+            | tr -d '\r' | grep -av '^$' | tail -n 3 | tr '\n' ' ')"
+        return 1
+    fi
+    from=$(log_size)
+    rc=$(run_cmd POLYDESK-LEASE 700 "m=\$(sudo polyctl vm show $vm --json | jq -r .definition.nics[0].mac); \
+f=/run/polydesk/net/default.leases; n=0; until sudo grep -qi \$m \$f || [ \$n -ge 120 ]; \
+do sleep 5; n=\$((n+1)); done; sudo grep -i \$m \$f | sed 's/^/POLYDESK-LEASE-LINE /'; sudo grep -qi \$m \$f")
+    lease=$(tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -ao 'POLYDESK-LEASE-LINE [0-9]* [0-9a-f:]* [0-9.]*' | tail -n 1)
+    if [ "$rc" = 0 ] && [ -n "$lease" ]; then
+        result PASS "$phase" "guest-lease" "$((SECONDS - t0)) s: $vm (PVH, vif on default) leased $(echo "$lease" \
+            | awk '{print $4 " for " $3}') by dnsmasq on pd-default ($gw)"
+    else
+        result FAIL "$phase" "guest-lease" "no lease for $vm's MAC in dnsmasq's lease file after $((SECONDS - t0)) s (exit $rc)"
+        run_cmd POLYDESK-LEASE-LOG 120 "sudo tail -n 20 /var/log/xen/console/guest-$vm.log /run/polydesk/net/default.log \
+2>/dev/null" > /dev/null
+    fi
+    run_cmd POLYDESK-LEASE-END 300 "sudo polyctl vm destroy $vm >/dev/null; sudo polyctl vm delete $vm >/dev/null" > /dev/null
 }
 
 phase_install() {

@@ -12,6 +12,7 @@ import org.polydesk.protocol.network.Network;
 import org.polydesk.protocol.network.NetworkEvent;
 import org.polydesk.protocol.network.NetworkStatus;
 import org.polydesk.protocol.network.Uplink;
+import org.polydesk.protocol.network.WifiNetwork;
 import org.polydesk.protocol.paths.Paths;
 import org.polydesk.protocol.rpc.RpcApi;
 import org.polydesk.protocol.rpc.RpcMethod;
@@ -147,6 +148,17 @@ public final class ToolstackApi {
     /** A medium of the library, by file name. */
     public record MediaRef(String name) {
         public static final String NAME = "name";
+    }
+
+    /** A Wi-Fi network to join: its SSID and, unless it is open, its WPA passphrase. */
+    public record WifiConnect(String ssid, String password) {
+        public static final String SSID = "ssid", PASSWORD = "password";
+
+        @Override
+        public String toString() {
+            // Never in a log.
+            return "WifiConnect[ssid=" + ssid + ", password=" + (password == null ? "none" : "(hidden)") + "]";
+        }
     }
 
     /** A network by name. */
@@ -294,6 +306,14 @@ public final class ToolstackApi {
     public static final RpcMethod<Void, Uplink> HOST_NETWORK = RpcMethod.of("host.network", Void.class, Uplink.class,
             "dom0's uplink as NetworkManager has it: its state and each device (type, state, connection, IPv4"
                     + " addresses); where NetworkManager does not answer, managed is false and problem says why.");
+    public static final RpcMethod<Void, List<WifiNetwork>> HOST_WIFI_SCAN = RpcMethod.listOf("host.wifi.scan", Void.class,
+            WifiNetwork.class, "The Wi-Fi networks dom0's radio sees now (NetworkManager rescans), strongest first.",
+            SERVICE_UNAVAILABLE, BACKEND_FAILED);
+    public static final RpcMethod<WifiConnect, Uplink> HOST_WIFI_CONNECT = RpcMethod.of("host.wifi.connect", WifiConnect.class,
+            Uplink.class, "Joins a Wi-Fi network through NetworkManager and answers once connected (within 90 s). The"
+                    + " passphrase goes to NetworkManager's connection file (root only), never onto a command line; a"
+                    + " join that fails (a wrong passphrase) leaves no connection behind.", INVALID_DEFINITION, NOT_FOUND,
+            SERVICE_UNAVAILABLE, BACKEND_FAILED);
     public static final RpcMethod<VmNicSet, VmStatus> VM_NIC_SET = RpcMethod.of("vm.nic.set", VmNicSet.class,
             VmStatus.class, "Changes a VM's network interface (on one of polydeskd's networks): its online switch (the"
                     + " cable plugged in or pulled) and its policy (open, internet-only, offline, or allowed with the"

@@ -6,19 +6,21 @@ import org.polydesk.protocol.rpc.RpcMethod;
 import org.polydesk.protocol.toolstack.HostInfo;
 import org.polydesk.protocol.toolstack.HostProgress;
 import org.polydesk.protocol.network.Uplink;
+import org.polydesk.protocol.network.WifiNetwork;
 import org.polydesk.protocol.toolstack.ToolstackApi;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "host", description = "The host polydeskd runs on.",
-        subcommands = {HostCommands.Info.class, HostCommands.Network.class, HostCommands.Shutdown.class,
-                HostCommands.Reboot.class})
+        subcommands = {HostCommands.Info.class, HostCommands.Network.class, HostCommands.Wifi.class,
+                HostCommands.Shutdown.class, HostCommands.Reboot.class})
 final class HostCommands {
     @ParentCommand
     Polyctl root;
@@ -49,6 +51,80 @@ final class HostCommands {
             for (Uplink.Device d : uplink.devices()) {
                 out.printf("%-16s %-10s %-24s %-24s %s%n", d.name(), d.type(), d.state(), d.connection() == null ? "-" : d.connection(),
                         d.ipv4() == null || d.ipv4().isEmpty() ? "-" : String.join(", ", d.ipv4()));
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "wifi", description = "dom0's Wi-Fi, through NetworkManager.",
+            subcommands = {HostCommands.WifiScan.class, HostCommands.WifiConnect.class})
+    static final class Wifi {
+        @ParentCommand
+        HostCommands host;
+    }
+
+    @Command(name = "scan", description = "The Wi-Fi networks in range, strongest first.")
+    static final class WifiScan implements Callable<Integer> {
+        @ParentCommand
+        Wifi wifi;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            java.util.List<WifiNetwork> seen = wifi.host.root.call(ToolstackApi.HOST_WIFI_SCAN, null);
+            if (wifi.host.root.json) {
+                wifi.host.root.printJson(seen);
+                return 0;
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("%-2s %-32s %-7s %s%n", "", "SSID", "SIGNAL", "SECURITY");
+            for (WifiNetwork w : seen) {
+                out.printf("%-2s %-32s %-7d %s%n", w.inUse() ? "*" : "", w.ssid(), w.signal(), w.security().isEmpty() ? "open" : w.security());
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "connect", description = "Join a Wi-Fi network; the passphrase is read from a file or standard input,"
+            + " never from the command line.")
+    static final class WifiConnect implements Callable<Integer> {
+        @ParentCommand
+        Wifi wifi;
+
+        @Parameters(paramLabel = "SSID", description = "The network's name (host wifi scan).")
+        String ssid;
+
+        @Option(names = "--password-file", paramLabel = "FILE|-", description = "Its WPA passphrase, the first line of"
+                + " FILE, or of standard input with -. Left out: an open network.")
+        String passwordFile;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            String password = null;
+            if (passwordFile != null) {
+                String text = passwordFile.equals("-")
+                        ? new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                        : java.nio.file.Files.readString(java.nio.file.Path.of(passwordFile));
+                password = text.lines().findFirst().orElse("");
+            }
+            Uplink uplink = wifi.host.root.call(ToolstackApi.HOST_WIFI_CONNECT, new ToolstackApi.WifiConnect(ssid, password));
+            if (wifi.host.root.json) {
+                wifi.host.root.printJson(uplink);
+                return 0;
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("joined %s%n", ssid);
+            for (Uplink.Device d : uplink.devices()) {
+                if ("wifi".equals(d.type())) {
+                    out.printf("%s: %s%s%n", d.name(), d.state(), d.ipv4() == null || d.ipv4().isEmpty() ? "" : ", " + String.join(", ", d.ipv4()));
+                }
             }
             out.flush();
             return 0;

@@ -19,7 +19,7 @@ import org.polydesk.toolstack.libxl.LibxlBackend;
 import org.polydesk.toolstack.network.NetworkEvents;
 import org.polydesk.toolstack.network.NetworkStore;
 import org.polydesk.toolstack.network.Networks;
-import org.polydesk.toolstack.network.UplinkReader;
+import org.polydesk.toolstack.network.NetworkManagerClient;
 import org.polydesk.toolstack.media.Media;
 import org.polydesk.toolstack.media.UsbSticks;
 import org.polydesk.toolstack.qemu.QemuBackend;
@@ -67,6 +67,10 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
     @Option(names = "--nmcli", description = "NetworkManager's nmcli, through which host.network reads dom0's uplink"
             + " (default: ${DEFAULT-VALUE}).")
     String nmcli = "nmcli";
+
+    @Option(names = "--nm-connections", description = "NetworkManager's connection files, where host.wifi.connect"
+            + " writes its own (default: ${DEFAULT-VALUE}).")
+    Path nmConnections = Path.of("/etc/NetworkManager/system-connections");
 
     @Option(names = "--sysfs", description = "Where sysfs is, for the host's PCI devices and GPU passthrough (default: ${DEFAULT-VALUE}).")
     Path sysfs = Sysfs.DEFAULT_ROOT;
@@ -174,7 +178,7 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
                 install, consoleHolders, new Media(mediaDir != null ? mediaDir : stateDir.toAbsolutePath().getParent().resolve("media"),
                         UsbSticks.system(runDir)),
                 new HostPower(manager, powerCommand == null ? null : List.of(powerCommand),
-                        Duration.ofSeconds(shutdownTimeout)), networks, new UplinkReader(nmcli)).handlers());
+                        Duration.ofSeconds(shutdownTimeout)), networks, new NetworkManagerClient(nmcli, nmConnections)).handlers());
         LOG.info("polydeskd serves " + api + " with the " + chosen + " backend (" + manager.accelerator() + ")"
                 + (powerCommand == null ? "" : "; host.shutdown and host.reboot run " + powerCommand));
         if (!noAutostart) {

@@ -13,7 +13,7 @@ import org.polydesk.protocol.vm.VmStatus;
 import org.polydesk.toolstack.gpu.SysfsPci;
 import org.polydesk.toolstack.media.Media;
 import org.polydesk.toolstack.network.Networks;
-import org.polydesk.toolstack.network.UplinkReader;
+import org.polydesk.toolstack.network.NetworkManagerClient;
 import org.polydesk.toolstack.xlcfg.XlConfigException;
 import org.polydesk.toolstack.xlcfg.XlConfigImporter;
 
@@ -34,7 +34,7 @@ public final class ToolstackService {
     private final ConsoleHolders consoleHolders;
     private final Media media;
     private final Networks networks;
-    private final UplinkReader uplink;
+    private final NetworkManagerClient uplink;
 
     /**
      * Requests go to {@code vms}; focus.set and input.config.* to input-server's bus; disk.create to
@@ -43,7 +43,7 @@ public final class ToolstackService {
      * host.network to {@code uplink}.
      */
     ToolstackService(VmManager vms, EventBus events, Path focusSocket, Path imageDir, SysfsPci pci, InstallApi install,
-                     ConsoleHolders consoleHolders, Media media, HostPower power, Networks networks, UplinkReader uplink) {
+                     ConsoleHolders consoleHolders, Media media, HostPower power, Networks networks, NetworkManagerClient uplink) {
         this.vms = vms;
         this.events = events;
         this.input = new InputRelay(vms, focusSocket);
@@ -98,6 +98,8 @@ public final class ToolstackService {
                 })
                 .on(HOST_INFO, (p, c) -> vms.hostInfo(power.available()))
                 .on(HOST_NETWORK, (p, c) -> uplink.read())
+                .on(HOST_WIFI_SCAN, (p, c) -> uplink.scan())
+                .on(HOST_WIFI_CONNECT, (p, c) -> uplink.connect(p.ssid(), p.password()))
                 .on(HOST_SHUTDOWN, (p, c) -> power.begin(HostPower.Action.POWEROFF, p, c))
                 .on(HOST_REBOOT, (p, c) -> power.begin(HostPower.Action.REBOOT, p, c))
                 .on(FOCUS_SET, (p, c) -> input.setFocus(vm(p.vm())))

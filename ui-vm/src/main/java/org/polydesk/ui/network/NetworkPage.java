@@ -16,6 +16,7 @@ import javafx.scene.control.ButtonType;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
+import javafx.scene.control.PasswordField;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
@@ -30,6 +31,7 @@ import org.polydesk.protocol.network.NetworkEvent;
 import org.polydesk.protocol.network.NetworkKind;
 import org.polydesk.protocol.network.NetworkStatus;
 import org.polydesk.protocol.network.Uplink;
+import org.polydesk.protocol.network.WifiNetwork;
 import org.polydesk.protocol.rpc.Problem;
 import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.vm.Nic;
@@ -40,7 +42,8 @@ import org.polydesk.ui.common.Pages;
 import org.polydesk.ui.common.UiContext;
 
 /**
- * dom0's uplink as NetworkManager has it (host.network), polydeskd's networks (network.*) and every
+ * dom0's uplink as NetworkManager has it (host.network; Wi-Fi scanned and joined by host.wifi.*),
+ * polydeskd's networks (network.*) and every
  * VM's network interfaces on them (vm.nic.set): make a
  * network, delete one, and for a NIC pull or plug its cable and choose its policy. A NIC's change is
  * stored in its VM's definition and, on a running VM, takes effect at once. Kept live by
@@ -58,6 +61,11 @@ public final class NetworkPage {
     private final ObservableList<VmStatus> vms;
     private final Label uplinkStatus = new Label();
     private final TableView<Uplink.Device> uplinkDevices = new TableView<>();
+    private final Button wifiScan = new Button("Scan for Wi-Fi");
+    private final TableView<WifiNetwork> wifi = new TableView<>();
+    private final PasswordField wifiPassword = new PasswordField();
+    private final Button wifiConnect = new Button("Connect");
+    private final Label wifiStatus = new Label();
     private final TableView<NetworkStatus> networks = new TableView<>();
     private final Label listStatus = new Label();
     private final Button delete = new Button("Delete…");
@@ -96,6 +104,29 @@ public final class NetworkPage {
         uplinkDevices.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         uplinkDevices.setPrefHeight(100);
         uplinkDevices.setMinHeight(Region.USE_PREF_SIZE);
+        wifiScan.setId("wifi-scan");
+        wifiScan.setOnAction(e -> scanWifi());
+        wifi.setId("wifi-table");
+        wifi.setPlaceholder(new Label("Scan to see the Wi-Fi networks in range."));
+        wifi.getColumns().addAll(List.of(colWifi("SSID", WifiNetwork::ssid), colWifi("Signal", w -> w.signal() + "%"),
+                colWifi("Security", w -> w.security().isEmpty() ? "open" : w.security()),
+                colWifi("", w -> w.inUse() ? "connected" : "")));
+        wifi.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        wifi.setPrefHeight(110);
+        wifi.setMinHeight(Region.USE_PREF_SIZE);
+        wifi.getSelectionModel().selectedItemProperty().addListener((o, was, w) -> {
+            wifiConnect.setDisable(w == null);
+            wifiPassword.setDisable(w == null || w.security().isEmpty());
+        });
+        wifiPassword.setId("wifi-password");
+        wifiPassword.setPromptText("passphrase");
+        wifiPassword.setDisable(true);
+        wifiConnect.setId("wifi-connect");
+        wifiConnect.setDisable(true);
+        wifiConnect.setOnAction(e -> connectWifi());
+        wifiStatus.setId("wifi-status");
+        wifiStatus.setWrapText(true);
+        wifiStatus.setMinHeight(Region.USE_PREF_SIZE);
         networks.setId("networks-table");
         networks.setPlaceholder(new Label("No networks: VMs have no network until one is made."));
         networks.getColumns().addAll(List.of(col("Name", s -> s.network().name()), col("Kind", s -> s.network().kind().wireName()),
@@ -199,7 +230,8 @@ public final class NetworkPage {
         // A wrapped label in a VBox keeps the height of all its lines.
         intro.setMinHeight(Region.USE_PREF_SIZE);
         nicIntro.setMinHeight(Region.USE_PREF_SIZE);
-        content = new VBox(10, Pages.title("Uplink"), uplinkStatus, uplinkDevices, Pages.title("Networks"), intro, networks, listStatus, new HBox(8, delete, refresh),
+        content = new VBox(10, Pages.title("Uplink"), uplinkStatus, uplinkDevices, wifiScan, wifi,
+                new HBox(8, new Label("Passphrase"), wifiPassword, wifiConnect), wifiStatus, Pages.title("Networks"), intro, networks, listStatus, new HBox(8, delete, refresh),
                 Pages.title("New network"), form, create, createStatus,
                 Pages.title("VM network interfaces"), nicIntro, nics,
                 new HBox(8, new Label("Policy"), policy, allowed, applyPolicy, cable), nicStatus);
@@ -242,6 +274,46 @@ public final class NetworkPage {
             listStatus.setText(Pages.unavailable("The networks", e));
         });
         showNics();
+    }
+
+    private void scanWifi() {
+        wifiScan.setDisable(true);
+        wifiStatus.getStyleClass().remove("field-error");
+        wifiStatus.setText("Scanning…");
+        ui.request("scan for Wi-Fi", ui.toolstack().call(ToolstackApi.HOST_WIFI_SCAN), seen -> {
+            wifiScan.setDisable(false);
+            wifi.getItems().setAll(seen);
+            wifiStatus.setText(seen.isEmpty() ? "No Wi-Fi network in range." : seen.size() == 1 ? "1 Wi-Fi network in range."
+                    : seen.size() + " Wi-Fi networks in range.");
+        }, e -> {
+            wifiScan.setDisable(false);
+            wifi.getItems().clear();
+            wifiStatus.getStyleClass().add("field-error");
+            wifiStatus.setText("Cannot scan: " + e.describe());
+        });
+    }
+
+    private void connectWifi() {
+        WifiNetwork w = wifi.getSelectionModel().getSelectedItem();
+        if (w == null) {
+            return;
+        }
+        String password = w.security().isEmpty() ? null : wifiPassword.getText();
+        wifiConnect.setDisable(true);
+        wifiStatus.getStyleClass().remove("field-error");
+        wifiStatus.setText("Joining " + w.ssid() + "…");
+        ui.log().info("join the Wi-Fi network " + w.ssid());
+        ui.request("join " + w.ssid(), ui.toolstack().call(ToolstackApi.HOST_WIFI_CONNECT,
+                new ToolstackApi.WifiConnect(w.ssid(), password)), u -> {
+                    wifiConnect.setDisable(false);
+                    wifiPassword.clear();
+                    wifiStatus.setText("Joined " + w.ssid() + ".");
+                    refresh();
+                }, e -> {
+                    wifiConnect.setDisable(false);
+                    wifiStatus.getStyleClass().add("field-error");
+                    wifiStatus.setText("Not joined: " + explain(e));
+                });
     }
 
     /** A network event: the list is read again; a failure or a restarted DHCP server is told. */
@@ -396,6 +468,12 @@ public final class NetworkPage {
 
     private static TableColumn<Uplink.Device, String> colDev(String title, Function<Uplink.Device, String> f) {
         TableColumn<Uplink.Device, String> c = new TableColumn<>(title);
+        c.setCellValueFactory(x -> new ReadOnlyStringWrapper(f.apply(x.getValue())));
+        return c;
+    }
+
+    private static TableColumn<WifiNetwork, String> colWifi(String title, Function<WifiNetwork, String> f) {
+        TableColumn<WifiNetwork, String> c = new TableColumn<>(title);
         c.setCellValueFactory(x -> new ReadOnlyStringWrapper(f.apply(x.getValue())));
         return c;
     }

@@ -156,9 +156,39 @@ final class UiFixture implements AutoCloseable {
         robot.clickOn(cell);
     }
 
+    /** Scrolls the page (a ScrollPane the node is in) until the node is in view, as a person would. */
+    void reveal(String query) {
+        fx(() -> {
+            reveal(robot.lookup(query).query());
+            return null;
+        });
+        org.testfx.util.WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    static void reveal(Node n) {
+        for (Node p = n.getParent(); p != null; p = p.getParent()) {
+            if (p instanceof javafx.scene.control.ScrollPane sp && sp.getContent() != null) {
+                Node content = sp.getContent();
+                double y = content.sceneToLocal(n.localToScene(n.getBoundsInLocal())).getMinY();
+                double room = content.getBoundsInLocal().getHeight() - sp.getViewportBounds().getHeight();
+                if (room > 0) {
+                    sp.setVvalue(Math.max(0, Math.min(1, (y - 20) / room)));
+                }
+                sp.layout();
+                return;
+            }
+        }
+    }
+
+    /** Clicks a node, scrolled into view first. */
+    void click(String query) {
+        reveal(query);
+        robot.clickOn(query);
+    }
+
     /** Replaces a text field's text the way a person does: click, select all, type. */
     void type(String query, String text) {
-        robot.clickOn(query);
+        click(query);
         robot.push(javafx.scene.input.KeyCode.CONTROL, javafx.scene.input.KeyCode.A);
         if (text.isEmpty()) {
             robot.push(javafx.scene.input.KeyCode.BACK_SPACE);
