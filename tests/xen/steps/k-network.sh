@@ -52,6 +52,10 @@ verdict k-network-default "$t" "$why"
 [ -z "$why" ] || indent "$OUT/network-list.json"
 
 # --- k-vif-lease ----------------------------------------------------------------------------
+# The device model opens /dev/net/tun for the emulated NIC's -emu tap. This dom0 has no systemd to
+# make the node at boot (kmod static-nodes) as the appliance's does: load tun, which makes it.
+modprobe tun 2>/dev/null || info "modprobe tun failed"
+[ -c /dev/net/tun ] || info "no /dev/net/tun: the device model cannot make the -emu tap"
 t=$(now)
 why=
 net_up=
