@@ -37,6 +37,8 @@ class NetworksInNamespacesTest {
     private static final Pattern LEASE = Pattern.compile("POLYDESK-NET LEASE (\\d+\\.\\d+\\.\\d+\\.\\d+)");
     private static final String INTERNET = "http://198.51.100.1:8080/";
     private static final String LAN = "http://192.168.50.1:8080/";
+    private static final String OFFICE_HOST = "192.168.60.1";
+    private static final String OFFICE = "http://" + OFFICE_HOST + ":8080/";
 
     @TempDir
     Path tmp;
@@ -84,6 +86,10 @@ class NetworksInNamespacesTest {
         UUID only = vm("only", "default,policy=internet-only", "get:" + INTERNET + ",get:" + LAN + ",ping:" + aIp);
         UUID allowed = vm("allowed", "default,policy=allowed,allow=192.168.50.1:8080/tcp",
                 "get:" + LAN + ",get:" + INTERNET + ",ping:" + aIp);
+        // bridged: the guest sits on the office segment itself (no DHCP there: an address by hand).
+        assertTrue(polyctl.json("network", "create", "office", "--kind", "bridged", "--uplink", "lan1").path("active").asBoolean());
+        assertTrue(inDom0("ip", "-o", "link", "show", "lan1").contains("master pd-office"), "lan1 is a port of pd-office");
+        UUID onLan = vm("onlan", "office", "get:" + OFFICE, "192.168.60.50/24");
         UUID e = vm("e", "iso", "get:" + INTERNET);
         String eIp = lease(e);
         assertTrue(eIp.startsWith("10.88.0."), eIp);
@@ -132,6 +138,8 @@ class NetworksInNamespacesTest {
         assertEquals("fail", seenAllowed.get("get:" + INTERNET), "and not the internet");
         assertEquals("fail", seenAllowed.get("ping:" + aIp), "nor the other guests");
 
+        assertEquals("ok office", checks(onLan).get("get:" + OFFICE), "a guest on a bridged network is on that LAN");
+
         Map<String, String> seenF = checks(f);
         assertTrue(lease(f).startsWith("10.88.0."));
         assertEquals("ok", seenF.get("ping:" + eIp), "guests on an isolated network reach each other");
@@ -165,12 +173,14 @@ class NetworksInNamespacesTest {
         assertFalse(again.isEmpty() || again.equals(Long.toString(pid)), "a new dnsmasq serves default");
 
         // Stopped VMs leave no taps; deleted networks leave no bridge and no rules.
-        for (String vm : List.of("a", "b", "off", "only", "allowed", "e", "f")) {
+        for (String vm : List.of("a", "b", "off", "only", "allowed", "onlan", "e", "f")) {
             assertEquals(0, polyctl.run("vm", "destroy", vm).exit());
             assertEquals(0, polyctl.run("vm", "delete", vm).exit());
         }
         awaitNoTaps();
         assertEquals(0, polyctl.run("network", "delete", "iso").exit());
+        assertEquals(0, polyctl.run("network", "delete", "office").exit());
+        assertFalse(inDom0("ip", "-o", "link", "show", "lan1").contains("master"), "lan1 is let go");
         assertEquals(0, polyctl.run("network", "delete", "default").exit());
         String links = inDom0("ip", "-o", "link", "show");
         assertFalse(links.contains("pd-default") || links.contains("pd-iso"), links);
@@ -192,11 +202,21 @@ class NetworksInNamespacesTest {
         assertEquals(answers, answered, "dom0's ping of " + ip + (answers ? " is answered" : " is not answered"));
     }
 
-    /** NamespaceWorld's dom0, lan and internet, with a page served in lan and in internet. */
+    /**
+     * NamespaceWorld's dom0, lan and internet, with a page served in lan and in internet; and a second
+     * LAN segment for a bridged network: dom0's NIC lan1 (no address of dom0's) to lan's lanb, where
+     * 192.168.60.1 serves a page of its own.
+     */
     private void makeNamespaces() throws Exception {
         world.makeDom0LanInternet();
         serve(world.lan, NamespaceWorld.LAN_HOST, "lan");
         serve(world.internet, NamespaceWorld.INTERNET_HOST, "internet");
+        NamespaceWorld.check("ip", "link", "add", "lan1", "netns", world.dom0, "type", "veth", "peer", "name", "lanb",
+                "netns", world.lan);
+        NamespaceWorld.check("ip", "netns", "exec", world.dom0, "ip", "link", "set", "lan1", "up");
+        NamespaceWorld.check("ip", "netns", "exec", world.lan, "ip", "addr", "add", OFFICE_HOST + "/24", "dev", "lanb");
+        NamespaceWorld.check("ip", "netns", "exec", world.lan, "ip", "link", "set", "lanb", "up");
+        serve(world.lan, OFFICE_HOST, "office");
     }
 
     private void serve(String ns, String address, String page) throws Exception {

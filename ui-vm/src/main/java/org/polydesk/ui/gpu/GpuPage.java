@@ -3,13 +3,11 @@ package org.polydesk.ui.gpu;
 import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.toolstack.ToolstackApi.GpuDevice;
 import java.util.List;
-import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.collections.FXCollections;
 import javafx.geometry.Insets;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
-import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
@@ -40,9 +38,9 @@ public final class GpuPage {
         owner.setId("gpu-owner");
         assign.setId("gpu-assign");
         table.getColumns().addAll(List.of(
-                col("PCI address", d -> d.address()), col("Vendor", d -> d.vendor()), col("Device", d -> d.device()),
-                col("IOMMU group", d -> d.iommuGroup() == null ? "" : String.valueOf(d.iommuGroup())),
-                col("Driver", d -> d.driver()), col("Owner", d -> d.ownerName() == null ? "dom0" : d.ownerName())));
+                Pages.column("PCI address", d -> d.address()), Pages.column("Vendor", d -> d.vendor()), Pages.column("Device", d -> d.device()),
+                Pages.column("IOMMU group", d -> d.iommuGroup() == null ? "" : String.valueOf(d.iommuGroup())),
+                Pages.column("Driver", d -> d.driver()), Pages.column("Owner", d -> d.ownerName() == null ? "dom0" : d.ownerName())));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         assign.setOnAction(e -> assign());
         root = new VBox(12, Pages.title("Graphics (GPU passthrough)"), status, table,
@@ -84,9 +82,4 @@ public final class GpuPage {
         ui.request("assign the GPU", ui.toolstack().call(ToolstackApi.GPU_ASSIGN, new ToolstackApi.GpuAssign(d.address(), vm)), r -> refresh(), null);
     }
 
-    private static TableColumn<GpuDevice, String> col(String title, java.util.function.Function<GpuDevice, String> f) {
-        TableColumn<GpuDevice, String> c = new TableColumn<>(title);
-        c.setCellValueFactory(x -> new ReadOnlyStringWrapper(f.apply(x.getValue())));
-        return c;
-    }
 }

@@ -2,7 +2,6 @@ package org.polydesk.ui.install;
 
 import org.polydesk.protocol.toolstack.ToolstackApi;
 import java.util.List;
-import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.geometry.Insets;
 import javafx.scene.control.Alert;
 import javafx.scene.control.Button;
@@ -12,7 +11,6 @@ import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.PasswordField;
 import javafx.scene.control.ProgressBar;
-import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
 import javafx.scene.layout.GridPane;
@@ -49,9 +47,9 @@ public final class InstallPage {
         this.ui = ui;
         disks.setId("install-disks");
         disks.setPlaceholder(new Label("No disks listed."));
-        disks.getColumns().addAll(List.of(col("Disk", InstallDisk::path), col("Model", InstallDisk::model),
-                col("Size", d -> size(d.sizeBytes())), col("Partitions", d -> String.join(", ", d.partitions())),
-                col("Can install", InstallPage::verdict)));
+        disks.getColumns().addAll(List.of(Pages.column("Disk", InstallDisk::path), Pages.column("Model", InstallDisk::model),
+                Pages.column("Size", d -> size(d.sizeBytes())), Pages.column("Partitions", d -> String.join(", ", d.partitions())),
+                Pages.column("Can install", InstallPage::verdict)));
         disks.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         disks.setPrefHeight(180);
         disks.getSelectionModel().selectedItemProperty().addListener((o, was, d) -> {
@@ -240,9 +238,4 @@ public final class InstallPage {
         return gib >= 1 ? String.format("%.1f GiB", gib) : String.format("%d MiB", bytes >> 20);
     }
 
-    private static TableColumn<InstallDisk, String> col(String title, java.util.function.Function<InstallDisk, String> f) {
-        TableColumn<InstallDisk, String> c = new TableColumn<>(title);
-        c.setCellValueFactory(x -> new ReadOnlyStringWrapper(f.apply(x.getValue())));
-        return c;
-    }
 }

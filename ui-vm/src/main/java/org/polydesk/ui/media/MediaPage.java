@@ -2,8 +2,6 @@ package org.polydesk.ui.media;
 
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Function;
-import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.geometry.Insets;
 import javafx.scene.control.Alert;
 import javafx.scene.control.Button;
@@ -11,7 +9,6 @@ import javafx.scene.control.ButtonBar;
 import javafx.scene.control.ButtonType;
 import javafx.scene.control.Label;
 import javafx.scene.control.ProgressBar;
-import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
 import javafx.scene.layout.GridPane;
@@ -53,9 +50,9 @@ public final class MediaPage {
         this.ui = ui;
         media.setId("media-table");
         media.setPlaceholder(new Label("The library is empty: download an ISO or copy one from a USB stick."));
-        media.getColumns().addAll(List.of(col("Name", Medium::name), col("Size", m -> size(m.sizeBytes())),
-                col("Label", m -> m.unfinished() ? "unfinished download" : m.label() == null ? "" : m.label()),
-                col("SHA-256", m -> m.unfinished() ? "from " + m.unfinishedUrl() : m.sha256() == null ? "unknown" : m.sha256())));
+        media.getColumns().addAll(List.of(Pages.column("Name", Medium::name), Pages.column("Size", m -> size(m.sizeBytes())),
+                Pages.column("Label", m -> m.unfinished() ? "unfinished download" : m.label() == null ? "" : m.label()),
+                Pages.column("SHA-256", m -> m.unfinished() ? "from " + m.unfinishedUrl() : m.sha256() == null ? "unknown" : m.sha256())));
         media.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         media.setPrefHeight(200);
         media.getSelectionModel().selectedItemProperty().addListener((o, was, m) -> {
@@ -93,8 +90,8 @@ public final class MediaPage {
 
         usbFiles.setId("media-usb-files");
         usbFiles.setPlaceholder(new Label("Plug in a USB stick and look on it."));
-        usbFiles.getColumns().addAll(List.of(colUsb("Stick", UsbIsoFile::stick), colUsb("Partition", UsbIsoFile::device),
-                colUsb("File", UsbIsoFile::file), colUsb("Size", f -> size(f.sizeBytes()))));
+        usbFiles.getColumns().addAll(List.of(Pages.column("Stick", UsbIsoFile::stick), Pages.column("Partition", UsbIsoFile::device),
+                Pages.column("File", UsbIsoFile::file), Pages.column("Size", f -> size(f.sizeBytes()))));
         usbFiles.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         usbFiles.setPrefHeight(110);
         usbFiles.getSelectionModel().selectedItemProperty().addListener((o, was, f) -> importUsb.setDisable(f == null || importing));
@@ -270,15 +267,5 @@ public final class MediaPage {
                 : String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
     }
 
-    private static TableColumn<Medium, String> col(String title, Function<Medium, String> f) {
-        TableColumn<Medium, String> c = new TableColumn<>(title);
-        c.setCellValueFactory(x -> new ReadOnlyStringWrapper(f.apply(x.getValue())));
-        return c;
-    }
 
-    private static TableColumn<UsbIsoFile, String> colUsb(String title, Function<UsbIsoFile, String> f) {
-        TableColumn<UsbIsoFile, String> c = new TableColumn<>(title);
-        c.setCellValueFactory(x -> new ReadOnlyStringWrapper(f.apply(x.getValue())));
-        return c;
-    }
 }

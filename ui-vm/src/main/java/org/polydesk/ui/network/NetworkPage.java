@@ -2,9 +2,7 @@ package org.polydesk.ui.network;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import java.util.stream.Collectors;
-import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.collections.FXCollections;
 import javafx.collections.ListChangeListener;
 import javafx.collections.ObservableList;
@@ -18,7 +16,6 @@ import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.PasswordField;
 import javafx.scene.control.ScrollPane;
-import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
 import javafx.scene.layout.GridPane;
@@ -98,9 +95,9 @@ public final class NetworkPage {
         uplinkStatus.setMinHeight(Region.USE_PREF_SIZE);
         uplinkDevices.setId("uplink-table");
         uplinkDevices.setPlaceholder(new Label("No network devices of dom0's."));
-        uplinkDevices.getColumns().addAll(List.of(colDev("Device", Uplink.Device::name), colDev("Type", Uplink.Device::type),
-                colDev("State", Uplink.Device::state), colDev("Connection", d -> d.connection() == null ? "" : d.connection()),
-                colDev("IPv4", d -> d.ipv4() == null ? "" : String.join(", ", d.ipv4()))));
+        uplinkDevices.getColumns().addAll(List.of(Pages.column("Device", Uplink.Device::name), Pages.column("Type", Uplink.Device::type),
+                Pages.column("State", Uplink.Device::state), Pages.column("Connection", d -> d.connection() == null ? "" : d.connection()),
+                Pages.column("IPv4", d -> d.ipv4() == null ? "" : String.join(", ", d.ipv4()))));
         uplinkDevices.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         uplinkDevices.setPrefHeight(100);
         uplinkDevices.setMinHeight(Region.USE_PREF_SIZE);
@@ -108,9 +105,9 @@ public final class NetworkPage {
         wifiScan.setOnAction(e -> scanWifi());
         wifi.setId("wifi-table");
         wifi.setPlaceholder(new Label("Scan to see the Wi-Fi networks in range."));
-        wifi.getColumns().addAll(List.of(colWifi("SSID", WifiNetwork::ssid), colWifi("Signal", w -> w.signal() + "%"),
-                colWifi("Security", w -> w.security().isEmpty() ? "open" : w.security()),
-                colWifi("", w -> w.inUse() ? "connected" : "")));
+        wifi.getColumns().addAll(List.of(Pages.column("SSID", WifiNetwork::ssid), Pages.column("Signal", w -> w.signal() + "%"),
+                Pages.column("Security", w -> w.security().isEmpty() ? "open" : w.security()),
+                Pages.column("", w -> w.inUse() ? "connected" : "")));
         wifi.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         wifi.setPrefHeight(110);
         wifi.setMinHeight(Region.USE_PREF_SIZE);
@@ -129,12 +126,12 @@ public final class NetworkPage {
         wifiStatus.setMinHeight(Region.USE_PREF_SIZE);
         networks.setId("networks-table");
         networks.setPlaceholder(new Label("No networks: VMs have no network until one is made."));
-        networks.getColumns().addAll(List.of(col("Name", s -> s.network().name()), col("Kind", s -> s.network().kind().wireName()),
-                col("Address", s -> s.network().kind() == NetworkKind.BRIDGED ? "on " + s.network().uplink()
+        networks.getColumns().addAll(List.of(Pages.column("Name", s -> s.network().name()), Pages.column("Kind", s -> s.network().kind().wireName()),
+                Pages.column("Address", s -> s.network().kind() == NetworkKind.BRIDGED ? "on " + s.network().uplink()
                         : s.network().address() == null ? "" : s.network().address()),
-                col("DHCP", s -> s.dhcp() == null ? "off" : s.dhcp()),
-                col("State", s -> s.active() ? "active" : "down: " + s.problem()),
-                col("VMs", s -> s.vms() == null ? "" : String.join(", ", s.vms()))));
+                Pages.column("DHCP", s -> s.dhcp() == null ? "off" : s.dhcp()),
+                Pages.column("State", s -> s.active() ? "active" : "down: " + s.problem()),
+                Pages.column("VMs", s -> s.vms() == null ? "" : String.join(", ", s.vms()))));
         networks.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         networks.setPrefHeight(150);
         // Tables keep their height; the page scrolls instead (a squeezed table hides its last rows).
@@ -176,12 +173,12 @@ public final class NetworkPage {
 
         nics.setId("nics-table");
         nics.setPlaceholder(new Label("No VM has a network interface on one of these networks."));
-        nics.getColumns().addAll(List.of(colNic("VM", NicRow::vmName), colNic("Interface", r -> String.valueOf(r.index() + 1)),
-                colNic("Network", r -> r.nic().network()), colNic("MAC", r -> r.nic().mac() == null ? "" : r.nic().mac()),
-                colNic("Policy", r -> r.nic().policyOrDefault().wireName()
+        nics.getColumns().addAll(List.of(Pages.column("VM", NicRow::vmName), Pages.column("Interface", r -> String.valueOf(r.index() + 1)),
+                Pages.column("Network", r -> r.nic().network()), Pages.column("MAC", r -> r.nic().mac() == null ? "" : r.nic().mac()),
+                Pages.column("Policy", r -> r.nic().policyOrDefault().wireName()
                         + (r.nic().allowed() == null ? "" : ": " + String.join(", ", r.nic().allowed()))),
-                colNic("Cable", r -> r.nic().onlineOrDefault() ? "online" : "offline"),
-                colNic("VM state", r -> r.vm().state().wireName())));
+                Pages.column("Cable", r -> r.nic().onlineOrDefault() ? "online" : "offline"),
+                Pages.column("VM state", r -> r.vm().state().wireName())));
         nics.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         nics.setPrefHeight(160);
         nics.setMinHeight(Region.USE_PREF_SIZE);
@@ -460,27 +457,7 @@ public final class NetworkPage {
         return s == null || s.isBlank() ? null : s.strip();
     }
 
-    private static TableColumn<NetworkStatus, String> col(String title, Function<NetworkStatus, String> f) {
-        TableColumn<NetworkStatus, String> c = new TableColumn<>(title);
-        c.setCellValueFactory(x -> new ReadOnlyStringWrapper(f.apply(x.getValue())));
-        return c;
-    }
 
-    private static TableColumn<Uplink.Device, String> colDev(String title, Function<Uplink.Device, String> f) {
-        TableColumn<Uplink.Device, String> c = new TableColumn<>(title);
-        c.setCellValueFactory(x -> new ReadOnlyStringWrapper(f.apply(x.getValue())));
-        return c;
-    }
 
-    private static TableColumn<WifiNetwork, String> colWifi(String title, Function<WifiNetwork, String> f) {
-        TableColumn<WifiNetwork, String> c = new TableColumn<>(title);
-        c.setCellValueFactory(x -> new ReadOnlyStringWrapper(f.apply(x.getValue())));
-        return c;
-    }
 
-    private static TableColumn<NicRow, String> colNic(String title, Function<NicRow, String> f) {
-        TableColumn<NicRow, String> c = new TableColumn<>(title);
-        c.setCellValueFactory(x -> new ReadOnlyStringWrapper(f.apply(x.getValue())));
-        return c;
-    }
 }

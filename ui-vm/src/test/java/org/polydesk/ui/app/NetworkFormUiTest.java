@@ -29,7 +29,7 @@ class NetworkFormUiTest {
     @TempDir
     Path tmp;
     UiFixture ui;
-    String namespace;
+    TestNamespace namespace;
 
     @AfterEach
     void cleanUp() throws Exception {
@@ -37,18 +37,10 @@ class NetworkFormUiTest {
             ui.close();
         }
         if (namespace != null) {
-            run("sh", "-c", "ip netns pids " + namespace + " | xargs -r kill -9");
-            run("ip", "netns", "del", namespace);
+            namespace.close();
         }
     }
 
-    private static void run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            throw new AssertionError(String.join(" ", cmd) + " failed: " + out);
-        }
-    }
 
     private Object combo(String query) {
         return UiFixture.fx(() -> ((ComboBox<?>) ui.robot.lookup(query).query()).getValue());
@@ -61,9 +53,8 @@ class NetworkFormUiTest {
     @Test
     void theFormOffersPolydeskdsNetworksAndStoresTheOneChosen() throws Exception {
         assertEquals("root", System.getProperty("user.name"), "the test makes a network namespace, which needs root");
-        namespace = "pdui" + ProcessHandle.current().pid();
-        run("ip", "netns", "add", namespace);
-        ui = new UiFixture(PolydeskdProcess.startWrapped(List.of("ip", "netns", "exec", namespace), tmp)).open();
+        namespace = new TestNamespace("pdui");
+        ui = new UiFixture(PolydeskdProcess.startWrapped(namespace.wrapper(), tmp)).open();
         ui.await("the connection to polydeskd", 20, () -> !ui.visible("#banner"), () -> ui.text("#banner"));
         ui.rpc(ToolstackApi.NETWORK_CREATE, new Network("lab", NetworkKind.ISOLATED, null, null, null));
         ui.rpc(ToolstackApi.NETWORK_CREATE, new Network("default", NetworkKind.NAT, "10.77.0.1/24", null, null));

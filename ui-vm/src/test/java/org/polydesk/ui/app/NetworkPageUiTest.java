@@ -37,7 +37,7 @@ class NetworkPageUiTest {
     @TempDir
     Path tmp;
     UiFixture ui;
-    String namespace;
+    TestNamespace namespace;
 
     @AfterEach
     void cleanUp() throws Exception {
@@ -45,19 +45,10 @@ class NetworkPageUiTest {
             ui.close();
         }
         if (namespace != null) {
-            run("sh", "-c", "ip netns pids " + namespace + " | xargs -r kill -9");
-            run("ip", "netns", "del", namespace);
+            namespace.close();
         }
     }
 
-    private static String run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            throw new AssertionError(String.join(" ", cmd) + " failed: " + out);
-        }
-        return out;
-    }
 
     /** The rows of a table as its cells show them: each row's text per column, in column order. */
     private List<List<String>> rows(String table) {
@@ -96,8 +87,7 @@ class NetworkPageUiTest {
     @Test
     void thePageMakesListsAndDeletesNetworksAndSetsEachNicsPolicyAndCable() throws Exception {
         assertEquals("root", System.getProperty("user.name"), "the test makes a network namespace, which needs root");
-        namespace = "pdnp" + ProcessHandle.current().pid();
-        run("ip", "netns", "add", namespace);
+        namespace = new TestNamespace("pdnp");
         // NetworkManager's nmcli as a test double (no NetworkManager runs here); the ISO boot test reads the real one.
         Path nmcli = tmp.resolve("nmcli");
         // Its Wi-Fi radio sees 'home' (WPA2), which takes the passphrase "right-passphrase" from the
@@ -122,7 +112,7 @@ class NetworkPageUiTest {
                 esac
                 """.formatted(tmp));
         java.nio.file.Files.setPosixFilePermissions(nmcli, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        ui = new UiFixture(PolydeskdProcess.startWrapped(List.of("ip", "netns", "exec", namespace), tmp,
+        ui = new UiFixture(PolydeskdProcess.startWrapped(namespace.wrapper(), tmp,
                 "--nmcli", nmcli.toString(), "--nm-connections", tmp.resolve("nm").toString())).open();
         ui.await("the connection to polydeskd", 20, () -> !ui.visible("#banner"), () -> ui.text("#banner"));
         ui.rpc(ToolstackApi.NETWORK_CREATE, new Network("default", NetworkKind.NAT, "10.77.0.1/24", null, null));
@@ -159,7 +149,7 @@ class NetworkPageUiTest {
         ui.awaitTextContaining("#net-create-status", "lab is up (bridge pd-lab)", 15);
         ui.await("lab in the table", 10, () -> row("#networks-table", "lab") != null, () -> rows("#networks-table"));
         assertEquals("active", row("#networks-table", "lab").get(4));
-        assertTrue(run("ip", "netns", "exec", namespace, "ip", "-o", "link", "show", "pd-lab").contains("pd-lab"));
+        assertTrue(namespace.in("ip", "-o", "link", "show", "pd-lab").contains("pd-lab"));
 
         // polydeskd's refusals, each naming what is wrong; nothing is made.
         ui.type("#net-name", "Bad Name");
@@ -172,7 +162,7 @@ class NetworkPageUiTest {
         ui.click("#net-create");
         ui.awaitTextContaining("#net-create-status", "overlaps", 10);
         assertTrue(ui.text("#net-create-status").contains("default"), ui.text("#net-create-status"));
-        assertFalse(run("ip", "netns", "exec", namespace, "ip", "-o", "link", "show").contains("pd-clash"));
+        assertFalse(namespace.in("ip", "-o", "link", "show").contains("pd-clash"));
         assertEquals(2, rows("#networks-table").size());
 
         // A VM's NIC on lab: listed, its policy and cable set from the page and stored.
@@ -229,6 +219,6 @@ class NetworkPageUiTest {
         ui.await("spare gone", 10, () -> row("#networks-table", "spare") == null, () -> rows("#networks-table"));
         assertEquals(List.of("default", "lab"), rows("#networks-table").stream().map(r -> r.get(0)).toList());
         assertTrue(ui.rpc(ToolstackApi.NETWORK_LIST, null).stream().noneMatch(s -> s.network().name().equals("spare")));
-        assertFalse(run("ip", "netns", "exec", namespace, "ip", "-o", "link", "show").contains("pd-spare"));
+        assertFalse(namespace.in("ip", "-o", "link", "show").contains("pd-spare"));
     }
 }
