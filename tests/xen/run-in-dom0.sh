@@ -34,15 +34,18 @@ for f in lib.sh ab-xl.sh c-polydeskd.sh dg-polyctl-vms.sh k-network.sh h-gpu.sh 
     fi
 done
 . "$S/lib.sh"
+# $P/only (run-xen-system-test.sh --only): the step groups to run besides c; none: all of them.
+only=$(cat "$P/only" 2>/dev/null)
+wanted() { [ -z "$only" ] || case " $only " in *" $1 "*) true ;; *) false ;; esac; }
 
 echo "run-in-dom0: starting at $(now) s of dom0 uptime"
-. "$S/ab-xl.sh"
+wanted ab && . "$S/ab-xl.sh"
 . "$S/c-polydeskd.sh"
 if [ -n "$daemon_up" ]; then
-    . "$S/dg-polyctl-vms.sh"
-    . "$S/k-network.sh"
-    . "$S/h-gpu.sh"
-    . "$S/j-gpu-viewer.sh"
+    wanted dg && . "$S/dg-polyctl-vms.sh"
+    wanted k && . "$S/k-network.sh"
+    wanted h && . "$S/h-gpu.sh"
+    wanted j && . "$S/j-gpu-viewer.sh"
     [ -n "$serial_pid" ] && kill "$serial_pid" 2>/dev/null
     kill "$events_pid" "$daemon_pid" 2>/dev/null
     if [ "$failed" -gt 0 ]; then
@@ -59,7 +62,7 @@ else
         h-gpu-started-event h-gpu-stopped-event h-gpu-returned \
         j-display-up j-gpu-vm-started j-console-released j-viewer-hello j-viewer-frames j-console-back
 fi
-. "$S/i-viewer-grants.sh"
+wanted i && . "$S/i-viewer-grants.sh"
 
 # Logs for the host (copied out of the payload image after the run).
 xl dmesg > "$OUT/xl-dmesg.txt" 2>&1
