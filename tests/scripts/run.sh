@@ -36,7 +36,7 @@ closing='^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$'
 # --- every script parses; shellcheck finds no error ----------------------------------------
 cd "$repo"
 mapfile -t scripts < <({ git ls-files '*.sh'; git ls-files tests/xen/dom0-init tests/xen/viewer-guest-init tests/guest/init \
-    distro/auto/config; ls tests/xen/steps/*.sh tests/lib/*.sh iso/boot-test-lib.sh tests/xen/evaluate-results.sh 2>/dev/null; } | sort -u)
+    distro/auto/config; ls tests/xen/steps/*.sh tests/wifi/*.sh tests/lib/*.sh iso/boot-test-lib.sh tests/xen/evaluate-results.sh 2>/dev/null; } | sort -u)
 parse_bad=() sc_bad=()
 for f in "${scripts[@]}"; do
     [ -f "$f" ] || continue
@@ -137,6 +137,21 @@ bash $ev "$tmp/x-err.log" > "$tmp/out" 2>&1; rc=$?
 expect "xen: dom0-init's ERROR -> non-zero" nonzero "$tmp/out" '^FAIL run: dom0 setup: POLYDESK-DOM0 ERROR: xenstored'
 bash $ev --fail "timeout after 1800 s" "$tmp/x-all.log" > "$tmp/out" 2>&1; rc=$?
 expect "xen: the runner's --fail (a timeout) -> non-zero" nonzero "$tmp/out" '^FAIL run: timeout after 1800 s'
+
+# --- Wi-Fi system test: its steps name every required step; its runner's verdict is the Xen one's ----
+mapfile -t wreq < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' tests/wifi/required-steps | grep -v '^$')
+unnamed=()
+for s in "${wreq[@]}"; do grep -qwF -- "$s" tests/wifi/wifi-steps.sh || unnamed+=("$s"); done
+[ ${#wreq[@]} -ge 6 ] && [ ${#unnamed[@]} -eq 0 ] && ok "wifi: tests/wifi/wifi-steps.sh reports each of the ${#wreq[@]} required steps" \
+    || no "wifi: required steps (${#wreq[@]}) that wifi-steps.sh does not name: ${unnamed[*]}"
+{ printf 'POLYDESK-DOM0 READY\r\n'; for s in "${wreq[@]}"; do printf 'PASS %s (1.0 s)\r\n' "$s"; done
+  printf 'POLYDESK-DOM0 DONE rc=0\r\n'; } > "$tmp/w-all.log"
+POLYDESK_XEN_REQUIRED=tests/wifi/required-steps bash $ev "$tmp/w-all.log" > "$tmp/out" 2>&1; rc=$?
+expect "wifi: all its required steps pass -> 0 (evaluate-results.sh with tests/wifi/required-steps)" 0 "$tmp/out" \
+    "^${#wreq[@]} passed, 0 failed, 0 skipped$"
+grep -v '^PASS w-join' "$tmp/w-all.log" > "$tmp/w-nojoin.log"
+POLYDESK_XEN_REQUIRED=tests/wifi/required-steps bash $ev "$tmp/w-nojoin.log" > "$tmp/out" 2>&1; rc=$?
+expect "wifi: w-join never reported -> non-zero" nonzero "$tmp/out" '^FAIL w-join: a required step never reported'
 
 # --- the steps' wait helper, under dash as in dom0 ---------------------------------------------
 if command -v dash > /dev/null; then sh=dash; else sh=sh; fi
@@ -245,7 +260,7 @@ SCREEN_CHECKER=iso/screen-check.py screen_verdict "$tmp/ui.ppm" > "$tmp/out" 2>&
 # The verdict on keyed results, against the phases' required steps.
 required_steps bios-live > "$tmp/req"
 n_req=$(wc -l < "$tmp/req")
-[ "$n_req" -eq $(( ${#checks[@]} + 5 )) ] && ok "iso: bios-live requires $n_req steps (boot, every check, boot-mode, screen)" || no "iso: bios-live requires $n_req" "$tmp/req"
+[ "$n_req" -eq $(( ${#checks[@]} + 7 )) ] && ok "iso: bios-live requires $n_req steps (boot, every check, boot-mode, screen, console-login, guest-lease)" || no "iso: bios-live requires $n_req" "$tmp/req"
 required_steps bios-live,install,bios-disk,uefi-live,uefi-disk > "$tmp/req-all"
 grep -qx 'install/polyctl-install' "$tmp/req-all" && grep -qx 'uefi-disk/admin-sudo' "$tmp/req-all" && grep -qx 'uefi-live/polydesk-group' "$tmp/req-all" \
     && ok "iso: every phase has its required steps ($(wc -l < "$tmp/req-all") in all)" || no "iso: required steps of all phases" "$tmp/req-all"

@@ -3,6 +3,7 @@
 # minbase) with Xen 4.17 (hypervisor and matching userland), qemu-system-xen (the HVM
 # device model), Debian's kernel, OpenJDK 17 and the few tools the test uses; init is
 # tests/xen/dom0-init (boot dom0 with init=/usr/local/sbin/polydesk-dom0-init).
+# The Wi-Fi system test (tests/wifi) boots the same image without Xen (dom0-init's polydesk.nox).
 #
 # Prints, as the last line of stdout, the absolute path of a directory holding
 #   dom0.img    raw ext4 root file system of dom0 (boot it read-only or with snapshot=on)
@@ -36,6 +37,7 @@ packages=(
     qemu-utils                 # so that dpkg -i of ours works
     ovmf swtpm swtpm-tools     # Depends of polydesk-toolstack too: UEFI and the TPM of the OS profiles
     nftables dnsmasq-base      # and the networks' firewall and DHCP server
+    network-manager wpasupplicant hostapd dbus   # the Wi-Fi system test (tests/wifi): dom0's uplink, booted without Xen
     iproute2 socat busybox procps kmod udev util-linux jq e2fsprogs
 )
 start_time=$SECONDS
