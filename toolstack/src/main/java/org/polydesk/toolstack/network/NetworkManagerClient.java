@@ -139,8 +139,11 @@ public final class NetworkManagerClient {
             HostCommand.Result up = HostCommand.run(List.of(nmcli, "-w", String.valueOf(CONNECT_SECONDS), "connection", "up",
                     "uuid", uuid), null);
             if (!up.ok()) {
-                throw new NetworkException("cannot join '" + ssid + "': " + up.output().replaceAll("\\s+", " ").strip());
+                throw new NetworkException("cannot join '" + ssid + "': " + joinFailure(up.output()));
             }
+            // Written with autoconnect off, so that loading it does not start a join of its own beside ours.
+            HostCommand.check("NetworkManager cannot keep " + ssid + " for the next start",
+                    List.of(nmcli, "connection", "modify", "uuid", uuid, "connection.autoconnect", "yes"));
         } catch (NetworkException e) {
             forget(file, uuid);
             throw new RpcException(ErrorCode.BACKEND_FAILED, e.getMessage());
@@ -169,10 +172,19 @@ public final class NetworkManagerClient {
         }
     }
 
-    /** NetworkManager's keyfile of a Wi-Fi connection (DHCP for IPv4, auto for IPv6). */
+    /** What a person needs of nmcli's failure: its first line, and a refused passphrase said as such. */
+    static String joinFailure(String nmcliOutput) {
+        String first = nmcliOutput.lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse("no reason given");
+        if (nmcliOutput.contains("Secrets were required") || nmcliOutput.contains("no secrets")) {
+            return "the passphrase was not accepted (" + first + ")";
+        }
+        return first;
+    }
+
+    /** NetworkManager's keyfile of a Wi-Fi connection (DHCP for IPv4, auto for IPv6), autoconnect off until joined. */
     static String keyfile(String ssid, String uuid, String psk) {
         StringBuilder k = new StringBuilder();
-        k.append("[connection]\nid=").append(ssid).append("\nuuid=").append(uuid).append("\ntype=wifi\n\n");
+        k.append("[connection]\nid=").append(ssid).append("\nuuid=").append(uuid).append("\ntype=wifi\nautoconnect=false\n\n");
         k.append("[wifi]\nmode=infrastructure\nssid=").append(ssid).append("\n\n");
         if (psk != null) {
             k.append("[wifi-security]\nkey-mgmt=wpa-psk\npsk=").append(psk).append("\n\n");

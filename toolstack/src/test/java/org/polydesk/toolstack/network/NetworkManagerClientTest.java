@@ -78,6 +78,7 @@ class NetworkManagerClientTest {
                     if grep -qx 'psk=right-passphrase' "$(cat %s/loaded)"; then echo 'Connection successfully activated'
                     else echo 'Error: Connection activation failed: Secrets were required, but not provided.'; exit 4; fi ;;
                   "connection delete uuid "*) ;;
+                  "connection modify uuid "*" connection.autoconnect yes") ;;
                   *) echo "unexpected: $*" >&2; exit 2 ;;
                 esac
                 """.formatted(calls, tmp, tmp)), connections);
@@ -95,8 +96,8 @@ class NetworkManagerClientTest {
         NetworkManagerClient c = wifi(nm);
         RpcException wrong = assertThrows(RpcException.class, () -> c.connect("home", "wrong-passphrase"));
         assertEquals(ErrorCode.BACKEND_FAILED, wrong.code());
-        assertTrue(wrong.getMessage().startsWith("cannot join 'home': Error: Connection activation failed: Secrets were"
-                + " required"), wrong.getMessage());
+        assertEquals("cannot join 'home': the passphrase was not accepted (Error: Connection activation failed: Secrets were"
+                + " required, but not provided.)", wrong.getMessage());
         try (var files = Files.list(nm)) {
             assertEquals(List.of(), files.toList(), "a failed join leaves no connection file");
         }
@@ -108,6 +109,8 @@ class NetworkManagerClientTest {
         String keyfile = Files.readString(file);
         assertTrue(keyfile.contains("[wifi]\nmode=infrastructure\nssid=home\n"), keyfile);
         assertTrue(keyfile.contains("[wifi-security]\nkey-mgmt=wpa-psk\npsk=right-passphrase\n"), keyfile);
+        assertTrue(keyfile.contains("autoconnect=false"), "loading it starts no join of its own: " + keyfile);
+        assertTrue(Files.readString(tmp.resolve("calls")).contains("connection modify uuid "), "autoconnect is on once joined");
         assertFalse(Files.readString(tmp.resolve("calls")).contains("passphrase"), "no passphrase on nmcli's command line");
     }
 

@@ -108,6 +108,7 @@ class NetworkPageUiTest {
                     if grep -qx 'psk=right-passphrase' "$(cat $d/loaded)"; then touch $d/joined
                     else echo 'Error: Connection activation failed: Secrets were required, but not provided.'; exit 4; fi ;;
                   "connection delete uuid "*) ;;
+                  "connection modify uuid "*" connection.autoconnect yes") ;;
                   *) exit 2 ;;
                 esac
                 """.formatted(tmp));
@@ -131,7 +132,7 @@ class NetworkPageUiTest {
         clickCell("#wifi-table", "home");
         ui.type("#wifi-password", "wrong-passphrase");
         ui.click("#wifi-connect");
-        ui.awaitTextContaining("#wifi-status", "Not joined: cannot join 'home': Error: Connection activation failed", 10);
+        ui.awaitTextContaining("#wifi-status", "Not joined: cannot join 'home': the passphrase was not accepted", 10);
         assertFalse(java.nio.file.Files.exists(tmp.resolve("nm/polydesk-wifi-home.nmconnection")), "nothing left of it");
         ui.type("#wifi-password", "right-passphrase");
         ui.click("#wifi-connect");
