@@ -428,7 +428,9 @@ admin_checks() {
 }
 
 # The last step of a boot: a VM runs (a PVH guest of dom0's own kernel and initrd, which waits in
-# its initramfs shell; xl lists it), then polydeskd's host.shutdown (polyctl, as the administrator)
+# its initramfs shell; 512 MiB: the initrd unpacks to about 150 MB, and with 256 MiB the guest
+# triple-faults at every boot; xl lists it, within 60 s: under nested emulation the guest triple-faults now
+# and then, and polydeskd makes it again as after a reboot), then polydeskd's host.shutdown (polyctl, as the administrator)
 # stops it (the guest's initramfs cannot power off, so it is forced at the 60 s timeout) and
 # powers the machine off through systemctl; QEMU (-no-reboot) must exit by itself.
 host_shutdown() {
@@ -436,8 +438,10 @@ host_shutdown() {
     t0=$SECONDS
     # A definition left by an earlier run of this phase on the same disk goes first.
     rc=$(run_cmd POLYDESK-SHUTDOWN-VM 300 "polyctl vm delete $vm >/dev/null 2>&1; k=\$(ls /boot/vmlinuz-* | tail -n1); \
-polyctl vm create --name $vm --type pvh --memory 256 --kernel \$k --ramdisk /boot/initrd.img-\${k#/boot/vmlinuz-} \
---cmdline 'console=hvc0' >/dev/null && polyctl vm start $vm >/dev/null && echo '$admin_password' | sudo -S -p '' xl list $vm")
+polyctl vm create --name $vm --type pvh --memory 512 --kernel \$k --ramdisk /boot/initrd.img-\${k#/boot/vmlinuz-} \
+--cmdline 'console=hvc0' >/dev/null && polyctl vm start $vm >/dev/null && { n=0; \
+until echo '$admin_password' | sudo -S -p '' xl list $vm >/dev/null 2>&1 || [ \$n -ge 30 ]; do sleep 2; n=\$((n+1)); done; \
+echo '$admin_password' | sudo -S -p '' xl list $vm; }")
     if [ "$rc" != 0 ]; then
         # What libxl said, for the report.
         run_cmd POLYDESK-SHUTDOWN-VM-LOG 120 "echo '$admin_password' | sudo -S -p '' sh -c 'journalctl -u polydeskd \
