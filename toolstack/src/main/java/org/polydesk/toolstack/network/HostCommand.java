@@ -8,6 +8,10 @@ import java.util.concurrent.TimeUnit;
 /** Runs ip, nft and sysctl-like steps as child processes, each bounded in time. */
 final class HostCommand {
     private static final long TIMEOUT_SECONDS = 30;
+    /** Where each tool comes from, said when it is missing. */
+    private static final java.util.Map<String, String> PACKAGES = java.util.Map.of("ip", " (package iproute2)",
+            "nft", " (package nftables)", "dnsmasq", " (package dnsmasq-base)", "nmcli", " (package network-manager)",
+            "sysctl", " (package procps)");
 
     private HostCommand() {
     }
@@ -24,8 +28,9 @@ final class HostCommand {
         try {
             p = new ProcessBuilder(command).redirectErrorStream(true).start();
         } catch (IOException e) {
-            throw new NetworkException("cannot run " + command.get(0) + ": " + e.getMessage()
-                    + " (the packages iproute2, nftables and dnsmasq provide what networks need)", e);
+            String tool = java.nio.file.Path.of(command.get(0)).getFileName().toString();
+            String why = String.valueOf(e.getMessage()).contains("error=2,") ? "it is not installed" : e.getMessage();
+            throw new NetworkException("cannot run " + tool + ": " + why + PACKAGES.getOrDefault(tool, ""), e);
         }
         try {
             try (var stdin = p.getOutputStream()) {
