@@ -20,6 +20,9 @@ modules=(bochs evdev button uinput virtio_pci 9pnet_virtio 9p virtio_net)
 # For polydesk.probe=hw (the OS profile test): UEFI variables, the USB tablet, the emulated NICs
 # and the AHCI disk controller. The TPM's tpm_crb and tpm_tis are built into Debian's kernel.
 modules+=(efivarfs xhci-pci usbhid hid-generic e1000 8139too ahci)
+# An HVM guest on Xen: its kernel unplugs the emulated NIC for the PV one (xen_emul_unplug), so
+# polydesk.net=1 needs netfront there.
+modules+=(xen-netfront)
 # USB sticks and their file systems (the media library's import test); the names are the files'.
 modules+=(usb-storage sd_mod isofs vfat nls_cp437 nls_ascii nls_utf8)
 # CD-ROMs (the lifecycle test's vm.cd.insert).

@@ -4,9 +4,11 @@
 #   k-network-default   polydeskd (started with --default-network in c) made `default`: its bridge
 #                       pd-default has the network's address (ip), its dnsmasq runs, its nft table is
 #                       loaded, and polyctl network list says active
-#   k-vif-lease         net-test, an HVM guest with one NIC on default (e1000, so the emulated NIC's
-#                       -emu tap carries it), gets a lease in the subnet from dnsmasq and fetches
-#                       dom0's test page (socat on the bridge's address), as its own serial says
+#   k-vif-lease         net-test, an HVM guest with one NIC on default, gets a lease in the subnet
+#                       from dnsmasq and fetches dom0's test page (socat on the bridge's address), as
+#                       its own serial says. Its kernel unplugs the emulated e1000 at boot (Xen's
+#                       PV-on-HVM unplug), so the traffic goes through netfront and the vif; the -emu
+#                       tap is made all the same
 #   k-vif-offline       polyctl vm nic net-test offline: the vif and its -emu tap are down (sysfs)
 #                       and dom0's ping of the guest goes unanswered; online again: answered
 # The guest may be made again by a triple fault (common under nested SVM in TCG): the serial
