@@ -262,11 +262,18 @@ public final class Networks {
     public synchronized List<Problem> unknownNetworks(VmDefinition def) {
         List<Problem> out = new ArrayList<>();
         for (int i = 0; i < def.nics().size(); i++) {
-            String network = def.nics().get(i).network();
+            Nic nic = def.nics().get(i);
+            String network = nic.network();
             if (network != null && !networks.containsKey(network)) {
                 out.add(new Problem(VmDefinition.NICS + "[" + i + "]", "network interface " + (i + 1) + " is on network '"
                         + network + "', which does not exist" + (networks.isEmpty() ? " (no network is defined)"
                         : " (networks: " + String.join(", ", networks.keySet()) + ")")));
+            } else if (network != null && nic.policyOrDefault() == NicPolicy.INTERNET_ONLY
+                    && networks.get(network).kind() == NetworkKind.BRIDGED) {
+                // internet-only is policed where dom0 routes; a bridged VM reaches the internet across the LAN itself.
+                out.add(new Problem(VmDefinition.NICS + "[" + i + "]", "network interface " + (i + 1) + " is internet-only on"
+                        + " bridged network '" + network + "', whose VMs reach the internet across the LAN itself: use a nat"
+                        + " network for internet-only, or policy allowed with the hosts it may reach"));
             }
         }
         return out;

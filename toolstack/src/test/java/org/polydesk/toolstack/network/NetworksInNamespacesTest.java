@@ -90,6 +90,8 @@ class NetworksInNamespacesTest {
         assertTrue(polyctl.json("network", "create", "office", "--kind", "bridged", "--uplink", "lan1").path("active").asBoolean());
         assertTrue(inDom0("ip", "-o", "link", "show", "lan1").contains("master pd-office"), "lan1 is a port of pd-office");
         UUID onLan = vm("onlan", "office", "get:" + OFFICE, "192.168.60.50/24");
+        PolyctlRunner.Run bridgedOnly = polyctl.run("vm", "nic", "onlan", "--policy", "internet-only");
+        assertTrue(bridgedOnly.err().contains("internet-only on bridged network 'office'"), bridgedOnly.err());
         UUID e = vm("e", "iso", "get:" + INTERNET);
         String eIp = lease(e);
         assertTrue(eIp.startsWith("10.88.0."), eIp);
@@ -152,6 +154,15 @@ class NetworksInNamespacesTest {
         String offTap = "pv" + off.toString().substring(0, 7) + "0";
         assertTrue(rules.contains("iifname { \"" + offTap + "\", \"" + offTap + "-emu\" } drop"), rules);
 
+        // dom0's uplink lost: VM to VM goes on (a guest started now gets its lease and reaches a), the
+        // internet does not.
+        inDom0("ip", "link", "set", "up0", "down");
+        UUID cut = vm("cut", "default", "ping:" + aIp + ",get:" + INTERNET);
+        assertTrue(lease(cut).startsWith("10.77.0."), "a lease without the uplink");
+        Map<String, String> seenCut = checks(cut);
+        assertEquals("ok", seenCut.get("ping:" + aIp), "VM to VM works without the uplink");
+        assertEquals("fail", seenCut.get("get:" + INTERNET), "the internet does not");
+
         // A network in use is not deleted; the refusal names its VMs.
         PolyctlRunner.Run inUse = polyctl.run("network", "delete", "iso");
         assertNotEquals(0, inUse.exit());
@@ -173,7 +184,7 @@ class NetworksInNamespacesTest {
         assertFalse(again.isEmpty() || again.equals(Long.toString(pid)), "a new dnsmasq serves default");
 
         // Stopped VMs leave no taps; deleted networks leave no bridge and no rules.
-        for (String vm : List.of("a", "b", "off", "only", "allowed", "onlan", "e", "f")) {
+        for (String vm : List.of("a", "b", "off", "only", "allowed", "onlan", "cut", "e", "f")) {
             assertEquals(0, polyctl.run("vm", "destroy", vm).exit());
             assertEquals(0, polyctl.run("vm", "delete", vm).exit());
         }
