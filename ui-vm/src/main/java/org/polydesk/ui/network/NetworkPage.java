@@ -211,7 +211,7 @@ public final class NetworkPage {
         // A VM made, changed or deleted changes which VMs a network lists: read them again while shown.
         vms.addListener((ListChangeListener<VmStatus>) c -> {
             if (networks.getScene() != null) {
-                refresh();
+                refreshNetworks();
             } else {
                 showNics();
             }
@@ -241,6 +241,7 @@ public final class NetworkPage {
         return root;
     }
 
+    /** The whole page again: the uplink, the networks and the VMs' NICs. */
     public void refresh() {
         ui.request("read dom0's uplink", ui.toolstack().call(ToolstackApi.HOST_NETWORK), u -> {
             if (!u.devices().equals(uplinkDevices.getItems())) {
@@ -252,6 +253,11 @@ public final class NetworkPage {
             uplinkDevices.getItems().clear();
             uplinkStatus.setText(Pages.unavailable("dom0's uplink", e));
         });
+        refreshNetworks();
+    }
+
+    /** The networks and the VMs' NICs again (not the uplink: reading NetworkManager runs nmcli several times). */
+    private void refreshNetworks() {
         ui.request("list the networks", ui.toolstack().call(ToolstackApi.NETWORK_LIST), list -> {
             String selected = selectedNetwork();
             if (!list.equals(networks.getItems())) {
@@ -321,7 +327,7 @@ public final class NetworkPage {
             ui.notices().error("Network " + e.network() + ": " + (e.type() == NetworkEvent.Type.FAILED ? "down" : "its DHCP"
                     + " server was started again") + (e.detail() == null ? "" : " (" + e.detail() + ")"));
         }
-        refresh();
+        refreshNetworks();
     }
 
     private void kindChosen(String k) {
@@ -349,7 +355,7 @@ public final class NetworkPage {
             name.clear();
             address.clear();
             uplink.clear();
-            refresh();
+            refreshNetworks();
         }, e -> {
             create.setDisable(false);
             createStatus.getStyleClass().add("field-error");
@@ -376,7 +382,7 @@ public final class NetworkPage {
         String n = s.network().name();
         ui.log().info("delete the network " + n);
         ui.request("delete the network " + n, ui.toolstack().call(ToolstackApi.NETWORK_DELETE, new ToolstackApi.NetworkRef(n)),
-                ok -> refresh(), e -> {
+                ok -> refreshNetworks(), e -> {
                     listStatus.getStyleClass().add("field-error");
                     listStatus.setText("Could not delete " + n + ": " + e.describe());
                 });
