@@ -243,17 +243,19 @@ public final class NetworkPage {
 
     /** The whole page again: the uplink, the networks and the VMs' NICs. */
     public void refresh() {
-        ui.request("read dom0's uplink", ui.toolstack().call(ToolstackApi.HOST_NETWORK), u -> {
-            if (!u.devices().equals(uplinkDevices.getItems())) {
-                uplinkDevices.getItems().setAll(u.devices());
-            }
-            uplinkStatus.setText(!u.managed() ? "dom0's uplink is not NetworkManager's: " + u.problem()
-                    : "NetworkManager: " + u.state() + (u.problem() == null ? "" : " (" + u.problem() + ")"));
-        }, e -> {
+        ui.request("read dom0's uplink", ui.toolstack().call(ToolstackApi.HOST_NETWORK), this::showUplink, e -> {
             uplinkDevices.getItems().clear();
             uplinkStatus.setText(Pages.unavailable("dom0's uplink", e));
         });
         refreshNetworks();
+    }
+
+    private void showUplink(Uplink u) {
+        if (!u.devices().equals(uplinkDevices.getItems())) {
+            uplinkDevices.getItems().setAll(u.devices());
+        }
+        uplinkStatus.setText(!u.managed() ? "dom0's uplink is not NetworkManager's: " + u.problem()
+                : "NetworkManager: " + u.state() + (u.problem() == null ? "" : " (" + u.problem() + ")"));
     }
 
     /** The networks and the VMs' NICs again (not the uplink: reading NetworkManager runs nmcli several times). */
@@ -311,7 +313,8 @@ public final class NetworkPage {
                     wifiConnect.setDisable(false);
                     wifiPassword.clear();
                     wifiStatus.setText("Joined " + w.ssid() + ".");
-                    refresh();
+                    // host.wifi.connect answers the uplink as it is once joined.
+                    showUplink(u);
                 }, e -> {
                     wifiConnect.setDisable(false);
                     wifiStatus.getStyleClass().add("field-error");
