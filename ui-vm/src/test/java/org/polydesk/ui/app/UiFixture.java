@@ -148,12 +148,17 @@ final class UiFixture implements AutoCloseable {
     }
 
     /** Clicks the row of {@code vm} in the VM table. */
+    /** Clicks the VM's row, waiting for it: the table follows polydeskd's events, which may come later. */
     void selectRow(String vm) {
-        Node cell = fx(() -> robot.lookup("#vm-table .table-cell").queryAll().stream()
+        await("a row '" + vm + "' in the VM table", 10, () -> nameCell(vm) != null, () -> "no such row");
+        robot.clickOn(fx(() -> nameCell(vm)));
+    }
+
+    private Node nameCell(String vm) {
+        return robot.lookup("#vm-table .table-cell").queryAll().stream()
                 .filter(c -> c.isVisible() && c instanceof TableCell<?, ?> tc && tc.getTableColumn() != null
                         && "col-name".equals(tc.getTableColumn().getId()) && vm.equals(tc.getText()))
-                .findFirst().orElseThrow(() -> new AssertionError("no row '" + vm + "' in the VM table")));
-        robot.clickOn(cell);
+                .findFirst().orElse(null);
     }
 
     /** Scrolls the page (a ScrollPane the node is in) until the node is in view, as a person would. */
