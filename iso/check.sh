@@ -32,5 +32,10 @@ grep -q 'dom0_mem=[0-9]*M,max:' "$cfg/hooks/normal/0900-polydesk-xen.hook.binary
 for p in xen-hypervisor-4.17-amd64 xen-utils-4.17 qemu-system-xen openjdk-17-jre-headless tigervnc-standalone-server ovmf swtpm swtpm-tools; do
     grep -qx "$p" "$cfg/package-lists/polydesk.list.chroot" || no "package list lacks $p"
 done
+grep -q -- '--archive-areas "main non-free-firmware"' "$repo/distro/auto/config" || no "auto/config: no non-free-firmware archive area"
+for p in firmware-misc-nonfree firmware-amd-graphics firmware-iwlwifi firmware-realtek intel-microcode amd64-microcode; do
+    grep -qx "$p" "$cfg/package-lists/polydesk.list.chroot" || no "package list lacks $p"
+done
+grep -q 'ucode=scan' "$cfg/hooks/normal/0900-polydesk-xen.hook.binary" || no "the Xen hook does not load microcode (ucode=scan)"
 [ $fail -eq 0 ] && echo "PASS iso-config: distro/ boot loaders start Xen by default (BIOS mboot.c32, UEFI multiboot2), scripts parse"
 exit $fail

@@ -8,10 +8,10 @@ package org.polydesk.toolstack.install;
 public final class BootConfig {
     /**
      * Xen's command line, as on the ISO (distro/config/hooks/normal/0900-polydesk-xen.hook.binary):
-     * dom0 memory capped, the console on COM1 and the screen.
+     * dom0 memory capped, CPU microcode loaded from the initrd, the console on COM1 and the screen.
      */
     public static final String DEFAULT_XEN_CMDLINE =
-            "dom0_mem=2048M,max:2048M console=com1,vga com1=115200,8n1 loglvl=warning guest_loglvl=warning";
+            "dom0_mem=2048M,max:2048M ucode=scan console=com1,vga com1=115200,8n1 loglvl=warning guest_loglvl=warning";
     /** dom0's console: the screen and Xen's console (hvc0, which Xen puts on COM1). */
     public static final String DOM0_CONSOLE = "console=tty0 console=hvc0";
 

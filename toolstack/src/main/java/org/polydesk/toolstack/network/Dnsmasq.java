@@ -28,6 +28,11 @@ final class Dnsmasq {
     private final Path leaseFile;
     /** What dnsmasq prints (it logs to stderr in the foreground), kept beside its leases. */
     private final Path logFile;
+    /**
+     * The pid of the dnsmasq we run, written by us: a polydeskd that was killed leaves its dnsmasq
+     * running (it still holds the bridge's DHCP port), and the next one ends it by this.
+     */
+    private final Path pidFile;
     private final String binary;
     private final Consumer<String> onRestart;
     private volatile Process process;
@@ -38,6 +43,7 @@ final class Dnsmasq {
         this.network = network;
         this.leaseFile = runDir.resolve(network.name() + ".leases");
         this.logFile = runDir.resolve(network.name() + ".dnsmasq.log");
+        this.pidFile = pidFile(runDir, network.name());
         this.binary = binary;
         this.onRestart = onRestart;
     }
@@ -68,6 +74,7 @@ final class Dnsmasq {
         } catch (IOException e) {
             throw new NetworkException("cannot make " + leaseFile.getParent() + ": " + e.getMessage(), e);
         }
+        endLeftover(pidFile);
         process = launch();
         supervisor = new Thread(this::supervise, "dnsmasq-" + network.name());
         supervisor.setDaemon(true);
@@ -85,6 +92,7 @@ final class Dnsmasq {
                 throw new NetworkException("dnsmasq for '" + network.name() + "' exited " + p.exitValue() + " at its start: "
                         + lastLine(logFile));
             }
+            Files.writeString(pidFile, p.pid() + "\n");
             return p;
         } catch (IOException e) {
             throw new NetworkException("cannot start dnsmasq for '" + network.name() + "' (" + binary + "): " + e.getMessage()
@@ -149,6 +157,51 @@ final class Dnsmasq {
                 Thread.currentThread().interrupt();
                 p.destroyForcibly();
             }
+        }
+        try {
+            Files.deleteIfExists(pidFile);
+        } catch (IOException e) {
+            LOG.warning("cannot delete " + pidFile + ": " + e.getMessage());
+        }
+    }
+
+    static Path pidFile(Path runDir, String network) {
+        return runDir.resolve(network + PID_SUFFIX);
+    }
+
+    static final String PID_SUFFIX = ".dnsmasq.pid";
+
+    /**
+     * Ends the dnsmasq a pid file names, if that process is still a dnsmasq (a pid may have been
+     * reused since), and deletes the file.
+     */
+    static void endLeftover(Path pidFile) {
+        ProcessHandle leftover;
+        try {
+            if (!Files.exists(pidFile)) {
+                return;
+            }
+            String text = Files.readString(pidFile).strip();
+            Files.delete(pidFile);
+            long pid = Long.parseLong(text);
+            Path cmdline = Path.of("/proc", Long.toString(pid), "cmdline");
+            String argv0 = Files.exists(cmdline) ? Files.readString(cmdline).split("\0", 2)[0] : "";
+            leftover = argv0.equals("dnsmasq") || argv0.endsWith("/dnsmasq") ? ProcessHandle.of(pid).orElse(null) : null;
+        } catch (IOException | NumberFormatException e) {
+            LOG.warning("cannot read " + pidFile + ": " + e.getMessage());
+            return;
+        }
+        if (leftover == null) {
+            return;
+        }
+        LOG.info("ending dnsmasq " + leftover.pid() + ", left running by an earlier polydeskd");
+        leftover.destroy();
+        try {
+            leftover.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            leftover.destroyForcibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -166,6 +166,12 @@ final class Firewall {
     }
 
     /** Takes polydeskd's tables away (no network is up). */
+    /** Whether either of our tables is loaded (read only: the host's tables are not changed). */
+    static boolean loaded() throws NetworkException {
+        String tables = HostCommand.check("cannot list the nft tables", List.of("nft", "list", "tables"), "");
+        return tables.lines().anyMatch(l -> l.strip().equals("table inet " + TABLE) || l.strip().equals("table bridge " + TABLE));
+    }
+
     static void clear() throws NetworkException {
         HostCommand.check("cannot remove polydeskd's firewall rules", List.of("nft", "-f", "-"),
                 "table inet " + TABLE + "\ndelete table inet " + TABLE + "\ntable bridge " + TABLE

@@ -92,6 +92,7 @@ public final class Networks {
         for (Network n : contents.networks()) {
             networks.put(n.name(), n);
         }
+        tidyLeftovers();
         for (Network n : networks.values()) {
             try {
                 bringUp(n);
@@ -111,6 +112,46 @@ public final class Networks {
                 }
             }
             Files.writeString(made, "");
+        }
+    }
+
+    /**
+     * What a polydeskd killed in the middle of making or deleting a network left behind: the dnsmasq
+     * and bridge of a network that is not stored, and our rules when no network is. A host that
+     * never had a network has none of these and is not touched.
+     */
+    private void tidyLeftovers() {
+        try (var files = Files.exists(runDir) ? Files.list(runDir) : java.util.stream.Stream.<Path>empty()) {
+            for (Path f : files.toList()) {
+                String name = f.getFileName().toString();
+                if (name.endsWith(Dnsmasq.PID_SUFFIX)
+                        && !networks.containsKey(name.substring(0, name.length() - Dnsmasq.PID_SUFFIX.length()))) {
+                    Dnsmasq.endLeftover(f);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warning("cannot look for leftover dnsmasqs in " + runDir + ": " + e.getMessage());
+        }
+        try {
+            List<String> ours = networks.values().stream().map(Network::bridge).toList();
+            for (HostLinks.Link l : links.links()) {
+                if ("bridge".equals(l.kind()) && l.name().startsWith(Network.BRIDGE_PREFIX) && !ours.contains(l.name())) {
+                    LOG.info("deleting bridge " + l.name() + ", left by a network that was never stored or was deleted");
+                    links.delete(l.name());
+                }
+            }
+        } catch (NetworkException e) {
+            LOG.warning("cannot tidy what an earlier polydeskd left: " + e.getMessage());
+        }
+        if (networks.isEmpty()) {
+            try {
+                if (Firewall.loaded()) {
+                    LOG.info("removing polydeskd's firewall rules, left with no network to serve");
+                    Firewall.clear();
+                }
+            } catch (NetworkException e) {
+                LOG.fine("no nft rules looked at: " + e.getMessage()); // a host without nftables has none of ours
+            }
         }
     }
 

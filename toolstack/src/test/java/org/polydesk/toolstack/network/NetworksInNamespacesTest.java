@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.protocol.paths.Paths;
 import org.polydesk.testsupport.PolydeskdProcess;
 import org.polydesk.testsupport.TestGuest;
+import org.polydesk.toolstack.backend.NicNames;
 import org.polydesk.toolstack.cli.PolyctlRunner;
 
 /**
@@ -110,7 +111,7 @@ class NetworksInNamespacesTest {
         // ping to it shows what passes, and its stored definition keeps what was set last.
         awaitPing(bIp, true);
         assertEquals(0, polyctl.run("vm", "nic", "b", "offline").exit());
-        assertTrue(inDom0("ip", "-o", "link", "show", "pv" + b.toString().substring(0, 7) + "0").contains("state DOWN"));
+        assertTrue(inDom0("ip", "-o", "link", "show", tapOf(b)).contains("state DOWN"));
         awaitPing(bIp, false);
         assertEquals(0, polyctl.run("vm", "nic", "b", "online").exit());
         awaitPing(bIp, true);
@@ -151,7 +152,7 @@ class NetworksInNamespacesTest {
         // The policy follows the tap: the offline guest taking another address changes nothing (it
         // already took 10.77.0.250 by hand), and its tap is named after it in polydeskd's rules.
         String rules = inDom0("nft", "list", "table", "bridge", "polydesk");
-        String offTap = "pv" + off.toString().substring(0, 7) + "0";
+        String offTap = tapOf(off);
         assertTrue(rules.contains("iifname { \"" + offTap + "\", \"" + offTap + "-emu\" } drop"), rules);
 
         // dom0's uplink lost: VM to VM goes on (a guest started now gets its lease and reaches a), the
@@ -183,8 +184,40 @@ class NetworksInNamespacesTest {
         }
         assertFalse(again.isEmpty() || again.equals(Long.toString(pid)), "a new dnsmasq serves default");
 
+        // polydeskd killed as a crash would: its VMs and its dnsmasq go on. While it is gone 'cut'
+        // ends and a network half made leaves its bridge. The next polydeskd takes back the VMs that
+        // run, with their taps and rules; deletes cut's tap and the stray bridge; and serves DHCP
+        // with one dnsmasq, not two fighting for the port.
+        long cutPid = polyctl.json("vm", "show", "cut").path("pid").asLong();
+        assertTrue(cutPid > 0, "cut's QEMU pid");
+        polydeskd.kill();
+        ProcessHandle cutQemu = ProcessHandle.of(cutPid).orElseThrow();
+        cutQemu.destroyForcibly();
+        cutQemu.onExit().get(10, TimeUnit.SECONDS);
+        inDom0("ip", "link", "add", "pd-ghost", "type", "bridge");
+        polydeskd.restart();
+        String cutTap = tapOf(cut);
+        long tidied = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (inDom0("ip", "-o", "link", "show").contains(cutTap) && System.nanoTime() < tidied) {
+            Thread.sleep(200);
+        }
+        String linksAfter = inDom0("ip", "-o", "link", "show");
+        assertFalse(linksAfter.contains(cutTap), "the tap of the VM that ended meanwhile is deleted: " + linksAfter);
+        assertFalse(linksAfter.contains("pd-ghost"), "the stray bridge is deleted: " + linksAfter);
+        assertTrue(linksAfter.contains(tapOf(a)), "a running VM keeps its tap: " + linksAfter);
+        assertEquals("running", polyctl.json("vm", "show", "a").path("state").asText());
+        assertEquals(1, inDom0("pgrep", "-f", "interface=pd-default").lines().count(), "one dnsmasq serves default");
+        assertTrue(inDom0("nft", "list", "table", "bridge", "polydesk").contains("iifname { \"" + offTap + "\", \""
+                + offTap + "-emu\" } drop"), "the offline guest's rule is loaded again");
+        awaitPing(aIp, true);
+        awaitPing("10.77.0.250", false);
+        UUID late = vm("late", "default", "ping:" + aIp);
+        assertTrue(lease(late).startsWith("10.77.0."), "a guest started after the restart gets a lease");
+        assertEquals("ok", checks(late).get("ping:" + aIp), "and reaches a guest that ran through the restart");
+
         // Stopped VMs leave no taps; deleted networks leave no bridge and no rules.
-        for (String vm : List.of("a", "b", "off", "only", "allowed", "onlan", "cut", "e", "f")) {
+        assertEquals(0, polyctl.run("vm", "delete", "cut").exit());
+        for (String vm : List.of("a", "b", "off", "only", "allowed", "onlan", "late", "e", "f")) {
             assertEquals(0, polyctl.run("vm", "destroy", vm).exit());
             assertEquals(0, polyctl.run("vm", "delete", vm).exit());
         }
@@ -199,6 +232,10 @@ class NetworksInNamespacesTest {
 
         assertEquals(hostLinksBefore, run("ip", "-o", "link", "show").replaceAll("\\d+: ", ""), "the host's interfaces");
         assertEquals(hostTablesBefore, run("nft", "list", "tables"), "the host's nft tables");
+    }
+
+    private static String tapOf(UUID vm) {
+        return NicNames.of(vm, 0);
     }
 
     /** Waits up to 15 s for dom0's ping of {@code ip} to succeed ({@code answers}) or to fail. */
