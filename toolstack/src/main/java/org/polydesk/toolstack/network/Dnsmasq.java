@@ -87,12 +87,14 @@ final class Dnsmasq {
             Process p = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .start();
+            // Recorded at once: polydeskd may be killed in the very next moment.
+            Files.writeString(pidFile, p.pid() + "\n");
             // dnsmasq checks its options and binds before it serves; an error ends it within a moment.
             if (p.waitFor(500, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                Files.deleteIfExists(pidFile);
                 throw new NetworkException("dnsmasq for '" + network.name() + "' exited " + p.exitValue() + " at its start: "
                         + lastLine(logFile));
             }
-            Files.writeString(pidFile, p.pid() + "\n");
             return p;
         } catch (IOException e) {
             throw new NetworkException("cannot start dnsmasq for '" + network.name() + "' (" + binary + "): " + e.getMessage()
@@ -187,6 +189,9 @@ final class Dnsmasq {
             Path cmdline = Path.of("/proc", Long.toString(pid), "cmdline");
             String argv0 = Files.exists(cmdline) ? Files.readString(cmdline).split("\0", 2)[0] : "";
             leftover = argv0.equals("dnsmasq") || argv0.endsWith("/dnsmasq") ? ProcessHandle.of(pid).orElse(null) : null;
+            if (leftover == null) {
+                LOG.info(pidFile + " names " + pid + ", which is no dnsmasq now (" + (argv0.isEmpty() ? "gone" : argv0) + ")");
+            }
         } catch (IOException | NumberFormatException e) {
             LOG.warning("cannot read " + pidFile + ": " + e.getMessage());
             return;

@@ -202,7 +202,9 @@ class NetworksInNamespacesTest {
             Thread.sleep(200);
         }
         String linksAfter = inDom0("ip", "-o", "link", "show");
-        assertFalse(linksAfter.contains(cutTap), "the tap of the VM that ended meanwhile is deleted: " + linksAfter);
+        assertFalse(linksAfter.contains(cutTap), "the tap of the VM that ended meanwhile is deleted: " + linksAfter
+                + "\npolydeskd's log:\n" + polydeskd.logText() + "\ndnsmasqs: " + run("pgrep", "-a", "dnsmasq")
+                + "\ndefault's dnsmasq log: " + Files.readString(tmp.resolve("run/net/default.dnsmasq.log")));
         assertFalse(linksAfter.contains("pd-ghost"), "the stray bridge is deleted: " + linksAfter);
         assertTrue(linksAfter.contains(tapOf(a)), "a running VM keeps its tap: " + linksAfter);
         assertEquals("running", polyctl.json("vm", "show", "a").path("state").asText());
@@ -211,12 +213,12 @@ class NetworksInNamespacesTest {
                 + offTap + "-emu\" } drop"), "the offline guest's rule is loaded again");
         awaitPing(aIp, true);
         awaitPing("10.77.0.250", false);
+        assertEquals(0, polyctl.run("vm", "delete", "cut").exit()); // its slot for the next one (nine in all)
         UUID late = vm("late", "default", "ping:" + aIp);
         assertTrue(lease(late).startsWith("10.77.0."), "a guest started after the restart gets a lease");
         assertEquals("ok", checks(late).get("ping:" + aIp), "and reaches a guest that ran through the restart");
 
         // Stopped VMs leave no taps; deleted networks leave no bridge and no rules.
-        assertEquals(0, polyctl.run("vm", "delete", "cut").exit());
         for (String vm : List.of("a", "b", "off", "only", "allowed", "onlan", "late", "e", "f")) {
             assertEquals(0, polyctl.run("vm", "destroy", vm).exit());
             assertEquals(0, polyctl.run("vm", "delete", vm).exit());
