@@ -13,8 +13,9 @@
 # the OS profile tests' VMs UEFI with Secure Boot and a TPM 2.0, as on a Polydesk machine; xorriso,
 # dosfstools and mtools make the installer ISO and the USB stick image of the media library's tests;
 # iproute2, nftables and dnsmasq-base are what polydeskd's networks are made of (their test runs them
-# in network namespaces of its own).
+# in network namespaces of its own); pipewire, pipewire-pulse, wireplumber and pulseaudio-utils are
+# dom0's sound server and pactl, which the audio policy's test runs as in the image.
 need_packages openjdk-17-jdk-headless maven qemu-system-x86 qemu-utils busybox-static cpio libxen-dev gcc \
     libpangoft2-1.0-0 libfreetype6 fontconfig fonts-dejavu-core tigervnc-standalone-server libgtk-3-0 \
     quilt dpkg-dev socat x11-xserver-utils shellcheck dash ovmf swtpm swtpm-tools xorriso dosfstools mtools \
-    iproute2 nftables dnsmasq-base
+    iproute2 nftables dnsmasq-base pipewire pipewire-pulse wireplumber pulseaudio-utils

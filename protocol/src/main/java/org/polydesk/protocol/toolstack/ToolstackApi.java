@@ -1,6 +1,9 @@
 package org.polydesk.protocol.toolstack;
 
 import java.util.List;
+import org.polydesk.protocol.audio.AudioChange;
+import org.polydesk.protocol.audio.AudioEvent;
+import org.polydesk.protocol.audio.AudioStatus;
 import org.polydesk.protocol.focus.FocusBus;
 import org.polydesk.protocol.focus.InputSettings;
 import org.polydesk.protocol.install.InstallDisk;
@@ -322,12 +325,24 @@ public final class ToolstackApi {
                     + " vif in dom0 set up or down (and the guest told its link changed where the hypervisor can), its"
                     + " firewall rules replaced.", NOT_FOUND, INVALID_DEFINITION, BACKEND_FAILED, STORE_FAILED);
 
+    public static final RpcMethod<Void, AudioStatus> AUDIO_STATUS = RpcMethod.of("audio.status", Void.class,
+            AudioStatus.class, "dom0's sound: whether the sound server answers (VMs start silent while it does not), the"
+                    + " policy (focused: only the VM in front is heard; mix: all are), the VM in front, and each VM's"
+                    + " volume, mute and microphone permission with whether it is heard and hears now.");
+    public static final RpcMethod<AudioChange, AudioStatus> AUDIO_SET = RpcMethod.of("audio.set", AudioChange.class,
+            AudioStatus.class, "Sets the policy and/or one VM's volume (0–100), mute or microphone permission; stored,"
+                    + " and applied at once to the VM's streams. The microphone reaches only the VM in front, and only"
+                    + " when it may have it.", NOT_FOUND, STORE_FAILED);
+
     public static final RpcNotification<LifecycleEvent> EVENT = RpcNotification.of("event", LifecycleEvent.class,
             "A VM was created, changed or deleted, or entered a state: starting, running, paused, stopping, stopped,"
                     + " crashed, suspended (after events.subscribe).");
     public static final RpcNotification<NetworkEvent> NETWORK_EVENT = RpcNotification.of("network.event",
             NetworkEvent.class, "A network was created, changed or deleted, came up, failed, or its DHCP server was"
                     + " started again after it died (after events.subscribe).");
+    public static final RpcNotification<AudioEvent> AUDIO_EVENT = RpcNotification.of("audio.event", AudioEvent.class,
+            "The sound server came up or went away (with why), or the audio settings changed (after"
+                    + " events.subscribe).");
     public static final RpcNotification<InstallProgress> INSTALL_PROGRESS = RpcNotification.of("install.progress",
             InstallProgress.class, "A step, a detail, done or failed of the install the connection started.");
     public static final RpcNotification<MediaProgress> MEDIA_PROGRESS = RpcNotification.of("media.progress",

@@ -36,14 +36,16 @@ public record VmDefinition(
         Boolean usbTablet,
         Boolean secureBoot,
         Boolean tpm,
-        CrashAction onCrash) {
+        CrashAction onCrash,
+        SoundCard sound) {
 
     /** The fields' wire names, for a problem that names its field (a test keeps them equal to the components). */
     public static final String ID = "id", NAME = "name", SLOT = "slot", COLOUR = "colour", MEMORY_MIB = "memoryMib",
             VCPUS = "vcpus", TYPE = "type", FIRMWARE = "firmware", DISKS = "disks", NICS = "nics", DISPLAY = "display",
             PCI_DEVICES = "pciDevices", GPU = "gpu", KERNEL = "kernel", RAMDISK = "ramdisk", CMDLINE = "cmdline",
             BOOTLOADER = "bootloader", OS = "os", HYPERV = "hyperv", BOOT = "boot", RTC_LOCAL_TIME = "rtcLocalTime",
-            USB_TABLET = "usbTablet", SECURE_BOOT = "secureBoot", TPM = "tpm", ON_CRASH = "onCrash";
+            USB_TABLET = "usbTablet", SECURE_BOOT = "secureBoot", TPM = "tpm", ON_CRASH = "onCrash",
+            SOUND = "sound";
 
     public static final int DEFAULT_MEMORY_MIB = 1024;
     public static final String DEFAULT_COLOUR = "#3465a4";
@@ -66,18 +68,19 @@ public record VmDefinition(
         secureBoot = secureBoot != null && secureBoot;
         tpm = tpm != null && tpm;
         onCrash = onCrash == null ? CrashAction.RESTART : onCrash;
+        sound = sound == null ? SoundCard.HDA : sound;
     }
 
     public VmDefinition withId(UUID newId) {
         return new VmDefinition(newId, name, slot, colour, memoryMib, vcpus, type, firmware, disks, nics,
                 display, pciDevices, gpu, autostart, kernel, ramdisk, cmdline, bootloader, os, hyperv, boot, rtcLocalTime,
-                usbTablet, secureBoot, tpm, onCrash);
+                usbTablet, secureBoot, tpm, onCrash, sound);
     }
 
     public VmDefinition withSlot(Integer newSlot) {
         return new VmDefinition(id, name, newSlot, colour, memoryMib, vcpus, type, firmware, disks, nics,
                 display, pciDevices, gpu, autostart, kernel, ramdisk, cmdline, bootloader, os, hyperv, boot, rtcLocalTime,
-                usbTablet, secureBoot, tpm, onCrash);
+                usbTablet, secureBoot, tpm, onCrash, sound);
     }
 
     /** A builder for code that assembles a definition field by field (CLI, xl.cfg import). */
@@ -92,7 +95,7 @@ public record VmDefinition(
         b.pciDevices = pciDevices; b.gpu = gpu; b.autostart = autostart; b.kernel = kernel;
         b.ramdisk = ramdisk; b.cmdline = cmdline; b.bootloader = bootloader;
         b.os = os; b.hyperv = hyperv; b.boot = boot; b.rtcLocalTime = rtcLocalTime; b.usbTablet = usbTablet;
-        b.secureBoot = secureBoot; b.tpm = tpm; b.onCrash = onCrash;
+        b.secureBoot = secureBoot; b.tpm = tpm; b.onCrash = onCrash; b.sound = sound;
         return b;
     }
 
@@ -123,6 +126,7 @@ public record VmDefinition(
         private Boolean secureBoot;
         private Boolean tpm;
         private CrashAction onCrash;
+        private SoundCard sound;
 
         public Builder id(UUID v) { id = v; return this; }
         public Builder name(String v) { name = v; return this; }
@@ -150,11 +154,12 @@ public record VmDefinition(
         public Builder secureBoot(Boolean v) { secureBoot = v; return this; }
         public Builder tpm(Boolean v) { tpm = v; return this; }
         public Builder onCrash(CrashAction v) { onCrash = v; return this; }
+        public Builder sound(SoundCard v) { sound = v; return this; }
 
         public VmDefinition build() {
             return new VmDefinition(id, name, slot, colour, memoryMib, vcpus, type, firmware, disks, nics,
                     display, pciDevices, gpu, autostart, kernel, ramdisk, cmdline, bootloader, os, hyperv, boot,
-                    rtcLocalTime, usbTablet, secureBoot, tpm, onCrash);
+                    rtcLocalTime, usbTablet, secureBoot, tpm, onCrash, sound);
         }
     }
 }

@@ -24,6 +24,7 @@ import org.polydesk.toolstack.media.Media;
 import org.polydesk.toolstack.media.UsbSticks;
 import org.polydesk.toolstack.qemu.QemuBackend;
 import org.polydesk.toolstack.qemu.QemuSettings;
+import org.polydesk.toolstack.sound.SoundPolicy;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -60,6 +61,14 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
     @Option(names = "--default-network", description = "At the first start, make the nat network 'default' (the"
             + " appliance does; a developer's host's networking is its owner's, so not by default).")
     boolean defaultNetwork;
+
+    @Option(names = "--sound-server", paramLabel = "SOCKET", description = "dom0's sound server, the PulseAudio"
+            + " socket of polydesk-sound.service, that VMs play into and record from (default: ${DEFAULT-VALUE}); while"
+            + " nothing answers there VMs start silent and audio.status says why.")
+    Path soundServer = Path.of("/run/polydesk-sound/pulse/native");
+
+    @Option(names = "--pactl", description = "The pactl that sets the VMs' streams (default: ${DEFAULT-VALUE}).")
+    String pactl = "pactl";
 
     @Option(names = "--dnsmasq", description = "The dnsmasq binary that serves the networks' DHCP and DNS (default: ${DEFAULT-VALUE}).")
     String dnsmasq = "dnsmasq";
@@ -112,6 +121,8 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
 
     private VmManager manager;
     private Networks networks;
+    private SoundPolicy sound;
+    private FocusFollower focus;
 
     /** The VM manager, for tests in this package (null before the daemon runs). */
     VmManager manager() {
@@ -158,7 +169,7 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
                 ? listener -> new LibxlBackend(runDir, listener)
                 : listener -> new QemuBackend(
                         new QemuSettings(qemu, accel, runDir, stateDir, QemuSettings.Ovmf.DEBIAN, swtpm,
-                                Duration.ofSeconds(20)), listener);
+                                Duration.ofSeconds(20), soundServer), listener);
         try {
             manager = new VmManager(new VmStore(stateDir), events, backends, sys, pci, new HandoverStore(runDir.resolve("gpu")),
                     consoleHolders);
@@ -172,13 +183,17 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
         networks.open(defaultNetwork);
         manager.useNetworks(networks);
         manager.load();
+        sound = new SoundPolicy(pactl, soundServer, stateDir.toAbsolutePath().getParent().resolve("audio.json"),
+                manager::list).start();
+        Path focusBus = focusSocket != null ? focusSocket : runDir.resolve(org.polydesk.protocol.focus.FocusBus.SOCKET.getFileName());
+        focus = new FocusFollower(focusBus, sound::focus).start();
         server = RpcServer.serve(api, "polydeskd", new ToolstackService(manager, events,
-                focusSocket != null ? focusSocket : runDir.resolve(org.polydesk.protocol.focus.FocusBus.SOCKET.getFileName()),
+                focusBus,
                 imageDir != null ? imageDir : stateDir.toAbsolutePath().getParent().resolve("images"), pci,
                 install, consoleHolders, new Media(mediaDir != null ? mediaDir : stateDir.toAbsolutePath().getParent().resolve("media"),
                         UsbSticks.system(runDir)),
                 new HostPower(manager, powerCommand == null ? null : List.of(powerCommand),
-                        Duration.ofSeconds(shutdownTimeout)), networks, new NetworkManagerClient(nmcli, nmConnections)).handlers());
+                        Duration.ofSeconds(shutdownTimeout)), networks, new NetworkManagerClient(nmcli, nmConnections), sound).handlers());
         LOG.info("polydeskd serves " + api + " with the " + chosen + " backend (" + manager.accelerator() + ")"
                 + (powerCommand == null ? "" : "; host.shutdown and host.reboot run " + powerCommand));
         if (!noAutostart) {
@@ -239,6 +254,12 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
         }
         if (networks != null) {
             networks.close();
+        }
+        if (focus != null) {
+            focus.close();
+        }
+        if (sound != null) {
+            sound.close();
         }
     }
 }

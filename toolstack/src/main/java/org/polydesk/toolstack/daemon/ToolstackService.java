@@ -14,6 +14,7 @@ import org.polydesk.toolstack.gpu.SysfsPci;
 import org.polydesk.toolstack.media.Media;
 import org.polydesk.toolstack.network.Networks;
 import org.polydesk.toolstack.network.NetworkManagerClient;
+import org.polydesk.toolstack.sound.SoundPolicy;
 import org.polydesk.toolstack.xlcfg.XlConfigException;
 import org.polydesk.toolstack.xlcfg.XlConfigImporter;
 
@@ -35,15 +36,17 @@ public final class ToolstackService {
     private final Media media;
     private final Networks networks;
     private final NetworkManagerClient uplink;
+    private final SoundPolicy sound;
 
     /**
      * Requests go to {@code vms}; focus.set and input.config.* to input-server's bus; disk.create to
      * {@code imageDir}; GPUs from sysfs; install.* to {@code install}; console.* to {@code consoleHolders};
      * media.* to {@code media}; host.shutdown and host.reboot to {@code power}; network.* to {@code networks};
-     * host.network to {@code uplink}.
+     * host.network to {@code uplink}; audio.* to {@code sound}.
      */
     ToolstackService(VmManager vms, EventBus events, Path focusSocket, Path imageDir, SysfsPci pci, InstallApi install,
-                     ConsoleHolders consoleHolders, Media media, HostPower power, Networks networks, NetworkManagerClient uplink) {
+                     ConsoleHolders consoleHolders, Media media, HostPower power, Networks networks, NetworkManagerClient uplink,
+                     SoundPolicy sound) {
         this.vms = vms;
         this.events = events;
         this.input = new InputRelay(vms, focusSocket);
@@ -55,6 +58,7 @@ public final class ToolstackService {
         this.media = media;
         this.networks = networks;
         this.uplink = uplink;
+        this.sound = sound;
     }
 
     /** Every method of the toolstack API, each answered here. */
@@ -99,6 +103,8 @@ public final class ToolstackService {
                 .on(HOST_INFO, (p, c) -> vms.hostInfo(power.available()))
                 .on(HOST_NETWORK, (p, c) -> uplink.read())
                 .on(HOST_WIFI_SCAN, (p, c) -> uplink.scan())
+                .on(AUDIO_STATUS, (p, c) -> sound.status())
+                .on(AUDIO_SET, (p, c) -> sound.set(p))
                 .on(HOST_WIFI_CONNECT, (p, c) -> uplink.connect(p.ssid(), p.password()))
                 .on(HOST_SHUTDOWN, (p, c) -> power.begin(HostPower.Action.POWEROFF, p, c))
                 .on(HOST_REBOOT, (p, c) -> power.begin(HostPower.Action.REBOOT, p, c))
@@ -143,9 +149,11 @@ public final class ToolstackService {
         synchronized (vms) {
             Runnable cancel = events.subscribe(e -> connection.send(EVENT, e));
             Runnable cancelNetworks = networks.events().subscribe(e -> connection.send(NETWORK_EVENT, e));
+            Runnable cancelAudio = sound.subscribe(e -> connection.send(AUDIO_EVENT, e));
             connection.onClose(() -> {
                 cancel.run();
                 cancelNetworks.run();
+                cancelAudio.run();
             });
             connection.answerNow(EVENTS_SUBSCRIBE, vms.list());
             return null; // answered

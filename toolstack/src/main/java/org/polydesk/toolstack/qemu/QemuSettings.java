@@ -14,9 +14,11 @@ import java.time.Duration;
  * @param ovmf        the UEFI firmware and variable templates for firmware=uefi
  * @param swtpm       the swtpm binary that gives a VM its TPM 2.0; a bare name is looked up on PATH
  * @param startTimeout how long a starting QEMU may take to open its monitor
+ * @param soundServer  dom0's sound server (its PulseAudio socket) that VMs play into and record
+ *                     from; {@code null}, or nothing answering there, starts VMs silent
  */
 public record QemuSettings(String binary, String accel, Path runDir, Path stateDir, Ovmf ovmf, String swtpm,
-                           Duration startTimeout) {
+                           Duration startTimeout, Path soundServer) {
     public static final String DEFAULT_BINARY = "qemu-system-x86_64";
     public static final String DEFAULT_SWTPM = "swtpm";
 
@@ -41,6 +43,6 @@ public record QemuSettings(String binary, String accel, Path runDir, Path stateD
 
     public static QemuSettings defaults(Path runDir, Path stateDir) {
         return new QemuSettings(DEFAULT_BINARY, "auto", runDir, stateDir, Ovmf.DEBIAN, DEFAULT_SWTPM,
-                Duration.ofSeconds(20));
+                Duration.ofSeconds(20), null);
     }
 }

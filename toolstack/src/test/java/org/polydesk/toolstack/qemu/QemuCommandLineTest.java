@@ -15,6 +15,7 @@ import org.polydesk.protocol.vm.Firmware;
 import org.polydesk.protocol.vm.Nic;
 import org.polydesk.protocol.vm.NicModel;
 import org.polydesk.protocol.vm.OsProfile;
+import org.polydesk.protocol.vm.SoundCard;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.toolstack.backend.VmRuntimeDir;
 
@@ -61,10 +62,29 @@ class QemuCommandLineTest {
         assertEquals(List.of("4096M"), values(a, "-m"));
         assertEquals(List.of("4"), values(a, "-smp"));
         assertEquals(List.of(ID.toString()), values(a, "-uuid"));
-        assertEquals(List.of("VGA,xres=1920,yres=1080"), values(a, "-device"));
+        assertEquals(List.of("VGA,xres=1920,yres=1080", "intel-hda", "hda-duplex,audiodev=sound,mixer=off"),
+                values(a, "-device"), "HD Audio by default");
+        assertEquals(List.of("none,id=sound"), values(a, "-audiodev"), "silent without a sound server");
         assertEquals(List.of("chardev:console"), values(a, "-serial"), "no viewer port without a GPU");
         assertEquals(List.of(), values(a, "-object"), "nor a region for a viewer");
         assertTrue(a.contains("-nodefaults"));
+    }
+
+    @Test
+    void theSoundCardPlaysIntoDom0sSoundServerAsAStreamNamedAfterTheVm() {
+        VmDefinition hda = VmDefinition.builder().id(ID).name("Win, 11").slot(3).build();
+        List<String> a = QemuCommandLine.build("qemu-system-x86_64", "tcg", FLASH, hda, List.of(), DIR,
+                Path.of("/run/polydesk-sound/pulse/native"));
+        assertEquals(List.of("pa,id=sound,server=unix:/run/polydesk-sound/pulse/native,out.stream-name=Win,, 11,"
+                + "in.stream-name=Win,, 11"), values(a, "-audiodev"), "commas in the name are escaped");
+        assertTrue(values(a, "-device").contains("hda-duplex,audiodev=sound,mixer=off"),
+                "the guest's own mixer is off: it cannot undo dom0's policy");
+        List<String> ac97 = QemuCommandLine.build("qemu-system-x86_64", "tcg", FLASH,
+                hda.toBuilder().sound(SoundCard.AC97).build(), List.of(), DIR, null);
+        assertTrue(values(ac97, "-device").contains("AC97,audiodev=sound"), ac97.toString());
+        List<String> none = args(hda.toBuilder().sound(SoundCard.NONE).build());
+        assertEquals(List.of(), values(none, "-audiodev"));
+        assertTrue(values(none, "-device").stream().noneMatch(d -> d.contains("hda") || d.contains("AC97")), none.toString());
     }
 
     @Test
@@ -89,7 +109,7 @@ class QemuCommandLineTest {
         assertEquals(List.of("memory-backend-file,id=viewer-region,share=on,size=128M,mem-path=/run/polydesk/vm/" + ID
                 + "/viewer-region"), values(a, "-object"), "the viewer's region: a shared file dom0 maps too");
         assertEquals(List.of("VGA,xres=1024,yres=768", "ivshmem-plain,memdev=viewer-region",
-                "ide-hd,bus=ide.0,drive=drive-disk0,id=disk0", "ide-cd,bus=ide.1,drive=drive-disk1,id=disk1",
+                "intel-hda", "hda-duplex,audiodev=sound,mixer=off", "ide-hd,bus=ide.0,drive=drive-disk0,id=disk0", "ide-cd,bus=ide.1,drive=drive-disk1,id=disk1",
                 "ide-hd,bus=ide.2,drive=drive-disk2,id=disk2",
                 "e1000,netdev=net0,mac=00:16:3e:00:00:01", "vfio-pci,host=0000:01:00.0", "vfio-pci,host=0000:01:00.1", "vfio-pci,host=0000:03:00.0"), devices,
                 "the GPU's card comes first, whole, and a function listed again is not added twice");
