@@ -27,6 +27,8 @@ modules+=(xen-netfront)
 modules+=(usb-storage sd_mod isofs vfat nls_cp437 nls_ascii nls_utf8)
 # CD-ROMs (the lifecycle test's vm.cd.insert).
 modules+=(sr_mod)
+# Sound (polydesk.tone): Intel HD Audio and its generic codec, played by alsa-utils' aplay.
+modules+=(snd-hda-intel snd-hda-codec-generic)
 
 log() { echo "build-guest: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -38,7 +40,7 @@ field() {
     { apt-cache show --no-all-versions "$1" 2>/dev/null || true; } | sed -n "s/^$2: //p" | head -n1
 }
 
-need_packages busybox-static cpio gzip || die "cannot install busybox-static, cpio and gzip"
+need_packages busybox-static cpio gzip alsa-utils || die "cannot install busybox-static, cpio, gzip and alsa-utils"
 
 # linux-image-amd64 is a metapackage; the kernel is its linux-image-<abi>-amd64 dependency.
 kernel_pkg=$(field linux-image-amd64 Depends | grep -o 'linux-image-[0-9][^ ,]*-amd64' | head -n1 || true)
@@ -110,6 +112,29 @@ for f in $(printf "%s\n" "${!wanted[@]}" | sort); do
     mkdir -p "$root/$moddir/$(dirname "$f")"
     cp "$work/kernel/$moddir/$f" "$root/$moddir/$f"
     grep -E "^$f:" "$work/kernel/$moddir/modules.dep" >> "$root/$moddir/modules.dep"
+done
+
+# aplay (arecord is the same program) with the libraries it links and ALSA's configuration,
+# enough for plughw:0,0; and the tones polydesk.tone plays: 440 and 880 Hz sines, 16-bit mono
+# at 44000 Hz (a whole number of samples per period), one period repeated for ten seconds.
+aplay=$(command -v aplay) || die "no aplay (alsa-utils)"
+for f in "$aplay" $(ldd "$aplay" | grep -o '/[^ ]*'); do
+    mkdir -p "$root$(dirname "$f")"
+    cp -L "$f" "$root$f"
+done
+ln -sf aplay "$root/usr/bin/arecord"
+mkdir -p "$root/usr/share/alsa"
+cp /usr/share/alsa/alsa.conf "$root/usr/share/alsa/"
+for hz in 440 880; do
+    period=$((44000 / hz))
+    one=$(awk -v n=$period 'BEGIN { for (i = 0; i < n; i++) { v = int(16384 * sin(6.283185307179586 * i / n));
+        if (v < 0) v += 65536; printf "\\x%02x\\x%02x", v % 256, int(v / 256) } }')
+    data=$((44000 * 10 * 2))
+    le32() { printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
+    {
+        printf "RIFF$(le32 $((36 + data)))WAVEfmt $(le32 16)\\x01\\x00\\x01\\x00$(le32 44000)$(le32 88000)\\x02\\x00\\x10\\x00data$(le32 $data)"
+        for _ in $(seq $((44000 * 10 / period))); do printf "$one"; done
+    } > "$root/tone-$hz.wav"
 done
 
 mkdir "$work/out"

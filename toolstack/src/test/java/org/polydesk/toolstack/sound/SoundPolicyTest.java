@@ -26,6 +26,9 @@ import org.polydesk.protocol.rpc.RpcException;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.protocol.vm.VmState;
 import org.polydesk.protocol.vm.VmStatus;
+import org.polydesk.testsupport.PcmRecorder;
+import org.polydesk.testsupport.TestSoundServer;
+import org.polydesk.testsupport.Tones;
 
 /**
  * The audio policy against the appliance's real sound server (PipeWire, WirePlumber and
@@ -45,7 +48,7 @@ class SoundPolicyTest {
     Path tmp;
     private final List<AutoCloseable> open = new ArrayList<>();
     private final List<AudioEvent> events = new CopyOnWriteArrayList<>();
-    private SoundServerForTest server;
+    private TestSoundServer server;
 
     @AfterEach
     void cleanUp() throws Exception {
@@ -92,7 +95,7 @@ class SoundPolicyTest {
         }
     }
 
-    private void awaitHeard(String what, Recorder out, boolean hear440, boolean hear880) throws Exception {
+    private void awaitHeard(String what, PcmRecorder out, boolean hear440, boolean hear880) throws Exception {
         await(what, 10, () -> {
             double a = out.amplitude(440);
             double b = out.amplitude(880);
@@ -102,13 +105,13 @@ class SoundPolicyTest {
 
     @Test
     void onlyTheVmInFrontIsHeardUnlessMixedAndTheMicrophoneReachesOnlyTheVmInFrontThatMayHaveIt() throws Exception {
-        server = keep(new SoundServerForTest(tmp.resolve("sound")).start());
-        Recorder out = keep(new Recorder(server, SoundServerForTest.OUTPUT + ".monitor"));
+        server = keep(new TestSoundServer(tmp.resolve("sound")).start());
+        PcmRecorder out = keep(new PcmRecorder(server, TestSoundServer.OUTPUT + ".monitor"));
         Process alpha = play(440);
         Process beta = play(880);
         go(alpha, beta);
-        Recorder gamma = keep(new Recorder(server, SoundServerForTest.MIC));
-        Recorder delta = keep(new Recorder(server, SoundServerForTest.MIC));
+        PcmRecorder gamma = keep(new PcmRecorder(server, TestSoundServer.MIC));
+        PcmRecorder delta = keep(new PcmRecorder(server, TestSoundServer.MIC));
         List<VmStatus> vms = new CopyOnWriteArrayList<>(List.of(vm("alpha", alpha.pid()), vm("beta", beta.pid()),
                 vm("gamma", gamma.pid()), vm("delta", delta.pid())));
         Map<String, UUID> id = Map.of("alpha", vms.get(0).definition().id(), "beta", vms.get(1).definition().id(),
@@ -139,7 +142,7 @@ class SoundPolicyTest {
                 () -> "440 Hz at " + Math.round(out.amplitude(440)) + ", 880 Hz at " + Math.round(out.amplitude(880)));
 
         // The microphone: a tone played into it reaches only the VM in front, and only if it may have it.
-        keep(server.client("paplay", "-d", SoundServerForTest.MIC_SINK, Tones.wav(tmp.resolve("mic.wav"), 660, 90).toString())::destroy);
+        keep(server.client("paplay", "-d", TestSoundServer.MIC_SINK, Tones.wav(tmp.resolve("mic.wav"), 660, 90).toString())::destroy);
         policy.set(new AudioChange(null, "gamma", null, null, true));
         policy.set(new AudioChange(null, "delta", null, null, true));
         policy.focus(id.get("gamma"));
@@ -180,12 +183,12 @@ class SoundPolicyTest {
         await("the server's loss seen", 10, () -> !policy.serverUp(), () -> "events " + events);
         assertTrue(policy.status().problem().contains("went away") || policy.status().problem().contains("nothing answers"),
                 policy.status().problem());
-        server = keep(new SoundServerForTest(tmp.resolve("sound")).start());
+        server = keep(new TestSoundServer(tmp.resolve("sound")).start());
         await("the server found again", 10, policy::serverUp, () -> "events " + events);
         assertTrue(events.stream().anyMatch(e -> e.type() == AudioEvent.Type.SERVER_DOWN), events.toString());
         assertEquals(AudioEvent.Type.SERVER_UP, events.stream().filter(e -> e.type() != AudioEvent.Type.CHANGED)
                 .reduce((x, y) -> y).orElseThrow().type(), events.toString());
-        Recorder out2 = keep(new Recorder(server, SoundServerForTest.OUTPUT + ".monitor"));
+        PcmRecorder out2 = keep(new PcmRecorder(server, TestSoundServer.OUTPUT + ".monitor"));
         Process alpha2 = play(440);
         Process beta2 = play(880);
         vms.set(0, vm("alpha", alpha2.pid()));

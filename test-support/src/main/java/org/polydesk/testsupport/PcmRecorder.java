@@ -1,4 +1,4 @@
-package org.polydesk.toolstack.sound;
+package org.polydesk.testsupport;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,13 +7,13 @@ import java.io.InputStream;
  * A parec of the sound server, its raw PCM kept as the last two seconds: what a source (or a
  * sink's monitor) carries now. It is a stream of the server like any other, with its own pid.
  */
-final class Recorder implements AutoCloseable {
+public final class PcmRecorder implements AutoCloseable {
     private static final int KEEP = Tones.RATE * 4 * 2;
     private final Process process;
     private final byte[] ring = new byte[KEEP];
     private long written;
 
-    Recorder(SoundServerForTest server, String device) throws IOException {
+    public PcmRecorder(TestSoundServer server, String device) throws IOException {
         process = server.client("parec", "-d", device, "--raw", "--format=s16le", "--rate=" + Tones.RATE, "--channels=2",
                 "--latency-msec=20");
         Thread reader = new Thread(this::read, "parec-" + device);
@@ -21,7 +21,7 @@ final class Recorder implements AutoCloseable {
         reader.start();
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
@@ -42,7 +42,7 @@ final class Recorder implements AutoCloseable {
     }
 
     /** The last {@code millis} of what was recorded (less if not that much yet), whole frames. */
-    synchronized byte[] last(int millis) {
+    public synchronized byte[] last(int millis) {
         int want = (int) Math.min(written, (long) Tones.RATE * 4 * millis / 1000) / 4 * 4;
         byte[] out = new byte[want];
         for (int i = 0; i < want; i++) {
@@ -52,7 +52,7 @@ final class Recorder implements AutoCloseable {
     }
 
     /** How strong {@code hz} is in the last quarter second. */
-    double amplitude(double hz) {
+    public double amplitude(double hz) {
         return Tones.amplitude(last(250), hz);
     }
 

@@ -1,4 +1,4 @@
-package org.polydesk.toolstack.sound;
+package org.polydesk.testsupport;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -7,14 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Test tones: a sine as a WAV file, and how strong a frequency is in recorded PCM (Goertzel). */
-final class Tones {
-    static final int RATE = 48000;
+public final class Tones {
+    public static final int RATE = 48000;
 
     private Tones() {
     }
 
     /** A 16-bit stereo WAV of a sine at {@code hz}, half of full scale, {@code seconds} long. */
-    static Path wav(Path file, double hz, int seconds) throws IOException {
+    public static Path wav(Path file, double hz, int seconds) throws IOException {
         int frames = RATE * seconds;
         ByteBuffer b = ByteBuffer.allocate(44 + frames * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.put("RIFF".getBytes()).putInt(36 + frames * 4).put("WAVE".getBytes());
@@ -33,7 +33,7 @@ final class Tones {
      * The amplitude of {@code hz} in 16-bit little-endian stereo PCM (the left channel), on the scale
      * of the samples: a full tone written by {@link #wav} measures about 16384, silence about 0.
      */
-    static double amplitude(byte[] pcm, double hz) {
+    public static double amplitude(byte[] pcm, double hz) {
         int frames = pcm.length / 4;
         if (frames == 0) {
             return 0;

@@ -1,4 +1,4 @@
-package org.polydesk.toolstack.sound;
+package org.polydesk.testsupport;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,21 +13,21 @@ import org.polydesk.testsupport.TestProcesses;
  * test records from: its monitor) and a null sink whose monitor is remapped into the default
  * source, as a microphone the test plays a tone into.
  */
-final class SoundServerForTest implements AutoCloseable {
-    static final String OUTPUT = "polydesk_test_out";
-    static final String MIC_SINK = "polydesk_test_mic";
-    static final String MIC = "polydesk_test_mic_in";
+public final class TestSoundServer implements AutoCloseable {
+    public static final String OUTPUT = "polydesk_test_out";
+    public static final String MIC_SINK = "polydesk_test_mic";
+    public static final String MIC = "polydesk_test_mic_in";
 
-    final Path socket;
+    public final Path socket;
     private final Path dir;
     private Process process;
 
-    SoundServerForTest(Path dir) {
+    public TestSoundServer(Path dir) {
         this.dir = dir;
         this.socket = dir.resolve("run/pulse/native");
     }
 
-    SoundServerForTest start() throws Exception {
+    public TestSoundServer start() throws Exception {
         Path repo = Path.of(System.getProperty("polydesk.repo"));
         Path etc = repo.resolve("distro/config/includes.chroot/etc");
         Path config = dir.resolve("config");
@@ -49,9 +49,8 @@ final class SoundServerForTest implements AutoCloseable {
         pb.environment().put("POLYDESK_SOUND_STATE", dir.resolve("state").toString());
         pb.environment().put("XDG_CONFIG_HOME", config.toString());
         process = TestProcesses.start(pb);
-        Pactl pactl = pactl();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!pactl.answers()) {
+        while (!answers()) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 throw new IOException("the sound server did not answer at " + socket + ":\n" + log());
             }
@@ -63,17 +62,18 @@ final class SoundServerForTest implements AutoCloseable {
         return this;
     }
 
-    Pactl pactl() {
-        return new Pactl("pactl", "unix:" + socket);
+    private boolean answers() throws InterruptedException, IOException {
+        return new ProcessBuilder("pactl", "--server", "unix:" + socket, "info").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor() == 0;
     }
 
-    String log() throws IOException {
+    public String log() throws IOException {
         Path log = dir.resolve("sound-server.log");
         return Files.exists(log) ? Files.readString(log) : "(no log)";
     }
 
     /** pactl against this server. */
-    String run(String... args) throws Exception {
+    public String run(String... args) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of("pactl", "--server", "unix:" + socket));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -85,7 +85,7 @@ final class SoundServerForTest implements AutoCloseable {
     }
 
     /** A client of this server (paplay, parec) with the given arguments, as this test's process. */
-    Process client(String... cmd) throws IOException {
+    public Process client(String... cmd) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("PULSE_SERVER", "unix:" + socket);
         return TestProcesses.start(pb);
@@ -105,7 +105,7 @@ final class SoundServerForTest implements AutoCloseable {
     }
 
     /** Ends the server (and with it its three processes). */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         if (process != null) {
             process.destroy();
             process.waitFor(10, TimeUnit.SECONDS);

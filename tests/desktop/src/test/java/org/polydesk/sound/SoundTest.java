@@ -1,0 +1,155 @@
+package org.polydesk.sound;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.polydesk.protocol.audio.AudioChange;
+import org.polydesk.protocol.audio.AudioPolicy;
+import org.polydesk.protocol.audio.AudioStatus;
+import org.polydesk.protocol.paths.Paths;
+import org.polydesk.protocol.rpc.RpcClient;
+import org.polydesk.protocol.rpc.RpcMethod;
+import org.polydesk.protocol.toolstack.ToolstackApi;
+import org.polydesk.protocol.vm.VmDefinition;
+import org.polydesk.testsupport.PcmRecorder;
+import org.polydesk.testsupport.PolydeskdProcess;
+import org.polydesk.testsupport.TestGuest;
+import org.polydesk.testsupport.TestProcesses;
+import org.polydesk.testsupport.TestSoundServer;
+
+/**
+ * Sound, end to end on the QEMU backend: the image's sound server (distro's script, as this test's
+ * child), polydeskd told to use it, the input server owning the focus, and two test guests whose HD
+ * Audio cards play 440 Hz and 880 Hz through ALSA. The test records dom0's output (a null sink's
+ * monitor) and finds by the strength of each frequency only 440 Hz while the first guest is in
+ * front, only 880 Hz after focus.set moves to the second, both with the policy 'mix', and the
+ * first gone again when muted.
+ */
+@Timeout(value = 600, unit = TimeUnit.SECONDS)
+class SoundTest {
+    private static final double LOUD = 2000;
+    private static final double SILENT = 300;
+
+    @TempDir
+    Path tmp;
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private PolydeskdProcess daemon;
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+        TestProcesses.killAll();
+    }
+
+    @Test
+    void theVmInFrontIsHeardAndMixPlaysBoth() throws Exception {
+        TestSoundServer sound = new TestSoundServer(tmp.resolve("sound")).start();
+        open.add(sound);
+        daemon = PolydeskdProcess.start(tmp.resolve("polydesk"), "--sound-server", sound.socket.toString());
+        open.add(daemon);
+        Path inputSocket = daemon.runDir().resolve("input.sock");
+        service("input", "org.polydesk.input.daemon.PolydeskInput", "--no-devices", "--socket", inputSocket.toString(),
+                "--daemon-socket", daemon.socket().toString());
+
+        UUID low = createAndStart("Low", 1, "440");
+        UUID high = createAndStart("High", 2, "880");
+        for (UUID vm : List.of(low, high)) {
+            TestGuest.awaitConsole(consoleOf(vm), "POLYDESK-TONE PLAYING", 180);
+        }
+        PcmRecorder out = new PcmRecorder(sound, TestSoundServer.OUTPUT + ".monitor");
+        open.add(out);
+
+        awaitInput(inputSocket);
+        rpc(ToolstackApi.FOCUS_SET, new ToolstackApi.VmRef("Low"));
+        awaitHeard("only Low (440 Hz) heard while it is in front", out, true, false);
+        rpc(ToolstackApi.FOCUS_SET, new ToolstackApi.VmRef("High"));
+        awaitHeard("only High (880 Hz) heard after the switch", out, false, true);
+        AudioStatus status = rpc(ToolstackApi.AUDIO_STATUS, null);
+        assertTrue(status.serverUp(), status.toString());
+        assertEquals(high, status.focused());
+        AudioStatus.Vm lowStatus = status.vms().stream().filter(v -> v.id().equals(low)).findFirst().orElseThrow();
+        assertEquals(1, lowStatus.streams(), "Low's QEMU has its stream in dom0's sound server: " + status);
+        assertFalse(lowStatus.heard(), status.toString());
+
+        rpc(ToolstackApi.AUDIO_SET, new AudioChange(AudioPolicy.MIX, null, null, null, null));
+        awaitHeard("both heard in mix", out, true, true);
+        rpc(ToolstackApi.AUDIO_SET, new AudioChange(null, "Low", null, true, null));
+        awaitHeard("Low muted, High heard", out, false, true);
+    }
+
+    private void awaitInput(Path socket) throws Exception {
+        await("the input server's focus bus", 60, () -> {
+            try (RpcClient c = RpcClient.connect(socket)) {
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        }, () -> "no " + socket);
+    }
+
+    private void awaitHeard(String what, PcmRecorder out, boolean hear440, boolean hear880) throws Exception {
+        await(what, 20, () -> {
+            double a = out.amplitude(440);
+            double b = out.amplitude(880);
+            return (hear440 ? a > LOUD : a < SILENT) && (hear880 ? b > LOUD : b < SILENT);
+        }, () -> "440 Hz at " + Math.round(out.amplitude(440)) + ", 880 Hz at " + Math.round(out.amplitude(880))
+                + "; polydeskd's log:\n" + daemon.logText());
+    }
+
+    private static void await(String what, long seconds, BooleanSupplier condition, Supplier<String> seen) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + " did not happen within " + seconds + " s; " + seen.get());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private Path consoleOf(UUID vm) {
+        return Paths.vmDir(daemon.runDir(), vm).resolve("console.log");
+    }
+
+    private UUID createAndStart(String name, int slot, String tone) throws Exception {
+        VmDefinition def = VmDefinition.builder().name(name).slot(slot).memoryMib(256)
+                .kernel(TestGuest.kernel().toString()).ramdisk(TestGuest.initrd().toString())
+                .cmdline(TestGuest.cmdline("404040") + " polydesk.tone=" + tone).build();
+        UUID id = rpc(ToolstackApi.VM_CREATE, new ToolstackApi.VmCreate(def)).definition().id();
+        rpc(ToolstackApi.VM_START, new ToolstackApi.VmRef(id.toString()));
+        return id;
+    }
+
+    private void service(String name, String mainClass, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx96m", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true",
+                "-cp", System.getProperty("java.class.path"), mainClass));
+        cmd.addAll(List.of(args));
+        Process p = TestProcesses.start(new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve(name + ".log").toFile()));
+        open.add(p::destroy);
+    }
+
+    private <P, R> R rpc(RpcMethod<P, R> method, P params) throws IOException {
+        try (RpcClient c = RpcClient.connect(daemon.socket())) {
+            return c.call(method, params);
+        } catch (RpcClient.CallException e) {
+            throw new IOException(method.name() + " refused: " + e.getMessage(), e);
+        }
+    }
+}
