@@ -99,8 +99,12 @@ public final class SoundPolicy implements AutoCloseable {
 
     /** The VM now in front ({@code null}: the control UI); its streams are set at once. */
     public void focus(UUID vm) {
+        boolean moved = !java.util.Objects.equals(focused, vm);
         focused = vm;
         apply();
+        if (moved) {
+            publish(new AudioEvent(AudioEvent.Type.CHANGED, "the VM in front changed"));
+        }
     }
 
     public synchronized AudioStatus status() {

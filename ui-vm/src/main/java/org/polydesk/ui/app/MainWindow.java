@@ -33,6 +33,7 @@ import org.polydesk.ui.install.InstallPage;
 import org.polydesk.ui.log.LogPage;
 import org.polydesk.ui.media.MediaPage;
 import org.polydesk.ui.network.NetworkPage;
+import org.polydesk.ui.sound.SoundPage;
 import org.polydesk.ui.vmlist.VmListPage;
 
 /**
@@ -40,7 +41,7 @@ import org.polydesk.ui.vmlist.VmListPage;
  * the current page. Built on the FX thread; the client must not be started before this exists.
  */
 public final class MainWindow {
-    public enum Page { VMS, NETWORK, HOST, HOTKEYS, GPU, MEDIA, INSTALL, LOG }
+    public enum Page { VMS, NETWORK, SOUND, HOST, HOTKEYS, GPU, MEDIA, INSTALL, LOG }
 
     private final UiContext ui;
     private final ToolstackClient client;
@@ -53,6 +54,7 @@ public final class MainWindow {
     private final GpuPage gpu;
     private final MediaPage media;
     private final NetworkPage network;
+    private final SoundPage sound;
     private final InstallPage install;
     private final LogPage log;
     private final ToggleGroup nav = new ToggleGroup();
@@ -69,6 +71,7 @@ public final class MainWindow {
         gpu = new GpuPage(ui, vmList.vms());
         media = new MediaPage(ui);
         network = new NetworkPage(ui, vmList.vms());
+        sound = new SoundPage(ui);
         install = new InstallPage(ui);
         log = new LogPage(ui);
         vmList.onCreate(() -> openForm(null));
@@ -84,6 +87,7 @@ public final class MainWindow {
 
         navButtons = Map.of(Page.VMS, navButton("Virtual machines", "nav-vms", Page.VMS),
                 Page.NETWORK, navButton("Networks", "nav-network", Page.NETWORK),
+                Page.SOUND, navButton("Sound", "nav-sound", Page.SOUND),
                 Page.HOST, navButton("Host", "nav-host", Page.HOST),
                 Page.HOTKEYS, navButton("Hotkeys", "nav-hotkeys", Page.HOTKEYS),
                 Page.GPU, navButton("Graphics", "nav-gpu", Page.GPU),
@@ -92,7 +96,8 @@ public final class MainWindow {
                 Page.LOG, navButton("Log", "nav-log", Page.LOG));
         Label brand = new Label("Polydesk");
         brand.getStyleClass().add("brand");
-        VBox left = new VBox(6, brand, navButtons.get(Page.VMS), navButtons.get(Page.NETWORK), navButtons.get(Page.HOST), navButtons.get(Page.HOTKEYS),
+        VBox left = new VBox(6, brand, navButtons.get(Page.VMS), navButtons.get(Page.NETWORK), navButtons.get(Page.SOUND),
+                navButtons.get(Page.HOST), navButtons.get(Page.HOTKEYS),
                 navButtons.get(Page.GPU), navButtons.get(Page.MEDIA), navButtons.get(Page.INSTALL), navButtons.get(Page.LOG));
         left.getStyleClass().add("nav");
         left.setPadding(new Insets(12));
@@ -102,8 +107,18 @@ public final class MainWindow {
         root.getStylesheets().add(MainWindow.class.getResource("polydesk.css").toExternalForm());
 
         client.onLink(this::showLink);
-        client.onEvent(vmList::onEvent);
+        client.onEvent(e -> {
+            vmList.onEvent(e);
+            if (page == Page.SOUND) {
+                sound.refresh(); // a VM that starts or stops brings or takes its streams
+            }
+        });
         client.onNetworkEvent(network::onEvent);
+        client.onAudioEvent(e -> {
+            if (page == Page.SOUND) {
+                sound.refresh();
+            }
+        });
         show(Page.VMS);
     }
 
@@ -122,6 +137,7 @@ public final class MainWindow {
         root.setCenter(switch (p) {
             case VMS -> vmList.node();
             case NETWORK -> network.node();
+            case SOUND -> sound.node();
             case HOST -> host.node();
             case HOTKEYS -> hotkeys.node();
             case GPU -> gpu.node();
@@ -136,6 +152,7 @@ public final class MainWindow {
         switch (page) {
             case VMS -> { }
             case NETWORK -> network.refresh();
+            case SOUND -> sound.refresh();
             case HOST -> host.refresh();
             case HOTKEYS -> hotkeys.refresh();
             case GPU -> gpu.refresh();

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.logging.Logger;
+import org.polydesk.protocol.audio.AudioEvent;
 import org.polydesk.protocol.network.NetworkEvent;
 import org.polydesk.protocol.rpc.RpcClient;
 import org.polydesk.protocol.rpc.Backoff;
@@ -46,6 +47,7 @@ public final class ToolstackClient implements AutoCloseable {
     private volatile Consumer<Link> linkListener = l -> { };
     private volatile Consumer<LifecycleEvent> eventListener = e -> { };
     private volatile Consumer<NetworkEvent> networkListener = e -> { };
+    private volatile Consumer<AudioEvent> audioListener = e -> { };
     private volatile Link link;
 
     private record Connection(RpcClient rpc, long epoch) {
@@ -90,6 +92,11 @@ public final class ToolstackClient implements AutoCloseable {
         networkListener = listener;
     }
 
+    /** Called with every audio event (the sound server came or went, the settings changed). */
+    public void onAudioEvent(Consumer<AudioEvent> listener) {
+        audioListener = listener;
+    }
+
     /** Starts following polydeskd's events (and reconnecting). */
     public void start() {
         events.start();
@@ -112,6 +119,10 @@ public final class ToolstackClient implements AutoCloseable {
             } else if (ToolstackApi.NETWORK_EVENT.matches(msg)) {
                 NetworkEvent e = ToolstackApi.NETWORK_EVENT.decode(msg);
                 Consumer<NetworkEvent> l = networkListener;
+                deliver.execute(() -> l.accept(e));
+            } else if (ToolstackApi.AUDIO_EVENT.matches(msg)) {
+                AudioEvent e = ToolstackApi.AUDIO_EVENT.decode(msg);
+                Consumer<AudioEvent> l = audioListener;
                 deliver.execute(() -> l.accept(e));
             }
         }
