@@ -55,6 +55,14 @@ public final class SoundPolicy implements AutoCloseable {
     private volatile String problem = "not looked for yet";
     private volatile boolean closed;
     private volatile Process subscription;
+    /**
+     * The streams as last read, kept by the subscription (read again on each stream that comes,
+     * goes or changes) and by what the policy sets: a focus change then costs only the calls that
+     * change something, not a read of every stream first.
+     */
+    private List<Pactl.Stream> streams = List.of();
+    /** Grows with each change the policy makes: a read begun before one is stale and dropped. */
+    private long changes;
     private Thread watcher;
 
     /**
@@ -215,51 +223,90 @@ public final class SoundPolicy implements AutoCloseable {
                 byPid.put(v.pid(), v.definition().id());
             }
         }
+        List<Pactl.Stream> now = new ArrayList<>();
         try {
-            for (Pactl.Kind kind : Pactl.Kind.values()) {
-                for (Pactl.Stream s : pactl.streams(kind)) {
-                    UUID vm = byPid.get(s.pid());
-                    if (vm != null) {
-                        set(s, settingsOf(vm), vm.equals(focused));
-                    }
-                }
+            for (Pactl.Stream s : streams) {
+                UUID vm = byPid.get(s.pid());
+                Pactl.Stream after = vm == null ? s : set(s, settingsOf(vm), vm.equals(focused));
+                changes += after.equals(s) ? 0 : 1;
+                now.add(after);
             }
+            streams = now;
         } catch (SoundException e) {
             LOG.warning("cannot apply the audio policy: " + e.getMessage());
+            readStreams(); // what was done and what not is known again only by reading
         }
     }
 
-    private void set(Pactl.Stream s, VmAudio a, boolean inFront) throws SoundException {
-        if (s.kind() == Pactl.Kind.PLAYBACK) {
-            boolean muted = a.muted() || (policy == AudioPolicy.FOCUSED && !inFront);
-            if (s.volume() != a.volume()) {
-                pactl.volume(s, a.volume());
+    /**
+     * Reads the server's streams afresh (after a stream came, went or changed), without holding up
+     * a focus change meanwhile; a read that a change of the policy overtook is dropped (the change
+     * makes the server announce it, and the next read sees it).
+     */
+    private void readStreams() {
+        long before;
+        synchronized (this) {
+            before = changes;
+        }
+        try {
+            List<Pactl.Stream> all = new ArrayList<>(pactl.streams(Pactl.Kind.PLAYBACK));
+            all.addAll(pactl.streams(Pactl.Kind.RECORDING));
+            synchronized (this) {
+                if (changes == before) {
+                    streams = all;
+                }
             }
-            if (s.muted() != muted) {
-                pactl.mute(s, muted);
+        } catch (SoundException e) {
+            LOG.fine("cannot read the streams: " + e.getMessage());
+        }
+    }
+
+    /** Sets one stream as the policy says; answers it as it is then. */
+    private Pactl.Stream set(Pactl.Stream s, VmAudio a, boolean inFront) throws SoundException {
+        int volume = s.volume();
+        boolean muted;
+        if (s.kind() == Pactl.Kind.PLAYBACK) {
+            muted = a.muted() || (policy == AudioPolicy.FOCUSED && !inFront);
+            if (volume != a.volume()) {
+                pactl.volume(s, a.volume());
+                volume = a.volume();
             }
         } else {
-            boolean muted = !(a.microphone() && inFront);
-            if (s.muted() != muted) {
-                pactl.mute(s, muted);
-            }
+            muted = !(a.microphone() && inFront);
         }
+        if (s.muted() != muted) {
+            pactl.mute(s, muted);
+        }
+        return new Pactl.Stream(s.kind(), s.index(), s.pid(), s.name(), muted, volume);
     }
 
     /** Follows the server: applies on each new stream; when it goes, says so and looks again. */
     private void watch() {
         while (!closed) {
             if (pactl.answers()) {
-                up();
                 try {
                     Process sub = pactl.subscribe();
                     subscription = sub;
-                    apply(); // the streams that were there before the subscription
+                    readStreams(); // the streams that were there before the subscription
+                    up();
+                    apply();
                     try (BufferedReader r = new BufferedReader(new InputStreamReader(sub.getInputStream(), StandardCharsets.UTF_8))) {
                         String line;
+                        boolean stale = false;
+                        boolean added = false;
                         while ((line = r.readLine()) != null && !closed) {
-                            if (line.contains("'new'") && (line.contains("sink-input") || line.contains("source-output"))) {
-                                apply();
+                            if (line.contains("sink-input") || line.contains("source-output")) {
+                                stale = true;
+                                added |= line.contains("'new'");
+                            }
+                            // One read for a burst of announcements (a policy change makes several).
+                            if (stale && !r.ready()) {
+                                readStreams();
+                                if (added) {
+                                    apply();
+                                }
+                                stale = false;
+                                added = false;
                             }
                         }
                     }
