@@ -106,6 +106,10 @@ final class DefinitionOptions {
             description = "What a crash does: restart (default; at most 3 times within 60 s) or stop.")
     String onCrash;
 
+    @Option(names = "--sound", paramLabel = "hda|ac97|none", description = "Its sound card: hda (Intel HD Audio,"
+            + " the default), ac97 (older guests) or none; it plays into dom0's sound server.")
+    String sound;
+
     /**
      * Sets the given options on {@code target}; what was not given stays as it is. With --os the
      * profile fills its settings first and every other option given is then set over them (a disk or
@@ -201,6 +205,9 @@ final class DefinitionOptions {
         if (onCrash != null) {
             target.onCrash(wireValue("--on-crash", onCrash, CrashAction.class));
         }
+        if (sound != null) {
+            target.sound(wireValue("--sound", sound, org.polydesk.protocol.vm.SoundCard.class));
+        }
         return target;
     }
 
@@ -210,7 +217,7 @@ final class DefinitionOptions {
                 || firmware != null || disks != null || nics != null || display != null || pci != null || gpu != null
                 || autostart != null || kernel != null || ramdisk != null || cmdline != null || os != null
                 || hyperv != null || boot != null || rtcLocalTime != null || usbTablet != null || secureBoot != null
-                || tpm != null || onCrash != null;
+                || tpm != null || onCrash != null || sound != null;
     }
 
     private static <E extends Enum<E>> E wireValue(String option, String value, Class<E> type) {

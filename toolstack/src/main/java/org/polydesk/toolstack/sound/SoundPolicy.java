@@ -172,20 +172,6 @@ public final class SoundPolicy implements AutoCloseable {
         return status();
     }
 
-    /** Forgets a deleted VM's settings. */
-    public synchronized void forget(UUID vm) {
-        if (settings.containsKey(vm)) {
-            Map<UUID, VmAudio> next = new LinkedHashMap<>(settings);
-            next.remove(vm);
-            try {
-                store(policy, next);
-                settings.remove(vm);
-            } catch (RpcException e) {
-                LOG.warning(e.getMessage());
-            }
-        }
-    }
-
     private VmAudio settingsOf(UUID id) {
         return settings.getOrDefault(id, VmAudio.defaults(id));
     }

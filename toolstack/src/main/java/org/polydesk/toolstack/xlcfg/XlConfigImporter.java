@@ -18,6 +18,7 @@ import org.polydesk.protocol.vm.DiskBus;
 import org.polydesk.protocol.vm.HypervFeature;
 import org.polydesk.protocol.vm.Firmware;
 import org.polydesk.protocol.vm.GuestType;
+import org.polydesk.protocol.vm.SoundCard;
 import org.polydesk.protocol.vm.Nic;
 import org.polydesk.protocol.vm.VmDefinition;
 
@@ -294,11 +295,12 @@ public final class XlConfigImporter {
         Optional<XlSetting> vga = take("vga");
         Optional<XlSetting> stdvga = take("stdvga");
         Optional<XlSetting> localtime = take("localtime");
+        Optional<XlSetting> soundhw = take("soundhw");
         if (localtime.isPresent()) {
             definition.rtcLocalTime(localtime.get().flag());
         }
         if (type != GuestType.HVM) {
-            for (Optional<XlSetting> hvmOnly : List.of(viridian, boot, usb, usbdevice, vga, stdvga)) {
+            for (Optional<XlSetting> hvmOnly : List.of(viridian, boot, usb, usbdevice, vga, stdvga, soundhw)) {
                 hvmOnly.ifPresent(s -> unsupported(s.key(), s.line(), "only HVM guests have it; xl ignores "
                         + s.key() + " for " + type.wireName() + " guests"));
             }
@@ -306,6 +308,15 @@ public final class XlConfigImporter {
         }
         if (viridian.isPresent()) {
             definition.hyperv(viridianGroups(viridian.get()));
+        }
+        if (soundhw.isPresent()) {
+            String card = soundhw.get().string();
+            switch (card) {
+                case "hda" -> definition.sound(SoundCard.HDA);
+                case "ac97" -> definition.sound(SoundCard.AC97);
+                default -> unsupported("soundhw", soundhw.get().line(), "Polydesk's sound cards are hda and ac97, not '"
+                        + card + "'; the VM keeps hda");
+            }
         }
         if (boot.isPresent()) {
             definition.boot(bootOrder(boot.get()));

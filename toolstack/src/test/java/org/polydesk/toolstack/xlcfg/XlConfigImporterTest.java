@@ -23,6 +23,7 @@ import org.polydesk.protocol.vm.Firmware;
 import org.polydesk.protocol.vm.GuestType;
 import org.polydesk.protocol.vm.Nic;
 import org.polydesk.protocol.vm.NicModel;
+import org.polydesk.protocol.vm.SoundCard;
 import org.polydesk.protocol.vm.HypervFeature;
 import org.polydesk.protocol.vm.BootDevice;
 import org.polydesk.protocol.vm.VmDefinition;
@@ -116,6 +117,10 @@ class XlConfigImporterTest {
         assertEquals(List.of(HypervFeature.BASE, HypervFeature.FREQ, HypervFeature.TIME_REF_COUNT, HypervFeature.APIC_ASSIST,
                 HypervFeature.CRASH_CTL), XlConfigImporter.importText("name='w'\ntype='hvm'\nviridian=1\n").definition().hyperv());
         assertEquals(List.of(), XlConfigImporter.importText("name='w'\ntype='hvm'\nviridian=0\n").definition().hyperv());
+        assertEquals(SoundCard.AC97, XlConfigImporter.importText("name='w'\ntype='hvm'\nsoundhw='ac97'\n").definition().sound());
+        assertEquals(SoundCard.HDA, XlConfigImporter.importText("name='w'\ntype='hvm'\nsoundhw='hda'\n").definition().sound());
+        XlImportResult sb16 = XlConfigImporter.importText("name='w'\ntype='hvm'\nsoundhw='sb16'\n");
+        assertTrue(remark(sb16.unsupported(), "soundhw").reason().contains("hda and ac97, not 'sb16'"), sb16.toString());
         XlImportResult cirrus = XlConfigImporter.importText("name='w'\ntype='hvm'\nvga='cirrus'\nusbdevice=['tablet','mouse']\n");
         assertTrue(remark(cirrus.notes(), "vga").reason().contains("becomes the standard VGA"));
         assertTrue(remark(cirrus.unsupported(), "usbdevice").reason().contains("'mouse' is not kept"));
