@@ -144,6 +144,12 @@ public final class LibxlBackend implements HypervisorBackend {
             throw new BackendException("cannot " + verb + " '" + def.name() + "': " + String.join("; ",
                     unsupported.stream().map(org.polydesk.protocol.rpc.Problem::problem).toList()));
         }
+        if (def.sound() != org.polydesk.protocol.vm.SoundCard.NONE && def.type() == GuestType.HVM) {
+            // Not given to the device model: Debian's qemu-system-xen has no PulseAudio backend, and
+            // QEMU would pick one of its own (a wav file) for a card without one.
+            LOG.info("'" + def.name() + "' runs without its sound card: Xen's device model here cannot play into"
+                    + " dom0's sound server");
+        }
         VmRuntimeDir dir = VmRuntimeDir.of(runDir, def.id());
         prepareDirectory(def, dir);
         Domain domain = new Domain(def, dir, gpuFunctions, create(def, dir, gpuFunctions, image));
