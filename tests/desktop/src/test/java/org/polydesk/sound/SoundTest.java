@@ -11,8 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,6 +23,7 @@ import org.polydesk.protocol.rpc.RpcClient;
 import org.polydesk.protocol.rpc.RpcMethod;
 import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.vm.VmDefinition;
+import org.polydesk.testsupport.Await;
 import org.polydesk.testsupport.PcmRecorder;
 import org.polydesk.testsupport.PolydeskdProcess;
 import org.polydesk.testsupport.TestGuest;
@@ -94,7 +93,7 @@ class SoundTest {
     }
 
     private void awaitInput(Path socket) throws Exception {
-        await("the input server's focus bus", 60, () -> {
+        Await.until("the input server's focus bus", 60, () -> {
             try (RpcClient c = RpcClient.connect(socket)) {
                 return true;
             } catch (IOException e) {
@@ -104,22 +103,12 @@ class SoundTest {
     }
 
     private void awaitHeard(String what, PcmRecorder out, boolean hear440, boolean hear880) throws Exception {
-        await(what, 20, () -> {
+        Await.until(what, 20, () -> {
             double a = out.amplitude(440);
             double b = out.amplitude(880);
             return (hear440 ? a > LOUD : a < SILENT) && (hear880 ? b > LOUD : b < SILENT);
         }, () -> "440 Hz at " + Math.round(out.amplitude(440)) + ", 880 Hz at " + Math.round(out.amplitude(880))
                 + "; polydeskd's log:\n" + daemon.logText());
-    }
-
-    private static void await(String what, long seconds, BooleanSupplier condition, Supplier<String> seen) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + " did not happen within " + seconds + " s; " + seen.get());
-            }
-            Thread.sleep(100);
-        }
     }
 
     private Path consoleOf(UUID vm) {

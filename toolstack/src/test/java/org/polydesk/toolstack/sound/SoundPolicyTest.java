@@ -11,9 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +23,7 @@ import org.polydesk.protocol.rpc.RpcException;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.protocol.vm.VmState;
 import org.polydesk.protocol.vm.VmStatus;
+import org.polydesk.testsupport.Await;
 import org.polydesk.testsupport.PcmRecorder;
 import org.polydesk.testsupport.TestSoundServer;
 import org.polydesk.testsupport.Tones;
@@ -85,18 +83,8 @@ class SoundPolicyTest {
         }
     }
 
-    private static void await(String what, long seconds, BooleanSupplier condition, Supplier<String> seen) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + " did not happen within " + seconds + " s; " + seen.get());
-            }
-            Thread.sleep(50);
-        }
-    }
-
     private void awaitHeard(String what, PcmRecorder out, boolean hear440, boolean hear880) throws Exception {
-        await(what, 10, () -> {
+        Await.until(what, 10, () -> {
             double a = out.amplitude(440);
             double b = out.amplitude(880);
             return (hear440 ? a > LOUD : a < SILENT) && (hear880 ? b > LOUD : b < SILENT);
@@ -120,7 +108,7 @@ class SoundPolicyTest {
         SoundPolicy policy = keep(new SoundPolicy("pactl", server.socket, settings, () -> vms));
         policy.subscribe(events::add);
         policy.start();
-        await("the sound server found", 10, policy::serverUp, () -> "events " + events);
+        Await.until("the sound server found", 10, policy::serverUp, () -> "events " + events);
 
         policy.focus(id.get("alpha"));
         awaitHeard("alpha alone heard while in front", out, true, false);
@@ -137,7 +125,7 @@ class SoundPolicyTest {
         policy.set(new AudioChange(null, "alpha", null, true, null));
         awaitHeard("alpha muted", out, false, true);
         policy.set(new AudioChange(null, "alpha", 50, false, null));
-        await("alpha at half volume (the server's 50 %: an eighth of the amplitude)", 10,
+        Await.until("alpha at half volume (the server's 50 %: an eighth of the amplitude)", 10,
                 () -> out.amplitude(440) > 1000 && out.amplitude(440) < 3500 && out.amplitude(880) > LOUD,
                 () -> "440 Hz at " + Math.round(out.amplitude(440)) + ", 880 Hz at " + Math.round(out.amplitude(880)));
 
@@ -146,14 +134,14 @@ class SoundPolicyTest {
         policy.set(new AudioChange(null, "gamma", null, null, true));
         policy.set(new AudioChange(null, "delta", null, null, true));
         policy.focus(id.get("gamma"));
-        await("gamma hears the microphone, delta not", 10, () -> gamma.amplitude(660) > LOUD && delta.amplitude(660) < SILENT,
+        Await.until("gamma hears the microphone, delta not", 10, () -> gamma.amplitude(660) > LOUD && delta.amplitude(660) < SILENT,
                 () -> "gamma " + Math.round(gamma.amplitude(660)) + ", delta " + Math.round(delta.amplitude(660)));
         policy.focus(id.get("delta"));
-        await("delta hears it once in front, gamma no longer", 10,
+        Await.until("delta hears it once in front, gamma no longer", 10,
                 () -> delta.amplitude(660) > LOUD && gamma.amplitude(660) < SILENT,
                 () -> "gamma " + Math.round(gamma.amplitude(660)) + ", delta " + Math.round(delta.amplitude(660)));
         policy.set(new AudioChange(null, "delta", null, null, false));
-        await("delta, not allowed it, hears nothing though in front", 10, () -> delta.amplitude(660) < SILENT,
+        Await.until("delta, not allowed it, hears nothing though in front", 10, () -> delta.amplitude(660) < SILENT,
                 () -> "delta " + Math.round(delta.amplitude(660)));
         assertTrue(policy.status().vms().stream().noneMatch(AudioStatus.Vm::listening), policy.status().toString());
 
@@ -180,11 +168,11 @@ class SoundPolicyTest {
         policy.set(new AudioChange(null, "alpha", 100, null, null));
         policy.focus(id.get("alpha"));
         server.kill();
-        await("the server's loss seen", 10, () -> !policy.serverUp(), () -> "events " + events);
+        Await.until("the server's loss seen", 10, () -> !policy.serverUp(), () -> "events " + events);
         assertTrue(policy.status().problem().contains("went away") || policy.status().problem().contains("nothing answers"),
                 policy.status().problem());
         server = keep(new TestSoundServer(tmp.resolve("sound")).start());
-        await("the server found again", 10, policy::serverUp, () -> "events " + events);
+        Await.until("the server found again", 10, policy::serverUp, () -> "events " + events);
         assertTrue(events.stream().anyMatch(e -> e.type() == AudioEvent.Type.SERVER_DOWN), events.toString());
         assertEquals(AudioEvent.Type.SERVER_UP, events.stream().filter(e -> e.type() != AudioEvent.Type.CHANGED)
                 .reduce((x, y) -> y).orElseThrow().type(), events.toString());
