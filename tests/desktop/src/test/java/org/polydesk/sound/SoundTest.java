@@ -23,12 +23,14 @@ import org.polydesk.protocol.rpc.RpcClient;
 import org.polydesk.protocol.rpc.RpcMethod;
 import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.vm.VmDefinition;
+import org.polydesk.protocol.vm.VmStatus;
 import org.polydesk.testsupport.Await;
 import org.polydesk.testsupport.PcmRecorder;
 import org.polydesk.testsupport.PolydeskdProcess;
 import org.polydesk.testsupport.TestGuest;
 import org.polydesk.testsupport.TestProcesses;
 import org.polydesk.testsupport.TestSoundServer;
+import org.polydesk.testsupport.Tones;
 
 /**
  * Sound, end to end on the QEMU backend: the image's sound server (distro's script, as this test's
@@ -36,24 +38,39 @@ import org.polydesk.testsupport.TestSoundServer;
  * Audio cards play 440 Hz and 880 Hz through ALSA. The test records dom0's output (a null sink's
  * monitor) and finds by the strength of each frequency only 440 Hz while the first guest is in
  * front, only 880 Hz after focus.set moves to the second, both with the policy 'mix', and the
- * first gone again when muted.
+ * first gone again when muted. A tone played into dom0's microphone then reaches only the guest in
+ * front, by what each guest's card records, and none that may not have it.
  */
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
 class SoundTest {
     private static final double LOUD = 2000;
     private static final double SILENT = 300;
+    /** A guest's input level (mean magnitude of its 16-bit samples): the half-scale tone is about 10400. */
+    private static final int HEARD_LEVEL = 2000;
+    private static final int SILENT_LEVEL = 300;
 
     @TempDir
     Path tmp;
     private final List<AutoCloseable> open = new ArrayList<>();
     private PolydeskdProcess daemon;
 
+    /**
+     * Ends what this test started: its VMs (through polydeskd, which leaves them running when it
+     * stops), then the rest. Not TestProcesses.killAll: this JVM's other tests keep processes of
+     * theirs (DesktopTest's Xvnc, which the JVM's JavaFX is connected to).
+     */
     @AfterEach
     void cleanUp() throws Exception {
+        if (daemon != null && daemon.isAlive()) {
+            for (VmStatus vm : rpc(ToolstackApi.VM_LIST, null)) {
+                if (vm.state().isActive()) {
+                    rpc(ToolstackApi.VM_DESTROY, new ToolstackApi.VmRef(vm.definition().id().toString()));
+                }
+            }
+        }
         for (int i = open.size() - 1; i >= 0; i--) {
             open.get(i).close();
         }
-        TestProcesses.killAll();
     }
 
     @Test
@@ -90,6 +107,51 @@ class SoundTest {
         awaitHeard("both heard in mix", out, true, true);
         rpc(ToolstackApi.AUDIO_SET, new AudioChange(null, "Low", null, true, null));
         awaitHeard("Low muted, High heard", out, false, true);
+
+        // The microphone: a tone played into dom0's source reaches only the guest in front, and
+        // only while it may have it; each guest prints how loud its card's input is.
+        Process mic = sound.client("paplay", "-d", TestSoundServer.MIC_SINK,
+                Tones.wav(tmp.resolve("mic.wav"), 660, 120).toString());
+        open.add(mic::destroy);
+        rpc(ToolstackApi.AUDIO_SET, new AudioChange(null, "Low", null, null, true));
+        rpc(ToolstackApi.AUDIO_SET, new AudioChange(null, "High", null, null, true));
+        rpc(ToolstackApi.FOCUS_SET, new ToolstackApi.VmRef("Low"));
+        awaitListening("Low, in front, hears the microphone; High does not", low, high);
+        rpc(ToolstackApi.FOCUS_SET, new ToolstackApi.VmRef("High"));
+        awaitListening("High hears it once in front; Low no longer", high, low);
+        rpc(ToolstackApi.AUDIO_SET, new AudioChange(null, "High", null, null, false));
+        Await.until("High, no longer allowed it, hears nothing though in front", 30, () -> level(high) < SILENT_LEVEL,
+                () -> "High's input level " + level(high));
+    }
+
+    private void awaitListening(String what, UUID hears, UUID deaf) throws Exception {
+        Await.until(what, 30, () -> level(hears) > HEARD_LEVEL && level(deaf) < SILENT_LEVEL,
+                () -> "input level of the one that should hear " + level(hears) + ", of the other " + level(deaf)
+                        + "; its console's sound lines: " + soundLines(hears));
+    }
+
+    private String soundLines(UUID vm) {
+        try {
+            return String.join(" | ", Files.readString(consoleOf(vm), java.nio.charset.StandardCharsets.ISO_8859_1).lines()
+                    .filter(l -> l.contains("POLYDESK-LISTEN") || l.contains("POLYDESK-TONE")).limit(5).toList());
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    /** The last input level the guest printed (-1 before any). */
+    private int level(UUID vm) {
+        try {
+            String console = Files.readString(consoleOf(vm), java.nio.charset.StandardCharsets.ISO_8859_1);
+            int at = console.lastIndexOf("POLYDESK-LISTEN LEVEL ");
+            if (at < 0) {
+                return -1;
+            }
+            String rest = console.substring(at + "POLYDESK-LISTEN LEVEL ".length()).lines().findFirst().orElse("").strip();
+            return rest.matches("\\d+") ? Integer.parseInt(rest) : -1;
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     private void awaitInput(Path socket) throws Exception {
@@ -118,7 +180,7 @@ class SoundTest {
     private UUID createAndStart(String name, int slot, String tone) throws Exception {
         VmDefinition def = VmDefinition.builder().name(name).slot(slot).memoryMib(256)
                 .kernel(TestGuest.kernel().toString()).ramdisk(TestGuest.initrd().toString())
-                .cmdline(TestGuest.cmdline("404040") + " polydesk.tone=" + tone).build();
+                .cmdline(TestGuest.cmdline("404040") + " polydesk.tone=" + tone + " polydesk.listen=1").build();
         UUID id = rpc(ToolstackApi.VM_CREATE, new ToolstackApi.VmCreate(def)).definition().id();
         rpc(ToolstackApi.VM_START, new ToolstackApi.VmRef(id.toString()));
         return id;
@@ -131,7 +193,10 @@ class SoundTest {
         cmd.addAll(List.of(args));
         Process p = TestProcesses.start(new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(tmp.resolve(name + ".log").toFile()));
-        open.add(p::destroy);
+        open.add(() -> {
+            p.destroy();
+            p.waitFor(10, TimeUnit.SECONDS);
+        });
     }
 
     private <P, R> R rpc(RpcMethod<P, R> method, P params) throws IOException {
