@@ -106,58 +106,8 @@ qemu=(qemu-system-x86_64 -accel tcg -cpu qemu64 -smp 2 -m 2048
       -append "root=/dev/vda ro console=ttyS0 init=/usr/local/sbin/polydesk-dom0-init polydesk.nox")
 printf '%q ' "${qemu[@]}" > "$run/qemu-command.txt"; echo >> "$run/qemu-command.txt"
 log "booting the dom0 image without Xen in QEMU (bound: $timeout_s s); serial console follows"
-: > "$run/serial.log"
-tail_pid=
-qemu_pid=
-# stop_pid PID: TERM, then KILL if it is still there after 5 s.
-stop_pid() {
-    local pid=$1 n=0
-    kill "$pid" 2>/dev/null || return 0
-    while kill -0 "$pid" 2>/dev/null && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
-    kill -9 "$pid" 2>/dev/null || true
-}
-cleanup() {
-    [ -n "$qemu_pid" ] && stop_pid "$qemu_pid"
-    [ -n "$tail_pid" ] && kill "$tail_pid" 2>/dev/null
-    return 0
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-qemu_start=$SECONDS
-"${qemu[@]}" > "$run/qemu.out" 2>&1 &
-qemu_pid=$!
-tail -n +1 --pid="$qemu_pid" -f "$run/serial.log" &
-tail_pid=$!
-
-# Wait for QEMU to exit (the guest powers off); note the markers; kill QEMU at the bound, or
-# 60 s after DONE/ERROR when it does not power off.
-ready_at='' done_at='' error_at='' timed_out=''
-while kill -0 "$qemu_pid" 2>/dev/null; do
-    elapsed=$((SECONDS - qemu_start))
-    [ -z "$ready_at" ] && grep -q 'POLYDESK-DOM0 READY' "$run/serial.log" && ready_at=$elapsed
-    [ -z "$done_at" ] && grep -q 'POLYDESK-DOM0 DONE' "$run/serial.log" && done_at=$elapsed
-    [ -z "$error_at" ] && grep -q 'POLYDESK-DOM0 ERROR' "$run/serial.log" && error_at=$elapsed
-    end=${done_at:-$error_at}
-    if [ -n "$end" ] && [ $((elapsed - end)) -gt 60 ]; then
-        log "the guest finished but QEMU did not exit within 60 s; killing it"
-        break
-    fi
-    if [ "$elapsed" -ge "$timeout_s" ]; then
-        timed_out=1
-        break
-    fi
-    sleep 1
-done
-total=$((SECONDS - qemu_start))
-[ -z "$done_at" ] && grep -q 'POLYDESK-DOM0 DONE' "$run/serial.log" && done_at=$total
-stop_pid "$qemu_pid"
-wait "$qemu_pid" 2>/dev/null || true
-qemu_pid=
-n=0
-while kill -0 "$tail_pid" 2>/dev/null && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
-kill "$tail_pid" 2>/dev/null || true
-tail_pid=
-[ -s "$run/qemu.out" ] && sed 's/^/qemu: /' "$run/qemu.out" >&2
+. "$repo/tests/lib/qemu-follow.sh"
+qemu_follow "$run/serial.log" "$timeout_s" "the guest" "${qemu[@]}"
 
 # The guest's logs (NetworkManager, wpa_supplicant, hostapd, dnsmasq, polydeskd) out of the payload.
 debugfs -R "rdump /out $run" "$run/payload.img" > /dev/null 2>&1 || log "could not copy out/ from the payload"

@@ -185,62 +185,8 @@ qemu=(qemu-system-x86_64 -accel tcg -machine q35 -cpu qemu64,+svm,+npt -smp 2 -m
       -initrd "$image/vmlinuz $dom0_args,$image/initrd.img")
 printf '%q ' "${qemu[@]}" > "$run/qemu-command.txt"; echo >> "$run/qemu-command.txt"
 log "booting Xen in QEMU (bound: $timeout_s s); serial console follows"
-: > "$run/serial.log"
-tail_pid=
-qemu_pid=
-# stop_pid PID: TERM, then KILL if it is still there after 5 s (waiting on its exit, not a sleep).
-stop_pid() {
-    local pid=$1 n=0
-    kill "$pid" 2>/dev/null || return 0
-    while kill -0 "$pid" 2>/dev/null && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
-    kill -9 "$pid" 2>/dev/null || true
-}
-cleanup() {
-    [ -n "$qemu_pid" ] && stop_pid "$qemu_pid"
-    [ -n "$tail_pid" ] && kill "$tail_pid" 2>/dev/null
-    return 0
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-qemu_start=$SECONDS
-"${qemu[@]}" > "$run/qemu.out" 2>&1 &
-qemu_pid=$!
-# The console as it comes; tail ends by itself once QEMU has (--pid), after the last lines.
-tail -n +1 --pid="$qemu_pid" -f "$run/serial.log" &
-tail_pid=$!
-
-# Wait for QEMU to exit (dom0 powers Xen off); note when the markers appear; kill QEMU
-# when the bound is hit or when dom0 said DONE/ERROR but Xen does not power off.
-ready_at= done_at= error_at= timed_out=
-while kill -0 "$qemu_pid" 2>/dev/null; do
-    elapsed=$((SECONDS - qemu_start))
-    [ -z "$ready_at" ] && grep -q 'POLYDESK-DOM0 READY' "$run/serial.log" && ready_at=$elapsed
-    [ -z "$done_at" ] && grep -q 'POLYDESK-DOM0 DONE' "$run/serial.log" && done_at=$elapsed
-    [ -z "$error_at" ] && grep -q 'POLYDESK-DOM0 ERROR' "$run/serial.log" && error_at=$elapsed
-    end=${done_at:-$error_at}
-    if [ -n "$end" ] && [ $((elapsed - end)) -gt 60 ]; then
-        log "dom0 finished but QEMU did not exit within 60 s; killing it"
-        break
-    fi
-    if [ "$elapsed" -ge "$timeout_s" ]; then
-        timed_out=1
-        break
-    fi
-    sleep 1
-done
-total=$((SECONDS - qemu_start))
-# dom0 may power off within the last second's sleep: look at the markers once more.
-[ -z "$done_at" ] && grep -q 'POLYDESK-DOM0 DONE' "$run/serial.log" && done_at=$total
-[ -z "$error_at" ] && grep -q 'POLYDESK-DOM0 ERROR' "$run/serial.log" && error_at=$total
-stop_pid "$qemu_pid"
-wait "$qemu_pid" 2>/dev/null || true
-qemu_pid=
-# tail has the rest of the log to print and then ends (it polls QEMU's pid each second).
-n=0
-while kill -0 "$tail_pid" 2>/dev/null && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
-kill "$tail_pid" 2>/dev/null || true
-tail_pid=
-[ -s "$run/qemu.out" ] && sed 's/^/qemu: /' "$run/qemu.out" >&2
+. "$repo/tests/lib/qemu-follow.sh"
+qemu_follow "$run/serial.log" "$timeout_s" "dom0" "${qemu[@]}"
 
 # dom0's logs (polydeskd.log, events, xl dmesg, guest consoles) out of the payload disk.
 debugfs -R "rdump /out $run" "$run/payload.img" > /dev/null 2>&1 || log "could not copy out/ from the payload"
