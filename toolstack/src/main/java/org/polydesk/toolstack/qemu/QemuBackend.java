@@ -175,7 +175,7 @@ public final class QemuBackend implements HypervisorBackend {
         try (java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(server))) {
             return server;
         } catch (IOException e) {
-            LOG.warning("'" + def.name() + "' starts silent: nothing answers at " + server + " (" + e.getMessage() + ")");
+            LOG.info("'" + def.name() + "' starts silent: nothing answers at " + server + " (" + e.getMessage() + ")");
             return null;
         }
     }

@@ -155,6 +155,15 @@ class PolydeskdWireTest {
         }
     }
 
+    /** The next lifecycle event; the subscription's other notifications (audio, network) are passed over. */
+    private static RpcMessage nextLifecycleEvent(RpcClient events) throws Exception {
+        RpcMessage m;
+        do {
+            m = events.nextNotification();
+        } while (m != null && (ToolstackApi.AUDIO_EVENT.matches(m) || ToolstackApi.NETWORK_EVENT.matches(m)));
+        return m;
+    }
+
     @Test
     void subscribersReceiveLifecycleEventsInOrder() throws Exception {
         try (RpcClient events = polydeskd.connect(); RpcClient c = polydeskd.connect()) {
@@ -163,13 +172,13 @@ class PolydeskdWireTest {
                     VmDefinition.builder().name("Evented").memoryMib(256).build())).definition().id().toString();
             c.call(ToolstackApi.VM_DELETE, new ToolstackApi.VmRef("Evented"));
 
-            RpcMessage m = events.nextNotification();
+            RpcMessage m = nextLifecycleEvent(events);
             assertTrue(ToolstackApi.EVENT.matches(m), m.method());
             LifecycleEvent created = ToolstackApi.EVENT.decode(m);
             assertEquals(LifecycleEvent.Type.CREATED, created.type());
             assertEquals(id, created.vm().toString());
             assertEquals(1, created.slot());
-            LifecycleEvent deleted = ToolstackApi.EVENT.decode(events.nextNotification());
+            LifecycleEvent deleted = ToolstackApi.EVENT.decode(nextLifecycleEvent(events));
             assertEquals(LifecycleEvent.Type.DELETED, deleted.type());
             assertEquals(created.seq() + 1, deleted.seq());
         }

@@ -87,6 +87,8 @@ public final class VmForm {
     final CheckBox hyperv = check("Hyper-V enlightenments", "hyperv");
     final CheckBox rtcLocalTime = check("Clock in local time", "rtc-local-time");
     final CheckBox usbTablet = check("USB tablet (absolute pointer)", "usb-tablet");
+    /** The sound card (hda, ac97, none); it plays into dom0's sound server as the Sound page sets. */
+    final ComboBox<String> sound = new ComboBox<>(FXCollections.observableArrayList("hda", "ac97", "none"));
     final ComboBox<String> bootOrder = new ComboBox<>(FXCollections.observableArrayList(BOOT_CD_FIRST, BOOT_DISK_FIRST,
             BOOT_DISK_ONLY, BOOT_DEFAULT));
     final ComboBox<String> diskBus = new ComboBox<>(FXCollections.observableArrayList("sata", "virtio"));
@@ -139,6 +141,7 @@ public final class VmForm {
         slot.setId("slot");
         type.setId("type");
         firmware.setId("firmware");
+        sound.setId("sound");
         os.setId("os-profile");
         os.setPromptText("choose to fill the settings");
         bootOrder.setId("boot-order");
@@ -214,7 +217,7 @@ public final class VmForm {
         row = row(grid, row, "vCPUs", vcpus, Field.VCPUS);
         row = row(grid, row, "Type and firmware", new HBox(8, type, firmware, secureBoot, tpm), Field.FIRMWARE);
         row = row(grid, row, "Machine", new VBox(6, new HBox(8, new Label("Boot"), bootOrder), new HBox(12, hyperv, rtcLocalTime),
-                usbTablet), Field.MACHINE);
+                usbTablet, new HBox(8, new Label("Sound card"), sound)), Field.MACHINE);
         Button browseDisk = new Button("Browse…");
         browseDisk.setOnAction(e -> browse(diskPath, "Disk image", "*.img", "*.qcow2", "*.raw", "*.vhd"));
         diskPath.setPromptText("/var/lib/polydesk/images/name.qcow2");
@@ -377,6 +380,7 @@ public final class VmForm {
         hyperv.setSelected(!d.hyperv().isEmpty());
         rtcLocalTime.setSelected(d.rtcLocalTime());
         usbTablet.setSelected(d.usbTablet());
+        sound.setValue(d.sound().name().toLowerCase(java.util.Locale.ROOT));
         otherBootOrder = null;
         List<BootDevice> order = d.boot();
         if (order.isEmpty()) {
@@ -541,7 +545,8 @@ public final class VmForm {
                 .hyperv(hyperv.isSelected() ? hypervGroups : List.of())
                 .boot(chosenBootOrder())
                 .rtcLocalTime(rtcLocalTime.isSelected())
-                .usbTablet(usbTablet.isSelected());
+                .usbTablet(usbTablet.isSelected())
+                .sound(org.polydesk.protocol.vm.SoundCard.valueOf(sound.getValue().toUpperCase(java.util.Locale.ROOT)));
         VmDefinition def = b.build();
         String vmName = def.name();
         Consumer<ToolstackException> refused = err -> {

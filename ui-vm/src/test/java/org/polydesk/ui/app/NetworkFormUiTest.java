@@ -16,6 +16,7 @@ import org.polydesk.protocol.network.NetworkKind;
 import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.vm.Nic;
 import org.polydesk.protocol.vm.NicPolicy;
+import org.polydesk.protocol.vm.SoundCard;
 import org.polydesk.protocol.vm.VmStatus;
 import org.polydesk.testsupport.PolydeskdProcess;
 
@@ -23,7 +24,7 @@ import org.polydesk.testsupport.PolydeskdProcess;
  * The VM form's network part against a real polydeskd that runs in a network namespace of the
  * test's own (its networks' bridges, dnsmasq and nft tables are made there, never on the host): the
  * form offers polydeskd's networks, starts on 'default', and what it stores is the network and
- * policy chosen, with a MAC polydeskd gave the NIC; editing shows them again.
+ * policy chosen, with a MAC polydeskd gave the NIC, and the sound card chosen; editing shows them again.
  */
 class NetworkFormUiTest {
     @TempDir
@@ -71,11 +72,15 @@ class NetworkFormUiTest {
         assertEquals("open", combo("#nic-policy"), "a new NIC is open");
         ui.robot.clickOn("#nic-policy");
         ui.robot.clickOn("internet-only");
+        assertEquals("hda", combo("#sound"), "a new VM has HD Audio");
+        ui.click("#sound");
+        ui.robot.clickOn("ac97");
         ui.robot.clickOn("#submit");
         ui.await("the form closing", 10, () -> !ui.visible("#vm-form"), () -> ui.text("#general-error"));
 
         List<VmStatus> vms = ui.rpc(ToolstackApi.VM_LIST, null);
         Nic nic = vms.get(0).definition().nics().get(0);
+        assertEquals(SoundCard.AC97, vms.get(0).definition().sound(), "the sound card chosen is stored");
         assertEquals("lab", nic.network());
         assertEquals(NicPolicy.INTERNET_ONLY, nic.policy());
         assertNull(nic.bridge());
@@ -89,5 +94,6 @@ class NetworkFormUiTest {
         ui.awaitText("#form-title", "Edit 'Lab box'", 5);
         assertEquals("lab", combo("#network-name"));
         assertEquals("internet-only", combo("#nic-policy"));
+        assertEquals("ac97", combo("#sound"));
     }
 }
