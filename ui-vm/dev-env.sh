@@ -12,9 +12,10 @@ polyctl() {
         --socket "$dev_dir/run/polydeskd.sock" "$@"
 }
 
-# dev_env_start WIDTH HEIGHT: Xvfb on a free display number and polydeskd; sets DISPLAY and dev_socket.
+# dev_env_start WIDTH HEIGHT: Xvfb on a free display number, the sound server and polydeskd; sets
+# DISPLAY and dev_socket.
 dev_env_start() {
-    need_packages xvfb libgtk-3-0 imagemagick fonts-dejavu-core
+    need_packages xvfb libgtk-3-0 imagemagick fonts-dejavu-core pipewire pipewire-pulse wireplumber pulseaudio-utils
     [ -f "$toolstack_jar" ] && [ -d "$repo/ui-vm/target/lib" ] || {
         echo "no build; run: mvn -pl ui-vm -am package -DskipTests" >&2
         return 1
@@ -24,8 +25,16 @@ dev_env_start() {
     Xvfb ":$n" -screen 0 "${1}x${2}x24" -nolisten tcp >"$dev_dir/xvfb.log" 2>&1 &
     dev_pids+=($!)
     export DISPLAY=":$n"
+    # The image's sound server, with directories of its own, for the VMs' sound cards.
+    mkdir -p "$dev_dir/sound/config"
+    cp -r "$repo/distro/config/includes.chroot/etc/wireplumber" "$dev_dir/sound/config/"
+    POLYDESK_SOUND_RUN=$dev_dir/sound/run POLYDESK_SOUND_STATE=$dev_dir/sound/state \
+        XDG_CONFIG_HOME=$dev_dir/sound/config bash "$repo/distro/config/includes.chroot/usr/lib/polydesk/sound-server" \
+        >"$dev_dir/sound.log" 2>&1 &
+    dev_pids+=($!)
     java -Xmx96m -cp "$toolstack_jar" org.polydesk.toolstack.daemon.Polydeskd --state-dir "$dev_dir/vms" \
-        --run-dir "$dev_dir/run" --accel tcg >"$dev_dir/polydeskd.log" 2>&1 &
+        --run-dir "$dev_dir/run" --accel tcg --sound-server "$dev_dir/sound/run/pulse/native" \
+        >"$dev_dir/polydeskd.log" 2>&1 &
     dev_daemon=$!
     dev_pids+=($dev_daemon)
     dev_socket=$dev_dir/run/polydeskd.sock

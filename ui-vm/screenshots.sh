@@ -16,13 +16,16 @@ trap dev_env_stop EXIT
 dev_env_start 1180 720
 dev_env_examples
 polyctl vm edit Debian --kernel "$guest/vmlinuz" --ramdisk "$guest/initrd.img" \
-    --cmdline "console=ttyS0 quiet panic=-1 polydesk.colour=C03030" >/dev/null
+    --cmdline "console=ttyS0 quiet panic=-1 polydesk.colour=C03030 polydesk.tone=440" >/dev/null
 polyctl network create default --address 10.77.0.1/24 >/dev/null
 polyctl network create lab --kind isolated >/dev/null
 polyctl vm edit Debian --nic default >/dev/null
 polyctl vm edit "Windows 11" --nic default,policy=internet-only >/dev/null
 polyctl vm edit "Build box" --nic lab,offline >/dev/null
 polyctl vm start Debian >/dev/null
+polyctl audio policy mix >/dev/null
+polyctl audio vm Debian --volume 80 --microphone >/dev/null
+polyctl audio vm "Windows 11" --mute >/dev/null
 jar=$(ls "$here"/target/ui-vm-*.jar | grep -v -- -tests.jar | head -n 1)
 GDK_GL=disable java -Xmx96m -Dprism.order=sw -cp "$jar:$here/target/lib/*" org.polydesk.ui.dev.ScreenshotTour \
     "$dev_socket" "$repo/docs" "$dev_daemon"

@@ -100,6 +100,12 @@ public final class ScreenshotTour {
         shot("ui-media");
         page(MainWindow.Page.NETWORK, "#networks-status");
         shot("ui-network");
+        page(MainWindow.Page.SOUND, "#sound-server");
+        await("the running VM heard", () -> {
+            TableView<?> sound = (TableView<?>) scene.lookup("#sound-table");
+            return sound.getItems().stream().anyMatch(v -> ((org.polydesk.protocol.audio.AudioStatus.Vm) v).heard());
+        });
+        shot("ui-sound");
 
         ProcessHandle.of(daemonPid).ifPresent(ProcessHandle::destroy);
         fx(() -> {
