@@ -230,6 +230,11 @@ public final class ToolstackApi {
     public static final RpcMethod<Void, HostInfo> HOST_INFO = RpcMethod.of("host.info", Void.class, HostInfo.class,
             "The host: versions (Polydesk, hypervisor, kernel), CPUs, memory, uptime, VMs, free slots, and whether"
                     + " polydeskd controls its power.");
+    public static final RpcMethod<Void, HostCheck> HOST_CHECK = RpcMethod.of("host.check", Void.class, HostCheck.class,
+            "Whether this machine can run Polydesk's VMs and pass a GPU to one: CPU virtualisation, Xen, the IOMMU and"
+                    + " interrupt remapping (from Xen's own report), memory, and each display controller with the"
+                    + " devices it must be passed with, its reset methods and a verdict (assignable, with caveats, not"
+                    + " assignable) with the reasons.", BACKEND_FAILED);
     public static final RpcMethod<HostPower, HostPowerStarted> HOST_SHUTDOWN = RpcMethod.of("host.shutdown",
             HostPower.class, HostPowerStarted.class, "Stops every VM (power-down request, forced after the timeout),"
                     + " then powers the machine off through systemd; answers at once, host.progress follows."

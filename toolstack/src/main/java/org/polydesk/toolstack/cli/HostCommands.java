@@ -3,6 +3,7 @@ package org.polydesk.toolstack.cli;
 import org.polydesk.protocol.rpc.RpcClient;
 import org.polydesk.protocol.rpc.RpcMessage;
 import org.polydesk.protocol.rpc.RpcMethod;
+import org.polydesk.protocol.toolstack.HostCheck;
 import org.polydesk.protocol.toolstack.HostInfo;
 import org.polydesk.protocol.toolstack.HostProgress;
 import org.polydesk.protocol.network.Uplink;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "host", description = "The host polydeskd runs on.",
-        subcommands = {HostCommands.Info.class, HostCommands.Network.class, HostCommands.Wifi.class,
+        subcommands = {HostCommands.Info.class, HostCommands.Check.class, HostCommands.Network.class, HostCommands.Wifi.class,
                 HostCommands.Shutdown.class, HostCommands.Reboot.class})
 final class HostCommands {
     @ParentCommand
@@ -160,6 +161,45 @@ final class HostCommands {
             out.printf("definitions: %s%n", info.stateDirectory());
             out.printf("power:       %s%n", info.powerControl() ? "polyctl host shutdown / reboot"
                     : "not controlled by polydeskd (no --power-command)");
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "check", description = "Whether this machine can run the VMs and pass a GPU through: CPU"
+            + " virtualisation, Xen, IOMMU, interrupt remapping, memory, and each display controller's verdict.")
+    static final class Check implements Callable<Integer> {
+        @ParentCommand
+        HostCommands host;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            HostCheck check = host.root.call(ToolstackApi.HOST_CHECK, null);
+            if (host.root.json) {
+                host.root.printJson(check);
+                return 0;
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            for (HostCheck.Finding f : check.host()) {
+                out.printf("%-20s %-8s %s%n", f.name(), f.status().name().toLowerCase(java.util.Locale.ROOT), f.detail());
+            }
+            for (HostCheck.Display d : check.displays()) {
+                out.printf("%n%s %s %s (%s%s): %s%n", d.address(), d.vendor(), d.device(),
+                        d.driver() == null ? "no driver" : d.driver(), d.bootVga() ? ", dom0's screen" : "",
+                        d.verdict().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+                out.printf("  passed with: %s; reset: %s%s%n", d.passedWith().isEmpty() ? "nothing else"
+                        : String.join(", ", d.passedWith()), d.resetMethods().isEmpty() ? "none" : String.join(", ", d.resetMethods()),
+                        d.iommuGroup() == null ? "" : "; IOMMU group " + d.iommuGroup());
+                for (String r : d.reasons()) {
+                    out.printf("  - %s%n", r);
+                }
+            }
+            if (check.displays().isEmpty()) {
+                out.println("\nno display controller");
+            }
             out.flush();
             return 0;
         }

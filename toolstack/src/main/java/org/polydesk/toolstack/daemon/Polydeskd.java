@@ -24,6 +24,7 @@ import org.polydesk.toolstack.media.Media;
 import org.polydesk.toolstack.media.UsbSticks;
 import org.polydesk.toolstack.qemu.QemuBackend;
 import org.polydesk.toolstack.qemu.QemuSettings;
+import org.polydesk.toolstack.host.HardwareCheck;
 import org.polydesk.toolstack.sound.SoundPolicy;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -83,6 +84,12 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
 
     @Option(names = "--sysfs", description = "Where sysfs is, for the host's PCI devices and GPU passthrough (default: ${DEFAULT-VALUE}).")
     Path sysfs = Sysfs.DEFAULT_ROOT;
+
+    @Option(names = "--proc", description = "Where procfs is, for host.check (default: ${DEFAULT-VALUE}).")
+    Path proc = Path.of("/proc");
+
+    @Option(names = "--xl", description = "The xl that host.check asks for Xen's own report (default: ${DEFAULT-VALUE}).")
+    String xl = "xl";
 
     @Option(names = "--pci-ids", description = "Vendor and device names (default: ${DEFAULT-VALUE}, package pci.ids).")
     Path pciIds = PciIds.DEFAULT_FILE;
@@ -193,7 +200,8 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
                 install, consoleHolders, new Media(mediaDir != null ? mediaDir : stateDir.toAbsolutePath().getParent().resolve("media"),
                         UsbSticks.system(runDir)),
                 new HostPower(manager, powerCommand == null ? null : List.of(powerCommand),
-                        Duration.ofSeconds(shutdownTimeout)), networks, new NetworkManagerClient(nmcli, nmConnections), sound).handlers());
+                        Duration.ofSeconds(shutdownTimeout)), networks, new NetworkManagerClient(nmcli, nmConnections), sound,
+                new HardwareCheck(proc, sys, pci, xl)).handlers());
         LOG.info("polydeskd serves " + api + " with the " + chosen + " backend (" + manager.accelerator() + ")"
                 + (powerCommand == null ? "" : "; host.shutdown and host.reboot run " + powerCommand));
         if (!noAutostart) {

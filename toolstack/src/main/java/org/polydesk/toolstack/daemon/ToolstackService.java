@@ -14,6 +14,7 @@ import org.polydesk.toolstack.gpu.SysfsPci;
 import org.polydesk.toolstack.media.Media;
 import org.polydesk.toolstack.network.Networks;
 import org.polydesk.toolstack.network.NetworkManagerClient;
+import org.polydesk.toolstack.host.HardwareCheck;
 import org.polydesk.toolstack.sound.SoundPolicy;
 import org.polydesk.toolstack.xlcfg.XlConfigException;
 import org.polydesk.toolstack.xlcfg.XlConfigImporter;
@@ -37,16 +38,17 @@ public final class ToolstackService {
     private final Networks networks;
     private final NetworkManagerClient uplink;
     private final SoundPolicy sound;
+    private final HardwareCheck hardware;
 
     /**
      * Requests go to {@code vms}; focus.set and input.config.* to input-server's bus; disk.create to
      * {@code imageDir}; GPUs from sysfs; install.* to {@code install}; console.* to {@code consoleHolders};
      * media.* to {@code media}; host.shutdown and host.reboot to {@code power}; network.* to {@code networks};
-     * host.network to {@code uplink}; audio.* to {@code sound}.
+     * host.network to {@code uplink}; audio.* to {@code sound}; host.check to {@code hardware}.
      */
     ToolstackService(VmManager vms, EventBus events, Path focusSocket, Path imageDir, SysfsPci pci, InstallApi install,
                      ConsoleHolders consoleHolders, Media media, HostPower power, Networks networks, NetworkManagerClient uplink,
-                     SoundPolicy sound) {
+                     SoundPolicy sound, HardwareCheck hardware) {
         this.vms = vms;
         this.events = events;
         this.input = new InputRelay(vms, focusSocket);
@@ -59,6 +61,7 @@ public final class ToolstackService {
         this.networks = networks;
         this.uplink = uplink;
         this.sound = sound;
+        this.hardware = hardware;
     }
 
     /** Every method of the toolstack API, each answered here. */
@@ -104,6 +107,7 @@ public final class ToolstackService {
                 .on(HOST_NETWORK, (p, c) -> uplink.read())
                 .on(HOST_WIFI_SCAN, (p, c) -> uplink.scan())
                 .on(AUDIO_STATUS, (p, c) -> sound.status())
+                .on(HOST_CHECK, (p, c) -> checkHardware())
                 .on(AUDIO_SET, (p, c) -> sound.set(p))
                 .on(HOST_WIFI_CONNECT, (p, c) -> uplink.connect(p.ssid(), p.password()))
                 .on(HOST_SHUTDOWN, (p, c) -> power.begin(HostPower.Action.POWEROFF, p, c))
@@ -199,5 +203,13 @@ public final class ToolstackService {
                     + MAX_STOP_TIMEOUT_SECONDS);
         }
         return Duration.ofSeconds(seconds);
+    }
+
+    private org.polydesk.protocol.toolstack.HostCheck checkHardware() throws RpcException {
+        try {
+            return hardware.check();
+        } catch (java.io.IOException e) {
+            throw new RpcException(ErrorCode.BACKEND_FAILED, "cannot check the hardware: " + e.getMessage());
+        }
     }
 }

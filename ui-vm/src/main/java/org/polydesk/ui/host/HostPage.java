@@ -12,6 +12,7 @@ import javafx.scene.control.ListView;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
+import org.polydesk.protocol.toolstack.HostCheck;
 import org.polydesk.protocol.toolstack.HostInfo;
 import org.polydesk.protocol.toolstack.HostProgress;
 import org.polydesk.protocol.toolstack.ToolstackApi;
@@ -33,7 +34,10 @@ public final class HostPage {
     private final VBox power;
     private final Label powerStatus = new Label();
     private final ListView<String> powerLog = new ListView<>();
-    private final VBox root;
+    /** host.check's answer: one line per finding, then each display controller with its verdict and reasons. */
+    private final ListView<String> checkList = new ListView<>();
+    private final Button check = new Button("Check this machine");
+    private final javafx.scene.control.ScrollPane root;
     /** A shutdown or reboot is under way (or the machine is going down): the buttons stay off. */
     private boolean powerRunning;
 
@@ -59,8 +63,15 @@ public final class HostPage {
         showPower(false);
         powerLog.setVisible(false);
         powerLog.setManaged(false);
-        root = new VBox(12, Pages.title("Host"), facts, status, refresh, power);
-        root.setPadding(new Insets(16));
+        check.setId("host-check");
+        check.setOnAction(e -> check());
+        checkList.setId("host-check-list");
+        checkList.setPrefHeight(200);
+        checkList.setPlaceholder(new Label("Whether this machine can run the VMs and pass a GPU through."));
+        VBox content = new VBox(12, Pages.title("Host"), facts, status, refresh, power, new HBox(8, check), checkList);
+        content.setPadding(new Insets(16));
+        root = new javafx.scene.control.ScrollPane(content);
+        root.setFitToWidth(true);
     }
 
     private enum Power {
@@ -78,8 +89,32 @@ public final class HostPage {
         }
     }
 
-    public VBox node() {
+    public javafx.scene.control.ScrollPane node() {
         return root;
+    }
+
+    private void check() {
+        check.setDisable(true);
+        ui.request("check the hardware", ui.toolstack().call(ToolstackApi.HOST_CHECK, null), c -> {
+            check.setDisable(false);
+            java.util.List<String> lines = new java.util.ArrayList<>();
+            for (HostCheck.Finding f : c.host()) {
+                lines.add(f.name() + ": " + f.status().name().toLowerCase(java.util.Locale.ROOT) + " — " + f.detail());
+            }
+            for (HostCheck.Display d : c.displays()) {
+                lines.add(d.address() + " " + d.vendor() + " " + d.device() + ": "
+                        + d.verdict().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+                        + (d.passedWith().isEmpty() ? "" : " (with " + String.join(", ", d.passedWith()) + ")"));
+                d.reasons().forEach(r -> lines.add("    " + r));
+            }
+            if (c.displays().isEmpty()) {
+                lines.add("no display controller");
+            }
+            checkList.getItems().setAll(lines);
+        }, e -> {
+            check.setDisable(false);
+            checkList.getItems().setAll(Pages.unavailable("The hardware check", e));
+        });
     }
 
     public void refresh() {

@@ -110,4 +110,42 @@ class HostPageUiTest {
         assertFalse(ui.visible("#host-shutdown"), "no button without the server behind it");
         assertFalse(ui.visible("#host-reboot"));
     }
+
+    @SuppressWarnings("unchecked")
+    List<String> checkLines() {
+        return UiFixture.fx(() -> List.copyOf(((ListView<String>) ui.robot.lookup("#host-check-list").query()).getItems()));
+    }
+
+    /**
+     * The hardware check, against a polydeskd whose machine is laid out as files (a sysfs with one
+     * display controller, a /proc of a Xen dom0, an xl that answers as Xen does without an IOMMU):
+     * each finding shown, and the card judged not assignable with the reason.
+     */
+    @Test
+    void theHardwareCheckShowsEachFindingAndTheCardsVerdict() throws Exception {
+        org.polydesk.testsupport.SysfsTree sys = new org.polydesk.testsupport.SysfsTree(tmp.resolve("sys"));
+        sys.function("0000:00:02.0", null, 0x030000, 0x1234, 0x1111, null).reset("0000:00:02.0", "flr");
+        Path proc = Files.createDirectories(tmp.resolve("proc/xen")).getParent();
+        Files.writeString(proc.resolve("xen/capabilities"), "control_d\n");
+        Files.writeString(proc.resolve("cpuinfo"), "flags\t: fpu\n");
+        Files.writeString(proc.resolve("meminfo"), "MemTotal: 2000000 kB\n");
+        Files.writeString(proc.resolve("interrupts"), "");
+        Path xl = tmp.resolve("xl");
+        Files.writeString(xl, "#!/bin/sh\ncase \"$1\" in info) printf 'xen_version : 4.17.5\\nvirt_caps : pv hvm hap\\n"
+                + "total_memory : 16384\\nfree_memory : 12000\\n' ;; dmesg) echo '(XEN) I/O virtualisation disabled' ;; esac\n");
+        Files.setPosixFilePermissions(xl, PosixFilePermissions.fromString("rwx------"));
+        ui = new UiFixture(PolydeskdProcess.startMain(TestPolydeskd.MAIN_CLASS, tmp.resolve("daemon"), "--stub-backend",
+                "--sysfs", tmp.resolve("sys").toString(), "--proc", proc.toString(), "--xl", xl.toString())).open();
+        ui.await("the connection", 15, () -> !ui.visible("#banner"), () -> ui.text("#banner"));
+        ui.robot.clickOn("#nav-host");
+        ui.click("#host-check");
+        ui.await("the check's findings", 15, () -> !checkLines().isEmpty(), this::checkLines);
+        List<String> lines = checkLines();
+        assertEquals("cpu-virtualisation: ok — Xen runs HVM guests (VT-x/AMD-V on)", lines.get(0), lines.toString());
+        assertTrue(lines.get(2).startsWith("iommu: missing — Xen runs without one (its log: \"I/O virtualisation disabled\")"),
+                lines.toString());
+        assertEquals("memory: ok — 16,384 MiB, 12,000 MiB free", lines.get(4));
+        assertTrue(lines.get(5).startsWith("0000:00:02.0 ") && lines.get(5).endsWith(": not assignable"), lines.toString());
+        assertTrue(lines.get(6).strip().startsWith("no IOMMU"), lines.toString());
+    }
 }
