@@ -15,7 +15,7 @@
 #
 # Step files, sourced in this order (they share variables: see each file's header):
 #   steps/ab-xl.sh            a, b   xl alone
-#   steps/c-polydeskd.sh      c      our .deb, polydeskd
+#   steps/c-polydeskd.sh      c      our .deb, polydeskd, polyctl host check
 #   steps/dg-polyctl-vms.sh   d-g    VMs through polyctl, create times
 #   steps/k-network.sh        k      polydeskd's default network, a guest's vif on it
 #   steps/h-gpu.sh            h      GPU passthrough

@@ -36,6 +36,31 @@ else
     fi
 fi
 if [ -n "$daemon_up" ]; then
+    # c-host-check: polyctl host check against what Xen itself says (xl info's virt_caps): HVM
+    # guests run here, and this QEMU machine has no IOMMU, so Xen has no hvm_directio, the check
+    # says the IOMMU is missing and judges every display controller not assignable for it.
+    t=$(now)
+    caps=$(xl info | sed -n 's/^virt_caps *: //p')
+    if ! polyctl host check --json > "$OUT/host-check.json" 2> "$OUT/host-check.err"; then
+        fail c-host-check "polyctl host check failed: $(head -c 300 "$OUT/host-check.err")"
+    else
+        cpu=$(jq -r '.host[] | select(.name == "cpu-virtualisation") | .status' "$OUT/host-check.json")
+        xen=$(jq -r '.host[] | select(.name == "xen") | .status' "$OUT/host-check.json")
+        iommu=$(jq -r '.host[] | select(.name == "iommu") | .status' "$OUT/host-check.json")
+        case " $caps " in *" hvm_directio "*) want_iommu=ok ;; *) want_iommu=missing ;; esac
+        case " $caps " in *" hvm "*) want_cpu=ok ;; *) want_cpu=missing ;; esac
+        displays=$(jq '.displays | length' "$OUT/host-check.json")
+        judged=$(jq '[.displays[] | select(.verdict == "not-assignable" and (.reasons[0] | startswith("no IOMMU")))] | length' \
+            "$OUT/host-check.json")
+        info "virt_caps: $caps; host check: cpu $cpu, xen $xen, iommu $iommu; $displays display controllers, $judged not assignable for want of an IOMMU"
+        if [ "$cpu" = "$want_cpu" ] && [ "$xen" = ok ] && [ "$iommu" = "$want_iommu" ] && [ "$displays" -ge 1 ] \
+            && { [ "$want_iommu" = ok ] || [ "$judged" = "$displays" ]; }; then
+            pass c-host-check "$(since "$t")"
+        else
+            fail c-host-check "host check (cpu $cpu, xen $xen, iommu $iommu, $judged of $displays displays judged for the IOMMU) against virt_caps '$caps'"
+            indent "$OUT/host-check.json" 40
+        fi
+    fi
     # Follows events for the whole run (killed at the end by run-in-dom0.sh).
     polyctl events --count 1000 --json > "$OUT/events.jsonl" 2> "$OUT/events.err" &
     events_pid=$!
