@@ -36,9 +36,10 @@ else
     fi
 fi
 if [ -n "$daemon_up" ]; then
-    # c-host-check: polyctl host check against what Xen itself says (xl info's virt_caps): HVM
-    # guests run here, and this QEMU machine has no IOMMU, so Xen has no hvm_directio, the check
-    # says the IOMMU is missing and judges every display controller not assignable for it.
+    # c-host-check: polyctl host check against what Xen itself says: xl info's virt_caps (hvm:
+    # HVM guests run; hvm_directio: Xen uses an IOMMU, which this QEMU machine has, intel-iommu
+    # with intremap=on) and its log's interrupt remapping line. Without an IOMMU every display
+    # controller must be judged not assignable for want of it.
     t=$(now)
     caps=$(xl info | sed -n 's/^virt_caps *: //p')
     if ! polyctl host check --json > "$OUT/host-check.json" 2> "$OUT/host-check.err"; then
@@ -47,13 +48,18 @@ if [ -n "$daemon_up" ]; then
         cpu=$(jq -r '.host[] | select(.name == "cpu-virtualisation") | .status' "$OUT/host-check.json")
         xen=$(jq -r '.host[] | select(.name == "xen") | .status' "$OUT/host-check.json")
         iommu=$(jq -r '.host[] | select(.name == "iommu") | .status' "$OUT/host-check.json")
+        ir=$(jq -r '.host[] | select(.name == "interrupt-remapping") | .status' "$OUT/host-check.json")
+        # This machine's QEMU has intel-iommu,intremap=on: Xen's log says whether it remaps interrupts.
+        if xl dmesg | grep -qi 'interrupt remapping enabled'; then want_ir=ok; else want_ir=not-ok; fi
         case " $caps " in *" hvm_directio "*) want_iommu=ok ;; *) want_iommu=missing ;; esac
         case " $caps " in *" hvm "*) want_cpu=ok ;; *) want_cpu=missing ;; esac
         displays=$(jq '.displays | length' "$OUT/host-check.json")
         judged=$(jq '[.displays[] | select(.verdict == "not-assignable" and (.reasons[0] | startswith("no IOMMU")))] | length' \
             "$OUT/host-check.json")
         info "virt_caps: $caps; host check: cpu $cpu, xen $xen, iommu $iommu; $displays display controllers, $judged not assignable for want of an IOMMU"
+        info "interrupt remapping: host check $ir, Xen's log ${want_ir}"
         if [ "$cpu" = "$want_cpu" ] && [ "$xen" = ok ] && [ "$iommu" = "$want_iommu" ] && [ "$displays" -ge 1 ] \
+            && { [ "$ir" = ok ] && [ "$want_ir" = ok ] || [ "$ir" != ok ] && [ "$want_ir" = not-ok ]; } \
             && { [ "$want_iommu" = ok ] || [ "$judged" = "$displays" ]; }; then
             pass c-host-check "$(since "$t")"
         else
