@@ -212,7 +212,8 @@ class NetworksInNamespacesTest {
         assertTrue(inDom0("nft", "list", "table", "bridge", "polydesk").contains("iifname { \"" + offTap + "\", \""
                 + offTap + "-emu\" } drop"), "the offline guest's rule is loaded again");
         awaitPing(aIp, true);
-        awaitPing("10.77.0.250", false);
+        // (Not a ping of the offline guest's 10.77.0.250: set by hand, dnsmasq may lease it to another
+        // guest, which then answers; its rule above is what keeps it offline.)
         assertEquals(0, polyctl.run("vm", "delete", "cut").exit()); // its slot for the next one (nine in all)
         UUID late = vm("late", "default", "ping:" + aIp);
         assertTrue(lease(late).startsWith("10.77.0."), "a guest started after the restart gets a lease");
