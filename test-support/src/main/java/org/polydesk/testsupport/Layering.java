@@ -47,11 +47,14 @@ public final class Layering {
                         + "name is untrue instead of adding an interface");
     }
 
-    /** Only classes in {@code nativePackage} (not its sub-packages) use JNA. */
-    public static ArchRule jnaOnlyIn(String root, String nativePackage) {
-        return noClasses().that().resideInAPackage(root + "..").and().resideOutsideOfPackage(nativePackage)
+    /**
+     * Only classes in {@code nativePackages} (not their sub-packages) use JNA: one package per
+     * native library a module binds (toolstack's libxl, and libc in its linux package).
+     */
+    public static ArchRule jnaOnlyIn(String root, String... nativePackages) {
+        return noClasses().that().resideInAPackage(root + "..").and().resideOutsideOfPackages(nativePackages)
                 .should().dependOnClassesThat().resideInAPackage(JNA)
-                .because(nativePackage + " is the one package of native calls of " + root
+                .because(String.join(" and ", nativePackages) + " hold the native calls of " + root
                         + "; the rest of the module sees Java types only");
     }
 

@@ -13,7 +13,7 @@ class LayeringTest {
     static final ArchRule packagesFormNoCycle = Layering.noPackageCycles("org.polydesk.toolstack");
 
     @ArchTest
-    static final ArchRule jnaOnlyInLibxl = Layering.jnaOnlyIn("org.polydesk.toolstack", "org.polydesk.toolstack.libxl");
+    static final ArchRule jnaOnlyInLibxlAndLinux = Layering.jnaOnlyIn("org.polydesk.toolstack", "org.polydesk.toolstack.libxl", "org.polydesk.toolstack.linux");
 
     @ArchTest
     static final ArchRule oneLibcBinding = Layering.oneLibcBinding("org.polydesk.toolstack");

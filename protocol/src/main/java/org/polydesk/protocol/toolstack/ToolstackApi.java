@@ -20,6 +20,10 @@ import org.polydesk.protocol.paths.Paths;
 import org.polydesk.protocol.rpc.RpcApi;
 import org.polydesk.protocol.rpc.RpcMethod;
 import org.polydesk.protocol.rpc.RpcNotification;
+import org.polydesk.protocol.usb.UsbDevice;
+import org.polydesk.protocol.usb.UsbEvent;
+import org.polydesk.protocol.usb.UsbPolicy;
+import org.polydesk.protocol.usb.UsbSettings;
 import org.polydesk.protocol.vm.NicPolicy;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.protocol.vm.VmStatus;
@@ -183,6 +187,24 @@ public final class ToolstackApi {
         public static final String VM = "vm", NIC = "nic", ONLINE = "online", POLICY = "policy", ALLOWED = "allowed";
     }
 
+    /** A USB device, by its port ({@code 1-2.3}) or, when only one such is plugged in, its {@code vvvv:pppp}. */
+    public record UsbRef(String device) {
+        public static final String DEVICE = "device";
+    }
+
+    public record UsbAssign(String device, String vm) {
+        public static final String DEVICE = "device", VM = "vm";
+    }
+
+    /** A rule to add or remove: the VM, and either vendorProduct (with serial if wanted) or port. */
+    public record UsbRuleChange(String vm, String vendorProduct, String serial, String port) {
+        public static final String VM = "vm", VENDOR_PRODUCT = "vendorProduct", SERIAL = "serial", PORT = "port";
+    }
+
+    public record UsbPolicySet(UsbPolicy policy) {
+        public static final String POLICY = "policy";
+    }
+
     public static final RpcMethod<Void, List<VmStatus>> VM_LIST = RpcMethod.listOf("vm.list", Void.class, VmStatus.class,
             "Every VM with its definition and state.");
     public static final RpcMethod<VmRef, VmStatus> VM_SHOW = RpcMethod.of("vm.show", VmRef.class, VmStatus.class,
@@ -339,6 +361,31 @@ public final class ToolstackApi {
                     + " and applied at once to the VM's streams. The microphone reaches only the VM in front, and only"
                     + " when it may have it.", NOT_FOUND, STORE_FAILED);
 
+    public static final RpcMethod<Void, List<UsbDevice>> USB_LIST = RpcMethod.listOf("usb.list", Void.class,
+            UsbDevice.class, "The host's USB devices (hubs aside): where each is plugged, its ids, serial, kind and name,"
+                    + " whether the input server reads it (a keyboard or mouse), and the VM that holds it.");
+    public static final RpcMethod<UsbAssign, UsbDevice> USB_ASSIGN = RpcMethod.of("usb.assign", UsbAssign.class,
+            UsbDevice.class, "Gives a device to a running VM, live; answers once the VM has it. A device another VM"
+                    + " holds is refused (the error names the holder: release it first). For a VM that is not"
+                    + " running the assignment is stored as a rule by the device's ids and waits for its start.",
+            NOT_FOUND, WRONG_STATE, BACKEND_FAILED, STORE_FAILED);
+    public static final RpcMethod<UsbRef, UsbDevice> USB_RELEASE = RpcMethod.of("usb.release", UsbRef.class,
+            UsbDevice.class, "Takes a device from the VM that holds it, back to dom0.", NOT_FOUND, WRONG_STATE,
+            BACKEND_FAILED);
+    public static final RpcMethod<Void, UsbSettings> USB_SETTINGS = RpcMethod.of("usb.settings", Void.class,
+            UsbSettings.class, "The policy for devices no rule names (focused: to the VM in front, the default; ask;"
+                    + " dom0) and the rules that send a device to a VM whenever it is plugged in.");
+    public static final RpcMethod<UsbRuleChange, UsbSettings> USB_RULE_ADD = RpcMethod.of("usb.rule.add",
+            UsbRuleChange.class, UsbSettings.class, "Adds a rule: the device with these ids (and serial), or whatever"
+                    + " is plugged into this port, goes to the VM whenever it appears; a device present and free now"
+                    + " goes at once if the VM runs. Stored.", NOT_FOUND, INVALID_DEFINITION, STORE_FAILED);
+    public static final RpcMethod<UsbRuleChange, UsbSettings> USB_RULE_REMOVE = RpcMethod.of("usb.rule.remove",
+            UsbRuleChange.class, UsbSettings.class, "Removes the rule with exactly these fields (devices already given"
+                    + " stay where they are).", NOT_FOUND, STORE_FAILED);
+    public static final RpcMethod<UsbPolicySet, UsbSettings> USB_POLICY_SET = RpcMethod.of("usb.policy.set",
+            UsbPolicySet.class, UsbSettings.class, "Sets where a device no rule names goes when plugged in: focused,"
+                    + " ask or dom0. Stored.", INVALID_DEFINITION, STORE_FAILED);
+
     public static final RpcNotification<LifecycleEvent> EVENT = RpcNotification.of("event", LifecycleEvent.class,
             "A VM was created, changed or deleted, or entered a state: starting, running, paused, stopping, stopped,"
                     + " crashed, suspended (after events.subscribe).");
@@ -348,6 +395,10 @@ public final class ToolstackApi {
     public static final RpcNotification<AudioEvent> AUDIO_EVENT = RpcNotification.of("audio.event", AudioEvent.class,
             "The sound server came up or went away (with why), or the audio settings changed (after"
                     + " events.subscribe).");
+    public static final RpcNotification<UsbEvent> USB_EVENT = RpcNotification.of("usb.event", UsbEvent.class,
+            "A USB device was plugged in or pulled out, went to a VM or back to dom0, could not go where it should"
+                    + " (with why), or waits for the person to choose a VM (policy ask); or the USB settings changed"
+                    + " (after events.subscribe).");
     public static final RpcNotification<InstallProgress> INSTALL_PROGRESS = RpcNotification.of("install.progress",
             InstallProgress.class, "A step, a detail, done or failed of the install the connection started.");
     public static final RpcNotification<MediaProgress> MEDIA_PROGRESS = RpcNotification.of("media.progress",

@@ -76,6 +76,19 @@ public interface HypervisorBackend extends AutoCloseable {
     }
 
     /**
+     * Gives the host's USB device {@code device} (found by its bus and address) to the running VM,
+     * live; returns once the guest's USB controller has it. On failure the VM has no part of it.
+     */
+    default void usbAttach(UUID id, org.polydesk.protocol.usb.UsbDevice device) throws BackendException {
+        throw new BackendException(name() + " cannot give USB devices to VMs");
+    }
+
+    /** Takes the USB device at {@code device.port()} from the VM. */
+    default void usbDetach(UUID id, org.polydesk.protocol.usb.UsbDevice device) throws BackendException {
+        throw new BackendException(name() + " cannot give USB devices to VMs");
+    }
+
+    /**
      * The VMs among {@code defs} still running from an earlier daemon; from now on they are watched again.
      * {@code gpuFunctions}: the GPU functions each of them was started with.
      */

@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "polyctl", mixinStandardHelpOptions = true, version = "polyctl 0.1",
         description = "Manage Polydesk VMs through polydeskd.",
         subcommands = {VmCommands.class, HostCommands.class, GpuCommands.class, FocusCommand.class, InputCommands.class, EventsCommand.class, InstallCommand.class,
-                MediaCommands.class, NetworkCommands.class, AudioCommands.class,
+                MediaCommands.class, NetworkCommands.class, AudioCommands.class, UsbCommands.class,
                 AutoComplete.GenerateCompletion.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

@@ -26,6 +26,9 @@ import org.polydesk.toolstack.qemu.QemuBackend;
 import org.polydesk.toolstack.qemu.QemuSettings;
 import org.polydesk.toolstack.host.HardwareCheck;
 import org.polydesk.toolstack.sound.SoundPolicy;
+import org.polydesk.toolstack.usb.SysfsUsb;
+import org.polydesk.toolstack.usb.UsbHotplug;
+import org.polydesk.toolstack.usb.UsbManager;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -129,6 +132,9 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
     private VmManager manager;
     private Networks networks;
     private SoundPolicy sound;
+    private UsbManager usb;
+    private UsbHotplug hotplug;
+    private Runnable usbFollow;
     private FocusFollower focus;
 
     /** The VM manager, for tests in this package (null before the daemon runs). */
@@ -193,7 +199,14 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
         sound = new SoundPolicy(pactl, soundServer, stateDir.toAbsolutePath().getParent().resolve("audio.json"),
                 manager::list).start();
         Path focusBus = focusSocket != null ? focusSocket : runDir.resolve(org.polydesk.protocol.focus.FocusBus.SOCKET.getFileName());
-        focus = new FocusFollower(focusBus, sound::focus).start();
+        usb = new UsbManager(new SysfsUsb(sysfs), stateDir.toAbsolutePath().getParent().resolve("usb.json"),
+                new UsbVms(manager)).load();
+        usbFollow = UsbVms.follow(events, usb);
+        hotplug = new UsbHotplug(usb).start();
+        focus = new FocusFollower(focusBus, vm -> {
+            sound.focus(vm);
+            usb.focus(vm);
+        }).start();
         server = RpcServer.serve(api, "polydeskd", new ToolstackService(manager, events,
                 focusBus,
                 imageDir != null ? imageDir : stateDir.toAbsolutePath().getParent().resolve("images"), pci,
@@ -201,7 +214,7 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
                         UsbSticks.system(runDir)),
                 new HostPower(manager, powerCommand == null ? null : List.of(powerCommand),
                         Duration.ofSeconds(shutdownTimeout)), networks, new NetworkManagerClient(nmcli, nmConnections), sound,
-                new HardwareCheck(proc, sys, pci, xl)).handlers());
+                new HardwareCheck(proc, sys, pci, xl), usb).handlers());
         LOG.info("polydeskd serves " + api + " with the " + chosen + " backend (" + manager.accelerator() + ")"
                 + (powerCommand == null ? "" : "; host.shutdown and host.reboot run " + powerCommand));
         if (!noAutostart) {
@@ -268,6 +281,15 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
         }
         if (sound != null) {
             sound.close();
+        }
+        if (hotplug != null) {
+            hotplug.close();
+        }
+        if (usbFollow != null) {
+            usbFollow.run();
+        }
+        if (usb != null) {
+            usb.close();
         }
     }
 }

@@ -16,6 +16,7 @@ import org.polydesk.toolstack.network.Networks;
 import org.polydesk.toolstack.network.NetworkManagerClient;
 import org.polydesk.toolstack.host.HardwareCheck;
 import org.polydesk.toolstack.sound.SoundPolicy;
+import org.polydesk.toolstack.usb.UsbManager;
 import org.polydesk.toolstack.xlcfg.XlConfigException;
 import org.polydesk.toolstack.xlcfg.XlConfigImporter;
 
@@ -39,16 +40,17 @@ public final class ToolstackService {
     private final NetworkManagerClient uplink;
     private final SoundPolicy sound;
     private final HardwareCheck hardware;
+    private final UsbManager usb;
 
     /**
      * Requests go to {@code vms}; focus.set and input.config.* to input-server's bus; disk.create to
      * {@code imageDir}; GPUs from sysfs; install.* to {@code install}; console.* to {@code consoleHolders};
      * media.* to {@code media}; host.shutdown and host.reboot to {@code power}; network.* to {@code networks};
-     * host.network to {@code uplink}; audio.* to {@code sound}; host.check to {@code hardware}.
+     * host.network to {@code uplink}; audio.* to {@code sound}; host.check to {@code hardware}; usb.* to {@code usb}.
      */
     ToolstackService(VmManager vms, EventBus events, Path focusSocket, Path imageDir, SysfsPci pci, InstallApi install,
                      ConsoleHolders consoleHolders, Media media, HostPower power, Networks networks, NetworkManagerClient uplink,
-                     SoundPolicy sound, HardwareCheck hardware) {
+                     SoundPolicy sound, HardwareCheck hardware, UsbManager usb) {
         this.vms = vms;
         this.events = events;
         this.input = new InputRelay(vms, focusSocket);
@@ -62,6 +64,7 @@ public final class ToolstackService {
         this.uplink = uplink;
         this.sound = sound;
         this.hardware = hardware;
+        this.usb = usb;
     }
 
     /** Every method of the toolstack API, each answered here. */
@@ -109,6 +112,13 @@ public final class ToolstackService {
                 .on(AUDIO_STATUS, (p, c) -> sound.status())
                 .on(HOST_CHECK, (p, c) -> checkHardware())
                 .on(AUDIO_SET, (p, c) -> sound.set(p))
+                .on(USB_LIST, (p, c) -> usb.list())
+                .on(USB_ASSIGN, (p, c) -> usb.assign(p.device(), p.vm()))
+                .on(USB_RELEASE, (p, c) -> usb.release(p.device()))
+                .on(USB_SETTINGS, (p, c) -> usb.settings())
+                .on(USB_RULE_ADD, (p, c) -> usb.addRule(p))
+                .on(USB_RULE_REMOVE, (p, c) -> usb.removeRule(p))
+                .on(USB_POLICY_SET, (p, c) -> usb.setPolicy(p.policy()))
                 .on(HOST_WIFI_CONNECT, (p, c) -> uplink.connect(p.ssid(), p.password()))
                 .on(HOST_SHUTDOWN, (p, c) -> power.begin(HostPower.Action.POWEROFF, p, c))
                 .on(HOST_REBOOT, (p, c) -> power.begin(HostPower.Action.REBOOT, p, c))
@@ -154,10 +164,12 @@ public final class ToolstackService {
             Runnable cancel = events.subscribe(e -> connection.send(EVENT, e));
             Runnable cancelNetworks = networks.events().subscribe(e -> connection.send(NETWORK_EVENT, e));
             Runnable cancelAudio = sound.subscribe(e -> connection.send(AUDIO_EVENT, e));
+            Runnable cancelUsb = usb.subscribe(e -> connection.send(USB_EVENT, e));
             connection.onClose(() -> {
                 cancel.run();
                 cancelNetworks.run();
                 cancelAudio.run();
+                cancelUsb.run();
             });
             connection.answerNow(EVENTS_SUBSCRIBE, vms.list());
             return null; // answered

@@ -484,6 +484,15 @@ public final class VmManager {
         return status(def);
     }
 
+    /** Gives a host USB device to a running VM (outside this manager's lock: the backend's QMP may take seconds). */
+    public void usbAttach(UUID id, org.polydesk.protocol.usb.UsbDevice device) throws BackendException {
+        backend.usbAttach(id, device);
+    }
+
+    public void usbDetach(UUID id, org.polydesk.protocol.usb.UsbDevice device) throws BackendException {
+        backend.usbDetach(id, device);
+    }
+
     /** Puts {@code medium} in the running VM's CD drive {@code drive} (its vdev; null: its first CD drive). */
     public synchronized VmStatus insertCd(String ref, String drive, Path medium) throws RpcException {
         VmDefinition def = find(ref);

@@ -1,5 +1,6 @@
 package org.polydesk.toolstack.libxl;
 
+import org.polydesk.toolstack.linux.LibC;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.jna.Memory;
@@ -28,14 +29,14 @@ public final class LibxlContext implements AutoCloseable {
 
     private final LibxlNative xl;
     private final LibxlNative.ToolLog toolLog;
-    private final LibxlNative.LibC libc;
+    private final LibC libc;
     private final Pointer ctx;
     private final Pointer logger;
     /** Must outlive the context (libxl keeps the pointer), so it is a field. */
     private final Memory childprocHooks;
     private final Map<Integer, Pointer> deathWatches = new ConcurrentHashMap<>();
 
-    private LibxlContext(LibxlNative xl, LibxlNative.ToolLog toolLog, LibxlNative.LibC libc, Pointer ctx,
+    private LibxlContext(LibxlNative xl, LibxlNative.ToolLog toolLog, LibC libc, Pointer ctx,
                          Pointer logger, Memory hooks) {
         this.xl = xl;
         this.toolLog = toolLog;
@@ -56,7 +57,7 @@ public final class LibxlContext implements AutoCloseable {
             throw new LibxlException("this polydeskd needs libxenlight 4.17 (" + LibxlNative.SONAME + "), "
                     + installedLibxl() + "; install Xen 4.17's userland (xen-utils-4.17)", 0);
         }
-        LibxlNative.LibC libc = Native.load("c", LibxlNative.LibC.class);
+        LibC libc = LibC.INSTANCE;
         Pointer stderr = libc.fdopen(2, "w");
         Pointer logger = toolLog.xtl_createlogger_stdiostream(stderr, LibxlNative.XTL_WARN, 0);
         PointerByReference ctxRef = new PointerByReference();

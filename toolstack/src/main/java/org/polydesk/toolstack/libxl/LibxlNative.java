@@ -147,30 +147,4 @@ interface LibxlNative extends Library {
 
         void xtl_logger_destroy(Pointer logger);
     }
-
-    /**
-     * libc: the FILE* for stderr, free() for the strings libxl hands back, and the file descriptor
-     * a saved state is written to or read from (libxl takes an fd, as xl opens it). Failures return
-     * -1; errno is then {@code Native.getLastError()}.
-     */
-    interface LibC extends Library {
-        /** Linux x86_64 values (checked against fcntl.h by LibxlStructSizesTest). */
-        int O_RDONLY = 0;
-        int O_WRONLY = 01;
-        int O_CREAT = 0100;
-        int O_TRUNC = 01000;
-        int O_CLOEXEC = 02000000;
-
-        Pointer fdopen(int fd, String mode);
-
-        void free(Pointer p);
-
-        int open(String path, int flags, int mode);
-
-        int fsync(int fd);
-
-        int close(int fd);
-
-        String strerror(int errnum);
-    }
 }

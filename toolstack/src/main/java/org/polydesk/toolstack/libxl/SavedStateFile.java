@@ -1,5 +1,6 @@
 package org.polydesk.toolstack.libxl;
 
+import org.polydesk.toolstack.linux.LibC;
 import com.sun.jna.Native;
 import java.nio.file.Path;
 import java.util.logging.Logger;
@@ -11,7 +12,7 @@ import java.util.logging.Logger;
  */
 final class SavedStateFile implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SavedStateFile.class.getName());
-    private static final LibxlNative.LibC LIBC = Native.load("c", LibxlNative.LibC.class);
+    private static final LibC LIBC = LibC.INSTANCE;
     /** rw------- : a guest's memory is nobody else's to read. */
     static final int MODE = 0600;
 
@@ -25,8 +26,8 @@ final class SavedStateFile implements AutoCloseable {
 
     /** Creates (or truncates) {@code path} for a new saved state, mode 0600. */
     static SavedStateFile create(Path path) throws LibxlException {
-        int fd = LIBC.open(path.toString(), LibxlNative.LibC.O_WRONLY | LibxlNative.LibC.O_CREAT
-                | LibxlNative.LibC.O_TRUNC | LibxlNative.LibC.O_CLOEXEC, MODE);
+        int fd = LIBC.open(path.toString(), LibC.O_WRONLY | LibC.O_CREAT
+                | LibC.O_TRUNC | LibC.O_CLOEXEC, MODE);
         if (fd < 0) {
             throw new LibxlException("cannot create the saved state " + path + ": " + lastError(), 0);
         }
@@ -35,7 +36,7 @@ final class SavedStateFile implements AutoCloseable {
 
     /** Opens the saved state {@code path} read-only: a restore never changes it. */
     static SavedStateFile open(Path path) throws LibxlException {
-        int fd = LIBC.open(path.toString(), LibxlNative.LibC.O_RDONLY | LibxlNative.LibC.O_CLOEXEC, 0);
+        int fd = LIBC.open(path.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
         if (fd < 0) {
             throw new LibxlException("cannot read the saved state " + path + ": " + lastError(), 0);
         }

@@ -40,6 +40,7 @@ import org.polydesk.protocol.rpc.UnixSockets;
  * with {@code -incoming} from it.
  */
 public final class QemuBackend implements HypervisorBackend {
+    private static final Duration USB_ATTACH_TIMEOUT = Duration.ofSeconds(5);
     private static final Logger LOG = Logger.getLogger(QemuBackend.class.getName());
     private static final Duration QMP_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration QUIT_GRACE = Duration.ofSeconds(5);
@@ -683,6 +684,60 @@ public final class QemuBackend implements HypervisorBackend {
     public void setNicLink(UUID id, int nic, boolean up) throws BackendException {
         // Named by its netdev, QEMU sets the NIC's link too, and the guest's driver sees the carrier change.
         command(instance(id), "set_link", Json.mapper().createObjectNode().put("name", QemuCommandLine.netdevId(nic)).put("up", up));
+    }
+
+    @Override
+    public void usbAttach(UUID id, org.polydesk.protocol.usb.UsbDevice device) throws BackendException {
+        Instance vm = instance(id);
+        String qid = QemuCommandLine.usbHostId(device.port());
+        removeUsbHost(vm, qid); // left from an earlier plug at this port
+        command(vm, "device_add", Json.mapper().createObjectNode().put("driver", "usb-host").put("id", qid)
+                .put("bus", QemuCommandLine.USB_CONTROLLER + ".0").put("hostbus", device.bus())
+                .put("hostaddr", device.address()));
+        // usb-host waits for a device that is not (or no longer) there instead of failing: the guest
+        // has it only once it is attached to the controller.
+        long deadline = System.nanoTime() + USB_ATTACH_TIMEOUT.toNanos();
+        while (true) {
+            JsonNode attached = command(vm, "qom-get", Json.mapper().createObjectNode()
+                    .put("path", "/machine/peripheral/" + qid).put("property", "attached"));
+            if (attached.asBoolean(false)) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                removeUsbHost(vm, qid);
+                throw new BackendException("QEMU could not open USB device " + device.bus() + "." + device.address()
+                        + " (" + device.port() + ") within " + USB_ATTACH_TIMEOUT.toSeconds() + " s: " + logTail(vm.dir));
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                removeUsbHost(vm, qid);
+                throw new BackendException("interrupted while giving USB device " + device.port());
+            }
+        }
+    }
+
+    @Override
+    public void usbDetach(UUID id, org.polydesk.protocol.usb.UsbDevice device) throws BackendException {
+        Instance vm = instance(id);
+        String qid = QemuCommandLine.usbHostId(device.port());
+        if (!removeUsbHost(vm, qid)) {
+            throw new BackendException("the VM has no USB device " + device.port());
+        }
+    }
+
+    /** device_del of a usb-host (USB unplug needs no guest cooperation); false if it had none by that id. */
+    private static boolean removeUsbHost(Instance vm, String qid) throws BackendException {
+        try {
+            command(vm, "device_del", Json.mapper().createObjectNode().put("id", qid));
+            return true;
+        } catch (BackendException e) {
+            if (e.getMessage().contains("not found")) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     /** One QMP command on polydeskd's monitor; QEMU's refusal becomes the error's message. */

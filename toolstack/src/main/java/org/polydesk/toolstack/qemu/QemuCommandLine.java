@@ -32,6 +32,8 @@ import org.polydesk.toolstack.definition.DefinitionValidator;
 public final class QemuCommandLine {
     /** Four buffers of a 3840x2160 screen and the header; a BAR's size is a power of two. */
     static final int VIEWER_REGION_MIB = 128;
+    /** The id of every VM's xHCI controller; its bus is {@code xhci.0}. */
+    static final String USB_CONTROLLER = "xhci";
 
     /** A VM's UEFI flash: the firmware (read-only) and its own variable store. */
     public record UefiFlash(Path code, Path vars) {
@@ -113,9 +115,11 @@ public final class QemuCommandLine {
             a.addAll(List.of("-object", "memory-backend-file,id=viewer-region,share=on,size=" + VIEWER_REGION_MIB
                     + "M,mem-path=" + dir.viewerRegion(), "-device", "ivshmem-plain,memdev=viewer-region"));
         }
+        // Every VM has a USB 3 controller: the host's USB devices are given to it there, live.
+        a.addAll(List.of("-device", "qemu-xhci,id=" + USB_CONTROLLER + ",p2=8,p3=8"));
         if (def.usbTablet()) {
             // An absolute pointer: the guest's cursor goes where the host's is, with no grab or acceleration.
-            a.addAll(List.of("-device", "qemu-xhci,id=xhci", "-device", "usb-tablet,bus=xhci.0"));
+            a.addAll(List.of("-device", "usb-tablet,bus=" + USB_CONTROLLER + ".0"));
         }
         if (def.tpm()) {
             // swtpm, started by QemuBackend, serves the TPM 2.0 on this socket; a CRB interface, as on q35 PCs.
@@ -160,6 +164,11 @@ public final class QemuCommandLine {
      * The boot index of each device: the kinds in the definition's boot order, the devices of a kind
      * in their order in the definition. A kind left out of the order gets no index (tried last).
      */
+    /** The QEMU id of the host's USB device at {@code port} in a VM ({@code usb-1-2_3}: ids take no dots). */
+    static String usbHostId(String port) {
+        return "usb-" + port.replace('.', '_');
+    }
+
     private static final class BootIndexes {
         private final List<BootDevice> order;
         private final int[] nextOfKind = new int[BootDevice.values().length];

@@ -1,5 +1,6 @@
 package org.polydesk.toolstack.libxl;
 
+import org.polydesk.toolstack.linux.LibC;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -30,7 +31,7 @@ class LibxlContextTest {
     /** JNA binds a function at its first call: a misspelt name would fail only then, on a Xen host. */
     @Test
     void everyFunctionTheBindingDeclaresIsInTheInstalledLibraries() {
-        for (Class<?> binding : List.of(LibxlNative.class, LibxlNative.ToolLog.class, LibxlNative.LibC.class)) {
+        for (Class<?> binding : List.of(LibxlNative.class, LibxlNative.ToolLog.class, LibC.class)) {
             String soname = binding == LibxlNative.class ? LibxlNative.SONAME
                     : binding == LibxlNative.ToolLog.class ? LibxlNative.TOOLLOG_SONAME : "c";
             NativeLibrary lib = NativeLibrary.getInstance(soname);

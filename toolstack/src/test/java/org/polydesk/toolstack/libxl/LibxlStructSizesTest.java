@@ -1,5 +1,6 @@
 package org.polydesk.toolstack.libxl;
 
+import org.polydesk.toolstack.linux.LibC;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
@@ -81,10 +82,10 @@ class LibxlStructSizesTest {
         assertEquals(actual.get("reason_suspend"), LibxlEvent.REASON_SUSPEND);
         assertEquals(actual.get("reason_crash"), LibxlEvent.REASON_CRASH);
         assertEquals(actual.get("reason_watchdog"), LibxlEvent.REASON_WATCHDOG);
-        assertEquals(actual.get("o_rdonly"), LibxlNative.LibC.O_RDONLY, "O_RDONLY");
-        assertEquals(actual.get("o_wronly"), LibxlNative.LibC.O_WRONLY, "O_WRONLY");
-        assertEquals(actual.get("o_creat"), LibxlNative.LibC.O_CREAT, "O_CREAT");
-        assertEquals(actual.get("o_trunc"), LibxlNative.LibC.O_TRUNC, "O_TRUNC");
-        assertEquals(actual.get("o_cloexec"), LibxlNative.LibC.O_CLOEXEC, "O_CLOEXEC");
+        assertEquals(actual.get("o_rdonly"), LibC.O_RDONLY, "O_RDONLY");
+        assertEquals(actual.get("o_wronly"), LibC.O_WRONLY, "O_WRONLY");
+        assertEquals(actual.get("o_creat"), LibC.O_CREAT, "O_CREAT");
+        assertEquals(actual.get("o_trunc"), LibC.O_TRUNC, "O_TRUNC");
+        assertEquals(actual.get("o_cloexec"), LibC.O_CLOEXEC, "O_CLOEXEC");
     }
 }

@@ -1,0 +1,223 @@
+package org.polydesk.toolstack.cli;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.polydesk.protocol.toolstack.ToolstackApi;
+import org.polydesk.protocol.usb.UsbDevice;
+import org.polydesk.protocol.usb.UsbPolicy;
+import org.polydesk.protocol.usb.UsbRule;
+import org.polydesk.protocol.usb.UsbSettings;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "usb", description = "The host's USB devices: which VM has each, and the rules that send them.",
+        subcommands = {UsbCommands.ListDevices.class, UsbCommands.Assign.class, UsbCommands.Release.class,
+                UsbCommands.Rule.class, UsbCommands.Policy.class})
+final class UsbCommands {
+    @ParentCommand
+    Polyctl root;
+
+    void print(CommandSpec spec, List<UsbDevice> devices) throws Exception {
+        if (root.json) {
+            root.printJson(devices);
+            return;
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (devices.isEmpty()) {
+            out.println("no USB devices (hubs aside)");
+        }
+        for (UsbDevice d : devices) {
+            out.printf("%-8s %s  %-28s %-18s %s%n", d.port(), d.vendorProduct(), d.label(), d.kind(),
+                    d.vm() != null ? "in " + d.vmName() : d.input() ? "dom0 (the input server reads it)" : "dom0");
+        }
+        out.flush();
+    }
+
+    void print(CommandSpec spec, UsbSettings s) throws Exception {
+        if (root.json) {
+            root.printJson(s);
+            return;
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("policy: %s%n", switch (s.policy()) {
+            case FOCUSED -> "focused (a device no rule names goes to the VM in front)";
+            case ASK -> "ask (dom0 keeps a new device and the UI asks where it goes)";
+            case DOM0 -> "dom0 (dom0 keeps a new device)";
+        });
+        if (s.rules().isEmpty()) {
+            out.println("no rules");
+        }
+        for (UsbRule r : s.rules()) {
+            out.printf("rule: %s -> %s%n", r.describe(), r.vmName() != null ? r.vmName() : r.vm() + " (deleted)");
+        }
+        out.flush();
+    }
+
+    @Command(name = "list", description = "Every USB device: port, ids, name, kind and who has it.")
+    static final class ListDevices implements Callable<Integer> {
+        @ParentCommand
+        UsbCommands usb;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            usb.print(spec, usb.root.call(ToolstackApi.USB_LIST, null));
+            return 0;
+        }
+    }
+
+    @Command(name = "assign", description = "Give a device to a VM now (to a stopped VM: as a rule for its start).")
+    static final class Assign implements Callable<Integer> {
+        @ParentCommand
+        UsbCommands usb;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "DEVICE", description = "Its port (as usb list shows) or vendor:product.")
+        String device;
+
+        @Parameters(index = "1", paramLabel = "VM", description = "The VM's name, id or slot.")
+        String vm;
+
+        @Override
+        public Integer call() throws Exception {
+            UsbDevice d = usb.root.call(ToolstackApi.USB_ASSIGN, new ToolstackApi.UsbAssign(device, vm));
+            if (usb.root.json) {
+                usb.root.printJson(d);
+            } else if (d.vm() != null) {
+                spec.commandLine().getOut().printf("%s (%s) is in %s%n", d.label(), d.port(), d.vmName());
+            } else {
+                spec.commandLine().getOut().printf("%s (%s) stays with dom0 until %s starts: stored as a rule%n",
+                        d.label(), d.port(), vm);
+            }
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "release", description = "Take a device back from the VM that has it.")
+    static final class Release implements Callable<Integer> {
+        @ParentCommand
+        UsbCommands usb;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "DEVICE", description = "Its port or vendor:product.")
+        String device;
+
+        @Override
+        public Integer call() throws Exception {
+            usb.print(spec, List.of(usb.root.call(ToolstackApi.USB_RELEASE, new ToolstackApi.UsbRef(device))));
+            return 0;
+        }
+    }
+
+    @Command(name = "rule", description = "Rules that send a device to a VM whenever it is plugged in.",
+            subcommands = {Rule.Show.class, Rule.Add.class, Rule.Remove.class})
+    static final class Rule {
+        @ParentCommand
+        UsbCommands usb;
+
+        static final class Match {
+            @Option(names = "--id", paramLabel = "VVVV:PPPP", required = true, description = "The device's vendor:product.")
+            String vendorProduct;
+
+            @Option(names = "--serial", description = "And its serial number (this one stick, not every such).")
+            String serial;
+        }
+
+        static final class Which {
+            @ArgGroup(exclusive = false)
+            Match ids;
+
+            @Option(names = "--port", paramLabel = "PORT", description = "Whatever is plugged into this port (1-2, 3-1.4).")
+            String port;
+        }
+
+        abstract static class Change implements Callable<Integer> {
+            @ParentCommand
+            Rule rule;
+
+            @Spec
+            CommandSpec spec;
+
+            @Parameters(paramLabel = "VM", description = "The VM's name, id or slot.")
+            String vm;
+
+            @ArgGroup(exclusive = true, multiplicity = "1")
+            Which which;
+
+            ToolstackApi.UsbRuleChange change() {
+                return which.port != null ? new ToolstackApi.UsbRuleChange(vm, null, null, which.port)
+                        : new ToolstackApi.UsbRuleChange(vm, which.ids.vendorProduct, which.ids.serial, null);
+            }
+        }
+
+        @Command(name = "show", description = "The policy and the rules.")
+        static final class Show implements Callable<Integer> {
+            @ParentCommand
+            Rule rule;
+
+            @Spec
+            CommandSpec spec;
+
+            @Override
+            public Integer call() throws Exception {
+                rule.usb.print(spec, rule.usb.root.call(ToolstackApi.USB_SETTINGS, null));
+                return 0;
+            }
+        }
+
+        @Command(name = "add", description = "Send the device (by --id, or --port) to VM whenever it is plugged in.")
+        static final class Add extends Change {
+            @Override
+            public Integer call() throws Exception {
+                rule.usb.print(spec, rule.usb.root.call(ToolstackApi.USB_RULE_ADD, change()));
+                return 0;
+            }
+        }
+
+        @Command(name = "remove", description = "Remove the rule with exactly these fields.")
+        static final class Remove extends Change {
+            @Override
+            public Integer call() throws Exception {
+                rule.usb.print(spec, rule.usb.root.call(ToolstackApi.USB_RULE_REMOVE, change()));
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "policy", description = "Where a device no rule names goes: focused (the VM in front), ask or dom0.")
+    static final class Policy implements Callable<Integer> {
+        @ParentCommand
+        UsbCommands usb;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "focused|ask|dom0")
+        String policy;
+
+        @Override
+        public Integer call() throws Exception {
+            UsbPolicy p = switch (policy) {
+                case "focused" -> UsbPolicy.FOCUSED;
+                case "ask" -> UsbPolicy.ASK;
+                case "dom0" -> UsbPolicy.DOM0;
+                default -> throw new IllegalArgumentException("the policy is focused, ask or dom0, not '" + policy + "'");
+            };
+            usb.print(spec, usb.root.call(ToolstackApi.USB_POLICY_SET, new ToolstackApi.UsbPolicySet(p)));
+            return 0;
+        }
+    }
+}
