@@ -14,8 +14,9 @@
 # dosfstools and mtools make the installer ISO and the USB stick image of the media library's tests;
 # iproute2, nftables and dnsmasq-base are what polydeskd's networks are made of (their test runs them
 # in network namespaces of its own); pipewire, pipewire-pulse, wireplumber and pulseaudio-utils are
-# dom0's sound server and pactl, which the audio policy's test runs as in the image.
+# dom0's sound server and pactl, which the audio policy's test runs as in the image; udev's udevd
+# runs in the USB test's guest, as in dom0: QEMU's libusb learns of a plugged device from it.
 need_packages openjdk-17-jdk-headless maven qemu-system-x86 qemu-utils busybox-static cpio libxen-dev gcc \
     libpangoft2-1.0-0 libfreetype6 fontconfig fonts-dejavu-core tigervnc-standalone-server libgtk-3-0 \
     quilt dpkg-dev socat x11-xserver-utils shellcheck dash ovmf swtpm swtpm-tools xorriso dosfstools mtools \
-    iproute2 nftables dnsmasq-base pipewire pipewire-pulse wireplumber pulseaudio-utils
+    iproute2 nftables dnsmasq-base pipewire pipewire-pulse wireplumber pulseaudio-utils udev

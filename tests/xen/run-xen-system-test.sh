@@ -7,7 +7,7 @@
 #
 #   sudo tests/xen/run-xen-system-test.sh [--allow-skip STEP[,STEP]]... [--only GROUP[,GROUP]]
 #
-# --only runs the named step files alone, besides c (polydeskd): ab, dg, k, h, j, i (a quicker run
+# --only runs the named step files alone, besides c (polydeskd): ab, dg, k, l, h, j, i (a quicker run
 # while working on one part); the other groups' steps are then allowed to be missing.
 # Every step in tests/xen/required-steps must PASS. A SKIP of a required step, or a required
 # step that never reports, FAILs the run unless --allow-skip names it (comma-separated step
@@ -21,7 +21,7 @@
 #   POLYDESK_XEN_TIMEOUT  overall bound for the QEMU run, seconds (default 2400)
 #   POLYDESK_XEN_DEB      the polydesk-toolstack .deb to test (default: the newest
 #                         toolstack/target/polydesk-toolstack_*_all.deb; none found is a FAIL), or
-#                         "none": no .deb, and the steps that need it (c-h, j, k) allowed to skip
+#                         "none": no .deb, and the steps that need it (c-h, j, k, l) allowed to skip
 #   POLYDESK_XEN_CACHE    cache directory (default tests/xen/cache)
 #   POLYDESK_XEN_VIEWER   "none": steps i and j allowed to skip (no viewer payload); otherwise
 #                         switcher-viewer, display-server and input-server must be packaged
@@ -71,8 +71,8 @@ preflight_verdict() {
 deb=${POLYDESK_XEN_DEB:-$(ls -t "$repo"/toolstack/target/polydesk-toolstack_*_all.deb 2>/dev/null | head -n1 || true)}
 if [ "$deb" = none ]; then
     deb=
-    allow_skip="${allow_skip:+$allow_skip,}c-*,d-*,e-*,f-*,g-*,h-*,j-*,k-*"
-    log "NOTE: POLYDESK_XEN_DEB=none: the steps that need polydeskd (c-h, j, k) are allowed to skip"
+    allow_skip="${allow_skip:+$allow_skip,}c-*,d-*,e-*,f-*,g-*,h-*,j-*,k-*,l-*"
+    log "NOTE: POLYDESK_XEN_DEB=none: the steps that need polydeskd (c-h, j, k, l) are allowed to skip"
 elif [ -z "$deb" ]; then
     preflight_fail "no polydesk-toolstack .deb (mvn package makes toolstack/target/polydesk-toolstack_*_all.deb;" \
         "POLYDESK_XEN_DEB=none runs without it)"
@@ -117,7 +117,7 @@ mkdir -p "$run/payload/guest" "$run/payload/debs" "$run/payload/out"
 if [ -n "$only" ]; then
     # run-in-dom0.sh reads the groups; the steps of the others may be missing.
     echo "${only//,/ }" > "$run/payload/only"
-    declare -A letters=([ab]="a b" [dg]="d e f g" [k]=k [h]=h [j]=j [i]=i)
+    declare -A letters=([ab]="a b" [dg]="d e f g" [k]=k [l]=l [h]=h [j]=j [i]=i)
     for g in "${!letters[@]}"; do
         [[ ",$only," == *",$g,"* ]] && continue
         for l in ${letters[$g]}; do allow_skip="${allow_skip:+$allow_skip,}$l-*"; done
@@ -125,6 +125,8 @@ if [ -n "$only" ]; then
     log "NOTE: only step groups c,$only run; the others' steps are allowed to be missing"
 fi
 cp "$guest/vmlinuz" "$guest/initrd.img" "$run/payload/guest/"
+# Step l's USB stick, on the outer machine's xHCI (dom0's): 8 MiB of zeros, read-only.
+truncate -s 8M "$run/stick.img"
 # run-in-dom0.sh and the step files it sources (lib.sh: the result and wait helpers).
 install -m 755 "$here/run-in-dom0.sh" "$run/payload/run-in-dom0.sh"
 install -d "$run/payload/steps"
@@ -171,11 +173,14 @@ xen_args="console=com1 com1=115200,8n1 dom0_mem=1536M,max:1536M dom0_max_vcpus=2
 dom0_args="root=/dev/vda ro console=hvc0 earlyprintk=xen init=/usr/local/sbin/polydesk-dom0-init"
 # q35 with QEMU's VT-d (intel-iommu): Xen enables it (xl info: hvm_directio), so PCI
 # passthrough works; at 00:05 a card to pass through: a bochs-display (display class, bochs
-# DRM driver) with an intel-hda (snd_hda_intel) as its second function, like a GPU's HDMI audio.
+# DRM driver) with an intel-hda (snd_hda_intel) as its second function, like a GPU's HDMI audio;
+# an xHCI with a USB stick for step l.
 qemu=(qemu-system-x86_64 -accel tcg -machine q35 -cpu qemu64,+svm,+npt -smp 2 -m 4096
       -device intel-iommu,intremap=on
       -device bochs-display,addr=05.0,multifunction=on -device intel-hda,addr=05.1
       -audiodev none,id=hda -device hda-output,audiodev=hda
+      -device qemu-xhci,id=xhci -drive "if=none,id=stick,format=raw,readonly=on,file=$run/stick.img"
+      -device usb-storage,bus=xhci.0,drive=stick,serial=XENSTICK
       -nodefaults -no-reboot -display none -vga none
       -serial "file:$run/serial.log"
       -drive "file=$image/dom0.img,format=raw,if=virtio,snapshot=on"

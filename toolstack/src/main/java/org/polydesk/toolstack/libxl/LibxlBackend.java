@@ -557,6 +557,36 @@ public final class LibxlBackend implements HypervisorBackend {
         changeCd(id, disk, null);
     }
 
+    /**
+     * libxl's usbdev on the device model's xHCI controller, which every HVM domain is made with: QEMU
+     * opens the host's device, as on the QEMU backend. PV and PVH domains have no device model.
+     */
+    @Override
+    public void usbAttach(UUID id, org.polydesk.protocol.usb.UsbDevice device) throws BackendException {
+        Domain domain = domain(id);
+        if (domain.def.type() != GuestType.HVM) {
+            throw new BackendException("'" + domain.def.name() + "' is " + domain.def.type().name() + ": on Xen, USB devices"
+                    + " reach HVM guests (through their device model) only");
+        }
+        try {
+            xl.usbdevAdd(domain.domid, device.bus(), device.address());
+        } catch (LibxlException e) {
+            throw new BackendException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void usbDetach(UUID id, org.polydesk.protocol.usb.UsbDevice device) throws BackendException {
+        Domain domain = domain(id);
+        try {
+            if (!xl.usbdevRemove(domain.domid, device.bus(), device.address())) {
+                throw new BackendException("'" + domain.def.name() + "' has no USB device " + device.port());
+            }
+        } catch (LibxlException e) {
+            throw new BackendException(e.getMessage(), e);
+        }
+    }
+
     /** libxl_cdrom_insert with the drive's vdev and the new medium, or none (xl cd-eject). */
     private void changeCd(UUID id, int disk, Path medium) throws BackendException {
         Domain domain = domain(id);

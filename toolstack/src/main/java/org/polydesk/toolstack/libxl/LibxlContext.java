@@ -169,6 +169,44 @@ public final class LibxlContext implements AutoCloseable {
         }
     }
 
+    /** Gives the domain the host's USB device at bus {@code hostbus}, address {@code hostaddr} (libxl picks the port). */
+    public void usbdevAdd(int domid, int hostbus, int hostaddr) throws LibxlException {
+        String json = LibxlDomainConfig.usbHostDevice(hostbus, hostaddr).toString();
+        Memory usbdev = new Memory(LibxlNative.SIZEOF_DEVICE_USBDEV);
+        xl.libxl_device_usbdev_init(usbdev);
+        try {
+            check(xl.libxl_device_usbdev_from_json(ctx, usbdev, json), "libxl refused the USB device " + json);
+            check(xl.libxl_device_usbdev_add(ctx, domid, usbdev, null), "libxl could not give USB device " + hostbus + "."
+                    + hostaddr + " to domain " + domid);
+        } finally {
+            xl.libxl_device_usbdev_dispose(usbdev);
+        }
+    }
+
+    /** Takes the host's USB device at bus/address back from the domain; false if the domain has no such device. */
+    public boolean usbdevRemove(int domid, int hostbus, int hostaddr) throws LibxlException {
+        IntByReference count = new IntByReference();
+        Pointer list = xl.libxl_device_usbdev_list(ctx, domid, count);
+        if (list == null) {
+            return false;
+        }
+        try {
+            for (int i = 0; i < count.getValue(); i++) {
+                long at = (long) i * LibxlNative.SIZEOF_DEVICE_USBDEV;
+                int bus = Byte.toUnsignedInt(list.getByte(at + LibxlNative.OFFSET_USBDEV_HOSTBUS));
+                int addr = Byte.toUnsignedInt(list.getByte(at + LibxlNative.OFFSET_USBDEV_HOSTBUS + 1));
+                if (bus == hostbus && addr == hostaddr) {
+                    check(xl.libxl_device_usbdev_remove(ctx, domid, list.share(at), null), "libxl could not take USB device "
+                            + hostbus + "." + hostaddr + " from domain " + domid);
+                    return true;
+                }
+            }
+            return false;
+        } finally {
+            xl.libxl_device_usbdev_list_free(list, count.getValue());
+        }
+    }
+
     public void unpause(int domid) throws LibxlException {
         check(xl.libxl_domain_unpause(ctx, domid, null), "cannot unpause domain " + domid);
     }

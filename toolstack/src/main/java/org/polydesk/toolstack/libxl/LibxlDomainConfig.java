@@ -69,6 +69,11 @@ public final class LibxlDomainConfig {
             case PV -> bInfo.putObject("type.pv");
         }
 
+        if (def.type() == GuestType.HVM) {
+            // A USB 3 controller in the device model, as the QEMU backend gives every VM: the host's
+            // USB devices are given to it live (libxl usbdev, LibxlBackend.usbAttach).
+            root.putArray("usbctrls").add(usbController());
+        }
         ArrayNode disks = root.putArray("disks");
         List<String> vdevs = vdevs(def);
         for (int i = 0; i < def.disks().size(); i++) {
@@ -268,5 +273,18 @@ public final class LibxlDomainConfig {
         if (value != null) {
             node.put(field, value);
         }
+    }
+
+    /** The xHCI controller (USB 3, 8 ports) in an HVM domain's device model: libxl_device_usbctrl. */
+    static ObjectNode usbController() {
+        ObjectNode c = Json.mapper().createObjectNode();
+        return c.put("type", "devicemodel").put("devid", 0).put("version", 3).put("ports", 8);
+    }
+
+    /** The host's USB device at bus/address as libxl_device_usbdev (controller and port left to libxl). */
+    static ObjectNode usbHostDevice(int hostbus, int hostaddr) {
+        ObjectNode d = Json.mapper().createObjectNode();
+        d.putObject("type.hostdev").put("hostbus", hostbus).put("hostaddr", hostaddr);
+        return d;
     }
 }

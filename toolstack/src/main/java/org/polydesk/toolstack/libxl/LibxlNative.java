@@ -40,6 +40,10 @@ interface LibxlNative extends Library {
     int SIZEOF_DEVICE_DISK = 144;
     /** sizeof(libxl_domain_restore_params): allocated for libxl_domain_create_restore. */
     int SIZEOF_DOMAIN_RESTORE_PARAMS = 24;
+    /** sizeof(libxl_device_usbdev): allocated for usbdev add, the stride of libxl_device_usbdev_list. */
+    int SIZEOF_DEVICE_USBDEV = 16;
+    /** offsetof(libxl_device_usbdev, u.hostdev.hostbus); hostaddr is the byte after it. */
+    int OFFSET_USBDEV_HOSTBUS = 12;
 
     int LIBXL_VERSION = 0;
     /** libxl only reaps its own children; the JVM reaps its own with waitpid. */
@@ -140,6 +144,22 @@ interface LibxlNative extends Library {
 
     /** Changes the medium of an HVM guest's CD drive {@code disk.vdev}; an empty pdev_path empties it. */
     int libxl_cdrom_insert(Pointer ctx, int domid, Memory disk, Pointer aoHow);
+
+    void libxl_device_usbdev_init(Memory usbdev);
+
+    int libxl_device_usbdev_from_json(Pointer ctx, Memory usbdev, String json);
+
+    void libxl_device_usbdev_dispose(Memory usbdev);
+
+    /** Gives the host's USB device to the domain, on a free port of its controller (the device model's for HVM). */
+    int libxl_device_usbdev_add(Pointer ctx, int domid, Memory usbdev, Pointer aoHow);
+
+    int libxl_device_usbdev_remove(Pointer ctx, int domid, Pointer usbdev, Pointer aoHow);
+
+    /** The domain's USB devices: an array of {@code num} libxl_device_usbdev. */
+    Pointer libxl_device_usbdev_list(Pointer ctx, int domid, IntByReference num);
+
+    void libxl_device_usbdev_list_free(Pointer list, int nr);
 
     /** libxentoollog: a logger writing to a stdio stream. */
     interface ToolLog extends Library {

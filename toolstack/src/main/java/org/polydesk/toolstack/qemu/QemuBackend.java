@@ -691,12 +691,24 @@ public final class QemuBackend implements HypervisorBackend {
         Instance vm = instance(id);
         String qid = QemuCommandLine.usbHostId(device.port());
         removeUsbHost(vm, qid); // left from an earlier plug at this port
-        command(vm, "device_add", Json.mapper().createObjectNode().put("driver", "usb-host").put("id", qid)
-                .put("bus", QemuCommandLine.USB_CONTROLLER + ".0").put("hostbus", device.bus())
-                .put("hostaddr", device.address()));
+        long deadline = System.nanoTime() + USB_ATTACH_TIMEOUT.toNanos();
+        // QEMU's libusb learns of a device plugged in from udevd, after the kernel told polydeskd:
+        // until then QEMU does not know it ("failed to find host usb device"), so it is asked again.
+        while (true) {
+            try {
+                command(vm, "device_add", Json.mapper().createObjectNode().put("driver", "usb-host").put("id", qid)
+                        .put("bus", QemuCommandLine.USB_CONTROLLER + ".0").put("hostbus", device.bus())
+                        .put("hostaddr", device.address()));
+                break;
+            } catch (BackendException e) {
+                if (!e.getMessage().contains("failed to find host usb device") || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                usbWait(vm, qid, 100);
+            }
+        }
         // usb-host waits for a device that is not (or no longer) there instead of failing: the guest
         // has it only once it is attached to the controller.
-        long deadline = System.nanoTime() + USB_ATTACH_TIMEOUT.toNanos();
         while (true) {
             JsonNode attached = command(vm, "qom-get", Json.mapper().createObjectNode()
                     .put("path", "/machine/peripheral/" + qid).put("property", "attached"));
@@ -708,13 +720,17 @@ public final class QemuBackend implements HypervisorBackend {
                 throw new BackendException("QEMU could not open USB device " + device.bus() + "." + device.address()
                         + " (" + device.port() + ") within " + USB_ATTACH_TIMEOUT.toSeconds() + " s: " + logTail(vm.dir));
             }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                removeUsbHost(vm, qid);
-                throw new BackendException("interrupted while giving USB device " + device.port());
-            }
+            usbWait(vm, qid, 50);
+        }
+    }
+
+    private static void usbWait(Instance vm, String qid, long ms) throws BackendException {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            removeUsbHost(vm, qid);
+            throw new BackendException("interrupted while giving USB device " + qid);
         }
     }
 

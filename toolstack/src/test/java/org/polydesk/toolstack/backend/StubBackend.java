@@ -63,6 +63,8 @@ public final class StubBackend implements HypervisorBackend {
         volatile boolean suspendRequested;
         volatile int reboots;
         final Map<Integer, Path> cds = new ConcurrentHashMap<>();
+        /** The host USB devices it was given, by port. */
+        final Map<String, org.polydesk.protocol.usb.UsbDevice> usb = new ConcurrentHashMap<>();
         final CompletableFuture<Void> reported = new CompletableFuture<>();
 
         Vm(UUID id, Process process, VmRuntimeDir dir, List<String> gpuFunctions) {
@@ -288,6 +290,24 @@ public final class StubBackend implements HypervisorBackend {
     @Override
     public void ejectCd(UUID id, int disk) throws BackendException {
         instance(id).cds.remove(disk);
+    }
+
+    /** The ports of the host USB devices a stub VM was given (empty when it is not running). */
+    public java.util.Set<String> usbDevices(UUID id) {
+        Vm vm = running.get(id);
+        return vm == null ? java.util.Set.of() : java.util.Set.copyOf(vm.usb.keySet());
+    }
+
+    @Override
+    public void usbAttach(UUID id, org.polydesk.protocol.usb.UsbDevice device) throws BackendException {
+        instance(id).usb.put(device.port(), device);
+    }
+
+    @Override
+    public void usbDetach(UUID id, org.polydesk.protocol.usb.UsbDevice device) throws BackendException {
+        if (instance(id).usb.remove(device.port()) == null) {
+            throw new BackendException("the stub VM has no USB device " + device.port());
+        }
     }
 
     private static void awaitReported(Vm vm) throws BackendException {

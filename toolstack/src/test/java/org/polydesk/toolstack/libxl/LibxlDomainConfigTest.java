@@ -61,6 +61,7 @@ class LibxlDomainConfigTest {
                                   "-chardev", "socket,id=viewer,path=%s/viewer.sock,server=on,wait=off",
                                   "-device", "isa-serial,chardev=viewer"]
                   },
+                  "usbctrls": [{"type": "devicemodel", "devid": 0, "version": 3, "ports": 8}],
                   "disks": [
                     {"pdev_path": "/srv/win.qcow2", "vdev": "hda", "format": "qcow2", "readwrite": 1, "is_cdrom": 0, "removable": 0},
                     {"pdev_path": "/srv/win.iso", "vdev": "hdb", "format": "raw", "readwrite": 0, "is_cdrom": 1, "removable": 1}

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The JSON the binding hands libxl for a CD change and a restore, read by the installed libxenlight
+ * The JSON the binding hands libxl for a CD change, a restore, a USB device and the USB controller, read by the installed libxenlight
  * 4.17's own {@code *_from_json} into its structs: libxl ignores a key it does not know and reads a
  * value of the wrong kind as nothing (checkpointed_stream "NONE" leaves stream_version at 1), so the
  * test looks at what ended up in each field.
@@ -48,6 +48,19 @@ class LibxlReadsOurJsonTest {
                        libxl_checkpointed_stream_to_string((libxl_checkpointed_stream) p.checkpointed_stream));
                 printf("restore_stream_version %u\\n", p.stream_version);
                 libxl_domain_restore_params_dispose(&p);
+                libxl_device_usbdev u;
+                libxl_device_usbdev_init(&u);
+                printf("usbdev_rc %d\\n", libxl_device_usbdev_from_json(ctx, &u, argv[4]));
+                printf("usbdev_type %s\\n", libxl_usbdev_type_to_string(u.type));
+                printf("usbdev_host %u.%u\\n", u.u.hostdev.hostbus, u.u.hostdev.hostaddr);
+                printf("usbdev_ctrl %d\\n", u.ctrl);
+                printf("usbdev_port %d\\n", u.port);
+                libxl_device_usbdev_dispose(&u);
+                libxl_device_usbctrl c;
+                libxl_device_usbctrl_init(&c);
+                printf("usbctrl_rc %d\\n", libxl_device_usbctrl_from_json(ctx, &c, argv[5]));
+                printf("usbctrl %s v%d ports %d devid %d\\n", libxl_usbctrl_type_to_string(c.type), c.version, c.ports, c.devid);
+                libxl_device_usbctrl_dispose(&c);
                 return 0;
             }
             """;
@@ -60,7 +73,8 @@ class LibxlReadsOurJsonTest {
         Map<String, String> read = CProbe.run(tmp, PROBE, List.of("xenlight"),
                 LibxlDomainConfig.cdrom("hdc", Path.of("/var/lib/polydesk/media/debian.iso")).toString(),
                 LibxlDomainConfig.cdrom("hdc", null).toString(),
-                LibxlDomainConfig.restoreParams().toString());
+                LibxlDomainConfig.restoreParams().toString(),
+                LibxlDomainConfig.usbHostDevice(2, 3).toString(), LibxlDomainConfig.usbController().toString());
         assertEquals(Map.ofEntries(
                 Map.entry("insert_rc", "0"), Map.entry("insert_vdev", "hdc"),
                 Map.entry("insert_pdev_path", "[/var/lib/polydesk/media/debian.iso]"), Map.entry("insert_format", "raw"),
@@ -71,6 +85,10 @@ class LibxlReadsOurJsonTest {
                 Map.entry("eject_format", "empty"), Map.entry("eject_readwrite", "0"), Map.entry("eject_is_cdrom", "1"),
                 Map.entry("eject_removable", "1"), Map.entry("eject_backend", "unknown"),
                 Map.entry("restore_rc", "0"), Map.entry("restore_checkpointed_stream", "none"),
-                Map.entry("restore_stream_version", "2")), read);
+                Map.entry("restore_stream_version", "2"),
+                // The controller and port are libxl's to choose (-1 and 0: none given).
+                Map.entry("usbdev_rc", "0"), Map.entry("usbdev_type", "hostdev"), Map.entry("usbdev_host", "2.3"),
+                Map.entry("usbdev_ctrl", "-1"), Map.entry("usbdev_port", "0"),
+                Map.entry("usbctrl_rc", "0"), Map.entry("usbctrl", "devicemodel v3 ports 8 devid 0")), read);
     }
 }

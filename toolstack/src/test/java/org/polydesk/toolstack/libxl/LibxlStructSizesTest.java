@@ -30,6 +30,9 @@ class LibxlStructSizesTest {
                     printf("childproc_hooks %zu\\n", sizeof(libxl_childproc_hooks));
                     printf("device_disk %zu\\n", sizeof(libxl_device_disk));
                     printf("domain_restore_params %zu\\n", sizeof(libxl_domain_restore_params));
+                    printf("device_usbdev %zu\\n", sizeof(libxl_device_usbdev));
+                    printf("usbdev_hostbus %zu\\n", offsetof(libxl_device_usbdev, u.hostdev.hostbus));
+                    printf("usbdev_hostaddr %zu\\n", offsetof(libxl_device_usbdev, u.hostdev.hostaddr));
                     printf("sigchld_selective %d\\n", (int) libxl_sigchld_owner_libxl_always_selective_reap);
                     printf("trigger_power %d\\n", (int) LIBXL_TRIGGER_POWER);
                     printf("error_noparavirt %d\\n", ERROR_NOPARAVIRT);
@@ -66,6 +69,9 @@ class LibxlStructSizesTest {
         assertEquals(actual.get("device_disk"), LibxlNative.SIZEOF_DEVICE_DISK, "sizeof(libxl_device_disk)");
         assertEquals(actual.get("domain_restore_params"), LibxlNative.SIZEOF_DOMAIN_RESTORE_PARAMS,
                 "sizeof(libxl_domain_restore_params)");
+        assertEquals(actual.get("device_usbdev"), LibxlNative.SIZEOF_DEVICE_USBDEV, "sizeof(libxl_device_usbdev)");
+        assertEquals(actual.get("usbdev_hostbus"), LibxlNative.OFFSET_USBDEV_HOSTBUS, "offsetof(libxl_device_usbdev, u.hostdev.hostbus)");
+        assertEquals(actual.get("usbdev_hostaddr"), LibxlNative.OFFSET_USBDEV_HOSTBUS + 1, "hostaddr is the byte after hostbus");
         assertEquals(actual.get("sigchld_selective"), LibxlNative.SIGCHLD_OWNER_LIBXL_ALWAYS_SELECTIVE_REAP);
         assertEquals(actual.get("trigger_power"), LibxlNative.TRIGGER_POWER);
         assertEquals(actual.get("error_noparavirt"), LibxlNative.ERROR_NOPARAVIRT);

@@ -62,8 +62,8 @@ class QemuCommandLineTest {
         assertEquals(List.of("4096M"), values(a, "-m"));
         assertEquals(List.of("4"), values(a, "-smp"));
         assertEquals(List.of(ID.toString()), values(a, "-uuid"));
-        assertEquals(List.of("VGA,xres=1920,yres=1080", "intel-hda", "hda-duplex,audiodev=sound,mixer=off"),
-                values(a, "-device"), "HD Audio by default");
+        assertEquals(List.of("VGA,xres=1920,yres=1080", "qemu-xhci,id=xhci,p2=8,p3=8", "intel-hda",
+                "hda-duplex,audiodev=sound,mixer=off"), values(a, "-device"), "an xHCI for the host's USB devices, HD Audio by default");
         assertEquals(List.of("none,id=sound"), values(a, "-audiodev"), "silent without a sound server");
         assertEquals(List.of("chardev:console"), values(a, "-serial"), "no viewer port without a GPU");
         assertEquals(List.of(), values(a, "-object"), "nor a region for a viewer");
@@ -108,7 +108,7 @@ class QemuCommandLineTest {
         List<String> devices = values(a, "-device");
         assertEquals(List.of("memory-backend-file,id=viewer-region,share=on,size=128M,mem-path=/run/polydesk/vm/" + ID
                 + "/viewer-region"), values(a, "-object"), "the viewer's region: a shared file dom0 maps too");
-        assertEquals(List.of("VGA,xres=1024,yres=768", "ivshmem-plain,memdev=viewer-region",
+        assertEquals(List.of("VGA,xres=1024,yres=768", "ivshmem-plain,memdev=viewer-region", "qemu-xhci,id=xhci,p2=8,p3=8",
                 "intel-hda", "hda-duplex,audiodev=sound,mixer=off", "ide-hd,bus=ide.0,drive=drive-disk0,id=disk0", "ide-cd,bus=ide.1,drive=drive-disk1,id=disk1",
                 "ide-hd,bus=ide.2,drive=drive-disk2,id=disk2",
                 "e1000,netdev=net0,mac=00:16:3e:00:00:01", "vfio-pci,host=0000:01:00.0", "vfio-pci,host=0000:01:00.1", "vfio-pci,host=0000:03:00.0"), devices,
@@ -160,7 +160,7 @@ class QemuCommandLineTest {
         assertEquals(List.of("emulator,id=tpm0,chardev=swtpm"), values(a, "-tpmdev"));
         assertTrue(values(a, "-chardev").contains("socket,id=swtpm,path=/run/polydesk/vm/" + ID + "/swtpm.sock"));
         List<String> devices = values(a, "-device");
-        assertTrue(devices.containsAll(List.of("tpm-crb,tpmdev=tpm0", "qemu-xhci,id=xhci", "usb-tablet,bus=xhci.0")), devices.toString());
+        assertTrue(devices.containsAll(List.of("tpm-crb,tpmdev=tpm0", "qemu-xhci,id=xhci,p2=8,p3=8", "usb-tablet,bus=xhci.0")), devices.toString());
         assertTrue(devices.contains("ide-cd,bus=ide.1,drive=drive-disk1,id=disk1,bootindex=0"), "the CD boots first: " + devices);
         assertTrue(devices.contains("ide-hd,bus=ide.0,drive=drive-disk0,id=disk0,bootindex=4"), "the SATA disk next: " + devices);
         assertTrue(devices.contains("e1000,netdev=net0,mac=00:16:3e:00:00:01"), "network is not in the boot order: " + devices);

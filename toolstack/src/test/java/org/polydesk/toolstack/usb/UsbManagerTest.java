@@ -38,6 +38,7 @@ class UsbManagerTest {
     @TempDir
     Path tmp;
     private Path sys;
+    private SysfsUsbTree tree;
     private FakeVms vms;
     private UsbManager usb;
     private final List<UsbEvent> events = new CopyOnWriteArrayList<>();
@@ -46,8 +47,7 @@ class UsbManagerTest {
     @BeforeEach
     void setUp() throws IOException {
         sys = tmp.resolve("sys");
-        Files.createDirectories(sys.resolve("bus/usb/devices"));
-        hub("usb1"); // the root hub
+        tree = new SysfsUsbTree(sys);
         vms = new FakeVms();
         win = vms.add("Windows", true);
         linux = vms.add("Linux", false);
@@ -63,7 +63,7 @@ class UsbManagerTest {
 
     @Test
     void listsDevicesWithoutHubsAndTellsTheInputServersOwn() throws Exception {
-        hubDevice("1-2", 1, 3);
+        tree.hub("1-2", 3);
         plug("1-2.1", 1, 4, "0781", "5567", "4C530001", "SanDisk", "Cruzer Blade", 0, new int[][] {{8, 0x50}});
         List<UsbDevice> list = usb.list();
         assertEquals(List.of("1-1", "1-2.1"), list.stream().map(UsbDevice::port).toList(), list.toString());
@@ -202,49 +202,17 @@ class UsbManagerTest {
         assertTrue(Files.exists(tmp.resolve("usb.json.damaged")));
     }
 
-    // --- the kernel's side: sysfs directories -----------------------------------------------
-
     private void plugStick(String port, int address) throws IOException {
-        plug(port, 1, address, "0781", "5567", "4C530001", "SanDisk", "Cruzer Blade", 0, new int[][] {{8, 0x50}});
+        tree.plug(port, 1, address, "0781", "5567", "4C530001", "SanDisk", "Cruzer Blade", 0, new int[][] {{8, 0x50}});
     }
 
     private void plug(String port, int bus, int address, String vendor, String product, String serial, String maker,
                       String name, int deviceClass, int[][] interfaces) throws IOException {
-        Path d = Files.createDirectories(sys.resolve("bus/usb/devices").resolve(port));
-        Files.writeString(d.resolve("busnum"), bus + "\n");
-        Files.writeString(d.resolve("devnum"), address + "\n");
-        Files.writeString(d.resolve("idVendor"), vendor + "\n");
-        Files.writeString(d.resolve("idProduct"), product + "\n");
-        Files.writeString(d.resolve("bDeviceClass"), String.format("%02x%n", deviceClass));
-        Files.writeString(d.resolve("speed"), "480\n");
-        if (serial != null) {
-            Files.writeString(d.resolve("serial"), serial + "\n");
-        }
-        Files.writeString(d.resolve("manufacturer"), maker + "\n");
-        Files.writeString(d.resolve("product"), name + "\n");
-        for (int i = 0; i < interfaces.length; i++) {
-            Path f = Files.createDirectories(d.resolve(port + ":1." + i));
-            Files.writeString(f.resolve("bInterfaceClass"), String.format("%02x%n", interfaces[i][0]));
-            Files.writeString(f.resolve("bInterfaceProtocol"), String.format("%02x%n", interfaces[i][1]));
-        }
-    }
-
-    private void hub(String name) throws IOException {
-        Files.createDirectories(sys.resolve("bus/usb/devices").resolve(name));
-    }
-
-    private void hubDevice(String port, int bus, int address) throws IOException {
-        plug(port, bus, address, "0409", "55aa", null, "QEMU", "QEMU USB Hub", 9, new int[][] {{9, 0}});
+        tree.plug(port, bus, address, vendor, product, serial, maker, name, deviceClass, interfaces);
     }
 
     private void unplug(String port) {
-        try (var walk = Files.walk(sys.resolve("bus/usb/devices").resolve(port))) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        tree.unplug(port);
     }
 
     /** VMs whose hypervisor records what it was given; it fails like QEMU when the device is gone. */
@@ -283,7 +251,7 @@ class UsbManagerTest {
         @Override
         public void attach(UUID id, UsbDevice device) throws BackendException {
             onAttach.run();
-            if (!Files.isDirectory(sys.resolve("bus/usb/devices").resolve(device.port()))) {
+            if (!tree.plugged(device.port())) {
                 throw new BackendException("QEMU could not open USB device " + device.port());
             }
             attached.add(device.port() + " -> " + id);

@@ -34,6 +34,7 @@ import org.polydesk.ui.log.LogPage;
 import org.polydesk.ui.media.MediaPage;
 import org.polydesk.ui.network.NetworkPage;
 import org.polydesk.ui.sound.SoundPage;
+import org.polydesk.ui.usb.UsbPage;
 import org.polydesk.ui.vmlist.VmListPage;
 
 /**
@@ -41,7 +42,7 @@ import org.polydesk.ui.vmlist.VmListPage;
  * the current page. Built on the FX thread; the client must not be started before this exists.
  */
 public final class MainWindow {
-    public enum Page { VMS, NETWORK, SOUND, HOST, HOTKEYS, GPU, MEDIA, INSTALL, LOG }
+    public enum Page { VMS, NETWORK, SOUND, USB, HOST, HOTKEYS, GPU, MEDIA, INSTALL, LOG }
 
     private final UiContext ui;
     private final ToolstackClient client;
@@ -55,6 +56,7 @@ public final class MainWindow {
     private final MediaPage media;
     private final NetworkPage network;
     private final SoundPage sound;
+    private final UsbPage usb;
     private final InstallPage install;
     private final LogPage log;
     private final ToggleGroup nav = new ToggleGroup();
@@ -72,6 +74,7 @@ public final class MainWindow {
         media = new MediaPage(ui);
         network = new NetworkPage(ui, vmList.vms());
         sound = new SoundPage(ui);
+        usb = new UsbPage(ui, vmList.vms());
         install = new InstallPage(ui);
         log = new LogPage(ui);
         vmList.onCreate(() -> openForm(null));
@@ -88,6 +91,7 @@ public final class MainWindow {
         navButtons = Map.of(Page.VMS, navButton("Virtual machines", "nav-vms", Page.VMS),
                 Page.NETWORK, navButton("Networks", "nav-network", Page.NETWORK),
                 Page.SOUND, navButton("Sound", "nav-sound", Page.SOUND),
+                Page.USB, navButton("USB", "nav-usb", Page.USB),
                 Page.HOST, navButton("Host", "nav-host", Page.HOST),
                 Page.HOTKEYS, navButton("Hotkeys", "nav-hotkeys", Page.HOTKEYS),
                 Page.GPU, navButton("Graphics", "nav-gpu", Page.GPU),
@@ -96,7 +100,7 @@ public final class MainWindow {
                 Page.LOG, navButton("Log", "nav-log", Page.LOG));
         Label brand = new Label("Polydesk");
         brand.getStyleClass().add("brand");
-        VBox left = new VBox(6, brand, navButtons.get(Page.VMS), navButtons.get(Page.NETWORK), navButtons.get(Page.SOUND),
+        VBox left = new VBox(6, brand, navButtons.get(Page.VMS), navButtons.get(Page.NETWORK), navButtons.get(Page.SOUND), navButtons.get(Page.USB),
                 navButtons.get(Page.HOST), navButtons.get(Page.HOTKEYS),
                 navButtons.get(Page.GPU), navButtons.get(Page.MEDIA), navButtons.get(Page.INSTALL), navButtons.get(Page.LOG));
         left.getStyleClass().add("nav");
@@ -114,6 +118,7 @@ public final class MainWindow {
             }
         });
         client.onNetworkEvent(network::onEvent);
+        client.onUsbEvent(e -> usb.onEvent(e, page == Page.USB));
         client.onAudioEvent(e -> {
             if (page == Page.SOUND) {
                 sound.refresh();
@@ -138,6 +143,7 @@ public final class MainWindow {
             case VMS -> vmList.node();
             case NETWORK -> network.node();
             case SOUND -> sound.node();
+            case USB -> usb.node();
             case HOST -> host.node();
             case HOTKEYS -> hotkeys.node();
             case GPU -> gpu.node();
@@ -153,6 +159,7 @@ public final class MainWindow {
             case VMS -> { }
             case NETWORK -> network.refresh();
             case SOUND -> sound.refresh();
+            case USB -> usb.refresh();
             case HOST -> host.refresh();
             case HOTKEYS -> hotkeys.refresh();
             case GPU -> gpu.refresh();

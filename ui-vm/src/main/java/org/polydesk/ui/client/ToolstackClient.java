@@ -22,6 +22,7 @@ import org.polydesk.protocol.rpc.RpcMethod;
 import org.polydesk.protocol.rpc.RpcNotification;
 import org.polydesk.protocol.toolstack.LifecycleEvent;
 import org.polydesk.protocol.toolstack.ToolstackApi;
+import org.polydesk.protocol.usb.UsbEvent;
 
 /**
  * The UI's typed connection to polydeskd, never on the FX thread. protocol's {@link RpcFollower}
@@ -48,6 +49,7 @@ public final class ToolstackClient implements AutoCloseable {
     private volatile Consumer<LifecycleEvent> eventListener = e -> { };
     private volatile Consumer<NetworkEvent> networkListener = e -> { };
     private volatile Consumer<AudioEvent> audioListener = e -> { };
+    private volatile Consumer<UsbEvent> usbListener = e -> { };
     private volatile Link link;
 
     private record Connection(RpcClient rpc, long epoch) {
@@ -97,6 +99,11 @@ public final class ToolstackClient implements AutoCloseable {
         audioListener = listener;
     }
 
+    /** Called with every USB event (a device plugged in or pulled out, where it went, the settings changed). */
+    public void onUsbEvent(Consumer<UsbEvent> listener) {
+        usbListener = listener;
+    }
+
     /** Starts following polydeskd's events (and reconnecting). */
     public void start() {
         events.start();
@@ -123,6 +130,10 @@ public final class ToolstackClient implements AutoCloseable {
             } else if (ToolstackApi.AUDIO_EVENT.matches(msg)) {
                 AudioEvent e = ToolstackApi.AUDIO_EVENT.decode(msg);
                 Consumer<AudioEvent> l = audioListener;
+                deliver.execute(() -> l.accept(e));
+            } else if (ToolstackApi.USB_EVENT.matches(msg)) {
+                UsbEvent e = ToolstackApi.USB_EVENT.decode(msg);
+                Consumer<UsbEvent> l = usbListener;
                 deliver.execute(() -> l.accept(e));
             }
         }

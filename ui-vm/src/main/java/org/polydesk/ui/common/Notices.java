@@ -7,7 +7,10 @@ import javafx.scene.control.Label;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 
-/** The bar under the banner that shows the last error until the user closes it. FX thread only. */
+/**
+ * The bar under the banner that shows the last error, or a short piece of news (a USB device
+ * plugged in and where it went), until the user closes it. FX thread only.
+ */
 public final class Notices {
     private final Label text = new Label();
     private final HBox bar;
@@ -33,7 +36,18 @@ public final class Notices {
     }
 
     public void error(String message) {
+        show(message, "notice-error");
+    }
+
+    /** News, not a failure: shown the same way, without the error's colour. */
+    public void info(String message) {
+        show(message, "notice-info");
+    }
+
+    private void show(String message, String style) {
         text.setText(message);
+        bar.getStyleClass().removeAll("notice-error", "notice-info");
+        bar.getStyleClass().add(style);
         bar.setVisible(true);
         bar.setManaged(true);
     }
