@@ -32,8 +32,10 @@ dev_env_start() {
         XDG_CONFIG_HOME=$dev_dir/sound/config bash "$repo/distro/config/includes.chroot/usr/lib/polydesk/sound-server" \
         >"$dev_dir/sound.log" 2>&1 &
     dev_pids+=($!)
+    local sysfs=()
+    [ -n "${POLYDESK_DEV_USB:-}" ] && sysfs=(--sysfs "$(dev_env_usb_sysfs)")
     java -Xmx96m -cp "$toolstack_jar" org.polydesk.toolstack.daemon.Polydeskd --state-dir "$dev_dir/vms" \
-        --run-dir "$dev_dir/run" --accel tcg --sound-server "$dev_dir/sound/run/pulse/native" \
+        --run-dir "$dev_dir/run" --accel tcg --sound-server "$dev_dir/sound/run/pulse/native" "${sysfs[@]}" \
         >"$dev_dir/polydeskd.log" 2>&1 &
     dev_daemon=$!
     dev_pids+=($dev_daemon)
@@ -44,6 +46,33 @@ dev_env_start() {
 }
 
 # Example VMs: a Debian and a Windows one (never started) and one that owns a GPU.
+# dev_env_usb_sysfs: prints a sysfs for polydeskd that is this machine's but for its USB devices:
+# those of a typical desk (a stick, a webcam, a keyboard and mouse receiver), as the kernel lays
+# them out, for screenshots on a build machine that has none (POLYDESK_DEV_USB=1).
+dev_env_usb_sysfs() {
+    local root=$dev_dir/sysfs e
+    mkdir -p "$root/bus/usb/devices/usb1"
+    for e in /sys/*; do [ "$e" = /sys/bus ] || ln -s "$e" "$root/${e#/sys/}"; done
+    for e in /sys/bus/*; do [ "$e" = /sys/bus/usb ] || ln -s "$e" "$root/bus/${e#/sys/bus/}"; done
+    _usb() { # PORT ADDRESS VENDOR PRODUCT SERIAL MAKER NAME CLASS:PROTOCOL...
+        local d=$root/bus/usb/devices/$1 i=0 c
+        mkdir -p "$d"
+        echo 1 > "$d/busnum"; echo "$2" > "$d/devnum"; echo "$3" > "$d/idVendor"; echo "$4" > "$d/idProduct"
+        [ "$5" = - ] || echo "$5" > "$d/serial"
+        echo "$6" > "$d/manufacturer"; echo "$7" > "$d/product"; echo 00 > "$d/bDeviceClass"; echo 480 > "$d/speed"
+        shift 7
+        for c in "$@"; do
+            mkdir -p "$d/${d##*/}:1.$i"
+            echo "${c%:*}" > "$d/${d##*/}:1.$i/bInterfaceClass"; echo "${c#*:}" > "$d/${d##*/}:1.$i/bInterfaceProtocol"
+            i=$((i + 1))
+        done
+    }
+    _usb 1-1 2 046d c52b - Logitech "USB Receiver" 03:01 03:02
+    _usb 1-2 3 0781 5567 4C530001230815117402 SanDisk "Cruzer Blade" 08:50
+    _usb 1-3 4 046d 0825 - Logitech "Webcam C270" 0e:00 01:00
+    echo "$root"
+}
+
 dev_env_examples() {
     polyctl vm create --name "Debian" --slot 1 --colour "#c03030" --memory 2048 --vcpus 2 >/dev/null
     polyctl vm create --name "Windows 11" --slot 2 --colour "#3050c0" --memory 8192 --vcpus 4 \

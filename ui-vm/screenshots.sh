@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 guest=$(bash "$here/../tests/guest/build-guest.sh" | tail -n 1)
 . "$here/dev-env.sh"
 trap dev_env_stop EXIT
-dev_env_start 1180 720
+POLYDESK_DEV_USB=1 dev_env_start 1180 720
 dev_env_examples
 polyctl vm edit Debian --kernel "$guest/vmlinuz" --ramdisk "$guest/initrd.img" \
     --cmdline "console=ttyS0 quiet panic=-1 polydesk.colour=C03030 polydesk.tone=440" >/dev/null
@@ -26,6 +26,8 @@ polyctl vm start Debian >/dev/null
 polyctl audio policy mix >/dev/null
 polyctl audio vm Debian --volume 80 --microphone >/dev/null
 polyctl audio vm "Windows 11" --mute >/dev/null
+polyctl usb rule add "Build box" --id 0781:5567 --serial 4C530001230815117402 >/dev/null
+polyctl usb rule add "Windows 11" --id 046d:0825 >/dev/null
 jar=$(ls "$here"/target/ui-vm-*.jar | grep -v -- -tests.jar | head -n 1)
 GDK_GL=disable java -Xmx96m -Dprism.order=sw -cp "$jar:$here/target/lib/*" org.polydesk.ui.dev.ScreenshotTour \
     "$dev_socket" "$repo/docs" "$dev_daemon"

@@ -62,9 +62,12 @@ public final class UsbInGuest {
             System.out.println("USB-LOG polydeskd's log (last lines):");
             daemon.logText().lines().skip(Math.max(0, daemon.logText().lines().count() - 40))
                     .forEach(l -> System.out.println("USB-LOG " + l));
-            Path udevdLog = Path.of("/tmp/udevd.log");
-            if (Files.exists(udevdLog)) {
-                Files.readString(udevdLog).lines().limit(20).forEach(l -> System.out.println("USB-LOG udevd: " + l));
+            for (Path log : List.of(Path.of("/tmp/udevd.log"), Path.of("/tmp/udev-monitor.log"))) {
+                if (Files.exists(log)) {
+                    List<String> lines = Files.readString(log).lines().toList();
+                    lines.subList(Math.max(0, lines.size() - 40), lines.size())
+                            .forEach(l -> System.out.println("USB-LOG " + log.getFileName() + ": " + l));
+                }
             }
             daemon.close();
         } catch (Exception e) {
@@ -92,6 +95,11 @@ public final class UsbInGuest {
         if (!p.isAlive()) {
             throw new IOException("udevd ended at once: " + Files.readString(Path.of("/tmp/udevd.log")));
         }
+        // What udevd and the kernel said of USB devices, for a failure's report.
+        ProcessBuilder monitor = new ProcessBuilder("udevadm", "monitor", "--udev", "--kernel", "--subsystem-match=usb")
+                .redirectErrorStream(true).redirectOutput(Path.of("/tmp/udev-monitor.log").toFile());
+        monitor.environment().put("SYSTEMD_IGNORE_CHROOT", "1");
+        TestProcesses.start(monitor);
         return p;
     }
 

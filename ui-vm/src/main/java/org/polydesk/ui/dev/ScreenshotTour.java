@@ -106,6 +106,8 @@ public final class ScreenshotTour {
             return sound.getItems().stream().anyMatch(v -> ((org.polydesk.protocol.audio.AudioStatus.Vm) v).heard());
         });
         shot("ui-sound");
+        page(MainWindow.Page.USB, "#usb-devices");
+        shot("ui-usb");
 
         ProcessHandle.of(daemonPid).ifPresent(ProcessHandle::destroy);
         fx(() -> {
@@ -124,7 +126,8 @@ public final class ScreenshotTour {
         });
         await(p + " page", () -> {
             Node n = scene.lookup(filled);
-            return n instanceof Labeled l ? !l.getText().isEmpty() : n instanceof javafx.scene.control.ListView<?> v && !v.getItems().isEmpty();
+            return n instanceof Labeled l ? !l.getText().isEmpty() : n instanceof javafx.scene.control.ListView<?> v ? !v.getItems().isEmpty()
+                    : n instanceof TableView<?> t && !t.getItems().isEmpty();
         });
     }
 
