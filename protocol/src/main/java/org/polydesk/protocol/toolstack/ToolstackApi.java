@@ -378,13 +378,13 @@ public final class ToolstackApi {
     public static final RpcMethod<UsbRuleChange, UsbSettings> USB_RULE_ADD = RpcMethod.of("usb.rule.add",
             UsbRuleChange.class, UsbSettings.class, "Adds a rule: the device with these ids (and serial), or whatever"
                     + " is plugged into this port, goes to the VM whenever it appears; a device present and free now"
-                    + " goes at once if the VM runs. Stored.", NOT_FOUND, INVALID_DEFINITION, STORE_FAILED);
+                    + " goes at once if the VM runs. Stored.", NOT_FOUND, STORE_FAILED);
     public static final RpcMethod<UsbRuleChange, UsbSettings> USB_RULE_REMOVE = RpcMethod.of("usb.rule.remove",
             UsbRuleChange.class, UsbSettings.class, "Removes the rule with exactly these fields (devices already given"
                     + " stay where they are).", NOT_FOUND, STORE_FAILED);
     public static final RpcMethod<UsbPolicySet, UsbSettings> USB_POLICY_SET = RpcMethod.of("usb.policy.set",
             UsbPolicySet.class, UsbSettings.class, "Sets where a device no rule names goes when plugged in: focused,"
-                    + " ask or dom0. Stored.", INVALID_DEFINITION, STORE_FAILED);
+                    + " ask or dom0. Stored.", STORE_FAILED);
 
     public static final RpcNotification<LifecycleEvent> EVENT = RpcNotification.of("event", LifecycleEvent.class,
             "A VM was created, changed or deleted, or entered a state: starting, running, paused, stopping, stopped,"
