@@ -9,6 +9,8 @@ import java.nio.file.StandardCopyOption;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.protocol.toolstack.ImportRemark;
 import org.polydesk.protocol.toolstack.ToolstackApi;
+import org.polydesk.protocol.usb.UsbRule;
+import org.polydesk.protocol.vm.VmStatus;
 import org.polydesk.toolstack.xlcfg.XlConfigException;
 import org.polydesk.toolstack.xlcfg.XlConfigExporter;
 import org.polydesk.toolstack.xlcfg.XlConfigImporter;
@@ -61,7 +63,16 @@ final class XlCommands {
                 spec.commandLine().getErr().println("polyctl: note " + r);
             }
             spec.commandLine().getErr().flush();
-            return create(options.applyTo(result.definition().toBuilder()).build(), "imported");
+            VmStatus created = call(ToolstackApi.VM_CREATE, new ToolstackApi.VmCreate(
+                    options.applyTo(result.definition().toBuilder()).build()));
+            // The host USB devices the file gave the VM, as rules of the VM now made.
+            for (UsbRule r : result.usbRules()) {
+                call(ToolstackApi.USB_RULE_ADD, new ToolstackApi.UsbRuleChange(created.definition().id().toString(),
+                        r.vendorProduct(), r.serial(), r.port()));
+                spec.commandLine().getErr().println("polyctl: USB rule " + r.describe() + " -> " + created.definition().name());
+            }
+            spec.commandLine().getErr().flush();
+            return printStatus(created, "imported");
         }
     }
 

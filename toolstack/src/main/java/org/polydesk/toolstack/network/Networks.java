@@ -293,7 +293,8 @@ public final class Networks {
             }
             nics.add(network == null ? nic : new Nic(null, nic.mac(), nic.model(), network, nic.policy(), nic.online()));
         }
-        return new XlImportResult(imported.definition().toBuilder().nics(nics).build(), imported.unsupported(), notes);
+        return new XlImportResult(imported.definition().toBuilder().nics(nics).build(), imported.unsupported(), notes,
+                imported.usbRules());
     }
 
     /** The bridge xl puts a vif on when it names none (xl.conf(5)); Polydesk's counterpart is {@value #DEFAULT}. */

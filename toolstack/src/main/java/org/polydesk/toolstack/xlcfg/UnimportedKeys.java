@@ -36,10 +36,7 @@ final class UnimportedKeys {
         reason("ignored: Polydesk uses the VM's serial port itself (for the viewer channel)", "serial");
         reason("ignored: Polydesk passes its own arguments to the device model",
                 "device_model_args", "device_model_args_hvm", "device_model_args_pv");
-        reason("USB passthrough is not part of a Polydesk VM; keyboard and mouse reach the VM"
-                + " through Polydesk's input server (a VM may have a USB tablet: usbdevice = \"tablet\")",
-                "usbctrl", "usbdev");
-        reason("ignored: Polydesk gives an HVM guest its USB controller with the tablet", "usbversion");
+        reason("ignored: every Polydesk VM has a USB 3 controller (xHCI)", "usbversion");
         reason("ignored: on by default, and Polydesk keeps it on", "acpi", "apic", "pae", "hap", "nx", "hpet",
                 "acpi_s3", "acpi_s4", "vpt_align", "xen_platform_pci");
         reason("ignored: Polydesk keeps the hypervisor's timer and TSC defaults", "timer_mode", "tsc_mode");

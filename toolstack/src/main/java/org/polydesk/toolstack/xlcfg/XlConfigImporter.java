@@ -2,6 +2,7 @@ package org.polydesk.toolstack.xlcfg;
 
 import org.polydesk.protocol.toolstack.ImportRemark;
 import org.polydesk.protocol.toolstack.XlImportResult;
+import org.polydesk.protocol.usb.UsbRule;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -37,6 +38,7 @@ public final class XlConfigImporter {
     private final VmDefinition.Builder definition = VmDefinition.builder();
     private final List<ImportRemark> unsupported = new ArrayList<>();
     private final List<ImportRemark> notes = new ArrayList<>();
+    private final List<UsbRule> usbRules = new ArrayList<>();
     private final Set<String> handled = new HashSet<>();
 
     private XlConfigImporter(XlConfig config) {
@@ -61,6 +63,7 @@ public final class XlConfigImporter {
         readFirmware(type);
         readBoot(type);
         readGuestDevices(type);
+        readUsbPassthrough();
         readDisks(type);
         readNics();
         readPciAndGpu(type);
@@ -68,7 +71,7 @@ public final class XlConfigImporter {
         Comparator<ImportRemark> byLine = Comparator.comparingInt(ImportRemark::line);
         unsupported.sort(byLine);
         notes.sort(byLine);
-        return new XlImportResult(definition.build(), unsupported, notes);
+        return new XlImportResult(definition.build(), unsupported, notes, usbRules);
     }
 
     /** The setting of {@code key}, marking the key as read so it is not reported as unknown. */
@@ -286,6 +289,18 @@ public final class XlConfigImporter {
         }
     }
 
+    /**
+     * xl's USB passthrough: a controller (usbctrl) every Polydesk VM has anyway, and devices by bus and
+     * address (usbdev), which change each time a device is plugged in and so cannot be kept as such.
+     */
+    private void readUsbPassthrough() {
+        take("usbctrl").ifPresent(s -> note("usbctrl", s.line(), "left out (harmless): every Polydesk VM has a USB 3"
+                + " controller (xHCI) that the host's USB devices are given to"));
+        take("usbdev").ifPresent(s -> unsupported("usbdev", s.line(), "a USB device by bus and address (hostbus, hostaddr)"
+                + " changes each time it is plugged in; give it by its ids or port instead (polyctl usb list, polyctl usb"
+                + " rule add VM --id VVVV:PPPP or --port PORT)"));
+    }
+
     /** The HVM machine's settings: Hyper-V groups, boot order, USB tablet, clock and display adapter. */
     private void readGuestDevices(GuestType type) throws XlConfigException {
         Optional<XlSetting> viridian = take("viridian");
@@ -328,9 +343,18 @@ public final class XlConfigImporter {
             for (String device : devices) {
                 if (device.equals("tablet")) {
                     definition.usbTablet(true);
+                } else if (device.matches("host:[0-9a-fA-F]{4}:[0-9a-fA-F]{4}")) {
+                    String ids = device.substring("host:".length()).toLowerCase(java.util.Locale.ROOT);
+                    usbRules.add(new UsbRule(null, null, ids, null, null));
+                    note("usbdevice", setting.line(), "the host's USB device " + ids + " becomes a rule: it goes to this VM"
+                            + " whenever it is plugged in");
+                } else if (device.startsWith("host:")) {
+                    unsupported("usbdevice", setting.line(), "'" + device + "' names a USB device by bus and address, which"
+                            + " change each time it is plugged in; give it by its ids or port instead (polyctl usb list,"
+                            + " polyctl usb rule add VM --id VVVV:PPPP or --port PORT)");
                 } else {
-                    unsupported("usbdevice", setting.line(), "the USB device '" + device + "' is not kept; a Polydesk VM's"
-                            + " only USB device is the tablet, and keyboard and mouse come through Polydesk's input server");
+                    unsupported("usbdevice", setting.line(), "the emulated USB device '" + device + "' is not kept; keyboard"
+                            + " and mouse come through Polydesk's input server, and a VM may have a USB tablet");
                 }
             }
             if (usb.isPresent() && !usb.get().flag() && devices.contains("tablet")) {

@@ -76,4 +76,14 @@ class UsbCommandsTest {
         assertEquals("QEMU USB HARDDRIVE (1-1) stays with dom0 until Work starts: stored as a rule\n", waits.out());
         assertTrue(polyctl.run("usb", "rule", "show").out().contains("rule: 46f4:0001 (serial STICK1) -> Work"));
     }
+
+    @Test
+    void anXlConfigsUsbDeviceBecomesTheImportedVmsRule() throws Exception {
+        Path cfg = tmp.resolve("desk.cfg");
+        java.nio.file.Files.writeString(cfg, "name = 'Desk'\ntype = 'hvm'\nmemory = 512\nusbdevice = [ 'host:46f4:0001' ]\n");
+        PolyctlRunner.Run imported = polyctl.run("vm", "import", cfg.toString());
+        assertEquals(0, imported.exit(), imported.err());
+        assertTrue(imported.err().contains("USB rule 46f4:0001 -> Desk"), imported.err());
+        assertTrue(polyctl.run("usb", "rule", "show").out().contains("rule: 46f4:0001 -> Desk"));
+    }
 }

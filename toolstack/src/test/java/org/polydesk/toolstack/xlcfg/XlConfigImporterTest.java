@@ -124,6 +124,16 @@ class XlConfigImporterTest {
         XlImportResult cirrus = XlConfigImporter.importText("name='w'\ntype='hvm'\nvga='cirrus'\nusbdevice=['tablet','mouse']\n");
         assertTrue(remark(cirrus.notes(), "vga").reason().contains("becomes the standard VGA"));
         assertTrue(remark(cirrus.unsupported(), "usbdevice").reason().contains("'mouse' is not kept"));
+        // xl's USB passthrough: a device by its ids becomes a rule; by bus and address it cannot be kept.
+        XlImportResult usb = XlConfigImporter.importText("name='w'\ntype='hvm'\nusbctrl=['version=3,ports=4']\n"
+                + "usbdev=['hostbus=2, hostaddr=3']\nusbdevice=['tablet','host:0781:5567','host:2.4']\n");
+        assertEquals(List.of("0781:5567"), usb.usbRules().stream().map(r -> r.vendorProduct()).toList());
+        assertTrue(usb.definition().usbTablet());
+        assertTrue(remark(usb.notes(), "usbctrl").reason().contains("every Polydesk VM has a USB 3 controller"), usb.toString());
+        assertTrue(remark(usb.unsupported(), "usbdev").reason().contains("changes each time it is plugged in"), usb.toString());
+        assertTrue(remark(usb.unsupported(), "usbdevice").reason().contains("'host:2.4' names a USB device by bus and address"),
+                usb.toString());
+        assertTrue(remark(usb.notes(), "usbdevice").reason().contains("0781:5567 becomes a rule"), usb.toString());
         XlConfigException badGroup = assertThrows(XlConfigException.class,
                 () -> XlConfigImporter.importText("name='w'\ntype='hvm'\nviridian=['turbo']\n"));
         assertTrue(badGroup.getMessage().contains("viridian group 'turbo' is unknown"), badGroup.getMessage());

@@ -112,6 +112,8 @@ public final class VmForm {
     final TextField cmdline = field("cmdline");
     final CheckBox autostart = new CheckBox("Start when the machine starts");
     final Label remarks = new Label();
+    /** The USB rules of the xl.cfg the form was filled from, added once the VM is created. */
+    private List<org.polydesk.protocol.usb.UsbRule> importedUsbRules = List.of();
     final Button submit = new Button();
     final Button cancel = new Button("Cancel");
     private final ScrollPane root;
@@ -265,6 +267,7 @@ public final class VmForm {
     /** Fills the form from an imported xl.cfg and lists what the import left out or chose. */
     public void showImport(XlImportResult imported, String source) {
         fill(imported.definition(), Set.of());
+        importedUsbRules = imported.usbRules();
         if (imported.definition().slot() == null) {
             slot.setValue(NEXT_FREE);
         }
@@ -274,6 +277,9 @@ public final class VmForm {
         }
         for (ImportRemark r : imported.notes()) {
             sb.append("\nNote ").append(r);
+        }
+        for (org.polydesk.protocol.usb.UsbRule r : imported.usbRules()) {
+            sb.append("\nUSB: ").append(r.describe()).append(" will go to this VM whenever it is plugged in");
         }
         remarks.setText(sb.toString());
         remarks.setVisible(true);
@@ -556,7 +562,10 @@ public final class VmForm {
         if (editing == null) {
             ui.log().info("create '" + vmName + "'");
             ui.request("create '" + vmName + "'", ui.toolstack().call(ToolstackApi.VM_CREATE, new ToolstackApi.VmCreate(def)),
-                    s -> done.accept("created '" + s.definition().name() + "' in slot " + s.definition().slot()), refused);
+                    s -> {
+                        addImportedUsbRules(s.definition());
+                        done.accept("created '" + s.definition().name() + "' in slot " + s.definition().slot());
+                    }, refused);
         } else {
             ui.log().info("save changes to '" + editing.name() + "'");
             ui.request("save '" + vmName + "'", ui.toolstack().call(ToolstackApi.VM_EDIT,
@@ -564,6 +573,17 @@ public final class VmForm {
                     s -> done.accept("saved '" + s.definition().name() + "'" + (s.detail() == null ? "" : " (" + s.detail() + ")")),
                     refused);
         }
+    }
+
+    /** The host USB devices an imported xl.cfg gave the VM, as its rules (a refusal is shown). */
+    private void addImportedUsbRules(VmDefinition created) {
+        for (org.polydesk.protocol.usb.UsbRule r : importedUsbRules) {
+            ui.request("add the USB rule " + r.describe(), ui.toolstack().call(ToolstackApi.USB_RULE_ADD,
+                    new ToolstackApi.UsbRuleChange(created.id().toString(), r.vendorProduct(), r.serial(), r.port())),
+                    settings -> ui.log().info("USB rule " + r.describe() + " -> " + created.name()),
+                    e -> ui.notices().error("The USB rule " + r.describe() + " of the import was not added: " + e.describe()));
+        }
+        importedUsbRules = List.of();
     }
 
     private void showRefusal(ToolstackException err) {
