@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -115,6 +116,23 @@ public final class TestGuest {
                     + " put the script elsewhere");
         }
         return cmdline(rrggbb) + " polydesk.checkout=" + GUEST_CHECKOUT + " polydesk.run=" + guestScript;
+    }
+
+    /**
+     * A script for {@link #cmdlineRunning} that runs {@code mainClass} with this JVM's java and class
+     * path as the guest sees them (the JIT's first tier only, class data shared), after
+     * {@code jvmOptions}: {@code target/guest-run/NAME/run.sh}, in the checkout, which the guest sees.
+     */
+    public static Path javaRunScript(String name, List<String> jvmOptions, String mainClass, String... args) throws IOException {
+        Path dir = Files.createDirectories(Path.of("target", "guest-run", name).toAbsolutePath());
+        List<String> cmd = new ArrayList<>(List.of("exec", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xshare:auto", "-XX:TieredStopAtLevel=1"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", guestClassPath(System.getProperty("java.class.path")), mainClass));
+        cmd.addAll(List.of(args));
+        Path script = dir.resolve("run.sh");
+        Files.writeString(script, String.join(" ", cmd) + "\n");
+        return script;
     }
 
     /**

@@ -53,17 +53,12 @@ class FramebufferInGuestTest {
         cleanup.add(shown);
         shown.awaitReady();
 
-        // The script lives in the checkout, which the guest sees at TestGuest.GUEST_CHECKOUT.
-        Path dir = Path.of("target", "guest-run", "framebuffer").toAbsolutePath();
-        Files.createDirectories(dir);
-        Path script = dir.resolve("run.sh");
-        Files.writeString(script, String.join(" ", "exec", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", TestGuest.guestClassPath(System.getProperty("java.class.path")),
-                "org.polydesk.display.daemon.DisplayMain",
+        Path script = TestGuest.javaRunScript("framebuffer", List.of(), "org.polydesk.display.daemon.DisplayMain",
                 "--sink", "framebuffer:/dev/fb0", "--source", "1=Shown,#E0A000,tcp:10.0.2.2:" + port,
                 "--initial-focus", "1", "--banner-ms", "3600000", "--border", String.valueOf(BORDER),
                 "--toolstack-socket", "/run/absent/polydeskd.sock", "--focus-socket", "/run/absent/input.sock",
-                "--ui-vnc", "/run/absent/vnc.sock") + "\n");
+                "--ui-vnc", "/run/absent/vnc.sock");
+        Path dir = script.getParent();
 
         QemuGuest host = QemuGuest.boot(tmp.resolve("host"), "none", null, 1024,
                 TestGuest.cmdlineRunning("202020", script),

@@ -53,13 +53,9 @@ class IvshmemRegionInGuestTest {
 
     @Test
     void framesDom0WritesIntoTheVmsIvshmemFileAreWhatTheViewerReadsFromItsBar() throws Exception {
-        // The script lives in the checkout, which the guest sees at TestGuest.GUEST_CHECKOUT.
-        Path scriptDir = Files.createDirectories(Path.of("target", "guest-run", "ivshmem").toAbsolutePath());
-        Path script = scriptDir.resolve("run.sh");
-        Files.writeString(script, String.join(" ", "exec", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", TestGuest.guestClassPath(System.getProperty("java.class.path")),
-                "org.polydesk.viewer.app.ViewerMain", "--probe", String.valueOf(FRAMES), "--probe-seconds", "300",
-                "--size", W + "x" + H, "--buffers", "2", "--port", "/dev/ttyS1") + "\n");
+        Path script = TestGuest.javaRunScript("ivshmem", List.of(), "org.polydesk.viewer.app.ViewerMain", "--probe",
+                String.valueOf(FRAMES), "--probe-seconds", "300", "--size", W + "x" + H, "--buffers", "2", "--port", "/dev/ttyS1");
+        Path scriptDir = script.getParent();
 
         VmRuntimeDir dir = new VmRuntimeDir(Files.createDirectories(tmp.resolve("vm")));
         VmDefinition def = VmDefinition.builder().id(UUID.randomUUID()).name("Passthrough").slot(3).memoryMib(1024)

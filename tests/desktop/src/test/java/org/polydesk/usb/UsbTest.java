@@ -59,14 +59,9 @@ class UsbTest {
                 java.nio.file.StandardOpenOption.WRITE)) {
             f.write(java.nio.ByteBuffer.wrap(new byte[] {0}), (8 << 20) - 1);
         }
-        // The script lives in the checkout, which the guest sees at TestGuest.GUEST_CHECKOUT.
-        Path dir = Path.of("target", "guest-run", "usb").toAbsolutePath();
-        Files.createDirectories(dir);
-        Path script = dir.resolve("run.sh");
-        Files.writeString(script, String.join(" ", "exec", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-Xmx96m",
-                "-cp", TestGuest.guestClassPath(System.getProperty("java.class.path")), UsbInGuest.class.getName(),
-                TestGuest.guestPath(TestGuest.kernel()), TestGuest.guestPath(TestGuest.initrd())) + "\n");
+        Path script = TestGuest.javaRunScript("usb", List.of("-Xmx96m"), UsbInGuest.class.getName(),
+                TestGuest.guestPath(TestGuest.kernel()), TestGuest.guestPath(TestGuest.initrd()));
+        Path dir = script.getParent();
         Path console = tmp.resolve("console.log");
         Path qmp = tmp.resolve("qmp.sock");
         String image = stick.toString().replace(",", ",,");

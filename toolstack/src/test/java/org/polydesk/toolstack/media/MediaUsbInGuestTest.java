@@ -49,13 +49,9 @@ class MediaUsbInGuestTest {
         TestMedia.run(List.of("mcopy", "-i", fat.toString(), iso.toString(), "::/readme.txt"));
         Path stick = partitioned(fat, tmp.resolve("stick.img"));
 
-        // The script lives in the checkout, which the guest sees at TestGuest.GUEST_CHECKOUT.
-        Path dir = Path.of("target", "guest-run", "media-usb").toAbsolutePath();
-        Files.createDirectories(dir);
-        Path script = dir.resolve("run.sh");
-        Files.writeString(script, String.join(" ", "exec", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", TestGuest.guestClassPath(System.getProperty("java.class.path")),
-                UsbImportInGuest.class.getName(), "isos/debian-live.iso", sha256) + "\n");
+        Path script = TestGuest.javaRunScript("media-usb", List.of(), UsbImportInGuest.class.getName(),
+                "isos/debian-live.iso", sha256);
+        Path dir = script.getParent();
         Path console = tmp.resolve("console.log");
         List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-accel", "tcg", "-m", "1024", "-machine", "q35",
                 "-nodefaults", "-device", "VGA", "-display", "none", "-no-reboot",
