@@ -14,22 +14,10 @@
 # The guest may be made again by a triple fault (common under nested SVM in TCG): the serial
 # reader follows its new domain's pty, and any boot's report counts.
 
-net_serial_pid= net_domid=
-# net_follow: (re)attaches to net-test's serial pty when its domain changed; true once a boot of
-# it has reported its checks (POLYDESK-NET DONE).
+# net_follow: follows net-test's serial (lib.sh's follow_serial); true once a boot of it has
+# reported its checks (POLYDESK-NET DONE).
 net_follow() {
-    _d=$(xl domid net-test 2>/dev/null)
-    if [ -n "$_d" ] && [ "$_d" != "$net_domid" ]; then
-        _pty=$(xenstore-read "/local/domain/$_d/serial/0/tty" 2>/dev/null)
-        if [ -n "$_pty" ] && [ -c "$_pty" ]; then
-            [ -n "$net_serial_pid" ] && kill "$net_serial_pid" 2>/dev/null
-            net_domid=$_d
-            stty -F "$_pty" raw -echo 2>/dev/null
-            cat "$_pty" >> "$OUT/net-serial.log" 2>/dev/null &
-            net_serial_pid=$!
-            info "net-test serial: $_pty (domain $_d)"
-        fi
-    fi
+    follow_serial net-test "$OUT/net-serial.log"
     grep -q 'POLYDESK-NET DONE' "$OUT/net-serial.log" 2>/dev/null
 }
 # pings IP: dom0's ping of IP is answered.
@@ -116,6 +104,6 @@ else
         [ -z "$why" ] || indent "$OUT/k-nic.txt"
     fi
     kill "$page_pid" 2>/dev/null
-    [ -n "$net_serial_pid" ] && kill "$net_serial_pid" 2>/dev/null
+    stop_serial net-test
     pc vm destroy net-test > /dev/null 2>&1
 fi

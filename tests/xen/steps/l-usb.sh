@@ -11,22 +11,9 @@
 # dom0 here runs no udevd: the stick was plugged in before the device model started, which is what
 # QEMU's libusb then finds without it (the appliance runs udevd, for devices plugged in later).
 
-usb_serial_pid='' usb_domid=''
-# usb_follow: (re)attaches to usb-test's serial pty when its domain changed; true once it printed
-# a USB list.
+# usb_follow: follows usb-test's serial (lib.sh's follow_serial); true once it printed a USB list.
 usb_follow() {
-    _d=$(xl domid usb-test 2>/dev/null)
-    if [ -n "$_d" ] && [ "$_d" != "$usb_domid" ]; then
-        _pty=$(xenstore-read "/local/domain/$_d/serial/0/tty" 2>/dev/null)
-        if [ -n "$_pty" ] && [ -c "$_pty" ]; then
-            [ -n "$usb_serial_pid" ] && kill "$usb_serial_pid" 2>/dev/null
-            usb_domid=$_d
-            stty -F "$_pty" raw -echo 2>/dev/null
-            cat "$_pty" >> "$OUT/usb-serial.log" 2>/dev/null &
-            usb_serial_pid=$!
-            info "usb-test serial: $_pty (domain $_d)"
-        fi
-    fi
+    follow_serial usb-test "$OUT/usb-serial.log"
     grep -q 'POLYDESK-USB LIST' "$OUT/usb-serial.log" 2>/dev/null
 }
 # usb_guest_list: the guest's latest USB list.
@@ -86,6 +73,6 @@ else
     fi
     verdict l-usb-hvm "$t" "$why"
     [ -z "$why" ] || { indent "$OUT/l-usb.txt"; indent "$OUT/usb-serial.log" 15; indent "$OUT/polydeskd.log" 15; }
-    [ -n "$usb_serial_pid" ] && kill "$usb_serial_pid" 2>/dev/null
+    stop_serial usb-test
     pc vm destroy usb-test > /dev/null 2>&1
 fi

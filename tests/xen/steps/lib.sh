@@ -108,3 +108,25 @@ connected_to_polydeskd() {
         index($0, pid) { client[$6] = 1 }
         END { for (i in client) if (i in server) f = 1; exit !f }'
 }
+# follow_serial VM LOG: appends the VM's serial console (its domain's pty) to LOG, attaching again
+# when the domain changed (a triple fault under nested SVM in TCG makes it again); call it from a
+# wait. stop_serial VM: ends that. The state is in $OUT/.serial-VM.{pid,domid}.
+follow_serial() {
+    _d=$(xl domid "$1" 2>/dev/null)
+    _st=$OUT/.serial-$1
+    if [ -n "$_d" ] && [ "$_d" != "$(cat "$_st.domid" 2>/dev/null)" ]; then
+        _pty=$(xenstore-read "/local/domain/$_d/serial/0/tty" 2>/dev/null)
+        if [ -n "$_pty" ] && [ -c "$_pty" ]; then
+            stop_serial "$1"
+            echo "$_d" > "$_st.domid"
+            stty -F "$_pty" raw -echo 2>/dev/null
+            cat "$_pty" >> "$2" 2>/dev/null &
+            echo $! > "$_st.pid"
+            info "$1 serial: $_pty (domain $_d)"
+        fi
+    fi
+}
+stop_serial() {
+    [ -f "$OUT/.serial-$1.pid" ] && kill "$(cat "$OUT/.serial-$1.pid")" 2>/dev/null
+    rm -f "$OUT/.serial-$1.pid"
+}

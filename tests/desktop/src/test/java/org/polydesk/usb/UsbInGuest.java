@@ -154,6 +154,25 @@ public final class UsbInGuest {
                     .map(d -> nested.equals(d.vm())).orElse(false) && nestedHas(STICK + ":STICK2"),
                     () -> listed() + "; " + nestedLines() + "; events " + events);
         });
+        step("u-restart", () -> {
+            // polydeskd killed as a crash would, and started again: Nested ran on with both sticks, and
+            // the new polydeskd learns from its QEMU who holds them.
+            daemon.kill();
+            daemon.restart();
+            follow();
+            await("both sticks listed with Nested after the restart", 120, () -> find(STICK, "STICK1")
+                    .map(d -> nested.equals(d.vm())).orElse(false) && find(STICK, "STICK2").map(d -> nested.equals(d.vm())).orElse(false),
+                    this::listed);
+            check(nestedHas(STICK + ":STICK1") && nestedHas(STICK + ":STICK2"), "the nested guest kept both: " + nestedLines());
+            // The focus bus is followed again: the next plug still goes by the focus.
+            await("polydeskd knows Nested is in front again", 60, () -> {
+                try {
+                    return nested.equals(call(ToolstackApi.AUDIO_STATUS, null).focused());
+                } catch (IOException e) {
+                    return false;
+                }
+            }, () -> "");
+        });
         step("u-keyboard", () -> {
             host("plug kbd2");
             await("polydeskd's word on the keyboard plugged in", 120, () -> events.stream().anyMatch(e ->

@@ -34,7 +34,7 @@ import org.polydesk.testsupport.TestProcesses;
 @Timeout(value = 40, unit = TimeUnit.MINUTES)
 class UsbTest {
     static final List<String> STEPS = List.of("u-list", "u-nested-up", "u-assign", "u-unplug", "u-rule", "u-focused",
-            "u-keyboard", "u-errors", "u-stop-returns");
+            "u-restart", "u-keyboard", "u-errors", "u-stop-returns");
     /** What the guest may ask to plug: QEMU device_add arguments by id. */
     private static final Map<String, Map<String, String>> PLUGGABLE = Map.of(
             "stickagain", Map.of("driver", "usb-storage", "bus", "xhci.0", "drive", "stickagain", "serial", "STICK1"),

@@ -89,6 +89,18 @@ public interface HypervisorBackend extends AutoCloseable {
     }
 
     /**
+     * The host USB devices (bus, address) a running VM holds, as its hypervisor says: how a restarted
+     * polydeskd learns who holds what.
+     */
+    default List<UsbAddress> usbHeld(UUID id) throws BackendException {
+        return List.of();
+    }
+
+    /** A host USB device by its bus number and address, as the hypervisor names the devices it opened. */
+    record UsbAddress(int bus, int address) {
+    }
+
+    /**
      * The VMs among {@code defs} still running from an earlier daemon; from now on they are watched again.
      * {@code gpuFunctions}: the GPU functions each of them was started with.
      */

@@ -1,11 +1,13 @@
 package org.polydesk.toolstack.daemon;
 
+import java.util.List;
 import java.util.UUID;
 import org.polydesk.protocol.rpc.RpcException;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.protocol.vm.VmState;
 import org.polydesk.protocol.usb.UsbDevice;
 import org.polydesk.toolstack.backend.BackendException;
+import org.polydesk.toolstack.backend.HypervisorBackend;
 import org.polydesk.toolstack.usb.UsbManager;
 
 /** The USB manager's view of polydeskd's VMs, and the lifecycle events it acts on (a VM started or ended). */
@@ -59,5 +61,16 @@ final class UsbVms implements UsbManager.Vms {
     @Override
     public void detach(UUID id, UsbDevice device) throws BackendException {
         vms.usbDetach(id, device);
+    }
+
+    @Override
+    public List<UUID> running() {
+        return vms.list().stream().filter(s -> s.state() == VmState.RUNNING || s.state() == VmState.PAUSED)
+                .map(s -> s.definition().id()).toList();
+    }
+
+    @Override
+    public List<HypervisorBackend.UsbAddress> held(UUID id) throws BackendException {
+        return vms.usbHeld(id);
     }
 }

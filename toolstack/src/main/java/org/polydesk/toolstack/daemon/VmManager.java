@@ -493,6 +493,10 @@ public final class VmManager {
         backend.usbDetach(id, device);
     }
 
+    public List<HypervisorBackend.UsbAddress> usbHeld(UUID id) throws BackendException {
+        return backend.usbHeld(id);
+    }
+
     /** Puts {@code medium} in the running VM's CD drive {@code drive} (its vdev; null: its first CD drive). */
     public synchronized VmStatus insertCd(String ref, String drive, Path medium) throws RpcException {
         VmDefinition def = find(ref);

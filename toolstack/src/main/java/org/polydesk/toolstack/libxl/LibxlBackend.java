@@ -587,6 +587,16 @@ public final class LibxlBackend implements HypervisorBackend {
         }
     }
 
+    @Override
+    public List<UsbAddress> usbHeld(UUID id) throws BackendException {
+        Domain domain = domain(id);
+        try {
+            return xl.usbdevList(domain.domid).stream().map(a -> new UsbAddress(a[0], a[1])).toList();
+        } catch (LibxlException e) {
+            throw new BackendException(e.getMessage(), e);
+        }
+    }
+
     /** libxl_cdrom_insert with the drive's vdev and the new medium, or none (xl cd-eject). */
     private void changeCd(UUID id, int disk, Path medium) throws BackendException {
         Domain domain = domain(id);

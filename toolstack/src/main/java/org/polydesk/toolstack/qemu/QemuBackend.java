@@ -743,6 +743,23 @@ public final class QemuBackend implements HypervisorBackend {
         }
     }
 
+    /** The usb-host devices polydeskd added (ids usb-PORT), by the bus and address QEMU opened. */
+    @Override
+    public List<UsbAddress> usbHeld(UUID id) throws BackendException {
+        Instance vm = instance(id);
+        List<UsbAddress> held = new ArrayList<>();
+        for (JsonNode child : command(vm, "qom-list", Json.mapper().createObjectNode().put("path", "/machine/peripheral"))) {
+            String name = child.path("name").asText();
+            if (name.startsWith("usb-") && child.path("type").asText().equals("child<usb-host>")) {
+                String path = "/machine/peripheral/" + name;
+                int bus = command(vm, "qom-get", Json.mapper().createObjectNode().put("path", path).put("property", "hostbus")).asInt();
+                int addr = command(vm, "qom-get", Json.mapper().createObjectNode().put("path", path).put("property", "hostaddr")).asInt();
+                held.add(new UsbAddress(bus, addr));
+            }
+        }
+        return held;
+    }
+
     /** device_del of a usb-host (USB unplug needs no guest cooperation); false if it had none by that id. */
     private static boolean removeUsbHost(Instance vm, String qid) throws BackendException {
         try {

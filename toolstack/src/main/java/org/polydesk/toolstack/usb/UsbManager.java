@@ -25,6 +25,7 @@ import org.polydesk.protocol.usb.UsbRule;
 import org.polydesk.protocol.usb.UsbSettings;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.toolstack.backend.BackendException;
+import org.polydesk.toolstack.backend.HypervisorBackend;
 import org.polydesk.toolstack.definition.AtomicFile;
 
 /**
@@ -53,6 +54,12 @@ public final class UsbManager implements AutoCloseable {
 
         /** Takes it back. */
         void detach(UUID id, UsbDevice device) throws BackendException;
+
+        /** The VMs that run (or are paused) now. */
+        List<UUID> running();
+
+        /** The host USB devices a running VM holds, as its hypervisor says. */
+        List<HypervisorBackend.UsbAddress> held(UUID id) throws BackendException;
     }
 
     private final SysfsUsb sysfs;
@@ -97,6 +104,17 @@ public final class UsbManager implements AutoCloseable {
         // Devices already plugged in stay where they are; only the rules of VMs that start place them.
         for (UsbDevice d : readAll()) {
             present.put(d.port(), d);
+        }
+        // VMs that ran on through a restart of polydeskd still hold what they held: their hypervisor says what.
+        for (UUID vm : vms.running()) {
+            try {
+                for (HypervisorBackend.UsbAddress a : vms.held(vm)) {
+                    present.values().stream().filter(d -> d.bus() == a.bus() && d.address() == a.address()).findFirst()
+                            .ifPresent(d -> holders.put(d.port(), vm));
+                }
+            } catch (BackendException e) {
+                LOG.warning("cannot ask which USB devices " + vm + " holds: " + e.getMessage());
+            }
         }
         return this;
     }

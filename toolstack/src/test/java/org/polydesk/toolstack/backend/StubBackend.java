@@ -310,6 +310,11 @@ public final class StubBackend implements HypervisorBackend {
         }
     }
 
+    @Override
+    public List<UsbAddress> usbHeld(UUID id) throws BackendException {
+        return instance(id).usb.values().stream().map(d -> new UsbAddress(d.bus(), d.address())).toList();
+    }
+
     private static void awaitReported(Vm vm) throws BackendException {
         try {
             vm.reported.get(10, TimeUnit.SECONDS);

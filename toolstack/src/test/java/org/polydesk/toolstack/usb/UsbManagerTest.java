@@ -29,6 +29,7 @@ import org.polydesk.protocol.usb.UsbPolicy;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.testsupport.Await;
 import org.polydesk.toolstack.backend.BackendException;
+import org.polydesk.toolstack.backend.HypervisorBackend;
 
 /**
  * The USB policy over a sysfs tree the test writes as the kernel would (devices plugged and pulled
@@ -195,6 +196,17 @@ class UsbManagerTest {
     }
 
     @Test
+    void aRestartedManagerLearnsWhoHoldsWhatFromTheHypervisor() throws Exception {
+        plugStick("1-3", 5);
+        vms.held.put(win.id(), List.of(new HypervisorBackend.UsbAddress(1, 5), new HypervisorBackend.UsbAddress(1, 99)));
+        UsbManager restarted = newManager();
+        assertEquals(win.id(), restarted.holder("1-3").orElseThrow(), "the stick Windows' QEMU has open");
+        assertTrue(restarted.holder("1-1").isEmpty());
+        RpcException held = assertThrows(RpcException.class, () -> restarted.assign("1-3", "Linux"));
+        assertTrue(held.getMessage().contains("held by 'Windows'"), held.getMessage());
+    }
+
+    @Test
     void aDamagedSettingsFileIsSetAsideAndTheDefaultsUsed() throws Exception {
         Files.writeString(tmp.resolve("usb.json"), "{\"policy\": \"sideways\"");
         UsbManager m = newManager();
@@ -260,6 +272,19 @@ class UsbManagerTest {
         @Override
         public void detach(UUID id, UsbDevice device) {
             detached.add(device.port() + " <- " + id);
+        }
+
+        /** What each VM's hypervisor says it holds (a restarted polydeskd asks). */
+        final Map<UUID, List<HypervisorBackend.UsbAddress>> held = new HashMap<>();
+
+        @Override
+        public List<UUID> running() {
+            return List.copyOf(running);
+        }
+
+        @Override
+        public List<HypervisorBackend.UsbAddress> held(UUID id) {
+            return held.getOrDefault(id, List.of());
         }
     }
 }
