@@ -1,16 +1,14 @@
 package org.polydesk.toolstack.host;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -22,6 +20,7 @@ import org.polydesk.protocol.toolstack.HostCheck.Verdict;
 import org.polydesk.toolstack.gpu.PciDevice;
 import org.polydesk.toolstack.gpu.Sysfs;
 import org.polydesk.toolstack.gpu.SysfsPci;
+import org.polydesk.toolstack.process.BoundedCommand;
 
 /**
  * Whether this machine can run Polydesk's VMs and pass a GPU through, read from where each fact
@@ -234,28 +233,15 @@ public final class HardwareCheck {
     }
 
     private static String run(String... cmd) throws IOException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> {
-            try {
-                return p.getInputStream().readAllBytes();
-            } catch (IOException e) {
-                return new byte[0];
-            }
-        });
+        BoundedCommand.Result r;
         try {
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException(String.join(" ", cmd) + " took over 30 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while running " + String.join(" ", cmd));
+            r = BoundedCommand.run(List.of(cmd), null, Duration.ofSeconds(30));
+        } catch (BoundedCommand.Failure e) {
+            throw new IOException(e.getMessage(), e);
         }
-        String text = new String(out.join(), StandardCharsets.UTF_8);
-        if (p.exitValue() != 0) {
-            throw new IOException(String.join(" ", cmd) + " exited " + p.exitValue() + ": " + text.strip());
+        if (!r.ok()) {
+            throw new IOException(String.join(" ", cmd) + " exited " + r.exit() + ": " + r.output().strip());
         }
-        return text;
+        return r.output();
     }
 }

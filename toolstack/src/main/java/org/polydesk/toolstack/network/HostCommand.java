@@ -1,13 +1,12 @@
 package org.polydesk.toolstack.network;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import org.polydesk.toolstack.process.BoundedCommand;
 
 /** Runs ip, nft and sysctl-like steps as child processes, each bounded in time. */
 final class HostCommand {
-    private static final long TIMEOUT_SECONDS = 30;
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
     /** Where each tool comes from, said when it is missing. */
     private static final java.util.Map<String, String> PACKAGES = java.util.Map.of("ip", " (package iproute2)",
             "nft", " (package nftables)", "dnsmasq", " (package dnsmasq-base)", "nmcli", " (package network-manager)",
@@ -24,32 +23,13 @@ final class HostCommand {
     }
 
     static Result run(List<String> command, String input) throws NetworkException {
-        Process p;
         try {
-            p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        } catch (IOException e) {
+            BoundedCommand.Result r = BoundedCommand.run(command, input, TIMEOUT);
+            return new Result(r.exit(), r.output().strip());
+        } catch (BoundedCommand.Failure e) {
             String tool = java.nio.file.Path.of(command.get(0)).getFileName().toString();
-            String why = String.valueOf(e.getMessage()).contains("error=2,") ? "it is not installed" : e.getMessage();
-            throw new NetworkException("cannot run " + tool + ": " + why + PACKAGES.getOrDefault(tool, ""), e);
-        }
-        try {
-            try (var stdin = p.getOutputStream()) {
-                if (input != null) {
-                    stdin.write(input.getBytes(StandardCharsets.UTF_8));
-                }
-            }
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new NetworkException("`" + String.join(" ", command) + "` did not end within " + TIMEOUT_SECONDS + " s");
-            }
-            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8).strip());
-        } catch (IOException e) {
-            throw new NetworkException("`" + String.join(" ", command) + "` failed: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            p.destroyForcibly();
-            throw new NetworkException("interrupted while running `" + String.join(" ", command) + "`");
+            throw new NetworkException(e.getMessage() + (e.kind() == BoundedCommand.Failure.Kind.NOT_INSTALLED
+                    ? PACKAGES.getOrDefault(tool, "") : ""), e);
         }
     }
 

@@ -2,12 +2,11 @@ package org.polydesk.toolstack.sound;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.polydesk.protocol.rpc.Json;
+import org.polydesk.toolstack.process.BoundedCommand;
 
 /**
  * dom0's sound server through {@code pactl} (PipeWire's PulseAudio server answers it): its streams
@@ -101,31 +100,16 @@ final class Pactl {
     private String run(String... args) throws SoundException {
         List<String> cmd = new ArrayList<>(List.of(binary, "--server", server));
         cmd.addAll(List.of(args));
+        BoundedCommand.Result r;
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            // Read aside: a hung server must cost the timeout, not a thread forever.
-            CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return p.getInputStream().readAllBytes();
-                } catch (IOException e) {
-                    return new byte[0];
-                }
-            });
-            if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new SoundException("pactl " + String.join(" ", args) + " took over " + TIMEOUT_SECONDS + " s");
-            }
-            String text = new String(out.join(), StandardCharsets.UTF_8);
-            if (p.exitValue() != 0) {
-                throw new SoundException("pactl " + String.join(" ", args) + " failed: " + text.strip());
-            }
-            return text;
-        } catch (IOException e) {
-            throw new SoundException("cannot run " + binary + " (package pulseaudio-utils): " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SoundException("interrupted while running pactl");
+            r = BoundedCommand.run(cmd, null, Duration.ofSeconds(TIMEOUT_SECONDS));
+        } catch (BoundedCommand.Failure e) {
+            throw new SoundException(e.getMessage() + (e.kind() == BoundedCommand.Failure.Kind.NOT_INSTALLED
+                    ? " (package pulseaudio-utils)" : ""));
         }
+        if (!r.ok()) {
+            throw new SoundException("pactl " + String.join(" ", args) + " failed: " + r.output().strip());
+        }
+        return r.output();
     }
 }
