@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -20,6 +21,7 @@ import org.polydesk.protocol.audio.AudioEvent;
 import org.polydesk.protocol.audio.AudioPolicy;
 import org.polydesk.protocol.audio.AudioStatus;
 import org.polydesk.protocol.audio.VmAudio;
+import org.polydesk.protocol.rpc.Backoff;
 import org.polydesk.protocol.rpc.ErrorCode;
 import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.rpc.RpcException;
@@ -33,11 +35,13 @@ import org.polydesk.toolstack.definition.AtomicFile;
  * microphone input gets sound only while it is in front and may have it. The settings are stored
  * atomically in one file. The server is followed by {@code pactl subscribe}: each new stream is
  * set as the policy says the moment it appears, and a server that goes away is looked for again
- * every second (an event says it went and came back). Streams of other programs are left alone.
+ * after 1 s, then less often, at least every 5 s (an event says it went and came back). Streams
+ * of other programs are left alone.
  */
 public final class SoundPolicy implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SoundPolicy.class.getName());
-    private static final long RETRY_MILLIS = 1000;
+    /** How soon the server is looked for again: 1 s after it went, then less often, at least every 5 s. */
+    private static final Backoff RETRY = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(5));
 
     /** What is stored: the policy and each VM's settings. */
     record Stored(AudioPolicy policy, List<VmAudio> vms) {
@@ -268,8 +272,10 @@ public final class SoundPolicy implements AutoCloseable {
 
     /** Follows the server: applies on each new stream; when it goes, says so and looks again. */
     private void watch() {
+        int misses = 0;
         while (!closed) {
             if (pactl.answers()) {
+                misses = 0;
                 try {
                     Process sub = pactl.subscribe();
                     subscription = sub;
@@ -307,7 +313,7 @@ public final class SoundPolicy implements AutoCloseable {
                 down("nothing answers at " + pactl.server() + " (is polydesk-sound.service running?)");
             }
             try {
-                Thread.sleep(RETRY_MILLIS);
+                Thread.sleep(RETRY.delay(misses++).toMillis());
             } catch (InterruptedException e) {
                 return;
             }
