@@ -1,17 +1,14 @@
 package org.polydesk.toolstack.cli;
 
-import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.polydesk.protocol.audio.AudioChange;
 import org.polydesk.protocol.audio.AudioPolicy;
 import org.polydesk.protocol.audio.AudioStatus;
 import org.polydesk.protocol.toolstack.ToolstackApi;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "audio", description = "The VMs' sound: who is heard, volumes, the microphone.",
         subcommands = {AudioCommands.Show.class, AudioCommands.Policy.class, AudioCommands.Vm.class})
@@ -19,23 +16,18 @@ final class AudioCommands {
     @ParentCommand
     Polyctl root;
 
-    int print(CommandSpec spec, AudioStatus s) throws Exception {
-        if (root.json) {
-            root.printJson(s);
-            return 0;
-        }
-        PrintWriter out = spec.commandLine().getOut();
-        out.printf("sound server: %s%s%n", s.serverUp() ? "answering at " : "not answering at ", s.server()
-                + (s.problem() == null ? "" : " (" + s.problem() + "; VMs start silent)"));
-        out.printf("policy: %s%n", s.policy() == AudioPolicy.MIX ? "mix (every VM is heard)"
-                : "focused (only the VM in front is heard)");
-        for (AudioStatus.Vm v : s.vms()) {
-            out.printf("%s  volume %d%%%s  microphone %s  %s%s%n", v.name(), v.volume(), v.muted() ? " muted" : "",
-                    v.microphone() ? "allowed" : "not allowed", v.streams() == 0 ? "no stream"
-                            : v.heard() ? "heard" : "not heard", v.listening() ? ", listening" : "");
-        }
-        out.flush();
-        return 0;
+    int print(AudioStatus status) throws Exception {
+        return root.print(status, (s, out) -> {
+            out.printf("sound server: %s%s%n", s.serverUp() ? "answering at " : "not answering at ", s.server()
+                    + (s.problem() == null ? "" : " (" + s.problem() + "; VMs start silent)"));
+            out.printf("policy: %s%n", s.policy() == AudioPolicy.MIX ? "mix (every VM is heard)"
+                    : "focused (only the VM in front is heard)");
+            for (AudioStatus.Vm v : s.vms()) {
+                out.printf("%s  volume %d%%%s  microphone %s  %s%s%n", v.name(), v.volume(), v.muted() ? " muted" : "",
+                        v.microphone() ? "allowed" : "not allowed", v.streams() == 0 ? "no stream"
+                                : v.heard() ? "heard" : "not heard", v.listening() ? ", listening" : "");
+            }
+        });
     }
 
     @Command(name = "show", description = "The sound server, the policy and each VM's sound.")
@@ -43,12 +35,10 @@ final class AudioCommands {
         @ParentCommand
         AudioCommands audio;
 
-        @Spec
-        CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
-            return audio.print(spec, audio.root.call(ToolstackApi.AUDIO_STATUS, null));
+            return audio.print(audio.root.call(ToolstackApi.AUDIO_STATUS, null));
         }
     }
 
@@ -57,8 +47,6 @@ final class AudioCommands {
         @ParentCommand
         AudioCommands audio;
 
-        @Spec
-        CommandSpec spec;
 
         @Parameters(paramLabel = "focused|mix")
         String policy;
@@ -70,7 +58,7 @@ final class AudioCommands {
                 case "mix" -> AudioPolicy.MIX;
                 default -> throw new IllegalArgumentException("the policy is focused or mix, not '" + policy + "'");
             };
-            return audio.print(spec, audio.root.call(ToolstackApi.AUDIO_SET, new AudioChange(p, null, null, null, null)));
+            return audio.print(audio.root.call(ToolstackApi.AUDIO_SET, new AudioChange(p, null, null, null, null)));
         }
     }
 
@@ -79,8 +67,6 @@ final class AudioCommands {
         @ParentCommand
         AudioCommands audio;
 
-        @Spec
-        CommandSpec spec;
 
         @Parameters(paramLabel = "VM", description = "The VM's name or id.")
         String vm;
@@ -97,7 +83,7 @@ final class AudioCommands {
 
         @Override
         public Integer call() throws Exception {
-            return audio.print(spec, audio.root.call(ToolstackApi.AUDIO_SET, new AudioChange(null, vm, volume, muted, microphone)));
+            return audio.print(audio.root.call(ToolstackApi.AUDIO_SET, new AudioChange(null, vm, volume, muted, microphone)));
         }
     }
 }

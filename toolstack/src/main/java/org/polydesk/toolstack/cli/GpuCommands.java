@@ -26,26 +26,18 @@ final class GpuCommands {
         @ParentCommand
         GpuCommands gpu;
 
-        @Spec
-        CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
-            List<ToolstackApi.GpuDevice> list = gpu.root.call(ToolstackApi.GPU_LIST, null);
-            if (gpu.root.json) {
-                gpu.root.printJson(list);
-                return 0;
-            }
-            PrintWriter out = spec.commandLine().getOut();
-            for (ToolstackApi.GpuDevice g : list) {
-                List<String> others = g.otherFunctions() == null ? List.of() : g.otherFunctions();
-                out.printf("%s  %s %s  driver %s%s%s%s%n", g.address(), g.vendor(), g.device(),
-                        g.driver() == null ? "none" : g.driver(), g.bootVga() ? "  dom0's console" : "",
-                        others.isEmpty() ? "" : "  with " + String.join(", ", others),
-                        g.ownerName() != null ? "  owner " + g.ownerName() : "");
-            }
-            out.flush();
-            return 0;
+            return gpu.root.print(gpu.root.call(ToolstackApi.GPU_LIST, null), (list, out) -> {
+                for (ToolstackApi.GpuDevice g : list) {
+                    List<String> others = g.otherFunctions() == null ? List.of() : g.otherFunctions();
+                    out.printf("%s  %s %s  driver %s%s%s%s%n", g.address(), g.vendor(), g.device(),
+                            g.driver() == null ? "none" : g.driver(), g.bootVga() ? "  dom0's console" : "",
+                            others.isEmpty() ? "" : "  with " + String.join(", ", others),
+                            g.ownerName() != null ? "  owner " + g.ownerName() : "");
+                }
+            });
         }
     }
 

@@ -70,23 +70,15 @@ final class HostCommands {
         @ParentCommand
         Wifi wifi;
 
-        @Spec
-        CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
-            java.util.List<WifiNetwork> seen = wifi.host.root.call(ToolstackApi.HOST_WIFI_SCAN, null);
-            if (wifi.host.root.json) {
-                wifi.host.root.printJson(seen);
-                return 0;
-            }
-            PrintWriter out = spec.commandLine().getOut();
-            out.printf("%-2s %-32s %-7s %s%n", "", "SSID", "SIGNAL", "SECURITY");
-            for (WifiNetwork w : seen) {
-                out.printf("%-2s %-32s %-7d %s%n", w.inUse() ? "*" : "", w.ssid(), w.signal(), w.security().isEmpty() ? "open" : w.security());
-            }
-            out.flush();
-            return 0;
+            return wifi.host.root.print(wifi.host.root.call(ToolstackApi.HOST_WIFI_SCAN, null), (seen, out) -> {
+                out.printf("%-2s %-32s %-7s %s%n", "", "SSID", "SIGNAL", "SECURITY");
+                for (WifiNetwork w : seen) {
+                    out.printf("%-2s %-32s %-7d %s%n", w.inUse() ? "*" : "", w.ssid(), w.signal(), w.security().isEmpty() ? "open" : w.security());
+                }
+            });
         }
     }
 
@@ -103,8 +95,6 @@ final class HostCommands {
                 + " FILE, or of standard input with -. Left out: an open network.")
         String passwordFile;
 
-        @Spec
-        CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
@@ -115,20 +105,14 @@ final class HostCommands {
                         : java.nio.file.Files.readString(java.nio.file.Path.of(passwordFile));
                 password = text.lines().findFirst().orElse("");
             }
-            Uplink uplink = wifi.host.root.call(ToolstackApi.HOST_WIFI_CONNECT, new ToolstackApi.WifiConnect(ssid, password));
-            if (wifi.host.root.json) {
-                wifi.host.root.printJson(uplink);
-                return 0;
-            }
-            PrintWriter out = spec.commandLine().getOut();
-            out.printf("joined %s%n", ssid);
-            for (Uplink.Device d : uplink.devices()) {
-                if ("wifi".equals(d.type())) {
-                    out.printf("%s: %s%s%n", d.name(), d.state(), d.ipv4() == null || d.ipv4().isEmpty() ? "" : ", " + String.join(", ", d.ipv4()));
+            return wifi.host.root.print(wifi.host.root.call(ToolstackApi.HOST_WIFI_CONNECT, new ToolstackApi.WifiConnect(ssid, password)), (uplink, out) -> {
+                out.printf("joined %s%n", ssid);
+                for (Uplink.Device d : uplink.devices()) {
+                    if ("wifi".equals(d.type())) {
+                        out.printf("%s: %s%s%n", d.name(), d.state(), d.ipv4() == null || d.ipv4().isEmpty() ? "" : ", " + String.join(", ", d.ipv4()));
+                    }
                 }
-            }
-            out.flush();
-            return 0;
+            });
         }
     }
 
@@ -137,32 +121,24 @@ final class HostCommands {
         @ParentCommand
         HostCommands host;
 
-        @Spec
-        CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
-            HostInfo info = host.root.call(ToolstackApi.HOST_INFO, null);
-            if (host.root.json) {
-                host.root.printJson(info);
-                return 0;
-            }
-            PrintWriter out = spec.commandLine().getOut();
-            out.printf("host:        %s%n", info.hostname());
-            out.printf("polydesk:    %s%n", orUnknown(info.polydeskVersion()));
-            out.printf("backend:     %s (%s)%n", info.backend(), info.backendVersion());
-            out.printf("kernel:      %s%n", orUnknown(info.kernel()));
-            out.printf("accelerator: %s%n", info.accelerator());
-            out.printf("cpus:        %d%n", info.cpus());
-            out.printf("memory:      %d MiB, %s MiB free%n", info.memoryMib(), orUnknown(info.memoryFreeMib()));
-            out.printf("uptime:      %s%n", info.uptimeSeconds() == null ? "unknown" : uptime(info.uptimeSeconds()));
-            out.printf("VMs:         %d defined, %d running%n", info.vmsDefined(), info.vmsRunning());
-            out.printf("free slots:  %s%n", info.freeSlots());
-            out.printf("definitions: %s%n", info.stateDirectory());
-            out.printf("power:       %s%n", info.powerControl() ? "polyctl host shutdown / reboot"
-                    : "not controlled by polydeskd (no --power-command)");
-            out.flush();
-            return 0;
+            return host.root.print(host.root.call(ToolstackApi.HOST_INFO, null), (info, out) -> {
+                out.printf("host:        %s%n", info.hostname());
+                out.printf("polydesk:    %s%n", orUnknown(info.polydeskVersion()));
+                out.printf("backend:     %s (%s)%n", info.backend(), info.backendVersion());
+                out.printf("kernel:      %s%n", orUnknown(info.kernel()));
+                out.printf("accelerator: %s%n", info.accelerator());
+                out.printf("cpus:        %d%n", info.cpus());
+                out.printf("memory:      %d MiB, %s MiB free%n", info.memoryMib(), orUnknown(info.memoryFreeMib()));
+                out.printf("uptime:      %s%n", info.uptimeSeconds() == null ? "unknown" : uptime(info.uptimeSeconds()));
+                out.printf("VMs:         %d defined, %d running%n", info.vmsDefined(), info.vmsRunning());
+                out.printf("free slots:  %s%n", info.freeSlots());
+                out.printf("definitions: %s%n", info.stateDirectory());
+                out.printf("power:       %s%n", info.powerControl() ? "polyctl host shutdown / reboot"
+                        : "not controlled by polydeskd (no --power-command)");
+            });
         }
     }
 
@@ -172,36 +148,28 @@ final class HostCommands {
         @ParentCommand
         HostCommands host;
 
-        @Spec
-        CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
-            HostCheck check = host.root.call(ToolstackApi.HOST_CHECK, null);
-            if (host.root.json) {
-                host.root.printJson(check);
-                return 0;
-            }
-            PrintWriter out = spec.commandLine().getOut();
-            for (HostCheck.Finding f : check.host()) {
-                out.printf("%-20s %-8s %s%n", f.name(), f.status().name().toLowerCase(java.util.Locale.ROOT), f.detail());
-            }
-            for (HostCheck.Display d : check.displays()) {
-                out.printf("%n%s %s %s (%s%s): %s%n", d.address(), d.vendor(), d.device(),
-                        d.driver() == null ? "no driver" : d.driver(), d.bootVga() ? ", dom0's screen" : "",
-                        d.verdict().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
-                out.printf("  passed with: %s; reset: %s%s%n", d.passedWith().isEmpty() ? "nothing else"
-                        : String.join(", ", d.passedWith()), d.resetMethods().isEmpty() ? "none" : String.join(", ", d.resetMethods()),
-                        d.iommuGroup() == null ? "" : "; IOMMU group " + d.iommuGroup());
-                for (String r : d.reasons()) {
-                    out.printf("  - %s%n", r);
+            return host.root.print(host.root.call(ToolstackApi.HOST_CHECK, null), (check, out) -> {
+                for (HostCheck.Finding f : check.host()) {
+                    out.printf("%-20s %-8s %s%n", f.name(), f.status().name().toLowerCase(java.util.Locale.ROOT), f.detail());
                 }
-            }
-            if (check.displays().isEmpty()) {
-                out.println("\nno display controller");
-            }
-            out.flush();
-            return 0;
+                for (HostCheck.Display d : check.displays()) {
+                    out.printf("%n%s %s %s (%s%s): %s%n", d.address(), d.vendor(), d.device(),
+                            d.driver() == null ? "no driver" : d.driver(), d.bootVga() ? ", dom0's screen" : "",
+                            d.verdict().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+                    out.printf("  passed with: %s; reset: %s%s%n", d.passedWith().isEmpty() ? "nothing else"
+                            : String.join(", ", d.passedWith()), d.resetMethods().isEmpty() ? "none" : String.join(", ", d.resetMethods()),
+                            d.iommuGroup() == null ? "" : "; IOMMU group " + d.iommuGroup());
+                    for (String r : d.reasons()) {
+                        out.printf("  - %s%n", r);
+                    }
+                }
+                if (check.displays().isEmpty()) {
+                    out.println("\nno display controller");
+                }
+            });
         }
     }
 

@@ -30,28 +30,20 @@ final class MediaCommands {
         @ParentCommand
         MediaCommands media;
 
-        @Spec
-        CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
-            List<Medium> list = media.root.call(ToolstackApi.MEDIA_LIST, null);
-            if (media.root.json) {
-                media.root.printJson(list);
-                return 0;
-            }
-            PrintWriter out = spec.commandLine().getOut();
-            for (Medium m : list) {
-                if (m.unfinished()) {
-                    out.printf("%s  %s so far  unfinished download of %s (import it again to continue)%n", m.name(),
-                            size(m.sizeBytes()), m.unfinishedUrl());
-                    continue;
+            return media.root.print(media.root.call(ToolstackApi.MEDIA_LIST, null), (list, out) -> {
+                for (Medium m : list) {
+                    if (m.unfinished()) {
+                        out.printf("%s  %s so far  unfinished download of %s (import it again to continue)%n", m.name(),
+                                size(m.sizeBytes()), m.unfinishedUrl());
+                        continue;
+                    }
+                    out.printf("%s  %s  %s  sha256 %s  %s%n", m.name(), size(m.sizeBytes()),
+                            m.label() == null ? "(no label)" : "label " + m.label(), m.sha256() == null ? "unknown" : m.sha256(), m.path());
                 }
-                out.printf("%s  %s  %s  sha256 %s  %s%n", m.name(), size(m.sizeBytes()),
-                        m.label() == null ? "(no label)" : "label " + m.label(), m.sha256() == null ? "unknown" : m.sha256(), m.path());
-            }
-            out.flush();
-            return 0;
+            });
         }
     }
 
@@ -60,25 +52,17 @@ final class MediaCommands {
         @ParentCommand
         MediaCommands media;
 
-        @Spec
-        CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
-            List<UsbIsoFile> list = media.root.call(ToolstackApi.MEDIA_USB_LIST, null);
-            if (media.root.json) {
-                media.root.printJson(list);
-                return 0;
-            }
-            PrintWriter out = spec.commandLine().getOut();
-            for (UsbIsoFile f : list) {
-                out.printf("%s:%s  %s  on %s%n", f.device(), f.file(), size(f.sizeBytes()), f.stick());
-            }
-            if (list.isEmpty()) {
-                out.println("no ISO files on removable disks");
-            }
-            out.flush();
-            return 0;
+            return media.root.print(media.root.call(ToolstackApi.MEDIA_USB_LIST, null), (list, out) -> {
+                for (UsbIsoFile f : list) {
+                    out.printf("%s:%s  %s  on %s%n", f.device(), f.file(), size(f.sizeBytes()), f.stick());
+                }
+                if (list.isEmpty()) {
+                    out.println("no ISO files on removable disks");
+                }
+            });
         }
     }
 

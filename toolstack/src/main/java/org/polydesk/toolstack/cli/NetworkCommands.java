@@ -1,6 +1,5 @@
 package org.polydesk.toolstack.cli;
 
-import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.polydesk.protocol.network.Network;
@@ -26,29 +25,21 @@ final class NetworkCommands {
         @ParentCommand
         NetworkCommands networks;
 
-        @Spec
-        CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
-            List<NetworkStatus> list = networks.root.call(ToolstackApi.NETWORK_LIST, null);
-            if (networks.root.json) {
-                networks.root.printJson(list);
-                return 0;
-            }
-            PrintWriter out = spec.commandLine().getOut();
-            for (NetworkStatus s : list) {
-                Network n = s.network();
-                out.printf("%s  %s  %s  bridge %s  %s  dhcp %s  vms: %s%n", n.name(), n.kind().wireName(),
-                        n.address() != null ? n.address() : n.uplink() != null ? "on " + n.uplink() : "no address",
-                        s.bridge(), s.active() ? "active" : "down (" + s.problem() + ")", s.dhcp(),
-                        s.vms().isEmpty() ? "none" : String.join(", ", s.vms()));
-            }
-            if (list.isEmpty()) {
-                out.println("no networks (network create makes one)");
-            }
-            out.flush();
-            return 0;
+            return networks.root.print(networks.root.call(ToolstackApi.NETWORK_LIST, null), (list, out) -> {
+                for (NetworkStatus s : list) {
+                    Network n = s.network();
+                    out.printf("%s  %s  %s  bridge %s  %s  dhcp %s  vms: %s%n", n.name(), n.kind().wireName(),
+                            n.address() != null ? n.address() : n.uplink() != null ? "on " + n.uplink() : "no address",
+                            s.bridge(), s.active() ? "active" : "down (" + s.problem() + ")", s.dhcp(),
+                            s.vms().isEmpty() ? "none" : String.join(", ", s.vms()));
+                }
+                if (list.isEmpty()) {
+                    out.println("no networks (network create makes one)");
+                }
+            });
         }
     }
 

@@ -113,6 +113,23 @@ public final class Polyctl {
         }
     }
 
+    /** Writes a value in words for a person. */
+    interface Text<T> {
+        void write(T value, PrintWriter out) throws IOException;
+    }
+
+    /** Prints {@code value}: as JSON with --json, else in words by {@code text}; 0, the exit of a command that did. */
+    <T> int print(T value, Text<T> text) throws IOException {
+        if (json) {
+            printJson(value);
+            return 0;
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        text.write(value, out);
+        out.flush();
+        return 0;
+    }
+
     void printJson(Object value) throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(value));

@@ -1,6 +1,5 @@
 package org.polydesk.toolstack.cli;
 
-import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.polydesk.protocol.toolstack.ToolstackApi;
@@ -10,11 +9,9 @@ import org.polydesk.protocol.usb.UsbRule;
 import org.polydesk.protocol.usb.UsbSettings;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "usb", description = "The host's USB devices: which VM has each, and the rules that send them.",
         subcommands = {UsbCommands.ListDevices.class, UsbCommands.Assign.class, UsbCommands.Release.class,
@@ -23,40 +20,32 @@ final class UsbCommands {
     @ParentCommand
     Polyctl root;
 
-    void print(CommandSpec spec, List<UsbDevice> devices) throws Exception {
-        if (root.json) {
-            root.printJson(devices);
-            return;
-        }
-        PrintWriter out = spec.commandLine().getOut();
-        if (devices.isEmpty()) {
-            out.println("no USB devices (hubs aside)");
-        }
-        for (UsbDevice d : devices) {
-            out.printf("%-8s %s  %-28s %-18s %s%n", d.port(), d.vendorProduct(), d.label(), d.kind(),
-                    d.vm() != null ? "in " + d.vmName() : d.input() ? "dom0 (the input server reads it)" : "dom0");
-        }
-        out.flush();
+    int print(List<UsbDevice> devices) throws Exception {
+        return root.print(devices, (list, out) -> {
+            if (list.isEmpty()) {
+                out.println("no USB devices (hubs aside)");
+            }
+            for (UsbDevice d : list) {
+                out.printf("%-8s %s  %-28s %-18s %s%n", d.port(), d.vendorProduct(), d.label(), d.kind(),
+                        d.vm() != null ? "in " + d.vmName() : d.input() ? "dom0 (the input server reads it)" : "dom0");
+            }
+        });
     }
 
-    void print(CommandSpec spec, UsbSettings s) throws Exception {
-        if (root.json) {
-            root.printJson(s);
-            return;
-        }
-        PrintWriter out = spec.commandLine().getOut();
-        out.printf("policy: %s%n", switch (s.policy()) {
-            case FOCUSED -> "focused (a device no rule names goes to the VM in front)";
-            case ASK -> "ask (dom0 keeps a new device and the UI asks where it goes)";
-            case DOM0 -> "dom0 (dom0 keeps a new device)";
+    int print(UsbSettings settings) throws Exception {
+        return root.print(settings, (s, out) -> {
+            out.printf("policy: %s%n", switch (s.policy()) {
+                case FOCUSED -> "focused (a device no rule names goes to the VM in front)";
+                case ASK -> "ask (dom0 keeps a new device and the UI asks where it goes)";
+                case DOM0 -> "dom0 (dom0 keeps a new device)";
+            });
+            if (s.rules().isEmpty()) {
+                out.println("no rules");
+            }
+            for (UsbRule r : s.rules()) {
+                out.printf("rule: %s -> %s%n", r.describe(), r.vmName() != null ? r.vmName() : r.vm() + " (deleted)");
+            }
         });
-        if (s.rules().isEmpty()) {
-            out.println("no rules");
-        }
-        for (UsbRule r : s.rules()) {
-            out.printf("rule: %s -> %s%n", r.describe(), r.vmName() != null ? r.vmName() : r.vm() + " (deleted)");
-        }
-        out.flush();
     }
 
     @Command(name = "list", description = "Every USB device: port, ids, name, kind and who has it.")
@@ -64,13 +53,10 @@ final class UsbCommands {
         @ParentCommand
         UsbCommands usb;
 
-        @Spec
-        CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
-            usb.print(spec, usb.root.call(ToolstackApi.USB_LIST, null));
-            return 0;
+            return usb.print(usb.root.call(ToolstackApi.USB_LIST, null));
         }
     }
 
@@ -79,8 +65,6 @@ final class UsbCommands {
         @ParentCommand
         UsbCommands usb;
 
-        @Spec
-        CommandSpec spec;
 
         @Parameters(index = "0", paramLabel = "DEVICE", description = "Its port (as usb list shows) or vendor:product.")
         String device;
@@ -90,17 +74,13 @@ final class UsbCommands {
 
         @Override
         public Integer call() throws Exception {
-            UsbDevice d = usb.root.call(ToolstackApi.USB_ASSIGN, new ToolstackApi.UsbAssign(device, vm));
-            if (usb.root.json) {
-                usb.root.printJson(d);
-            } else if (d.vm() != null) {
-                spec.commandLine().getOut().printf("%s (%s) is in %s%n", d.label(), d.port(), d.vmName());
-            } else {
-                spec.commandLine().getOut().printf("%s (%s) stays with dom0 until %s starts: stored as a rule%n",
-                        d.label(), d.port(), vm);
-            }
-            spec.commandLine().getOut().flush();
-            return 0;
+            return usb.root.print(usb.root.call(ToolstackApi.USB_ASSIGN, new ToolstackApi.UsbAssign(device, vm)), (d, out) -> {
+                if (d.vm() != null) {
+                    out.printf("%s (%s) is in %s%n", d.label(), d.port(), d.vmName());
+                } else {
+                    out.printf("%s (%s) stays with dom0 until %s starts: stored as a rule%n", d.label(), d.port(), vm);
+                }
+            });
         }
     }
 
@@ -109,16 +89,13 @@ final class UsbCommands {
         @ParentCommand
         UsbCommands usb;
 
-        @Spec
-        CommandSpec spec;
 
         @Parameters(paramLabel = "DEVICE", description = "Its port or vendor:product.")
         String device;
 
         @Override
         public Integer call() throws Exception {
-            usb.print(spec, List.of(usb.root.call(ToolstackApi.USB_RELEASE, new ToolstackApi.UsbRef(device))));
-            return 0;
+            return usb.print(List.of(usb.root.call(ToolstackApi.USB_RELEASE, new ToolstackApi.UsbRef(device))));
         }
     }
 
@@ -148,8 +125,6 @@ final class UsbCommands {
             @ParentCommand
             Rule rule;
 
-            @Spec
-            CommandSpec spec;
 
             @Parameters(paramLabel = "VM", description = "The VM's name, id or slot.")
             String vm;
@@ -168,13 +143,10 @@ final class UsbCommands {
             @ParentCommand
             Rule rule;
 
-            @Spec
-            CommandSpec spec;
 
             @Override
             public Integer call() throws Exception {
-                rule.usb.print(spec, rule.usb.root.call(ToolstackApi.USB_SETTINGS, null));
-                return 0;
+                return rule.usb.print(rule.usb.root.call(ToolstackApi.USB_SETTINGS, null));
             }
         }
 
@@ -182,8 +154,7 @@ final class UsbCommands {
         static final class Add extends Change {
             @Override
             public Integer call() throws Exception {
-                rule.usb.print(spec, rule.usb.root.call(ToolstackApi.USB_RULE_ADD, change()));
-                return 0;
+                return rule.usb.print(rule.usb.root.call(ToolstackApi.USB_RULE_ADD, change()));
             }
         }
 
@@ -191,8 +162,7 @@ final class UsbCommands {
         static final class Remove extends Change {
             @Override
             public Integer call() throws Exception {
-                rule.usb.print(spec, rule.usb.root.call(ToolstackApi.USB_RULE_REMOVE, change()));
-                return 0;
+                return rule.usb.print(rule.usb.root.call(ToolstackApi.USB_RULE_REMOVE, change()));
             }
         }
     }
@@ -202,8 +172,6 @@ final class UsbCommands {
         @ParentCommand
         UsbCommands usb;
 
-        @Spec
-        CommandSpec spec;
 
         @Parameters(paramLabel = "focused|ask|dom0")
         String policy;
@@ -216,8 +184,7 @@ final class UsbCommands {
                 case "dom0" -> UsbPolicy.DOM0;
                 default -> throw new IllegalArgumentException("the policy is focused, ask or dom0, not '" + policy + "'");
             };
-            usb.print(spec, usb.root.call(ToolstackApi.USB_POLICY_SET, new ToolstackApi.UsbPolicySet(p)));
-            return 0;
+            return usb.print(usb.root.call(ToolstackApi.USB_POLICY_SET, new ToolstackApi.UsbPolicySet(p)));
         }
     }
 }
