@@ -28,7 +28,8 @@ import org.polydesk.testsupport.TestProcesses;
  * server and a nested guest — with the host's JDK and our classes over virtio-9p. This test plugs
  * and pulls that machine's devices through its QEMU's QMP when the guest asks ("USB-HOST plug ID" /
  * "unplug ID"): the stick pulled out, plugged in again (the same stick: serial STICK1), a second stick
- * (STICK2) and a second keyboard. Every step the guest reports must PASS.
+ * (STICK2) and a second keyboard; polydeskd is killed and started again in between. Every step the
+ * guest reports must PASS.
  */
 @Tag("system")
 @Timeout(value = 40, unit = TimeUnit.MINUTES)
