@@ -59,7 +59,8 @@ public final class BoundedCommand {
         } catch (IOException e) {
             boolean missing = String.valueOf(e.getMessage()).contains("error=2,");
             throw new Failure(missing ? Failure.Kind.NOT_INSTALLED : Failure.Kind.CANNOT_START,
-                    "cannot run " + command.get(0) + ": " + (missing ? "it is not installed" : e.getMessage()), e);
+                    "cannot run " + java.nio.file.Path.of(command.get(0)).getFileName() + ": "
+                            + (missing ? "it is not installed" : e.getMessage()), e);
         }
         CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> {
             try {

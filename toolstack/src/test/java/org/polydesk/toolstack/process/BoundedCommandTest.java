@@ -36,6 +36,6 @@ class BoundedCommandTest {
         BoundedCommand.Failure f = assertThrows(BoundedCommand.Failure.class,
                 () -> BoundedCommand.run(List.of("/nonexistent/polydesk-tool"), null, Duration.ofSeconds(5)));
         assertEquals(BoundedCommand.Failure.Kind.NOT_INSTALLED, f.kind());
-        assertEquals("cannot run /nonexistent/polydesk-tool: it is not installed", f.getMessage());
+        assertEquals("cannot run polydesk-tool: it is not installed", f.getMessage(), "the tool, by its name");
     }
 }
