@@ -145,6 +145,12 @@ public final class TestGuest {
                         + ",mount_tag=checkout,security_model=none,readonly=on,multidevs=remap");
     }
 
+    /** The lines of a guest's console that start with {@code tag} and a space, without the tag (and carriage returns). */
+    public static List<String> tagged(String console, String tag) {
+        return console.lines().map(l -> l.replace("\r", "")).filter(l -> l.startsWith(tag + " "))
+                .map(l -> l.substring(tag.length() + 1)).toList();
+    }
+
     /** The line the guest prints when the script of {@link #cmdlineRunning} has ended. */
     public static final String RUN_EXIT = "POLYDESK-GUEST RUN EXIT";
 

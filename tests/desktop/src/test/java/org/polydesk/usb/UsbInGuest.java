@@ -10,8 +10,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import org.polydesk.protocol.paths.Paths;
 import org.polydesk.protocol.rpc.ErrorCode;
 import org.polydesk.protocol.rpc.RpcClient;
@@ -21,6 +19,7 @@ import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.usb.UsbDevice;
 import org.polydesk.protocol.usb.UsbEvent;
 import org.polydesk.protocol.vm.VmDefinition;
+import org.polydesk.testsupport.Await;
 import org.polydesk.testsupport.PolydeskdProcess;
 import org.polydesk.testsupport.TestProcesses;
 
@@ -106,7 +105,7 @@ public final class UsbInGuest {
     private void run(String kernel, String initrd) throws Exception {
         follow();
         step("u-list", () -> {
-            await("the stick and the keyboard in usb.list", 120, () -> find(STICK, "STICK1").isPresent()
+            Await.until("the stick and the keyboard in usb.list", 120, () -> find(STICK, "STICK1").isPresent()
                     && devices().stream().anyMatch(d -> d.vendorProduct().equals(KEYBOARD)), this::listed);
             UsbDevice kbd = devices().stream().filter(d -> d.vendorProduct().equals(KEYBOARD)).findFirst().orElseThrow();
             check(kbd.input() && "keyboard".equals(kbd.kind()), "the keyboard is the input server's: " + kbd);
@@ -117,16 +116,16 @@ public final class UsbInGuest {
                 .cmdline("console=ttyS0 quiet panic=-1 polydesk.colour=305030 polydesk.usb=1").build();
         nested = call(ToolstackApi.VM_CREATE, new ToolstackApi.VmCreate(def)).definition().id();
         call(ToolstackApi.VM_START, new ToolstackApi.VmRef("Nested"));
-        step("u-nested-up", () -> await("the nested guest's first USB list", 600, () -> nestedList() != null,
+        step("u-nested-up", () -> Await.until("the nested guest's first USB list", 600, () -> nestedList() != null,
                 () -> "its console: " + tail(nestedConsole())));
         step("u-assign", () -> {
             UsbDevice stick = call(ToolstackApi.USB_ASSIGN, new ToolstackApi.UsbAssign(find(STICK, "STICK1").orElseThrow().port(), "Nested"));
             check(nested.equals(stick.vm()), "usb.assign answers the stick in Nested: " + stick);
-            await("the stick in the nested guest's own USB tree", 120, () -> nestedHas(STICK + ":STICK1"), this::nestedLines);
+            Await.until("the stick in the nested guest's own USB tree", 120, () -> nestedHas(STICK + ":STICK1"), this::nestedLines);
         });
         step("u-unplug", () -> {
             host("unplug stick");
-            await("the stick gone from usb.list and from the nested guest", 120,
+            Await.until("the stick gone from usb.list and from the nested guest", 120,
                     () -> find(STICK, "STICK1").isEmpty() && nestedList() != null && !nestedHas(STICK + ":STICK1"),
                     () -> listed() + "; " + nestedLines());
             check(events.stream().anyMatch(e -> e.type() == UsbEvent.Type.REMOVED && e.device() != null
@@ -135,14 +134,14 @@ public final class UsbInGuest {
         step("u-rule", () -> {
             call(ToolstackApi.USB_RULE_ADD, new ToolstackApi.UsbRuleChange("Nested", STICK, "STICK1", null));
             host("plug stickagain");
-            await("the stick, plugged in again, in Nested by the rule", 120, () -> find(STICK, "STICK1")
+            Await.until("the stick, plugged in again, in Nested by the rule", 120, () -> find(STICK, "STICK1")
                     .map(d -> nested.equals(d.vm())).orElse(false) && nestedHas(STICK + ":STICK1"),
                     () -> listed() + "; " + nestedLines());
         });
         step("u-focused", () -> {
             call(ToolstackApi.FOCUS_SET, new ToolstackApi.VmRef("Nested"));
             // polydeskd learns the focus from the input server's bus (its audio status shows what it holds).
-            await("polydeskd knows Nested is in front", 60, () -> {
+            Await.until("polydeskd knows Nested is in front", 60, () -> {
                 try {
                     return nested.equals(call(ToolstackApi.AUDIO_STATUS, null).focused());
                 } catch (IOException e) {
@@ -150,7 +149,7 @@ public final class UsbInGuest {
                 }
             }, () -> "");
             host("plug stick2");
-            await("a stick no rule names, plugged in with Nested in front, in Nested", 120, () -> find(STICK, "STICK2")
+            Await.until("a stick no rule names, plugged in with Nested in front, in Nested", 120, () -> find(STICK, "STICK2")
                     .map(d -> nested.equals(d.vm())).orElse(false) && nestedHas(STICK + ":STICK2"),
                     () -> listed() + "; " + nestedLines() + "; events " + events);
         });
@@ -160,12 +159,12 @@ public final class UsbInGuest {
             daemon.kill();
             daemon.restart();
             follow();
-            await("both sticks listed with Nested after the restart", 120, () -> find(STICK, "STICK1")
+            Await.until("both sticks listed with Nested after the restart", 120, () -> find(STICK, "STICK1")
                     .map(d -> nested.equals(d.vm())).orElse(false) && find(STICK, "STICK2").map(d -> nested.equals(d.vm())).orElse(false),
                     this::listed);
             check(nestedHas(STICK + ":STICK1") && nestedHas(STICK + ":STICK2"), "the nested guest kept both: " + nestedLines());
             // The focus bus is followed again: the next plug still goes by the focus.
-            await("polydeskd knows Nested is in front again", 60, () -> {
+            Await.until("polydeskd knows Nested is in front again", 60, () -> {
                 try {
                     return nested.equals(call(ToolstackApi.AUDIO_STATUS, null).focused());
                 } catch (IOException e) {
@@ -175,7 +174,7 @@ public final class UsbInGuest {
         });
         step("u-keyboard", () -> {
             host("plug kbd2");
-            await("polydeskd's word on the keyboard plugged in", 120, () -> events.stream().anyMatch(e ->
+            Await.until("polydeskd's word on the keyboard plugged in", 120, () -> events.stream().anyMatch(e ->
                     e.type() == UsbEvent.Type.PLUGGED && e.device() != null && KEYBOARD.equals(e.device().vendorProduct())),
                     () -> "events " + events);
             List<UsbDevice> keyboards = devices().stream().filter(d -> d.vendorProduct().equals(KEYBOARD)).toList();
@@ -192,7 +191,7 @@ public final class UsbInGuest {
             expect(ErrorCode.NOT_FOUND, "Nobody", () -> call(ToolstackApi.USB_ASSIGN, new ToolstackApi.UsbAssign(port2, "Nobody")));
             UsbDevice released = call(ToolstackApi.USB_RELEASE, new ToolstackApi.UsbRef(port2));
             check(released.vm() == null, "released: " + released);
-            await("STICK2 gone from the nested guest once released", 120, () -> !nestedHas(STICK + ":STICK2"), this::nestedLines);
+            Await.until("STICK2 gone from the nested guest once released", 120, () -> !nestedHas(STICK + ":STICK2"), this::nestedLines);
             UsbDevice waiting = call(ToolstackApi.USB_ASSIGN, new ToolstackApi.UsbAssign(port2, "Other"));
             check(waiting.vm() == null && call(ToolstackApi.USB_SETTINGS, null).rules().stream()
                     .anyMatch(r -> "Other".equals(r.vmName()) && "STICK2".equals(r.serial())),
@@ -200,7 +199,7 @@ public final class UsbInGuest {
         });
         step("u-stop-returns", () -> {
             call(ToolstackApi.VM_DESTROY, new ToolstackApi.VmRef("Nested"));
-            await("Nested's devices back with dom0", 60, () -> devices().stream().allMatch(d -> d.vm() == null), this::listed);
+            Await.until("Nested's devices back with dom0", 60, () -> devices().stream().allMatch(d -> d.vm() == null), this::listed);
         });
     }
 
@@ -236,16 +235,6 @@ public final class UsbInGuest {
             return;
         }
         throw new AssertionError("not refused (expected " + code + ")");
-    }
-
-    private static void await(String what, long seconds, BooleanSupplier condition, Supplier<String> seen) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + ": not within " + seconds + " s; seen: " + seen.get());
-            }
-            Thread.sleep(250);
-        }
     }
 
     /** Asks the host to plug or pull a device of this machine, by its QEMU id. */

@@ -85,7 +85,7 @@ class UsbTest {
         try (QmpClient monitor = connect(qmp)) {
             while (true) {
                 String out = read(console);
-                List<String> requests = tagged(out, "USB-HOST");
+                List<String> requests = TestGuest.tagged(out, "USB-HOST");
                 for (String request : requests.subList(done.size(), requests.size())) {
                     act(monitor, request);
                     done.add(request);
@@ -100,7 +100,7 @@ class UsbTest {
             Files.copy(console, dir.resolve("console.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         String out = read(console);
-        List<String> steps = tagged(out, "USB-STEP");
+        List<String> steps = TestGuest.tagged(out, "USB-STEP");
         for (String step : STEPS) {
             assertTrue(steps.stream().anyMatch(s -> s.startsWith(step + " PASS")), step + " did not pass: "
                     + steps.stream().filter(s -> s.startsWith(step + " ")).findFirst().orElse("never reported")
@@ -139,10 +139,6 @@ class UsbTest {
 
     private static String read(Path console) throws IOException {
         return Files.exists(console) ? Files.readString(console, StandardCharsets.ISO_8859_1).replace("\r", "") : "";
-    }
-
-    private static List<String> tagged(String console, String tag) {
-        return console.lines().filter(l -> l.startsWith(tag + " ")).map(l -> l.substring(tag.length() + 1)).toList();
     }
 
     private static String tail(String out) {

@@ -185,41 +185,44 @@ public final class LibxlContext implements AutoCloseable {
 
     /** Takes the host's USB device at bus/address back from the domain; false if the domain has no such device. */
     public boolean usbdevRemove(int domid, int hostbus, int hostaddr) throws LibxlException {
-        boolean[] removed = {false};
-        withUsbdevs(domid, (list, at, bus, addr) -> {
-            if (!removed[0] && bus == hostbus && addr == hostaddr) {
-                check(xl.libxl_device_usbdev_remove(ctx, domid, list.share(at), null), "libxl could not take USB device "
-                        + hostbus + "." + hostaddr + " from domain " + domid);
-                removed[0] = true;
+        return findUsbdev(domid, (list, at, bus, addr) -> {
+            if (bus != hostbus || addr != hostaddr) {
+                return false;
             }
+            check(xl.libxl_device_usbdev_remove(ctx, domid, list.share(at), null), "libxl could not take USB device "
+                    + hostbus + "." + hostaddr + " from domain " + domid);
+            return true;
         });
-        return removed[0];
     }
 
     /** The host USB devices the domain holds, each as {bus, address}. */
     public List<int[]> usbdevList(int domid) throws LibxlException {
         List<int[]> out = new ArrayList<>();
-        withUsbdevs(domid, (list, at, bus, addr) -> out.add(new int[] {bus, addr}));
+        findUsbdev(domid, (list, at, bus, addr) -> !out.add(new int[] {bus, addr}));
         return out;
     }
 
     private interface UsbdevVisitor {
-        void visit(Pointer list, long at, int hostbus, int hostaddr) throws LibxlException;
+        /** True when this is the one looked for: the walk stops there. */
+        boolean visit(Pointer list, long at, int hostbus, int hostaddr) throws LibxlException;
     }
 
-    /** Each libxl_device_usbdev of the domain's list (libxl_device_usbdev_list, freed after). */
-    private void withUsbdevs(int domid, UsbdevVisitor visitor) throws LibxlException {
+    /** Walks the domain's libxl_device_usbdev list (freed after) until the visitor says found; whether it did. */
+    private boolean findUsbdev(int domid, UsbdevVisitor visitor) throws LibxlException {
         IntByReference count = new IntByReference();
         Pointer list = xl.libxl_device_usbdev_list(ctx, domid, count);
         if (list == null) {
-            return;
+            return false;
         }
         try {
             for (int i = 0; i < count.getValue(); i++) {
                 long at = (long) i * LibxlNative.SIZEOF_DEVICE_USBDEV;
-                visitor.visit(list, at, Byte.toUnsignedInt(list.getByte(at + LibxlNative.OFFSET_USBDEV_HOSTBUS)),
-                        Byte.toUnsignedInt(list.getByte(at + LibxlNative.OFFSET_USBDEV_HOSTBUS + 1)));
+                if (visitor.visit(list, at, Byte.toUnsignedInt(list.getByte(at + LibxlNative.OFFSET_USBDEV_HOSTBUS)),
+                        Byte.toUnsignedInt(list.getByte(at + LibxlNative.OFFSET_USBDEV_HOSTBUS + 1)))) {
+                    return true;
+                }
             }
+            return false;
         } finally {
             xl.libxl_device_usbdev_list_free(list, count.getValue());
         }

@@ -27,6 +27,7 @@ import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.rpc.RpcException;
 import org.polydesk.protocol.vm.VmStatus;
 import org.polydesk.toolstack.definition.AtomicFile;
+import org.polydesk.toolstack.events.Subscribers;
 
 /**
  * The audio policy, applied to the VMs' streams in dom0's sound server. A VM's streams are those
@@ -50,8 +51,7 @@ public final class SoundPolicy implements AutoCloseable {
     private final Pactl pactl;
     private final Path file;
     private final Supplier<List<VmStatus>> vms;
-    private final java.util.concurrent.CopyOnWriteArrayList<Consumer<AudioEvent>> subscribers =
-            new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Subscribers<AudioEvent> subscribers = new Subscribers<>("audio event");
     private AudioPolicy policy = AudioPolicy.FOCUSED;
     private final Map<UUID, VmAudio> settings = new LinkedHashMap<>();
     private volatile UUID focused;
@@ -88,18 +88,11 @@ public final class SoundPolicy implements AutoCloseable {
 
     /** Told when the server comes or goes and when the settings change; the Runnable cancels. */
     public Runnable subscribe(Consumer<AudioEvent> subscriber) {
-        subscribers.add(subscriber);
-        return () -> subscribers.remove(subscriber);
+        return subscribers.subscribe(subscriber);
     }
 
     private void publish(AudioEvent event) {
-        for (Consumer<AudioEvent> s : subscribers) {
-            try {
-                s.accept(event);
-            } catch (RuntimeException e) {
-                LOG.warning("a subscriber failed on an audio event: " + e);
-            }
-        }
+        subscribers.publish(event);
     }
 
     public SoundPolicy start() {
@@ -191,7 +184,6 @@ public final class SoundPolicy implements AutoCloseable {
 
     private void store(AudioPolicy p, Map<UUID, VmAudio> s) throws RpcException {
         try {
-            Files.createDirectories(file.getParent());
             AtomicFile.write(file, Json.mapper().writerWithDefaultPrettyPrinter()
                     .writeValueAsString(new Stored(p, List.copyOf(s.values()))).getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {

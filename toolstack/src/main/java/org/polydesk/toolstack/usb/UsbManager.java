@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
@@ -27,6 +26,7 @@ import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.toolstack.backend.BackendException;
 import org.polydesk.toolstack.backend.HypervisorBackend;
 import org.polydesk.toolstack.definition.AtomicFile;
+import org.polydesk.toolstack.events.Subscribers;
 
 /**
  * Who holds each of the host's USB devices, and where a newly plugged one goes: to the VM a rule
@@ -65,7 +65,7 @@ public final class UsbManager implements AutoCloseable {
     private final SysfsUsb sysfs;
     private final Path settingsFile;
     private final Vms vms;
-    private final CopyOnWriteArrayList<Consumer<UsbEvent>> subscribers = new CopyOnWriteArrayList<>();
+    private final Subscribers<UsbEvent> subscribers = new Subscribers<>("USB event");
     /** Lifecycle and focus news, handled off the caller's thread (the VM manager's, which holds its lock). */
     private final ExecutorService news = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "usb-policy");
@@ -120,8 +120,7 @@ public final class UsbManager implements AutoCloseable {
     }
 
     public Runnable subscribe(Consumer<UsbEvent> subscriber) {
-        subscribers.add(subscriber);
-        return () -> subscribers.remove(subscriber);
+        return subscribers.subscribe(subscriber);
     }
 
     public synchronized List<UsbDevice> list() {
@@ -164,9 +163,9 @@ public final class UsbManager implements AutoCloseable {
                     + " goes to it when it starts (rule " + rule.describe() + ")");
             return withHolder(d);
         }
-        attach(d, vm, "on request");
-        if (!vm.id().equals(holders.get(d.port()))) {
-            throw new RpcException(ErrorCode.BACKEND_FAILED, lastFailure);
+        String failure = attach(d, vm, "on request");
+        if (failure != null) {
+            throw new RpcException(ErrorCode.BACKEND_FAILED, failure);
         }
         return withHolder(d);
     }
@@ -331,23 +330,23 @@ public final class UsbManager implements AutoCloseable {
         }
     }
 
-    /** Why the last attach failed (for assign's error). */
-    private String lastFailure;
-
-    private void attach(UsbDevice d, VmDefinition vm, String why) {
+    /** Gives the device to the VM and says so; null, or why it could not (also said in an event). */
+    private String attach(UsbDevice d, VmDefinition vm, String why) {
         try {
             vms.attach(vm.id(), d);
             holders.put(d.port(), vm.id());
             publish(UsbEvent.Type.ASSIGNED, withHolder(d), vm.id(), d.label() + " went to '" + vm.name() + "' (" + why + ")");
+            return null;
         } catch (BackendException e) {
             boolean gone = sysfs.read(d.port()).filter(now -> now.address() == d.address()).isEmpty();
-            lastFailure = gone ? d.label() + " was pulled out while it was given to '" + vm.name() + "'; dom0 has nothing left of it"
+            String failure = gone ? d.label() + " was pulled out while it was given to '" + vm.name() + "'; dom0 has nothing left of it"
                     : "cannot give " + d.label() + " to '" + vm.name() + "': " + e.getMessage();
-            LOG.warning(lastFailure);
-            publish(UsbEvent.Type.FAILED, d, vm.id(), lastFailure);
+            LOG.warning(failure);
+            publish(UsbEvent.Type.FAILED, d, vm.id(), failure);
             if (gone) {
                 rescan();
             }
+            return failure;
         }
     }
 
@@ -413,7 +412,6 @@ public final class UsbManager implements AutoCloseable {
 
     private void store(UsbSettings next) throws RpcException {
         try {
-            Files.createDirectories(settingsFile.toAbsolutePath().getParent());
             AtomicFile.write(settingsFile, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(next));
         } catch (IOException e) {
             throw new RpcException(ErrorCode.STORE_FAILED, "cannot store the USB settings in " + settingsFile + ": "
@@ -459,13 +457,7 @@ public final class UsbManager implements AutoCloseable {
     private void publish(UsbEvent.Type type, UsbDevice d, UUID vm, String detail) {
         UsbEvent event = new UsbEvent(type, d, vm, vm == null ? null : nameOrNull(vm), detail);
         LOG.info("usb: " + type.name().toLowerCase() + ": " + detail);
-        for (Consumer<UsbEvent> s : subscribers) {
-            try {
-                s.accept(event);
-            } catch (RuntimeException e) {
-                LOG.warning("a USB event subscriber failed: " + e);
-            }
-        }
+        subscribers.publish(event);
     }
 
     /** Holders by port, for tests. */

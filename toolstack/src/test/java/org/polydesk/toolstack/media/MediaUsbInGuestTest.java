@@ -67,20 +67,20 @@ class MediaUsbInGuestTest {
         String out = Files.readString(console, StandardCharsets.ISO_8859_1);
         Files.copy(console, dir.resolve("console.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING); // for a person to read
 
-        List<String> usb = tagged(out, "MEDIA-USB");
+        List<String> usb = TestGuest.tagged(out, "MEDIA-USB");
         assertTrue(usb.stream().anyMatch(l -> l.matches("/dev/sd[a-z]1:isos/debian-live.iso  [0-9.]+ MB  on .*")),
                 "polydeskd lists the ISO on the stick's first partition:\n" + out);
         assertFalse(usb.stream().anyMatch(l -> l.contains("readme.txt")), "only ISO files are offered");
-        assertEquals(List.of("0"), tagged(out, "MEDIA-IMPORT-EXIT"), "polyctl media import succeeded:\n" + out);
-        assertTrue(tagged(out, "MEDIA-IMPORT").stream().anyMatch(l -> l.startsWith("imported debian-live.iso to ")
+        assertEquals(List.of("0"), TestGuest.tagged(out, "MEDIA-IMPORT-EXIT"), "polyctl media import succeeded:\n" + out);
+        assertTrue(TestGuest.tagged(out, "MEDIA-IMPORT").stream().anyMatch(l -> l.startsWith("imported debian-live.iso to ")
                 && l.endsWith("sha256 " + sha256)), out);
-        List<String> list = tagged(out, "MEDIA-LIST");
+        List<String> list = TestGuest.tagged(out, "MEDIA-LIST");
         assertEquals(1, list.size(), out);
         assertTrue(list.get(0).startsWith("debian-live.iso  ") && list.get(0).contains("label STICK_ISO  sha256 " + sha256),
                 list.get(0));
-        assertFalse(tagged(out, "MEDIA-MOUNTS").stream().anyMatch(l -> l.startsWith("/dev/sd")),
+        assertFalse(TestGuest.tagged(out, "MEDIA-MOUNTS").stream().anyMatch(l -> l.startsWith("/dev/sd")),
                 "the stick is unmounted after the copy:\n" + out);
-        assertEquals(List.of("0"), tagged(out, "MEDIA-MOUNT-DIRS"), "the private mount point is gone");
+        assertEquals(List.of("0"), TestGuest.tagged(out, "MEDIA-MOUNT-DIRS"), "the private mount point is gone");
         assertTrue(out.contains("MEDIA-END"), out);
     }
 
@@ -100,10 +100,5 @@ class MediaUsbInGuestTest {
             Files.copy(fat, out);
         }
         return stick;
-    }
-
-    private static List<String> tagged(String console, String tag) {
-        return console.lines().map(l -> l.replace("\r", "")).filter(l -> l.startsWith(tag + " "))
-                .map(l -> l.substring(tag.length() + 1)).toList();
     }
 }
