@@ -1,8 +1,9 @@
 #!/bin/bash
 # Full build of the patched Xen .debs: Debian's xen source package (pinned in source.sh)
 # with patches/series added to its own quilt series, version +polydesk1, built with
-# dpkg-buildpackage. The .debs land in hypervisor-patches/out/debs/, where iso/build.sh
-# picks them up (and says so). About 9 minutes here (2 cores); runs under nice/ionice.
+# dpkg-buildpackage. The .debs land in hypervisor-patches/out/debs/ with KEY (the patch set's
+# identity, xen_patch_set_key), where iso/build.sh takes them, building them first when KEY
+# differs. About 9 minutes here (2 cores); runs under nice/ionice.
 #
 #   sudo bash hypervisor-patches/build.sh
 set -euo pipefail
@@ -36,15 +37,7 @@ done < "$here/patches/series"
 (cd "$src" && QUILT_PATCHES=debian/patches quilt pop -a > /dev/null 2>&1; rm -rf .pc)
 
 version="${XEN_SOURCE_VERSION}+polydesk1"
-{
-    echo "xen ($version) $XEN_SOURCE_SUITE; urgency=medium"
-    echo
-    for n in "${names[@]}"; do echo "  * Polydesk: $n"; done
-    echo
-    echo " -- Polydesk developers <dev@polydesk.invalid>  $(date -R)"
-    echo
-    cat "$src/debian/changelog"
-} > "$src/debian/changelog.new"
+{ xen_changelog_entry "$version" "${names[@]}"; echo; cat "$src/debian/changelog"; } > "$src/debian/changelog.new"
 mv "$src/debian/changelog.new" "$src/debian/changelog"
 log "version $version"
 
@@ -65,5 +58,6 @@ rm -rf "$here/out/debs"
 mkdir -p "$here/out/debs"
 mv "$work"/*.deb "$here/out/debs/"
 rm -f "$work"/*.buildinfo "$work"/*.changes
+xen_patch_set_key > "$here/out/debs/KEY"
 log "done: $(ls "$here/out/debs" | wc -l) .debs in $here/out/debs (iso/build.sh uses them)"
 ls "$here/out/debs"

@@ -49,3 +49,30 @@ xen_source_extract() {
     mkdir -p "$(dirname "$dir")"
     dpkg-source --no-check -x "$XEN_DSC" "$dir" > "$dir.extract.log" 2>&1
 }
+
+# The patch set's identity: the pinned source and every file of the series. build.sh writes it
+# beside the .debs (out/debs/KEY); iso/build.sh rebuilds when the two differ.
+xen_patch_set_key() {
+    local here
+    here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+    {
+        echo "xen=$XEN_SOURCE_VERSION $XEN_SOURCE_SUITE"
+        while read -r p; do
+            case "$p" in ''|'#'*) continue ;; esac
+            echo "$p $(sha256sum < "$here/patches/$p" | cut -c1-16)"
+        done < "$here/patches/series"
+    } | sha256sum | cut -c1-16
+}
+
+# The changelog entry of our build: one "* Polydesk: NAME" line per patch, which polydeskd's
+# host.info reads back from the installed package (toolstack's XenPackage).
+#   xen_changelog_entry VERSION PATCH...
+xen_changelog_entry() {
+    local version=$1 n
+    shift
+    echo "xen ($version) $XEN_SOURCE_SUITE; urgency=medium"
+    echo
+    for n in "$@"; do echo "  * Polydesk: $n"; done
+    echo
+    echo " -- Polydesk developers <dev@polydesk.invalid>  $(date -R)"
+}

@@ -2,16 +2,19 @@
 # Builds the Polydesk ISO: dist/polydesk-<version>-amd64.iso (iso-hybrid: CD, USB stick,
 # BIOS and UEFI), from distro/ (live-build configuration) and our .debs.
 #
-#   sudo bash iso/build.sh [--no-mvn] [--clean]
+#   sudo bash iso/build.sh [--no-mvn] [--clean] [--stock-xen]
 #
-#   --no-mvn   use the .debs already in */target/ (default: `mvn package -DskipTests` first)
-#   --clean    also drop live-build's cache (downloaded packages, bootstrap): a cold build
+#   --no-mvn     use the .debs already in */target/ (default: `mvn package -DskipTests` first)
+#   --clean      also drop live-build's cache (downloaded packages, bootstrap): a cold build
+#   --stock-xen  Debian's own Xen instead of ours (no PCI reset hook: GPUs that need it will
+#                not reset between VM starts); the build says so
 #
 # What goes in:
 #   - every */target/polydesk-*_all.deb (newest of each package), through
 #     config/packages.chroot: a new module's .deb joins without changing the config;
-#   - Xen: the patched .debs from hypervisor-patches/build.sh when they exist
-#     (hypervisor-patches/out/debs/), Debian's stock ones otherwise; the build says which.
+#   - Xen: the patched .debs of hypervisor-patches/ (out/debs/), built first by
+#     hypervisor-patches/build.sh (~9 min) when they are missing or were built from another
+#     patch set or source (out/debs/KEY); Debian's stock Xen only with --stock-xen.
 # live-build runs in iso/work/ (not committed) under nice/ionice; its cache
 # (iso/work/cache/) is reused by the next build. The full log is iso/work/build.log;
 # the terminal shows live-build's stages with the elapsed time.
@@ -23,12 +26,13 @@ repo=$(cd "$here/.." && pwd)
 work=${POLYDESK_ISO_WORK:-$here/work}
 dist=$repo/dist
 start=$SECONDS
-run_mvn=1 clean=
+run_mvn=1 clean= stock_xen=
 for a in "$@"; do
     case "$a" in
         --no-mvn) run_mvn= ;;
         --clean) clean=1 ;;
-        -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        --stock-xen) stock_xen=1 ;;
+        -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) echo "build.sh: unknown option $a" >&2; exit 2 ;;
     esac
 done
@@ -68,15 +72,26 @@ for d in "${all_debs[@]}"; do
 done
 [ ${#debs[@]} -gt 0 ] || die "no */target/polydesk-*_all.deb (run mvn package)"
 
-# 2. Xen: patched or stock.
+# 2. Xen: ours (patched), built when out/debs/ does not hold this patch set; stock only if asked.
 xen_debs_dir=$repo/hypervisor-patches/out/debs
 xen_wanted='^(xen-hypervisor-4\.17-amd64|xen-hypervisor-common|xen-utils-4\.17|xen-utils-common|xenstore-utils|libxen.*|libxenmisc4\.17)$'
 xen_debs=()
-if compgen -G "$xen_debs_dir/*.deb" > /dev/null; then
+if [ -z "$stock_xen" ]; then
+    . "$repo/hypervisor-patches/source.sh"
+    key=$(xen_patch_set_key)
+    have=$(cat "$xen_debs_dir/KEY" 2>/dev/null || echo none)
+    if [ "$have" != "$key" ]; then
+        log "patched Xen: out/debs holds patch set $have, this tree's is $key: hypervisor-patches/build.sh (~9 min)"
+        if ! bash "$repo/hypervisor-patches/build.sh" 2>&1 | while IFS= read -r line; do log "$line"; done; then
+            die "the patched Xen did not build (or use --stock-xen for Debian's own Xen)"
+        fi
+        [ "$(cat "$xen_debs_dir/KEY" 2>/dev/null)" = "$key" ] || die "hypervisor-patches/build.sh left no KEY $key in $xen_debs_dir"
+    fi
     for d in "$xen_debs_dir"/*.deb; do
         pkg=$(dpkg-deb -f "$d" Package)
         [[ $pkg =~ $xen_wanted ]] && [[ $pkg != *-dev && $pkg != *-dbg && $pkg != *-dbgsym ]] && xen_debs+=("$d")
     done
+    [ ${#xen_debs[@]} -gt 0 ] || die "no Xen .debs in $xen_debs_dir"
 fi
 
 # 3. The live-build tree: config from distro/, the .debs, then lb clean/config/build.
@@ -101,9 +116,9 @@ Package: xen-* libxen* xenstore-utils
 Pin: release o=config/packages.chroot
 Pin-Priority: 1001
 EOF
-    xen_kind="PATCHED Xen $xen_version (${#xen_debs[@]} .debs from hypervisor-patches/out/debs)"
+    xen_kind="PATCHED Xen $xen_version, patch set $key (${#xen_debs[@]} .debs from hypervisor-patches/out/debs)"
 else
-    xen_kind="STOCK Debian Xen (no patched .debs in hypervisor-patches/out/debs; run hypervisor-patches/build.sh to make them)"
+    xen_kind="STOCK Debian Xen, as --stock-xen asked: no PCI reset hook"
 fi
 log "Xen: $xen_kind"
 

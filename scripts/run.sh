@@ -22,7 +22,8 @@ logs=$run/logs
 mkdir -p "$run/ui" "$logs"
 jar() { ls "$1"/target/"$1"-*.jar | grep -v -e tests -e sources | head -n 1; }
 toolstack=$(jar toolstack)
-polyctl() { java -XX:TieredStopAtLevel=1 -cp "$toolstack" org.polydesk.toolstack.cli.Polyctl --socket "$run/polydeskd.sock" "$@"; }
+# Each service through the launcher its .deb installs (*/src/deb/bin), so it runs with dom0's JVM options.
+polyctl() { POLYDESK_JAR=$toolstack toolstack/src/deb/bin/polyctl --socket "$run/polydeskd.sock" "$@"; }
 
 pids=()
 stop() {
@@ -38,7 +39,7 @@ await_socket() { # PATH WHAT
     exit 1
 }
 
-java -jar "$toolstack" --state-dir "$state" --run-dir "$run" > "$logs/polydeskd.log" 2>&1 &
+POLYDESK_JAR=$toolstack toolstack/src/deb/bin/polydeskd --state-dir "$state" --run-dir "$run" > "$logs/polydeskd.log" 2>&1 &
 pids+=($!)
 await_socket "$run/polydeskd.sock" polydeskd
 example() { # NAME SLOT COLOUR FILL
@@ -62,12 +63,12 @@ pids+=($!)
 # The window's keys and mouse reach the input server through a pipe of evdev records.
 events=$run/window-events
 [ -p "$events" ] || { rm -f "$events"; mkfifo "$events"; }
-java -jar "$(jar input-server)" --no-devices --events "$events" --socket "$run/input.sock" \
+POLYDESK_JAR=$(jar input-server) input-server/src/deb/bin/polydesk-input --no-devices --events "$events" --socket "$run/input.sock" \
     --daemon-socket "$run/polydeskd.sock" --ui-vnc "$run/ui/vnc.sock" > "$logs/input.log" 2>&1 &
 pids+=($!)
 await_socket "$run/input.sock" polydesk-input
 
-display=(java -jar "$(jar display-server)" --size "$size" --toolstack-socket "$run/polydeskd.sock"
+display=(env POLYDESK_JAR="$(jar display-server)" display-server/src/deb/bin/polydesk-display --size "$size" --toolstack-socket "$run/polydeskd.sock"
          --focus-socket "$run/input.sock" --ui-vnc "$run/ui/vnc.sock")
 if [ -n "${DISPLAY:-}" ]; then
     "${display[@]}" --sink window --window-events "$events" > "$logs/display.log" 2>&1 &
@@ -82,7 +83,7 @@ pids+=($!)
 
 polyctl vm list
 echo "Polydesk runs $where. Ctrl+Alt+F1/F2: the VMs, Ctrl+Alt+F12: the control UI."
-echo "Logs: $logs. polyctl: java -cp $toolstack org.polydesk.toolstack.cli.Polyctl --socket $run/polydeskd.sock --help"
+echo "Logs: $logs. polyctl: POLYDESK_JAR=$toolstack $PWD/toolstack/src/deb/bin/polyctl --socket $run/polydeskd.sock --help"
 if [ -z "${DISPLAY:-}" ]; then
     while sleep 1; do
         [ -f "$run/screen.png" ] && printf '\rlatest screen: %s (%s)' "$run/screen.png" "$(date -r "$run/screen.png" +%T)"

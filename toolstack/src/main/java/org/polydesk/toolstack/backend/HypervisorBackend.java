@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.polydesk.protocol.toolstack.HostInfo;
 import org.polydesk.protocol.vm.VmDefinition;
 
 /**
@@ -22,6 +23,11 @@ public interface HypervisorBackend extends AutoCloseable {
 
     /** How guests are accelerated (kvm, tcg, xen). */
     String accelerator();
+
+    /** The hypervisor's installed package and its Polydesk patches, where it is one of ours to report (Xen). */
+    default HostInfo.HypervisorBuild build() {
+        return null;
+    }
 
     /**
      * Starts a VM and returns once its device model serves its sockets. On failure nothing is left running.

@@ -128,6 +128,12 @@ final class HostCommands {
                 out.printf("host:        %s%n", info.hostname());
                 out.printf("polydesk:    %s%n", orUnknown(info.polydeskVersion()));
                 out.printf("backend:     %s (%s)%n", info.backend(), info.backendVersion());
+                HostInfo.HypervisorBuild build = info.hypervisorBuild();
+                if (build != null) {
+                    out.printf("xen package: %s %s%n", build.packageName(), build.version());
+                    out.printf("xen patches: %s%n", build.patches().isEmpty() ? "none (Debian's stock Xen)"
+                            : String.join(", ", build.patches()));
+                }
                 out.printf("kernel:      %s%n", orUnknown(info.kernel()));
                 out.printf("accelerator: %s%n", info.accelerator());
                 out.printf("cpus:        %d%n", info.cpus());

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.polydesk.toolstack.host.HardwareCheck;
 import org.polydesk.toolstack.install.BlockDevices;
 import org.polydesk.toolstack.install.BootConfig;
 import org.polydesk.toolstack.install.CommandRunner;
@@ -72,7 +73,8 @@ final class InstallCommand implements Callable<Integer> {
                 out.flush();
             }
         };
-        Installer installer = new Installer(CommandRunner.system(), BlockDevices.system(), progress);
+        Installer installer = new Installer(CommandRunner.system(), BlockDevices.system(), progress,
+                () -> HardwareCheck.system().check());
         Installer.Options o = Installer.Options.of(disk).withForce(force).withSource(source).withDryRun(dryRun)
                 .withXenCmdline(xenCmdline);
         if (!dryRun) {

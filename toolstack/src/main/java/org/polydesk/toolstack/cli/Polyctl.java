@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import org.polydesk.protocol.rpc.ErrorCode;
 import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.rpc.RpcClient;
@@ -17,12 +18,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
-/** polyctl: the command line of the toolstack. It only talks to polydeskd. */
+/**
+ * polyctl: the command line of the toolstack. It only talks to polydeskd. A person waits for each
+ * call, so only the command group a call names is built (picocli reads every command's
+ * annotations when it builds one; the whole tree cost most of a call): {@link #commandLine(String...)}.
+ */
 @Command(name = "polyctl", mixinStandardHelpOptions = true, version = "polyctl 0.1",
         description = "Manage Polydesk VMs through polydeskd.",
-        subcommands = {VmCommands.class, HostCommands.class, GpuCommands.class, FocusCommand.class, InputCommands.class, EventsCommand.class, InstallCommand.class,
-                MediaCommands.class, NetworkCommands.class, AudioCommands.class, UsbCommands.class,
-                AutoComplete.GenerateCompletion.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 " 0:done",
@@ -45,14 +47,48 @@ public final class Polyctl {
     @Spec
     CommandSpec spec;
 
+    /** The command groups, in the order help lists them. */
+    static final List<Class<?>> GROUPS = List.of(VmCommands.class, HostCommands.class, GpuCommands.class, FocusCommand.class,
+            InputCommands.class, EventsCommand.class, InstallCommand.class, MediaCommands.class, NetworkCommands.class,
+            AudioCommands.class, UsbCommands.class, AutoComplete.GenerateCompletion.class);
+
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(args).execute(args));
     }
 
-    /** The configured command line; tests run it in-process. */
+    /** The whole command line, every group built (help, completion); tests run it in-process. */
     public static CommandLine commandLine() {
+        return build(GROUPS);
+    }
+
+    /** The command line for {@code args}: only the group they name, or all when they name none (or completion). */
+    public static CommandLine commandLine(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--socket")) {
+                i++;
+            } else if (!a.startsWith("-")) {
+                for (Class<?> group : GROUPS) {
+                    // The completion script covers every command: it needs them all.
+                    if (group.getAnnotation(Command.class).name().equals(a) && group != AutoComplete.GenerateCompletion.class) {
+                        return build(List.of(group));
+                    }
+                }
+                break;
+            }
+        }
+        return build(GROUPS);
+    }
+
+    private static CommandLine build(List<Class<?>> groups) {
         CommandLine cl = new CommandLine(new Polyctl());
-        cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+        for (Class<?> group : groups) {
+            cl.addSubcommand(group);
+        }
+        CommandLine completion = cl.getSubcommands().get("generate-completion");
+        if (completion != null) {
+            completion.getCommandSpec().usageMessage().hidden(false);
+        }
         cl.setExecutionExceptionHandler(Polyctl::failed);
         return cl;
     }

@@ -10,6 +10,7 @@ import java.util.logging.Logger;
 import org.polydesk.protocol.install.InstallDisk;
 import org.polydesk.protocol.install.InstallProgress;
 import org.polydesk.protocol.rpc.ErrorCode;
+import org.polydesk.toolstack.host.HardwareCheck;
 import org.polydesk.toolstack.install.BlockDevices;
 import org.polydesk.toolstack.install.CommandRunner;
 import org.polydesk.toolstack.install.DiskChecks;
@@ -32,18 +33,21 @@ final class InstallApi {
     private final Devices devices;
     private final CommandRunner runner;
     private final Installer.Options defaults;
+    private final Installer.MachineCheck machine;
     /** The disk being installed to, or null. */
     private final AtomicReference<String> running = new AtomicReference<>();
 
-    InstallApi(Devices devices, CommandRunner runner, Installer.Options defaults) {
+    InstallApi(Devices devices, CommandRunner runner, Installer.Options defaults, Installer.MachineCheck machine) {
         this.devices = devices;
         this.runner = runner;
         this.defaults = defaults;
+        this.machine = machine;
     }
 
     /** The live system's installer: the real disks, commands and live root. */
     static InstallApi system() {
-        return new InstallApi(BlockDevices::system, CommandRunner.system(), Installer.Options.of(""));
+        return new InstallApi(BlockDevices::system, CommandRunner.system(), Installer.Options.of(""),
+                () -> HardwareCheck.system().check());
     }
 
     List<InstallDisk> disks() throws RpcException {
@@ -118,7 +122,7 @@ final class InstallApi {
 
     private Installer installer(Installer.Progress progress) throws RpcException {
         try {
-            return new Installer(runner, devices.read(), progress);
+            return new Installer(runner, devices.read(), progress, machine);
         } catch (IOException e) {
             throw new RpcException(ErrorCode.BACKEND_FAILED, "cannot read the disks and mounts: " + e.getMessage());
         }

@@ -756,7 +756,7 @@ public final class VmManager {
                 Runtime.getRuntime().availableProcessors(), HostFacts.memoryTotalMib(), backend.accelerator(),
                 definitions.size(), (int) running, freeSlots(), store.directory().toString(),
                 HostFacts.polydeskVersion(), HostFacts.kernel(), HostFacts.uptimeSeconds(), HostFacts.memoryAvailableMib(),
-                powerControl);
+                powerControl, backend.build());
     }
 
     public String accelerator() {

@@ -51,6 +51,13 @@ public final class HardwareCheck {
         this.xl = xl;
     }
 
+    /** This machine's: /proc, /sys, the PCI names Debian ships, and the xl on the PATH. */
+    public static HardwareCheck system() {
+        Sysfs sys = new Sysfs(Sysfs.DEFAULT_ROOT);
+        return new HardwareCheck(Path.of("/proc"), sys,
+                new SysfsPci(sys.pciDevices(), org.polydesk.toolstack.gpu.PciIds.load(org.polydesk.toolstack.gpu.PciIds.DEFAULT_FILE)), "xl");
+    }
+
     public HostCheck check() throws IOException {
         boolean xen = Files.isReadable(proc.resolve("xen/capabilities"))
                 && Files.readString(proc.resolve("xen/capabilities")).contains("control_d");

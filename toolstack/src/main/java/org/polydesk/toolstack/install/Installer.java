@@ -10,10 +10,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.polydesk.protocol.toolstack.HostCheck;
 
 /**
  * Installs the running Polydesk live system to a disk: GPT (BIOS boot, ESP, root, VM
@@ -100,6 +102,11 @@ public final class Installer {
     public record Candidate(BlockDevices.Disk disk, List<DiskChecks.Problem> problems) {
     }
 
+    /** What the installer tells of the machine before it writes anything: the host check. */
+    public interface MachineCheck {
+        HostCheck check() throws IOException;
+    }
+
     /** Where the installer reports what it does. */
     public interface Progress {
         /** Step {@code n} of {@code total} begins. */
@@ -112,13 +119,15 @@ public final class Installer {
     private final CommandRunner runner;
     private final BlockDevices devices;
     private final Progress progress;
+    private final MachineCheck machine;
     private final Deque<Path> mounted = new ArrayDeque<>();
     private final List<List<String>> dryRunCommands = new ArrayList<>();
 
-    public Installer(CommandRunner runner, BlockDevices devices, Progress progress) {
+    public Installer(CommandRunner runner, BlockDevices devices, Progress progress, MachineCheck machine) {
         this.runner = runner;
         this.devices = devices;
         this.progress = progress;
+        this.machine = machine;
     }
 
     /** The commands a dry run would have run, in order. */
@@ -163,8 +172,9 @@ public final class Installer {
         int step = 0;
         String what = "";
         try {
-            what = "checking " + o.disk();
+            what = "checking this machine and " + o.disk();
             progress.step(++step, STEPS, what);
+            describeMachine();
             PartitionPlan plan = plan(o);
             for (String line : plan.describe().strip().lines().toList()) {
                 progress.detail(line);
@@ -227,6 +237,30 @@ public final class Installer {
             throw new InstallException("install failed at step " + step + "/" + STEPS + " (" + what + "): "
                     + e.getMessage() + (step >= 2 ? "\nThe disk " + o.disk() + " was partly written:"
                     + " run the install again (with --force) once the cause is fixed." : ""), e);
+        }
+    }
+
+    /**
+     * The host check, as polyctl host check words it, so whoever installs sees before anything is
+     * written whether VMs and GPU passthrough will work here. It informs and does not refuse: a
+     * machine without an IOMMU still runs VMs, and one without VT-x/AMD-V still runs PV guests.
+     */
+    private void describeMachine() {
+        HostCheck found;
+        try {
+            found = machine.check();
+        } catch (IOException | RuntimeException e) {
+            progress.detail("this machine could not be checked (" + e.getMessage() + "); polyctl host check tells later");
+            return;
+        }
+        for (HostCheck.Finding f : found.host()) {
+            progress.detail(String.format("this machine: %-20s %-8s %s", f.name(),
+                    f.status().name().toLowerCase(Locale.ROOT), f.detail()));
+        }
+        for (HostCheck.Display d : found.displays()) {
+            progress.detail("display controller " + d.address() + " (" + d.vendor() + " " + d.device() + "): "
+                    + d.verdict().name().toLowerCase(Locale.ROOT).replace('_', '-')
+                    + (d.reasons().isEmpty() ? "" : ": " + String.join("; ", d.reasons())));
         }
     }
 

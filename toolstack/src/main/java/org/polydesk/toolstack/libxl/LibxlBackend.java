@@ -19,7 +19,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.polydesk.protocol.vm.GuestType;
+import org.polydesk.protocol.toolstack.HostInfo;
 import org.polydesk.protocol.vm.VmDefinition;
+import org.polydesk.toolstack.host.XenPackage;
 import org.polydesk.toolstack.backend.BackendException;
 import org.polydesk.toolstack.backend.HypervisorBackend;
 import org.polydesk.toolstack.backend.RunningVm;
@@ -125,6 +127,11 @@ public final class LibxlBackend implements HypervisorBackend {
     @Override
     public String accelerator() {
         return "xen";
+    }
+
+    @Override
+    public HostInfo.HypervisorBuild build() {
+        return XenPackage.installed(Path.of("/")).orElse(null);
     }
 
     @Override

@@ -21,8 +21,8 @@ class InstallCommandTest {
     void aFileIsNotADisk() {
         PolyctlRunner.Run r = polyctl.run("install", "--disk", "/tmp/some-disk.img", "--dry-run");
         assertEquals(Polyctl.EXIT_REFUSED, r.exit(), r.out() + r.err());
-        assertTrue(r.out().startsWith("[1/8    0s] checking /tmp/some-disk.img"), r.out());
-        assertTrue(r.err().contains("polyctl: install failed at step 1/8 (checking /tmp/some-disk.img):"
+        assertTrue(r.out().startsWith("[1/8    0s] checking this machine and /tmp/some-disk.img"), r.out());
+        assertTrue(r.err().contains("polyctl: install failed at step 1/8 (checking this machine and /tmp/some-disk.img):"
                 + " /tmp/some-disk.img is not a device under /dev"), r.err());
         assertTrue(!r.err().contains("partly written"), "nothing was written at step 1: " + r.err());
     }

@@ -22,14 +22,16 @@ public final class PolyctlRunner {
     }
 
     public Run run(String... args) {
-        CommandLine cl = Polyctl.commandLine();
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--socket=" + socket);
+        String[] line = all.toArray(String[]::new);
+        // As main does: only the group the line names is built.
+        CommandLine cl = Polyctl.commandLine(line);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
-        List<String> all = new ArrayList<>(List.of(args));
-        all.add("--socket=" + socket);
-        int exit = cl.execute(all.toArray(String[]::new));
+        int exit = cl.execute(line);
         return new Run(exit, out.toString(), err.toString());
     }
 

@@ -58,7 +58,12 @@ public final class SimulatedMachine implements CommandRunner {
     /** The installer of this machine, as polydeskd serves it. */
     InstallApi installApi() {
         return new InstallApi(() -> sys.devices(MOUNTS), this, Installer.Options.of("").withSource(live)
-                .withMedium(live.resolve("medium")).withTarget(target));
+                .withMedium(live.resolve("medium")).withTarget(target), this::hostCheck);
+    }
+
+    /** The host check the installer shows: the one of the machine the test runs on (its /proc and /sys). */
+    org.polydesk.protocol.toolstack.HostCheck hostCheck() throws java.io.IOException {
+        return org.polydesk.toolstack.host.HardwareCheck.system().check();
     }
 
     /** The path of a disk (or partition) of this machine, like /dev/vdb. */

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.polydesk.protocol.toolstack.HostCheck;
 
 /** The installer's order of work in a dry run, and its failures, without touching a disk. */
 class InstallerTest {
@@ -63,8 +64,15 @@ class InstallerTest {
         }
     };
 
+    /** The machine the installer is told of: VT-x and Xen there, no IOMMU, one display controller. */
+    Installer.MachineCheck machine = () -> new HostCheck(List.of(
+            new HostCheck.Finding(HostCheck.CPU, HostCheck.Status.OK, "Intel VT-x (Xen: hvm)"),
+            new HostCheck.Finding(HostCheck.IOMMU, HostCheck.Status.MISSING, "Xen uses no IOMMU (no hvm_directio)")),
+            List.of(new HostCheck.Display("0000:00:02.0", "Intel", "UHD 630", "i915", true, null, List.of(), List.of("flr"),
+                    HostCheck.Verdict.NOT_ASSIGNABLE, List.of("no IOMMU"))));
+
     Installer installer(FakeRunner runner, FakeSys fake) {
-        return new Installer(runner, fake.devices("/dev/sr0 /run/live/medium iso9660 ro 0 0\n"), progress);
+        return new Installer(runner, fake.devices("/dev/sr0 /run/live/medium iso9660 ro 0 0\n"), progress, () -> machine.check());
     }
 
     @Test
@@ -84,7 +92,11 @@ class InstallerTest {
                 "sync", "umount", "umount", "umount", "umount", "umount", "umount"), programs);
         List<String> steps = shown.stream().filter(s -> s.startsWith("[")).toList();
         assertEquals(8, steps.size(), String.join("\n", shown));
-        assertEquals("[1/8] checking " + disk, steps.get(0));
+        assertEquals("[1/8] checking this machine and " + disk, steps.get(0));
+        // The host check is shown before anything is written (step 2 partitions).
+        int iommu = indexOf("this machine: iommu", "missing", "no hvm_directio");
+        assertTrue(iommu > 0 && iommu < shown.indexOf("[2/8] partitioning " + disk), String.join("\n", shown));
+        assertTrue(indexOf("display controller 0000:00:02.0 (Intel UHD 630): not-assignable: no IOMMU") > 0, String.join("\n", shown));
         assertEquals("[8/8] done", steps.get(7));
         assertTrue(shown.stream().anyMatch(s -> s.contains("multiboot2 /boot/xen-4.17-amd64.gz")), String.join("\n", shown));
         assertTrue(shown.stream().anyMatch(s -> s.contains("/var/lib/polydesk/storage")), String.join("\n", shown));
@@ -97,7 +109,7 @@ class InstallerTest {
         String disk = fake.dev.resolve("vdb").toString();
         InstallException refused = assertThrows(InstallException.class,
                 () -> installer.install(Installer.Options.of(disk).withDryRun(true)));
-        assertTrue(refused.getMessage().startsWith("install failed at step 1/8 (checking " + disk + "): will not install"),
+        assertTrue(refused.getMessage().startsWith("install failed at step 1/8 (checking this machine and " + disk + "): will not install"),
                 refused.getMessage());
         assertTrue(refused.getMessage().contains("add --force"), refused.getMessage());
 
@@ -154,5 +166,28 @@ class InstallerTest {
     @Test
     void versionKeySortsKernelsByNumber() {
         assertTrue(Installer.versionKey("vmlinuz-6.1.0-10-amd64").compareTo(Installer.versionKey("vmlinuz-6.1.0-9-amd64")) > 0);
+    }
+
+    @Test
+    void aMachineThatCannotBeCheckedIsSaidAndTheInstallGoesOn() throws Exception {
+        machine = () -> {
+            throw new java.io.IOException("xl info: no such file");
+        };
+        FakeSys fake = new FakeSys(tmp).disk("sr0", 900L << 20).disk("vdb", 12 * GIB);
+        Installer installer = installer(new FakeRunner("", null), fake);
+        installer.install(Installer.Options.of(fake.dev.resolve("vdb").toString()).withDryRun(true));
+        assertTrue(indexOf("this machine could not be checked (xl info: no such file)") > 0, String.join("\n", shown));
+        assertTrue(shown.contains("[8/8] done"), String.join("\n", shown));
+    }
+
+    /** The index of the first line shown that holds every part, or -1. */
+    private int indexOf(String... parts) {
+        for (int i = 0; i < shown.size(); i++) {
+            String line = shown.get(i);
+            if (java.util.Arrays.stream(parts).allMatch(line::contains)) {
+                return i;
+            }
+        }
+        return -1;
     }
 }
