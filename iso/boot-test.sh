@@ -42,6 +42,9 @@ screen_timeout=${POLYDESK_SCREEN_TIMEOUT:-180}
 # The installed system's administrator, created by the install phase.
 admin_user=admin
 admin_password=polydesk-boot-test
+# The install encrypts the VM store with this passphrase; the disk phases type it on the keyboard
+# (QEMU's sendkey: lower-case letters, digits and '-' only, so each is one key).
+disk_passphrase=polydesk-disk-2026
 iso=
 phases=bios-live,install,bios-disk,uefi-live,uefi-disk
 allow_skip=${POLYDESK_BOOT_ALLOW_SKIP:-}
@@ -218,6 +221,9 @@ check_boot() {
         result FAIL "$phase" "dom0-kernel" "no dom0 kernel messages after $(since) s"
         return 1
     fi
+    if [ "$mode" = installed ]; then
+        unlock_disk || return 1
+    fi
     if wait_for 'POLYDESK-BOOT START' "$boot_timeout"; then
         result PASS "$phase" "dom0-userspace" "$(since) s: $(tr -d '\r' < "$serial_log" | grep -aom1 'POLYDESK-BOOT START.*')"
     else
@@ -239,6 +245,45 @@ check_boot() {
     done < <(boot_report_results "$phase" "$mode" "$serial_log")
     screendump
     return 0
+}
+
+# sendkeys TEXT: types TEXT and Enter on the machine's keyboard (QEMU's sendkey, one key at a time).
+sendkeys() {
+    local text=$1 i c key
+    for ((i = 0; i < ${#text}; i++)); do
+        c=${text:i:1}
+        case "$c" in
+            -) key=minus ;;
+            [a-z0-9]) key=$c ;;
+            *) die "sendkeys: no key for '$c'" ;;
+        esac
+        echo "sendkey $key" | socat - "UNIX-CONNECT:$monitor_sock" > /dev/null 2>&1
+    done
+    echo "sendkey ret" | socat - "UNIX-CONNECT:$monitor_sock" > /dev/null 2>&1
+}
+
+# unlock_disk: the installed system asks for its encrypted VM store's passphrase at boot
+# (systemd-cryptsetup: on hvc0, which the serial log shows, and on the screen's tty1). It is
+# typed on the PC's keyboard, as a person at the machine would, and systemd must then say the
+# mapping is set up; a passphrase that did not arrive whole is asked again, up to three times.
+unlock_disk() {
+    local try from t0=$SECONDS
+    if ! wait_for 'Please enter passphrase for disk' 900; then
+        result FAIL "$phase" "disk-unlock" "no passphrase prompt on the serial console after $(since) s"
+        return 1
+    fi
+    for try in 1 2 3; do
+        from=$(log_size)
+        sendkeys "$disk_passphrase"
+        if wait_for 'Finished .*Cryptography Setup for polydesk-vms|POLYDESK-BOOT START' 120 "$from"; then
+            result PASS "$phase" "disk-unlock" "$(since) s: the passphrase prompt $((SECONDS - t0)) s before, typed \
+with sendkey (try $try); $(clean_log | grep -aom1 'Finished .*Cryptography Setup for polydesk-vms' || echo 'boot went on')"
+            return 0
+        fi
+    done
+    result FAIL "$phase" "disk-unlock" "the VM store was not unlocked after 3 tries of the passphrase: $(tail -c 400 \
+        "$serial_log" | tr -d '\r' | grep -av '^$' | tail -n 2 | tr '\n' ' ')"
+    return 1
 }
 
 # screendump: QEMU's picture of the screen must be the display server's output with the control
@@ -374,14 +419,15 @@ phase_install() {
     fi
     t0=$SECONDS
     from=$(log_size)
-    # The administrator's password goes in by a file, as a script would give it.
-    run_cmd POLYDESK-PW 60 "echo '$admin_password' > /tmp/admin.pw" > /dev/null
+    # The administrator's password and the VM store's passphrase go in by files, as a script would
+    # give them; the installed system is encrypted, so the disk phases unlock it at every boot.
+    run_cmd POLYDESK-PW 60 "echo '$admin_password' > /tmp/admin.pw; echo '$disk_passphrase' > /tmp/disk.pw" > /dev/null
     rc=$(run_cmd POLYDESK-INSTALL "$install_timeout" \
-        "sudo polyctl install --disk /dev/vda --admin $admin_user --password-file /tmp/admin.pw")
+        "sudo polyctl install --disk /dev/vda --admin $admin_user --password-file /tmp/admin.pw --encrypt --passphrase-file /tmp/disk.pw")
     tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -aE '^\[[0-9]/[0-9]|^        (copying|wrote|boot files|Polydesk is installed)' \
         | sed 's/^/    /' >&2
     if [ "$rc" = 0 ]; then
-        result PASS install "polyctl-install" "$((SECONDS - t0)) s: /dev/vda, administrator $admin_user"
+        result PASS install "polyctl-install" "$((SECONDS - t0)) s: /dev/vda, administrator $admin_user, the VM store encrypted"
     else
         result FAIL install "polyctl-install" "exit $rc after $((SECONDS - t0)) s"
         tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -a 'polyctl:' | head -n 10 | sed 's/^/    /' >&2

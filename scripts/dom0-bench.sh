@@ -9,13 +9,18 @@
 #     `java -version` measured in the same run (the ratio).
 # No Xen needed (QEMU backend). The display server writes to a PNG sink (no /dev/fb0 here) with
 # snapshots far apart, so it composes every frame as on the framebuffer but encodes no PNG.
-#   sudo bash scripts/dom0-bench.sh [--no-build] [--seconds N]
+# RSS counts the pages the JVMs share (libjvm, the JDK's class archive) once in each; PSS splits
+# them among their sharers, so the PSS column adds up to what the services hold together.
+#   sudo bash scripts/dom0-bench.sh [--no-build] [--seconds N] [--hold]
+#   --hold: keep everything running afterwards (for jcmd, smaps) until interrupted.
+# POLYDESK_JAVA_OPTS_POLYDESKD, _INPUT, _DISPLAY add JVM options to one service (experiments).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build=1 seconds=30
+build=1 seconds=30 hold=
 while [ $# -gt 0 ]; do
     case $1 in
         --no-build) build= ; shift ;;
+        --hold) hold=1; shift ;;
         --seconds) seconds=$2; shift 2 ;;
         *) echo "dom0-bench: unknown option $1" >&2; exit 2 ;;
     esac
@@ -48,7 +53,7 @@ await() { # SECONDS WHAT TEST...
     done
 }
 
-POLYDESK_JAR=$toolstack toolstack/src/deb/bin/polydeskd --state-dir "$d/state" --run-dir "$run" > "$d/logs/polydeskd.log" 2>&1 &
+POLYDESK_JAVA_OPTS=${POLYDESK_JAVA_OPTS_POLYDESKD:-} POLYDESK_JAR=$toolstack toolstack/src/deb/bin/polydeskd --state-dir "$d/state" --run-dir "$run" > "$d/logs/polydeskd.log" 2>&1 &
 pids+=($!); polydeskd_pid=$!
 await 60 polydeskd test -S "$run/polydeskd.sock"
 for vm in "Bench one:1:C03030" "Bench two:2:3050C0"; do
@@ -64,23 +69,24 @@ pids+=($!)
 events=$run/events
 mkfifo "$events"
 exec 9<> "$events"
-POLYDESK_JAR=$(jar input-server) input-server/src/deb/bin/polydesk-input --no-devices --events "$events" \
+POLYDESK_JAVA_OPTS=${POLYDESK_JAVA_OPTS_INPUT:-} POLYDESK_JAR=$(jar input-server) input-server/src/deb/bin/polydesk-input --no-devices --events "$events" \
     --socket "$run/input.sock" --daemon-socket "$run/polydeskd.sock" --ui-vnc "$run/ui/vnc.sock" > "$d/logs/input.log" 2>&1 &
 pids+=($!); input_pid=$!
 await 60 "the input server" test -S "$run/input.sock"
-POLYDESK_JAR=$(jar display-server) display-server/src/deb/bin/polydesk-display --size "$size" --sink "png:$d/screen.png" \
+POLYDESK_JAVA_OPTS=${POLYDESK_JAVA_OPTS_DISPLAY:-} POLYDESK_JAR=$(jar display-server) display-server/src/deb/bin/polydesk-display --size "$size" --sink "png:$d/screen.png" \
     --snapshot-interval-ms 3600000 --toolstack-socket "$run/polydeskd.sock" --focus-socket "$run/input.sock" \
     --ui-vnc "$run/ui/vnc.sock" > "$d/logs/display.log" 2>&1 &
 pids+=($!); display_pid=$!
 running() { [ "$(polyctl vm list --json | grep -c '"state" : "running"')" -eq 2 ]; }
 await 120 "two running VMs" running
-ui_pid() { pgrep -f -- "-jar .*ui-vm[^ ]*\.jar --socket $run/polydeskd.sock" | head -n 1; }
-await 120 "the control UI's JVM" ui_pid
+ui_pid() { pgrep -n -f -- "-jar .*ui-vm[^ ]*\.jar --socket $run/polydeskd.sock"; }
+await 120 "the control UI's JVM" eval "ui_pid > /dev/null"
 ui=$(ui_pid)
 await 60 "the display server's first frame" test -s "$d/screen.png"
 
-rss() { awk '/^VmRSS:/ { print int($2 / 1024) }' "/proc/$1/status"; }
-declare -A peak=()
+rss() { awk '/^Rss:/ { print int($2 / 1024) }' "/proc/$1/smaps_rollup"; }
+pss() { awk '/^Pss:/ { print int($2 / 1024) }' "/proc/$1/smaps_rollup"; }
+declare -A peak=() peak_pss=()
 names=(polydeskd polydesk-input polydesk-display polydesk-ui)
 pid_of() { case $1 in polydeskd) echo "$polydeskd_pid" ;; polydesk-input) echo "$input_pid" ;; polydesk-display) echo "$display_pid" ;; polydesk-ui) echo "$ui" ;; esac; }
 # The launchers exec java: each pid above is the JVM itself.
@@ -88,24 +94,30 @@ targets=(ui "Bench one" "Bench two")
 for ((t = 0; t < seconds; t++)); do
     [ $((t % 2)) -eq 0 ] && polyctl focus "${targets[$(((t / 2) % 3))]}" > /dev/null 2>&1 || true
     for n in "${names[@]}"; do
-        v=$(rss "$(pid_of "$n")") || { echo "dom0-bench: $n has ended; logs in $d/logs" >&2; exit 1; }
+        v=$(rss "$(pid_of "$n")") && p=$(pss "$(pid_of "$n")") || { echo "dom0-bench: $n has ended; logs in $d/logs" >&2; exit 1; }
         [ "$v" -gt "${peak[$n]:-0}" ] && peak[$n]=$v
+        [ "$p" -gt "${peak_pss[$n]:-0}" ] && peak_pss[$n]=$p
     done
     sleep 1
 done
 
 echo "dom0-bench: two running VMs, screen $size, control UI up, the focus moved every 2 s for $seconds s"
-printf '%-26s %10s %10s\n' "resident memory (VmRSS)" "now MiB" "peak MiB"
-total=0 total_peak=0
+printf '%-22s %8s %9s %8s %9s\n' "MiB" "RSS now" "RSS peak" "PSS now" "PSS peak"
+total=0 total_peak=0 ptotal=0 ptotal_peak=0
 for n in polydeskd polydesk-input polydesk-display; do
-    now=$(rss "$(pid_of "$n")")
-    printf '%-26s %10d %10d\n' "$n" "$now" "${peak[$n]}"
-    total=$((total + now)) total_peak=$((total_peak + peak[$n]))
+    now=$(rss "$(pid_of "$n")") pnow=$(pss "$(pid_of "$n")")
+    printf '%-22s %8d %9d %8d %9d\n' "$n" "$now" "${peak[$n]}" "$pnow" "${peak_pss[$n]}"
+    total=$((total + now)) total_peak=$((total_peak + peak[$n])) ptotal=$((ptotal + pnow)) ptotal_peak=$((ptotal_peak + peak_pss[$n]))
 done
 verdict() { [ "$1" -le "$2" ] && echo "within the goal of $2 MiB" || echo "OVER the goal of $2 MiB"; }
-printf '%-26s %10d %10d   %s\n' "the three services" "$total" "$total_peak" "$(verdict "$total_peak" 150)"
-ui_now=$(rss "$ui")
-printf '%-26s %10d %10d   %s\n' "polydesk-ui (JVM)" "$ui_now" "${peak[polydesk-ui]}" "$(verdict "${peak[polydesk-ui]}" 120)"
+printf '%-22s %8d %9d %8d %9d   PSS peak %s, RSS peak %s\n' "the three services" "$total" "$total_peak" "$ptotal" "$ptotal_peak" \
+    "$(verdict "$ptotal_peak" 150)" "$(verdict "$total_peak" 150)"
+printf '%-22s %8d %9d %8d %9d   PSS peak %s, RSS peak %s\n' "polydesk-ui (JVM)" "$(rss "$ui")" "${peak[polydesk-ui]}" "$(pss "$ui")" \
+    "${peak_pss[polydesk-ui]}" "$(verdict "${peak_pss[polydesk-ui]}" 120)" "$(verdict "${peak[polydesk-ui]}" 120)"
+if [ -n "$hold" ]; then
+    echo "dom0-bench: holding (pids: polydeskd $polydeskd_pid, input $input_pid, display $display_pid, ui $ui); Ctrl+C ends"
+    sleep infinity & wait $!
+fi
 
 # polyctl: the archive as the appliance makes it, then 20 calls each, interleaved with the baseline.
 POLYDESK_JAR=$toolstack POLYDESK_POLYCTL_CDS=$d/polyctl.jsa toolstack/src/deb/libexec/polyctl-cds "$run/polydeskd.sock"

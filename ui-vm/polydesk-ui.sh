@@ -11,10 +11,12 @@ jar=$(ls "$here"/ui-vm.jar "$here"/target/ui-vm-*.jar 2>/dev/null | grep -v -e s
     echo "polydesk-ui.sh: no build in $here/target; run: mvn -pl ui-vm -am package -DskipTests" >&2
     exit 1
 }
-# Memory: a small serial-collected heap, C1 only and a small code cache; the UI is mostly idle and
-# its goal is at most 160 MB resident. Software rendering: there is no GPU for dom0's Xvnc.
+# Memory: a small serial-collected heap, C1 only, a small code cache, two malloc arenas trimmed every
+# 5 s; the UI is mostly idle (scripts/dom0-bench.sh measures it against issue 21's 120 MiB).
+# Software rendering: there is no GPU for dom0's Xvnc.
 # GDK would load Mesa (and LLVM, 40 MB) to look for GL visuals that software rendering never uses.
 export GDK_GL=${GDK_GL:-disable}
+export MALLOC_ARENA_MAX=2
 # JavaFX unpacks its native libraries into ~/.openjfx and fontconfig keeps its cache in ~/.cache; a
 # service user without a home (the .deb's polydesk-ui) uses systemd's CacheDirectory= instead.
 cache_opt=
@@ -24,6 +26,6 @@ if [ -n "${CACHE_DIRECTORY:-}" ]; then
 fi
 # shellcheck disable=SC2086
 exec java -Xms16m -Xmx80m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m \
-    -XX:MaxMetaspaceSize=80m -Xss512k \
+    -XX:MaxMetaspaceSize=80m -Xss512k -Xmn4m -XX:TrimNativeHeapInterval=5000 -Djdk.nio.maxCachedBufferSize=65536 \
     -Dprism.order=sw -Djdk.gtk.version=3 $cache_opt \
     ${POLYDESK_UI_JAVA_OPTS:-} -jar "$jar" "$@"

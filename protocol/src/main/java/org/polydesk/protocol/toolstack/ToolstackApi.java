@@ -112,9 +112,14 @@ public final class ToolstackApi {
     public record InstallAdmin(String name, String password) {
     }
 
-    /** {@code force}: erase a disk that holds partitions or data. */
-    public record InstallStart(String disk, Boolean force, InstallAdmin admin) {
-        public static final String DISK = "disk", FORCE = "force", ADMIN = "admin";
+    /**
+     * {@code force}: erase a disk that holds partitions or data. {@code encryptionPassphrase}: put the VM
+     * store (definitions, disk images, media, settings) on LUKS2, unlocked by this passphrase at each
+     * boot; absent, it is not encrypted.
+     */
+    public record InstallStart(String disk, Boolean force, InstallAdmin admin, String encryptionPassphrase) {
+        public static final String DISK = "disk", FORCE = "force", ADMIN = "admin",
+                ENCRYPTION_PASSPHRASE = "encryptionPassphrase";
     }
 
     public record InstallStarted(String disk, int steps) {

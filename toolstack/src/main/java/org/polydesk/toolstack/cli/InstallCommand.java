@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
         "as the default entry. Refuses the disk Polydesk runs from, a mounted disk, and a disk that",
         "has partitions or data unless --force. Creates the installed system's administrator",
         "(--admin, in the groups polydesk and sudo) with the password from --password-file or,",
-        "without it, asked twice on the terminal. Runs as root."})
+        "without it, asked twice on the terminal. --encrypt puts the VM store (definitions, disk",
+        "images, media, settings) on LUKS2, unlocked by a passphrase at each boot. Runs as root."})
 final class InstallCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -46,6 +47,13 @@ final class InstallCommand implements Callable<Integer> {
     @Option(names = "--password-file", paramLabel = "FILE", description = "The administrator's password: the first"
             + " line of FILE ('-' for standard input). Without it the password is asked on the terminal.")
     Path passwordFile;
+
+    @Option(names = "--encrypt", description = "Encrypt the VM store (LUKS2); its passphrase is asked at each boot.")
+    boolean encrypt;
+
+    @Option(names = "--passphrase-file", paramLabel = "FILE", description = "With --encrypt: the passphrase, the"
+            + " first line of FILE. Without it the passphrase is asked twice on the terminal.")
+    Path passphraseFile;
 
     @Option(names = "--source", paramLabel = "DIR", description = "The system to copy (default: the live root, ${DEFAULT-VALUE}).")
     Path source = Installer.LIVE_ROOT;
@@ -85,9 +93,18 @@ final class InstallCommand implements Callable<Integer> {
                 throw new Polyctl.Refused(e.getMessage());
             }
         }
+        if (passphraseFile != null && passwordFile != null && passphraseFile.toString().equals("-")
+                && passwordFile.toString().equals("-")) {
+            throw new Polyctl.Refused("standard input can give the password or the passphrase, not both: put one in a file");
+        }
+        if (passphraseFile != null && !encrypt) {
+            throw new Polyctl.Refused("--passphrase-file is the encryption's passphrase: give --encrypt too");
+        }
         Installer.Admin administrator = dryRun && passwordFile == null ? null : administrator();
+        Installer.Encryption encryption = !encrypt ? null
+                : dryRun && passphraseFile == null ? new Installer.Encryption("(dry run)") : encryption();
         t0[0] = System.nanoTime();
-        o = o.withAdmin(administrator);
+        o = o.withAdmin(administrator).withEncryption(encryption);
         try {
             installer.install(o);
         } catch (InstallException e) {
@@ -100,19 +117,49 @@ final class InstallCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The passphrase (from --passphrase-file, or asked twice on the terminal), checked. */
+    private Installer.Encryption encryption() throws Polyctl.Refused {
+        String first;
+        String again;
+        if (passphraseFile != null) {
+            first = firstLine(passphraseFile, "passphrase");
+            again = first;
+        } else {
+            java.io.Console console = System.console();
+            if (console == null) {
+                throw new Polyctl.Refused("no terminal to ask the encryption's passphrase on: give it with"
+                        + " --passphrase-file FILE");
+            }
+            char[] a = console.readPassword("Passphrase that unlocks the VM store at each boot: ");
+            char[] b = console.readPassword("The same passphrase again: ");
+            first = a == null ? "" : new String(a);
+            again = b == null ? "" : new String(b);
+        }
+        try {
+            return Installer.Encryption.of(first, again);
+        } catch (InstallException e) {
+            throw new Polyctl.Refused(e.getMessage());
+        }
+    }
+
+    /** The first line of FILE ('-': standard input), or "" when it has none. */
+    private static String firstLine(Path file, String what) throws Polyctl.Refused {
+        try {
+            List<String> lines = file.toString().equals("-")
+                    ? new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8))
+                            .lines().limit(1).toList()
+                    : Files.readAllLines(file, StandardCharsets.UTF_8);
+            return lines.isEmpty() ? "" : lines.get(0);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new Polyctl.Refused("cannot read the " + what + " file " + file + ": " + e.getMessage());
+        }
+    }
+
     /** The name and the password (from --password-file, or asked twice on the terminal), checked. */
     private Installer.Admin administrator() throws Polyctl.Refused {
         String password;
         if (passwordFile != null) {
-            try {
-                List<String> lines = passwordFile.toString().equals("-")
-                        ? new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8))
-                                .lines().limit(1).toList()
-                        : Files.readAllLines(passwordFile, StandardCharsets.UTF_8);
-                password = lines.isEmpty() ? "" : lines.get(0);
-            } catch (IOException | java.io.UncheckedIOException e) {
-                throw new Polyctl.Refused("cannot read the password file " + passwordFile + ": " + e.getMessage());
-            }
+            password = firstLine(passwordFile, "password");
         } else {
             java.io.Console console = System.console();
             if (console == null) {

@@ -139,7 +139,17 @@ final class InstallApi {
         } catch (InstallException e) {
             throw RpcException.invalidParam(ToolstackApi.InstallStart.ADMIN, e.getMessage());
         }
-        return defaults.withDisk(params.disk()).withForce(Boolean.TRUE.equals(params.force())).withAdmin(a);
+        Installer.Encryption encryption = null;
+        if (params.encryptionPassphrase() != null) {
+            try {
+                // The caller asked twice (the UI's two fields); what reaches polydeskd is one passphrase.
+                encryption = Installer.Encryption.of(params.encryptionPassphrase(), params.encryptionPassphrase());
+            } catch (InstallException e) {
+                throw RpcException.invalidParam(ToolstackApi.InstallStart.ENCRYPTION_PASSPHRASE, e.getMessage());
+            }
+        }
+        return defaults.withDisk(params.disk()).withForce(Boolean.TRUE.equals(params.force())).withAdmin(a)
+                .withEncryption(encryption);
     }
 
     private static final Installer.Progress NO_PROGRESS = new Installer.Progress() {

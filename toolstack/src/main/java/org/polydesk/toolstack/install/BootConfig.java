@@ -18,8 +18,14 @@ public final class BootConfig {
     private BootConfig() {
     }
 
-    /** The UUIDs of the new file systems. */
-    public record Uuids(String root, String esp, String vmStorage) {
+    /** The name under which the installed system opens the encrypted VM store (/dev/mapper/NAME). */
+    public static final String VM_STORE_MAPPING = "polydesk-vms";
+
+    /**
+     * The UUIDs of the new file systems; {@code luks} is the VM store's LUKS2 container when it is
+     * encrypted (null otherwise), and {@code vmStorage} the file system inside it.
+     */
+    public record Uuids(String root, String esp, String vmStorage, String luks) {
     }
 
     /** What is in /boot of the copied system. */
@@ -31,7 +37,19 @@ public final class BootConfig {
                 + "# <file system>  <mount point>  <type>  <options>  <dump>  <pass>\n"
                 + "UUID=" + uuids.root() + "  /  ext4  errors=remount-ro  0  1\n"
                 + "UUID=" + uuids.esp() + "  /boot/efi  vfat  umask=0077  0  2\n"
-                + "UUID=" + uuids.vmStorage() + "  " + PartitionPlan.VM_STORAGE_MOUNT + "  ext4  defaults,nofail  0  2\n";
+                + (uuids.luks() == null ? "UUID=" + uuids.vmStorage() : "/dev/mapper/" + VM_STORE_MAPPING)
+                + "  " + PartitionPlan.VM_STORAGE_MOUNT + "  ext4  defaults,nofail  0  2\n";
+    }
+
+    /**
+     * The encrypted VM store: systemd-cryptsetup asks its passphrase at boot (on the serial console,
+     * and on the screen through polydesk-ask-password-screen), waiting as long as it takes. Not
+     * nofail: the boot waits for it, since polydeskd has no VMs without it.
+     */
+    public static String crypttab(Uuids uuids) {
+        return "# /etc/crypttab of Polydesk, written by polyctl install.\n"
+                + "# <name>  <device>  <key file>  <options>\n"
+                + VM_STORE_MAPPING + "  UUID=" + uuids.luks() + "  none  luks,discard\n";
     }
 
     public static String grubCfg(String rootUuid, BootFiles boot, String xenCmdline) {

@@ -29,45 +29,54 @@ public final class Installer {
     /** Where live-boot mounts the boot medium (the ISO or USB stick). */
     public static final Path LIVE_MEDIUM = Path.of("/run/live/medium");
     public static final int STEPS = 8;
+    /** The VM store's LUKS mapping while the installer writes it; the installed system opens it as polydesk-vms. */
+    static final String INSTALL_MAPPING = "polydesk-install-vms";
 
-    /** What to install where; {@code admin} is the installed system's login (null only in a dry run). */
+    /**
+     * What to install where; {@code admin} is the installed system's login (null only in a dry run);
+     * {@code encryption} puts the VM store on LUKS2 (null: not encrypted).
+     */
     public record Options(String disk, boolean force, Path source, Path medium, String xenCmdline, Path target,
-                          boolean dryRun, Admin admin) {
+                          boolean dryRun, Admin admin, Encryption encryption) {
         public static Options of(String disk) {
             return new Options(disk, false, LIVE_ROOT, LIVE_MEDIUM, BootConfig.DEFAULT_XEN_CMDLINE,
-                    Path.of("/run/polydesk/install-target"), false, null);
+                    Path.of("/run/polydesk/install-target"), false, null, null);
+        }
+
+        public Options withEncryption(Encryption e) {
+            return new Options(disk, force, source, medium, xenCmdline, target, dryRun, admin, e);
         }
 
         public Options withForce(boolean f) {
-            return new Options(disk, f, source, medium, xenCmdline, target, dryRun, admin);
+            return new Options(disk, f, source, medium, xenCmdline, target, dryRun, admin, encryption);
         }
 
         public Options withSource(Path s) {
-            return new Options(disk, force, s, medium, xenCmdline, target, dryRun, admin);
+            return new Options(disk, force, s, medium, xenCmdline, target, dryRun, admin, encryption);
         }
 
         public Options withMedium(Path m) {
-            return new Options(disk, force, source, m, xenCmdline, target, dryRun, admin);
+            return new Options(disk, force, source, m, xenCmdline, target, dryRun, admin, encryption);
         }
 
         public Options withTarget(Path t) {
-            return new Options(disk, force, source, medium, xenCmdline, t, dryRun, admin);
+            return new Options(disk, force, source, medium, xenCmdline, t, dryRun, admin, encryption);
         }
 
         public Options withDryRun(boolean d) {
-            return new Options(disk, force, source, medium, xenCmdline, target, d, admin);
+            return new Options(disk, force, source, medium, xenCmdline, target, d, admin, encryption);
         }
 
         public Options withXenCmdline(String x) {
-            return new Options(disk, force, source, medium, x, target, dryRun, admin);
+            return new Options(disk, force, source, medium, x, target, dryRun, admin, encryption);
         }
 
         public Options withAdmin(Admin a) {
-            return new Options(disk, force, source, medium, xenCmdline, target, dryRun, a);
+            return new Options(disk, force, source, medium, xenCmdline, target, dryRun, a, encryption);
         }
 
         public Options withDisk(String d) {
-            return new Options(d, force, source, medium, xenCmdline, target, dryRun, admin);
+            return new Options(d, force, source, medium, xenCmdline, target, dryRun, admin, encryption);
         }
     }
 
@@ -98,6 +107,36 @@ public final class Installer {
         }
     }
 
+    /**
+     * The passphrase that unlocks the VM store at each boot. Typed twice, it must be the same twice;
+     * 8 to 512 characters without line breaks or control characters (the boot prompt takes one line).
+     */
+    public record Encryption(String passphrase) {
+        public static final int MIN_LENGTH = 8, MAX_LENGTH = 512;
+
+        public static Encryption of(String passphrase, String again) throws InstallException {
+            if (passphrase == null || passphrase.isEmpty()) {
+                throw new InstallException("encryption needs a passphrase");
+            }
+            if (!passphrase.equals(again)) {
+                throw new InstallException("the two passphrases differ; nothing was written");
+            }
+            if (passphrase.length() < MIN_LENGTH || passphrase.length() > MAX_LENGTH) {
+                throw new InstallException("the passphrase must be " + MIN_LENGTH + " to " + MAX_LENGTH
+                        + " characters long, not " + passphrase.length());
+            }
+            if (passphrase.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                throw new InstallException("the passphrase must not hold line breaks or control characters");
+            }
+            return new Encryption(passphrase);
+        }
+
+        @Override
+        public String toString() {
+            return "Encryption[LUKS2]";
+        }
+    }
+
     /** A disk as the installer sees it, with every reason it would not write there. */
     public record Candidate(BlockDevices.Disk disk, List<DiskChecks.Problem> problems) {
     }
@@ -121,6 +160,7 @@ public final class Installer {
     private final Progress progress;
     private final MachineCheck machine;
     private final Deque<Path> mounted = new ArrayDeque<>();
+    private boolean mappingOpen;
     private final List<List<String>> dryRunCommands = new ArrayList<>();
 
     public Installer(CommandRunner runner, BlockDevices devices, Progress progress, MachineCheck machine) {
@@ -195,24 +235,32 @@ public final class Installer {
             rereadPartitions(plan, o);
             waitForPartitions(plan, o);
 
-            what = "making file systems";
+            what = o.encryption() == null ? "making file systems" : "making file systems (the VM store on LUKS2)";
             progress.step(++step, STEPS, what);
             exec("mkfs of the ESP", List.of("mkfs.vfat", "-F", "32", "-n", PartitionPlan.ESP_LABEL, plan.device(2)), o);
             exec("mkfs of the root", List.of("mkfs.ext4", "-F", "-q", "-L", PartitionPlan.ROOT_LABEL, plan.device(3)), o);
-            exec("mkfs of VM storage",
-                    List.of("mkfs.ext4", "-F", "-q", "-m", "0", "-L", PartitionPlan.VMS_LABEL, plan.device(4)), o);
+            String vmStore = plan.device(4);
+            String luksUuid = null;
+            if (o.encryption() != null) {
+                encrypt(plan.device(4), o);
+                luksUuid = uuid(plan.device(4), o);
+                vmStore = "/dev/mapper/" + INSTALL_MAPPING;
+            }
+            exec("mkfs of the VM store",
+                    List.of("mkfs.ext4", "-F", "-q", "-m", "0", "-L", PartitionPlan.VMS_LABEL, vmStore), o);
             BootConfig.Uuids uuids = new BootConfig.Uuids(uuid(plan.device(3), o), uuid(plan.device(2), o),
-                    uuid(plan.device(4), o));
+                    uuid(vmStore, o), luksUuid);
 
             what = "copying the live system to " + plan.device(3);
             progress.step(++step, STEPS, what);
             mount(plan.device(3), o.target(), o);
+            // The VM store is mounted first, so what the live system keeps there lands on it.
+            mount(vmStore, o.target().resolve(PartitionPlan.VM_STORAGE_MOUNT.substring(1)), o);
             copy(o, sourceBytes);
 
             what = "configuring the installed system";
             progress.step(++step, STEPS, what);
             mount(plan.device(2), o.target().resolve("boot/efi"), o);
-            mount(plan.device(4), o.target().resolve(PartitionPlan.VM_STORAGE_MOUNT.substring(1)), o);
             BootConfig.BootFiles boot = configure(o, plan, uuids);
             for (String fs : List.of("/dev", "/proc", "/sys")) {
                 bind(fs, o.target(), o);
@@ -227,6 +275,7 @@ public final class Installer {
             progress.step(++step, STEPS, what);
             exec("sync", List.of("sync"), o);
             unmountAll(o, true);
+            closeMapping(o, true);
 
             progress.step(++step, STEPS, "done");
             progress.detail(o.dryRun() ? "dry run: every check passed; nothing was written"
@@ -234,6 +283,7 @@ public final class Installer {
                     + " remove the installation medium and reboot.");
         } catch (InstallException e) {
             unmountAll(o, false);
+            closeMapping(o, false);
             throw new InstallException("install failed at step " + step + "/" + STEPS + " (" + what + "): "
                     + e.getMessage() + (step >= 2 ? "\nThe disk " + o.disk() + " was partly written:"
                     + " run the install again (with --force) once the cause is fixed." : ""), e);
@@ -400,6 +450,45 @@ public final class Installer {
         return uuid;
     }
 
+    /**
+     * LUKS2 on the VM store's partition, then opened for mkfs and the copy. The passphrase goes to
+     * cryptsetup on its standard input, never on a command line, and without a line break: the boot
+     * prompt takes the line without one. Argon2id's memory is capped at 512 MiB so that dom0 (2 GiB)
+     * can unlock it at boot while its services start.
+     */
+    private void encrypt(String partition, Options o) throws InstallException {
+        List<String> format = List.of("cryptsetup", "luksFormat", "--batch-mode", "--type", "luks2",
+                "--pbkdf", "argon2id", "--pbkdf-memory", "524288", "--label", PartitionPlan.VMS_LABEL,
+                "--key-file=-", partition);
+        List<String> open = List.of("cryptsetup", "open", "--type", "luks2", "--key-file=-", partition, INSTALL_MAPPING);
+        if (o.dryRun()) {
+            exec("encrypting the VM store", format, o);
+            exec("opening the VM store", open, o);
+            return;
+        }
+        String key = o.encryption().passphrase();
+        progress.detail("$ " + String.join(" ", format) + "   (the passphrase on its input)");
+        runner.check("encrypting the VM store (LUKS2)", format, key);
+        progress.detail("$ " + String.join(" ", open) + "   (the passphrase on its input)");
+        runner.check("opening the encrypted VM store", open, key);
+        mappingOpen = true;
+    }
+
+    private void closeMapping(Options o, boolean strict) throws InstallException {
+        if (o.dryRun() && o.encryption() != null) {
+            record(List.of("cryptsetup", "close", INSTALL_MAPPING));
+            return;
+        }
+        if (!mappingOpen) {
+            return;
+        }
+        CommandRunner.Result r = runner.run(List.of("cryptsetup", "close", INSTALL_MAPPING));
+        if (r.exit() != 0 && strict) {
+            throw new InstallException("cannot close the VM store's mapping " + INSTALL_MAPPING + ": " + r.err().strip());
+        }
+        mappingOpen = r.exit() != 0;
+    }
+
     private void mount(String device, Path where, Options o) throws InstallException {
         if (!o.dryRun()) {
             try {
@@ -478,12 +567,20 @@ public final class Installer {
         Path t = o.target();
         if (o.dryRun()) {
             progress.detail("would write /etc/fstab:\n" + BootConfig.fstab(uuids).strip());
+            if (uuids.luks() != null) {
+                progress.detail("would write /etc/crypttab:\n" + BootConfig.crypttab(uuids).strip());
+            }
             return new BootConfig.BootFiles("xen-4.17-amd64.gz", "vmlinuz-VERSION", "initrd.img-VERSION");
         }
         try {
             Files.writeString(t.resolve("etc/fstab"), BootConfig.fstab(uuids));
-            progress.detail("wrote /etc/fstab (root " + uuids.root() + ", ESP " + uuids.esp() + ", VM storage "
-                    + uuids.vmStorage() + ")");
+            progress.detail("wrote /etc/fstab (root " + uuids.root() + ", ESP " + uuids.esp() + ", VM store "
+                    + uuids.vmStorage() + " on " + PartitionPlan.VM_STORAGE_MOUNT + ")");
+            if (uuids.luks() != null) {
+                Files.writeString(t.resolve("etc/crypttab"), BootConfig.crypttab(uuids));
+                progress.detail("wrote /etc/crypttab: the VM store (LUKS2 " + uuids.luks() + ") is unlocked at each boot"
+                        + " by its passphrase, asked on the screen and on the serial console");
+            }
             Files.writeString(t.resolve("etc/hostname"), "polydesk\n");
             // live-config fills /etc/hosts at each live boot; the live root's own is empty.
             Files.writeString(t.resolve("etc/hosts"), "127.0.0.1\tlocalhost\n127.0.1.1\tpolydesk\n"

@@ -22,7 +22,11 @@ public record PartitionPlan(String disk, long diskMib, List<Partition> partition
     public static final String VMS_LABEL = "polydesk-vms";
     /** FAT labels hold at most 11 characters. */
     public static final String ESP_LABEL = "POLYDESK";
-    public static final String VM_STORAGE_MOUNT = "/var/lib/polydesk/storage";
+    /**
+     * The VM store: polydeskd's definitions, disk images, media, networks and settings, all on the last
+     * partition, apart from the system's root; an encrypted install puts it on LUKS2.
+     */
+    public static final String VM_STORAGE_MOUNT = "/var/lib/polydesk";
 
     public enum Filesystem { NONE, VFAT, EXT4 }
 
@@ -112,7 +116,7 @@ public record PartitionPlan(String disk, long diskMib, List<Partition> partition
                 case 1 -> "BIOS boot (GRUB)";
                 case 2 -> "EFI system, vfat";
                 case 3 -> "dom0 root, ext4";
-                default -> "VM storage, ext4";
+                default -> "VM store, ext4";
             };
             b.append(String.format("  %-16s %10s  %-18s %s%n", device(p.number()), human(p.sizeMib()), what,
                     p.mountPoint() == null ? "" : p.mountPoint()));

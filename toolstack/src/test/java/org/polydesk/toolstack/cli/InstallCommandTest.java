@@ -42,6 +42,23 @@ class InstallCommandTest {
     }
 
     @Test
+    void theEncryptionsPassphraseIsCheckedBeforeAnythingIsWritten(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path password = java.nio.file.Files.writeString(tmp.resolve("password"), "admin-secret\n");
+        Path shortOne = java.nio.file.Files.writeString(tmp.resolve("passphrase"), "short\n");
+        PolyctlRunner.Run r = polyctl.run("install", "--disk", "/dev/vdz", "--dry-run", "--password-file", password.toString(),
+                "--encrypt", "--passphrase-file", shortOne.toString());
+        assertEquals(Polyctl.EXIT_REFUSED, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains("polyctl: the passphrase must be 8 to 512 characters long, not 5"), r.err());
+        assertEquals("", r.out(), "refused before the first step");
+        PolyctlRunner.Run without = polyctl.run("install", "--disk", "/dev/vdz", "--dry-run", "--passphrase-file",
+                shortOne.toString());
+        assertTrue(without.err().contains("--passphrase-file is the encryption's passphrase: give --encrypt too"), without.err());
+        PolyctlRunner.Run bothStdin = polyctl.run("install", "--disk", "/dev/vdz", "--dry-run", "--password-file", "-",
+                "--encrypt", "--passphrase-file", "-");
+        assertTrue(bothStdin.err().contains("standard input can give the password or the passphrase, not both"), bothStdin.err());
+    }
+
+    @Test
     void helpSaysWhatItRefuses() {
         PolyctlRunner.Run r = polyctl.run("install", "--help");
         assertEquals(0, r.exit());

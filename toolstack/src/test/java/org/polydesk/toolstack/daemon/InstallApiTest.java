@@ -56,7 +56,7 @@ class InstallApiTest {
     }
 
     static InstallStart startParams(String disk, boolean force, String admin, String password) {
-        return new InstallStart(disk, force, new InstallAdmin(admin, password));
+        return new InstallStart(disk, force, new InstallAdmin(admin, password), null);
     }
 
     /** The progress notifications up to and including the final one. */

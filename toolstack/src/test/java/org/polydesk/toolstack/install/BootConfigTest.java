@@ -7,7 +7,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class BootConfigTest {
-    static final BootConfig.Uuids UUIDS = new BootConfig.Uuids("1111-root", "AAAA-BBBB", "2222-vms");
+    static final BootConfig.Uuids UUIDS = new BootConfig.Uuids("1111-root", "AAAA-BBBB", "2222-vms", null);
     static final BootConfig.BootFiles BOOT = new BootConfig.BootFiles("xen-4.17-amd64.gz", "vmlinuz-6.1.0-40-amd64",
             "initrd.img-6.1.0-40-amd64");
 
@@ -17,7 +17,16 @@ class BootConfigTest {
         assertEquals(List.of(
                 "UUID=1111-root  /  ext4  errors=remount-ro  0  1",
                 "UUID=AAAA-BBBB  /boot/efi  vfat  umask=0077  0  2",
-                "UUID=2222-vms  /var/lib/polydesk/storage  ext4  defaults,nofail  0  2"), lines);
+                "UUID=2222-vms  /var/lib/polydesk  ext4  defaults,nofail  0  2"), lines);
+    }
+
+    @Test
+    void anEncryptedVmStoreIsMountedFromItsMappingWhichCrypttabOpens() {
+        BootConfig.Uuids encrypted = new BootConfig.Uuids("1111-root", "AAAA-BBBB", "2222-vms", "3333-luks");
+        assertTrue(BootConfig.fstab(encrypted).contains("\n/dev/mapper/polydesk-vms  /var/lib/polydesk  ext4  defaults,nofail  0  2\n"),
+                BootConfig.fstab(encrypted));
+        assertEquals(List.of("polydesk-vms  UUID=3333-luks  none  luks,discard"),
+                BootConfig.crypttab(encrypted).lines().filter(l -> !l.startsWith("#")).toList());
     }
 
     @Test

@@ -22,7 +22,10 @@ class InstallerTest {
     /** Answers wipefs with {@code signatures}; everything else "succeeds" and is recorded. */
     static final class FakeRunner implements CommandRunner {
         final List<List<String>> ran = new ArrayList<>();
+        final List<String> inputs = new ArrayList<>();
         final String signatures;
+        /** blkid answers a UUID made of the device's name (else nothing, as for a device it cannot read). */
+        boolean uuids;
         final String failing;
 
         FakeRunner(String signatures, String failing) {
@@ -33,6 +36,10 @@ class InstallerTest {
         @Override
         public Result run(List<String> command, String input) {
             ran.add(command);
+            inputs.add(input);
+            if (uuids && command.get(0).equals("blkid")) {
+                return new Result(0, "uuid-" + Path.of(command.get(command.size() - 1)).getFileName() + "\n", "");
+            }
             if (command.get(0).equals("wipefs") && command.contains("--noheadings")) {
                 return new Result(0, signatures, "");
             }
@@ -86,7 +93,7 @@ class InstallerTest {
                 .map(c -> c.get(0).equals("chroot") ? "chroot " + c.get(2) + " " + c.get(3) : c.get(0)).toList();
         assertEquals(List.of("sgdisk", "sgdisk", "udevadm", "blockdev",
                 "mkfs.vfat", "mkfs.ext4", "mkfs.ext4", "blkid", "blkid", "blkid",
-                "mount", "cp", "mount", "mount",
+                "mount", "mount", "cp", "mount",
                 "mount", "mount", "mount",
                 "chroot grub-install --target=i386-pc", "chroot grub-install --target=x86_64-efi",
                 "sync", "umount", "umount", "umount", "umount", "umount", "umount"), programs);
@@ -99,7 +106,84 @@ class InstallerTest {
         assertTrue(indexOf("display controller 0000:00:02.0 (Intel UHD 630): not-assignable: no IOMMU") > 0, String.join("\n", shown));
         assertEquals("[8/8] done", steps.get(7));
         assertTrue(shown.stream().anyMatch(s -> s.contains("multiboot2 /boot/xen-4.17-amd64.gz")), String.join("\n", shown));
-        assertTrue(shown.stream().anyMatch(s -> s.contains("/var/lib/polydesk/storage")), String.join("\n", shown));
+        // The VM store (definitions, images, media) is the last partition, mounted where polydeskd keeps them.
+        assertTrue(shown.stream().anyMatch(s -> s.contains("UUID=<uuid-of-" + disk + "4>  /var/lib/polydesk  ext4")),
+                String.join("\n", shown));
+        assertTrue(shown.stream().noneMatch(s -> s.contains("crypttab")), String.join("\n", shown));
+    }
+
+    @Test
+    void anEncryptedInstallPutsTheVmStoreOnLuks2() throws Exception {
+        FakeSys fake = new FakeSys(tmp).disk("sr0", 900L << 20).disk("vdb", 12 * GIB);
+        Installer installer = installer(new FakeRunner("", null), fake);
+        String disk = fake.dev.resolve("vdb").toString();
+        installer.install(Installer.Options.of(disk).withDryRun(true)
+                .withEncryption(Installer.Encryption.of("correct horse", "correct horse")));
+
+        List<List<String>> ran = installer.dryRunCommands();
+        String mapper = "/dev/mapper/" + Installer.INSTALL_MAPPING;
+        int format = indexOfCommand(ran, "cryptsetup", "luksFormat");
+        int open = indexOfCommand(ran, "cryptsetup", "open");
+        int mkfs = ran.indexOf(List.of("mkfs.ext4", "-F", "-q", "-m", "0", "-L", PartitionPlan.VMS_LABEL, mapper));
+        assertTrue(format > 0 && open > format && mkfs > open, ran.toString());
+        assertTrue(ran.get(format).containsAll(List.of("--type", "luks2", "--key-file=-", disk + "4")), ran.get(format).toString());
+        assertTrue(ran.get(format).stream().noneMatch(a -> a.contains("correct horse")), "the passphrase is on no command line");
+        assertTrue(ran.contains(List.of("mount", mapper, tmpTarget() + "/var/lib/polydesk")), ran.toString());
+        // Closed last, after every unmount.
+        assertEquals(List.of("cryptsetup", "close", Installer.INSTALL_MAPPING), ran.get(ran.size() - 1));
+        assertTrue(shown.stream().anyMatch(s -> s.contains("/dev/mapper/polydesk-vms  /var/lib/polydesk  ext4")),
+                String.join("\n", shown));
+        assertTrue(shown.stream().anyMatch(s -> s.contains("polydesk-vms  UUID=<uuid-of-" + disk + "4>  none  luks")),
+                String.join("\n", shown));
+        assertTrue(shown.contains("[3/8] making file systems (the VM store on LUKS2)"), String.join("\n", shown));
+    }
+
+    @Test
+    void thePassphraseGoesOnStandardInputAndAFailureClosesTheMapping() throws Exception {
+        FakeSys fake = new FakeSys(tmp).disk("vdb", 12 * GIB, "vdb1", "vdb2", "vdb3", "vdb4");
+        FakeRunner runner = new FakeRunner("gpt\n", "mount");
+        runner.uuids = true;
+        Installer installer = installer(runner, fake);
+        String disk = fake.dev.resolve("vdb").toString();
+        java.nio.file.Files.createDirectories(tmp.resolve("src/etc"));
+        java.nio.file.Files.createDirectories(tmp.resolve("src/boot"));
+        InstallException e = assertThrows(InstallException.class, () -> installer.install(Installer.Options.of(disk)
+                .withForce(true).withSource(tmp.resolve("src")).withTarget(tmp.resolve("target")).withAdmin(ADMIN)
+                .withEncryption(Installer.Encryption.of("correct horse", "correct horse"))));
+        assertTrue(e.getMessage().startsWith("install failed at step 4/8"), e.getMessage());
+        int format = indexOfCommand(runner.ran, "cryptsetup", "luksFormat");
+        int open = indexOfCommand(runner.ran, "cryptsetup", "open");
+        // Exactly the passphrase: no line break, which the boot prompt would not send.
+        assertEquals("correct horse", runner.inputs.get(format));
+        assertEquals("correct horse", runner.inputs.get(open));
+        assertEquals(List.of("cryptsetup", "close", Installer.INSTALL_MAPPING), runner.ran.get(runner.ran.size() - 1));
+    }
+
+    @Test
+    void aPassphraseTypedTwiceDifferentlyOrTooShortIsRefused() {
+        InstallException differ = assertThrows(InstallException.class,
+                () -> Installer.Encryption.of("correct horse", "correct hose"));
+        assertEquals("the two passphrases differ; nothing was written", differ.getMessage());
+        assertTrue(assertThrows(InstallException.class, () -> Installer.Encryption.of("short", "short"))
+                .getMessage().contains("8 to 512 characters long, not 5"));
+        assertTrue(assertThrows(InstallException.class, () -> Installer.Encryption.of("line\nbreak!", "line\nbreak!"))
+                .getMessage().contains("line breaks"));
+        assertTrue(assertThrows(InstallException.class, () -> Installer.Encryption.of("", ""))
+                .getMessage().contains("needs a passphrase"));
+        assertEquals("Encryption[LUKS2]", new Installer.Encryption("correct horse").toString(), "never printed");
+    }
+
+    private static String tmpTarget() {
+        return Installer.Options.of("").target().toString();
+    }
+
+    private static int indexOfCommand(List<List<String>> ran, String program, String verb) {
+        for (int i = 0; i < ran.size(); i++) {
+            if (ran.get(i).size() > 1 && ran.get(i).get(0).equals(program) && ran.get(i).get(1).equals(verb)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Test

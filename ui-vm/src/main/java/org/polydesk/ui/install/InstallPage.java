@@ -34,6 +34,9 @@ public final class InstallPage {
     private final TextField admin = new TextField("admin");
     private final PasswordField password = new PasswordField();
     private final PasswordField again = new PasswordField();
+    private final CheckBox encrypt = new CheckBox("Encrypt the VM store (asks for its passphrase at each start)");
+    private final PasswordField passphrase = new PasswordField();
+    private final PasswordField passphraseAgain = new PasswordField();
     private final Button install = new Button("Install…");
     private final Button refresh = new Button("Refresh");
     private final ProgressBar bar = new ProgressBar(0);
@@ -63,6 +66,11 @@ public final class InstallPage {
         admin.setId("install-admin");
         password.setId("install-password");
         again.setId("install-password-again");
+        encrypt.setId("install-encrypt");
+        passphrase.setId("install-passphrase");
+        passphraseAgain.setId("install-passphrase-again");
+        passphrase.disableProperty().bind(encrypt.selectedProperty().not());
+        passphraseAgain.disableProperty().bind(encrypt.selectedProperty().not());
         install.setId("install-start");
         install.setDisable(true);
         install.setOnAction(e -> confirmAndStart());
@@ -83,8 +91,13 @@ public final class InstallPage {
         login.addRow(0, new Label("Administrator"), admin);
         login.addRow(1, new Label("Password"), password);
         login.addRow(2, new Label("Password again"), again);
+        login.add(encrypt, 0, 3, 2, 1);
+        login.addRow(4, new Label("Passphrase"), passphrase);
+        login.addRow(5, new Label("Passphrase again"), passphraseAgain);
         Label intro = new Label("Copies this live system to a disk, with Xen as the default boot entry. The installed"
-                + " system's administrator (groups polydesk and sudo) logs in with the name and password below.");
+                + " system's administrator (groups polydesk and sudo) logs in with the name and password below."
+                + " Encrypted, the VM store (the VMs' definitions and disks, media, settings) is on LUKS2 and the"
+                + " machine asks for its passphrase each time it starts: without it, nothing there can be read.");
         intro.setWrapText(true);
         root = new VBox(12, Pages.title("Install Polydesk"), intro, disks, diskStatus, erase, login,
                 new HBox(8, install, refresh), bar, step, detail, result);
@@ -147,6 +160,10 @@ public final class InstallPage {
             result.setText("The two passwords differ.");
             return;
         }
+        if (encrypt.isSelected() && !passphrase.getText().equals(passphraseAgain.getText())) {
+            result.setText("The two passphrases differ.");
+            return;
+        }
         ButtonType yes = new ButtonType("Erase and install", ButtonBar.ButtonData.OK_DONE);
         Alert confirm = new Alert(Alert.AlertType.CONFIRMATION, "Everything on " + d.path()
                 + (d.model().isBlank() ? "" : " (" + d.model() + ")") + ", " + size(d.sizeBytes())
@@ -171,9 +188,11 @@ public final class InstallPage {
         result.setText("");
         result.getStyleClass().removeAll("field-error", "install-done");
         ui.log().info("install Polydesk to " + d.path() + (force ? " (erasing it)" : "")
+                + (encrypt.isSelected() ? ", the VM store encrypted" : "")
                 + ", administrator " + admin.getText());
         ui.request("install to " + d.path(), ui.toolstack().follow(ToolstackApi.INSTALL_START,
-                new ToolstackApi.InstallStart(d.path(), force, new ToolstackApi.InstallAdmin(admin.getText(), password.getText())),
+                new ToolstackApi.InstallStart(d.path(), force, new ToolstackApi.InstallAdmin(admin.getText(), password.getText()),
+                        encrypt.isSelected() ? passphrase.getText() : null),
                 ToolstackApi.INSTALL_PROGRESS, this::progress, InstallProgress::isFinal,
                 why -> progress(new InstallProgress(InstallProgress.Kind.FAILED, 0, 0, "The connection to polydeskd broke"
                         + " before the install finished (" + why + "). The install may still be running or have stopped:"
@@ -219,10 +238,13 @@ public final class InstallPage {
         admin.setDisable(now);
         password.setDisable(now);
         again.setDisable(now);
+        encrypt.setDisable(now);
         selected(disks.getSelectionModel().getSelectedItem());
         if (!now) {
             password.clear();
             again.clear();
+            passphrase.clear();
+            passphraseAgain.clear();
         }
     }
 

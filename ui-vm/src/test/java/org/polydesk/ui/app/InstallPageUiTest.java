@@ -159,4 +159,38 @@ class InstallPageUiTest {
         // What the installer wrote on the simulated machine's new root.
         assertTrue(Files.readString(machine.resolve("target/etc/fstab")).contains("UUID=uuid-vdb3"));
     }
+
+    @Test
+    void anEncryptedInstallTakesThePassphraseTwiceAndWritesCrypttab() throws Exception {
+        select("vdb");
+        passwords("s3cret", "s3cret");
+        assertFalse(enabled("#install-passphrase"), "no passphrase until encryption is ticked");
+        ui.robot.clickOn("#install-encrypt");
+        ui.type("#install-passphrase", "correct horse");
+        ui.type("#install-passphrase-again", "correct hose");
+        ui.robot.clickOn("#install-start");
+        assertEquals("The two passphrases differ.", ui.text("#install-result"));
+        assertTrue(ui.text("#install-step").isEmpty(), "nothing started");
+
+        // polydeskd checks it too: a short one is refused before anything is written.
+        ui.type("#install-passphrase", "short");
+        ui.type("#install-passphrase-again", "short");
+        ui.robot.clickOn("#install-start");
+        ui.robot.clickOn("#confirm-install");
+        ui.awaitTextContaining("#install-result", "8 to 512 characters long, not 5", 30);
+        assertFalse(Files.exists(machine.resolve("target/etc/fstab")), "nothing written");
+
+        passwords("s3cret", "s3cret");
+        ui.type("#install-passphrase", "correct horse");
+        ui.type("#install-passphrase-again", "correct horse");
+        ui.robot.clickOn("#install-start");
+        ui.robot.clickOn("#confirm-install");
+        ui.awaitTextContaining("#install-step", "Done.", 60);
+        assertTrue(ui.text("#install-result").startsWith("Polydesk is installed on " + dev("vdb")), ui.text("#install-result"));
+        assertEquals("polydesk-vms  UUID=uuid-vdb4  none  luks,discard", Files.readString(machine.resolve("target/etc/crypttab"))
+                .lines().filter(l -> !l.startsWith("#")).findFirst().orElse(""));
+        assertTrue(Files.readString(machine.resolve("target/etc/fstab")).contains("/dev/mapper/polydesk-vms  /var/lib/polydesk  ext4"));
+        assertTrue(ui.log().stream().anyMatch(l -> l.contains("the VM store encrypted")), ui.log().toString());
+        assertTrue(ui.log().stream().noneMatch(l -> l.contains("correct horse")), "the passphrase is never logged");
+    }
 }
