@@ -470,6 +470,13 @@ admin_checks() {
     rc=$(run_cmd POLYDESK-ADMIN-SUDO 120 "echo '$admin_password' | sudo -S -p '' id -u | grep -qx 0")
     if [ "$rc" = 0 ]; then result PASS "$phase" "admin-sudo" "$(since) s: sudo with the administrator's password"
     else result FAIL "$phase" "admin-sudo" "sudo as $admin_user: exit $rc"; fi
+    # ssh logins, off since boot (the report's ssh-off), switched on by the administrator: sshd then
+    # answers on port 22 with its banner (making its host keys at that first start); off again, nothing does.
+    rc=$(run_cmd POLYDESK-ADMIN-SSH 300 "polyctl host ssh on | grep -q 'ssh logins: on' \
+&& exec 3<>/dev/tcp/127.0.0.1/22 && head -c 7 <&3 | grep -q SSH-2.0 && exec 3<&- \
+&& polyctl host ssh off | grep -q 'ssh logins: off' && ! (exec 3<>/dev/tcp/127.0.0.1/22) 2>/dev/null")
+    if [ "$rc" = 0 ]; then result PASS "$phase" "admin-ssh" "$(since) s: polyctl host ssh on: sshd answered SSH-2.0 on port 22; off: nothing listens"
+    else result FAIL "$phase" "admin-ssh" "polyctl host ssh on/off as $admin_user: exit $rc"; fi
     host_shutdown
 }
 

@@ -1,5 +1,6 @@
 package org.polydesk.protocol.toolstack;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import org.polydesk.protocol.audio.AudioChange;
 import org.polydesk.protocol.audio.AudioEvent;
@@ -160,6 +161,20 @@ public final class ToolstackApi {
     /** A medium of the library, by file name. */
     public record MediaRef(String name) {
         public static final String NAME = "name";
+    }
+
+    /**
+     * Logins by ssh to dom0 (the administrator's way in from another machine): {@code managed} is
+     * false where polydeskd does not manage the host's services (then {@code problem} says why),
+     * {@code enabled} whether sshd starts at boot, {@code active} whether it runs now.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record SshLogins(boolean managed, boolean enabled, boolean active, String problem) {
+    }
+
+    /** {@code enabled}: ssh logins on (sshd enabled and started) or off (stopped and disabled). */
+    public record SshLoginsSet(Boolean enabled) {
+        public static final String ENABLED = "enabled";
     }
 
     /** A Wi-Fi network to join: its SSID and, unless it is open, its WPA passphrase. */
@@ -341,6 +356,13 @@ public final class ToolstackApi {
     public static final RpcMethod<Void, Uplink> HOST_NETWORK = RpcMethod.of("host.network", Void.class, Uplink.class,
             "dom0's uplink as NetworkManager has it: its state and each device (type, state, connection, IPv4"
                     + " addresses); where NetworkManager does not answer, managed is false and problem says why.");
+    public static final RpcMethod<Void, SshLogins> HOST_SSH = RpcMethod.of("host.ssh", Void.class, SshLogins.class,
+            "Whether the administrator can log in to dom0 by ssh: sshd enabled at boot, running now. Off on a new"
+                    + " system.");
+    public static final RpcMethod<SshLoginsSet, SshLogins> HOST_SSH_SET = RpcMethod.of("host.ssh.set", SshLoginsSet.class,
+            SshLogins.class, "Switches ssh logins on (sshd enabled and started) or off (stopped and disabled) and answers"
+                    + " the state then; refused where polydeskd does not manage the host's services (no --systemctl).",
+            INVALID_DEFINITION, WRONG_STATE, BACKEND_FAILED);
     public static final RpcMethod<Void, List<WifiNetwork>> HOST_WIFI_SCAN = RpcMethod.listOf("host.wifi.scan", Void.class,
             WifiNetwork.class, "The Wi-Fi networks dom0's radio sees now (NetworkManager rescans), strongest first.",
             SERVICE_UNAVAILABLE, BACKEND_FAILED);

@@ -21,10 +21,40 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "host", description = "The host polydeskd runs on.",
         subcommands = {HostCommands.Info.class, HostCommands.Check.class, HostCommands.Network.class, HostCommands.Wifi.class,
-                HostCommands.Shutdown.class, HostCommands.Reboot.class})
+                HostCommands.Ssh.class, HostCommands.Shutdown.class, HostCommands.Reboot.class})
 final class HostCommands {
     @ParentCommand
     Polyctl root;
+
+    @Command(name = "ssh", description = {"The administrator's logins by ssh: shown, or switched on or off (sshd",
+            "enabled and started, or stopped and disabled). Off on a new system."})
+    static final class Ssh implements Callable<Integer> {
+        @ParentCommand
+        HostCommands host;
+
+        @Parameters(arity = "0..1", paramLabel = "on|off", description = "Switch ssh logins on or off; without it, show them.")
+        String state;
+
+        @Override
+        public Integer call() throws Exception {
+            ToolstackApi.SshLogins logins;
+            if (state == null) {
+                logins = host.root.call(ToolstackApi.HOST_SSH, null);
+            } else if (state.equals("on") || state.equals("off")) {
+                logins = host.root.call(ToolstackApi.HOST_SSH_SET, new ToolstackApi.SshLoginsSet(state.equals("on")));
+            } else {
+                throw new Polyctl.Refused("ssh takes on or off, not '" + state + "'");
+            }
+            return host.root.print(logins, (l, out) -> {
+                if (!l.managed()) {
+                    out.printf("ssh logins: not managed here (%s)%n", l.problem());
+                } else {
+                    out.printf("ssh logins: %s (sshd %s at boot, %s)%n", l.enabled() && l.active() ? "on" : "off",
+                            l.enabled() ? "enabled" : "disabled", l.active() ? "running" : "not running");
+                }
+            });
+        }
+    }
 
     @Command(name = "network", description = "dom0's uplink as NetworkManager has it: its state and each device.")
     static final class Network implements Callable<Integer> {

@@ -25,6 +25,7 @@ import org.polydesk.toolstack.media.UsbSticks;
 import org.polydesk.toolstack.qemu.QemuBackend;
 import org.polydesk.toolstack.qemu.QemuSettings;
 import org.polydesk.toolstack.host.HardwareCheck;
+import org.polydesk.toolstack.host.SshService;
 import org.polydesk.toolstack.sound.SoundPolicy;
 import org.polydesk.toolstack.usb.SysfsUsb;
 import org.polydesk.toolstack.usb.UsbHotplug;
@@ -122,6 +123,13 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
                     + " powers off the machine it runs on."})
     String powerCommand;
 
+    @Option(names = "--systemctl", paramLabel = "COMMAND", description = {
+            "The host's systemctl, with which host.ssh.set switches sshd (the administrator's ssh logins) on or off."
+                    + " The appliance's unit gives /usr/bin/systemctl.",
+            "Without it (the default) host.ssh.set is refused: a developer's polydeskd never starts or stops its host's"
+                    + " services."})
+    String systemctl;
+
     @Option(names = "--shutdown-timeout", paramLabel = "SECONDS", description = "How long each VM has to obey the"
             + " power-down request of host.shutdown and host.reboot before it is forced off (default: ${DEFAULT-VALUE}).")
     int shutdownTimeout = (int) ToolstackService.DEFAULT_STOP_TIMEOUT.toSeconds();
@@ -214,7 +222,8 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
                         UsbSticks.system(runDir)),
                 new HostPower(manager, powerCommand == null ? null : List.of(powerCommand),
                         Duration.ofSeconds(shutdownTimeout)), networks, new NetworkManagerClient(nmcli, nmConnections), sound,
-                new HardwareCheck(proc, sys, pci, xl), usb).handlers());
+                new HardwareCheck(proc, sys, pci, xl), usb, new SshService(systemctl == null ? null : List.of(systemctl)))
+                .handlers());
         LOG.info("polydeskd serves " + api + " with the " + chosen + " backend (" + manager.accelerator() + ")"
                 + (powerCommand == null ? "" : "; host.shutdown and host.reboot run " + powerCommand));
         if (!noAutostart) {

@@ -15,6 +15,7 @@ import org.polydesk.toolstack.media.Media;
 import org.polydesk.toolstack.network.Networks;
 import org.polydesk.toolstack.network.NetworkManagerClient;
 import org.polydesk.toolstack.host.HardwareCheck;
+import org.polydesk.toolstack.host.SshService;
 import org.polydesk.toolstack.sound.SoundPolicy;
 import org.polydesk.toolstack.usb.UsbManager;
 import org.polydesk.toolstack.xlcfg.XlConfigException;
@@ -41,16 +42,18 @@ public final class ToolstackService {
     private final SoundPolicy sound;
     private final HardwareCheck hardware;
     private final UsbManager usb;
+    private final SshService ssh;
 
     /**
      * Requests go to {@code vms}; focus.set and input.config.* to input-server's bus; disk.create to
      * {@code imageDir}; GPUs from sysfs; install.* to {@code install}; console.* to {@code consoleHolders};
      * media.* to {@code media}; host.shutdown and host.reboot to {@code power}; network.* to {@code networks};
-     * host.network to {@code uplink}; audio.* to {@code sound}; host.check to {@code hardware}; usb.* to {@code usb}.
+     * host.network to {@code uplink}; audio.* to {@code sound}; host.check to {@code hardware}; usb.* to {@code usb};
+     * host.ssh* to {@code ssh}.
      */
     ToolstackService(VmManager vms, EventBus events, Path focusSocket, Path imageDir, SysfsPci pci, InstallApi install,
                      ConsoleHolders consoleHolders, Media media, HostPower power, Networks networks, NetworkManagerClient uplink,
-                     SoundPolicy sound, HardwareCheck hardware, UsbManager usb) {
+                     SoundPolicy sound, HardwareCheck hardware, UsbManager usb, SshService ssh) {
         this.vms = vms;
         this.events = events;
         this.input = new InputRelay(vms, focusSocket);
@@ -65,6 +68,7 @@ public final class ToolstackService {
         this.sound = sound;
         this.hardware = hardware;
         this.usb = usb;
+        this.ssh = ssh;
     }
 
     /** Every method of the toolstack API, each answered here. */
@@ -108,6 +112,8 @@ public final class ToolstackService {
                 })
                 .on(HOST_INFO, (p, c) -> vms.hostInfo(power.available()))
                 .on(HOST_NETWORK, (p, c) -> uplink.read())
+                .on(HOST_SSH, (p, c) -> ssh.read())
+                .on(HOST_SSH_SET, (p, c) -> ssh.set(p))
                 .on(HOST_WIFI_SCAN, (p, c) -> uplink.scan())
                 .on(AUDIO_STATUS, (p, c) -> sound.status())
                 .on(HOST_CHECK, (p, c) -> checkHardware())

@@ -37,6 +37,12 @@ public final class HostPage {
     /** host.check's answer: one line per finding, then each display controller with its verdict and reasons. */
     private final ListView<String> checkList = new ListView<>();
     private final Button check = new Button("Check this machine");
+    /** The administrator's ssh logins (host.ssh): shown only where polydeskd can switch them. */
+    private final javafx.scene.control.CheckBox ssh = new javafx.scene.control.CheckBox(
+            "Let the administrator log in by ssh from other machines");
+    private final Label sshStatus = new Label();
+    /** The box is being set from polydeskd's answer, not clicked. */
+    private boolean showingSsh;
     private final javafx.scene.control.ScrollPane root;
     /** A shutdown or reboot is under way (or the machine is going down): the buttons stay off. */
     private boolean powerRunning;
@@ -68,7 +74,18 @@ public final class HostPage {
         checkList.setId("host-check-list");
         checkList.setPrefHeight(200);
         checkList.setPlaceholder(new Label("Whether this machine can run the VMs and pass a GPU through."));
-        VBox content = new VBox(12, Pages.title("Host"), facts, status, refresh, power, new HBox(8, check), checkList);
+        ssh.setId("host-ssh");
+        ssh.setVisible(false);
+        ssh.setManaged(false);
+        ssh.selectedProperty().addListener((o, was, now) -> {
+            if (!showingSsh) {
+                switchSsh(now);
+            }
+        });
+        sshStatus.setId("host-ssh-status");
+        sshStatus.setWrapText(true);
+        VBox content = new VBox(12, Pages.title("Host"), facts, status, refresh, power, ssh, sshStatus,
+                new HBox(8, check), checkList);
         content.setPadding(new Insets(16));
         root = new javafx.scene.control.ScrollPane(content);
         root.setFitToWidth(true);
@@ -117,7 +134,37 @@ public final class HostPage {
         });
     }
 
+    private void showSsh(ToolstackApi.SshLogins l) {
+        showingSsh = true;
+        ssh.setSelected(l.enabled() && l.active());
+        showingSsh = false;
+        ssh.setDisable(false);
+        ssh.setVisible(l.managed());
+        ssh.setManaged(l.managed());
+        sshStatus.setText(!l.managed() ? "ssh logins cannot be switched here: " + l.problem()
+                : l.enabled() && l.active() ? "ssh is on: the administrator can log in from another machine with the"
+                + " administrator's password." : "ssh is off: no one can log in from another machine.");
+    }
+
+    private void switchSsh(boolean on) {
+        ssh.setDisable(true);
+        ui.log().info((on ? "switch ssh logins on" : "switch ssh logins off"));
+        ui.request("switch ssh logins " + (on ? "on" : "off"), ui.toolstack().call(ToolstackApi.HOST_SSH_SET,
+                new ToolstackApi.SshLoginsSet(on)), this::showSsh, e -> {
+                    showingSsh = true;
+                    ssh.setSelected(!on);
+                    showingSsh = false;
+                    ssh.setDisable(false);
+                    sshStatus.setText("ssh logins were not switched " + (on ? "on" : "off") + ": " + e.describe());
+                });
+    }
+
     public void refresh() {
+        ui.request("read ssh logins", ui.toolstack().call(ToolstackApi.HOST_SSH), this::showSsh, e -> {
+            ssh.setVisible(false);
+            ssh.setManaged(false);
+            sshStatus.setText(Pages.unavailable("ssh logins", e));
+        });
         ui.request("read the host", ui.toolstack().call(ToolstackApi.HOST_INFO), this::show, e -> {
             facts.getChildren().clear();
             showPower(false);

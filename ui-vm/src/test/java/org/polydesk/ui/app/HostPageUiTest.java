@@ -148,4 +148,49 @@ class HostPageUiTest {
         assertTrue(lines.get(5).startsWith("0000:00:02.0 ") && lines.get(5).endsWith(": not assignable"), lines.toString());
         assertTrue(lines.get(6).strip().startsWith("no IOMMU"), lines.toString());
     }
+
+    @Test
+    void sshLoginsAreSwitchedOnAndOffThroughPolydeskdsSystemctl() throws Exception {
+        // A systemctl double for ssh.service: its states in two files, each call written down.
+        Path script = tmp.resolve("systemctl");
+        Files.writeString(script, """
+                #!/bin/sh
+                d=%s
+                echo "$*" >> $d/calls
+                [ -f $d/enabled ] || echo disabled > $d/enabled
+                [ -f $d/active ] || echo inactive > $d/active
+                case "$*" in
+                    "is-enabled ssh.service") cat $d/enabled; [ "$(cat $d/enabled)" = enabled ] ;;
+                    "is-active ssh.service") cat $d/active; [ "$(cat $d/active)" = active ] ;;
+                    "enable --now ssh.service") echo enabled > $d/enabled; echo active > $d/active ;;
+                    "disable --now ssh.service") echo disabled > $d/enabled; echo inactive > $d/active ;;
+                esac
+                """.formatted(tmp));
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        ui = new UiFixture(PolydeskdProcess.startMain(TestPolydeskd.MAIN_CLASS, tmp.resolve("daemon"), "--stub-backend",
+                "--systemctl", script.toString())).open();
+        ui.await("the connection", 15, () -> !ui.visible("#banner"), () -> ui.text("#banner"));
+        ui.robot.clickOn("#nav-host");
+        ui.awaitTextContaining("#host-ssh-status", "ssh is off", 10);
+        assertTrue(ui.visible("#host-ssh"));
+
+        ui.robot.clickOn("#host-ssh");
+        ui.awaitTextContaining("#host-ssh-status", "ssh is on", 10);
+        assertEquals("enabled", Files.readString(tmp.resolve("enabled")).strip());
+        assertEquals("active", Files.readString(tmp.resolve("active")).strip());
+        ui.robot.clickOn("#host-ssh");
+        ui.awaitTextContaining("#host-ssh-status", "ssh is off", 10);
+        assertEquals("disabled", Files.readString(tmp.resolve("enabled")).strip());
+        assertEquals(List.of("enable --now ssh.service", "disable --now ssh.service"), Files.readAllLines(tmp.resolve("calls"))
+                .stream().filter(l -> !l.startsWith("is-")).toList());
+    }
+
+    @Test
+    void noSshSwitchWherePolydeskdDoesNotManageTheHost() throws Exception {
+        ui = new UiFixture(PolydeskdProcess.startMain(TestPolydeskd.MAIN_CLASS, tmp.resolve("daemon"), "--stub-backend")).open();
+        ui.await("the connection", 15, () -> !ui.visible("#banner"), () -> ui.text("#banner"));
+        ui.robot.clickOn("#nav-host");
+        ui.awaitTextContaining("#host-ssh-status", "ssh logins cannot be switched here", 10);
+        assertFalse(ui.visible("#host-ssh"), "no switch without a server behind it");
+    }
 }
