@@ -3,7 +3,7 @@
 # apart from QEMU, so that it can be run on canned serial logs and results.
 #
 #   boot_report_results PHASE MODE SERIAL_LOG    result lines of one boot's report
-#   screen_verdict PPM                           the screen checker's verdict; status 0 ok,
+#   screen_verdict PPM [ARG...]                  the screen checker's verdict; status 0 ok,
 #                                                1 not (yet) the UI, 2 the checker broke
 #   required_steps PHASES                        PHASE/STEP keys the phases must report
 #   evaluate_boot_test RESULTS PHASES ALLOWED    the verdict on a file of keyed result lines
@@ -48,7 +48,7 @@ boot_report_results() {
 # exit, a Python traceback, or no verdict line at all. A broken checker is never a PASS.
 screen_verdict() {
     local out rc
-    out=$(python3 "$SCREEN_CHECKER" "$1" 2>&1)
+    out=$(python3 "$SCREEN_CHECKER" "$@" 2>&1)
     rc=$?
     echo "$out"
     if [ $rc -ne 0 ] && [ $rc -ne 1 ] || grep -q '^Traceback ' <<< "$out" \
@@ -74,7 +74,7 @@ required_steps() {
                 printf '%s/%s\n' "$p" console-login "$p" guest-lease ;;
             bios-disk|uefi-disk)
                 printf '%s/%s\n' "$p" disk-unlock "$p" vm-store "$p" console-login "$p" admin-groups "$p" admin-polyctl \
-                    "$p" admin-sudo "$p" admin-ssh "$p" host-shutdown ;;
+                    "$p" admin-sudo "$p" admin-ssh "$p" admin-console "$p" console-back "$p" host-shutdown ;;
             install)
                 printf '%s/%s\n' install console-login install refuses-boot-disk install polyctl-install install refuses-partitioned ;;
         esac

@@ -247,6 +247,8 @@ check_boot() {
     return 0
 }
 
+# hmp COMMAND: one command on QEMU's monitor.
+hmp() { echo "$1" | socat - "UNIX-CONNECT:$monitor_sock" > /dev/null 2>&1; }
 # sendkeys TEXT: types TEXT and Enter on the machine's keyboard (QEMU's sendkey, one key at a time).
 sendkeys() {
     local text=$1 i c key
@@ -254,12 +256,74 @@ sendkeys() {
         c=${text:i:1}
         case "$c" in
             -) key=minus ;;
+            ' ') key=spc ;;
             [a-z0-9]) key=$c ;;
             *) die "sendkeys: no key for '$c'" ;;
         esac
-        echo "sendkey $key" | socat - "UNIX-CONNECT:$monitor_sock" > /dev/null 2>&1
+        hmp "sendkey $key"
     done
-    echo "sendkey ret" | socat - "UNIX-CONNECT:$monitor_sock" > /dev/null 2>&1
+    hmp "sendkey ret"
+}
+
+# admin_console: the administrator's shell on the screen. The console chord (Ctrl+Alt+F11 on the
+# PC's keyboard, QEMU's sendkey) gives the screen to dom0's text console; the administrator logs in
+# at its login prompt and runs a command that paints the console red. Shown by: utmp (who, read on
+# the serial console) has the administrator on tty1, and the screendump is the red console without
+# the display server's frame. Then the UI's chord (Ctrl+Alt+F12) brings the control UI back
+# (console-back: the screen checker's UI verdict again).
+admin_console() {
+    local t0=$SECONDS try rc ppm=$out/$phase.console.ppm png=$out/$phase.console.png verdict="" vrc=1
+    hmp "sendkey ctrl-alt-f11"
+    for try in 1 2 3; do
+        sendkeys "$admin_user"
+        # login reads the password once it has asked for it (it flushes what came before): wait until
+        # login on tty1 waits in its read of the terminal (its wchan, read as root), then type it; who
+        # says whether the login went through.
+        rc=$(run_cmd POLYDESK-CONSOLE-LOGIN 60 "n=0; w() { echo '$admin_password' | sudo -S -p '' sh -c \
+'p=\$(pgrep -t tty1 -x login) && cat /proc/\$p/wchan'; }; until w | grep -q wait_woken || [ \$n -ge 20 ]; do \
+sleep 1; n=\$((n+1)); done; w | grep -q wait_woken")
+        [ "$rc" = 0 ] || { hmp "sendkey ret"; continue; }
+        sendkeys "$admin_password"
+        rc=$(run_cmd POLYDESK-CONSOLE-WHO 60 "n=0; until who | grep -q '^$admin_user *tty1 ' || [ \$n -ge 20 ]; do \
+sleep 1; n=\$((n+1)); done; who | grep '^$admin_user *tty1 '")
+        [ "$rc" = 0 ] && break
+    done
+    if [ "$rc" != 0 ]; then
+        result FAIL "$phase" "admin-console" "$admin_user is not logged in on tty1 after 3 tries of the console chord and login"
+        return
+    fi
+    sendkeys "setterm --background red --clear all"
+    while [ $((SECONDS - t0)) -lt 180 ]; do
+        monitor "$ppm" "screendump $ppm" > "$out/$phase.console-screendump.out"
+        verdict=$(screen_verdict "$ppm" --text-console-red)
+        vrc=$?
+        [ $vrc = 1 ] || break
+        sleep 5
+    done
+    monitor "$png" "screendump $png -f png" >> "$out/$phase.console-screendump.out"
+    echo "$verdict" | sed 's/^/    console: /' >&2
+    if [ $vrc = 0 ]; then
+        result PASS "$phase" "admin-console" "$((SECONDS - t0)) s: Ctrl+Alt+F11, $admin_user logged in on tty1 (who),\
+ the console painted red by setterm ($png)"
+    else
+        result FAIL "$phase" "admin-console" "$admin_user on tty1 (who), but the screen is not the red console: \
+$(echo "$verdict" | grep -v '^ok' | head -n 2 | tr '\n' ' ')($png)"
+    fi
+    # The shell there is left; the UI's chord brings the UI back.
+    hmp "sendkey ctrl-alt-f12"
+    t0=$SECONDS
+    while [ $((SECONDS - t0)) -lt 120 ]; do
+        monitor "$ppm" "screendump $ppm" > "$out/$phase.console-screendump.out"
+        verdict=$(screen_verdict "$ppm")
+        vrc=$?
+        [ $vrc = 1 ] || break
+        sleep 5
+    done
+    if [ $vrc = 0 ]; then
+        result PASS "$phase" "console-back" "$((SECONDS - t0)) s: Ctrl+Alt+F12, the control UI is on the screen again"
+    else
+        result FAIL "$phase" "console-back" "after Ctrl+Alt+F12: $(echo "$verdict" | grep -v '^ok' | head -n 2 | tr '\n' ' ')"
+    fi
 }
 
 # unlock_disk: the installed system asks for its encrypted VM store's passphrase at boot
@@ -477,6 +541,7 @@ admin_checks() {
 && polyctl host ssh off | grep -q 'ssh logins: off' && ! (exec 3<>/dev/tcp/127.0.0.1/22) 2>/dev/null")
     if [ "$rc" = 0 ]; then result PASS "$phase" "admin-ssh" "$(since) s: polyctl host ssh on: sshd answered SSH-2.0 on port 22; off: nothing listens"
     else result FAIL "$phase" "admin-ssh" "polyctl host ssh on/off as $admin_user: exit $rc"; fi
+    admin_console
     host_shutdown
 }
 

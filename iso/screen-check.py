@@ -4,6 +4,13 @@ server's output with the control UI in focus, rather than the text console or th
 available" screen?  Standard library only (the boot test runs on a bare build machine).
 
     screen-check.py SCREEN.ppm [--indicator RRGGBB] [--border PX]
+    screen-check.py SCREEN.ppm --text-console-red
+
+The second form asks the opposite: is the screen dom0's text console (the console chord's), no
+longer the display server's, after a command there painted it red (setterm --background red
+--clear all)? Its lines:
+  - no-frame: the edges are not the trusted frame (the display server is not drawing);
+  - console-red: at least 60 % of the screen is the console's red.
 
 What it asserts, each a line of the output; exit 0 when all hold:
   - indicator: every edge of the screen is the trusted frame in the control UI's colour
@@ -44,9 +51,12 @@ def main(argv):
     args = argv[1:]
     indicator, border = 0x4A6FA5, 4
     path = None
+    text_console = False
     while args:
         a = args.pop(0)
-        if a == '--indicator':
+        if a == '--text-console-red':
+            text_console = True
+        elif a == '--indicator':
             indicator = int(args.pop(0).lstrip('#'), 16)
         elif a == '--border':
             border = int(args.pop(0))
@@ -72,6 +82,8 @@ def main(argv):
         'right': [(width - 1 - x, y) for y in range(0, height, 4) for x in range(border)],
     }
     shares = {name: sum(rgb(x, y) == want for x, y in pts) / len(pts) for name, pts in edges.items()}
+    if text_console:
+        return console_verdict(width, height, rgb, shares, indicator)
     ok = all(s >= 0.95 for s in shares.values())
     results.append((ok, 'indicator', '#%06X frame of %d px: ' % (indicator, border)
                     + ', '.join(f'{k} {v:.0%}' for k, v in shares.items())))
@@ -100,6 +112,20 @@ def main(argv):
                     'left strip %.0f%% #%02X%02X%02X (want one dark colour, not black, >= 60%%, not the whole'
                     ' screen\'s #%02X%02X%02X)' % (share * 100, *colour, *background)))
 
+    for ok, name, detail in results:
+        print(f'{"ok" if ok else "fail"} {name} {width}x{height}: {detail}')
+    return 0 if all(ok for ok, _, _ in results) else 1
+
+
+def console_verdict(width, height, rgb, frame_shares, indicator):
+    """The text console painted red: no trusted frame on the edges, most of the screen red."""
+    results = []
+    framed = max(frame_shares.values())
+    results.append((framed < 0.5, 'no-frame', 'the #%06X frame on at most %.0f%% of an edge (want < 50%%: the'
+                    ' display server is not drawing)' % (indicator, framed * 100)))
+    every = [rgb(x, y) for y in range(0, height, 3) for x in range(0, width, 3)]
+    red = sum(r >= 0x80 and g <= 0x40 and b <= 0x40 for r, g, b in every) / len(every)
+    results.append((red >= 0.6, 'console-red', f'{red:.0%} of the screen red (want >= 60%)'))
     for ok, name, detail in results:
         print(f'{"ok" if ok else "fail"} {name} {width}x{height}: {detail}')
     return 0 if all(ok for ok, _, _ in results) else 1

@@ -9,6 +9,7 @@ import java.util.logging.Logger;
 import org.polydesk.display.bus.FocusFollower;
 import org.polydesk.display.bus.ToolstackFollower;
 import org.polydesk.display.compose.IndicatorStyle;
+import org.polydesk.display.console.FbconConsole;
 import org.polydesk.display.linux.Gntdev;
 import org.polydesk.display.rfb.RfbConfig;
 import org.polydesk.display.rfb.RfbEndpoint;
@@ -122,6 +123,10 @@ public final class DisplayMain implements Callable<Integer> {
         }
         Backoff backoff = Backoff.DEFAULT;
         DisplayServer display = new DisplayServer(out, style, RfbConfig.defaults(), backoff).start();
+        if (sink.equals("framebuffer") || sink.startsWith("framebuffer:")) {
+            // The console chord shows the kernel's console on this framebuffer (the administrator's login).
+            display.useTextConsole(new FbconConsole(FbconConsole.SYSFS));
+        }
         display.showControlUi(RfbEndpoint.unix(uiVnc));
         fixed.forEach(f -> display.vmStarted(f.label(), f.endpoint()));
         display.focus(initialFocus);

@@ -10,6 +10,7 @@ import org.polydesk.display.compose.Content;
 import org.polydesk.display.compose.IndicatorStyle;
 import org.polydesk.display.compose.Pointer;
 import org.polydesk.display.compose.VmLabel;
+import org.polydesk.display.console.TextConsole;
 import org.polydesk.display.framebuffer.CursorShape;
 import org.polydesk.display.framebuffer.Rect;
 import org.polydesk.display.rfb.Encodings;
@@ -70,6 +71,12 @@ public final class DisplayServer implements AutoCloseable {
     private long bannerUntil;
     private boolean closed;
     private long presented;
+    /** dom0's text console, or null where there is none (not a framebuffer). */
+    private TextConsole textConsole;
+    /** The focus is on the console (set by {@link #focus}); the compositor shows or hides it to match. */
+    private boolean consoleWanted;
+    /** The console is on the screen: nothing is drawn. The compositor's thread's only. */
+    private boolean consoleShown;
 
     public DisplayServer(Sink sink, IndicatorStyle style, RfbConfig rfb, Backoff backoff) {
         this.sink = sink;
@@ -139,12 +146,30 @@ public final class DisplayServer implements AutoCloseable {
         }
     }
 
-    /** The focus moved (from the focus bus): show {@code slot}, with the banner. */
+    /** Where the console chord leads: dom0's text console, shown instead of any slot while it has the focus. */
+    public synchronized void useTextConsole(TextConsole console) {
+        this.textConsole = console;
+    }
+
+    /**
+     * The focus moved (from the focus bus): show {@code slot}, with the banner; for
+     * {@link FocusBus#CONSOLE}, hand the screen to dom0's text console until it moves again.
+     */
     public synchronized void focus(int slot) {
+        if (slot == FocusBus.CONSOLE) {
+            if (textConsole == null) {
+                LOG.warning("the focus is on dom0's text console, but this display has none to show");
+                return;
+            }
+            consoleWanted = true;
+            notifyAll();
+            return;
+        }
         if (!FocusBus.isSlot(slot)) {
             LOG.warning(() -> "ignoring focus on slot " + slot + ", outside 0–" + FocusBus.MAX_SLOT);
             return;
         }
+        consoleWanted = false;
         focused = slot;
         recompose = true;
         switched = true;
@@ -175,6 +200,11 @@ public final class DisplayServer implements AutoCloseable {
 
     public synchronized int focusedSlot() {
         return focused;
+    }
+
+    /** Whether dom0's text console has the screen now (as the compositor last left it). */
+    public synchronized boolean consoleShown() {
+        return consoleShown;
     }
 
     /** How many times the sink was given a frame; tests wait on it. */
@@ -305,7 +335,8 @@ public final class DisplayServer implements AutoCloseable {
             boolean expire;
             PointerMoved place;
             synchronized (this) {
-                while (!closed && !recompose && !frameDamaged && !pointerChanged && !bannerExpired()) {
+                while (!closed && !recompose && !frameDamaged && !pointerChanged && !bannerExpired()
+                        && consoleWanted == consoleShown) {
                     long wait = compositor.isBannerShown() ? Math.max(1, (bannerUntil - System.nanoTime()) / 1_000_000) : 0;
                     try {
                         wait(wait);
@@ -315,6 +346,18 @@ public final class DisplayServer implements AutoCloseable {
                 }
                 if (closed) {
                     return;
+                }
+                if (consoleWanted != consoleShown) {
+                    // Handing the screen over (or back) happens here, between two frames: the console and
+                    // the compositor never draw at once. Back from it, everything is drawn again.
+                    if (switchConsole(consoleWanted)) {
+                        recompose = true;
+                        switched = true;
+                    }
+                }
+                if (consoleShown) {
+                    recompose = switched = frameDamaged = pointerChanged = false;
+                    continue;
                 }
                 full = recompose;
                 banner = switched;
@@ -367,6 +410,25 @@ public final class DisplayServer implements AutoCloseable {
                 LOG.log(Level.WARNING, "cannot show a frame on " + sink.describe() + ": " + e.getMessage(), e);
             }
         }
+    }
+
+    /** Shows or hides the text console (with this server's monitor held); true once it is hidden again. */
+    private boolean switchConsole(boolean show) {
+        try {
+            if (show) {
+                textConsole.show();
+                LOG.info("dom0's text console has the screen (" + textConsole.describe() + ")");
+            } else {
+                textConsole.hide();
+                LOG.info("dom0's text console left the screen");
+            }
+            consoleShown = show;
+        } catch (IOException | RuntimeException e) {
+            LOG.warning("cannot " + (show ? "show" : "hide") + " dom0's text console: " + e.getMessage());
+            consoleWanted = consoleShown; // stay as it is; the next focus move tries again
+        }
+        notifyAll();
+        return !consoleShown;
     }
 
     private boolean bannerExpired() {

@@ -14,15 +14,20 @@ import org.polydesk.input.focus.LifecycleFollower;
 import org.polydesk.input.hotkey.InputConfig;
 import org.polydesk.input.hotkey.SettingsStore;
 import org.polydesk.input.routing.InputRouter;
+import org.polydesk.input.linux.ErrnoException;
+import org.polydesk.input.linux.UinputKeyboard;
+import org.polydesk.input.sink.ConsoleSink;
 import org.polydesk.input.sink.InputSink;
 import org.polydesk.input.sink.QmpSink;
 import org.polydesk.input.sink.RfbSink;
+import org.polydesk.protocol.focus.FocusBus;
 import org.polydesk.protocol.focus.InputSettings;
 import org.polydesk.protocol.vm.VmSockets;
 
 /**
- * The input server put together: the focus authority with the control UI's RFB sink in slot 0, the
- * router, the focus bus, the lifecycle follower that fills slots 1–9 with QMP sinks, and the devices.
+ * The input server put together: the focus authority with the control UI's RFB sink in slot 0 (and
+ * dom0's text console, where it has one), the router, the focus bus, the lifecycle follower that
+ * fills slots 1–9 with QMP sinks, and the devices.
  */
 public final class InputService implements Closeable {
     private static final Logger LOG = Logger.getLogger(InputService.class.getName());
@@ -30,15 +35,16 @@ public final class InputService implements Closeable {
     /**
      * Where things are; every path can be moved for tests. {@code configFile}: where input.config.set
      * stores the settings ({@code config} is what was read from it); {@code absolutePointer}: start
-     * with an absolute pointer whatever the file says.
+     * with an absolute pointer whatever the file says; {@code uinput}: where dom0's text console gets
+     * its keyboard (null: no console to switch to).
      */
     public record Settings(InputConfig config, Path busSocket, Path daemonSocket, Path devices, boolean grab,
-                           boolean absolutePointer, Path configFile) {
-        /** Settings kept in a file nobody reads (a test's). */
+                           boolean absolutePointer, Path configFile, Path uinput) {
+        /** Settings kept in a file nobody reads (a test's), without a console. */
         public Settings(InputConfig config, Path busSocket, Path daemonSocket, Path devices, boolean grab,
                         boolean absolutePointer) {
             this(config, busSocket, daemonSocket, devices, grab, absolutePointer,
-                    busSocket.resolveSibling(busSocket.getFileName() + ".input.json"));
+                    busSocket.resolveSibling(busSocket.getFileName() + ".input.json"), null);
         }
     }
 
@@ -50,7 +56,7 @@ public final class InputService implements Closeable {
 
     public InputService(Settings s) throws IOException {
         InputSink ui = s.config().uiVncSocket() == null ? null : new RfbSink(s.config().uiVncSocket());
-        focus = new FocusAuthority(ui);
+        focus = new FocusAuthority(ui, console(s.uinput()));
         InputConfig config = s.absolutePointer()
                 ? s.config().withHotkeys(s.config().hotkeys(), InputSettings.PointerMode.ABSOLUTE) : s.config();
         router = new InputRouter(focus, config);
@@ -71,6 +77,21 @@ public final class InputService implements Closeable {
                 LOG.warning("no input devices from " + s.devices() + ": " + e.getMessage()
                         + "; the focus bus and any event streams still work");
             }
+        }
+    }
+
+    /** dom0's text console's keyboard, or null (and why, in the log) where none can be made. */
+    private static InputSink console(Path uinput) {
+        if (uinput == null) {
+            return null;
+        }
+        try {
+            InputSink console = new ConsoleSink(UinputKeyboard.create(uinput.toString()));
+            LOG.info("the console chord shows dom0's text console, typed into through " + uinput);
+            return console;
+        } catch (ErrnoException | UnsatisfiedLinkError e) {
+            LOG.warning("no text console to switch to: cannot make a keyboard on " + uinput + ": " + e.getMessage());
+            return null;
         }
     }
 
@@ -109,9 +130,11 @@ public final class InputService implements Closeable {
                 LOG.fine("closing: " + e);
             }
         }
-        InputSink ui = focus.sink(0);
-        if (ui != null) {
-            ui.close();
+        for (int target : new int[] {FocusBus.UI_SLOT, FocusBus.CONSOLE}) {
+            InputSink sink = focus.sink(target);
+            if (sink != null) {
+                sink.close();
+            }
         }
     }
 }

@@ -58,6 +58,13 @@ public final class PolydeskInput implements Callable<Integer> {
             + " VMs polydeskd gave a USB tablet; input.config.set may change it)")
     boolean absolutePointer;
 
+    @Option(names = "--uinput", description = "where the console chord's keyboard for dom0's text console is made"
+            + " (default: ${DEFAULT-VALUE}); with --no-devices there is no console")
+    Path uinput = Path.of("/dev/uinput");
+
+    @Option(names = "--no-console", description = "no console chord: dom0's text console is never shown")
+    boolean noConsole;
+
     @Option(names = "--verbose", description = "log every device and focus decision")
     boolean verbose;
 
@@ -78,7 +85,7 @@ public final class PolydeskInput implements Callable<Integer> {
         InputService service;
         try {
             service = new InputService(new InputService.Settings(cfg, socket, daemonSocket,
-                    noDevices ? null : devices, !noGrab, absolutePointer, config));
+                    noDevices ? null : devices, !noGrab, absolutePointer, config, noDevices || noConsole ? null : uinput));
         } catch (IOException e) {
             log.severe("cannot start: " + e.getMessage());
             return 1;

@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.polydesk.input.linux.UinputKeyboard;
 
 /**
  * The input devices the server reads: evdev nodes that appear (opened, classified, grabbed when
@@ -61,6 +62,11 @@ public final class DeviceManager implements Closeable {
         }
         Capabilities caps = dev.capabilities();
         DeviceKind kind = caps.kind();
+        if (caps.name().equals(UinputKeyboard.NAME)) {
+            // Our own keyboard for dom0's text console: what it types is for the kernel, not for us.
+            dev.release();
+            return;
+        }
         if (kind == DeviceKind.OTHER) {
             String msg = "'" + caps.name() + "' is neither keyboard nor pointer; left to the host";
             if (!msg.equals(refused.put(node, msg))) {

@@ -55,7 +55,18 @@ public final class FocusAuthority {
 
     /** The control UI's sink (RFB to its Xvnc), or null while it has none. */
     public FocusAuthority(InputSink uiSink) {
+        this(uiSink, null);
+    }
+
+    /**
+     * With dom0's text console as a focus target when {@code consoleSink} (the keyboard that types
+     * into it) is given; without one, the console chord does nothing.
+     */
+    public FocusAuthority(InputSink uiSink, InputSink consoleSink) {
         slots.put(FocusBus.UI_SLOT, new Occupant(null, "control UI", uiSink));
+        if (consoleSink != null) {
+            slots.put(FocusBus.CONSOLE, new Occupant(null, "dom0's text console", consoleSink));
+        }
     }
 
     public synchronized void setHook(SwitchHook hook) {
@@ -190,17 +201,25 @@ public final class FocusAuthority {
             case SLOT -> action.slot();
             case NEXT -> cycle(+1);
             case PREVIOUS -> cycle(-1);
+            case CONSOLE -> FocusBus.CONSOLE;
         };
         if (slots.containsKey(target)) {
             move(target, FocusChanged.Cause.HOTKEY);
+        } else if (target == FocusBus.CONSOLE) {
+            LOG.info("hotkey for the console: this input server has no text console (no /dev/uinput or no devices)");
         } else {
             LOG.info("hotkey for " + action + ": the slot holds no running VM");
         }
     }
 
+    /** The next or previous slot in use; the console is not among them (from it, the control UI's neighbours). */
     private int cycle(int direction) {
         List<Integer> order = new ArrayList<>(slots.keySet());
+        order.remove(Integer.valueOf(FocusBus.CONSOLE));
         int i = order.indexOf(current);
+        if (i < 0) {
+            i = order.indexOf(FocusBus.UI_SLOT);
+        }
         return order.get(Math.floorMod(i + direction, order.size()));
     }
 

@@ -1,8 +1,11 @@
 package org.polydesk.input.hotkey;
 
-/** What a chord does: focus a slot, or the next or previous running VM (the control UI included). */
+/**
+ * What a chord does: focus a slot, the next or previous running VM (the control UI included), or
+ * dom0's text console (the administrator's login).
+ */
 public record HotkeyAction(Kind kind, int slot) {
-    public enum Kind { SLOT, NEXT, PREVIOUS }
+    public enum Kind { SLOT, NEXT, PREVIOUS, CONSOLE }
 
     public static HotkeyAction slot(int slot) {
         return new HotkeyAction(Kind.SLOT, slot);
@@ -10,6 +13,7 @@ public record HotkeyAction(Kind kind, int slot) {
 
     public static final HotkeyAction NEXT = new HotkeyAction(Kind.NEXT, -1);
     public static final HotkeyAction PREVIOUS = new HotkeyAction(Kind.PREVIOUS, -1);
+    public static final HotkeyAction CONSOLE = new HotkeyAction(Kind.CONSOLE, -1);
 
     @Override
     public String toString() {

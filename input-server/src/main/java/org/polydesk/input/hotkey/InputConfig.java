@@ -26,7 +26,7 @@ import org.polydesk.protocol.focus.InputSettings;
  * </pre>
  * Every member is optional. {@code hotkeys}, when present, replaces the defaults of DESIGN.md
  * (Ctrl+Alt+F1…F9 to slots 1–9, Ctrl+Alt+F12 and Ctrl+Alt+Home to the control UI,
- * Ctrl+Alt+Left/Right to cycle). {@code pointer}: {@code auto} (the default: places to a VM that
+ * Ctrl+Alt+Left/Right to cycle, Ctrl+Alt+F11 to dom0's text console). {@code pointer}: {@code auto} (the default: places to a VM that
  * polydeskd gave a USB tablet, motion to the others), {@code relative} or {@code absolute} (every VM
  * alike). {@code hotkeys} and {@code pointer} are also what {@code input.config.set} changes
  * ({@link SettingsStore}).
@@ -67,6 +67,7 @@ public record InputConfig(Map<Chord, HotkeyAction> hotkeys, int screenWidth, int
         for (int slot = 1; slot <= 9; slot++) {
             m.put(Chord.parse("ctrl+alt+f" + slot), HotkeyAction.slot(slot));
         }
+        m.put(Chord.parse("ctrl+alt+f11"), HotkeyAction.CONSOLE);
         m.put(Chord.parse("ctrl+alt+f12"), HotkeyAction.slot(FocusBus.UI_SLOT));
         m.put(Chord.parse("ctrl+alt+home"), HotkeyAction.slot(FocusBus.UI_SLOT));
         m.put(Chord.parse("ctrl+alt+left"), HotkeyAction.PREVIOUS);
@@ -172,9 +173,9 @@ public record InputConfig(Map<Chord, HotkeyAction> hotkeys, int screenWidth, int
     }
 
     static final String ACTION_PROBLEM = "the action must be \"slot N\" (N from " + FocusBus.UI_SLOT + " to "
-            + FocusBus.MAX_SLOT + "), \"next\" or \"previous\"";
+            + FocusBus.MAX_SLOT + "), \"next\", \"previous\" or \"console\"";
 
-    /** "slot N", "next" or "previous" (any case); null for anything else. */
+    /** "slot N", "next", "previous" or "console" (any case); null for anything else. */
     static HotkeyAction action(String text) {
         String t = text == null ? "" : text.strip().toLowerCase(java.util.Locale.ROOT);
         if (t.equals("next")) {
@@ -182,6 +183,9 @@ public record InputConfig(Map<Chord, HotkeyAction> hotkeys, int screenWidth, int
         }
         if (t.equals("previous")) {
             return HotkeyAction.PREVIOUS;
+        }
+        if (t.equals("console")) {
+            return HotkeyAction.CONSOLE;
         }
         if (t.matches("slot\\s+[0-9]{1,3}")) {
             int slot = Integer.parseInt(t.substring(4).strip());

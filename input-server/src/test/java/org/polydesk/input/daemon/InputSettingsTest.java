@@ -59,7 +59,7 @@ class InputSettingsTest {
         Files.createDirectories(file.getParent());
         Files.writeString(file, "{\"screen\": {\"width\": 1280, \"height\": 800}}\n");
         input = new InputService(new InputService.Settings(InputConfig.load(file), tmp.resolve("input.sock"), null, null,
-                false, false, file));
+                false, false, file, null));
         input.focus().vmStarted(1, UUID.randomUUID(), "one", vm1);
         input.focus().vmStarted(2, UUID.randomUUID(), "two", vm2);
         input.router().deviceAdded(KB, Keyboards.keyboard("kb"), (n, c, s) -> { });
@@ -221,8 +221,8 @@ class InputSettingsTest {
         assertEquals(List.of(
                 new Problem("hotkeys[1].chord", "'nosuchkey' in 'ctrl+alt+nosuchkey' is not a key name"),
                 new Problem("hotkeys[2].chord", "'f3' has no modifier; it would take the key from every VM"),
-                new Problem("hotkeys[3].action", "the action must be \"slot N\" (N from 0 to 9), \"next\" or"
-                        + " \"previous\", not 'slot 12'"),
+                new Problem("hotkeys[3].action", "the action must be \"slot N\" (N from 0 to 9), \"next\","
+                        + " \"previous\" or \"console\", not 'slot 12'"),
                 new Problem("hotkeys[4].chord", "'alt+ctrl+f1' is the same chord as hotkeys[0] (ctrl+alt+f1); a chord"
                         + " can do one thing only"),
                 new Problem("hotkeys", "no chord leads to the control UI (slot 0): without one, the keyboard could"
@@ -259,7 +259,7 @@ class InputSettingsTest {
             PolyctlRunner.Run bad = polyctl.run("input", "config", "set", "--hotkey", "ctrl+alt+f1=slot 12");
             assertEquals(1, bad.exit(), bad.toString());
             assertEquals("polyctl: the settings were not changed:\n  'ctrl+alt+f1': the action must be \"slot N\""
-                    + " (N from 0 to 9), \"next\" or \"previous\", not 'slot 12'\n", bad.err());
+                    + " (N from 0 to 9), \"next\", \"previous\" or \"console\", not 'slot 12'\n", bad.err());
             assertEquals(HotkeyAction.slot(1), InputConfig.load(file).hotkeys().get(Chord.parse("ctrl+alt+f1")));
         }
         play(new Recording().chord("leftmeta", "2"));

@@ -21,7 +21,8 @@ class InputConfigTest {
         assertEquals(HotkeyAction.slot(0), d.hotkeys().get(Chord.parse("alt+ctrl+home")));
         assertEquals(HotkeyAction.NEXT, d.hotkeys().get(Chord.parse("Ctrl + Alt + Right")));
         assertEquals(HotkeyAction.PREVIOUS, d.hotkeys().get(Chord.parse("ctrl+alt+left")));
-        assertEquals(13, d.hotkeys().size());
+        assertEquals(HotkeyAction.CONSOLE, d.hotkeys().get(Chord.parse("ctrl+alt+f11")));
+        assertEquals(14, d.hotkeys().size());
     }
 
     @Test
@@ -44,7 +45,7 @@ class InputConfigTest {
                 message("x.json", "{\"hotkeys\": {\"ctlr+alt+f1\": \"slot 1\"}}"));
         assertEquals("x.json: hotkey 'f13x' in 'ctrl+f13x' is not a key name",
                 message("x.json", "{\"hotkeys\": {\"ctrl+f13x\": \"slot 1\"}}"));
-        assertEquals("x.json: hotkey 'ctrl+alt+f1': the action must be \"slot N\" (N from 0 to 9), \"next\" or \"previous\", not \"slot 10\"",
+        assertEquals("x.json: hotkey 'ctrl+alt+f1': the action must be \"slot N\" (N from 0 to 9), \"next\", \"previous\" or \"console\", not \"slot 10\"",
                 message("x.json", "{\"hotkeys\": {\"ctrl+alt+f1\": \"slot 10\"}}"));
         assertEquals("x.json: hotkey 'f5' has no modifier; it would take the key from every VM",
                 message("x.json", "{\"hotkeys\": {\"f5\": \"slot 1\"}}"));

@@ -30,6 +30,13 @@ public final class FocusBus {
     /** Slot 0 is the control UI; VMs take slots 1 to 9. */
     public static final int UI_SLOT = 0;
     public static final int MAX_SLOT = 9;
+    /**
+     * Not a slot: dom0's text console, where the administrator logs in (the console chord). While it
+     * has the focus the display server hands the screen to the kernel's console and the input server
+     * types into it; no VM and no pointer. Only where the appliance has a console (a framebuffer and
+     * /dev/uinput).
+     */
+    public static final int CONSOLE = 10;
 
     private FocusBus() {
     }
@@ -65,5 +72,10 @@ public final class FocusBus {
 
     public static boolean isSlot(int slot) {
         return slot >= UI_SLOT && slot <= MAX_SLOT;
+    }
+
+    /** Where the focus can be: a slot or {@link #CONSOLE}. */
+    public static boolean isFocusTarget(int slot) {
+        return isSlot(slot) || slot == CONSOLE;
     }
 }

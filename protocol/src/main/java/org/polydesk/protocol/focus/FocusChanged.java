@@ -5,8 +5,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.UUID;
 
 /**
- * Where the focus is: the slot, the VM in it ({@code null} for the control UI in slot 0) and why
- * it moved. {@code seq} grows by one per change so a subscriber can tell it missed some.
+ * Where the focus is: the slot, the VM in it ({@code null} for the control UI in slot 0 and for dom0's
+ * text console, {@link FocusBus#CONSOLE}) and why it moved. {@code seq} grows by one per change so a subscriber can tell it missed some.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record FocusChanged(long seq, int slot, UUID vm, Cause cause) {

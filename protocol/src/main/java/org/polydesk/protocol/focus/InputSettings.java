@@ -6,8 +6,8 @@ import java.util.List;
  * The input server's settings a person changes ({@code input.config.get} answers them,
  * {@code input.config.set} replaces them as a whole): the switching chords and the pointer mode.
  * A chord is written like {@code ctrl+alt+f1} (modifiers ctrl, alt, shift, meta, then a Linux key
- * name in lower case); its action is {@code slot N} (0 the control UI, 1–9 the VMs), {@code next}
- * or {@code previous}. {@code pointer}: {@code auto} (the default: a VM with a USB tablet gets places,
+ * name in lower case); its action is {@code slot N} (0 the control UI, 1–9 the VMs), {@code next},
+ * {@code previous} or {@code console} (dom0's text console, the administrator's login). {@code pointer}: {@code auto} (the default: a VM with a USB tablet gets places,
  * any other mouse motion), {@code relative} (every VM gets mouse motion) or {@code absolute} (every VM
  * gets places; for VMs whose tablet polydeskd does not know of). A problem's field is {@code hotkeys[i].chord},
  * {@code hotkeys[i].action} or {@code pointer}.

@@ -81,6 +81,6 @@ class PartitionPlanTest {
         String d = PartitionPlan.forDisk("/dev/nvme0n1", 64 * GIB).describe();
         assertTrue(d.startsWith("/dev/nvme0n1, 64.0 GiB, GPT:"), d);
         assertTrue(d.contains("/dev/nvme0n1p2") && d.contains("EFI system") && d.contains("/boot/efi"), d);
-        assertTrue(d.contains("/dev/nvme0n1p4") && d.contains("VM storage"), d);
+        assertTrue(d.contains("/dev/nvme0n1p4") && d.contains("VM store, ext4     /var/lib/polydesk"), d);
     }
 }

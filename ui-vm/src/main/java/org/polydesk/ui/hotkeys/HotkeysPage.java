@@ -100,7 +100,8 @@ public final class HotkeysPage {
         reload.setId("hotkeys-reload");
         reload.setOnAction(e -> refresh());
         Label help = new Label("A chord is modifiers (ctrl, alt, shift, meta) and a key, like ctrl+alt+f1; its action is"
-                + " \"slot N\" (0: this control UI, 1–9: the VMs), \"next\" or \"previous\". Pointer: auto gives"
+                + " \"slot N\" (0: this control UI, 1–9: the VMs), \"next\", \"previous\" or \"console\" (dom0's text console,"
+                + " where the administrator logs in). Pointer: auto gives"
                 + " places to VMs with a USB tablet and motion to the others; relative and absolute treat every VM alike.");
         help.setWrapText(true);
         scroll.setFitToWidth(true);

@@ -1,0 +1,48 @@
+package org.polydesk.display.console;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * fbcon bound and unbound through a vtconsole tree laid out as the kernel's (the dummy console and
+ * fbcon); the kernel's own reaction, fbcon drawing the login, is the ISO boot test's.
+ */
+class FbconConsoleTest {
+    @TempDir
+    Path sys;
+
+    Path vt(String name, String driver) throws IOException {
+        Path vt = Files.createDirectories(sys.resolve(name));
+        Files.writeString(vt.resolve("name"), driver + "\n");
+        Files.writeString(vt.resolve("bind"), "0\n");
+        return vt;
+    }
+
+    @Test
+    void onlyTheFramebufferConsoleIsBoundAndUnbound() throws Exception {
+        Path dummy = vt("vtcon0", "(S) dummy device");
+        Path fbcon = vt("vtcon1", "(M) frame buffer device");
+        FbconConsole console = new FbconConsole(sys);
+        console.show();
+        assertEquals("1", Files.readString(fbcon.resolve("bind")));
+        assertEquals("0\n", Files.readString(dummy.resolve("bind")), "the dummy console is left alone");
+        console.hide();
+        assertEquals("0", Files.readString(fbcon.resolve("bind")));
+    }
+
+    @Test
+    void withoutFbconItSaysSo() throws Exception {
+        vt("vtcon0", "(S) dummy device");
+        IOException e = assertThrows(IOException.class, () -> new FbconConsole(sys).show());
+        assertTrue(e.getMessage().contains("no framebuffer console (fbcon) in " + sys), e.getMessage());
+        IOException none = assertThrows(IOException.class, () -> new FbconConsole(sys.resolve("absent")).show());
+        assertTrue(none.getMessage().contains("does not exist"), none.getMessage());
+    }
+}
