@@ -113,25 +113,25 @@ class HotkeysPageUiTest {
         ui.robot.clickOn("#nav-hotkeys");
         ui.awaitText("#hotkey-chord-0", "ctrl+alt+f1", 10);
         assertEquals("slot 1", ui.text("#hotkey-action-0"));
-        assertEquals("ctrl+alt+right", ui.text("#hotkey-chord-12"));
+        assertEquals("ctrl+alt+right", ui.text("#hotkey-chord-13"));
 
         // A chord that names no key: refused, and said beside its row; nothing is stored.
         ui.robot.clickOn("#hotkey-add");
-        ui.type("#hotkey-chord-13", "meta+nosuchkey");
-        ui.type("#hotkey-action-13", "slot 2");
+        ui.type("#hotkey-chord-14", "meta+nosuchkey");
+        ui.type("#hotkey-action-14", "slot 2");
         ui.robot.clickOn("#hotkeys-save");
-        ui.awaitText("#hotkey-error-13", "chord: 'nosuchkey' in 'meta+nosuchkey' is not a key name", 10);
+        ui.awaitText("#hotkey-error-14", "chord: 'nosuchkey' in 'meta+nosuchkey' is not a key name", 10);
         assertEquals("", ui.text("#hotkey-error-0"));
         assertEquals("The hotkeys were not saved: correct what is marked.", ui.text("#hotkeys-status"));
         assertFalse(Files.exists(settings), "nothing was written");
 
         // The cursor is in the refused chord, its text selected: type the right one.
         ui.robot.write("Meta+2");
-        assertEquals("Meta+2", ui.text("#hotkey-chord-13"));
+        assertEquals("Meta+2", ui.text("#hotkey-chord-14"));
         ui.robot.clickOn("#hotkeys-save");
         ui.awaitText("#hotkeys-status", "Saved. input-server uses them from the next key press.", 10);
-        assertEquals("meta+2", ui.text("#hotkey-chord-13"), "the chord as input-server stored it");
-        assertEquals("", ui.text("#hotkey-error-13"));
+        assertEquals("meta+2", ui.text("#hotkey-chord-14"), "the chord as input-server stored it");
+        assertEquals("", ui.text("#hotkey-error-14"));
         assertTrue(Files.readString(settings).contains("\"meta+2\" : \"slot 2\""), Files.readString(settings));
 
         // The next key press: Meta+2 on the keyboard moves the focus to slot 2, no restart.
