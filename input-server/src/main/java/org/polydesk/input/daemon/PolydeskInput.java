@@ -58,12 +58,13 @@ public final class PolydeskInput implements Callable<Integer> {
             + " VMs polydeskd gave a USB tablet; input.config.set may change it)")
     boolean absolutePointer;
 
-    @Option(names = "--uinput", description = "where the console chord's keyboard for dom0's text console is made"
-            + " (default: ${DEFAULT-VALUE}); with --no-devices there is no console")
-    Path uinput = Path.of("/dev/uinput");
+    @Option(names = "--console", description = "the console chord (Ctrl+Alt+F11) types into dom0's text console"
+            + " through a keyboard made on --uinput. Off by default: the display server cannot yet give the screen"
+            + " to the console on Debian 12's kernel (issue 21), so the keys would go to a console no one sees")
+    boolean console;
 
-    @Option(names = "--no-console", description = "no console chord: dom0's text console is never shown")
-    boolean noConsole;
+    @Option(names = "--uinput", description = "where --console makes its keyboard (default: ${DEFAULT-VALUE})")
+    Path uinput = Path.of("/dev/uinput");
 
     @Option(names = "--verbose", description = "log every device and focus decision")
     boolean verbose;
@@ -85,7 +86,7 @@ public final class PolydeskInput implements Callable<Integer> {
         InputService service;
         try {
             service = new InputService(new InputService.Settings(cfg, socket, daemonSocket,
-                    noDevices ? null : devices, !noGrab, absolutePointer, config, noDevices || noConsole ? null : uinput));
+                    noDevices ? null : devices, !noGrab, absolutePointer, config, console && !noDevices ? uinput : null));
         } catch (IOException e) {
             log.severe("cannot start: " + e.getMessage());
             return 1;
