@@ -30,6 +30,7 @@ import org.polydesk.display.testing.ServerStream;
 import org.polydesk.protocol.focus.FocusBus;
 import org.polydesk.protocol.focus.PointerMoved;
 import org.polydesk.protocol.rpc.Backoff;
+import org.polydesk.testsupport.Await;
 
 /**
  * The console chord's screen: with the focus on {@link FocusBus#CONSOLE} the display server hands
@@ -122,25 +123,27 @@ class DisplayServerConsoleTest {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
+        Await.until(what, 10, condition, () -> "");
+    }
+
+    /** A display server on {@code screen} showing the grey guest in slot 1, with {@code console} if not null. */
+    private static DisplayServer showingSlotOne(Screen screen, Console console, FakeRfbServer one) throws Exception {
+        DisplayServer ds = new DisplayServer(screen, new IndicatorStyle(Duration.ZERO, 0), RfbConfig.defaults(),
+                Backoff.DEFAULT).start();
+        if (console != null) {
+            ds.useTextConsole(console);
         }
-        assertTrue(condition.getAsBoolean(), what);
+        ds.vmStarted(new VmLabel(1, "One", 0xC03030), RfbEndpoint.unix(one.path()));
+        ds.focus(1);
+        await(() -> screen.rgb(10, 20) == GREY, "slot 1's picture");
+        return ds;
     }
 
     @Test
     void theConsoleHasTheScreenUntilTheFocusLeavesThenEverythingIsDrawnAgain() throws Exception {
         Console console = new Console();
         Screen screen = new Screen(console);
-        try (FakeRfbServer one = guest();
-             DisplayServer ds = new DisplayServer(screen, new IndicatorStyle(Duration.ZERO, 0), RfbConfig.defaults(),
-                     Backoff.DEFAULT).start()) {
-            ds.useTextConsole(console);
-            ds.vmStarted(new VmLabel(1, "One", 0xC03030), RfbEndpoint.unix(one.path()));
-            ds.focus(1);
-            await(() -> screen.rgb(10, 20) == GREY, "slot 1's picture");
-
+        try (FakeRfbServer one = guest(); DisplayServer ds = showingSlotOne(screen, console, one)) {
             ds.focus(FocusBus.CONSOLE);
             await(ds::consoleShown, "the console has the screen");
             assertEquals(List.of("show"), console.calls);
@@ -168,13 +171,7 @@ class DisplayServerConsoleTest {
         Console console = new Console();
         console.failShow = true;
         Screen screen = new Screen(console);
-        try (FakeRfbServer one = guest();
-             DisplayServer ds = new DisplayServer(screen, new IndicatorStyle(Duration.ZERO, 0), RfbConfig.defaults(),
-                     Backoff.DEFAULT).start()) {
-            ds.useTextConsole(console);
-            ds.vmStarted(new VmLabel(1, "One", 0xC03030), RfbEndpoint.unix(one.path()));
-            ds.focus(1);
-            await(() -> screen.rgb(10, 20) == GREY, "slot 1's picture");
+        try (FakeRfbServer one = guest(); DisplayServer ds = showingSlotOne(screen, console, one)) {
             ds.focus(FocusBus.CONSOLE);
             await(() -> console.calls.contains("show"), "the console was asked");
             int before = screen.frames;
@@ -189,12 +186,7 @@ class DisplayServerConsoleTest {
     void withoutAConsoleTheChordChangesNothing() throws Exception {
         Console unused = new Console();
         Screen screen = new Screen(unused);
-        try (FakeRfbServer one = guest();
-             DisplayServer ds = new DisplayServer(screen, new IndicatorStyle(Duration.ZERO, 0), RfbConfig.defaults(),
-                     Backoff.DEFAULT).start()) {
-            ds.vmStarted(new VmLabel(1, "One", 0xC03030), RfbEndpoint.unix(one.path()));
-            ds.focus(1);
-            await(() -> screen.rgb(10, 20) == GREY, "slot 1's picture");
+        try (FakeRfbServer one = guest(); DisplayServer ds = showingSlotOne(screen, null, one)) {
             ds.focus(FocusBus.CONSOLE);
             assertFalse(ds.consoleShown());
             assertEquals(1, ds.focusedSlot());

@@ -26,6 +26,7 @@ import org.polydesk.protocol.rpc.Backoff;
 import org.polydesk.display.testing.FakeRfbServer;
 import org.polydesk.display.testing.ServerStream;
 import org.polydesk.protocol.focus.PointerMoved;
+import org.polydesk.testsupport.Await;
 
 /**
  * The pointer through the whole display server: a source's Cursor image is shown where the focus
@@ -99,11 +100,7 @@ class DisplayServerPointerTest {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertTrue(condition.getAsBoolean(), what);
+        Await.until(what, 10, condition, () -> "");
     }
 
     /** The pointer's five opaque pixels with the hot spot at (x, y), the guest's grey around. */

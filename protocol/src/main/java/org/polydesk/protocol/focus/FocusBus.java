@@ -73,9 +73,4 @@ public final class FocusBus {
     public static boolean isSlot(int slot) {
         return slot >= UI_SLOT && slot <= MAX_SLOT;
     }
-
-    /** Where the focus can be: a slot or {@link #CONSOLE}. */
-    public static boolean isFocusTarget(int slot) {
-        return isSlot(slot) || slot == CONSOLE;
-    }
 }

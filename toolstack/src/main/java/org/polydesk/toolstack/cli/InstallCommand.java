@@ -125,21 +125,35 @@ final class InstallCommand implements Callable<Integer> {
             first = firstLine(passphraseFile, "passphrase");
             again = first;
         } else {
-            java.io.Console console = System.console();
-            if (console == null) {
-                throw new Polyctl.Refused("no terminal to ask the encryption's passphrase on: give it with"
-                        + " --passphrase-file FILE");
-            }
-            char[] a = console.readPassword("Passphrase that unlocks the VM store at each boot: ");
-            char[] b = console.readPassword("The same passphrase again: ");
-            first = a == null ? "" : new String(a);
-            again = b == null ? "" : new String(b);
+            Typed typed = typedTwice("the encryption's passphrase", "--passphrase-file",
+                    "Passphrase that unlocks the VM store at each boot: ", "The same passphrase again: ");
+            first = java.util.Objects.toString(typed.first(), "");
+            again = java.util.Objects.toString(typed.again(), "");
         }
         try {
             return Installer.Encryption.of(first, again);
         } catch (InstallException e) {
             throw new Polyctl.Refused(e.getMessage());
         }
+    }
+
+    /** A secret as typed twice on the terminal (null for an entry ended by end of input). */
+    private record Typed(String first, String again) {
+        boolean same() {
+            return first != null && first.equals(again);
+        }
+    }
+
+    /** Asks for {@code what} twice on the terminal; without one, says to give it with {@code option FILE}. */
+    private static Typed typedTwice(String what, String option, String prompt, String againPrompt)
+            throws Polyctl.Refused {
+        java.io.Console console = System.console();
+        if (console == null) {
+            throw new Polyctl.Refused("no terminal to ask " + what + " on: give it with " + option + " FILE");
+        }
+        char[] first = console.readPassword("%s", prompt);
+        char[] again = console.readPassword("%s", againPrompt);
+        return new Typed(first == null ? null : new String(first), again == null ? null : new String(again));
     }
 
     /** The first line of FILE ('-': standard input), or "" when it has none. */
@@ -161,17 +175,12 @@ final class InstallCommand implements Callable<Integer> {
         if (passwordFile != null) {
             password = firstLine(passwordFile, "password");
         } else {
-            java.io.Console console = System.console();
-            if (console == null) {
-                throw new Polyctl.Refused("no terminal to ask the administrator's password on: give it with"
-                        + " --password-file FILE");
-            }
-            char[] first = console.readPassword("Password for the administrator %s of the installed system: ", admin);
-            char[] again = console.readPassword("The same password again: ");
-            if (first == null || again == null || !java.util.Arrays.equals(first, again)) {
+            Typed typed = typedTwice("the administrator's password", "--password-file",
+                    "Password for the administrator " + admin + " of the installed system: ", "The same password again: ");
+            if (!typed.same()) {
                 throw new Polyctl.Refused("the two passwords differ; nothing was written");
             }
-            password = new String(first);
+            password = typed.first();
         }
         try {
             return Installer.Admin.of(admin, password);

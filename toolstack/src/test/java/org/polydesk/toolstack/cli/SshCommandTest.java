@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -15,12 +14,12 @@ import org.polydesk.protocol.rpc.ErrorCode;
 import org.polydesk.protocol.rpc.RpcClient;
 import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.toolstack.daemon.TestPolydeskd;
+import org.polydesk.toolstack.host.SystemctlDouble;
 
 /**
  * polyctl host ssh through a real polydeskd (stub backend) to its SshService, which runs the
- * systemctl it is given. Here that is a test double: a script that keeps the unit's enabled and
- * active states in files and writes down each call, as systemctl would answer for Debian's
- * ssh.service. The real systemctl and sshd are shown by the ISO boot test (ssh-off).
+ * systemctl it is given. Here that is {@link SystemctlDouble}; the real systemctl and sshd are shown
+ * by the ISO boot test (ssh-off, admin-ssh).
  */
 class SshCommandTest {
     @TempDir
@@ -34,30 +33,8 @@ class SshCommandTest {
         }
     }
 
-    /** A systemctl for ssh.service; {@code installed} false answers as systemctl does for a unit that is not there. */
     Path systemctl(boolean installed, boolean enableFails) throws Exception {
-        Path script = tmp.resolve("systemctl");
-        Files.writeString(script, """
-                #!/bin/sh
-                d=%1$s
-                echo "$*" >> $d/calls
-                [ -f $d/enabled ] || echo disabled > $d/enabled
-                [ -f $d/active ] || echo inactive > $d/active
-                if [ %2$s = no ]; then
-                    echo "Failed to get unit file state for ssh.service: No such file or directory"; exit 1
-                fi
-                case "$*" in
-                    "is-enabled ssh.service") cat $d/enabled; [ "$(cat $d/enabled)" = enabled ] ;;
-                    "is-active ssh.service") cat $d/active; [ "$(cat $d/active)" = active ] ;;
-                    "enable --now ssh.service")
-                        if [ %3$s = yes ]; then echo "Job for ssh.service failed: sshd: no hostkeys available"; exit 1; fi
-                        echo enabled > $d/enabled; echo active > $d/active ;;
-                    "disable --now ssh.service") echo disabled > $d/enabled; echo inactive > $d/active ;;
-                    *) echo "unknown call: $*"; exit 9 ;;
-                esac
-                """.formatted(tmp, installed ? "yes" : "no", enableFails ? "yes" : "no"));
-        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
-        return script;
+        return SystemctlDouble.write(tmp, installed, enableFails);
     }
 
     @Test

@@ -20,6 +20,7 @@ import org.polydesk.protocol.vm.VmState;
 import org.polydesk.testsupport.PolydeskdProcess;
 import org.polydesk.toolstack.backend.StubBackend;
 import org.polydesk.toolstack.daemon.TestPolydeskd;
+import org.polydesk.toolstack.host.SystemctlDouble;
 
 /**
  * The Host page against a real polydeskd (stub backend, in a child JVM): the machine's versions,
@@ -152,21 +153,7 @@ class HostPageUiTest {
     @Test
     void sshLoginsAreSwitchedOnAndOffThroughPolydeskdsSystemctl() throws Exception {
         // A systemctl double for ssh.service: its states in two files, each call written down.
-        Path script = tmp.resolve("systemctl");
-        Files.writeString(script, """
-                #!/bin/sh
-                d=%s
-                echo "$*" >> $d/calls
-                [ -f $d/enabled ] || echo disabled > $d/enabled
-                [ -f $d/active ] || echo inactive > $d/active
-                case "$*" in
-                    "is-enabled ssh.service") cat $d/enabled; [ "$(cat $d/enabled)" = enabled ] ;;
-                    "is-active ssh.service") cat $d/active; [ "$(cat $d/active)" = active ] ;;
-                    "enable --now ssh.service") echo enabled > $d/enabled; echo active > $d/active ;;
-                    "disable --now ssh.service") echo disabled > $d/enabled; echo inactive > $d/active ;;
-                esac
-                """.formatted(tmp));
-        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        Path script = SystemctlDouble.write(tmp, true, false);
         ui = new UiFixture(PolydeskdProcess.startMain(TestPolydeskd.MAIN_CLASS, tmp.resolve("daemon"), "--stub-backend",
                 "--systemctl", script.toString())).open();
         ui.await("the connection", 15, () -> !ui.visible("#banner"), () -> ui.text("#banner"));
