@@ -1,30 +1,39 @@
-# Sourced by check.sh and build.sh: the pinned Xen source package, fetched once into a
-# cache that outlives clones (CI works in a fresh clone each time).
+# Sourced by check.sh, build.sh and build-device-model.sh: the pinned source packages (Xen, and
+# QEMU for our device model), fetched once into a cache that outlives clones (CI works in a
+# fresh clone each time).
 #
 #   xen_source_fetch   -> 0 and the .dsc in $XEN_DSC, or 1 with the reason in $XEN_FETCH_ERROR
 #   xen_source_extract DIR  -> Debian's tree (its own patches applied) in DIR
+#   qemu_source_fetch / qemu_source_extract DIR: the same for QEMU ($QEMU_DSC, $QEMU_FETCH_ERROR)
 #
-# The source comes through apt with a private sources list and private lists
-# ($POLYDESK_CACHE/xen-source/apt), so neither a deb-src entry in /etc/apt nor an
+# The sources come through apt with a private sources list and private lists
+# ($POLYDESK_CACHE/<package>-source/apt), so neither a deb-src entry in /etc/apt nor an
 # `apt-get update` of the machine's own lists is needed or touched.
 # Pinned: bookworm main's xen. (The bookworm-security source of the newer stock .debs is
-# not reachable here; see README.md.)
+# not reachable here; see README.md.) QEMU: bookworm's 7.2, the version of the image's own.
 XEN_SOURCE_VERSION=${XEN_SOURCE_VERSION:-4.17.5+72-g01140da4e8-1}
 XEN_SOURCE_SUITE=${XEN_SOURCE_SUITE:-bookworm}
 XEN_SOURCE_MIRROR=${XEN_SOURCE_MIRROR:-http://deb.debian.org/debian}
 XEN_SOURCE_CACHE=${POLYDESK_CACHE:-/var/cache/polydesk}/xen-source
 XEN_DSC=$XEN_SOURCE_CACHE/xen_${XEN_SOURCE_VERSION#*:}.dsc
 XEN_FETCH_ERROR=
+QEMU_SOURCE_VERSION=${QEMU_SOURCE_VERSION:-1:7.2+dfsg-7+deb12u18}
+QEMU_SOURCE_CACHE=${POLYDESK_CACHE:-/var/cache/polydesk}/qemu-source
+QEMU_DSC=$QEMU_SOURCE_CACHE/qemu_${QEMU_SOURCE_VERSION#*:}.dsc
+QEMU_FETCH_ERROR=
 
-xen_source_fetch() {
-    [ -f "$XEN_DSC" ] && return 0
+# debian_source_fetch PACKAGE VERSION CACHE DSC -> 0, or 1 with the reason in $FETCH_ERROR
+debian_source_fetch() {
+    local package=$1 version=$2 cache=$3 dsc=$4
+    FETCH_ERROR=
+    [ -f "$dsc" ] && return 0
     if ! command -v apt-get > /dev/null || ! command -v dpkg-source > /dev/null; then
-        XEN_FETCH_ERROR="apt-get or dpkg-source (package dpkg-dev) missing"
+        FETCH_ERROR="apt-get or dpkg-source (package dpkg-dev) missing"
         return 1
     fi
-    local apt=$XEN_SOURCE_CACHE/apt
+    local apt=$cache/apt
     if ! mkdir -p "$apt/lists/partial" "$apt/etc" 2> /dev/null; then
-        XEN_FETCH_ERROR="cannot create $XEN_SOURCE_CACHE (set POLYDESK_CACHE to a writable directory)"
+        FETCH_ERROR="cannot create $cache (set POLYDESK_CACHE to a writable directory)"
         return 1
     fi
     echo "deb-src $XEN_SOURCE_MIRROR $XEN_SOURCE_SUITE main" > "$apt/etc/sources.list"
@@ -32,22 +41,43 @@ xen_source_fetch() {
         -o "Dir::State::Lists=$apt/lists" -o Acquire::Retries=1 -o Acquire::http::Timeout=20)
     local out
     if ! out=$(apt-get "${opts[@]}" update 2>&1); then
-        XEN_FETCH_ERROR="apt-get update of deb-src $XEN_SOURCE_MIRROR $XEN_SOURCE_SUITE failed: $(echo "$out" | grep -E '^(E|W):' | head -n 2 | tr '\n' ' ')"
+        FETCH_ERROR="apt-get update of deb-src $XEN_SOURCE_MIRROR $XEN_SOURCE_SUITE failed: $(echo "$out" | grep -E '^(E|W):' | head -n 2 | tr '\n' ' ')"
         return 1
     fi
-    if ! out=$(cd "$XEN_SOURCE_CACHE" && apt-get "${opts[@]}" source --download-only "xen=$XEN_SOURCE_VERSION" 2>&1) \
-        || [ ! -f "$XEN_DSC" ]; then
-        XEN_FETCH_ERROR="apt-get source xen=$XEN_SOURCE_VERSION failed: $(echo "$out" | grep -E '^E:' | head -n 2 | tr '\n' ' ')"
+    if ! out=$(cd "$cache" && apt-get "${opts[@]}" source --download-only "$package=$version" 2>&1) \
+        || [ ! -f "$dsc" ]; then
+        FETCH_ERROR="apt-get source $package=$version failed: $(echo "$out" | grep -E '^E:' | head -n 2 | tr '\n' ' ')"
         return 1
     fi
     return 0
 }
 
-xen_source_extract() {
-    local dir=$1
+xen_source_fetch() {
+    debian_source_fetch xen "$XEN_SOURCE_VERSION" "$XEN_SOURCE_CACHE" "$XEN_DSC" && return 0
+    XEN_FETCH_ERROR=$FETCH_ERROR
+    return 1
+}
+
+qemu_source_fetch() {
+    debian_source_fetch qemu "$QEMU_SOURCE_VERSION" "$QEMU_SOURCE_CACHE" "$QEMU_DSC" && return 0
+    QEMU_FETCH_ERROR=$FETCH_ERROR
+    return 1
+}
+
+# debian_source_extract DSC DIR
+debian_source_extract() {
+    local dsc=$1 dir=$2
     rm -rf "$dir"
     mkdir -p "$(dirname "$dir")"
-    dpkg-source --no-check -x "$XEN_DSC" "$dir" > "$dir.extract.log" 2>&1
+    dpkg-source --no-check -x "$dsc" "$dir" > "$dir.extract.log" 2>&1
+}
+
+qemu_source_extract() {
+    debian_source_extract "$QEMU_DSC" "$1"
+}
+
+xen_source_extract() {
+    debian_source_extract "$XEN_DSC" "$1"
 }
 
 # The patch set's identity: the pinned source and every file of the series. build.sh writes it
@@ -75,4 +105,20 @@ xen_changelog_entry() {
     for n in "$@"; do echo "  * Polydesk: $n"; done
     echo
     echo " -- Polydesk developers <dev@polydesk.invalid>  $(date -R)"
+}
+
+# The device model's identity: the pinned QEMU source, every file of qemu-patches/ and the build
+# script (its configure options). build-device-model.sh writes it beside the .deb
+# (out/device-model/KEY); iso/build.sh rebuilds when the two differ.
+device_model_key() {
+    local here
+    here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+    {
+        echo "qemu=$QEMU_SOURCE_VERSION $XEN_SOURCE_SUITE"
+        sha256sum < "$here/build-device-model.sh" | cut -c1-16
+        while read -r p; do
+            case "$p" in ''|'#'*) continue ;; esac
+            echo "$p $(sha256sum < "$here/qemu-patches/$p" | cut -c1-16)"
+        done < "$here/qemu-patches/series"
+    } | sha256sum | cut -c1-16
 }

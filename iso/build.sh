@@ -15,6 +15,9 @@
 #   - Xen: the patched .debs of hypervisor-patches/ (out/debs/), built first by
 #     hypervisor-patches/build.sh (~9 min) when they are missing or were built from another
 #     patch set or source (out/debs/KEY); Debian's stock Xen only with --stock-xen.
+#   - Xen's device model for HVM guests: polydesk-device-model (QEMU with the PulseAudio backend),
+#     built first by hypervisor-patches/build-device-model.sh (~5 min) when out/device-model/KEY
+#     is not this tree's.
 # live-build runs in iso/work/ (not committed) under nice/ionice; its cache
 # (iso/work/cache/) is reused by the next build. The full log is iso/work/build.log;
 # the terminal shows live-build's stages with the elapsed time.
@@ -94,6 +97,21 @@ if [ -z "$stock_xen" ]; then
     [ ${#xen_debs[@]} -gt 0 ] || die "no Xen .debs in $xen_debs_dir"
 fi
 
+# 2b. Our device model (HVM guests' sound on Xen), built when out/device-model/ does not hold this
+# tree's (hypervisor-patches/source.sh's device_model_key). With stock Xen too: it needs only libxen*.
+. "$repo/hypervisor-patches/source.sh"
+dm_dir=$repo/hypervisor-patches/out/device-model
+dm_key=$(device_model_key)
+if [ "$(cat "$dm_dir/KEY" 2>/dev/null || echo none)" != "$dm_key" ]; then
+    log "device model: out/device-model does not hold $dm_key: hypervisor-patches/build-device-model.sh (~5 min)"
+    if ! bash "$repo/hypervisor-patches/build-device-model.sh" 2>&1 | while IFS= read -r line; do log "$line"; done; then
+        die "the device model did not build"
+    fi
+    [ "$(cat "$dm_dir/KEY" 2>/dev/null)" = "$dm_key" ] || die "build-device-model.sh left no KEY $dm_key in $dm_dir"
+fi
+dm_deb=$(ls "$dm_dir"/polydesk-device-model_*_amd64.deb 2>/dev/null | head -n1)
+[ -n "$dm_deb" ] || die "no polydesk-device-model .deb in $dm_dir"
+
 # 3. The live-build tree: config from distro/, the .debs, then lb clean/config/build.
 log "live-build tree in $work"
 cd "$work"
@@ -121,6 +139,8 @@ else
     xen_kind="STOCK Debian Xen, as --stock-xen asked: no PCI reset hook"
 fi
 log "Xen: $xen_kind"
+cp "$dm_deb" config/packages.chroot/
+log "device model: $(basename "$dm_deb")"
 
 log "lb config"
 lb config > "$work/config.log" 2>&1 || { tail -n 30 "$work/config.log" >&2; die "lb config failed (log: $work/config.log)"; }
@@ -151,4 +171,6 @@ mv -f "$iso" "$dist/$iso_name"
 log "what went in:"
 grep -E '^polydesk hook: image:' "$work/build.log" | sed 's/^polydesk hook: image: /    /'
 log "Xen: $xen_kind"
+cp "$dm_deb" config/packages.chroot/
+log "device model: $(basename "$dm_deb")"
 log "done: $dist/$iso_name ($(du -h "$dist/$iso_name" | cut -f1)) in $((SECONDS - start)) s"

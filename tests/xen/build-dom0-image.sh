@@ -37,6 +37,7 @@ packages=(
     qemu-utils                 # so that dpkg -i of ours works
     ovmf swtpm swtpm-tools     # Depends of polydesk-toolstack too: UEFI and the TPM of the OS profiles
     nftables dnsmasq-base      # and the networks' firewall and DHCP server
+    pipewire pipewire-pulse wireplumber pulseaudio-utils   # step m: dom0's sound server, as in the image
     network-manager wpasupplicant hostapd dbus   # the Wi-Fi system test (tests/wifi): dom0's uplink, booted without Xen
     iproute2 socat busybox procps kmod udev util-linux jq e2fsprogs
 )

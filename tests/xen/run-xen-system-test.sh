@@ -26,6 +26,9 @@
 #   POLYDESK_XEN_VIEWER   "none": steps i and j allowed to skip (no viewer payload); otherwise
 #                         switcher-viewer, display-server and input-server must be packaged
 #                         (mvn package), else the run FAILs before booting
+#   POLYDESK_XEN_DEVICE_MODEL  the polydesk-device-model .deb (default: the newest in
+#                         hypervisor-patches/out/device-model/; none found is a FAIL), or "none":
+#                         Debian's device model, and step m (sound) allowed to skip
 # The run's files (serial.log, payload.img, out/ with dom0's logs) stay in
 # <cache>/last-run/ until the next run.
 set -euo pipefail
@@ -78,6 +81,19 @@ elif [ -z "$deb" ]; then
         "POLYDESK_XEN_DEB=none runs without it)"
 elif [ ! -f "$deb" ]; then
     preflight_fail "no such .deb: $deb"
+fi
+
+# Step m: our device model (sound on Xen), hypervisor-patches/build-device-model.sh's .deb.
+dm_deb=${POLYDESK_XEN_DEVICE_MODEL:-$(ls -t "$repo"/hypervisor-patches/out/device-model/polydesk-device-model_*_amd64.deb 2>/dev/null | head -n1 || true)}
+if [ "$dm_deb" = none ]; then
+    dm_deb=
+    allow_skip="${allow_skip:+$allow_skip,}m-*"
+    log "NOTE: POLYDESK_XEN_DEVICE_MODEL=none: Debian's device model; step m (sound) is allowed to skip"
+elif [ -z "$dm_deb" ]; then
+    preflight_fail "no polydesk-device-model .deb, which step m needs (sudo bash hypervisor-patches/build-device-model.sh;" \
+        "POLYDESK_XEN_DEVICE_MODEL=none runs with Debian's device model and without step m)"
+elif [ ! -f "$dm_deb" ]; then
+    preflight_fail "no such .deb: $dm_deb"
 fi
 
 viewer_jar=$(ls -t "$repo"/switcher-viewer/target/switcher-viewer-*.jar 2>/dev/null | grep -v -- '-tests\.jar$' | head -n1 || true)
@@ -134,6 +150,13 @@ install -m 644 "$here"/steps/*.sh "$run/payload/steps/"
 if [ -n "$deb" ] && [ -f "$deb" ]; then
     cp "$deb" "$run/payload/debs/"
     log "testing $(basename "$deb")"
+fi
+# Step m: our device model and dom0's sound server (the image's script and WirePlumber settings).
+if [ -n "$dm_deb" ]; then
+    cp "$dm_deb" "$run/payload/debs/"
+    log "with $(basename "$dm_deb")"
+    install -D -m 755 "$repo/distro/config/includes.chroot/usr/lib/polydesk/sound-server" "$run/payload/sound/sound-server"
+    cp -r "$repo/distro/config/includes.chroot/etc/wireplumber" "$run/payload/sound/"
 fi
 # Step i: the viewer guest's disk (our viewer, its init, the .deb's modprobe.d file) and dom0's
 # side (the display server's jars and the test's driver, compiled here: dom0 has no JDK).

@@ -10,10 +10,12 @@ socket_up() { [ -S /run/polydesk/polydeskd.sock ] || ! alive "$daemon_pid"; }
 if [ -z "$deb" ]; then
     skip c-polydeskd "no polydesk-toolstack .deb in the payload (build it with mvn package)"
 else
-    info "installing $(basename "$deb")"
+    # Our device model (step m's sound) goes in first, as in the image: polydeskd gives it to HVM guests.
+    dm_deb=$(ls -t "$P"/debs/polydesk-device-model_*.deb 2>/dev/null | head -n1)
+    info "installing $(basename "$deb")${dm_deb:+ and $(basename "$dm_deb")}"
     t=$(now)
-    if ! dpkg -i "$deb" > "$OUT/dpkg.txt" 2>&1; then
-        fail c-polydeskd "dpkg -i $(basename "$deb") failed"
+    if ! dpkg -i $dm_deb "$deb" > "$OUT/dpkg.txt" 2>&1; then
+        fail c-polydeskd "dpkg -i $(basename "$deb")${dm_deb:+ $(basename "$dm_deb")} failed"
         indent "$OUT/dpkg.txt"
     else
         info "dpkg -i took $(since "$t") s"

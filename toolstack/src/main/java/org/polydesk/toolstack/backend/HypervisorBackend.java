@@ -136,9 +136,16 @@ public interface HypervisorBackend extends AutoCloseable {
     @Override
     void close();
 
-    /** Told once for every VM that ends. */
+    /** Told once for every VM that ends, and of a VM that runs on in a domain made anew. */
     interface ExitListener {
         void exited(UUID id, ExitReason reason, String detail);
+
+        /**
+         * The VM runs on as {@code now}: its backend made it anew for a reboot (Xen makes a new
+         * domain, with a new domain id and device model), so what it is known by changed.
+         */
+        default void remade(UUID id, RunningVm now) {
+        }
     }
 
     enum ExitReason {

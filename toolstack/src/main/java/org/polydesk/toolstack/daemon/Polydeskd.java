@@ -107,6 +107,11 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
     @Option(names = "--qemu", description = "The QEMU binary (default: ${DEFAULT-VALUE}).")
     String qemu = QemuSettings.DEFAULT_BINARY;
 
+    @Option(names = "--device-model", paramLabel = "QEMU", description = "On Xen, the QEMU that runs HVM guests'"
+            + " devices and gives them their sound card; Debian's, without sound, when it is not installed"
+            + " (default: ${DEFAULT-VALUE}, package polydesk-device-model).")
+    Path deviceModel = Path.of("/usr/lib/polydesk/qemu/qemu-system-x86_64");
+
     @Option(names = "--swtpm", description = "The swtpm binary that gives VMs their TPM 2.0 (default: ${DEFAULT-VALUE}).")
     String swtpm = QemuSettings.DEFAULT_SWTPM;
 
@@ -187,7 +192,7 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
         Sysfs sys = sysfsAccess.apply(sysfs);
         SysfsPci pci = new SysfsPci(sys.pciDevices(), PciIds.load(pciIds));
         VmManager.BackendFactory backends = backendOverride != null ? backendOverride : "libxl".equals(chosen)
-                ? listener -> new LibxlBackend(runDir, listener)
+                ? listener -> new LibxlBackend(runDir, listener, deviceModel, soundServer, proc)
                 : listener -> new QemuBackend(
                         new QemuSettings(qemu, accel, runDir, stateDir, QemuSettings.Ovmf.DEBIAN, swtpm,
                                 Duration.ofSeconds(20), soundServer), listener);

@@ -107,7 +107,17 @@ public final class VmManager {
         this.store = store;
         this.suspendImages = new SuspendImages(store.directory().toAbsolutePath().resolveSibling("suspend"));
         this.events = events;
-        this.backend = backends.create(this::onExit);
+        this.backend = backends.create(new HypervisorBackend.ExitListener() {
+            @Override
+            public void exited(UUID id, ExitReason reason, String detail) {
+                onExit(id, reason, detail);
+            }
+
+            @Override
+            public void remade(UUID id, RunningVm now) {
+                onRemade(id, now);
+            }
+        });
         this.handovers = handovers;
         this.gpus = new GpuPassthrough(sys, pci, handovers, GpuPassthrough.Target.of(backend.passthroughDriver()),
                 backend::releasePci, consoleUsers);
@@ -456,8 +466,18 @@ public final class VmManager {
     /** Ends a stopping VM's action in {@code next}, unless the VM ended (or was changed) meanwhile. */
     private synchronized void backTo(UUID id, LiveState next) {
         VmDefinition def = definitions.get(id);
-        if (def != null && state(id).state() == VmState.STOPPING) {
-            enter(def, next);
+        LiveState now = state(id);
+        if (def != null && now.state() == VmState.STOPPING) {
+            // A reboot meanwhile made the VM anew (onRemade): it is known by its new ids.
+            enter(def, new LiveState(next.state(), now.pid(), now.domid(), next.sockets(), next.detail()));
+        }
+    }
+
+    /** The backend made the VM anew (a reboot on Xen): the same state, its new domain id and device model. */
+    private synchronized void onRemade(UUID id, RunningVm now) {
+        LiveState was = live.get(id);
+        if (was != null && was.state().isActive()) {
+            live.put(id, new LiveState(was.state(), now.pid(), now.domid(), was.sockets(), was.detail()));
         }
     }
 

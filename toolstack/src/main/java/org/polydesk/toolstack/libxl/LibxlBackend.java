@@ -25,6 +25,7 @@ import org.polydesk.toolstack.host.XenPackage;
 import org.polydesk.toolstack.backend.BackendException;
 import org.polydesk.toolstack.backend.HypervisorBackend;
 import org.polydesk.toolstack.backend.RunningVm;
+import org.polydesk.toolstack.backend.SoundCardArgs;
 import org.polydesk.toolstack.backend.VmRuntimeDir;
 import org.polydesk.protocol.rpc.UnixSockets;
 
@@ -50,6 +51,10 @@ public final class LibxlBackend implements HypervisorBackend {
     private final LibxlContext xl;
     private final Path runDir;
     private final ExitListener listener;
+    /** Our device model (with sound), or null: Debian's, without. */
+    private final Path deviceModel;
+    private final Path soundServer;
+    private final Path proc;
     private final Map<UUID, Domain> byId = new ConcurrentHashMap<>();
     private final Map<Integer, Domain> byDomid = new ConcurrentHashMap<>();
     private final String version;
@@ -81,16 +86,31 @@ public final class LibxlBackend implements HypervisorBackend {
         }
 
         /** Only an HVM guest has a device model, and so our sockets. */
+        /** The device model's pid (an HVM guest's; its sound streams carry it), or null. */
+        volatile Long deviceModelPid;
+
         RunningVm toRunningVm() {
-            return new RunningVm(def.id(), null, domid,
+            return new RunningVm(def.id(), deviceModelPid, domid,
                     def.type() == GuestType.HVM ? dir.sockets(def.gpu() != null, false, def.usbTablet()) : null);
         }
     }
 
-    public LibxlBackend(Path runDir, ExitListener listener) throws LibxlException {
+    /**
+     * {@code deviceModel}: the QEMU to run as HVM guests' device model, giving them their sound card
+     * into {@code soundServer}; null (or not installed): Debian's, and no sound card.
+     */
+    public LibxlBackend(Path runDir, ExitListener listener, Path deviceModel, Path soundServer, Path proc)
+            throws LibxlException {
         this.xl = LibxlContext.open();
         this.runDir = runDir;
         this.listener = listener;
+        this.deviceModel = deviceModel != null && Files.isExecutable(deviceModel) ? deviceModel : null;
+        this.soundServer = soundServer;
+        this.proc = proc;
+        if (deviceModel != null && this.deviceModel == null) {
+            LOG.warning("no device model at " + deviceModel + " (package polydesk-device-model): HVM guests get"
+                    + " Debian's, without their sound card");
+        }
         JsonNode v = xl.versionInfo();
         this.version = "Xen " + v.path("xen_version_major").asInt() + "." + v.path("xen_version_minor").asInt()
                 + v.path("xen_version_extra").asText("");
@@ -151,8 +171,8 @@ public final class LibxlBackend implements HypervisorBackend {
             throw new BackendException("cannot " + verb + " '" + def.name() + "': " + String.join("; ",
                     unsupported.stream().map(org.polydesk.protocol.rpc.Problem::problem).toList()));
         }
-        if (def.sound() != org.polydesk.protocol.vm.SoundCard.NONE && def.type() == GuestType.HVM) {
-            // Not given to the device model: Debian's qemu-system-xen has no PulseAudio backend, and
+        if (deviceModel == null && def.sound() != org.polydesk.protocol.vm.SoundCard.NONE && def.type() == GuestType.HVM) {
+            // Not given to Debian's device model: its qemu-system-xen has no PulseAudio backend, and
             // QEMU would pick one of its own (a wav file) for a card without one.
             LOG.info("'" + def.name() + "' runs without its sound card: Xen's device model here cannot play into"
                     + " dom0's sound server");
@@ -160,6 +180,7 @@ public final class LibxlBackend implements HypervisorBackend {
         VmRuntimeDir dir = VmRuntimeDir.of(runDir, def.id());
         prepareDirectory(def, dir);
         Domain domain = new Domain(def, dir, gpuFunctions, create(def, dir, gpuFunctions, image));
+        domain.deviceModelPid = deviceModelPid(def, domain.domid);
         byId.put(def.id(), domain);
         byDomid.put(domain.domid, domain);
         return domain.toRunningVm();
@@ -173,7 +194,8 @@ public final class LibxlBackend implements HypervisorBackend {
         String verb = image == null ? "start" : "resume";
         int domid;
         try {
-            String config = LibxlDomainConfig.of(def, dir, gpuFunctions, emptyCd()).toString();
+            String config = LibxlDomainConfig.of(def, dir, gpuFunctions, emptyCd(), deviceModel == null ? null
+                    : new LibxlDomainConfig.DeviceModel(deviceModel, SoundCardArgs.answering(soundServer, def))).toString();
             if (image == null) {
                 domid = xl.createDomain(config);
             } else {
@@ -221,6 +243,10 @@ public final class LibxlBackend implements HypervisorBackend {
         } catch (IOException e) {
             throw new BackendException("cannot prepare " + dir.path() + ": " + e.getMessage(), e);
         }
+    }
+
+    private Long deviceModelPid(VmDefinition def, int domid) {
+        return def.type() == GuestType.HVM ? DeviceModelProcess.of(proc, domid).orElse(null) : null;
     }
 
     /** The device model opens our sockets a little after libxl returns; the start is done when it has. */
@@ -305,7 +331,9 @@ public final class LibxlBackend implements HypervisorBackend {
         if (domain.rebooting && !domain.destroyRequested && !domain.stopRequested) {
             try {
                 domain.domid = create(domain.def, domain.dir, domain.gpuFunctions, null);
+                domain.deviceModelPid = deviceModelPid(domain.def, domain.domid);
                 byDomid.put(domain.domid, domain);
+                listener.remade(domain.def.id(), domain.toRunningVm());
                 return;
             } catch (BackendException e) {
                 end(domain, ExitReason.CRASHED, "the guest asked to reboot but could not be started again: " + e.getMessage());
@@ -687,6 +715,7 @@ public final class LibxlBackend implements HypervisorBackend {
                 if (def.id().toString().equalsIgnoreCase(info.path("uuid").asText()) && !info.path("dying").asBoolean()) {
                     Domain domain = new Domain(def, VmRuntimeDir.of(runDir, def.id()),
                             gpuFunctions.getOrDefault(def.id(), List.of()), info.path("domid").asInt());
+                    domain.deviceModelPid = deviceModelPid(def, domain.domid);
                     try {
                         xl.watchDeath(domain.domid);
                     } catch (LibxlException e) {

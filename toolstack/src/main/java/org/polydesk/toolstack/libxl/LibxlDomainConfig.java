@@ -15,6 +15,7 @@ import org.polydesk.protocol.vm.Nic;
 import org.polydesk.protocol.vm.NicModel;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.toolstack.backend.NicNames;
+import org.polydesk.toolstack.backend.SoundCardArgs;
 import org.polydesk.toolstack.backend.VmRuntimeDir;
 import org.polydesk.toolstack.definition.DefinitionValidator;
 
@@ -30,9 +31,25 @@ import org.polydesk.toolstack.definition.DefinitionValidator;
  * knows Intel's integrated graphics and turns the emulated VGA (and so our VNC) off. Each function
  * has {@code rdm_policy=strict}: reserved device memory (RMRR) that the guest's memory layout
  * cannot avoid refuses the start with libxl's message instead of crashing the guest's driver later.
+ *
+ * <p>With {@link DeviceModel our device model} (package polydesk-device-model) an HVM guest also gets
+ * its sound card, playing into dom0's sound server as on the QEMU backend; Debian's qemu-system-xen
+ * has no PulseAudio backend, so without it the guest has none.
  */
 public final class LibxlDomainConfig {
+    /**
+     * The QEMU that libxl runs as an HVM guest's device model ({@code device_model_override}), and the
+     * sound server its card plays into (null: the card is there, silent).
+     */
+    public record DeviceModel(Path binary, Path soundServer) {
+    }
+
     private LibxlDomainConfig() {
+    }
+
+    /** With Debian's device model: no sound card. */
+    public static ObjectNode of(VmDefinition def, VmRuntimeDir dir, List<String> gpuFunctions, Path emptyCd) {
+        return of(def, dir, gpuFunctions, emptyCd, null);
     }
 
     /**
@@ -40,7 +57,8 @@ public final class LibxlDomainConfig {
      * {@code emptyCd}: the placeholder medium an empty CD drive of an HVM guest starts with (see
      * {@link #startsWithPlaceholder}).
      */
-    public static ObjectNode of(VmDefinition def, VmRuntimeDir dir, List<String> gpuFunctions, Path emptyCd) {
+    public static ObjectNode of(VmDefinition def, VmRuntimeDir dir, List<String> gpuFunctions, Path emptyCd,
+                                DeviceModel deviceModel) {
         ObjectNode root = Json.mapper().createObjectNode();
         ObjectNode cInfo = root.putObject("c_info");
         cInfo.put("type", def.type().wireName());
@@ -64,7 +82,7 @@ public final class LibxlDomainConfig {
             bInfo.put("localtime", "True");
         }
         switch (def.type()) {
-            case HVM -> hvm(def, dir, bInfo);
+            case HVM -> hvm(def, dir, bInfo, deviceModel);
             case PVH -> bInfo.putObject("type.pvh");
             case PV -> bInfo.putObject("type.pv");
         }
@@ -130,8 +148,11 @@ public final class LibxlDomainConfig {
         return root;
     }
 
-    private static void hvm(VmDefinition def, VmRuntimeDir dir, ObjectNode bInfo) {
+    private static void hvm(VmDefinition def, VmRuntimeDir dir, ObjectNode bInfo, DeviceModel deviceModel) {
         bInfo.put("device_model_version", "qemu_xen");
+        if (deviceModel != null) {
+            bInfo.put("device_model", deviceModel.binary().toString());
+        }
         ObjectNode hvm = bInfo.putObject("type.hvm");
         hvm.put("bios", def.firmware() == Firmware.UEFI ? "ovmf" : "seabios");
         hvm.putObject("vga").put("kind", "std");
@@ -164,6 +185,9 @@ public final class LibxlDomainConfig {
         if (def.gpu() != null) {
             extra.add("-chardev").add("socket,id=viewer,path=" + dir.viewerSocket() + ",server=on,wait=off");
             extra.add("-device").add("isa-serial,chardev=viewer");
+        }
+        if (deviceModel != null) {
+            SoundCardArgs.of(def, deviceModel.soundServer()).forEach(extra::add);
         }
     }
 

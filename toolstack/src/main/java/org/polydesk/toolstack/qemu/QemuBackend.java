@@ -28,6 +28,7 @@ import org.polydesk.protocol.vm.VmSockets;
 import org.polydesk.toolstack.backend.BackendException;
 import org.polydesk.toolstack.backend.HypervisorBackend;
 import org.polydesk.toolstack.backend.RunningVm;
+import org.polydesk.toolstack.backend.SoundCardArgs;
 import org.polydesk.toolstack.backend.VmRuntimeDir;
 import org.polydesk.toolstack.definition.VmStateDir;
 import org.polydesk.protocol.rpc.UnixSockets;
@@ -164,23 +165,6 @@ public final class QemuBackend implements HypervisorBackend {
         return launch(def, gpuFunctions, image);
     }
 
-    /**
-     * dom0's sound server if it answers now: QEMU's PulseAudio backend refuses to start without one,
-     * and a VM must never fail to start for want of sound, so it then starts silent.
-     */
-    private Path soundServerFor(VmDefinition def) {
-        Path server = settings.soundServer();
-        if (server == null || def.sound() == org.polydesk.protocol.vm.SoundCard.NONE) {
-            return null;
-        }
-        try (java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(server))) {
-            return server;
-        } catch (IOException e) {
-            LOG.info("'" + def.name() + "' starts silent: nothing answers at " + server + " (" + e.getMessage() + ")");
-            return null;
-        }
-    }
-
     private RunningVm launch(VmDefinition def, List<String> gpuFunctions, Path image) throws BackendException {
         if (running.containsKey(def.id())) {
             throw new BackendException("'" + def.name() + "' is already running");
@@ -197,7 +181,7 @@ public final class QemuBackend implements HypervisorBackend {
                     + " uses " + accel + " (which refuses hv-vpindex), and the guest runs correctly without them");
         }
         List<String> cmd = new ArrayList<>(QemuCommandLine.build(binary.toString(), accel, uefi, def,
-                gpuFunctions, dir, soundServerFor(def)));
+                gpuFunctions, dir, SoundCardArgs.answering(settings.soundServer(), def)));
         if (image != null) {
             // QEMU reads the image itself (exec: runs through /bin/sh), never writing to it.
             cmd.addAll(List.of("-incoming", "exec:cat '" + image + "'"));

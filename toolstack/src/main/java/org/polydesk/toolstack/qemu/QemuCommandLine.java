@@ -12,8 +12,8 @@ import org.polydesk.protocol.vm.Firmware;
 import org.polydesk.protocol.vm.GuestType;
 import org.polydesk.protocol.vm.HypervFeature;
 import org.polydesk.protocol.vm.Nic;
-import org.polydesk.protocol.vm.SoundCard;
 import org.polydesk.toolstack.backend.NicNames;
+import org.polydesk.toolstack.backend.SoundCardArgs;
 import org.polydesk.protocol.vm.NicModel;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.toolstack.backend.VmRuntimeDir;
@@ -37,25 +37,6 @@ public final class QemuCommandLine {
 
     /** A VM's UEFI flash: the firmware (read-only) and its own variable store. */
     public record UefiFlash(Path code, Path vars) {
-    }
-
-    /**
-     * The sound card and its audio backend. Its streams carry the VM's name and QEMU's pid, by which
-     * polydeskd's audio policy finds them. The card's own mixer is off: a guest turning its volume
-     * up must not undo what the policy set in dom0.
-     */
-    private static void addSound(List<String> a, VmDefinition def, Path soundServer) {
-        if (def.sound() == SoundCard.NONE) {
-            return;
-        }
-        String name = def.name().replace(",", ",,");
-        a.addAll(List.of("-audiodev", soundServer == null ? "none,id=sound"
-                : "pa,id=sound,server=unix:" + soundServer + ",out.stream-name=" + name + ",in.stream-name=" + name));
-        if (def.sound() == SoundCard.AC97) {
-            a.addAll(List.of("-device", "AC97,audiodev=sound"));
-        } else {
-            a.addAll(List.of("-device", "intel-hda", "-device", "hda-duplex,audiodev=sound,mixer=off"));
-        }
     }
 
     private QemuCommandLine() {
@@ -126,7 +107,7 @@ public final class QemuCommandLine {
             a.addAll(List.of("-chardev", "socket,id=swtpm,path=" + dir.swtpmSocket(),
                     "-tpmdev", "emulator,id=tpm0,chardev=swtpm", "-device", "tpm-crb,tpmdev=tpm0"));
         }
-        addSound(a, def, soundServer);
+        a.addAll(SoundCardArgs.of(def, soundServer));
         BootIndexes boot = new BootIndexes(def);
         addDisks(a, def, boot);
         addNics(a, def, boot);

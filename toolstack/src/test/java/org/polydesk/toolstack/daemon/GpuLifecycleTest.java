@@ -177,6 +177,24 @@ class GpuLifecycleTest {
         assertEquals(VmState.CRASHED, m.show("Gaming").state());
     }
 
+    /**
+     * A VM its backend made anew (a reboot on Xen: a new domain and device model) is shown with its new
+     * ids: the sound policy finds its streams by the device model's pid, the viewer by its domain.
+     */
+    @Test
+    void aVmMadeAnewIsKnownByItsNewIds() throws Exception {
+        VmManager m = daemon();
+        VmDefinition def = m.create(gaming()).definition();
+        m.start("Gaming");
+        assertEquals(1L, m.show("Gaming").pid());
+
+        backend.listener.remade(def.id(), new RunningVm(def.id(), 4242L, 17, null));
+
+        assertEquals(VmState.RUNNING, m.show("Gaming").state());
+        assertEquals(4242L, m.show("Gaming").pid());
+        assertEquals(17, m.show("Gaming").domid());
+    }
+
     @Test
     void aStartTheHypervisorRefusesGivesTheCardBackAndSaysWhy() throws Exception {
         VmManager m = daemon();

@@ -33,6 +33,42 @@ class LibxlDomainConfigTest {
     }
 
     /**
+     * With our device model an HVM guest gets it (device_model_override) and its sound card into dom0's
+     * sound server, named after the VM; silent (audiodev none) when the server did not answer; a PV
+     * guest, which has no device model of that kind, nothing. Without it, no card: Debian's cannot play.
+     */
+    @Test
+    void ourDeviceModelGivesAnHvmGuestItsSoundCard() {
+        Path qemu = Path.of("/usr/lib/polydesk/qemu/qemu-system-x86_64");
+        Path server = Path.of("/run/polydesk-sound/pulse/native");
+        VmDefinition hvm = VmDefinition.builder().id(ID).name("Desk, 1").slot(1).memoryMib(1024).build();
+        JsonNode withSound = LibxlDomainConfig.of(hvm, DIR, List.of(), EMPTY_CD, new LibxlDomainConfig.DeviceModel(qemu, server));
+        assertEquals(qemu.toString(), withSound.path("b_info").path("device_model").asText());
+        List<String> extra = strings(withSound.path("b_info").path("extra_hvm"));
+        assertEquals(List.of("-audiodev", "pa,id=sound,server=unix:" + server + ",out.stream-name=Desk,, 1,in.stream-name=Desk,, 1",
+                "-device", "intel-hda", "-device", "hda-duplex,audiodev=sound,mixer=off"),
+                extra.subList(extra.indexOf("-audiodev"), extra.size()));
+
+        JsonNode silent = LibxlDomainConfig.of(hvm, DIR, List.of(), EMPTY_CD, new LibxlDomainConfig.DeviceModel(qemu, null));
+        assertTrue(strings(silent.path("b_info").path("extra_hvm")).contains("none,id=sound"), silent.toString());
+
+        JsonNode debians = config(hvm);
+        assertTrue(debians.path("b_info").path("device_model").isMissingNode(), debians.toString());
+        assertFalse(strings(debians.path("b_info").path("extra_hvm")).contains("-audiodev"), debians.toString());
+
+        VmDefinition pv = VmDefinition.builder().id(ID).name("Pv").slot(2).memoryMib(256).type(GuestType.PV)
+                .kernel("/boot/vmlinuz").build();
+        JsonNode pvConfig = LibxlDomainConfig.of(pv, DIR, List.of(), EMPTY_CD, new LibxlDomainConfig.DeviceModel(qemu, server));
+        assertFalse(pvConfig.toString().contains("audiodev"), pvConfig.toString());
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new java.util.ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    /**
      * The GPU's card goes in whole (the functions polydeskd made assignable), strict about reserved
      * device memory, as a secondary adapter (no gfx_passthru); a listed function is not added twice,
      * and other PCI devices follow as given.
