@@ -14,8 +14,6 @@
 #                  the boot steps, every check of iso/required-checks, boot-mode, screen-shows-ui,
 #                  and the install and administrator steps); one that never reports is a FAIL
 #                  unless allowed here, and so is a run without results.
-#   POLYDESK_BOOT_CONSOLE=1: also the disk phases' admin-console and console-back (the console
-#                  chord), for an image whose input server runs with --console.
 #   --phases LIST  comma-separated, in this order by default:
 #                    bios-live   boot the ISO by BIOS (isolinux, mboot.c32), checks
 #                    install     in that same boot: refusals, then polyctl install --disk /dev/vda
@@ -543,8 +541,7 @@ admin_checks() {
 && polyctl host ssh off | grep -q 'ssh logins: off' && ! (exec 3<>/dev/tcp/127.0.0.1/22) 2>/dev/null")
     if [ "$rc" = 0 ]; then result PASS "$phase" "admin-ssh" "$(since) s: polyctl host ssh on: sshd answered SSH-2.0 on port 22; off: nothing listens"
     else result FAIL "$phase" "admin-ssh" "polyctl host ssh on/off as $admin_user: exit $rc"; fi
-    # The console chord is off in the image until the display server's hand-over works (issue 21).
-    if [ -n "${POLYDESK_BOOT_CONSOLE:-}" ]; then admin_console; fi
+    admin_console
     host_shutdown
 }
 

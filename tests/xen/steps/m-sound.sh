@@ -48,21 +48,24 @@ tone_follow() {
     follow_serial tone "$OUT/tone-serial.log"
     grep -q 'POLYDESK-TONE PLAYING' "$OUT/tone-serial.log" 2>/dev/null
 }
-# heard_hz FILE: records dom0's output for 3 s into FILE and prints the frequency of what was loud
-# (zero crossings within loud stretches, mono 48 kHz) and how much of it was loud, or "0 0".
+# heard_hz FILE: records dom0's output for 3 s into FILE (mono, 48 kHz) and prints the frequency of
+# what was loud and in how many 10 ms blocks: the sign changes of the signal (with a hysteresis of
+# 1000), counted in the blocks whose peak is over 2000; "0 N" with fewer than 10 such blocks.
 heard_hz() {
     timeout 3 parec --server "unix:$sound_run/pulse/native" -d polydesk_xen_out.monitor --raw \
         --format=s16le --rate=48000 --channels=1 > "$1" 2>/dev/null
     od -An -v -t d2 -w2 "$1" | awk '
-        { s = $1; loud = (s > 2000 || s < -2000) }
-        loud { n++; if (prev != "" && (s >= 0) != (prev >= 0) && prevloud) x++ }
-        { prev = s; prevloud = loud; total++ }
-        END { if (n < 4800) { print "0", n + 0; exit } printf "%d %d\n", x / 2 / (n / 48000), n }'
+        { s = $1; i++
+          st = s > 1000 ? 1 : (s < -1000 ? -1 : 0)
+          if (st != 0) { if (last != 0 && st != last) t++; last = st }
+          a = s < 0 ? -s : s; if (a > peak) peak = a
+          if (i % 480 == 0) { if (peak > 2000) { blocks++; x += t } t = 0; peak = 0 } }
+        END { if (blocks < 10) { print "0", blocks + 0; exit } printf "%d %d\n", x / 2 / (blocks * 0.01), blocks }'
 }
-# tone_heard FILE: 440 Hz (±10 %) in at least a tenth of a second of loud samples.
+# tone_heard FILE: 440 Hz (±10 %) in at least a tenth of a second of loud blocks.
 tone_heard() {
     set -- "$1" $(heard_hz "$1")
-    info "dom0's output: $2 Hz in $3 loud samples"
+    info "dom0's output: $2 Hz in $3 loud 10 ms blocks"
     [ "$2" -ge 396 ] && [ "$2" -le 484 ]
 }
 

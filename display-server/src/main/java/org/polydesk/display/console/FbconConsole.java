@@ -8,17 +8,27 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The kernel's framebuffer console (fbcon), bound to the framebuffer to show it and unbound to hide
- * it, through /sys/class/vtconsole (as /usr/lib/polydesk/text-console does when the display server
- * starts and stops). Binding makes fbcon draw the foreground virtual terminal whole: its login
- * prompt, or the administrator's shell as it was left.
+ * The kernel's framebuffer console (fbcon), put on the framebuffer to show it and unbound to hide
+ * it (through /sys/class/vtconsole, as /usr/lib/polydesk/text-console does when the display server
+ * starts and stops). Showing makes fbcon draw the foreground virtual terminal whole: its login
+ * prompt, or the administrator's shell as it was left. An unbound fbcon has forgotten its
+ * framebuffer, so writing 1 to {@code bind} alone does nothing: the terminals are mapped to the
+ * framebuffer again ({@link Takeover}, FBIOPUT_CON2FBMAP), which makes fbcon take them over.
  */
 public final class FbconConsole implements TextConsole {
     public static final Path SYSFS = Path.of("/sys/class/vtconsole");
     private final Path vtconsoles;
+    private final Takeover takeover;
 
-    public FbconConsole(Path vtconsoles) {
+    /** Maps the terminals to the framebuffer again (fbcon takes them over if it is unbound). */
+    @FunctionalInterface
+    public interface Takeover {
+        void mapToFramebuffer() throws IOException;
+    }
+
+    public FbconConsole(Path vtconsoles, Takeover takeover) {
         this.vtconsoles = vtconsoles;
+        this.takeover = takeover;
     }
 
     /** The vtconsole entries that are fbcon's ("frame buffer device" in their name). */
@@ -43,7 +53,13 @@ public final class FbconConsole implements TextConsole {
 
     @Override
     public void show() throws IOException {
-        bind("1");
+        List<Path> fbcon = framebufferConsoles();
+        takeover.mapToFramebuffer();
+        for (Path vt : fbcon) {
+            if (!Files.readString(vt.resolve("bind")).strip().equals("1")) {
+                throw new IOException("fbcon did not take the terminals over (" + vt.resolve("bind") + " is still 0)");
+            }
+        }
     }
 
     @Override

@@ -10,6 +10,7 @@ import org.polydesk.display.bus.FocusFollower;
 import org.polydesk.display.bus.ToolstackFollower;
 import org.polydesk.display.compose.IndicatorStyle;
 import org.polydesk.display.console.FbconConsole;
+import org.polydesk.display.linux.FbconMap;
 import org.polydesk.display.linux.Gntdev;
 import org.polydesk.display.rfb.RfbConfig;
 import org.polydesk.display.rfb.RfbEndpoint;
@@ -123,9 +124,10 @@ public final class DisplayMain implements Callable<Integer> {
         }
         Backoff backoff = Backoff.DEFAULT;
         DisplayServer display = new DisplayServer(out, style, RfbConfig.defaults(), backoff).start();
-        if (sink.equals("framebuffer") || sink.startsWith("framebuffer:")) {
+        String fb = framebufferDevice();
+        if (fb != null) {
             // The console chord shows the kernel's console on this framebuffer (the administrator's login).
-            display.useTextConsole(new FbconConsole(FbconConsole.SYSFS));
+            display.useTextConsole(new FbconConsole(FbconConsole.SYSFS, () -> FbconMap.map(java.nio.file.Path.of(fb), 1)));
         }
         display.showControlUi(RfbEndpoint.unix(uiVnc));
         fixed.forEach(f -> display.vmStarted(f.label(), f.endpoint()));
@@ -148,9 +150,17 @@ public final class DisplayMain implements Callable<Integer> {
         return 0;
     }
 
+    /** The framebuffer device of a framebuffer sink, else null. */
+    private String framebufferDevice() {
+        if (sink.equals("framebuffer")) {
+            return "/dev/fb0";
+        }
+        return sink.startsWith("framebuffer:") ? sink.substring("framebuffer:".length()) : null;
+    }
+
     private Sink openSink() throws java.io.IOException {
-        if (sink.equals("framebuffer") || sink.startsWith("framebuffer:")) {
-            String device = sink.contains(":") ? sink.substring(sink.indexOf(':') + 1) : "/dev/fb0";
+        String device = framebufferDevice();
+        if (device != null) {
             // a VM that owns the GPU takes the monitor, and dom0's framebuffer with it
             return MonitorSink.open(() -> FramebufferSink.open(device), viewerShmDir, new Gntdev(), Backoff.DEFAULT);
         }

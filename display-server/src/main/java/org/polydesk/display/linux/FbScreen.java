@@ -53,7 +53,7 @@ public final class FbScreen implements AutoCloseable {
         }
     }
 
-    private static String strerror() {
+    static String strerror() {
         int errno = Native.getLastError();
         return switch (errno) {
             case 2 -> "no such device (ENOENT)";
