@@ -217,11 +217,7 @@ public final class LibxlBackend implements HypervisorBackend {
             return domid;
         } catch (LibxlException | BackendException e) {
             xl.unwatchDeath(domid);
-            try {
-                xl.destroy(domid);
-            } catch (LibxlException destroyFailed) {
-                LOG.warning("cannot clean up domain " + domid + ": " + destroyFailed.getMessage());
-            }
+            destroyQuietly(domid);
             throw e instanceof BackendException b ? b
                     : new BackendException("cannot " + verb + " '" + def.name() + "': " + e.getMessage(), e);
         }
@@ -333,7 +329,12 @@ public final class LibxlBackend implements HypervisorBackend {
                 domain.domid = create(domain.def, domain.dir, domain.gpuFunctions, null);
                 domain.deviceModelPid = deviceModelPid(domain.def, domain.domid);
                 byDomid.put(domain.domid, domain);
-                listener.remade(domain.def.id(), domain.toRunningVm());
+                if (domain.destroyRequested) {
+                    // Destroyed while it was being made again (destroyNow had the old domain): this one goes too.
+                    destroyQuietly(domain.domid);
+                } else {
+                    listener.remade(domain.def.id(), domain.toRunningVm());
+                }
                 return;
             } catch (BackendException e) {
                 end(domain, ExitReason.CRASHED, "the guest asked to reboot but could not be started again: " + e.getMessage());
@@ -393,13 +394,25 @@ public final class LibxlBackend implements HypervisorBackend {
     }
 
     private void destroyNow(Domain domain) throws BackendException {
+        int domid = domain.domid;
         try {
-            xl.destroy(domain.domid);
+            xl.destroy(domid);
         } catch (LibxlException e) {
             throw new BackendException("cannot destroy '" + domain.def.name() + "': " + e.getMessage(), e);
         }
-        if (!awaitReported(domain, Duration.ofSeconds(30))) {
+        // A guest's reboot may be making its domain again meanwhile (onDeath destroys that one once
+        // made), which under load takes a while: the wait is for the VM's end, not that domain's.
+        if (!awaitReported(domain, Duration.ofSeconds(30))
+                && (domain.domid == domid || !awaitReported(domain, Duration.ofSeconds(60)))) {
             throw new BackendException("domain " + domain.domid + " of '" + domain.def.name() + "' did not die");
+        }
+    }
+
+    private void destroyQuietly(int domid) {
+        try {
+            xl.destroy(domid);
+        } catch (LibxlException e) {
+            LOG.warning("cannot destroy domain " + domid + ": " + e.getMessage());
         }
     }
 
