@@ -341,7 +341,7 @@ if [ -n "$ready" ] && [ "$(state hvm-test)" = running ]; then
             || why="$why no 'running' event saying it resumed from its saved state;"
         [ -e "$saved.json" ] && why="$why its saved state $saved.json is still there;"
         verdict f-resume-saved-hvm "$t" "$why"
-        [ -z "$why" ] || { indent "$OUT/f-resume-saved.txt"; indent "$OUT/polydeskd.log" 30; }
+        [ -z "$why" ] || { indent "$OUT/f-resume-saved.txt"; indent "$OUT/polydeskd.log" 30; indent /var/log/xen/qemu-dm-hvm-test.log 30; }
 
         # The guest ran on from where it was saved: its tick counter goes on past the last one
         # it printed before the suspend (a new boot counts from 1), and it says no new READY.
