@@ -22,7 +22,7 @@ need_packages dpkg-dev quilt build-essential fakeroot meson ninja-build pkg-conf
     libglib2.0-dev libpixman-1-dev zlib1g-dev libfdt-dev libxen-dev libpulse-dev libusb-1.0-0-dev \
     libspice-server-dev libjpeg62-turbo-dev libcap-ng-dev libattr1-dev libslirp-dev \
     || die "cannot install the build dependencies"
-qemu_source_fetch || die "$QEMU_FETCH_ERROR"
+debian_source_fetch qemu "$QEMU_SOURCE_VERSION" "$QEMU_SOURCE_CACHE" "$QEMU_DSC" || die "$FETCH_ERROR"
 
 work=$here/work/device-model
 src=$work/qemu

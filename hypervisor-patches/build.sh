@@ -17,7 +17,7 @@ die() { log "ERROR: $*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "must run as root (apt-get build-dep)"
 need_packages dpkg-dev quilt build-essential fakeroot || die "cannot install the build tools"
-bash "$here/check.sh" | tee /dev/stderr | grep -q '^PASS' || die "the series does not apply (or the source is missing)"
+bash "$here/check.sh" | tee /dev/stderr | grep -q '^PASS hypervisor-patches' || die "the series does not apply (or the source is missing)"
 
 work=$here/work
 src=$work/xen

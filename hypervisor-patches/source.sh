@@ -2,9 +2,8 @@
 # QEMU for our device model), fetched once into a cache that outlives clones (CI works in a
 # fresh clone each time).
 #
-#   xen_source_fetch   -> 0 and the .dsc in $XEN_DSC, or 1 with the reason in $XEN_FETCH_ERROR
-#   xen_source_extract DIR  -> Debian's tree (its own patches applied) in DIR
-#   qemu_source_fetch / qemu_source_extract DIR: the same for QEMU ($QEMU_DSC, $QEMU_FETCH_ERROR)
+#   debian_source_fetch PACKAGE VERSION CACHE DSC -> 0, or 1 with the reason in $FETCH_ERROR
+#   xen_source_extract DIR / qemu_source_extract DIR -> Debian's tree (its own patches applied) in DIR
 #
 # The sources come through apt with a private sources list and private lists
 # ($POLYDESK_CACHE/<package>-source/apt), so neither a deb-src entry in /etc/apt nor an
@@ -16,11 +15,9 @@ XEN_SOURCE_SUITE=${XEN_SOURCE_SUITE:-bookworm}
 XEN_SOURCE_MIRROR=${XEN_SOURCE_MIRROR:-http://deb.debian.org/debian}
 XEN_SOURCE_CACHE=${POLYDESK_CACHE:-/var/cache/polydesk}/xen-source
 XEN_DSC=$XEN_SOURCE_CACHE/xen_${XEN_SOURCE_VERSION#*:}.dsc
-XEN_FETCH_ERROR=
 QEMU_SOURCE_VERSION=${QEMU_SOURCE_VERSION:-1:7.2+dfsg-7+deb12u18}
 QEMU_SOURCE_CACHE=${POLYDESK_CACHE:-/var/cache/polydesk}/qemu-source
 QEMU_DSC=$QEMU_SOURCE_CACHE/qemu_${QEMU_SOURCE_VERSION#*:}.dsc
-QEMU_FETCH_ERROR=
 
 # debian_source_fetch PACKAGE VERSION CACHE DSC -> 0, or 1 with the reason in $FETCH_ERROR
 debian_source_fetch() {
@@ -50,18 +47,6 @@ debian_source_fetch() {
         return 1
     fi
     return 0
-}
-
-xen_source_fetch() {
-    debian_source_fetch xen "$XEN_SOURCE_VERSION" "$XEN_SOURCE_CACHE" "$XEN_DSC" && return 0
-    XEN_FETCH_ERROR=$FETCH_ERROR
-    return 1
-}
-
-qemu_source_fetch() {
-    debian_source_fetch qemu "$QEMU_SOURCE_VERSION" "$QEMU_SOURCE_CACHE" "$QEMU_DSC" && return 0
-    QEMU_FETCH_ERROR=$FETCH_ERROR
-    return 1
 }
 
 # debian_source_extract DSC DIR
