@@ -85,14 +85,6 @@ public final class LibxlBackend implements HypervisorBackend {
             this.domid = domid;
         }
 
-        /** Only an HVM guest has a device model, and so our sockets. */
-        /** The device model's pid (an HVM guest's; its sound streams carry it), or null. */
-        volatile Long deviceModelPid;
-
-        RunningVm toRunningVm() {
-            return new RunningVm(def.id(), deviceModelPid, domid,
-                    def.type() == GuestType.HVM ? dir.sockets(def.gpu() != null, false, def.usbTablet()) : null);
-        }
     }
 
     /**
@@ -180,10 +172,9 @@ public final class LibxlBackend implements HypervisorBackend {
         VmRuntimeDir dir = VmRuntimeDir.of(runDir, def.id());
         prepareDirectory(def, dir);
         Domain domain = new Domain(def, dir, gpuFunctions, create(def, dir, gpuFunctions, image));
-        domain.deviceModelPid = deviceModelPid(def, domain.domid);
         byId.put(def.id(), domain);
         byDomid.put(domain.domid, domain);
-        return domain.toRunningVm();
+        return running(domain);
     }
 
     /**
@@ -241,8 +232,14 @@ public final class LibxlBackend implements HypervisorBackend {
         }
     }
 
-    private Long deviceModelPid(VmDefinition def, int domid) {
-        return def.type() == GuestType.HVM ? DeviceModelProcess.of(proc, domid).orElse(null) : null;
+    /**
+     * The domain as the manager knows it. Only an HVM guest has a device model, and so our sockets,
+     * and the pid its sound streams carry (read from procfs, as the domain is now).
+     */
+    private RunningVm running(Domain domain) {
+        boolean hvm = domain.def.type() == GuestType.HVM;
+        return new RunningVm(domain.def.id(), hvm ? DeviceModelProcess.of(proc, domain.domid).orElse(null) : null,
+                domain.domid, hvm ? domain.dir.sockets(domain.def.gpu() != null, false, domain.def.usbTablet()) : null);
     }
 
     /** The device model opens our sockets a little after libxl returns; the start is done when it has. */
@@ -327,13 +324,12 @@ public final class LibxlBackend implements HypervisorBackend {
         if (domain.rebooting && !domain.destroyRequested && !domain.stopRequested) {
             try {
                 domain.domid = create(domain.def, domain.dir, domain.gpuFunctions, null);
-                domain.deviceModelPid = deviceModelPid(domain.def, domain.domid);
                 byDomid.put(domain.domid, domain);
                 if (domain.destroyRequested) {
                     // Destroyed while it was being made again (destroyNow had the old domain): this one goes too.
                     destroyQuietly(domain.domid);
                 } else {
-                    listener.remade(domain.def.id(), domain.toRunningVm());
+                    listener.remade(domain.def.id(), running(domain));
                 }
                 return;
             } catch (BackendException e) {
@@ -728,7 +724,6 @@ public final class LibxlBackend implements HypervisorBackend {
                 if (def.id().toString().equalsIgnoreCase(info.path("uuid").asText()) && !info.path("dying").asBoolean()) {
                     Domain domain = new Domain(def, VmRuntimeDir.of(runDir, def.id()),
                             gpuFunctions.getOrDefault(def.id(), List.of()), info.path("domid").asInt());
-                    domain.deviceModelPid = deviceModelPid(def, domain.domid);
                     try {
                         xl.watchDeath(domain.domid);
                     } catch (LibxlException e) {
@@ -737,7 +732,7 @@ public final class LibxlBackend implements HypervisorBackend {
                     }
                     byId.put(def.id(), domain);
                     byDomid.put(domain.domid, domain);
-                    found.add(domain.toRunningVm());
+                    found.add(running(domain));
                     ensureEventThread();
                 }
             }
