@@ -12,8 +12,6 @@ import java.nio.file.Path;
  * fbcon has forgotten which framebuffer its terminals were on (Debian 12's 6.1 kernel).
  */
 public final class FbconMap {
-    private static final long FBIOPUT_CON2FBMAP = 0x4610;
-
     private FbconMap() {
     }
 
@@ -31,7 +29,7 @@ public final class FbconMap {
             throw new IOException("cannot open " + device + ": " + FbScreen.strerror());
         }
         try {
-            if (LibC.C.ioctl(fd, FBIOPUT_CON2FBMAP, arg) < 0) {
+            if (LibC.C.ioctl(fd, LibC.FBIOPUT_CON2FBMAP, arg) < 0) {
                 throw new IOException("FBIOPUT_CON2FBMAP on " + device + " failed: "
                         + FbScreen.strerror());
             }

@@ -18,6 +18,8 @@ interface LibC extends Library {
     int MAP_SHARED = 1;
     long FBIOGET_VSCREENINFO = 0x4600;
     long FBIOGET_FSCREENINFO = 0x4602;
+    /** Maps a virtual terminal to a framebuffer (struct fb_con2fbmap): {@link FbconMap}. */
+    long FBIOPUT_CON2FBMAP = 0x4610;
     /** sizeof(struct fb_var_screeninfo) and sizeof(struct fb_fix_screeninfo) on 64-bit Linux. */
     int VAR_SIZE = 160;
     int FIX_SIZE = 80;
