@@ -17,7 +17,8 @@ die() { log "ERROR: $*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "must run as root (apt-get build-dep)"
 need_packages dpkg-dev quilt build-essential fakeroot || die "cannot install the build tools"
-bash "$here/check.sh" | tee /dev/stderr | grep -q '^PASS hypervisor-patches' || die "the series does not apply (or the source is missing)"
+# (grep reads all of it: a grep -q that quits at the first line would kill tee, and pipefail fail the check)
+bash "$here/check.sh" | tee /dev/stderr | grep '^PASS hypervisor-patches' > /dev/null || die "the series does not apply (or the source is missing)"
 
 work=$here/work
 src=$work/xen

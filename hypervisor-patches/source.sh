@@ -79,6 +79,29 @@ xen_patch_set_key() {
     } | sha256sum | cut -c1-16
 }
 
+# patched_xen_debs: makes sure out/debs holds this tree's patch set (running build.sh, ~9 min,
+# when it does not) and prints the .debs a dom0 installs from it, one path per line; progress
+# on stderr. Returns 1 when the build fails. iso/build.sh and the Xen system test both use it.
+patched_xen_debs() {
+    local here dir key have d pkg
+    here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+    dir=$here/out/debs
+    key=$(xen_patch_set_key)
+    have=$(cat "$dir/KEY" 2>/dev/null || echo none)
+    if [ "$have" != "$key" ]; then
+        echo "patched Xen: out/debs holds patch set $have, this tree's is $key: hypervisor-patches/build.sh (~9 min)" >&2
+        bash "$here/build.sh" >&2 || return 1
+        have=$(cat "$dir/KEY" 2>/dev/null || echo none)
+        [ "$have" = "$key" ] || { echo "hypervisor-patches/build.sh left no KEY $key in $dir" >&2; return 1; }
+    fi
+    for d in "$dir"/*.deb; do
+        pkg=$(dpkg-deb -f "$d" Package)
+        [[ $pkg =~ ^(xen-hypervisor-4\.17-amd64|xen-hypervisor-common|xen-utils-4\.17|xen-utils-common|xenstore-utils|libxen.*)$ ]] \
+            && [[ $pkg != *-dev && $pkg != *-dbg && $pkg != *-dbgsym ]] && echo "$d"
+    done
+    return 0
+}
+
 # The changelog entry of our build: one "* Polydesk: NAME" line per patch, which polydeskd's
 # host.info reads back from the installed package (toolstack's XenPackage).
 #   xen_changelog_entry VERSION PATCH...

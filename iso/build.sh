@@ -76,25 +76,14 @@ done
 [ ${#debs[@]} -gt 0 ] || die "no */target/polydesk-*_all.deb (run mvn package)"
 
 # 2. Xen: ours (patched), built when out/debs/ does not hold this patch set; stock only if asked.
-xen_debs_dir=$repo/hypervisor-patches/out/debs
-xen_wanted='^(xen-hypervisor-4\.17-amd64|xen-hypervisor-common|xen-utils-4\.17|xen-utils-common|xenstore-utils|libxen.*|libxenmisc4\.17)$'
 xen_debs=()
 if [ -z "$stock_xen" ]; then
     . "$repo/hypervisor-patches/source.sh"
     key=$(xen_patch_set_key)
-    have=$(cat "$xen_debs_dir/KEY" 2>/dev/null || echo none)
-    if [ "$have" != "$key" ]; then
-        log "patched Xen: out/debs holds patch set $have, this tree's is $key: hypervisor-patches/build.sh (~9 min)"
-        if ! bash "$repo/hypervisor-patches/build.sh" 2>&1 | while IFS= read -r line; do log "$line"; done; then
-            die "the patched Xen did not build (or use --stock-xen for Debian's own Xen)"
-        fi
-        [ "$(cat "$xen_debs_dir/KEY" 2>/dev/null)" = "$key" ] || die "hypervisor-patches/build.sh left no KEY $key in $xen_debs_dir"
-    fi
-    for d in "$xen_debs_dir"/*.deb; do
-        pkg=$(dpkg-deb -f "$d" Package)
-        [[ $pkg =~ $xen_wanted ]] && [[ $pkg != *-dev && $pkg != *-dbg && $pkg != *-dbgsym ]] && xen_debs+=("$d")
-    done
-    [ ${#xen_debs[@]} -gt 0 ] || die "no Xen .debs in $xen_debs_dir"
+    xen_list=$(patched_xen_debs 2> >(while IFS= read -r line; do log "$line"; done)) \
+        || die "the patched Xen did not build (or use --stock-xen for Debian's own Xen)"
+    mapfile -t xen_debs <<< "$xen_list"
+    [ -n "${xen_debs[0]}" ] || die "no Xen .debs in $repo/hypervisor-patches/out/debs"
 fi
 
 # 2b. Our device model (HVM guests' sound on Xen), built when out/device-model/ does not hold this
