@@ -13,6 +13,9 @@
 #   versions.txt  what went in (Xen, kernel, qemu-system-xen, JDK)
 # Progress goes to stderr.
 #
+# Arguments: .debs of Xen to install over Debian's (hypervisor and userland alike), as the image
+# does (hypervisor-patches' patched_xen_debs); none: Debian's own Xen.
+#
 # Cache: tests/xen/cache/<hash>/ (or $POLYDESK_XEN_CACHE/<hash>/), where the hash covers
 # this script, dom0-init and the candidate versions (apt-cache policy) of the packages
 # installed. The debootstrapped root (the slow part, 5–10 min) is kept in
@@ -42,6 +45,7 @@ packages=(
     iproute2 socat busybox procps kmod udev util-linux jq e2fsprogs
 )
 start_time=$SECONDS
+xen_debs=("$@")
 
 log() { printf 'build-dom0-image [%3d s]: %s\n' $((SECONDS - start_time)) "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -155,7 +159,8 @@ hashes() {
     root_hash=$( { declare -f build_root; printf '%s\n' "$suite" "$mirror" "$security_mirror" "${pinned[@]}"; } \
         | sha256sum | cut -c1-16)
     image_hash=$( { sha256sum "$here/build-dom0-image.sh" "$here/dom0-init" | cut -d' ' -f1
-                   echo "$root_hash"; } | sha256sum | cut -c1-16)
+                   echo "$root_hash"
+                   [ ${#xen_debs[@]} -eq 0 ] || sha256sum "${xen_debs[@]}" | cut -d' ' -f1; } | sha256sum | cut -c1-16)
     out=$cache/$image_hash
 }
 cached_image() {
@@ -197,6 +202,36 @@ if [ ! -f "$root/.complete" ]; then
     log "root done ($(du -sh "$root" | cut -f1))"
 else
     log "reusing root $root"
+fi
+
+for d in "${xen_debs[@]}"; do [ -f "$d" ] || die "no such .deb: $d"; done
+# overlay_xen DIR: our Xen's .debs over the packages of Debian's Xen that the root holds
+# (older than the stock ones from bookworm-security, hence --force-downgrade).
+overlay_xen() {
+    local root=$1 d pkg debs=()
+    for d in "${xen_debs[@]}"; do
+        pkg=$(dpkg-deb -f "$d" Package)
+        chroot "$root" dpkg-query -W "$pkg" > /dev/null 2>&1 && debs+=("$d")
+    done
+    [ ${#debs[@]} -gt 0 ] || die "none of the given Xen .debs is a package of the root"
+    mkdir -p "$root/tmp/xen-debs"
+    cp "${debs[@]}" "$root/tmp/xen-debs/"
+    printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
+    chmod 755 "$root/usr/sbin/policy-rc.d"
+    mount -t proc proc "$root/proc"
+    mounted_root=$root
+    DEBIAN_FRONTEND=noninteractive chroot "$root" sh -c 'dpkg -i --force-downgrade /tmp/xen-debs/*.deb' >&2 \
+        || die "dpkg -i of our Xen .debs in the root failed"
+    umount "$root/proc"
+    mounted_root=
+    rm -rf "$root/tmp/xen-debs" "$root/usr/sbin/policy-rc.d"
+}
+if [ ${#xen_debs[@]} -gt 0 ]; then
+    log "our Xen over Debian's: ${#xen_debs[@]} .debs ($(dpkg-deb -f "${xen_debs[0]}" Version))"
+    # On a copy: the cached root stays Debian's.
+    cp -a "$root" "$work/root"
+    root=$work/root
+    overlay_xen "$root"
 fi
 
 log "making dom0.img"

@@ -29,6 +29,9 @@
 #   POLYDESK_XEN_DEVICE_MODEL  the polydesk-device-model .deb (default: the newest in
 #                         hypervisor-patches/out/device-model/; none found is a FAIL), or "none":
 #                         Debian's device model, and step m (sound) allowed to skip
+#   POLYDESK_XEN_STOCK    "1": Debian's own Xen in dom0. Otherwise dom0 runs ours, as the image
+#                         does: hypervisor-patches/out/debs, built first (~9 min) when it does
+#                         not hold this tree's patch set; a build that fails is a FAIL
 # The run's files (serial.log, payload.img, out/ with dom0's logs) stay in
 # <cache>/last-run/ until the next run.
 set -euo pipefail
@@ -40,7 +43,7 @@ while [ $# -gt 0 ]; do
         --allow-skip) allow_skip=${allow_skip:+$allow_skip,}${2:?--allow-skip needs STEP[,STEP]}; shift 2 ;;
         --allow-skip=*) allow_skip=${allow_skip:+$allow_skip,}${1#*=}; shift ;;
         --only) only=${2:?--only needs GROUP[,GROUP]}; shift 2 ;;
-        -h|--help) sed -n '2,31p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h|--help) sed -n '2,34p' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) echo "run-xen-system-test.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -120,8 +123,19 @@ mkdir -p "$cache"
 exec 9> "$cache/.run.lock"
 flock -n 9 || die "another run-xen-system-test is running"
 
+xen_debs=()
+if [ "${POLYDESK_XEN_STOCK:-}" = 1 ]; then
+    log "NOTE: POLYDESK_XEN_STOCK=1: Debian's own Xen in dom0, not the image's patched one"
+else
+    . "$repo/hypervisor-patches/source.sh"
+    if ! xen_list=$(patched_xen_debs 2> >(while IFS= read -r line; do log "$line"; done)); then
+        preflight_fail "the patched Xen did not build (hypervisor-patches/build.sh; POLYDESK_XEN_STOCK=1 runs Debian's)"
+        preflight_verdict
+    fi
+    mapfile -t xen_debs <<< "$xen_list"
+fi
 log "dom0 image (cached after the first build, which takes a few minutes)"
-image=$("$here/build-dom0-image.sh" | tail -n1)
+image=$("$here/build-dom0-image.sh" "${xen_debs[@]}" | tail -n1)
 [ -f "$image/dom0.img" ] || die "build-dom0-image.sh gave no image"
 log "test guest"
 guest=$("$repo/tests/guest/build-guest.sh" | tail -n1)
