@@ -116,11 +116,12 @@ public final class ToolstackApi {
     /**
      * {@code force}: erase a disk that holds partitions or data. {@code encryptionPassphrase}: put the VM
      * store (definitions, disk images, media, settings) on LUKS2, unlocked by this passphrase at each
-     * boot; absent, it is not encrypted.
+     * boot; absent, it is not encrypted. {@code timeZone}: a tz database name like Europe/Berlin; absent, UTC.
      */
-    public record InstallStart(String disk, Boolean force, InstallAdmin admin, String encryptionPassphrase) {
+    public record InstallStart(String disk, Boolean force, InstallAdmin admin, String encryptionPassphrase,
+                               String timeZone) {
         public static final String DISK = "disk", FORCE = "force", ADMIN = "admin",
-                ENCRYPTION_PASSPHRASE = "encryptionPassphrase";
+                ENCRYPTION_PASSPHRASE = "encryptionPassphrase", TIME_ZONE = "timeZone";
     }
 
     public record InstallStarted(String disk, int steps) {

@@ -55,6 +55,10 @@ final class InstallCommand implements Callable<Integer> {
             + " first line of FILE. Without it the passphrase is asked twice on the terminal.")
     Path passphraseFile;
 
+    @Option(names = "--time-zone", paramLabel = "ZONE", description = "The installed system's time zone, a name"
+            + " under /usr/share/zoneinfo like Europe/Berlin (default: UTC).")
+    String timeZone;
+
     @Option(names = "--source", paramLabel = "DIR", description = "The system to copy (default: the live root, ${DEFAULT-VALUE}).")
     Path source = Installer.LIVE_ROOT;
 
@@ -85,6 +89,13 @@ final class InstallCommand implements Callable<Integer> {
                 () -> HardwareCheck.system().check());
         Installer.Options o = Installer.Options.of(disk).withForce(force).withSource(source).withDryRun(dryRun)
                 .withXenCmdline(xenCmdline);
+        if (timeZone != null) {
+            try {
+                o = o.withTimeZone(Installer.TimeZone.of(timeZone, Installer.TimeZone.ZONEINFO));
+            } catch (InstallException e) {
+                throw new Polyctl.Refused(e.getMessage());
+            }
+        }
         if (!dryRun) {
             // A disk it will not write to is refused before anyone types a password for it.
             try {

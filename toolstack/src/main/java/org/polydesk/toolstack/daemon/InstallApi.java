@@ -4,6 +4,7 @@ import org.polydesk.protocol.rpc.RpcException;
 import org.polydesk.protocol.rpc.RpcServer;
 import org.polydesk.protocol.toolstack.ToolstackApi;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
@@ -34,20 +35,24 @@ final class InstallApi {
     private final CommandRunner runner;
     private final Installer.Options defaults;
     private final Installer.MachineCheck machine;
+    /** The zone files a time zone is checked against: those of the system that is copied. */
+    private final Path zoneinfo;
     /** The disk being installed to, or null. */
     private final AtomicReference<String> running = new AtomicReference<>();
 
-    InstallApi(Devices devices, CommandRunner runner, Installer.Options defaults, Installer.MachineCheck machine) {
+    InstallApi(Devices devices, CommandRunner runner, Installer.Options defaults, Installer.MachineCheck machine,
+               Path zoneinfo) {
         this.devices = devices;
         this.runner = runner;
         this.defaults = defaults;
         this.machine = machine;
+        this.zoneinfo = zoneinfo;
     }
 
     /** The live system's installer: the real disks, commands and live root. */
     static InstallApi system() {
         return new InstallApi(BlockDevices::system, CommandRunner.system(), Installer.Options.of(""),
-                () -> HardwareCheck.system().check());
+                () -> HardwareCheck.system().check(), Installer.TimeZone.ZONEINFO);
     }
 
     List<InstallDisk> disks() throws RpcException {
@@ -148,8 +153,16 @@ final class InstallApi {
                 throw RpcException.invalidParam(ToolstackApi.InstallStart.ENCRYPTION_PASSPHRASE, e.getMessage());
             }
         }
+        Installer.TimeZone zone = null;
+        if (params.timeZone() != null) {
+            try {
+                zone = Installer.TimeZone.of(params.timeZone(), zoneinfo);
+            } catch (InstallException e) {
+                throw RpcException.invalidParam(ToolstackApi.InstallStart.TIME_ZONE, e.getMessage());
+            }
+        }
         return defaults.withDisk(params.disk()).withForce(Boolean.TRUE.equals(params.force())).withAdmin(a)
-                .withEncryption(encryption);
+                .withEncryption(encryption).withTimeZone(zone);
     }
 
     private static final Installer.Progress NO_PROGRESS = new Installer.Progress() {

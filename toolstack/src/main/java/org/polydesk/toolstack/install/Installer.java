@@ -34,49 +34,54 @@ public final class Installer {
 
     /**
      * What to install where; {@code admin} is the installed system's login (null only in a dry run);
-     * {@code encryption} puts the VM store on LUKS2 (null: not encrypted).
+     * {@code encryption} puts the VM store on LUKS2 (null: not encrypted); {@code timeZone} null keeps the
+     * copied system's (UTC).
      */
     public record Options(String disk, boolean force, Path source, Path medium, String xenCmdline, Path target,
-                          boolean dryRun, Admin admin, Encryption encryption) {
+                          boolean dryRun, Admin admin, Encryption encryption, TimeZone timeZone) {
         public static Options of(String disk) {
             return new Options(disk, false, LIVE_ROOT, LIVE_MEDIUM, BootConfig.DEFAULT_XEN_CMDLINE,
-                    Path.of("/run/polydesk/install-target"), false, null, null);
+                    Path.of("/run/polydesk/install-target"), false, null, null, null);
         }
 
         public Options withEncryption(Encryption e) {
-            return new Options(disk, force, source, medium, xenCmdline, target, dryRun, admin, e);
+            return new Options(disk, force, source, medium, xenCmdline, target, dryRun, admin, e, timeZone);
         }
 
         public Options withForce(boolean f) {
-            return new Options(disk, f, source, medium, xenCmdline, target, dryRun, admin, encryption);
+            return new Options(disk, f, source, medium, xenCmdline, target, dryRun, admin, encryption, timeZone);
         }
 
         public Options withSource(Path s) {
-            return new Options(disk, force, s, medium, xenCmdline, target, dryRun, admin, encryption);
+            return new Options(disk, force, s, medium, xenCmdline, target, dryRun, admin, encryption, timeZone);
         }
 
         public Options withMedium(Path m) {
-            return new Options(disk, force, source, m, xenCmdline, target, dryRun, admin, encryption);
+            return new Options(disk, force, source, m, xenCmdline, target, dryRun, admin, encryption, timeZone);
         }
 
         public Options withTarget(Path t) {
-            return new Options(disk, force, source, medium, xenCmdline, t, dryRun, admin, encryption);
+            return new Options(disk, force, source, medium, xenCmdline, t, dryRun, admin, encryption, timeZone);
         }
 
         public Options withDryRun(boolean d) {
-            return new Options(disk, force, source, medium, xenCmdline, target, d, admin, encryption);
+            return new Options(disk, force, source, medium, xenCmdline, target, d, admin, encryption, timeZone);
         }
 
         public Options withXenCmdline(String x) {
-            return new Options(disk, force, source, medium, x, target, dryRun, admin, encryption);
+            return new Options(disk, force, source, medium, x, target, dryRun, admin, encryption, timeZone);
         }
 
         public Options withAdmin(Admin a) {
-            return new Options(disk, force, source, medium, xenCmdline, target, dryRun, a, encryption);
+            return new Options(disk, force, source, medium, xenCmdline, target, dryRun, a, encryption, timeZone);
         }
 
         public Options withDisk(String d) {
-            return new Options(d, force, source, medium, xenCmdline, target, dryRun, admin, encryption);
+            return new Options(d, force, source, medium, xenCmdline, target, dryRun, admin, encryption, timeZone);
+        }
+
+        public Options withTimeZone(TimeZone z) {
+            return new Options(disk, force, source, medium, xenCmdline, target, dryRun, admin, encryption, z);
         }
     }
 
@@ -134,6 +139,30 @@ public final class Installer {
         @Override
         public String toString() {
             return "Encryption[LUKS2]";
+        }
+    }
+
+    /**
+     * The installed system's time zone, a tz database name like Europe/Berlin; checked against the
+     * zone files of the system that is copied (the live system's /usr/share/zoneinfo).
+     */
+    public record TimeZone(String name) {
+        public static final Path ZONEINFO = Path.of("/usr/share/zoneinfo");
+        private static final java.util.regex.Pattern NAME =
+                java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}");
+
+        public static TimeZone of(String name, Path zoneinfo) throws InstallException {
+            if (name == null || !NAME.matcher(name).matches()) {
+                throw new InstallException("a time zone is a name like Europe/Berlin, America/New_York or UTC, not '"
+                        + name + "'");
+            }
+            Path file = zoneinfo.resolve(name);
+            // posix/ and right/ are alternative trees of the same zones, not zones.
+            if (!Files.isRegularFile(file) || name.startsWith("posix/") || name.startsWith("right/")) {
+                throw new InstallException("unknown time zone '" + name + "' (the names are those under " + zoneinfo
+                        + ", like Europe/Berlin)");
+            }
+            return new TimeZone(name);
         }
     }
 
@@ -561,7 +590,7 @@ public final class Installer {
         }
     }
 
-    /** fstab, hostname, the install record; finds Xen, the kernel and the initrd in /boot. */
+    /** fstab, hostname, the time zone, the install record; finds Xen, the kernel and the initrd in /boot. */
     private BootConfig.BootFiles configure(Options o, PartitionPlan plan, BootConfig.Uuids uuids)
             throws InstallException {
         Path t = o.target();
@@ -569,6 +598,9 @@ public final class Installer {
             progress.detail("would write /etc/fstab:\n" + BootConfig.fstab(uuids).strip());
             if (uuids.luks() != null) {
                 progress.detail("would write /etc/crypttab:\n" + BootConfig.crypttab(uuids).strip());
+            }
+            if (o.timeZone() != null) {
+                progress.detail("would set the time zone " + o.timeZone().name());
             }
             return new BootConfig.BootFiles("xen-4.17-amd64.gz", "vmlinuz-VERSION", "initrd.img-VERSION");
         }
@@ -580,6 +612,10 @@ public final class Installer {
                 Files.writeString(t.resolve("etc/crypttab"), BootConfig.crypttab(uuids));
                 progress.detail("wrote /etc/crypttab: the VM store (LUKS2 " + uuids.luks() + ") is unlocked at each boot"
                         + " by its passphrase, asked on the screen and on the serial console");
+            }
+            if (o.timeZone() != null) {
+                writeTimeZone(t, o.timeZone());
+                progress.detail("time zone " + o.timeZone().name());
             }
             Files.writeString(t.resolve("etc/hostname"), "polydesk\n");
             // live-config fills /etc/hosts at each live boot; the live root's own is empty.
@@ -594,6 +630,17 @@ public final class Installer {
         } catch (IOException e) {
             throw new InstallException("cannot write the installed system's configuration: " + e.getMessage(), e);
         }
+    }
+
+    /** /etc/timezone and the /etc/localtime link, as tzdata's own configuration writes them. */
+    private static void writeTimeZone(Path target, TimeZone zone) throws IOException {
+        Files.writeString(target.resolve("etc/timezone"), zone.name() + "\n");
+        Path link = target.resolve("etc/localtime");
+        Path fresh = target.resolve("etc/.localtime.polydesk");
+        Files.deleteIfExists(fresh);
+        Files.createSymbolicLink(fresh, TimeZone.ZONEINFO.resolve(zone.name()));
+        Files.move(fresh, link, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** The newest xen-*.gz, vmlinuz-* and its initrd.img-* in the target's /boot (copied from the medium if missing). */

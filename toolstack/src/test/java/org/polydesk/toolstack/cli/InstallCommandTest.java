@@ -59,6 +59,16 @@ class InstallCommandTest {
     }
 
     @Test
+    void anUnknownTimeZoneIsRefusedBeforeTheFirstStep() {
+        PolyctlRunner.Run r = polyctl.run("install", "--disk", "/dev/vdz", "--dry-run", "--time-zone", "Europe/Atlantis");
+        assertEquals(Polyctl.EXIT_REFUSED, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains("polyctl: unknown time zone 'Europe/Atlantis'"), r.err());
+        assertEquals("", r.out(), "refused before the first step");
+        PolyctlRunner.Run path = polyctl.run("install", "--disk", "/dev/vdz", "--dry-run", "--time-zone", "../../etc/passwd");
+        assertTrue(path.err().contains("a time zone is a name like Europe/Berlin"), path.err());
+    }
+
+    @Test
     void helpSaysWhatItRefuses() {
         PolyctlRunner.Run r = polyctl.run("install", "--help");
         assertEquals(0, r.exit());

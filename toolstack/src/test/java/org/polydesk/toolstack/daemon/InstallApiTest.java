@@ -56,7 +56,11 @@ class InstallApiTest {
     }
 
     static InstallStart startParams(String disk, boolean force, String admin, String password) {
-        return new InstallStart(disk, force, new InstallAdmin(admin, password), null);
+        return startParams(disk, force, admin, password, null);
+    }
+
+    static InstallStart startParams(String disk, boolean force, String admin, String password, String timeZone) {
+        return new InstallStart(disk, force, new InstallAdmin(admin, password), null, timeZone);
     }
 
     /** The progress notifications up to and including the final one. */
@@ -112,6 +116,12 @@ class InstallApiTest {
             RpcClient.CallException empty = assertThrows(RpcClient.CallException.class,
                     () -> rpc.call(ToolstackApi.INSTALL_START, startParams(dev("vdb"), false, "admin", "")));
             assertTrue(empty.getMessage().contains("needs a password"), empty.getMessage());
+            for (String zone : List.of("Mars/Olympus_Mons", "../../etc/passwd", "posix/Europe/Berlin", "")) {
+                RpcClient.CallException tz = assertThrows(RpcClient.CallException.class,
+                        () -> rpc.call(ToolstackApi.INSTALL_START, startParams(dev("vdb"), false, "admin", "secret", zone)));
+                assertEquals(ErrorCode.INVALID_PARAMS, tz.errorCode(), zone);
+                assertTrue(tz.getMessage().contains("time zone"), tz.getMessage());
+            }
         }
         assertTrue(tools.ran.stream().noneMatch(c -> c.get(0).equals("sgdisk")), "nothing was written: " + tools.ran);
     }
@@ -119,7 +129,8 @@ class InstallApiTest {
     @Test
     void anInstallReportsEveryStepAndLeavesAnAdministratorWhoCanLogIn() throws Exception {
         try (RpcClient rpc = polydeskd.connect()) {
-            InstallStarted started = rpc.call(ToolstackApi.INSTALL_START, startParams(dev("vdb"), false, "admin", "s3cret pass"));
+            InstallStarted started = rpc.call(ToolstackApi.INSTALL_START,
+                    startParams(dev("vdb"), false, "admin", "s3cret pass", "Europe/Berlin"));
             assertEquals(dev("vdb"), started.disk());
             assertEquals(Installer.STEPS, started.steps());
 
@@ -139,6 +150,8 @@ class InstallApiTest {
         assertTrue(tools.ran.contains(List.of("chroot", target.toString(), "useradd", "--create-home", "--shell",
                 "/bin/bash", "--comment", "Polydesk administrator", "--groups", "polydesk,sudo", "admin")), tools.ran.toString());
         assertEquals(List.of("admin:s3cret pass\n"), tools.inputs, "chpasswd gets the password on its input");
+        assertEquals("Europe/Berlin\n", Files.readString(target.resolve("etc/timezone")));
+        assertEquals(Path.of("/usr/share/zoneinfo/Europe/Berlin"), Files.readSymbolicLink(target.resolve("etc/localtime")));
     }
 
     @Test

@@ -53,12 +53,19 @@ public final class SimulatedMachine implements CommandRunner {
         Files.writeString(live.resolve("boot/xen-4.17-amd64.gz"), "xen");
         Files.createDirectories(live.resolve("lib/modules/6.1.0-9-amd64"));
         target = root.resolve("target");
+        // The live system's zone files: two zones are enough to tell a known name from an unknown one.
+        Files.createDirectories(live.resolve("usr/share/zoneinfo/Europe"));
+        Files.writeString(live.resolve("usr/share/zoneinfo/Europe/Berlin"), "TZif");
+        Files.writeString(live.resolve("usr/share/zoneinfo/UTC"), "TZif");
+        Files.createDirectories(live.resolve("usr/share/zoneinfo/posix/Europe"));
+        Files.writeString(live.resolve("usr/share/zoneinfo/posix/Europe/Berlin"), "TZif");
     }
 
     /** The installer of this machine, as polydeskd serves it. */
     InstallApi installApi() {
         return new InstallApi(() -> sys.devices(MOUNTS), this, Installer.Options.of("").withSource(live)
-                .withMedium(live.resolve("medium")).withTarget(target), this::hostCheck);
+                .withMedium(live.resolve("medium")).withTarget(target), this::hostCheck,
+                live.resolve("usr/share/zoneinfo"));
     }
 
     /** The host check the installer shows: the one of the machine the test runs on (its /proc and /sys). */

@@ -37,6 +37,8 @@ public final class InstallPage {
     private final CheckBox encrypt = new CheckBox("Encrypt the VM store (asks for its passphrase at each start)");
     private final PasswordField passphrase = new PasswordField();
     private final PasswordField passphraseAgain = new PasswordField();
+    /** Empty: UTC. polydeskd checks the name against the zones the installed system will have. */
+    private final TextField timeZone = new TextField();
     private final Button install = new Button("Install…");
     private final Button refresh = new Button("Refresh");
     private final ProgressBar bar = new ProgressBar(0);
@@ -69,6 +71,8 @@ public final class InstallPage {
         encrypt.setId("install-encrypt");
         passphrase.setId("install-passphrase");
         passphraseAgain.setId("install-passphrase-again");
+        timeZone.setId("install-time-zone");
+        timeZone.setPromptText("UTC, or a zone like Europe/Berlin");
         passphrase.disableProperty().bind(encrypt.selectedProperty().not());
         passphraseAgain.disableProperty().bind(encrypt.selectedProperty().not());
         install.setId("install-start");
@@ -94,6 +98,7 @@ public final class InstallPage {
         login.add(encrypt, 0, 3, 2, 1);
         login.addRow(4, new Label("Passphrase"), passphrase);
         login.addRow(5, new Label("Passphrase again"), passphraseAgain);
+        login.addRow(6, new Label("Time zone"), timeZone);
         Label intro = new Label("Copies this live system to a disk, with Xen as the default boot entry. The installed"
                 + " system's administrator (groups polydesk and sudo) logs in with the name and password below."
                 + " Encrypted, the VM store (the VMs' definitions and disks, media, settings) is on LUKS2 and the"
@@ -192,7 +197,8 @@ public final class InstallPage {
                 + ", administrator " + admin.getText());
         ui.request("install to " + d.path(), ui.toolstack().follow(ToolstackApi.INSTALL_START,
                 new ToolstackApi.InstallStart(d.path(), force, new ToolstackApi.InstallAdmin(admin.getText(), password.getText()),
-                        encrypt.isSelected() ? passphrase.getText() : null),
+                        encrypt.isSelected() ? passphrase.getText() : null,
+                        timeZone.getText().isBlank() ? null : timeZone.getText().strip()),
                 ToolstackApi.INSTALL_PROGRESS, this::progress, InstallProgress::isFinal,
                 why -> progress(new InstallProgress(InstallProgress.Kind.FAILED, 0, 0, "The connection to polydeskd broke"
                         + " before the install finished (" + why + "). The install may still be running or have stopped:"

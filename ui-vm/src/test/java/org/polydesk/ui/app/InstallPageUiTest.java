@@ -161,7 +161,7 @@ class InstallPageUiTest {
     }
 
     @Test
-    void anEncryptedInstallTakesThePassphraseTwiceAndWritesCrypttab() throws Exception {
+    void anEncryptedInstallTakesThePassphraseTwiceAndWritesCrypttabAndTheTimeZone() throws Exception {
         select("vdb");
         passwords("s3cret", "s3cret");
         assertFalse(enabled("#install-passphrase"), "no passphrase until encryption is ticked");
@@ -183,9 +183,21 @@ class InstallPageUiTest {
         passwords("s3cret", "s3cret");
         ui.type("#install-passphrase", "correct horse");
         ui.type("#install-passphrase-again", "correct horse");
+        // A time zone the installed system would not have is refused by polydeskd, nothing written.
+        ui.type("#install-time-zone", "Mars/Olympus_Mons");
+        ui.robot.clickOn("#install-start");
+        ui.robot.clickOn("#confirm-install");
+        ui.awaitTextContaining("#install-result", "unknown time zone 'Mars/Olympus_Mons'", 30);
+        assertFalse(Files.exists(machine.resolve("target/etc/fstab")), "nothing written");
+
+        passwords("s3cret", "s3cret");
+        ui.type("#install-passphrase", "correct horse");
+        ui.type("#install-passphrase-again", "correct horse");
+        ui.type("#install-time-zone", "Europe/Berlin");
         ui.robot.clickOn("#install-start");
         ui.robot.clickOn("#confirm-install");
         ui.awaitTextContaining("#install-step", "Done.", 60);
+        assertEquals("Europe/Berlin", Files.readString(machine.resolve("target/etc/timezone")).strip());
         assertTrue(ui.text("#install-result").startsWith("Polydesk is installed on " + dev("vdb")), ui.text("#install-result"));
         assertEquals("polydesk-vms  UUID=uuid-vdb4  none  luks,discard", Files.readString(machine.resolve("target/etc/crypttab"))
                 .lines().filter(l -> !l.startsWith("#")).findFirst().orElse(""));
