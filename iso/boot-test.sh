@@ -45,6 +45,8 @@ admin_password=polydesk-boot-test
 # The install encrypts the VM store with this passphrase; the disk phases type it on the keyboard
 # (QEMU's sendkey: lower-case letters, digits and '-' only, so each is one key).
 disk_passphrase=polydesk-disk-2026
+# The installed system's time zone (polyctl install --time-zone), checked by admin-time-zone.
+time_zone=Europe/Berlin
 iso=
 phases=bios-live,install,bios-disk,uefi-live,uefi-disk
 allow_skip=${POLYDESK_BOOT_ALLOW_SKIP:-}
@@ -487,11 +489,11 @@ phase_install() {
     # give them; the installed system is encrypted, so the disk phases unlock it at every boot.
     run_cmd POLYDESK-PW 60 "echo '$admin_password' > /tmp/admin.pw; echo '$disk_passphrase' > /tmp/disk.pw" > /dev/null
     rc=$(run_cmd POLYDESK-INSTALL "$install_timeout" \
-        "sudo polyctl install --disk /dev/vda --admin $admin_user --password-file /tmp/admin.pw --encrypt --passphrase-file /tmp/disk.pw")
+        "sudo polyctl install --disk /dev/vda --admin $admin_user --password-file /tmp/admin.pw --encrypt --passphrase-file /tmp/disk.pw --time-zone $time_zone")
     tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -aE '^\[[0-9]/[0-9]|^        (copying|wrote|boot files|Polydesk is installed)' \
         | sed 's/^/    /' >&2
     if [ "$rc" = 0 ]; then
-        result PASS install "polyctl-install" "$((SECONDS - t0)) s: /dev/vda, administrator $admin_user, the VM store encrypted"
+        result PASS install "polyctl-install" "$((SECONDS - t0)) s: /dev/vda, administrator $admin_user, the VM store encrypted, time zone $time_zone"
     else
         result FAIL install "polyctl-install" "exit $rc after $((SECONDS - t0)) s"
         tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -a 'polyctl:' | head -n 10 | sed 's/^/    /' >&2
@@ -534,6 +536,10 @@ admin_checks() {
     rc=$(run_cmd POLYDESK-ADMIN-SUDO 120 "echo '$admin_password' | sudo -S -p '' id -u | grep -qx 0")
     if [ "$rc" = 0 ]; then result PASS "$phase" "admin-sudo" "$(since) s: sudo with the administrator's password"
     else result FAIL "$phase" "admin-sudo" "sudo as $admin_user: exit $rc"; fi
+    # The installer's time zone, as the installed system's own clock names it (Berlin: CET or CEST).
+    rc=$(run_cmd POLYDESK-ADMIN-TZ 60 "[ \"\$(readlink /etc/localtime)\" = /usr/share/zoneinfo/$time_zone ] && date +%Z | grep -qxE 'CES?T'")
+    if [ "$rc" = 0 ]; then result PASS "$phase" "admin-time-zone" "$(since) s: /etc/localtime is $time_zone, and date +%Z says CET or CEST"
+    else result FAIL "$phase" "admin-time-zone" "the installed system's time zone is not $time_zone: exit $rc"; fi
     # ssh logins, off since boot (the report's ssh-off), switched on by the administrator: sshd then
     # answers on port 22 with its banner (making its host keys at that first start); off again, nothing does.
     rc=$(run_cmd POLYDESK-ADMIN-SSH 300 "polyctl host ssh on | grep -q 'ssh logins: on' \
