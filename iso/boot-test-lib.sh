@@ -74,7 +74,7 @@ required_steps() {
                 printf '%s/%s\n' "$p" console-login "$p" guest-lease ;;
             bios-disk|uefi-disk)
                 printf '%s/%s\n' "$p" disk-unlock "$p" vm-store "$p" console-login "$p" admin-groups "$p" admin-polyctl \
-                    "$p" admin-sudo "$p" admin-time-zone "$p" admin-ssh "$p" admin-console "$p" console-back "$p" host-shutdown ;;
+                    "$p" admin-sudo "$p" admin-time-zone "$p" admin-keyboard "$p" admin-ssh "$p" admin-console "$p" console-back "$p" host-shutdown ;;
             install)
                 printf '%s/%s\n' install console-login install refuses-boot-disk install polyctl-install install refuses-partitioned ;;
         esac

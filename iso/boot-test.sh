@@ -47,6 +47,10 @@ admin_password=polydesk-boot-test
 disk_passphrase=polydesk-disk-2026
 # The installed system's time zone (polyctl install --time-zone), checked by admin-time-zone.
 time_zone=Europe/Berlin
+# Its keyboard layout (polyctl install --keyboard), checked by admin-keyboard. British: the letters,
+# digits and '-' that the test types on the PC's keyboard (the passphrase, the console login) are
+# where they are on a US keyboard; the key left of Enter (Linux code 43) is # instead of \.
+keyboard=gb
 iso=
 phases=bios-live,install,bios-disk,uefi-live,uefi-disk
 allow_skip=${POLYDESK_BOOT_ALLOW_SKIP:-}
@@ -489,11 +493,11 @@ phase_install() {
     # give them; the installed system is encrypted, so the disk phases unlock it at every boot.
     run_cmd POLYDESK-PW 60 "echo '$admin_password' > /tmp/admin.pw; echo '$disk_passphrase' > /tmp/disk.pw" > /dev/null
     rc=$(run_cmd POLYDESK-INSTALL "$install_timeout" \
-        "sudo polyctl install --disk /dev/vda --admin $admin_user --password-file /tmp/admin.pw --encrypt --passphrase-file /tmp/disk.pw --time-zone $time_zone")
+        "sudo polyctl install --disk /dev/vda --admin $admin_user --password-file /tmp/admin.pw --encrypt --passphrase-file /tmp/disk.pw --time-zone $time_zone --keyboard $keyboard")
     tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -aE '^\[[0-9]/[0-9]|^        (copying|wrote|boot files|Polydesk is installed)' \
         | sed 's/^/    /' >&2
     if [ "$rc" = 0 ]; then
-        result PASS install "polyctl-install" "$((SECONDS - t0)) s: /dev/vda, administrator $admin_user, the VM store encrypted, time zone $time_zone"
+        result PASS install "polyctl-install" "$((SECONDS - t0)) s: /dev/vda, administrator $admin_user, the VM store encrypted, time zone $time_zone, keyboard $keyboard"
     else
         result FAIL install "polyctl-install" "exit $rc after $((SECONDS - t0)) s"
         tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -a 'polyctl:' | head -n 10 | sed 's/^/    /' >&2
@@ -540,6 +544,13 @@ admin_checks() {
     rc=$(run_cmd POLYDESK-ADMIN-TZ 60 "[ \"\$(readlink /etc/localtime)\" = /usr/share/zoneinfo/$time_zone ] && date +%Z | grep -qxE 'CES?T'")
     if [ "$rc" = 0 ]; then result PASS "$phase" "admin-time-zone" "$(since) s: /etc/localtime is $time_zone, and date +%Z says CET or CEST"
     else result FAIL "$phase" "admin-time-zone" "the installed system's time zone is not $time_zone: exit $rc"; fi
+    # The installer's keyboard layout where it is applied: the text consoles' keymap, loaded by
+    # console-setup at boot (the kernel's own table, from dumpkeys), and the control UI's Xvnc
+    # (setxkbmap -query against the UI's display), which maps the input server's scan codes with it.
+    rc=$(run_cmd POLYDESK-ADMIN-KB 120 "sudo dumpkeys -k | grep -qE '^keycode +43 = [+]?(numbersign|U[+]0023)' \
+&& sudo env DISPLAY=:20 setxkbmap -query | grep -qE '^layout: +$keyboard\s*\$'")
+    if [ "$rc" = 0 ]; then result PASS "$phase" "admin-keyboard" "$(since) s: the consoles' keymap and the UI's Xvnc are $keyboard (dumpkeys: key 43 is numbersign; setxkbmap -query: layout $keyboard)"
+    else result FAIL "$phase" "admin-keyboard" "the installed system's keyboard is not $keyboard (console keymap or the UI's Xvnc): exit $rc"; fi
     # ssh logins, off since boot (the report's ssh-off), switched on by the administrator: sshd then
     # answers on port 22 with its banner (making its host keys at that first start); off again, nothing does.
     rc=$(run_cmd POLYDESK-ADMIN-SSH 300 "polyctl host ssh on | grep -q 'ssh logins: on' \

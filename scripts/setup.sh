@@ -9,6 +9,8 @@
 # and its end-to-end test) shows the UI on TigerVNC's Xvnc through GTK; quilt and dpkg-dev check
 # the Xen patch series; socat makes the pty pair of the switcher viewer's end-to-end test; xsetroot
 # gives Xvnc's root window a pointer, as the UI's window has, in the display server's Xvnc test;
+# setxkbmap (x11-xkb-utils) gives the UI's Xvnc the installed keyboard layout, and xev (x11-utils)
+# records what the UI would get, in the input server's layout test;
 # the shell scripts are checked with shellcheck and dash (tests/scripts/run.sh); ovmf and swtpm give
 # the OS profile tests' VMs UEFI with Secure Boot and a TPM 2.0, as on a Polydesk machine; xorriso,
 # dosfstools and mtools make the installer ISO and the USB stick image of the media library's tests;
@@ -17,6 +19,6 @@
 # dom0's sound server and pactl, which the audio policy's test runs as in the image; udev's udevd
 # runs in the USB test's guest, as in dom0: QEMU's libusb learns of a plugged device from it.
 need_packages openjdk-17-jdk-headless maven qemu-system-x86 qemu-utils busybox-static cpio libxen-dev gcc \
-    libpangoft2-1.0-0 libfreetype6 fontconfig fonts-dejavu-core tigervnc-standalone-server libgtk-3-0 \
+    libpangoft2-1.0-0 libfreetype6 fontconfig fonts-dejavu-core tigervnc-standalone-server x11-xkb-utils x11-utils libgtk-3-0 \
     quilt dpkg-dev socat x11-xserver-utils shellcheck dash ovmf swtpm swtpm-tools xorriso dosfstools mtools \
     iproute2 nftables dnsmasq-base pipewire pipewire-pulse wireplumber pulseaudio-utils udev

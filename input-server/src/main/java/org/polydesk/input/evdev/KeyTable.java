@@ -6,11 +6,25 @@ import java.util.Map;
 /**
  * The keyboard keys the input server knows: Linux key code, the name used in input.json (Linux's
  * KEY_ name in lower case), QEMU's key code (qcode, for QMP input-send-event) and the X keysyms an
- * RFB server is sent (US layout, without and with Shift). A key missing here is not forwarded.
+ * RFB server is sent (US layout, without and with Shift), and the key's place as a PC scan code in
+ * QEMU's numbering (qnum: set 1, 0x80 added for the E0-prefixed keys; 0 where there is none), which
+ * RFB's QEMU extended key event carries so that the server applies its own layout. A key missing
+ * here is not forwarded.
  */
 public final class KeyTable {
-    public record Key(int code, String name, String qcode, int keysym, int shiftedKeysym) {
+    public record Key(int code, String name, String qcode, int keysym, int shiftedKeysym, int qnum) {
     }
+
+    /** The E0-prefixed keys' scan codes by Linux code; Linux codes 1-83 and 86-88 are their own scan code. */
+    private static final Map<Integer, Integer> EXTENDED_QNUM = Map.ofEntries(
+            Map.entry(96, 0x9c), Map.entry(97, 0x9d), Map.entry(98, 0xb5), Map.entry(99, 0xb7),
+            Map.entry(100, 0xb8), Map.entry(102, 0xc7), Map.entry(103, 0xc8), Map.entry(104, 0xc9),
+            Map.entry(105, 0xcb), Map.entry(106, 0xcd), Map.entry(107, 0xcf), Map.entry(108, 0xd0),
+            Map.entry(109, 0xd1), Map.entry(110, 0xd2), Map.entry(111, 0xd3), Map.entry(113, 0xa0),
+            Map.entry(114, 0xae), Map.entry(115, 0xb0), Map.entry(116, 0xde), Map.entry(117, 0x59),
+            Map.entry(119, 0xc6), Map.entry(121, 0x7e), Map.entry(125, 0xdb), Map.entry(126, 0xdc),
+            Map.entry(127, 0xdd), Map.entry(142, 0xdf), Map.entry(143, 0xe3), Map.entry(163, 0x99),
+            Map.entry(164, 0xa2), Map.entry(165, 0x90), Map.entry(166, 0xa4));
 
     private static final Key[] BY_CODE = new Key[EventCodes.KEY_MAX + 1];
     private static final Map<String, Key> BY_NAME = new HashMap<>();
@@ -159,7 +173,8 @@ public final class KeyTable {
     }
 
     private static void add(int code, String name, String qcode, int keysym, int shifted) {
-        Key k = new Key(code, name, qcode, keysym, shifted);
+        int qnum = code <= 83 || (code >= 86 && code <= 88) ? code : EXTENDED_QNUM.getOrDefault(code, 0);
+        Key k = new Key(code, name, qcode, keysym, shifted, qnum);
         BY_CODE[code] = k;
         BY_NAME.put(name, k);
     }

@@ -12,9 +12,11 @@ import org.polydesk.input.evdev.EventCodes;
 import org.polydesk.input.evdev.KeyTable;
 
 /**
- * Input into an RFB (VNC) server on a UNIX socket: the control UI's Xvnc. Keys become X keysyms
- * (US layout; Shift picks the shifted symbol, the server's own keymap does the rest) in KeyEvent
- * messages; the pointer becomes PointerEvent messages at the pointer's place scaled to the server's
+ * Input into an RFB (VNC) server on a UNIX socket: the control UI's Xvnc. Keys become QEMU extended
+ * key events, which carry the key's scan code beside an X keysym: a server that takes the scan code
+ * (Xvnc with RawKeyboard, QEMU) applies its own keyboard layout, the one the installer set; one that
+ * does not gets the US keysym (Shift picks the shifted symbol). A key without a scan code goes as a
+ * plain KeyEvent. The pointer becomes PointerEvent messages at the pointer's place scaled to the server's
  * frame-buffer size, with the button mask (1 left, 2 middle, 4 right; wheel clicks as 8/16 up/down
  * and 32/64 left/right, pressed and released). Security type None only: the socket is local and
  * its permissions are the access control.
@@ -23,8 +25,11 @@ public final class RfbSink extends ConnectedSink<RfbSink.Message> {
     private static final int MAX_WHEEL_CLICKS = 16;
 
     /** A message of the writer queue; the pointer is scaled once the frame-buffer size is known. */
-    record Message(boolean key, int keysymOrMask, boolean down, double x, double y) {
+    record Message(boolean key, int keysymOrMask, int qnum, boolean down, double x, double y) {
     }
+
+    /** RFB's pseudo-encoding by which a client says it sends QEMU extended key events. */
+    static final int QEMU_EXTENDED_KEY_EVENT = -258;
 
     private final Path socket;
     private int width;
@@ -33,7 +38,7 @@ public final class RfbSink extends ConnectedSink<RfbSink.Message> {
     private int shiftsHeld;
     private double x = 0.5;
     private double y = 0.5;
-    private final ByteBuffer out = ByteBuffer.allocate(8);
+    private final ByteBuffer out = ByteBuffer.allocate(12);
 
     public RfbSink(Path socket) {
         super("rfb-input");
@@ -55,7 +60,7 @@ public final class RfbSink extends ConnectedSink<RfbSink.Message> {
         if (code == EventCodes.KEY_LEFTSHIFT || code == EventCodes.KEY_RIGHTSHIFT) {
             shiftsHeld = Math.max(0, shiftsHeld + (down ? 1 : -1));
         }
-        enqueue(new Message(true, shiftsHeld > 0 ? k.shiftedKeysym() : k.keysym(), down, 0, 0));
+        enqueue(new Message(true, shiftsHeld > 0 ? k.shiftedKeysym() : k.keysym(), k.qnum(), down, 0, 0));
     }
 
     @Override
@@ -101,7 +106,7 @@ public final class RfbSink extends ConnectedSink<RfbSink.Message> {
     }
 
     private void pointer(int mask) {
-        enqueue(new Message(false, mask, false, x, y));
+        enqueue(new Message(false, mask, 0, false, x, y));
     }
 
     @Override
@@ -153,6 +158,9 @@ public final class RfbSink extends ConnectedSink<RfbSink.Message> {
             throw new IOException("the RFB server sent a desktop name of " + nameLength + " bytes");
         }
         in.readFully(new byte[nameLength]);
+        // SetEncodings: only the extended key events (no pixels are ever asked for).
+        writeAll(ByteBuffer.allocate(8).put((byte) 2).put((byte) 0).putShort((short) 1)
+                .putInt(QEMU_EXTENDED_KEY_EVENT).flip());
         Thread drain = new Thread(() -> drain(ch, in), "rfb-drain");
         drain.setDaemon(true);
         drain.start();
@@ -190,7 +198,10 @@ public final class RfbSink extends ConnectedSink<RfbSink.Message> {
     @Override
     void write(Message m) throws IOException {
         out.clear();
-        if (m.key()) {
+        if (m.key() && m.qnum() != 0) {
+            out.put((byte) 255).put((byte) 0).putShort((short) (m.down() ? 1 : 0)).putInt(m.keysymOrMask())
+                    .putInt(m.qnum());
+        } else if (m.key()) {
             out.put((byte) 4).put((byte) (m.down() ? 1 : 0)).putShort((short) 0).putInt(m.keysymOrMask());
         } else {
             int px = (int) Math.round(m.x() * Math.max(0, width - 1));

@@ -117,11 +117,14 @@ public final class ToolstackApi {
      * {@code force}: erase a disk that holds partitions or data. {@code encryptionPassphrase}: put the VM
      * store (definitions, disk images, media, settings) on LUKS2, unlocked by this passphrase at each
      * boot; absent, it is not encrypted. {@code timeZone}: a tz database name like Europe/Berlin; absent, UTC.
+     * {@code keyboardLayout} and {@code keyboardVariant}: XKB names like de and nodeadkeys for the text
+     * consoles and the control UI; absent, us.
      */
     public record InstallStart(String disk, Boolean force, InstallAdmin admin, String encryptionPassphrase,
-                               String timeZone) {
+                               String timeZone, String keyboardLayout, String keyboardVariant) {
         public static final String DISK = "disk", FORCE = "force", ADMIN = "admin",
-                ENCRYPTION_PASSPHRASE = "encryptionPassphrase", TIME_ZONE = "timeZone";
+                ENCRYPTION_PASSPHRASE = "encryptionPassphrase", TIME_ZONE = "timeZone",
+                KEYBOARD_LAYOUT = "keyboardLayout", KEYBOARD_VARIANT = "keyboardVariant";
     }
 
     public record InstallStarted(String disk, int steps) {

@@ -13,6 +13,7 @@ import org.polydesk.toolstack.install.BootConfig;
 import org.polydesk.toolstack.install.CommandRunner;
 import org.polydesk.toolstack.install.InstallException;
 import org.polydesk.toolstack.install.Installer;
+import org.polydesk.toolstack.install.Keyboard;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -59,6 +60,14 @@ final class InstallCommand implements Callable<Integer> {
             + " under /usr/share/zoneinfo like Europe/Berlin (default: UTC).")
     String timeZone;
 
+    @Option(names = "--keyboard", paramLabel = "LAYOUT", description = "The keyboard layout of the installed"
+            + " system's consoles and control UI, an XKB name like de, fr or gb (default: us).")
+    String keyboard;
+
+    @Option(names = "--keyboard-variant", paramLabel = "VARIANT", description = "A variant of that layout, like"
+            + " nodeadkeys (default: the layout's own).")
+    String keyboardVariant;
+
     @Option(names = "--source", paramLabel = "DIR", description = "The system to copy (default: the live root, ${DEFAULT-VALUE}).")
     Path source = Installer.LIVE_ROOT;
 
@@ -92,6 +101,13 @@ final class InstallCommand implements Callable<Integer> {
         if (timeZone != null) {
             try {
                 o = o.withTimeZone(Installer.TimeZone.of(timeZone, Installer.TimeZone.ZONEINFO));
+            } catch (InstallException e) {
+                throw new Polyctl.Refused(e.getMessage());
+            }
+        }
+        if (keyboard != null || keyboardVariant != null) {
+            try {
+                o = o.withKeyboard(Keyboard.of(keyboard, keyboardVariant, Keyboard.RULES));
             } catch (InstallException e) {
                 throw new Polyctl.Refused(e.getMessage());
             }

@@ -17,6 +17,7 @@ import org.polydesk.toolstack.install.CommandRunner;
 import org.polydesk.toolstack.install.DiskChecks;
 import org.polydesk.toolstack.install.InstallException;
 import org.polydesk.toolstack.install.Installer;
+import org.polydesk.toolstack.install.Keyboard;
 
 /**
  * install.disks and install.start: the installer of {@code polyctl install}, run by polydeskd
@@ -35,24 +36,26 @@ final class InstallApi {
     private final CommandRunner runner;
     private final Installer.Options defaults;
     private final Installer.MachineCheck machine;
-    /** The zone files a time zone is checked against: those of the system that is copied. */
+    /** The zone files and XKB rules a time zone and a keyboard layout are checked against: the copied system's. */
     private final Path zoneinfo;
+    private final Path keyboardRules;
     /** The disk being installed to, or null. */
     private final AtomicReference<String> running = new AtomicReference<>();
 
     InstallApi(Devices devices, CommandRunner runner, Installer.Options defaults, Installer.MachineCheck machine,
-               Path zoneinfo) {
+               Path zoneinfo, Path keyboardRules) {
         this.devices = devices;
         this.runner = runner;
         this.defaults = defaults;
         this.machine = machine;
         this.zoneinfo = zoneinfo;
+        this.keyboardRules = keyboardRules;
     }
 
     /** The live system's installer: the real disks, commands and live root. */
     static InstallApi system() {
         return new InstallApi(BlockDevices::system, CommandRunner.system(), Installer.Options.of(""),
-                () -> HardwareCheck.system().check(), Installer.TimeZone.ZONEINFO);
+                () -> HardwareCheck.system().check(), Installer.TimeZone.ZONEINFO, Keyboard.RULES);
     }
 
     List<InstallDisk> disks() throws RpcException {
@@ -161,8 +164,21 @@ final class InstallApi {
                 throw RpcException.invalidParam(ToolstackApi.InstallStart.TIME_ZONE, e.getMessage());
             }
         }
+        Keyboard keyboard = null;
+        if (params.keyboardLayout() != null || params.keyboardVariant() != null) {
+            try {
+                keyboard = Keyboard.of(params.keyboardLayout(), null, keyboardRules);
+            } catch (InstallException e) {
+                throw RpcException.invalidParam(ToolstackApi.InstallStart.KEYBOARD_LAYOUT, e.getMessage());
+            }
+            try {
+                keyboard = Keyboard.of(params.keyboardLayout(), params.keyboardVariant(), keyboardRules);
+            } catch (InstallException e) {
+                throw RpcException.invalidParam(ToolstackApi.InstallStart.KEYBOARD_VARIANT, e.getMessage());
+            }
+        }
         return defaults.withDisk(params.disk()).withForce(Boolean.TRUE.equals(params.force())).withAdmin(a)
-                .withEncryption(encryption).withTimeZone(zone);
+                .withEncryption(encryption).withTimeZone(zone).withKeyboard(keyboard);
     }
 
     private static final Installer.Progress NO_PROGRESS = new Installer.Progress() {

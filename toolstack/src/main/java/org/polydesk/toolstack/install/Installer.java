@@ -34,54 +34,59 @@ public final class Installer {
 
     /**
      * What to install where; {@code admin} is the installed system's login (null only in a dry run);
-     * {@code encryption} puts the VM store on LUKS2 (null: not encrypted); {@code timeZone} null keeps the
-     * copied system's (UTC).
+     * {@code encryption} puts the VM store on LUKS2 (null: not encrypted); {@code timeZone} and
+     * {@code keyboard} null keep the copied system's (UTC, us).
      */
     public record Options(String disk, boolean force, Path source, Path medium, String xenCmdline, Path target,
-                          boolean dryRun, Admin admin, Encryption encryption, TimeZone timeZone) {
+                          boolean dryRun, Admin admin, Encryption encryption, TimeZone timeZone,
+                          Keyboard keyboard) {
         public static Options of(String disk) {
             return new Options(disk, false, LIVE_ROOT, LIVE_MEDIUM, BootConfig.DEFAULT_XEN_CMDLINE,
-                    Path.of("/run/polydesk/install-target"), false, null, null, null);
+                    Path.of("/run/polydesk/install-target"), false, null, null, null, null);
         }
 
         public Options withEncryption(Encryption e) {
-            return new Options(disk, force, source, medium, xenCmdline, target, dryRun, admin, e, timeZone);
+            return new Options(disk, force, source, medium, xenCmdline, target, dryRun, admin, e, timeZone, keyboard);
         }
 
         public Options withForce(boolean f) {
-            return new Options(disk, f, source, medium, xenCmdline, target, dryRun, admin, encryption, timeZone);
+            return new Options(disk, f, source, medium, xenCmdline, target, dryRun, admin, encryption, timeZone, keyboard);
         }
 
         public Options withSource(Path s) {
-            return new Options(disk, force, s, medium, xenCmdline, target, dryRun, admin, encryption, timeZone);
+            return new Options(disk, force, s, medium, xenCmdline, target, dryRun, admin, encryption, timeZone, keyboard);
         }
 
         public Options withMedium(Path m) {
-            return new Options(disk, force, source, m, xenCmdline, target, dryRun, admin, encryption, timeZone);
+            return new Options(disk, force, source, m, xenCmdline, target, dryRun, admin, encryption, timeZone, keyboard);
         }
 
         public Options withTarget(Path t) {
-            return new Options(disk, force, source, medium, xenCmdline, t, dryRun, admin, encryption, timeZone);
+            return new Options(disk, force, source, medium, xenCmdline, t, dryRun, admin, encryption, timeZone, keyboard);
         }
 
         public Options withDryRun(boolean d) {
-            return new Options(disk, force, source, medium, xenCmdline, target, d, admin, encryption, timeZone);
+            return new Options(disk, force, source, medium, xenCmdline, target, d, admin, encryption, timeZone, keyboard);
         }
 
         public Options withXenCmdline(String x) {
-            return new Options(disk, force, source, medium, x, target, dryRun, admin, encryption, timeZone);
+            return new Options(disk, force, source, medium, x, target, dryRun, admin, encryption, timeZone, keyboard);
         }
 
         public Options withAdmin(Admin a) {
-            return new Options(disk, force, source, medium, xenCmdline, target, dryRun, a, encryption, timeZone);
+            return new Options(disk, force, source, medium, xenCmdline, target, dryRun, a, encryption, timeZone, keyboard);
         }
 
         public Options withDisk(String d) {
-            return new Options(d, force, source, medium, xenCmdline, target, dryRun, admin, encryption, timeZone);
+            return new Options(d, force, source, medium, xenCmdline, target, dryRun, admin, encryption, timeZone, keyboard);
         }
 
         public Options withTimeZone(TimeZone z) {
-            return new Options(disk, force, source, medium, xenCmdline, target, dryRun, admin, encryption, z);
+            return new Options(disk, force, source, medium, xenCmdline, target, dryRun, admin, encryption, z, keyboard);
+        }
+
+        public Options withKeyboard(Keyboard k) {
+            return new Options(disk, force, source, medium, xenCmdline, target, dryRun, admin, encryption, timeZone, k);
         }
     }
 
@@ -590,7 +595,7 @@ public final class Installer {
         }
     }
 
-    /** fstab, hostname, the time zone, the install record; finds Xen, the kernel and the initrd in /boot. */
+    /** fstab, hostname, the time zone and keyboard, the install record; finds Xen, the kernel and the initrd in /boot. */
     private BootConfig.BootFiles configure(Options o, PartitionPlan plan, BootConfig.Uuids uuids)
             throws InstallException {
         Path t = o.target();
@@ -601,6 +606,9 @@ public final class Installer {
             }
             if (o.timeZone() != null) {
                 progress.detail("would set the time zone " + o.timeZone().name());
+            }
+            if (o.keyboard() != null) {
+                progress.detail("would set the keyboard layout " + o.keyboard());
             }
             return new BootConfig.BootFiles("xen-4.17-amd64.gz", "vmlinuz-VERSION", "initrd.img-VERSION");
         }
@@ -616,6 +624,10 @@ public final class Installer {
             if (o.timeZone() != null) {
                 writeTimeZone(t, o.timeZone());
                 progress.detail("time zone " + o.timeZone().name());
+            }
+            if (o.keyboard() != null) {
+                o.keyboard().write(t);
+                progress.detail("keyboard layout " + o.keyboard() + " in /etc/default/keyboard");
             }
             Files.writeString(t.resolve("etc/hostname"), "polydesk\n");
             // live-config fills /etc/hosts at each live boot; the live root's own is empty.

@@ -69,6 +69,21 @@ class InstallCommandTest {
     }
 
     @Test
+    void anUnknownKeyboardLayoutOrVariantIsRefusedBeforeTheFirstStep() {
+        // Against this machine's XKB rules (xkb-data), as on the live system.
+        PolyctlRunner.Run r = polyctl.run("install", "--disk", "/dev/vdz", "--dry-run", "--keyboard", "klingon");
+        assertEquals(Polyctl.EXIT_REFUSED, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains("polyctl: unknown keyboard layout 'klingon'"), r.err());
+        assertEquals("", r.out(), "refused before the first step");
+        PolyctlRunner.Run variant = polyctl.run("install", "--disk", "/dev/vdz", "--dry-run", "--keyboard", "de",
+                "--keyboard-variant", "dvorak-intl");
+        assertEquals(Polyctl.EXIT_REFUSED, variant.exit(), variant.out() + variant.err());
+        assertTrue(variant.err().contains("layout 'de' has no variant 'dvorak-intl'"), variant.err());
+        PolyctlRunner.Run alone = polyctl.run("install", "--disk", "/dev/vdz", "--dry-run", "--keyboard-variant", "nodeadkeys");
+        assertTrue(alone.err().contains("a keyboard variant needs its layout"), alone.err());
+    }
+
+    @Test
     void helpSaysWhatItRefuses() {
         PolyctlRunner.Run r = polyctl.run("install", "--help");
         assertEquals(0, r.exit());

@@ -60,7 +60,13 @@ class InstallApiTest {
     }
 
     static InstallStart startParams(String disk, boolean force, String admin, String password, String timeZone) {
-        return new InstallStart(disk, force, new InstallAdmin(admin, password), null, timeZone);
+        return startParams(disk, force, admin, password, timeZone, null, null);
+    }
+
+    static InstallStart startParams(String disk, boolean force, String admin, String password, String timeZone,
+                                    String keyboardLayout, String keyboardVariant) {
+        return new InstallStart(disk, force, new InstallAdmin(admin, password), null, timeZone, keyboardLayout,
+                keyboardVariant);
     }
 
     /** The progress notifications up to and including the final one. */
@@ -122,6 +128,20 @@ class InstallApiTest {
                 assertEquals(ErrorCode.INVALID_PARAMS, tz.errorCode(), zone);
                 assertTrue(tz.getMessage().contains("time zone"), tz.getMessage());
             }
+            for (String layout : List.of("xx", "../de", "DE", "")) {
+                RpcClient.CallException kb = assertThrows(RpcClient.CallException.class, () -> rpc.call(
+                        ToolstackApi.INSTALL_START, startParams(dev("vdb"), false, "admin", "secret", null, layout, null)));
+                assertEquals(ErrorCode.INVALID_PARAMS, kb.errorCode(), layout);
+                assertTrue(kb.getMessage().contains("keyboard layout"), kb.getMessage());
+            }
+            // dvorak is a variant of us, not of de; a variant needs its layout.
+            for (String[] lv : List.of(new String[] {"de", "dvorak"}, new String[] {"de", "no dead keys"},
+                    new String[] {null, "nodeadkeys"})) {
+                RpcClient.CallException kb = assertThrows(RpcClient.CallException.class, () -> rpc.call(
+                        ToolstackApi.INSTALL_START, startParams(dev("vdb"), false, "admin", "secret", null, lv[0], lv[1])));
+                assertEquals(ErrorCode.INVALID_PARAMS, kb.errorCode(), String.join(",", java.util.Arrays.asList(lv)));
+                assertTrue(kb.getMessage().contains("keyboard") || kb.getMessage().contains("variant"), kb.getMessage());
+            }
         }
         assertTrue(tools.ran.stream().noneMatch(c -> c.get(0).equals("sgdisk")), "nothing was written: " + tools.ran);
     }
@@ -130,7 +150,7 @@ class InstallApiTest {
     void anInstallReportsEveryStepAndLeavesAnAdministratorWhoCanLogIn() throws Exception {
         try (RpcClient rpc = polydeskd.connect()) {
             InstallStarted started = rpc.call(ToolstackApi.INSTALL_START,
-                    startParams(dev("vdb"), false, "admin", "s3cret pass", "Europe/Berlin"));
+                    startParams(dev("vdb"), false, "admin", "s3cret pass", "Europe/Berlin", "de", "nodeadkeys"));
             assertEquals(dev("vdb"), started.disk());
             assertEquals(Installer.STEPS, started.steps());
 
@@ -152,6 +172,8 @@ class InstallApiTest {
         assertEquals(List.of("admin:s3cret pass\n"), tools.inputs, "chpasswd gets the password on its input");
         assertEquals("Europe/Berlin\n", Files.readString(target.resolve("etc/timezone")));
         assertEquals(Path.of("/usr/share/zoneinfo/Europe/Berlin"), Files.readSymbolicLink(target.resolve("etc/localtime")));
+        String keyboard = Files.readString(target.resolve("etc/default/keyboard"));
+        assertTrue(keyboard.contains("XKBLAYOUT=\"de\"\n") && keyboard.contains("XKBVARIANT=\"nodeadkeys\"\n"), keyboard);
     }
 
     @Test

@@ -59,13 +59,19 @@ public final class SimulatedMachine implements CommandRunner {
         Files.writeString(live.resolve("usr/share/zoneinfo/UTC"), "TZif");
         Files.createDirectories(live.resolve("usr/share/zoneinfo/posix/Europe"));
         Files.writeString(live.resolve("usr/share/zoneinfo/posix/Europe/Berlin"), "TZif");
+        // Its XKB rules, in xkb-data's format: two layouts, a variant of one.
+        Files.createDirectories(live.resolve("usr/share/X11/xkb/rules"));
+        Files.writeString(live.resolve("usr/share/X11/xkb/rules/base.lst"), "! model\n  pc105           Generic 105-key PC\n\n"
+                + "! layout\n  us              English (US)\n  de              German\n\n"
+                + "! variant\n  nodeadkeys      de: German (no dead keys)\n  dvorak          us: English (Dvorak)\n\n"
+                + "! option\n  grp             Switching to another layout\n");
     }
 
     /** The installer of this machine, as polydeskd serves it. */
     InstallApi installApi() {
         return new InstallApi(() -> sys.devices(MOUNTS), this, Installer.Options.of("").withSource(live)
                 .withMedium(live.resolve("medium")).withTarget(target), this::hostCheck,
-                live.resolve("usr/share/zoneinfo"));
+                live.resolve("usr/share/zoneinfo"), live.resolve("usr/share/X11/xkb/rules/base.lst"));
     }
 
     /** The host check the installer shows: the one of the machine the test runs on (its /proc and /sys). */

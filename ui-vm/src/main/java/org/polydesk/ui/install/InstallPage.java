@@ -39,6 +39,9 @@ public final class InstallPage {
     private final PasswordField passphraseAgain = new PasswordField();
     /** Empty: UTC. polydeskd checks the name against the zones the installed system will have. */
     private final TextField timeZone = new TextField();
+    /** Empty: us. polydeskd checks both against the XKB rules the installed system will have. */
+    private final TextField keyboard = new TextField();
+    private final TextField keyboardVariant = new TextField();
     private final Button install = new Button("Install…");
     private final Button refresh = new Button("Refresh");
     private final ProgressBar bar = new ProgressBar(0);
@@ -73,6 +76,10 @@ public final class InstallPage {
         passphraseAgain.setId("install-passphrase-again");
         timeZone.setId("install-time-zone");
         timeZone.setPromptText("UTC, or a zone like Europe/Berlin");
+        keyboard.setId("install-keyboard");
+        keyboard.setPromptText("us, or a layout like de, fr, gb");
+        keyboardVariant.setId("install-keyboard-variant");
+        keyboardVariant.setPromptText("the layout's own, or one like nodeadkeys");
         passphrase.disableProperty().bind(encrypt.selectedProperty().not());
         passphraseAgain.disableProperty().bind(encrypt.selectedProperty().not());
         install.setId("install-start");
@@ -99,6 +106,8 @@ public final class InstallPage {
         login.addRow(4, new Label("Passphrase"), passphrase);
         login.addRow(5, new Label("Passphrase again"), passphraseAgain);
         login.addRow(6, new Label("Time zone"), timeZone);
+        login.addRow(7, new Label("Keyboard layout"), keyboard);
+        login.addRow(8, new Label("Keyboard variant"), keyboardVariant);
         Label intro = new Label("Copies this live system to a disk, with Xen as the default boot entry. The installed"
                 + " system's administrator (groups polydesk and sudo) logs in with the name and password below."
                 + " Encrypted, the VM store (the VMs' definitions and disks, media, settings) is on LUKS2 and the"
@@ -198,7 +207,7 @@ public final class InstallPage {
         ui.request("install to " + d.path(), ui.toolstack().follow(ToolstackApi.INSTALL_START,
                 new ToolstackApi.InstallStart(d.path(), force, new ToolstackApi.InstallAdmin(admin.getText(), password.getText()),
                         encrypt.isSelected() ? passphrase.getText() : null,
-                        timeZone.getText().isBlank() ? null : timeZone.getText().strip()),
+                        blankIsNull(timeZone), blankIsNull(keyboard), blankIsNull(keyboardVariant)),
                 ToolstackApi.INSTALL_PROGRESS, this::progress, InstallProgress::isFinal,
                 why -> progress(new InstallProgress(InstallProgress.Kind.FAILED, 0, 0, "The connection to polydeskd broke"
                         + " before the install finished (" + why + "). The install may still be running or have stopped:"
@@ -208,6 +217,10 @@ public final class InstallPage {
                     step.setText("");
                     fail("The install did not start: " + e.describe());
                 });
+    }
+
+    private static String blankIsNull(TextField f) {
+        return f.getText().isBlank() ? null : f.getText().strip();
     }
 
     private void progress(InstallProgress p) {

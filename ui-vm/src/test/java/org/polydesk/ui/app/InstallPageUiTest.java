@@ -194,10 +194,24 @@ class InstallPageUiTest {
         ui.type("#install-passphrase", "correct horse");
         ui.type("#install-passphrase-again", "correct horse");
         ui.type("#install-time-zone", "Europe/Berlin");
+        // So is a keyboard variant its layout does not have.
+        ui.type("#install-keyboard", "de");
+        ui.type("#install-keyboard-variant", "dvorak");
+        ui.robot.clickOn("#install-start");
+        ui.robot.clickOn("#confirm-install");
+        ui.awaitTextContaining("#install-result", "layout 'de' has no variant 'dvorak'", 30);
+        assertFalse(Files.exists(machine.resolve("target/etc/fstab")), "nothing written");
+
+        passwords("s3cret", "s3cret");
+        ui.type("#install-passphrase", "correct horse");
+        ui.type("#install-passphrase-again", "correct horse");
+        ui.type("#install-keyboard-variant", "nodeadkeys");
         ui.robot.clickOn("#install-start");
         ui.robot.clickOn("#confirm-install");
         ui.awaitTextContaining("#install-step", "Done.", 60);
         assertEquals("Europe/Berlin", Files.readString(machine.resolve("target/etc/timezone")).strip());
+        String keyboard = Files.readString(machine.resolve("target/etc/default/keyboard"));
+        assertTrue(keyboard.contains("XKBLAYOUT=\"de\"") && keyboard.contains("XKBVARIANT=\"nodeadkeys\""), keyboard);
         assertTrue(ui.text("#install-result").startsWith("Polydesk is installed on " + dev("vdb")), ui.text("#install-result"));
         assertEquals("polydesk-vms  UUID=uuid-vdb4  none  luks,discard", Files.readString(machine.resolve("target/etc/crypttab"))
                 .lines().filter(l -> !l.startsWith("#")).findFirst().orElse(""));
