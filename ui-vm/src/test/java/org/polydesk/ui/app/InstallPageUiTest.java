@@ -87,6 +87,21 @@ class InstallPageUiTest {
         ui.type("#install-password-again", second);
     }
 
+    /** The password and passphrase again, as a person types them after a refused install. */
+    void secrets() {
+        passwords("s3cret", "s3cret");
+        ui.type("#install-passphrase", "correct horse");
+        ui.type("#install-passphrase-again", "correct horse");
+    }
+
+    /** Install, confirm: polydeskd refuses with {@code why} and nothing is written. */
+    void installRefused(String why) throws java.io.IOException {
+        ui.robot.clickOn("#install-start");
+        ui.robot.clickOn("#confirm-install");
+        ui.awaitTextContaining("#install-result", why, 30);
+        assertFalse(Files.exists(machine.resolve("target/etc/fstab")), "nothing written");
+    }
+
     @Test
     void disksSayWhyTheyAreRefusedAndAPartitionedOneNeedsErasing() {
         assertEquals("yes (empty)", verdict("vdb"));
@@ -161,7 +176,7 @@ class InstallPageUiTest {
     }
 
     @Test
-    void anEncryptedInstallTakesThePassphraseTwiceAndWritesCrypttabAndTheTimeZone() throws Exception {
+    void anEncryptedInstallTakesThePassphraseTwiceAndWritesCrypttabTheTimeZoneAndKeyboard() throws Exception {
         select("vdb");
         passwords("s3cret", "s3cret");
         assertFalse(enabled("#install-passphrase"), "no passphrase until encryption is ticked");
@@ -175,36 +190,18 @@ class InstallPageUiTest {
         // polydeskd checks it too: a short one is refused before anything is written.
         ui.type("#install-passphrase", "short");
         ui.type("#install-passphrase-again", "short");
-        ui.robot.clickOn("#install-start");
-        ui.robot.clickOn("#confirm-install");
-        ui.awaitTextContaining("#install-result", "8 to 512 characters long, not 5", 30);
-        assertFalse(Files.exists(machine.resolve("target/etc/fstab")), "nothing written");
-
-        passwords("s3cret", "s3cret");
-        ui.type("#install-passphrase", "correct horse");
-        ui.type("#install-passphrase-again", "correct horse");
-        // A time zone the installed system would not have is refused by polydeskd, nothing written.
+        installRefused("8 to 512 characters long, not 5");
+        // So is a time zone the installed system would not have, and a keyboard variant its layout does not have.
+        secrets();
         ui.type("#install-time-zone", "Mars/Olympus_Mons");
-        ui.robot.clickOn("#install-start");
-        ui.robot.clickOn("#confirm-install");
-        ui.awaitTextContaining("#install-result", "unknown time zone 'Mars/Olympus_Mons'", 30);
-        assertFalse(Files.exists(machine.resolve("target/etc/fstab")), "nothing written");
-
-        passwords("s3cret", "s3cret");
-        ui.type("#install-passphrase", "correct horse");
-        ui.type("#install-passphrase-again", "correct horse");
+        installRefused("unknown time zone 'Mars/Olympus_Mons'");
+        secrets();
         ui.type("#install-time-zone", "Europe/Berlin");
-        // So is a keyboard variant its layout does not have.
         ui.type("#install-keyboard", "de");
         ui.type("#install-keyboard-variant", "dvorak");
-        ui.robot.clickOn("#install-start");
-        ui.robot.clickOn("#confirm-install");
-        ui.awaitTextContaining("#install-result", "layout 'de' has no variant 'dvorak'", 30);
-        assertFalse(Files.exists(machine.resolve("target/etc/fstab")), "nothing written");
+        installRefused("layout 'de' has no variant 'dvorak'");
 
-        passwords("s3cret", "s3cret");
-        ui.type("#install-passphrase", "correct horse");
-        ui.type("#install-passphrase-again", "correct horse");
+        secrets();
         ui.type("#install-keyboard-variant", "nodeadkeys");
         ui.robot.clickOn("#install-start");
         ui.robot.clickOn("#confirm-install");
