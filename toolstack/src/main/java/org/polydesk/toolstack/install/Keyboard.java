@@ -15,7 +15,9 @@ import java.util.regex.Pattern;
 public record Keyboard(String layout, String variant) {
     /** The XKB rules' list of layouts and variants (Debian's xkb-data). */
     public static final Path RULES = Path.of("/usr/share/X11/xkb/rules/base.lst");
-    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
+    private static final Pattern LAYOUT = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
+    /** Variants have capitals and digits first too: de's T3, cz's 101_qwertz_comma_dead. */
+    private static final Pattern VARIANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,47}");
 
     /** {@code variant} null or blank is the layout's default variant. */
     public static Keyboard of(String layout, String variant, Path rules) throws InstallException {
@@ -24,10 +26,10 @@ public record Keyboard(String layout, String variant) {
             throw new InstallException("a keyboard " + (v == null ? "" : "variant needs its ")
                     + "layout, an XKB name like us, de, fr or gb");
         }
-        if (!NAME.matcher(layout).matches()) {
+        if (!LAYOUT.matcher(layout).matches()) {
             throw new InstallException("a keyboard layout is an XKB name like us, de, fr or gb, not '" + layout + "'");
         }
-        if (v != null && !NAME.matcher(v).matches()) {
+        if (v != null && !VARIANT.matcher(v).matches()) {
             throw new InstallException("a keyboard variant is an XKB name like nodeadkeys or dvorak, not '" + v + "'");
         }
         List<String> lines;
