@@ -5,10 +5,21 @@
 # lacks: every HVM VM on Xen gets its sound card into dom0's sound server through it.
 # Packaged as polydesk-device-model (/usr/lib/polydesk/qemu/qemu-system-x86_64) in
 # out/device-model/ with KEY (device_model_key), where iso/build.sh takes it, building it first
-# when KEY differs. About 15 minutes here (2 cores); runs under nice/ionice.
+# when KEY differs. About 8 minutes here (2 cores); runs under nice/ionice.
 #
-#   sudo bash hypervisor-patches/build-device-model.sh
+# It is built against the Xen it runs with: ours (out/debs, built first when stale), whose libxen*
+# .debs are installed on this machine for the build, or with --stock-xen the mirror's. So its
+# Depends name the libxen* versions the image or dom0 has; against the mirror's newer security
+# build, they asked for versions the image (which pins ours) does not have, and it did not install.
+#
+#   sudo bash hypervisor-patches/build-device-model.sh [--stock-xen]
 set -euo pipefail
+xen=patched
+case "${1:-}" in
+    --stock-xen) xen=stock ;;
+    '') ;;
+    *) echo "usage: build-device-model.sh [--stock-xen]" >&2; exit 2 ;;
+esac
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
 . "$here/source.sh"
@@ -23,6 +34,18 @@ need_packages dpkg-dev quilt build-essential fakeroot meson ninja-build pkg-conf
     libspice-server-dev libjpeg62-turbo-dev libcap-ng-dev libattr1-dev libslirp-dev \
     || die "cannot install the build dependencies"
 debian_source_fetch qemu "$QEMU_SOURCE_VERSION" "$QEMU_SOURCE_CACHE" "$QEMU_DSC" || die "$FETCH_ERROR"
+mkdir -p "$here/work"
+if [ "$xen" = patched ]; then
+    patched_xen_debs > /dev/null || die "the patched Xen did not build (or --stock-xen for Debian's)"
+    mapfile -t xen_dev < <(ls "$here"/out/debs/libxen*_amd64.deb | grep -v dbgsym)
+    log "building against our Xen: ${#xen_dev[@]} libxen* .debs of $(dpkg-deb -f "${xen_dev[0]}" Version) installed here"
+    dpkg -i "${xen_dev[@]}" > "$here/work/xen-dev.log" 2>&1 || die "dpkg -i of our libxen* failed: $(tail -n 5 "$here/work/xen-dev.log")"
+else
+    # The mirror's libxen-dev, also where ours was installed by an earlier build.
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q libxen-dev > "$here/work/xen-dev.log" 2>&1 \
+        || die "apt-get install libxen-dev failed: $(tail -n 5 "$here/work/xen-dev.log")"
+    log "building against Debian's Xen $(dpkg-query -W -f='${Version}' libxen-dev)"
+fi
 
 work=$here/work/device-model
 src=$work/qemu
@@ -86,5 +109,5 @@ rm -rf "$here/out/device-model"
 mkdir -p "$here/out/device-model"
 deb=$here/out/device-model/polydesk-device-model_${version}_amd64.deb
 dpkg-deb --root-owner-group -Zxz -b "$pkg" "$deb" > /dev/null || die "dpkg-deb failed"
-device_model_key > "$here/out/device-model/KEY"
+device_model_key "${xen#patched}" > "$here/out/device-model/KEY"
 log "done: $deb ($(du -h "$deb" | cut -f1))"

@@ -115,18 +115,40 @@ xen_changelog_entry() {
     echo " -- Polydesk developers <dev@polydesk.invalid>  $(date -R)"
 }
 
-# The device model's identity: the pinned QEMU source, every file of qemu-patches/ and the build
-# script (its configure options). build-device-model.sh writes it beside the .deb
-# (out/device-model/KEY); iso/build.sh rebuilds when the two differ.
+# The device model's identity: the pinned QEMU source, every file of qemu-patches/, the build
+# script (its configure options) and the Xen it is built against and runs with (our patch set, or
+# "stock" for Debian's: its Depends name that Xen's libxen* versions). build-device-model.sh
+# writes it beside the .deb (out/device-model/KEY); device_model_deb rebuilds when the two differ.
+#   device_model_key [stock]
 device_model_key() {
     local here
     here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
     {
         echo "qemu=$QEMU_SOURCE_VERSION $XEN_SOURCE_SUITE"
+        if [ "${1:-}" = stock ]; then echo "xen=stock"; else echo "xen=$(xen_patch_set_key)"; fi
         sha256sum < "$here/build-device-model.sh" | cut -c1-16
         while read -r p; do
             case "$p" in ''|'#'*) continue ;; esac
             echo "$p $(sha256sum < "$here/qemu-patches/$p" | cut -c1-16)"
         done < "$here/qemu-patches/series"
     } | sha256sum | cut -c1-16
+}
+
+# device_model_deb [stock]: makes sure out/device-model holds this tree's device model for that Xen
+# (running build-device-model.sh, ~8 min, when its KEY differs) and prints the .deb's path;
+# progress on stderr. Returns 1 when the build fails. iso/build.sh and the Xen system test use it.
+device_model_deb() {
+    local here dir key
+    here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+    dir=$here/out/device-model
+    key=$(device_model_key "${1:-}")
+    if [ "$(cat "$dir/KEY" 2>/dev/null || echo none)" != "$key" ]; then
+        echo "device model: out/device-model does not hold $key: hypervisor-patches/build-device-model.sh (~8 min)" >&2
+        bash "$here/build-device-model.sh" ${1:+--stock-xen} >&2 || return 1
+        [ "$(cat "$dir/KEY" 2>/dev/null)" = "$key" ] || { echo "build-device-model.sh left no KEY $key in $dir" >&2; return 1; }
+    fi
+    ls "$dir"/polydesk-device-model_*_amd64.deb 2>/dev/null | head -n1 | grep . || {
+        echo "no polydesk-device-model .deb in $dir" >&2
+        return 1
+    }
 }

@@ -16,7 +16,7 @@
 #     hypervisor-patches/build.sh (~9 min) when they are missing or were built from another
 #     patch set or source (out/debs/KEY); Debian's stock Xen only with --stock-xen.
 #   - Xen's device model for HVM guests: polydesk-device-model (QEMU with the PulseAudio backend),
-#     built first by hypervisor-patches/build-device-model.sh (~5 min) when out/device-model/KEY
+#     built first by hypervisor-patches/build-device-model.sh (~8 min) when out/device-model/KEY
 #     is not this tree's.
 # live-build runs in iso/work/ (not committed) under nice/ionice; its cache
 # (iso/work/cache/) is reused by the next build. The full log is iso/work/build.log;
@@ -86,20 +86,11 @@ if [ -z "$stock_xen" ]; then
     [ -n "${xen_debs[0]}" ] || die "no Xen .debs in $repo/hypervisor-patches/out/debs"
 fi
 
-# 2b. Our device model (HVM guests' sound on Xen), built when out/device-model/ does not hold this
-# tree's (hypervisor-patches/source.sh's device_model_key). With stock Xen too: it needs only libxen*.
+# 2b. Our device model (HVM guests' sound on Xen), built against that Xen when out/device-model/
+# does not hold this tree's (hypervisor-patches/source.sh's device_model_deb).
 . "$repo/hypervisor-patches/source.sh"
-dm_dir=$repo/hypervisor-patches/out/device-model
-dm_key=$(device_model_key)
-if [ "$(cat "$dm_dir/KEY" 2>/dev/null || echo none)" != "$dm_key" ]; then
-    log "device model: out/device-model does not hold $dm_key: hypervisor-patches/build-device-model.sh (~5 min)"
-    if ! bash "$repo/hypervisor-patches/build-device-model.sh" 2>&1 | while IFS= read -r line; do log "$line"; done; then
-        die "the device model did not build"
-    fi
-    [ "$(cat "$dm_dir/KEY" 2>/dev/null)" = "$dm_key" ] || die "build-device-model.sh left no KEY $dm_key in $dm_dir"
-fi
-dm_deb=$(ls "$dm_dir"/polydesk-device-model_*_amd64.deb 2>/dev/null | head -n1)
-[ -n "$dm_deb" ] || die "no polydesk-device-model .deb in $dm_dir"
+dm_deb=$(device_model_deb ${stock_xen:+stock} 2> >(while IFS= read -r line; do log "$line"; done)) \
+    || die "the device model did not build"
 
 # 3. The live-build tree: config from distro/, the .debs, then lb clean/config/build.
 log "live-build tree in $work"

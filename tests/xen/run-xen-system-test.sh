@@ -26,8 +26,8 @@
 #   POLYDESK_XEN_VIEWER   "none": steps i and j allowed to skip (no viewer payload); otherwise
 #                         switcher-viewer, display-server and input-server must be packaged
 #                         (mvn package), else the run FAILs before booting
-#   POLYDESK_XEN_DEVICE_MODEL  the polydesk-device-model .deb (default: the newest in
-#                         hypervisor-patches/out/device-model/; none found is a FAIL), or "none":
+#   POLYDESK_XEN_DEVICE_MODEL  the polydesk-device-model .deb (default: hypervisor-patches'
+#                         build for dom0's Xen, made first when stale; a build that fails is a FAIL), or "none":
 #                         Debian's device model, and step m (sound) allowed to skip
 #   POLYDESK_XEN_STOCK    "1": Debian's own Xen in dom0. Otherwise dom0 runs ours, as the image
 #                         does: hypervisor-patches/out/debs, built first (~9 min) when it does
@@ -86,38 +86,6 @@ elif [ ! -f "$deb" ]; then
     preflight_fail "no such .deb: $deb"
 fi
 
-# Step m: our device model (sound on Xen), hypervisor-patches/build-device-model.sh's .deb.
-dm_deb=${POLYDESK_XEN_DEVICE_MODEL:-$(ls -t "$repo"/hypervisor-patches/out/device-model/polydesk-device-model_*_amd64.deb 2>/dev/null | head -n1 || true)}
-if [ "$dm_deb" = none ]; then
-    dm_deb=
-    allow_skip="${allow_skip:+$allow_skip,}m-*"
-    log "NOTE: POLYDESK_XEN_DEVICE_MODEL=none: Debian's device model; step m (sound) is allowed to skip"
-elif [ -z "$dm_deb" ]; then
-    preflight_fail "no polydesk-device-model .deb, which step m needs (sudo bash hypervisor-patches/build-device-model.sh;" \
-        "POLYDESK_XEN_DEVICE_MODEL=none runs with Debian's device model and without step m)"
-elif [ ! -f "$dm_deb" ]; then
-    preflight_fail "no such .deb: $dm_deb"
-fi
-
-viewer_jar=$(ls -t "$repo"/switcher-viewer/target/switcher-viewer-*.jar 2>/dev/null | grep -v -- '-tests\.jar$' | head -n1 || true)
-display_jar=$(ls -t "$repo"/display-server/target/display-server-*.jar 2>/dev/null | grep -v -- '-tests\.jar$' | head -n1 || true)
-input_jar=$(ls -t "$repo"/input-server/target/input-server-*.jar 2>/dev/null | grep -v -- '-tests\.jar$' | head -n1 || true)
-viewer_ok=
-if [ "${POLYDESK_XEN_VIEWER:-}" = none ]; then
-    allow_skip="${allow_skip:+$allow_skip,}i-*,j-*"
-    log "NOTE: POLYDESK_XEN_VIEWER=none: steps i and j are allowed to skip"
-elif [ -z "$viewer_jar" ] || [ -z "$display_jar" ] || [ ! -d "$repo/switcher-viewer/target/lib" ] \
-        || [ ! -d "$repo/display-server/target/lib" ]; then
-    preflight_fail "switcher-viewer or display-server not packaged, which steps i and j need" \
-        "(mvn -o package -DskipTests -pl toolstack,display-server,switcher-viewer,input-server -am;" \
-        "POLYDESK_XEN_VIEWER=none runs without them)"
-elif [ -z "$input_jar" ] || [ ! -d "$repo/input-server/target/lib" ] || [ -z "$(ls "$repo/input-server/target/lib")" ]; then
-    preflight_fail "input-server not packaged, which step j needs (mvn package; POLYDESK_XEN_VIEWER=none runs without i and j)"
-else
-    viewer_ok=1
-fi
-preflight_verdict
-
 mkdir -p "$cache"
 # One run at a time (one QEMU on the machine).
 exec 9> "$cache/.run.lock"
@@ -134,6 +102,24 @@ else
     fi
     mapfile -t xen_debs <<< "$xen_list"
 fi
+
+# Step m: our device model (sound on Xen), built against dom0's Xen when out/device-model does not
+# hold it (hypervisor-patches/source.sh's device_model_deb).
+if [ "${POLYDESK_XEN_DEVICE_MODEL:-}" = none ]; then
+    dm_deb=
+    allow_skip="${allow_skip:+$allow_skip,}m-*"
+    log "NOTE: POLYDESK_XEN_DEVICE_MODEL=none: Debian's device model; step m (sound) is allowed to skip"
+elif [ -n "${POLYDESK_XEN_DEVICE_MODEL:-}" ]; then
+    dm_deb=$POLYDESK_XEN_DEVICE_MODEL
+    [ -f "$dm_deb" ] || preflight_fail "no such .deb: $dm_deb"
+else
+    . "$repo/hypervisor-patches/source.sh"
+    dm_deb=$(device_model_deb "$([ "${POLYDESK_XEN_STOCK:-}" = 1 ] && echo stock)" \
+        2> >(while IFS= read -r line; do log "$line"; done)) \
+        || preflight_fail "the device model did not build (hypervisor-patches/build-device-model.sh;" \
+            "POLYDESK_XEN_DEVICE_MODEL=none runs with Debian's device model and without step m)"
+fi
+preflight_verdict
 log "dom0 image (cached after the first build, which takes a few minutes)"
 image=$("$here/build-dom0-image.sh" "${xen_debs[@]}" | tail -n1)
 [ -f "$image/dom0.img" ] || die "build-dom0-image.sh gave no image"
