@@ -86,6 +86,25 @@ elif [ ! -f "$deb" ]; then
     preflight_fail "no such .deb: $deb"
 fi
 
+viewer_jar=$(ls -t "$repo"/switcher-viewer/target/switcher-viewer-*.jar 2>/dev/null | grep -v -- '-tests\.jar$' | head -n1 || true)
+display_jar=$(ls -t "$repo"/display-server/target/display-server-*.jar 2>/dev/null | grep -v -- '-tests\.jar$' | head -n1 || true)
+input_jar=$(ls -t "$repo"/input-server/target/input-server-*.jar 2>/dev/null | grep -v -- '-tests\.jar$' | head -n1 || true)
+viewer_ok=
+if [ "${POLYDESK_XEN_VIEWER:-}" = none ]; then
+    allow_skip="${allow_skip:+$allow_skip,}i-*,j-*"
+    log "NOTE: POLYDESK_XEN_VIEWER=none: steps i and j are allowed to skip"
+elif [ -z "$viewer_jar" ] || [ -z "$display_jar" ] || [ ! -d "$repo/switcher-viewer/target/lib" ] \
+        || [ ! -d "$repo/display-server/target/lib" ]; then
+    preflight_fail "switcher-viewer or display-server not packaged, which steps i and j need" \
+        "(mvn -o package -DskipTests -pl toolstack,display-server,switcher-viewer,input-server -am;" \
+        "POLYDESK_XEN_VIEWER=none runs without them)"
+elif [ -z "$input_jar" ] || [ ! -d "$repo/input-server/target/lib" ] || [ -z "$(ls "$repo/input-server/target/lib")" ]; then
+    preflight_fail "input-server not packaged, which step j needs (mvn package; POLYDESK_XEN_VIEWER=none runs without i and j)"
+else
+    viewer_ok=1
+fi
+preflight_verdict
+
 mkdir -p "$cache"
 # One run at a time (one QEMU on the machine).
 exec 9> "$cache/.run.lock"
