@@ -167,14 +167,11 @@ final class InstallApi {
         Keyboard keyboard = null;
         if (params.keyboardLayout() != null || params.keyboardVariant() != null) {
             try {
-                keyboard = Keyboard.of(params.keyboardLayout(), null, keyboardRules);
+                keyboard = Keyboard.of(params.keyboardLayout(), params.keyboardVariant(), keyboardRules);
+            } catch (Keyboard.BadVariant e) {
+                throw RpcException.invalidParam(ToolstackApi.InstallStart.KEYBOARD_VARIANT, e.getMessage());
             } catch (InstallException e) {
                 throw RpcException.invalidParam(ToolstackApi.InstallStart.KEYBOARD_LAYOUT, e.getMessage());
-            }
-            try {
-                keyboard = Keyboard.of(params.keyboardLayout(), params.keyboardVariant(), keyboardRules);
-            } catch (InstallException e) {
-                throw RpcException.invalidParam(ToolstackApi.InstallStart.KEYBOARD_VARIANT, e.getMessage());
             }
         }
         return defaults.withDisk(params.disk()).withForce(Boolean.TRUE.equals(params.force())).withAdmin(a)

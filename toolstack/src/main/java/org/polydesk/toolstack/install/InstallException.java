@@ -1,7 +1,7 @@
 package org.polydesk.toolstack.install;
 
 /** The installer stops: the message says what went wrong and, where it can, what to do. */
-public final class InstallException extends Exception {
+public class InstallException extends Exception {
     public InstallException(String message) {
         super(message);
     }

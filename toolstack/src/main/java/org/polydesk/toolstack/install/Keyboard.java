@@ -13,6 +13,13 @@ import java.util.regex.Pattern;
  * launcher to its Xvnc; a VM's own operating system keeps its own layout (it is sent key codes).
  */
 public record Keyboard(String layout, String variant) {
+    /** The layout is fine, the variant is not (install.start names the field it came from). */
+    public static final class BadVariant extends InstallException {
+        BadVariant(String message) {
+            super(message);
+        }
+    }
+
     /** The XKB rules' list of layouts and variants (Debian's xkb-data). */
     public static final Path RULES = Path.of("/usr/share/X11/xkb/rules/base.lst");
     private static final Pattern LAYOUT = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
@@ -30,7 +37,7 @@ public record Keyboard(String layout, String variant) {
             throw new InstallException("a keyboard layout is an XKB name like us, de, fr or gb, not '" + layout + "'");
         }
         if (v != null && !VARIANT.matcher(v).matches()) {
-            throw new InstallException("a keyboard variant is an XKB name like nodeadkeys or dvorak, not '" + v + "'");
+            throw new BadVariant("a keyboard variant is an XKB name like nodeadkeys or dvorak, not '" + v + "'");
         }
         List<String> lines;
         try {
@@ -45,7 +52,7 @@ public record Keyboard(String layout, String variant) {
         // A variant's line names its layout: "  nodeadkeys      de: German (no dead keys)".
         if (v != null && !section(lines, "variant").stream()
                 .anyMatch(l -> name(l).equals(v) && description(l).startsWith(layout + ":"))) {
-            throw new InstallException("layout '" + layout + "' has no variant '" + v + "' (see " + rules + ")");
+            throw new BadVariant("layout '" + layout + "' has no variant '" + v + "' (see " + rules + ")");
         }
         return new Keyboard(layout, v);
     }
