@@ -7,7 +7,7 @@
 #
 #   sudo tests/xen/run-xen-system-test.sh [--allow-skip STEP[,STEP]]... [--only GROUP[,GROUP]]
 #
-# --only runs the named step files alone, besides c (polydeskd): ab, dg, k, l, h, j, i (a quicker run
+# --only runs the named step files alone, besides c (polydeskd): ab, dg, k, l, m, h, j, i (a quicker run
 # while working on one part); the other groups' steps are then allowed to be missing.
 # Every step in tests/xen/required-steps must PASS. A SKIP of a required step, or a required
 # step that never reports, FAILs the run unless --allow-skip names it (comma-separated step
@@ -152,7 +152,7 @@ mkdir -p "$run/payload/guest" "$run/payload/debs" "$run/payload/out"
 if [ -n "$only" ]; then
     # run-in-dom0.sh reads the groups; the steps of the others may be missing.
     echo "${only//,/ }" > "$run/payload/only"
-    declare -A letters=([ab]="a b" [dg]="d e f g" [k]=k [l]=l [h]=h [j]=j [i]=i)
+    declare -A letters=([ab]="a b" [dg]="d e f g" [k]=k [l]=l [m]=m [h]=h [j]=j [i]=i)
     for g in "${!letters[@]}"; do
         [[ ",$only," == *",$g,"* ]] && continue
         for l in ${letters[$g]}; do allow_skip="${allow_skip:+$allow_skip,}$l-*"; done
