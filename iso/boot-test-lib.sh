@@ -66,7 +66,7 @@ required_steps() {
     IFS=, read -ra phases <<< "$1"
     for p in "${phases[@]}"; do
         case "$p" in
-            bios-live|uefi-live|bios-disk|uefi-disk)
+            bios-live|uefi-live|bios-disk|uefi-disk|update|updated|fallback)
                 printf '%s/%s\n' "$p" xen-started "$p" dom0-kernel "$p" dom0-userspace
                 while read -r c; do echo "$p/$c"; done < <(required_checks)
                 printf '%s/%s\n' "$p" boot-mode "$p" screen-shows-ui ;;&
@@ -77,6 +77,16 @@ required_steps() {
                     "$p" admin-sudo "$p" admin-time-zone "$p" admin-keyboard "$p" admin-ssh "$p" admin-console "$p" console-back "$p" host-shutdown ;;
             install)
                 printf '%s/%s\n' install console-login install refuses-boot-disk install polyctl-install install refuses-partitioned ;;
+            update|updated|fallback)
+                printf '%s/%s\n' "$p" disk-unlock "$p" vm-store "$p" console-login ;;&
+            update)
+                printf '%s/%s\n' update vm-made update refuses-not-iso update refuses-truncated update polyctl-update update next-boot ;;
+            updated)
+                printf '%s/%s\n' updated new-release updated vm-intact updated unhealthy-update ;;
+            fallback-try)
+                printf '%s/%s\n' fallback-try disk-unlock fallback-try restarts ;;
+            fallback)
+                printf '%s/%s\n' fallback back-to-kept fallback vm-intact ;;
         esac
     done
 }

@@ -20,6 +20,17 @@
 #                    bios-disk   boot the installed disk by BIOS, without the ISO, checks
 #                    uefi-live   boot the ISO by UEFI (OVMF, GRUB multiboot2), checks
 #                    uefi-disk   boot the installed disk by UEFI, checks
+#                  and, with --update-iso (a second build: its release differs), after them:
+#                    update        boot the installed disk by BIOS with the second ISO in its CD drive:
+#                                  a VM with a disk is made, bad update files are refused, then
+#                                  polyctl host update writes the second build into slot b; restart
+#                    updated       the second build boots from slot b, is kept (polydesk-boot-ok), and
+#                                  the VM and its disk are as they were; then the first ISO goes into
+#                                  slot a with its polydeskd masked (an unhealthy system); restart
+#                    fallback-try  slot a is tried once: polydeskd never answers, so polydesk-boot-ok
+#                                  restarts the machine
+#                    fallback      the second build boots again, says the update failed, the VM is there
+#   --update-iso PATH  the second build, for the update phases
 #
 # The checks come from the image itself: polydesk-boot-report.service prints
 # POLYDESK-CHECK lines (Xen is dom0's hypervisor, `xl list` shows Domain-0, dom0's memory
@@ -52,14 +63,16 @@ time_zone=Europe/Berlin
 # where they are on a US keyboard; the key left of Enter (Linux code 43) is # instead of \.
 keyboard=gb
 iso=
-phases=bios-live,install,bios-disk,uefi-live,uefi-disk
+update_iso=
+phases=
 allow_skip=${POLYDESK_BOOT_ALLOW_SKIP:-}
 while [ $# -gt 0 ]; do
     case "$1" in
         --iso) iso=$2; shift 2 ;;
+        --update-iso) update_iso=$2; shift 2 ;;
         --phases) phases=$2; shift 2 ;;
         --allow-skip) allow_skip=${allow_skip:+$allow_skip,}$2; shift 2 ;;
-        -h|--help) sed -n '2,32p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h|--help) sed -n '2,45p' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) echo "boot-test.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -70,9 +83,27 @@ die() { log "ERROR: $*"; exit 2; }
 . "$here/boot-test-lib.sh"
 [ "$(id -u)" = 0 ] || die "must run as root"
 . "$repo/scripts/need-packages.sh"
-need_packages qemu-system-x86 qemu-utils ovmf socat python3 || die "cannot install qemu, ovmf, socat, python3"
+need_packages qemu-system-x86 qemu-utils ovmf socat python3 xorriso || die "cannot install qemu, ovmf, socat, python3, xorriso"
 [ -n "$iso" ] || iso=$(ls -t "$repo"/dist/polydesk-*-amd64.iso 2>/dev/null | head -n1)
 [ -n "$iso" ] && [ -f "$iso" ] || die "no ISO (build one: sudo bash iso/build.sh)"
+[ -n "$phases" ] || phases=bios-live,install,bios-disk,uefi-live,uefi-disk${update_iso:+,update,updated,fallback-try,fallback}
+# iso_release ISO: the release a Polydesk ISO holds (.disk/polydesk-release, written by iso/build.sh).
+iso_release() {
+    local f
+    f=$(mktemp)
+    xorriso -osirrox on -indev "$1" -extract /.disk/polydesk-release "$f" > /dev/null 2>&1
+    head -n 1 "$f"
+    rm -f "$f"
+}
+release=$(iso_release "$iso")
+case ",$phases," in
+    *,update,*|*,updated,*|*,fallback-try,*|*,fallback,*)
+        [ -n "$update_iso" ] && [ -f "$update_iso" ] || die "the update phases need --update-iso PATH, a second build"
+        update_release=$(iso_release "$update_iso")
+        [ -n "$release" ] && [ -n "$update_release" ] || die "no .disk/polydesk-release in $iso or $update_iso (built before updates?)"
+        [ "$release" != "$update_release" ] || die "$iso and $update_iso hold the same release $release: build the second one again"
+        log "update: from $release ($iso) to $update_release ($update_iso)" ;;
+esac
 mkdir -p "$out"
 exec 9> "$out/.lock"
 flock -n 9 || die "another boot-test.sh is running"
@@ -102,10 +133,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# start_qemu PHASE FIRMWARE(bios|uefi) MEDIA(iso|disk) [DISK]
+# start_qemu PHASE FIRMWARE(bios|uefi) MEDIA(iso|disk) [DISK] [CD]: CD, an ISO in the CD drive of a disk boot.
 start_qemu() {
     phase=$1
-    local firmware=$2 media=$3 hd=${4:-$disk}
+    local firmware=$2 media=$3 hd=${4:-$disk} cd=${5:-}
     serial_log=$out/$phase.serial.log
     serial_sock=$out/$phase.serial.sock
     monitor_sock=$out/$phase.monitor.sock
@@ -130,6 +161,7 @@ start_qemu() {
         args+=(-drive "file=$iso,media=cdrom,if=ide,readonly=on" -boot order=dc)
     else
         args+=(-boot order=c)
+        [ -z "$cd" ] || args+=(-drive "file=$cd,media=cdrom,if=ide,readonly=on")
     fi
     printf '%q ' "${args[@]}" > "$out/$phase.qemu-command.txt"
     echo >> "$out/$phase.qemu-command.txt"
@@ -613,21 +645,194 @@ phase_uefi_live() {
     stop_qemu
 }
 
+# sudo_cmd COMMAND: COMMAND through sudo, the administrator's password on its input.
+sudo_cmd() { echo "echo '$admin_password' | sudo -S -p '' sh -c \"$1\""; }
+# serial_value MARKER FROM: the value printed as "MARKER value" in the serial log after byte FROM.
+serial_value() { tail -c +$(($2 + 1)) "$serial_log" | tr -d '\r' | grep -aoE "^$1 [^ ]+" | tail -n 1 | cut -d' ' -f2; }
+keep_vm=keep-test
+keep_img=/var/lib/polydesk/images/keep-test.img
+keep_sum=
+
+# update: the installed system (the first build, slot a) with the second build in its CD drive.
+# A VM with a disk of random bytes is made; files that are not a whole Polydesk ISO are refused
+# before anything is written; polyctl host update writes the second build into slot b; polyctl
+# host system says the next boot tries b; polyctl host reboot restarts (QEMU exits: -no-reboot).
+phase_update() {
+    start_qemu update bios disk "$disk" "$update_iso"
+    check_boot installed || { stop_qemu; return 1; }
+    login "$admin_user" "$admin_password" || { stop_qemu; return 1; }
+    local from rc t0 said
+    from=$(log_size)
+    rc=$(run_cmd POLYDESK-KEEP 300 "polyctl vm delete $keep_vm >/dev/null 2>&1; k=\$(ls /boot/vmlinuz-* | tail -n1); \
+$(sudo_cmd "mkdir -p ${keep_img%/*} && dd if=/dev/urandom of=$keep_img bs=1M count=8 2>/dev/null") && \
+polyctl vm create --name $keep_vm --type pvh --memory 256 --kernel \$k --disk $keep_img >/dev/null && \
+echo POLYDESK-KEEP-SUM \$($(sudo_cmd "sha256sum $keep_img") | cut -c1-64)")
+    keep_sum=$(serial_value POLYDESK-KEEP-SUM "$from")
+    if [ "$rc" = 0 ] && [ ${#keep_sum} = 64 ]; then
+        result PASS update "vm-made" "$(since) s: $keep_vm with an 8 MiB disk of random bytes, sha256 ${keep_sum:0:16}…"
+    else
+        result FAIL update "vm-made" "cannot make $keep_vm and its disk (exit $rc)"
+    fi
+    # Not a Polydesk ISO, and a cut-short copy of one: refused, each with its reason.
+    from=$(log_size)
+    rc=$(run_cmd POLYDESK-BAD-FILE 300 "polyctl host update /etc/hostname")
+    said=$(tail -c +$((from + 1)) "$serial_log" | tr -d '\r')
+    if [ "$rc" = 1 ] && grep -aq 'is not a Polydesk ISO' <<< "$said"; then
+        result PASS update "refuses-not-iso" "exit 1, '$(grep -aom1 'is not a Polydesk ISO[^(]*' <<< "$said")'"
+    else
+        result FAIL update "refuses-not-iso" "polyctl host update /etc/hostname: exit $rc"
+    fi
+    from=$(log_size)
+    rc=$(run_cmd POLYDESK-CUT 300 "$(sudo_cmd "head -c 100000000 /dev/sr0 > /var/tmp/cut.iso") && polyctl host update /var/tmp/cut.iso")
+    said=$(tail -c +$((from + 1)) "$serial_log" | tr -d '\r')
+    if [ "$rc" = 1 ] && grep -aq 'is truncated' <<< "$said"; then
+        result PASS update "refuses-truncated" "exit 1, '$(grep -aom1 'is truncated: [^;]*' <<< "$said")'"
+    else
+        result FAIL update "refuses-truncated" "polyctl host update of the first 100 MB of the ISO: exit $rc"
+    fi
+    run_cmd POLYDESK-CUT-RM 60 "$(sudo_cmd "rm -f /var/tmp/cut.iso")" > /dev/null
+    t0=$SECONDS
+    from=$(log_size)
+    rc=$(run_cmd POLYDESK-UPDATE "$install_timeout" "polyctl host update /dev/sr0")
+    tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -aE '^\[[0-9]/[0-9]|^updating|copying: 100|is in system' | sed 's/^/    /' >&2
+    if [ "$rc" = 0 ]; then
+        result PASS update "polyctl-update" "$((SECONDS - t0)) s: $update_release written into slot b from the CD drive (/dev/sr0)"
+    else
+        result FAIL update "polyctl-update" "exit $rc after $((SECONDS - t0)) s: $(tail -c +$((from + 1)) "$serial_log" \
+            | tr -d '\r' | grep -a 'polyctl:' | head -n 3 | tr '\n' ' ')"
+        stop_qemu
+        return 1
+    fi
+    from=$(log_size)
+    rc=$(run_cmd POLYDESK-NEXT 120 "polyctl host system | grep -E '^next boot: +b \(an update, tried once\)'")
+    if [ "$rc" = 0 ]; then result PASS update "next-boot" "polyctl host system: next boot b, tried once"
+    else result FAIL update "next-boot" "polyctl host system does not say the next boot tries b"; fi
+    send "polyctl host reboot --timeout 30"
+    until_ok 300 qemu_gone || log "update: the machine did not restart within 300 s"
+    stop_qemu
+}
+
+# system_is RELEASE SLOT: polyctl host system says RELEASE runs from SLOT, kept, within 600 s
+# (polydesk-boot-ok makes a try the system kept once polydeskd answers).
+system_is() {
+    run_cmd POLYDESK-SYSTEM 700 "n=0; until polyctl host system > /tmp/sys.txt 2>&1 && grep -qE '^release: +$1\s*\$' /tmp/sys.txt \
+&& grep -qE '^slot: +$2 \(kept' /tmp/sys.txt || [ \$n -ge 120 ]; do sleep 5; n=\$((n+1)); done; sed 's/^/POLYDESK-SYS /' /tmp/sys.txt; \
+grep -qE '^release: +$1\s*\$' /tmp/sys.txt && grep -qE '^slot: +$2 \(kept' /tmp/sys.txt"
+}
+
+# vm_intact PHASE: the VM made before the update is defined and its disk has the same bytes.
+vm_intact() {
+    local from rc sum
+    from=$(log_size)
+    rc=$(run_cmd POLYDESK-KEPT 300 "polyctl vm show $keep_vm >/dev/null && echo POLYDESK-KEPT-SUM \$($(sudo_cmd "sha256sum $keep_img") | cut -c1-64)")
+    sum=$(serial_value POLYDESK-KEPT-SUM "$from")
+    if [ "$rc" = 0 ] && [ -n "$keep_sum" ] && [ "$sum" = "$keep_sum" ]; then
+        result PASS "$1" "vm-intact" "$(since) s: $keep_vm is defined and its disk's sha256 is as before the update"
+    else
+        result FAIL "$1" "vm-intact" "$keep_vm: exit $rc, disk sha256 ${sum:-none} (before: ${keep_sum:-not recorded})"
+    fi
+}
+
+# updated: the second build from slot b, kept; the VM is intact. Then the first build goes into
+# slot a with polydeskd masked there, and the machine restarts into that unhealthy try.
+phase_updated() {
+    start_qemu updated bios disk "$disk" "$iso"
+    check_boot installed || { stop_qemu; return 1; }
+    login "$admin_user" "$admin_password" || { stop_qemu; return 1; }
+    local from rc
+    from=$(log_size)
+    rc=$(system_is "$update_release" b)
+    if [ "$rc" = 0 ]; then
+        result PASS updated "new-release" "$(since) s: polyctl host system: $update_release from slot b, kept; $(tail -c +$((from + 1)) \
+            "$serial_log" | tr -d '\r' | grep -ao 'POLYDESK-SYS last update: .*' | tail -n 1 | cut -d' ' -f2-)"
+    else
+        result FAIL updated "new-release" "polyctl host system: $(tail -c +$((from + 1)) "$serial_log" | tr -d '\r' \
+            | grep -a '^POLYDESK-SYS' | cut -d' ' -f2- | tr '\n' ' ')"
+    fi
+    vm_intact updated
+    local t0=$SECONDS
+    from=$(log_size)
+    rc=$(run_cmd POLYDESK-UPDATE-A "$install_timeout" "polyctl host update /dev/sr0 && $(sudo_cmd "mount /dev/disk/by-partlabel/polydesk-root-a /mnt \
+&& ln -sf /dev/null /mnt/etc/systemd/system/polydeskd.service && echo POLYDESK_BOOT_OK_TIMEOUT=120 > /mnt/etc/default/polydesk-boot-ok \
+&& umount /mnt")")
+    if [ "$rc" = 0 ]; then
+        result PASS updated "unhealthy-update" "$((SECONDS - t0)) s: $release written into slot a, its polydeskd masked (boot-ok waits 120 s)"
+    else
+        result FAIL updated "unhealthy-update" "exit $rc: $(tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -a 'polyctl:' | head -n 3 | tr '\n' ' ')"
+        stop_qemu
+        return 1
+    fi
+    send "polyctl host reboot --timeout 30"
+    until_ok 300 qemu_gone || log "updated: the machine did not restart within 300 s"
+    stop_qemu
+}
+
+# fallback-try: GRUB tries slot a once (polydesk.trial=1 on dom0's command line); its polydeskd
+# never answers, so polydesk-boot-ok restarts the machine (QEMU exits).
+phase_fallback_try() {
+    start_qemu fallback-try bios disk
+    local t0=$SECONDS
+    if ! wait_for '\(XEN\) Xen version 4\.17' 600; then
+        result FAIL fallback-try "restarts" "no Xen banner after $(since) s"
+        stop_qemu
+        return 1
+    fi
+    unlock_disk || { stop_qemu; return 1; }
+    if until_ok "$boot_timeout" qemu_gone; then
+        if clean_log | grep -aq 'polydesk-boot-ok: this updated system is not healthy; restarting' \
+                && clean_log | grep -aq 'polydesk.slot=a polydesk.trial=1'; then
+            result PASS fallback-try "restarts" "$((SECONDS - t0)) s: system a booted as a try (polydesk.trial=1), \
+polydesk-boot-ok: '$(clean_log | grep -aom1 'polydeskd did not answer within [0-9]* s')', restarted"
+        else
+            result FAIL fallback-try "restarts" "the machine stopped, but not by polydesk-boot-ok on a try of slot a: $(clean_log \
+                | grep -a 'polydesk-boot-ok\|cmdline' | head -n 3 | tr '\n' ' ')"
+        fi
+    else
+        result FAIL fallback-try "restarts" "the try of slot a still runs after $boot_timeout s"
+    fi
+    stop_qemu
+}
+
+# fallback: the boot after the failed try is the second build's again (slot b); it says the update
+# to the first build failed; the VM is still there.
+phase_fallback() {
+    start_qemu fallback bios disk
+    check_boot installed || { stop_qemu; return 1; }
+    login "$admin_user" "$admin_password" || { stop_qemu; return 1; }
+    local from rc
+    from=$(log_size)
+    rc=$(system_is "$update_release" b)
+    if [ "$rc" = 0 ] && tail -c +$((from + 1)) "$serial_log" | tr -d '\r' \
+            | grep -aq "POLYDESK-SYS last update: the update to $release did not come up healthy"; then
+        result PASS fallback "back-to-kept" "$(since) s: $update_release from slot b again; polyctl host system: \
+$(tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -ao 'POLYDESK-SYS last update: .*' | tail -n 1 | cut -d' ' -f2-)"
+    else
+        result FAIL fallback "back-to-kept" "polyctl host system: $(tail -c +$((from + 1)) "$serial_log" | tr -d '\r' \
+            | grep -a '^POLYDESK-SYS' | cut -d' ' -f2- | tr '\n' ' ')"
+    fi
+    vm_intact fallback
+    stop_qemu
+}
+
 IFS=, read -ra wanted <<< "$phases"
 for p in "${wanted[@]}"; do
     case "$p" in
         bios-live)
             # A fresh empty disk, which the install phase writes to in this same boot.
             rm -f "$disk"
-            qemu-img create -q -f qcow2 "$disk" 12G
+            qemu-img create -q -f qcow2 "$disk" 16G
             phase_bios_live
             [[ ",$phases," == *,install,* ]] && continue ;;
         uefi-live) phase_uefi_live ;;
         install)
-            [ -f "$disk" ] || qemu-img create -q -f qcow2 "$disk" 12G
+            [ -f "$disk" ] || qemu-img create -q -f qcow2 "$disk" 16G
             phase_install ;;
         bios-disk) phase_disk bios-disk bios ;;
         uefi-disk) phase_disk uefi-disk uefi ;;
+        update) phase_update ;;
+        updated) phase_updated ;;
+        fallback-try) phase_fallback_try ;;
+        fallback) phase_fallback ;;
         *) die "unknown phase $p" ;;
     esac
     stop_qemu

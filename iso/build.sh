@@ -18,6 +18,9 @@
 #   - Xen's device model for HVM guests: polydesk-device-model (QEMU with the PulseAudio backend),
 #     built first by hypervisor-patches/build-device-model.sh (~8 min) when out/device-model/KEY
 #     is not this tree's.
+# The release (/etc/polydesk/release in the image, .disk/polydesk-release on the medium; what
+# polyctl host system shows and host.update compares): <pom version>+<UTC date.time>.g<commit>
+# (.dirty for uncommitted changes), or POLYDESK_RELEASE.
 # live-build runs in iso/work/ (not committed) under nice/ionice; its cache
 # (iso/work/cache/) is reused by the next build. The full log is iso/work/build.log;
 # the terminal shows live-build's stages with the elapsed time.
@@ -101,6 +104,14 @@ fi
 rm -rf auto config
 cp -a "$repo/distro/auto" "$repo/distro/config" .
 mkdir -p config/packages.chroot config/archives
+# The release: what polyctl host system names, what host.update compares (two builds always differ).
+release=${POLYDESK_RELEASE:-$version+$(date -u +%Y%m%d.%H%M).g$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo nogit)}
+[ -z "$(git -C "$repo" status --porcelain --untracked-files=no 2>/dev/null)" ] || [ -n "${POLYDESK_RELEASE:-}" ] \
+    || release=$release.dirty
+mkdir -p config/includes.chroot/etc/polydesk config/includes.binary/.disk
+echo "$release" > config/includes.chroot/etc/polydesk/release
+echo "$release" > config/includes.binary/.disk/polydesk-release
+log "release $release"
 for d in "${debs[@]}"; do
     cp "$d" config/packages.chroot/
     log "our package: $(dpkg-deb -f "$d" Package) $(dpkg-deb -f "$d" Version) ($(basename "$d"))"
@@ -153,4 +164,5 @@ grep -E '^polydesk hook: image:' "$work/build.log" | sed 's/^polydesk hook: imag
 log "Xen: $xen_kind"
 cp "$dm_deb" config/packages.chroot/
 log "device model: $(basename "$dm_deb")"
+log "release: $release"
 log "done: $dist/$iso_name ($(du -h "$dist/$iso_name" | cut -f1)) in $((SECONDS - start)) s"

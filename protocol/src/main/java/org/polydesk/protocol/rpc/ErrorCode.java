@@ -25,7 +25,9 @@ public enum ErrorCode {
     /** Another Polydesk service this request needs (input-server for focus) is not running. */
     SERVICE_UNAVAILABLE(1007),
     /** The installer will not write to that disk (the message says why, one reason a line). */
-    INSTALL_REFUSED(1008);
+    INSTALL_REFUSED(1008),
+    /** host.update will not use that file (not a Polydesk ISO, truncated, the release that runs; the message says why). */
+    UPDATE_REFUSED(1009);
 
     private final int code;
 

@@ -31,6 +31,7 @@ import org.polydesk.protocol.vm.VmStatus;
 
 import static org.polydesk.protocol.rpc.ErrorCode.BACKEND_FAILED;
 import static org.polydesk.protocol.rpc.ErrorCode.INSTALL_REFUSED;
+import static org.polydesk.protocol.rpc.ErrorCode.UPDATE_REFUSED;
 import static org.polydesk.protocol.rpc.ErrorCode.INVALID_DEFINITION;
 import static org.polydesk.protocol.rpc.ErrorCode.NOT_FOUND;
 import static org.polydesk.protocol.rpc.ErrorCode.SERVICE_UNAVAILABLE;
@@ -141,6 +142,18 @@ public final class ToolstackApi {
 
     /** The answer of host.shutdown and host.reboot: what will happen ({@code poweroff} or {@code reboot}) to which VMs. */
     public record HostPowerStarted(String action, List<String> vms, int timeoutSeconds) {
+    }
+
+    /**
+     * Params of host.update: {@code path}, the new Polydesk ISO on the host (a file, or a block device
+     * that holds one, like a USB stick it was written to).
+     */
+    public record HostUpdate(String path) {
+        public static final String PATH = "path";
+    }
+
+    /** The answer of host.update: the release being written into which slot, in how many steps. */
+    public record HostUpdateStarted(String release, String slot, int steps) {
     }
 
     /** Which VM the boot GPU goes to, or comes back from. */
@@ -289,6 +302,20 @@ public final class ToolstackApi {
     public static final RpcMethod<HostPower, HostPowerStarted> HOST_REBOOT = RpcMethod.of("host.reboot",
             HostPower.class, HostPowerStarted.class, "As host.shutdown, then restarts the machine.",
             SERVICE_UNAVAILABLE, WRONG_STATE);
+    public static final RpcMethod<Void, HostSystem> HOST_SYSTEM = RpcMethod.of("host.system", Void.class,
+            HostSystem.class, "The running Polydesk release and slot, what the other slot holds, which one the next"
+                    + " boot starts, and how the last update went.", BACKEND_FAILED);
+    public static final RpcMethod<HostUpdate, HostUpdateStarted> HOST_UPDATE = RpcMethod.of("host.update",
+            HostUpdate.class, HostUpdateStarted.class, "Checks a Polydesk ISO (an ISO 9660 image, whole, of another"
+                    + " release), then writes its system into the slot that does not run, in the background, sending the"
+                    + " caller host.update.progress until done or failed, and makes it the next boot, once: it is kept"
+                    + " only when that boot comes up healthy (host.boot.ok), else the boot after returns to this one."
+                    + " VM definitions, disks and settings stay where they are. One update at a time.",
+            UPDATE_REFUSED, WRONG_STATE, BACKEND_FAILED);
+    public static final RpcMethod<Void, HostSystem> HOST_BOOT_OK = RpcMethod.of("host.boot.ok", Void.class,
+            HostSystem.class, "This boot is healthy (polydeskd answers): an updated system being tried becomes the"
+                    + " one kept; back in the old one after a try that never said so, the update is recorded as failed."
+                    + " Called by polydesk-boot-ok.service at each boot.", BACKEND_FAILED);
     public static final RpcMethod<XlParse, XlImportResult> XLCFG_PARSE = RpcMethod.of("xlcfg.parse", XlParse.class,
             XlImportResult.class, "An xl.cfg file's text as a definition, with what it left out; creates nothing.",
             INVALID_DEFINITION);
@@ -432,6 +459,9 @@ public final class ToolstackApi {
                     + " (after events.subscribe).");
     public static final RpcNotification<InstallProgress> INSTALL_PROGRESS = RpcNotification.of("install.progress",
             InstallProgress.class, "A step, a detail, done or failed of the install the connection started.");
+    public static final RpcNotification<InstallProgress> HOST_UPDATE_PROGRESS = RpcNotification.of(
+            "host.update.progress", InstallProgress.class, "A step, a detail, done or failed of the update the connection"
+                    + " started (the installer's steps and the update's are told alike).");
     public static final RpcNotification<MediaProgress> MEDIA_PROGRESS = RpcNotification.of("media.progress",
             MediaProgress.class, "Bytes copied, then done or failed, of the media.import the connection started.");
     public static final RpcNotification<HostProgress> HOST_PROGRESS = RpcNotification.of("host.progress",

@@ -6,6 +6,8 @@ import org.polydesk.protocol.rpc.RpcMethod;
 import org.polydesk.protocol.toolstack.HostCheck;
 import org.polydesk.protocol.toolstack.HostInfo;
 import org.polydesk.protocol.toolstack.HostProgress;
+import org.polydesk.protocol.toolstack.HostSystem;
+import org.polydesk.protocol.install.InstallProgress;
 import org.polydesk.protocol.network.Uplink;
 import org.polydesk.protocol.network.WifiNetwork;
 import org.polydesk.protocol.toolstack.ToolstackApi;
@@ -21,7 +23,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "host", description = "The host polydeskd runs on.",
         subcommands = {HostCommands.Info.class, HostCommands.Check.class, HostCommands.Network.class, HostCommands.Wifi.class,
-                HostCommands.Ssh.class, HostCommands.Shutdown.class, HostCommands.Reboot.class})
+                HostCommands.Ssh.class, HostCommands.SystemSlots.class, HostCommands.Update.class, HostCommands.BootOk.class,
+                HostCommands.Shutdown.class, HostCommands.Reboot.class})
 final class HostCommands {
     @ParentCommand
     Polyctl root;
@@ -206,6 +209,90 @@ final class HostCommands {
                     out.println("\nno display controller");
                 }
             });
+        }
+    }
+
+    @Command(name = "system", description = {"The Polydesk release that runs and its slot (a or b), what the other",
+            "slot holds, which one the next boot starts, and how the last update went."})
+    static final class SystemSlots implements Callable<Integer> {
+        @ParentCommand
+        HostCommands host;
+
+        @Override
+        public Integer call() throws Exception {
+            return host.root.print(host.root.call(ToolstackApi.HOST_SYSTEM, null), HostCommands::printSystem);
+        }
+    }
+
+    static void printSystem(HostSystem s, PrintWriter out) {
+        out.printf("release:     %s%n", s.release());
+        if (s.slot() == null) {
+            out.println("slot:        none (a live system, or installed without two system slots: no updates)");
+            return;
+        }
+        out.printf("slot:        %s (%s)%n", s.slot(), s.kept() ? "kept: boots by default" : "on its try");
+        out.printf("other slot:  %s (%s)%n", s.otherSlot(), s.otherRelease() == null ? "empty" : s.otherRelease());
+        out.printf("next boot:   %s%s%n", s.nextBoot(), s.trying() ? " (an update, tried once)" : "");
+        if (s.lastUpdate() != null) {
+            out.printf("last update: %s%n", s.lastUpdate());
+        }
+    }
+
+    @Command(name = "update", description = {"Write the system of a Polydesk ISO (a file, or a USB stick or CD that holds",
+            "one) into the slot that does not run and make it the next boot, once. It is kept when that boot comes",
+            "up healthy (polydeskd answers); otherwise the boot after it returns to this system. VMs, their disks",
+            "and the settings stay. The file is checked first: a file that is not a Polydesk ISO, is truncated or",
+            "damaged, or holds the release that runs, is refused before anything is written."})
+    static final class Update implements Callable<Integer> {
+        @ParentCommand
+        HostCommands host;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "FILE.iso", description = "The new Polydesk ISO.")
+        java.nio.file.Path image;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            try (RpcClient c = host.root.connect()) {
+                ToolstackApi.HostUpdateStarted started = c.call(ToolstackApi.HOST_UPDATE,
+                        new ToolstackApi.HostUpdate(image.toAbsolutePath().normalize().toString()));
+                out.printf("updating to Polydesk %s in system %s%n", started.release(), started.slot());
+                out.flush();
+                RpcMessage msg;
+                while ((msg = c.nextNotification()) != null) {
+                    if (!ToolstackApi.HOST_UPDATE_PROGRESS.matches(msg)) {
+                        continue;
+                    }
+                    InstallProgress p = ToolstackApi.HOST_UPDATE_PROGRESS.decode(msg);
+                    switch (p.kind()) {
+                        case STEP -> out.printf("[%d/%d] %s%n", p.step(), p.total(), p.text());
+                        case DETAIL -> out.printf("        %s%n", p.text().replace("\n", "\n        "));
+                        case DONE -> out.println(p.text());
+                        case FAILED -> throw new Polyctl.Refused(p.text());
+                    }
+                    out.flush();
+                    if (p.isFinal()) {
+                        return 0;
+                    }
+                }
+            }
+            throw new Polyctl.Refused("polydeskd closed the connection before the update ended (see its log)");
+        }
+    }
+
+    @Command(name = "boot-ok", description = {"Say this boot is healthy: polydeskd answered. An updated system on its try",
+            "becomes the one kept; back in the old system after a try that never said so, the update is recorded",
+            "as failed. Run by polydesk-boot-ok.service at each boot."})
+    static final class BootOk implements Callable<Integer> {
+        @ParentCommand
+        HostCommands host;
+
+        @Override
+        public Integer call() throws Exception {
+            return host.root.print(host.root.call(ToolstackApi.HOST_BOOT_OK, null), HostCommands::printSystem);
         }
     }
 

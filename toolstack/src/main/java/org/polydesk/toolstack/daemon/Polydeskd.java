@@ -157,6 +157,8 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
     private RpcServer server;
     /** The installer behind install.*: the live system's, or a test's. */
     InstallApi install = InstallApi.system();
+    /** The updater behind host.system, host.update and host.boot.ok: the installed system's, or a test's. */
+    UpdateApi update = UpdateApi.system();
     /** The hypervisor: null lets --backend choose; a test's (its stub backend) otherwise. */
     VmManager.BackendFactory backendOverride;
     /** How the host's sysfs under --sysfs is written: the kernel's, or a test's simulated kernel over a tree. */
@@ -227,7 +229,8 @@ public final class Polydeskd implements Callable<Integer>, AutoCloseable {
                         UsbSticks.system(runDir)),
                 new HostPower(manager, powerCommand == null ? null : List.of(powerCommand),
                         Duration.ofSeconds(shutdownTimeout)), networks, new NetworkManagerClient(nmcli, nmConnections), sound,
-                new HardwareCheck(proc, sys, pci, xl), usb, new SshService(systemctl == null ? null : List.of(systemctl)))
+                new HardwareCheck(proc, sys, pci, xl), usb, new SshService(systemctl == null ? null : List.of(systemctl)),
+                update)
                 .handlers());
         LOG.info("polydeskd serves " + api + " with the " + chosen + " backend (" + manager.accelerator() + ")"
                 + (powerCommand == null ? "" : "; host.shutdown and host.reboot run " + powerCommand));

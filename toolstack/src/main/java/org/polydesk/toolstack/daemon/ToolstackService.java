@@ -43,17 +43,19 @@ public final class ToolstackService {
     private final HardwareCheck hardware;
     private final UsbManager usb;
     private final SshService ssh;
+    private final UpdateApi update;
 
     /**
      * Requests go to {@code vms}; focus.set and input.config.* to input-server's bus; disk.create to
      * {@code imageDir}; GPUs from sysfs; install.* to {@code install}; console.* to {@code consoleHolders};
      * media.* to {@code media}; host.shutdown and host.reboot to {@code power}; network.* to {@code networks};
      * host.network to {@code uplink}; audio.* to {@code sound}; host.check to {@code hardware}; usb.* to {@code usb};
-     * host.ssh* to {@code ssh}.
+     * host.ssh* to {@code ssh}; host.system, host.update and host.boot.ok to {@code update}.
      */
     ToolstackService(VmManager vms, EventBus events, Path focusSocket, Path imageDir, SysfsPci pci, InstallApi install,
                      ConsoleHolders consoleHolders, Media media, HostPower power, Networks networks, NetworkManagerClient uplink,
-                     SoundPolicy sound, HardwareCheck hardware, UsbManager usb, SshService ssh) {
+                     SoundPolicy sound, HardwareCheck hardware, UsbManager usb, SshService ssh,
+                     UpdateApi update) {
         this.vms = vms;
         this.events = events;
         this.input = new InputRelay(vms, focusSocket);
@@ -69,6 +71,7 @@ public final class ToolstackService {
         this.hardware = hardware;
         this.usb = usb;
         this.ssh = ssh;
+        this.update = update;
     }
 
     /** Every method of the toolstack API, each answered here. */
@@ -111,6 +114,9 @@ public final class ToolstackService {
                     return null;
                 })
                 .on(HOST_INFO, (p, c) -> vms.hostInfo(power.available()))
+                .on(HOST_SYSTEM, (p, c) -> update.status())
+                .on(HOST_UPDATE, (p, c) -> update.start(p, c))
+                .on(HOST_BOOT_OK, (p, c) -> update.bootOk())
                 .on(HOST_NETWORK, (p, c) -> uplink.read())
                 .on(HOST_SSH, (p, c) -> ssh.read())
                 .on(HOST_SSH_SET, (p, c) -> ssh.set(p))

@@ -272,12 +272,14 @@ public final class Installer {
             what = o.encryption() == null ? "making file systems" : "making file systems (the VM store on LUKS2)";
             progress.step(++step, STEPS, what);
             exec("mkfs of the ESP", List.of("mkfs.vfat", "-F", "32", "-n", PartitionPlan.ESP_LABEL, plan.device(2)), o);
-            exec("mkfs of the root", List.of("mkfs.ext4", "-F", "-q", "-L", PartitionPlan.ROOT_LABEL, plan.device(3)), o);
-            String vmStore = plan.device(4);
+            exec("mkfs of the root", List.of("mkfs.ext4", "-F", "-q", "-L", plan.root().label(), plan.device(3)), o);
+            // Slot b holds nothing until the first update; an old system there must not look bootable.
+            exec("clearing the second root", List.of("wipefs", "--all", "--force", plan.device(4)), o);
+            String vmStore = plan.device(5);
             String luksUuid = null;
             if (o.encryption() != null) {
-                encrypt(plan.device(4), o);
-                luksUuid = uuid(plan.device(4), o);
+                encrypt(plan.device(5), o);
+                luksUuid = uuid(plan.device(5), o);
                 vmStore = "/dev/mapper/" + INSTALL_MAPPING;
             }
             exec("mkfs of the VM store",
@@ -548,6 +550,16 @@ public final class Installer {
             exec("copying", cmd, o);
             return;
         }
+        copyTree(runner, progress, o.source(), o.target(), sourceBytes);
+    }
+
+    /**
+     * cp -a of a system's root ({@code sourceBytes} large) onto an empty file system, with a
+     * percentage from the space used on the target; the updater copies a new system the same way.
+     */
+    static void copyTree(CommandRunner runner, Progress progress, Path source, Path target, long sourceBytes)
+            throws InstallException {
+        List<String> cmd = List.of("cp", "-a", source + "/.", target + "/");
         progress.detail("$ " + String.join(" ", cmd));
         Process p = runner.start(cmd);
         var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
@@ -557,13 +569,13 @@ public final class Installer {
                 return "";
             }
         });
-        long startUsed = used(o.target());
+        long startUsed = used(target);
         long started = System.nanoTime();
         int lastReported = -1;
         long lastReportAt = 0;
         try {
             while (!p.waitFor(2, TimeUnit.SECONDS)) {
-                long copied = Math.max(0, used(o.target()) - startUsed);
+                long copied = Math.max(0, used(target) - startUsed);
                 int pct = sourceBytes > 0 ? (int) Math.min(99, copied * 100 / sourceBytes) : 0;
                 long now = System.nanoTime();
                 if (pct / 5 != lastReported / 5 || now - lastReportAt > TimeUnit.SECONDS.toNanos(30)) {
@@ -579,10 +591,10 @@ public final class Installer {
             throw new InstallException("interrupted while copying", e);
         }
         if (p.exitValue() != 0) {
-            throw new InstallException("copying the live system failed: cp exited " + p.exitValue() + ":\n    "
+            throw new InstallException("copying " + source + " failed: cp exited " + p.exitValue() + ":\n    "
                     + CommandRunner.lastLines(err.join(), 6).replace("\n", "\n    "));
         }
-        progress.detail(String.format("copying: 100%% (%d MiB in %d s)", Math.max(0, used(o.target()) - startUsed) >> 20,
+        progress.detail(String.format("copying: 100%% (%d MiB in %d s)", Math.max(0, used(target) - startUsed) >> 20,
                 TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)));
     }
 
@@ -636,7 +648,7 @@ public final class Installer {
             Files.createDirectories(t.resolve("etc/polydesk"));
             Files.writeString(t.resolve("etc/polydesk/installed"), "installed: " + Instant.now() + "\ndisk: "
                     + plan.disk() + "\nroot: UUID=" + uuids.root() + "\n");
-            BootConfig.BootFiles boot = bootFiles(o);
+            BootConfig.BootFiles boot = bootFiles(o.target(), o.medium(), progress);
             progress.detail("boot files: " + boot.xen() + ", " + boot.kernel() + ", " + boot.initrd());
             return boot;
         } catch (IOException e) {
@@ -656,13 +668,13 @@ public final class Installer {
     }
 
     /** The newest xen-*.gz, vmlinuz-* and its initrd.img-* in the target's /boot (copied from the medium if missing). */
-    BootConfig.BootFiles bootFiles(Options o) throws IOException, InstallException {
-        Path boot = o.target().resolve("boot");
+    static BootConfig.BootFiles bootFiles(Path target, Path medium, Progress progress) throws IOException, InstallException {
+        Path boot = target.resolve("boot");
         Optional<String> kernel = newest(boot, "vmlinuz-");
         if (kernel.isEmpty() || !Files.exists(boot.resolve("initrd.img-" + kernel.get().substring(8)))) {
-            String version = newest(o.target().resolve("lib/modules"), "").orElseThrow(
+            String version = newest(target.resolve("lib/modules"), "").orElseThrow(
                     () -> new InstallException("no kernel in the copied system (/boot and /lib/modules are empty)"));
-            Path liveDir = o.medium().resolve("live");
+            Path liveDir = medium.resolve("live");
             Files.copy(liveDir.resolve("vmlinuz"), boot.resolve("vmlinuz-" + version),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             Files.copy(liveDir.resolve("initrd.img"), boot.resolve("initrd.img-" + version),
@@ -673,7 +685,7 @@ public final class Installer {
         String version = kernel.get().substring("vmlinuz-".length());
         Optional<String> xen = newestMatching(boot, "xen-", ".gz");
         if (xen.isEmpty()) {
-            Path fromMedium = o.medium().resolve("live/xen.gz");
+            Path fromMedium = medium.resolve("live/xen.gz");
             if (!Files.exists(fromMedium)) {
                 throw new InstallException("no Xen in the copied system's /boot nor on the medium (" + fromMedium + ")");
             }
@@ -708,25 +720,37 @@ public final class Installer {
         return b.toString();
     }
 
+    /**
+     * GRUB for BIOS and UEFI with its directory on the EFI system partition, where both system slots
+     * find it: the menu that chooses the slot, slot a's entries, and the environment block that says
+     * slot a (this install) is the one kept.
+     */
     private void installGrub(Options o, PartitionPlan plan, BootConfig.Uuids uuids, BootConfig.BootFiles boot)
             throws InstallException {
         Path t = o.target();
         exec("GRUB for BIOS", List.of("chroot", t.toString(), "grub-install", "--target=i386-pc",
-                "--boot-directory=/boot", plan.disk()), o);
+                "--boot-directory=/boot/efi", plan.disk()), o);
         exec("GRUB for UEFI", List.of("chroot", t.toString(), "grub-install", "--target=x86_64-efi",
-                "--efi-directory=/boot/efi", "--boot-directory=/boot", "--removable", "--no-nvram", plan.disk()), o);
-        String cfg = BootConfig.grubCfg(uuids.root(), boot, o.xenCmdline());
+                "--efi-directory=/boot/efi", "--boot-directory=/boot/efi", "--removable", "--no-nvram", plan.disk()), o);
+        String release = o.dryRun() ? "RELEASE" : BootSlots.readRelease(t.resolve(BootSlots.RELEASE.toString().substring(1)));
+        String slotCfg = BootConfig.slotCfg("a", release, uuids.root(), boot, o.xenCmdline());
         if (o.dryRun()) {
-            progress.detail("would write /boot/grub/grub.cfg:\n" + cfg.strip());
+            progress.detail("would write /boot/efi/grub/grub.cfg:\n" + BootConfig.grubCfg().strip());
+            progress.detail("would write /boot/efi/grub/slot-a.cfg:\n" + slotCfg.strip());
             return;
         }
+        BootSlots slots = new BootSlots(t.resolve("boot/efi/grub"), BootSlots.CMDLINE, BootSlots.RELEASE);
         try {
-            Files.createDirectories(t.resolve("boot/grub"));
-            Files.writeString(t.resolve("boot/grub/grub.cfg"), cfg);
+            org.polydesk.toolstack.definition.AtomicFile.write(t.resolve("boot/efi/grub/grub.cfg"),
+                    BootConfig.grubCfg().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            org.polydesk.toolstack.definition.AtomicFile.write(slots.slotConfig("a"),
+                    slotCfg.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            GrubEnv.write(slots.env(), BootSlots.installed(release));
         } catch (IOException e) {
-            throw new InstallException("cannot write /boot/grub/grub.cfg: " + e.getMessage(), e);
+            throw new InstallException("cannot write GRUB's menu on the EFI system partition: " + e.getMessage(), e);
         }
-        progress.detail("wrote /boot/grub/grub.cfg: default entry Xen (" + boot.xen() + " " + o.xenCmdline() + ")");
+        progress.detail("wrote GRUB's menu on the EFI system partition: system a (" + release + "), Xen ("
+                + boot.xen() + " " + o.xenCmdline() + ") by default; system b is empty until the first update");
     }
 
     private void unmountAll(Options o, boolean strict) throws InstallException {

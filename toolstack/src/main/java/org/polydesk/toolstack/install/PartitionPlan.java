@@ -5,19 +5,21 @@ import java.util.List;
 
 /**
  * The GPT layout the installer writes: BIOS boot (for GRUB's core image on BIOS machines),
- * the EFI system partition, the dom0 root, and the rest of the disk for VM storage.
+ * the EFI system partition (GRUB's menu and environment), two dom0 roots of the same size (system
+ * slots a and b: one runs, an update goes into the other), and the rest of the disk for VM storage.
  * Sizes are in MiB and every partition starts on a MiB boundary.
  */
 public record PartitionPlan(String disk, long diskMib, List<Partition> partitions) {
     public static final long BIOS_BOOT_MIB = 1;
     public static final long ESP_MIB = 256;
     public static final long ROOT_MIN_MIB = 6 * 1024;
-    public static final long ROOT_MAX_MIB = 32 * 1024;
+    public static final long ROOT_MAX_MIB = 16 * 1024;
     public static final long VM_STORAGE_MIN_MIB = 2 * 1024;
     /** The first MiB holds the protective MBR and the GPT; the last one the backup GPT. */
     static final long FIRST_MIB = 1;
     static final long TAIL_MIB = 1;
 
+    /** The roots' labels are this with the slot: polydesk-root-a, polydesk-root-b. */
     public static final String ROOT_LABEL = "polydesk-root";
     public static final String VMS_LABEL = "polydesk-vms";
     /** FAT labels hold at most 11 characters. */
@@ -40,37 +42,46 @@ public record PartitionPlan(String disk, long diskMib, List<Partition> partition
 
     /** The smallest disk the plan fits on. */
     public static long minimumDiskMib() {
-        return FIRST_MIB + BIOS_BOOT_MIB + ESP_MIB + ROOT_MIN_MIB + VM_STORAGE_MIN_MIB + TAIL_MIB;
+        return FIRST_MIB + BIOS_BOOT_MIB + ESP_MIB + 2 * ROOT_MIN_MIB + VM_STORAGE_MIN_MIB + TAIL_MIB;
     }
 
     /**
-     * The plan for a disk of {@code sizeBytes}. The root gets a quarter of the disk, at least
+     * The plan for a disk of {@code sizeBytes}. Each root gets an eighth of the disk, at least
      * {@link #ROOT_MIN_MIB} and at most {@link #ROOT_MAX_MIB}; VM storage gets the rest.
      */
     public static PartitionPlan forDisk(String disk, long sizeBytes) throws InstallException {
         long diskMib = sizeBytes / (1024 * 1024);
         if (diskMib < minimumDiskMib()) {
             throw new InstallException(String.format(
-                    "%s is too small: %s; Polydesk needs at least %s (%d MiB root, %d MiB for VMs, boot partitions)",
-                    disk, human(diskMib), human(minimumDiskMib()), ROOT_MIN_MIB, VM_STORAGE_MIN_MIB));
+                    "%s is too small: %s; Polydesk needs at least %s (two %d MiB system partitions, %d MiB for VMs,"
+                    + " boot partitions)", disk, human(diskMib), human(minimumDiskMib()), ROOT_MIN_MIB, VM_STORAGE_MIN_MIB));
         }
         long usable = diskMib - FIRST_MIB - TAIL_MIB;
-        long root = Math.max(ROOT_MIN_MIB, Math.min(ROOT_MAX_MIB, diskMib / 4));
+        long root = Math.max(ROOT_MIN_MIB, Math.min(ROOT_MAX_MIB, diskMib / 8));
         List<Partition> parts = new ArrayList<>();
         long at = FIRST_MIB;
         parts.add(new Partition(1, "polydesk-bios", "EF02", at, BIOS_BOOT_MIB, Filesystem.NONE, null, null));
         at += BIOS_BOOT_MIB;
         parts.add(new Partition(2, "polydesk-efi", "EF00", at, ESP_MIB, Filesystem.VFAT, ESP_LABEL, "/boot/efi"));
         at += ESP_MIB;
-        parts.add(new Partition(3, ROOT_LABEL, "8300", at, root, Filesystem.EXT4, ROOT_LABEL, "/"));
+        parts.add(new Partition(3, ROOT_LABEL + "-a", "8300", at, root, Filesystem.EXT4, ROOT_LABEL + "-a", "/"));
+        at += root;
+        // Slot b stays empty until the first update writes it.
+        parts.add(new Partition(4, ROOT_LABEL + "-b", "8300", at, root, Filesystem.NONE, null, null));
         at += root;
         long rest = FIRST_MIB + usable - at;
-        parts.add(new Partition(4, VMS_LABEL, "8300", at, rest, Filesystem.EXT4, VMS_LABEL, VM_STORAGE_MOUNT));
+        parts.add(new Partition(5, VMS_LABEL, "8300", at, rest, Filesystem.EXT4, VMS_LABEL, VM_STORAGE_MOUNT));
         return new PartitionPlan(disk, diskMib, List.copyOf(parts));
     }
 
+    /** Slot a's root, the one the installer writes. */
     public Partition root() {
         return byNumber(3);
+    }
+
+    /** Slot b's root, for the first update. */
+    public Partition rootB() {
+        return byNumber(4);
     }
 
     public Partition esp() {
@@ -78,7 +89,7 @@ public record PartitionPlan(String disk, long diskMib, List<Partition> partition
     }
 
     public Partition vmStorage() {
-        return byNumber(4);
+        return byNumber(5);
     }
 
     public Partition byNumber(int n) {
@@ -115,7 +126,8 @@ public record PartitionPlan(String disk, long diskMib, List<Partition> partition
             String what = switch (p.number()) {
                 case 1 -> "BIOS boot (GRUB)";
                 case 2 -> "EFI system, vfat";
-                case 3 -> "dom0 root, ext4";
+                case 3 -> "dom0 root a, ext4";
+                case 4 -> "dom0 root b (updates)";
                 default -> "VM store, ext4";
             };
             b.append(String.format("  %-16s %10s  %-18s %s%n", device(p.number()), human(p.sizeMib()), what,

@@ -166,7 +166,10 @@ class InstallApiTest {
         }
         Path target = tools.target;
         assertTrue(Files.readString(target.resolve("etc/fstab")).contains("UUID=uuid-vdb3"), "fstab names the root");
-        assertTrue(Files.readString(target.resolve("boot/grub/grub.cfg")).contains("multiboot2 /boot/xen-4.17-amd64.gz"));
+        // GRUB's menu on the ESP: slot a (this install) by default, its entries starting Xen.
+        assertTrue(Files.readString(target.resolve("boot/efi/grub/grub.cfg")).contains("load_env"));
+        assertTrue(Files.readString(target.resolve("boot/efi/grub/slot-a.cfg")).contains("multiboot2 /boot/xen-4.17-amd64.gz"));
+        assertEquals("a", org.polydesk.toolstack.install.GrubEnv.read(target.resolve("boot/efi/grub/grubenv")).get("default_slot"));
         assertTrue(tools.ran.contains(List.of("chroot", target.toString(), "useradd", "--create-home", "--shell",
                 "/bin/bash", "--comment", "Polydesk administrator", "--groups", "polydesk,sudo", "admin")), tools.ran.toString());
         assertEquals(List.of("admin:s3cret pass\n"), tools.inputs, "chpasswd gets the password on its input");

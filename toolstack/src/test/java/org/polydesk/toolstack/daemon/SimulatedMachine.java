@@ -42,7 +42,7 @@ public final class SimulatedMachine implements CommandRunner {
     public SimulatedMachine(Path root, long delayMs) throws IOException {
         this.delayMs = delayMs;
         sys = new FakeSys(root.resolve("machine")).disk("sr0", 900L << 20).disk("loop0", 800L << 20)
-                .disk("vdb", 12 * GIB).disk("sda", 64 * GIB, "sda1", "sda2").disk("vdc", 4 * GIB).disk("vde", 16 * GIB);
+                .disk("vdb", 16 * GIB).disk("sda", 64 * GIB, "sda1", "sda2").disk("vdc", 4 * GIB).disk("vde", 16 * GIB);
         live = root.resolve("live");
         Files.createDirectories(live.resolve("etc"));
         Files.writeString(live.resolve("etc/passwd"),
@@ -106,8 +106,9 @@ public final class SimulatedMachine implements CommandRunner {
                         ? signatures.getOrDefault(Path.of(last).getFileName().toString(), "") : "", "");
             }
             case "sgdisk" -> {
-                if (command.stream().anyMatch(a -> a.startsWith("--new"))) {
-                    for (int n = 1; n <= 4; n++) {
+                long partitions = command.stream().filter(a -> a.startsWith("--new")).count();
+                if (partitions > 0) {
+                    for (int n = 1; n <= partitions; n++) {
                         Path part = Path.of(last + n);
                         try {
                             if (!Files.exists(part)) {

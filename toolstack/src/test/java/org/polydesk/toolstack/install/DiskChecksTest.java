@@ -33,7 +33,7 @@ class DiskChecksTest {
     @BeforeEach
     void setUp() throws Exception {
         fake = new FakeSys(tmp).disk("sr0", 900L << 20).disk("loop0", 800L << 20)
-                .disk("vdb", 12 * GIB).disk("sda", 256 * GIB, "sda1", "sda2").disk("sdb", 16 * GIB, "sdb1")
+                .disk("vdb", 16 * GIB).disk("sda", 256 * GIB, "sda1", "sda2").disk("sdb", 16 * GIB, "sdb1")
                 .disk("vdc", 4 * GIB).disk("vdd", 20 * GIB);
         devices = fake.devices(LIVE_MOUNTS);
     }
@@ -47,7 +47,7 @@ class DiskChecksTest {
     void anEmptyDiskIsAccepted() throws Exception {
         PartitionPlan plan = check("vdb", false);
         assertEquals(fake.dev.resolve("vdb").toString(), plan.disk());
-        assertEquals(12 * 1024, plan.diskMib());
+        assertEquals(16 * 1024, plan.diskMib());
     }
 
     @Test
@@ -74,7 +74,7 @@ class DiskChecksTest {
         InstallException e = assertThrows(InstallException.class, () -> check("sda", false, "gpt"));
         assertTrue(e.getMessage().contains("has partitions (sda1, sda2); everything on it would be lost: add --force"),
                 e.getMessage());
-        assertEquals(4, check("sda", true, "gpt").partitions().size());
+        assertEquals(5, check("sda", true, "gpt").partitions().size());
     }
 
     @Test
@@ -119,7 +119,7 @@ class DiskChecksTest {
         Files.createSymbolicLink(fake.dev.resolve("disk/by-id/virtio-polydesk"), fake.dev.resolve("vdb"));
         BlockDevices.Disk d = devices.disk(fake.dev.resolve("disk/by-id/virtio-polydesk").toString());
         assertEquals("vdb", d.name());
-        assertEquals(12 * GIB, d.sizeBytes());
+        assertEquals(16 * GIB, d.sizeBytes());
         assertEquals("QEMU HARDDISK", d.model());
     }
 }

@@ -84,7 +84,7 @@ class InstallerTest {
 
     @Test
     void dryRunGoesThroughEveryStepInOrder() throws Exception {
-        FakeSys fake = new FakeSys(tmp).disk("sr0", 900L << 20).disk("vdb", 12 * GIB);
+        FakeSys fake = new FakeSys(tmp).disk("sr0", 900L << 20).disk("vdb", 16 * GIB);
         Installer installer = installer(new FakeRunner("", null), fake);
         String disk = fake.dev.resolve("vdb").toString();
         installer.install(Installer.Options.of(disk).withDryRun(true));
@@ -92,7 +92,7 @@ class InstallerTest {
         List<String> programs = installer.dryRunCommands().stream()
                 .map(c -> c.get(0).equals("chroot") ? "chroot " + c.get(2) + " " + c.get(3) : c.get(0)).toList();
         assertEquals(List.of("sgdisk", "sgdisk", "udevadm", "blockdev",
-                "mkfs.vfat", "mkfs.ext4", "mkfs.ext4", "blkid", "blkid", "blkid",
+                "mkfs.vfat", "mkfs.ext4", "wipefs", "mkfs.ext4", "blkid", "blkid", "blkid",
                 "mount", "mount", "cp", "mount",
                 "mount", "mount", "mount",
                 "chroot grub-install --target=i386-pc", "chroot grub-install --target=x86_64-efi",
@@ -107,14 +107,14 @@ class InstallerTest {
         assertEquals("[8/8] done", steps.get(7));
         assertTrue(shown.stream().anyMatch(s -> s.contains("multiboot2 /boot/xen-4.17-amd64.gz")), String.join("\n", shown));
         // The VM store (definitions, images, media) is the last partition, mounted where polydeskd keeps them.
-        assertTrue(shown.stream().anyMatch(s -> s.contains("UUID=<uuid-of-" + disk + "4>  /var/lib/polydesk  ext4")),
+        assertTrue(shown.stream().anyMatch(s -> s.contains("UUID=<uuid-of-" + disk + "5>  /var/lib/polydesk  ext4")),
                 String.join("\n", shown));
         assertTrue(shown.stream().noneMatch(s -> s.contains("crypttab")), String.join("\n", shown));
     }
 
     @Test
     void anEncryptedInstallPutsTheVmStoreOnLuks2() throws Exception {
-        FakeSys fake = new FakeSys(tmp).disk("sr0", 900L << 20).disk("vdb", 12 * GIB);
+        FakeSys fake = new FakeSys(tmp).disk("sr0", 900L << 20).disk("vdb", 16 * GIB);
         Installer installer = installer(new FakeRunner("", null), fake);
         String disk = fake.dev.resolve("vdb").toString();
         installer.install(Installer.Options.of(disk).withDryRun(true)
@@ -126,21 +126,21 @@ class InstallerTest {
         int open = indexOfCommand(ran, "cryptsetup", "open");
         int mkfs = ran.indexOf(List.of("mkfs.ext4", "-F", "-q", "-m", "0", "-L", PartitionPlan.VMS_LABEL, mapper));
         assertTrue(format > 0 && open > format && mkfs > open, ran.toString());
-        assertTrue(ran.get(format).containsAll(List.of("--type", "luks2", "--key-file=-", disk + "4")), ran.get(format).toString());
+        assertTrue(ran.get(format).containsAll(List.of("--type", "luks2", "--key-file=-", disk + "5")), ran.get(format).toString());
         assertTrue(ran.get(format).stream().noneMatch(a -> a.contains("correct horse")), "the passphrase is on no command line");
         assertTrue(ran.contains(List.of("mount", mapper, tmpTarget() + "/var/lib/polydesk")), ran.toString());
         // Closed last, after every unmount.
         assertEquals(List.of("cryptsetup", "close", Installer.INSTALL_MAPPING), ran.get(ran.size() - 1));
         assertTrue(shown.stream().anyMatch(s -> s.contains("/dev/mapper/polydesk-vms  /var/lib/polydesk  ext4")),
                 String.join("\n", shown));
-        assertTrue(shown.stream().anyMatch(s -> s.contains("polydesk-vms  UUID=<uuid-of-" + disk + "4>  none  luks")),
+        assertTrue(shown.stream().anyMatch(s -> s.contains("polydesk-vms  UUID=<uuid-of-" + disk + "5>  none  luks")),
                 String.join("\n", shown));
         assertTrue(shown.contains("[3/8] making file systems (the VM store on LUKS2)"), String.join("\n", shown));
     }
 
     @Test
     void thePassphraseGoesOnStandardInputAndAFailureClosesTheMapping() throws Exception {
-        FakeSys fake = new FakeSys(tmp).disk("vdb", 12 * GIB, "vdb1", "vdb2", "vdb3", "vdb4");
+        FakeSys fake = new FakeSys(tmp).disk("vdb", 16 * GIB, "vdb1", "vdb2", "vdb3", "vdb4", "vdb5");
         FakeRunner runner = new FakeRunner("gpt\n", "mount");
         runner.uuids = true;
         Installer installer = installer(runner, fake);
@@ -188,7 +188,7 @@ class InstallerTest {
 
     @Test
     void forceErasesOldSignaturesFirst() throws Exception {
-        FakeSys fake = new FakeSys(tmp).disk("vdb", 12 * GIB, "vdb1");
+        FakeSys fake = new FakeSys(tmp).disk("vdb", 16 * GIB, "vdb1");
         Installer installer = installer(new FakeRunner("gpt\nPMBR\n", null), fake);
         String disk = fake.dev.resolve("vdb").toString();
         InstallException refused = assertThrows(InstallException.class,
@@ -203,7 +203,7 @@ class InstallerTest {
 
     @Test
     void aFailingCommandNamesTheStepTheCommandAndItsMessage() throws Exception {
-        FakeSys fake = new FakeSys(tmp).disk("vdb", 12 * GIB);
+        FakeSys fake = new FakeSys(tmp).disk("vdb", 16 * GIB);
         Installer installer = installer(new FakeRunner("", "sgdisk"), fake);
         String disk = fake.dev.resolve("vdb").toString();
         Path src = java.nio.file.Files.createDirectories(tmp.resolve("src/etc"));
@@ -221,7 +221,7 @@ class InstallerTest {
     @Test
     void aBusyDiskGetsItsPartitionsThroughPartx() throws Exception {
         // The disk had partitions (so --force); BLKRRPART stays busy, as it did under udev in the boot test.
-        FakeSys fake = new FakeSys(tmp).disk("vdb", 12 * GIB, "vdb1", "vdb2", "vdb3", "vdb4");
+        FakeSys fake = new FakeSys(tmp).disk("vdb", 16 * GIB, "vdb1", "vdb2", "vdb3", "vdb4", "vdb5");
         FakeRunner runner = new FakeRunner("gpt\n", "blockdev");
         Installer installer = installer(runner, fake);
         String disk = fake.dev.resolve("vdb").toString();
@@ -240,7 +240,7 @@ class InstallerTest {
 
     @Test
     void withoutALiveSystemItSaysWhereToRunIt() throws Exception {
-        FakeSys fake = new FakeSys(tmp).disk("vdb", 12 * GIB);
+        FakeSys fake = new FakeSys(tmp).disk("vdb", 16 * GIB);
         Installer installer = installer(new FakeRunner("", null), fake);
         InstallException e = assertThrows(InstallException.class, () -> installer.install(
                 Installer.Options.of(fake.dev.resolve("vdb").toString()).withSource(tmp.resolve("nothing")).withAdmin(ADMIN)));
@@ -257,7 +257,7 @@ class InstallerTest {
         machine = () -> {
             throw new java.io.IOException("xl info: no such file");
         };
-        FakeSys fake = new FakeSys(tmp).disk("sr0", 900L << 20).disk("vdb", 12 * GIB);
+        FakeSys fake = new FakeSys(tmp).disk("sr0", 900L << 20).disk("vdb", 16 * GIB);
         Installer installer = installer(new FakeRunner("", null), fake);
         installer.install(Installer.Options.of(fake.dev.resolve("vdb").toString()).withDryRun(true));
         assertTrue(indexOf("this machine could not be checked (xl info: no such file)") > 0, String.join("\n", shown));
