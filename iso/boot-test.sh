@@ -715,9 +715,9 @@ echo POLYDESK-KEEP-SUM \$($(sudo_cmd "sha256sum $keep_img") | cut -c1-64)")
 # system_is RELEASE SLOT: polyctl host system says RELEASE runs from SLOT, kept, within 600 s
 # (polydesk-boot-ok makes a try the system kept once polydeskd answers).
 system_is() {
-    run_cmd POLYDESK-SYSTEM 700 "n=0; until polyctl host system > /tmp/sys.txt 2>&1 && grep -qE '^release: +$1\s*\$' /tmp/sys.txt \
-&& grep -qE '^slot: +$2 \(kept' /tmp/sys.txt || [ \$n -ge 120 ]; do sleep 5; n=\$((n+1)); done; sed 's/^/POLYDESK-SYS /' /tmp/sys.txt; \
-grep -qE '^release: +$1\s*\$' /tmp/sys.txt && grep -qE '^slot: +$2 \(kept' /tmp/sys.txt"
+    run_cmd POLYDESK-SYSTEM 700 "n=0; until polyctl host system > /tmp/sys.txt 2>&1 && grep -qxF 'release:     $1' /tmp/sys.txt \
+&& grep -qE '^slot: +$2 \\(kept' /tmp/sys.txt || [ \$n -ge 120 ]; do sleep 5; n=\$((n+1)); done; sed 's/^/POLYDESK-SYS /' /tmp/sys.txt; \
+grep -qxF 'release:     $1' /tmp/sys.txt && grep -qE '^slot: +$2 \\(kept' /tmp/sys.txt"
 }
 
 # vm_intact PHASE: the VM made before the update is defined and its disk has the same bytes.
