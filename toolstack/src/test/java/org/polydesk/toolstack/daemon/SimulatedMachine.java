@@ -20,6 +20,11 @@ import org.polydesk.toolstack.install.Installer;
  * to copy. The disk tools are simulated: partitions appear when sgdisk writes a table, blkid
  * answers UUIDs, mkfs on vde fails as a dying disk would. The copy is a real cp into
  * {@code target}. Every command, and what it got on its input, is recorded.
+ * <p>
+ * For host.* it is also an installed Polydesk: slot a runs release 1.0 (its root, GRUB's directory
+ * and dom0's command line under the directory), slot b's partition is there, and beside it lies
+ * {@code polydesk-2.0.iso}, a Polydesk ISO made by xorriso. Mounting an image extracts it (xorriso)
+ * or, for the system's squashfs, copies the live root; unmounting the updater's mounts empties them.
  */
 public final class SimulatedMachine implements CommandRunner {
     static final long GIB = 1024L * 1024 * 1024;
@@ -30,6 +35,13 @@ public final class SimulatedMachine implements CommandRunner {
     final Path live;
     final Path target;
     final List<List<String>> ran = new CopyOnWriteArrayList<>();
+    /** The installed system's side (host.update), and the ISO of the next release. */
+    final Path installed;
+    final Path grub;
+    final Path cmdline;
+    final Path partitions;
+    final Path updateWork;
+    final Path updateIso;
     final List<String> inputs = new CopyOnWriteArrayList<>();
     private final Map<String, String> signatures = Map.of("sda", "gpt\nPMBR\n");
     private final long delayMs;
@@ -65,6 +77,82 @@ public final class SimulatedMachine implements CommandRunner {
                 + "! layout\n  us              English (US)\n  de              German\n\n"
                 + "! variant\n  nodeadkeys      de: German (no dead keys)\n  dvorak          us: English (Dvorak)\n\n"
                 + "! option\n  grp             Switching to another layout\n");
+        installed = root.resolve("installed");
+        Files.createDirectories(installed.resolve("etc/polydesk"));
+        Files.writeString(installed.resolve("etc/fstab"), "UUID=root-a  /  ext4  errors=remount-ro  0  1\n");
+        Files.writeString(installed.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/bash\n");
+        Files.writeString(installed.resolve("etc/polydesk/release"), "1.0\n");
+        grub = Files.createDirectories(root.resolve("esp/grub"));
+        org.polydesk.toolstack.install.GrubEnv.write(grub.resolve("grubenv"),
+                org.polydesk.toolstack.install.BootSlots.installed("1.0"));
+        cmdline = Files.writeString(root.resolve("cmdline"), "placeholder root=UUID=root-a ro polydesk.slot=a\n");
+        partitions = Files.createDirectories(root.resolve("by-partlabel"));
+        Files.writeString(partitions.resolve("polydesk-root-b"), "");
+        updateWork = root.resolve("update");
+        Path tree = root.resolve("iso-tree");
+        Files.createDirectories(tree.resolve(".disk"));
+        Files.createDirectories(tree.resolve("live"));
+        Files.writeString(tree.resolve(".disk/polydesk-release"), "2.0\n");
+        byte[] system = "the system".getBytes();
+        Files.write(tree.resolve("live/filesystem.squashfs"), system);
+        for (String f : new String[] {"vmlinuz", "initrd.img", "xen.gz"}) {
+            Files.writeString(tree.resolve("live").resolve(f), f);
+        }
+        try {
+            Files.writeString(tree.resolve("sha256sum.txt"), java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(system)) + "  ./live/filesystem.squashfs\n");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        updateIso = root.resolve("polydesk-2.0.iso");
+        tool(List.of("xorriso", "-as", "mkisofs", "-quiet", "-R", "-V", "POLYDESK", "-o", updateIso.toString(), tree.toString()));
+    }
+
+    /** The updater of this machine's installed side, as polydeskd serves it. */
+    UpdateApi updateApi() {
+        return new UpdateApi(new org.polydesk.toolstack.install.BootSlots(grub, cmdline,
+                installed.resolve("etc/polydesk/release")), this, image -> new org.polydesk.toolstack.install.Updater.Options(
+                image, installed, partitions, updateWork, org.polydesk.toolstack.install.BootConfig.DEFAULT_XEN_CMDLINE));
+    }
+
+    /** A real tool the simulation uses (xorriso, cp), which must succeed. */
+    private static void tool(List<String> command) throws IOException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        try {
+            if (p.waitFor() != 0) {
+                throw new IOException(String.join(" ", command) + ": " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    /** An image mounted read-only: the ISO extracted, or the system's squashfs as the live root. */
+    private Result mountImage(String source, Path dir) throws InstallException {
+        try {
+            Files.createDirectories(dir);
+            if (source.endsWith("filesystem.squashfs")) {
+                tool(List.of("cp", "-a", live + "/.", dir + "/"));
+            } else {
+                tool(List.of("xorriso", "-osirrox", "on", "-indev", source, "-extract", "/", dir.toString()));
+            }
+            return new Result(0, "", "");
+        } catch (IOException e) {
+            return new Result(32, "", "mount: " + source + ": " + e.getMessage() + "\n");
+        }
+    }
+
+    private static Result empty(Path dir) throws InstallException {
+        try (var all = Files.walk(dir)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).filter(p -> !p.equals(dir)).toList()) {
+                Files.delete(p);
+            }
+            return new Result(0, "", "");
+        } catch (IOException e) {
+            throw new InstallException("simulated umount: " + e);
+        }
     }
 
     /** The installer of this machine, as polydeskd serves it. */
@@ -99,6 +187,12 @@ public final class SimulatedMachine implements CommandRunner {
         CountDownLatch g = gate;
         if (g != null && program.equals("mkfs.vfat")) {
             pause(g);
+        }
+        if (program.equals("mount") && command.contains("-o")) {
+            return mountImage(command.get(command.size() - 2), Path.of(last));
+        }
+        if (program.equals("umount") && Path.of(last).startsWith(updateWork) && Files.isDirectory(Path.of(last))) {
+            return empty(Path.of(last));
         }
         switch (program) {
             case "wipefs" -> {

@@ -22,8 +22,9 @@ import picocli.CommandLine;
  *     its sockets' paths are reported, not served);</li>
  * <li>{@code --simulated-kernel}: writes to the sysfs tree under {@code --sysfs} do what the kernel
  *     would ({@link SimulatedKernel}: drivers bind and unbind), so a GPU can be passed through;</li>
- * <li>{@code --simulated-machine DIR} (with {@code --simulated-delay-ms}, default 100): install.*
- *     serves a {@link SimulatedMachine} that must not touch this machine's disks.</li>
+ * <li>{@code --simulated-machine DIR} (with {@code --simulated-delay-ms}, default 100): install.*,
+ *     host.system and host.update serve a {@link SimulatedMachine} that must not touch this machine's
+ *     disks (its ISO of the next release: {@code DIR/polydesk-2.0.iso}).</li>
  * </ul>
  * Every other option is polydeskd's. Run it as a child JVM ({@code PolydeskdProcess.startMain(
  * TestPolydeskd.MAIN_CLASS, …)}), or in the test's own JVM with {@link #start} (toolstack's own
@@ -86,6 +87,7 @@ public final class TestPolydeskd implements AutoCloseable {
             if (simulatedMachine != null) {
                 machine[0] = new SimulatedMachine(simulatedMachine, delayMs);
                 d.install = machine[0].installApi();
+                d.update = machine[0].updateApi();
             }
             return d;
         }

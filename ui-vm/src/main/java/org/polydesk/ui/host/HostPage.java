@@ -24,6 +24,8 @@ import org.polydesk.ui.common.UiContext;
  * where polydeskd controls the machine's power (host.info's powerControl), Shut down and Reboot:
  * asked first, then host.shutdown or host.reboot with its progress (each VM waited for, forced,
  * stopped) listed as polydeskd sends it. While one runs both buttons are off: one click, one call.
+ * The installed system's two slots (host.system) and, where there are two, an update from a
+ * Polydesk ISO on the machine (host.update, its steps as polydeskd sends them).
  */
 public final class HostPage {
     private final UiContext ui;
@@ -43,6 +45,17 @@ public final class HostPage {
     private final Label sshStatus = new Label();
     /** The box is being set from polydeskd's answer, not clicked. */
     private boolean showingSsh;
+    /** host.system: the release, its slot, the other slot, the next boot, the last update. */
+    private final GridPane system = new GridPane();
+    private final javafx.scene.control.TextField updatePath = new javafx.scene.control.TextField();
+    private final Button update = new Button("Update from this ISO…");
+    private final javafx.scene.control.ProgressBar updateBar = new javafx.scene.control.ProgressBar(0);
+    private final Label updateStatus = new Label();
+    /** The step's detail: a command, a percentage. */
+    private final Label updateDetail = new Label();
+    private final VBox updates;
+    /** An update is being written: one at a time. */
+    private boolean updating;
     private final javafx.scene.control.ScrollPane root;
     /** A shutdown or reboot is under way (or the machine is going down): the buttons stay off. */
     private boolean powerRunning;
@@ -84,8 +97,26 @@ public final class HostPage {
         });
         sshStatus.setId("host-ssh-status");
         sshStatus.setWrapText(true);
+        system.setId("host-system");
+        system.setHgap(16);
+        system.setVgap(6);
+        updatePath.setId("host-update-path");
+        updatePath.setPromptText("/var/lib/polydesk/media/polydesk-….iso, or a USB stick like /dev/sdb");
+        updatePath.setPrefColumnCount(40);
+        update.setId("host-update");
+        update.setOnAction(e -> update());
+        updateBar.setId("host-update-progress");
+        updateBar.setMaxWidth(Double.MAX_VALUE);
+        updateStatus.setId("host-update-status");
+        updateStatus.setWrapText(true);
+        updateDetail.setId("host-update-detail");
+        updates = new VBox(8, new Label("A new Polydesk ISO on this machine goes into the other system slot and is"
+                + " tried at the next restart; it is kept only when it comes up healthy. VMs and settings stay."),
+                new HBox(8, updatePath, update), updateBar, updateStatus, updateDetail);
+        updates.setId("host-updates");
+        showUpdates(false);
         VBox content = new VBox(12, Pages.title("Host"), facts, status, refresh, power, ssh, sshStatus,
-                new HBox(8, check), checkList);
+                new HBox(8, check), checkList, system, updates);
         content.setPadding(new Insets(16));
         root = new javafx.scene.control.ScrollPane(content);
         root.setFitToWidth(true);
@@ -165,6 +196,10 @@ public final class HostPage {
             ssh.setManaged(false);
             sshStatus.setText(Pages.unavailable("ssh logins", e));
         });
+        ui.request("read the system slots", ui.toolstack().call(ToolstackApi.HOST_SYSTEM), this::showSystem, e -> {
+            system.getChildren().clear();
+            showUpdates(false);
+        });
         ui.request("read the host", ui.toolstack().call(ToolstackApi.HOST_INFO), this::show, e -> {
             facts.getChildren().clear();
             showPower(false);
@@ -194,6 +229,102 @@ public final class HostPage {
         showPower(h.powerControl() || powerRunning);
     }
 
+    private void showSystem(org.polydesk.protocol.toolstack.HostSystem s) {
+        system.getChildren().clear();
+        int r = 0;
+        r = fact(system, r, "Release", "host-release", s.release());
+        if (s.slot() == null) {
+            fact(system, r, "Updates", "host-slot", "none here: a live system, or installed without two system slots");
+            showUpdates(updating);
+            return;
+        }
+        r = fact(system, r, "System slot", "host-slot", s.slot() + (s.kept() ? " (kept)" : " (on its try)"));
+        r = fact(system, r, "Other slot", "host-other-slot", s.otherSlot() + ": "
+                + (s.otherRelease() == null ? "empty" : s.otherRelease()));
+        r = fact(system, r, "Next restart", "host-next-boot", s.nextBoot() + (s.trying() ? " (an update, tried once)" : ""));
+        if (s.lastUpdate() != null) {
+            fact(system, r, "Last update", "host-last-update", s.lastUpdate());
+        }
+        // No button without the server behind it: only a system with two slots can be updated.
+        showUpdates(true);
+    }
+
+    private void showUpdates(boolean shown) {
+        updates.setVisible(shown);
+        updates.setManaged(shown);
+    }
+
+    private void update() {
+        String path = updatePath.getText().strip();
+        if (updating) {
+            return;
+        }
+        if (!path.startsWith("/")) {
+            updateStatus.setText("Give the full path of the Polydesk ISO on this machine (it starts with /).");
+            return;
+        }
+        ButtonType yes = new ButtonType("Update", ButtonBar.ButtonData.OK_DONE);
+        Alert confirm = new Alert(Alert.AlertType.CONFIRMATION, "Polydesk from " + path + " is written into the"
+                + " system slot that does not run now, and tried at the next restart. This system stays as it is"
+                + " and comes back if the new one does not come up healthy.", yes, ButtonType.CANCEL);
+        confirm.setTitle("Update");
+        confirm.setHeaderText("Update Polydesk from this ISO?");
+        confirm.getDialogPane().setId("confirm-update-dialog");
+        confirm.getDialogPane().lookupButton(yes).setId("confirm-update");
+        if (root.getScene() != null) {
+            confirm.initOwner(root.getScene().getWindow());
+        }
+        if (confirm.showAndWait().filter(b -> b == yes).isEmpty()) {
+            return;
+        }
+        setUpdating(true);
+        updateBar.setProgress(0);
+        updateStatus.setText("Checking " + path + "…");
+        ui.log().info("update from " + path);
+        ui.request("update from " + path, ui.toolstack().follow(ToolstackApi.HOST_UPDATE, new ToolstackApi.HostUpdate(path),
+                ToolstackApi.HOST_UPDATE_PROGRESS, this::updateProgress,
+                org.polydesk.protocol.install.InstallProgress::isFinal,
+                why -> {
+                    setUpdating(false);
+                    updateStatus.setText("The connection to polydeskd broke before the update finished (" + why + ").");
+                }),
+                started -> updateStatus.setText("Updating to Polydesk " + started.release() + " in system "
+                        + started.slot() + "…"),
+                e -> {
+                    setUpdating(false);
+                    updateStatus.setText("No update: " + e.describe());
+                    ui.log().error("no update from " + path + ": " + e.describe());
+                });
+    }
+
+    private void updateProgress(org.polydesk.protocol.install.InstallProgress p) {
+        if (p.total() > 0) {
+            updateBar.setProgress(p.isFinal() ? 1 : Math.max(0, p.step() - 1) / (double) p.total());
+        }
+        switch (p.kind()) {
+            case STEP -> updateStatus.setText("Step " + p.step() + " of " + p.total() + ": " + p.text());
+            case DETAIL -> updateDetail.setText(p.text());
+            case DONE -> {
+                setUpdating(false);
+                updateDetail.setText("");
+                updateStatus.setText(p.text());
+                ui.log().info(p.text());
+                refresh();
+            }
+            case FAILED -> {
+                setUpdating(false);
+                updateStatus.setText(p.text());
+                ui.log().error(p.text());
+            }
+        }
+    }
+
+    private void setUpdating(boolean now) {
+        updating = now;
+        update.setDisable(now);
+        updatePath.setDisable(now);
+    }
+
     static String hypervisor(String backend) {
         if ("libxl".equals(backend)) {
             return "Xen (libxl)";
@@ -213,6 +344,10 @@ public final class HostPage {
     }
 
     private int fact(int row, String name, String id, String value) {
+        return fact(facts, row, name, id, value);
+    }
+
+    private static int fact(GridPane facts, int row, String name, String id, String value) {
         Label n = new Label(name);
         n.getStyleClass().add("fact-name");
         Label v = new Label(value == null ? "—" : value);

@@ -180,4 +180,43 @@ class HostPageUiTest {
         ui.awaitTextContaining("#host-ssh-status", "ssh logins cannot be switched here", 10);
         assertFalse(ui.visible("#host-ssh"), "no switch without a server behind it");
     }
+
+    /**
+     * An update from the Host page, against a polydeskd whose updater sees the installed side of the
+     * toolstack's simulated machine (slot a runs 1.0; beside it an ISO of 2.0): a file that is no ISO
+     * is refused with the reason, then the ISO is written with its steps shown, and the slots show
+     * the next restart trying it.
+     */
+    @Test
+    void anUpdateFromAnIsoIsCheckedWrittenIntoTheOtherSlotAndTriedAtTheNextRestart() throws Exception {
+        Path machine = tmp.resolve("simulated");
+        ui = new UiFixture(PolydeskdProcess.startMain(TestPolydeskd.MAIN_CLASS, tmp.resolve("daemon"), "--stub-backend",
+                "--simulated-machine", machine.toString(), "--simulated-delay-ms", "100")).open();
+        ui.await("the connection", 15, () -> !ui.visible("#banner"), () -> ui.text("#banner"));
+        ui.robot.clickOn("#nav-host");
+        ui.awaitText("#host-release", "1.0", 10);
+        ui.awaitText("#host-slot", "a (kept)", 10);
+        ui.awaitText("#host-other-slot", "b: empty", 10);
+        assertTrue(ui.visible("#host-update"));
+
+        Path notes = Files.writeString(tmp.resolve("notes.iso"), "not an image\n".repeat(5000));
+        ui.click("#host-update-path");
+        ui.robot.write(notes.toString());
+        ui.click("#host-update");
+        ui.click("#confirm-update");
+        ui.awaitTextContaining("#host-update-status", "is not a Polydesk ISO: it is not an ISO 9660 image", 15);
+
+        UiFixture.fx(() -> {
+            ((javafx.scene.control.TextField) ui.robot.lookup("#host-update-path").query()).clear();
+            return null;
+        });
+        ui.click("#host-update-path");
+        ui.robot.write(machine.resolve("polydesk-2.0.iso").toString());
+        ui.click("#host-update");
+        ui.click("#confirm-update");
+        ui.awaitTextContaining("#host-update-status", "Step 4 of 7: copying Polydesk 2.0 into system b", 30);
+        ui.awaitTextContaining("#host-update-status", "Polydesk 2.0 is in system b. Restart to start it", 30);
+        ui.awaitText("#host-other-slot", "b: 2.0", 10);
+        ui.awaitText("#host-next-boot", "b (an update, tried once)", 10);
+    }
 }
