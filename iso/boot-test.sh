@@ -712,12 +712,13 @@ echo POLYDESK-KEEP-SUM \$($(sudo_cmd "sha256sum $keep_img") | cut -c1-64)")
     stop_qemu
 }
 
-# system_is RELEASE SLOT: polyctl host system says RELEASE runs from SLOT, kept, within 600 s
-# (polydesk-boot-ok makes a try the system kept once polydeskd answers).
+# system_is RELEASE SLOT [TEXT]: polyctl host system says RELEASE runs from SLOT, kept (and TEXT, when
+# given), within 600 s: polydesk-boot-ok makes a try the system kept, or records a failed one, once
+# polydeskd answers.
 system_is() {
-    run_cmd POLYDESK-SYSTEM 700 "n=0; until polyctl host system > /tmp/sys.txt 2>&1 && grep -qxF 'release:     $1' /tmp/sys.txt \
-&& grep -qE '^slot: +$2 \\(kept' /tmp/sys.txt || [ \$n -ge 120 ]; do sleep 5; n=\$((n+1)); done; sed 's/^/POLYDESK-SYS /' /tmp/sys.txt; \
-grep -qxF 'release:     $1' /tmp/sys.txt && grep -qE '^slot: +$2 \\(kept' /tmp/sys.txt"
+    local want="grep -qxF 'release:     $1' /tmp/sys.txt && grep -qE '^slot: +$2 \\(kept' /tmp/sys.txt${3:+ && grep -qF '$3' /tmp/sys.txt}"
+    run_cmd POLYDESK-SYSTEM 700 "n=0; until polyctl host system > /tmp/sys.txt 2>&1 && $want || [ \$n -ge 120 ]; do \
+sleep 5; n=\$((n+1)); done; sed 's/^/POLYDESK-SYS /' /tmp/sys.txt; $want"
 }
 
 # vm_intact PHASE: the VM made before the update is defined and its disk has the same bytes.
@@ -801,9 +802,8 @@ phase_fallback() {
     login "$admin_user" "$admin_password" || { stop_qemu; return 1; }
     local from rc
     from=$(log_size)
-    rc=$(system_is "$update_release" b)
-    if [ "$rc" = 0 ] && tail -c +$((from + 1)) "$serial_log" | tr -d '\r' \
-            | grep -aq "POLYDESK-SYS last update: the update to $release did not come up healthy"; then
+    rc=$(system_is "$update_release" b "last update: the update to $release did not come up healthy")
+    if [ "$rc" = 0 ]; then
         result PASS fallback "back-to-kept" "$(since) s: $update_release from slot b again; polyctl host system: \
 $(tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -ao 'POLYDESK-SYS last update: .*' | tail -n 1 | cut -d' ' -f2-)"
     else
