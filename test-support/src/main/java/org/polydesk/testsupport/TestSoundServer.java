@@ -57,9 +57,25 @@ public final class TestSoundServer implements AutoCloseable {
             Thread.sleep(50);
         }
         run("load-module", "module-remap-source", "master=" + MIC_SINK + ".monitor", "source_name=" + MIC);
-        run("set-default-sink", OUTPUT);
-        run("set-default-source", MIC);
+        // The defaults live in the session manager's metadata: until WirePlumber is up, pipewire-pulse
+        // answers "Not supported" (a loaded machine shows it).
+        untilDone(deadline, "set-default-sink", OUTPUT);
+        untilDone(deadline, "set-default-source", MIC);
         return this;
+    }
+
+    private void untilDone(long deadline, String... args) throws Exception {
+        while (true) {
+            try {
+                run(args);
+                return;
+            } catch (IOException e) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    throw new IOException(e.getMessage() + "\n" + log(), e);
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     private boolean answers() throws InterruptedException, IOException {

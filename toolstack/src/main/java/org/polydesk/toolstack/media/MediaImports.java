@@ -125,10 +125,14 @@ public final class MediaImports {
                 public void start() {
                     background(name, () -> {
                         Reporter rep = new Reporter(id, name, total, progress);
+                        // The end is told once the name is free: media.list shows the unfinished file
+                        // to whoever heard it (a listed import hides its .part until then).
+                        rep.holdEnd();
                         try {
                             runDownload(uri, r, part, partUrl, sha256, rep);
                         } finally {
                             library.release(name);
+                            rep.releaseEnd();
                         }
                     });
                 }
