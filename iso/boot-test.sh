@@ -83,24 +83,25 @@ die() { log "ERROR: $*"; exit 2; }
 . "$here/boot-test-lib.sh"
 [ "$(id -u)" = 0 ] || die "must run as root"
 . "$repo/scripts/need-packages.sh"
-need_packages qemu-system-x86 qemu-utils ovmf socat python3 xorriso || die "cannot install qemu, ovmf, socat, python3, xorriso"
+need_packages qemu-system-x86 qemu-utils ovmf socat python3 xorriso squashfs-tools || die "cannot install qemu, ovmf, socat, python3, xorriso, squashfs-tools"
 [ -n "$iso" ] || iso=$(ls -t "$repo"/dist/polydesk-*-amd64.iso 2>/dev/null | head -n1)
 [ -n "$iso" ] && [ -f "$iso" ] || die "no ISO (build one: sudo bash iso/build.sh)"
 [ -n "$phases" ] || phases=bios-live,install,bios-disk,uefi-live,uefi-disk${update_iso:+,update,updated,fallback-try,fallback}
-# iso_release ISO: the release a Polydesk ISO holds (.disk/polydesk-release, written by iso/build.sh).
+# iso_release ISO: the release of the system in a Polydesk ISO (its squashfs's /etc/polydesk/release,
+# written by iso/build.sh), read with xorriso and unsquashfs (this machine may not mount an ISO).
 iso_release() {
-    local f
-    f=$(mktemp)
-    xorriso -osirrox on -indev "$1" -extract /.disk/polydesk-release "$f" > /dev/null 2>&1
-    head -n 1 "$f"
-    rm -f "$f"
+    local d
+    d=$(mktemp -d)
+    xorriso -osirrox on -indev "$1" -extract /live/filesystem.squashfs "$d/fs.squashfs" > /dev/null 2>&1
+    unsquashfs -cat "$d/fs.squashfs" etc/polydesk/release 2>/dev/null | head -n 1
+    rm -rf "$d"
 }
 release=$(iso_release "$iso")
 case ",$phases," in
     *,update,*|*,updated,*|*,fallback-try,*|*,fallback,*)
         [ -n "$update_iso" ] && [ -f "$update_iso" ] || die "the update phases need --update-iso PATH, a second build"
         update_release=$(iso_release "$update_iso")
-        [ -n "$release" ] && [ -n "$update_release" ] || die "no .disk/polydesk-release in $iso or $update_iso (built before updates?)"
+        [ -n "$release" ] && [ -n "$update_release" ] || die "no /etc/polydesk/release in the system of $iso or $update_iso (built before updates?)"
         [ "$release" != "$update_release" ] || die "$iso and $update_iso hold the same release $release: build the second one again"
         log "update: from $release ($iso) to $update_release ($update_iso)" ;;
 esac

@@ -18,7 +18,7 @@
 #   - Xen's device model for HVM guests: polydesk-device-model (QEMU with the PulseAudio backend),
 #     built first by hypervisor-patches/build-device-model.sh (~8 min) when out/device-model/KEY
 #     is not this tree's.
-# The release (/etc/polydesk/release in the image, .disk/polydesk-release on the medium; what
+# The release (/etc/polydesk/release in the image, copied to .disk/polydesk-release on the medium; what
 # polyctl host system shows and host.update compares): <pom version>+<UTC date.time>.g<commit>
 # (.dirty for uncommitted changes), or POLYDESK_RELEASE.
 # live-build runs in iso/work/ (not committed) under nice/ionice; its cache
@@ -108,9 +108,8 @@ mkdir -p config/packages.chroot config/archives
 release=${POLYDESK_RELEASE:-$version+$(date -u +%Y%m%d.%H%M).g$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo nogit)}
 [ -z "$(git -C "$repo" status --porcelain --untracked-files=no 2>/dev/null)" ] || [ -n "${POLYDESK_RELEASE:-}" ] \
     || release=$release.dirty
-mkdir -p config/includes.chroot/etc/polydesk config/includes.binary/.disk
+mkdir -p config/includes.chroot/etc/polydesk
 echo "$release" > config/includes.chroot/etc/polydesk/release
-echo "$release" > config/includes.binary/.disk/polydesk-release
 log "release $release"
 for d in "${debs[@]}"; do
     cp "$d" config/packages.chroot/

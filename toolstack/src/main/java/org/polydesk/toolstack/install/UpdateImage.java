@@ -19,11 +19,11 @@ import java.util.Optional;
  * The checks of a file given to host.update, before anything is written. First the file itself: an
  * ISO 9660 image (its primary volume descriptor at 32 KiB) and whole (as long as the volume it
  * declares: a download cut short is caught here). Then, on the mounted image, that it is a Polydesk
- * ISO (.disk/polydesk-release, written by iso/build.sh, and the live system's files), and that the
- * system it holds is the one live-build summed in sha256sum.txt.
+ * ISO (the live system's files, and a system that names its release, which iso/build.sh writes), and
+ * that the system it holds is the one live-build summed in sha256sum.txt.
  */
 public final class UpdateImage {
-    /** Where iso/build.sh puts the release on the medium. */
+    /** Where the image's binary hook copies the system's release on the medium. */
     public static final String RELEASE_FILE = ".disk/polydesk-release";
     static final String SQUASHFS = "live/filesystem.squashfs";
     static final long PVD_OFFSET = 16 * 2048;
@@ -93,21 +93,34 @@ public final class UpdateImage {
         throw new InstallException(file + " is neither a file nor a block device");
     }
 
-    /** The release of the Polydesk ISO mounted at {@code dir}, after checking that it is one. */
-    public static String release(Path dir, Path file) throws InstallException {
-        Path release = dir.resolve(RELEASE_FILE);
-        if (!Files.isRegularFile(release)) {
-            throw new InstallException(file + " is not a Polydesk ISO: it has no " + RELEASE_FILE
-                    + " (an ISO of another system, or of a Polydesk built before updates)");
-        }
+    /** The files of a Polydesk ISO mounted at {@code dir}: the live system's, and live-build's sums. */
+    public static void checkMedium(Path dir, Path file) throws InstallException {
         for (String need : new String[] {SQUASHFS, "live/vmlinuz", "live/initrd.img", "live/xen.gz", "sha256sum.txt"}) {
             if (!Files.exists(dir.resolve(need), LinkOption.NOFOLLOW_LINKS)) {
-                throw new InstallException(file + " is not a whole Polydesk ISO: it has no " + need);
+                throw new InstallException(file + " is not a Polydesk ISO: it has no " + need);
             }
         }
-        String r = BootSlots.readRelease(release);
+    }
+
+    /**
+     * The release of the system in a Polydesk ISO, as that system says it (its /etc/polydesk/release,
+     * in {@code system}, the mounted squashfs); the medium's copy ({@link #RELEASE_FILE}), where it has
+     * one, must say the same.
+     */
+    public static String release(Path medium, Path system, Path file) throws InstallException {
+        Path own = system.resolve(BootSlots.RELEASE.toString().substring(1));
+        if (!Files.isRegularFile(own)) {
+            throw new InstallException(file + " is not a Polydesk ISO: its system has no " + BootSlots.RELEASE
+                    + " (an ISO of another system, or of a Polydesk built before updates)");
+        }
+        String r = BootSlots.readRelease(own);
         if (r.equals("unknown") || !r.matches("[A-Za-z0-9][A-Za-z0-9.+~_:-]{0,100}")) {
-            throw new InstallException(file + " names no release its system could be known by (" + RELEASE_FILE + ")");
+            throw new InstallException(file + " names no release its system could be known by (" + BootSlots.RELEASE + ")");
+        }
+        Path onMedium = medium.resolve(RELEASE_FILE);
+        if (Files.isRegularFile(onMedium) && !BootSlots.readRelease(onMedium).equals(r)) {
+            throw new InstallException(file + " is not a whole Polydesk ISO: its medium says release "
+                    + BootSlots.readRelease(onMedium) + ", its system " + r);
         }
         return r;
     }

@@ -72,8 +72,7 @@ public final class Updater {
         UpdateImage.checkFile(o.image());
         String release;
         try {
-            Path iso = mountImage(o);
-            release = UpdateImage.release(iso, o.image());
+            release = mountRelease(o);
         } finally {
             unmountAll(false);
         }
@@ -95,8 +94,9 @@ public final class Updater {
             what = "checking " + o.image();
             progress.step(++step, STEPS, what);
             long volume = UpdateImage.checkFile(o.image());
-            Path iso = mountImage(o);
-            String release = UpdateImage.release(iso, o.image());
+            String release = mountRelease(o);
+            Path iso = o.work().resolve("iso");
+            Path system = o.work().resolve("system");
             if (!release.equals(plan.release())) {
                 throw new InstallException(o.image() + " changed since it was checked (" + plan.release() + ", now "
                         + release + ")");
@@ -122,8 +122,6 @@ public final class Updater {
 
             what = "copying Polydesk " + release + " into system " + plan.slot();
             progress.step(++step, STEPS, what);
-            Path system = o.work().resolve("system");
-            mount(List.of("mount", "-o", "loop,ro", iso.resolve(UpdateImage.SQUASHFS).toString(), system.toString()), system);
             Path target = o.work().resolve("target");
             mount(List.of("mount", plan.partition(), target.toString()), target);
             Installer.copyTree(runner, progress, system, target, systemBytes(iso, system));
@@ -168,12 +166,18 @@ public final class Updater {
         }
     }
 
-    /** The ISO mounted read-only (a file through a loop device, a block device as it is). */
-    private Path mountImage(Options o) throws InstallException {
+    /**
+     * The ISO mounted read-only on work/iso (a file through a loop device, a block device as it is)
+     * and its system's squashfs on work/system; returns the release that system names.
+     */
+    private String mountRelease(Options o) throws InstallException {
         Path iso = o.work().resolve("iso");
         boolean file = Files.isRegularFile(o.image());
         mount(List.of("mount", "-o", file ? "loop,ro" : "ro", o.image().toString(), iso.toString()), iso);
-        return iso;
+        UpdateImage.checkMedium(iso, o.image());
+        Path system = o.work().resolve("system");
+        mount(List.of("mount", "-o", "loop,ro", iso.resolve(UpdateImage.SQUASHFS).toString(), system.toString()), system);
+        return UpdateImage.release(iso, system, o.image());
     }
 
     private void mount(List<String> command, Path where) throws InstallException {

@@ -64,6 +64,9 @@ public final class SimulatedMachine implements CommandRunner {
         Files.writeString(live.resolve("boot/initrd.img-6.1.0-9-amd64"), "initrd");
         Files.writeString(live.resolve("boot/xen-4.17-amd64.gz"), "xen");
         Files.createDirectories(live.resolve("lib/modules/6.1.0-9-amd64"));
+        // The release iso/build.sh writes; as the system of polydesk-2.0.iso (below) it is the next one.
+        Files.createDirectories(live.resolve("etc/polydesk"));
+        Files.writeString(live.resolve("etc/polydesk/release"), "2.0\n");
         target = root.resolve("target");
         // The live system's zone files: two zones are enough to tell a known name from an unknown one.
         Files.createDirectories(live.resolve("usr/share/zoneinfo/Europe"));

@@ -70,14 +70,22 @@ class UpdateImageTest {
     @Test
     void anIsoOfAnotherSystemIsNotAPolydeskIso() throws Exception {
         Path tree = polydeskTree(tmp.resolve("tree"), "2.0", new byte[10]);
-        assertEquals("2.0", UpdateImage.release(tree, tmp.resolve("p.iso")));
+        Path system = Files.createDirectories(tmp.resolve("system/etc/polydesk")).getParent().getParent();
+        Files.writeString(system.resolve("etc/polydesk/release"), "2.0\n");
+        UpdateImage.checkMedium(tree, tmp.resolve("p.iso"));
+        assertEquals("2.0", UpdateImage.release(tree, system, tmp.resolve("p.iso")));
+        // A medium without its copy of the release (built before the image's hook wrote it) is fine.
         Files.delete(tree.resolve(".disk/polydesk-release"));
-        assertTrue(assertThrows(InstallException.class, () -> UpdateImage.release(tree, tmp.resolve("p.iso"))).getMessage()
-                .contains("is not a Polydesk ISO: it has no .disk/polydesk-release"));
-        Files.writeString(tree.resolve(".disk/polydesk-release"), "2.0\n");
+        assertEquals("2.0", UpdateImage.release(tree, system, tmp.resolve("p.iso")));
+        Files.writeString(tree.resolve(".disk/polydesk-release"), "3.0\n");
+        assertTrue(assertThrows(InstallException.class, () -> UpdateImage.release(tree, system, tmp.resolve("p.iso")))
+                .getMessage().contains("its medium says release 3.0, its system 2.0"));
+        Files.delete(system.resolve("etc/polydesk/release"));
+        assertTrue(assertThrows(InstallException.class, () -> UpdateImage.release(tree, system, tmp.resolve("p.iso")))
+                .getMessage().contains("is not a Polydesk ISO: its system has no /etc/polydesk/release"));
         Files.delete(tree.resolve("live/xen.gz"));
-        assertTrue(assertThrows(InstallException.class, () -> UpdateImage.release(tree, tmp.resolve("p.iso"))).getMessage()
-                .contains("has no live/xen.gz"));
+        assertTrue(assertThrows(InstallException.class, () -> UpdateImage.checkMedium(tree, tmp.resolve("p.iso")))
+                .getMessage().contains("is not a Polydesk ISO: it has no live/xen.gz"));
     }
 
     @Test

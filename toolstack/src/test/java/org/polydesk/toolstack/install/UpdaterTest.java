@@ -101,7 +101,7 @@ class UpdaterTest {
         write(system, "boot/xen-4.17-amd64.gz", "xen");
     }
 
-    /** The ISO file, and its tree where the updater mounts it. */
+    /** The ISO file, and its tree where the updater mounts it (its system's tree is the test's). */
     Path newIso(String release) throws Exception {
         Path tree = work.resolve("iso");
         if (Files.exists(tree)) {
@@ -156,6 +156,7 @@ class UpdaterTest {
     @Test
     void theReleaseThatRunsIsRefusedBeforeAnythingIsWritten() throws Exception {
         image = newIso("1.0");
+        write(work.resolve("system"), "etc/polydesk/release", "1.0\n");
         InstallException e = assertThrows(InstallException.class, () -> updater().check(options()));
         assertTrue(e.getMessage().contains("holds 1.0, the release that runs now; nothing to update"), e.getMessage());
         assertTrue(machine.ran.stream().noneMatch(c -> c.get(0).startsWith("mkfs")));
