@@ -210,7 +210,7 @@ class InstallPageUiTest {
         String keyboard = Files.readString(machine.resolve("target/etc/default/keyboard"));
         assertTrue(keyboard.contains("XKBLAYOUT=\"de\"") && keyboard.contains("XKBVARIANT=\"nodeadkeys\""), keyboard);
         assertTrue(ui.text("#install-result").startsWith("Polydesk is installed on " + dev("vdb")), ui.text("#install-result"));
-        assertEquals("polydesk-vms  UUID=uuid-vdb4  none  luks,discard", Files.readString(machine.resolve("target/etc/crypttab"))
+        assertEquals("polydesk-vms  UUID=uuid-vdb5  none  luks,discard", Files.readString(machine.resolve("target/etc/crypttab"))
                 .lines().filter(l -> !l.startsWith("#")).findFirst().orElse(""));
         assertTrue(Files.readString(machine.resolve("target/etc/fstab")).contains("/dev/mapper/polydesk-vms  /var/lib/polydesk  ext4"));
         assertTrue(ui.log().stream().anyMatch(l -> l.contains("the VM store encrypted")), ui.log().toString());
