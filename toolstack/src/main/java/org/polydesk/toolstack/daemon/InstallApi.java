@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 import org.polydesk.protocol.install.InstallDisk;
-import org.polydesk.protocol.install.InstallProgress;
 import org.polydesk.protocol.rpc.ErrorCode;
 import org.polydesk.toolstack.host.HardwareCheck;
 import org.polydesk.toolstack.install.BlockDevices;
@@ -61,7 +60,7 @@ final class InstallApi {
     List<InstallDisk> disks() throws RpcException {
         List<Installer.Candidate> found;
         try {
-            found = installer(NO_PROGRESS).survey();
+            found = installer(Installer.Progress.NONE).survey();
         } catch (InstallException e) {
             throw new RpcException(ErrorCode.BACKEND_FAILED, e.getMessage());
         }
@@ -79,7 +78,7 @@ final class InstallApi {
                     + " one install at a time");
         }
         try {
-            installer(NO_PROGRESS).plan(o);
+            installer(Installer.Progress.NONE).plan(o);
         } catch (InstallException e) {
             running.set(null);
             throw new RpcException(ErrorCode.INSTALL_REFUSED, e.getMessage()
@@ -92,40 +91,25 @@ final class InstallApi {
     }
 
     private void run(Installer.Options o, RpcServer.Connection caller) {
-        int[] at = {0, Installer.STEPS};
-        Installer.Progress progress = new Installer.Progress() {
-            @Override
-            public void step(int n, int total, String what) {
-                at[0] = n;
-                at[1] = total;
-                LOG.info("install to " + o.disk() + ": [" + n + "/" + total + "] " + what);
-                send(caller, new InstallProgress(InstallProgress.Kind.STEP, n, total, what));
-            }
-
-            @Override
-            public void detail(String text) {
-                send(caller, new InstallProgress(InstallProgress.Kind.DETAIL, at[0], at[1], text));
-            }
-        };
-        InstallProgress end;
+        ProgressToCaller progress = new ProgressToCaller(caller, ToolstackApi.INSTALL_PROGRESS, LOG,
+                "install to " + o.disk(), Installer.STEPS);
+        String failure = null;
         try {
             installer(progress).install(o);
             LOG.info("install to " + o.disk() + ": done");
-            end = new InstallProgress(InstallProgress.Kind.DONE, at[1], at[1], "Polydesk is installed on "
-                    + o.disk() + ". Remove the installation medium and restart; log in as " + o.admin().name() + ".");
         } catch (InstallException | RpcException | RuntimeException e) {
             LOG.warning("install to " + o.disk() + " failed: " + e.getMessage());
-            end = new InstallProgress(InstallProgress.Kind.FAILED, at[0], at[1], String.valueOf(e.getMessage())
-                    .replace("(with --force)", "(erasing the disk)"));
+            failure = String.valueOf(e.getMessage()).replace("(with --force)", "(erasing the disk)");
         } finally {
             running.set(null);
         }
         // Only now: whoever hears the end may start the next install at once.
-        send(caller, end);
-    }
-
-    private static void send(RpcServer.Connection caller, InstallProgress p) {
-        caller.send(ToolstackApi.INSTALL_PROGRESS, p);
+        if (failure == null) {
+            progress.done("Polydesk is installed on " + o.disk() + ". Remove the installation medium and restart;"
+                    + " log in as " + o.admin().name() + ".");
+        } else {
+            progress.failed(failure);
+        }
     }
 
     private Installer installer(Installer.Progress progress) throws RpcException {
@@ -177,14 +161,4 @@ final class InstallApi {
         return defaults.withDisk(params.disk()).withForce(Boolean.TRUE.equals(params.force())).withAdmin(a)
                 .withEncryption(encryption).withTimeZone(zone).withKeyboard(keyboard);
     }
-
-    private static final Installer.Progress NO_PROGRESS = new Installer.Progress() {
-        @Override
-        public void step(int n, int total, String what) {
-        }
-
-        @Override
-        public void detail(String text) {
-        }
-    };
 }

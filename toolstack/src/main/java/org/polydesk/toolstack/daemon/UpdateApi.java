@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.logging.Logger;
-import org.polydesk.protocol.install.InstallProgress;
 import org.polydesk.protocol.rpc.ErrorCode;
 import org.polydesk.protocol.rpc.RpcException;
 import org.polydesk.protocol.rpc.RpcServer;
@@ -75,7 +74,7 @@ final class UpdateApi {
         }
         Updater.Plan plan;
         try {
-            plan = new Updater(runner, slots, NO_PROGRESS).check(o);
+            plan = new Updater(runner, slots, Installer.Progress.NONE).check(o);
         } catch (InstallException | RuntimeException e) {
             running.set(null);
             throw new RpcException(ErrorCode.UPDATE_REFUSED, e.getMessage());
@@ -87,48 +86,23 @@ final class UpdateApi {
     }
 
     private void run(Updater.Options o, Updater.Plan plan, RpcServer.Connection caller) {
-        int[] at = {0, Updater.STEPS};
-        Installer.Progress progress = new Installer.Progress() {
-            @Override
-            public void step(int n, int total, String what) {
-                at[0] = n;
-                at[1] = total;
-                LOG.info("update from " + o.image() + ": [" + n + "/" + total + "] " + what);
-                send(caller, new InstallProgress(InstallProgress.Kind.STEP, n, total, what));
-            }
-
-            @Override
-            public void detail(String text) {
-                send(caller, new InstallProgress(InstallProgress.Kind.DETAIL, at[0], at[1], text));
-            }
-        };
-        InstallProgress end;
+        ProgressToCaller progress = new ProgressToCaller(caller, ToolstackApi.HOST_UPDATE_PROGRESS, LOG,
+                "update from " + o.image(), Updater.STEPS);
+        String failure = null;
         try {
             new Updater(runner, slots, progress).update(o, plan);
             LOG.info("update to " + plan.release() + " written into system " + plan.slot());
-            end = new InstallProgress(InstallProgress.Kind.DONE, at[1], at[1], "Polydesk " + plan.release()
-                    + " is in system " + plan.slot() + ". Restart to start it: it is kept when it comes up healthy,"
-                    + " else the next restart returns to this system.");
         } catch (InstallException | RuntimeException e) {
             LOG.warning("update from " + o.image() + " failed: " + e.getMessage());
-            end = new InstallProgress(InstallProgress.Kind.FAILED, at[0], at[1], String.valueOf(e.getMessage()));
+            failure = String.valueOf(e.getMessage());
         } finally {
             running.set(null);
         }
-        send(caller, end);
-    }
-
-    private static void send(RpcServer.Connection caller, InstallProgress p) {
-        caller.send(ToolstackApi.HOST_UPDATE_PROGRESS, p);
-    }
-
-    private static final Installer.Progress NO_PROGRESS = new Installer.Progress() {
-        @Override
-        public void step(int n, int total, String what) {
+        if (failure == null) {
+            progress.done("Polydesk " + plan.release() + " is in system " + plan.slot() + ". Restart to start it:"
+                    + " it is kept when it comes up healthy, else the next restart returns to this system.");
+        } else {
+            progress.failed(failure);
         }
-
-        @Override
-        public void detail(String text) {
-        }
-    };
+    }
 }

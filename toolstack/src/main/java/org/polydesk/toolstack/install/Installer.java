@@ -187,6 +187,17 @@ public final class Installer {
 
         /** A detail inside the current step (a command, a percentage). */
         void detail(String text);
+
+        /** For a survey or a check, which tell nobody. */
+        Progress NONE = new Progress() {
+            @Override
+            public void step(int n, int total, String what) {
+            }
+
+            @Override
+            public void detail(String text) {
+            }
+        };
     }
 
     private final CommandRunner runner;
