@@ -216,12 +216,16 @@ stop_qemu() {
     flock -u 7 2>/dev/null
 }
 
+# serial_text FROM: the serial log after byte FROM, without carriage returns and terminal controls
+# (bash's bracketed paste, ESC[?2004l, starts the line after each command a shell runs).
+serial_text() { tail -c +$(($1 + 1)) "$serial_log" | tr -d '\r' | sed -E 's/\x1b\[[0-9;?]*[A-Za-z]//g'; }
+
 # wait_for REGEX TIMEOUT [FROM_BYTE]: 0 when the serial log (from FROM_BYTE on) matches.
 wait_for() {
     local re=$1 timeout=$2 from=${3:-0} t0=$SECONDS
     while [ $((SECONDS - t0)) -lt "$timeout" ]; do
-        tail -c +$((from + 1)) "$serial_log" 2>/dev/null | tr -d '\r' | grep -aqE "$re" && return 0
-        kill -0 "$qemu_pid" 2>/dev/null || { tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -aqE "$re"; return; }
+        serial_text "$from" 2>/dev/null | grep -aqE "$re" && return 0
+        kill -0 "$qemu_pid" 2>/dev/null || { serial_text "$from" | grep -aqE "$re"; return; }
         sleep 2
     done
     return 1
@@ -455,7 +459,7 @@ run_cmd() {
     from=$(log_size)
     send "$cmd; echo $marker-RC=\$?"
     if wait_for "$marker-RC=[0-9]+" "$timeout" "$from"; then
-        rc=$(tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -aoE "$marker-RC=[0-9]+" | tail -n1 | cut -d= -f2)
+        rc=$(serial_text "$from" | grep -aoE "$marker-RC=[0-9]+" | tail -n1 | cut -d= -f2)
         echo "$rc"
     else
         echo timeout
@@ -495,7 +499,7 @@ guest_lease() {
     rc=$(run_cmd POLYDESK-LEASE 700 "m=\$(sudo polyctl vm show $vm --json | jq -r .definition.nics[0].mac); \
 f=/run/polydesk/net/default.leases; n=0; until sudo grep -qi \$m \$f || [ \$n -ge 120 ]; \
 do sleep 5; n=\$((n+1)); done; sudo grep -i \$m \$f | sed 's/^/POLYDESK-LEASE-LINE /'; sudo grep -qi \$m \$f")
-    lease=$(tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -ao 'POLYDESK-LEASE-LINE [0-9]* [0-9a-f:]* [0-9.]*' | tail -n 1)
+    lease=$(serial_text "$from" | grep -ao 'POLYDESK-LEASE-LINE [0-9]* [0-9a-f:]* [0-9.]*' | tail -n 1)
     if [ "$rc" = 0 ] && [ -n "$lease" ]; then
         result PASS "$phase" "guest-lease" "$((SECONDS - t0)) s: $vm (PVH, vif on default) leased $(echo "$lease" \
             | awk '{print $4 " for " $3}') by dnsmasq on pd-default ($gw)"
@@ -515,7 +519,7 @@ phase_install() {
     local from rc t0
     from=$(log_size)
     rc=$(run_cmd POLYDESK-REFUSE 300 "sudo polyctl install --disk /dev/sr0")
-    if [ "$rc" = 1 ] && tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -aq 'is the disk Polydesk is running from'; then
+    if [ "$rc" = 1 ] && serial_text "$from" | grep -aq 'is the disk Polydesk is running from'; then
         result PASS install "refuses-boot-disk" "$(since) s: exit 1, 'is the disk Polydesk is running from'"
     else
         result FAIL install "refuses-boot-disk" "exit $rc"
@@ -527,17 +531,17 @@ phase_install() {
     run_cmd POLYDESK-PW 60 "echo '$admin_password' > /tmp/admin.pw; echo '$disk_passphrase' > /tmp/disk.pw" > /dev/null
     rc=$(run_cmd POLYDESK-INSTALL "$install_timeout" \
         "sudo polyctl install --disk /dev/vda --admin $admin_user --password-file /tmp/admin.pw --encrypt --passphrase-file /tmp/disk.pw --time-zone $time_zone --keyboard $keyboard")
-    tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -aE '^\[[0-9]/[0-9]|^        (copying|wrote|boot files|Polydesk is installed)' \
+    serial_text "$from" | grep -aE '^\[[0-9]/[0-9]|^        (copying|wrote|boot files|Polydesk is installed)' \
         | sed 's/^/    /' >&2
     if [ "$rc" = 0 ]; then
         result PASS install "polyctl-install" "$((SECONDS - t0)) s: /dev/vda, administrator $admin_user, the VM store encrypted, time zone $time_zone, keyboard $keyboard"
     else
         result FAIL install "polyctl-install" "exit $rc after $((SECONDS - t0)) s"
-        tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -a 'polyctl:' | head -n 10 | sed 's/^/    /' >&2
+        serial_text "$from" | grep -a 'polyctl:' | head -n 10 | sed 's/^/    /' >&2
     fi
     from=$(log_size)
     rc=$(run_cmd POLYDESK-FORCE 300 "sudo polyctl install --disk /dev/vda --dry-run")
-    if [ "$rc" = 1 ] && tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -aq 'add --force'; then
+    if [ "$rc" = 1 ] && serial_text "$from" | grep -aq 'add --force'; then
         result PASS install "refuses-partitioned" "exit 1, 'add --force'"
     else
         result FAIL install "refuses-partitioned" "exit $rc"
@@ -560,11 +564,11 @@ admin_checks() {
     local from
     from=$(log_size)
     send 'echo POLYDESK-ID $(id -nG)'
-    if wait_for 'POLYDESK-ID .*polydesk' 60 "$from" && tail -c +$((from + 1)) "$serial_log" | tr -d '\r' \
+    if wait_for 'POLYDESK-ID .*polydesk' 60 "$from" && serial_text "$from" \
             | grep -a 'POLYDESK-ID ' | grep -aqw sudo; then
-        result PASS "$phase" "admin-groups" "$(since) s: $(tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -ao 'POLYDESK-ID [a-z0-9 _-]*' | tail -n 1)"
+        result PASS "$phase" "admin-groups" "$(since) s: $(serial_text "$from" | grep -ao 'POLYDESK-ID [a-z0-9 _-]*' | tail -n 1)"
     else
-        result FAIL "$phase" "admin-groups" "$admin_user is not in polydesk and sudo: $(tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -ao 'POLYDESK-ID .*' | tail -n 1)"
+        result FAIL "$phase" "admin-groups" "$admin_user is not in polydesk and sudo: $(serial_text "$from" | grep -ao 'POLYDESK-ID .*' | tail -n 1)"
     fi
     local rc
     rc=$(run_cmd POLYDESK-ADMIN-POLYCTL 180 "polyctl host info | grep -q 'backend: *libxl'")
@@ -622,7 +626,7 @@ echo '$admin_password' | sudo -S -p '' xl list $vm; }")
     send "polyctl host shutdown --timeout 60"
     if until_ok 300 qemu_gone; then
         local said
-        said=$(tail -c +$((from + 1)) "$serial_log" | tr -d '\r')
+        said=$(serial_text "$from")
         if ! grep -aq 'poweroff: stopping' <<< "$said"; then
             result FAIL "$phase" "host-shutdown" "QEMU exited, but polyctl never said 'poweroff: stopping'"
         elif ! grep -aqE "'$vm' (powered off|was forced off)" <<< "$said"; then
@@ -632,8 +636,8 @@ echo '$admin_password' | sudo -S -p '' xl list $vm; }")
 $(grep -aoE "'$vm' (powered off|was forced off)[^.]*" <<< "$said" | head -n1), the machine powered off"
         fi
     else
-        result FAIL "$phase" "host-shutdown" "the machine still runs 300 s after polyctl host shutdown: $(tail -c +$((from + 1)) \
-            "$serial_log" | tr -d '\r' | grep -a 'polyctl\|poweroff\|machine' | tail -n 3 | tr '\n' ' ')"
+        result FAIL "$phase" "host-shutdown" "the machine still runs 300 s after polyctl host shutdown: $(serial_text "$from" \
+            | grep -a 'polyctl\|poweroff\|machine' | tail -n 3 | tr '\n' ' ')"
     fi
 }
 
@@ -649,7 +653,7 @@ phase_uefi_live() {
 # sudo_cmd COMMAND: COMMAND through sudo, the administrator's password on its input.
 sudo_cmd() { echo "echo '$admin_password' | sudo -S -p '' sh -c \"$1\""; }
 # serial_value MARKER FROM: the value printed as "MARKER value" in the serial log after byte FROM.
-serial_value() { tail -c +$(($2 + 1)) "$serial_log" | tr -d '\r' | grep -aoE "^$1 [^ ]+" | tail -n 1 | cut -d' ' -f2; }
+serial_value() { serial_text "$2" | grep -aoE "^$1 [^ ]+" | tail -n 1 | cut -d' ' -f2; }
 keep_vm=keep-test
 keep_img=/var/lib/polydesk/images/keep-test.img
 keep_sum=
@@ -677,7 +681,7 @@ echo POLYDESK-KEEP-SUM \$($(sudo_cmd "sha256sum $keep_img") | cut -c1-64)")
     # Not a Polydesk ISO, and a cut-short copy of one: refused, each with its reason.
     from=$(log_size)
     rc=$(run_cmd POLYDESK-BAD-FILE 300 "polyctl host update /etc/hostname")
-    said=$(tail -c +$((from + 1)) "$serial_log" | tr -d '\r')
+    said=$(serial_text "$from")
     if [ "$rc" = 1 ] && grep -aq 'is not a Polydesk ISO' <<< "$said"; then
         result PASS update "refuses-not-iso" "exit 1, '$(grep -aom1 'is not a Polydesk ISO[^(]*' <<< "$said")'"
     else
@@ -685,7 +689,7 @@ echo POLYDESK-KEEP-SUM \$($(sudo_cmd "sha256sum $keep_img") | cut -c1-64)")
     fi
     from=$(log_size)
     rc=$(run_cmd POLYDESK-CUT 300 "$(sudo_cmd "head -c 100000000 /dev/sr0 > /var/tmp/cut.iso") && polyctl host update /var/tmp/cut.iso")
-    said=$(tail -c +$((from + 1)) "$serial_log" | tr -d '\r')
+    said=$(serial_text "$from")
     if [ "$rc" = 1 ] && grep -aq 'is truncated' <<< "$said"; then
         result PASS update "refuses-truncated" "exit 1, '$(grep -aom1 'is truncated: [^;]*' <<< "$said")'"
     else
@@ -695,12 +699,12 @@ echo POLYDESK-KEEP-SUM \$($(sudo_cmd "sha256sum $keep_img") | cut -c1-64)")
     t0=$SECONDS
     from=$(log_size)
     rc=$(run_cmd POLYDESK-UPDATE "$install_timeout" "polyctl host update /dev/sr0")
-    tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -aE '^\[[0-9]/[0-9]|^updating|copying: 100|is in system' | sed 's/^/    /' >&2
+    serial_text "$from" | grep -aE '^\[[0-9]/[0-9]|^updating|copying: 100|is in system' | sed 's/^/    /' >&2
     if [ "$rc" = 0 ]; then
         result PASS update "polyctl-update" "$((SECONDS - t0)) s: $update_release written into slot b from the CD drive (/dev/sr0)"
     else
-        result FAIL update "polyctl-update" "exit $rc after $((SECONDS - t0)) s: $(tail -c +$((from + 1)) "$serial_log" \
-            | tr -d '\r' | grep -a 'polyctl:' | head -n 3 | tr '\n' ' ')"
+        result FAIL update "polyctl-update" "exit $rc after $((SECONDS - t0)) s: $(serial_text "$from" \
+            | grep -a 'polyctl:' | head -n 3 | tr '\n' ' ')"
         stop_qemu
         return 1
     fi
@@ -745,10 +749,10 @@ phase_updated() {
     from=$(log_size)
     rc=$(system_is "$update_release" b)
     if [ "$rc" = 0 ]; then
-        result PASS updated "new-release" "$(since) s: polyctl host system: $update_release from slot b, kept; $(tail -c +$((from + 1)) \
-            "$serial_log" | tr -d '\r' | grep -ao 'POLYDESK-SYS last update: .*' | tail -n 1 | cut -d' ' -f2-)"
+        result PASS updated "new-release" "$(since) s: polyctl host system: $update_release from slot b, kept; $(serial_text "$from" \
+            | grep -ao 'POLYDESK-SYS last update: .*' | tail -n 1 | cut -d' ' -f2-)"
     else
-        result FAIL updated "new-release" "polyctl host system: $(tail -c +$((from + 1)) "$serial_log" | tr -d '\r' \
+        result FAIL updated "new-release" "polyctl host system: $(serial_text "$from" \
             | grep -a '^POLYDESK-SYS' | cut -d' ' -f2- | tr '\n' ' ')"
     fi
     vm_intact updated
@@ -760,7 +764,7 @@ phase_updated() {
     if [ "$rc" = 0 ]; then
         result PASS updated "unhealthy-update" "$((SECONDS - t0)) s: $release written into slot a, its polydeskd masked (boot-ok waits 120 s)"
     else
-        result FAIL updated "unhealthy-update" "exit $rc: $(tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -a 'polyctl:' | head -n 3 | tr '\n' ' ')"
+        result FAIL updated "unhealthy-update" "exit $rc: $(serial_text "$from" | grep -a 'polyctl:' | head -n 3 | tr '\n' ' ')"
         stop_qemu
         return 1
     fi
@@ -806,9 +810,9 @@ phase_fallback() {
     rc=$(system_is "$update_release" b "last update: the update to $release did not come up healthy")
     if [ "$rc" = 0 ]; then
         result PASS fallback "back-to-kept" "$(since) s: $update_release from slot b again; polyctl host system: \
-$(tail -c +$((from + 1)) "$serial_log" | tr -d '\r' | grep -ao 'POLYDESK-SYS last update: .*' | tail -n 1 | cut -d' ' -f2-)"
+$(serial_text "$from" | grep -ao 'POLYDESK-SYS last update: .*' | tail -n 1 | cut -d' ' -f2-)"
     else
-        result FAIL fallback "back-to-kept" "polyctl host system: $(tail -c +$((from + 1)) "$serial_log" | tr -d '\r' \
+        result FAIL fallback "back-to-kept" "polyctl host system: $(serial_text "$from" \
             | grep -a '^POLYDESK-SYS' | cut -d' ' -f2- | tr '\n' ' ')"
     fi
     vm_intact fallback
