@@ -19,7 +19,8 @@
 # dom0's sound server and pactl, which the audio policy's test runs as in the image; udev's udevd
 # runs in the USB test's guest, as in dom0: QEMU's libusb learns of a plugged device from it.
 # grub-common: GRUB's own grub-script-check and grub-editenv check the menu and the boot slots' environment block.
+# libdrm2: the display server's KMS screen, which its tests run inside a test guest on the host's root.
 need_packages openjdk-17-jdk-headless maven qemu-system-x86 qemu-utils busybox-static cpio libxen-dev gcc \
     libpangoft2-1.0-0 libfreetype6 fontconfig fonts-dejavu-core tigervnc-standalone-server x11-xkb-utils x11-utils libgtk-3-0 \
     quilt dpkg-dev socat x11-xserver-utils shellcheck dash ovmf swtpm swtpm-tools xorriso dosfstools mtools \
-    iproute2 nftables dnsmasq-base pipewire pipewire-pulse wireplumber pulseaudio-utils udev grub-common
+    iproute2 nftables dnsmasq-base pipewire pipewire-pulse wireplumber pulseaudio-utils udev grub-common libdrm2

@@ -51,4 +51,17 @@ public record Ppm(int width, int height, byte[] rgb) {
         }
         return seen.size();
     }
+
+    /** The share of the pixels that are {@code rgb}, from every fourth pixel of every fourth row. */
+    public double share(int rgb) {
+        long n = 0;
+        for (int y = 0; y < height; y += 4) {
+            for (int x = 0; x < width; x += 4) {
+                if (rgbAt(x, y) == rgb) {
+                    n++;
+                }
+            }
+        }
+        return n / (double) (((height + 3) / 4) * ((width + 3) / 4));
+    }
 }

@@ -17,7 +17,7 @@ public final class Frame {
     /** On the heap: the pixels; null for a frame in a sink's memory. */
     private final int[] pixels;
     /** In a sink's memory: pixel (x, y) is {@code memory.get(origin + y * stride + x)}. */
-    private final IntBuffer memory;
+    private IntBuffer memory;
     private final int origin;
     private final int stride;
     /** One row of {@code fillColour}, so fills of a sink's memory are bulk copies. */
@@ -56,6 +56,21 @@ public final class Frame {
      */
     public static Frame inMemory(IntBuffer memory, int origin, int stride, int width, int height) {
         return new Frame(width, height, memory, origin, stride);
+    }
+
+    /**
+     * Moves a frame in a sink's memory to {@code next}, another buffer of the same layout: a
+     * page-flipping sink has the compositor draw each frame into the buffer not on the screen.
+     */
+    public void retarget(IntBuffer next) {
+        if (memory == null) {
+            throw new IllegalStateException("a frame on the heap has no sink memory to move");
+        }
+        if ((long) origin + (long) (height - 1) * stride + width > next.limit()) {
+            throw new IllegalArgumentException("a " + width + "x" + height + " frame with stride " + stride
+                    + " does not fit " + next.limit() + " pixels of memory");
+        }
+        memory = next;
     }
 
     public int width() {

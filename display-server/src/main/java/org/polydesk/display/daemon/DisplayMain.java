@@ -16,6 +16,7 @@ import org.polydesk.display.rfb.RfbConfig;
 import org.polydesk.display.rfb.RfbEndpoint;
 import org.polydesk.display.server.DisplayServer;
 import org.polydesk.display.sink.FramebufferSink;
+import org.polydesk.display.sink.KmsSink;
 import org.polydesk.display.sink.PngSink;
 import org.polydesk.display.sink.Sink;
 import org.polydesk.protocol.rpc.Backoff;
@@ -41,11 +42,12 @@ public final class DisplayMain implements Callable<Integer> {
     private static final Logger LOG = Logger.getLogger(DisplayMain.class.getName());
     public static final Path CONFIG_FILE = Path.of("/etc/polydesk/display.conf");
 
-    @Option(names = "--sink", description = "framebuffer[:DEVICE] (default device /dev/fb0), png:FILE "
+    @Option(names = "--sink", description = "auto (the first DRM card with a monitor by kernel mode setting, else the"
+            + " framebuffer /dev/fb0), kms[:DEVICE] (default device /dev/dri/card0), framebuffer[:DEVICE] (default device /dev/fb0), png:FILE "
             + "(a snapshot every --snapshot-interval-ms), window (a desktop window, for development) or viewer:CHANNEL"
             + " (the switcher viewer in the passthrough VM behind CHANNEL, its serial port's socket or a tty),"
             + " default: ${DEFAULT-VALUE}.")
-    String sink = "framebuffer:/dev/fb0";
+    String sink = "auto";
 
     @Option(names = "--size", description = "Screen size WxH for sinks without one of their own (png), default: ${DEFAULT-VALUE}.")
     String size = "1280x800";
@@ -150,19 +152,32 @@ public final class DisplayMain implements Callable<Integer> {
         return 0;
     }
 
-    /** The framebuffer device of a framebuffer sink, else null. */
+    /**
+     * The framebuffer the kernel's console draws on, for a sink on dom0's own screen, else null: a
+     * KMS card's is its driver's framebuffer emulation, /dev/fb0.
+     */
     private String framebufferDevice() {
-        if (sink.equals("framebuffer")) {
+        if (sink.equals("framebuffer") || sink.equals("auto") || sink.equals("kms") || sink.startsWith("kms:")) {
             return "/dev/fb0";
         }
         return sink.startsWith("framebuffer:") ? sink.substring("framebuffer:".length()) : null;
     }
 
+    /** dom0's own screen as the --sink option names it. */
+    private Sink openScreen() throws java.io.IOException {
+        if (sink.equals("auto")) {
+            return ScreenProbe.open(Path.of("/dev/dri"), "/dev/fb0");
+        }
+        if (sink.equals("kms") || sink.startsWith("kms:")) {
+            return KmsSink.open(sink.equals("kms") ? "/dev/dri/card0" : sink.substring("kms:".length()));
+        }
+        return FramebufferSink.open(framebufferDevice());
+    }
+
     private Sink openSink() throws java.io.IOException {
-        String device = framebufferDevice();
-        if (device != null) {
-            // a VM that owns the GPU takes the monitor, and dom0's framebuffer with it
-            return MonitorSink.open(() -> FramebufferSink.open(device), viewerShmDir, new Gntdev(), Backoff.DEFAULT);
+        if (framebufferDevice() != null) {
+            // a VM that owns the GPU takes the monitor, and dom0's screen with it
+            return MonitorSink.open(this::openScreen, viewerShmDir, new Gntdev(), Backoff.DEFAULT);
         }
         String[] wh = size.split("x");
         if (wh.length != 2 || !wh[0].matches("\\d{1,5}") || !wh[1].matches("\\d{1,5}")
@@ -189,7 +204,7 @@ public final class DisplayMain implements Callable<Integer> {
             return ViewerSink.open(width, height, passthroughSlot, Path.of(sink.substring(7)),
                     new RegionMapper(viewerShmDir, viewerDomid, viewerIvshmem, new Gntdev()), Backoff.DEFAULT);
         }
-        throw new IllegalArgumentException("--sink must be framebuffer[:DEVICE], png:FILE, window or viewer:CHANNEL, not '"
+        throw new IllegalArgumentException("--sink must be auto, kms[:DEVICE], framebuffer[:DEVICE], png:FILE, window or viewer:CHANNEL, not '"
                 + sink + "'");
     }
 }

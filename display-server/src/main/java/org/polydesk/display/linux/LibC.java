@@ -2,11 +2,12 @@ package org.polydesk.display.linux;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 
 /**
- * The display server's one binding of libc: the framebuffer's open/ioctl/mmap ({@link FbScreen})
- * and strerror for the reasons of gntdev ({@link Gntdev}).
+ * The display server's one binding of libc: the framebuffer's open/ioctl/mmap ({@link FbScreen}),
+ * a DRM card's device, memory and events ({@link DrmCard}) and strerror for the reasons of gntdev ({@link Gntdev}).
  */
 interface LibC extends Library {
     LibC C = Native.load("c", LibC.class);
@@ -33,6 +34,14 @@ interface LibC extends Library {
     int munmap(Pointer addr, long length);
 
     int close(int fd);
+
+    /** A DRM device's events ({@link DrmCard#awaitFlip}). */
+    NativeLong read(int fd, byte[] buffer, NativeLong count);
+
+    /** {@code fds} holds struct pollfd {int fd; short events; short revents;}, 8 bytes each. */
+    int poll(byte[] fds, NativeLong count, int timeoutMs);
+
+    short POLLIN = 1;
 
     String strerror(int errnum);
 }

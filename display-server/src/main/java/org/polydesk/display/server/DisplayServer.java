@@ -416,10 +416,12 @@ public final class DisplayServer implements AutoCloseable {
     private boolean switchConsole(boolean show) {
         try {
             if (show) {
+                sink.yieldToConsole();
                 textConsole.show();
                 LOG.info("dom0's text console has the screen (" + textConsole.describe() + ")");
             } else {
                 textConsole.hide();
+                sink.backFromConsole();
                 LOG.info("dom0's text console left the screen");
             }
             consoleShown = show;

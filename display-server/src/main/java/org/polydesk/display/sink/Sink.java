@@ -56,6 +56,17 @@ public interface Sink extends AutoCloseable {
     default void onRepaintNeeded(Runnable repaint) {
     }
 
+    /**
+     * dom0's text console is about to draw on the screen: let go of it (a KMS sink drops DRM
+     * master). Frames presented until {@link #backFromConsole} need not show. On the compositor's thread.
+     */
+    default void yieldToConsole() {
+    }
+
+    /** The console left the screen: take it again; the next frame is composed whole. On the compositor's thread. */
+    default void backFromConsole() {
+    }
+
     /** A short description for logs: "framebuffer /dev/fb0 1280x800, 32 bpp". */
     String describe();
 

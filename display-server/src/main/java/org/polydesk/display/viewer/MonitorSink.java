@@ -169,7 +169,7 @@ public final class MonitorSink implements Sink, Passthrough {
             reopenDom0();
             return current != null;
         }
-        return false;
+        return current != null && current.frameOutdated();
     }
 
     private void reopenDom0() {
@@ -194,6 +194,20 @@ public final class MonitorSink implements Sink, Passthrough {
     public synchronized void present(Frame frame, List<Rect> damage) throws IOException {
         if (current != null) {
             current.present(frame, damage);
+        }
+    }
+
+    @Override
+    public synchronized void yieldToConsole() {
+        if (current != null) {
+            current.yieldToConsole();
+        }
+    }
+
+    @Override
+    public synchronized void backFromConsole() {
+        if (current != null) {
+            current.backFromConsole();
         }
     }
 

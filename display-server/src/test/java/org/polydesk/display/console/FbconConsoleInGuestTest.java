@@ -43,7 +43,7 @@ class FbconConsoleInGuestTest {
         guest = QemuGuest.boot(tmp.resolve("guest"), "none", null, 512,
                 TestGuest.cmdlineRunning(String.format("%06X", COLOUR), script), TestGuest.hostRootArgs());
         guest.awaitReady();
-        assertTrue(share(guest.screendump(), COLOUR) > 0.5, "the guest's colour on the screen first");
+        assertTrue(guest.screendump().share(COLOUR) > 0.5, "the guest's colour on the screen first");
 
         TestGuest.awaitConsole(guest.console(), "FBCON SHOWN", 120);
         String console = Files.readString(guest.console());
@@ -53,7 +53,7 @@ class FbconConsoleInGuestTest {
         double black = 0;
         while (System.nanoTime() < deadline && black < 0.9) {
             Ppm screen = guest.screendump();
-            black = share(screen, 0x000000);
+            black = screen.share(0x000000);
             Thread.sleep(200);
         }
         assertTrue(black >= 0.9, "fbcon's black screen: " + black + " of it is black");
@@ -66,18 +66,5 @@ class FbconConsoleInGuestTest {
         console = Files.readString(guest.console());
         assertTrue(console.contains("FBCON TYPED ok"), console);
         assertTrue(console.contains("FBCON HIDDEN bind=0"), console);
-    }
-
-    /** The share of the screen's pixels that are {@code rgb}. */
-    private static double share(Ppm screen, int rgb) {
-        long n = 0;
-        for (int y = 0; y < screen.height(); y += 4) {
-            for (int x = 0; x < screen.width(); x += 4) {
-                if (screen.rgbAt(x, y) == rgb) {
-                    n++;
-                }
-            }
-        }
-        return n / (double) (((screen.height() + 3) / 4) * ((screen.width() + 3) / 4));
     }
 }

@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -17,16 +20,24 @@ import org.polydesk.testsupport.Ppm;
 import org.polydesk.testsupport.TestGuest;
 
 /**
- * The display server on a real Linux framebuffer: polydesk-display runs inside a test guest (the
- * host's JDK and our jars over virtio-9p, see tests/guest) with {@code --sink framebuffer:/dev/fb0},
- * showing a second guest's VNC server over the guest network; the outer QEMU's screendump of the
- * first guest must show the second guest's screen under the trusted banner and border.
+ * The display server on a real screen: polydesk-display runs inside a test guest (the host's JDK
+ * and our jars over virtio-9p, see tests/guest), showing a second guest's VNC server over the guest
+ * network; the outer QEMU's screendump of the first guest must show the second guest's screen
+ * under the trusted banner and border. The shown guest draws a counter that changes each second
+ * ({@code polydesk.tick}), so each frame after the first is a small damaged area: the counter
+ * must keep matching, which on KMS means that each flipped buffer got both its own damage and the
+ * damage of the frame before.
+ *
+ * <p>On the guest's bochs-drm card (QEMU's {@code -vga std}): once through the framebuffer device
+ * (its fbdev emulation), once by kernel mode setting with page flips, chosen by {@code --sink auto}.
  */
 @Timeout(value = 420, unit = TimeUnit.SECONDS)
-class FramebufferInGuestTest {
+class ScreenInGuestTest {
     private static final int SHOWN = 0x3060C0;
     private static final int INDICATOR = 0xE0A000;
     private static final int BORDER = 6;
+    private static final int COUNTER_X = 128;
+    private static final int COUNTER_Y = 32;
     @TempDir
     Path tmp;
     private final List<AutoCloseable> cleanup = new ArrayList<>();
@@ -39,7 +50,20 @@ class FramebufferInGuestTest {
     }
 
     @Test
-    void displayServerInsideAGuestDrawsTheComposedFrameWithBannerOnDevFb0() throws Exception {
+    void framebufferSinkDrawsTheComposedFrameWithBannerOnDevFb0() throws Exception {
+        showInGuest("framebuffer", "framebuffer:/dev/fb0", "framebuffer /dev/fb0 1024x768, 32 bpp");
+    }
+
+    @Test
+    void autoSinkChoosesKmsAndFlipsTheComposedFrameWithBanner() throws Exception {
+        showInGuest("kms", "auto", "screen: kms /dev/dri/card0 ");
+    }
+
+    /**
+     * Runs the display server with {@code --sink sink} until its log says {@code chosen}, then checks
+     * the screen; keeps the screen that passed and the guest's console as target/guest-run/screen/NAME.*.
+     */
+    private void showInGuest(String name, String sink, String chosen) throws Exception {
         int display;
         try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             display = probe.getLocalPort() - 5900;
@@ -49,12 +73,12 @@ class FramebufferInGuestTest {
         }
         int port = 5900 + display;
         QemuGuest shown = QemuGuest.boot(tmp.resolve("shown"), "127.0.0.1:" + display, null, 256,
-                TestGuest.cmdline(String.format("%06X", SHOWN)), List.of());
+                TestGuest.cmdline(String.format("%06X", SHOWN)) + " polydesk.tick=1", List.of());
         cleanup.add(shown);
         shown.awaitReady();
 
-        Path script = TestGuest.javaRunScript("framebuffer", List.of(), "org.polydesk.display.daemon.DisplayMain",
-                "--sink", "framebuffer:/dev/fb0", "--source", "1=Shown,#E0A000,tcp:10.0.2.2:" + port,
+        Path script = TestGuest.javaRunScript("screen", List.of(), "org.polydesk.display.daemon.DisplayMain",
+                "--sink", sink, "--source", "1=Shown,#E0A000,tcp:10.0.2.2:" + port,
                 "--initial-focus", "1", "--banner-ms", "3600000", "--border", String.valueOf(BORDER),
                 "--toolstack-socket", "/run/absent/polydeskd.sock", "--focus-socket", "/run/absent/input.sock",
                 "--ui-vnc", "/run/absent/vnc.sock");
@@ -65,22 +89,42 @@ class FramebufferInGuestTest {
                 concat(TestGuest.hostRootArgs(), List.of("-netdev", "user,id=n", "-device", "virtio-net-pci,netdev=n")));
         cleanup.add(host);
         host.awaitReady();
-        TestGuest.awaitConsole(host.console(), "framebuffer /dev/fb0 1024x768, 32 bpp", 120);
+        TestGuest.awaitConsole(host.console(), chosen, 120);
 
-        Ppm shownScreen = shown.screendump();
+        // The counter changes each second: a sample counts when the shown guest's counter was the
+        // same before and after the host's screendump; three different counters must be seen right.
+        Set<Integer> countersSeen = new HashSet<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
         String why = "";
         while (System.nanoTime() < deadline) {
+            Ppm before = shown.screendump();
             Ppm screen = host.screendump();
-            why = check(screen, shownScreen);
-            if (why == null) {
-                keep(screen, dir.resolve("screen.png"));
-                return;
+            Ppm after = shown.screendump();
+            if (counter(before) != counter(after)) {
+                continue;
             }
-            Thread.sleep(1000);
+            why = check(screen, before);
+            if (why == null) {
+                countersSeen.add(counter(before));
+                if (countersSeen.size() >= 3) {
+                    keep(screen, dir.resolve(name + ".png"));
+                    Files.copy(host.console(), dir.resolve(name + ".console.log"), StandardCopyOption.REPLACE_EXISTING);
+                    return;
+                }
+            }
+            Thread.sleep(300);
         }
-        throw new AssertionError("the guest's screen never showed the composed frame: " + why
-                + "\nguest console:\n" + Files.readString(host.console()));
+        throw new AssertionError("the guest's screen did not show the composed frame with 3 counters (it did with "
+                + countersSeen + "): " + why + "\nguest console:\n" + Files.readString(host.console()));
+    }
+
+    /** The shown guest's counter: 8 squares of 16x16 at (128,32), black for 1, bit 7 leftmost. */
+    private static int counter(Ppm screen) {
+        int n = 0;
+        for (int bit = 0; bit < 8; bit++) {
+            n = n << 1 | (screen.rgbAt(COUNTER_X + bit * 16 + 8, COUNTER_Y + 8) == 0 ? 1 : 0);
+        }
+        return n;
     }
 
     /** Null when {@code screen} is {@code shown} inside the border, with the banner at the top. */
@@ -105,6 +149,14 @@ class FramebufferInGuestTest {
         }
         if (bannerPixels < 2000) {
             return "only " + bannerPixels + " banner pixels at the top";
+        }
+        for (int y = COUNTER_Y; y < COUNTER_Y + 16; y++) {
+            for (int x = COUNTER_X; x < COUNTER_X + 128; x++) {
+                if (screen.rgbAt(x, y) != shown.rgbAt(x, y)) {
+                    return String.format("the counter's pixel (%d,%d) is %06X, the shown guest has %06X", x, y,
+                            screen.rgbAt(x, y), shown.rgbAt(x, y));
+                }
+            }
         }
         // Below the banner and inside the border, the shown guest exactly.
         for (int y = h / 8; y < h - BORDER; y++) {

@@ -1,0 +1,260 @@
+package org.polydesk.display.sink;
+
+import java.io.IOException;
+import java.nio.IntBuffer;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import org.polydesk.display.compose.Frame;
+import org.polydesk.display.framebuffer.Rect;
+import org.polydesk.display.linux.DrmCard;
+import org.polydesk.display.linux.DrmHead;
+
+/**
+ * A monitor driven by kernel mode setting (a DRM card: i915, amdgpu, nouveau, virtio-gpu, bochs).
+ * Two dumb buffers: the compositor draws into the one not on the screen, which is then flipped on
+ * at vertical blank (no tearing, no copy of the frame). The buffer drawn into is a frame behind:
+ * before it is flipped on, what the frame on the screen changed is copied into it from there,
+ * except where the new frame was just drawn, so each frame needs only its own damage drawn and a
+ * full frame is never copied twice.
+ *
+ * <p>While another process is DRM master (a lost master, or the kernel's console that has the
+ * screen), frames are dropped; once master is back the next frame is composed whole. The first
+ * connected monitor is the one driven; the others are named in the log.
+ */
+public final class KmsSink implements Sink {
+    private static final Logger LOG = Logger.getLogger(KmsSink.class.getName());
+    /** Longer than a frame of the slowest monitor (24 Hz); a flip not done by then is logged. */
+    private static final int FLIP_TIMEOUT_MS = 200;
+    private static final long RETRY_NANOS = 1_000_000_000L;
+
+    private final DrmCard card;
+    private final DrmHead head;
+    private final DrmCard.DumbBuffer[] buffers;
+    private final IntBuffer[] pixels;
+    private final Frame frame;
+    /** The buffer on the screen. */
+    private int front;
+    /** What the frame on the screen changed: the buffer behind still lacks it. */
+    private List<Rect> previousDamage = List.of();
+    /** Why frames cannot be shown now (master lost, a failed flip); null while they can. */
+    private String stalled;
+    private long retryAt;
+    /** The kernel's console has the screen (we dropped master for it). */
+    private boolean yielded;
+    /** Asks the server for a frame, so that a stalled sink is retried on an idle desktop too. */
+    private volatile Runnable repaint = () -> { };
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "kms-retry");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private KmsSink(DrmCard card, DrmHead head) throws IOException {
+        this.card = card;
+        this.head = head;
+        int w = head.mode().width();
+        int h = head.mode().height();
+        buffers = new DrmCard.DumbBuffer[2];
+        pixels = new IntBuffer[2];
+        try {
+            for (int i = 0; i < 2; i++) {
+                buffers[i] = card.createDumb(w, h);
+                pixels[i] = buffers[i].memory().asIntBuffer();
+                for (int p = 0; p < pixels[i].limit(); p++) {
+                    pixels[i].put(p, 0);
+                }
+            }
+            card.setCrtc(head, buffers[0]);
+        } catch (IOException | RuntimeException e) {
+            for (DrmCard.DumbBuffer b : buffers) {
+                if (b != null) {
+                    card.destroy(b);
+                }
+            }
+            throw e;
+        }
+        front = 0;
+        frame = Frame.inMemory(pixels[1], 0, buffers[1].pitch() / 4, w, h);
+    }
+
+    /** Opens {@code device} (/dev/dri/cardN) and drives its first connected monitor in its preferred mode. */
+    public static KmsSink open(String device) throws IOException {
+        DrmCard card = DrmCard.open(device);
+        try {
+            List<DrmHead> heads = card.heads();
+            if (heads.isEmpty()) {
+                throw new IOException("no monitor is connected to " + device);
+            }
+            if (heads.size() > 1) {
+                LOG.info(() -> device + " has " + heads.size() + " monitors: " + heads + "; only " + heads.get(0).name()
+                        + " is driven");
+            }
+            return new KmsSink(card, heads.get(0));
+        } catch (IOException | RuntimeException e) {
+            card.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public int width() {
+        return head.mode().width();
+    }
+
+    @Override
+    public int height() {
+        return head.mode().height();
+    }
+
+    /** The buffer behind the screen, as a frame that moves to the other buffer after each flip. */
+    @Override
+    public Frame createFrame() {
+        return frame;
+    }
+
+    /** True once frames can be shown again after they could not: the next one is composed whole. */
+    @Override
+    public boolean frameOutdated() {
+        if (stalled == null || yielded || System.nanoTime() - retryAt < 0) {
+            return false;
+        }
+        retryAt = System.nanoTime() + RETRY_NANOS;
+        try {
+            card.setMaster();
+            card.setCrtc(head, buffers[front]);
+        } catch (IOException e) {
+            retries.schedule(() -> repaint.run(), 1, TimeUnit.SECONDS); // still not ours; again in a second
+            return false;
+        }
+        LOG.info(() -> "showing frames on " + head.name() + " again (" + stalled + ")");
+        stalled = null;
+        return true;
+    }
+
+    @Override
+    public void present(Frame composed, List<Rect> damage) throws IOException {
+        if (stalled != null || yielded) {
+            return;
+        }
+        int back = 1 - front;
+        // The buffer behind is a frame behind: it lacks what the frame on the screen changed,
+        // except where this frame was just drawn over it (a full frame needs no copy at all).
+        copyUncovered(previousDamage, damage, pixels[front], pixels[back], buffers[front].pitch() / 4, width(), height());
+        try {
+            card.pageFlip(head, buffers[back]);
+        } catch (DrmCard.DrmException e) {
+            stall(e.masterLost() ? "another process is DRM master of " + card.path() : e.getMessage());
+            return;
+        }
+        if (!card.awaitFlip(head.crtcId(), FLIP_TIMEOUT_MS)) {
+            // Drawing on goes into the buffer that may still be on the screen: a torn frame at worst.
+            LOG.warning(() -> head.name() + " did not flip within " + FLIP_TIMEOUT_MS + " ms");
+        }
+        front = back;
+        previousDamage = List.copyOf(damage);
+        composed.retarget(pixels[1 - front]);
+    }
+
+    /**
+     * Copies, row by row, the parts of {@code rects} that no rectangle of {@code drawn} covers,
+     * from {@code from} to {@code to} (both {@code stride} pixels a row, {@code width} x {@code height} used).
+     */
+    static void copyUncovered(List<Rect> rects, List<Rect> drawn, IntBuffer from, IntBuffer to, int stride, int width,
+            int height) {
+        int[] spans = new int[2 * drawn.size()];
+        for (Rect r : rects) {
+            int left = Math.max(0, r.x());
+            int right = Math.min(width, r.x() + r.width());
+            int bottom = Math.min(height, r.y() + r.height());
+            for (int y = Math.max(0, r.y()); y < bottom && left < right; y++) {
+                int n = 0;
+                for (Rect d : drawn) {
+                    if (y >= d.y() && y < d.y() + d.height() && d.x() < right && d.x() + d.width() > left) {
+                        spans[n++] = d.x();
+                        spans[n++] = d.x() + d.width();
+                    }
+                }
+                copySpans(y * stride, left, right, spans, n, from, to);
+            }
+        }
+    }
+
+    /** Copies [left, right) of the row at {@code row} except the {@code n / 2} spans covered (start, end pairs). */
+    private static void copySpans(int row, int left, int right, int[] covered, int n, IntBuffer from, IntBuffer to) {
+        int x = left;
+        while (x < right) {
+            // the covered span holding x, if any: skip past it
+            int skipTo = x;
+            for (int i = 0; i < n; i += 2) {
+                if (covered[i] <= x && covered[i + 1] > skipTo) {
+                    skipTo = covered[i + 1];
+                }
+            }
+            if (skipTo > x) {
+                x = skipTo;
+                continue;
+            }
+            // else copy up to the next covered span's start
+            int end = right;
+            for (int i = 0; i < n; i += 2) {
+                if (covered[i] > x && covered[i] < end) {
+                    end = covered[i];
+                }
+            }
+            to.put(row + x, from, row + x, end - x);
+            x = end;
+        }
+    }
+
+    private void stall(String why) {
+        if (stalled == null) {
+            LOG.warning(() -> "frames are not shown on " + head.name() + " now: " + why);
+        }
+        stalled = why;
+        retryAt = System.nanoTime() + RETRY_NANOS;
+        retries.schedule(() -> repaint.run(), 1, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void onRepaintNeeded(Runnable repaint) {
+        this.repaint = repaint;
+    }
+
+    /** The kernel's console takes the screen: its framebuffer (the DRM driver's emulation) may draw once we are not master. */
+    @Override
+    public void yieldToConsole() {
+        yielded = true;
+        if (!card.dropMaster()) {
+            LOG.warning(() -> "could not drop DRM master of " + card.path() + " for the console");
+        }
+    }
+
+    @Override
+    public void backFromConsole() {
+        yielded = false;
+        try {
+            card.setMaster();
+            card.setCrtc(head, buffers[front]);
+        } catch (IOException e) {
+            stall(e.getMessage());
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "kms " + card.path() + " " + head + ", page flips";
+    }
+
+    /** Closing the card frees the buffers, and the kernel gives its console the screen again. */
+    @Override
+    public void close() {
+        retries.shutdownNow();
+        for (DrmCard.DumbBuffer b : buffers) {
+            card.destroy(b);
+        }
+        card.close();
+    }
+}
