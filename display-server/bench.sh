@@ -4,7 +4,8 @@
 #   bash display-server/bench.sh pipeline [regex]  JMH: 1080p decode + compose + framebuffer sink
 #   bash display-server/bench.sh switch [count]    focus event -> new frame in the sink, p50/p99
 #   bash display-server/bench.sh viewer [regex]    JMH: 1080p frames through the viewer's shared region
-#   bash display-server/bench.sh                   all four
+#   bash display-server/bench.sh kms [rounds]      in a test guest at 3840x2160: compose + flip, switch, idle CPU
+#   bash display-server/bench.sh                   the first four
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -q -o install -DskipTests -pl protocol,test-support -am 2>/dev/null || mvn -q install -DskipTests -pl protocol,test-support -am
@@ -19,10 +20,11 @@ case "$which" in
     pipeline) exec java -cp "$cp" org.polydesk.display.rfb.PipelineBenchmark "$@" ;;
     switch) exec java -Xmx1g -cp "$cp" org.polydesk.display.server.SwitchLatencyBenchmark "$@" ;;
     viewer) exec java -cp "$cp" org.polydesk.display.viewer.RegionBenchmark "$@" ;;
+    kms) exec java -Dpolydesk.repo=.. -cp "$cp" org.polydesk.display.sink.KmsBenchmark "$@" ;;
     all)
         java -cp "$cp" org.polydesk.display.rfb.DecodeBenchmark | tail -n 6
         java -cp "$cp" org.polydesk.display.rfb.PipelineBenchmark | tail -n 5
         java -Xmx1g -cp "$cp" org.polydesk.display.server.SwitchLatencyBenchmark
         java -cp "$cp" org.polydesk.display.viewer.RegionBenchmark | tail -n 4 ;;
-    *) echo "usage: bench.sh [decode|pipeline|switch|viewer|all] [args]" >&2; exit 2 ;;
+    *) echo "usage: bench.sh [decode|pipeline|switch|viewer|kms|all] [args]" >&2; exit 2 ;;
 esac

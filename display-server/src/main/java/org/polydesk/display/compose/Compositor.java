@@ -33,6 +33,8 @@ public final class Compositor {
     /** Inside the border: where content is drawn. */
     private final Rect inside;
     private final IndicatorStyle style;
+    /** Device pixels per pixel of the indicator's and labels' design (HiDPI). */
+    private final double scale;
     private Content content;
     private Scaling scaling;
     private boolean bannerShown;
@@ -55,9 +57,18 @@ public final class Compositor {
 
     /** Composes into {@code frame}, e.g. one in a sink's memory ({@code Sink.createFrame()}). */
     public Compositor(Frame frame, IndicatorStyle style) {
+        this(frame, style, 1);
+    }
+
+    /**
+     * Composes into {@code frame} on a monitor whose own scale is {@code monitorScale}
+     * ({@code Sink.scale()}): the indicator and labels are drawn at the style's scale, else at that one.
+     */
+    public Compositor(Frame frame, IndicatorStyle style, double monitorScale) {
         this.frame = frame;
+        this.scale = style.scaleOn(monitorScale);
         this.whole = new Rect(0, 0, frame.width(), frame.height());
-        int b = Math.min(style.borderPx(), Math.min(frame.width(), frame.height()) / 2);
+        int b = Math.min((int) Math.round(style.borderPx() * scale), Math.min(frame.width(), frame.height()) / 2);
         this.inside = new Rect(b, b, frame.width() - 2 * b, frame.height() - 2 * b);
         this.style = style;
     }
@@ -91,7 +102,7 @@ public final class Compositor {
         bannerShown = withBanner;
         VmLabel label = next.label();
         banner = bannerSprite(label);
-        int margin = Math.max(8, banner.height() / 3) + style.borderPx();
+        int margin = Math.max((int) Math.round(8 * scale), banner.height() / 3) + inside.x();
         bannerRect = new Rect((frame.width() - banner.width()) / 2, margin, banner.width(), banner.height());
         if (next instanceof Content.Unavailable u) {
             int px = fontPx();
@@ -320,15 +331,21 @@ public final class Compositor {
         }
     }
 
+    /** The text size: a 36th of the screen's height, 12 to 32 pixels, times the scale. */
     private int fontPx() {
-        return Math.max(12, Math.min(32, frame.height() / 36));
+        return (int) Math.round(scale * Math.max(12, Math.min(32, frame.height() / 36)));
+    }
+
+    /** The scale the indicator and labels are drawn at. */
+    public double scale() {
+        return scale;
     }
 
     private Sprite bannerSprite(VmLabel label) {
         int px = fontPx();
         int height = px * 2;
         String text = label.slot() == 0 ? label.name() : label.name() + "  ·  " + label.slot();
-        int width = Math.min(frame.width() - 2 * (px + style.borderPx()),
+        int width = Math.min(frame.width() - 2 * (px + inside.x()),
                 Sprite.textWidth(text, px, true) + 3 * px);
         return Sprite.text(text, Math.max(1, width), height, 0xFF000000 | label.rgb(), contrast(label.rgb()),
                 px, true);

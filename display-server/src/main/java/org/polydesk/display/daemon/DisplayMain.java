@@ -9,6 +9,7 @@ import java.util.logging.Logger;
 import org.polydesk.display.bus.FocusFollower;
 import org.polydesk.display.bus.ToolstackFollower;
 import org.polydesk.display.compose.IndicatorStyle;
+import org.polydesk.display.compose.OutputScale;
 import org.polydesk.display.console.FbconConsole;
 import org.polydesk.display.linux.FbconMap;
 import org.polydesk.display.linux.Gntdev;
@@ -67,6 +68,10 @@ public final class DisplayMain implements Callable<Integer> {
     @Option(names = "--banner-ms", description = "How long the VM's name banner shows after a switch (default: ${DEFAULT-VALUE}).")
     int bannerMs = 1500;
 
+    @Option(names = "--scale", description = "The indicator's and labels' scale for the monitor's pixel density: auto"
+            + " (from the monitor's size, KMS only), 1, 1.25, 1.5 or 2 (default: ${DEFAULT-VALUE}).")
+    String scale = "auto";
+
     @Option(names = "--border", description = "Width of the border in the VM's colour, 0 for none (default: ${DEFAULT-VALUE}).")
     int border = 0;
 
@@ -112,7 +117,7 @@ public final class DisplayMain implements Callable<Integer> {
         Sink out;
         java.util.List<FixedSource> fixed = new java.util.ArrayList<>();
         try {
-            style = new IndicatorStyle(Duration.ofMillis(bannerMs), border);
+            style = new IndicatorStyle(Duration.ofMillis(bannerMs), border, OutputScale.parse(scale));
             for (String s : sources) {
                 fixed.add(FixedSource.parse(s));
             }

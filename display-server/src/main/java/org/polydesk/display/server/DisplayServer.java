@@ -80,7 +80,7 @@ public final class DisplayServer implements AutoCloseable {
 
     public DisplayServer(Sink sink, IndicatorStyle style, RfbConfig rfb, Backoff backoff) {
         this.sink = sink;
-        this.compositor = new Compositor(sink.createFrame(), style);
+        this.compositor = new Compositor(sink.createFrame(), style, sink.scale());
         this.rfb = rfb;
         this.backoff = backoff;
         screens[FocusBus.UI_SLOT] = new Screen(VmLabel.CONTROL_UI);
@@ -376,7 +376,7 @@ public final class DisplayServer implements AutoCloseable {
             }
             try {
                 if (sink.frameOutdated()) {
-                    compositor = new Compositor(sink.createFrame(), compositor.style());
+                    compositor = new Compositor(sink.createFrame(), compositor.style(), sink.scale());
                     if (!full) {
                         synchronized (this) {
                             content = contentOf(focused);

@@ -8,6 +8,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import org.polydesk.display.compose.Frame;
+import org.polydesk.display.compose.OutputScale;
 import org.polydesk.display.framebuffer.Rect;
 import org.polydesk.display.linux.DrmCard;
 import org.polydesk.display.linux.DrmHead;
@@ -107,6 +108,12 @@ public final class KmsSink implements Sink {
     @Override
     public int height() {
         return head.mode().height();
+    }
+
+    /** From the monitor's pixel density (its size in millimetres, from its EDID). */
+    @Override
+    public double scale() {
+        return OutputScale.of(head.mode().width(), head.widthMm());
     }
 
     /** The buffer behind the screen, as a frame that moves to the other buffer after each flip. */
@@ -245,7 +252,7 @@ public final class KmsSink implements Sink {
 
     @Override
     public String describe() {
-        return "kms " + card.path() + " " + head + ", page flips";
+        return "kms " + card.path() + " " + head + ", page flips, scale " + scale();
     }
 
     /** Closing the card frees the buffers, and the kernel gives its console the screen again. */

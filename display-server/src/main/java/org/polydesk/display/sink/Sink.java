@@ -17,6 +17,14 @@ public interface Sink extends AutoCloseable {
     int height();
 
     /**
+     * The scale the monitor calls for (HiDPI, {@code OutputScale}): 1, 1.25, 1.5 or 2; 1 where the
+     * sink does not know its monitor's size.
+     */
+    default double scale() {
+        return 1;
+    }
+
+    /**
      * The frame the compositor draws into, made once. By default one on the heap that
      * {@link #present} copies from; a sink may hand out a frame in its own memory instead, which
      * saves that copy.

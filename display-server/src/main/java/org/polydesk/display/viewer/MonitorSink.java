@@ -198,6 +198,11 @@ public final class MonitorSink implements Sink, Passthrough {
     }
 
     @Override
+    public synchronized double scale() {
+        return current != null ? current.scale() : 1;
+    }
+
+    @Override
     public synchronized void yieldToConsole() {
         if (current != null) {
             current.yieldToConsole();

@@ -40,11 +40,17 @@ public final class QemuGuest implements AutoCloseable {
      */
     public static QemuGuest boot(Path dir, String vnc, Path vncSocket, int memoryMib, String cmdline,
                                  List<String> extra) throws IOException, InterruptedException {
+        return boot(dir, vnc, vncSocket, memoryMib, cmdline, extra, "VGA,xres=1024,yres=768");
+    }
+
+    /** As above with another display device than a 1024x768 VGA, e.g. "VGA,xres=3840,yres=2160,vgamem_mb=256". */
+    public static QemuGuest boot(Path dir, String vnc, Path vncSocket, int memoryMib, String cmdline,
+                                 List<String> extra, String display) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         Files.deleteIfExists(dir.resolve("console.log"));
         List<String> cmd = new java.util.ArrayList<>(List.of("qemu-system-x86_64", "-accel", "tcg",
                 "-m", String.valueOf(memoryMib), "-machine", "q35",
-                "-nodefaults", "-device", "VGA,xres=1024,yres=768", "-display", "none",
+                "-nodefaults", "-device", display, "-display", "none",
                 "-vnc", vnc,
                 "-qmp", "unix:" + dir.resolve("qmp.sock") + ",server=on,wait=off",
                 "-serial", "file:" + dir.resolve("console.log"),

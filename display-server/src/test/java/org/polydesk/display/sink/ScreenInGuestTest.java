@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -15,6 +16,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.polydesk.display.compose.Compositor;
+import org.polydesk.display.compose.Content;
+import org.polydesk.display.compose.IndicatorStyle;
+import org.polydesk.display.compose.VmLabel;
 import org.polydesk.display.qemu.QemuGuest;
 import org.polydesk.testsupport.Ppm;
 import org.polydesk.testsupport.TestGuest;
@@ -51,19 +56,20 @@ class ScreenInGuestTest {
 
     @Test
     void framebufferSinkDrawsTheComposedFrameWithBannerOnDevFb0() throws Exception {
-        showInGuest("framebuffer", "framebuffer:/dev/fb0", "framebuffer /dev/fb0 1024x768, 32 bpp");
+        showInGuest("framebuffer", "framebuffer:/dev/fb0", "framebuffer /dev/fb0 1024x768, 32 bpp", 1);
     }
 
+    /** At scale 2 (HiDPI): the border and the banner measure twice what they do at 1x. */
     @Test
-    void autoSinkChoosesKmsAndFlipsTheComposedFrameWithBanner() throws Exception {
-        showInGuest("kms", "auto", "screen: kms /dev/dri/card0 ");
+    void autoSinkChoosesKmsAndFlipsTheComposedFrameWithBannerAtScaleTwo() throws Exception {
+        showInGuest("kms", "auto", "screen: kms /dev/dri/card0 ", 2);
     }
 
     /**
      * Runs the display server with {@code --sink sink} until its log says {@code chosen}, then checks
      * the screen; keeps the screen that passed and the guest's console as target/guest-run/screen/NAME.*.
      */
-    private void showInGuest(String name, String sink, String chosen) throws Exception {
+    private void showInGuest(String name, String sink, String chosen, int scale) throws Exception {
         int display;
         try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             display = probe.getLocalPort() - 5900;
@@ -80,6 +86,7 @@ class ScreenInGuestTest {
         Path script = TestGuest.javaRunScript("screen", List.of(), "org.polydesk.display.daemon.DisplayMain",
                 "--sink", sink, "--source", "1=Shown,#E0A000,tcp:10.0.2.2:" + port,
                 "--initial-focus", "1", "--banner-ms", "3600000", "--border", String.valueOf(BORDER),
+                "--scale", String.valueOf(scale),
                 "--toolstack-socket", "/run/absent/polydeskd.sock", "--focus-socket", "/run/absent/input.sock",
                 "--ui-vnc", "/run/absent/vnc.sock");
         Path dir = script.getParent();
@@ -90,6 +97,11 @@ class ScreenInGuestTest {
         cleanup.add(host);
         host.awaitReady();
         TestGuest.awaitConsole(host.console(), chosen, 120);
+
+        // What the indicator measures at 1x on this screen, by the compositor itself.
+        Compositor oneX = new Compositor(1024, 768, new IndicatorStyle(Duration.ofHours(1), BORDER, 1));
+        oneX.show(new Content.Unavailable(new VmLabel(1, "Shown", INDICATOR), ""), true);
+        int bannerHeight = scale * oneX.bannerRect().height();
 
         // The counter changes each second: a sample counts when the shown guest's counter was the
         // same before and after the host's screendump; three different counters must be seen right.
@@ -103,7 +115,7 @@ class ScreenInGuestTest {
             if (counter(before) != counter(after)) {
                 continue;
             }
-            why = check(screen, before);
+            why = check(screen, before, scale * BORDER, bannerHeight);
             if (why == null) {
                 countersSeen.add(counter(before));
                 if (countersSeen.size() >= 3) {
@@ -127,28 +139,38 @@ class ScreenInGuestTest {
         return n;
     }
 
-    /** Null when {@code screen} is {@code shown} inside the border, with the banner at the top. */
-    private static String check(Ppm screen, Ppm shown) {
+    /**
+     * Null when {@code screen} is {@code shown} inside a border {@code border} pixels thick, with a
+     * banner {@code bannerHeight} pixels high at the top.
+     */
+    private static String check(Ppm screen, Ppm shown, int border, int bannerHeight) {
         if (screen.width() != shown.width() || screen.height() != shown.height()) {
             return "size " + screen.width() + "x" + screen.height();
         }
         int w = screen.width();
         int h = screen.height();
-        for (int[] p : new int[][] {{0, 0}, {w - 1, h - 1}, {BORDER - 1, h / 2}, {w / 2, h - BORDER}}) {
+        for (int[] p : new int[][] {{0, 0}, {w - 1, h - 1}, {border - 1, h / 2}, {w / 2, h - border}}) {
             if (screen.rgbAt(p[0], p[1]) != INDICATOR) {
                 return String.format("border pixel (%d,%d) is %06X", p[0], p[1], screen.rgbAt(p[0], p[1]));
             }
         }
-        int bannerPixels = 0;
-        for (int x = 0; x < w; x++) {
-            for (int y = BORDER; y < h / 8; y++) {
+        if (screen.rgbAt(border, h / 2) == INDICATOR) {
+            return "the border is thicker than " + border + " pixels";
+        }
+        // the banner: the rows inside the border that hold its colour, in the upper third
+        int top = -1;
+        int bottom = -1;
+        for (int y = border; y < h / 3; y++) {
+            for (int x = border; x < w - border; x++) {
                 if (screen.rgbAt(x, y) == INDICATOR) {
-                    bannerPixels++;
+                    top = top < 0 ? y : top;
+                    bottom = y;
+                    break;
                 }
             }
         }
-        if (bannerPixels < 2000) {
-            return "only " + bannerPixels + " banner pixels at the top";
+        if (top < 0 || bottom - top + 1 != bannerHeight) {
+            return "the banner is " + (top < 0 ? "not there" : (bottom - top + 1) + " pixels high") + ", not " + bannerHeight;
         }
         for (int y = COUNTER_Y; y < COUNTER_Y + 16; y++) {
             for (int x = COUNTER_X; x < COUNTER_X + 128; x++) {
@@ -159,8 +181,8 @@ class ScreenInGuestTest {
             }
         }
         // Below the banner and inside the border, the shown guest exactly.
-        for (int y = h / 8; y < h - BORDER; y++) {
-            for (int x = BORDER; x < w - BORDER; x++) {
+        for (int y = bottom + 1; y < h - border; y++) {
+            for (int x = border; x < w - border; x++) {
                 if (screen.rgbAt(x, y) != shown.rgbAt(x, y)) {
                     return String.format("(%d,%d) is %06X, the shown guest has %06X", x, y, screen.rgbAt(x, y),
                             shown.rgbAt(x, y));
