@@ -3,6 +3,7 @@ package org.polydesk.display.sink;
 import java.io.BufferedReader;
 import java.io.FileReader;
 import java.io.FileWriter;
+import java.nio.IntBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -12,14 +13,18 @@ import org.polydesk.display.compose.IndicatorStyle;
 import org.polydesk.display.compose.VmLabel;
 import org.polydesk.display.console.FbconConsole;
 import org.polydesk.display.framebuffer.Rect;
+import org.polydesk.display.linux.DrmCard;
+import org.polydesk.display.linux.DrmHead;
 import org.polydesk.display.linux.FbconMap;
 
 /**
  * Runs inside the test guest for {@link KmsConsoleInGuestTest}: the display server's hand-over of
  * a KMS screen to the kernel's console and back, as {@code DisplayServer} does it on the console
  * chord. Shows a composed frame by page flip, then (after a line typed on tty1) drops DRM master
- * and shows fbcon, then (after another line) hides fbcon and shows the frame again. Each state
- * goes to the serial console.
+ * and shows fbcon, then (after another line) hides fbcon and shows the frame again; then another
+ * DRM client takes master while the console has the screen, so coming back fails and frames are
+ * dropped until it lets go (after a third line), when the picture must come back by itself.
+ * Each state goes to the serial console.
  */
 public final class KmsConsoleInGuest {
     public static void main(String[] args) throws Exception {
@@ -48,6 +53,38 @@ public final class KmsConsoleInGuest {
             damage = compositor.show(new Content.Unavailable(new VmLabel(1, "Kms", 0x3060C0), "on KMS again"), false);
             kms.present(compositor.frame(), damage);
             System.out.println("KMS BACK");
+            System.out.println("KMS TYPED " + keys.readLine());
+
+            // Another DRM client takes master while the console has the screen: coming back fails,
+            // frames are dropped, and the picture returns once that client lets go.
+            kms.yieldToConsole();
+            try (DrmCard thief = DrmCard.open("/dev/dri/card0")) {
+                thief.setMaster();
+                DrmHead head = thief.heads().get(0);
+                DrmCard.DumbBuffer red = thief.createDumb(head.mode().width(), head.mode().height());
+                IntBuffer px = red.memory().asIntBuffer();
+                for (int i = 0; i < px.limit(); i++) {
+                    px.put(i, 0xC03030);
+                }
+                thief.setCrtc(head, red);
+                System.out.println("THIEF SHOWN");
+                kms.backFromConsole();
+                damage = compositor.show(new Content.Unavailable(new VmLabel(1, "Kms", 0x3060C0), "dropped"), false);
+                kms.present(compositor.frame(), damage);
+                System.out.println("KMS DROPPED A FRAME");
+                System.out.println("KMS TYPED " + keys.readLine());
+                thief.destroy(red);
+            }
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!kms.frameOutdated()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("master did not come back within 10 s");
+                }
+                Thread.sleep(100);
+            }
+            damage = compositor.show(new Content.Unavailable(new VmLabel(1, "Kms", 0x3060C0), "recovered"), false);
+            kms.present(compositor.frame(), damage);
+            System.out.println("KMS RECOVERED");
             System.out.println("KMS TYPED " + keys.readLine());
         }
         System.out.println("KMS CLOSED");

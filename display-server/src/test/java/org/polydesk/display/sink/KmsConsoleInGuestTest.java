@@ -21,14 +21,17 @@ import org.polydesk.testsupport.TestGuest;
  * The KMS screen and the kernel's console hand the monitor to each other: {@link KmsConsoleInGuest}
  * runs inside the test guest (bochs-drm, fbcon unbound by the guest's init); the screendumps must
  * show our frame, then fbcon's black console once we dropped DRM master, then our frame again, and
- * after we closed the card the framebuffer emulation's picture again (fbcon's, which drew on it
- * last), which the kernel restores.
+ * then, while another DRM client holds master, its picture and our lost master logged, then our
+ * frame again by itself once it let go; and after we closed the card the framebuffer emulation's
+ * picture again (fbcon's, which drew on it last), which the kernel restores.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class KmsConsoleInGuestTest {
     private static final int GUEST_COLOUR = 0x30C030;
     /** The compositor's "display not available" background, which the guest program shows. */
     private static final int FRAME = 0x262626;
+    /** What the other DRM client shows while it holds master. */
+    private static final int THIEF = 0xC03030;
     @TempDir
     Path tmp;
     private QemuGuest guest;
@@ -41,7 +44,7 @@ class KmsConsoleInGuestTest {
     }
 
     @Test
-    void theScreenGoesToTheConsoleAndBackByDrmMaster() throws Exception {
+    void theScreenGoesToTheConsoleAndBackAndRecoversFromALostMaster() throws Exception {
         Path script = TestGuest.javaRunScript("kms-console", List.of(), KmsConsoleInGuest.class.getName());
         guest = QemuGuest.boot(tmp.resolve("guest"), "none", null, 512,
                 TestGuest.cmdlineRunning(String.format("%06X", GUEST_COLOUR), script), TestGuest.hostRootArgs());
@@ -57,6 +60,17 @@ class KmsConsoleInGuestTest {
 
         TestGuest.awaitConsole(guest.console(), "KMS BACK", 60);
         awaitShare(FRAME, 0.5, "our frame again, by KMS");
+        type("o", "n", "ret");
+
+        TestGuest.awaitConsole(guest.console(), "KMS DROPPED A FRAME", 60);
+        awaitShare(THIEF, 0.9, "the other DRM master's picture");
+        assertTrue(Files.readString(guest.console()).contains("frames are not shown on Virtual-1 now: cannot become DRM master"),
+                "the lost master is logged:\n" + Files.readString(guest.console()));
+        type("g", "o", "ret");
+
+        TestGuest.awaitConsole(guest.console(), "KMS RECOVERED", 60);
+        awaitShare(FRAME, 0.5, "our frame once the other master let go");
+        assertTrue(Files.readString(guest.console()).contains("showing frames on Virtual-1 again"), "the recovery is logged");
         type("e", "n", "d", "ret");
 
         TestGuest.awaitConsole(guest.console(), "KMS CLOSED", 60);
