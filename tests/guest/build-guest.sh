@@ -17,6 +17,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${POLYDESK_GUEST_CACHE:-$here/cache}
 # Kernel modules the guest loads (init does "modprobe -a"), dependencies added below.
 modules=(bochs evdev button uinput virtio_pci 9pnet_virtio 9p virtio_net)
+# A second display controller with several heads (the display server's monitors coming and going).
+modules+=(virtio-gpu)
 # For polydesk.probe=hw (the OS profile test): UEFI variables, the USB tablet, the emulated NICs
 # and the AHCI disk controller. The TPM's tpm_crb and tpm_tis are built into Debian's kernel.
 modules+=(efivarfs xhci-pci usbhid hid-generic e1000 8139too ahci)

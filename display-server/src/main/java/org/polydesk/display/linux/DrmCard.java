@@ -155,6 +155,22 @@ public final class DrmCard implements AutoCloseable {
         return 0;
     }
 
+    /**
+     * Whether the monitor on {@code connectorId} is connected as the kernel last found it (after a
+     * hot-plug interrupt, its output polling, or a status forced through sysfs); cheap: no probe.
+     */
+    public boolean connected(int connectorId) {
+        Pointer c = LibDrm.DRM.drmModeGetConnectorCurrent(fd, connectorId);
+        if (c == null) {
+            return false;
+        }
+        try {
+            return c.getInt(16) == CONNECTED;
+        } finally {
+            LibDrm.DRM.drmModeFreeConnector(c);
+        }
+    }
+
     /** A dumb buffer of {@code width} x {@code height} XRGB8888 pixels, added as a framebuffer and mapped. */
     public DumbBuffer createDumb(int width, int height) throws IOException {
         ByteBuffer create = ByteBuffer.allocate(32).order(ByteOrder.nativeOrder());

@@ -38,6 +38,9 @@ interface LibDrm extends Library {
 
     Pointer drmModeGetConnector(int fd, int connectorId);
 
+    /** The connector as the kernel last found it, without probing the monitor again (no EDID read). */
+    Pointer drmModeGetConnectorCurrent(int fd, int connectorId);
+
     void drmModeFreeConnector(Pointer connector);
 
     Pointer drmModeGetEncoder(int fd, int encoderId);

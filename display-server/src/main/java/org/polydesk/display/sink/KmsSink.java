@@ -23,7 +23,9 @@ import org.polydesk.display.linux.DrmHead;
  *
  * <p>While another process is DRM master (a lost master, or the kernel's console that has the
  * screen), frames are dropped; once master is back the next frame is composed whole. The first
- * connected monitor is the one driven; the others are named in the log.
+ * connected monitor is the one driven; the others are named in the log. When it is unplugged the
+ * next connected one is driven, in its own mode (the frame is made again at its size), and with
+ * none left frames are dropped until one is plugged in.
  */
 public final class KmsSink implements Sink {
     private static final Logger LOG = Logger.getLogger(KmsSink.class.getName());
@@ -31,35 +33,44 @@ public final class KmsSink implements Sink {
     private static final int FLIP_TIMEOUT_MS = 200;
     private static final long RETRY_NANOS = 1_000_000_000L;
 
+    /** How often the driven monitor is looked at (the kernel's last word, no probe). */
+    private static final long WATCH_SECONDS = 1;
+
     private final DrmCard card;
-    private final DrmHead head;
-    private final DrmCard.DumbBuffer[] buffers;
-    private final IntBuffer[] pixels;
-    private final Frame frame;
+    /** The monitor driven, its two buffers and the frame drawn into: made again when it goes. */
+    private DrmHead head;
+    private final DrmCard.DumbBuffer[] buffers = new DrmCard.DumbBuffer[2];
+    private final IntBuffer[] pixels = new IntBuffer[2];
+    private Frame frame;
     /** The buffer on the screen. */
     private int front;
     /** What the frame on the screen changed: the buffer behind still lacks it. */
     private List<Rect> previousDamage = List.of();
-    /** Why frames cannot be shown now (master lost, a failed flip); null while they can. */
-    private String stalled;
+    /** Why frames cannot be shown now (master lost, a failed flip, no monitor); null while they can. */
+    private volatile String stalled;
     private long retryAt;
     /** The kernel's console has the screen (we dropped master for it). */
     private boolean yielded;
+    /** The driven monitor went (or, with none, one came): the heads are laid out again on the compositor's thread. */
+    private volatile boolean relayout;
     /** Asks the server for a frame, so that a stalled sink is retried on an idle desktop too. */
     private volatile Runnable repaint = () -> { };
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "kms-retry");
+        Thread t = new Thread(r, "kms-watch");
         t.setDaemon(true);
         return t;
     });
 
     private KmsSink(DrmCard card, DrmHead head) throws IOException {
         this.card = card;
-        this.head = head;
-        int w = head.mode().width();
-        int h = head.mode().height();
-        buffers = new DrmCard.DumbBuffer[2];
-        pixels = new IntBuffer[2];
+        drive(head);
+        retries.scheduleWithFixedDelay(this::watch, WATCH_SECONDS, WATCH_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** Makes {@code next}'s two buffers, shows the first (black) on it and has the compositor draw into the second. */
+    private void drive(DrmHead next) throws IOException {
+        int w = next.mode().width();
+        int h = next.mode().height();
         try {
             for (int i = 0; i < 2; i++) {
                 buffers[i] = card.createDumb(w, h);
@@ -68,17 +79,34 @@ public final class KmsSink implements Sink {
                     pixels[i].put(p, 0);
                 }
             }
-            card.setCrtc(head, buffers[0]);
+            card.setCrtc(next, buffers[0]);
         } catch (IOException | RuntimeException e) {
-            for (DrmCard.DumbBuffer b : buffers) {
-                if (b != null) {
-                    card.destroy(b);
-                }
-            }
+            release();
             throw e;
         }
+        head = next;
         front = 0;
+        previousDamage = List.of();
         frame = Frame.inMemory(pixels[1], 0, buffers[1].pitch() / 4, w, h);
+    }
+
+    private void release() {
+        for (int i = 0; i < 2; i++) {
+            if (buffers[i] != null) {
+                card.destroy(buffers[i]);
+                buffers[i] = null;
+                pixels[i] = null;
+            }
+        }
+    }
+
+    /** On the watch thread: the driven monitor unplugged, or a monitor back while none was. */
+    private void watch() {
+        boolean gone = !card.connected(head.connectorId());
+        if (gone || "no monitor connected".equals(stalled)) {
+            relayout = true;
+            repaint.run();
+        }
     }
 
     /** Opens {@code device} (/dev/dri/cardN) and drives its first connected monitor in its preferred mode. */
@@ -122,13 +150,23 @@ public final class KmsSink implements Sink {
         return frame;
     }
 
-    /** True once frames can be shown again after they could not: the next one is composed whole. */
+    /**
+     * True when the next frame must be composed whole into {@link #createFrame}: frames can be
+     * shown again after they could not, or the monitor driven changed (its size may have too).
+     */
     @Override
     public boolean frameOutdated() {
+        if (relayout && !yielded) {
+            relayout = false;
+            return layOutAgain();
+        }
         if (stalled == null || yielded || System.nanoTime() - retryAt < 0) {
             return false;
         }
         retryAt = System.nanoTime() + RETRY_NANOS;
+        if (buffers[front] == null) {
+            return false; // no monitor: the watch lays the heads out again when one comes
+        }
         try {
             card.setMaster();
             card.setCrtc(head, buffers[front]);
@@ -138,6 +176,39 @@ public final class KmsSink implements Sink {
         }
         LOG.info(() -> "showing frames on " + head.name() + " again (" + stalled + ")");
         stalled = null;
+        return true;
+    }
+
+    /** Drives the first connected monitor: the one driven until now if it is still there. */
+    private boolean layOutAgain() {
+        List<DrmHead> heads;
+        try {
+            heads = card.heads();
+        } catch (IOException e) {
+            stall(e.getMessage());
+            return false;
+        }
+        DrmHead next = heads.stream().filter(h -> h.connectorId() == head.connectorId()).findFirst()
+                .orElse(heads.isEmpty() ? null : heads.get(0));
+        if (next == null) {
+            stall("no monitor connected");
+            return false;
+        }
+        if (next.connectorId() == head.connectorId() && next.mode().toString().equals(head.mode().toString())
+                && buffers[0] != null && stalled == null) {
+            return false;
+        }
+        DrmHead old = head;
+        release();
+        try {
+            drive(next);
+        } catch (IOException e) {
+            stall("cannot drive " + next + ": " + e.getMessage());
+            return false;
+        }
+        stalled = null;
+        LOG.info(() -> next.connectorId() == old.connectorId() ? "showing on " + next + " again"
+                : "monitor " + old.name() + " went: showing on " + next);
         return true;
     }
 
@@ -242,6 +313,9 @@ public final class KmsSink implements Sink {
     @Override
     public void backFromConsole() {
         yielded = false;
+        if (buffers[front] == null) {
+            return;
+        }
         try {
             card.setMaster();
             card.setCrtc(head, buffers[front]);
@@ -259,9 +333,7 @@ public final class KmsSink implements Sink {
     @Override
     public void close() {
         retries.shutdownNow();
-        for (DrmCard.DumbBuffer b : buffers) {
-            card.destroy(b);
-        }
+        release();
         card.close();
     }
 }

@@ -78,14 +78,15 @@ public final class MonitorSink implements Sink, Passthrough {
         return new MonitorSink(dom0, dom0.open(), shmDir, grants, backoff);
     }
 
+    /** dom0's screen's size while it is there (a monitor changed by hot-plug may change it), else the first one's. */
     @Override
-    public int width() {
-        return width;
+    public synchronized int width() {
+        return current != null ? current.width() : width;
     }
 
     @Override
-    public int height() {
-        return height;
+    public synchronized int height() {
+        return current != null ? current.height() : height;
     }
 
     // The server's repaint takes the server's lock, which is held when it calls focused(): so

@@ -116,6 +116,16 @@ public final class QemuGuest implements AutoCloseable {
         return Ppm.read(file);
     }
 
+    /** QEMU's picture of one head of one display device ({@code device}: its QEMU id). */
+    public Ppm screendump(String device, int head) throws IOException, InterruptedException {
+        Path file = dir.resolve("screen-" + device + "-" + head + ".ppm");
+        Files.deleteIfExists(file);
+        ObjectNode args = Json.mapper().createObjectNode().put("filename", file.toString()).put("device", device)
+                .put("head", head);
+        qmp().execute("screendump", args, Duration.ofSeconds(30));
+        return Ppm.read(file);
+    }
+
     /** SIGKILL, as a crashing VM would end; waits until the process is gone. */
     public void kill() throws InterruptedException {
         if (qmp != null) {
