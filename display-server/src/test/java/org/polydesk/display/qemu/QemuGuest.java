@@ -62,6 +62,25 @@ public final class QemuGuest implements AutoCloseable {
         return new QemuGuest(dir, vncSocket, p);
     }
 
+    /**
+     * A VNC display number N whose TCP port 5900 + N was free on the loopback a moment ago, for a
+     * guest that another guest reaches over QEMU's user network (as 10.0.2.2).
+     */
+    public static int freeVncDisplay() throws IOException {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int display = probe.getLocalPort() - 5900;
+            return display > 0 ? display : 77;
+        }
+    }
+
+    /** QEMU options for a guest that runs a host program ({@code TestGuest.hostRootArgs()}), on QEMU's user network, and {@code more}. */
+    public static List<String> runningArgs(String... more) {
+        List<String> args = new java.util.ArrayList<>(TestGuest.hostRootArgs());
+        args.addAll(List.of("-netdev", "user,id=n", "-device", "virtio-net-pci,netdev=n"));
+        args.addAll(List.of(more));
+        return args;
+    }
+
     /** Boots firmware only, no kernel: SeaBIOS's text screen ("No bootable device"). */
     public static QemuGuest bootFirmwareOnly(Path dir, Path vncSocket) throws IOException {
         Files.createDirectories(dir);

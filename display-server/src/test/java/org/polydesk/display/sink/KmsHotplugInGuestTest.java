@@ -2,7 +2,6 @@ package org.polydesk.display.sink;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,10 +41,7 @@ class KmsHotplugInGuestTest {
 
     @Test
     void theVmMovesToTheMonitorLeftWhenItsOwnIsUnplugged() throws Exception {
-        int display;
-        try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            display = Math.max(1, probe.getLocalPort() - 5900);
-        }
+        int display = QemuGuest.freeVncDisplay();
         QemuGuest shown = QemuGuest.boot(tmp.resolve("shown"), "127.0.0.1:" + display, null, 256,
                 TestGuest.cmdline(String.format("%06X", SHOWN)), List.of());
         cleanup.add(shown);
@@ -70,8 +66,7 @@ class KmsHotplugInGuestTest {
 
         QemuGuest host = QemuGuest.boot(tmp.resolve("host"), "none", null, 1024,
                 TestGuest.cmdlineRunning("202020", script),
-                concat(TestGuest.hostRootArgs(), List.of("-netdev", "user,id=n", "-device", "virtio-net-pci,netdev=n",
-                        "-device", "virtio-gpu-pci,max_outputs=2,id=vgpu")));
+                QemuGuest.runningArgs("-device", "virtio-gpu-pci,max_outputs=2,id=vgpu"));
         cleanup.add(host);
         host.awaitReady();
         TestGuest.awaitConsole(host.console(), "polydesk-display on kms /dev/dri/card1 ", 120);
@@ -124,11 +119,5 @@ class KmsHotplugInGuestTest {
             guest.qmp().execute("send-key", (com.fasterxml.jackson.databind.node.ObjectNode) Json.mapper().readTree(
                     "{\"keys\": [{\"type\": \"qcode\", \"data\": \"" + key + "\"}]}"), Duration.ofSeconds(10));
         }
-    }
-
-    private static List<String> concat(List<String> a, List<String> b) {
-        List<String> out = new ArrayList<>(a);
-        out.addAll(b);
-        return out;
     }
 }

@@ -2,7 +2,6 @@ package org.polydesk.display.sink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -70,13 +69,7 @@ class ScreenInGuestTest {
      * the screen; keeps the screen that passed and the guest's console as target/guest-run/screen/NAME.*.
      */
     private void showInGuest(String name, String sink, String chosen, int scale) throws Exception {
-        int display;
-        try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            display = probe.getLocalPort() - 5900;
-        }
-        if (display < 0) {
-            display = 77;
-        }
+        int display = QemuGuest.freeVncDisplay();
         int port = 5900 + display;
         QemuGuest shown = QemuGuest.boot(tmp.resolve("shown"), "127.0.0.1:" + display, null, 256,
                 TestGuest.cmdline(String.format("%06X", SHOWN)) + " polydesk.tick=1", List.of());
@@ -93,7 +86,7 @@ class ScreenInGuestTest {
 
         QemuGuest host = QemuGuest.boot(tmp.resolve("host"), "none", null, 1024,
                 TestGuest.cmdlineRunning("202020", script),
-                concat(TestGuest.hostRootArgs(), List.of("-netdev", "user,id=n", "-device", "virtio-net-pci,netdev=n")));
+                QemuGuest.runningArgs());
         cleanup.add(host);
         host.awaitReady();
         TestGuest.awaitConsole(host.console(), chosen, 120);
@@ -203,11 +196,5 @@ class ScreenInGuestTest {
             }
         }
         javax.imageio.ImageIO.write(img, "png", png.toFile());
-    }
-
-    private static List<String> concat(List<String> a, List<String> b) {
-        List<String> out = new ArrayList<>(a);
-        out.addAll(b);
-        return out;
     }
 }
