@@ -2,9 +2,12 @@
 # The control UI as dom0 runs it: TigerVNC's Xvnc with no TCP port, serving RFB only on a UNIX
 # socket that the display server connects to (as slot 0), and the UI covering Xvnc's screen.
 # Ends when either ends. Options after -- go to the UI (e.g. -- --socket /tmp/x/polydeskd.sock).
-# Usage: polydesk-ui-xvnc.sh [--vnc-socket PATH] [--geometry WxH] [--display :N] [-- UI OPTIONS]
-# The default geometry is the framebuffer's (/dev/fb0, which the display server shows the UI on,
-# then 1:1), or 1920x1080 on a machine without one. The keyboard layout is the installer's
+# Usage: polydesk-ui-xvnc.sh [--vnc-socket PATH] [--geometry WxH] [--display :N]
+#                            [--screen-file PATH [--wait-screen SECONDS]] [-- UI OPTIONS]
+# The geometry and the UI's scale are those of the screen the display server shows the UI on, from
+# its screen file ("WIDTHxHEIGHT SCALE", /run/polydesk/screen on the appliance; waited for up to
+# --wait-screen seconds), so the UI is shown 1:1 and at the monitor's HiDPI scale; without one,
+# the framebuffer's geometry (/dev/fb0) or 1920x1080, at 1x. --geometry wins over both. The keyboard layout is the installer's
 # (/etc/default/keyboard, or $POLYDESK_KEYBOARD_FILE): Xvnc takes the input server's scan codes
 # (-RawKeyboard) and applies it, so the UI types what the keys say.
 set -euo pipefail
@@ -14,15 +17,30 @@ fb=/sys/class/graphics/fb0
 geometry=$(grep -oEm1 '[0-9]+x[0-9]+' "$fb/modes" 2>/dev/null || tr , x < "$fb/virtual_size" 2>/dev/null || true)
 [[ $geometry =~ ^[0-9]+x[0-9]+$ ]] || geometry=1920x1080
 display=:20
+screen_file='' wait_screen=0 geometry_given=''
 while [ $# -gt 0 ]; do
     case $1 in
         --vnc-socket) vnc_socket=$2; shift 2 ;;
-        --geometry) geometry=$2; shift 2 ;;
+        --geometry) geometry=$2; geometry_given=1; shift 2 ;;
         --display) display=$2; shift 2 ;;
+        --screen-file) screen_file=$2; shift 2 ;;
+        --wait-screen) wait_screen=$2; shift 2 ;;
         --) shift; break ;;
         *) echo "polydesk-ui-xvnc.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
+scale=1
+if [ -n "$screen_file" ]; then
+    for _ in $(seq $((wait_screen * 10))); do [ -s "$screen_file" ] && break; sleep 0.1; done
+    if read -r size s 2>/dev/null < "$screen_file" && [[ $size =~ ^[0-9]+x[0-9]+$ ]] && [[ $s =~ ^(1|1\.25|1\.5|2)$ ]]; then
+        [ -n "$geometry_given" ] || geometry=$size
+        scale=$s
+    else
+        echo "polydesk-ui-xvnc.sh: no screen in $screen_file after ${wait_screen} s; $geometry at 1x" >&2
+    fi
+fi
+# JavaFX draws the UI at the screen's scale (ours first: POLYDESK_UI_JAVA_OPTS of the caller wins).
+[ "$scale" = 1 ] || export POLYDESK_UI_JAVA_OPTS="-Dglass.gtk.uiScale=$scale ${POLYDESK_UI_JAVA_OPTS:-}"
 here=$(cd "$(dirname "$0")" && pwd)
 ui=${POLYDESK_UI:-$here/polydesk-ui.sh}
 mkdir -p "$(dirname "$vnc_socket")"

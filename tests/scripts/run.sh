@@ -10,7 +10,9 @@
 #   - the ISO boot test's evaluation (iso/boot-test-lib.sh) on canned serial logs and results: a
 #     boot report without a required POLYDESK-CHECK -> FAIL; a screen checker that raises or exits
 #     2 -> broken (FAIL), one that says fail -> not yet; real screen-check.py on made-up screens;
-#     required steps per phase, --allow-skip, no results.
+#     required steps per phase, --allow-skip, no results;
+#   - the control UI's launcher (ui-vm/polydesk-ui-xvnc.sh, a real Xvnc, the UI stood in for): the
+#     display server's screen file sets Xvnc's size and JavaFX's scale; a bad one is said and left.
 # Prints PASS/FAIL per case and "N passed, N failed"; exits non-zero on a failure.
 set -uo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -278,6 +280,26 @@ expect "iso: no results -> non-zero" nonzero "$tmp/out" '^FAIL run: no results a
 sed 's#^PASS bios-live/screen-shows-ui .*#FAIL bios-live/screen-shows-ui 30 s: the screen checker broke: RuntimeError#' "$tmp/r-all" > "$tmp/r-broke"
 evaluate_boot_test "$tmp/r-broke" bios-live "" > "$tmp/out" 2>&1; rc=$?
 expect "iso: a broken screen checker's FAIL -> non-zero" nonzero "$tmp/out" 'checker broke' ' 1 failed'
+
+# --- the control UI's launcher: the display server's screen file sets Xvnc's size and the UI's scale ---
+# A stand-in for the UI prints what it was started with: the X screen's size and the JavaFX options.
+cat > "$tmp/ui-stub" <<'STUB'
+#!/bin/bash
+xdpyinfo | grep -o 'dimensions: *[0-9]*x[0-9]*'
+echo "java options: ${POLYDESK_UI_JAVA_OPTS:-none}"
+STUB
+chmod +x "$tmp/ui-stub"
+ui_display=:$((90 + $$ % 9))
+echo "1600x900 2" > "$tmp/screen"
+POLYDESK_UI="$tmp/ui-stub" POLYDESK_KEYBOARD_FILE=/nonexistent timeout 60 bash ui-vm/polydesk-ui-xvnc.sh \
+    --vnc-socket "$tmp/ui-vnc.sock" --display "$ui_display" --screen-file "$tmp/screen" --wait-screen 1 > "$tmp/out" 2>&1; rc=$?
+expect "ui: the screen file gives Xvnc 1600x900 and the UI scale 2" 0 "$tmp/out" 'dimensions: *1600x900' 'glass.gtk.uiScale=2 '
+echo "4096x2160 3" > "$tmp/screen-bad"
+POLYDESK_UI="$tmp/ui-stub" POLYDESK_KEYBOARD_FILE=/nonexistent timeout 60 bash ui-vm/polydesk-ui-xvnc.sh \
+    --vnc-socket "$tmp/ui-vnc.sock" --display "$ui_display" --geometry 1024x768 --screen-file "$tmp/screen-bad" \
+    --wait-screen 1 > "$tmp/out" 2>&1; rc=$?
+expect "ui: a screen file with a scale not offered -> said, 1x, the geometry given" 0 "$tmp/out" 'no screen in .*screen-bad' \
+    'dimensions: *1024x768' 'java options: none'
 
 echo "script tests: $passed passed, $failed failed"
 echo "$passed passed, $failed failed"

@@ -72,6 +72,10 @@ public final class DisplayMain implements Callable<Integer> {
             + " (from the monitor's size, KMS only), 1, 1.25, 1.5 or 2 (default: ${DEFAULT-VALUE}).")
     String scale = "auto";
 
+    @Option(names = "--screen-file", description = "Where the size and scale of dom0's screen are written for the"
+            + " control UI's launcher, one line 'WxH SCALE' (default: ${DEFAULT-VALUE}).")
+    Path screenFile = Paths.SCREEN_FILE;
+
     @Option(names = "--border", description = "Width of the border in the VM's colour, 0 for none (default: ${DEFAULT-VALUE}).")
     int border = 0;
 
@@ -135,6 +139,12 @@ public final class DisplayMain implements Callable<Integer> {
         if (fb != null) {
             // The console chord shows the kernel's console on this framebuffer (the administrator's login).
             display.useTextConsole(new FbconConsole(FbconConsole.SYSFS, () -> FbconMap.map(java.nio.file.Path.of(fb), 1)));
+        }
+        if (fb != null) {
+            ScreenFile screen = new ScreenFile(screenFile);
+            Runnable tell = () -> screen.write(out, style.scaleOn(out.scale()));
+            tell.run();
+            display.onScreenChanged(tell);
         }
         display.showControlUi(RfbEndpoint.unix(uiVnc));
         fixed.forEach(f -> display.vmStarted(f.label(), f.endpoint()));

@@ -54,6 +54,7 @@ public final class DisplayServer implements AutoCloseable {
     }
 
     private final Sink sink;
+    private volatile Runnable screenChanged = () -> { };
     /** Replaced, on the compositor's thread only, when the sink asks for a new frame. */
     private Compositor compositor;
     private final RfbConfig rfb;
@@ -205,6 +206,14 @@ public final class DisplayServer implements AutoCloseable {
     /** Whether dom0's text console has the screen now (as the compositor last left it). */
     public synchronized boolean consoleShown() {
         return consoleShown;
+    }
+
+    /**
+     * {@code changed} runs on the compositor's thread each time the sink's frame was made again
+     * (the screen changed hands or size); e.g. to tell the control UI's launcher.
+     */
+    public void onScreenChanged(Runnable changed) {
+        this.screenChanged = changed;
     }
 
     /** How many times the sink was given a frame; tests wait on it. */
@@ -377,6 +386,7 @@ public final class DisplayServer implements AutoCloseable {
             try {
                 if (sink.frameOutdated()) {
                     compositor = new Compositor(sink.createFrame(), compositor.style(), sink.scale());
+                    screenChanged.run();
                     if (!full) {
                         synchronized (this) {
                             content = contentOf(focused);

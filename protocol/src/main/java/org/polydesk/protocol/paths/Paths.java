@@ -13,6 +13,12 @@ public final class Paths {
     public static final Path DAEMON_SOCKET = RUN_DIR.resolve("polydeskd.sock");
     /** The control UI's Xvnc (slot 0 of the display server). */
     public static final Path UI_VNC_SOCKET = RUN_DIR.resolve("ui").resolve("vnc.sock");
+    /**
+     * The screen the display server shows on, for the control UI's launcher: one line
+     * "WIDTHxHEIGHT SCALE" (e.g. "3840x2160 1.5"), written whole (a new file renamed over the old)
+     * when the display server opens the screen and when a monitor change makes it another.
+     */
+    public static final Path SCREEN_FILE = RUN_DIR.resolve("screen");
     public static final String VNC_SOCKET = "vnc.sock";
     public static final String QMP_SOCKET = "qmp.sock";
     public static final String VIEWER_SOCKET = "viewer.sock";
