@@ -58,11 +58,12 @@ public final class RfbConnection implements Closeable {
     /** The size to ask the server for (0 = none) and whether this connection asked already. */
     private volatile int wantedWidth;
     private volatile int wantedHeight;
+    /** Both guarded by this: the reader asks once the server says it can resize, a caller when the wanted size changes. */
     private boolean askedSize;
     /** The server's screen id and flags, echoed in SetDesktopSize; known once it sent ExtendedDesktopSize. */
     private long screenId;
     private long screenFlags;
-    private boolean resizable;
+    private volatile boolean resizable;
     private boolean probing;
     private volatile boolean closed;
 
@@ -351,16 +352,28 @@ public final class RfbConnection implements Closeable {
     }
 
     /**
-     * The size this client would like the server's screen to be (the sink's): asked for once per
-     * connection with SetDesktopSize as soon as the server has shown it supports ExtendedDesktopSize
-     * and its size differs. A server that refuses, or cannot resize, is scaled instead.
+     * The size this client would like the server's screen to be (the sink's): asked for with
+     * SetDesktopSize as soon as the server has shown it supports ExtendedDesktopSize and its size
+     * differs, and asked for again at once when the wanted size changes (the screen changed, a
+     * monitor swapped for another). A server that refuses, or cannot resize, is scaled instead.
      */
     public void wantSize(int width, int height) {
+        boolean changed = width != wantedWidth || height != wantedHeight;
         wantedWidth = width;
         wantedHeight = height;
+        if (changed) {
+            synchronized (this) {
+                askedSize = false;
+            }
+            try {
+                askForWantedSize();
+            } catch (IOException e) {
+                // the connection is going: its reader ends with the reason
+            }
+        }
     }
 
-    private void askForWantedSize() throws IOException {
+    private synchronized void askForWantedSize() throws IOException {
         int w = wantedWidth;
         int h = wantedHeight;
         if (askedSize || !resizable || w <= 0 || h <= 0 || w > config.maxWidth() || h > config.maxHeight()

@@ -216,6 +216,19 @@ public final class DisplayServer implements AutoCloseable {
         this.screenChanged = changed;
     }
 
+    /** Asks every source's server for the screen's size (again, when it changed); those that cannot resize are scaled. */
+    private void wantScreenSize() {
+        List<RfbSource> live = new ArrayList<>();
+        synchronized (this) {
+            for (Screen s : screens) {
+                if (s != null && s.source != null) {
+                    live.add(s.source);
+                }
+            }
+        }
+        live.forEach(source -> source.wantSize(sink.width(), sink.height()));
+    }
+
     /** How many times the sink was given a frame; tests wait on it. */
     public synchronized long presented() {
         return presented;
@@ -387,6 +400,7 @@ public final class DisplayServer implements AutoCloseable {
                 if (sink.frameOutdated()) {
                     compositor = new Compositor(sink.createFrame(), compositor.style(), sink.scale());
                     screenChanged.run();
+                    wantScreenSize();
                     if (!full) {
                         synchronized (this) {
                             content = contentOf(focused);

@@ -80,7 +80,7 @@ class XvncServerTest {
     }
 
     @Test
-    void xvncTakesTheSizeWeAskFor() throws Exception {
+    void xvncTakesTheSizeWeAskForAndAgainWhenTheScreenChanges() throws Exception {
         FrameBuffer fb = new FrameBuffer();
         RfbConnection c = RfbConnection.open(RfbEndpoint.unix(xvnc("800x600")), RfbConfig.defaults(), fb, null);
         assertEquals(800, c.serverInfo().width());
@@ -93,6 +93,15 @@ class XvncServerTest {
             }
             assertEquals(1024, fb.width(), "the frame buffer took the wanted size");
             assertEquals(768, fb.height());
+
+            // the screen changed (a monitor swapped for another): asked again, and taken
+            c.wantSize(1280, 720);
+            until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while ((fb.width() != 1280 || fb.height() != 720) && System.nanoTime() < until) {
+                Thread.sleep(50);
+            }
+            assertEquals(1280, fb.width(), "the frame buffer took the new size");
+            assertEquals(720, fb.height());
         } finally {
             c.close();
             run.handle((v, e) -> null).get();
