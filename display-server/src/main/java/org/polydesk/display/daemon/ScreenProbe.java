@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
@@ -12,19 +13,22 @@ import org.polydesk.display.sink.KmsSink;
 import org.polydesk.display.sink.Sink;
 
 /**
- * {@code --sink auto}: dom0's screen by kernel mode setting on the first DRM card (card0, card1,
- * … in order) that has a monitor connected, else the framebuffer device (a firmware framebuffer:
- * efifb, vesafb, or a driver without KMS). The log says which, and why not KMS.
+ * {@code --sink auto}: dom0's screen by kernel mode setting on the first DRM card that has a
+ * monitor connected, else the framebuffer device (a firmware framebuffer: efifb, vesafb, or a
+ * driver without KMS). The log says which, and why not KMS. Cards are tried integrated ones first
+ * (a GPU on the root PCI bus: on a machine with two, dom0 keeps the integrated one and the
+ * discrete one is for the GPU VM), then the firmware's boot display, then in the kernel's order.
  */
 final class ScreenProbe {
     private static final Logger LOG = Logger.getLogger(ScreenProbe.class.getName());
+    private static final Path SYS_DRM = Path.of("/sys/class/drm");
 
     private ScreenProbe() {
     }
 
     static Sink open(Path dri, String framebuffer) throws IOException {
         List<String> why = new ArrayList<>();
-        for (Path card : cards(dri)) {
+        for (Path card : cards(dri, SYS_DRM)) {
             try {
                 KmsSink kms = KmsSink.open(card.toString());
                 LOG.info(() -> "screen: " + kms.describe());
@@ -39,14 +43,36 @@ final class ScreenProbe {
         return fb;
     }
 
-    /** /dev/dri/cardN in the order of N. */
-    static List<Path> cards(Path dri) throws IOException {
+    /** {@code dri}'s cardN in the order they are tried; {@code sysDrm} (/sys/class/drm) says what each is. */
+    static List<Path> cards(Path dri, Path sysDrm) throws IOException {
         if (!Files.isDirectory(dri)) {
             return List.of();
         }
         try (Stream<Path> s = Files.list(dri)) {
             return s.filter(p -> p.getFileName().toString().matches("card\\d+"))
-                    .sorted((a, b) -> Integer.compare(number(a), number(b))).toList();
+                    .sorted(Comparator.comparing((Path p) -> !integrated(sysDrm, p))
+                            .thenComparing(p -> !bootDisplay(sysDrm, p))
+                            .thenComparingInt(ScreenProbe::number))
+                    .toList();
+        }
+    }
+
+    /** A PCI device on the root bus (domain 0, bus 0): an integrated GPU; a discrete one sits behind a bridge. */
+    private static boolean integrated(Path sysDrm, Path card) {
+        try {
+            String device = sysDrm.resolve(card.getFileName()).resolve("device").toRealPath().getFileName().toString();
+            return device.matches("0000:00:[0-9a-f]{2}\\.[0-7]");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The display the firmware booted on (the PCI device's boot_vga). */
+    private static boolean bootDisplay(Path sysDrm, Path card) {
+        try {
+            return Files.readString(sysDrm.resolve(card.getFileName()).resolve("device").resolve("boot_vga")).strip().equals("1");
+        } catch (IOException e) {
+            return false;
         }
     }
 
