@@ -38,7 +38,7 @@ public final class KmsSink implements Sink {
 
     private final DrmCard card;
     /** The monitor driven, its two buffers and the frame drawn into: made again when it goes. */
-    private DrmHead head;
+    private volatile DrmHead head;
     private final DrmCard.DumbBuffer[] buffers = new DrmCard.DumbBuffer[2];
     private final IntBuffer[] pixels = new IntBuffer[2];
     private Frame frame;
