@@ -12,11 +12,12 @@ public interface Passthrough {
     void passthroughStopped(int slot);
 
     /**
-     * The boot GPU is about to leave dom0: let go of its framebuffer (a mapping of it would write
-     * into the guest's memory). Returns once it is let go, or after a few seconds of trying.
+     * The boot GPU ({@code gpu}, its PCI address as polydeskd says it; null: not said) is about to
+     * leave dom0: let go of its framebuffer (a mapping of it would write into the guest's memory).
+     * Returns once it is let go, or after a few seconds of trying.
      */
-    void consoleLeaving();
+    void consoleLeaving(String gpu);
 
-    /** The boot GPU is dom0's again: its framebuffer may be opened (it may take a moment to appear). */
-    void consoleBack();
+    /** The boot GPU ({@code gpu}) is dom0's again: its framebuffer may be opened (it may take a moment to appear). */
+    void consoleBack(String gpu);
 }

@@ -70,13 +70,13 @@ public final class ToolstackFollower implements AutoCloseable {
         while ((m = client.nextNotification()) != null) {
             if (ToolstackApi.CONSOLE_RELEASE.matches(m)) {
                 ToolstackApi.ConsoleChange change = ToolstackApi.CONSOLE_RELEASE.decode(m);
-                LOG.info(() -> "the boot GPU " + change.gpu() + " leaves dom0 for " + change.vm() + ": letting go of dom0's screen");
-                passthrough.consoleLeaving();
+                LOG.info(() -> "the boot GPU " + change.gpu() + " leaves dom0 for " + change.vm());
+                passthrough.consoleLeaving(change.gpu());
                 client.call(ToolstackApi.CONSOLE_RELEASED, change);
                 continue;
             }
             if (ToolstackApi.CONSOLE_RETURNED.matches(m)) {
-                passthrough.consoleBack();
+                passthrough.consoleBack(ToolstackApi.CONSOLE_RETURNED.decode(m).gpu());
                 continue;
             }
             if (!ToolstackApi.EVENT.matches(m)) {
@@ -136,7 +136,7 @@ public final class ToolstackFollower implements AutoCloseable {
             passthroughSlots.put(def.id(), def.slot());
             String region = status.sockets().viewerRegion();
             passthrough.passthroughStarted(new PassthroughVm(def.slot(), Path.of(status.sockets().viewer()),
-                    status.domid(), region == null ? null : Path.of(region)));
+                    status.domid(), region == null ? null : Path.of(region), def.gpu()));
         }
     }
 

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.IntBuffer;
 import java.nio.ShortBuffer;
+import java.nio.file.Path;
 import java.util.List;
 import org.polydesk.display.compose.Frame;
 import org.polydesk.display.linux.FbGeometry;
@@ -101,6 +102,13 @@ public final class FramebufferSink implements Sink {
                 }
             }
         }
+    }
+
+    /** The PCI device of the framebuffer's card, from sysfs; null for one in memory. */
+    @Override
+    public String pciDevice() {
+        return screen == null ? null
+                : SysfsDevice.pciAddress(Path.of("/sys/class/graphics").resolve(Path.of(screen.path()).getFileName()));
     }
 
     @Override

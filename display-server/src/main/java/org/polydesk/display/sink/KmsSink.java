@@ -2,6 +2,7 @@ package org.polydesk.display.sink;
 
 import java.io.IOException;
 import java.nio.IntBuffer;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -136,6 +137,12 @@ public final class KmsSink implements Sink {
     @Override
     public int height() {
         return head.mode().height();
+    }
+
+    /** The card's PCI device, from sysfs. */
+    @Override
+    public String pciDevice() {
+        return SysfsDevice.pciAddress(Path.of("/sys/class/drm").resolve(Path.of(card.path()).getFileName()));
     }
 
     /** From the monitor's pixel density (its size in millimetres, from its EDID). */

@@ -25,6 +25,14 @@ public interface Sink extends AutoCloseable {
     }
 
     /**
+     * The PCI address of the GPU this screen is on ("0000:00:02.0"), or null where it is no GPU's
+     * or not known: a passthrough VM with another GPU leaves it alone.
+     */
+    default String pciDevice() {
+        return null;
+    }
+
+    /**
      * The frame the compositor draws into, made once. By default one on the heap that
      * {@link #present} copies from; a sink may hand out a frame in its own memory instead, which
      * saves that copy.

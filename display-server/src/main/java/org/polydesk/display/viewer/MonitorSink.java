@@ -24,7 +24,8 @@ import org.polydesk.protocol.rpc.Backoff;
  * so a change of hands is only recorded when polydeskd reports it, and made on the compositor's
  * thread ({@link #frameOutdated}), where the old frame is known to be out of use. Before the boot
  * GPU leaves dom0, polydeskd asks us to let go of its framebuffer ({@link #consoleLeaving}): the
- * monitor then belongs to nobody until the VM's viewer or dom0's console is back.
+ * monitor then belongs to nobody until the VM's viewer or dom0's console is back. A VM whose GPU is
+ * not the one dom0's screen is on (a machine with two) takes nothing: it has its own monitors.
  */
 public final class MonitorSink implements Sink, Passthrough {
     private static final Logger LOG = Logger.getLogger(MonitorSink.class.getName());
@@ -35,8 +36,8 @@ public final class MonitorSink implements Sink, Passthrough {
     }
 
     /** Who is to own the monitor next, besides a passthrough VM's viewer: dom0, or nobody. */
-    private static final PassthroughVm DOM0 = new PassthroughVm(-1, null, null, null);
-    private static final PassthroughVm NOBODY = new PassthroughVm(-2, null, null, null);
+    private static final PassthroughVm DOM0 = new PassthroughVm(-1, null, null, null, null);
+    private static final PassthroughVm NOBODY = new PassthroughVm(-2, null, null, null, null);
 
     /** How long {@link #consoleLeaving} waits for the compositor's thread to let go. */
     private static final long LET_GO_NANOS = TimeUnit.SECONDS.toNanos(3);
@@ -94,8 +95,24 @@ public final class MonitorSink implements Sink, Passthrough {
 
     @Override
     public void passthroughStarted(PassthroughVm vm) {
+        String ours = notOurs(vm.gpu());
+        if (ours != null) {
+            // Two GPUs: the VM's drives monitors of its own; the UI and the other VMs stay on dom0's.
+            LOG.info(() -> "the VM in slot " + vm.slot() + " owns the GPU " + vm.gpu() + ", not " + ours
+                    + " that dom0's screen is on: dom0 keeps its screen");
+            return;
+        }
         handOver(vm);
         LOG.info(() -> "the VM in slot " + vm.slot() + " owns the monitor: frames go to its viewer on " + vm.viewerChannel());
+    }
+
+    /** PCI addresses with or without the domain ("01:00.0" is "0000:01:00.0"), any case. */
+    static boolean samePci(String a, String b) {
+        return withDomain(a).equalsIgnoreCase(withDomain(b));
+    }
+
+    private static String withDomain(String pci) {
+        return pci.matches("[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7]") ? "0000:" + pci : pci;
     }
 
     @Override
@@ -111,7 +128,12 @@ public final class MonitorSink implements Sink, Passthrough {
     }
 
     @Override
-    public void consoleLeaving() {
+    public void consoleLeaving(String gpu) {
+        String ours = notOurs(gpu);
+        if (ours != null) {
+            LOG.info(() -> "the GPU " + gpu + " leaves dom0, not " + ours + " that dom0's screen is on: it stays");
+            return;
+        }
         handOver(NOBODY);
         synchronized (this) {
             long deadline = System.nanoTime() + LET_GO_NANOS;
@@ -131,9 +153,20 @@ public final class MonitorSink implements Sink, Passthrough {
     }
 
     @Override
-    public void consoleBack() {
+    public void consoleBack(String gpu) {
+        synchronized (this) {
+            if (current != null && viewerSlot == DOM0.slot() && next == null) {
+                return; // dom0's screen never left (another GPU went), or is back already
+            }
+        }
         handOver(DOM0);
         LOG.info("dom0's screen is back");
+    }
+
+    /** The PCI address of dom0's screen when {@code gpu} is known and another GPU, else null. */
+    private synchronized String notOurs(String gpu) {
+        String ours = current != null ? current.pciDevice() : null;
+        return gpu != null && ours != null && !samePci(gpu, ours) ? ours : null;
     }
 
     private void handOver(PassthroughVm owner) {
@@ -201,6 +234,11 @@ public final class MonitorSink implements Sink, Passthrough {
     @Override
     public synchronized double scale() {
         return current != null ? current.scale() : 1;
+    }
+
+    @Override
+    public synchronized String pciDevice() {
+        return current != null ? current.pciDevice() : null;
     }
 
     @Override

@@ -74,12 +74,12 @@ class ToolstackFollowerTest {
         }
 
         @Override
-        public void consoleLeaving() {
+        public void consoleLeaving(String gpu) {
             told.add("leaving, the card with " + driver());
         }
 
         @Override
-        public void consoleBack() {
+        public void consoleBack(String gpu) {
             told.add("back, the card with " + driver());
         }
 
@@ -136,8 +136,8 @@ class ToolstackFollowerTest {
 
                 Path vmDir = polydeskd.vmDir(VM);
                 PassthroughVm vm = (PassthroughVm) monitor.next();
-                assertEquals(new PassthroughVm(3, vmDir.resolve("viewer.sock"), null, vmDir.resolve("viewer-region")), vm,
-                        "the channel and region file as polydeskd says them (no domain: the stub backend is not Xen)");
+                assertEquals(new PassthroughVm(3, vmDir.resolve("viewer.sock"), null, vmDir.resolve("viewer-region"), "01:00.0"), vm,
+                        "the channel, region file and GPU as polydeskd says them (no domain: the stub backend is not Xen)");
                 assertNull(running.domid());
                 assertEquals(vm.viewerChannel().toString(), running.sockets().viewer());
                 assertTrue(Files.size(vm.ivshmemFile()) >= 64L << 20, "the region file is there, as QEMU's ivshmem makes it");

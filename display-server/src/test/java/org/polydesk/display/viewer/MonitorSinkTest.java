@@ -56,6 +56,77 @@ class MonitorSinkTest {
         assertTrue(done.getAsBoolean(), what + " within 10 s");
     }
 
+    /** dom0's framebuffer in memory, said to be on the integrated GPU. */
+    private static final class IntegratedScreen implements org.polydesk.display.sink.Sink {
+        final ByteBuffer memory;
+        final FramebufferSink inner;
+
+        IntegratedScreen() throws IOException {
+            FbGeometry g = FbGeometry.xrgb8888(W, H);
+            memory = ByteBuffer.allocateDirect((int) g.mappedLength());
+            inner = new FramebufferSink(g, memory);
+        }
+
+        @Override
+        public int width() {
+            return W;
+        }
+
+        @Override
+        public int height() {
+            return H;
+        }
+
+        @Override
+        public org.polydesk.display.compose.Frame createFrame() {
+            return inner.createFrame();
+        }
+
+        @Override
+        public void present(org.polydesk.display.compose.Frame frame, List<org.polydesk.display.framebuffer.Rect> damage) {
+            inner.present(frame, damage);
+        }
+
+        @Override
+        public String pciDevice() {
+            return "0000:00:02.0";
+        }
+
+        @Override
+        public String describe() {
+            return "dom0's screen on the integrated GPU";
+        }
+    }
+
+    @Test
+    void aVmWithAGpuOfItsOwnLeavesDom0ItsScreen() throws Exception {
+        IntegratedScreen screen = new IntegratedScreen();
+        MonitorSink monitor = MonitorSink.open(() -> screen, Files.createDirectories(dir.resolve("shm")),
+                new GrantTableDouble(), FAST);
+        try (DisplayServer display = new DisplayServer(monitor, new IndicatorStyle(Duration.ZERO, 0), RfbConfig.defaults(), FAST)) {
+            display.focus(1);
+            display.start();
+            await("dom0's screen shows slot 1's screen", () -> display.presented() >= 1);
+
+            // the discrete GPU, the firmware's boot display too, goes to the VM in slot 3 (on a bridge:
+            // bus 01; written without its PCI domain): polydeskd asks for the console first
+            monitor.consoleLeaving("01:00.0");
+            monitor.passthroughStarted(new PassthroughVm(3, dir.resolve("viewer.sock"), 12, null, "01:00.0"));
+            long before = display.presented();
+            int[] slotOne = pixels(screen.memory);
+            display.focus(2);
+            await("a frame after the focus moved", () -> display.presented() > before);
+            assertEquals("dom0's screen on the integrated GPU", monitor.describe(), "dom0 kept its screen");
+            assertTrue(!java.util.Arrays.equals(slotOne, pixels(screen.memory)), "and draws on it: slot 2 now");
+            monitor.passthroughStopped(3);
+            monitor.consoleBack("01:00.0");
+            assertEquals("dom0's screen on the integrated GPU", monitor.describe(), "nothing to give back");
+        }
+        assertTrue(MonitorSink.samePci("00:02.0", "0000:00:02.0"));
+        assertTrue(MonitorSink.samePci("0000:01:00.0", "0000:01:00.0"));
+        assertTrue(!MonitorSink.samePci("0000:01:00.0", "0000:00:02.0"));
+    }
+
     @Test
     void thePassthroughVmTakesTheMonitorAndDom0GetsItBack() throws Exception {
         List<ByteBuffer> framebuffers = new ArrayList<>();
@@ -82,7 +153,7 @@ class MonitorSinkTest {
         Path sock = dir.resolve("viewer.sock");
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(sock));
-            monitor.passthroughStarted(new PassthroughVm(3, sock, 12, null)); // on Xen: the VM is domain 12
+            monitor.passthroughStarted(new PassthroughVm(3, sock, 12, null, null)); // on Xen: the VM is domain 12
             ViewerDouble viewer = new ViewerDouble(server.accept());
             ByteBuffer pages = GrantTableDouble.pages(W, H, 2);
             FrameRegion region = FrameRegion.create(pages, W, H, 2);
@@ -159,7 +230,7 @@ class MonitorSinkTest {
             WatchedFramebuffer first = opened.get(0);
             int[] slot1 = pixels(first.memory);
 
-            monitor.consoleLeaving();
+            monitor.consoleLeaving("0000:00:01.0");
             assertTrue(first.closed, "when consoleLeaving returns, dom0's framebuffer is let go");
             display.focus(2); // another screen to draw: it must not reach the framebuffer that left
             await("slot 2's screen composed", () -> display.presented() >= 2);
@@ -167,7 +238,7 @@ class MonitorSinkTest {
             assertArrayEquals(slot1, pixels(first.memory), "nothing written to the framebuffer after it was let go");
             assertEquals(1, opened.size(), "not opened again while the GPU is away");
 
-            monitor.consoleBack();
+            monitor.consoleBack("0000:00:01.0");
             await("dom0's framebuffer opened again, showing slot 2", () -> opened.size() == 2
                     && !java.util.Arrays.equals(pixels(opened.get(1).memory), new int[W * H]));
             assertTrue(!java.util.Arrays.equals(slot1, pixels(opened.get(1).memory)), "slot 2's screen, not slot 1's");
