@@ -57,6 +57,27 @@ public final class SysfsTree {
         return this;
     }
 
+    /**
+     * A connector of the DRM card its driver made (drm/{@code card}/{@code card}-{@code connector}
+     * under the function): its status, its modes (the preferred first) and an EDID that gives the
+     * monitor's size in cm (0 x 0: no EDID at all).
+     */
+    public SysfsTree drmConnector(String address, String card, String connector, boolean connected, String modes,
+                                  int widthCm, int heightCm) throws IOException {
+        Path dir = Files.createDirectories(pciDevice(address).resolve("drm").resolve(card).resolve(card + "-" + connector));
+        Files.writeString(dir.resolve("status"), connected ? "connected\n" : "disconnected\n");
+        Files.writeString(dir.resolve("modes"), modes.isEmpty() ? "" : modes.replace(' ', '\n') + "\n");
+        byte[] edid = new byte[widthCm == 0 ? 0 : 128];
+        if (edid.length > 0) {
+            byte[] header = {0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0};
+            System.arraycopy(header, 0, edid, 0, 8);
+            edid[21] = (byte) widthCm;
+            edid[22] = (byte) heightCm;
+        }
+        Files.write(dir.resolve("edid"), edid);
+        return this;
+    }
+
     /** The kernel's reset attribute, with the methods reset_method lists. */
     public SysfsTree reset(String address, String methods) throws IOException {
         Files.writeString(pciDevice(address).resolve("reset"), "");

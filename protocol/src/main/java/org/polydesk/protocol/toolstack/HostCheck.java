@@ -36,10 +36,23 @@ public record HostCheck(List<Finding> host, List<Display> displays) {
      * {@code passedWith}: the other devices that go to the VM with it (its card's other functions,
      * and under Linux's IOMMU the rest of its IOMMU group); {@code resetMethods}: as the kernel
      * names them (flr, af_flr, pm, bus, device_specific); {@code reasons}: why the verdict is not
-     * plain "assignable" (empty when it is).
+     * plain "assignable" (empty when it is); {@code monitors}: the monitors connected to it now
+     * (empty when none is, or when no KMS driver has it: bound to pciback or vfio for a VM).
      */
     public record Display(String address, String vendor, String device, String driver, boolean bootVga,
                           Integer iommuGroup, List<String> passedWith, List<String> resetMethods, Verdict verdict,
-                          List<String> reasons) {
+                          List<String> reasons, List<Monitor> monitors) {
+    }
+
+    /**
+     * A monitor on a display controller, as its DRM connector says: the kernel's name of the
+     * connector (HDMI-A-1, eDP-1, DP-2), its preferred mode (WIDTHxHEIGHT), and its size in
+     * millimetres from its EDID (null: the monitor does not say).
+     */
+    public record Monitor(String name, String mode, Integer widthMm, Integer heightMm) {
+        /** "HDMI-A-1 1920x1080, 530x300 mm", for people. */
+        public String describe() {
+            return name + (mode == null ? "" : " " + mode) + (widthMm == null ? "" : ", " + widthMm + "x" + heightMm + " mm");
+        }
     }
 }

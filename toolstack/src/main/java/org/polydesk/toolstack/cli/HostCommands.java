@@ -201,6 +201,8 @@ final class HostCommands {
                     out.printf("  passed with: %s; reset: %s%s%n", d.passedWith().isEmpty() ? "nothing else"
                             : String.join(", ", d.passedWith()), d.resetMethods().isEmpty() ? "none" : String.join(", ", d.resetMethods()),
                             d.iommuGroup() == null ? "" : "; IOMMU group " + d.iommuGroup());
+                    out.printf("  monitors: %s%n", d.monitors().isEmpty() ? "none connected"
+                            : String.join("; ", d.monitors().stream().map(HostCheck.Monitor::describe).toList()));
                     for (String r : d.reasons()) {
                         out.printf("  - %s%n", r);
                     }

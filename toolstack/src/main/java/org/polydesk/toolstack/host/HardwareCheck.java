@@ -30,7 +30,8 @@ import org.polydesk.toolstack.process.BoundedCommand;
  * virtualisation flags nor the IOMMU. Without Xen, the kernel's: {@code /proc/cpuinfo}'s vmx/svm,
  * {@code /sys/class/iommu}, {@code IR-} interrupts in {@code /proc/interrupts}, {@code
  * /proc/meminfo}. Each display controller from sysfs: its card's other functions and its IOMMU
- * group (what goes with it), the kernel's {@code reset_method}, whether it drives dom0's screen.
+ * group (what goes with it), the kernel's {@code reset_method}, whether it drives dom0's screen,
+ * and the monitors connected to it (its DRM card's connectors).
  */
 public final class HardwareCheck {
     /** Below this a desktop of several VMs is cramped (dom0 takes 2 GiB of it). */
@@ -217,7 +218,45 @@ public final class HardwareCheck {
         List<String> reasons = new ArrayList<>(blockers);
         reasons.addAll(caveats);
         return new Display(d.address(), gpu.vendor(), gpu.name(), d.driver(), d.bootVga(), d.iommuGroup(), passedWith,
-                methods, verdict, reasons);
+                methods, verdict, reasons, monitors(d.address()));
+    }
+
+    /**
+     * The monitors connected to the controller at {@code address}: the connectors of the DRM card
+     * its driver made (drm/cardN/cardN-NAME: status, modes with the preferred first, the EDID's
+     * size in cm at bytes 21 and 22). None without a KMS driver.
+     */
+    private List<HostCheck.Monitor> monitors(String address) throws IOException {
+        Path drm = sys.pciDevice(address).resolve("drm");
+        List<HostCheck.Monitor> out = new ArrayList<>();
+        if (!Files.isDirectory(drm)) {
+            return out;
+        }
+        List<Path> cards;
+        try (Stream<Path> s = Files.list(drm)) {
+            cards = s.filter(p -> p.getFileName().toString().matches("card\\d+")).sorted().toList();
+        }
+        for (Path card : cards) {
+            List<Path> connectors;
+            try (Stream<Path> s = Files.list(card)) {
+                connectors = s.filter(p -> p.getFileName().toString().startsWith(card.getFileName() + "-")).sorted().toList();
+            }
+            for (Path c : connectors) {
+                Path status = c.resolve("status");
+                if (!Files.isReadable(status) || !Files.readString(status).strip().equals("connected")) {
+                    continue;
+                }
+                Path modesFile = c.resolve("modes");
+                List<String> modes = Files.isReadable(modesFile) ? Files.readAllLines(modesFile) : List.of();
+                Path edidFile = c.resolve("edid");
+                byte[] edid = Files.isReadable(edidFile) ? Files.readAllBytes(edidFile) : new byte[0];
+                boolean sized = edid.length >= 128 && (edid[21] & 0xFF) > 0 && (edid[22] & 0xFF) > 0;
+                out.add(new HostCheck.Monitor(c.getFileName().toString().substring(card.getFileName().toString().length() + 1),
+                        modes.isEmpty() ? null : modes.get(0).strip(), sized ? (edid[21] & 0xFF) * 10 : null,
+                        sized ? (edid[22] & 0xFF) * 10 : null));
+            }
+        }
+        return out;
     }
 
     private Map<String, String> xlInfo() throws IOException {

@@ -72,6 +72,11 @@ class HardwareCheckTest {
         sys.function("0000:01:00.0", "0000:00:01.0", 0x030000, 0x1002, 0x73bf, "amdgpu").bootVga("0000:01:00.0", false)
                 .reset("0000:01:00.0", "bus");
         sys.function("0000:01:00.1", "0000:00:01.0", 0x040300, 0x1002, 0xab28, "snd_hda_intel");
+        // the laptop's panel and nothing on its HDMI port; the discrete card drives a 4K monitor
+        sys.drmConnector("0000:00:02.0", "card1", "eDP-1", true, "1920x1080 1600x900", 34, 19)
+                .drmConnector("0000:00:02.0", "card1", "HDMI-A-1", false, "", 0, 0)
+                .drmConnector("0000:01:00.0", "card0", "DP-1", true, "3840x2160 2560x1440 1920x1080", 60, 34)
+                .drmConnector("0000:01:00.0", "card0", "DP-2", true, "1024x768", 0, 0);
         return sys;
     }
 
@@ -111,6 +116,24 @@ class HardwareCheckTest {
         Display integrated = display(c, "0000:00:02.0");
         assertEquals(Verdict.ASSIGNABLE_WITH_CAVEATS, integrated.verdict());
         assertTrue(integrated.reasons().get(0).contains("drives dom0's screen"), integrated.reasons().toString());
+
+        // the monitors on each: connected ones only, the preferred mode, the EDID's size
+        assertEquals(List.of(new HostCheck.Monitor("eDP-1", "1920x1080", 340, 190)), integrated.monitors());
+        assertEquals(List.of(new HostCheck.Monitor("DP-1", "3840x2160", 600, 340), new HostCheck.Monitor("DP-2", "1024x768", null, null)),
+                discrete.monitors());
+        assertEquals("DP-1 3840x2160, 600x340 mm", discrete.monitors().get(0).describe());
+        assertEquals("DP-2 1024x768", discrete.monitors().get(1).describe());
+    }
+
+    @Test
+    void aCardNoKmsDriverHasShowsNoMonitors() throws Exception {
+        SysfsTree sys = new SysfsTree(tmp.resolve("sys"));
+        sys.function("0000:00:02.0", null, 0x030000, 0x8086, 0x4680, "i915").bootVga("0000:00:02.0", true)
+                .reset("0000:00:02.0", "flr");
+        sys.function("0000:01:00.0", null, 0x030000, 0x1002, 0x73bf, "vfio-pci").reset("0000:01:00.0", "flr");
+        HostCheck c = check(sys, proc("", "", true), xl("hvm_directio", "(XEN) I/O virtualisation enabled\n"));
+        assertEquals(List.of(), display(c, "0000:01:00.0").monitors(), "bound to vfio-pci: no DRM card, no monitors");
+        assertEquals(List.of(), display(c, "0000:00:02.0").monitors(), "no connector connected");
     }
 
     @Test

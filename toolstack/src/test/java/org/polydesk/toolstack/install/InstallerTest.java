@@ -76,7 +76,7 @@ class InstallerTest {
             new HostCheck.Finding(HostCheck.CPU, HostCheck.Status.OK, "Intel VT-x (Xen: hvm)"),
             new HostCheck.Finding(HostCheck.IOMMU, HostCheck.Status.MISSING, "Xen uses no IOMMU (no hvm_directio)")),
             List.of(new HostCheck.Display("0000:00:02.0", "Intel", "UHD 630", "i915", true, null, List.of(), List.of("flr"),
-                    HostCheck.Verdict.NOT_ASSIGNABLE, List.of("no IOMMU"))));
+                    HostCheck.Verdict.NOT_ASSIGNABLE, List.of("no IOMMU"), List.of())));
 
     Installer installer(FakeRunner runner, FakeSys fake) {
         return new Installer(runner, fake.devices("/dev/sr0 /run/live/medium iso9660 ro 0 0\n"), progress, () -> machine.check());

@@ -153,6 +153,8 @@ public final class HostPage {
                 lines.add(d.address() + " " + d.vendor() + " " + d.device() + ": "
                         + d.verdict().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
                         + (d.passedWith().isEmpty() ? "" : " (with " + String.join(", ", d.passedWith()) + ")"));
+                lines.add("    monitors: " + (d.monitors().isEmpty() ? "none connected"
+                        : String.join("; ", d.monitors().stream().map(HostCheck.Monitor::describe).toList())));
                 d.reasons().forEach(r -> lines.add("    " + r));
             }
             if (c.displays().isEmpty()) {
