@@ -120,12 +120,13 @@ class HostPageUiTest {
     /**
      * The hardware check, against a polydeskd whose machine is laid out as files (a sysfs with one
      * display controller, a /proc of a Xen dom0, an xl that answers as Xen does without an IOMMU):
-     * each finding shown, and the card judged not assignable with the reason.
+     * each finding shown, and the card judged not assignable with the reason, with its monitor.
      */
     @Test
     void theHardwareCheckShowsEachFindingAndTheCardsVerdict() throws Exception {
         org.polydesk.testsupport.SysfsTree sys = new org.polydesk.testsupport.SysfsTree(tmp.resolve("sys"));
-        sys.function("0000:00:02.0", null, 0x030000, 0x1234, 0x1111, null).reset("0000:00:02.0", "flr");
+        sys.function("0000:00:02.0", null, 0x030000, 0x1234, 0x1111, null).reset("0000:00:02.0", "flr")
+                .drmConnector("0000:00:02.0", "card0", "HDMI-A-1", true, "1920x1080 1280x720", 53, 30);
         Path proc = Files.createDirectories(tmp.resolve("proc/xen")).getParent();
         Files.writeString(proc.resolve("xen/capabilities"), "control_d\n");
         Files.writeString(proc.resolve("cpuinfo"), "flags\t: fpu\n");
@@ -147,7 +148,8 @@ class HostPageUiTest {
                 lines.toString());
         assertEquals("memory: ok — 16,384 MiB, 12,000 MiB free", lines.get(4));
         assertTrue(lines.get(5).startsWith("0000:00:02.0 ") && lines.get(5).endsWith(": not assignable"), lines.toString());
-        assertTrue(lines.get(6).strip().startsWith("no IOMMU"), lines.toString());
+        assertEquals("    monitors: HDMI-A-1 1920x1080, 530x300 mm", lines.get(6), "the monitor on the card");
+        assertTrue(lines.get(7).strip().startsWith("no IOMMU"), lines.toString());
     }
 
     @Test
