@@ -15,6 +15,7 @@ import org.polydesk.display.framebuffer.Rect;
 import org.polydesk.display.gnttab.GrantMapper;
 import org.polydesk.display.sink.Sink;
 import org.polydesk.protocol.rpc.Backoff;
+import org.polydesk.protocol.vm.PciAddress;
 
 /**
  * The sink of whoever owns the monitor: dom0's own (the framebuffer) until a VM with a GPU by
@@ -108,11 +109,7 @@ public final class MonitorSink implements Sink, Passthrough {
 
     /** PCI addresses with or without the domain ("01:00.0" is "0000:01:00.0"), any case. */
     static boolean samePci(String a, String b) {
-        return withDomain(a).equalsIgnoreCase(withDomain(b));
-    }
-
-    private static String withDomain(String pci) {
-        return pci.matches("[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7]") ? "0000:" + pci : pci;
+        return PciAddress.canonical(a).equals(PciAddress.canonical(b));
     }
 
     @Override

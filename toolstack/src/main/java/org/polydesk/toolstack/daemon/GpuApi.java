@@ -5,8 +5,8 @@ import org.polydesk.protocol.toolstack.ToolstackApi;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.polydesk.protocol.rpc.ErrorCode;
+import org.polydesk.protocol.vm.PciAddress;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.protocol.vm.VmStatus;
 import org.polydesk.toolstack.gpu.PciDevice;
@@ -81,7 +81,7 @@ final class GpuApi {
 
     private static VmDefinition owner(List<VmStatus> all, String address) {
         for (VmStatus s : all) {
-            if (s.definition().gpu() != null && canonical(s.definition().gpu()).equals(address)) {
+            if (s.definition().gpu() != null && PciAddress.canonical(s.definition().gpu()).equals(address)) {
                 return s.definition();
             }
         }
@@ -93,11 +93,6 @@ final class GpuApi {
         if (address == null || !address.matches("([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-1][0-9a-fA-F]\\.[0-7]")) {
             throw RpcException.invalidParam(ToolstackApi.GpuAssign.GPU, "gpu must be a PCI address like 0000:01:00.0, not '" + address + "'");
         }
-        return canonical(address);
-    }
-
-    private static String canonical(String address) {
-        String a = address.toLowerCase(Locale.ROOT);
-        return a.length() == 7 ? "0000:" + a : a;
+        return PciAddress.canonical(address);
     }
 }

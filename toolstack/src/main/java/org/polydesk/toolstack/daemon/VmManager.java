@@ -11,6 +11,7 @@ import org.polydesk.protocol.vm.CrashAction;
 import org.polydesk.protocol.vm.Disk;
 import org.polydesk.protocol.vm.Nic;
 import org.polydesk.protocol.vm.NicPolicy;
+import org.polydesk.protocol.vm.PciAddress;
 import org.polydesk.toolstack.definition.SuspendImages;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -280,7 +281,7 @@ public final class VmManager {
         RunningVm vm;
         try {
             if (def.gpu() != null) {
-                gpu = gpus.take(def.id(), DefinitionValidator.normalisePci(def.gpu()));
+                gpu = gpus.take(def.id(), PciAddress.canonical(def.gpu()));
             }
             List<String> functions = gpu == null ? List.of() : gpu.addresses();
             plug(def);

@@ -18,6 +18,7 @@ import org.polydesk.protocol.vm.Nic;
 import org.polydesk.protocol.vm.NicAllowed;
 import org.polydesk.protocol.vm.NicPolicy;
 import org.polydesk.protocol.rpc.Problem;
+import org.polydesk.protocol.vm.PciAddress;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.toolstack.backend.NicNames;
 
@@ -284,14 +285,14 @@ public final class DefinitionValidator {
         for (String bdf : def.pciDevices()) {
             if (bdf == null || !PCI_BDF.matcher(bdf).matches()) {
                 problems.add(new Problem(VmDefinition.PCI_DEVICES, "PCI device '" + bdf + "' is not an address like 0000:01:00.0"));
-            } else if (!seen.add(normalisePci(bdf))) {
+            } else if (!seen.add(PciAddress.canonical(bdf))) {
                 problems.add(new Problem(VmDefinition.PCI_DEVICES, "PCI device " + bdf + " is listed twice"));
             }
         }
         if (def.gpu() != null) {
             if (!PCI_BDF.matcher(def.gpu()).matches()) {
                 problems.add(new Problem(VmDefinition.GPU, "GPU '" + def.gpu() + "' is not a PCI address like 0000:01:00.0"));
-            } else if (seen.contains(normalisePci(def.gpu()))) {
+            } else if (seen.contains(PciAddress.canonical(def.gpu()))) {
                 problems.add(new Problem(VmDefinition.GPU, "GPU " + def.gpu() + " is also listed as a PCI device"));
             }
         }
@@ -309,7 +310,7 @@ public final class DefinitionValidator {
             if (def.name() != null && def.name().equalsIgnoreCase(other.name())) {
                 problems.add(new Problem(VmDefinition.NAME, "name '" + def.name() + "' is already used by another VM"));
             }
-            String otherGpu = other.gpu() == null ? null : normalisePci(other.gpu());
+            String otherGpu = other.gpu() == null ? null : PciAddress.canonical(other.gpu());
             for (String bdf : pciOf(other)) {
                 if (mine.contains(bdf)) {
                     problems.add(new Problem(bdf.equals(otherGpu) ? VmDefinition.GPU : VmDefinition.PCI_DEVICES, (bdf.equals(otherGpu) ? "GPU " : "PCI device ") + bdf
@@ -324,19 +325,15 @@ public final class DefinitionValidator {
         Set<String> out = new HashSet<>();
         for (String bdf : def.pciDevices()) {
             if (bdf != null && PCI_BDF.matcher(bdf).matches()) {
-                out.add(normalisePci(bdf));
+                out.add(PciAddress.canonical(bdf));
             }
         }
         if (def.gpu() != null && PCI_BDF.matcher(def.gpu()).matches()) {
-            out.add(normalisePci(def.gpu()));
+            out.add(PciAddress.canonical(def.gpu()));
         }
         return out;
     }
 
-    public static String normalisePci(String bdf) {
-        String lower = bdf.toLowerCase();
-        return lower.length() == 7 ? "0000:" + lower : lower;
-    }
 
     private static void checkAbsolute(String field, String what, String path, List<Problem> problems) {
         if (path != null && !path.startsWith("/")) {

@@ -13,11 +13,11 @@ import org.polydesk.protocol.vm.Firmware;
 import org.polydesk.protocol.vm.GuestType;
 import org.polydesk.protocol.vm.Nic;
 import org.polydesk.protocol.vm.NicModel;
+import org.polydesk.protocol.vm.PciAddress;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.toolstack.backend.NicNames;
 import org.polydesk.toolstack.backend.SoundCardArgs;
 import org.polydesk.toolstack.backend.VmRuntimeDir;
-import org.polydesk.toolstack.definition.DefinitionValidator;
 
 /**
  * A VM definition as libxl's libxl_domain_config JSON (the form libxl_domain_config_from_json
@@ -137,9 +137,9 @@ public final class LibxlDomainConfig {
         List<String> added = new ArrayList<>();
         for (String bdf : gpuFunctions) {
             pcidevs.add(pci(bdf).put("rdm_policy", "strict"));
-            added.add(DefinitionValidator.normalisePci(bdf));
+            added.add(PciAddress.canonical(bdf));
         }
-        def.pciDevices().stream().filter(bdf -> !added.contains(DefinitionValidator.normalisePci(bdf)))
+        def.pciDevices().stream().filter(bdf -> !added.contains(PciAddress.canonical(bdf)))
                 .forEach(bdf -> pcidevs.add(pci(bdf)));
         // libxl only records these: LibxlBackend acts on a guest's power-off, reboot or crash itself.
         root.put("on_poweroff", "destroy");
@@ -284,7 +284,7 @@ public final class LibxlDomainConfig {
 
     /** A PCI address as libxl_device_pci JSON. */
     static ObjectNode pci(String bdf) {
-        String full = DefinitionValidator.normalisePci(bdf);
+        String full = PciAddress.canonical(bdf);
         ObjectNode pci = Json.mapper().createObjectNode();
         pci.put("domain", Integer.parseInt(full.substring(0, 4), 16));
         pci.put("bus", Integer.parseInt(full.substring(5, 7), 16));

@@ -23,6 +23,7 @@ import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.vm.Disk;
 import org.polydesk.protocol.vm.Firmware;
 import org.polydesk.protocol.vm.Nic;
+import org.polydesk.protocol.vm.PciAddress;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.protocol.vm.VmSockets;
 import org.polydesk.toolstack.backend.BackendException;
@@ -276,8 +277,7 @@ public final class QemuBackend implements HypervisorBackend {
             pci.add(0, def.gpu());
         }
         for (String bdf : pci) {
-            String full = bdf.length() == 7 ? "0000:" + bdf : bdf;
-            if (!Files.exists(Path.of("/sys/bus/pci/devices", full.toLowerCase()))) {
+            if (!Files.exists(Path.of("/sys/bus/pci/devices", PciAddress.canonical(bdf)))) {
                 missing.add("PCI device " + bdf + " is not present on this host");
             }
         }

@@ -12,12 +12,12 @@ import org.polydesk.protocol.vm.Firmware;
 import org.polydesk.protocol.vm.GuestType;
 import org.polydesk.protocol.vm.HypervFeature;
 import org.polydesk.protocol.vm.Nic;
+import org.polydesk.protocol.vm.PciAddress;
 import org.polydesk.toolstack.backend.NicNames;
 import org.polydesk.toolstack.backend.SoundCardArgs;
 import org.polydesk.protocol.vm.NicModel;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.toolstack.backend.VmRuntimeDir;
-import org.polydesk.toolstack.definition.DefinitionValidator;
 
 /**
  * The qemu-system-x86_64 arguments for a VM definition. QEMU serves the VM's screen on a VNC UNIX
@@ -113,7 +113,7 @@ public final class QemuCommandLine {
         addNics(a, def, boot);
         List<String> added = new ArrayList<>();
         for (String bdf : concat(gpuFunctions, def.pciDevices())) {
-            String full = DefinitionValidator.normalisePci(bdf);
+            String full = PciAddress.canonical(bdf);
             if (!added.contains(full)) {
                 added.add(full);
                 a.addAll(List.of("-device", "vfio-pci,host=" + full));
