@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import org.polydesk.display.sink.FramebufferSink;
 import org.polydesk.display.sink.KmsSink;
 import org.polydesk.display.sink.Sink;
+import org.polydesk.display.sink.SysfsDevice;
 
 /**
  * {@code --sink auto}: dom0's screen by kernel mode setting on the first DRM card that has a
@@ -59,12 +60,8 @@ final class ScreenProbe {
 
     /** A PCI device on the root bus (domain 0, bus 0): an integrated GPU; a discrete one sits behind a bridge. */
     private static boolean integrated(Path sysDrm, Path card) {
-        try {
-            String device = sysDrm.resolve(card.getFileName()).resolve("device").toRealPath().getFileName().toString();
-            return device.matches("0000:00:[0-9a-f]{2}\\.[0-7]");
-        } catch (IOException e) {
-            return false;
-        }
+        String device = SysfsDevice.pciAddress(sysDrm.resolve(card.getFileName()));
+        return device != null && device.startsWith("0000:00:");
     }
 
     /** The display the firmware booted on (the PCI device's boot_vga). */

@@ -36,6 +36,8 @@ public final class KmsSink implements Sink {
 
     /** How often the driven monitor is looked at (the kernel's last word, no probe). */
     private static final long WATCH_SECONDS = 1;
+    /** The stall of a card with no monitor connected: the watch looks for one coming. */
+    private static final String NO_MONITOR = "no monitor connected";
 
     private final DrmCard card;
     /** The monitor driven, its two buffers and the frame drawn into: made again when it goes. */
@@ -104,7 +106,7 @@ public final class KmsSink implements Sink {
     /** On the watch thread: the driven monitor unplugged, or a monitor back while none was. */
     private void watch() {
         boolean gone = !card.connected(head.connectorId());
-        if (gone || "no monitor connected".equals(stalled)) {
+        if (gone || NO_MONITOR.equals(stalled)) {
             relayout = true;
             repaint.run();
         }
@@ -175,8 +177,7 @@ public final class KmsSink implements Sink {
             return false; // no monitor: the watch lays the heads out again when one comes
         }
         try {
-            card.setMaster();
-            card.setCrtc(head, buffers[front]);
+            showFront();
         } catch (IOException e) {
             retries.schedule(() -> repaint.run(), 1, TimeUnit.SECONDS); // still not ours; again in a second
             return false;
@@ -198,7 +199,7 @@ public final class KmsSink implements Sink {
         DrmHead next = heads.stream().filter(h -> h.connectorId() == head.connectorId()).findFirst()
                 .orElse(heads.isEmpty() ? null : heads.get(0));
         if (next == null) {
-            stall("no monitor connected");
+            stall(NO_MONITOR);
             return false;
         }
         if (next.connectorId() == head.connectorId() && next.mode().toString().equals(head.mode().toString())
@@ -324,11 +325,16 @@ public final class KmsSink implements Sink {
             return;
         }
         try {
-            card.setMaster();
-            card.setCrtc(head, buffers[front]);
+            showFront();
         } catch (IOException e) {
             stall(e.getMessage());
         }
+    }
+
+    /** Takes DRM master and puts the buffer that was on the screen back on it. */
+    private void showFront() throws IOException {
+        card.setMaster();
+        card.setCrtc(head, buffers[front]);
     }
 
     @Override
