@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -12,7 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.display.qemu.QemuGuest;
-import org.polydesk.protocol.rpc.Json;
 import org.polydesk.testsupport.Ppm;
 import org.polydesk.testsupport.TestGuest;
 
@@ -58,10 +56,7 @@ class FbconConsoleInGuestTest {
         }
         assertTrue(black >= 0.9, "fbcon's black screen: " + black + " of it is black");
 
-        for (String key : List.of("o", "k", "ret")) {
-            guest.qmp().execute("send-key", (com.fasterxml.jackson.databind.node.ObjectNode) Json.mapper().readTree(
-                    "{\"keys\": [{\"type\": \"qcode\", \"data\": \"" + key + "\"}]}"), Duration.ofSeconds(10));
-        }
+        guest.sendKeys("o", "k", "ret");
         TestGuest.awaitConsole(guest.console(), "FBCON HIDDEN", 60);
         console = Files.readString(guest.console());
         assertTrue(console.contains("FBCON TYPED ok"), console);

@@ -135,6 +135,15 @@ public final class QemuGuest implements AutoCloseable {
         return Ppm.read(file);
     }
 
+    /** Presses and releases each key in turn (QMP send-key; QEMU's qcode names: "o", "k", "ret"). */
+    public void sendKeys(String... qcodes) throws IOException, InterruptedException {
+        for (String key : qcodes) {
+            ObjectNode args = Json.mapper().createObjectNode();
+            args.putArray("keys").addObject().put("type", "qcode").put("data", key);
+            qmp().execute("send-key", args, Duration.ofSeconds(10));
+        }
+    }
+
     /** QEMU's picture of one head of one display device ({@code device}: its QEMU id). */
     public Ppm screendump(String device, int head) throws IOException, InterruptedException {
         Path file = dir.resolve("screen-" + device + "-" + head + ".ppm");

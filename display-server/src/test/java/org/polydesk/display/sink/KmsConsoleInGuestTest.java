@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -13,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.display.qemu.QemuGuest;
-import org.polydesk.protocol.rpc.Json;
 import org.polydesk.testsupport.Ppm;
 import org.polydesk.testsupport.TestGuest;
 
@@ -52,26 +50,26 @@ class KmsConsoleInGuestTest {
 
         TestGuest.awaitConsole(guest.console(), "KMS SHOWN", 120);
         awaitShare(FRAME, 0.5, "our frame by KMS");
-        type("g", "o", "ret");
+        guest.sendKeys("g", "o", "ret");
 
         TestGuest.awaitConsole(guest.console(), "CONSOLE SHOWN", 60);
         awaitShare(0x000000, 0.9, "fbcon's black console once we are not DRM master");
-        type("o", "k", "ret");
+        guest.sendKeys("o", "k", "ret");
 
         TestGuest.awaitConsole(guest.console(), "KMS BACK", 60);
         awaitShare(FRAME, 0.5, "our frame again, by KMS");
-        type("o", "n", "ret");
+        guest.sendKeys("o", "n", "ret");
 
         TestGuest.awaitConsole(guest.console(), "KMS DROPPED A FRAME", 60);
         awaitShare(THIEF, 0.9, "the other DRM master's picture");
         assertTrue(Files.readString(guest.console()).contains("frames are not shown on Virtual-1 now: cannot become DRM master"),
                 "the lost master is logged:\n" + Files.readString(guest.console()));
-        type("g", "o", "ret");
+        guest.sendKeys("g", "o", "ret");
 
         TestGuest.awaitConsole(guest.console(), "KMS RECOVERED", 60);
         awaitShare(FRAME, 0.5, "our frame once the other master let go");
         assertTrue(Files.readString(guest.console()).contains("showing frames on Virtual-1 again"), "the recovery is logged");
-        type("e", "n", "d", "ret");
+        guest.sendKeys("e", "n", "d", "ret");
 
         TestGuest.awaitConsole(guest.console(), "KMS CLOSED", 60);
         // the framebuffer emulation's own picture, as fbcon left it
@@ -80,13 +78,6 @@ class KmsConsoleInGuestTest {
         assertTrue(console.contains("KMS TYPED go") && console.contains("CONSOLE TYPED ok"), console);
         assertFalse(console.contains("KMS STALLED"), console);
         assertFalse(console.contains("Exception"), console);
-    }
-
-    private void type(String... keys) throws Exception {
-        for (String key : keys) {
-            guest.qmp().execute("send-key", (com.fasterxml.jackson.databind.node.ObjectNode) Json.mapper().readTree(
-                    "{\"keys\": [{\"type\": \"qcode\", \"data\": \"" + key + "\"}]}"), Duration.ofSeconds(10));
-        }
     }
 
     private void awaitShare(int rgb, double least, String what) throws Exception {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -13,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.display.qemu.QemuGuest;
-import org.polydesk.protocol.rpc.Json;
 import org.polydesk.testsupport.Ppm;
 import org.polydesk.testsupport.TestGuest;
 
@@ -115,9 +113,6 @@ class KmsHotplugInGuestTest {
             keys.add(String.valueOf(c));
         }
         keys.add("ret");
-        for (String key : keys) {
-            guest.qmp().execute("send-key", (com.fasterxml.jackson.databind.node.ObjectNode) Json.mapper().readTree(
-                    "{\"keys\": [{\"type\": \"qcode\", \"data\": \"" + key + "\"}]}"), Duration.ofSeconds(10));
-        }
+        guest.sendKeys(keys.toArray(String[]::new));
     }
 }
