@@ -1,6 +1,7 @@
 package org.polydesk.input.focus;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -12,6 +13,9 @@ import org.polydesk.input.hotkey.HotkeyAction;
 import org.polydesk.input.sink.InputSink;
 import org.polydesk.protocol.focus.FocusBus;
 import org.polydesk.protocol.focus.FocusChanged;
+import org.polydesk.protocol.focus.Head;
+import org.polydesk.protocol.focus.HeadLayout;
+import org.polydesk.protocol.focus.HeadShown;
 import org.polydesk.protocol.focus.PointerMoved;
 
 /**
@@ -20,6 +24,12 @@ import org.polydesk.protocol.focus.PointerMoved;
  * so a switch (releasing held keys in the VM that loses focus, then publishing) is never interleaved
  * with an input event. It also passes on where the router put the pointer of a slot whose input is
  * absolute ({@link PointerMoved}), to the focus bus's subscribers.
+ *
+ * <p>With several monitors ({@link #setHeads}) each shows a slot of its own, no slot on two. The
+ * keyboard's slot is the one shown on the monitor under the pointer: a chord or a request puts its
+ * slot on that monitor (a slot shown on another trades places with it), and the pointer crossing
+ * onto another monitor moves the keyboard to that one's slot. A monitor with no slot left for it
+ * shows nothing; the keyboard stays where it was until a chord gives it one.
  */
 public final class FocusAuthority {
     private static final Logger LOG = Logger.getLogger(FocusAuthority.class.getName());
@@ -31,6 +41,10 @@ public final class FocusAuthority {
 
         /** The slot's VM is gone: forget what was held there. */
         void slotGone(int slot);
+
+        /** The monitors changed: put the pointer on one of them if it is on none now. */
+        default void headsChanged() {
+        }
     }
 
     private record Occupant(UUID vm, String name, InputSink sink) {
@@ -52,6 +66,11 @@ public final class FocusAuthority {
     };
     private int current = FocusBus.UI_SLOT;
     private long seq;
+    /** The monitors in the layout's order, each with the slot it shows (null: none); empty while none are known. */
+    private final Map<String, Integer> shown = new LinkedHashMap<>();
+    private List<Head> heads = List.of();
+    /** The monitor under the pointer; null while none are known. */
+    private String pointerHead;
 
     /** The control UI's sink (RFB to its Xvnc), or null while it has none. */
     public FocusAuthority(InputSink uiSink) {
@@ -78,7 +97,126 @@ public final class FocusAuthority {
     }
 
     public synchronized FocusChanged current() {
-        return new FocusChanged(seq, current, slots.get(current).vm(), FocusChanged.Cause.INITIAL);
+        return change(seq, FocusChanged.Cause.INITIAL);
+    }
+
+    private FocusChanged change(long number, FocusChanged.Cause cause) {
+        if (heads.isEmpty()) {
+            return new FocusChanged(number, current, slots.get(current).vm(), cause);
+        }
+        List<HeadShown> what = new ArrayList<>();
+        shown.forEach((head, slot) -> what.add(new HeadShown(head, slot)));
+        return new FocusChanged(number, current, slots.get(current).vm(), cause, what, pointerHead);
+    }
+
+    /** The monitors in their layout, empty while the display server has named none. */
+    public synchronized List<Head> heads() {
+        return heads;
+    }
+
+    /** The monitor under the pointer, null while none are known. */
+    public synchronized Head pointerHead() {
+        for (Head h : heads) {
+            if (h.name().equals(pointerHead)) {
+                return h;
+            }
+        }
+        return null;
+    }
+
+    /** The slot {@code head} shows, null for none (or no such monitor). */
+    public synchronized Integer shownOn(String head) {
+        return shown.get(head);
+    }
+
+    /**
+     * The display server's monitors now ({@link FocusBus#HEADS_SET}; checked by the caller). Those
+     * kept keep their slot; the slot of each that went moves to the first monitor left that is not
+     * under the pointer (else to that one), what it showed giving way; a new one shows a slot that
+     * no monitor shows, if any. The pointer stays on its monitor if it is still there, else goes to
+     * the first.
+     */
+    public synchronized FocusChanged setHeads(HeadLayout layout) {
+        Map<String, Integer> before = new LinkedHashMap<>(shown);
+        List<Integer> orphans = new ArrayList<>();
+        before.forEach((head, slot) -> {
+            if (layout.head(head) == null && slot != null) {
+                orphans.add(slot);
+            }
+        });
+        heads = List.copyOf(layout.heads());
+        shown.clear();
+        for (Head h : heads) {
+            shown.put(h.name(), before.get(h.name()));
+        }
+        if (before.isEmpty()) {
+            shown.put(heads.get(0).name(), current == FocusBus.CONSOLE ? FocusBus.UI_SLOT : current);
+        }
+        boolean pointerKept = pointerHead != null && shown.containsKey(pointerHead);
+        if (!pointerKept) {
+            pointerHead = heads.get(0).name();
+        }
+        for (int slot : orphans) {
+            String to = heads.stream().map(Head::name).filter(h -> !h.equals(pointerHead) && !orphans.contains(shown.get(h)))
+                    .findFirst().orElse(pointerHead);
+            if (orphans.contains(shown.get(to))) {
+                break; // every monitor left already shows a vanished one's slot
+            }
+            shown.put(to, slot);
+        }
+        fill();
+        hook.headsChanged();
+        Integer under = shown.get(pointerHead);
+        int next = current == FocusBus.CONSOLE || under == null ? current : under;
+        if (next != current) {
+            hook.focusMoving(current, next);
+            current = next;
+        }
+        LOG.info("monitors " + shown + ", the pointer on " + pointerHead);
+        return publish(FocusChanged.Cause.LAYOUT);
+    }
+
+    /**
+     * The pointer crossed onto {@code head} (the router, under this monitor): its slot gets the
+     * keyboard. On a monitor that shows nothing the keyboard stays where it was.
+     */
+    public synchronized void pointerOn(String head) {
+        if (head.equals(pointerHead) || !shown.containsKey(head)) {
+            return;
+        }
+        pointerHead = head;
+        Integer slot = shown.get(head);
+        if (slot != null && current != FocusBus.CONSOLE && slot != current) {
+            hook.focusMoving(current, slot);
+            current = slot;
+        }
+        publish(FocusChanged.Cause.POINTER);
+    }
+
+    /** Gives each monitor that shows nothing a slot that none shows, lowest first. */
+    private void fill() {
+        for (Map.Entry<String, Integer> e : shown.entrySet()) {
+            if (e.getValue() == null) {
+                for (int slot : slots.keySet()) {
+                    if (slot != FocusBus.CONSOLE && !shown.containsValue(slot)) {
+                        e.setValue(slot);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    private FocusChanged publish(FocusChanged.Cause cause) {
+        FocusChanged change = change(++seq, cause);
+        for (Consumer<FocusChanged> l : listeners) {
+            try {
+                l.accept(change);
+            } catch (RuntimeException e) {
+                LOG.warning("a focus listener failed: " + e);
+            }
+        }
+        return change;
     }
 
     /** The sink of a slot, or null when the slot is empty or its sink is not set. */
@@ -150,6 +288,10 @@ public final class FocusAuthority {
         }
         slots.put(slot, new Occupant(vm, name, sink));
         LOG.info("slot " + slot + ": " + name + " (" + vm + ")" + (sink == null ? "" : " via " + sink.describe()));
+        if (shown.containsValue(null)) {
+            fill(); // a monitor that showed nothing shows it
+            publish(FocusChanged.Cause.LAYOUT);
+        }
     }
 
     /** The VM stopped or crashed: its slot empties; if it had the focus, the control UI gets it. */
@@ -163,6 +305,13 @@ public final class FocusAuthority {
                 }
                 hook.slotGone(slot);
                 slots.remove(slot);
+                String head = headShowing(slot);
+                if (head != null) {
+                    // shown on a monitor without the keyboard: another slot, if one is free, takes its place
+                    shown.put(head, null);
+                    fill();
+                    publish(FocusChanged.Cause.VM_GONE);
+                }
                 if (o.sink() != null) {
                     o.sink().close();
                 }
@@ -224,21 +373,37 @@ public final class FocusAuthority {
     }
 
     private FocusChanged move(int slot, FocusChanged.Cause cause) {
-        if (slot == current) {
-            return new FocusChanged(seq, current, slots.get(current).vm(), cause);
+        boolean onPointerHead = heads.isEmpty() || slot == FocusBus.CONSOLE || Integer.valueOf(slot).equals(shown.get(pointerHead));
+        if (slot == current && onPointerHead) {
+            return change(seq, cause);
         }
-        hook.focusMoving(current, slot);
-        current = slot;
-        FocusChanged change = new FocusChanged(++seq, slot, slots.get(slot).vm(), cause);
-        LOG.info("focus " + change.seq() + ": slot " + slot + " (" + slots.get(slot).name() + "), " + cause.name().toLowerCase());
-        for (Consumer<FocusChanged> l : listeners) {
-            try {
-                l.accept(change);
-            } catch (RuntimeException e) {
-                LOG.warning("a focus listener failed: " + e);
+        if (!onPointerHead) {
+            // to the monitor under the pointer; where the slot was shown, what that one showed goes
+            String other = headShowing(slot);
+            if (other != null) {
+                shown.put(other, shown.get(pointerHead));
+            }
+            shown.put(pointerHead, slot);
+            fill();
+        }
+        if (slot != current) {
+            hook.focusMoving(current, slot);
+            current = slot;
+        }
+        FocusChanged change = publish(cause);
+        LOG.info("focus " + change.seq() + ": slot " + slot + " (" + slots.get(slot).name() + "), " + cause.name().toLowerCase()
+                + (heads.isEmpty() ? "" : ", on " + pointerHead));
+        return change;
+    }
+
+    /** The monitor showing {@code slot}, or null. */
+    private String headShowing(int slot) {
+        for (Map.Entry<String, Integer> e : shown.entrySet()) {
+            if (e.getValue() != null && e.getValue() == slot) {
+                return e.getKey();
             }
         }
-        return change;
+        return null;
     }
 
     /** focus.set named a slot that cannot take the focus. */

@@ -5,14 +5,17 @@ import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.polydesk.input.hotkey.SettingsStore;
 import org.polydesk.protocol.focus.FocusBus;
 import org.polydesk.protocol.focus.FocusChanged;
+import org.polydesk.protocol.focus.HeadLayout;
 import org.polydesk.protocol.focus.PointerMoved;
 import org.polydesk.protocol.rpc.ErrorCode;
+import org.polydesk.protocol.rpc.Problem;
 import org.polydesk.protocol.rpc.RpcException;
 import org.polydesk.protocol.rpc.RpcServer;
 
@@ -39,6 +42,7 @@ public final class FocusBusServer implements Closeable {
                 .on(FocusBus.GET, (params, connection) -> focus.current())
                 .on(FocusBus.SET, (params, connection) -> set(params))
                 .on(FocusBus.SUBSCRIBE, (params, connection) -> subscribe(connection))
+                .on(FocusBus.HEADS_SET, (params, connection) -> heads(params))
                 .on(FocusBus.CONFIG_GET, (params, connection) -> settings.get())
                 .on(FocusBus.CONFIG_SET, (params, connection) -> settings.set(params)));
     }
@@ -56,6 +60,15 @@ public final class FocusBusServer implements Closeable {
             }
             throw RpcException.invalidParam(FocusBus.SlotRef.SLOT, e.getMessage());
         }
+    }
+
+    private FocusChanged heads(HeadLayout layout) throws RpcException {
+        List<Problem> problems = layout == null ? List.of(new Problem(HeadLayout.HEADS, "params must hold the monitors"))
+                : layout.problems();
+        if (!problems.isEmpty()) {
+            throw RpcException.invalid(ErrorCode.INVALID_PARAMS, problems);
+        }
+        return focus.setHeads(layout);
     }
 
     /** Per connection, once: a second subscribe only answers where the focus is. */

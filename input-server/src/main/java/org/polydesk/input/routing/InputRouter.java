@@ -20,6 +20,7 @@ import org.polydesk.input.hotkey.HotkeyAction;
 import org.polydesk.input.hotkey.InputConfig;
 import org.polydesk.input.hotkey.Modifier;
 import org.polydesk.input.sink.InputSink;
+import org.polydesk.protocol.focus.Head;
 import org.polydesk.protocol.focus.PointerMoved;
 
 /**
@@ -42,6 +43,9 @@ import org.polydesk.protocol.focus.PointerMoved;
  * show the focused VM's. The pointer's place is kept in screen pixels and handed to sinks both as
  * a delta and as a fraction of the screen; where the focused sink takes it absolutely, that place
  * is the guest's pointer and is published to the focus bus (for dom0 to draw the pointer).
+ * With several monitors the place is in the desktop they make: it crosses from one to another where
+ * they touch (and slides along an edge where none is), a tablet spans them all, and the fractions a
+ * sink gets are of the monitor it is on, which the authority is told of when it changes.
  */
 public final class InputRouter implements InputListener, FocusAuthority.SwitchHook {
     private static final Logger LOG = Logger.getLogger(InputRouter.class.getName());
@@ -51,8 +55,8 @@ public final class InputRouter implements InputListener, FocusAuthority.SwitchHo
     private final FocusAuthority focus;
     /** Replaced whole by {@link #setHotkeys}, read under the authority's lock. */
     private Map<Chord, HotkeyAction> hotkeys;
-    private final int screenWidth;
-    private final int screenHeight;
+    /** The one screen, while the display server has named no monitors. */
+    private final Head screen;
     private final Map<Integer, Device> devices = new HashMap<>();
     /** Per slot: the keys and buttons that slot's VM holds down, with how many device keys hold each. */
     private final Map<Integer, Map<Integer, Integer>> held = new HashMap<>();
@@ -97,10 +101,9 @@ public final class InputRouter implements InputListener, FocusAuthority.SwitchHo
     public InputRouter(FocusAuthority focus, InputConfig config) {
         this.focus = focus;
         this.hotkeys = Map.copyOf(config.hotkeys());
-        this.screenWidth = config.screenWidth();
-        this.screenHeight = config.screenHeight();
-        this.pointerX = (screenWidth - 1) / 2.0;
-        this.pointerY = (screenHeight - 1) / 2.0;
+        this.screen = new Head("screen", 0, 0, config.screenWidth(), config.screenHeight());
+        this.pointerX = (screen.width() - 1) / 2.0;
+        this.pointerY = (screen.height() - 1) / 2.0;
         focus.setHook(this);
     }
 
@@ -337,24 +340,34 @@ public final class InputRouter implements InputListener, FocusAuthority.SwitchHo
                     d.lastY = d.absY;
                 }
             } else {
-                pointerX = d.caps.x().fraction(d.absX) * (screenWidth - 1);
-                pointerY = d.caps.y().fraction(d.absY) * (screenHeight - 1);
+                // a tablet or touch screen spans the whole desktop
+                double left = Double.MAX_VALUE, top = Double.MAX_VALUE, right = -Double.MAX_VALUE, bottom = -Double.MAX_VALUE;
+                for (Head h : heads()) {
+                    left = Math.min(left, h.x());
+                    top = Math.min(top, h.y());
+                    right = Math.max(right, h.x() + h.width() - 1);
+                    bottom = Math.max(bottom, h.y() + h.height() - 1);
+                }
+                jumpTo(left + d.caps.x().fraction(d.absX) * (right - left), top + d.caps.y().fraction(d.absY) * (bottom - top));
                 moved = true;
             }
         }
         if (dx != 0 || dy != 0) {
-            pointerX = clamp(pointerX + dx, screenWidth - 1);
-            pointerY = clamp(pointerY + dy, screenHeight - 1);
+            slide(dx, dy);
             moved = true;
         }
         if (moved) {
             // Relative sinks get the device's own delta; an absolute device's jump becomes one in pixels.
             int rdx = d.absolute && !d.touchpad ? (int) Math.round(pointerX - oldX) : dx;
             int rdy = d.absolute && !d.touchpad ? (int) Math.round(pointerY - oldY) : dy;
+            Head on = pointerHead();
+            if (focus.heads().size() > 0 && !on.name().equals(focus.pointerHead().name())) {
+                focus.pointerOn(on.name()); // the keyboard follows onto this monitor's slot
+            }
             int slot = focus.focusedSlot();
             InputSink s = focus.sink(slot);
-            if (s != null) {
-                s.motion(rdx, rdy, pointerX / (screenWidth - 1), pointerY / (screenHeight - 1));
+            if (s != null && showsFocused(on)) {
+                s.motion(rdx, rdy, fractionX(), fractionY());
                 dirty.add(s);
                 publishPointer(slot, s);
             }
@@ -380,7 +393,7 @@ public final class InputRouter implements InputListener, FocusAuthority.SwitchHo
             int slot = focus.focusedSlot();
             InputSink s = focus.sink(slot);
             if (s != null) {
-                s.motion(0, 0, pointerX / (screenWidth - 1), pointerY / (screenHeight - 1));
+                s.motion(0, 0, fractionX(), fractionY());
                 s.flush();
                 publishPointer(slot, s);
             }
@@ -390,17 +403,100 @@ public final class InputRouter implements InputListener, FocusAuthority.SwitchHo
     /** Where {@code sink} just put {@code slot}'s pointer, if it takes places: that is where the guest's pointer is. */
     private void publishPointer(int slot, InputSink sink) {
         if (sink.absolute()) {
-            // clamped: an absolute device may report beyond the range it announced
-            focus.pointerMoved(new PointerMoved(slot, fraction(pointerX, screenWidth), fraction(pointerY, screenHeight)));
+            focus.pointerMoved(new PointerMoved(slot, fractionX(), fractionY()));
         }
     }
 
-    private static double fraction(double v, int size) {
-        return size <= 1 ? 0 : Math.max(0, Math.min(1, v / (size - 1)));
+    /** The monitors, or the one screen while none are known. */
+    private List<Head> heads() {
+        List<Head> heads = focus.heads();
+        return heads.isEmpty() ? List.of(screen) : heads;
     }
 
-    private static double clamp(double v, int max) {
-        return Math.max(0, Math.min(max, v));
+    /** The monitor the pointer is on. */
+    private Head pointerHead() {
+        Head at = headAt(pointerX, pointerY);
+        if (at != null) {
+            return at;
+        }
+        Head on = focus.pointerHead();
+        return on != null ? on : screen;
+    }
+
+    /** Whether the monitor shows the slot that has the keyboard: only then does that VM get the pointer. */
+    private boolean showsFocused(Head on) {
+        return focus.heads().isEmpty() || Integer.valueOf(focus.focusedSlot()).equals(focus.shownOn(on.name()));
+    }
+
+    /**
+     * Moves the pointer by (dx, dy), first across then down, as a hand would: it crosses onto a
+     * monitor where one touches the edge it reaches, and stops at an edge where none does.
+     */
+    private void slide(double dx, double dy) {
+        pointerX = along(pointerX, pointerY, dx, true);
+        pointerY = along(pointerY, pointerX, dy, false);
+    }
+
+    /** The place {@code from + delta} on one axis, at {@code across} on the other, as far as monitors go. */
+    private double along(double from, double across, double delta, boolean horizontal) {
+        if (delta == 0) {
+            return from;
+        }
+        Head h = pointerHead();
+        double to = from + delta;
+        while (true) {
+            double lo = horizontal ? h.x() : h.y();
+            double hi = lo + (horizontal ? h.width() : h.height()) - 1;
+            if (to >= lo && to <= hi) {
+                return to;
+            }
+            double edge = to > hi ? hi : lo;
+            double beyond = to > hi ? hi + 1 : lo - 1;
+            Head next = horizontal ? headAt(beyond, across) : headAt(across, beyond);
+            if (next == null) {
+                return edge;
+            }
+            h = next;
+        }
+    }
+
+    /** An absolute device's place: where that is on no monitor (a gap in the desktop), the nearest place that is. */
+    private void jumpTo(double x, double y) {
+        double best = Double.MAX_VALUE;
+        for (Head h : heads()) {
+            double cx = clamp(x, h.x(), h.x() + h.width() - 1);
+            double cy = clamp(y, h.y(), h.y() + h.height() - 1);
+            double d = (cx - x) * (cx - x) + (cy - y) * (cy - y);
+            if (d < best) {
+                best = d;
+                pointerX = cx;
+                pointerY = cy;
+            }
+        }
+    }
+
+    private Head headAt(double x, double y) {
+        for (Head h : heads()) {
+            if (h.contains(x, y)) {
+                return h;
+            }
+        }
+        return null;
+    }
+
+    /** The pointer's place across the monitor it is on, 0 to 1. */
+    private double fractionX() {
+        Head on = pointerHead();
+        return on.width() <= 1 ? 0 : clamp((pointerX - on.x()) / (on.width() - 1), 0, 1);
+    }
+
+    private double fractionY() {
+        Head on = pointerHead();
+        return on.height() <= 1 ? 0 : clamp((pointerY - on.y()) / (on.height() - 1), 0, 1);
+    }
+
+    private static double clamp(double v, double min, double max) {
+        return Math.max(min, Math.min(max, v));
     }
 
     private void flushDirty() {
@@ -446,12 +542,23 @@ public final class InputRouter implements InputListener, FocusAuthority.SwitchHo
         InputSink next = focus.sink(to);
         if (next != null) {
             // The new VM's pointer goes where the user last saw it (absolute devices only).
-            next.motion(0, 0, pointerX / (screenWidth - 1), pointerY / (screenHeight - 1));
+            next.motion(0, 0, fractionX(), fractionY());
             dirty.add(next);
             publishPointer(to, next);
         }
         flushDirty();
         showLeds(lockState(to));
+    }
+
+    /** The monitors changed: a pointer left on none goes to the middle of the one under it now. */
+    @Override
+    public void headsChanged() {
+        if (headAt(pointerX, pointerY) != null) {
+            return;
+        }
+        Head on = focus.pointerHead();
+        pointerX = on.x() + (on.width() - 1) / 2.0;
+        pointerY = on.y() + (on.height() - 1) / 2.0;
     }
 
     @Override

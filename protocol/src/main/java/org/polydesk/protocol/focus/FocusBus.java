@@ -18,6 +18,9 @@ import static org.polydesk.protocol.rpc.ErrorCode.STORE_FAILED;
  * subscriber, the newest place winning, so a slow subscriber costs the input path nothing. A
  * subscriber keeps the newest place with its slot and uses it only while that slot has the focus:
  * no event says "unknown" when the focus moves to a slot with a relative mouse.
+ * {@link #HEADS_SET} tells it the display server's monitors: each then shows a slot of its own, a
+ * chord changes the one under the pointer, and the pointer crossing onto another moves the keyboard
+ * to that one's slot (see {@link FocusChanged#heads}).
  * {@link #CONFIG_GET} and {@link #CONFIG_SET} read and replace the input settings (chords, pointer
  * mode): input-server stores them in its settings file and its router uses them from the next key.
  * polydeskd's own {@code focus.set}, {@code input.config.get} and {@code input.config.set} forward here.
@@ -60,6 +63,11 @@ public final class FocusBus {
             InputSettings.class, InputSettings.class, "Replaces the chords and the pointer mode: checked (every"
                     + " problem in error.data), stored, then used from the next key; answers them as stored.",
             STORE_FAILED);
+
+    public static final RpcMethod<HeadLayout, FocusChanged> HEADS_SET = RpcMethod.of("heads.set", HeadLayout.class,
+            FocusChanged.class, "The monitors the display server drives, in the desktop's layout (sent again whenever"
+                    + " one comes or goes): the pointer moves across them and each shows its own slot; a vanished"
+                    + " monitor's slot moves to the first one left. Answers the focus with what each monitor shows.");
 
     public static final RpcNotification<FocusChanged> CHANGED = RpcNotification.of("focus.changed", FocusChanged.class,
             "The focus moved (after focus.subscribe), in seq order.");

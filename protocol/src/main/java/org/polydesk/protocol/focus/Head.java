@@ -1,0 +1,18 @@
+package org.polydesk.protocol.focus;
+
+/**
+ * A monitor of dom0's screen as the display server drives it: its connector's name as the kernel
+ * says it ({@code HDMI-A-1}, {@code eDP-1}), where it sits in the desktop the pointer crosses (in
+ * pixels, the layout the user set) and its size in pixels.
+ */
+public record Head(String name, int x, int y, int width, int height) {
+    public static final String NAME = "name", WIDTH = "width", HEIGHT = "height";
+
+    public boolean contains(double px, double py) {
+        return px >= x && px < x + width && py >= y && py < y + height;
+    }
+
+    boolean overlaps(Head o) {
+        return x < o.x + o.width && o.x < x + width && y < o.y + o.height && o.y < y + height;
+    }
+}
