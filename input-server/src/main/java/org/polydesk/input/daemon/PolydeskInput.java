@@ -14,6 +14,7 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.polydesk.input.hotkey.InputConfig;
+import org.polydesk.input.sink.RfbSink;
 import org.polydesk.protocol.focus.FocusBus;
 import org.polydesk.protocol.paths.Paths;
 import picocli.CommandLine;
@@ -66,6 +67,12 @@ public final class PolydeskInput implements Callable<Integer> {
     @Option(names = "--uinput", description = "where --console makes its keyboard (default: ${DEFAULT-VALUE})")
     Path uinput = Path.of("/dev/uinput");
 
+    @Option(names = "--vm", paramLabel = "SLOT=NAME,ENDPOINT", description = "A VM typed into through its VNC server"
+            + " where there is no polydeskd (its first list of VMs replaces these; repeatable; for development and"
+            + " tests, as polydesk-display --source); ENDPOINT is"
+            + " unix:PATH or tcp:HOST:PORT, e.g. 3=Test,tcp:10.0.2.2:5901")
+    List<String> vms = new ArrayList<>();
+
     @Option(names = "--verbose", description = "log every device and focus decision")
     boolean verbose;
 
@@ -83,6 +90,15 @@ public final class PolydeskInput implements Callable<Integer> {
         if (uiVnc != null) {
             cfg = cfg.withUiVncSocket(uiVnc);
         }
+        List<FixedVm> fixed = new ArrayList<>();
+        try {
+            for (String v : vms) {
+                fixed.add(FixedVm.parse(v));
+            }
+        } catch (IllegalArgumentException e) {
+            log.severe(e.getMessage());
+            return 2;
+        }
         InputService service;
         try {
             service = new InputService(new InputService.Settings(cfg, socket, daemonSocket,
@@ -90,6 +106,9 @@ public final class PolydeskInput implements Callable<Integer> {
         } catch (IOException e) {
             log.severe("cannot start: " + e.getMessage());
             return 1;
+        }
+        for (FixedVm v : fixed) {
+            service.focus().vmStarted(v.slot(), v.id(), v.name(), new RfbSink(v.rfb()));
         }
         for (String e : events) {
             InputStream in = e.equals("-") ? System.in : new FileInputStream(e);

@@ -61,6 +61,18 @@ abstract class ConnectedSink<M> implements InputSink {
         return channel;
     }
 
+    /** Opens the connection to {@code address} (a UNIX socket or TCP), for {@link #connect()}. */
+    final SocketChannel open(java.net.SocketAddress address) throws IOException {
+        if (address instanceof java.net.UnixDomainSocketAddress unix) {
+            return open(unix.getPath());
+        }
+        if (address instanceof java.net.InetSocketAddress inet && inet.isUnresolved()) {
+            address = new java.net.InetSocketAddress(inet.getHostString(), inet.getPort()); // looked up at each connect
+        }
+        channel = own(SocketChannel.open(address));
+        return channel;
+    }
+
     /** Takes {@code c}, opened by {@link #connect()} (a protocol client), to be closed by the writer on failure. */
     final <C extends Closeable> C own(C c) {
         connection = c;

@@ -7,12 +7,14 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 import org.polydesk.input.evdev.EventCodes;
 import org.polydesk.input.evdev.KeyTable;
 
 /**
- * Input into an RFB (VNC) server on a UNIX socket: the control UI's Xvnc. Keys become QEMU extended
+ * Input into an RFB (VNC) server on a UNIX socket: the control UI's Xvnc (or a VM given by {@code --vm}). Keys become QEMU extended
  * key events, which carry the key's scan code beside an X keysym: a server that takes the scan code
  * (Xvnc with RawKeyboard, QEMU) applies its own keyboard layout, the one the installer set; one that
  * does not gets the US keysym (Shift picks the shifted symbol). A key without a scan code goes as a
@@ -31,7 +33,7 @@ public final class RfbSink extends ConnectedSink<RfbSink.Message> {
     /** RFB's pseudo-encoding by which a client says it sends QEMU extended key events. */
     static final int QEMU_EXTENDED_KEY_EVENT = -258;
 
-    private final Path socket;
+    private final SocketAddress server;
     private int width;
     private int height;
     private int buttons;
@@ -41,14 +43,19 @@ public final class RfbSink extends ConnectedSink<RfbSink.Message> {
     private final ByteBuffer out = ByteBuffer.allocate(12);
 
     public RfbSink(Path socket) {
+        this(UnixDomainSocketAddress.of(socket));
+    }
+
+    /** Into the RFB server at {@code server}: a UNIX socket, or TCP for a development VM's (polydesk-input --vm). */
+    public RfbSink(SocketAddress server) {
         super("rfb-input");
-        this.socket = socket;
+        this.server = server;
         start();
     }
 
     @Override
     public String describe() {
-        return "RFB " + socket;
+        return "RFB " + (server instanceof UnixDomainSocketAddress unix ? unix.getPath() : server);
     }
 
     @Override
@@ -116,7 +123,7 @@ public final class RfbSink extends ConnectedSink<RfbSink.Message> {
 
     @Override
     void connect() throws IOException {
-        SocketChannel ch = open(socket);
+        SocketChannel ch = open(server);
         DataInputStream in = new DataInputStream(Channels.newInputStream(ch));
         byte[] version = new byte[12];
         in.readFully(version);
