@@ -16,6 +16,7 @@ import org.polydesk.display.linux.Gntdev;
 import org.polydesk.display.rfb.RfbConfig;
 import org.polydesk.display.rfb.RfbEndpoint;
 import org.polydesk.display.server.DisplayServer;
+import org.polydesk.display.server.HeadArrangement;
 import org.polydesk.display.sink.FramebufferSink;
 import org.polydesk.display.sink.KmsSink;
 import org.polydesk.display.sink.PngSink;
@@ -104,6 +105,11 @@ public final class DisplayMain implements Callable<Integer> {
             + " behind CHANNEL (QEMU's memory-backend-file); only there is an ivshmem region mapped (default: none).")
     Path viewerIvshmem;
 
+    @Option(names = "--layout", description = "Where the monitors sit, for the pointer to cross between them: their"
+            + " names left to right, rows top to bottom between slashes, e.g. 'DP-1 / eDP-1 HDMI-A-1' (DP-1 above"
+            + " eDP-1, HDMI-A-1 right of it); monitors not named follow on the first row's right (default: all left to right).")
+    String layout = "";
+
     @Option(names = "--initial-focus", description = "The slot shown until the focus bus says otherwise (default: ${DEFAULT-VALUE}).")
     int initialFocus = FocusBus.UI_SLOT;
 
@@ -120,6 +126,7 @@ public final class DisplayMain implements Callable<Integer> {
         IndicatorStyle style;
         Sink out;
         java.util.List<FixedSource> fixed = new java.util.ArrayList<>();
+        HeadArrangement arrangement;
         try {
             style = new IndicatorStyle(Duration.ofMillis(bannerMs), border, OutputScale.parse(scale));
             for (String s : sources) {
@@ -128,13 +135,16 @@ public final class DisplayMain implements Callable<Integer> {
             if (!FocusBus.isSlot(initialFocus)) {
                 throw new IllegalArgumentException("--initial-focus must be a slot from 0 to " + FocusBus.MAX_SLOT);
             }
+            arrangement = HeadArrangement.parse(layout);
             out = openSink();
         } catch (IllegalArgumentException | java.io.IOException e) {
             System.err.println("polydesk-display: " + e.getMessage());
             return 1;
         }
         Backoff backoff = Backoff.DEFAULT;
-        DisplayServer display = new DisplayServer(out, style, RfbConfig.defaults(), backoff).start();
+        DisplayServer display = new DisplayServer(out, style, RfbConfig.defaults(), backoff);
+        display.arrange(arrangement);
+        display.start();
         String fb = framebufferDevice();
         if (fb != null) {
             // The console chord shows the kernel's console on this framebuffer (the administrator's login).

@@ -155,6 +155,25 @@ public final class DrmCard implements AutoCloseable {
         return 0;
     }
 
+    /** The connectors with a monitor connected as the kernel last found them (no probe); empty if the card cannot say. */
+    public Set<Integer> connectedIds() {
+        Pointer res = LibDrm.DRM.drmModeGetResources(fd);
+        if (res == null) {
+            return Set.of();
+        }
+        try {
+            Set<Integer> ids = new HashSet<>();
+            for (int id : res.getPointer(40).getIntArray(0, res.getInt(32))) {
+                if (connected(id)) {
+                    ids.add(id);
+                }
+            }
+            return ids;
+        } finally {
+            LibDrm.DRM.drmModeFreeResources(res);
+        }
+    }
+
     /**
      * Whether the monitor on {@code connectorId} is connected as the kernel last found it (after a
      * hot-plug interrupt, its output polling, or a status forced through sysfs); cheap: no probe.

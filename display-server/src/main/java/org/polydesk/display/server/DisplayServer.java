@@ -2,7 +2,9 @@ package org.polydesk.display.server;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.polydesk.display.compose.Compositor;
@@ -22,6 +24,8 @@ import org.polydesk.protocol.rpc.Backoff;
 import org.polydesk.display.source.RfbSource;
 import org.polydesk.display.source.SourceListener;
 import org.polydesk.protocol.focus.FocusBus;
+import org.polydesk.protocol.focus.HeadLayout;
+import org.polydesk.protocol.focus.HeadShown;
 import org.polydesk.protocol.focus.PointerMoved;
 
 /**
@@ -35,6 +39,13 @@ import org.polydesk.protocol.focus.PointerMoved;
  * ({@link Sink#showPointer}), else drawn into the frame. A place is its slot's only: after a switch
  * to a slot with a relative mouse nothing is drawn, and that guest's own pointer (a software
  * cursor in its picture) is all there is.
+ *
+ * <p>Several monitors: each head of the sink ({@link Sink#heads}) is an output with its own
+ * compositor and its own slot, as the focus bus says ({@link #focus(int, List)}); a slot is shown on
+ * one output at most. One thread composes them all, each from its own damage. When the heads change
+ * (a monitor plugged in or unplugged) the outputs are made again, and {@link #onHeadsChanged} hears of
+ * the new layout (for the input server, which answers with what each shows). Without word from the
+ * bus the first output shows the focused slot and the others nothing.
  *
  * <p>Callers (the toolstack watcher, the focus bus client) may call from any thread; a failure of
  * one source or of the sink is logged and never ends the server.
@@ -53,23 +64,57 @@ public final class DisplayServer implements AutoCloseable {
         }
     }
 
+    /**
+     * One monitor: its sink, its compositor, the slot it shows (null: none) and what its next
+     * frame needs. Made on the compositor's thread; its fields are read and set under the server's lock.
+     */
+    private static final class Output {
+        final Sink sink;
+        final Compositor compositor;
+        Integer slot;
+        /** Set when the content must be composed whole; {@code switched} adds the banner. */
+        boolean recompose = true;
+        boolean switched = true;
+        boolean frameDamaged;
+        boolean pointerChanged;
+        long bannerUntil;
+
+        Output(Sink sink, IndicatorStyle style, Integer slot) {
+            this.sink = sink;
+            this.compositor = new Compositor(sink.createFrame(), style, sink.scale());
+            this.slot = slot;
+        }
+
+        boolean shows(int s) {
+            return slot != null && slot == s;
+        }
+
+        boolean bannerExpired() {
+            return compositor.isBannerShown() && System.nanoTime() - bannerUntil >= 0;
+        }
+
+        boolean hasWork() {
+            return recompose || frameDamaged || pointerChanged || bannerExpired();
+        }
+    }
+
     private final Sink sink;
+    private final IndicatorStyle style;
     private volatile Runnable screenChanged = () -> { };
-    /** Replaced, on the compositor's thread only, when the sink asks for a new frame. */
-    private Compositor compositor;
+    private volatile Runnable headsChanged = () -> { };
+    private volatile HeadArrangement arrangement = HeadArrangement.LEFT_TO_RIGHT;
+    /** The monitors in the sink's order; replaced whole on the compositor's thread when the heads change. */
+    private volatile List<Output> outputs;
     private final RfbConfig rfb;
     private final Backoff backoff;
     private final Screen[] screens = new Screen[FocusBus.MAX_SLOT + 1];
     private final Thread renderer;
+    /** The slot with the keyboard: its pointer is drawn. */
     private int focused = FocusBus.UI_SLOT;
-    /** Set when the focused slot's content must be recomposed whole; {@code switched} adds the banner. */
-    private boolean recompose = true;
-    private boolean switched = true;
-    private boolean frameDamaged;
+    /** What the focus bus last said each monitor shows, by name; null until it says (then one screen). */
+    private Map<String, Integer> placed;
     /** The newest place input-server published, with its slot; null until one comes. */
     private PointerMoved pointer;
-    private boolean pointerChanged;
-    private long bannerUntil;
     private boolean closed;
     private long presented;
     /** dom0's text console, or null where there is none (not a framebuffer). */
@@ -81,7 +126,8 @@ public final class DisplayServer implements AutoCloseable {
 
     public DisplayServer(Sink sink, IndicatorStyle style, RfbConfig rfb, Backoff backoff) {
         this.sink = sink;
-        this.compositor = new Compositor(sink.createFrame(), style, sink.scale());
+        this.style = style;
+        this.outputs = outputsFor(sink.heads());
         this.rfb = rfb;
         this.backoff = backoff;
         screens[FocusBus.UI_SLOT] = new Screen(VmLabel.CONTROL_UI);
@@ -93,8 +139,19 @@ public final class DisplayServer implements AutoCloseable {
     }
 
     private synchronized void repaint() {
-        recompose = true;
+        outputs.forEach(o -> o.recompose = true);
         notifyAll();
+    }
+
+    /** An output for each head: what each showed before, by name; without word from the bus, the first shows the focused slot. */
+    private List<Output> outputsFor(List<Sink> heads) {
+        List<Output> made = new ArrayList<>();
+        for (int i = 0; i < heads.size(); i++) {
+            Sink head = heads.get(i);
+            Integer slot = placed != null ? placed.get(head.name()) : i == 0 ? Integer.valueOf(focused) : null;
+            made.add(new Output(head, style, slot));
+        }
+        return List.copyOf(made);
     }
 
     public DisplayServer start() {
@@ -172,25 +229,89 @@ public final class DisplayServer implements AutoCloseable {
         }
         consoleWanted = false;
         focused = slot;
-        recompose = true;
-        switched = true;
+        if (placed == null && !outputs.isEmpty()) {
+            show(outputs.get(0), slot);
+        }
         sink.focused(slot);
         notifyAll();
+    }
+
+    /**
+     * The focus moved, and with it what the monitors show ({@code heads} from the focus bus: each
+     * monitor's slot by name, null for none; a null list is one screen, as {@link #focus(int)}).
+     */
+    public synchronized void focus(int slot, List<HeadShown> heads) {
+        if (heads == null) {
+            focus(slot);
+            return;
+        }
+        Map<String, Integer> next = new HashMap<>();
+        for (HeadShown h : heads) {
+            if (h.slot() == null || FocusBus.isSlot(h.slot())) {
+                next.put(h.head(), h.slot());
+            } else {
+                LOG.warning(() -> "ignoring slot " + h.slot() + " for monitor " + h.head() + ", outside 0–" + FocusBus.MAX_SLOT);
+            }
+        }
+        placed = next;
+        for (Output o : outputs) {
+            show(o, next.get(o.sink.name()));
+        }
+        focus(slot);
+    }
+
+    /** Has {@code o} show {@code slot} (null: none), with the banner, if it shows another now. */
+    private void show(Output o, Integer slot) {
+        if (!java.util.Objects.equals(o.slot, slot)) {
+            o.slot = slot;
+            o.recompose = true;
+            o.switched = true;
+        }
+    }
+
+    /** Where the monitors sit (the user's --layout); from the next time the layout is asked for. */
+    public void arrange(HeadArrangement arrangement) {
+        this.arrangement = arrangement;
+    }
+
+    /** The monitors now, in their layout, for the input server. */
+    public HeadLayout layout() {
+        return arrangement.place(outputs.stream().map(o -> o.sink).toList());
+    }
+
+    /** {@code changed} runs on the compositor's thread each time the monitors changed, after {@link #layout} did. */
+    public void onHeadsChanged(Runnable changed) {
+        this.headsChanged = changed;
+    }
+
+    /** What each monitor shows now, by name in the sink's order (null: nothing). */
+    public synchronized Map<String, Integer> shown() {
+        Map<String, Integer> m = new java.util.LinkedHashMap<>();
+        outputs.forEach(o -> m.put(o.sink.name(), o.slot));
+        return m;
     }
 
     /** Where the pointer is in {@code place.slot()} (from the focus bus). */
     public synchronized void pointer(PointerMoved place) {
         pointer = place;
         if (place.slot() == focused) {
-            pointerChanged = true;
-            notifyAll();
+            pointerChangedIn(place.slot());
+        }
+    }
+
+    private void pointerChangedIn(int slot) {
+        for (Output o : outputs) {
+            if (o.shows(slot)) {
+                o.pointerChanged = true;
+                notifyAll();
+            }
         }
     }
 
     /** Nothing is known of the pointer any more (the focus bus went away): none is shown. */
     public synchronized void forgetPointer() {
         pointer = null;
-        pointerChanged = true;
+        outputs.forEach(o -> o.pointerChanged = true);
         notifyAll();
     }
 
@@ -226,7 +347,28 @@ public final class DisplayServer implements AutoCloseable {
                 }
             }
         }
-        live.forEach(source -> source.wantSize(sink.width(), sink.height()));
+        Map<Integer, Sink> where = new HashMap<>();
+        synchronized (this) {
+            outputs.forEach(o -> {
+                if (o.slot != null) {
+                    where.put(o.slot, o.sink);
+                }
+            });
+        }
+        Sink first = outputs.isEmpty() ? sink : outputs.get(0).sink;
+        live.forEach(source -> {
+            Sink on = where.getOrDefault(slotOf(source), first);
+            source.wantSize(on.width(), on.height());
+        });
+    }
+
+    private synchronized int slotOf(RfbSource source) {
+        for (int i = 0; i < screens.length; i++) {
+            if (screens[i] != null && screens[i].source == source) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** How many times the sink was given a frame; tests wait on it. */
@@ -281,8 +423,18 @@ public final class DisplayServer implements AutoCloseable {
             public void cursorChanged(RfbSource source, CursorShape cursor) {
                 pointerShapeChanged(slot, source);
             }
-        }).wantSize(sink.width(), sink.height()).start();
+        }).wantSize(sizeFor(slot).width(), sizeFor(slot).height()).start();
         changed(slot);
+    }
+
+    /** The monitor that shows {@code slot}, else the first: the size its VM is asked for. */
+    private Sink sizeFor(int slot) {
+        for (Output o : outputs) {
+            if (o.shows(slot)) {
+                return o.sink;
+            }
+        }
+        return outputs.isEmpty() ? sink : outputs.get(0).sink;
     }
 
     private synchronized void sourceChanged(int slot, RfbSource source, String unavailable) {
@@ -295,28 +447,34 @@ public final class DisplayServer implements AutoCloseable {
 
     private synchronized void damaged(int slot, RfbSource source) {
         Screen s = screens[slot];
-        if (slot == focused && s != null && s.source == source) {
-            if (s.unavailable != null) {
-                s.unavailable = null;
-                recompose = true;
+        if (s == null || s.source != source) {
+            return;
+        }
+        for (Output o : outputs) {
+            if (o.shows(slot)) {
+                if (s.unavailable != null) {
+                    s.unavailable = null;
+                    o.recompose = true;
+                }
+                o.frameDamaged = true;
+                notifyAll();
             }
-            frameDamaged = true;
-            notifyAll();
         }
     }
 
     private synchronized void pointerShapeChanged(int slot, RfbSource source) {
         Screen s = screens[slot];
         if (slot == focused && s != null && s.source == source) {
-            pointerChanged = true;
-            notifyAll();
+            pointerChangedIn(slot);
         }
     }
 
     private void changed(int slot) {
-        if (slot == focused) {
-            recompose = true;
-            notifyAll();
+        for (Output o : outputs) {
+            if (o.shows(slot)) {
+                o.recompose = true;
+                notifyAll();
+            }
         }
     }
 
@@ -337,7 +495,12 @@ public final class DisplayServer implements AutoCloseable {
         }
     }
 
-    private Content contentOf(int slot) {
+    private Content contentOf(Output o) {
+        if (o.slot == null) {
+            return new Content.Unavailable(new VmLabel(FocusBus.UI_SLOT, o.sink.name(), 0x606060),
+                    "no VM on this monitor: a switching chord with the pointer here brings one");
+        }
+        int slot = o.slot;
         Screen s = screens[slot];
         if (s == null) {
             return new Content.Unavailable(new VmLabel(slot, "Slot " + slot, 0x606060), "no VM in this slot");
@@ -351,17 +514,11 @@ public final class DisplayServer implements AutoCloseable {
 
     private void renderLoop() {
         while (true) {
-            Content content = null;
-            boolean full;
-            boolean banner;
-            boolean expire;
-            PointerMoved place;
+            List<Output> outs;
             synchronized (this) {
-                while (!closed && !recompose && !frameDamaged && !pointerChanged && !bannerExpired()
-                        && consoleWanted == consoleShown) {
-                    long wait = compositor.isBannerShown() ? Math.max(1, (bannerUntil - System.nanoTime()) / 1_000_000) : 0;
+                while (!closed && outputs.stream().noneMatch(Output::hasWork) && consoleWanted == consoleShown) {
                     try {
-                        wait(wait);
+                        wait(untilBannerExpires());
                     } catch (InterruptedException e) {
                         return;
                     }
@@ -373,66 +530,101 @@ public final class DisplayServer implements AutoCloseable {
                     // Handing the screen over (or back) happens here, between two frames: the console and
                     // the compositor never draw at once. Back from it, everything is drawn again.
                     if (switchConsole(consoleWanted)) {
-                        recompose = true;
-                        switched = true;
+                        outputs.forEach(o -> o.recompose = o.switched = true);
                     }
                 }
                 if (consoleShown) {
-                    recompose = switched = frameDamaged = pointerChanged = false;
+                    outputs.forEach(o -> o.recompose = o.switched = o.frameDamaged = o.pointerChanged = false);
                     continue;
                 }
-                full = recompose;
-                banner = switched;
-                expire = bannerExpired();
-                if (full) {
-                    content = contentOf(focused);
-                    if (banner) {
-                        bannerUntil = System.nanoTime() + compositor.style().bannerTime().toNanos();
-                    }
-                }
-                recompose = false;
-                switched = false;
-                frameDamaged = false;
-                pointerChanged = false;
-                place = pointer != null && pointer.slot() == focused ? pointer : null;
             }
             try {
                 if (sink.frameOutdated()) {
-                    compositor = new Compositor(sink.createFrame(), compositor.style(), sink.scale());
-                    screenChanged.run();
-                    wantScreenSize();
-                    if (!full) {
-                        synchronized (this) {
-                            content = contentOf(focused);
-                        }
-                        full = true;
-                    }
+                    madeAgain();
                 }
-                List<Rect> damage;
-                if (full) {
-                    boolean keepBanner = banner || (compositor.isBannerShown() && !expire);
-                    damage = new ArrayList<>(compositor.show(content, keepBanner && !compositor.style().bannerTime().isZero()));
-                } else {
-                    damage = new ArrayList<>();
-                    if (compositor.content() instanceof Content.Live live) {
-                        damage.addAll(compositor.update(live.frameBuffer().drainDamage()));
-                    }
-                    if (expire) {
-                        damage.addAll(compositor.hideBanner());
-                    }
-                }
-                Pointer shown = place == null ? null : compositor.placePointer(place.x(), place.y());
-                damage.addAll(compositor.drawPointer(sink.showPointer(shown) ? null : shown));
-                if (!damage.isEmpty()) {
-                    sink.present(compositor.frame(), damage);
-                    synchronized (this) {
-                        presented++;
-                        notifyAll();
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                LOG.log(Level.WARNING, "cannot show a frame on " + sink.describe() + ": " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "cannot lay out the monitors of " + sink.describe() + ": " + e.getMessage(), e);
             }
+            outs = outputs;
+            for (Output o : outs) {
+                compose(o);
+            }
+        }
+    }
+
+    /** The sink's heads changed (or its frames must be made again): new outputs, each composed whole. */
+    private void madeAgain() {
+        synchronized (this) {
+            outputs = outputsFor(sink.heads());
+            notifyAll();
+        }
+        screenChanged.run();
+        wantScreenSize();
+        headsChanged.run();
+        LOG.info(() -> "monitors: " + shown());
+    }
+
+    /** The wait until the first banner shown is due to go, in ms; 0 (for ever) when none is shown. */
+    private long untilBannerExpires() {
+        long wait = 0;
+        for (Output o : outputs) {
+            if (o.compositor.isBannerShown()) {
+                long ms = Math.max(1, (o.bannerUntil - System.nanoTime()) / 1_000_000);
+                wait = wait == 0 ? ms : Math.min(wait, ms);
+            }
+        }
+        return wait;
+    }
+
+    /** Composes what {@code o} needs now and presents it. */
+    private void compose(Output o) {
+        Compositor compositor = o.compositor;
+        Content content = null;
+        boolean full;
+        boolean banner;
+        boolean expire;
+        PointerMoved place;
+        synchronized (this) {
+            if (!o.hasWork() || consoleShown) {
+                return;
+            }
+            full = o.recompose;
+            banner = o.switched;
+            expire = o.bannerExpired();
+            if (full) {
+                content = contentOf(o);
+                if (banner) {
+                    o.bannerUntil = System.nanoTime() + compositor.style().bannerTime().toNanos();
+                }
+            }
+            o.recompose = o.switched = o.frameDamaged = o.pointerChanged = false;
+            place = pointer != null && pointer.slot() == focused && o.shows(focused) ? pointer : null;
+        }
+        try {
+            List<Rect> damage;
+            if (full) {
+                boolean keepBanner = banner || (compositor.isBannerShown() && !expire);
+                damage = new ArrayList<>(compositor.show(content, keepBanner && !compositor.style().bannerTime().isZero()));
+            } else {
+                damage = new ArrayList<>();
+                if (compositor.content() instanceof Content.Live live) {
+                    damage.addAll(compositor.update(live.frameBuffer().drainDamage()));
+                }
+                if (expire) {
+                    damage.addAll(compositor.hideBanner());
+                }
+            }
+            Pointer shown = place == null ? null : compositor.placePointer(place.x(), place.y());
+            damage.addAll(compositor.drawPointer(o.sink.showPointer(shown) ? null : shown));
+            if (!damage.isEmpty()) {
+                o.sink.present(compositor.frame(), damage);
+                synchronized (this) {
+                    presented++;
+                    notifyAll();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot show a frame on " + o.sink.describe() + ": " + e.getMessage(), e);
         }
     }
 
@@ -455,10 +647,6 @@ public final class DisplayServer implements AutoCloseable {
         }
         notifyAll();
         return !consoleShown;
-    }
-
-    private boolean bannerExpired() {
-        return compositor.isBannerShown() && System.nanoTime() - bannerUntil >= 0;
     }
 
     @Override

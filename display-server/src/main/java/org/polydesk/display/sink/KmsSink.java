@@ -3,7 +3,9 @@ package org.polydesk.display.sink;
 import java.io.IOException;
 import java.nio.IntBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -15,18 +17,20 @@ import org.polydesk.display.linux.DrmCard;
 import org.polydesk.display.linux.DrmHead;
 
 /**
- * A monitor driven by kernel mode setting (a DRM card: i915, amdgpu, nouveau, virtio-gpu, bochs).
- * Two dumb buffers: the compositor draws into the one not on the screen, which is then flipped on
- * at vertical blank (no tearing, no copy of the frame). The buffer drawn into is a frame behind:
+ * The monitors of one DRM card driven by kernel mode setting (i915, amdgpu, nouveau, virtio-gpu,
+ * bochs): each connected one is a head ({@link #heads}) with a CRTC and two dumb buffers of its own.
+ * The compositor draws into the buffer that is not on the screen, which is then flipped on at
+ * vertical blank (no tearing, no copy of the frame). The buffer drawn into is a frame behind:
  * before it is flipped on, what the frame on the screen changed is copied into it from there,
  * except where the new frame was just drawn, so each frame needs only its own damage drawn and a
  * full frame is never copied twice.
  *
- * <p>While another process is DRM master (a lost master, or the kernel's console that has the
- * screen), frames are dropped; once master is back the next frame is composed whole. The first
- * connected monitor is the one driven; the others are named in the log. When it is unplugged the
- * next connected one is driven, in its own mode (the frame is made again at its size), and with
- * none left frames are dropped until one is plugged in.
+ * <p>DRM master is the card's: while another process has it (a lost master, or the kernel's
+ * console that has the screen) frames are dropped on every head; once it is back each head's next
+ * frame is composed whole. A watch looks at the connectors each second (the kernel's last word, no
+ * probe): when a monitor is plugged or unplugged the heads are laid out again ({@link #frameOutdated}
+ * is true and {@link #heads} answers the new ones), and with none left frames wait until one comes.
+ * Used as one sink, it is its first head.
  */
 public final class KmsSink implements Sink {
     private static final Logger LOG = Logger.getLogger(KmsSink.class.getName());
@@ -34,27 +38,24 @@ public final class KmsSink implements Sink {
     private static final int FLIP_TIMEOUT_MS = 200;
     private static final long RETRY_NANOS = 1_000_000_000L;
 
-    /** How often the driven monitor is looked at (the kernel's last word, no probe). */
+    /** How often the connectors are looked at (the kernel's last word, no probe). */
     private static final long WATCH_SECONDS = 1;
     /** The stall of a card with no monitor connected: the watch looks for one coming. */
     private static final String NO_MONITOR = "no monitor connected";
 
     private final DrmCard card;
-    /** The monitor driven, its two buffers and the frame drawn into: made again when it goes. */
-    private volatile DrmHead head;
-    private final DrmCard.DumbBuffer[] buffers = new DrmCard.DumbBuffer[2];
-    private final IntBuffer[] pixels = new IntBuffer[2];
-    private Frame frame;
-    /** The buffer on the screen. */
-    private int front;
-    /** What the frame on the screen changed: the buffer behind still lacks it. */
-    private List<Rect> previousDamage = List.of();
+    /** The monitors driven, in the card's connector order; replaced whole when they change. */
+    private volatile List<Head> heads = List.of();
+    /** The first head, kept while none is connected so that the sink still has a size. */
+    private volatile Head primary;
     /** Why frames cannot be shown now (master lost, a failed flip, no monitor); null while they can. */
     private volatile String stalled;
     private long retryAt;
     /** The kernel's console has the screen (we dropped master for it). */
-    private boolean yielded;
-    /** The driven monitor went (or, with none, one came): the heads are laid out again on the compositor's thread. */
+    private volatile boolean yielded;
+    /** The connectors connected when the heads were last laid out: the watch looks for a change from these. */
+    private volatile Set<Integer> laidOutFor;
+    /** A monitor came or went: the heads are laid out again on the compositor's thread. */
     private volatile boolean relayout;
     /** Asks the server for a frame, so that a stalled sink is retried on an idle desktop too. */
     private volatile Runnable repaint = () -> { };
@@ -64,81 +65,183 @@ public final class KmsSink implements Sink {
         return t;
     });
 
-    private KmsSink(DrmCard card, DrmHead head) throws IOException {
+    /** One monitor: its connector and CRTC, its two buffers, the frame drawn into. */
+    public final class Head implements Sink {
+        private final DrmHead head;
+        private final DrmCard.DumbBuffer[] buffers = new DrmCard.DumbBuffer[2];
+        private final IntBuffer[] pixels = new IntBuffer[2];
+        private Frame frame;
+        /** The buffer on the screen. */
+        private int front;
+        /** What the frame on the screen changed: the buffer behind still lacks it. */
+        private List<Rect> previousDamage = List.of();
+
+        /** Makes the two buffers, shows the first (black) and has the compositor draw into the second. */
+        private Head(DrmHead head) throws IOException {
+            this.head = head;
+            int w = head.mode().width();
+            int h = head.mode().height();
+            try {
+                for (int i = 0; i < 2; i++) {
+                    buffers[i] = card.createDumb(w, h);
+                    pixels[i] = buffers[i].memory().asIntBuffer();
+                    for (int p = 0; p < pixels[i].limit(); p++) {
+                        pixels[i].put(p, 0);
+                    }
+                }
+                card.setCrtc(head, buffers[0]);
+            } catch (IOException | RuntimeException e) {
+                release();
+                throw e;
+            }
+            frame = Frame.inMemory(pixels[1], 0, buffers[1].pitch() / 4, w, h);
+        }
+
+        private void release() {
+            for (int i = 0; i < 2; i++) {
+                if (buffers[i] != null) {
+                    card.destroy(buffers[i]);
+                    buffers[i] = null;
+                    pixels[i] = null;
+                }
+            }
+        }
+
+        DrmHead drm() {
+            return head;
+        }
+
+        @Override
+        public String name() {
+            return head.name();
+        }
+
+        @Override
+        public int width() {
+            return head.mode().width();
+        }
+
+        @Override
+        public int height() {
+            return head.mode().height();
+        }
+
+        /** From the monitor's pixel density (its size in millimetres, from its EDID). */
+        @Override
+        public double scale() {
+            return OutputScale.of(head.mode().width(), head.widthMm());
+        }
+
+        @Override
+        public String pciDevice() {
+            return KmsSink.this.pciDevice();
+        }
+
+        /** The buffer behind the screen, as a frame that moves to the other buffer after each flip. */
+        @Override
+        public Frame createFrame() {
+            return frame;
+        }
+
+        @Override
+        public void present(Frame composed, List<Rect> damage) throws IOException {
+            if (stalled != null || yielded || buffers[front] == null) {
+                return;
+            }
+            int back = 1 - front;
+            // The buffer behind is a frame behind: it lacks what the frame on the screen changed,
+            // except where this frame was just drawn over it (a full frame needs no copy at all).
+            copyUncovered(previousDamage, damage, pixels[front], pixels[back], buffers[front].pitch() / 4, width(), height());
+            try {
+                card.pageFlip(head, buffers[back]);
+            } catch (DrmCard.DrmException e) {
+                stall(e.masterLost() ? "another process is DRM master of " + card.path() : head.name() + ": " + e.getMessage());
+                return;
+            }
+            if (!card.awaitFlip(head.crtcId(), FLIP_TIMEOUT_MS)) {
+                // Drawing on goes into the buffer that may still be on the screen: a torn frame at worst.
+                LOG.warning(() -> head.name() + " did not flip within " + FLIP_TIMEOUT_MS + " ms");
+            }
+            front = back;
+            previousDamage = List.copyOf(damage);
+            composed.retarget(pixels[1 - front]);
+        }
+
+        /** Puts the buffer that was on the screen back on it (with master held). */
+        private void showFront() throws IOException {
+            card.setCrtc(head, buffers[front]);
+        }
+
+        @Override
+        public String describe() {
+            return "kms " + card.path() + " " + head + ", page flips, scale " + scale();
+        }
+    }
+
+    private KmsSink(DrmCard card, List<DrmHead> connected, Set<Integer> connectedIds) throws IOException {
         this.card = card;
-        drive(head);
+        this.laidOutFor = connectedIds;
+        List<Head> driven = new ArrayList<>();
+        try {
+            for (DrmHead h : connected) {
+                driven.add(new Head(h));
+            }
+        } catch (IOException | RuntimeException e) {
+            driven.forEach(Head::release);
+            throw e;
+        }
+        heads = List.copyOf(driven);
+        primary = driven.get(0);
         retries.scheduleWithFixedDelay(this::watch, WATCH_SECONDS, WATCH_SECONDS, TimeUnit.SECONDS);
     }
 
-    /** Makes {@code next}'s two buffers, shows the first (black) on it and has the compositor draw into the second. */
-    private void drive(DrmHead next) throws IOException {
-        int w = next.mode().width();
-        int h = next.mode().height();
-        try {
-            for (int i = 0; i < 2; i++) {
-                buffers[i] = card.createDumb(w, h);
-                pixels[i] = buffers[i].memory().asIntBuffer();
-                for (int p = 0; p < pixels[i].limit(); p++) {
-                    pixels[i].put(p, 0);
-                }
-            }
-            card.setCrtc(next, buffers[0]);
-        } catch (IOException | RuntimeException e) {
-            release();
-            throw e;
-        }
-        head = next;
-        front = 0;
-        previousDamage = List.of();
-        frame = Frame.inMemory(pixels[1], 0, buffers[1].pitch() / 4, w, h);
-    }
-
-    private void release() {
-        for (int i = 0; i < 2; i++) {
-            if (buffers[i] != null) {
-                card.destroy(buffers[i]);
-                buffers[i] = null;
-                pixels[i] = null;
-            }
-        }
-    }
-
-    /** On the watch thread: the driven monitor unplugged, or a monitor back while none was. */
+    /**
+     * On the watch thread: a monitor plugged in or unplugged since the last layout. (Compared with
+     * what was connected then, not with what is driven: a monitor that cannot be driven, for want
+     * of a CRTC, would otherwise have the connectors probed every second.)
+     */
     private void watch() {
-        boolean gone = !card.connected(head.connectorId());
-        if (gone || NO_MONITOR.equals(stalled)) {
+        if (!card.connectedIds().equals(laidOutFor)) {
             relayout = true;
             repaint.run();
         }
     }
 
-    /** Opens {@code device} (/dev/dri/cardN) and drives its first connected monitor in its preferred mode. */
+    /** Opens {@code device} (/dev/dri/cardN) and drives each connected monitor in its preferred mode. */
     public static KmsSink open(String device) throws IOException {
         DrmCard card = DrmCard.open(device);
         try {
-            List<DrmHead> heads = card.heads();
-            if (heads.isEmpty()) {
+            Set<Integer> ids = card.connectedIds();
+            List<DrmHead> connected = card.heads();
+            if (connected.isEmpty()) {
                 throw new IOException("no monitor is connected to " + device);
             }
-            if (heads.size() > 1) {
-                LOG.info(() -> device + " has " + heads.size() + " monitors: " + heads + "; only " + heads.get(0).name()
-                        + " is driven");
-            }
-            return new KmsSink(card, heads.get(0));
+            return new KmsSink(card, connected, ids);
         } catch (IOException | RuntimeException e) {
             card.close();
             throw e;
         }
     }
 
+    /** The monitors driven now, in the card's connector order; empty while none is connected. */
+    @Override
+    public List<Sink> heads() {
+        return List.copyOf(heads);
+    }
+
+    @Override
+    public String name() {
+        return primary.name();
+    }
+
     @Override
     public int width() {
-        return head.mode().width();
+        return primary.width();
     }
 
     @Override
     public int height() {
-        return head.mode().height();
+        return primary.height();
     }
 
     /** The card's PCI device, from sysfs. */
@@ -147,21 +250,25 @@ public final class KmsSink implements Sink {
         return SysfsDevice.pciAddress(Path.of("/sys/class/drm").resolve(Path.of(card.path()).getFileName()));
     }
 
-    /** From the monitor's pixel density (its size in millimetres, from its EDID). */
     @Override
     public double scale() {
-        return OutputScale.of(head.mode().width(), head.widthMm());
+        return primary.scale();
     }
 
-    /** The buffer behind the screen, as a frame that moves to the other buffer after each flip. */
     @Override
     public Frame createFrame() {
-        return frame;
+        return primary.createFrame();
+    }
+
+    @Override
+    public void present(Frame composed, List<Rect> damage) throws IOException {
+        primary.present(composed, damage);
     }
 
     /**
-     * True when the next frame must be composed whole into {@link #createFrame}: frames can be
-     * shown again after they could not, or the monitor driven changed (its size may have too).
+     * True when every head's next frame must be composed whole into its {@link #createFrame}, and
+     * {@link #heads} asked again: frames can be shown again after they could not, or the monitors
+     * changed.
      */
     @Override
     public boolean frameOutdated() {
@@ -173,7 +280,7 @@ public final class KmsSink implements Sink {
             return false;
         }
         retryAt = System.nanoTime() + RETRY_NANOS;
-        if (buffers[front] == null) {
+        if (heads.isEmpty()) {
             return false; // no monitor: the watch lays the heads out again when one comes
         }
         try {
@@ -182,66 +289,56 @@ public final class KmsSink implements Sink {
             retries.schedule(() -> repaint.run(), 1, TimeUnit.SECONDS); // still not ours; again in a second
             return false;
         }
-        LOG.info(() -> "showing frames on " + head.name() + " again (" + stalled + ")");
+        LOG.info(() -> "showing frames on " + card.path() + " again (" + stalled + ")");
         stalled = null;
         return true;
     }
 
-    /** Drives the first connected monitor: the one driven until now if it is still there. */
+    /** Drives the connected monitors: those driven until now are kept as they are, if their mode is. */
     private boolean layOutAgain() {
-        List<DrmHead> heads;
+        List<DrmHead> connected;
         try {
-            heads = card.heads();
+            laidOutFor = card.connectedIds();
+            connected = card.heads();
         } catch (IOException e) {
             stall(e.getMessage());
             return false;
         }
-        DrmHead next = heads.stream().filter(h -> h.connectorId() == head.connectorId()).findFirst()
-                .orElse(heads.isEmpty() ? null : heads.get(0));
-        if (next == null) {
+        List<Head> next = new ArrayList<>();
+        List<Head> kept = new ArrayList<>();
+        for (DrmHead d : connected) {
+            Head old = heads.stream().filter(h -> h.head.connectorId() == d.connectorId()
+                    && h.head.mode().toString().equals(d.mode().toString()) && h.head.crtcId() == d.crtcId()).findFirst().orElse(null);
+            if (old != null) {
+                next.add(old);
+                kept.add(old);
+                continue;
+            }
+            try {
+                Head made = new Head(d);
+                next.add(made);
+                LOG.info(() -> "monitor " + d + " came: showing on it");
+            } catch (IOException e) {
+                LOG.warning(() -> "cannot drive " + d + ": " + e.getMessage());
+            }
+        }
+        for (Head h : heads) {
+            if (!kept.contains(h)) {
+                h.release();
+                LOG.info(() -> "monitor " + h.head.name() + " went");
+            }
+        }
+        boolean changed = !next.equals(heads);
+        heads = List.copyOf(next);
+        if (next.isEmpty()) {
             stall(NO_MONITOR);
-            return false;
+            return changed;
         }
-        if (next.connectorId() == head.connectorId() && next.mode().toString().equals(head.mode().toString())
-                && buffers[0] != null && stalled == null) {
-            return false;
+        primary = next.get(0);
+        if (NO_MONITOR.equals(stalled)) {
+            stalled = null;
         }
-        DrmHead old = head;
-        release();
-        try {
-            drive(next);
-        } catch (IOException e) {
-            stall("cannot drive " + next + ": " + e.getMessage());
-            return false;
-        }
-        stalled = null;
-        LOG.info(() -> next.connectorId() == old.connectorId() ? "showing on " + next + " again"
-                : "monitor " + old.name() + " went: showing on " + next);
-        return true;
-    }
-
-    @Override
-    public void present(Frame composed, List<Rect> damage) throws IOException {
-        if (stalled != null || yielded) {
-            return;
-        }
-        int back = 1 - front;
-        // The buffer behind is a frame behind: it lacks what the frame on the screen changed,
-        // except where this frame was just drawn over it (a full frame needs no copy at all).
-        copyUncovered(previousDamage, damage, pixels[front], pixels[back], buffers[front].pitch() / 4, width(), height());
-        try {
-            card.pageFlip(head, buffers[back]);
-        } catch (DrmCard.DrmException e) {
-            stall(e.masterLost() ? "another process is DRM master of " + card.path() : e.getMessage());
-            return;
-        }
-        if (!card.awaitFlip(head.crtcId(), FLIP_TIMEOUT_MS)) {
-            // Drawing on goes into the buffer that may still be on the screen: a torn frame at worst.
-            LOG.warning(() -> head.name() + " did not flip within " + FLIP_TIMEOUT_MS + " ms");
-        }
-        front = back;
-        previousDamage = List.copyOf(damage);
-        composed.retarget(pixels[1 - front]);
+        return changed;
     }
 
     /**
@@ -297,7 +394,7 @@ public final class KmsSink implements Sink {
 
     private void stall(String why) {
         if (stalled == null) {
-            LOG.warning(() -> "frames are not shown on " + head.name() + " now: " + why);
+            LOG.warning(() -> "frames are not shown on " + card.path() + " now: " + why);
         }
         stalled = why;
         retryAt = System.nanoTime() + RETRY_NANOS;
@@ -321,7 +418,7 @@ public final class KmsSink implements Sink {
     @Override
     public void backFromConsole() {
         yielded = false;
-        if (buffers[front] == null) {
+        if (heads.isEmpty()) {
             return;
         }
         try {
@@ -331,22 +428,26 @@ public final class KmsSink implements Sink {
         }
     }
 
-    /** Takes DRM master and puts the buffer that was on the screen back on it. */
+    /** Takes DRM master and puts each head's buffer that was on the screen back on it. */
     private void showFront() throws IOException {
         card.setMaster();
-        card.setCrtc(head, buffers[front]);
+        for (Head h : heads) {
+            h.showFront();
+        }
     }
 
     @Override
     public String describe() {
-        return "kms " + card.path() + " " + head + ", page flips, scale " + scale();
+        List<Head> now = heads;
+        return now.size() == 1 ? now.get(0).describe()
+                : "kms " + card.path() + " " + now.stream().map(h -> h.head.toString()).toList() + ", page flips";
     }
 
     /** Closing the card frees the buffers, and the kernel gives its console the screen again. */
     @Override
     public void close() {
         retries.shutdownNow();
-        release();
+        heads.forEach(Head::release);
         card.close();
     }
 }

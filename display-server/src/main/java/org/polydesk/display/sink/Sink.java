@@ -12,6 +12,19 @@ import org.polydesk.display.framebuffer.Rect;
  */
 public interface Sink extends AutoCloseable {
 
+    /**
+     * The monitors this sink drives, each a sink of its own, in their order (a KMS card's connectors);
+     * asked again after {@link #frameOutdated} was true. Most sinks are one monitor: themselves.
+     */
+    default List<Sink> heads() {
+        return List.of(this);
+    }
+
+    /** The monitor's name as the user knows it (its connector's, "HDMI-A-1"), or "screen". */
+    default String name() {
+        return "screen";
+    }
+
     int width();
 
     int height();

@@ -216,6 +216,17 @@ public final class MonitorSink implements Sink, Passthrough {
         }
     }
 
+    /** The monitors of whatever has the screen now: dom0's (each KMS head), or the viewer as one. */
+    @Override
+    public synchronized List<Sink> heads() {
+        return current != null ? current.heads() : List.of(this);
+    }
+
+    @Override
+    public synchronized String name() {
+        return current != null ? current.name() : Sink.super.name();
+    }
+
     @Override
     public synchronized Frame createFrame() {
         return current != null ? current.createFrame() : new Frame(width, height);

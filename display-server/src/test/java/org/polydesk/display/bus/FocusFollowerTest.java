@@ -33,6 +33,7 @@ import org.polydesk.display.sink.Sink;
 import org.polydesk.protocol.rpc.Backoff;
 import org.polydesk.protocol.focus.FocusBus;
 import org.polydesk.protocol.focus.FocusChanged;
+import org.polydesk.protocol.focus.HeadLayout;
 import org.polydesk.protocol.focus.PointerMoved;
 import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.rpc.RpcNotification;
@@ -92,18 +93,26 @@ class FocusFollowerTest {
         };
         log.addHandler(h);
         BlockingQueue<RpcServer.Connection> subscribers = new LinkedBlockingQueue<>();
+        BlockingQueue<HeadLayout> layouts = new LinkedBlockingQueue<>();
         try (DisplayServer display = new DisplayServer(new NullSink(), new IndicatorStyle(Duration.ZERO, 0),
                      RfbConfig.defaults(), Backoff.DEFAULT).start()) {
             RpcServer bus = RpcServer.serve(socket, "stand-in focus bus", new RpcServer.Handlers()
                     .on(FocusBus.SUBSCRIBE, (params, connection) -> {
                         subscribers.add(connection);
                         return new FocusChanged(4, 2, null, FocusChanged.Cause.INITIAL);
+                    })
+                    .on(FocusBus.HEADS_SET, (params, connection) -> {
+                        layouts.add(params);
+                        return new FocusChanged(4, 2, null, FocusChanged.Cause.LAYOUT);
                     }));
             try (FocusFollower follower = new FocusFollower(socket, new Backoff(Duration.ofMillis(20),
                     Duration.ofMillis(100)), display).start()) {
                 try (bus) {
                     RpcServer.Connection c = subscribers.poll(10, TimeUnit.SECONDS);
                     assertNotNull(c, "the follower subscribed");
+                    HeadLayout told = layouts.poll(10, TimeUnit.SECONDS);
+                    assertNotNull(told, "the follower told the bus its monitors");
+                    assertEquals(1, told.heads().size(), told.toString());
                     // What a typed PointerMoved cannot hold: a bus that is wrong (or not ours) may send it.
                     PointerMoved good = new PointerMoved(2, 0.5, 0.5);
                     for (JsonNode place : new JsonNode[] {
