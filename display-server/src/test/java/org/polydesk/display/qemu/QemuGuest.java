@@ -144,6 +144,25 @@ public final class QemuGuest implements AutoCloseable {
         }
     }
 
+    /** Presses the keys together, then releases them (QMP send-key: a chord such as "ctrl", "alt", "f2"). */
+    public void sendChord(String... qcodes) throws IOException, InterruptedException {
+        ObjectNode args = Json.mapper().createObjectNode();
+        var keys = args.putArray("keys");
+        for (String key : qcodes) {
+            keys.addObject().put("type", "qcode").put("data", key);
+        }
+        qmp().execute("send-key", args, Duration.ofSeconds(10));
+    }
+
+    /** Puts the absolute pointer (QEMU's usb-tablet) at ({@code x}, {@code y}) as fractions of its range, 0 to 1. */
+    public void pointTablet(double x, double y) throws IOException, InterruptedException {
+        ObjectNode args = Json.mapper().createObjectNode();
+        var events = args.putArray("events");
+        events.addObject().put("type", "abs").putObject("data").put("axis", "x").put("value", (int) Math.round(x * 32767));
+        events.addObject().put("type", "abs").putObject("data").put("axis", "y").put("value", (int) Math.round(y * 32767));
+        qmp().execute("input-send-event", args, Duration.ofSeconds(10));
+    }
+
     /** QEMU's picture of one head of one display device ({@code device}: its QEMU id). */
     public Ppm screendump(String device, int head) throws IOException, InterruptedException {
         Path file = dir.resolve("screen-" + device + "-" + head + ".ppm");

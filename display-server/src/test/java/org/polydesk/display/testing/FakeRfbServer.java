@@ -15,8 +15,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A test double RFB server on a UNIX socket: each accepted connection gets its own thread running
- * a {@link Script}. What the client sends is available to the script as a stream.
+ * A test double RFB server on a UNIX socket (or on TCP at 127.0.0.1, {@link #tcp}, for a test guest
+ * to reach as 10.0.2.2): each accepted connection gets its own thread running a {@link Script}.
+ * What the client sends is available to the script as a stream.
  */
 public final class FakeRfbServer implements AutoCloseable {
     /** What the server does with one connection. */
@@ -32,13 +33,33 @@ public final class FakeRfbServer implements AutoCloseable {
     private volatile boolean closed;
 
     public FakeRfbServer(Path path, Script script) throws IOException {
+        this(path, unix(path), script);
+    }
+
+    private FakeRfbServer(Path path, ServerSocketChannel server, Script script) {
         this.path = path;
-        Files.deleteIfExists(path);
-        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(path));
-        Thread t = new Thread(() -> acceptLoop(script), "fake-rfb-" + path.getFileName());
+        this.server = server;
+        Thread t = new Thread(() -> acceptLoop(script), "fake-rfb-" + (path != null ? path.getFileName() : "tcp"));
         t.setDaemon(true);
         t.start();
+    }
+
+    private static ServerSocketChannel unix(Path path) throws IOException {
+        Files.deleteIfExists(path);
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(path));
+        return server;
+    }
+
+    /** On TCP at 127.0.0.1, a free port ({@link #port}). */
+    public static FakeRfbServer tcp(Script script) throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open();
+        server.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+        return new FakeRfbServer(null, server, script);
+    }
+
+    public int port() throws IOException {
+        return ((java.net.InetSocketAddress) server.getLocalAddress()).getPort();
     }
 
     /** Sends {@code bytes}, then keeps the connection open, reading, until the client goes. */
@@ -106,6 +127,8 @@ public final class FakeRfbServer implements AutoCloseable {
         for (SocketChannel ch : open) {
             ch.close();
         }
-        Files.deleteIfExists(path);
+        if (path != null) {
+            Files.deleteIfExists(path);
+        }
     }
 }
