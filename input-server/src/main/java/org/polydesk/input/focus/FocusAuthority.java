@@ -47,7 +47,11 @@ public final class FocusAuthority {
         }
     }
 
-    private record Occupant(UUID vm, String name, InputSink sink) {
+    /** {@code monitor}: the monitor its definition places it on, or null. */
+    private record Occupant(UUID vm, String name, InputSink sink, String monitor) {
+        Occupant(UUID vm, String name, InputSink sink) {
+            this(vm, name, sink, null);
+        }
     }
 
     private final Map<Integer, Occupant> slots = new TreeMap<>();
@@ -134,7 +138,8 @@ public final class FocusAuthority {
      * kept keep their slot; the slot of each that went moves to the first monitor left that is not
      * under the pointer (else to that one), what it showed giving way; a new one shows a slot that
      * no monitor shows, if any. The pointer stays on its monitor if it is still there, else goes to
-     * the first.
+     * the first. A monitor that comes back shows the VM placed on it again, unless that VM is what
+     * the pointer is on.
      */
     public synchronized FocusChanged setHeads(HeadLayout layout) {
         Map<String, Integer> before = new LinkedHashMap<>(shown);
@@ -163,6 +168,18 @@ public final class FocusAuthority {
                 break; // every monitor left already shows a vanished one's slot
             }
             shown.put(to, slot);
+        }
+        // A monitor that came back takes the VMs placed on it, unless one is what the pointer is on.
+        for (Head h : heads) {
+            if (!before.containsKey(h.name()) && !before.isEmpty()) {
+                slots.forEach((slot, o) -> {
+                    String on = headShowing(slot);
+                    if (h.name().equals(o.monitor()) && on != null && !on.equals(pointerHead) && shown.get(h.name()) == null) {
+                        shown.put(on, null);
+                        shown.put(h.name(), slot);
+                    }
+                });
+            }
         }
         fill();
         hook.headsChanged();
@@ -193,16 +210,28 @@ public final class FocusAuthority {
         publish(FocusChanged.Cause.POINTER);
     }
 
-    /** Gives each monitor that shows nothing a slot that none shows, lowest first. */
+    /**
+     * Gives each monitor that shows nothing a slot that none shows: a VM placed on it first, else
+     * the lowest.
+     */
     private void fill() {
         for (Map.Entry<String, Integer> e : shown.entrySet()) {
             if (e.getValue() == null) {
-                for (int slot : slots.keySet()) {
-                    if (slot != FocusBus.CONSOLE && !shown.containsValue(slot)) {
-                        e.setValue(slot);
+                Integer pick = null;
+                for (Map.Entry<Integer, Occupant> o : slots.entrySet()) {
+                    int slot = o.getKey();
+                    if (slot == FocusBus.CONSOLE || shown.containsValue(slot)) {
+                        continue;
+                    }
+                    if (e.getKey().equals(o.getValue().monitor())) {
+                        pick = slot;
                         break;
                     }
+                    if (pick == null) {
+                        pick = slot;
+                    }
                 }
+                e.setValue(pick);
             }
         }
     }
@@ -266,6 +295,15 @@ public final class FocusAuthority {
 
     /** A VM of the toolstack is running in {@code slot} and takes input through {@code sink}. */
     public synchronized void vmStarted(int slot, UUID vm, String name, InputSink sink) {
+        vmStarted(slot, vm, name, sink, null);
+    }
+
+    /**
+     * As above, placed on {@code monitor} (its definition's; null for none): when that monitor is
+     * connected the VM is shown there as it starts, and the keyboard goes with it if the pointer is
+     * on that monitor; else, as any VM, on a monitor that shows nothing.
+     */
+    public synchronized void vmStarted(int slot, UUID vm, String name, InputSink sink, String monitor) {
         if (slot == FocusBus.UI_SLOT || !FocusBus.isSlot(slot)) {
             LOG.warning("VM " + name + " reports slot " + slot + ", which is not a VM slot (1 to "
                     + FocusBus.MAX_SLOT + "); its input is not served");
@@ -275,7 +313,7 @@ public final class FocusAuthority {
             return;
         }
         Occupant old = slots.get(slot);
-        if (old != null && old.vm().equals(vm) && old.sink() != null && sink != null
+        if (old != null && old.vm() != null && old.vm().equals(vm) && old.sink() != null && sink != null
                 && old.sink().describe().equals(sink.describe())) {
             sink.close(); // the same VM reported again (after a reconnect to polydeskd)
             return;
@@ -286,9 +324,22 @@ public final class FocusAuthority {
                 old.sink().close();
             }
         }
-        slots.put(slot, new Occupant(vm, name, sink));
-        LOG.info("slot " + slot + ": " + name + " (" + vm + ")" + (sink == null ? "" : " via " + sink.describe()));
-        if (shown.containsValue(null)) {
+        slots.put(slot, new Occupant(vm, name, sink, monitor));
+        LOG.info("slot " + slot + ": " + name + " (" + vm + ")" + (sink == null ? "" : " via " + sink.describe())
+                + (monitor == null ? "" : ", placed on " + monitor));
+        if (monitor != null && shown.containsKey(monitor) && current != FocusBus.CONSOLE) {
+            String was = headShowing(slot);
+            if (was != null && !was.equals(monitor)) {
+                shown.put(was, null);
+            }
+            shown.put(monitor, slot);
+            if (monitor.equals(pointerHead) && slot != current) {
+                hook.focusMoving(current, slot);
+                current = slot;
+            }
+            fill();
+            publish(FocusChanged.Cause.LAYOUT);
+        } else if (shown.containsValue(null)) {
             fill(); // a monitor that showed nothing shows it
             publish(FocusChanged.Cause.LAYOUT);
         }

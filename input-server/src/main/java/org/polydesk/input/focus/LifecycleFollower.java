@@ -70,7 +70,7 @@ public final class LifecycleFollower implements Closeable {
                 continue;
             }
             running.add(def.id());
-            started(def.slot(), def.id(), def.name(), vm.sockets());
+            started(def.slot(), def.id(), def.name(), vm.sockets(), def.monitor());
         }
         for (Map.Entry<UUID, Integer> known : focus.vms().entrySet()) {
             if (!running.contains(known.getKey())) {
@@ -83,7 +83,7 @@ public final class LifecycleFollower implements Closeable {
         switch (e.type()) {
             case RUNNING -> {
                 if (e.slot() != null) {
-                    started(e.slot(), e.vm(), e.name(), e.sockets());
+                    started(e.slot(), e.vm(), e.name(), e.sockets(), e.monitor());
                 }
             }
             case STOPPED, CRASHED, SUSPENDED, DELETED -> focus.vmStopped(e.vm());
@@ -93,12 +93,12 @@ public final class LifecycleFollower implements Closeable {
         }
     }
 
-    private void started(int slot, UUID vm, String name, VmSockets sockets) {
+    private void started(int slot, UUID vm, String name, VmSockets sockets, String monitor) {
         boolean qmp = sockets != null && sockets.qmp() != null;
         if (!qmp) {
             LOG.warning("VM " + name + " runs without a QMP socket; its input cannot be delivered");
         }
-        focus.vmStarted(slot, vm, name, qmp ? sinks.apply(sockets) : null);
+        focus.vmStarted(slot, vm, name, qmp ? sinks.apply(sockets) : null, monitor);
     }
 
     @Override

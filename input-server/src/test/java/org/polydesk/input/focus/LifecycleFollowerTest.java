@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -20,6 +21,8 @@ import org.polydesk.protocol.vm.CrashAction;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.protocol.vm.VmState;
 import org.polydesk.protocol.vm.VmStatus;
+import org.polydesk.protocol.focus.Head;
+import org.polydesk.protocol.focus.HeadLayout;
 import org.polydesk.toolstack.daemon.TestPolydeskd;
 
 /**
@@ -82,6 +85,12 @@ class LifecycleFollowerTest {
                 assertTrue(tablet.sockets().hasTablet(), "polydeskd reports the tablet it started the VM with");
                 await(() -> focus.occupied(5), "the VM with a tablet takes its slot");
                 assertTrue(focus.sink(5).absolute(), "the running event told the input server of the tablet");
+                // placed on a monitor in its definition: shown there as it starts
+                focus.setHeads(new HeadLayout(List.of(new Head("eDP-1", 0, 0, 800, 600), new Head("HDMI-A-1", 800, 0, 800, 600))));
+                c.call(ToolstackApi.VM_CREATE, new ToolstackApi.VmCreate(VmDefinition.builder().name("placed").slot(6)
+                        .memoryMib(256).onCrash(CrashAction.STOP).monitor("HDMI-A-1").build()));
+                c.call(ToolstackApi.VM_START, new ToolstackApi.VmRef("placed"));
+                await(() -> Integer.valueOf(6).equals(focus.shownOn("HDMI-A-1")), "the placed VM is shown on its monitor");
                 focus.set(4, FocusChanged.Cause.REQUEST);
 
                 assertTrue(ProcessHandle.of(started.pid()).orElseThrow().destroyForcibly(), "the VM's process is killed");

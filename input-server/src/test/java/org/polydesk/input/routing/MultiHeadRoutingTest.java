@@ -178,6 +178,30 @@ class MultiHeadRoutingTest {
     }
 
     @Test
+    void aVmPlacedOnAMonitorIsShownThereWhenItStartsAndWhenItsMonitorComesBack() {
+        focus.setHeads(new HeadLayout(List.of(LEFT, RIGHT)));
+        assertEquals(Map.of("eDP-1", 0, "HDMI-A-1", 1), shown());
+        RecordingSink vm5 = new RecordingSink("vm5");
+        focus.vmStarted(5, UUID.randomUUID(), "five", vm5, "HDMI-A-1");
+        assertEquals(Map.of("eDP-1", 0, "HDMI-A-1", 5), shown(), "shown on its monitor as it starts");
+        assertEquals(0, focus.focusedSlot(), "the pointer is on the other one: the keyboard stays");
+
+        focus.setHeads(new HeadLayout(List.of(LEFT)));
+        assertEquals(Map.of("eDP-1", 5), shown(), "its monitor went: it moved");
+        play(KB, new Recording().chord("leftctrl", "leftalt", "f12"));
+        assertEquals(Map.of("eDP-1", 0), shown());
+        focus.setHeads(new HeadLayout(List.of(LEFT, RIGHT)));
+        assertEquals(Map.of("eDP-1", 0, "HDMI-A-1", 5), shown(), "back on its monitor when that comes back");
+
+        RecordingSink vm6 = new RecordingSink("vm6");
+        focus.vmStarted(6, UUID.randomUUID(), "six", vm6, "eDP-1");
+        assertEquals(Map.of("eDP-1", 6, "HDMI-A-1", 5), shown());
+        assertEquals(6, focus.focusedSlot(), "placed on the monitor under the pointer: it has the keyboard");
+        focus.vmStarted(7, UUID.randomUUID(), "seven", new RecordingSink("vm7"), "DP-9");
+        assertEquals(Map.of("eDP-1", 6, "HDMI-A-1", 5), shown(), "a monitor not connected places nothing");
+    }
+
+    @Test
     void aLayoutThatCannotBeUsedNamesEachProblem() {
         HeadLayout bad = new HeadLayout(List.of(new Head("eDP-1", 0, 0, 1000, 500), new Head("eDP-1", 500, 0, 0, 500)));
         List<String> fields = bad.problems().stream().map(p -> p.field()).toList();

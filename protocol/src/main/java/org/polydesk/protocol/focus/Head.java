@@ -7,6 +7,15 @@ package org.polydesk.protocol.focus;
  */
 public record Head(String name, int x, int y, int width, int height) {
     public static final String NAME = "name", WIDTH = "width", HEIGHT = "height";
+    public static final int MAX_NAME = 64;
+
+    /** What is wrong with {@code name} as a monitor's name, or null when it is one. */
+    public static String nameProblem(String name) {
+        if (name == null || name.isEmpty() || name.length() > MAX_NAME || !name.chars().allMatch(c -> c > ' ' && c < 127)) {
+            return "a monitor's name is its connector's, 1 to " + MAX_NAME + " printable characters without spaces, like HDMI-A-1";
+        }
+        return null;
+    }
 
     public boolean contains(double px, double py) {
         return px >= x && px < x + width && py >= y && py < y + height;

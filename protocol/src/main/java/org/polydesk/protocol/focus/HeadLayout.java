@@ -17,7 +17,6 @@ public record HeadLayout(List<Head> heads) {
     /** More monitors than any PC drives; a bound on what a peer may make us hold. */
     public static final int MAX_HEADS = 16;
     public static final int MAX_SIZE = 16384;
-    public static final int MAX_NAME = 64;
 
     /** What is wrong with this layout; empty when it can be used. */
     public List<Problem> problems() {
@@ -38,10 +37,9 @@ public record HeadLayout(List<Head> heads) {
                 out.add(new Problem(at, "a monitor is an object with name, x, y, width and height"));
                 continue;
             }
-            if (h.name() == null || h.name().isBlank() || h.name().length() > MAX_NAME
-                    || !h.name().chars().allMatch(c -> c > ' ' && c < 127)) {
-                out.add(new Problem(at + "." + Head.NAME, "a monitor's name is its connector's, 1 to " + MAX_NAME
-                        + " printable characters without spaces, like HDMI-A-1"));
+            String nameProblem = Head.nameProblem(h.name());
+            if (nameProblem != null) {
+                out.add(new Problem(at + "." + Head.NAME, nameProblem));
             } else if (!names.add(h.name())) {
                 out.add(new Problem(at + "." + Head.NAME, "'" + h.name() + "' is named twice"));
             }

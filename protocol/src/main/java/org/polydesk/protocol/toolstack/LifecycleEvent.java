@@ -11,14 +11,21 @@ import org.polydesk.protocol.vm.VmState;
  * subscriber can tell it missed some. {@code state} is the VM's state after the event (absent only
  * on {@code deleted}). {@code gpu} is set on the events of a VM with a GPU by passthrough: on
  * {@code running} the VM owns the card; on {@code stopped} and {@code crashed} the card is back with
- * dom0 (absent when giving it back failed; {@code detail} then says why).
+ * dom0 (absent when giving it back failed; {@code detail} then says why). {@code monitor} is set on
+ * {@code running} when the VM's definition places it on one of dom0's monitors.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LifecycleEvent(long seq, Type type, UUID vm, String name, Integer slot, VmSockets sockets, String detail,
-                             Gpu gpu, VmState state) {
+                             Gpu gpu, VmState state, String monitor) {
 
     @com.fasterxml.jackson.annotation.JsonCreator
     public LifecycleEvent {
+    }
+
+    /** An event that places no VM on a monitor. */
+    public LifecycleEvent(long seq, Type type, UUID vm, String name, Integer slot, VmSockets sockets, String detail,
+                          Gpu gpu, VmState state) {
+        this(seq, type, vm, name, slot, sockets, detail, gpu, state, null);
     }
 
     /**

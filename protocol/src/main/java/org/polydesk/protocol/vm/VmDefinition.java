@@ -37,7 +37,8 @@ public record VmDefinition(
         Boolean secureBoot,
         Boolean tpm,
         CrashAction onCrash,
-        SoundCard sound) {
+        SoundCard sound,
+        String monitor) {
 
     /** The fields' wire names, for a problem that names its field (a test keeps them equal to the components). */
     public static final String ID = "id", NAME = "name", SLOT = "slot", COLOUR = "colour", MEMORY_MIB = "memoryMib",
@@ -45,7 +46,7 @@ public record VmDefinition(
             PCI_DEVICES = "pciDevices", GPU = "gpu", KERNEL = "kernel", RAMDISK = "ramdisk", CMDLINE = "cmdline",
             BOOTLOADER = "bootloader", OS = "os", HYPERV = "hyperv", BOOT = "boot", RTC_LOCAL_TIME = "rtcLocalTime",
             USB_TABLET = "usbTablet", SECURE_BOOT = "secureBoot", TPM = "tpm", ON_CRASH = "onCrash",
-            SOUND = "sound";
+            SOUND = "sound", MONITOR = "monitor";
 
     public static final int DEFAULT_MEMORY_MIB = 1024;
     public static final String DEFAULT_COLOUR = "#3465a4";
@@ -74,13 +75,13 @@ public record VmDefinition(
     public VmDefinition withId(UUID newId) {
         return new VmDefinition(newId, name, slot, colour, memoryMib, vcpus, type, firmware, disks, nics,
                 display, pciDevices, gpu, autostart, kernel, ramdisk, cmdline, bootloader, os, hyperv, boot, rtcLocalTime,
-                usbTablet, secureBoot, tpm, onCrash, sound);
+                usbTablet, secureBoot, tpm, onCrash, sound, monitor);
     }
 
     public VmDefinition withSlot(Integer newSlot) {
         return new VmDefinition(id, name, newSlot, colour, memoryMib, vcpus, type, firmware, disks, nics,
                 display, pciDevices, gpu, autostart, kernel, ramdisk, cmdline, bootloader, os, hyperv, boot, rtcLocalTime,
-                usbTablet, secureBoot, tpm, onCrash, sound);
+                usbTablet, secureBoot, tpm, onCrash, sound, monitor);
     }
 
     /** A builder for code that assembles a definition field by field (CLI, xl.cfg import). */
@@ -95,7 +96,7 @@ public record VmDefinition(
         b.pciDevices = pciDevices; b.gpu = gpu; b.autostart = autostart; b.kernel = kernel;
         b.ramdisk = ramdisk; b.cmdline = cmdline; b.bootloader = bootloader;
         b.os = os; b.hyperv = hyperv; b.boot = boot; b.rtcLocalTime = rtcLocalTime; b.usbTablet = usbTablet;
-        b.secureBoot = secureBoot; b.tpm = tpm; b.onCrash = onCrash; b.sound = sound;
+        b.secureBoot = secureBoot; b.tpm = tpm; b.onCrash = onCrash; b.sound = sound; b.monitor = monitor;
         return b;
     }
 
@@ -127,6 +128,7 @@ public record VmDefinition(
         private Boolean tpm;
         private CrashAction onCrash;
         private SoundCard sound;
+        private String monitor;
 
         public Builder id(UUID v) { id = v; return this; }
         public Builder name(String v) { name = v; return this; }
@@ -155,11 +157,12 @@ public record VmDefinition(
         public Builder tpm(Boolean v) { tpm = v; return this; }
         public Builder onCrash(CrashAction v) { onCrash = v; return this; }
         public Builder sound(SoundCard v) { sound = v; return this; }
+        public Builder monitor(String v) { monitor = v; return this; }
 
         public VmDefinition build() {
             return new VmDefinition(id, name, slot, colour, memoryMib, vcpus, type, firmware, disks, nics,
                     display, pciDevices, gpu, autostart, kernel, ramdisk, cmdline, bootloader, os, hyperv, boot,
-                    rtcLocalTime, usbTablet, secureBoot, tpm, onCrash, sound);
+                    rtcLocalTime, usbTablet, secureBoot, tpm, onCrash, sound, monitor);
         }
     }
 }

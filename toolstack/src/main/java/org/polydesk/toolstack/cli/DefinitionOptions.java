@@ -110,6 +110,11 @@ final class DefinitionOptions {
             + " the default), ac97 (older guests) or none; it plays into dom0's sound server.")
     String sound;
 
+    @Option(names = "--monitor", paramLabel = "NAME|any", description = "The monitor of dom0 it is shown on when it"
+            + " starts, by its connector's name as `polyctl host check` lists it (HDMI-A-1); any (the default): the"
+            + " one without a VM, else where it is switched to.")
+    String monitor;
+
     /**
      * Sets the given options on {@code target}; what was not given stays as it is. With --os the
      * profile fills its settings first and every other option given is then set over them (a disk or
@@ -208,6 +213,9 @@ final class DefinitionOptions {
         if (sound != null) {
             target.sound(wireValue("--sound", sound, org.polydesk.protocol.vm.SoundCard.class));
         }
+        if (monitor != null) {
+            target.monitor(monitor.equals("any") ? null : monitor);
+        }
         return target;
     }
 
@@ -217,7 +225,7 @@ final class DefinitionOptions {
                 || firmware != null || disks != null || nics != null || display != null || pci != null || gpu != null
                 || autostart != null || kernel != null || ramdisk != null || cmdline != null || os != null
                 || hyperv != null || boot != null || rtcLocalTime != null || usbTablet != null || secureBoot != null
-                || tpm != null || onCrash != null || sound != null;
+                || tpm != null || onCrash != null || sound != null || monitor != null;
     }
 
     private static <E extends Enum<E>> E wireValue(String option, String value, Class<E> type) {

@@ -20,8 +20,14 @@ public final class EventBus {
      * Numbering and delivery happen under one lock so every subscriber sees events in seq order.
      * {@code state}: the VM's state after the event (null on deleted).
      */
+    public void publish(LifecycleEvent.Type type, UUID vm, String name, Integer slot,
+                        VmSockets sockets, String detail, LifecycleEvent.Gpu gpu, VmState state) {
+        publish(type, vm, name, slot, sockets, detail, gpu, state, null);
+    }
+
+    /** With the monitor the VM's definition places it on (for {@code running}). */
     public synchronized void publish(LifecycleEvent.Type type, UUID vm, String name, Integer slot,
-                                     VmSockets sockets, String detail, LifecycleEvent.Gpu gpu, VmState state) {
-        subscribers.publish(new LifecycleEvent(++seq, type, vm, name, slot, sockets, detail, gpu, state));
+                                     VmSockets sockets, String detail, LifecycleEvent.Gpu gpu, VmState state, String monitor) {
+        subscribers.publish(new LifecycleEvent(++seq, type, vm, name, slot, sockets, detail, gpu, state, monitor));
     }
 }

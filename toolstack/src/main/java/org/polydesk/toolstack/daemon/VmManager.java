@@ -328,7 +328,7 @@ public final class VmManager {
             live.put(def.id(), LiveState.running(vm, detail));
             runningAs.put(def.id(), def);
             events.publish(LifecycleEvent.Type.RUNNING, def.id(), current.name(), current.slot(), vm.sockets(), detail,
-                    gpu == null ? null : event(gpu), VmState.RUNNING);
+                    gpu == null ? null : event(gpu), VmState.RUNNING, current.monitor());
             return status(current);
         }
     }
@@ -967,7 +967,7 @@ public final class VmManager {
         live.put(def.id(), next);
         events.publish(LifecycleEvent.Type.of(next.state()), def.id(), def.name(), def.slot(),
                 next.state() == VmState.STOPPED || next.state() == VmState.SUSPENDED ? null : next.sockets(),
-                next.detail(), null, next.state());
+                next.detail(), null, next.state(), next.state() == VmState.RUNNING ? def.monitor() : null);
     }
 
     private LiveState state(UUID id) {

@@ -88,6 +88,10 @@ public final class DefinitionValidator {
         checkDisks(def.disks(), problems);
         checkNics(def.nics(), problems);
         checkDisplay(def.display(), problems);
+        if (def.monitor() != null && org.polydesk.protocol.focus.Head.nameProblem(def.monitor()) != null) {
+            problems.add(new Problem(VmDefinition.MONITOR, "monitor '" + def.monitor() + "': "
+                    + org.polydesk.protocol.focus.Head.nameProblem(def.monitor())));
+        }
         checkPci(def, problems);
         checkGuestDevices(def, problems);
     }

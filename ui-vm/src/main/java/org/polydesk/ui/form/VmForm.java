@@ -1,5 +1,6 @@
 package org.polydesk.ui.form;
 
+import org.polydesk.protocol.toolstack.HostCheck;
 import org.polydesk.protocol.toolstack.ImportRemark;
 import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.toolstack.XlImportResult;
@@ -89,6 +90,11 @@ public final class VmForm {
     final CheckBox usbTablet = check("USB tablet (absolute pointer)", "usb-tablet");
     /** The sound card (hda, ac97, none); it plays into dom0's sound server as the Sound page sets. */
     final ComboBox<String> sound = new ComboBox<>(FXCollections.observableArrayList("hda", "ac97", "none"));
+    /** The monitor of dom0 it is shown on as it starts, by connector name ({@link #ANY_MONITOR}: none), from the hardware check. */
+    final ComboBox<String> monitor = new ComboBox<>();
+    static final String ANY_MONITOR = "any";
+    /** Each connected monitor's mode ("1920x1080"), by name. */
+    private final Map<String, String> monitorModes = new java.util.HashMap<>();
     final ComboBox<String> bootOrder = new ComboBox<>(FXCollections.observableArrayList(BOOT_CD_FIRST, BOOT_DISK_FIRST,
             BOOT_DISK_ONLY, BOOT_DEFAULT));
     final ComboBox<String> diskBus = new ComboBox<>(FXCollections.observableArrayList("sata", "virtio"));
@@ -204,6 +210,36 @@ public final class VmForm {
             }
         });
         swatch.setStroke(Color.GREY);
+        monitor.setId("monitor");
+        monitor.getItems().add(ANY_MONITOR);
+        monitor.setConverter(new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(String n) {
+                if (n == null || n.equals(ANY_MONITOR)) {
+                    return "any (one without a VM)";
+                }
+                String mode = monitorModes.get(n);
+                return mode == null ? n + " (not connected)" : (n + " " + mode).strip();
+            }
+
+            @Override
+            public String fromString(String text) {
+                return text;
+            }
+        });
+        ui.request("list the monitors", ui.toolstack().call(ToolstackApi.HOST_CHECK, null), check -> {
+            for (HostCheck.Display d : check.displays()) {
+                for (HostCheck.Monitor m : d.monitors() == null ? List.<HostCheck.Monitor>of() : d.monitors()) {
+                    monitorModes.put(m.name(), m.mode() == null ? "" : m.mode());
+                    if (!monitor.getItems().contains(m.name())) {
+                        monitor.getItems().add(m.name());
+                    }
+                }
+            }
+            String chosen = monitor.getValue();
+            monitor.setValue(null); // shown again with the modes now known
+            monitor.setValue(chosen);
+        }, failed -> { });
         fill(editing, usedSlots);
 
         GridPane grid = new GridPane();
@@ -214,6 +250,7 @@ public final class VmForm {
         row = row(grid, row, "Operating system", os, null);
         row = row(grid, row, "Name", name, Field.NAME);
         row = row(grid, row, "Slot", slot, Field.SLOT);
+        row = row(grid, row, "Monitor", monitor, null);
         row = row(grid, row, "Colour", new HBox(8, colour, swatch), Field.COLOUR);
         row = row(grid, row, "Memory (MiB)", memory, Field.MEMORY);
         row = row(grid, row, "vCPUs", vcpus, Field.VCPUS);
@@ -322,8 +359,10 @@ public final class VmForm {
             autostart.setSelected(false);
             os.setValue(null);
             fillMachine(VmDefinition.builder().build());
+            showMonitor(null);
             return;
         }
+        showMonitor(d.monitor());
         name.setText(d.name() == null ? "" : d.name());
         slot.setValue(d.slot() == null ? NEXT_FREE : String.valueOf(d.slot()));
         colour.setText(d.colour());
@@ -375,6 +414,14 @@ public final class VmForm {
         fillMachine(d);
         this.mainDiskTemplate = main;
         this.cdromTemplate = cd;
+    }
+
+    /** Shows {@code name} (null: any) chosen, listed even while not connected. */
+    private void showMonitor(String name) {
+        if (name != null && !monitor.getItems().contains(name)) {
+            monitor.getItems().add(name);
+        }
+        monitor.setValue(name == null ? ANY_MONITOR : name);
     }
 
     /** The machine settings of {@code d}: its main disk's bus and first NIC's model shown as the backend's default when unset. */
@@ -552,7 +599,8 @@ public final class VmForm {
                 .boot(chosenBootOrder())
                 .rtcLocalTime(rtcLocalTime.isSelected())
                 .usbTablet(usbTablet.isSelected())
-                .sound(org.polydesk.protocol.vm.SoundCard.valueOf(sound.getValue().toUpperCase(java.util.Locale.ROOT)));
+                .sound(org.polydesk.protocol.vm.SoundCard.valueOf(sound.getValue().toUpperCase(java.util.Locale.ROOT)))
+                .monitor(monitor.getValue() == null || monitor.getValue().equals(ANY_MONITOR) ? null : monitor.getValue());
         VmDefinition def = b.build();
         String vmName = def.name();
         Consumer<ToolstackException> refused = err -> {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.UUID;
+import javafx.scene.control.ComboBox;
 import javafx.scene.control.ListView;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,7 @@ import org.polydesk.protocol.paths.Paths;
 import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.protocol.vm.VmState;
+import org.polydesk.protocol.vm.VmStatus;
 import org.polydesk.testsupport.PolydeskdProcess;
 import org.polydesk.toolstack.backend.StubBackend;
 import org.polydesk.toolstack.daemon.TestPolydeskd;
@@ -150,6 +152,28 @@ class HostPageUiTest {
         assertTrue(lines.get(5).startsWith("0000:00:02.0 ") && lines.get(5).endsWith(": not assignable"), lines.toString());
         assertEquals("    monitors: HDMI-A-1 1920x1080, 530x300 mm", lines.get(6), "the monitor on the card");
         assertTrue(lines.get(7).strip().startsWith("no IOMMU"), lines.toString());
+
+        // The VM form offers the same monitor to place a VM on, by name and resolution; it is stored.
+        ui.robot.clickOn("#nav-vms");
+        ui.robot.clickOn("#new-vm");
+        ui.awaitText("#form-title", "New VM", 5);
+        ui.await("the monitors in the VM form", 10, () -> monitors().contains("HDMI-A-1"), this::monitors);
+        assertEquals(List.of("any", "HDMI-A-1"), monitors());
+        ui.type("#name", "Placed");
+        ui.click("#monitor");
+        ui.robot.clickOn("HDMI-A-1 1920x1080");
+        ui.robot.clickOn("#submit");
+        ui.await("the form closing", 10, () -> !ui.visible("#vm-form"), () -> ui.text("#general-error"));
+        List<VmStatus> vms = ui.rpc(ToolstackApi.VM_LIST, null);
+        assertEquals("HDMI-A-1", vms.get(0).definition().monitor(), "the monitor chosen is stored");
+        ui.selectRow("Placed");
+        ui.robot.clickOn("#edit-vm");
+        ui.awaitText("#form-title", "Edit 'Placed'", 5);
+        assertEquals("HDMI-A-1", UiFixture.fx(() -> ((ComboBox<?>) ui.robot.lookup("#monitor").query()).getValue()));
+    }
+
+    private List<?> monitors() {
+        return UiFixture.fx(() -> List.copyOf(((ComboBox<?>) ui.robot.lookup("#monitor").query()).getItems()));
     }
 
     @Test
