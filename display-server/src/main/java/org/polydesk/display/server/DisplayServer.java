@@ -240,24 +240,27 @@ public final class DisplayServer implements AutoCloseable {
      * The focus moved, and with it what the monitors show ({@code heads} from the focus bus: each
      * monitor's slot by name, null for none; a null list is one screen, as {@link #focus(int)}).
      */
-    public synchronized void focus(int slot, List<HeadShown> heads) {
+    public void focus(int slot, List<HeadShown> heads) {
         if (heads == null) {
             focus(slot);
             return;
         }
-        Map<String, Integer> next = new HashMap<>();
-        for (HeadShown h : heads) {
-            if (h.slot() == null || FocusBus.isSlot(h.slot())) {
-                next.put(h.head(), h.slot());
-            } else {
-                LOG.warning(() -> "ignoring slot " + h.slot() + " for monitor " + h.head() + ", outside 0–" + FocusBus.MAX_SLOT);
+        synchronized (this) {
+            Map<String, Integer> next = new HashMap<>();
+            for (HeadShown h : heads) {
+                if (h.slot() == null || FocusBus.isSlot(h.slot())) {
+                    next.put(h.head(), h.slot());
+                } else {
+                    LOG.warning(() -> "ignoring slot " + h.slot() + " for monitor " + h.head() + ", outside 0–" + FocusBus.MAX_SLOT);
+                }
             }
+            placed = next;
+            for (Output o : outputs) {
+                show(o, next.get(o.sink.name()));
+            }
+            focus(slot);
         }
-        placed = next;
-        for (Output o : outputs) {
-            show(o, next.get(o.sink.name()));
-        }
-        focus(slot);
+        wantScreenSize(); // a VM now on a monitor of another size is asked for that one's
     }
 
     /** Has {@code o} show {@code slot} (null: none), with the banner, if it shows another now. */
