@@ -27,6 +27,16 @@ interface LibC extends Library {
 
     int open(String path, int flags);
 
+    int AF_NETLINK = 16;
+    int SOCK_DGRAM = 2;
+    int SOCK_CLOEXEC = 0x80000;
+    int NETLINK_KOBJECT_UEVENT = 15;
+
+    int socket(int domain, int type, int protocol);
+
+    /** {@code address}: struct sockaddr_nl {u16 family; u16 pad; u32 pid; u32 groups;}, 12 bytes. */
+    int bind(int fd, byte[] address, int length);
+
     int ioctl(int fd, long request, byte[] arg);
 
     Pointer mmap(Pointer addr, long length, int prot, int flags, int fd, long offset);

@@ -15,6 +15,7 @@ import org.polydesk.display.compose.OutputScale;
 import org.polydesk.display.framebuffer.Rect;
 import org.polydesk.display.linux.DrmCard;
 import org.polydesk.display.linux.DrmHead;
+import org.polydesk.display.linux.Uevents;
 
 /**
  * The monitors of one DRM card driven by kernel mode setting (i915, amdgpu, nouveau, virtio-gpu,
@@ -27,8 +28,8 @@ import org.polydesk.display.linux.DrmHead;
  *
  * <p>DRM master is the card's: while another process has it (a lost master, or the kernel's
  * console that has the screen) frames are dropped on every head; once it is back each head's next
- * frame is composed whole. A watch looks at the connectors each second (the kernel's last word, no
- * probe): when a monitor is plugged or unplugged the heads are laid out again ({@link #frameOutdated}
+ * frame is composed whole. A watch looks at the connectors at each of the kernel's hot-plug uevents
+ * and each second (the kernel's last word, no probe): when a monitor is plugged or unplugged the heads are laid out again ({@link #frameOutdated}
  * is true and {@link #heads} answers the new ones), and with none left frames wait until one comes.
  * Used as one sink, it is its first head.
  */
@@ -38,8 +39,8 @@ public final class KmsSink implements Sink {
     private static final int FLIP_TIMEOUT_MS = 200;
     private static final long RETRY_NANOS = 1_000_000_000L;
 
-    /** How often the connectors are looked at (the kernel's last word, no probe). */
-    private static final long WATCH_SECONDS = 1;
+    /** How often the connectors are looked at without a uevent (the kernel's last word, no probe). */
+    private static final int WATCH_MS = 1000;
     /** The stall of a card with no monitor connected: the watch looks for one coming. */
     private static final String NO_MONITOR = "no monitor connected";
 
@@ -59,6 +60,7 @@ public final class KmsSink implements Sink {
     private volatile boolean relayout;
     /** Asks the server for a frame, so that a stalled sink is retried on an idle desktop too. */
     private volatile Runnable repaint = () -> { };
+    private final Thread watcher;
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "kms-watch");
         t.setDaemon(true);
@@ -192,7 +194,43 @@ public final class KmsSink implements Sink {
         }
         heads = List.copyOf(driven);
         primary = driven.get(0);
-        retries.scheduleWithFixedDelay(this::watch, WATCH_SECONDS, WATCH_SECONDS, TimeUnit.SECONDS);
+        watcher = new Thread(this::watchLoop, "kms-hotplug");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+
+    /**
+     * Looks at the connectors at each of the kernel's hot-plug uevents, and at least each second
+     * (the kernel sends none for a monitor that only changed its mode, and a process that may not
+     * join the uevent group has the seconds alone).
+     */
+    private void watchLoop() {
+        Uevents events = null;
+        try {
+            events = Uevents.open();
+        } catch (IOException e) {
+            LOG.info(() -> "monitors are looked for each second: " + e.getMessage());
+        }
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                if (events != null) {
+                    if (events.await(WATCH_MS)) {
+                        LOG.info(() -> "the kernel tells of a monitor plugged in or unplugged; looking at " + card.path());
+                    }
+                } else {
+                    Thread.sleep(WATCH_MS);
+                }
+                watch();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException | RuntimeException e) {
+            LOG.warning(() -> "the hot-plug watch of " + card.path() + " stopped: " + e.getMessage());
+        } finally {
+            if (events != null) {
+                events.close();
+            }
+        }
     }
 
     /**
@@ -447,6 +485,7 @@ public final class KmsSink implements Sink {
     @Override
     public void close() {
         retries.shutdownNow();
+        watcher.interrupt();
         heads.forEach(Head::release);
         card.close();
     }

@@ -207,6 +207,8 @@ public final class FocusAuthority {
             hook.focusMoving(current, slot);
             current = slot;
         }
+        LOG.info("the pointer is on " + head + (slot == null ? ", which shows nothing" : ", showing slot " + slot)
+                + "; the keyboard is on slot " + current);
         publish(FocusChanged.Cause.POINTER);
     }
 

@@ -121,9 +121,13 @@ class MonitorsInGuestTest {
         Ppm right = awaitShows(host, 1, 0, "VM1 on the second monitor");
         Ppm left = host.screendump("vgpu", 0);
         double leftShare = left.width() / (double) (left.width() + right.width());
+        String[] heads = monitorNames(host);
 
         // The pointer onto the second monitor, a chord: it shows VM2, the first one is untouched.
         host.pointTablet(leftShare + (1 - leftShare) / 2, 0.5);
+        // The tablet's report comes when the guest polls its USB port, the chord's keys at once:
+        // the chord waits until the input server has the pointer on that monitor.
+        TestGuest.awaitConsole(host.console(), "the pointer is on " + heads[1], 60);
         host.sendChord("ctrl", "alt", "f2");
         awaitShows(host, 1, 1, "VM2 on the second monitor after the chord with the pointer there");
         host.sendKeys("a");
@@ -131,6 +135,7 @@ class MonitorsInGuestTest {
 
         // Back onto the first monitor: a chord there gives it VM3; the second still shows VM2.
         host.pointTablet(leftShare / 2, 0.5);
+        TestGuest.awaitConsole(host.console(), "the pointer is on " + heads[0], 60);
         host.sendChord("ctrl", "alt", "f3");
         awaitShows(host, 0, 2, "VM3 on the first monitor after the chord with the pointer there");
         assertShows(host.screendump("vgpu", 1), 1, "the second monitor still shows VM2");
@@ -260,6 +265,14 @@ class MonitorsInGuestTest {
         int w = screen.width();
         int h = screen.height();
         return String.format("%dx%d, corner %06X, centre %06X", w, h, screen.rgbAt(w - 1, h - 1), screen.rgbAt(w / 2, h / 2));
+    }
+
+    /** The two heads' connector names, in the card's order, as the display server named them on starting. */
+    private static String[] monitorNames(QemuGuest host) throws IOException {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("polydesk-display on kms /dev/dri/card1 \\[(\\S+) [^,]*, (\\S+) ")
+                .matcher(Files.readString(host.console()));
+        assertTrue(m.find(), "the display server drives two monitors:\n" + Files.readString(host.console()));
+        return new String[] {m.group(1), m.group(2)};
     }
 
     /** Waits until VM {@code vm} (0-based) was sent the key {@code c}. */
