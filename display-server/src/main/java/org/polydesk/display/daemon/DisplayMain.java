@@ -8,8 +8,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
 import org.polydesk.display.bus.FocusFollower;
 import org.polydesk.display.bus.ToolstackFollower;
+import org.polydesk.display.compose.HeadScales;
 import org.polydesk.display.compose.IndicatorStyle;
-import org.polydesk.display.compose.OutputScale;
 import org.polydesk.display.console.FbconConsole;
 import org.polydesk.display.linux.FbconMap;
 import org.polydesk.display.linux.Gntdev;
@@ -69,8 +69,9 @@ public final class DisplayMain implements Callable<Integer> {
     @Option(names = "--banner-ms", description = "How long the VM's name banner shows after a switch (default: ${DEFAULT-VALUE}).")
     int bannerMs = 1500;
 
-    @Option(names = "--scale", description = "The indicator's and labels' scale for the monitor's pixel density: auto"
-            + " (from the monitor's size, KMS only), 1, 1.25, 1.5 or 2 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--scale", description = "The indicator's and labels' scale for the monitors' pixel density: auto"
+            + " (from each monitor's size, KMS only), 1, 1.25, 1.5 or 2 for every monitor, and any monitor's by name,"
+            + " e.g. 'auto HDMI-A-1=1 eDP-1=2' (default: ${DEFAULT-VALUE}).")
     String scale = "auto";
 
     @Option(names = "--screen-file", description = "Where the size and scale of dom0's screen are written for the"
@@ -124,11 +125,13 @@ public final class DisplayMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         IndicatorStyle style;
+        HeadScales scales;
         Sink out;
         java.util.List<FixedSource> fixed = new java.util.ArrayList<>();
         HeadArrangement arrangement;
         try {
-            style = new IndicatorStyle(Duration.ofMillis(bannerMs), border, OutputScale.parse(scale));
+            scales = HeadScales.parse(scale);
+            style = new IndicatorStyle(Duration.ofMillis(bannerMs), border, scales.all());
             for (String s : sources) {
                 fixed.add(FixedSource.parse(s));
             }
@@ -144,6 +147,7 @@ public final class DisplayMain implements Callable<Integer> {
         Backoff backoff = Backoff.DEFAULT;
         DisplayServer display = new DisplayServer(out, style, RfbConfig.defaults(), backoff);
         display.arrange(arrangement);
+        display.scale(scales);
         display.start();
         String fb = framebufferDevice();
         if (fb != null) {
@@ -152,7 +156,7 @@ public final class DisplayMain implements Callable<Integer> {
         }
         if (fb != null) {
             ScreenFile screen = new ScreenFile(screenFile);
-            Runnable tell = () -> screen.write(out, style.scaleOn(out.scale()));
+            Runnable tell = () -> screen.write(out, scales.on(out.name(), out.scale()));
             tell.run();
             display.onScreenChanged(tell);
         }

@@ -9,10 +9,11 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The kernel's device events (uevents, the netlink socket udev reads): {@link #await} waits for
- * one about a DRM card's monitors, a {@code change} of subsystem {@code drm} with {@code HOTPLUG=1},
- * as the kernel sends when a monitor is plugged in or unplugged (or its connector's status is
- * forced through sysfs). Only the kernel sends on this group; the payload is still read as text,
- * key by key, never trusted further.
+ * a {@code change} of a device of subsystem {@code drm}, as the kernel sends when a monitor is
+ * plugged in or unplugged ({@code HOTPLUG=1}) and when one is asked for through the card's sysfs
+ * {@code uevent}; what changed is then read from the card itself. (A connector's status forced
+ * through sysfs sends none on Debian 12's kernel.) Only the kernel sends on this group; the payload
+ * is still read as text, key by key, never trusted further.
  */
 public final class Uevents implements AutoCloseable {
     private static final int POLLIN = 1;
@@ -39,8 +40,8 @@ public final class Uevents implements AutoCloseable {
     }
 
     /**
-     * Waits up to {@code timeoutMs} for a monitor hot-plug event; true when one came (others are
-     * read and passed over), false when the time ran out.
+     * Waits up to {@code timeoutMs} for a DRM device's change; true when one came (others are read
+     * and passed over), false when the time ran out.
      */
     public boolean await(int timeoutMs) throws IOException {
         long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
@@ -64,28 +65,26 @@ public final class Uevents implements AutoCloseable {
             if (n < 0) {
                 throw new IOException("reading a uevent: " + LibC.C.strerror(Native.getLastError()));
             }
-            if (isMonitorHotplug(buffer, (int) n)) {
+            if (isDrmChange(buffer, (int) n)) {
                 return true;
             }
         }
     }
 
     /** "change@/devices/…/drm/card1\0ACTION=change\0…SUBSYSTEM=drm\0HOTPLUG=1\0…". */
-    static boolean isMonitorHotplug(byte[] message, int length) {
+    static boolean isDrmChange(byte[] message, int length) {
         boolean drm = false;
-        boolean hotplug = false;
         boolean change = false;
         int start = 0;
         for (int i = 0; i <= length; i++) {
             if (i == length || message[i] == 0) {
                 String field = new String(message, start, i - start, StandardCharsets.US_ASCII);
                 drm |= field.equals("SUBSYSTEM=drm");
-                hotplug |= field.equals("HOTPLUG=1");
                 change |= field.equals("ACTION=change");
                 start = i + 1;
             }
         }
-        return drm && hotplug && change;
+        return drm && change;
     }
 
     @Override

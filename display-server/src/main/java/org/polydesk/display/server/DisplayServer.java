@@ -9,6 +9,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.polydesk.display.compose.Compositor;
 import org.polydesk.display.compose.Content;
+import org.polydesk.display.compose.HeadScales;
 import org.polydesk.display.compose.IndicatorStyle;
 import org.polydesk.display.compose.Pointer;
 import org.polydesk.display.compose.VmLabel;
@@ -103,6 +104,7 @@ public final class DisplayServer implements AutoCloseable {
     private volatile Runnable screenChanged = () -> { };
     private volatile Runnable headsChanged = () -> { };
     private volatile HeadArrangement arrangement = HeadArrangement.LEFT_TO_RIGHT;
+    private volatile HeadScales scales;
     /** The monitors in the sink's order; replaced whole on the compositor's thread when the heads change. */
     private volatile List<Output> outputs;
     private final RfbConfig rfb;
@@ -149,7 +151,9 @@ public final class DisplayServer implements AutoCloseable {
         for (int i = 0; i < heads.size(); i++) {
             Sink head = heads.get(i);
             Integer slot = placed != null ? placed.get(head.name()) : i == 0 ? Integer.valueOf(focused) : null;
-            made.add(new Output(head, style, slot));
+            IndicatorStyle own = scales == null ? style : new IndicatorStyle(style.bannerTime(), style.borderPx(),
+                    scales.forHead(head.name()));
+            made.add(new Output(head, own, slot));
         }
         return List.copyOf(made);
     }
@@ -270,6 +274,12 @@ public final class DisplayServer implements AutoCloseable {
             o.recompose = true;
             o.switched = true;
         }
+    }
+
+    /** The scales the user set, by monitor (--scale); before {@link #start}. */
+    public synchronized void scale(HeadScales scales) {
+        this.scales = scales;
+        outputs = outputsFor(sink.heads());
     }
 
     /** Where the monitors sit (the user's --layout); from the next time the layout is asked for. */

@@ -40,7 +40,7 @@ public final class KmsSink implements Sink {
     private static final long RETRY_NANOS = 1_000_000_000L;
 
     /** How often the connectors are looked at without a uevent (the kernel's last word, no probe). */
-    private static final int WATCH_MS = 1000;
+    private static final int LOOK_MS = 1000;
     /** The stall of a card with no monitor connected: the watch looks for one coming. */
     private static final String NO_MONITOR = "no monitor connected";
 
@@ -61,6 +61,8 @@ public final class KmsSink implements Sink {
     /** Asks the server for a frame, so that a stalled sink is retried on an idle desktop too. */
     private volatile Runnable repaint = () -> { };
     private final Thread watcher;
+    /** How long the watch waits for a uevent before it looks anyway. */
+    private final int lookMs;
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "kms-watch");
         t.setDaemon(true);
@@ -180,8 +182,9 @@ public final class KmsSink implements Sink {
         }
     }
 
-    private KmsSink(DrmCard card, List<DrmHead> connected, Set<Integer> connectedIds) throws IOException {
+    private KmsSink(DrmCard card, List<DrmHead> connected, Set<Integer> connectedIds, int lookMs) throws IOException {
         this.card = card;
+        this.lookMs = lookMs;
         this.laidOutFor = connectedIds;
         List<Head> driven = new ArrayList<>();
         try {
@@ -200,7 +203,8 @@ public final class KmsSink implements Sink {
     }
 
     /**
-     * Looks at the connectors at each of the kernel's hot-plug uevents, and at least each second
+     * Looks at the connectors at each of the kernel's DRM uevents (a monitor plugged in or unplugged),
+     * and at least each second
      * (the kernel sends none for a monitor that only changed its mode, and a process that may not
      * join the uevent group has the seconds alone).
      */
@@ -213,14 +217,13 @@ public final class KmsSink implements Sink {
         }
         try {
             while (!Thread.currentThread().isInterrupted()) {
+                boolean told = false;
                 if (events != null) {
-                    if (events.await(WATCH_MS)) {
-                        LOG.info(() -> "the kernel tells of a monitor plugged in or unplugged; looking at " + card.path());
-                    }
+                    told = events.await(lookMs);
                 } else {
-                    Thread.sleep(WATCH_MS);
+                    Thread.sleep(lookMs);
                 }
-                watch();
+                watch(told);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -238,8 +241,9 @@ public final class KmsSink implements Sink {
      * what was connected then, not with what is driven: a monitor that cannot be driven, for want
      * of a CRTC, would otherwise have the connectors probed every second.)
      */
-    private void watch() {
+    private void watch(boolean told) {
         if (!card.connectedIds().equals(laidOutFor)) {
+            LOG.info(() -> "the monitors of " + card.path() + " changed (" + (told ? "the kernel's uevent" : "seen on a look") + ")");
             relayout = true;
             repaint.run();
         }
@@ -247,6 +251,11 @@ public final class KmsSink implements Sink {
 
     /** Opens {@code device} (/dev/dri/cardN) and drives each connected monitor in its preferred mode. */
     public static KmsSink open(String device) throws IOException {
+        return open(device, LOOK_MS);
+    }
+
+    /** As above, looking at the monitors every {@code lookMs} besides at each uevent (a test's, to see the uevents alone). */
+    static KmsSink open(String device, int lookMs) throws IOException {
         DrmCard card = DrmCard.open(device);
         try {
             Set<Integer> ids = card.connectedIds();
@@ -254,7 +263,7 @@ public final class KmsSink implements Sink {
             if (connected.isEmpty()) {
                 throw new IOException("no monitor is connected to " + device);
             }
-            return new KmsSink(card, connected, ids);
+            return new KmsSink(card, connected, ids, lookMs);
         } catch (IOException | RuntimeException e) {
             card.close();
             throw e;

@@ -31,6 +31,19 @@ class HiDpiTest {
     }
 
     @Test
+    void theUserSetsTheScaleForEveryMonitorOrOneByName() {
+        HeadScales s = HeadScales.parse("1.5 eDP-1=2, HDMI-A-1=auto");
+        assertEquals(2.0, s.on("eDP-1", 1));
+        assertEquals(1.25, s.on("HDMI-A-1", 1.25), "auto: the monitor's own");
+        assertEquals(1.5, s.on("DP-1", 1), "not named: the one for every monitor");
+        assertEquals(1.0, HeadScales.parse("auto").on("DP-1", 1));
+        assertEquals(2.0, HeadScales.parse("2").on("DP-1", 1));
+        for (String bad : new String[] {"3", "eDP-1=3", "1 2", "eDP-1=2 eDP-1=1", "=2"}) {
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> HeadScales.parse(bad), bad);
+        }
+    }
+
+    @Test
     void theMonitorsDensityChoosesTheScale() {
         assertEquals(1.0, OutputScale.of(1920, 531)); // 24-inch 1080p, 92 dpi
         assertEquals(1.5, OutputScale.of(3840, 597)); // 27-inch 4K, 163 dpi

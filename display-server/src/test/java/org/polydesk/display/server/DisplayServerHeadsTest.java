@@ -200,6 +200,38 @@ class DisplayServerHeadsTest {
     }
 
     @Test
+    void eachMonitorHasTheScaleSetForItByName() throws Exception {
+        Monitor a = new Monitor("eDP-1", 200, 160);
+        Monitor b = new Monitor("HDMI-A-1", 200, 160);
+        Card card = new Card();
+        card.heads.addAll(List.of(a, b));
+        try (FakeRfbServer one = guest("one", 0x3060C0);
+             FakeRfbServer two = guest("two", 0x30C060);
+             DisplayServer ds = new DisplayServer(card, new IndicatorStyle(Duration.ZERO, BORDER), RfbConfig.defaults(),
+                     Backoff.DEFAULT)) {
+            ds.scale(org.polydesk.display.compose.HeadScales.parse("eDP-1=2"));
+            ds.start();
+            ds.vmStarted(new VmLabel(1, "One", 0xC03030), RfbEndpoint.unix(one.path()));
+            ds.vmStarted(new VmLabel(2, "Two", 0xE0A000), RfbEndpoint.unix(two.path()));
+            ds.focus(1, List.of(new HeadShown("eDP-1", 1), new HeadShown("HDMI-A-1", 2)));
+            Await.until("both show their VM", 10, () -> a.looks().equals("C03030/3060C0") && b.looks().equals("E0A000/30C060"),
+                    () -> a.looks() + " " + b.looks());
+            assertEquals(2 * BORDER, border(a), "eDP-1 at 2x");
+            assertEquals(BORDER, border(b), "HDMI-A-1 at its own scale, 1x (no size known)");
+        }
+    }
+
+    /** How many pixels of the border colour the left edge has, halfway down. */
+    private static int border(Monitor m) {
+        int colour = m.rgb(0, m.h / 2);
+        int n = 0;
+        while (n < m.w && m.rgb(n, m.h / 2) == colour) {
+            n++;
+        }
+        return n;
+    }
+
+    @Test
     void anArrangementNamesEachMonitorOnceInRowsThatHaveSome() {
         assertEquals(List.of(List.of("DP-1"), List.of("eDP-1", "HDMI-A-1")), HeadArrangement.parse(" DP-1 / eDP-1,HDMI-A-1").rows());
         assertEquals(new ArrayList<>(), HeadArrangement.parse("").rows());

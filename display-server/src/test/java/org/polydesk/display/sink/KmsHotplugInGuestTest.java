@@ -81,8 +81,6 @@ class KmsHotplugInGuestTest {
         assertTrue(second.width() != first.width() || second.height() != first.height(),
                 "the second head has its own size: " + first.width() + "x" + first.height() + " then "
                         + second.width() + "x" + second.height());
-        assertTrue(console.contains("the kernel tells of a monitor plugged in or unplugged; looking at /dev/dri/card1"),
-                "the display server heard the kernel's hot-plug uevent:\n" + console);
         assertTrue(!console.contains("Exception"), console);
     }
 
