@@ -1,7 +1,7 @@
 #!/bin/bash
 # The control UI as dom0 runs it: TigerVNC's Xvnc with no TCP port, serving RFB only on a UNIX
 # socket that the display server connects to (as slot 0), and the UI covering Xvnc's screen.
-# Ends when either ends. Options after -- go to the UI (e.g. -- --socket /tmp/x/polydeskd.sock).
+# Ends when either ends, or when the screen's HiDPI scale changes (the unit starts it again). Options after -- go to the UI (e.g. -- --socket /tmp/x/polydeskd.sock).
 # Usage: polydesk-ui-xvnc.sh [--vnc-socket PATH] [--geometry WxH] [--display :N]
 #                            [--screen-file PATH [--wait-screen SECONDS]] [-- UI OPTIONS]
 # The geometry and the UI's scale are those of the screen the display server shows the UI on, from
@@ -49,8 +49,8 @@ rm -f "$vnc_socket"
 Xvnc "$display" -geometry "$geometry" -depth 24 -rfbport -1 -rfbunixpath "$vnc_socket" -rfbunixmode 0660 \
     -SecurityTypes None -nolisten tcp -AlwaysShared -NeverShared=0 -DisconnectClients=0 -RawKeyboard &
 xvnc=$!
-app=
-trap 'kill $xvnc $app 2>/dev/null; wait 2>/dev/null' EXIT
+app= watch=
+trap 'kill $xvnc $app $watch 2>/dev/null; wait 2>/dev/null' EXIT
 trap 'exit 143' TERM INT
 for _ in $(seq 100); do [ -S "$vnc_socket" ] && [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
 [ -S "$vnc_socket" ] || { echo "polydesk-ui-xvnc.sh: Xvnc did not open $vnc_socket" >&2; exit 1; }
@@ -63,4 +63,18 @@ if [ -r "$keyboard_file" ]; then
 fi
 DISPLAY=$display "$ui" "$@" &
 app=$!
-wait -n $xvnc $app
+# JavaFX keeps the scale it started with: when the display server's screen calls for another
+# (a monitor of other density plugged in), this ends, and systemd starts the UI again at it.
+# (A new size alone needs nothing: the display server asks Xvnc for it over RFB.)
+watch=
+if [ -n "$screen_file" ]; then
+    while sleep 2; do
+        read -r _ now 2>/dev/null < "$screen_file" || continue
+        if [ "$now" != "$scale" ] && [[ $now =~ ^(1|1\.25|1\.5|2)$ ]]; then
+            echo "polydesk-ui-xvnc.sh: the screen's scale is now $now (was $scale); the UI starts again at it" >&2
+            exit 0
+        fi
+    done &
+    watch=$!
+fi
+wait -n $xvnc $app $watch

@@ -294,6 +294,17 @@ echo "1600x900 2" > "$tmp/screen"
 POLYDESK_UI="$tmp/ui-stub" POLYDESK_KEYBOARD_FILE=/nonexistent timeout 60 bash ui-vm/polydesk-ui-xvnc.sh \
     --vnc-socket "$tmp/ui-vnc.sock" --display "$ui_display" --screen-file "$tmp/screen" --wait-screen 1 > "$tmp/out" 2>&1; rc=$?
 expect "ui: the screen file gives Xvnc 1600x900 and the UI scale 2" 0 "$tmp/out" 'dimensions: *1600x900' 'glass.gtk.uiScale=2 '
+# The scale changes while the UI runs: the launcher ends (systemd starts it again at the new one).
+printf '#!/bin/bash\necho "java options: ${POLYDESK_UI_JAVA_OPTS:-none}"\nexec sleep 50\n' > "$tmp/ui-stays"
+chmod +x "$tmp/ui-stays"
+echo "1600x900 2" > "$tmp/screen"
+( sleep 4; echo "1600x900 1" > "$tmp/screen" ) &
+changer=$!
+POLYDESK_UI="$tmp/ui-stays" POLYDESK_KEYBOARD_FILE=/nonexistent timeout 40 bash ui-vm/polydesk-ui-xvnc.sh \
+    --vnc-socket "$tmp/ui-vnc.sock" --display "$ui_display" --screen-file "$tmp/screen" --wait-screen 1 > "$tmp/out" 2>&1; rc=$?
+wait $changer
+expect "ui: the screen's scale changes from 2 to 1 -> the launcher ends, saying so" 0 "$tmp/out" 'glass.gtk.uiScale=2 ' \
+    'the screen.s scale is now 1 \(was 2\); the UI starts again at it'
 echo "4096x2160 3" > "$tmp/screen-bad"
 POLYDESK_UI="$tmp/ui-stub" POLYDESK_KEYBOARD_FILE=/nonexistent timeout 60 bash ui-vm/polydesk-ui-xvnc.sh \
     --vnc-socket "$tmp/ui-vnc.sock" --display "$ui_display" --geometry 1024x768 --screen-file "$tmp/screen-bad" \
