@@ -22,10 +22,11 @@ public final class ViewerLink implements AutoCloseable {
 
     interface Listener {
         /**
-         * A viewer said HELLO and its region is mapped; the next frames go there. The listener
+         * A viewer said HELLO and its region is mapped; the next frames go there, drawn at the
+         * viewer's {@code scale} (its OS's HiDPI scale: 1, 1.25, 1.5 or 2). The listener
          * owns the region and closes it once it no longer writes into it.
          */
-        void attached(MappedRegion region);
+        void attached(MappedRegion region, double scale);
 
         /** The viewer is gone or broke the contract: no region until the next HELLO. */
         void detached(String reason);
@@ -112,7 +113,7 @@ public final class ViewerLink implements AutoCloseable {
                     MappedRegion region = regions.map(hello);
                     LOG.info(() -> "viewer on " + channel + " says hello: " + region.description());
                     attached = true;
-                    listener.attached(region);
+                    listener.attached(region, hello.scale());
                     synchronized (this) {
                         greeted = true;
                         visibilityDue = true;

@@ -72,6 +72,9 @@ public final class ViewerSink implements Sink, ViewerLink.Listener {
         return sink;
     }
 
+    private volatile double scale = 1;
+    private volatile boolean scaleChanged;
+
     @Override
     public int width() {
         return width;
@@ -92,12 +95,30 @@ public final class ViewerSink implements Sink, ViewerLink.Listener {
         this.repaint = repaint;
     }
 
+    /** The viewer's own scale (its OS's, from its HELLO): the indicator and labels are drawn at it. */
     @Override
-    public void attached(MappedRegion mapped) {
+    public double scale() {
+        return scale;
+    }
+
+    /** True once after a viewer with another scale said HELLO: the compositor is made again at it. */
+    @Override
+    public boolean frameOutdated() {
+        boolean changed = scaleChanged;
+        scaleChanged = false;
+        return changed;
+    }
+
+    @Override
+    public void attached(MappedRegion mapped, double viewerScale) {
         synchronized (this) {
             if (closed) {
                 mapped.close();
                 return;
+            }
+            if (viewerScale != scale) {
+                scale = viewerScale;
+                scaleChanged = true;
             }
             replaceAttached(mapped);
             shapeTold = null; // a new viewer, or one that started again: it has no shape

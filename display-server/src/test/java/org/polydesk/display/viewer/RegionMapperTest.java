@@ -41,7 +41,7 @@ class RegionMapperTest {
         assertEquals(2305, refs.length, "more than gntalloc's default limit of 1024 pages");
         MappedRegion r = new RegionMapper(shm, 5, null, grants).map(hello(5, refs));
         assertEquals(3, r.frames().buffers());
-        assertEquals("1024x768 in 2305 pages granted by domain 5 (channel version 1)", r.description());
+        assertEquals("1024x768 in 2305 pages granted by domain 5 (channel version 2)", r.description());
         r.close();
         r.close();
         assertEquals(0, grants.open(), "closed once, unmapped once");
@@ -99,7 +99,7 @@ class RegionMapperTest {
 
         MappedRegion r = new RegionMapper(shm, null, bar, grants).map(hello);
         assertEquals(2, r.frames().buffers());
-        assertEquals("1024x768 in the VM's ivshmem BAR (channel version 1)", r.description());
+        assertEquals("1024x768 in the VM's ivshmem BAR (channel version 2)", r.description());
         r.frames().pixels(1).put(W * H - 1, 0x00C0FFEE);
         assertEquals(0x00C0FFEE, guest.pixels(1).get(W * H - 1), "dom0 writes where the guest reads");
         r.close();

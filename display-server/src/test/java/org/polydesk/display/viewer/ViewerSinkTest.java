@@ -2,6 +2,7 @@ package org.polydesk.display.viewer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -172,6 +173,63 @@ class ViewerSinkTest {
                 return c;
             }
             assertTrue(o instanceof ViewerMessage.Show || o instanceof ViewerMessage.Frame, "unexpected " + o);
+        }
+    }
+
+    @Test
+    void theViewersScaleIsTheSinksAndAChangeOfItHasTheFrameMadeAgain() throws Exception {
+        AtomicInteger repaints = new AtomicInteger();
+        startSink(2, repaints);
+        assertEquals(1.0, sink.scale(), "1x until a viewer says otherwise");
+        ViewerDouble guest = accept();
+        createRegion("polydesk-viewer-hidpi", 2);
+        guest.send(new ViewerMessage.Hello(W, H, 2, new ViewerMessage.SharedFile("polydesk-viewer-hidpi",
+                FrameRegion.bytesFor(W, H, 2))));
+        guest.next(ViewerMessage.Show.class);
+        await(repaints, 1);
+        assertEquals(2.0, sink.scale(), "the viewer's OS draws at 2x");
+        assertTrue(sink.frameOutdated(), "the compositor is made again at it");
+        assertFalse(sink.frameOutdated(), "once");
+    }
+
+    /** Through the display server: the border drawn into the viewer's region is twice as wide at the viewer's 2x. */
+    @Test
+    void theIndicatorInTheViewersFramesFollowsItsScale() throws Exception {
+        AtomicInteger repaints = new AtomicInteger();
+        startSink(-1, repaints);
+        int[] px = new int[W * H];
+        java.util.Arrays.fill(px, 0x3060C0);
+        try (org.polydesk.display.testing.FakeRfbServer vm = new org.polydesk.display.testing.FakeRfbServer(dir.resolve("vm.sock"),
+                org.polydesk.display.testing.FakeRfbServer.sendThenHold(org.polydesk.display.testing.ServerStream.handshake(W, H)
+                        .update(1).rect(0, 0, W, H, org.polydesk.display.rfb.Encodings.RAW).pixels(px).toByteArray()));
+             org.polydesk.display.server.DisplayServer ds = new org.polydesk.display.server.DisplayServer(sink,
+                     new org.polydesk.display.compose.IndicatorStyle(Duration.ZERO, 3), org.polydesk.display.rfb.RfbConfig.defaults(),
+                     FAST).start()) {
+            ds.vmStarted(new org.polydesk.display.compose.VmLabel(1, "One", 0xC03030),
+                    org.polydesk.display.rfb.RfbEndpoint.unix(vm.path()));
+            ds.focus(1);
+            ViewerDouble guest = accept();
+            FrameRegion region = createRegion("polydesk-viewer-2x", 2);
+            guest.send(new ViewerMessage.Hello(W, H, 2, new ViewerMessage.SharedFile("polydesk-viewer-2x",
+                    FrameRegion.bytesFor(W, H, 2))));
+            guest.next(ViewerMessage.Show.class);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            int border = 0;
+            while (System.nanoTime() < deadline) {
+                FrameRegion.Published p = region.latest();
+                if (p != null) {
+                    int[] shown = buffer(region, p.buffer());
+                    border = 0;
+                    while (border < W && (shown[(H / 2) * W + border] & 0xFFFFFF) == 0xC03030) {
+                        border++;
+                    }
+                    if (border == 6 && (shown[(H / 2) * W + W / 2] & 0xFFFFFF) == 0x3060C0) {
+                        break;
+                    }
+                }
+                Thread.sleep(20);
+            }
+            assertEquals(6, border, "the 3 px border drawn at the viewer's 2x");
         }
     }
 

@@ -1,7 +1,7 @@
 package org.polydesk.protocol.viewer;
 
 /**
- * The viewer channel, version 1: dom0's display server and the switcher viewer inside the
+ * The viewer channel, version 2 (HELLO carries the viewer's scale since version 2): dom0's display server and the switcher viewer inside the
  * passthrough VM, over that VM's second serial port (dom0: {@code viewer.sock}, guest:
  * {@code /dev/ttyS1}). Every message is a 12-byte header, big-endian,
  *
@@ -21,7 +21,7 @@ package org.polydesk.protocol.viewer;
  */
 public final class ViewerChannel {
     public static final int MAGIC = 0x50445643; // "PDVC"
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     public static final int HEADER_BYTES = 12;
 
     public static final int HELLO = 1;
@@ -36,6 +36,8 @@ public final class ViewerChannel {
     public static final int MAX_DAMAGE = 16;
     public static final int MAX_CURSOR_SIDE = 64;
     public static final int MAX_SHM_NAME = 64;
+    /** The scales a viewer may say it draws at, in quarters as HELLO carries them (1, 1.25, 1.5, 2). */
+    public static final java.util.List<Integer> SCALE_QUARTERS = java.util.List.of(4, 5, 6, 8);
     /**
      * Enough pages for 8192×8192 buffers would be absurd; this covers the most buffers of 4K
      * frames, as the largest shared file dom0 maps.

@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * Writes and reads {@link ViewerMessage}s. Payloads, big-endian:
  *
  * <pre>
- * HELLO   u32 width | u32 height | u8 region kind, then
+ * HELLO   u32 width | u32 height | u8 scale in quarters (4, 5, 6 or 8) | u8 region kind, then
  *           kind 1 (shared file): u8 name length | name (ASCII [A-Za-z0-9_-][A-Za-z0-9._-]*) | u64 size
  *           kind 2 (Xen grants):  u16 domid | u32 count | count × u32 grant ref
  *           kind 3 (ivshmem BAR): u64 size
@@ -127,7 +127,7 @@ public final class ViewerCodec {
     /** The longest payload a message of {@code type} may have; an unknown type is refused. */
     static long maxPayload(int type) throws ViewerProtocolException {
         return switch (type) {
-            case HELLO -> 4 + 4 + 1 + Math.max(1 + MAX_SHM_NAME + 8, 2 + 4 + 4L * MAX_GRANTS);
+            case HELLO -> 4 + 4 + 1 + 1 + Math.max(1 + MAX_SHM_NAME + 8, 2 + 4 + 4L * MAX_GRANTS);
             case SHOW, HIDE -> 0;
             case FRAME -> 8 + 1 + 1 + 8L * MAX_DAMAGE;
             case CURSOR -> 1 + 4 + 4 + 4L * MAX_CURSOR_SIDE * MAX_CURSOR_SIDE;
@@ -150,22 +150,26 @@ public final class ViewerCodec {
 
     private static ByteBuffer hello(ViewerMessage.Hello h) {
         checkScreen(h.width(), h.height());
+        int quarters = (int) Math.round(h.scale() * 4);
+        if (quarters != h.scale() * 4 || !ViewerChannel.SCALE_QUARTERS.contains(quarters)) {
+            throw new IllegalArgumentException("a viewer's scale is 1, 1.25, 1.5 or 2, not " + h.scale());
+        }
         if (h.region() instanceof ViewerMessage.SharedFile f) {
             checkShmName(f.name());
             byte[] name = f.name().getBytes(StandardCharsets.US_ASCII);
-            return ByteBuffer.allocate(9 + 1 + name.length + 8).putInt(h.width()).putInt(h.height())
+            return ByteBuffer.allocate(10 + 1 + name.length + 8).putInt(h.width()).putInt(h.height()).put((byte) quarters)
                     .put((byte) KIND_SHARED_FILE).put((byte) name.length).put(name).putLong(f.size());
         }
         if (h.region() instanceof ViewerMessage.Ivshmem i) {
-            return ByteBuffer.allocate(9 + 8).putInt(h.width()).putInt(h.height())
+            return ByteBuffer.allocate(10 + 8).putInt(h.width()).putInt(h.height()).put((byte) quarters)
                     .put((byte) KIND_IVSHMEM).putLong(i.size());
         }
         ViewerMessage.XenGrants g = (ViewerMessage.XenGrants) h.region();
         if (g.refs().length == 0 || g.refs().length > MAX_GRANTS) {
             throw new IllegalArgumentException(g.refs().length + " grant refs, not 1–" + MAX_GRANTS);
         }
-        ByteBuffer b = ByteBuffer.allocate(9 + 2 + 4 + 4 * g.refs().length).putInt(h.width())
-                .putInt(h.height()).put((byte) KIND_XEN_GRANTS).putShort((short) g.domid())
+        ByteBuffer b = ByteBuffer.allocate(10 + 2 + 4 + 4 * g.refs().length).putInt(h.width())
+                .putInt(h.height()).put((byte) quarters).put((byte) KIND_XEN_GRANTS).putShort((short) g.domid())
                 .putInt(g.refs().length);
         for (int ref : g.refs()) {
             b.putInt(ref);
@@ -179,6 +183,10 @@ public final class ViewerCodec {
         if (width <= 0 || height <= 0 || width > MAX_SCREEN_SIDE || height > MAX_SCREEN_SIDE) {
             throw new ViewerProtocolException("HELLO screen " + Integer.toUnsignedString(width) + "x"
                     + Integer.toUnsignedString(height) + " is not 1–" + MAX_SCREEN_SIDE + " a side");
+        }
+        int quarters = Byte.toUnsignedInt(p.get());
+        if (!ViewerChannel.SCALE_QUARTERS.contains(quarters)) {
+            throw new ViewerProtocolException("HELLO scale of " + quarters + " quarters, not 4, 5, 6 or 8 (1x to 2x)");
         }
         int kind = Byte.toUnsignedInt(p.get());
         ViewerMessage.Region region;
@@ -219,7 +227,7 @@ public final class ViewerCodec {
         } else {
             throw new ViewerProtocolException("HELLO region kind " + kind + " is unknown");
         }
-        return new ViewerMessage.Hello(width, height, region);
+        return new ViewerMessage.Hello(width, height, quarters / 4.0, region);
     }
 
     private static ByteBuffer frame(ViewerMessage.Frame f) {

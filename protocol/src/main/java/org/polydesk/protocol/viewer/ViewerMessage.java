@@ -5,8 +5,15 @@ import java.util.List;
 /** The messages of the {@link ViewerChannel}. */
 public sealed interface ViewerMessage {
 
-    /** Guest → dom0: the viewer's screen and the frame region it offers. */
-    record Hello(int width, int height, Region region) implements ViewerMessage {
+    /**
+     * Guest → dom0: the viewer's screen, the scale its OS draws at there (1, 1.25, 1.5 or 2: the
+     * indicator and labels dom0 draws follow it) and the frame region it offers.
+     */
+    record Hello(int width, int height, double scale, Region region) implements ViewerMessage {
+        /** At 1x. */
+        public Hello(int width, int height, Region region) {
+            this(width, height, 1, region);
+        }
     }
 
     /** dom0 → guest: show the frames full-screen (a VM other than the passthrough VM has focus). */

@@ -39,6 +39,12 @@ class ViewerCodecTest {
         assertEquals(32401, ((ViewerMessage.XenGrants) big.region()).refs().length, "four 4K buffers fit in a HELLO");
         assertEquals(new ViewerMessage.Hello(1024, 768, new ViewerMessage.Ivshmem(9_441_280L)),
                 roundTrip(new ViewerMessage.Hello(1024, 768, new ViewerMessage.Ivshmem(9_441_280L))));
+        for (double scale : new double[] {1, 1.25, 1.5, 2}) {
+            assertEquals(scale, ((ViewerMessage.Hello) roundTrip(new ViewerMessage.Hello(3840, 2160, scale,
+                    new ViewerMessage.Ivshmem(4096)))).scale(), "the viewer's scale crosses");
+        }
+        assertThrows(IllegalArgumentException.class, () -> ViewerCodec.encode(new ViewerMessage.Hello(640, 480, 1.75,
+                new ViewerMessage.Ivshmem(4096))), "a scale not offered is not sent");
 
         assertInstanceOf(ViewerMessage.Show.class, roundTrip(new ViewerMessage.Show()));
         assertInstanceOf(ViewerMessage.Hide.class, roundTrip(new ViewerMessage.Hide()));
@@ -78,17 +84,19 @@ class ViewerCodecTest {
     @Test
     void whatBreaksTheContractIsRefusedWithItsReason() {
         assertTrue(refusal(patched(hello(), b -> b.putInt(0, 0x12345678))).contains("magic"));
-        assertTrue(refusal(patched(hello(), b -> b.putShort(4, (short) 2))).contains("version 2"));
+        assertTrue(refusal(patched(hello(), b -> b.putShort(4, (short) 1))).contains("version 1"), "a viewer of version 1 (no scale)");
         assertTrue(refusal(patched(hello(), b -> b.putShort(6, (short) 99))).contains("unknown message type 99"));
         assertTrue(refusal(patched(hello(), b -> b.putInt(8, -1))).contains("more than"));
         assertTrue(refusal(patched(hello(), b -> b.putInt(12, 0))).contains("screen 0x480"));
         assertTrue(refusal(patched(hello(), b -> b.putInt(16, 9000))).contains("9000"));
-        assertTrue(refusal(patched(hello(), b -> b.put(20, (byte) 4))).contains("region kind 4"));
+        assertTrue(refusal(patched(hello(), b -> b.put(20, (byte) 7))).contains("scale of 7 quarters"));
+        assertTrue(refusal(patched(hello(), b -> b.put(20, (byte) 0))).contains("scale of 0 quarters"));
+        assertTrue(refusal(patched(hello(), b -> b.put(21, (byte) 4))).contains("region kind 4"));
         byte[] ivshmem = ViewerCodec.encode(new ViewerMessage.Hello(640, 480, new ViewerMessage.Ivshmem(4096)));
-        assertTrue(refusal(patched(ivshmem, b -> b.putLong(21, -1))).contains("ivshmem region size 18446744073709551615"));
-        assertTrue(refusal(patched(ivshmem, b -> b.putInt(8, 9 + 4))).contains("too short"));
-        assertTrue(refusal(patched(hello(), b -> b.put(22, (byte) '/'))).contains("name"));
-        assertTrue(refusal(patched(hello(), b -> b.put(22, (byte) '.'))).contains("name"), "no hidden or relative names");
+        assertTrue(refusal(patched(ivshmem, b -> b.putLong(22, -1))).contains("ivshmem region size 18446744073709551615"));
+        assertTrue(refusal(patched(ivshmem, b -> b.putInt(8, 10 + 4))).contains("too short"));
+        assertTrue(refusal(patched(hello(), b -> b.put(23, (byte) '/'))).contains("name"));
+        assertTrue(refusal(patched(hello(), b -> b.put(23, (byte) '.'))).contains("name"), "no hidden or relative names");
         byte[] show = ViewerCodec.encode(new ViewerMessage.Show());
         byte[] longShow = Arrays.copyOf(show, show.length + 1);
         ByteBuffer.wrap(longShow).putInt(8, 1);

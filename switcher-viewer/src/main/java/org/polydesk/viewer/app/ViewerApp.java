@@ -36,8 +36,13 @@ public final class ViewerApp extends Application implements Callable<Integer> {
     @Option(names = "--shm-dir", description = "Where the shared frame file goes (default: ${DEFAULT-VALUE}).")
     Path shmDir = Path.of("/dev/shm");
 
-    @Option(names = "--size", description = "The screen size WxH to ask for (default: this screen's).")
+    @Option(names = "--size", description = "The screen size WxH in pixels to ask for (default: this screen's, in its"
+            + " pixels at the OS's display scale).")
     String size;
+
+    @Option(names = "--scale", description = "The scale this screen is drawn at, for the indicator and labels dom0"
+            + " draws: auto (the OS's display scale, rounded to 1, 1.25, 1.5 or 2), or one of those (default: ${DEFAULT-VALUE}).")
+    String scale = "auto";
 
     @Option(names = "--buffers", description = "Frame buffers in the region, 2 to 4 (default: ${DEFAULT-VALUE}).")
     int buffers = 3;
@@ -83,6 +88,10 @@ public final class ViewerApp extends Application implements Callable<Integer> {
             System.err.println("polydesk-viewer: --size must be WIDTHxHEIGHT, like 1920x1080, not '" + size + "'");
             return 2;
         }
+        if (!scale.equals("auto") && parseScale(scale) == 0) {
+            System.err.println("polydesk-viewer: --scale must be auto, 1, 1.25, 1.5 or 2, not '" + scale + "'");
+            return 2;
+        }
         if (probe != null) {
             return probe();
         }
@@ -110,7 +119,7 @@ public final class ViewerApp extends Application implements Callable<Integer> {
         int h = size != null ? Integer.parseInt(size.split("x")[1]) : 768;
         try (OfferedRegion r = openRegion(w, h)) {
             FrameProbe screen = new FrameProbe(r.region(), System.out, probe);
-            ViewerMessage.Hello hello = new ViewerMessage.Hello(w, h, r.offer());
+            ViewerMessage.Hello hello = new ViewerMessage.Hello(w, h, scale.equals("auto") ? 1 : parseScale(scale), r.offer());
             System.out.println("probe: " + w + "x" + h + " with " + buffers + " buffers in " + describe(r.offer())
                     + ", waiting for dom0 on " + port);
             try (ViewerSession s = new ViewerSession(port, hello, screen).start()) {
@@ -140,13 +149,16 @@ public final class ViewerApp extends Application implements Callable<Integer> {
         ViewerApp o = options;
         int w;
         int h;
+        double osScale = Screen.getPrimary().getOutputScaleX();
+        double drawn = o.scale.equals("auto") ? nearestScale(osScale) : parseScale(o.scale);
         if (o.size != null) {
             w = Integer.parseInt(o.size.split("x")[0]);
             h = Integer.parseInt(o.size.split("x")[1]);
         } else {
+            // the screen's own pixels: frames at its resolution, not the OS's scaled-down units
             Rectangle2D b = Screen.getPrimary().getBounds();
-            w = (int) b.getWidth();
-            h = (int) b.getHeight();
+            w = (int) Math.round(b.getWidth() * osScale);
+            h = (int) Math.round(b.getHeight() * osScale);
         }
         Platform.setImplicitExit(false); // HIDE hides the only window; the viewer lives on
         stage.initStyle(StageStyle.UNDECORATED);
@@ -156,9 +168,32 @@ public final class ViewerApp extends Application implements Callable<Integer> {
             System.err.println("polydesk-viewer: " + e.getMessage());
             System.exit(1);
         }
-        ViewerWindow window = new ViewerWindow(stage, region.region());
-        session = new ViewerSession(o.port, new ViewerMessage.Hello(w, h, region.offer()), window).start();
-        LOG.info("polydesk-viewer: " + w + "x" + h + ", waiting for dom0 on " + o.port);
+        ViewerWindow window = new ViewerWindow(stage, region.region(), osScale);
+        session = new ViewerSession(o.port, new ViewerMessage.Hello(w, h, drawn, region.offer()), window).start();
+        LOG.info("polydesk-viewer: " + w + "x" + h + " at " + drawn + "x, waiting for dom0 on " + o.port);
+    }
+
+    /** The offered scale nearest to the OS's (1 to 2). */
+    static double nearestScale(double os) {
+        double best = 1;
+        for (double s : SCALES) {
+            if (Math.abs(s - os) < Math.abs(best - os)) {
+                best = s;
+            }
+        }
+        return best;
+    }
+
+    private static final double[] SCALES = {1, 1.25, 1.5, 2};
+
+    /** 1, 1.25, 1.5 or 2 as written; 0 for anything else. */
+    static double parseScale(String text) {
+        for (double s : SCALES) {
+            if (text.equals(String.valueOf(s)) || (s == (int) s && text.equals(String.valueOf((int) s)))) {
+                return s;
+            }
+        }
+        return 0;
     }
 
     @Override

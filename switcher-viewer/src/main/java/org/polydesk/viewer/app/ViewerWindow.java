@@ -36,8 +36,16 @@ public final class ViewerWindow implements ViewerSession.Screen {
     private final AtomicBoolean updateQueued = new AtomicBoolean();
     private long shownSerial;
 
-    @SuppressWarnings("unchecked")
     public ViewerWindow(Stage stage, FrameRegion region) {
+        this(stage, region, 1);
+    }
+
+    /**
+     * On a screen the OS draws at {@code osScale}: the frames are in the screen's own pixels, so
+     * the window is that many times smaller in the OS's units (and full-screen anyway once shown).
+     */
+    @SuppressWarnings("unchecked")
+    public ViewerWindow(Stage stage, FrameRegion region, double osScale) {
         this.stage = stage;
         this.region = region;
         this.buffers = new PixelBuffer[region.buffers()];
@@ -51,7 +59,7 @@ public final class ViewerWindow implements ViewerSession.Screen {
         pointer.setMouseTransparent(true);
         pointer.setVisible(false);
         Pane root = new Pane(view, pointer);
-        Scene scene = new Scene(root, region.width(), region.height(), Color.BLACK);
+        Scene scene = new Scene(root, region.width() / osScale, region.height() / osScale, Color.BLACK);
         view.fitWidthProperty().bind(scene.widthProperty());
         view.fitHeightProperty().bind(scene.heightProperty());
         stage.setScene(scene);
