@@ -142,6 +142,9 @@ public final class FocusAuthority {
      * the pointer is on.
      */
     public synchronized FocusChanged setHeads(HeadLayout layout) {
+        if (layout.heads().equals(heads)) {
+            return change(seq, FocusChanged.Cause.LAYOUT); // told again (the display server's screen came back): nothing moves
+        }
         Map<String, Integer> before = new LinkedHashMap<>(shown);
         List<Integer> orphans = new ArrayList<>();
         before.forEach((head, slot) -> {

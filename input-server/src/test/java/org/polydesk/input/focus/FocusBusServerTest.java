@@ -2,6 +2,7 @@ package org.polydesk.input.focus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -140,6 +141,17 @@ class FocusBusServerTest {
                     () -> c.call(RAW_SET, slotParams(new TextNode("three")))).errorCode());
             assertEquals(ErrorCode.METHOD_NOT_FOUND, assertThrows(RpcClient.CallException.class,
                     () -> c.call(ToolstackApi.VM_LIST)).errorCode());
+            // monitors that cannot be: every problem named by its field, nothing taken
+            RpcClient.CallException heads = assertThrows(RpcClient.CallException.class, () -> c.call(FocusBus.HEADS_SET,
+                    new org.polydesk.protocol.focus.HeadLayout(java.util.List.of(
+                            new org.polydesk.protocol.focus.Head("HDMI A", 0, 0, 800, 600),
+                            new org.polydesk.protocol.focus.Head("DP-1", 100, 0, 800, 0)))));
+            assertEquals(ErrorCode.INVALID_PARAMS, heads.errorCode());
+            assertEquals(java.util.List.of("heads[0].name", "heads[1].height"),
+                    heads.problems().stream().map(p -> p.field()).toList());
+            assertEquals(ErrorCode.INVALID_PARAMS, assertThrows(RpcClient.CallException.class,
+                    () -> c.call(FocusBus.HEADS_SET, new org.polydesk.protocol.focus.HeadLayout(java.util.List.of()))).errorCode());
+            assertNull(c.call(FocusBus.GET).heads(), "no monitors were taken");
         }
         try (SocketChannel raw = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             raw.connect(UnixDomainSocketAddress.of(tmp.resolve("input.sock")));

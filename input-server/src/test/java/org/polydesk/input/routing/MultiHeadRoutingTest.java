@@ -135,6 +135,9 @@ class MultiHeadRoutingTest {
         play(KB, new Recording().chord("leftctrl", "leftalt", "f2"));
         assertEquals(Map.of("eDP-1", 2, "HDMI-A-1", 1), shown());
 
+        int told = changes.size();
+        focus.setHeads(new HeadLayout(List.of(LEFT, RIGHT)));
+        assertEquals(told, changes.size(), "the same monitors told again: nothing moves, nothing is published");
         FocusChanged after = focus.setHeads(new HeadLayout(List.of(LEFT)));
         assertEquals(FocusChanged.Cause.LAYOUT, after.cause());
         assertEquals(Map.of("eDP-1", 1), shown(), "slot 1 moved from the monitor that went");
