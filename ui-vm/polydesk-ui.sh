@@ -24,8 +24,13 @@ if [ -n "${CACHE_DIRECTORY:-}" ]; then
     cache_opt="-Djavafx.cachedir=${CACHE_DIRECTORY%%:*}/openjfx"
     export XDG_CACHE_HOME=${XDG_CACHE_HOME:-${CACHE_DIRECTORY%%:*}}
 fi
+# The JDK's class archive (CDS) is mapped where it was built (ArchiveRelocationMode=0), not moved:
+# Debian's JDK 17 moves it by default, which writes every page of it, 10 MiB private to each JVM
+# instead of shared by all (scripts/dom0-bench.sh: 5 MiB PSS less for each service). The archive's
+# address is then known, a hardening given up for the memory; POLYDESK_JAVA_OPTS can say
+# -XX:ArchiveRelocationMode=1 again.
 # shellcheck disable=SC2086
-exec java -Xms16m -Xmx80m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m \
+exec java -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -Xms16m -Xmx80m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m \
     -XX:MaxMetaspaceSize=80m -Xss512k -Xmn4m -XX:TrimNativeHeapInterval=5000 -Djdk.nio.maxCachedBufferSize=65536 \
     -Dprism.order=sw -Djdk.gtk.version=3 $cache_opt \
     ${POLYDESK_UI_JAVA_OPTS:-} -jar "$jar" "$@"
