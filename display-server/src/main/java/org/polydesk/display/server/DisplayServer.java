@@ -105,6 +105,11 @@ public final class DisplayServer implements AutoCloseable {
     private volatile Runnable headsChanged = () -> { };
     private volatile HeadArrangement arrangement = HeadArrangement.LEFT_TO_RIGHT;
     private volatile HeadScales scales;
+    /**
+     * The sink asked for a frame ({@link Sink#onRepaintNeeded}): the loop asks it whether its
+     * monitors changed even when it has no output to draw on (its last monitor was unplugged).
+     */
+    private boolean sinkAsked;
     /** The monitors in the sink's order; replaced whole on the compositor's thread when the heads change. */
     private volatile List<Output> outputs;
     private final RfbConfig rfb;
@@ -141,6 +146,7 @@ public final class DisplayServer implements AutoCloseable {
     }
 
     private synchronized void repaint() {
+        sinkAsked = true;
         outputs.forEach(o -> o.recompose = true);
         notifyAll();
     }
@@ -235,6 +241,13 @@ public final class DisplayServer implements AutoCloseable {
         focused = slot;
         if (placed == null && !outputs.isEmpty()) {
             show(outputs.get(0), slot);
+        }
+        for (Output o : outputs) {
+            if (o.shows(slot)) {
+                // the monitor with the keyboard says so again: its banner, whole (also after a chord to what it shows)
+                o.recompose = true;
+                o.switched = true;
+            }
         }
         sink.focused(slot);
         notifyAll();
@@ -529,7 +542,7 @@ public final class DisplayServer implements AutoCloseable {
         while (true) {
             List<Output> outs;
             synchronized (this) {
-                while (!closed && outputs.stream().noneMatch(Output::hasWork) && consoleWanted == consoleShown) {
+                while (!closed && !sinkAsked && outputs.stream().noneMatch(Output::hasWork) && consoleWanted == consoleShown) {
                     try {
                         wait(untilBannerExpires());
                     } catch (InterruptedException e) {
@@ -539,6 +552,7 @@ public final class DisplayServer implements AutoCloseable {
                 if (closed) {
                     return;
                 }
+                sinkAsked = false;
                 if (consoleWanted != consoleShown) {
                     // Handing the screen over (or back) happens here, between two frames: the console and
                     // the compositor never draw at once. Back from it, everything is drawn again.

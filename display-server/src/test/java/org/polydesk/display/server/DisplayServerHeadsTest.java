@@ -91,10 +91,21 @@ class DisplayServerHeadsTest {
         }
     }
 
-    /** A card whose monitors the test plugs and unplugs. */
+    /** A card whose monitors the test plugs and unplugs; {@link #plugged} tells the server as KmsSink's watch does. */
     private static final class Card implements Sink {
         final List<Sink> heads = new CopyOnWriteArrayList<>();
         volatile boolean changed;
+        volatile Runnable repaint = () -> { };
+
+        void plugged() {
+            changed = true;
+            repaint.run();
+        }
+
+        @Override
+        public void onRepaintNeeded(Runnable r) {
+            repaint = r;
+        }
 
         @Override
         public List<Sink> heads() {
@@ -168,8 +179,7 @@ class DisplayServerHeadsTest {
             // HDMI-A-1 unplugged: the layout is told again, with the one left
             ds.focus(1, List.of(new HeadShown("eDP-1", 1), new HeadShown("HDMI-A-1", 2)));
             card.heads.remove(right);
-            card.changed = true;
-            ds.vmStarted(new VmLabel(2, "Two", 0xE0A000), RfbEndpoint.unix(two.path())); // wakes the compositor
+            card.plugged();
             Await.until("the layout is told again", 10, () -> !told.isEmpty(), () -> "");
             assertEquals(new HeadLayout(List.of(new Head("eDP-1", 0, 0, 320, 200))), told.get(told.size() - 1));
             assertEquals(Map.of("eDP-1", 1), ds.shown());
@@ -196,6 +206,31 @@ class DisplayServerHeadsTest {
             expected.put("DP-2", null);
             assertEquals(expected, ds.shown());
             Await.until("DP-2 shows that it has none", 10, () -> b.rgb(0, 0) == 0x606060, b::looks);
+        }
+    }
+
+    @Test
+    void withEveryMonitorUnpluggedTheServerWaitsAndShowsOnTheNextOnePluggedIn() throws Exception {
+        Monitor a = new Monitor("DP-1", 100, 80);
+        Card card = new Card();
+        card.heads.add(a);
+        List<HeadLayout> told = new CopyOnWriteArrayList<>();
+        try (FakeRfbServer one = guest("one", 0x3060C0);
+             DisplayServer ds = new DisplayServer(card, new IndicatorStyle(Duration.ZERO, BORDER), RfbConfig.defaults(),
+                     Backoff.DEFAULT)) {
+            ds.onHeadsChanged(() -> told.add(ds.layout()));
+            ds.start();
+            ds.vmStarted(new VmLabel(1, "One", 0xC03030), RfbEndpoint.unix(one.path()));
+            ds.focus(1);
+            Await.until("DP-1 shows slot 1", 10, () -> a.looks().equals("C03030/3060C0"), a::looks);
+            card.heads.clear();
+            card.plugged();
+            Await.until("no monitor left", 10, () -> ds.shown().isEmpty(), () -> ds.shown().toString());
+            Monitor b = new Monitor("HDMI-A-1", 120, 90);
+            card.heads.add(b);
+            card.plugged();
+            Await.until("the monitor plugged in shows slot 1", 10, () -> b.looks().equals("C03030/3060C0"), b::looks);
+            assertEquals(List.of(new Head("HDMI-A-1", 0, 0, 120, 90)), told.get(told.size() - 1).heads());
         }
     }
 
