@@ -41,6 +41,11 @@ public final class KmsSink implements Sink {
 
     /** How often the connectors are looked at without a uevent (the kernel's last word, no probe). */
     private static final int LOOK_MS = 1000;
+    /**
+     * How often they are looked at while the kernel's uevents are heard: those tell of a monitor
+     * plugged in or unplugged; the look catches what they do not (a status forced through sysfs).
+     */
+    private static final int LOOK_BESIDES_UEVENTS_MS = 10_000;
     /** The stall of a card with no monitor connected: the watch looks for one coming. */
     private static final String NO_MONITOR = "no monitor connected";
 
@@ -61,7 +66,7 @@ public final class KmsSink implements Sink {
     /** Asks the server for a frame, so that a stalled sink is retried on an idle desktop too. */
     private volatile Runnable repaint = () -> { };
     private final Thread watcher;
-    /** How long the watch waits for a uevent before it looks anyway. */
+    /** How long the watch waits for a uevent before it looks anyway (without uevents: {@link #LOOK_MS}). */
     private final int lookMs;
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "kms-watch");
@@ -203,10 +208,9 @@ public final class KmsSink implements Sink {
     }
 
     /**
-     * Looks at the connectors at each of the kernel's DRM uevents (a monitor plugged in or unplugged),
-     * and at least each second
-     * (the kernel sends none for a monitor that only changed its mode, and a process that may not
-     * join the uevent group has the seconds alone).
+     * Looks at the connectors at each of the kernel's DRM uevents (a monitor plugged in or
+     * unplugged), and every ten seconds besides (a connector's status forced through sysfs sends no
+     * uevent); a process that may not join the uevent group looks each second.
      */
     private void watchLoop() {
         Uevents events = null;
@@ -221,7 +225,7 @@ public final class KmsSink implements Sink {
                 if (events != null) {
                     told = events.await(lookMs);
                 } else {
-                    Thread.sleep(lookMs);
+                    Thread.sleep(LOOK_MS);
                 }
                 watch(told);
             }
@@ -251,7 +255,7 @@ public final class KmsSink implements Sink {
 
     /** Opens {@code device} (/dev/dri/cardN) and drives each connected monitor in its preferred mode. */
     public static KmsSink open(String device) throws IOException {
-        return open(device, LOOK_MS);
+        return open(device, LOOK_BESIDES_UEVENTS_MS);
     }
 
     /** As above, looking at the monitors every {@code lookMs} besides at each uevent (a test's, to see the uevents alone). */
