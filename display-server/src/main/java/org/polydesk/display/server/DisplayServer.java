@@ -365,36 +365,16 @@ public final class DisplayServer implements AutoCloseable {
 
     /** Asks every source's server for the screen's size (again, when it changed); those that cannot resize are scaled. */
     private void wantScreenSize() {
-        List<RfbSource> live = new ArrayList<>();
+        Map<RfbSource, Sink> asks = new HashMap<>();
         synchronized (this) {
-            for (Screen s : screens) {
-                if (s != null && s.source != null) {
-                    live.add(s.source);
+            for (int slot = 0; slot < screens.length; slot++) {
+                if (screens[slot] != null && screens[slot].source != null) {
+                    asks.put(screens[slot].source, sizeFor(slot));
                 }
             }
         }
-        Map<Integer, Sink> where = new HashMap<>();
-        synchronized (this) {
-            outputs.forEach(o -> {
-                if (o.slot != null) {
-                    where.put(o.slot, o.sink);
-                }
-            });
-        }
-        Sink first = outputs.isEmpty() ? sink : outputs.get(0).sink;
-        live.forEach(source -> {
-            Sink on = where.getOrDefault(slotOf(source), first);
-            source.wantSize(on.width(), on.height());
-        });
-    }
-
-    private synchronized int slotOf(RfbSource source) {
-        for (int i = 0; i < screens.length; i++) {
-            if (screens[i] != null && screens[i].source == source) {
-                return i;
-            }
-        }
-        return -1;
+        // wantSize may write to the source's socket: not under our lock
+        asks.forEach((source, on) -> source.wantSize(on.width(), on.height()));
     }
 
     /** How many times the sink was given a frame; tests wait on it. */
