@@ -1,5 +1,6 @@
 package org.polydesk.toolstack.cli;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.polydesk.protocol.audio.AudioChange;
 import org.polydesk.protocol.audio.AudioPolicy;
@@ -10,9 +11,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "audio", description = "The VMs' sound: who is heard, volumes, the microphone.",
-        subcommands = {AudioCommands.Show.class, AudioCommands.Policy.class, AudioCommands.Vm.class})
+@Command(name = "audio", description = "The VMs' sound: who is heard, volumes, the microphone.")
 final class AudioCommands {
+    /** Its commands, in the order help lists them; polyctl builds only the one a call names. */
+    static final List<Class<?>> COMMANDS = List.of(Show.class, Policy.class, Vm.class);
+
     @ParentCommand
     Polyctl root;
 

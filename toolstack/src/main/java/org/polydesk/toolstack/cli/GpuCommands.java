@@ -16,8 +16,11 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "gpu", description = "The host's GPUs.", subcommands = {GpuCommands.ListGpus.class, GpuCommands.Reset.class})
+@Command(name = "gpu", description = "The host's GPUs.")
 final class GpuCommands {
+    /** Its commands, in the order help lists them; polyctl builds only the one a call names. */
+    static final List<Class<?>> COMMANDS = List.of(ListGpus.class, Reset.class);
+
     @ParentCommand
     Polyctl root;
 

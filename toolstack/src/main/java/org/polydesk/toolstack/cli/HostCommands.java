@@ -1,5 +1,6 @@
 package org.polydesk.toolstack.cli;
 
+import java.util.List;
 import org.polydesk.protocol.rpc.RpcClient;
 import org.polydesk.protocol.rpc.RpcMessage;
 import org.polydesk.protocol.rpc.RpcMethod;
@@ -21,11 +22,12 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "host", description = "The host polydeskd runs on.",
-        subcommands = {HostCommands.Info.class, HostCommands.Check.class, HostCommands.Network.class, HostCommands.Wifi.class,
-                HostCommands.Ssh.class, HostCommands.SystemSlots.class, HostCommands.Update.class, HostCommands.BootOk.class,
-                HostCommands.Shutdown.class, HostCommands.Reboot.class})
+@Command(name = "host", description = "The host polydeskd runs on.")
 final class HostCommands {
+    /** Its commands, in the order help lists them; polyctl builds only the one a call names. */
+    static final List<Class<?>> COMMANDS = List.of(Info.class, Check.class, Network.class, Wifi.class, Ssh.class,
+            SystemSlots.class, Update.class, BootOk.class, Shutdown.class, Reboot.class);
+
     @ParentCommand
     Polyctl root;
 

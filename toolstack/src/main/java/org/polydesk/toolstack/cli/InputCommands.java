@@ -15,9 +15,11 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "input", description = "The input server's settings (through polydeskd; input-server must be running).",
-        subcommands = InputCommands.Config.class)
+@Command(name = "input", description = "The input server's settings (through polydeskd; input-server must be running).")
 final class InputCommands {
+    /** Its commands, in the order help lists them; polyctl builds only the one a call names. */
+    static final List<Class<?>> COMMANDS = List.of(Config.class);
+
     @ParentCommand
     Polyctl root;
 

@@ -19,9 +19,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "media", description = "Installer media (ISO files) in polydeskd's media library, for VMs' CD drives.",
-        subcommands = {MediaCommands.ListMedia.class, MediaCommands.Usb.class, MediaCommands.Import.class, MediaCommands.Delete.class})
+@Command(name = "media", description = "Installer media (ISO files) in polydeskd's media library, for VMs' CD drives.")
 final class MediaCommands {
+    /** Its commands, in the order help lists them; polyctl builds only the one a call names. */
+    static final List<Class<?>> COMMANDS = List.of(ListMedia.class, Usb.class, Import.class, Delete.class);
+
     @ParentCommand
     Polyctl root;
 

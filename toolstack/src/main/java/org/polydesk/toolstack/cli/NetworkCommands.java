@@ -13,10 +13,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "network", description = "polydeskd's networks, which VMs' network interfaces are on.",
-        subcommands = {NetworkCommands.ListNetworks.class, NetworkCommands.Create.class, NetworkCommands.Edit.class,
-                NetworkCommands.Delete.class})
+@Command(name = "network", description = "polydeskd's networks, which VMs' network interfaces are on.")
 final class NetworkCommands {
+    /** Its commands, in the order help lists them; polyctl builds only the one a call names. */
+    static final List<Class<?>> COMMANDS = List.of(ListNetworks.class, Create.class, Edit.class, Delete.class);
+
     @ParentCommand
     Polyctl root;
 

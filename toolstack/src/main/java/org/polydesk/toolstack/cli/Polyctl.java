@@ -9,6 +9,7 @@ import java.util.List;
 import org.polydesk.protocol.rpc.ErrorCode;
 import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.rpc.RpcClient;
+import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.paths.Paths;
 import picocli.AutoComplete;
 import picocli.CommandLine;
@@ -47,43 +48,79 @@ public final class Polyctl {
     @Spec
     CommandSpec spec;
 
+    /** A command group and its commands ({@code COMMANDS} of each group's class); none for a lone command. */
+    record Group(Class<?> type, List<Class<?>> commands) {
+        String name() {
+            return type.getAnnotation(Command.class).name();
+        }
+
+        /** The command named {@code name}, or null. */
+        Class<?> command(String name) {
+            return commands.stream().filter(c -> c.getAnnotation(Command.class).name().equals(name)).findFirst().orElse(null);
+        }
+    }
+
     /** The command groups, in the order help lists them. */
-    static final List<Class<?>> GROUPS = List.of(VmCommands.class, HostCommands.class, GpuCommands.class, FocusCommand.class,
-            InputCommands.class, EventsCommand.class, InstallCommand.class, MediaCommands.class, NetworkCommands.class,
-            AudioCommands.class, UsbCommands.class, AutoComplete.GenerateCompletion.class);
+    static final List<Group> GROUPS = List.of(new Group(VmCommands.class, VmCommands.COMMANDS),
+            new Group(HostCommands.class, HostCommands.COMMANDS), new Group(GpuCommands.class, GpuCommands.COMMANDS),
+            new Group(FocusCommand.class, List.of()), new Group(InputCommands.class, InputCommands.COMMANDS),
+            new Group(EventsCommand.class, List.of()), new Group(InstallCommand.class, List.of()),
+            new Group(MediaCommands.class, MediaCommands.COMMANDS), new Group(NetworkCommands.class, NetworkCommands.COMMANDS),
+            new Group(AudioCommands.class, AudioCommands.COMMANDS), new Group(UsbCommands.class, UsbCommands.COMMANDS),
+            new Group(AutoComplete.GenerateCompletion.class, List.of()));
 
     public static void main(String[] args) {
+        // A person waits for each call: what every call needs once parsed (the JSON mappers, the
+        // methods' types, the socket) is made ready on another core while picocli builds and parses.
+        Thread prepare = new Thread(() -> {
+            ToolstackApi.VM_LIST.resultType();
+            RpcClient.prepare();
+        }, "polyctl-prepare");
+        prepare.setDaemon(true);
+        prepare.start();
         System.exit(commandLine(args).execute(args));
     }
 
     /** The whole command line, every group built (help, completion); tests run it in-process. */
     public static CommandLine commandLine() {
-        return build(GROUPS);
+        return build(GROUPS, null);
     }
 
-    /** The command line for {@code args}: only the group they name, or all when they name none (or completion). */
+    /**
+     * The command line for {@code args}: only the group they name and in it only the command they
+     * name (the group whole when they name none of its commands), or everything when they name no
+     * group or ask for completion, whose script covers every command.
+     */
     public static CommandLine commandLine(String... args) {
+        Group named = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--socket")) {
                 i++;
-            } else if (!a.startsWith("-")) {
-                for (Class<?> group : GROUPS) {
-                    // The completion script covers every command: it needs them all.
-                    if (group.getAnnotation(Command.class).name().equals(a) && group != AutoComplete.GenerateCompletion.class) {
-                        return build(List.of(group));
-                    }
+            } else if (a.startsWith("-")) {
+                continue;
+            } else if (named == null) {
+                named = GROUPS.stream().filter(g -> g.name().equals(a)).findFirst().orElse(null);
+                if (named == null || named.type() == AutoComplete.GenerateCompletion.class) {
+                    return build(GROUPS, null);
                 }
-                break;
+            } else {
+                return build(List.of(named), named.command(a));
             }
         }
-        return build(GROUPS);
+        return named == null ? build(GROUPS, null) : build(List.of(named), null);
     }
 
-    private static CommandLine build(List<Class<?>> groups) {
+    /** The root with {@code groups}, each with all its commands, or with only {@code command} where that is not null. */
+    private static CommandLine build(List<Group> groups, Class<?> command) {
         CommandLine cl = new CommandLine(new Polyctl());
-        for (Class<?> group : groups) {
-            cl.addSubcommand(group);
+        for (Group group : groups) {
+            CommandLine g = new CommandLine(group.type());
+            // Added to the root first, so that the commands added next inherit --socket and --json.
+            cl.addSubcommand(g);
+            for (Class<?> c : command == null ? group.commands() : List.of(command)) {
+                g.addSubcommand(c);
+            }
         }
         CommandLine completion = cl.getSubcommands().get("generate-completion");
         if (completion != null) {

@@ -13,10 +13,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "usb", description = "The host's USB devices: which VM has each, and the rules that send them.",
-        subcommands = {UsbCommands.ListDevices.class, UsbCommands.Assign.class, UsbCommands.Release.class,
-                UsbCommands.Rule.class, UsbCommands.Policy.class})
+@Command(name = "usb", description = "The host's USB devices: which VM has each, and the rules that send them.")
 final class UsbCommands {
+    /** Its commands, in the order help lists them; polyctl builds only the one a call names. */
+    static final List<Class<?>> COMMANDS = List.of(ListDevices.class, Assign.class, Release.class, Rule.class,
+            Policy.class);
+
     @ParentCommand
     Polyctl root;
 

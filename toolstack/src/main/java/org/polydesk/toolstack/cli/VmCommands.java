@@ -31,13 +31,13 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "vm", description = "Define, run and remove VMs.",
-        subcommands = {VmCommands.ListVms.class, VmCommands.Show.class, VmCommands.Create.class, VmCommands.Edit.class,
-                VmCommands.Delete.class, VmCommands.Start.class, VmCommands.Stop.class, VmCommands.Destroy.class,
-                VmCommands.Pause.class, VmCommands.Resume.class, VmCommands.Reboot.class, VmCommands.Suspend.class,
-                VmCommands.CdInsert.class, VmCommands.CdEject.class, VmCommands.NicSet.class,
-                XlCommands.Import.class, XlCommands.Export.class})
+@Command(name = "vm", description = "Define, run and remove VMs.")
 final class VmCommands {
+    /** Its commands, in the order help lists them; polyctl builds only the one a call names. */
+    static final List<Class<?>> COMMANDS = List.of(ListVms.class, Show.class, Create.class, Edit.class, Delete.class,
+            Start.class, Stop.class, Destroy.class, Pause.class, Resume.class, Reboot.class, Suspend.class,
+            CdInsert.class, CdEject.class, NicSet.class, XlCommands.Import.class, XlCommands.Export.class);
+
     @ParentCommand
     Polyctl root;
 

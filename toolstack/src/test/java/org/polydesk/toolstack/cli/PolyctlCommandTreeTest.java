@@ -12,8 +12,9 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * polyctl builds only the command group a call names (start-up time); the group it builds must be
- * the same tree the full command line has, and a line that names no group gets every group.
+ * polyctl builds only the command group a call names, and in it only the command (start-up time);
+ * what it builds must be the same tree the full command line has, and a line that names no group
+ * gets every group, one that names no command of its group the whole group.
  */
 class PolyctlCommandTreeTest {
 
@@ -22,6 +23,23 @@ class PolyctlCommandTreeTest {
         assertEquals(Set.of("vm"), Polyctl.commandLine("--socket", "/run/x.sock", "vm", "list").getSubcommands().keySet());
         assertEquals(Set.of("usb"), Polyctl.commandLine("--json", "usb", "rule", "show").getSubcommands().keySet());
         assertEquals(Set.of("host"), Polyctl.commandLine("--socket=/s", "host", "info").getSubcommands().keySet());
+    }
+
+    @Test
+    void aCallBuildsOnlyItsCommand() {
+        assertEquals(Set.of("list"), Polyctl.commandLine("vm", "list", "--json").getSubcommands().get("vm").getSubcommands().keySet());
+        assertEquals(Set.of("rule"), Polyctl.commandLine("--json", "usb", "rule", "show").getSubcommands().get("usb").getSubcommands().keySet());
+        assertEquals(Set.of("import"), Polyctl.commandLine("vm", "--json", "import", "x.cfg").getSubcommands().get("vm").getSubcommands().keySet());
+    }
+
+    @Test
+    void aCommandTheGroupDoesNotHaveGetsTheWholeGroupAndAUsageError() {
+        CommandLine typo = Polyctl.commandLine("vm", "lisst");
+        assertEquals(VmCommands.COMMANDS.size(), typo.getSubcommands().get("vm").getSubcommands().size());
+        StringWriter err = new StringWriter();
+        typo.setErr(new PrintWriter(err));
+        assertEquals(Polyctl.EXIT_USAGE, typo.execute("vm", "lisst"));
+        assertTrue(err.toString().contains("lisst"), err.toString());
     }
 
     @Test
@@ -44,6 +62,11 @@ class PolyctlCommandTreeTest {
         for (Map.Entry<String, CommandLine> group : whole.entrySet()) {
             CommandLine alone = Polyctl.commandLine(group.getKey()).getSubcommands().get(group.getKey());
             assertEquals(tree(group.getValue()), tree(alone), group.getKey());
+            for (Map.Entry<String, CommandLine> command : group.getValue().getSubcommands().entrySet()) {
+                CommandLine only = Polyctl.commandLine(group.getKey(), command.getKey()).getSubcommands().get(group.getKey())
+                        .getSubcommands().get(command.getKey());
+                assertEquals(tree(command.getValue()), tree(only), group.getKey() + " " + command.getKey());
+            }
         }
     }
 
