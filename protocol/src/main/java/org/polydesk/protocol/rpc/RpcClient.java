@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
@@ -62,20 +61,6 @@ public final class RpcClient implements Closeable {
     private RpcClient(SocketChannel channel) throws IOException {
         this.channel = channel;
         this.lines = new LineFraming.Reader(Channels.newInputStream(channel));
-    }
-
-    /**
-     * Makes ready what every call needs, ahead of the first: the mappers, the message's writer and
-     * reader, the socket's classes. For a client a person waits on (polyctl), on a thread of its own
-     * while the client's own start-up goes on; what fails here the call meets again and reports.
-     */
-    public static void prepare() {
-        try {
-            RpcMessage.decode(Json.mapper().writeValueAsString(RpcMessage.request(0, "rpc.prepare", null)));
-            SocketChannel.open(StandardProtocolFamily.UNIX).close();
-        } catch (IOException | RuntimeException e) {
-            // left for the call
-        }
     }
 
     public static RpcClient connect(Path socket) throws IOException {

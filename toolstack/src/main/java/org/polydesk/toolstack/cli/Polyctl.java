@@ -9,7 +9,6 @@ import java.util.List;
 import org.polydesk.protocol.rpc.ErrorCode;
 import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.rpc.RpcClient;
-import org.polydesk.protocol.toolstack.ToolstackApi;
 import org.polydesk.protocol.paths.Paths;
 import picocli.AutoComplete;
 import picocli.CommandLine;
@@ -70,14 +69,6 @@ public final class Polyctl {
             new Group(AutoComplete.GenerateCompletion.class, List.of()));
 
     public static void main(String[] args) {
-        // A person waits for each call: what every call needs once parsed (the JSON mappers, the
-        // methods' types, the socket) is made ready on another core while picocli builds and parses.
-        Thread prepare = new Thread(() -> {
-            ToolstackApi.VM_LIST.resultType();
-            RpcClient.prepare();
-        }, "polyctl-prepare");
-        prepare.setDaemon(true);
-        prepare.start();
         System.exit(commandLine(args).execute(args));
     }
 
