@@ -37,6 +37,8 @@ public final class DrmCard implements AutoCloseable {
     private final String path;
     private final int fd;
     private final byte[] events = new byte[1024];
+    /** The CRTCs with a flip asked for and not yet seen done (on the compositor's thread only). */
+    private final Set<Integer> flipping = new HashSet<>();
 
     private DrmCard(String path, int fd) {
         this.path = path;
@@ -251,13 +253,18 @@ public final class DrmCard implements AutoCloseable {
         if (r != 0) {
             throw new DrmException("cannot flip " + head.name() + " on " + path + ": " + error(r), errno(r));
         }
+        flipping.add(head.crtcId());
     }
 
     /**
-     * Waits up to {@code timeoutMs} for the flip asked of CRTC {@code crtcId}; false when it did not
-     * come. Other events read meanwhile are dropped.
+     * Waits up to {@code timeoutMs} for the flip asked of CRTC {@code crtcId}; true at once when none
+     * is asked of it, false when it did not come (it is then given up). The flips of other CRTCs
+     * read meanwhile are noted, so that their own wait ends at once.
      */
     public boolean awaitFlip(int crtcId, int timeoutMs) throws IOException {
+        if (!flipping.contains(crtcId)) {
+            return true;
+        }
         long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
         byte[] pollfd = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putInt(0, fd)
                 .putShort(4, LibC.POLLIN).array();
@@ -272,6 +279,7 @@ public final class DrmCard implements AutoCloseable {
                 throw new IOException("cannot wait for " + path + ": " + strerror(errno));
             }
             if (ready == 0) {
+                flipping.remove(crtcId);
                 return false;
             }
             long n = LibC.C.read(fd, events, new NativeLong(events.length)).longValue();
@@ -279,20 +287,24 @@ public final class DrmCard implements AutoCloseable {
                 throw new IOException("cannot read the events of " + path + ": " + strerror(Native.getLastError()));
             }
             ByteBuffer in = ByteBuffer.wrap(events, 0, (int) n).order(ByteOrder.nativeOrder());
-            boolean flipped = false;
             for (int at = 0; at + 8 <= n; ) {
                 int type = in.getInt(at);
                 int length = in.getInt(at + 4);
                 if (length < 8 || at + length > n) {
                     break;
                 }
-                // struct drm_event_vblank: the CRTC's id at 28 (kernels since 4.12)
-                if (type == EVENT_FLIP_COMPLETE && length >= 32 && (in.getInt(at + 28) == crtcId || in.getInt(at + 28) == 0)) {
-                    flipped = true;
+                // struct drm_event_vblank: the CRTC's id at 28 (kernels since 4.12; 0 before: any flip)
+                if (type == EVENT_FLIP_COMPLETE && length >= 32) {
+                    int crtc = in.getInt(at + 28);
+                    if (crtc == 0) {
+                        flipping.clear();
+                    } else {
+                        flipping.remove(crtc);
+                    }
                 }
                 at += length;
             }
-            if (flipped) {
+            if (!flipping.contains(crtcId)) {
                 return true;
             }
         }

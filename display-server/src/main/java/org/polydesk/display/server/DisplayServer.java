@@ -608,6 +608,7 @@ public final class DisplayServer implements AutoCloseable {
             place = pointer != null && pointer.slot() == focused && o.shows(focused) ? pointer : null;
         }
         try {
+            o.sink.awaitDrawable();
             List<Rect> damage;
             if (full) {
                 boolean keepBanner = banner || (compositor.isBannerShown() && !expire);

@@ -21,7 +21,8 @@ import org.polydesk.display.linux.Uevents;
  * The monitors of one DRM card driven by kernel mode setting (i915, amdgpu, nouveau, virtio-gpu,
  * bochs): each connected one is a head ({@link #heads}) with a CRTC and two dumb buffers of its own.
  * The compositor draws into the buffer that is not on the screen, which is then flipped on at
- * vertical blank (no tearing, no copy of the frame). The buffer drawn into is a frame behind:
+ * vertical blank (no tearing, no copy of the frame); the flips of all heads are asked for before
+ * any is waited for, so that they are done at one vertical blank. The buffer drawn into is a frame behind:
  * before it is flipped on, what the frame on the screen changed is copied into it from there,
  * except where the new frame was just drawn, so each frame needs only its own damage drawn and a
  * full frame is never copied twice.
@@ -29,8 +30,9 @@ import org.polydesk.display.linux.Uevents;
  * <p>DRM master is the card's: while another process has it (a lost master, or the kernel's
  * console that has the screen) frames are dropped on every head; once it is back each head's next
  * frame is composed whole. A watch looks at the connectors at each of the kernel's hot-plug uevents
- * and each second (the kernel's last word, no probe): when a monitor is plugged or unplugged the heads are laid out again ({@link #frameOutdated}
- * is true and {@link #heads} answers the new ones), and with none left frames wait until one comes.
+ * and every ten seconds besides (the kernel's last word, no probe): when a monitor is plugged or
+ * unplugged the heads are laid out again ({@link #frameOutdated} is true and {@link #heads} answers
+ * the new ones), and with none left frames wait until one comes.
  * Used as one sink, it is its first head.
  */
 public final class KmsSink implements Sink {
@@ -84,6 +86,8 @@ public final class KmsSink implements Sink {
         private int front;
         /** What the frame on the screen changed: the buffer behind still lacks it. */
         private List<Rect> previousDamage = List.of();
+        /** A flip was asked for and not seen done: the buffer behind may still be on the screen. */
+        private boolean flipping;
 
         /** Makes the two buffers, shows the first (black) and has the compositor draw into the second. */
         private Head(DrmHead head) throws IOException {
@@ -157,6 +161,7 @@ public final class KmsSink implements Sink {
             if (stalled != null || yielded || buffers[front] == null) {
                 return;
             }
+            awaitDrawable(); // the next flip may be asked for only once the last is done
             int back = 1 - front;
             // The buffer behind is a frame behind: it lacks what the frame on the screen changed,
             // except where this frame was just drawn over it (a full frame needs no copy at all).
@@ -167,13 +172,25 @@ public final class KmsSink implements Sink {
                 stall(e.masterLost() ? "another process is DRM master of " + card.path() : head.name() + ": " + e.getMessage());
                 return;
             }
+            // Not waited for here: the other monitors' flips are asked for meanwhile, and all are
+            // done at the same vertical blank; the compositor waits before it draws again.
+            flipping = true;
+            front = back;
+            previousDamage = List.copyOf(damage);
+            composed.retarget(pixels[1 - front]);
+        }
+
+        /** Returns once the buffer drawn into is off the screen: the flip asked for last is done (or given up). */
+        @Override
+        public void awaitDrawable() throws IOException {
+            if (!flipping) {
+                return;
+            }
+            flipping = false;
             if (!card.awaitFlip(head.crtcId(), FLIP_TIMEOUT_MS)) {
                 // Drawing on goes into the buffer that may still be on the screen: a torn frame at worst.
                 LOG.warning(() -> head.name() + " did not flip within " + FLIP_TIMEOUT_MS + " ms");
             }
-            front = back;
-            previousDamage = List.copyOf(damage);
-            composed.retarget(pixels[1 - front]);
         }
 
         /** Puts the buffer that was on the screen back on it (with master held). */
@@ -314,6 +331,11 @@ public final class KmsSink implements Sink {
     @Override
     public void present(Frame composed, List<Rect> damage) throws IOException {
         primary.present(composed, damage);
+    }
+
+    @Override
+    public void awaitDrawable() throws IOException {
+        primary.awaitDrawable();
     }
 
     /**

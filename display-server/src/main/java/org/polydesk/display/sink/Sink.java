@@ -63,8 +63,20 @@ public interface Sink extends AutoCloseable {
         return false;
     }
 
-    /** Shows {@code damage} of {@code frame}; the frame is valid only during the call. */
+    /**
+     * Shows {@code damage} of {@code frame}; the frame is valid only during the call. A sink may
+     * show it after the call returns ({@link #awaitDrawable}).
+     */
     void present(Frame frame, List<Rect> damage) throws IOException;
+
+    /**
+     * Waits until the frame from {@link #createFrame} may be drawn into. A sink that flips between
+     * two buffers returns once its last flip happened, since the buffer drawn into next was on the
+     * screen until then (several monitors' flips thus wait for one vertical blank together, not
+     * one each); others return at once. On the compositor's thread, before it draws.
+     */
+    default void awaitDrawable() throws IOException {
+    }
 
     /**
      * The focused VM's pointer for the frames to come, in the frame's coordinates; null: none to

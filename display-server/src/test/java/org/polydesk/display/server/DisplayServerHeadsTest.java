@@ -43,7 +43,7 @@ class DisplayServerHeadsTest {
     Path dir;
 
     /** One monitor: keeps what it was last given. */
-    private static final class Monitor implements Sink {
+    private static class Monitor implements Sink {
         final String name;
         final int w;
         final int h;
@@ -281,5 +281,69 @@ class DisplayServerHeadsTest {
                         new Head("eDP-1", 0, 1080, 1280, 800), new Head("HDMI-A-1", 1280, 1080, 1024, 768)),
                 HeadArrangement.parse("DP-1 / eDP-1 HDMI-A-1").place(List.of(laptop, side, top, unnamed)).heads());
         assertEquals(List.of(), HeadArrangement.parse("DP-1 / eDP-1 HDMI-A-1").place(List.of(laptop, side, top, unnamed)).problems());
+    }
+
+    /** A monitor that flips: a frame presented is on the screen only once the server waited for it. */
+    private static final class FlippingMonitor extends Monitor {
+        final List<String> log;
+        boolean flipping;
+
+        FlippingMonitor(String name, List<String> log) {
+            super(name, 64, 48);
+            this.log = log;
+        }
+
+        @Override
+        public void present(Frame frame, List<Rect> damage) {
+            if (flipping) {
+                log.add("drawn while flipping " + name);
+            }
+            super.present(frame, damage);
+            flipping = true;
+            log.add("flip " + name);
+        }
+
+        @Override
+        public void awaitDrawable() {
+            if (flipping) {
+                log.add("wait " + name);
+            }
+            flipping = false;
+        }
+    }
+
+    @Test
+    void eachMonitorIsDrawnOnlyOnceItsLastFlipIsDoneAndTheMonitorsFlipTogether() throws Exception {
+        List<String> log = new CopyOnWriteArrayList<>();
+        FlippingMonitor a = new FlippingMonitor("DP-1", log);
+        FlippingMonitor b = new FlippingMonitor("DP-2", log);
+        Card card = new Card();
+        card.heads.addAll(List.of(a, b));
+        try (FakeRfbServer one = guest("one", 0x3060C0);
+             FakeRfbServer two = guest("two", 0x30C060);
+             DisplayServer ds = new DisplayServer(card, new IndicatorStyle(Duration.ZERO, BORDER), RfbConfig.defaults(),
+                     Backoff.DEFAULT).start()) {
+            ds.vmStarted(new VmLabel(1, "One", 0xC03030), RfbEndpoint.unix(one.path()));
+            ds.vmStarted(new VmLabel(2, "Two", 0xE0A000), RfbEndpoint.unix(two.path()));
+            for (int i = 0; i < 6; i++) {
+                // the two VMs trade monitors: both are drawn whole, in one round
+                int left = 1 + i % 2;
+                ds.focus(left, List.of(new HeadShown("DP-1", left), new HeadShown("DP-2", 3 - left)));
+                String want = left == 1 ? "3060C0" : "30C060";
+                Await.until("round " + i + " shown", 10, () -> a.looks().endsWith(want) && b.looks().endsWith(left == 1 ? "30C060" : "3060C0"),
+                        () -> a.looks() + " " + b.looks());
+            }
+        }
+        assertEquals(List.of(), log.stream().filter(e -> e.startsWith("drawn")).toList(), "a buffer drawn into while it could be on the screen");
+        // DP-1's flip is still on its way while DP-2's frame is drawn and flipped
+        boolean together = false;
+        for (int i = 0; i + 1 < log.size(); i++) {
+            if (log.get(i).equals("flip DP-1")) {
+                int nextWait = log.subList(i, log.size()).indexOf("wait DP-1");
+                int flipB = log.subList(i, log.size()).indexOf("flip DP-2");
+                together |= flipB > 0 && (nextWait < 0 || flipB < nextWait);
+            }
+        }
+        assertEquals(true, together, String.join(", ", log));
     }
 }

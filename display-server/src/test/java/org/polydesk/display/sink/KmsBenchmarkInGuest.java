@@ -60,6 +60,7 @@ public final class KmsBenchmarkInGuest {
                 // a source that changed whole: composed from its damage, as the server does
                 List<Rect> damage = compositor.update(whole);
                 kms.present(compositor.frame(), damage);
+                kms.awaitDrawable(); // the flip done
                 if (i >= 0) {
                     t[i] = System.nanoTime() - t0;
                 }
@@ -240,6 +241,7 @@ public final class KmsBenchmarkInGuest {
         @Override
         public void present(Frame frame, List<Rect> damage) throws IOException {
             inner.present(frame, damage);
+            inner.awaitDrawable(); // the flip done
             if (damage.contains(new Rect(0, 0, width(), height()))) {
                 fullFrameAt = System.nanoTime();
             }
