@@ -156,7 +156,7 @@ public final class DisplayMain implements Callable<Integer> {
         }
         if (fb != null) {
             ScreenFile screen = new ScreenFile(screenFile);
-            Runnable tell = () -> screen.write(out, scales.on(out.name(), out.scale()));
+            Runnable tell = () -> screen.writeUiMonitor(display, scales);
             tell.run();
             display.onScreenChanged(tell);
         }

@@ -278,6 +278,7 @@ public final class DisplayServer implements AutoCloseable {
             focus(slot);
         }
         wantScreenSize(); // a VM now on a monitor of another size is asked for that one's
+        screenChanged.run();
     }
 
     /** Has {@code o} show {@code slot} (null: none), with the banner, if it shows another now. */
@@ -356,8 +357,9 @@ public final class DisplayServer implements AutoCloseable {
     }
 
     /**
-     * {@code changed} runs on the compositor's thread each time the sink's frame was made again
-     * (the screen changed hands or size); e.g. to tell the control UI's launcher.
+     * {@code changed} runs each time the sink's frame was made again (the screen changed hands or
+     * size: on the compositor's thread) and each time the focus bus said what the monitors show (on
+     * its thread); e.g. to tell the control UI's launcher the monitor the UI is on ({@link #showing}).
      */
     public void onScreenChanged(Runnable changed) {
         this.screenChanged = changed;
@@ -431,6 +433,11 @@ public final class DisplayServer implements AutoCloseable {
             }
         }).wantSize(sizeFor(slot).width(), sizeFor(slot).height()).start();
         changed(slot);
+    }
+
+    /** The monitor that shows {@code slot}; null while none does. */
+    public synchronized Sink showing(int slot) {
+        return outputs.stream().filter(o -> o.shows(slot)).map(o -> o.sink).findFirst().orElse(null);
     }
 
     /** The monitor that shows {@code slot}, else the first: the size its VM is asked for. */
