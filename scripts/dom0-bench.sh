@@ -116,7 +116,9 @@ printf '%-22s %8d %9d %8d %9d   PSS peak %s, RSS peak %s\n' "polydesk-ui (JVM)" 
     "${peak_pss[polydesk-ui]}" "$(verdict "${peak_pss[polydesk-ui]}" 120)" "$(verdict "${peak[polydesk-ui]}" 120)"
 if [ -n "$hold" ]; then
     echo "dom0-bench: holding (pids: polydeskd $polydeskd_pid, input $input_pid, display $display_pid, ui $ui); Ctrl+C ends"
-    sleep infinity & wait $!
+    sleep infinity &
+    pids+=($!) # finish ends it too: its wait would hang on it
+    wait $!
 fi
 
 # polyctl: the archive as the appliance makes it, then 20 calls each, interleaved with the baseline.
