@@ -83,7 +83,8 @@ xen_debs=()
 if [ -z "$stock_xen" ]; then
     . "$repo/hypervisor-patches/source.sh"
     key=$(xen_patch_set_key)
-    xen_list=$(patched_xen_debs 2> >(while IFS= read -r line; do log "$line"; done)) \
+    # The build's progress goes to our stderr: our stdout here is the list being captured.
+    xen_list=$(patched_xen_debs 2> >(while IFS= read -r line; do log "$line" >&2; done)) \
         || die "the patched Xen did not build (or use --stock-xen for Debian's own Xen)"
     mapfile -t xen_debs <<< "$xen_list"
     [ -n "${xen_debs[0]}" ] || die "no Xen .debs in $repo/hypervisor-patches/out/debs"
@@ -92,7 +93,7 @@ fi
 # 2b. Our device model (HVM guests' sound on Xen), built against that Xen when out/device-model/
 # does not hold this tree's (hypervisor-patches/source.sh's device_model_deb).
 . "$repo/hypervisor-patches/source.sh"
-dm_deb=$(device_model_deb ${stock_xen:+stock} 2> >(while IFS= read -r line; do log "$line"; done)) \
+dm_deb=$(device_model_deb ${stock_xen:+stock} 2> >(while IFS= read -r line; do log "$line" >&2; done)) \
     || die "the device model did not build"
 
 # 3. The live-build tree: config from distro/, the .debs, then lb clean/config/build.
