@@ -286,27 +286,35 @@ public final class DrmCard implements AutoCloseable {
             if (n < 0) {
                 throw new IOException("cannot read the events of " + path + ": " + strerror(Native.getLastError()));
             }
-            ByteBuffer in = ByteBuffer.wrap(events, 0, (int) n).order(ByteOrder.nativeOrder());
-            for (int at = 0; at + 8 <= n; ) {
-                int type = in.getInt(at);
-                int length = in.getInt(at + 4);
-                if (length < 8 || at + length > n) {
-                    break;
-                }
-                // struct drm_event_vblank: the CRTC's id at 28 (kernels since 4.12; 0 before: any flip)
-                if (type == EVENT_FLIP_COMPLETE && length >= 32) {
-                    int crtc = in.getInt(at + 28);
-                    if (crtc == 0) {
-                        flipping.clear();
-                    } else {
-                        flipping.remove(crtc);
-                    }
-                }
-                at += length;
-            }
+            noteFlipsDone(ByteBuffer.wrap(events, 0, (int) n).order(ByteOrder.nativeOrder()), flipping);
             if (!flipping.contains(crtcId)) {
                 return true;
             }
+        }
+    }
+
+    /**
+     * Takes the CRTCs whose flip is done out of {@code flipping}, for each flip-complete event in
+     * {@code in} (what one read of the card gave); other events are passed over, and a malformed
+     * length ends the reading.
+     */
+    static void noteFlipsDone(ByteBuffer in, Set<Integer> flipping) {
+        for (int at = 0; at + 8 <= in.limit(); ) {
+            int type = in.getInt(at);
+            int length = in.getInt(at + 4);
+            if (length < 8 || at + length > in.limit()) {
+                return;
+            }
+            // struct drm_event_vblank: the CRTC's id at 28 (kernels since 4.12; 0 before: any flip)
+            if (type == EVENT_FLIP_COMPLETE && length >= 32) {
+                int crtc = in.getInt(at + 28);
+                if (crtc == 0) {
+                    flipping.clear();
+                } else {
+                    flipping.remove(crtc);
+                }
+            }
+            at += length;
         }
     }
 
