@@ -117,10 +117,12 @@ class DesktopTest {
         keyboard = new FileOutputStream(fifo.toFile());
         screen = tmp.resolve("screen.png");
         service("display", "org.polydesk.display.daemon.DisplayMain", "--sink", "png:" + screen,
-                "--size", WIDTH + "x" + HEIGHT, "--snapshot-interval-ms", "100", "--banner-ms", "5000",
+                "--size", WIDTH + "x" + HEIGHT, "--snapshot-interval-ms", "100", "--banner-ms", "30000",
                 "--toolstack-socket", daemon.socket().toString(), "--focus-socket", inputSocket.toString(),
                 "--ui-vnc", uiVnc.toString());
 
+        // Each check looks for the banner of what is shown: it must outlast the control UI's first
+        // paint, which under load came more than 5 s after the display server's first frame.
         // The control UI, on the Xvnc the display server shows as slot 0.
         ui = new UiFixture(daemon).open();
         ui.await("the connection to polydeskd", 30, () -> !ui.visible("#banner"), () -> ui.text("#banner"));
