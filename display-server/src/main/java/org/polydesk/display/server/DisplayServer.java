@@ -442,12 +442,8 @@ public final class DisplayServer implements AutoCloseable {
 
     /** The monitor that shows {@code slot}, else the first: the size its VM is asked for. */
     private Sink sizeFor(int slot) {
-        for (Output o : outputs) {
-            if (o.shows(slot)) {
-                return o.sink;
-            }
-        }
-        return outputs.isEmpty() ? sink : outputs.get(0).sink;
+        Sink on = showing(slot);
+        return on != null ? on : outputs.isEmpty() ? sink : outputs.get(0).sink;
     }
 
     private synchronized void sourceChanged(int slot, RfbSource source, String unavailable) {
