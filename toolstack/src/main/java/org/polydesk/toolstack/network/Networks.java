@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 import org.polydesk.protocol.network.Network;
@@ -36,13 +39,17 @@ import org.polydesk.toolstack.backend.NicNames;
  * the same names) and out when they end; each NIC's policy follows its tap or vif.
  *
  * <p>A host with no networks is never touched: no interface, no nft rule, no sysctl. Whatever step
- * of making a network fails, what it made is taken away again and the network is not stored.
+ * of making a network fails, what it made is taken away again and the network is not stored. A
+ * stored network that cannot come up when polydeskd starts (a boot slow to load nftables, a USB NIC
+ * not yet plugged in) is tried again, after {@link #RETRY_FIRST_SECONDS} s and then twice as long
+ * each time up to {@link #RETRY_MAX_SECONDS} s, until it comes up, is changed or deleted.
  */
 public final class Networks {
     private static final Logger LOG = Logger.getLogger(Networks.class.getName());
     public static final String DEFAULT = "default";
     /** In the store's directory: the appliance's default network was made once (deleting it is for good). */
     private static final String DEFAULT_MADE = ".default-made";
+    static final int RETRY_FIRST_SECONDS = 5, RETRY_MAX_SECONDS = 300;
 
     private final NetworkStore store;
     private final Path runDir;
@@ -58,6 +65,8 @@ public final class Networks {
     private final Map<String, Plugged> plugged = new TreeMap<>();
     private Supplier<Collection<VmDefinition>> definitions = List::of;
     private boolean rulesLoaded;
+    /** Tries again the stored networks that did not come up at the start; made at the first such failure. */
+    private ScheduledExecutorService retries;
 
     /** A VM's NIC on a network: its tap or vif, the network, its policy, and whether we made the tap. */
     private record Plugged(String network, NicPolicy policy, List<NicAllowed> allowed, boolean tap) {
@@ -99,6 +108,9 @@ public final class Networks {
             } catch (NetworkException e) {
                 problems.put(n.name(), e.getMessage());
                 events.publish(NetworkEvent.Type.FAILED, n.name(), e.getMessage());
+                LOG.warning("network '" + n.name() + "' did not come up: " + e.getMessage() + "; trying again in "
+                        + RETRY_FIRST_SECONDS + " s");
+                retryLater(n, RETRY_FIRST_SECONDS);
             }
         }
         Path made = store.fileOf(DEFAULT).resolveSibling(DEFAULT_MADE);
@@ -112,6 +124,40 @@ public final class Networks {
                 }
             }
             Files.writeString(made, "");
+        }
+    }
+
+    private void retryLater(Network n, int seconds) {
+        if (retries != null && retries.isShutdown()) {
+            return; // polydeskd is stopping
+        }
+        if (retries == null) {
+            retries = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "network-retry");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        retries.schedule(() -> retry(n, seconds), seconds, TimeUnit.SECONDS);
+    }
+
+    /** Brings {@code n} up unless it was changed, deleted or brought up since; else tries again later. */
+    private synchronized void retry(Network n, int waited) {
+        if (networks.get(n.name()) != n || active.containsKey(n.name()) || !problems.containsKey(n.name())) {
+            return;
+        }
+        try {
+            bringUp(n);
+            problems.remove(n.name());
+            LOG.info("network '" + n.name() + "' is up, tried again after it failed at the start");
+        } catch (NetworkException e) {
+            int next = Math.min(waited * 2, RETRY_MAX_SECONDS);
+            if (!e.getMessage().equals(problems.put(n.name(), e.getMessage()))) {
+                events.publish(NetworkEvent.Type.FAILED, n.name(), e.getMessage());
+            }
+            LOG.warning("network '" + n.name() + "' still does not come up: " + e.getMessage() + "; trying again in "
+                    + next + " s");
+            retryLater(n, next);
         }
     }
 
@@ -448,6 +494,9 @@ public final class Networks {
 
     /** Ends the DHCP servers; bridges, taps and rules stay for the VMs that go on running. */
     public synchronized void close() {
+        if (retries != null) {
+            retries.shutdownNow();
+        }
         dhcp.values().forEach(Dnsmasq::stop);
         dhcp.clear();
     }

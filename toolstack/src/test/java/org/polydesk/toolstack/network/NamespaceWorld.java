@@ -69,7 +69,15 @@ final class NamespaceWorld implements AutoCloseable {
 
     /** Starts a real polydeskd (QEMU backend) on {@code root} inside dom0; {@link #close} ends its VMs and it. */
     synchronized PolydeskdProcess startPolydeskdInDom0(Path root, String... options) throws IOException, InterruptedException {
-        polydeskd = PolydeskdProcess.startWrapped(List.of("ip", "netns", "exec", dom0), root, options);
+        return startPolydeskdInDom0(List.of(), root, options);
+    }
+
+    /** As {@link #startPolydeskdInDom0(Path, String...)}, with {@code env} (NAME=VALUE) in its environment. */
+    synchronized PolydeskdProcess startPolydeskdInDom0(List<String> env, Path root, String... options)
+            throws IOException, InterruptedException {
+        List<String> wrapper = new ArrayList<>(List.of("ip", "netns", "exec", dom0, "env"));
+        wrapper.addAll(env);
+        polydeskd = PolydeskdProcess.startWrapped(wrapper, root, options);
         return polydeskd;
     }
 

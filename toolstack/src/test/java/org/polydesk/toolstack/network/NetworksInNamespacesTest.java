@@ -237,6 +237,72 @@ class NetworksInNamespacesTest {
         assertEquals(hostTablesBefore, run("nft", "list", "tables"), "the host's nft tables");
     }
 
+    /**
+     * A stored network that cannot come up when polydeskd starts (here its nft fails, as a slow boot's
+     * did by timing out) is listed down with why, and comes up by itself once it can: its bridge with
+     * its address, its dnsmasq and its nft table, read in dom0.
+     */
+    @Test
+    void aNetworkThatFailsAtTheStartComesUpWhenItCan() throws Exception {
+        assertEquals("root", System.getProperty("user.name"), "the test makes network namespaces, which needs root");
+        String hostTablesBefore = run("nft", "list", "tables");
+        world.add("dom0");
+        // nft as found on PATH, failing while the file "broken" exists; the real one otherwise.
+        Path shim = Files.createDirectories(tmp.resolve("shim"));
+        Path broken = tmp.resolve("broken");
+        String realNft = check("sh", "-c", "command -v nft").strip();
+        Files.writeString(shim.resolve("nft"), "#!/bin/sh\n[ -e " + broken + " ] && { echo 'Error: Could not process rule:"
+                + " Device or resource busy' >&2; exit 1; }\nexec " + realNft + " \"$@\"\n");
+        assertTrue(shim.resolve("nft").toFile().setExecutable(true));
+        List<String> env = List.of("PATH=" + shim + ":" + System.getenv("PATH"));
+
+        polydeskd = world.startPolydeskdInDom0(env, tmp.resolve("root"), "--default-network");
+        polyctl = new PolyctlRunner(polydeskd.socket());
+        JsonNode made = defaultNetwork();
+        assertTrue(made.path("active").asBoolean(), "the default network is made at the first start: " + made);
+
+        // dom0 restarts: polydeskd ends, and what it had made is gone as after a reboot.
+        polydeskd.kill();
+        Path pidFile = polydeskd.runDir().resolve("net").resolve("default" + Dnsmasq.PID_SUFFIX);
+        check("kill", Files.readString(pidFile).strip());
+        Files.delete(pidFile);
+        inDom0("ip", "link", "delete", "pd-default");
+        inDom0("nft", "flush", "ruleset");
+        Files.writeString(broken, "");
+        polydeskd.restart();
+        JsonNode down = defaultNetwork();
+        assertFalse(down.path("active").asBoolean(), down.toString());
+        assertTrue(down.path("problem").asText().contains("Device or resource busy"), "says why: " + down);
+        assertFalse(inDom0("ip", "-o", "link", "show").contains("pd-default"), "no bridge while it is down");
+
+        Files.delete(broken);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Networks.RETRY_FIRST_SECONDS * 3 + 30);
+        JsonNode up = down;
+        while (!up.path("active").asBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            up = defaultNetwork();
+        }
+        assertTrue(up.path("active").asBoolean(), "up again by itself: " + up + "\n" + polydeskd.logText());
+        assertTrue(up.path("problem").isMissingNode() || up.path("problem").isNull(), "no problem left: " + up);
+        String address = made.path("network").path("address").asText();
+        assertTrue(inDom0("ip", "-br", "-4", "addr", "show", "dev", "pd-default").contains(address),
+                "the bridge has " + address + " again");
+        assertTrue(inDom0("nft", "list", "tables").contains("inet polydesk"), "its nft table is loaded again");
+        long dnsmasq = Long.parseLong(Files.readString(pidFile).strip());
+        assertTrue(ProcessHandle.of(dnsmasq).map(ProcessHandle::isAlive).orElse(false), "its dnsmasq runs again");
+        assertEquals(hostTablesBefore, run("nft", "list", "tables"), "the host's nft tables");
+    }
+
+    /** polyctl's listing of the network "default". */
+    private JsonNode defaultNetwork() throws Exception {
+        for (JsonNode n : polyctl.json("network", "list")) {
+            if (n.path("network").path("name").asText().equals("default")) {
+                return n;
+            }
+        }
+        throw new AssertionError("no network default: " + polyctl.json("network", "list"));
+    }
+
     private static String tapOf(UUID vm) {
         return NicNames.of(vm, 0);
     }
