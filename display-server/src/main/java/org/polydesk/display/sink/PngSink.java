@@ -1,7 +1,8 @@
 package org.polydesk.display.sink;
 
-import java.awt.image.BufferedImage;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -9,21 +10,24 @@ import java.time.Duration;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import javax.imageio.ImageIO;
 import org.polydesk.display.compose.Frame;
 import org.polydesk.display.framebuffer.Rect;
 
 /**
  * Writes the screen as a PNG file, at most once per {@code interval} and only when it changed, for
  * machines without a display and for tests. The file is replaced atomically, so a reader never sees
- * half a picture.
+ * half a picture. It holds two pictures: the last one presented, and the one being written, copied
+ * from it at once so that drawing never waits for the file; both are kept, not made again each time.
  */
 public final class PngSink implements Sink {
     private static final Logger LOG = Logger.getLogger(PngSink.class.getName());
 
     private final Path file;
-    private final BufferedImage image;
+    private final int width;
+    private final int height;
     private final int[] pixels;
+    private final int[] snapshot;
+    private final PngEncoder encoder;
     private final Thread writer;
     private final Object lock = new Object();
     private boolean dirty;
@@ -37,8 +41,11 @@ public final class PngSink implements Sink {
         if (!Files.isWritable(dir)) {
             throw new IOException("cannot write snapshots into " + dir);
         }
-        this.image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        this.pixels = ((java.awt.image.DataBufferInt) image.getRaster().getDataBuffer()).getData();
+        this.encoder = new PngEncoder(width, height);
+        this.width = width;
+        this.height = height;
+        this.pixels = new int[width * height];
+        this.snapshot = new int[width * height];
         this.writer = new Thread(() -> writeLoop(interval.toMillis()), "png-sink");
         writer.setDaemon(true);
         writer.start();
@@ -57,12 +64,12 @@ public final class PngSink implements Sink {
 
     @Override
     public int width() {
-        return image.getWidth();
+        return width;
     }
 
     @Override
     public int height() {
-        return image.getHeight();
+        return height;
     }
 
     @Override
@@ -80,8 +87,15 @@ public final class PngSink implements Sink {
     }
 
     private void writeLoop(long intervalMs) {
+        try {
+            writeEach(intervalMs);
+        } finally {
+            encoder.close();
+        }
+    }
+
+    private void writeEach(long intervalMs) {
         while (true) {
-            BufferedImage copy;
             synchronized (lock) {
                 while (!dirty && !closed) {
                     try {
@@ -93,13 +107,14 @@ public final class PngSink implements Sink {
                 if (closed) {
                     return;
                 }
-                copy = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
-                copy.setData(image.getRaster());
+                System.arraycopy(pixels, 0, snapshot, 0, pixels.length);
                 dirty = false;
             }
             try {
                 Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-                ImageIO.write(copy, "png", tmp.toFile());
+                try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 64 * 1024)) {
+                    encoder.write(snapshot, out);
+                }
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 synchronized (lock) {
                     written++;
