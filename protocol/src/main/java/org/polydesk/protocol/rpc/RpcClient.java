@@ -87,7 +87,7 @@ public final class RpcClient implements Closeable {
 
     private JsonNode call(String method, JsonNode params) throws IOException {
         long id = ++nextId;
-        byte[] line = (Json.mapper().writeValueAsString(RpcMessage.request(id, method, params)) + "\n")
+        byte[] line = (RpcMessage.request(id, method, params).encode() + "\n")
                 .getBytes(StandardCharsets.UTF_8);
         ByteBuffer buf = ByteBuffer.wrap(line);
         while (buf.hasRemaining()) {

@@ -124,6 +124,16 @@ public final class RpcMethod<P, R> {
         return (R) LENIENT.treeToValue(node, result);
     }
 
+    /**
+     * Builds now, and keeps, what {@link #decodeResult} will need (Jackson's reader of the result
+     * type): for a client that has a spare thread while it does something else first.
+     */
+    public void prepareResult() {
+        if (!result.hasRawClass(Void.class)) {
+            LENIENT.readerFor(result);
+        }
+    }
+
     @Override
     public String toString() {
         return name;

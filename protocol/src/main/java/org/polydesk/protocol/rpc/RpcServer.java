@@ -340,7 +340,7 @@ public final class RpcServer implements Closeable {
 
     private static String line(RpcMessage message) {
         try {
-            return Json.mapper().writeValueAsString(message) + "\n";
+            return message.encode() + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a JSON-RPC message always serialises", e);
         }

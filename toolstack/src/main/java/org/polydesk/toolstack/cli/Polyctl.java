@@ -4,12 +4,15 @@ import org.polydesk.protocol.rpc.RpcMethod;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.List;
 import org.polydesk.protocol.rpc.ErrorCode;
 import org.polydesk.protocol.rpc.Json;
 import org.polydesk.protocol.rpc.RpcClient;
 import org.polydesk.protocol.paths.Paths;
+import org.polydesk.protocol.toolstack.ToolstackApi;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -69,7 +72,25 @@ public final class Polyctl {
             new Group(AutoComplete.GenerateCompletion.class, List.of()));
 
     public static void main(String[] args) {
+        Thread warmUp = new Thread(Polyctl::warmUp, "warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
         System.exit(commandLine(args).execute(args));
+    }
+
+    /**
+     * Readies, beside picocli building the command, what a call to polydeskd needs next: the JDK's
+     * socket channels, then Jackson's mapper with the API's methods and the reading of VM statuses
+     * (what most calls answer). Neither waits for the other: a second core does the one while the
+     * first does the other (on one core it costs nothing but a thread).
+     */
+    private static void warmUp() {
+        try {
+            SocketChannel.open(StandardProtocolFamily.UNIX).close();
+        } catch (IOException | UnsupportedOperationException e) {
+            // the call itself says what is wrong
+        }
+        ToolstackApi.VM_LIST.prepareResult();
     }
 
     /** The whole command line, every group built (help, completion); tests run it in-process. */
