@@ -8,8 +8,8 @@ import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
 /**
- * Writes 24-bit RGB PNG files from XRGB pixels, row by row, with one deflater and a few row buffers
- * used again for every file: no image copy, no ImageIO. Rows use the PNG "Sub" filter (each byte
+ * Writes 24-bit RGB PNG files from XRGB pixels, row by row, with one deflater and two row buffers
+ * used again for every file: no copy of the picture, no ImageIO. Rows use the PNG "Sub" filter (each byte
  * less the same byte of the pixel to its left), which turns a screen's flat areas into zeros, and
  * deflate's fastest level: a 1080p screen is written many times a minute.
  */
@@ -21,6 +21,7 @@ final class PngEncoder {
     private final int height;
     private final Deflater deflater = new Deflater(Deflater.BEST_SPEED);
     private final CRC32 crc = new CRC32();
+    private final int[] rowPixels;
     private final byte[] row;
     private final byte[] out = new byte[CHUNK];
     private int filled;
@@ -31,11 +32,22 @@ final class PngEncoder {
         }
         this.width = width;
         this.height = height;
+        this.rowPixels = new int[width];
         this.row = new byte[1 + 3 * width];
+    }
+
+    /** Where the rows come from: row {@code y}'s pixels (0x??RRGGBB, left to right) copied into {@code into}. */
+    interface Rows {
+        void copy(int y, int[] into);
     }
 
     /** Writes the picture whose pixel (x, y) is {@code pixels[y * width + x]} (0x??RRGGBB) to {@code to}. */
     void write(int[] pixels, OutputStream to) throws IOException {
+        write((y, into) -> System.arraycopy(pixels, y * width, into, 0, width), to);
+    }
+
+    /** Writes the picture {@code rows} gives, fetching each row just before it is encoded. */
+    void write(Rows rows, OutputStream to) throws IOException {
         to.write(SIGNATURE);
         ByteBuffer header = ByteBuffer.allocate(13).putInt(width).putInt(height)
                 .put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0); // 8-bit RGB, no interlace
@@ -44,9 +56,10 @@ final class PngEncoder {
         filled = 0;
         for (int y = 0; y < height; y++) {
             row[0] = 1; // Sub
+            rows.copy(y, rowPixels);
             int r0 = 0, g0 = 0, b0 = 0;
-            for (int x = 0, i = 1, p = y * width; x < width; x++, p++) {
-                int v = pixels[p];
+            for (int x = 0, i = 1; x < width; x++) {
+                int v = rowPixels[x];
                 int r = v >>> 16 & 0xFF, g = v >>> 8 & 0xFF, b = v & 0xFF;
                 row[i++] = (byte) (r - r0);
                 row[i++] = (byte) (g - g0);

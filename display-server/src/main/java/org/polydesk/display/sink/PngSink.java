@@ -16,8 +16,10 @@ import org.polydesk.display.framebuffer.Rect;
 /**
  * Writes the screen as a PNG file, at most once per {@code interval} and only when it changed, for
  * machines without a display and for tests. The file is replaced atomically, so a reader never sees
- * half a picture. It holds two pictures: the last one presented, and the one being written, copied
- * from it at once so that drawing never waits for the file; both are kept, not made again each time.
+ * half a picture. It holds one picture, the last one presented, and encodes it row by row, each row
+ * copied out under the lock, so that drawing waits for a row at most and no second picture is
+ * held: a file written while the screen changes may show part of each, and the one written next
+ * (the screen has changed since) shows the new picture whole.
  */
 public final class PngSink implements Sink {
     private static final Logger LOG = Logger.getLogger(PngSink.class.getName());
@@ -26,7 +28,6 @@ public final class PngSink implements Sink {
     private final int width;
     private final int height;
     private final int[] pixels;
-    private final int[] snapshot;
     private final PngEncoder encoder;
     private final Thread writer;
     private final Object lock = new Object();
@@ -45,7 +46,6 @@ public final class PngSink implements Sink {
         this.width = width;
         this.height = height;
         this.pixels = new int[width * height];
-        this.snapshot = new int[width * height];
         this.writer = new Thread(() -> writeLoop(interval.toMillis()), "png-sink");
         writer.setDaemon(true);
         writer.start();
@@ -107,13 +107,12 @@ public final class PngSink implements Sink {
                 if (closed) {
                     return;
                 }
-                System.arraycopy(pixels, 0, snapshot, 0, pixels.length);
                 dirty = false;
             }
             try {
                 Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
                 try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 64 * 1024)) {
-                    encoder.write(snapshot, out);
+                    encoder.write(this::copyRow, out);
                 }
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 synchronized (lock) {
@@ -132,6 +131,12 @@ public final class PngSink implements Sink {
                     }
                 }
             }
+        }
+    }
+
+    private void copyRow(int y, int[] into) {
+        synchronized (lock) {
+            System.arraycopy(pixels, y * width, into, 0, width);
         }
     }
 
