@@ -30,7 +30,8 @@ fi
 # address is then known, a hardening given up for the memory; POLYDESK_JAVA_OPTS can say
 # -XX:ArchiveRelocationMode=1 again.
 # shellcheck disable=SC2086
-exec java -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -Xms16m -Xmx80m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m \
+exec java -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -Xms16m -Xmx80m -XX:+UseSerialGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 \
+    -XX:-UsePerfData -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m \
     -XX:MaxMetaspaceSize=80m -Xss512k -Xmn4m -XX:TrimNativeHeapInterval=5000 -Djdk.nio.maxCachedBufferSize=65536 \
     -Dprism.order=sw -Djdk.gtk.version=3 $cache_opt \
     ${POLYDESK_UI_JAVA_OPTS:-} -jar "$jar" "$@"
