@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.polydesk.protocol.network.NetworkEvent;
 import org.polydesk.protocol.vm.CrashAction;
 import org.polydesk.protocol.vm.Disk;
 import org.polydesk.protocol.vm.Nic;
@@ -17,8 +18,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.logging.Logger;
 import org.polydesk.protocol.rpc.ErrorCode;
@@ -72,6 +75,9 @@ public final class VmManager {
     private final List<VmStore.Problem> storeProblems = new ArrayList<>();
     private final SuspendImages suspendImages;
     private final CrashLoop crashLoop = new CrashLoop();
+    /** Autostart VMs that could not start because a network of theirs was down: started when it is up. */
+    private final Set<UUID> waitingForNetwork = new LinkedHashSet<>();
+    private Runnable networkSubscription;
     /** Why no VM may start now (the machine is going down), or null. */
     private volatile String startsRefused;
     /** Runs the long actions (stop, reboot, suspend, restarts after crashes) after their call is answered. */
@@ -157,7 +163,11 @@ public final class VmManager {
         }
     }
 
-    /** Starts the VMs marked autostart that are not running; one that fails does not stop the others. */
+    /**
+     * Starts the VMs marked autostart that are not running; one that fails does not stop the others.
+     * One that failed because a network of its was down (a slow boot's nft, a missing uplink) is
+     * started when that network comes up, as polydeskd tries it again.
+     */
     public void autostart() {
         List<VmDefinition> wanted;
         synchronized (this) {
@@ -165,14 +175,51 @@ public final class VmManager {
                     .filter(VmDefinition::autostart)
                     .filter(d -> !state(d.id()).state().isActive())
                     .toList();
-        }
-        for (VmDefinition def : wanted) {
-            try {
-                start(def.id().toString());
-            } catch (RpcException e) {
-                LOG.warning("autostart of '" + def.name() + "' failed: " + e.getMessage());
+            if (networks != null && networkSubscription == null) {
+                networkSubscription = networks.events().subscribe(e -> {
+                    if (e.type() == NetworkEvent.Type.ACTIVE) {
+                        worker.execute(this::startWaitingForNetwork);
+                    }
+                });
             }
         }
+        wanted.forEach(this::autostartOne);
+        startWaitingForNetwork(); // a network that came up while the others started
+    }
+
+    private void autostartOne(VmDefinition def) {
+        try {
+            start(def.id().toString());
+        } catch (RpcException e) {
+            List<String> down = networks == null ? List.of() : networks.downFor(def);
+            synchronized (this) {
+                if (!down.isEmpty() && definitions.containsKey(def.id())) {
+                    waitingForNetwork.add(def.id());
+                }
+            }
+            LOG.warning("autostart of '" + def.name() + "' failed: " + e.getMessage()
+                    + (down.isEmpty() ? "" : "; it starts when network " + String.join(", ", down) + " is up"));
+        }
+    }
+
+    /** Starts the waiting autostart VMs whose networks are all up now (each taken once, so never twice). */
+    private void startWaitingForNetwork() {
+        List<VmDefinition> ready = new ArrayList<>();
+        synchronized (this) {
+            for (var it = waitingForNetwork.iterator(); it.hasNext(); ) {
+                VmDefinition def = definitions.get(it.next());
+                if (def == null || !def.autostart() || state(def.id()).state().isActive()) {
+                    it.remove();
+                } else if (networks.downFor(def).isEmpty()) {
+                    it.remove();
+                    ready.add(def);
+                }
+            }
+        }
+        ready.forEach(def -> {
+            LOG.info("autostart of '" + def.name() + "': its networks are up");
+            autostartOne(def);
+        });
     }
 
     public synchronized List<VmStatus> list() {
@@ -271,6 +318,7 @@ public final class VmManager {
             if (now.isActive()) {
                 throw new RpcException(ErrorCode.WRONG_STATE, "'" + def.name() + "' is already " + now.wireName());
             }
+            waitingForNetwork.remove(def.id()); // started by hand or by autostart: it waits no more
             resume = now == VmState.SUSPENDED;
             if (!resume) {
                 setAsideSavedState(def.id(), "it starts afresh");
@@ -786,6 +834,13 @@ public final class VmManager {
 
     /** Leaves the VMs running: a restarted daemon takes them back. */
     public void close() {
+        Runnable subscription;
+        synchronized (this) {
+            subscription = networkSubscription;
+        }
+        if (subscription != null) {
+            subscription.run();
+        }
         worker.shutdownNow();
         backend.close();
     }

@@ -213,6 +213,13 @@ public final class Networks {
         throw new NetworkException("every subnet from 10.77.0.0/24 to 10.254.0.0/24 is in use");
     }
 
+    /** The stored networks that {@code def}'s NICs are on and that are not up now. */
+    public synchronized List<String> downFor(VmDefinition def) {
+        return def.nics().stream().map(Nic::network)
+                .filter(n -> n != null && networks.containsKey(n) && !active.containsKey(n))
+                .distinct().toList();
+    }
+
     public synchronized List<NetworkStatus> list() {
         return networks.values().stream().map(this::status).toList();
     }

@@ -260,6 +260,11 @@ class NetworksInNamespacesTest {
         polyctl = new PolyctlRunner(polydeskd.socket());
         JsonNode made = defaultNetwork();
         assertTrue(made.path("active").asBoolean(), "the default network is made at the first start: " + made);
+        // A VM that starts with polydeskd, on that network: it must wait for it, then start.
+        UUID auto = UUID.fromString(polyctl.json("vm", "create", "--name", "auto", "--memory", "128", "--vcpus", "1",
+                "--nic", "default", "--autostart", "--kernel", TestGuest.kernel().toString(), "--ramdisk",
+                TestGuest.initrd().toString(), "--cmdline", TestGuest.cmdline("2050A0") + " polydesk.net=1")
+                .path("definition").path("id").asText());
 
         // dom0 restarts: polydeskd ends, and what it had made is gone as after a reboot.
         polydeskd.kill();
@@ -274,6 +279,8 @@ class NetworksInNamespacesTest {
         assertFalse(down.path("active").asBoolean(), down.toString());
         assertTrue(down.path("problem").asText().contains("Device or resource busy"), "says why: " + down);
         assertFalse(inDom0("ip", "-o", "link", "show").contains("pd-default"), "no bridge while it is down");
+        assertEquals("stopped", polyctl.json("vm", "show", "auto").path("state").asText(),
+                "the autostart VM cannot start on a network that is down");
 
         Files.delete(broken);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Networks.RETRY_FIRST_SECONDS * 3 + 30);
@@ -290,6 +297,10 @@ class NetworksInNamespacesTest {
         assertTrue(inDom0("nft", "list", "tables").contains("inet polydesk"), "its nft table is loaded again");
         long dnsmasq = Long.parseLong(Files.readString(pidFile).strip());
         assertTrue(ProcessHandle.of(dnsmasq).map(ProcessHandle::isAlive).orElse(false), "its dnsmasq runs again");
+        // The autostart VM started once its network was up: the guest itself got a lease on it.
+        String autoIp = lease(auto);
+        assertTrue(autoIp.startsWith(address.substring(0, address.lastIndexOf('.') + 1)), autoIp + " on " + address);
+        assertTrue(inDom0("ip", "-o", "link", "show", tapOf(auto)).contains("master pd-default"), "its tap is on pd-default");
         assertEquals(hostTablesBefore, run("nft", "list", "tables"), "the host's nft tables");
     }
 
@@ -358,7 +369,7 @@ class NetworksInNamespacesTest {
     }
 
     private Path consoleOf(UUID vm) {
-        return Paths.vmDir(tmp.resolve("run"), vm).resolve("console.log");
+        return Paths.vmDir(polydeskd.runDir(), vm).resolve("console.log");
     }
 
     private String console(UUID vm) throws IOException {
