@@ -184,22 +184,33 @@ public final class VmManager {
             }
         }
         wanted.forEach(this::autostartOne);
-        startWaitingForNetwork(); // a network that came up while the others started
     }
 
     private void autostartOne(VmDefinition def) {
+        List<String> downBefore = downFor(def);
         try {
             start(def.id().toString());
         } catch (RpcException e) {
-            List<String> down = networks == null ? List.of() : networks.downFor(def);
-            synchronized (this) {
-                if (!down.isEmpty() && definitions.containsKey(def.id())) {
-                    waitingForNetwork.add(def.id());
+            Set<String> down = new LinkedHashSet<>(downBefore);
+            down.addAll(downFor(def));
+            if (!down.isEmpty()) {
+                synchronized (this) {
+                    if (definitions.containsKey(def.id())) {
+                        waitingForNetwork.add(def.id());
+                    }
+                }
+                // The network may have come up, and its event gone by, before the VM waited for it.
+                if (downFor(def).isEmpty()) {
+                    worker.execute(this::startWaitingForNetwork);
                 }
             }
             LOG.warning("autostart of '" + def.name() + "' failed: " + e.getMessage()
                     + (down.isEmpty() ? "" : "; it starts when network " + String.join(", ", down) + " is up"));
         }
+    }
+
+    private List<String> downFor(VmDefinition def) {
+        return networks == null ? List.of() : networks.downFor(def);
     }
 
     /** Starts the waiting autostart VMs whose networks are all up now (each taken once, so never twice). */
@@ -210,7 +221,7 @@ public final class VmManager {
                 VmDefinition def = definitions.get(it.next());
                 if (def == null || !def.autostart() || state(def.id()).state().isActive()) {
                     it.remove();
-                } else if (networks.downFor(def).isEmpty()) {
+                } else if (downFor(def).isEmpty()) {
                     it.remove();
                     ready.add(def);
                 }
