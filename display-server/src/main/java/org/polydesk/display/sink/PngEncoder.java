@@ -41,11 +41,6 @@ final class PngEncoder {
         void copy(int y, int[] into);
     }
 
-    /** Writes the picture whose pixel (x, y) is {@code pixels[y * width + x]} (0x??RRGGBB) to {@code to}. */
-    void write(int[] pixels, OutputStream to) throws IOException {
-        write((y, into) -> System.arraycopy(pixels, y * width, into, 0, width), to);
-    }
-
     /** Writes the picture {@code rows} gives, fetching each row just before it is encoded. */
     void write(Rows rows, OutputStream to) throws IOException {
         to.write(SIGNATURE);
