@@ -11,6 +11,8 @@
 #     boot report without a required POLYDESK-CHECK -> FAIL; a screen checker that raises or exits
 #     2 -> broken (FAIL), one that says fail -> not yet; real screen-check.py on made-up screens;
 #     required steps per phase, --allow-skip, no results;
+#   - the image's initrd-early-files (the boot report's microcode check) on made-up initrds: the
+#     uncompressed early archives listed, the compressed one not;
 #   - the control UI's launcher (ui-vm/polydesk-ui-xvnc.sh, a real Xvnc, the UI stood in for): the
 #     display server's screen file sets Xvnc's size and JavaFX's scale; a bad one is said and left.
 # Prints PASS/FAIL per case and "N passed, N failed"; exits non-zero on a failure.
@@ -280,6 +282,30 @@ expect "iso: no results -> non-zero" nonzero "$tmp/out" '^FAIL run: no results a
 sed 's#^PASS bios-live/screen-shows-ui .*#FAIL bios-live/screen-shows-ui 30 s: the screen checker broke: RuntimeError#' "$tmp/r-all" > "$tmp/r-broke"
 evaluate_boot_test "$tmp/r-broke" bios-live "" > "$tmp/out" 2>&1; rc=$?
 expect "iso: a broken screen checker's FAIL -> non-zero" nonzero "$tmp/out" 'checker broke' ' 1 failed'
+
+# --- the image's initrd-early-files: the boot report's microcode check reads the initrd's front only ---
+early=distro/config/includes.chroot/usr/lib/polydesk/initrd-early-files
+mkdir -p "$tmp/rd/amd/kernel/x86/microcode" "$tmp/rd/intel/kernel/x86/microcode" "$tmp/rd/main/usr/lib/firmware"
+echo amd > "$tmp/rd/amd/kernel/x86/microcode/AuthenticAMD.bin"
+echo intel > "$tmp/rd/intel/kernel/x86/microcode/GenuineIntel.bin"
+printf 'not microcode\n' > "$tmp/rd/main/kernel-x86-microcode-GenuineIntel.bin"
+mkdir -p "$tmp/rd/main/kernel/x86/microcode" && echo decoy > "$tmp/rd/main/kernel/x86/microcode/Decoy.bin"
+head -c 3000000 /dev/urandom > "$tmp/rd/main/usr/lib/firmware/blob"
+newc() { (cd "$1" && find . | LC_ALL=C sort | cpio --quiet -o -H newc); }
+# As mkinitramfs writes it: each vendor's uncompressed archive (cpio pads each to 512 bytes), a
+# block of zeros, then the compressed main archive.
+{ newc "$tmp/rd/amd"; newc "$tmp/rd/intel"; head -c 512 /dev/zero; newc "$tmp/rd/main" | gzip -1; } > "$tmp/initrd"
+$sh "$early" "$tmp/initrd" > "$tmp/out" 2>&1; rc=$?
+expect "initrd-early-files: both vendors' uncompressed early archives listed" 0 "$tmp/out" \
+    '^kernel/x86/microcode/AuthenticAMD\.bin$' '^kernel/x86/microcode/GenuineIntel\.bin$'
+grep -q 'Decoy\|firmware' "$tmp/out" && no "initrd-early-files listed the compressed archive's files" "$tmp/out" \
+    || ok "initrd-early-files: the compressed archive is not listed (a decoy microcode file in it)"
+newc "$tmp/rd/main" | gzip -1 > "$tmp/initrd-plain"
+$sh "$early" "$tmp/initrd-plain" > "$tmp/out" 2>&1; rc=$?
+[ $rc -eq 0 ] && [ ! -s "$tmp/out" ] && ok "initrd-early-files: an initrd with no early archive -> nothing listed" \
+    || no "initrd-early-files on an initrd with no early archive: exit $rc" "$tmp/out"
+$sh "$early" "$tmp/no-such-initrd" > "$tmp/out" 2>&1; rc=$?
+expect "initrd-early-files: no such file -> a clear error" nonzero "$tmp/out" 'cannot read .*no-such-initrd'
 
 # --- the control UI's launcher: the display server's screen file sets Xvnc's size and the UI's scale ---
 # A stand-in for the UI prints what it was started with: the X screen's size and the JavaFX options.
