@@ -288,7 +288,6 @@ early=distro/config/includes.chroot/usr/lib/polydesk/initrd-early-files
 mkdir -p "$tmp/rd/amd/kernel/x86/microcode" "$tmp/rd/intel/kernel/x86/microcode" "$tmp/rd/main/usr/lib/firmware"
 echo amd > "$tmp/rd/amd/kernel/x86/microcode/AuthenticAMD.bin"
 echo intel > "$tmp/rd/intel/kernel/x86/microcode/GenuineIntel.bin"
-printf 'not microcode\n' > "$tmp/rd/main/kernel-x86-microcode-GenuineIntel.bin"
 mkdir -p "$tmp/rd/main/kernel/x86/microcode" && echo decoy > "$tmp/rd/main/kernel/x86/microcode/Decoy.bin"
 head -c 3000000 /dev/urandom > "$tmp/rd/main/usr/lib/firmware/blob"
 newc() { (cd "$1" && find . | LC_ALL=C sort | cpio --quiet -o -H newc); }
