@@ -48,7 +48,7 @@ public final class LibxlBackend implements HypervisorBackend {
     /** How long a domain that shut down to reboot may take to be destroyed and created again. */
     private static final Duration REMAKE_TIMEOUT = Duration.ofSeconds(120);
 
-    private final LibxlContext xl;
+    private final Libxl xl;
     private final Path runDir;
     private final ExitListener listener;
     /** Our device model (with sound), or null: Debian's, without. */
@@ -71,7 +71,12 @@ public final class LibxlBackend implements HypervisorBackend {
         volatile boolean rebooting;
         /** Its state was saved and it is being ended for that ({@link #endSaved}). */
         volatile boolean saved;
-        /** Paused through {@link #pause}: Xen refuses to unpause a domain that is not. */
+        /**
+         * Paused through {@link #pause}: Xen refuses to unpause a domain that is not. A domain made
+         * again for a reboot is left paused while this holds. Changed, and the domain made again,
+         * only under this Domain's lock, so that a pause or resume never lands on the domain that
+         * is going while its successor runs on.
+         */
         volatile boolean paused;
         /** Set when the domain shut down; reported when it is dead. */
         volatile ExitReason reason;
@@ -93,7 +98,12 @@ public final class LibxlBackend implements HypervisorBackend {
      */
     public LibxlBackend(Path runDir, ExitListener listener, Path deviceModel, Path soundServer, Path proc)
             throws LibxlException {
-        this.xl = LibxlContext.open();
+        this(LibxlContext.open(), runDir, listener, deviceModel, soundServer, proc);
+    }
+
+    LibxlBackend(Libxl xl, Path runDir, ExitListener listener, Path deviceModel, Path soundServer, Path proc)
+            throws LibxlException {
+        this.xl = xl;
         this.runDir = runDir;
         this.listener = listener;
         this.deviceModel = deviceModel != null && Files.isExecutable(deviceModel) ? deviceModel : null;
@@ -171,17 +181,18 @@ public final class LibxlBackend implements HypervisorBackend {
         }
         VmRuntimeDir dir = VmRuntimeDir.of(runDir, def.id());
         prepareDirectory(def, dir);
-        Domain domain = new Domain(def, dir, gpuFunctions, create(def, dir, gpuFunctions, image));
+        Domain domain = new Domain(def, dir, gpuFunctions, create(def, dir, gpuFunctions, image, false));
         byId.put(def.id(), domain);
         byDomid.put(domain.domid, domain);
         return running(domain);
     }
 
     /**
-     * Creates the domain (with {@code image}: restores it from the state saved there), watches and
-     * unpauses it; on failure nothing is left behind.
+     * Creates the domain (with {@code image}: restores it from the state saved there), watches it and,
+     * unless {@code stayPaused}, unpauses it; on failure nothing is left behind.
      */
-    private int create(VmDefinition def, VmRuntimeDir dir, List<String> gpuFunctions, Path image) throws BackendException {
+    private int create(VmDefinition def, VmRuntimeDir dir, List<String> gpuFunctions, Path image, boolean stayPaused)
+            throws BackendException {
         String verb = image == null ? "start" : "resume";
         int domid;
         try {
@@ -201,7 +212,9 @@ public final class LibxlBackend implements HypervisorBackend {
             xl.watchDeath(domid);
             ensureEventThread();
             ejectPlaceholders(def, domid);
-            xl.unpause(domid);
+            if (!stayPaused) {
+                xl.unpause(domid);
+            }
             if (def.type() == GuestType.HVM) {
                 awaitSocket(def, dir.qmpSocket());
             }
@@ -323,8 +336,12 @@ public final class LibxlBackend implements HypervisorBackend {
         byDomid.remove(domain.domid, domain);
         if (domain.rebooting && !domain.destroyRequested && !domain.stopRequested) {
             try {
-                domain.domid = create(domain.def, domain.dir, domain.gpuFunctions, null);
-                byDomid.put(domain.domid, domain);
+                synchronized (domain) {
+                    // Paused while it rebooted (the pause reached the domain that went, or none):
+                    // the user's pause holds for the domain made for it.
+                    domain.domid = create(domain.def, domain.dir, domain.gpuFunctions, null, domain.paused);
+                    byDomid.put(domain.domid, domain);
+                }
                 if (domain.destroyRequested) {
                     // Destroyed while it was being made again (destroyNow had the old domain): this one goes too.
                     destroyQuietly(domain.domid);
@@ -369,10 +386,7 @@ public final class LibxlBackend implements HypervisorBackend {
         Domain domain = domain(id);
         domain.stopRequested = true;
         try {
-            if (domain.paused) {
-                xl.unpause(domain.domid); // a paused guest cannot act on the request
-                domain.paused = false;
-            }
+            runIfPaused(domain);
             xl.shutdown(domain.domid);
         } catch (LibxlException e) {
             LOG.info("shutdown request to domain " + domain.domid + " failed (" + e.getMessage() + "); destroying it");
@@ -415,22 +429,44 @@ public final class LibxlBackend implements HypervisorBackend {
     @Override
     public void pause(UUID id) throws BackendException {
         Domain domain = domain(id);
-        try {
-            xl.pause(domain.domid);
+        synchronized (domain) {
+            try {
+                xl.pause(domain.domid);
+            } catch (LibxlException e) {
+                if (!domain.rebooting) {
+                    throw new BackendException("cannot pause '" + domain.def.name() + "': " + e.getMessage(), e);
+                }
+                LOG.info("domain " + domain.domid + " ('" + domain.def.name() + "') is gone for its reboot ("
+                        + e.getMessage() + "); the domain made for it stays paused");
+            }
             domain.paused = true;
-        } catch (LibxlException e) {
-            throw new BackendException("cannot pause '" + domain.def.name() + "': " + e.getMessage(), e);
         }
     }
 
     @Override
     public void unpause(UUID id) throws BackendException {
         Domain domain = domain(id);
-        try {
-            xl.unpause(domain.domid);
+        synchronized (domain) {
+            try {
+                xl.unpause(domain.domid);
+            } catch (LibxlException e) {
+                if (!domain.rebooting) {
+                    throw new BackendException("cannot unpause '" + domain.def.name() + "': " + e.getMessage(), e);
+                }
+                LOG.info("domain " + domain.domid + " ('" + domain.def.name() + "') is gone for its reboot ("
+                        + e.getMessage() + "); the domain made for it runs");
+            }
             domain.paused = false;
-        } catch (LibxlException e) {
-            throw new BackendException("cannot unpause '" + domain.def.name() + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** Lets a domain paused through {@link #pause} run: a paused guest cannot act on a request. */
+    private void runIfPaused(Domain domain) throws LibxlException {
+        synchronized (domain) {
+            if (domain.paused) {
+                xl.unpause(domain.domid);
+                domain.paused = false;
+            }
         }
     }
 
@@ -443,10 +479,7 @@ public final class LibxlBackend implements HypervisorBackend {
         Domain domain = domain(id);
         int before = domain.domid;
         try {
-            if (domain.paused) {
-                xl.unpause(before); // a paused guest cannot act on the request
-                domain.paused = false;
-            }
+            runIfPaused(domain);
             if (xl.reboot(before)) {
                 if (madeAgainWithin(domain, before, timeout)) {
                     return "the guest restarted";
@@ -520,10 +553,7 @@ public final class LibxlBackend implements HypervisorBackend {
         String name = domain.def.name();
         boolean suspending = false;
         try (SavedStateFile file = SavedStateFile.create(image)) {
-            if (domain.paused) {
-                xl.unpause(domain.domid);
-                domain.paused = false;
-            }
+            runIfPaused(domain);
             suspending = true;
             xl.suspend(domain.domid, file.fd());
             file.sync();
@@ -544,9 +574,11 @@ public final class LibxlBackend implements HypervisorBackend {
      * way) and watch it again, libxl having reported its shutdown for the suspend already.
      */
     private void leavePaused(Domain domain, boolean suspending) throws LibxlException {
-        if (!domain.paused) {
-            xl.pause(domain.domid);
-            domain.paused = true;
+        synchronized (domain) {
+            if (!domain.paused) {
+                xl.pause(domain.domid);
+                domain.paused = true;
+            }
         }
         if (suspending) {
             try {

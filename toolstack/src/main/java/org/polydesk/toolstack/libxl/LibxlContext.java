@@ -23,7 +23,7 @@ import org.polydesk.protocol.rpc.Json;
  * as JSON strings; the caller never sees a native pointer. libxl contexts are thread-safe, so one
  * thread may block in {@link #waitEvent()} while others create and destroy domains.
  */
-public final class LibxlContext implements AutoCloseable {
+public final class LibxlContext implements Libxl, AutoCloseable {
     private static final List<Path> LIBRARY_DIRS = List.of(Path.of("/usr/lib/x86_64-linux-gnu"), Path.of("/usr/lib"),
             Path.of("/usr/local/lib"), Path.of("/lib/x86_64-linux-gnu"));
 
@@ -97,11 +97,13 @@ public final class LibxlContext implements AutoCloseable {
     }
 
     /** The hypervisor's version and capabilities (libxl_version_info as JSON). */
+    @Override
     public JsonNode versionInfo() throws LibxlException {
         return json(xl.libxl_version_info_to_json(ctx, xl.libxl_get_version_info(ctx)), "version info");
     }
 
     /** Creates a domain from a libxl_domain_config in JSON and returns its domid; it is left paused. */
+    @Override
     public int createDomain(String configJson) throws LibxlException {
         return withConfig(configJson, (config, domid) -> check(xl.libxl_domain_create_new(ctx, config, domid, null, null),
                 "libxl could not create the domain"));
@@ -112,6 +114,7 @@ public final class LibxlContext implements AutoCloseable {
      * saved into {@code fd} (for HVM its device model's too), reading it with libxl_domain_restore_params
      * in JSON; returns its domid. It is left paused where it was saved.
      */
+    @Override
     public int restoreDomain(String configJson, int fd, String paramsJson) throws LibxlException {
         Memory params = new Memory(LibxlNative.SIZEOF_DOMAIN_RESTORE_PARAMS);
         xl.libxl_domain_restore_params_init(params);
@@ -148,16 +151,19 @@ public final class LibxlContext implements AutoCloseable {
      * is left suspended (shut down with reason suspend) for the caller to destroy; on failure it may be
      * suspended or not, and {@link #resumeSuspended} lets it run on.
      */
+    @Override
     public void suspend(int domid, int fd) throws LibxlException {
         check(xl.libxl_domain_suspend(ctx, domid, fd, 0, null), "libxl could not save domain " + domid);
     }
 
     /** Lets a domain whose save failed run on (as xl save does): the guest sees its suspend cancelled. */
+    @Override
     public void resumeSuspended(int domid) throws LibxlException {
         check(xl.libxl_domain_resume(ctx, domid, LibxlNative.RESUME_SUSPEND_CANCEL, null), "cannot resume domain " + domid);
     }
 
     /** Changes the medium of an HVM domain's CD drive to the libxl_device_disk in JSON. */
+    @Override
     public void cdromInsert(int domid, String diskJson) throws LibxlException {
         Memory disk = new Memory(LibxlNative.SIZEOF_DEVICE_DISK);
         xl.libxl_device_disk_init(disk);
@@ -170,6 +176,7 @@ public final class LibxlContext implements AutoCloseable {
     }
 
     /** Gives the domain the host's USB device at bus {@code hostbus}, address {@code hostaddr} (libxl picks the port). */
+    @Override
     public void usbdevAdd(int domid, int hostbus, int hostaddr) throws LibxlException {
         String json = LibxlDomainConfig.usbHostDevice(hostbus, hostaddr).toString();
         Memory usbdev = new Memory(LibxlNative.SIZEOF_DEVICE_USBDEV);
@@ -184,6 +191,7 @@ public final class LibxlContext implements AutoCloseable {
     }
 
     /** Takes the host's USB device at bus/address back from the domain; false if the domain has no such device. */
+    @Override
     public boolean usbdevRemove(int domid, int hostbus, int hostaddr) throws LibxlException {
         return findUsbdev(domid, (list, at, bus, addr) -> {
             if (bus != hostbus || addr != hostaddr) {
@@ -196,6 +204,7 @@ public final class LibxlContext implements AutoCloseable {
     }
 
     /** The host USB devices the domain holds, each as {bus, address}. */
+    @Override
     public List<int[]> usbdevList(int domid) throws LibxlException {
         List<int[]> out = new ArrayList<>();
         findUsbdev(domid, (list, at, bus, addr) -> !out.add(new int[] {bus, addr}));
@@ -228,15 +237,18 @@ public final class LibxlContext implements AutoCloseable {
         }
     }
 
+    @Override
     public void unpause(int domid) throws LibxlException {
         check(xl.libxl_domain_unpause(ctx, domid, null), "cannot unpause domain " + domid);
     }
 
+    @Override
     public void pause(int domid) throws LibxlException {
         check(xl.libxl_domain_pause(ctx, domid, null), "cannot pause domain " + domid);
     }
 
     /** Asks the guest to power off: through its PV drivers, else (HVM) by the ACPI power button. */
+    @Override
     public void shutdown(int domid) throws LibxlException {
         int rc = xl.libxl_domain_shutdown(ctx, domid, null);
         if (rc == LibxlNative.ERROR_NOPARAVIRT) {
@@ -246,6 +258,7 @@ public final class LibxlContext implements AutoCloseable {
     }
 
     /** Asks the guest to reboot through its PV drivers; false when it has none (an HVM guest without them). */
+    @Override
     public boolean reboot(int domid) throws LibxlException {
         int rc = xl.libxl_domain_reboot(ctx, domid, null);
         if (rc == LibxlNative.ERROR_NOPARAVIRT) {
@@ -256,10 +269,12 @@ public final class LibxlContext implements AutoCloseable {
     }
 
     /** Resets the domain's machine in place, like its reset button. */
+    @Override
     public void reset(int domid) throws LibxlException {
         check(xl.libxl_send_trigger(ctx, domid, LibxlNative.TRIGGER_RESET, 0, null), "cannot reset domain " + domid);
     }
 
+    @Override
     public void destroy(int domid) throws LibxlException {
         int rc = xl.libxl_domain_destroy(ctx, domid, null);
         if (rc != LibxlNative.ERROR_DOMAIN_NOTFOUND) {
@@ -268,6 +283,7 @@ public final class LibxlContext implements AutoCloseable {
     }
 
     /** Every domain, as libxl_dominfo JSON (domid, uuid, running, shutdown, …). */
+    @Override
     public List<JsonNode> listDomains() throws LibxlException {
         IntByReference count = new IntByReference();
         Pointer list = xl.libxl_list_domain(ctx, count);
@@ -286,6 +302,7 @@ public final class LibxlContext implements AutoCloseable {
     }
 
     /** From now on, {@link #waitEvent()} returns this domain's shutdown and death events. */
+    @Override
     public void watchDeath(int domid) throws LibxlException {
         PointerByReference evgen = new PointerByReference();
         check(xl.libxl_evenable_domain_death(ctx, domid, domid, evgen), "cannot watch domain " + domid);
@@ -295,6 +312,7 @@ public final class LibxlContext implements AutoCloseable {
         }
     }
 
+    @Override
     public void unwatchDeath(int domid) {
         Pointer evgen = deathWatches.remove(domid);
         if (evgen != null) {
@@ -303,6 +321,7 @@ public final class LibxlContext implements AutoCloseable {
     }
 
     /** Blocks until libxl has an event. */
+    @Override
     public LibxlEvent waitEvent() throws LibxlException {
         PointerByReference ref = new PointerByReference();
         check(xl.libxl_event_wait(ctx, ref, LibxlNative.EVENTMASK_ALL, null, null), "waiting for libxl events failed");
@@ -325,6 +344,7 @@ public final class LibxlContext implements AutoCloseable {
     }
 
     /** Ends a PCI device's quarantine and unbinds it from pciback; polydeskd binds dom0's driver itself. */
+    @Override
     public void pciAssignableRemove(String pciJson) throws LibxlException {
         withPci(pciJson, pci -> check(xl.libxl_device_pci_assignable_remove(ctx, pci, 0),
                 "cannot return " + pciJson + " to the host"));
