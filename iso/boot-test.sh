@@ -608,8 +608,10 @@ admin_checks() {
 host_shutdown() {
     local from t0 rc vm=shutdown-test
     t0=$SECONDS
-    # A definition left by an earlier run of this phase on the same disk goes first.
-    rc=$(run_cmd POLYDESK-SHUTDOWN-VM 300 "polyctl vm delete $vm >/dev/null 2>&1; k=\$(ls /boot/vmlinuz-* | tail -n1); \
+    # A definition left by an earlier run of this phase on the same disk goes first. Three polyctl
+    # calls and a PVH domain of 512 MiB made under nested emulation: 300 s was once just too short
+    # (the VM ran, its RC=0 came a few seconds after the bound).
+    rc=$(run_cmd POLYDESK-SHUTDOWN-VM 600 "polyctl vm delete $vm >/dev/null 2>&1; k=\$(ls /boot/vmlinuz-* | tail -n1); \
 polyctl vm create --name $vm --type pvh --memory 512 --kernel \$k --ramdisk /boot/initrd.img-\${k#/boot/vmlinuz-} \
 --cmdline 'console=hvc0' >/dev/null && polyctl vm start $vm >/dev/null && { n=0; \
 until echo '$admin_password' | sudo -S -p '' xl list $vm >/dev/null 2>&1 || [ \$n -ge 30 ]; do sleep 2; n=\$((n+1)); done; \

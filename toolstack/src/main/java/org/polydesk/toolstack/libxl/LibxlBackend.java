@@ -428,35 +428,35 @@ public final class LibxlBackend implements HypervisorBackend {
 
     @Override
     public void pause(UUID id) throws BackendException {
-        Domain domain = domain(id);
-        synchronized (domain) {
-            try {
-                xl.pause(domain.domid);
-            } catch (LibxlException e) {
-                if (!domain.rebooting) {
-                    throw new BackendException("cannot pause '" + domain.def.name() + "': " + e.getMessage(), e);
-                }
-                LOG.info("domain " + domain.domid + " ('" + domain.def.name() + "') is gone for its reboot ("
-                        + e.getMessage() + "); the domain made for it stays paused");
-            }
-            domain.paused = true;
-        }
+        setPaused(domain(id), true);
     }
 
     @Override
     public void unpause(UUID id) throws BackendException {
-        Domain domain = domain(id);
+        setPaused(domain(id), false);
+    }
+
+    /**
+     * Pauses or lets run the domain, under its lock (a reboot's remake waits, or is waited for). A
+     * domain gone for its reboot cannot be asked: what was asked holds for the domain made for it.
+     */
+    private void setPaused(Domain domain, boolean paused) throws BackendException {
         synchronized (domain) {
             try {
-                xl.unpause(domain.domid);
-            } catch (LibxlException e) {
-                if (!domain.rebooting) {
-                    throw new BackendException("cannot unpause '" + domain.def.name() + "': " + e.getMessage(), e);
+                if (paused) {
+                    xl.pause(domain.domid);
+                } else {
+                    xl.unpause(domain.domid);
                 }
-                LOG.info("domain " + domain.domid + " ('" + domain.def.name() + "') is gone for its reboot ("
-                        + e.getMessage() + "); the domain made for it runs");
+            } catch (LibxlException e) {
+                String verb = paused ? "pause" : "unpause";
+                if (!domain.rebooting) {
+                    throw new BackendException("cannot " + verb + " '" + domain.def.name() + "': " + e.getMessage(), e);
+                }
+                LOG.info("cannot " + verb + " domain " + domain.domid + " ('" + domain.def.name() + "'), gone for its reboot ("
+                        + e.getMessage() + "); the domain made for it " + (paused ? "stays paused" : "runs"));
             }
-            domain.paused = false;
+            domain.paused = paused;
         }
     }
 
