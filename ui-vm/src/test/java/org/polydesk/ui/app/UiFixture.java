@@ -185,8 +185,12 @@ final class UiFixture implements AutoCloseable {
         }
     }
 
-    /** Clicks a node, scrolled into view first. */
+    /**
+     * Clicks a node once it is shown (a control may be laid out a moment after the page it is on),
+     * scrolled into view first.
+     */
     void click(String query) {
+        await(query + " shown", 10, () -> visible(query), () -> query + " not shown");
         reveal(query);
         robot.clickOn(query);
     }
