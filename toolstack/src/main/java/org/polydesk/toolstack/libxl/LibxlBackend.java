@@ -10,7 +10,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.polydesk.protocol.vm.Disk;
 import org.polydesk.protocol.vm.GuestType;
 import org.polydesk.protocol.toolstack.HostInfo;
 import org.polydesk.protocol.vm.VmDefinition;
@@ -62,7 +65,12 @@ public final class LibxlBackend implements HypervisorBackend {
 
     /** A running domain and what polydeskd knows about how it is ending. */
     private static final class Domain {
-        final VmDefinition def;
+        /**
+         * What the domain is made with, the CD media changed while it runs included: a domain made
+         * again for a reboot gets the media that were in its drives, as a PC's drive keeps its disc.
+         * Changed only under this Domain's lock.
+         */
+        volatile VmDefinition def;
         final VmRuntimeDir dir;
         final List<String> gpuFunctions;
         volatile int domid;
@@ -82,6 +90,8 @@ public final class LibxlBackend implements HypervisorBackend {
         volatile ExitReason reason;
         volatile String detail;
         final CompletableFuture<Void> reported = new CompletableFuture<>();
+        /** The host's USB devices given to it, given again to a domain made for its reboot; under this Domain's lock. */
+        final Set<UsbAddress> usb = new LinkedHashSet<>();
 
         Domain(VmDefinition def, VmRuntimeDir dir, List<String> gpuFunctions, int domid) {
             this.def = def;
@@ -341,6 +351,7 @@ public final class LibxlBackend implements HypervisorBackend {
                     // the user's pause holds for the domain made for it.
                     domain.domid = create(domain.def, domain.dir, domain.gpuFunctions, null, domain.paused);
                     byDomid.put(domain.domid, domain);
+                    giveUsbAgain(domain);
                 }
                 if (domain.destroyRequested) {
                     // Destroyed while it was being made again (destroyNow had the old domain): this one goes too.
@@ -352,7 +363,10 @@ public final class LibxlBackend implements HypervisorBackend {
             } catch (BackendException e) {
                 end(domain, ExitReason.CRASHED, "the guest asked to reboot but could not be started again: " + e.getMessage());
             } finally {
-                domain.rebooting = false; // only now: reboot() must never see it neither rebooting nor made again
+                synchronized (domain) {
+                    domain.rebooting = false; // only now: reboot() must never see it neither rebooting nor made again
+                    domain.notifyAll(); // the calls that wait for the remake (onDomain)
+                }
             }
         }
         if (domain.destroyRequested) {
@@ -644,8 +658,12 @@ public final class LibxlBackend implements HypervisorBackend {
             throw new BackendException("'" + domain.def.name() + "' is " + domain.def.type().name() + ": on Xen, USB devices"
                     + " reach HVM guests (through their device model) only");
         }
+        UsbAddress address = new UsbAddress(device.bus(), device.address());
         try {
-            xl.usbdevAdd(domain.domid, device.bus(), device.address());
+            onDomain(domain, domid -> {
+                xl.usbdevAdd(domid, address.bus(), address.address());
+                return domain.usb.add(address);
+            });
         } catch (LibxlException e) {
             throw new BackendException(e.getMessage(), e);
         }
@@ -654,8 +672,14 @@ public final class LibxlBackend implements HypervisorBackend {
     @Override
     public void usbDetach(UUID id, org.polydesk.protocol.usb.UsbDevice device) throws BackendException {
         Domain domain = domain(id);
+        UsbAddress address = new UsbAddress(device.bus(), device.address());
         try {
-            if (!xl.usbdevRemove(domain.domid, device.bus(), device.address())) {
+            boolean had = onDomain(domain, domid -> {
+                boolean removed = xl.usbdevRemove(domid, address.bus(), address.address());
+                domain.usb.remove(address);
+                return removed;
+            });
+            if (!had) {
                 throw new BackendException("'" + domain.def.name() + "' has no USB device " + device.port());
             }
         } catch (LibxlException e) {
@@ -667,21 +691,100 @@ public final class LibxlBackend implements HypervisorBackend {
     public List<UsbAddress> usbHeld(UUID id) throws BackendException {
         Domain domain = domain(id);
         try {
-            return xl.usbdevList(domain.domid).stream().map(a -> new UsbAddress(a[0], a[1])).toList();
+            return onDomain(domain, xl::usbdevList).stream().map(a -> new UsbAddress(a[0], a[1])).toList();
         } catch (LibxlException e) {
             throw new BackendException(e.getMessage(), e);
         }
     }
 
-    /** libxl_cdrom_insert with the drive's vdev and the new medium, or none (xl cd-eject). */
+    /**
+     * libxl_cdrom_insert with the drive's vdev and the new medium, or none (xl cd-eject); the domain
+     * made for a reboot gets the drive as it is now.
+     */
     private void changeCd(UUID id, int disk, Path medium) throws BackendException {
         Domain domain = domain(id);
         String verb = medium == null ? "eject the CD of" : "insert " + medium + " into";
         try {
             String vdev = LibxlDomainConfig.cdromVdev(domain.def, disk);
-            xl.cdromInsert(domain.domid, LibxlDomainConfig.cdrom(vdev, medium).toString());
+            onDomain(domain, domid -> {
+                xl.cdromInsert(domid, LibxlDomainConfig.cdrom(vdev, medium).toString());
+                domain.def = withMedium(domain.def, disk, medium);
+                return null;
+            });
         } catch (IllegalArgumentException | LibxlException e) {
             throw new BackendException("cannot " + verb + " '" + domain.def.name() + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code def} with {@code medium} in its CD drive {@code disk} (null: empty). */
+    private static VmDefinition withMedium(VmDefinition def, int disk, Path medium) {
+        List<Disk> disks = new ArrayList<>(def.disks());
+        Disk d = disks.get(disk);
+        disks.set(disk, new Disk(medium == null ? null : medium.toString(), "raw", true, true, d.vdev(), d.bus()));
+        return def.toBuilder().disks(disks).build();
+    }
+
+    /** A call that reaches a domain by its domid. */
+    @FunctionalInterface
+    private interface DomainCall<T> {
+        T on(int domid) throws LibxlException;
+    }
+
+    /**
+     * Runs {@code call} under the domain's lock on the domain that runs the VM: while a guest's
+     * reboot has its domain made again, the call waits for the new one; one that failed because
+     * the guest went for its reboot meanwhile is made again on the new one.
+     */
+    private static <T> T onDomain(Domain domain, DomainCall<T> call) throws LibxlException, BackendException {
+        synchronized (domain) {
+            waitOutRemake(domain);
+            try {
+                return call.on(domain.domid);
+            } catch (LibxlException e) {
+                if (!domain.rebooting) {
+                    throw e;
+                }
+                LOG.info("domain " + domain.domid + " ('" + domain.def.name() + "') went for its reboot during a call ("
+                        + e.getMessage() + "); made again on the domain made for it");
+                waitOutRemake(domain);
+                return call.on(domain.domid);
+            }
+        }
+    }
+
+    /** Under the domain's lock, which it lets go meanwhile: waits while the domain is made again for a reboot. */
+    private static void waitOutRemake(Domain domain) throws BackendException {
+        long deadline = System.nanoTime() + REMAKE_TIMEOUT.toNanos();
+        while (domain.rebooting) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new BackendException("'" + domain.def.name() + "' shut down to reboot but was not made again within "
+                        + REMAKE_TIMEOUT.toSeconds() + " s");
+            }
+            try {
+                domain.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BackendException("interrupted while '" + domain.def.name() + "' was made again for its reboot");
+            }
+        }
+    }
+
+    /**
+     * Gives the domain made for a reboot the host's USB devices its predecessor had, as a PC keeps
+     * what is plugged into it; one that cannot be given (unplugged meanwhile) is left out, and the
+     * USB manager's next look at the bus says where it is.
+     */
+    private void giveUsbAgain(Domain domain) {
+        for (java.util.Iterator<UsbAddress> it = domain.usb.iterator(); it.hasNext(); ) {
+            UsbAddress a = it.next();
+            try {
+                xl.usbdevAdd(domain.domid, a.bus(), a.address());
+            } catch (LibxlException e) {
+                LOG.warning("cannot give USB device " + a.bus() + ":" + a.address() + " again to domain " + domain.domid
+                        + " ('" + domain.def.name() + "'), made for its reboot: " + e.getMessage());
+                it.remove();
+            }
         }
     }
 
@@ -761,6 +864,14 @@ public final class LibxlBackend implements HypervisorBackend {
                     } catch (LibxlException e) {
                         LOG.warning("cannot watch domain " + domain.domid + ": " + e.getMessage());
                         continue;
+                    }
+                    if (def.type() == GuestType.HVM) {
+                        try {
+                            // What it holds is given again to the domain made for its next reboot.
+                            xl.usbdevList(domain.domid).forEach(a -> domain.usb.add(new UsbAddress(a[0], a[1])));
+                        } catch (LibxlException e) {
+                            LOG.warning("cannot list the USB devices of domain " + domain.domid + ": " + e.getMessage());
+                        }
                     }
                     byId.put(def.id(), domain);
                     byDomid.put(domain.domid, domain);

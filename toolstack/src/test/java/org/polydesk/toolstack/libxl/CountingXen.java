@@ -1,6 +1,12 @@
 package org.polydesk.toolstack.libxl;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,8 +23,9 @@ import org.polydesk.protocol.rpc.Json;
  * A test double of libxl for {@link LibxlBackend}: domains with Xen's controller pause count (a new
  * domain holds one; an unpause with none left is refused with EINVAL, a call on a domain that is
  * gone with ESRCH, as Xen 4.17's domctl does), and the shutdown and death events of watched
- * domains. A test may hold the next domain creation to run calls while a domain is being made.
- * Nothing else of libxl is here.
+ * domains; an HVM domain's device model as far as the backend sees it: its QMP socket listening,
+ * the media in its CD drives and the host's USB devices it was given. A test may hold the next
+ * domain creation to run calls while a domain is being made. Nothing else of libxl is here.
  */
 final class CountingXen implements Libxl {
     private static final int EINVAL = -22;
@@ -27,6 +34,12 @@ final class CountingXen implements Libxl {
     private static final class Domain {
         int pauses = 1;
         boolean shutDown;
+        /** Each drive's medium by vdev ("": empty). */
+        final Map<String, String> media = new HashMap<>();
+        final Set<List<Integer>> usb = new HashSet<>();
+        /** The device model's QMP socket, for an HVM domain. */
+        ServerSocketChannel qmp;
+        Path qmpPath;
     }
 
     private final Map<Integer, Domain> domains = new HashMap<>();
@@ -94,6 +107,16 @@ final class CountingXen implements Libxl {
         return new ArrayList<>(domains.keySet());
     }
 
+    /** The medium in drive {@code vdev} of {@code domid} ("": empty), or null when it has no such drive. */
+    synchronized String medium(int domid, String vdev) {
+        return domains.get(domid).media.get(vdev);
+    }
+
+    /** The host's USB devices (bus, address) {@code domid} holds. */
+    synchronized Set<List<Integer>> usb(int domid) {
+        return new HashSet<>(domains.get(domid).usb);
+    }
+
     @Override
     public int createDomain(String configJson) throws LibxlException {
         CountDownLatch begun;
@@ -116,9 +139,35 @@ final class CountingXen implements Libxl {
             }
         }
         synchronized (this) {
+            Domain d = new Domain();
+            JsonNode config;
+            try {
+                config = Json.mapper().readTree(configJson);
+            } catch (IOException e) {
+                throw new LibxlException("not a domain configuration: " + e.getMessage(), EINVAL);
+            }
+            for (JsonNode disk : config.path("disks")) {
+                d.media.put(disk.path("vdev").asText(), disk.path("pdev_path").asText(""));
+            }
+            for (JsonNode arg : config.path("b_info").path("extra_hvm")) {
+                if (arg.asText().startsWith("unix:") && arg.asText().contains("qmp")) {
+                    listen(d, Path.of(arg.asText().substring(5).split(",")[0]));
+                }
+            }
             int domid = nextDomid++;
-            domains.put(domid, new Domain());
+            domains.put(domid, d);
             return domid;
+        }
+    }
+
+    /** The device model opens its QMP socket (where the last one's was, for a domain made again). */
+    private static void listen(Domain d, Path socket) throws LibxlException {
+        try {
+            Files.deleteIfExists(socket);
+            d.qmp = ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(socket));
+            d.qmpPath = socket;
+        } catch (IOException e) {
+            throw new LibxlException("the device model cannot listen on " + socket + ": " + e.getMessage(), EINVAL);
         }
     }
 
@@ -138,7 +187,16 @@ final class CountingXen implements Libxl {
 
     @Override
     public synchronized void destroy(int domid) {
-        if (domains.remove(domid) != null && watched.contains(domid)) {
+        Domain d = domains.remove(domid);
+        if (d != null && d.qmp != null) {
+            try {
+                d.qmp.close();
+                Files.deleteIfExists(d.qmpPath);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        if (d != null && watched.contains(domid)) {
             report(new LibxlEvent(domid, LibxlEvent.Type.DEATH, -1, event("death")));
         }
     }
@@ -197,24 +255,36 @@ final class CountingXen implements Libxl {
         throw new UnsupportedOperationException("not in this test double");
     }
 
+    /** libxl finds the drive by vdev; a domain without it is refused, as libxl refuses it. */
     @Override
-    public void cdromInsert(int domid, String diskJson) {
-        throw new UnsupportedOperationException("not in this test double");
+    public synchronized void cdromInsert(int domid, String diskJson) throws LibxlException {
+        Domain d = existing(domid, "change a CD of");
+        JsonNode disk;
+        try {
+            disk = Json.mapper().readTree(diskJson);
+        } catch (IOException e) {
+            throw new LibxlException("not a disk: " + e.getMessage(), EINVAL);
+        }
+        String vdev = disk.path("vdev").asText();
+        if (!d.media.containsKey(vdev)) {
+            throw new LibxlException("domain " + domid + " has no drive " + vdev, EINVAL);
+        }
+        d.media.put(vdev, disk.path("pdev_path").asText(""));
     }
 
     @Override
-    public void usbdevAdd(int domid, int hostbus, int hostaddr) {
-        throw new UnsupportedOperationException("not in this test double");
+    public synchronized void usbdevAdd(int domid, int hostbus, int hostaddr) throws LibxlException {
+        existing(domid, "give a USB device to").usb.add(List.of(hostbus, hostaddr));
     }
 
     @Override
-    public boolean usbdevRemove(int domid, int hostbus, int hostaddr) {
-        throw new UnsupportedOperationException("not in this test double");
+    public synchronized boolean usbdevRemove(int domid, int hostbus, int hostaddr) throws LibxlException {
+        return existing(domid, "take a USB device from").usb.remove(List.of(hostbus, hostaddr));
     }
 
     @Override
-    public List<int[]> usbdevList(int domid) {
-        throw new UnsupportedOperationException("not in this test double");
+    public synchronized List<int[]> usbdevList(int domid) throws LibxlException {
+        return existing(domid, "list the USB devices of").usb.stream().map(a -> new int[] {a.get(0), a.get(1)}).toList();
     }
 
     @Override
