@@ -60,7 +60,7 @@ if [ -n "$daemon_up" ]; then
 else
     skip_all "polydeskd is not running (step c)" \
         d-create-start-hvm d-create-start-pvh d-running d-hvm-windows-settings e-hvm-sockets e-hvm-qmp \
-        f-pause-hvm f-resume-hvm f-reboot-hvm f-suspend-hvm f-resume-saved-hvm f-resumed-guest-continued \
+        f-pause-hvm f-resume-hvm f-reboot-hvm f-cd-kept-hvm f-suspend-hvm f-resume-saved-hvm f-resumed-guest-continued \
         f-resumed-same-config f-cd-insert-hvm f-cd-eject-hvm f-stop-hvm f-pvh-booted f-destroy-pvh g-create-times \
         k-network-default k-vif-lease k-vif-offline l-usb-list l-usb-hvm m-sound-server m-sound-hvm m-sound-restart \
         h-gpu-list h-gpu-reset-refuses-dom0s h-gpu-assignable h-gpu-taken h-gpu-assigned \

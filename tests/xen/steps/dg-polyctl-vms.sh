@@ -272,7 +272,12 @@ if [ -n "$ready" ] && [ "$(state hvm-test)" = running ]; then
     [ -z "$why" ] || indent "$OUT/f-resume.txt"
 
     # The guest restarts: it says READY once more (on the pty of the domain made again, or
-    # the same one when reset in place).
+    # the same one when reset in place). A CD is put in first: a PC's drive keeps its disc over
+    # a reboot, and so must the domain polydeskd makes for it (f-cd-kept-hvm, read from the new
+    # domain's CD backend and its device model), then it is taken out again (the suspend's
+    # comparison of configurations wants the definition's drive).
+    head -c 1048576 /dev/zero > "$cd_iso"
+    pc vm cd-insert hvm-test "$cd_iso" > "$OUT/f-cd-kept.txt" 2>&1 || info "polyctl vm cd-insert hvm-test: rc $?"
     t=$(now)
     readies=$(grep -c 'POLYDESK-GUEST READY' "$OUT/hvm-serial.log" 2>/dev/null)
     old_domid=$(xl domid hvm-test 2>/dev/null)
@@ -283,9 +288,25 @@ if [ -n "$ready" ] && [ "$(state hvm-test)" = running ]; then
     [ "$(state hvm-test)" = running ] || why="$why polyctl says '$(state hvm-test)';"
     verdict f-reboot-hvm "$t" "$why"
     [ -z "$why" ] || { indent "$OUT/f-reboot.txt"; indent "$OUT/hvm-serial.log" 5; }
-    info "hvm-test domain $old_domid before the reboot, $(xl domid hvm-test 2>/dev/null) after"
+    new_domid=$(xl domid hvm-test 2>/dev/null)
+    info "hvm-test domain $old_domid before the reboot, $new_domid after"
+    if [ -z "$new_domid" ] || [ "$new_domid" = "$old_domid" ]; then
+        skip f-cd-kept-hvm "no new domain after the reboot (domain '${new_domid:-none}'): nothing to look at"
+    else
+        why=
+        wait_for 120 "the new device model's QMP socket" test -S "$qmp" || why="no QMP socket $qmp;"
+        wait_for 30 "the new domain's CD backend to hold $cd_iso" cd_holds_iso \
+            || why="$why the new domain's CD backend params are '$(cd_params)';"
+        dm=$(dm_cd)
+        [ "$dm" = inserted ] || why="$why the new device model's CD drive is '${dm:-not answering}' (query-block);"
+        verdict f-cd-kept-hvm "$t" "$why"
+        [ -z "$why" ] || { indent "$OUT/f-cd-kept.txt"; indent "$OUT/qmp-block.txt" 5; }
+    fi
+    pc vm cd-eject hvm-test >> "$OUT/f-cd-kept.txt" 2>&1 || info "polyctl vm cd-eject hvm-test: rc $?"
+    wait_for 30 "hvm-test's CD backend to be empty" cd_is_empty || info "the CD drive's backend params are '$(cd_params)'"
+    rm -f "$cd_iso"
 else
-    skip_all "hvm-test never became READY (see f-stop-hvm)" f-pause-hvm f-resume-hvm f-reboot-hvm
+    skip_all "hvm-test never became READY (see f-stop-hvm)" f-pause-hvm f-resume-hvm f-reboot-hvm f-cd-kept-hvm
 fi
 
 # --- f. suspend the HVM guest to disk and start it again (it resumes), through polyctl ------
