@@ -34,25 +34,39 @@ fi
 # The HVM guest's ttyS0 is QEMU's serial0 on a pty (path in xenstore); xenconsoled
 # logs only PV consoles, so read the pty here to see the guest's READY. A reboot that
 # makes the domain again gives it a new pty: read_serial appends that one to the log.
+# serial_domid is the domain whose pty is read: only once its device model has published it
+# (a look made too early is made again by follow_hvm_serial, at each poll of the waits).
 serial_pid=
 serial_domid=
+serial_missing=
 read_serial() {
     [ -n "$serial_pid" ] && kill "$serial_pid" 2>/dev/null
     serial_pid=
     domid=$(xl domid hvm-test 2>/dev/null)
-    serial_domid=$domid
     pty=$([ -n "$domid" ] && xenstore-read "/local/domain/$domid/serial/0/tty" 2>/dev/null)
     if [ -n "$pty" ] && [ -c "$pty" ]; then
+        serial_domid=$domid
         stty -F "$pty" raw -echo 2>/dev/null
         cat "$pty" >> "$OUT/hvm-serial.log" 2>/dev/null &
         serial_pid=$!
         info "hvm-test serial: $pty (domain $domid)"
-    else
-        info "hvm-test serial: no pty found (domain '${domid:-none}')"
+    elif [ "$serial_missing" != "${domid:-none}" ]; then
+        serial_missing=${domid:-none}
+        info "hvm-test serial: no pty yet (domain '${domid:-none}'); looked for again at each poll"
     fi
 }
+# follow_hvm_serial: reads hvm-test's serial anew when its domain is not the one read (made again
+# for a reboot, or its pty not published at the last look).
+follow_hvm_serial() {
+    _now=$(xl domid hvm-test 2>/dev/null)
+    if [ -n "$_now" ] && [ "$_now" != "$serial_domid" ]; then read_serial; fi
+    return 0
+}
 # ready_again: a READY more in the serial log than the $readies counted before.
-ready_again() { [ "$(grep -c 'POLYDESK-GUEST READY' "$OUT/hvm-serial.log" 2>/dev/null)" -gt "${readies:-0}" ]; }
+ready_again() {
+    follow_hvm_serial
+    [ "$(grep -c 'POLYDESK-GUEST READY' "$OUT/hvm-serial.log" 2>/dev/null)" -gt "${readies:-0}" ]
+}
 read_serial
 pvh_time=
 t=$(now)
@@ -147,8 +161,7 @@ fi
 # hvm_ready_or_gone: READY in either log (ready= which), or the domain is gone.
 hvm_ready_or_gone() {
     # A guest that triple-faulted under TCG was made again by polydeskd: read the new domain's pty.
-    _now=$(xl domid hvm-test 2>/dev/null)
-    [ -n "$_now" ] && [ "$_now" != "$serial_domid" ] && read_serial
+    follow_hvm_serial
     for f in "$OUT/hvm-serial.log" "/run/polydesk/vm/$hvm_id/console.log"; do
         has_line "$f" 'POLYDESK-GUEST READY' && { ready=$f; return 0; }
     done
