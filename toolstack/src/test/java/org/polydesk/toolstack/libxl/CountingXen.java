@@ -17,6 +17,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.polydesk.protocol.rpc.Json;
 
 /**
@@ -68,6 +69,42 @@ final class CountingXen implements Libxl {
             go = gate;
         }
         go.countDown();
+    }
+
+    /** A call of the backend's, run by a test while a domain is made again. */
+    @FunctionalInterface
+    interface Call {
+        void run() throws Exception;
+    }
+
+    /**
+     * The guest in {@code domid} reboots, and {@code call} is made on a thread of its own while the
+     * domain for the reboot is being made (the old one gone): it may wait for that domain, then the
+     * creation goes on. What the call threw, or null.
+     */
+    Exception callWhileRemaking(int domid, Call call) throws InterruptedException {
+        CountDownLatch creating = holdNextCreate();
+        guestReboots(domid);
+        if (!creating.await(10, TimeUnit.SECONDS)) {
+            throw new AssertionError("the reboot's domain was not being made");
+        }
+        AtomicReference<Exception> failed = new AtomicReference<>();
+        Thread caller = new Thread(() -> {
+            try {
+                call.run();
+            } catch (Exception e) {
+                failed.set(e);
+            }
+        }, "call-while-remaking");
+        caller.start();
+        // The call waits for the domain being made (the backend holds the domain's lock meanwhile).
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (caller.getState() != Thread.State.BLOCKED && caller.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        letCreateGoOn();
+        caller.join(10_000);
+        return failed.get();
     }
 
     /** From now on events wait in Xen until {@link #reportHeldEvents}: calls may come before libxl reports one. */

@@ -3,18 +3,12 @@ package org.polydesk.toolstack.libxl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +17,6 @@ import org.polydesk.protocol.vm.Disk;
 import org.polydesk.protocol.vm.GuestType;
 import org.polydesk.protocol.vm.VmDefinition;
 import org.polydesk.toolstack.backend.HypervisorBackend;
-import org.polydesk.toolstack.backend.RunningVm;
 
 /**
  * On Xen a guest's reboot is a new domain, made from what polydeskd hands libxl. What a person put
@@ -43,7 +36,7 @@ class LibxlBackendRebootDevicesTest {
     Path run;
 
     private final CountingXen xen = new CountingXen();
-    private final BlockingQueue<RunningVm> remade = new LinkedBlockingQueue<>();
+    private final RemadeDomains remade = new RemadeDomains();
     private LibxlBackend backend;
     private Path installer;
     private Path tools;
@@ -52,17 +45,7 @@ class LibxlBackendRebootDevicesTest {
     void start() throws Exception {
         installer = Files.writeString(run.resolve("installer.iso"), "an installer");
         tools = Files.writeString(run.resolve("tools.iso"), "guest tools");
-        HypervisorBackend.ExitListener listener = new HypervisorBackend.ExitListener() {
-            @Override
-            public void exited(UUID id, HypervisorBackend.ExitReason reason, String detail) {
-            }
-
-            @Override
-            public void remade(UUID id, RunningVm now) {
-                remade.add(now);
-            }
-        };
-        backend = new LibxlBackend(xen, run, listener, null, null, run.resolve("proc"));
+        backend = new LibxlBackend(xen, run, remade, null, null, run.resolve("proc"));
         VmDefinition def = VmDefinition.builder().id(ID).name("Installer").slot(1).memoryMib(512).type(GuestType.HVM)
                 .disks(List.of(new Disk(null, "raw", true, true, EMPTY_DRIVE), new Disk(tools.toString(), "raw", true, true, FULL_DRIVE)))
                 .build();
@@ -79,7 +62,7 @@ class LibxlBackendRebootDevicesTest {
         assertEquals("", xen.medium(1, FULL_DRIVE));
 
         xen.guestReboots(1);
-        int now = remadeDomid();
+        int now = remade.next();
         assertEquals(installer.toString(), xen.medium(now, EMPTY_DRIVE), "the installer inserted while it ran is still in");
         assertEquals("", xen.medium(now, FULL_DRIVE), "the CD ejected while it ran stays out");
     }
@@ -88,47 +71,21 @@ class LibxlBackendRebootDevicesTest {
     void aUsbDeviceGivenToTheGuestIsGivenAgainToTheDomainMadeForItsReboot() throws Exception {
         backend.usbAttach(ID, KEYBOARD);
         xen.guestReboots(1);
-        int now = remadeDomid();
+        int now = remade.next();
         assertEquals(Set.of(List.of(1, 5)), xen.usb(now), "the keyboard is in the rebooted guest");
         assertEquals(List.of(new HypervisorBackend.UsbAddress(1, 5)), backend.usbHeld(ID));
 
         backend.usbDetach(ID, KEYBOARD);
         xen.guestReboots(now);
-        int next = remadeDomid();
+        int next = remade.next();
         assertEquals(Set.of(), xen.usb(next), "a device taken back is not given again at the next reboot");
     }
 
     @Test
     void aCdInsertedWhileTheDomainIsMadeAgainReachesTheNewOne() throws Exception {
-        CountDownLatch creating = xen.holdNextCreate();
-        xen.guestReboots(1);
-        assertTrue(creating.await(10, TimeUnit.SECONDS), "the reboot's domain is being made");
-
-        AtomicReference<Exception> failed = new AtomicReference<>();
-        Thread insert = new Thread(() -> {
-            try {
-                backend.insertCd(ID, 0, installer);
-            } catch (Exception e) {
-                failed.set(e);
-            }
-        }, "insert");
-        insert.start();
-        // The insert waits for the domain being made (the old one is gone).
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (insert.getState() != Thread.State.BLOCKED && insert.isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        xen.letCreateGoOn();
-        insert.join(10_000);
-        assertNull(failed.get(), "the insert is not refused");
-        int now = remadeDomid();
+        assertNull(xen.callWhileRemaking(1, () -> backend.insertCd(ID, 0, installer)), "the insert is not refused");
+        int now = remade.next();
         assertNotEquals(1, now);
         assertEquals(installer.toString(), xen.medium(now, EMPTY_DRIVE), "the medium is in the new domain's drive");
-    }
-
-    private int remadeDomid() throws InterruptedException {
-        RunningVm vm = remade.poll(10, TimeUnit.SECONDS);
-        assertTrue(vm != null, "the VM was made again for its reboot");
-        return vm.domid();
     }
 }
