@@ -8,7 +8,8 @@
 #   bash display-server/bench.sh                   the first four
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -q -o install -DskipTests -pl protocol,test-support -am 2>/dev/null || mvn -q install -DskipTests -pl protocol,test-support -am
+# What its tests depend on (the toolstack too: its test jar holds TestPolydeskd), installed for the bench classpath.
+mvn -q -o install -DskipTests -pl protocol,test-support,toolstack -am 2>/dev/null || mvn -q install -DskipTests -pl protocol,test-support,toolstack -am
 mvn -q -Pbench -pl display-server test-compile dependency:build-classpath \
     -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
 cd display-server

@@ -4,7 +4,8 @@
 #   bash input-server/bench.sh 100000     more frames
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -q -o install -DskipTests -pl protocol,test-support -am 2>/dev/null || mvn -q install -DskipTests -pl protocol,test-support -am
+# What its tests depend on (the toolstack too: its test jar holds TestPolydeskd), installed for the bench classpath.
+mvn -q -o install -DskipTests -pl protocol,test-support,toolstack -am 2>/dev/null || mvn -q install -DskipTests -pl protocol,test-support,toolstack -am
 mvn -q -o -pl input-server test-compile dependency:build-classpath \
     -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
 cd input-server
