@@ -345,14 +345,26 @@ public final class LibxlBackend implements HypervisorBackend {
         xl.unwatchDeath(domain.domid);
         byDomid.remove(domain.domid, domain);
         if (domain.rebooting && !domain.destroyRequested && !domain.stopRequested) {
-            try {
-                synchronized (domain) {
+            boolean remade = false;
+            synchronized (domain) {
+                try {
                     // Paused while it rebooted (the pause reached the domain that went, or none):
                     // the user's pause holds for the domain made for it.
                     domain.domid = create(domain.def, domain.dir, domain.gpuFunctions, null, domain.paused);
                     byDomid.put(domain.domid, domain);
                     giveUsbAgain(domain);
+                    remade = true;
+                } catch (BackendException e) {
+                    end(domain, ExitReason.CRASHED, "the guest asked to reboot but could not be started again: " + e.getMessage());
+                } finally {
+                    // Only once the new domid is set (or the VM has ended): reboot() must never see it
+                    // neither rebooting nor made again. And before the listener hears of it: a call that
+                    // waits for the remake (onDomain) may hold the lock the listener takes (VmManager's).
+                    domain.rebooting = false;
+                    domain.notifyAll();
                 }
+            }
+            if (remade) {
                 if (domain.destroyRequested) {
                     // Destroyed while it was being made again (destroyNow had the old domain): this one goes too.
                     destroyQuietly(domain.domid);
@@ -360,13 +372,6 @@ public final class LibxlBackend implements HypervisorBackend {
                     listener.remade(domain.def.id(), running(domain));
                 }
                 return;
-            } catch (BackendException e) {
-                end(domain, ExitReason.CRASHED, "the guest asked to reboot but could not be started again: " + e.getMessage());
-            } finally {
-                synchronized (domain) {
-                    domain.rebooting = false; // only now: reboot() must never see it neither rebooting nor made again
-                    domain.notifyAll(); // the calls that wait for the remake (onDomain)
-                }
             }
         }
         if (domain.destroyRequested) {

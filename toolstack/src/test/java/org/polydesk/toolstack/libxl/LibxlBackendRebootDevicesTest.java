@@ -83,7 +83,7 @@ class LibxlBackendRebootDevicesTest {
 
     @Test
     void aCdInsertedWhileTheDomainIsMadeAgainReachesTheNewOne() throws Exception {
-        assertNull(xen.callWhileRemaking(1, () -> backend.insertCd(ID, 0, installer)), "the insert is not refused");
+        assertNull(xen.callWhileRemaking(1, remade.asTheManager(() -> backend.insertCd(ID, 0, installer))), "the insert is not refused");
         int now = remade.next();
         assertNotEquals(1, now);
         assertEquals(installer.toString(), xen.medium(now, EMPTY_DRIVE), "the medium is in the new domain's drive");

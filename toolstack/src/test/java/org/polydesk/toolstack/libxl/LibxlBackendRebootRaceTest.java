@@ -60,7 +60,7 @@ class LibxlBackendRebootRaceTest {
 
     @Test
     void aPauseWhileTheDomainIsMadeAgainWaitsAndPausesTheNewOne() throws Exception {
-        assertEquals(null, xen.callWhileRemaking(1, () -> backend.pause(ID)), "the pause is not refused");
+        assertEquals(null, xen.callWhileRemaking(1, remade.asTheManager(() -> backend.pause(ID))), "the pause is not refused");
         int now = remade.next();
         assertNotEquals(1, now);
         assertEquals(1, xen.pauses(now), "the pause reached the domain made for the reboot");

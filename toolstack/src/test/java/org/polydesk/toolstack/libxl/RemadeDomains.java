@@ -9,7 +9,10 @@ import java.util.concurrent.TimeUnit;
 import org.polydesk.toolstack.backend.HypervisorBackend;
 import org.polydesk.toolstack.backend.RunningVm;
 
-/** The backend's listener in the reboot tests: the domains it made again for guests' reboots, in order. */
+/**
+ * The backend's listener in the reboot tests: the domains it made again for guests' reboots, in
+ * order. As VmManager's, it takes a lock that the manager holds while it calls the backend.
+ */
 final class RemadeDomains implements HypervisorBackend.ExitListener {
     private final BlockingQueue<RunningVm> remade = new LinkedBlockingQueue<>();
 
@@ -18,8 +21,20 @@ final class RemadeDomains implements HypervisorBackend.ExitListener {
     }
 
     @Override
-    public void remade(UUID id, RunningVm now) {
+    public synchronized void remade(UUID id, RunningVm now) {
         remade.add(now);
+    }
+
+    /**
+     * {@code call} made as VmManager makes its pause and CD calls: holding the lock that its
+     * {@link #remade} takes.
+     */
+    CountingXen.Call asTheManager(CountingXen.Call call) {
+        return () -> {
+            synchronized (this) {
+                call.run();
+            }
+        };
     }
 
     /** The domid of the next domain made for a reboot; the test fails when none is made within 10 s. */
