@@ -303,8 +303,22 @@ if [ -n "$ready" ] && [ "$(state hvm-test)" = running ]; then
     [ -z "$why" ] || { indent "$OUT/f-reboot.txt"; indent "$OUT/hvm-serial.log" 5; }
     new_domid=$(xl domid hvm-test 2>/dev/null)
     info "hvm-test domain $old_domid before the reboot, $new_domid after"
+    if [ -n "$new_domid" ] && [ "$new_domid" = "$old_domid" ]; then
+        # Reset in place (the guest did not restart by itself within the timeout): the guest is
+        # rebooted the way one without PV drivers reboots on Xen instead, by a reset request to its
+        # device model (QMP system_reset here, the keyboard controller's reset in a guest), which
+        # qemu-xen turns into the domain's shutdown to reboot; polydeskd then makes it again.
+        info "hvm-test was reset in place; a reset request to its device model, for a new domain"
+        printf '{"execute":"qmp_capabilities"}\n{"execute":"system_reset"}\n' \
+            | timeout 30 socat -t 5 - "UNIX-CONNECT:$qmp" > "$OUT/qmp-reset.txt" 2>&1
+        domain_changed() { _d=$(xl domid hvm-test 2>/dev/null); [ -n "$_d" ] && [ "$_d" != "$old_domid" ]; }
+        wait_for 180 "hvm-test made again after the reset request" domain_changed || indent "$OUT/qmp-reset.txt"
+        new_domid=$(xl domid hvm-test 2>/dev/null)
+        follow_hvm_serial
+        info "hvm-test domain $new_domid after the reset request"
+    fi
     if [ -z "$new_domid" ] || [ "$new_domid" = "$old_domid" ]; then
-        skip f-cd-kept-hvm "no new domain after the reboot (domain '${new_domid:-none}'): nothing to look at"
+        skip f-cd-kept-hvm "no new domain after the reboot nor after a reset request (domain '${new_domid:-none}'): nothing to look at"
     else
         why=
         wait_for 120 "the new device model's QMP socket" test -S "$qmp" || why="no QMP socket $qmp;"
