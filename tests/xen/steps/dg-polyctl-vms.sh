@@ -351,15 +351,47 @@ xl_config() {
 last_tick() { grep -ao 'POLYDESK-GUEST TICK [0-9]*' "$1" 2>/dev/null | tail -n 1 | awk '{ print $3 }'; }
 saved=/var/lib/polydesk/suspend/$hvm_id
 not_stopping() { [ "$(state hvm-test)" != stopping ]; }
+# current_ticked: hvm-test's domain now is the one whose serial is read, and it ticked since that
+# reading began (or since this wait began): a guest that triple-faults under nested TCG is made
+# again as a new domain, which boots anew before it ticks, so a tick says which domain runs.
+tick_domid=
+tick_mark=0
+log_size() { { wc -c < "$OUT/hvm-serial.log"; } 2>/dev/null || echo 0; }
+current_ticked() {
+    follow_hvm_serial
+    [ "$serial_domid" = "$tick_domid" ] || { tick_domid=$serial_domid; tick_mark=$(log_size); }
+    [ -n "$tick_domid" ] && [ "$(xl domid hvm-test 2>/dev/null)" = "$tick_domid" ] \
+        && tail -c +"$((tick_mark + 1))" "$OUT/hvm-serial.log" 2>/dev/null | grep -aq 'POLYDESK-GUEST TICK'
+}
+# await_fresh_tick: waits for a tick of the domain running now, on its own serial.
+await_fresh_tick() {
+    tick_domid=
+    wait_every 2 360 "a tick of hvm-test's domain now, on its own serial" current_ticked
+}
+# triple_faulted DOMID: Xen's log says the domain's vCPU triple-faulted (it was made again).
+triple_faulted() { xl dmesg 2>/dev/null | grep -aq "d$1v[0-9]* Triple fault"; }
+# saved_other_domain: the domain suspended was not the one that ticked just before (it was made
+# again between the tick and the suspend), so the ticks before the suspend are not its own.
+saved_other_domain() { [ "$suspended_domid" != "$tick_domid" ] || triple_faulted "$suspended_domid"; }
+# suspend_once_more: vm suspend and vm start again after a fresh tick, setting what the first
+# round set for the comparison of ticks (before_tick, serial_end, resumed_domid).
+suspend_once_more() {
+    await_fresh_tick || return 1
+    suspended_domid=$(xl domid hvm-test 2>/dev/null)
+    pc vm suspend hvm-test >> "$OUT/f-suspend.txt" 2>&1 || return 1
+    wait_every 5 600 "hvm-test to leave 'stopping'" not_stopping
+    [ "$(state hvm-test)" = suspended ] || return 1
+    [ -n "$serial_pid" ] && kill "$serial_pid" 2>/dev/null
+    serial_pid=
+    before_tick=$(last_tick "$OUT/hvm-serial.log")
+    serial_end=$(log_size)
+    pc vm start hvm-test >> "$OUT/f-resume-saved.txt" 2>&1 || return 1
+    read_serial
+    resumed_domid=$(xl domid hvm-test 2>/dev/null)
+}
 if [ -n "$ready" ] && [ "$(state hvm-test)" = running ]; then
-    # A guest that triple-faulted under TCG since the serial reader attached was made again: read the
-    # new domain's serial and let it tick before the suspend, so that the ticks compared are its own.
-    if [ "$(xl domid hvm-test 2>/dev/null)" != "$serial_domid" ]; then
-        info "hvm-test was made again (domain $serial_domid, now $(xl domid hvm-test 2>/dev/null)): its ticks first"
-        readies=$(grep -c 'POLYDESK-GUEST READY' "$OUT/hvm-serial.log" 2>/dev/null)
-        read_serial
-        wait_every 5 360 "the new domain's READY" ready_again
-    fi
+    await_fresh_tick || info "no tick of hvm-test's domain ${tick_domid:-none} before the suspend"
+    suspended_domid=$(xl domid hvm-test 2>/dev/null)
     # The saved state is written by libxl_domain_suspend, the domain destroyed: gone from xl list,
     # polyctl says suspended (the event too), and the image and its description are on disk.
     t=$(now)
@@ -379,7 +411,7 @@ if [ -n "$ready" ] && [ "$(state hvm-test)" = running ]; then
     [ -n "$serial_pid" ] && kill "$serial_pid" 2>/dev/null
     serial_pid=
     before_tick=$(last_tick "$OUT/hvm-serial.log")
-    serial_end=$({ wc -c < "$OUT/hvm-serial.log"; } 2>/dev/null || echo 0)
+    serial_end=$(log_size)
 
     if [ "$now_state" = suspended ]; then
         # vm start of a suspended VM resumes it (libxl_domain_create_restore): running, in xl
@@ -416,6 +448,16 @@ if [ -n "$ready" ] && [ "$(state hvm-test)" = running ]; then
         t=$(now)
         why=
         wait_every 2 180 "hvm-test's ticks after the resume" ticked_again || why="no TICK on hvm-test's serial after the resume;"
+        # A triple fault (nested TCG) of the domain just before the suspend, or of the resumed one
+        # before it ticked, leaves no ticks of the saved domain to compare: once more, then judge.
+        if saved_other_domain || triple_faulted "$resumed_domid"; then
+            info "hvm-test was made again around the suspend (domain $tick_domid ticked, $suspended_domid was" \
+                 "suspended, $resumed_domid resumed): suspended and resumed once more for the ticks"
+            why=
+            suspend_once_more || why="the second suspend and resume did not happen (hvm-test '$(state hvm-test)');"
+            [ -n "$why" ] || wait_every 2 180 "hvm-test's ticks after the second resume" ticked_again \
+                || why="no TICK on hvm-test's serial after the second resume;"
+        fi
         after_tick=$(new_ticks | head -n 1)
         if [ -z "$before_tick" ]; then
             why="$why no TICK on hvm-test's serial before the suspend;"
@@ -433,9 +475,11 @@ if [ -n "$ready" ] && [ "$(state hvm-test)" = running ]; then
         t=$(now)
         why=
         now_domid=$(xl domid hvm-test 2>/dev/null)
-        [ "$now_domid" = "$resumed_domid" ] || info "the resumed domain $resumed_domid was made again since, as"\
-" ${now_domid:-none} ($(xl dmesg 2>/dev/null | grep -a "d${resumed_domid}v.*Triple fault" | tail -n 1 | tr -s ' '));"\
-" its configuration was read before that"
+        if [ "$now_domid" != "$resumed_domid" ]; then
+            fault=$(xl dmesg 2>/dev/null | grep -a "d${resumed_domid}v.*Triple fault" | tail -n 1 | tr -s ' ')
+            info "the resumed domain $resumed_domid was made again since, as ${now_domid:-none} ($fault);" \
+                 "its configuration was read before that"
+        fi
         grep -q '"uuid"' "$OUT/f-config-before-suspend.json" || why="libxl's configuration was not read before the suspend;"
         cmp -s "$OUT/f-config-before-suspend.json" "$OUT/f-config-after-resume.json" \
             || why="$why libxl's configuration differs after the resume;"
