@@ -193,6 +193,8 @@ fi
 # and empties on an eject; and the device model's own drive (QMP query-block on our socket, and
 # query-fdsets: libxl hands the medium over as a descriptor labelled FORMAT:PATH).
 cd_iso=/tmp/polydesk-test-cd.iso
+# make_cd_iso: a 1 MiB file to put in the drive (what it holds does not matter to the drive).
+make_cd_iso() { head -c 1048576 /dev/zero > "$cd_iso"; }
 # cd_params: the backend's params node of hvm-test's CD drive; "(no backend)" when not found.
 cd_params() {
     _be=$(xl block-list hvm-test 2>/dev/null | awk 'NR > 1 && $1 == 768 { print $7; exit }')
@@ -244,7 +246,7 @@ cd_round() {
 }
 now_state=$(state hvm-test)
 if [ -n "$ready" ] && [ "$now_state" = running ] && [ -n "$qmp" ]; then
-    head -c 1048576 /dev/zero > "$cd_iso"
+    make_cd_iso
     t=$(now)
     cd_round
     # A guest that triple-faulted under TCG in between was made again by polydeskd (from its
@@ -289,7 +291,7 @@ if [ -n "$ready" ] && [ "$(state hvm-test)" = running ]; then
     # a reboot, and so must the domain polydeskd makes for it (f-cd-kept-hvm, read from the new
     # domain's CD backend and its device model), then it is taken out again (the suspend's
     # comparison of configurations wants the definition's drive).
-    head -c 1048576 /dev/zero > "$cd_iso"
+    make_cd_iso
     pc vm cd-insert hvm-test "$cd_iso" > "$OUT/f-cd-kept.txt" 2>&1 || info "polyctl vm cd-insert hvm-test: rc $?"
     t=$(now)
     readies=$(grep -c 'POLYDESK-GUEST READY' "$OUT/hvm-serial.log" 2>/dev/null)

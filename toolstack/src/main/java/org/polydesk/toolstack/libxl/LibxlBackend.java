@@ -9,6 +9,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -555,7 +556,12 @@ public final class LibxlBackend implements HypervisorBackend {
         if (madeAgainWithin(domain, before, REMAKE_TIMEOUT)) {
             return "the guest restarted";
         }
-        throw new BackendException("'" + domain.def.name() + "' shut down to reboot but was not made again within "
+        throw notMadeAgain(domain);
+    }
+
+    /** What both waits for a remake say when it took longer than its bound. */
+    private static BackendException notMadeAgain(Domain domain) {
+        return new BackendException("'" + domain.def.name() + "' shut down to reboot but was not made again within "
                 + REMAKE_TIMEOUT.toSeconds() + " s");
     }
 
@@ -763,8 +769,7 @@ public final class LibxlBackend implements HypervisorBackend {
         while (domain.rebooting) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new BackendException("'" + domain.def.name() + "' shut down to reboot but was not made again within "
-                        + REMAKE_TIMEOUT.toSeconds() + " s");
+                throw notMadeAgain(domain);
             }
             try {
                 domain.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
@@ -781,7 +786,7 @@ public final class LibxlBackend implements HypervisorBackend {
      * USB manager's next look at the bus says where it is.
      */
     private void giveUsbAgain(Domain domain) {
-        for (java.util.Iterator<UsbAddress> it = domain.usb.iterator(); it.hasNext(); ) {
+        for (Iterator<UsbAddress> it = domain.usb.iterator(); it.hasNext(); ) {
             UsbAddress a = it.next();
             try {
                 xl.usbdevAdd(domain.domid, a.bus(), a.address());
