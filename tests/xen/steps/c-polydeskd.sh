@@ -7,6 +7,27 @@ deb=$(ls -t "$P"/debs/polydesk-toolstack_*_all.deb 2>/dev/null | head -n1)
 daemon_up= daemon_pid= events_pid=
 # socket_up: polydeskd's socket is there, or polydeskd is gone (the wait has no more to wait for).
 socket_up() { [ -S /run/polydesk/polydeskd.sock ] || ! alive "$daemon_pid"; }
+# start_polydeskd: polydeskd as its unit starts it (its log appended), then waits for its socket.
+start_polydeskd() {
+    /usr/bin/polydeskd --backend libxl --default-network >> "$OUT/polydeskd.log" 2>&1 &
+    daemon_pid=$!
+    wait_for 180 "polydeskd's socket" socket_up
+}
+# follow_events: the event follower the later steps read (appended to: a restarted daemon's too).
+follow_events() {
+    polyctl events --count 1000 --json >> "$OUT/events.jsonl" 2>> "$OUT/events.err" &
+    events_pid=$!
+}
+# restart_polydeskd: ends polydeskd as a crash would (its VMs run on), starts it again and follows
+# its events; fails when it does not answer again.
+restart_polydeskd() {
+    kill -9 "$daemon_pid" "$events_pid" 2>/dev/null
+    wait "$daemon_pid" 2>/dev/null
+    rm -f /run/polydesk/polydeskd.sock
+    start_polydeskd
+    { [ -S /run/polydesk/polydeskd.sock ] && alive "$daemon_pid"; } || return 1
+    follow_events
+}
 if [ -z "$deb" ]; then
     skip c-polydeskd "no polydesk-toolstack .deb in the payload (build it with mvn package)"
 else
@@ -21,9 +42,7 @@ else
         info "dpkg -i took $(since "$t") s"
         t=$(now)
         mkdir -p /run/polydesk
-        /usr/bin/polydeskd --backend libxl --default-network > "$OUT/polydeskd.log" 2>&1 &
-        daemon_pid=$!
-        wait_for 180 "polydeskd's socket" socket_up
+        start_polydeskd
         if [ -S /run/polydesk/polydeskd.sock ] && alive "$daemon_pid"; then
             daemon_up=1
             pass c-polydeskd "$(since "$t")"
@@ -71,6 +90,5 @@ if [ -n "$daemon_up" ]; then
         fi
     fi
     # Follows events for the whole run (killed at the end by run-in-dom0.sh).
-    polyctl events --count 1000 --json > "$OUT/events.jsonl" 2> "$OUT/events.err" &
-    events_pid=$!
+    follow_events
 fi

@@ -290,9 +290,19 @@ if [ -n "$ready" ] && [ "$(state hvm-test)" = running ]; then
     # the same one when reset in place). A CD is put in first: a PC's drive keeps its disc over
     # a reboot, and so must the domain polydeskd makes for it (f-cd-kept-hvm, read from the new
     # domain's CD backend and its device model), then it is taken out again (the suspend's
-    # comparison of configurations wants the definition's drive).
+    # comparison of configurations wants the definition's drive). Between the two polydeskd is
+    # restarted as after a crash: the next daemon must know the disc that a live change put in.
     make_cd_iso
     pc vm cd-insert hvm-test "$cd_iso" > "$OUT/f-cd-kept.txt" 2>&1 || info "polyctl vm cd-insert hvm-test: rc $?"
+    t=$(now)
+    if restart_polydeskd; then
+        restarted=1
+        info "polydeskd killed and started again with the CD in ($(since "$t") s; pid $daemon_pid)"
+    else
+        restarted=
+        info "polydeskd did not answer again after its restart"
+        indent "$OUT/polydeskd.log" 20
+    fi
     t=$(now)
     readies=$(grep -c 'POLYDESK-GUEST READY' "$OUT/hvm-serial.log" 2>/dev/null)
     old_domid=$(xl domid hvm-test 2>/dev/null)
@@ -328,6 +338,7 @@ if [ -n "$ready" ] && [ "$(state hvm-test)" = running ]; then
             || why="$why the new domain's CD backend params are '$(cd_params)';"
         dm=$(dm_cd)
         [ "$dm" = inserted ] || why="$why the new device model's CD drive is '${dm:-not answering}' (query-block);"
+        [ -n "$restarted" ] || why="$why polydeskd did not answer again after its restart;"
         verdict f-cd-kept-hvm "$t" "$why"
         [ -z "$why" ] || { indent "$OUT/f-cd-kept.txt"; indent "$OUT/qmp-block.txt" 5; }
     fi

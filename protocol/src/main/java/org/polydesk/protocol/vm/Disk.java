@@ -27,6 +27,11 @@ public record Disk(String path, String format, Boolean cdrom, Boolean readOnly, 
         return new Disk(path, format, cdrom, readOnly, vdev, newBus);
     }
 
+    /** This CD-ROM drive holding {@code medium} (null: empty), as a live change leaves it. */
+    public Disk withMedium(String medium) {
+        return new Disk(medium, "raw", true, true, vdev, bus);
+    }
+
     /** A CD-ROM drive with no medium. */
     public boolean empty() {
         return cdrom && (path == null || path.isBlank());

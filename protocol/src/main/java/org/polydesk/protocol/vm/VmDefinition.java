@@ -84,6 +84,13 @@ public record VmDefinition(
                 usbTablet, secureBoot, tpm, onCrash, sound, monitor);
     }
 
+    /** This definition with {@code medium} (null: none) in its CD drive {@code disk} (an index into disks). */
+    public VmDefinition withCdMedium(int disk, String medium) {
+        List<Disk> changed = new java.util.ArrayList<>(disks);
+        changed.set(disk, changed.get(disk).withMedium(medium));
+        return toBuilder().disks(changed).build();
+    }
+
     /** A builder for code that assembles a definition field by field (CLI, xl.cfg import). */
     public static Builder builder() {
         return new Builder();

@@ -13,6 +13,7 @@ import org.polydesk.protocol.vm.Disk;
 import org.polydesk.protocol.vm.Nic;
 import org.polydesk.protocol.vm.NicPolicy;
 import org.polydesk.protocol.vm.PciAddress;
+import org.polydesk.toolstack.definition.RunningRecords;
 import org.polydesk.toolstack.definition.SuspendImages;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,6 +75,7 @@ public final class VmManager {
     private final Map<UUID, Map<Integer, String>> cdChanges = new HashMap<>();
     private final List<VmStore.Problem> storeProblems = new ArrayList<>();
     private final SuspendImages suspendImages;
+    private final RunningRecords runningRecords;
     private final CrashLoop crashLoop = new CrashLoop();
     /** Autostart VMs that could not start because a network of theirs was down: started when it is up. */
     private final Set<UUID> waitingForNetwork = new LinkedHashSet<>();
@@ -113,6 +115,7 @@ public final class VmManager {
                      HandoverStore handovers, org.polydesk.toolstack.gpu.ConsoleUsers consoleUsers) throws Exception {
         this.store = store;
         this.suspendImages = new SuspendImages(store.directory().toAbsolutePath().resolveSibling("suspend"));
+        this.runningRecords = new RunningRecords(store.directory().toAbsolutePath().resolveSibling("running"));
         this.events = events;
         this.backend = backends.create(new HypervisorBackend.ExitListener() {
             @Override
@@ -146,12 +149,28 @@ public final class VmManager {
         for (Handover h : handovers.all()) {
             gpuFunctions.put(h.vm(), h.addresses());
         }
-        for (RunningVm vm : backend.recover(definitions.values(), gpuFunctions)) {
+        // A VM that runs on is taken back as what it runs as: the definition it was started with, its
+        // CD drives as they are now (the backend makes a Xen guest's next domain from that).
+        Map<UUID, RunningRecords.Running> records = new HashMap<>();
+        List<VmDefinition> runningNow = new ArrayList<>();
+        for (VmDefinition def : definitions.values()) {
+            RunningRecords.Running r = runningRecords.read(def.id());
+            if (r != null) {
+                records.put(def.id(), r);
+            }
+            runningNow.add(r == null ? def : r.withLiveMedia());
+        }
+        for (RunningVm vm : backend.recover(runningNow, gpuFunctions)) {
             live.put(vm.id(), LiveState.running(vm, "taken back after a daemon restart"));
-            runningAs.put(vm.id(), definitions.get(vm.id()));
+            RunningRecords.Running r = records.get(vm.id());
+            runningAs.put(vm.id(), r == null ? definitions.get(vm.id()) : r.definition());
+            if (r != null && !r.cdChanges().isEmpty()) {
+                cdChanges.put(vm.id(), new HashMap<>(r.cdChanges()));
+            }
             setAsideSavedState(vm.id(), "it was still running when polydeskd started");
             LOG.info("'" + definitions.get(vm.id()).name() + "' is still " + (vm.paused() ? "there, paused" : "running"));
         }
+        runningRecords.keepOnly(runningAs.keySet());
         if (networks != null) {
             networks.reclaim(List.copyOf(runningAs.values()), !backend.makesNicInterfaces());
         }
@@ -386,6 +405,8 @@ public final class VmManager {
             VmDefinition current = definitions.getOrDefault(def.id(), def);
             live.put(def.id(), LiveState.running(vm, detail));
             runningAs.put(def.id(), def);
+            cdChanges.remove(def.id());
+            keepRecord(def.id());
             events.publish(LifecycleEvent.Type.RUNNING, def.id(), current.name(), current.slot(), vm.sockets(), detail,
                     gpu == null ? null : event(gpu), VmState.RUNNING, current.monitor());
             return status(current);
@@ -586,6 +607,7 @@ public final class VmManager {
         }
         call(() -> backend.insertCd(def.id(), disk, medium));
         cdChanges.computeIfAbsent(def.id(), k -> new HashMap<>()).put(disk, medium.toString());
+        keepRecord(def.id());
         events.publish(LifecycleEvent.Type.CHANGED, def.id(), def.name(), def.slot(), null,
                 "CD " + driveName(runningDefinition(def), disk) + ": " + medium + " inserted", null, state(def.id()).state());
         return status(def);
@@ -600,6 +622,7 @@ public final class VmManager {
         }
         call(() -> backend.ejectCd(def.id(), disk));
         cdChanges.computeIfAbsent(def.id(), k -> new HashMap<>()).put(disk, null);
+        keepRecord(def.id());
         events.publish(LifecycleEvent.Type.CHANGED, def.id(), def.name(), def.slot(), null,
                 "CD " + driveName(runningDefinition(def), disk) + ": ejected", null, state(def.id()).state());
         return status(def);
@@ -669,6 +692,22 @@ public final class VmManager {
             throw new RpcException(ErrorCode.BACKEND_FAILED, e.getMessage());
         }
         return show(def.id().toString());
+    }
+
+    /**
+     * Writes down what the running VM runs as, for a daemon that takes it back after a restart. A
+     * write that fails is logged: the VM runs on, and only such a restart would miss the record.
+     */
+    private void keepRecord(UUID id) {
+        VmDefinition ran = runningAs.get(id);
+        if (ran == null) {
+            return;
+        }
+        try {
+            runningRecords.write(id, new RunningRecords.Running(ran, cdChanges.getOrDefault(id, Map.of())));
+        } catch (IOException e) {
+            LOG.warning("cannot keep the running record of '" + ran.name() + "': " + e.getMessage());
+        }
     }
 
     /** Whether a running VM's CD drives hold other media than its definition gave them. */
@@ -777,6 +816,7 @@ public final class VmManager {
                 networks.unplug(ran);
             }
             cdChanges.remove(id); // a live CD change lasts until the VM stops
+            runningRecords.remove(id);
             if (reason != ExitReason.SUSPENDED) {
                 setAsideSavedState(id, "it ended after it was saved"); // e.g. forced off while suspending
             }

@@ -21,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.polydesk.protocol.vm.Disk;
 import org.polydesk.protocol.vm.GuestType;
 import org.polydesk.protocol.toolstack.HostInfo;
 import org.polydesk.protocol.vm.VmDefinition;
@@ -719,20 +718,12 @@ public final class LibxlBackend implements HypervisorBackend {
             String vdev = LibxlDomainConfig.cdromVdev(domain.def, disk);
             onDomain(domain, domid -> {
                 xl.cdromInsert(domid, LibxlDomainConfig.cdrom(vdev, medium).toString());
-                domain.def = withMedium(domain.def, disk, medium);
+                domain.def = domain.def.withCdMedium(disk, medium == null ? null : medium.toString());
                 return null;
             });
         } catch (IllegalArgumentException | LibxlException e) {
             throw new BackendException("cannot " + verb + " '" + domain.def.name() + "': " + e.getMessage(), e);
         }
-    }
-
-    /** {@code def} with {@code medium} in its CD drive {@code disk} (null: empty). */
-    private static VmDefinition withMedium(VmDefinition def, int disk, Path medium) {
-        List<Disk> disks = new ArrayList<>(def.disks());
-        Disk d = disks.get(disk);
-        disks.set(disk, new Disk(medium == null ? null : medium.toString(), "raw", true, true, d.vdev(), d.bus()));
-        return def.toBuilder().disks(disks).build();
     }
 
     /** A call that reaches a domain by its domid. */

@@ -198,6 +198,47 @@ class QemuLifecycleActionsTest {
         }
     }
 
+    /**
+     * A restart of polydeskd keeps what a running VM's CD drive holds: the next daemon knows the disc
+     * put in while the VM ran (a suspend is refused for it, and it can be ejected), and the drive
+     * itself still holds it. Takes seconds: the drive changes whether or not a guest has booted.
+     */
+    @Test
+    void aCdPutInWhileRunningIsStillKnownAfterADaemonRestart() throws Exception {
+        Path disc = iso("DISC_B");
+        polydeskd = TestPolydeskd.start(tmp);
+        polyctl = new PolyctlRunner(polydeskd.socket());
+        ok("vm", "create", "--name", "Installer", "--memory", "128", "--disk", ",cdrom,vdev=hdc");
+        ok("vm", "start", "Installer");
+        ok("vm", "cd-insert", "Installer", disc.toString());
+        String id = polyctl.json("vm", "show", "Installer").path("definition").path("id").asText();
+
+        polydeskd.close(); // the VM runs on, and the next daemon takes it back
+        polydeskd = TestPolydeskd.start(tmp);
+        assertEquals("running", polyctl.json("vm", "show", "Installer").path("state").asText());
+        try (QmpClient qmp = QmpClient.connect(vmDir(id).resolve("qmp.sock"), null, QMP)) {
+            assertTrue(medium(qmp).contains(disc.toString()), "the drive holds the disc: " + medium(qmp));
+            PolyctlRunner.Run suspend = polyctl.run("vm", "suspend", "Installer");
+            assertNotEquals(0, suspend.exit(), suspend.out());
+            assertTrue(suspend.err().contains("has a CD changed while it runs"), suspend.err());
+            PolyctlRunner.Run eject = polyctl.run("vm", "cd-eject", "Installer");
+            assertEquals(0, eject.exit(), "the disc put in before the restart is ejected: " + eject.err());
+            assertEquals("", medium(qmp), "the drive is empty");
+        }
+        ok("vm", "destroy", "Installer");
+        assertFalse(Files.exists(tmp.resolve("running").resolve(id + ".json")), "nothing is kept of a VM that ended");
+    }
+
+    /** The file in the VM's removable drive (QMP query-block), or "" when it holds none. */
+    private static String medium(QmpClient qmp) throws Exception {
+        for (JsonNode b : qmp.execute("query-block", null, QMP)) {
+            if (b.path("removable").asBoolean()) {
+                return b.path("inserted").path("file").asText("");
+            }
+        }
+        throw new AssertionError("no removable drive in query-block");
+    }
+
     /** Makes a tiny ISO 9660 image labelled {@code label}. */
     private Path iso(String label) throws Exception {
         Path content = Files.createDirectories(tmp.resolve(label));
