@@ -26,7 +26,8 @@ import org.polydesk.protocol.rpc.Json;
  * gone with ESRCH, as Xen 4.17's domctl does), and the shutdown and death events of watched
  * domains; an HVM domain's device model as far as the backend sees it: its QMP socket listening,
  * the media in its CD drives and the host's USB devices it was given. A test may hold the next
- * domain creation to run calls while a domain is being made. Nothing else of libxl is here.
+ * domain creation to run calls while a domain is being made, and list the domains an earlier daemon
+ * made. Nothing else of libxl is here.
  */
 final class CountingXen implements Libxl {
     private static final int EINVAL = -22;
@@ -41,6 +42,8 @@ final class CountingXen implements Libxl {
         /** The device model's QMP socket, for an HVM domain. */
         ServerSocketChannel qmp;
         Path qmpPath;
+        /** The VM's UUID, for a domain listed by {@link #listDomains}. */
+        String uuid;
     }
 
     private final Map<Integer, Domain> domains = new HashMap<>();
@@ -132,6 +135,16 @@ final class CountingXen implements Libxl {
         if (watched.contains(domid)) {
             report(new LibxlEvent(domid, LibxlEvent.Type.SHUTDOWN, LibxlEvent.REASON_REBOOT, event("shutdown")));
         }
+    }
+
+    /** A running domain that an earlier polydeskd made from {@code configJson}, listed with the VM's UUID. */
+    int runningDomainOf(java.util.UUID vm, String configJson) throws LibxlException {
+        int domid = createDomain(configJson);
+        synchronized (this) {
+            domains.get(domid).pauses = 0;
+            domains.get(domid).uuid = vm.toString();
+        }
+        return domid;
     }
 
     /** Xen's controller pause count of {@code domid}, or -1 when there is no such domain. */
@@ -339,9 +352,16 @@ final class CountingXen implements Libxl {
         throw new UnsupportedOperationException("not in this test double");
     }
 
+    /** The domains made by {@link #runningDomainOf}, as libxl_list_domain lists them. */
     @Override
-    public List<JsonNode> listDomains() {
-        throw new UnsupportedOperationException("not in this test double");
+    public synchronized List<JsonNode> listDomains() {
+        List<JsonNode> listed = new ArrayList<>();
+        domains.forEach((domid, d) -> {
+            if (d.uuid != null) {
+                listed.add(Json.mapper().createObjectNode().put("domid", domid).put("uuid", d.uuid).put("dying", false));
+            }
+        });
+        return listed;
     }
 
     @Override
