@@ -73,6 +73,8 @@ public final class VmManager {
     private Networks networks;
     /** The medium in each CD drive (by disk index; null: empty) that a live change gave a running VM. */
     private final Map<UUID, Map<Integer, String>> cdChanges = new HashMap<>();
+    /** Each VM's lock for the changes that call the backend outside this manager's lock (pause, resume, CD). */
+    private final Map<UUID, Object> changeLocks = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<VmStore.Problem> storeProblems = new ArrayList<>();
     private final SuspendImages suspendImages;
     private final RunningRecords runningRecords;
@@ -562,26 +564,58 @@ public final class VmManager {
         }
     }
 
-    public synchronized VmStatus pause(String ref) throws RpcException {
-        VmDefinition def = find(ref);
-        LiveState now = state(def.id());
-        if (now.state() != VmState.RUNNING) {
-            throw wrongState(def, now.state(), "pause", "; only a running VM can be paused");
+    /**
+     * Pauses a running VM. The backend is called outside this manager's lock, as for the other
+     * changes of a running VM below: on Xen it waits while a rebooting guest's domain is made
+     * again (up to minutes), and every other call (a vm list) would wait with it. One VM's changes
+     * are serialised by its own lock, always taken before this manager's.
+     */
+    public VmStatus pause(String ref) throws RpcException {
+        VmDefinition def = definitionOf(ref);
+        synchronized (changeLock(def.id())) {
+            synchronized (this) {
+                VmState now = state(def.id()).state();
+                if (now != VmState.RUNNING) {
+                    throw wrongState(def, now, "pause", "; only a running VM can be paused");
+                }
+            }
+            call(() -> backend.pause(def.id()));
+            return afterChange(def, VmState.RUNNING, VmState.PAUSED);
         }
-        call(() -> backend.pause(def.id()));
-        enter(def, new LiveState(VmState.PAUSED, now.pid(), now.domid(), now.sockets(), null));
-        return status(def);
     }
 
-    public synchronized VmStatus resume(String ref) throws RpcException {
-        VmDefinition def = find(ref);
-        LiveState now = state(def.id());
-        if (now.state() != VmState.PAUSED) {
-            throw wrongState(def, now.state(), "resume", now.state() == VmState.SUSPENDED
-                    ? "; vm.start resumes a suspended VM from its saved state" : "; only a paused VM can be resumed");
+    public VmStatus resume(String ref) throws RpcException {
+        VmDefinition def = definitionOf(ref);
+        synchronized (changeLock(def.id())) {
+            synchronized (this) {
+                VmState now = state(def.id()).state();
+                if (now != VmState.PAUSED) {
+                    throw wrongState(def, now, "resume", now == VmState.SUSPENDED
+                            ? "; vm.start resumes a suspended VM from its saved state" : "; only a paused VM can be resumed");
+                }
+            }
+            call(() -> backend.unpause(def.id()));
+            return afterChange(def, VmState.PAUSED, VmState.RUNNING);
         }
-        call(() -> backend.unpause(def.id()));
-        enter(def, new LiveState(VmState.RUNNING, now.pid(), now.domid(), now.sockets(), null));
+    }
+
+    private synchronized VmDefinition definitionOf(String ref) throws RpcException {
+        return find(ref);
+    }
+
+    private Object changeLock(UUID id) {
+        return changeLocks.computeIfAbsent(id, k -> new Object());
+    }
+
+    /**
+     * The VM is in state {@code to} now that the backend did it, unless it left {@code from}
+     * meanwhile (a stop or a crash came first: that state stands); its domain may be a new one.
+     */
+    private synchronized VmStatus afterChange(VmDefinition def, VmState from, VmState to) {
+        LiveState now = state(def.id());
+        if (now.state() == from) {
+            enter(def, new LiveState(to, now.pid(), now.domid(), now.sockets(), null));
+        }
         return status(def);
     }
 
@@ -599,32 +633,45 @@ public final class VmManager {
     }
 
     /** Puts {@code medium} in the running VM's CD drive {@code drive} (its vdev; null: its first CD drive). */
-    public synchronized VmStatus insertCd(String ref, String drive, Path medium) throws RpcException {
-        VmDefinition def = find(ref);
-        int disk = cdDrive(def, drive, "insert a CD into");
-        if (!Files.isReadable(medium) || Files.isDirectory(medium)) {
-            throw RpcException.invalidParam(ToolstackApi.VmCdInsert.PATH, medium + " is not a readable file or device");
+    public VmStatus insertCd(String ref, String drive, Path medium) throws RpcException {
+        VmDefinition def = definitionOf(ref);
+        synchronized (changeLock(def.id())) {
+            int disk;
+            synchronized (this) {
+                disk = cdDrive(def, drive, "insert a CD into");
+            }
+            if (!Files.isReadable(medium) || Files.isDirectory(medium)) {
+                throw RpcException.invalidParam(ToolstackApi.VmCdInsert.PATH, medium + " is not a readable file or device");
+            }
+            call(() -> backend.insertCd(def.id(), disk, medium));
+            return afterCdChange(def, disk, medium.toString(), medium + " inserted");
         }
-        call(() -> backend.insertCd(def.id(), disk, medium));
-        cdChanges.computeIfAbsent(def.id(), k -> new HashMap<>()).put(disk, medium.toString());
-        keepRecord(def.id());
-        events.publish(LifecycleEvent.Type.CHANGED, def.id(), def.name(), def.slot(), null,
-                "CD " + driveName(runningDefinition(def), disk) + ": " + medium + " inserted", null, state(def.id()).state());
-        return status(def);
     }
 
-    public synchronized VmStatus ejectCd(String ref, String drive) throws RpcException {
-        VmDefinition def = find(ref);
-        int disk = cdDrive(def, drive, "eject the CD of");
-        if (mediumIn(def, disk) == null) {
-            throw new RpcException(ErrorCode.WRONG_STATE, "cannot eject the CD of '" + def.name() + "': its drive "
-                    + driveName(runningDefinition(def), disk) + " is empty");
+    public VmStatus ejectCd(String ref, String drive) throws RpcException {
+        VmDefinition def = definitionOf(ref);
+        synchronized (changeLock(def.id())) {
+            int disk;
+            synchronized (this) {
+                disk = cdDrive(def, drive, "eject the CD of");
+                if (mediumIn(def, disk) == null) {
+                    throw new RpcException(ErrorCode.WRONG_STATE, "cannot eject the CD of '" + def.name() + "': its drive "
+                            + driveName(runningDefinition(def), disk) + " is empty");
+                }
+            }
+            call(() -> backend.ejectCd(def.id(), disk));
+            return afterCdChange(def, disk, null, "ejected");
         }
-        call(() -> backend.ejectCd(def.id(), disk));
-        cdChanges.computeIfAbsent(def.id(), k -> new HashMap<>()).put(disk, null);
-        keepRecord(def.id());
-        events.publish(LifecycleEvent.Type.CHANGED, def.id(), def.name(), def.slot(), null,
-                "CD " + driveName(runningDefinition(def), disk) + ": ejected", null, state(def.id()).state());
+    }
+
+    /** Notes the drive's new medium (null: empty) of a VM that still runs, keeps it, and tells. */
+    private synchronized VmStatus afterCdChange(VmDefinition def, int disk, String medium, String what) {
+        if (state(def.id()).state().isActive()) {
+            cdChanges.computeIfAbsent(def.id(), k -> new HashMap<>()).put(disk, medium);
+            keepRecord(def.id());
+            events.publish(LifecycleEvent.Type.CHANGED, def.id(), def.name(), def.slot(), null,
+                    "CD " + driveName(runningDefinition(def), disk) + ": " + what, null, state(def.id()).state());
+        }
         return status(def);
     }
 
