@@ -433,7 +433,7 @@ public final class VmManager {
      * listener publishes stopped, a failure publishes the state the VM stayed in.
      */
     public VmStatus stop(String ref, Duration timeout) throws RpcException {
-        return inBackground(ref, "stop", "power-down requested; forced off after " + timeout.toSeconds() + " s",
+        return inBackground(ref, "stop", "power-down requested; forced off after " + timeout.toSeconds() + " s", def -> { },
                 (def, before) -> {
                     backend.stop(def.id(), timeout);
                     return null;
@@ -442,14 +442,13 @@ public final class VmManager {
 
     /** Asks the guest to restart, reset after {@code timeout}. Answers at once (stopping); running follows. */
     public VmStatus reboot(String ref, Duration timeout) throws RpcException {
-        return inBackground(ref, "reboot", "rebooting; reset after " + timeout.toSeconds() + " s",
+        return inBackground(ref, "reboot", "rebooting; reset after " + timeout.toSeconds() + " s", def -> { },
                 (def, before) -> backend.reboot(def.id(), timeout));
     }
 
     /** Saves the VM's state to disk and ends it. Answers at once (stopping); suspended follows. */
     public VmStatus suspend(String ref) throws RpcException {
-        synchronized (this) {
-            VmDefinition def = find(ref);
+        Check savable = def -> {
             if (def.gpu() != null || !def.pciDevices().isEmpty()) {
                 throw new RpcException(ErrorCode.BACKEND_FAILED, "'" + def.name() + "' has passed-through PCI devices,"
                         + " whose state cannot be saved; stop it instead");
@@ -459,8 +458,8 @@ public final class VmManager {
                 throw new RpcException(ErrorCode.WRONG_STATE, "'" + def.name() + "' has a CD changed while it runs,"
                         + " which a resume would not give back; put its own medium back or stop it instead");
             }
-        }
-        return inBackground(ref, "suspend", "saving its state to disk", (def, before) -> {
+        };
+        return inBackground(ref, "suspend", "saving its state to disk", savable, (def, before) -> {
             Path image;
             try {
                 image = suspendImages.temporaryImage(def.id());
@@ -503,24 +502,35 @@ public final class VmManager {
      * When the action fails (and the VM did not end meanwhile) the VM goes back to the state it was in,
      * running on if it was running, and an event of that state says why.
      */
-    private VmStatus inBackground(String ref, String verb, String detail, LongAction action) throws RpcException {
-        VmDefinition def;
+    /** What must hold of the VM for a long action to begin, checked as it is marked stopping. */
+    private interface Check {
+        void of(VmDefinition def) throws RpcException;
+    }
+
+    /**
+     * Marks the VM stopping and runs {@code action} on a worker. The mark is made under the VM's change
+     * lock: a pause or CD change in progress ends first, and those that come later find it stopping.
+     */
+    private VmStatus inBackground(String ref, String verb, String detail, Check check, LongAction action) throws RpcException {
+        VmDefinition def = definitionOf(ref);
         LiveState before;
         VmStatus answer;
-        synchronized (this) {
-            def = find(ref);
-            before = state(def.id());
-            if (before.state() != VmState.RUNNING && before.state() != VmState.PAUSED) {
-                throw wrongState(def, before.state(), verb, before.state() == VmState.STOPPING
-                        ? "; vm.destroy forces it off" : "; only a running or paused VM can be " + switch (verb) {
-                            case "stop" -> "stopped";
-                            case "suspend" -> "suspended";
-                            default -> verb + "ed";
-                        });
+        synchronized (changeLock(def.id())) {
+            synchronized (this) {
+                before = state(def.id());
+                if (before.state() != VmState.RUNNING && before.state() != VmState.PAUSED) {
+                    throw wrongState(def, before.state(), verb, before.state() == VmState.STOPPING
+                            ? "; vm.destroy forces it off" : "; only a running or paused VM can be " + switch (verb) {
+                                case "stop" -> "stopped";
+                                case "suspend" -> "suspended";
+                                default -> verb + "ed";
+                            });
+                }
+                check.of(def);
+                enter(def, new LiveState(VmState.STOPPING, before.pid(), before.domid(), before.sockets(), detail));
+                // The answer is the state the call put the VM in: a quick action may be over before it is sent.
+                answer = status(def);
             }
-            enter(def, new LiveState(VmState.STOPPING, before.pid(), before.domid(), before.sockets(), detail));
-            // The answer is the state the call put the VM in: a quick action may be over before it is sent.
-            answer = status(def);
         }
         worker.execute(() -> {
             String after;

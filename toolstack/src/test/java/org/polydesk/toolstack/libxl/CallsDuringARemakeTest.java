@@ -32,7 +32,8 @@ import org.polydesk.toolstack.gpu.SysfsPci;
 /**
  * polydeskd's VM manager on the libxl backend while a rebooting guest's domain is made again: a CD
  * insert (or a pause) that came meanwhile waits for the new domain, and the manager answers
- * everyone else in the meantime (a vm list from the UI must not wait for a domain to be built).
+ * everyone else in the meantime (a vm list from the UI must not wait for a domain to be built);
+ * a suspend of that VM waits for the change in progress and judges the VM as it is after it.
  */
 class CallsDuringARemakeTest {
     private static final UUID ID = UUID.fromString("5a1e0000-0000-4000-8000-000000000051");
@@ -81,10 +82,29 @@ class CallsDuringARemakeTest {
         }
         assertEquals(1, listed.size(), "vm list is answered meanwhile");
         assertTrue(insert.isAlive(), "while the insert still waits");
+        // A suspend asked for meanwhile waits for the insert to end, then sees the disc: the saved
+        // guest would be resumed with its definition's empty drive.
+        AtomicReference<Exception> suspendRefused = new AtomicReference<>();
+        Thread suspend = new Thread(() -> {
+            try {
+                manager.suspend("Installer");
+            } catch (Exception e) {
+                suspendRefused.set(e);
+            }
+        }, "suspend");
+        suspend.start();
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (suspend.getState() != Thread.State.BLOCKED && suspend.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(Thread.State.BLOCKED, suspend.getState(), "the suspend waits for the CD change in progress");
 
         xen.letCreateGoOn();
         insert.join(10_000);
+        suspend.join(10_000);
         assertNull(failed.get(), "the insert is not refused");
+        assertTrue(suspendRefused.get() != null && suspendRefused.get().getMessage().contains("has a CD changed while it runs"),
+                "the suspend is refused for the disc: " + suspendRefused.get());
         int now = manager.show("Installer").domid();
         assertTrue(now != first, "the guest runs in a new domain");
         assertEquals(installer.toString(), xen.medium(now, "hda"), "the disc is in the new domain's drive");
