@@ -281,7 +281,9 @@ public final class ToolstackApi {
     public static final RpcMethod<VmCdInsert, VmStatus> VM_CD_INSERT = RpcMethod.of("vm.cd.insert", VmCdInsert.class,
             VmStatus.class, "Puts a medium in a running VM's CD drive, replacing any (event changed). The VM needs a CD"
                     + " drive in its definition (a cdrom disk, without a path for an empty one); the medium lasts until"
-                    + " the VM stops. On Xen only an HVM guest's CD can be changed (BACKEND_FAILED otherwise).",
+                    + " the VM stops, also over a guest's reboot and a restart of polydeskd"
+                    + " (`/var/lib/polydesk/running/<id>.json` keeps what a running VM runs as)."
+                    + " On Xen only an HVM guest's CD can be changed (BACKEND_FAILED otherwise).",
             NOT_FOUND, WRONG_STATE, INVALID_DEFINITION, BACKEND_FAILED);
     public static final RpcMethod<VmCdEject, VmStatus> VM_CD_EJECT = RpcMethod.of("vm.cd.eject", VmCdEject.class,
             VmStatus.class, "Takes the medium out of a running VM's CD drive (event changed).",
