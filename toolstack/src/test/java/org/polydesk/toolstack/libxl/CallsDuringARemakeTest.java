@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.polydesk.protocol.vm.Disk;
@@ -59,20 +58,8 @@ class CallsDuringARemakeTest {
         CountDownLatch creating = xen.holdNextCreate();
         xen.guestReboots(first);
         assertTrue(creating.await(10, TimeUnit.SECONDS), "the reboot's domain is being made");
-        AtomicReference<Exception> failed = new AtomicReference<>();
-        Thread insert = new Thread(() -> {
-            try {
-                manager.insertCd("Installer", null, installer);
-            } catch (Exception e) {
-                failed.set(e);
-            }
-        }, "cd-insert");
-        insert.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (insert.getState() != Thread.State.BLOCKED && insert.isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertEquals(Thread.State.BLOCKED, insert.getState(), "the insert waits for the domain being made");
+        BlockingCall insert = BlockingCall.start("cd-insert", () -> manager.insertCd("Installer", null, installer));
+        assertEquals(Thread.State.BLOCKED, insert.state(), "the insert waits for the domain being made");
 
         List<?> listed;
         try {
@@ -81,30 +68,17 @@ class CallsDuringARemakeTest {
             throw new AssertionError("vm list waited for the domain being made (5 s and more)");
         }
         assertEquals(1, listed.size(), "vm list is answered meanwhile");
-        assertTrue(insert.isAlive(), "while the insert still waits");
+        assertTrue(insert.running(), "while the insert still waits");
         // A suspend asked for meanwhile waits for the insert to end, then sees the disc: the saved
         // guest would be resumed with its definition's empty drive.
-        AtomicReference<Exception> suspendRefused = new AtomicReference<>();
-        Thread suspend = new Thread(() -> {
-            try {
-                manager.suspend("Installer");
-            } catch (Exception e) {
-                suspendRefused.set(e);
-            }
-        }, "suspend");
-        suspend.start();
-        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (suspend.getState() != Thread.State.BLOCKED && suspend.isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertEquals(Thread.State.BLOCKED, suspend.getState(), "the suspend waits for the CD change in progress");
+        BlockingCall suspend = BlockingCall.start("suspend", () -> manager.suspend("Installer"));
+        assertEquals(Thread.State.BLOCKED, suspend.state(), "the suspend waits for the CD change in progress");
 
         xen.letCreateGoOn();
-        insert.join(10_000);
-        suspend.join(10_000);
-        assertNull(failed.get(), "the insert is not refused");
-        assertTrue(suspendRefused.get() != null && suspendRefused.get().getMessage().contains("has a CD changed while it runs"),
-                "the suspend is refused for the disc: " + suspendRefused.get());
+        assertNull(insert.join(), "the insert is not refused");
+        Exception suspendRefused = suspend.join();
+        assertTrue(suspendRefused != null && suspendRefused.getMessage().contains("has a CD changed while it runs"),
+                "the suspend is refused for the disc: " + suspendRefused);
         int now = manager.show("Installer").domid();
         assertTrue(now != first, "the guest runs in a new domain");
         assertEquals(installer.toString(), xen.medium(now, "hda"), "the disc is in the new domain's drive");

@@ -17,7 +17,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.polydesk.protocol.rpc.Json;
 
 /**
@@ -91,23 +90,10 @@ final class CountingXen implements Libxl {
         if (!creating.await(10, TimeUnit.SECONDS)) {
             throw new AssertionError("the reboot's domain was not being made");
         }
-        AtomicReference<Exception> failed = new AtomicReference<>();
-        Thread caller = new Thread(() -> {
-            try {
-                call.run();
-            } catch (Exception e) {
-                failed.set(e);
-            }
-        }, "call-while-remaking");
-        caller.start();
         // The call waits for the domain being made (the backend holds the domain's lock meanwhile).
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (caller.getState() != Thread.State.BLOCKED && caller.isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        BlockingCall caller = BlockingCall.start("call-while-remaking", call);
         letCreateGoOn();
-        caller.join(10_000);
-        return failed.get();
+        return caller.join();
     }
 
     /** From now on events wait in Xen until {@link #reportHeldEvents}: calls may come before libxl reports one. */
