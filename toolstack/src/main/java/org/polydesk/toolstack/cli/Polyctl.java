@@ -17,6 +17,7 @@ import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
@@ -133,6 +134,7 @@ public final class Polyctl {
             for (Class<?> c : command == null ? group.commands() : List.of(command)) {
                 g.addSubcommand(c);
             }
+            withHelp(g);
         }
         CommandLine completion = cl.getSubcommands().get("generate-completion");
         if (completion != null) {
@@ -140,6 +142,18 @@ public final class Polyctl {
         }
         cl.setExecutionExceptionHandler(Polyctl::failed);
         return cl;
+    }
+
+    /**
+     * -h/--help on a group or command and on the commands under it, where they have none, as on
+     * the root: a person asks a command how it is used.
+     */
+    private static void withHelp(CommandLine cl) {
+        CommandSpec spec = cl.getCommandSpec();
+        if (spec.findOption("--help") == null) {
+            spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help message and exit.").build());
+        }
+        cl.getSubcommands().values().forEach(Polyctl::withHelp);
     }
 
     private static int failed(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {

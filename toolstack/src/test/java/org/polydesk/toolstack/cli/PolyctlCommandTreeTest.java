@@ -70,6 +70,32 @@ class PolyctlCommandTreeTest {
         }
     }
 
+    @Test
+    void everyGroupAndCommandAnswersHelpWithItsUsage() {
+        Map<String, CommandLine> whole = Polyctl.commandLine().getSubcommands();
+        for (Map.Entry<String, CommandLine> group : whole.entrySet()) {
+            assertHelp(group.getKey());
+            for (String command : group.getValue().getSubcommands().keySet()) {
+                assertHelp(group.getKey() + " " + command);
+            }
+        }
+        assertHelp("usb rule show");
+    }
+
+    /** {@code polyctl LINE --help} and {@code -h} print LINE's usage and succeed. */
+    private static void assertHelp(String line) {
+        for (String help : new String[] {"--help", "-h"}) {
+            String[] args = (line + " " + help).split(" ");
+            CommandLine cl = Polyctl.commandLine(args);
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            cl.setOut(new PrintWriter(out));
+            cl.setErr(new PrintWriter(err));
+            assertEquals(0, cl.execute(args), line + " " + help + ": " + err);
+            assertTrue(out.toString().startsWith("Usage: polyctl " + line + " "), line + " " + help + ": " + out);
+        }
+    }
+
     private static Map<String, Object> tree(CommandLine cl) {
         Map<String, Object> t = new TreeMap<>();
         t.put("#options", cl.getCommandSpec().optionsMap().keySet().toString());
