@@ -84,7 +84,12 @@ public final class FrameBuffer {
     /** Direct buffers are indexed by int bytes. */
     private static final long MAX_PIXELS = (Integer.MAX_VALUE - 16) / 4;
 
+    /** How many times the memory grew exactly to a new size before it grows by doubling. */
+    public static final int EXACT_GROWTHS = 8;
+
     private final long maxPixels;
+    /** How many times the memory grew; only the decoder's thread resizes. */
+    private int growths;
     private volatile Surface surface = new Surface(ByteBuffer.allocateDirect(0), 0, 0, 0);
     private volatile CursorShape cursor = CursorShape.HIDDEN;
     private final Damage damage = new Damage();
@@ -121,8 +126,11 @@ public final class FrameBuffer {
     /**
      * Gives the frame buffer a new size, black and wholly damaged. The same size keeps the
      * pixels: servers (QEMU among them) repeat the size on every full refresh. A smaller size reuses
-     * the memory and a larger one at least doubles it (up to the limit), so a server that keeps
-     * changing size cannot make us allocate without bound.
+     * the memory. A larger one gets just what it needs for the first {@link #EXACT_GROWTHS} times
+     * (a guest's boot goes through a few modes, 720x400 to 640x480 to 1024x768 to its own: memory
+     * doubled each time held a quarter more than the last mode needs, for good), and at least
+     * double the memory after that (up to the limit), so a server that keeps growing the size
+     * cannot make us allocate without bound.
      */
     public void resize(int width, int height) {
         long need = (long) width * height;
@@ -136,7 +144,8 @@ public final class FrameBuffer {
         ByteBuffer memory = s.memory;
         if (need > s.pixels.capacity()) {
             // allocateDirect zeroes: XRGB black.
-            memory = ByteBuffer.allocateDirect((int) (4 * Math.min(maxPixels, Math.max(need, 2L * s.pixels.capacity()))));
+            long size = ++growths <= EXACT_GROWTHS ? need : Math.min(maxPixels, Math.max(need, 2L * s.pixels.capacity()));
+            memory = ByteBuffer.allocateDirect((int) (4 * size));
         } else {
             int[] black = new int[(int) Math.min(need, 4096)];
             for (int i = 0; i < need; i += black.length) {

@@ -348,6 +348,24 @@ class RfbDecoderTest {
         assertThrows(IllegalArgumentException.class, () -> fb.resize(101, 100));
     }
 
+    @Test
+    void aGuestsModesGetTheMemoryTheyNeedAndAServerThatKeepsGrowingGetsDoubling() {
+        FrameBuffer fb = new FrameBuffer(4096L * 2160);
+        for (int[] mode : new int[][] {{720, 400}, {640, 480}, {800, 600}, {1024, 768}, {1920, 1080}}) {
+            fb.resize(mode[0], mode[1]);
+            assertEquals(mode[0] * mode[1], fb.surface().pixels().capacity(), mode[0] + "x" + mode[1]);
+        }
+        fb.resize(1280, 1024);
+        assertEquals(1920 * 1080, fb.surface().pixels().capacity(), "a smaller mode reuses the memory");
+        int width = 1920;
+        for (int i = 5; i < FrameBuffer.EXACT_GROWTHS; i++) {
+            fb.resize(++width, 1080);
+        }
+        assertEquals(width * 1080, fb.surface().pixels().capacity());
+        fb.resize(width + 1, 1080);
+        assertEquals(2L * width * 1080, fb.surface().pixels().capacity(), "past the guest's modes, it doubles");
+    }
+
     static void paste(int[] model, int stride, int[] img, int x, int y, int w, int h) {
         for (int r = 0; r < h; r++) {
             for (int c = 0; c < w; c++) {
