@@ -1,61 +1,26 @@
 package org.polydesk.display.compose;
 
-import java.awt.Color;
-import java.awt.Font;
-import java.awt.FontMetrics;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
-import java.awt.image.DataBufferInt;
+import java.util.Arrays;
 
 /** An opaque picture drawn once and copied into frames: text on a plain background. */
 record Sprite(int[] argb, int width, int height) {
 
     /** {@code text} centred in a {@code width x height} box of {@code background}, in {@code foreground}. */
     static Sprite text(String text, int width, int height, int background, int foreground, int fontPx, boolean bold) {
-        BufferedImage img = new BufferedImage(Math.max(1, width), Math.max(1, height), BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        try {
-            g.setColor(new Color(background));
-            g.fillRect(0, 0, img.getWidth(), img.getHeight());
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setFont(new Font(Font.SANS_SERIF, bold ? Font.BOLD : Font.PLAIN, fontPx));
-            FontMetrics m = g.getFontMetrics();
-            String shown = fit(text, m, img.getWidth() - fontPx);
-            g.setColor(new Color(foreground));
-            g.drawString(shown, (img.getWidth() - m.stringWidth(shown)) / 2,
-                    (img.getHeight() - m.getHeight()) / 2 + m.getAscent());
-        } finally {
-            g.dispose();
+        int w = Math.max(1, width);
+        int h = Math.max(1, height);
+        int[] argb = new int[w * h];
+        Arrays.fill(argb, 0xFF000000 | background);
+        TextLine line = TextLine.of(text, fontPx, bold, w - fontPx);
+        if (line != null) {
+            line.drawCentred(argb, w, h, 0xFF000000 | foreground);
         }
-        int[] px = ((DataBufferInt) img.getRaster().getDataBuffer()).getData();
-        for (int i = 0; i < px.length; i++) {
-            px[i] |= 0xFF000000;
-        }
-        return new Sprite(px, img.getWidth(), img.getHeight());
+        return new Sprite(argb, w, h);
     }
 
     /** The width {@code text} takes in a font of {@code fontPx}. */
     static int textWidth(String text, int fontPx, boolean bold) {
-        BufferedImage img = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        try {
-            return g.getFontMetrics(new Font(Font.SANS_SERIF, bold ? Font.BOLD : Font.PLAIN, fontPx)).stringWidth(text);
-        } finally {
-            g.dispose();
-        }
-    }
-
-    /** The text, cut with an ellipsis where it is wider than {@code max}: a guest may choose a long name. */
-    private static String fit(String text, FontMetrics m, int max) {
-        if (m.stringWidth(text) <= max) {
-            return text;
-        }
-        String s = text;
-        while (!s.isEmpty() && m.stringWidth(s + "…") > max) {
-            s = s.substring(0, s.length() - 1);
-        }
-        return s + "…";
+        return TextLine.width(text, fontPx, bold);
     }
 
     /** Copies the part of this sprite at (x, y) in {@code frame} that lies inside {@code clip}. */

@@ -118,7 +118,6 @@ public final class DisplayMain implements Callable<Integer> {
         if (Files.isReadable(CONFIG_FILE)) {
             System.setProperty("picocli.defaults.polydesk-display.path", CONFIG_FILE.toString());
         }
-        System.setProperty("java.awt.headless", "true");
         System.exit(new CommandLine(new DisplayMain()).execute(args));
     }
 
@@ -222,7 +221,6 @@ public final class DisplayMain implements Callable<Integer> {
             return new PngSink(Path.of(sink.substring(4)), width, height, Duration.ofMillis(snapshotIntervalMs));
         }
         if (sink.equals("window")) {
-            System.setProperty("java.awt.headless", "true");
             InputRecords input = windowEvents == null ? null : new InputRecords(new LazyFifo(windowEvents));
             return new WindowSink(width, height, "Polydesk", input);
         }

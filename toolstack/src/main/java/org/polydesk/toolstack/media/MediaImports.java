@@ -53,7 +53,11 @@ public final class MediaImports {
 
     private final MediaLibrary library;
     private final UsbSticks usb;
-    private final HttpClient http;
+    /**
+     * Made at the first download, not with polydeskd: a client brings the JDK's TLS stack and its
+     * trust store (500 classes, a selector thread), which most days no import needs.
+     */
+    private HttpClient http;
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "media-stall-watch");
         t.setDaemon(true);
@@ -63,7 +67,13 @@ public final class MediaImports {
     public MediaImports(MediaLibrary library, UsbSticks usb) {
         this.library = library;
         this.usb = usb;
-        this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NORMAL).build();
+    }
+
+    private synchronized HttpClient http() {
+        if (http == null) {
+            http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NORMAL).build();
+        }
+        return http;
     }
 
     /** An import checked and ready to copy: its answer, and the copy to run once the caller has the answer. */
@@ -192,7 +202,7 @@ public final class MediaImports {
         }
         HttpResponse<InputStream> resp;
         try {
-            resp = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            resp = http().send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
             throw new RpcException(ErrorCode.BACKEND_FAILED, "cannot download " + uri + ": " + describe(e));
         } catch (InterruptedException e) {
