@@ -128,7 +128,7 @@ public final class FrameBuffer {
      * pixels: servers (QEMU among them) repeat the size on every full refresh. A smaller size reuses
      * the memory. A larger one gets just what it needs for the first {@link #EXACT_GROWTHS} times
      * (a guest's boot goes through a few modes, 720x400 to 640x480 to 1024x768 to its own: memory
-     * doubled each time held a quarter more than the last mode needs, for good), and at least
+     * doubled each time held up to half as much again as the last mode needs, for good), and at least
      * double the memory after that (up to the limit), so a server that keeps growing the size
      * cannot make us allocate without bound.
      */
