@@ -112,7 +112,7 @@ final class TextLine {
     }
 
     /** {@code over} on {@code under} at coverage {@code a} of 255, opaque. */
-    static int blend(int under, int over, int a) {
+    private static int blend(int under, int over, int a) {
         int r = mix((under >> 16) & 0xFF, (over >> 16) & 0xFF, a);
         int g = mix((under >> 8) & 0xFF, (over >> 8) & 0xFF, a);
         int b = mix(under & 0xFF, over & 0xFF, a);
