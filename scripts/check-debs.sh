@@ -30,7 +30,8 @@ check_deb() {
 }
 check_deb toolstack polydesk-toolstack ./usr/bin/polydeskd ./usr/bin/polyctl \
     ./lib/systemd/system/polydeskd.service ./usr/share/polydesk/toolstack/toolstack.jar \
-    ./usr/share/bash-completion/completions/polyctl ./usr/libexec/polydesk/pci-reset
+    ./usr/share/bash-completion/completions/polyctl ./usr/libexec/polydesk/pci-reset \
+    ./usr/libexec/polydesk/class-archive ./lib/systemd/system/polydesk-class-archive.service
 check_deb input-server polydesk-input ./usr/bin/polydesk-input ./lib/systemd/system/polydesk-input.service \
     ./usr/share/polydesk/input/input-server.jar ./usr/share/polydesk/input/lib/jna-5.14.0.jar
 check_deb display-server polydesk-display ./usr/bin/polydesk-display ./lib/systemd/system/polydesk-display.service \

@@ -29,9 +29,15 @@ fi
 # instead of shared by all (scripts/dom0-bench.sh: 5 MiB PSS less for each service). The archive's
 # address is then known, a hardening given up for the memory; POLYDESK_JAVA_OPTS can say
 # -XX:ArchiveRelocationMode=1 again.
+# dom0's shared class archive (polydesk-toolstack's class-archive; POLYDESK_CLASS_ARCHIVE names another
+# copy of it) says how to run the jar: with the archive, or recording the classes it is made from.
+helper=${POLYDESK_CLASS_ARCHIVE:-/usr/libexec/polydesk/class-archive}
+launch=
+[ -x "$helper" ] && launch=$("$helper" args ui "$jar" org.polydesk.ui.app.Main)
+[ -n "$launch" ] || launch="-jar $jar"
 # shellcheck disable=SC2086
 exec java -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -Xms16m -Xmx80m -XX:+UseSerialGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 \
     -XX:-UsePerfData -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m \
     -XX:MaxMetaspaceSize=80m -Xss512k -Xmn4m -XX:TrimNativeHeapInterval=5000 -Djdk.nio.maxCachedBufferSize=65536 \
     -Dprism.order=sw -Djdk.gtk.version=3 $cache_opt \
-    ${POLYDESK_UI_JAVA_OPTS:-} -jar "$jar" "$@"
+    ${POLYDESK_UI_JAVA_OPTS:-} $launch "$@"

@@ -337,6 +337,60 @@ POLYDESK_UI="$tmp/ui-stub" POLYDESK_KEYBOARD_FILE=/nonexistent timeout 60 bash u
 expect "ui: a screen file with a scale not offered -> said, 1x, the geometry given" 0 "$tmp/out" 'no screen in .*screen-bad' \
     'dimensions: *1024x768' 'java options: none'
 
+# --- dom0's shared class archive (toolstack's class-archive): learnt, made, mapped by two JVMs ----
+ca=$repo/toolstack/src/deb/libexec/class-archive
+if command -v javac > /dev/null; then
+    w=$tmp/class-archive
+    mkdir -p "$w/src/lib" "$w/src/a" "$w/src/b" "$w/a/lib" "$w/b/lib" "$w/classes"
+    echo 'package lib; public class Greeter { public static String hello(String n) { return "hello " + n; } }' > "$w/src/lib/Greeter.java"
+    echo 'package lib; public class OnlyA { public static String tag() { return "!"; } }' > "$w/src/lib/OnlyA.java"
+    for s in a b; do
+        extra=; [ $s = a ] && extra=' + lib.OnlyA.tag()'
+        echo "package $s; public class Main { public static void main(String[] x) { System.out.println(lib.Greeter.hello(\"$s\")$extra); } }" > "$w/src/$s/Main.java"
+    done
+    javac -d "$w/classes" "$w"/src/*/*.java
+    (cd "$w/classes" && jar cf "$w/a/lib/common.jar" lib/Greeter.class && jar cf "$w/a/lib/only-a.jar" lib/OnlyA.class \
+        && cp -p "$w/a/lib/common.jar" "$w/b/lib/" && printf 'Class-Path: lib/common.jar lib/only-a.jar\n' > m \
+        && jar cfem "$w/a/a.jar" a.Main m a/Main.class && printf 'Class-Path: lib/common.jar\n' > m && jar cfem "$w/b/b.jar" b.Main m b/Main.class)
+    export POLYDESK_CLASS_ARCHIVE_DIR=$w/cache
+    run_as() { # NAME JAR MAIN: as a launcher runs it, with class loading logged
+        # shellcheck disable=SC2046
+        java -XX:+UseSerialGC -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -Xlog:class+load=info:file="$w/$1.load" \
+            $("$ca" args "$1" "$2" "$3")
+    }
+    sh "$ca" make "$w/a/a.jar" "$w/b/b.jar" > "$w/out" 2>&1; rc=$?
+    { echo "args: $(sh "$ca" args a "$w/a/a.jar" a.Main)"; stat -c 'lists %a' "$w/cache/lists"; } >> "$w/out"
+    expect "class-archive: no archive yet: the JVMs are told to record their classes" 0 "$w/out" \
+        'the services record the classes they load' "^args: -XX:DumpLoadedClassList=$w/cache/lists/a.classlist -jar $w/a/a.jar$" '^lists 1777$'
+    { run_as a "$w/a/a.jar" a.Main && run_as b "$w/b/b.jar" b.Main; } > "$w/out" 2>&1; rc=$?
+    printf 'lib/Unfinish' >> "$w/cache/lists/b.classlist" # a JVM killed mid-line
+    echo 'some/Custom id: 9 super: 0 source: /elsewhere.jar' >> "$w/cache/lists/a.classlist"
+    expect "class-archive: the JVMs run while recording" 0 "$w/out" '^hello a!$' '^hello b$'
+    sh "$ca" make "$w/a/a.jar" "$w/b/b.jar" > "$w/out" 2>&1; rc=$?
+    { echo "classpath: $(cat "$w/cache/archive/classpath")"; [ -d "$w/cache/lists" ] && echo "lists left"
+      grep -c -e '^lib/Unfinish' -e 'source:' "$w/cache/archive/classes"; echo "args: $(sh "$ca" args b "$w/b/b.jar" b.Main)"; } >> "$w/out"
+    expect "class-archive: made from both lists, on the jars both libs hold alike" 0 "$w/out" \
+        "dom0.jsa \([0-9]+ KiB, [0-9]+ lines of 2 services' classes" "^classpath: $w/cache/archive/lib/common.jar$" '^0$' \
+        "^args: -XX:SharedArchiveFile=$w/cache/archive/dom0.jsa .* -cp $w/cache/archive/lib/common.jar:$w/b/b.jar b.Main$"
+    grep -q 'lists left' "$w/out" && no "class-archive: the used lists are removed" "$w/out"
+    { run_as a "$w/a/a.jar" a.Main && run_as b "$w/b/b.jar" b.Main; } > "$w/out" 2>&1; rc=$?
+    grep -h 'lib.Greeter\|lib.OnlyA' "$w/a.load" "$w/b.load" >> "$w/out"
+    expect "class-archive: both JVMs take the shared library class from the archive, the one lib only one holds from its jar" 0 "$w/out" \
+        '^hello a!$' '^hello b$' 'lib.Greeter source: shared objects file' 'lib.OnlyA source: .*only-a.jar'
+    [ "$(grep -c 'lib.Greeter source: shared objects file' "$w/out")" -eq 2 ] || no "class-archive: lib.Greeter shared in both" "$w/out"
+    sleep 1; touch "$w/b/b.jar" # an update of one service (a second later: dash compares whole seconds)
+    echo "before: $(sh "$ca" args b "$w/b/b.jar" b.Main)" > "$w/out"; rc=0
+    sh "$ca" make "$w/a/a.jar" "$w/b/b.jar" >> "$w/out" 2>&1 || rc=$?
+    [ -e "$w/cache/archive" ] && echo "stale archive kept" >> "$w/out"
+    echo "after: $(sh "$ca" args b "$w/b/b.jar" b.Main)" >> "$w/out"
+    expect "class-archive: a jar newer than the archive runs without it, and at the next boot the archive is learnt again" 0 "$w/out" \
+        "^before: -jar $w/b/b.jar$" 'the services record the classes they load' "^after: -XX:DumpLoadedClassList=$w/cache/lists/b.classlist -jar $w/b/b.jar$"
+    grep -q 'stale archive kept' "$w/out" && no "class-archive: a stale archive is removed" "$w/out"
+    unset POLYDESK_CLASS_ARCHIVE_DIR
+else
+    echo "NOTE javac is not installed: class-archive not tested"
+fi
+
 echo "script tests: $passed passed, $failed failed"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
