@@ -353,6 +353,7 @@ if command -v javac > /dev/null; then
         && cp -p "$w/a/lib/common.jar" "$w/b/lib/" && printf 'Class-Path: lib/common.jar lib/only-a.jar\n' > m \
         && jar cfem "$w/a/a.jar" a.Main m a/Main.class && printf 'Class-Path: lib/common.jar\n' > m && jar cfem "$w/b/b.jar" b.Main m b/Main.class)
     export POLYDESK_CLASS_ARCHIVE_DIR=$w/cache
+    lists_mode=1777; getent group polydesk > /dev/null && lists_mode=1770 # (the appliance's: group polydesk only)
     run_as() { # NAME JAR MAIN: as a launcher runs it, with class loading logged
         # shellcheck disable=SC2046
         java -XX:+UseSerialGC -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -Xlog:class+load=info:file="$w/$1.load" \
@@ -361,7 +362,7 @@ if command -v javac > /dev/null; then
     sh "$ca" make "$w/a/a.jar" "$w/b/b.jar" > "$w/out" 2>&1; rc=$?
     { echo "args: $(sh "$ca" args a "$w/a/a.jar" a.Main)"; stat -c 'lists %a' "$w/cache/lists"; } >> "$w/out"
     expect "class-archive: no archive yet: the JVMs are told to record their classes" 0 "$w/out" \
-        'the services record the classes they load' "^args: -XX:DumpLoadedClassList=$w/cache/lists/a.classlist -jar $w/a/a.jar$" '^lists 1777$'
+        'the services record the classes they load' "^args: -XX:DumpLoadedClassList=$w/cache/lists/a.classlist -jar $w/a/a.jar$" "^lists $lists_mode$"
     { run_as a "$w/a/a.jar" a.Main && run_as b "$w/b/b.jar" b.Main; } > "$w/out" 2>&1; rc=$?
     printf 'lib/Unfinish' >> "$w/cache/lists/b.classlist" # a JVM killed mid-line
     echo 'some/Custom id: 9 super: 0 source: /elsewhere.jar' >> "$w/cache/lists/a.classlist"
@@ -373,6 +374,10 @@ if command -v javac > /dev/null; then
         "dom0.jsa \([0-9]+ KiB, [0-9]+ lines of 2 services' classes" "^classpath: $w/cache/archive/lib/common.jar$" '^0$' \
         "^args: -XX:SharedArchiveFile=$w/cache/archive/dom0.jsa .* -cp $w/cache/archive/lib/common.jar:$w/b/b.jar b.Main$"
     grep -q 'lists left' "$w/out" && no "class-archive: the used lists are removed" "$w/out"
+    cp -p "$w/cache/archive/classpath" "$w/classpath" && : > "$w/cache/archive/classpath" && touch -r "$w/classpath" "$w/cache/archive/classpath"
+    echo "args: $(sh "$ca" args b "$w/b/b.jar" b.Main)" > "$w/out"; rc=0; cp -p "$w/classpath" "$w/cache/archive/classpath"
+    expect "class-archive: no library alike in all: the class path is the jar alone (no empty entry, the working directory)" 0 "$w/out" \
+        " -cp $w/b/b.jar b.Main$"
     { run_as a "$w/a/a.jar" a.Main && run_as b "$w/b/b.jar" b.Main; } > "$w/out" 2>&1; rc=$?
     grep -h 'lib.Greeter\|lib.OnlyA' "$w/a.load" "$w/b.load" >> "$w/out"
     expect "class-archive: both JVMs take the shared library class from the archive, the one lib only one holds from its jar" 0 "$w/out" \
