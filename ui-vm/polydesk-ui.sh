@@ -11,8 +11,9 @@ jar=$(ls "$here"/ui-vm.jar "$here"/target/ui-vm-*.jar 2>/dev/null | grep -v -e s
     echo "polydesk-ui.sh: no build in $here/target; run: mvn -pl ui-vm -am package -DskipTests" >&2
     exit 1
 }
-# Memory: a small serial-collected heap, C1 only, a small code cache, two malloc arenas trimmed every
-# 5 s; the UI is mostly idle (scripts/dom0-bench.sh measures it against issue 21's 120 MiB).
+# Memory: a small serial-collected heap, C1 only and only for code ten times as warm as by default
+# (scripts/dom0-bench.sh: 4-5 MiB PSS less), a small code cache, two malloc arenas trimmed every
+# 5 s; the UI is mostly idle (dom0-bench.sh measures it against issue 21's 120 MiB).
 # Software rendering: there is no GPU for dom0's Xvnc.
 # GDK would load Mesa (and LLVM, 40 MB) to look for GL visuals that software rendering never uses.
 export GDK_GL=${GDK_GL:-disable}
@@ -37,7 +38,7 @@ launch=
 [ -n "$launch" ] || launch="-jar $jar"
 # shellcheck disable=SC2086
 exec java -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -Xms16m -Xmx80m -XX:+UseSerialGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 \
-    -XX:-UsePerfData -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m \
+    -XX:-UsePerfData -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=10 -XX:ReservedCodeCacheSize=32m \
     -XX:MaxMetaspaceSize=80m -Xss512k -Xmn4m -XX:TrimNativeHeapInterval=5000 -Djdk.nio.maxCachedBufferSize=65536 \
     -Dprism.order=sw -Djdk.gtk.version=3 $cache_opt \
     ${POLYDESK_UI_JAVA_OPTS:-} $launch "$@"
