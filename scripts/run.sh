@@ -23,6 +23,8 @@ mkdir -p "$run/ui" "$logs"
 jar() { ls "$1"/target/"$1"-*.jar | grep -v -e tests -e sources | head -n 1; }
 toolstack=$(jar toolstack)
 # Each service through the launcher its .deb installs (*/src/deb/bin), so it runs with dom0's JVM options.
+# The build's jars, each with its own lib/: not with an installed dom0's shared class archive.
+export POLYDESK_CLASS_ARCHIVE=/nonexistent
 polyctl() { POLYDESK_JAR=$toolstack toolstack/src/deb/bin/polyctl --socket "$run/polydeskd.sock" "$@"; }
 
 pids=()
