@@ -69,38 +69,38 @@ class_archive() { "$POLYDESK_CLASS_ARCHIVE" make "$toolstack" "$(jar input-serve
 # bring_up RUN: polydeskd with two running VMs, the UI, the input server and the display server,
 # their sockets in $d/RUN.
 bring_up() {
-run=$d/$1
-mkdir -p "$run/ui" "$run/state"
-POLYDESK_JAVA_OPTS=${POLYDESK_JAVA_OPTS_POLYDESKD:-} POLYDESK_JAR=$toolstack toolstack/src/deb/bin/polydeskd --state-dir "$run/state" --run-dir "$run" > "$d/logs/polydeskd.log" 2>&1 &
-pids+=($!); polydeskd_pid=$!
-await 60 polydeskd test -S "$run/polydeskd.sock"
-for vm in "Bench one:1:C03030" "Bench two:2:3050C0"; do
-    IFS=: read -r name slot colour <<< "$vm"
-    polyctl vm create --name "$name" --slot "$slot" --colour "#$colour" --memory 256 --kernel "$guest/vmlinuz" \
-        --ramdisk "$guest/initrd.img" --cmdline "console=ttyS0 quiet panic=-1 polydesk.colour=$colour" > /dev/null
-    polyctl vm start "$name" > /dev/null
-done
-ui_log=$d/logs/ui.log
-ui-vm/polydesk-ui-xvnc.sh --vnc-socket "$run/ui/vnc.sock" --geometry "$size" --display "$xdisplay" \
-    -- --socket "$run/polydeskd.sock" > "$ui_log" 2>&1 &
-pids+=($!)
-events=$run/events
-mkfifo "$events"
-exec 9<> "$events"
-POLYDESK_JAVA_OPTS=${POLYDESK_JAVA_OPTS_INPUT:-} POLYDESK_JAR=$(jar input-server) input-server/src/deb/bin/polydesk-input --no-devices --events "$events" \
-    --socket "$run/input.sock" --daemon-socket "$run/polydeskd.sock" --ui-vnc "$run/ui/vnc.sock" > "$d/logs/input.log" 2>&1 &
-pids+=($!); input_pid=$!
-await 60 "the input server" test -S "$run/input.sock"
-POLYDESK_JAVA_OPTS=${POLYDESK_JAVA_OPTS_DISPLAY:-} POLYDESK_JAR=$(jar display-server) display-server/src/deb/bin/polydesk-display --size "$size" --sink "png:$d/screen.png" \
-    --snapshot-interval-ms 3600000 --toolstack-socket "$run/polydeskd.sock" --focus-socket "$run/input.sock" \
-    --ui-vnc "$run/ui/vnc.sock" > "$d/logs/display.log" 2>&1 &
-pids+=($!); display_pid=$!
-running() { [ "$(polyctl vm list --json | grep -c '"state" : "running"')" -eq 2 ]; }
-await 120 "two running VMs" running
-ui_pid() { pgrep -n -f -- "ui-vm[^ ]*\.jar( org.polydesk.ui.app.Main)? --socket $run/polydeskd.sock"; }
-await 120 "the control UI's JVM" eval "ui_pid > /dev/null"
-ui=$(ui_pid)
-await 60 "the display server's first frame" test -s "$d/screen.png"
+    run=$d/$1
+    mkdir -p "$run/ui" "$run/state"
+    POLYDESK_JAVA_OPTS=${POLYDESK_JAVA_OPTS_POLYDESKD:-} POLYDESK_JAR=$toolstack toolstack/src/deb/bin/polydeskd --state-dir "$run/state" --run-dir "$run" > "$d/logs/polydeskd.log" 2>&1 &
+    pids+=($!); polydeskd_pid=$!
+    await 60 polydeskd test -S "$run/polydeskd.sock"
+    for vm in "Bench one:1:C03030" "Bench two:2:3050C0"; do
+        IFS=: read -r name slot colour <<< "$vm"
+        polyctl vm create --name "$name" --slot "$slot" --colour "#$colour" --memory 256 --kernel "$guest/vmlinuz" \
+            --ramdisk "$guest/initrd.img" --cmdline "console=ttyS0 quiet panic=-1 polydesk.colour=$colour" > /dev/null
+        polyctl vm start "$name" > /dev/null
+    done
+    ui_log=$d/logs/ui.log
+    ui-vm/polydesk-ui-xvnc.sh --vnc-socket "$run/ui/vnc.sock" --geometry "$size" --display "$xdisplay" \
+        -- --socket "$run/polydeskd.sock" > "$ui_log" 2>&1 &
+    pids+=($!)
+    events=$run/events
+    mkfifo "$events"
+    exec 9<> "$events"
+    POLYDESK_JAVA_OPTS=${POLYDESK_JAVA_OPTS_INPUT:-} POLYDESK_JAR=$(jar input-server) input-server/src/deb/bin/polydesk-input --no-devices --events "$events" \
+        --socket "$run/input.sock" --daemon-socket "$run/polydeskd.sock" --ui-vnc "$run/ui/vnc.sock" > "$d/logs/input.log" 2>&1 &
+    pids+=($!); input_pid=$!
+    await 60 "the input server" test -S "$run/input.sock"
+    POLYDESK_JAVA_OPTS=${POLYDESK_JAVA_OPTS_DISPLAY:-} POLYDESK_JAR=$(jar display-server) display-server/src/deb/bin/polydesk-display --size "$size" --sink "png:$run/screen.png" \
+        --snapshot-interval-ms 3600000 --toolstack-socket "$run/polydeskd.sock" --focus-socket "$run/input.sock" \
+        --ui-vnc "$run/ui/vnc.sock" > "$d/logs/display.log" 2>&1 &
+    pids+=($!); display_pid=$!
+    running() { [ "$(polyctl vm list --json | grep -c '"state" : "running"')" -eq 2 ]; }
+    await 120 "two running VMs" running
+    ui_pid() { pgrep -n -f -- "ui-vm[^ ]*\.jar( org.polydesk.ui.app.Main)? --socket $run/polydeskd.sock"; }
+    await 120 "the control UI's JVM" eval "ui_pid > /dev/null"
+    ui=$(ui_pid)
+    await 60 "the display server's first frame" test -s "$run/screen.png"
 }
 
 if [ -n "$archive" ]; then
