@@ -73,25 +73,32 @@ public final class Polyctl {
             new Group(AutoComplete.GenerateCompletion.class, List.of()));
 
     public static void main(String[] args) {
-        Thread warmUp = new Thread(Polyctl::warmUp, "warm-up");
+        // Not a lambda: the JDK readies lambdas at their first use, which is then the main thread's.
+        Thread warmUp = new Thread("warm-up") {
+            @Override
+            public void run() {
+                warmUp();
+            }
+        };
         warmUp.setDaemon(true);
         warmUp.start();
         System.exit(commandLine(args).execute(args));
     }
 
     /**
-     * Readies, beside picocli building the command, what a call to polydeskd needs next: the JDK's
-     * socket channels, then Jackson's mapper with the API's methods and the reading of VM statuses
-     * (what most calls answer). Neither waits for the other: a second core does the one while the
-     * first does the other (on one core it costs nothing but a thread).
+     * Readies, beside picocli building the command, what a call to polydeskd needs next: Jackson's
+     * mapper with the API's methods and the reading of VM statuses (what most calls answer), the
+     * longer of the two, first; then the JDK's socket channels. Neither waits for the other: a
+     * second core does the one while the first does the other (on one core it costs nothing but a
+     * thread).
      */
     private static void warmUp() {
+        ToolstackApi.VM_LIST.prepareResult();
         try {
             SocketChannel.open(StandardProtocolFamily.UNIX).close();
         } catch (IOException | UnsupportedOperationException e) {
             // the call itself says what is wrong
         }
-        ToolstackApi.VM_LIST.prepareResult();
     }
 
     /** The whole command line, every group built (help, completion); tests run it in-process. */
