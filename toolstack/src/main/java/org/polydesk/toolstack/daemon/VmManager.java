@@ -330,6 +330,7 @@ public final class VmManager {
         definitions.remove(def.id());
         snapshot = List.copyOf(definitions.values());
         live.remove(def.id());
+        changeLocks.remove(def.id()); // a change still holding it finds the VM gone
         events.publish(LifecycleEvent.Type.DELETED, def.id(), def.name(), def.slot(), null, null, null, null);
     }
 
