@@ -366,13 +366,18 @@ if command -v javac > /dev/null; then
     { run_as a "$w/a/a.jar" a.Main && run_as b "$w/b/b.jar" b.Main; } > "$w/out" 2>&1; rc=$?
     printf 'lib/Unfinish' >> "$w/cache/lists/b.classlist" # a JVM killed mid-line
     echo 'some/Custom id: 9 super: 0 source: /elsewhere.jar' >> "$w/cache/lists/a.classlist"
+    lf='@lambda-form-invoker [LF_RESOLVE] java.lang.invoke.DirectMethodHandle$Holder invokeStatic L9_L' # a's alone
+    grep -vxF "$lf" "$w/cache/lists/b.classlist" > "$w/b.list" && cat "$w/b.list" > "$w/cache/lists/b.classlist"
+    echo "$lf" >> "$w/cache/lists/a.classlist"
     expect "class-archive: the JVMs run while recording" 0 "$w/out" '^hello a!$' '^hello b$'
     sh "$ca" make "$w/a/a.jar" "$w/b/b.jar" > "$w/out" 2>&1; rc=$?
     { echo "classpath: $(cat "$w/cache/archive/classpath")"; [ -d "$w/cache/lists" ] && echo "lists left"
       grep -c -e '^lib/Unfinish' -e 'source:' -e '^a/Main$' -e '^b/Main$' "$w/cache/archive/classes"; grep -x 'lib/Greeter' "$w/cache/archive/classes"
+      echo "forms of one JVM: $(grep -cxF "$lf" "$w/cache/archive/classes")"
       echo "args: $(sh "$ca" args b "$w/b/b.jar" b.Main)"; } >> "$w/out"
-    expect "class-archive: made from the classes both lists name, on the jars both libs hold alike" 0 "$w/out" \
+    expect "class-archive: made from the classes both lists name (and the method-handle forms either names), on the jars both libs hold alike" 0 "$w/out" \
         "dom0.jsa \([0-9]+ KiB, [0-9]+ lines of 2 services' classes" "^classpath: $w/cache/archive/lib/common.jar$" '^0$' '^lib/Greeter$' \
+        '^forms of one JVM: 1$' \
         "^args: -XX:SharedArchiveFile=$w/cache/archive/dom0.jsa .* -cp $w/cache/archive/lib/common.jar:$w/b/b.jar b.Main$"
     grep -q 'lists left' "$w/out" && no "class-archive: the used lists are removed" "$w/out"
     cp -p "$w/cache/archive/classpath" "$w/classpath" && : > "$w/cache/archive/classpath" && touch -r "$w/classpath" "$w/cache/archive/classpath"
