@@ -112,6 +112,18 @@ public final class Frame {
         return out;
     }
 
+    /**
+     * Copies {@code length} pixels of row {@code y} from column {@code x} into {@code dst} from
+     * {@code index}, as they are held: opaque ARGB from the heap, XRGB from a sink's memory.
+     */
+    public void copyRow(int x, int y, int length, IntBuffer dst, int index) {
+        if (pixels != null) {
+            dst.put(index, pixels, y * width + x, length);
+        } else {
+            dst.put(index, memory, origin + y * stride + x, length);
+        }
+    }
+
     /** Copies {@code length} pixels from {@code src[offset]} into row {@code y} from column {@code x}. */
     void put(int x, int y, int[] src, int offset, int length) {
         if (pixels != null) {

@@ -3,6 +3,9 @@ package org.polydesk.display.sink;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.IntBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -20,6 +23,10 @@ import org.polydesk.display.framebuffer.Rect;
  * copied out under the lock, so that drawing waits for a row at most and no second picture is
  * held: a file written while the screen changes may show part of each, and the one written next
  * (the screen has changed since) shows the new picture whole.
+ *
+ * <p>Like a KMS sink's two buffers, the frame the compositor draws into ({@link #createFrame}) and
+ * the picture are in memory of the sink's own outside the Java heap: the heap, and the room the
+ * collector keeps free above what it holds, stay the size of the server's objects, not of screens.
  */
 public final class PngSink implements Sink {
     private static final Logger LOG = Logger.getLogger(PngSink.class.getName());
@@ -27,7 +34,9 @@ public final class PngSink implements Sink {
     private final Path file;
     private final int width;
     private final int height;
-    private final int[] pixels;
+    /** The last picture presented, XRGB, row-major. */
+    private final IntBuffer pixels;
+    private final Frame frame;
     private final PngEncoder encoder;
     private final Thread writer;
     private final Object lock = new Object();
@@ -42,10 +51,14 @@ public final class PngSink implements Sink {
         if (!Files.isWritable(dir)) {
             throw new IOException("cannot write snapshots into " + dir);
         }
+        if (width <= 0 || height <= 0 || (long) width * height > Integer.MAX_VALUE / 4) {
+            throw new IllegalArgumentException("a " + width + "x" + height + " snapshot is not a usable size");
+        }
         this.encoder = new PngEncoder(width, height);
         this.width = width;
         this.height = height;
-        this.pixels = new int[width * height];
+        this.pixels = directInts(width * height);
+        this.frame = Frame.inMemory(directInts(width * height), 0, width, width, height);
         this.writer = new Thread(() -> writeLoop(interval.toMillis()), "png-sink");
         writer.setDaemon(true);
         writer.start();
@@ -72,13 +85,21 @@ public final class PngSink implements Sink {
         return height;
     }
 
+    private static IntBuffer directInts(int count) {
+        return ByteBuffer.allocateDirect(4 * count).order(ByteOrder.nativeOrder()).asIntBuffer();
+    }
+
+    @Override
+    public Frame createFrame() {
+        return frame;
+    }
+
     @Override
     public void present(Frame frame, List<Rect> damage) {
         synchronized (lock) {
-            int w = frame.width();
             for (Rect r : damage) {
                 for (int y = r.y(); y < r.y() + r.height(); y++) {
-                    System.arraycopy(frame.pixels(), y * w + r.x(), pixels, y * w + r.x(), r.width());
+                    frame.copyRow(r.x(), y, r.width(), pixels, y * width + r.x());
                 }
             }
             dirty = true;
@@ -136,7 +157,7 @@ public final class PngSink implements Sink {
 
     private void copyRow(int y, int[] into) {
         synchronized (lock) {
-            System.arraycopy(pixels, y * width, into, 0, width);
+            pixels.get(y * width, into, 0, width);
         }
     }
 
