@@ -151,7 +151,7 @@ if [ -n "$hold" ]; then
 fi
 
 # polyctl: the archive as the appliance makes it, then 20 calls each, interleaved with the baseline.
-POLYDESK_JAR=$toolstack POLYDESK_POLYCTL_CDS=$d/polyctl.jsa toolstack/src/deb/libexec/polyctl-cds "$run/polydeskd.sock"
+POLYDESK_JAR=$toolstack POLYDESK_POLYCTL=toolstack/src/deb/bin/polyctl POLYDESK_POLYCTL_CDS=$d/polyctl.jsa toolstack/src/deb/libexec/polyctl-cds "$run/polydeskd.sock"
 ms() { local t0 t1; t0=$(date +%s%N); "$@" > /dev/null 2>&1; t1=$(date +%s%N); echo $(((t1 - t0) / 1000000)); }
 call=() base=()
 for _ in $(seq 20); do

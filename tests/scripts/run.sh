@@ -402,6 +402,31 @@ else
     echo "NOTE javac is not installed: class-archive not tested"
 fi
 
+# --- polyctl's archive (toolstack's polyctl-cds): made through polyctl's launcher, mapped by it ----
+toolstack_jar=$(ls "$repo"/toolstack/target/toolstack-*.jar 2> /dev/null | grep -v -e tests -e sources | head -n 1)
+if [ -n "$toolstack_jar" ] && [ "$(id -u)" = 0 ] && command -v unshare > /dev/null; then
+    w=$tmp/polyctl-cds
+    mkdir -p "$w/state" "$w/run"
+    # a real polydeskd to call (QEMU backend, no VM), in a network namespace of its own
+    POLYDESK_CLASS_ARCHIVE=/nonexistent POLYDESK_JAR=$toolstack_jar unshare -n "$repo/toolstack/src/deb/bin/polydeskd" \
+        --state-dir "$w/state" --run-dir "$w/run" --no-autostart > "$w/polydeskd.log" 2>&1 &
+    daemon=$!
+    polyctl_env() { POLYDESK_JAR=$toolstack_jar POLYDESK_POLYCTL=$repo/toolstack/src/deb/bin/polyctl POLYDESK_POLYCTL_CDS=$w/polyctl.jsa "$@"; }
+    polyctl_env sh "$repo/toolstack/src/deb/libexec/polyctl-cds" "$w/run/polydeskd.sock" > "$w/out" 2>&1; rc=$?
+    polyctl_env env JDK_JAVA_OPTIONS="-Xlog:class+load=info:file=$w/load" "$repo/toolstack/src/deb/bin/polyctl" \
+        --socket "$w/run/polydeskd.sock" vm list >> "$w/out" 2>&1 || echo "polyctl failed" >> "$w/out"
+    grep -h 'org.polydesk.toolstack.cli.Polyctl source' "$w/load" >> "$w/out" 2>&1
+    expect "polyctl-cds: the archive is made through polyctl's launcher, and polyctl maps it" 0 "$w/out" \
+        "^polyctl-cds: $w/polyctl.jsa \([0-9]+ KiB, [0-9]+ classes\)$" 'org.polydesk.toolstack.cli.Polyctl source: shared objects file'
+    grep -q 'polyctl failed' "$w/out" && no "polyctl-cds: polyctl vm list answers with the archive" "$w/out"
+    polyctl_env env POLYDESK_POLYCTL=/bin/false sh "$repo/toolstack/src/deb/libexec/polyctl-cds" "$w/run/polydeskd.sock" > "$w/out" 2>&1; rc=$?
+    expect "polyctl-cds: an archive newer than the jar is kept as it is" 0 "$w/out"
+    [ -s "$w/out" ] && no "polyctl-cds: a fresh archive: nothing said, nothing made" "$w/out"
+    kill "$daemon" 2> /dev/null; wait "$daemon" 2> /dev/null
+else
+    echo "NOTE toolstack's jar is not built (mvn package) or not root (a network namespace): polyctl-cds not tested"
+fi
+
 echo "script tests: $passed passed, $failed failed"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
