@@ -389,6 +389,11 @@ if command -v javac > /dev/null; then
     expect "class-archive: both JVMs take the shared library class from the archive, the one lib only one holds from its jar" 0 "$w/out" \
         '^hello a!$' '^hello b$' 'lib.Greeter source: shared objects file' 'lib.OnlyA source: .*only-a.jar'
     [ "$(grep -c 'lib.Greeter source: shared objects file' "$w/out")" -eq 2 ] || no "class-archive: lib.Greeter shared in both" "$w/out"
+    cp -p "$w/b/b.jar" "$w/b.jar.kept" && cp -p "$w/b.jar.kept" "$w/b/b.jar" # a package built before the archive, installed after
+    { echo "args: $(sh "$ca" args b "$w/b/b.jar" b.Main)"; sh "$ca" current "$w/cache/archive/dom0.jsa" "$w/a/a.jar" && echo "a current"
+      sh "$ca" current "$w/cache/archive/dom0.jsa" "$w/b/b.jar" || echo "b not current"; } > "$w/out" 2>&1; rc=0
+    expect "class-archive: a jar that came after the archive, though built before it, runs without it" 0 "$w/out" \
+        "^args: -jar $w/b/b.jar$" '^a current$' '^b not current$'
     sleep 1; touch "$w/b/b.jar" # an update of one service (a second later: dash compares whole seconds)
     echo "before: $(sh "$ca" args b "$w/b/b.jar" b.Main)" > "$w/out"; rc=0
     sh "$ca" make "$w/a/a.jar" "$w/b/b.jar" >> "$w/out" 2>&1 || rc=$?
