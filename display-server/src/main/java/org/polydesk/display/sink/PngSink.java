@@ -36,7 +36,8 @@ public final class PngSink implements Sink {
     private final int height;
     /** The last picture presented, XRGB, row-major. */
     private final IntBuffer pixels;
-    private final Frame frame;
+    /** The frame the compositor draws into. */
+    private final Frame canvas;
     private final PngEncoder encoder;
     private final Thread writer;
     private final Object lock = new Object();
@@ -58,7 +59,7 @@ public final class PngSink implements Sink {
         this.width = width;
         this.height = height;
         this.pixels = directInts(width * height);
-        this.frame = Frame.inMemory(directInts(width * height), 0, width, width, height);
+        this.canvas = Frame.inMemory(directInts(width * height), 0, width, width, height);
         this.writer = new Thread(() -> writeLoop(interval.toMillis()), "png-sink");
         writer.setDaemon(true);
         writer.start();
@@ -91,7 +92,7 @@ public final class PngSink implements Sink {
 
     @Override
     public Frame createFrame() {
-        return frame;
+        return canvas;
     }
 
     @Override
